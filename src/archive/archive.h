@@ -1,0 +1,72 @@
+// The decant archive as a Source and a Sink, plus inspection.
+// The format is specified in docs/archive-format.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/endpoint.h"
+#include "io/file_system.h"
+
+namespace decant {
+
+enum class ArchiveForm {
+  kFile,       // one file, streamable; "-" means stdout / stdin
+  kDirectory,  // a directory of chunk files plus manifest.json
+};
+
+struct ArchiveWriteOptions {
+  ArchiveForm form = ArchiveForm::kFile;
+  int zstd_level = 3;
+};
+
+// A Sink that writes an archive at `path` ("-" = stdout, single-file form
+// only). Nothing appears at `path` as complete until Commit() succeeds: a file
+// or directory is built under "<path>.partial" and renamed; a stream ends with
+// an end record whose absence readers report as truncation.
+Result<std::unique_ptr<Sink>> OpenArchiveSink(const std::string& path,
+                                              const ArchiveWriteOptions& options,
+                                              FileSystem* fs = FileSystem::Default());
+
+// A Source reading an archive (file, directory, or "-" for stdin). Fails with
+// Corruption if it is not a decant archive or its manifest/schema is damaged,
+// UnsupportedVersion if written by a newer format version. Chunk checksums are
+// checked as chunks are read, before any row of the chunk is returned.
+Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path,
+                                                  FileSystem* fs = FileSystem::Default());
+
+struct ArchiveChunkInfo {
+  uint64_t rows = 0;
+  uint64_t compressed_bytes = 0;
+  uint64_t uncompressed_bytes = 0;
+  std::string checksum;  // hex
+};
+
+struct ArchiveTableInfo {
+  std::string schema;
+  std::string name;
+  uint64_t rows = 0;
+  std::vector<ArchiveChunkInfo> chunks;
+};
+
+struct ArchiveInfo {
+  std::string form;            // "file" or "directory"
+  std::string format_version;  // e.g. "1.0"
+  std::string decant_version;
+  std::string source_engine;
+  std::string server_version;
+  std::string database;
+  std::string created_at;      // ISO-8601 UTC
+  std::vector<ArchiveTableInfo> tables;
+  uint64_t total_bytes = 0;
+};
+
+// Reads the archive's header and manifest. With `check`, also reads and
+// verifies every chunk (checksums, decompression, row counts) and fails with
+// the first damaged table and chunk named.
+Result<ArchiveInfo> InspectArchive(const std::string& path, bool check,
+                                   FileSystem* fs = FileSystem::Default());
+
+}  // namespace decant

@@ -1,0 +1,84 @@
+// Source and Sink: the two interfaces every place data can live implements.
+//
+// export, import and migrate are one pipeline with different ends:
+//   Source::ReadSchema -> Sink::Begin (create tables)
+//   for each table: Source::OpenTable -> batches -> Sink::OpenTable
+//   Sink::Commit (indexes, sequences, views, triggers; make it durable)
+// Engine handles never leave an engine's folder; only these types cross.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/row_batch.h"
+#include "core/schema.h"
+#include "core/status.h"
+
+namespace decant {
+
+// Reads one table's rows in batches.
+class TableReader {
+ public:
+  virtual ~TableReader() = default;
+  // Clears `batch`, resets it to the table's width and fills it with up to a
+  // full batch of rows. Returns false (with an empty batch) when the table is
+  // exhausted. Columns follow Table::columns order, generated columns excluded
+  // (see DataColumns()).
+  virtual Result<bool> Next(RowBatch* batch) = 0;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // The whole schema, read from the same consistent snapshot that OpenTable
+  // reads rows from. Called once, before OpenTable.
+  virtual Result<Schema> ReadSchema() = 0;
+  // Rows of `table` (one of the schema's tables). Sources that can only be
+  // read in order (a piped archive) require tables in schema order.
+  virtual Result<std::unique_ptr<TableReader>> OpenTable(const Table& table) = 0;
+  // Where the rows come from, for messages (never includes a password).
+  virtual std::string Describe() const = 0;
+};
+
+// Writes one table's rows.
+class TableWriter {
+ public:
+  virtual ~TableWriter() = default;
+  virtual Status Write(const RowBatch& batch) = 0;
+  // Flushes; the table's rows are complete once this returns OK.
+  virtual Status Close() = 0;
+};
+
+enum class LoadMode {
+  kRefuseNonEmpty,  // default: a target that holds anything is refused untouched
+  kClean,           // drop the objects decant is about to create, then load
+  kAppend,          // keep what is there, create what is missing, add rows
+};
+
+struct SinkOptions {
+  LoadMode mode = LoadMode::kRefuseNonEmpty;
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Checks the target (refusing a non-empty one with FailedPrecondition that
+  // says what is there, unless options allow it) and creates the tables. No
+  // secondary indexes, triggers or views yet: those come in Commit().
+  virtual Status Begin(const Schema& schema, const SinkOptions& options) = 0;
+  // A writer for one of the schema's tables. At most one writer is open at a
+  // time unless the sink documents otherwise.
+  virtual Result<std::unique_ptr<TableWriter>> OpenTable(const Table& table) = 0;
+  // Creates the post-data objects and makes the result durable and visible.
+  // Until Commit returns OK nothing is presented as complete.
+  virtual Status Commit() = 0;
+  // Undoes what it can after a failure; leaves nothing that looks complete.
+  virtual void Abort() = 0;
+  virtual std::string Describe() const = 0;
+};
+
+// Indices into Table::columns of the columns that carry data (generated
+// columns are recomputed by the target, not copied).
+std::vector<size_t> DataColumns(const Table& table);
+
+}  // namespace decant

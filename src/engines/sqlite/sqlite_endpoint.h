@@ -1,0 +1,30 @@
+// SQLite as a Source and a Sink. The only header of engines/sqlite that other
+// folders include; sqlite3 handles never leave this folder.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/endpoint.h"
+
+namespace decant {
+
+// True for "sqlite:" locations: sqlite:///abs/path.db, sqlite:relative.db,
+// sqlite://localhost/abs/path.db.
+bool IsSqliteUri(const std::string& location);
+
+// The file path named by a sqlite: URI; InvalidArgument if malformed.
+Result<std::string> SqliteUriPath(const std::string& uri);
+
+// Opens an existing database read-only. Every table is read from one read
+// transaction, so the export is a point-in-time copy. NotFound if the file
+// does not exist; InvalidArgument if it is not a SQLite database.
+Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& uri);
+
+// A Sink writing to the database file named by `uri`. A file that does not
+// exist yet is built beside it as "<path>.partial" and renamed into place by
+// Commit(), so a half-built database never sits at the final name. An existing
+// file is loaded in one transaction that Abort() rolls back.
+Result<std::unique_ptr<Sink>> OpenSqliteSink(const std::string& uri);
+
+}  // namespace decant

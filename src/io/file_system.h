@@ -1,0 +1,78 @@
+// FileSystem: the one door through which decant touches local files.
+//
+// Archive code never calls open()/write() itself, so tests can wrap the
+// default implementation to inject a full disk, a failed fsync or a short
+// write. The path "-" names standard input (for reading) and standard output
+// (for writing).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace decant {
+
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  virtual Status Sync() = 0;  // fsync; a no-op for pipes
+  virtual Status Close() = 0;
+};
+
+// Reads a file (or stdin) front to back.
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to n bytes into scratch; *got == 0 means end of file.
+  virtual Status Read(size_t n, char* scratch, size_t* got) = 0;
+};
+
+// Reads a regular file at any offset.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads exactly n bytes at offset; Corruption("truncated") if the file ends first.
+  virtual Status ReadAt(uint64_t offset, size_t n, char* scratch) const = 0;
+  virtual uint64_t Size() const = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // The process-wide POSIX implementation.
+  static FileSystem* Default();
+
+  // Creates or truncates `path`; "-" is standard output.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  // "-" is standard input.
+  virtual Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) = 0;
+  virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) = 0;
+
+  virtual bool Exists(const std::string& path) = 0;
+  virtual bool IsDirectory(const std::string& path) = 0;
+  virtual Result<uint64_t> FileSize(const std::string& path) = 0;
+  virtual Status CreateDir(const std::string& path) = 0;  // OK if it exists
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual Status Remove(const std::string& path) = 0;  // file, or directory recursively
+  virtual Status SyncDir(const std::string& path) = 0;
+  virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
+};
+
+// Directory part of a path ("." if none).
+std::string DirName(const std::string& path);
+// Last component of a path.
+std::string BaseName(const std::string& path);
+// Joins with exactly one '/'.
+std::string JoinPath(const std::string& a, const std::string& b);
+
+// Publishes a finished file or directory: fsync'd contents are renamed from
+// `partial` to `final_path` and the parent directory is fsync'd, so a file at
+// its final name is always complete.
+Status Publish(FileSystem* fs, const std::string& partial, const std::string& final_path);
+
+}  // namespace decant
