@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Peak memory and wall time of a SQLite round trip, decant next to the sqlite3
+# shell's own dump/restore, on the same generated table.
+#
+#   bash bench/sqlite_roundtrip.sh [ROWS ...]      (default: 1000000 5000000)
+#
+# For each ROWS it builds a table of ROWS rows of mixed types (integer key,
+# text, real, blob, NULLs), then times, with /usr/bin/time -v:
+#   decant export -> archive, decant import -> new file;
+#   sqlite3 .dump | sqlite3 (the peer), into another new file.
+# It prints wall seconds, peak RSS and ratios (peer / decant).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh >/dev/null
+decant="$PWD/build/src/cli/decant"
+work="${BENCH_DIR:-$(mktemp -d -t decant-bench.XXXXXX)}"
+mkdir -p "$work"
+rows_list=("$@")
+((${#rows_list[@]})) || rows_list=(1000000 5000000)
+
+# measure LABEL CMD...: runs CMD under /usr/bin/time -v; sets secs and rss_mib.
+measure() {
+  local log="$work/time.log"
+  /usr/bin/time -v -o "$log" bash -c "$1" >/dev/null
+  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")
+  rss_mib=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$log")
+}
+
+printf '%-10s %-28s %9s %10s %10s\n' rows step seconds "peak MiB" size
+for rows in "${rows_list[@]}"; do
+  src="$work/src-$rows.db"
+  if [ ! -f "$src" ]; then
+    sqlite3 "$src" "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL, flag INTEGER, payload BLOB, note TEXT);
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < $rows)
+      INSERT INTO t SELECT i, 'name-' || i, i * 0.25, i % 2, randomblob(16),
+        CASE WHEN i % 3 = 0 THEN NULL ELSE printf('note %d with some text', i) END FROM n;"
+  fi
+  rm -rf "$work/a.decant" "$work/d1.db" "$work/d2.db" "$work/dump.sql"
+
+  measure "'$decant' -q export sqlite://$src -o $work/a.decant"
+  e_s=$secs; e_m=$rss_mib
+  printf '%-10s %-28s %9s %10s %10s\n' "$rows" "decant export" "$e_s" "$e_m" "$(du -h "$work/a.decant" | cut -f1)"
+  measure "'$decant' -q import $work/a.decant sqlite://$work/d1.db"
+  i_s=$secs; i_m=$rss_mib
+  printf '%-10s %-28s %9s %10s %10s\n' "$rows" "decant import" "$i_s" "$i_m" "$(du -h "$work/d1.db" | cut -f1)"
+  measure "sqlite3 $src .dump > $work/dump.sql"
+  d_s=$secs; d_m=$rss_mib
+  printf '%-10s %-28s %9s %10s %10s\n' "$rows" "sqlite3 .dump" "$d_s" "$d_m" "$(du -h "$work/dump.sql" | cut -f1)"
+  measure "sqlite3 $work/d2.db < $work/dump.sql"
+  r_s=$secs; r_m=$rss_mib
+  printf '%-10s %-28s %9s %10s %10s\n' "$rows" "sqlite3 < dump.sql" "$r_s" "$r_m" "$(du -h "$work/d2.db" | cut -f1)"
+  awk -v a="$e_s" -v b="$i_s" -v c="$d_s" -v d="$r_s" -v r="$rows" \
+    'BEGIN { printf "%-10s %-28s %9.2f   (sqlite3 dump+restore / decant export+import = %.2fx)\n", r, "round trip decant", a+b, (c+d)/(a+b) }'
+  "$decant" verify "sqlite://$src" "sqlite://$work/d1.db" | tail -1
+done
+echo "files in $work"

@@ -1,0 +1,291 @@
+#include "cli/app.h"
+
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "archive/archive.h"
+#include "cli/exit_codes.h"
+#include "core/version.h"
+#include "engines/sqlite/sqlite_endpoint.h"
+#include "pipeline/copy.h"
+#include "pipeline/endpoints.h"
+#include "pipeline/progress.h"
+#include "pipeline/verify.h"
+
+namespace decant {
+namespace {
+
+struct GlobalOptions {
+  std::string progress = "auto";
+  bool quiet = false;
+};
+
+ProgressStyle StyleFor(const GlobalOptions& g) {
+  if (g.quiet || g.progress == "none") return ProgressStyle::kQuiet;
+  if (g.progress == "terminal") return ProgressStyle::kTerminal;
+  if (g.progress == "log") return ProgressStyle::kLog;
+  return ProgressStyle::kAuto;
+}
+
+// Prints a one-line error and returns its exit code.
+int Fail(const Status& st) {
+  std::fprintf(stderr, "decant: error: %s\n", st.message().c_str());
+  return ExitCodeFor(st);
+}
+
+void Say(const GlobalOptions& g, const std::string& line) {
+  if (!g.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+std::string SummaryLine(const char* verb, const CopySummary& s, const std::string& from, const std::string& to) {
+  return fmt::format("{} {} tables, {} rows ({}), {} indexes, {} views, {} triggers, {} sequences from {} to {} in {:.2f} s",
+                     verb, s.tables.size(), s.rows, HumanBytes(s.bytes), s.indexes, s.views, s.triggers,
+                     s.sequences, from, to, s.seconds);
+}
+
+// ---- export -----------------------------------------------------------------
+
+struct ExportArgs {
+  std::string source;
+  std::string output;
+  bool directory = false;
+  int zstd_level = 3;
+};
+
+int RunExport(const ExportArgs& a, const GlobalOptions& g) {
+  if (!IsDatabaseLocation(a.source)) {
+    return Fail(Status::InvalidArgument("export reads a database; '" + a.source +
+                                        "' is not a database URI (e.g. sqlite:///path/app.db)"));
+  }
+  if (a.directory && a.output == "-") {
+    return Fail(Status::InvalidArgument("the directory form cannot be written to stdout; drop --directory"));
+  }
+  auto source = OpenSource(a.source);
+  if (!source.ok()) return Fail(source.status());
+  ArchiveWriteOptions wo;
+  wo.form = a.directory ? ArchiveForm::kDirectory : ArchiveForm::kFile;
+  wo.zstd_level = a.zstd_level;
+  auto sink = OpenArchiveSink(a.output, wo);
+  if (!sink.ok()) return Fail(sink.status());
+  auto progress = MakeProgress("export", StyleFor(g));
+  CopyOptions co;
+  co.progress = progress.get();
+  auto summary = CopyDatabase(**source, **sink, co);
+  if (!summary.ok()) return Fail(summary.status());
+  Say(g, SummaryLine("exported", *summary, (*source)->Describe(), a.output == "-" ? "stdout" : a.output));
+  return kExitOk;
+}
+
+// ---- import -----------------------------------------------------------------
+
+struct ImportArgs {
+  std::string archive;
+  std::string target;
+  bool clean = false;
+  bool append = false;
+};
+
+int RunImport(const ImportArgs& a, const GlobalOptions& g) {
+  if (IsDatabaseLocation(a.archive)) {
+    return Fail(Status::InvalidArgument("import reads an archive; '" + RedactLocation(a.archive) +
+                                        "' is a database URI (use migrate to copy between databases)"));
+  }
+  auto sink = OpenDatabaseSink(a.target);
+  if (!sink.ok()) return Fail(sink.status());
+  auto source = OpenArchiveSource(a.archive);
+  if (!source.ok()) return Fail(source.status());
+  auto progress = MakeProgress("import", StyleFor(g));
+  CopyOptions co;
+  co.progress = progress.get();
+  co.sink.mode = a.clean ? LoadMode::kClean : a.append ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
+  auto summary = CopyDatabase(**source, **sink, co);
+  if (!summary.ok()) return Fail(summary.status());
+  Say(g, SummaryLine("imported", *summary, a.archive == "-" ? "stdin" : a.archive, (*sink)->Describe()));
+  return kExitOk;
+}
+
+// ---- inspect ----------------------------------------------------------------
+
+struct InspectArgs {
+  std::string archive;
+  bool check = false;
+};
+
+int RunInspect(const InspectArgs& a) {
+  auto info = InspectArchive(a.archive, a.check);
+  if (!info.ok()) return Fail(info.status());
+  uint64_t rows = 0, chunks = 0, compressed = 0, raw = 0;
+  size_t width = 5;
+  for (const auto& t : info->tables) {
+    rows += t.rows;
+    chunks += t.chunks.size();
+    for (const auto& c : t.chunks) {
+      compressed += c.compressed_bytes;
+      raw += c.uncompressed_bytes;
+    }
+    width = std::max(width, QualifiedName(t.schema, t.name).size());
+  }
+  std::string out;
+  out += fmt::format("archive:        {} ({} form, {})\n", a.archive, info->form, HumanBytes(info->total_bytes));
+  out += fmt::format("format version: {} (written by decant {})\n", info->format_version, info->decant_version);
+  out += fmt::format("source:         {} {}, database {}\n", info->source_engine, info->server_version,
+                     info->database);
+  out += fmt::format("created:        {}\n", info->created_at);
+  out += fmt::format("tables:         {} with {} rows in {} chunks ({} compressed from {})\n", info->tables.size(),
+                     rows, chunks, HumanBytes(compressed), HumanBytes(raw));
+  out += fmt::format("\n  {:<{}}  {:>12}  {:>6}  {:>10}  {}\n", "table", width, "rows", "chunks", "bytes",
+                     "checksums");
+  for (const auto& t : info->tables) {
+    uint64_t bytes = 0;
+    std::string sums;
+    for (const auto& c : t.chunks) {
+      bytes += c.compressed_bytes;
+      if (sums.size() < 60) sums += (sums.empty() ? "" : ",") + c.checksum;
+    }
+    if (sums.size() >= 60) sums = sums.substr(0, 57) + "...";
+    out += fmt::format("  {:<{}}  {:>12}  {:>6}  {:>10}  {}\n", QualifiedName(t.schema, t.name), width, t.rows,
+                       t.chunks.size(), HumanBytes(bytes), sums);
+  }
+  if (a.check) out += fmt::format("\ncheck: OK, all {} chunks read, checksums and row counts verified\n", chunks);
+  std::fputs(out.c_str(), stdout);
+  return kExitOk;
+}
+
+// ---- schema -----------------------------------------------------------------
+
+struct SchemaArgs {
+  std::string source;
+  std::string dialect = "sqlite";
+};
+
+int RunSchema(const SchemaArgs& a) {
+  if (a.dialect != "sqlite") {
+    return Fail(Status::InvalidArgument("dialect '" + a.dialect + "' is not supported by this build (known: sqlite)"));
+  }
+  auto source = OpenSource(a.source);
+  if (!source.ok()) return Fail(source.status());
+  auto schema = (*source)->ReadSchema();
+  if (!schema.ok()) return Fail(schema.status());
+  std::fputs(SqliteSchemaDdl(*schema).c_str(), stdout);
+  return kExitOk;
+}
+
+// ---- verify -----------------------------------------------------------------
+
+struct VerifyArgs {
+  std::string a, b;
+};
+
+int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
+  auto a = OpenSource(args.a);
+  if (!a.ok()) return Fail(a.status().WithContext("A"));
+  auto b = OpenSource(args.b);
+  if (!b.ok()) return Fail(b.status().WithContext("B"));
+  auto report = VerifySources(**a, **b);
+  if (!report.ok()) return Fail(report.status());
+  size_t width = 5;
+  for (const auto& d : report->a) width = std::max(width, d.table.size());
+  std::string out = fmt::format("A: {}\nB: {}\n\n", (*a)->Describe(), (*b)->Describe());
+  uint64_t rows = 0;
+  for (const auto& d : report->a) {
+    const TableDifference* diff = nullptr;
+    for (const auto& x : report->differences) {
+      if (x.table == d.table) diff = &x;
+    }
+    rows += d.rows;
+    out += fmt::format("  {:<{}}  {:>12} rows  {}  {}\n", d.table, width, d.rows, DigestHex(d.hash),
+                       diff ? "DIFFERENT: " + diff->reason : "equal");
+  }
+  for (const auto& x : report->differences) {
+    if (x.reason == "only in B") out += fmt::format("  {:<{}}  DIFFERENT: only in B\n", x.table, width);
+  }
+  if (report->equal()) {
+    out += fmt::format("\nequal: {} tables, {} rows hold the same data\n", report->a.size(), rows);
+  } else {
+    std::string names;
+    for (const auto& x : report->differences) names += (names.empty() ? "" : ", ") + x.table;
+    out += fmt::format("\nDIFFERENT: {} of {} tables differ: {}\n", report->differences.size(),
+                       std::max(report->a.size(), report->b.size()), names);
+  }
+  if (!g.quiet) std::fputs(out.c_str(), stdout);
+  return report->equal() ? kExitOk : kExitDifferent;
+}
+
+}  // namespace
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInvalidArgument: return kExitUsage;
+    case StatusCode::kCorruption: return kExitCorrupt;
+    case StatusCode::kUnsupportedVersion: return kExitNewerFormat;
+    case StatusCode::kFailedPrecondition: return kExitPrecondition;
+    case StatusCode::kUnavailable: return kExitUnavailable;
+    case StatusCode::kNotFound:
+    case StatusCode::kIOError:
+    case StatusCode::kNoSpace: return kExitIO;
+    case StatusCode::kDataLoss: return kExitDataLoss;
+    case StatusCode::kInternal: return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+int RunDecant(int argc, char** argv) {
+  CLI::App app{"decant: move a database between engines, versions and machines, exactly"};
+  app.set_version_flag("--version", std::string("decant ") + DECANT_VERSION + " (archive format 1.0)");
+  app.require_subcommand(1);
+  GlobalOptions g;
+  app.add_option("--progress", g.progress, "progress display: auto, terminal, log, none")
+      ->check(CLI::IsMember({"auto", "terminal", "log", "none"}));
+  app.add_flag("-q,--quiet", g.quiet, "print nothing but errors");
+
+  ExportArgs ex;
+  auto* export_cmd = app.add_subcommand("export", "one database -> archive");
+  export_cmd->add_option("source", ex.source, "database URI, e.g. sqlite:///path/app.db")->required();
+  export_cmd->add_option("-o,--output", ex.output, "archive path; '-' writes the single-file form to stdout")
+      ->required();
+  export_cmd->add_flag("--directory", ex.directory, "write the directory form (a folder of chunk files)");
+  export_cmd->add_option("--zstd-level", ex.zstd_level, "zstd compression level (1-19)")
+      ->check(CLI::Range(1, 19));
+
+  ImportArgs im;
+  auto* import_cmd = app.add_subcommand("import", "archive -> database");
+  import_cmd->add_option("archive", im.archive, "archive file or directory; '-' reads stdin")->required();
+  import_cmd->add_option("target", im.target, "database URI")->required();
+  auto* clean = import_cmd->add_flag("--clean", im.clean, "drop the objects decant would create, then load");
+  import_cmd->add_flag("--append", im.append, "keep what the target holds and add rows")->excludes(clean);
+
+  InspectArgs in;
+  auto* inspect_cmd = app.add_subcommand("inspect", "show what an archive holds");
+  inspect_cmd->add_option("archive", in.archive, "archive file or directory; '-' reads stdin")->required();
+  inspect_cmd->add_flag("--check", in.check, "read and verify every chunk");
+
+  SchemaArgs sc;
+  auto* schema_cmd = app.add_subcommand("schema", "print the schema as DDL");
+  schema_cmd->add_option("source", sc.source, "database URI or archive")->required();
+  schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (sqlite)");
+
+  VerifyArgs ve;
+  auto* verify_cmd = app.add_subcommand("verify", "do A and B hold the same data? exit 0 if so, 1 if not");
+  verify_cmd->add_option("a", ve.a, "database URI or archive")->required();
+  verify_cmd->add_option("b", ve.b, "database URI or archive")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (export_cmd->parsed()) return RunExport(ex, g);
+  if (import_cmd->parsed()) return RunImport(im, g);
+  if (inspect_cmd->parsed()) return RunInspect(in);
+  if (schema_cmd->parsed()) return RunSchema(sc);
+  if (verify_cmd->parsed()) return RunVerify(ve, g);
+  return kExitUsage;
+}
+
+}  // namespace decant

@@ -1,0 +1,58 @@
+#include "pipeline/endpoints.h"
+
+#include <cctype>
+
+#include "engines/sqlite/sqlite_endpoint.h"
+
+namespace decant {
+namespace {
+
+// The scheme of "scheme:..." when it looks like a URI scheme (letters, digits,
+// '+', '-', '.'; at least two characters so "C:" style paths are not schemes).
+std::string SchemeOf(const std::string& location) {
+  size_t colon = location.find(':');
+  if (colon == std::string::npos || colon < 2) return "";
+  for (size_t i = 0; i < colon; ++i) {
+    char c = location[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) return "";
+  }
+  return location.substr(0, colon);
+}
+
+Status UnknownScheme(const std::string& scheme) {
+  return Status::InvalidArgument("unsupported database URI scheme '" + scheme +
+                                 "' (this build reads and writes: sqlite)");
+}
+
+}  // namespace
+
+bool IsDatabaseLocation(const std::string& location) { return !SchemeOf(location).empty(); }
+
+Result<std::unique_ptr<Source>> OpenSource(const std::string& location) {
+  if (!IsDatabaseLocation(location)) return OpenArchiveSource(location);
+  if (IsSqliteUri(location)) return OpenSqliteSource(location);
+  return UnknownScheme(SchemeOf(location));
+}
+
+Result<std::unique_ptr<Sink>> OpenDatabaseSink(const std::string& uri) {
+  if (!IsDatabaseLocation(uri)) {
+    return Status::InvalidArgument("'" + uri + "' is not a database URI (expected e.g. sqlite:///path/app.db)");
+  }
+  if (IsSqliteUri(uri)) return OpenSqliteSink(uri);
+  return UnknownScheme(SchemeOf(uri));
+}
+
+std::string RedactLocation(const std::string& location) {
+  // scheme://user:password@host... -> scheme://user:****@host...
+  size_t start = location.find("://");
+  if (start == std::string::npos) return location;
+  start += 3;
+  size_t at = location.find('@', start);
+  size_t slash = location.find('/', start);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return location;
+  size_t colon = location.find(':', start);
+  if (colon == std::string::npos || colon > at) return location;
+  return location.substr(0, colon + 1) + "****" + location.substr(at);
+}
+
+}  // namespace decant

@@ -1,0 +1,28 @@
+// Turns a location string from the command line into a Source or a Sink.
+//
+// Database locations are URIs (sqlite:///path.db). Anything else is an
+// archive: a file, a directory, or "-" for stdin/stdout. Adding an engine
+// means adding its folder and one line per direction in endpoints.cc.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "archive/archive.h"
+#include "core/endpoint.h"
+
+namespace decant {
+
+// True if `location` names a database (has a URI scheme), false for an archive path.
+bool IsDatabaseLocation(const std::string& location);
+
+// A Source for a database URI or an archive path.
+Result<std::unique_ptr<Source>> OpenSource(const std::string& location);
+
+// A Sink for a database URI; InvalidArgument for an archive path or an unknown scheme.
+Result<std::unique_ptr<Sink>> OpenDatabaseSink(const std::string& uri);
+
+// Shows a location in messages with any password replaced by "****".
+std::string RedactLocation(const std::string& location);
+
+}  // namespace decant

@@ -1,0 +1,203 @@
+// The decant command as a user runs it: exit codes and one-line messages for
+// every refusal, piping through stdin/stdout, verify's verdicts.
+#include <filesystem>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/test_util.h"
+
+namespace decant {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing_util::ReadFile;
+using testing_util::RunDecantBinary;
+using testing_util::SqliteDump;
+using testing_util::SqliteExec;
+using testing_util::TempDir;
+using testing_util::WriteFile;
+
+// Exactly one line of error text on stderr.
+bool OneLine(const std::string& err) {
+  return !err.empty() && err.find('\n') == err.size() - 1;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    src_ = tmp_.File("src.db");
+    SqliteExec(src_,
+               "CREATE TABLE artist (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);"
+               "CREATE TABLE album (id INTEGER PRIMARY KEY, artist_id INTEGER REFERENCES artist(id), title TEXT);"
+               "CREATE INDEX album_artist ON album(artist_id);"
+               "CREATE VIEW v AS SELECT title FROM album;"
+               "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 3000)"
+               "  INSERT INTO artist(name) SELECT 'artist ' || i FROM n;"
+               "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 20000)"
+               "  INSERT INTO album(artist_id, title) SELECT 1 + i % 3000, hex(randomblob(16)) FROM n;");
+    archive_ = tmp_.File("src.decant");
+    auto r = RunDecantBinary({"-q", "export", "sqlite://" + src_, "-o", archive_});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  TempDir tmp_;
+  std::string src_;
+  std::string archive_;
+};
+
+TEST_F(CliTest, ExportImportVerifyRoundTrip) {
+  std::string dst = tmp_.File("dst.db");
+  auto r = RunDecantBinary({"--progress", "log", "import", archive_, "sqlite://" + dst});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("imported 2 tables, 23000 rows"));
+  EXPECT_THAT(r.err, HasSubstr("import album: 20000 rows"));  // timestamped progress log lines
+  EXPECT_EQ(SqliteDump(src_), SqliteDump(dst));
+  r = RunDecantBinary({"verify", "sqlite://" + src_, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("equal: 2 tables, 23000 rows"));
+  r = RunDecantBinary({"verify", "sqlite://" + src_, archive_});  // a database against an archive
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST_F(CliTest, PipesThroughStdoutAndStdin) {
+  std::string piped = tmp_.File("piped.decant");
+  auto r = RunDecantBinary({"-q", "export", "sqlite://" + src_, "-o", "-"}, "", piped);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string dst = tmp_.File("from-stdin.db");
+  r = RunDecantBinary({"-q", "import", "-", "sqlite://" + dst}, piped);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SqliteDump(src_), SqliteDump(dst));
+}
+
+TEST_F(CliTest, VerifyNamesTheTablesThatDiffer) {
+  std::string dst = tmp_.File("dst.db");
+  ASSERT_EQ(RunDecantBinary({"-q", "import", archive_, "sqlite://" + dst}).exit_code, 0);
+  SqliteExec(dst, "UPDATE album SET title = 'changed' WHERE id = 77;");
+  auto r = RunDecantBinary({"verify", "sqlite://" + src_, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr("DIFFERENT: 1 of 2 tables differ: album"));
+  EXPECT_THAT(r.out, Not(HasSubstr("DIFFERENT: 1 of 2 tables differ: artist")));
+  SqliteExec(dst, "DELETE FROM artist WHERE id = 5;");
+  r = RunDecantBinary({"verify", "sqlite://" + src_, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr("rows 3000 vs 2999"));
+}
+
+TEST_F(CliTest, RefusesNonEmptyTargetAndLeavesItAlone) {
+  std::string dst = tmp_.File("busy.db");
+  SqliteExec(dst, "CREATE TABLE precious (x); INSERT INTO precious VALUES (1); CREATE VIEW pv AS SELECT 1;");
+  std::string before = ReadFile(dst);
+  auto r = RunDecantBinary({"import", archive_, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("not empty"));
+  EXPECT_THAT(r.err, HasSubstr("precious"));
+  EXPECT_THAT(r.err, HasSubstr("--clean"));
+  EXPECT_EQ(ReadFile(dst), before);
+
+  r = RunDecantBinary({"-q", "import", "--append", archive_, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  SqliteExec(dst, "DROP TABLE precious; DROP VIEW pv;");
+  r = RunDecantBinary({"-q", "import", "--clean", archive_, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = RunDecantBinary({"verify", "sqlite://" + src_, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 0) << r.out;  // --clean replaced the appended copy
+}
+
+TEST_F(CliTest, TruncatedArchiveIsRefusedAndTargetNotCreated) {
+  std::string data = ReadFile(archive_);
+  for (size_t cut : {size_t{0}, size_t{5}, data.size() / 3, data.size() / 2, data.size() - 1}) {
+    SCOPED_TRACE(cut);
+    std::string bad = tmp_.File("cut.decant");
+    WriteFile(bad, data.substr(0, cut));
+    std::string dst = tmp_.File("never.db");
+    auto r = RunDecantBinary({"import", bad, "sqlite://" + dst});
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_TRUE(OneLine(r.err)) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dst));
+    EXPECT_FALSE(std::filesystem::exists(dst + ".partial"));
+    r = RunDecantBinary({"inspect", "--check", bad});
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    // The same cut file read as a stream.
+    r = RunDecantBinary({"import", "-", "sqlite://" + dst}, bad);
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dst));
+  }
+}
+
+TEST_F(CliTest, DamagedChunkIsNamed) {
+  std::string data = ReadFile(archive_);
+  data[data.size() / 2] ^= 0x10;  // inside album's data
+  std::string bad = tmp_.File("flipped.decant");
+  WriteFile(bad, data);
+  auto r = RunDecantBinary({"inspect", "--check", bad});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("album"));
+  std::string dst = tmp_.File("never.db");
+  r = RunDecantBinary({"import", bad, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_FALSE(std::filesystem::exists(dst));
+}
+
+TEST_F(CliTest, NotAnArchive) {
+  std::string bad = tmp_.File("not-an-archive");
+  WriteFile(bad, "SQLite format 3\0 this is not ours");
+  auto r = RunDecantBinary({"inspect", bad});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("not a decant archive"));
+  std::string empty = tmp_.File("empty");
+  WriteFile(empty, "");
+  r = RunDecantBinary({"inspect", empty});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+}
+
+TEST_F(CliTest, DirectoryWithoutManifestIsIncomplete) {
+  std::string dir = tmp_.File("dirform");
+  ASSERT_EQ(RunDecantBinary({"-q", "export", "--directory", "sqlite://" + src_, "-o", dir}).exit_code, 0);
+  auto r = RunDecantBinary({"inspect", "--check", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::filesystem::remove(dir + "/manifest.json");
+  r = RunDecantBinary({"inspect", dir});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("manifest"));
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+}
+
+TEST_F(CliTest, BadLocationsAreUsageOrIoErrors) {
+  auto r = RunDecantBinary({"export", "nosuchscheme://x/y", "-o", tmp_.File("x")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unsupported database URI scheme 'nosuchscheme'"));
+  r = RunDecantBinary({"export", "sqlite://" + tmp_.File("missing.db"), "-o", tmp_.File("x")});
+  EXPECT_EQ(r.exit_code, 7);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp_.File("x")));
+  r = RunDecantBinary({"import", archive_, tmp_.File("plain-path.db")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("not a database URI"));
+  r = RunDecantBinary({"export"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST_F(CliTest, InspectAndSchema) {
+  auto r = RunDecantBinary({"inspect", "--check", archive_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("format version: 1.0"));
+  EXPECT_THAT(r.out, HasSubstr("sqlite"));
+  EXPECT_THAT(r.out, HasSubstr("20000"));
+  EXPECT_THAT(r.out, HasSubstr("check: OK"));
+  r = RunDecantBinary({"schema", archive_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("CREATE TABLE artist"));
+  EXPECT_THAT(r.out, HasSubstr("CREATE INDEX album_artist"));
+  EXPECT_THAT(r.out, HasSubstr("CREATE VIEW v"));
+  // The printed DDL is valid SQLite.
+  std::string db = tmp_.File("from-ddl.db");
+  SqliteExec(db, r.out);
+}
+
+}  // namespace
+}  // namespace decant

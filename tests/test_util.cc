@@ -1,0 +1,188 @@
+#include "tests/test_util.h"
+
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+namespace decant::testing_util {
+namespace {
+
+std::string Hex(const void* data, size_t n) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (size_t i = 0; i < n; ++i) {
+    out += kDigits[p[i] >> 4];
+    out += kDigits[p[i] & 15];
+  }
+  return out;
+}
+
+sqlite3* OpenOrDie(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << path << ": " << sqlite3_errmsg(db);
+  }
+  return db;
+}
+
+// Rows of `sql` encoded as text lines: each cell is "<storage class>:<hex bytes>".
+std::vector<std::string> QueryLines(sqlite3* db, const std::string& sql) {
+  std::vector<std::string> lines;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "prepare failed: " << sql << ": " << sqlite3_errmsg(db);
+    return lines;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::string line;
+    for (int c = 0; c < sqlite3_column_count(st); ++c) {
+      if (c) line += '|';
+      switch (sqlite3_column_type(st, c)) {
+        case SQLITE_NULL: line += "null"; break;
+        case SQLITE_INTEGER: line += fmt::format("int:{}", sqlite3_column_int64(st, c)); break;
+        case SQLITE_FLOAT: {
+          double d = sqlite3_column_double(st, c);
+          line += "real:" + Hex(&d, sizeof d);
+          break;
+        }
+        case SQLITE_TEXT: {
+          const void* p = sqlite3_column_blob(st, c);  // raw bytes, no conversion
+          line += "text:" + Hex(p, static_cast<size_t>(sqlite3_column_bytes(st, c)));
+          break;
+        }
+        case SQLITE_BLOB: {
+          const void* p = sqlite3_column_blob(st, c);
+          line += "blob:" + Hex(p, static_cast<size_t>(sqlite3_column_bytes(st, c)));
+          break;
+        }
+      }
+    }
+    lines.push_back(std::move(line));
+  }
+  sqlite3_finalize(st);
+  return lines;
+}
+
+std::string Quote(const std::string& name) {
+  std::string q = "\"";
+  for (char c : name) {
+    q += c;
+    if (c == '"') q += '"';
+  }
+  return q + "\"";
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "decant-test-XXXXXX").string();
+  char* made = mkdtemp(tmpl.data());
+  if (!made) ADD_FAILURE() << "mkdtemp failed";
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+void SqliteExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = OpenOrDie(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    ADD_FAILURE() << "sqlite error on " << path << ": " << (err ? err : "?");
+    sqlite3_free(err);
+  }
+  sqlite3_close(db);
+}
+
+std::string SqliteSchemaDump(const std::string& path) {
+  sqlite3* db = OpenOrDie(path, SQLITE_OPEN_READONLY);
+  auto lines = QueryLines(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name");
+  sqlite3_close(db);
+  std::string out;
+  for (auto& l : lines) out += l + "\n";
+  return out;
+}
+
+std::string SqliteDump(const std::string& path) {
+  std::string out = SqliteSchemaDump(path);
+  sqlite3* db = OpenOrDie(path, SQLITE_OPEN_READONLY);
+  for (const char* pragma : {"user_version", "application_id", "encoding"}) {
+    for (auto& l : QueryLines(db, std::string("PRAGMA ") + pragma)) out += fmt::format("{}={}\n", pragma, l);
+  }
+  std::vector<std::string> tables;
+  for (auto& l : QueryLines(db, "SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name")) {
+    // l is "text:<hex>"; decode the hex back to the name.
+    std::string hex = l.substr(5), name;
+    for (size_t i = 0; i + 1 < hex.size(); i += 2) name += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    tables.push_back(name);
+  }
+  for (const auto& t : tables) {
+    if (t.rfind("sqlite_stat", 0) == 0) continue;
+    auto rows = QueryLines(db, "SELECT * FROM " + Quote(t));
+    std::sort(rows.begin(), rows.end());
+    out += fmt::format("table {} ({} rows)\n", t, rows.size());
+    for (auto& r : rows) out += "  " + r + "\n";
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+std::string SharedDir() {
+  const char* env = std::getenv("DECANT_SHARED_DIR");
+  std::string dir = env ? env : "";
+  if (dir.empty() || !std::filesystem::exists(dir + "/samples")) return "";
+  return dir;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+}
+
+RunResult RunDecantBinary(const std::vector<std::string>& args, const std::string& stdin_path,
+                          const std::string& stdout_path) {
+  const char* bin = std::getenv("DECANT_BINARY");
+  RunResult r;
+  if (!bin) {
+    ADD_FAILURE() << "DECANT_BINARY is not set (run through ctest)";
+    return r;
+  }
+  auto quote = [](const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  TempDir tmp;
+  std::string out_file = stdout_path.empty() ? tmp.File("stdout") : stdout_path;
+  std::string cmd = quote(bin);
+  for (const auto& a : args) cmd += " " + quote(a);
+  cmd += " < " + (stdin_path.empty() ? std::string("/dev/null") : quote(stdin_path));
+  cmd += " > " + quote(out_file) + " 2> " + quote(tmp.File("stderr"));
+  int status = std::system(cmd.c_str());
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (stdout_path.empty()) r.out = ReadFile(out_file);
+  r.err = ReadFile(tmp.File("stderr"));
+  return r;
+}
+
+}  // namespace decant::testing_util

@@ -1,0 +1,53 @@
+// Helpers shared by the integration tests: temp dirs, raw SQLite access that
+// does not go through decant (so comparisons are independent of the code
+// under test), and running the decant binary.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace decant::testing_util {
+
+// A fresh directory under the test temp dir, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Runs a script on a SQLite file (created if missing); aborts the test on error.
+void SqliteExec(const std::string& path, const std::string& sql);
+
+// Every schema object (sqlite_schema rows, sorted) and every row of every
+// table (storage class and exact bytes, sorted), plus sqlite_sequence and the
+// user_version/application_id pragmas, as one comparable text.
+std::string SqliteDump(const std::string& path);
+
+// Only the sqlite_schema part of SqliteDump.
+std::string SqliteSchemaDump(const std::string& path);
+
+// ../shared, or "" when it is absent (tests then skip).
+std::string SharedDir();
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the decant binary with `args` (each one shell-quoted), optionally with
+// `stdin_path` as standard input and stdout sent to `stdout_path`.
+RunResult RunDecantBinary(const std::vector<std::string>& args, const std::string& stdin_path = "",
+                          const std::string& stdout_path = "");
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& data);
+
+}  // namespace decant::testing_util
