@@ -56,7 +56,7 @@ Result<TableDigest> DigestTable(Source& source, const Table& table) {
       const Value* row = batch.row(r);
       for (size_t c = 0; c < batch.num_columns(); ++c) AppendCanonical(row[c], &buf);
       XXH128_hash_t h = XXH3_128bits(buf.data(), buf.size());
-      d.hash += (static_cast<unsigned __int128>(h.high64) << 64) | h.low64;
+      d.hash.Add(h.high64, h.low64);
     }
     d.rows += batch.num_rows();
   }
@@ -106,8 +106,8 @@ Result<VerifyReport> VerifySources(Source& a, Source& b) {
   return report;
 }
 
-std::string DigestHex(unsigned __int128 hash) {
-  return fmt::format("{:016x}{:016x}", static_cast<uint64_t>(hash >> 64), static_cast<uint64_t>(hash));
+std::string DigestHex(const Hash128& hash) {
+  return fmt::format("{:016x}{:016x}", hash.high, hash.low);
 }
 
 }  // namespace decant

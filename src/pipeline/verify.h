@@ -14,10 +14,22 @@
 
 namespace decant {
 
+// A 128-bit sum of row hashes (addition mod 2^128).
+struct Hash128 {
+  uint64_t high = 0;
+  uint64_t low = 0;
+  void Add(uint64_t add_high, uint64_t add_low) {
+    uint64_t sum = low + add_low;
+    high += add_high + (sum < low ? 1 : 0);
+    low = sum;
+  }
+  bool operator==(const Hash128&) const = default;
+};
+
 struct TableDigest {
   std::string table;  // qualified name
   uint64_t rows = 0;
-  unsigned __int128 hash = 0;
+  Hash128 hash;
 };
 
 // Digests of every table of `source`, in schema order.
@@ -38,6 +50,6 @@ struct VerifyReport {
 Result<VerifyReport> VerifySources(Source& a, Source& b);
 
 // Hex form of a digest hash, for reports.
-std::string DigestHex(unsigned __int128 hash);
+std::string DigestHex(const Hash128& hash);
 
 }  // namespace decant
