@@ -27,4 +27,13 @@ Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& uri);
 // file is loaded in one transaction that Abort() rolls back.
 Result<std::unique_ptr<Sink>> OpenSqliteSink(const std::string& uri);
 
+// The whole schema as a SQLite script: tables, indexes, views, triggers in
+// creation order, each statement ending with ";\n". A schema read from SQLite
+// (engine "sqlite") replays every object's native_ddl exactly; any other
+// engine's schema is generated from the neutral model (types by logical type,
+// keys, UNIQUE, CHECK, FOREIGN KEY, DEFAULT, COLLATE, NOT NULL; a single
+// auto-increment integer key becomes INTEGER PRIMARY KEY AUTOINCREMENT).
+// Foreign triggers cannot be translated and appear as "-- trigger ..." comments.
+std::string SqliteSchemaDdl(const Schema& schema);
+
 }  // namespace decant

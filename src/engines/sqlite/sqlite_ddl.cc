@@ -1,0 +1,316 @@
+#include "engines/sqlite/sqlite_ddl.h"
+
+#include <cctype>
+
+#include "engines/sqlite/sqlite_ddl_parse.h"
+#include "engines/sqlite/sqlite_endpoint.h"
+#include "engines/sqlite/sqlite_util.h"
+
+namespace decant::sqlite_internal {
+namespace {
+
+bool IsIdentChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+bool WordAt(const std::string& s, size_t i, std::string_view word) {
+  if (i + word.size() > s.size()) return false;
+  if (!EqualsIgnoreCase(std::string_view(s).substr(i, word.size()), word)) return false;
+  return i + word.size() == s.size() || !IsIdentChar(s[i + word.size()]);
+}
+
+// Index just past a PostgreSQL type name that follows "::" at `i`.
+size_t SkipCastType(const std::string& s, size_t i) {
+  auto skip_spaces = [&](size_t j) {
+    while (j < s.size() && s[j] == ' ') ++j;
+    return j;
+  };
+  if (i < s.size() && s[i] == '"') {
+    size_t end = s.find('"', i + 1);
+    i = end == std::string::npos ? s.size() : end + 1;
+  } else {
+    while (i < s.size() && (IsIdentChar(s[i]) || s[i] == '.')) ++i;
+  }
+  while (true) {
+    size_t j = skip_spaces(i);
+    if (j < s.size() && s[j] == '(') {
+      size_t end = s.find(')', j);
+      i = end == std::string::npos ? s.size() : end + 1;
+      continue;
+    }
+    if (j + 1 < s.size() && s[j] == '[' && s[j + 1] == ']') {
+      i = j + 2;
+      continue;
+    }
+    bool more = false;
+    for (std::string_view w : {"varying", "precision", "without", "with", "time", "zone"}) {
+      if (WordAt(s, j, w)) {
+        i = j + w.size();
+        more = true;
+        break;
+      }
+    }
+    if (!more) return i;
+  }
+}
+
+// Foreign-dialect expression -> SQLite, or nullopt when it has no meaning
+// there (a sequence call). Quotes and comments are copied untouched.
+std::optional<std::string> TranslateExpr(const std::string& expr) {
+  std::string out;
+  size_t i = 0;
+  while (i < expr.size()) {
+    char c = expr[i];
+    if (c == '\'' || c == '"' || c == '`') {
+      size_t end = i + 1;
+      while (end < expr.size()) {
+        if (expr[end] == c) {
+          if (end + 1 < expr.size() && expr[end + 1] == c) {
+            end += 2;
+            continue;
+          }
+          break;
+        }
+        ++end;
+      }
+      end = std::min(end + 1, expr.size());
+      out.append(expr, i, end - i);
+      i = end;
+      continue;
+    }
+    if (c == ':' && i + 1 < expr.size() && expr[i + 1] == ':') {
+      i = SkipCastType(expr, i + 2);
+      continue;
+    }
+    if (IsIdentChar(c) && (i == 0 || !IsIdentChar(expr[i - 1]))) {
+      if (WordAt(expr, i, "nextval")) return std::nullopt;
+      if (WordAt(expr, i, "now")) {
+        size_t j = i + 3;
+        while (j < expr.size() && expr[j] == ' ') ++j;
+        if (j + 1 < expr.size() && expr[j] == '(' && expr[j + 1] == ')') {
+          out += "CURRENT_TIMESTAMP";
+          i = j + 2;
+          continue;
+        }
+      }
+      size_t j = i;
+      while (j < expr.size() && IsIdentChar(expr[j])) ++j;
+      out.append(expr, i, j - i);
+      i = j;
+      continue;
+    }
+    out.push_back(c);
+    ++i;
+  }
+  return out;
+}
+
+bool IsSimpleLiteral(const std::string& e) {
+  if (e.empty()) return false;
+  std::vector<Token> toks = Tokenize(e);
+  if (toks.size() == 1) {
+    const Token& t = toks[0];
+    if (t.kind == Token::Kind::kString || t.kind == Token::Kind::kNumber ||
+        t.kind == Token::Kind::kBlob) {
+      return true;
+    }
+    for (std::string_view w : {"NULL", "TRUE", "FALSE", "CURRENT_TIMESTAMP", "CURRENT_DATE",
+                               "CURRENT_TIME"}) {
+      if (t.kind == Token::Kind::kWord && EqualsIgnoreCase(t.text, w)) return true;
+    }
+  }
+  return toks.size() == 2 && (toks[0].text == "-" || toks[0].text == "+") &&
+         toks[1].kind == Token::Kind::kNumber;
+}
+
+std::string SqliteTypeName(const Column& col, bool native) {
+  if (native) return col.native_type;
+  switch (col.type.logical) {
+    case LogicalType::kBool:
+    case LogicalType::kInt16:
+    case LogicalType::kInt32:
+    case LogicalType::kInt64:
+    case LogicalType::kUInt64:
+      return "INTEGER";
+    case LogicalType::kFloat32:
+    case LogicalType::kFloat64:
+      return "REAL";
+    case LogicalType::kDecimal:
+      return "NUMERIC";
+    case LogicalType::kBytes:
+    case LogicalType::kGeometry:
+      return "BLOB";
+    case LogicalType::kAny:
+      return "";
+    default:
+      return "TEXT";  // dates, times, uuid, json, enum, arrays, ... as canonical text
+  }
+}
+
+std::optional<std::string> SqliteCollation(const std::string& collation, bool native) {
+  if (native) return collation;
+  for (std::string_view c : {"BINARY", "NOCASE", "RTRIM"}) {
+    if (EqualsIgnoreCase(collation, c)) return std::string(c);
+  }
+  if (collation.size() > 3 && EqualsIgnoreCase(collation.substr(collation.size() - 3), "_ci")) {
+    return std::string("NOCASE");
+  }
+  return std::nullopt;  // an ICU/locale collation SQLite does not have
+}
+
+std::string Expr(const std::string& e, bool native) {
+  if (native) return e;
+  return TranslateExpr(e).value_or(e);
+}
+
+std::string NameList(const std::vector<std::string>& names) {
+  std::string out = "(";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    out += QuoteIdent(names[i]);
+  }
+  return out + ")";
+}
+
+std::string ConstraintPrefix(const std::string& name) {
+  return name.empty() ? "" : "CONSTRAINT " + QuoteIdent(name) + " ";
+}
+
+}  // namespace
+
+bool IsNativeSchema(const Schema& schema) { return schema.engine == "sqlite"; }
+
+bool IsAutoIncrementKey(const Table& table, const std::string& column) {
+  if (!table.primary_key || table.primary_key->columns.size() != 1 ||
+      table.primary_key->columns[0] != column) {
+    return false;
+  }
+  for (const Column& c : table.columns) {
+    if (c.name != column) continue;
+    bool integer = c.type.logical == LogicalType::kInt16 || c.type.logical == LogicalType::kInt32 ||
+                   c.type.logical == LogicalType::kInt64 || c.type.logical == LogicalType::kUInt64;
+    return c.auto_increment && integer;
+  }
+  return false;
+}
+
+std::string TableDdl(const Schema& schema, const Table& table) {
+  bool native = IsNativeSchema(schema);
+  if (native && !table.native_ddl.empty()) return table.native_ddl;
+  std::vector<std::string> defs;
+  bool pk_inline = false;
+  for (const Column& col : table.columns) {
+    std::string d = QuoteIdent(col.name);
+    if (!native && IsAutoIncrementKey(table, col.name)) {
+      d += " INTEGER PRIMARY KEY AUTOINCREMENT";
+      pk_inline = true;
+    } else {
+      std::string type = SqliteTypeName(col, native);
+      if (!type.empty()) d += " " + type;
+    }
+    if (!col.nullable) d += " NOT NULL";
+    if (col.default_expr && !col.generated_expr) {
+      std::optional<std::string> e = native ? col.default_expr : TranslateExpr(*col.default_expr);
+      if (e && !e->empty()) d += " DEFAULT " + (IsSimpleLiteral(*e) ? *e : "(" + *e + ")");
+    }
+    if (col.collation) {
+      if (auto c = SqliteCollation(*col.collation, native)) d += " COLLATE " + *c;
+    }
+    if (col.generated_expr) {
+      d += " GENERATED ALWAYS AS (" + Expr(*col.generated_expr, native) + ")";
+      d += col.generated_stored ? " STORED" : " VIRTUAL";
+    }
+    defs.push_back(std::move(d));
+  }
+  if (table.primary_key && !pk_inline) {
+    defs.push_back(ConstraintPrefix(table.primary_key->name) + "PRIMARY KEY " +
+                   NameList(table.primary_key->columns));
+  }
+  for (const KeyConstraint& u : table.uniques) {
+    defs.push_back(ConstraintPrefix(u.name) + "UNIQUE " + NameList(u.columns));
+  }
+  for (const CheckConstraint& c : table.checks) {
+    defs.push_back(ConstraintPrefix(c.name) + "CHECK (" + Expr(c.expression, native) + ")");
+  }
+  for (const ForeignKey& fk : table.foreign_keys) {
+    std::string d = ConstraintPrefix(fk.name) + "FOREIGN KEY " + NameList(fk.columns) +
+                    " REFERENCES " + QuoteIdent(fk.ref_table);
+    if (!fk.ref_columns.empty()) d += " " + NameList(fk.ref_columns);
+    if (fk.on_update != FkAction::kNoAction) d += std::string(" ON UPDATE ") + FkActionName(fk.on_update);
+    if (fk.on_delete != FkAction::kNoAction) d += std::string(" ON DELETE ") + FkActionName(fk.on_delete);
+    if (!fk.match.empty() && native) d += " MATCH " + fk.match;
+    if (fk.deferrable) {
+      d += fk.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE INITIALLY IMMEDIATE";
+    }
+    defs.push_back(std::move(d));
+  }
+  std::string sql = "CREATE TABLE " + QuoteIdent(table.name) + " (\n";
+  for (size_t i = 0; i < defs.size(); ++i) {
+    sql += "  " + defs[i] + (i + 1 < defs.size() ? ",\n" : "\n");
+  }
+  sql += ")";
+  if (native) {
+    std::vector<std::string> opts;
+    if (auto it = table.options.find("without_rowid"); it != table.options.end() && it->second == "1") {
+      opts.push_back("WITHOUT ROWID");
+    }
+    if (auto it = table.options.find("strict"); it != table.options.end() && it->second == "1") {
+      opts.push_back("STRICT");
+    }
+    for (size_t i = 0; i < opts.size(); ++i) sql += (i ? ", " : " ") + opts[i];
+  }
+  return sql;
+}
+
+std::string IndexDdl(const Schema& schema, const Index& index) {
+  bool native = IsNativeSchema(schema);
+  if (native && !index.native_ddl.empty()) return index.native_ddl;
+  std::string sql = index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
+  sql += QuoteIdent(index.name) + " ON " + QuoteIdent(index.table) + " (";
+  for (size_t i = 0; i < index.keys.size(); ++i) {
+    const IndexKey& k = index.keys[i];
+    if (i) sql += ", ";
+    sql += k.column.empty() ? "(" + Expr(k.expression, native) + ")" : QuoteIdent(k.column);
+    if (k.collation) {
+      if (auto c = SqliteCollation(*k.collation, native)) sql += " COLLATE " + *c;
+    }
+    if (k.descending) sql += " DESC";
+  }
+  sql += ")";
+  if (index.where) sql += " WHERE " + Expr(*index.where, native);
+  return sql;
+}
+
+std::string ViewDdl(const Schema& schema, const View& view) {
+  bool native = IsNativeSchema(schema);
+  if (native && !view.native_ddl.empty()) return view.native_ddl;
+  return "CREATE VIEW " + QuoteIdent(view.name) + " AS " + Expr(view.definition, native);
+}
+
+std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigger) {
+  if (!IsNativeSchema(schema) || trigger.native_ddl.empty()) return std::nullopt;
+  return trigger.native_ddl;
+}
+
+}  // namespace decant::sqlite_internal
+
+namespace decant {
+
+std::string SqliteSchemaDdl(const Schema& schema) {
+  using namespace sqlite_internal;
+  std::string out;
+  for (const Table& t : schema.tables) out += TableDdl(schema, t) + ";\n";
+  for (const Index& i : schema.indexes) out += IndexDdl(schema, i) + ";\n";
+  for (const View& v : schema.views) out += ViewDdl(schema, v) + ";\n";
+  for (const Trigger& t : schema.triggers) {
+    if (auto ddl = TriggerDdl(schema, t)) {
+      out += *ddl + ";\n";
+    } else {
+      out += "-- trigger " + t.name + " on " + t.table + " not translated from " + schema.engine + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace decant

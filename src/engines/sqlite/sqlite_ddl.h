@@ -1,0 +1,29 @@
+// Internal to engines/sqlite: one SQLite statement per schema object, used by
+// SqliteSchemaDdl() and by the sink. Statements carry no trailing ';'.
+//
+// A schema whose engine is "sqlite" replays each object's native_ddl (exact).
+// Any other engine's schema is rendered from the neutral model; expressions
+// written in the source dialect (defaults, CHECKs, generated columns, index
+// expressions, view bodies) get light translation only: PostgreSQL "::type"
+// casts are dropped, now() becomes CURRENT_TIMESTAMP, and a nextval() default
+// is omitted (the column becomes AUTOINCREMENT when it is a single integer key).
+// Foreign triggers are not translated at all (nullopt).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/schema.h"
+
+namespace decant::sqlite_internal {
+
+bool IsNativeSchema(const Schema& schema);
+std::string TableDdl(const Schema& schema, const Table& table);
+std::string IndexDdl(const Schema& schema, const Index& index);
+std::string ViewDdl(const Schema& schema, const View& view);
+std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigger);
+// True if a generated CREATE TABLE declares column `column` as
+// "INTEGER PRIMARY KEY AUTOINCREMENT".
+bool IsAutoIncrementKey(const Table& table, const std::string& column);
+
+}  // namespace decant::sqlite_internal

@@ -1,0 +1,342 @@
+#include "engines/sqlite/sqlite_ddl_parse.h"
+
+#include <cctype>
+
+namespace decant::sqlite_internal {
+namespace {
+
+bool IsIdentStart(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
+bool IsIdentChar(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+
+// Reads a quoted run starting at sql[i] == open up to `close`, where a doubled
+// close character stands for itself. Returns the index just past it.
+size_t ReadQuoted(std::string_view sql, size_t i, char close, std::string* text) {
+  ++i;
+  while (i < sql.size()) {
+    if (sql[i] == close) {
+      if (close != ']' && i + 1 < sql.size() && sql[i + 1] == close) {
+        text->push_back(close);
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    text->push_back(sql[i++]);
+  }
+  return i;  // unterminated: take the rest
+}
+
+bool IsWord(const Token& t, std::string_view word) {
+  return t.kind == Token::Kind::kWord && EqualsIgnoreCase(t.text, word);
+}
+bool IsPunct(const Token& t, char c) {
+  return t.kind == Token::Kind::kPunct && t.text.size() == 1 && t.text[0] == c;
+}
+bool IsName(const Token& t) {
+  return t.kind == Token::Kind::kWord || t.kind == Token::Kind::kQuoted ||
+         t.kind == Token::Kind::kString;
+}
+
+// Index of the ')' matching the '(' at `open`, or tokens.size().
+size_t MatchParen(const std::vector<Token>& toks, size_t open) {
+  int depth = 0;
+  for (size_t i = open; i < toks.size(); ++i) {
+    if (IsPunct(toks[i], '(')) ++depth;
+    if (IsPunct(toks[i], ')') && --depth == 0) return i;
+  }
+  return toks.size();
+}
+
+// Splits toks[begin, end) at depth-0 commas into [begin, end) ranges.
+std::vector<std::pair<size_t, size_t>> SplitCommas(const std::vector<Token>& toks, size_t begin,
+                                                   size_t end) {
+  std::vector<std::pair<size_t, size_t>> out;
+  int depth = 0;
+  size_t start = begin;
+  for (size_t i = begin; i < end; ++i) {
+    if (IsPunct(toks[i], '(')) ++depth;
+    if (IsPunct(toks[i], ')')) --depth;
+    if (depth == 0 && IsPunct(toks[i], ',')) {
+      out.emplace_back(start, i);
+      start = i + 1;
+    }
+  }
+  if (start < end) out.emplace_back(start, end);
+  return out;
+}
+
+std::string TextBetween(std::string_view sql, const std::vector<Token>& toks, size_t first,
+                        size_t last_exclusive) {
+  if (first >= last_exclusive) return {};
+  size_t b = toks[first].begin;
+  size_t e = toks[last_exclusive - 1].end;
+  return std::string(sql.substr(b, e - b));
+}
+
+// Names in "( a, b COLLATE x DESC )" starting at the '(' token `open`.
+std::vector<std::string> NameList(const std::vector<Token>& toks, size_t open, size_t* close_out) {
+  std::vector<std::string> names;
+  size_t close = MatchParen(toks, open);
+  for (auto [b, e] : SplitCommas(toks, open + 1, close)) {
+    if (b < e && IsName(toks[b])) names.push_back(toks[b].text);
+  }
+  *close_out = close;
+  return names;
+}
+
+// Skips "name" or "schema.name" at i; returns the index after it.
+size_t SkipQualifiedName(const std::vector<Token>& toks, size_t i) {
+  if (i < toks.size() && IsName(toks[i])) ++i;
+  if (i + 1 < toks.size() && IsPunct(toks[i], '.')) i += 2;
+  return i;
+}
+
+// Reads DEFERRABLE clauses anywhere in toks[b, e) (depth 0).
+void ReadDeferrable(const std::vector<Token>& toks, size_t b, size_t e, ParsedForeignKey* fk) {
+  for (size_t i = b; i < e; ++i) {
+    if (IsWord(toks[i], "DEFERRABLE")) {
+      fk->deferrable = !(i > b && IsWord(toks[i - 1], "NOT"));
+      if (i + 2 < e && IsWord(toks[i + 1], "INITIALLY")) {
+        fk->initially_deferred = fk->deferrable && IsWord(toks[i + 2], "DEFERRED");
+      }
+    }
+  }
+}
+
+bool IsConstraintStart(const Token& t) {
+  static constexpr std::string_view kWords[] = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK",
+                                                "FOREIGN"};
+  for (auto w : kWords) {
+    if (IsWord(t, w)) return true;
+  }
+  return false;
+}
+
+void ParseTableConstraint(std::string_view sql, const std::vector<Token>& toks, size_t b,
+                          size_t e, ParsedTable* out) {
+  std::string name;
+  size_t i = b;
+  if (IsWord(toks[i], "CONSTRAINT") && i + 1 < e) {
+    name = toks[i + 1].text;
+    i += 2;
+  }
+  if (i >= e) return;
+  size_t close = 0;
+  if (IsWord(toks[i], "PRIMARY")) {
+    out->primary_key_name = name;
+  } else if (IsWord(toks[i], "UNIQUE")) {
+    if (i + 1 < e && IsPunct(toks[i + 1], '(')) {
+      out->uniques.push_back({name, NameList(toks, i + 1, &close)});
+    }
+  } else if (IsWord(toks[i], "CHECK")) {
+    if (i + 1 < e && IsPunct(toks[i + 1], '(')) {
+      close = MatchParen(toks, i + 1);
+      out->checks.push_back({name, TextBetween(sql, toks, i + 2, close)});
+    }
+  } else if (IsWord(toks[i], "FOREIGN")) {
+    ParsedForeignKey fk;
+    fk.name = name;
+    size_t j = i + 1;
+    if (j < e && IsWord(toks[j], "KEY")) ++j;
+    if (j < e && IsPunct(toks[j], '(')) {
+      fk.columns = NameList(toks, j, &close);
+      j = close + 1;
+    }
+    if (j + 1 < e && IsWord(toks[j], "REFERENCES")) fk.ref_table = toks[j + 1].text;
+    ReadDeferrable(toks, j, e, &fk);
+    out->foreign_keys.push_back(std::move(fk));
+  }
+}
+
+void ParseColumnDef(std::string_view sql, const std::vector<Token>& toks, size_t b, size_t e,
+                    ParsedTable* out) {
+  ParsedColumn col;
+  col.name = toks[b].text;
+  std::string pending_name;
+  for (size_t i = b + 1; i < e; ++i) {
+    const Token& t = toks[i];
+    if (IsPunct(t, '(')) {  // type arguments or DEFAULT (expr): not a constraint
+      i = MatchParen(toks, i);
+      continue;
+    }
+    if (IsWord(t, "CONSTRAINT") && i + 1 < e) {
+      pending_name = toks[++i].text;
+      continue;
+    }
+    if (IsWord(t, "CHECK") && i + 1 < e && IsPunct(toks[i + 1], '(')) {
+      size_t close = MatchParen(toks, i + 1);
+      out->checks.push_back({pending_name, TextBetween(sql, toks, i + 2, close)});
+      pending_name.clear();
+      i = close;
+    } else if (IsWord(t, "AS") && i + 1 < e && IsPunct(toks[i + 1], '(')) {
+      size_t close = MatchParen(toks, i + 1);
+      col.generated_expr = TextBetween(sql, toks, i + 2, close);
+      if (close + 1 < e && IsWord(toks[close + 1], "STORED")) col.generated_stored = true;
+      pending_name.clear();
+      i = close;
+    } else if (IsWord(t, "REFERENCES") && i + 1 < e) {
+      ParsedForeignKey fk;
+      fk.name = pending_name;
+      fk.columns = {col.name};
+      fk.ref_table = toks[i + 1].text;
+      // The clause runs to the next column constraint keyword.
+      size_t j = i + 2;
+      while (j < e && !IsWord(toks[j], "CONSTRAINT") && !IsWord(toks[j], "CHECK") &&
+             !IsWord(toks[j], "PRIMARY") && !IsWord(toks[j], "UNIQUE") &&
+             !IsWord(toks[j], "COLLATE") && !IsWord(toks[j], "GENERATED") &&
+             !IsWord(toks[j], "DEFAULT") && !IsWord(toks[j], "AS")) {
+        if (IsPunct(toks[j], '(')) j = MatchParen(toks, j);
+        ++j;
+      }
+      ReadDeferrable(toks, i + 2, j, &fk);
+      out->foreign_keys.push_back(std::move(fk));
+      pending_name.clear();
+      i = j - 1;
+    } else if (IsWord(t, "UNIQUE")) {
+      out->uniques.push_back({pending_name, {col.name}});
+      pending_name.clear();
+    } else if (IsWord(t, "PRIMARY")) {
+      out->primary_key_name = pending_name;
+      pending_name.clear();
+    } else if (IsWord(t, "NOT") || IsWord(t, "NULL") || IsWord(t, "DEFAULT") ||
+               IsWord(t, "COLLATE") || IsWord(t, "GENERATED")) {
+      if (!IsWord(t, "GENERATED")) pending_name.clear();
+    }
+  }
+  out->columns.push_back(std::move(col));
+}
+
+}  // namespace
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<Token> Tokenize(std::string_view sql) {
+  std::vector<Token> toks;
+  size_t i = 0;
+  const size_t n = sql.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(sql[i]);
+    if (std::isspace(c)) {
+      ++i;
+      continue;
+    }
+    if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+      while (i < n && sql[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+      size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? n : end + 2;
+      continue;
+    }
+    Token t;
+    t.begin = i;
+    if ((c == 'x' || c == 'X') && i + 1 < n && sql[i + 1] == '\'') {
+      t.kind = Token::Kind::kBlob;
+      i = ReadQuoted(sql, i + 1, '\'', &t.text);
+    } else if (IsIdentStart(c)) {
+      t.kind = Token::Kind::kWord;
+      while (i < n && IsIdentChar(static_cast<unsigned char>(sql[i]))) ++i;
+      t.text = std::string(sql.substr(t.begin, i - t.begin));
+    } else if (c == '"' || c == '`') {
+      t.kind = Token::Kind::kQuoted;
+      i = ReadQuoted(sql, i, static_cast<char>(c), &t.text);
+    } else if (c == '[') {
+      t.kind = Token::Kind::kQuoted;
+      i = ReadQuoted(sql, i, ']', &t.text);
+    } else if (c == '\'') {
+      t.kind = Token::Kind::kString;
+      i = ReadQuoted(sql, i, '\'', &t.text);
+    } else if (std::isdigit(c) || (c == '.' && i + 1 < n && std::isdigit(static_cast<unsigned char>(sql[i + 1])))) {
+      t.kind = Token::Kind::kNumber;
+      while (i < n && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '.' ||
+                       ((sql[i] == '+' || sql[i] == '-') && (sql[i - 1] == 'e' || sql[i - 1] == 'E')))) {
+        ++i;
+      }
+      t.text = std::string(sql.substr(t.begin, i - t.begin));
+    } else if (c == '?' || c == ':' || c == '@' || c == '$') {
+      t.kind = Token::Kind::kVariable;
+      ++i;
+      while (i < n && IsIdentChar(static_cast<unsigned char>(sql[i]))) ++i;
+      t.text = std::string(sql.substr(t.begin, i - t.begin));
+    } else {
+      t.kind = Token::Kind::kPunct;
+      ++i;
+      t.text = std::string(1, static_cast<char>(c));
+    }
+    t.end = i;
+    toks.push_back(std::move(t));
+  }
+  return toks;
+}
+
+bool ParseCreateTable(std::string_view sql, ParsedTable* out) {
+  std::vector<Token> toks = Tokenize(sql);
+  size_t i = 0;
+  while (i < toks.size() && !IsWord(toks[i], "TABLE")) ++i;
+  ++i;
+  if (i + 2 < toks.size() && IsWord(toks[i], "IF") && IsWord(toks[i + 1], "NOT") &&
+      IsWord(toks[i + 2], "EXISTS")) {
+    i += 3;
+  }
+  i = SkipQualifiedName(toks, i);
+  if (i >= toks.size() || !IsPunct(toks[i], '(')) return false;
+  size_t close = MatchParen(toks, i);
+  for (auto [b, e] : SplitCommas(toks, i + 1, close)) {
+    if (b >= e) continue;
+    if (toks[b].kind == Token::Kind::kWord && IsConstraintStart(toks[b])) {
+      ParseTableConstraint(sql, toks, b, e, out);
+    } else {
+      ParseColumnDef(sql, toks, b, e, out);
+    }
+  }
+  return true;
+}
+
+bool ParseCreateIndex(std::string_view sql, ParsedIndex* out) {
+  std::vector<Token> toks = Tokenize(sql);
+  size_t i = 0;
+  while (i < toks.size() && !IsWord(toks[i], "ON")) ++i;
+  while (i < toks.size() && !IsPunct(toks[i], '(')) ++i;
+  if (i >= toks.size()) return false;
+  size_t close = MatchParen(toks, i);
+  for (auto [b, e] : SplitCommas(toks, i + 1, close)) {
+    if (e > b && (IsWord(toks[e - 1], "ASC") || IsWord(toks[e - 1], "DESC"))) --e;
+    if (e >= b + 2 && IsWord(toks[e - 2], "COLLATE")) e -= 2;
+    out->items.push_back(TextBetween(sql, toks, b, e));
+  }
+  size_t j = close + 1;
+  if (j < toks.size() && IsWord(toks[j], "WHERE")) {
+    size_t e = toks.size();
+    while (e > j + 1 && IsPunct(toks[e - 1], ';')) --e;
+    out->where = TextBetween(sql, toks, j + 1, e);
+  }
+  return true;
+}
+
+std::string ParseViewDefinition(std::string_view sql) {
+  std::vector<Token> toks = Tokenize(sql);
+  size_t i = 0;
+  while (i < toks.size() && !IsWord(toks[i], "VIEW")) ++i;
+  int depth = 0;
+  for (; i < toks.size(); ++i) {
+    if (IsPunct(toks[i], '(')) ++depth;
+    if (IsPunct(toks[i], ')')) --depth;
+    if (depth == 0 && IsWord(toks[i], "AS")) break;
+  }
+  if (i + 1 >= toks.size()) return {};
+  size_t e = toks.size();
+  while (e > i + 2 && IsPunct(toks[e - 1], ';')) --e;
+  return TextBetween(sql, toks, i + 1, e);
+}
+
+}  // namespace decant::sqlite_internal

@@ -1,0 +1,59 @@
+#include "engines/sqlite/sqlite_endpoint.h"
+
+#include <cctype>
+
+namespace decant {
+namespace {
+
+constexpr std::string_view kScheme = "sqlite:";
+
+bool HasSchemePrefix(const std::string& s) {
+  if (s.size() < kScheme.size()) return false;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != kScheme[i]) return false;
+  }
+  return true;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+bool IsSqliteUri(const std::string& location) { return HasSchemePrefix(location); }
+
+Result<std::string> SqliteUriPath(const std::string& uri) {
+  if (!HasSchemePrefix(uri)) return Status::InvalidArgument("not a sqlite: URI: " + uri);
+  std::string rest = uri.substr(kScheme.size());
+  if (rest.starts_with("//")) {
+    rest = rest.substr(2);
+    size_t slash = rest.find('/');
+    std::string host = rest.substr(0, slash);
+    if (!host.empty() && host != "localhost") {
+      return Status::InvalidArgument("sqlite URI names a remote host (" + host + "): " + uri);
+    }
+    if (slash == std::string::npos) return Status::InvalidArgument("sqlite URI has no path: " + uri);
+    rest = rest.substr(slash);
+  }
+  std::string path;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == '%' && i + 2 < rest.size() + 0 && HexDigit(rest[i + 1]) >= 0 &&
+        HexDigit(rest[i + 2]) >= 0) {
+      path.push_back(static_cast<char>(HexDigit(rest[i + 1]) * 16 + HexDigit(rest[i + 2])));
+      i += 2;
+    } else {
+      path.push_back(rest[i]);
+    }
+  }
+  if (path.empty() || path == "/") return Status::InvalidArgument("sqlite URI has no path: " + uri);
+  if (path.find('\0') != std::string::npos) {
+    return Status::InvalidArgument("sqlite URI path contains a NUL byte");
+  }
+  return path;
+}
+
+}  // namespace decant

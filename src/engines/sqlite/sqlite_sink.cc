@@ -1,0 +1,442 @@
+// SqliteSink. A new database is built at "<path>.partial" with journaling and
+// syncing off (a crash leaves only a .partial, which the next run deletes),
+// then fsync'd and renamed into place. An existing database gets one
+// BEGIN IMMEDIATE transaction for everything, so Abort() leaves it untouched.
+// Foreign keys stay off on this connection and triggers are created after the
+// data, so neither checks nor side effects run during the load.
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <set>
+
+#include "engines/sqlite/sqlite_ddl.h"
+#include "engines/sqlite/sqlite_ddl_parse.h"
+#include "engines/sqlite/sqlite_endpoint.h"
+#include "engines/sqlite/sqlite_util.h"
+#include "io/file_system.h"
+
+namespace decant {
+namespace {
+
+using sqlite_internal::Connection;
+using sqlite_internal::QuoteIdent;
+using sqlite_internal::QuoteLiteral;
+using sqlite_internal::Statement;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A schema option that must be a plain integer before it goes into a PRAGMA.
+std::optional<int64_t> IntOption(const Schema& schema, const std::string& key) {
+  auto it = schema.options.find(key);
+  if (it == schema.options.end() || it->second.empty()) return std::nullopt;
+  try {
+    size_t used = 0;
+    long long v = std::stoll(it->second, &used);
+    if (used != it->second.size()) return std::nullopt;
+    return static_cast<int64_t>(v);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+class SqliteTableWriter : public TableWriter {
+ public:
+  SqliteTableWriter(std::shared_ptr<Connection> conn, Statement stmt, std::string table,
+                    std::vector<std::string> columns)
+      : conn_(std::move(conn)), stmt_(std::move(stmt)), table_(std::move(table)),
+        columns_(std::move(columns)) {}
+
+  Status Write(const RowBatch& batch) override {
+    if (batch.num_columns() != columns_.size()) {
+      return Status::Internal("table " + table_ + ": batch has " +
+                              std::to_string(batch.num_columns()) + " columns, expected " +
+                              std::to_string(columns_.size()));
+    }
+    sqlite3_stmt* st = stmt_.get();
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      sqlite3_reset(st);
+      const Value* row = batch.row(r);
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        DECANT_RETURN_IF_ERROR(Bind(st, static_cast<int>(c) + 1, row[c], c));
+      }
+      if (sqlite3_step(st) != SQLITE_DONE) {
+        Status s = conn_->Error("table " + table_);
+        sqlite3_reset(st);
+        return s;
+      }
+    }
+    sqlite3_reset(st);
+    return Status::OK();
+  }
+
+  Status Close() override {
+    sqlite3_reset(stmt_.get());
+    return Status::OK();
+  }
+
+ private:
+  Status Bind(sqlite3_stmt* st, int i, const Value& v, size_t c) {
+    int rc = SQLITE_OK;
+    switch (v.kind()) {
+      case Value::Kind::kNull:
+        rc = sqlite3_bind_null(st, i);
+        break;
+      case Value::Kind::kBool:
+        rc = sqlite3_bind_int64(st, i, v.as_bool() ? 1 : 0);
+        break;
+      case Value::Kind::kInt:
+        rc = sqlite3_bind_int64(st, i, v.as_int());
+        break;
+      case Value::Kind::kUInt:
+        if (v.as_uint() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+          return Status::DataLoss("table " + table_ + " column " + columns_[c] + ": " +
+                                  std::to_string(v.as_uint()) +
+                                  " does not fit SQLite's signed 64-bit INTEGER");
+        }
+        rc = sqlite3_bind_int64(st, i, static_cast<int64_t>(v.as_uint()));
+        break;
+      case Value::Kind::kFloat:
+        if (std::isnan(v.as_float())) {
+          return Status::DataLoss("table " + table_ + " column " + columns_[c] +
+                                  ": SQLite cannot store NaN (it would become NULL)");
+        }
+        rc = sqlite3_bind_double(st, i, v.as_float());
+        break;
+      case Value::Kind::kText: {
+        const std::string& s = v.as_string();
+        rc = sqlite3_bind_text64(st, i, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
+        break;
+      }
+      case Value::Kind::kBytes: {
+        const std::string& s = v.as_string();
+        // A zero-length blob must stay a blob, not NULL.
+        rc = s.empty() ? sqlite3_bind_zeroblob(st, i, 0)
+                       : sqlite3_bind_blob64(st, i, s.data(), s.size(), SQLITE_STATIC);
+        break;
+      }
+    }
+    if (rc != SQLITE_OK) return conn_->Error("table " + table_ + " column " + columns_[c]);
+    return Status::OK();
+  }
+
+  std::shared_ptr<Connection> conn_;
+  Statement stmt_;
+  std::string table_;
+  std::vector<std::string> columns_;
+};
+
+class SqliteSink : public Sink {
+ public:
+  explicit SqliteSink(std::string path) : path_(std::move(path)) {}
+  ~SqliteSink() override {
+    if (!committed_) Abort();
+  }
+
+  Status Begin(const Schema& schema, const SinkOptions& options) override;
+  Result<std::unique_ptr<TableWriter>> OpenTable(const Table& table) override;
+  Status Commit() override;
+  void Abort() override;
+  std::string Describe() const override {
+    return path_.starts_with("/") ? "sqlite://" + path_ : "sqlite:" + path_;
+  }
+
+ private:
+  Status OpenFresh();
+  Status OpenExisting();
+  // (type, name) of every user object in the target, in creation order.
+  Result<std::vector<std::pair<std::string, std::string>>> ListObjects();
+  std::string DescribeObjects(const std::vector<std::pair<std::string, std::string>>& objs) const;
+  Status DropForClean(const std::vector<std::pair<std::string, std::string>>& objs);
+  bool Exists(const std::string& name) const { return existing_.count(Lower(name)) > 0; }
+  Status Create(const std::string& what, const std::string& name, const std::string& sql);
+  Status WriteSequences();
+
+  std::string path_;
+  std::string work_path_;
+  bool fresh_ = false;
+  bool committed_ = false;
+  std::shared_ptr<Connection> conn_;
+  Schema schema_;
+  SinkOptions options_;
+  std::set<std::string> existing_;  // lower-cased names already in the target (kAppend)
+};
+
+Status SqliteSink::OpenFresh() {
+  FileSystem* fs = FileSystem::Default();
+  work_path_ = path_ + ".partial";
+  for (const std::string& p : {work_path_, work_path_ + "-journal", work_path_ + "-wal",
+                               work_path_ + "-shm"}) {
+    if (fs->Exists(p)) DECANT_RETURN_IF_ERROR(fs->Remove(p));
+  }
+  DECANT_ASSIGN_OR_RETURN(
+      conn_, Connection::Open(work_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                              SQLITE_OPEN_FULLMUTEX));
+  // Layout settings only take effect before the first table exists.
+  std::string pragmas;
+  if (sqlite_internal::IsNativeSchema(schema_)) {
+    if (auto v = IntOption(schema_, "page_size")) pragmas += "PRAGMA page_size=" + std::to_string(*v) + ";";
+    if (auto v = IntOption(schema_, "auto_vacuum")) pragmas += "PRAGMA auto_vacuum=" + std::to_string(*v) + ";";
+    if (auto it = schema_.options.find("encoding"); it != schema_.options.end()) {
+      pragmas += "PRAGMA encoding=" + QuoteLiteral(it->second) + ";";
+    }
+  }
+  pragmas += "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF; BEGIN;";
+  return conn_->Exec(pragmas).WithContext(work_path_);
+}
+
+Status SqliteSink::OpenExisting() {
+  work_path_ = path_;
+  DECANT_ASSIGN_OR_RETURN(conn_,
+                          Connection::Open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX));
+  Status st = conn_->Exec("PRAGMA foreign_keys=OFF; BEGIN IMMEDIATE; SELECT count(*) FROM sqlite_schema;");
+  if (!st.ok()) {
+    if ((sqlite3_errcode(conn_->db()) & 0xff) == SQLITE_NOTADB) {
+      return Status::InvalidArgument(path_ + ": not a SQLite database");
+    }
+    return st.WithContext(path_);
+  }
+  return Status::OK();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqliteSink::ListObjects() {
+  DECANT_ASSIGN_OR_RETURN(
+      Statement st, Statement::Prepare(conn_.get(), "SELECT type, name FROM sqlite_schema "
+                                                    "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                                                    "ORDER BY rowid"));
+  std::vector<std::pair<std::string, std::string>> out;
+  while (true) {
+    DECANT_ASSIGN_OR_RETURN(bool row, st.Step(conn_.get()));
+    if (!row) break;
+    out.emplace_back(st.ColumnText(0), st.ColumnText(1));
+  }
+  return out;
+}
+
+std::string SqliteSink::DescribeObjects(
+    const std::vector<std::pair<std::string, std::string>>& objs) const {
+  constexpr size_t kMaxNames = 5;
+  struct Kind {
+    const char* type;
+    const char* one;
+    const char* many;
+  };
+  static constexpr Kind kKinds[] = {{"table", "table", "tables"},
+                                    {"view", "view", "views"},
+                                    {"index", "index", "indexes"},
+                                    {"trigger", "trigger", "triggers"}};
+  std::string out;
+  for (const Kind& k : kKinds) {
+    std::vector<std::string> names;
+    for (const auto& [type, name] : objs) {
+      if (type == k.type) names.push_back(name);
+    }
+    if (names.empty()) continue;
+    if (!out.empty()) out += ", ";
+    out += std::to_string(names.size()) + " " + (names.size() == 1 ? k.one : k.many) + " (";
+    for (size_t i = 0; i < names.size() && i < kMaxNames; ++i) {
+      if (i) out += ", ";
+      out += names[i];
+    }
+    if (names.size() > kMaxNames) out += ", …and " + std::to_string(names.size() - kMaxNames) + " more";
+    out += ")";
+  }
+  return out;
+}
+
+Status SqliteSink::DropForClean(const std::vector<std::pair<std::string, std::string>>& objs) {
+  std::set<std::string> ours;
+  for (const Table& t : schema_.tables) ours.insert(Lower(t.name));
+  for (const Index& i : schema_.indexes) ours.insert(Lower(i.name));
+  for (const View& v : schema_.views) ours.insert(Lower(v.name));
+  for (const Trigger& t : schema_.triggers) {
+    if (sqlite_internal::TriggerDdl(schema_, t)) ours.insert(Lower(t.name));
+  }
+  for (const char* kind : {"trigger", "view", "index", "table"}) {
+    for (const auto& [type, name] : objs) {
+      if (type != kind || !ours.count(Lower(name))) continue;
+      std::string sql = "DROP " + type + " IF EXISTS main." + QuoteIdent(name);
+      DECANT_RETURN_IF_ERROR(conn_->Exec(sql).WithContext("dropping " + type + " " + name));
+    }
+  }
+  return Status::OK();
+}
+
+Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
+  schema_ = schema;
+  options_ = options;
+  FileSystem* fs = FileSystem::Default();
+  if (fs->IsDirectory(path_)) return Status::InvalidArgument(path_ + ": is a directory, not a SQLite database");
+  fresh_ = !fs->Exists(path_);
+  if (!fresh_) {
+    DECANT_ASSIGN_OR_RETURN(uint64_t size, fs->FileSize(path_));
+    fresh_ = size == 0;
+  }
+  if (fresh_) {
+    DECANT_RETURN_IF_ERROR(OpenFresh());
+  } else {
+    DECANT_RETURN_IF_ERROR(OpenExisting());
+    DECANT_ASSIGN_OR_RETURN(auto objs, ListObjects());
+    if (!objs.empty()) {
+      switch (options.mode) {
+        case LoadMode::kRefuseNonEmpty: {
+          std::string msg = "target " + Describe() + " is not empty: " + DescribeObjects(objs) +
+                            "; use --clean to replace them or --append to add rows";
+          Abort();
+          return Status::FailedPrecondition(msg);
+        }
+        case LoadMode::kClean:
+          DECANT_RETURN_IF_ERROR(DropForClean(objs));
+          break;
+        case LoadMode::kAppend:
+          for (const auto& obj : objs) existing_.insert(Lower(obj.second));
+          break;
+      }
+    }
+  }
+  for (const Table& t : schema_.tables) {
+    if (Exists(t.name)) continue;
+    DECANT_RETURN_IF_ERROR(Create("table", t.name, sqlite_internal::TableDdl(schema_, t)));
+  }
+  return Status::OK();
+}
+
+Status SqliteSink::Create(const std::string& what, const std::string& name, const std::string& sql) {
+  Status st = conn_->Exec(sql);
+  if (!st.ok()) return Status(st.code(), "creating " + what + " " + name + ": " + st.message());
+  return Status::OK();
+}
+
+Result<std::unique_ptr<TableWriter>> SqliteSink::OpenTable(const Table& table) {
+  if (!conn_) return Status::FailedPrecondition("sink for " + Describe() + " is not open");
+  std::vector<std::string> columns;
+  for (size_t i : DataColumns(table)) columns.push_back(table.columns[i].name);
+  std::string sql = "INSERT INTO main." + QuoteIdent(table.name) + " (";
+  std::string values;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    sql += (i ? ", " : "") + QuoteIdent(columns[i]);
+    values += i ? ", ?" : "?";
+  }
+  sql += ") VALUES (" + values + ")";
+  auto st = Statement::Prepare(conn_.get(), sql);
+  if (!st.ok()) return st.status().WithContext("table " + table.name);
+  return std::unique_ptr<TableWriter>(
+      new SqliteTableWriter(conn_, std::move(st).value(), table.name, std::move(columns)));
+}
+
+Status SqliteSink::WriteSequences() {
+  if (schema_.sequences.empty()) return Status::OK();
+  DECANT_ASSIGN_OR_RETURN(
+      int64_t has, conn_->QueryInt("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_sequence'"));
+  bool native = sqlite_internal::IsNativeSchema(schema_);
+  bool append = options_.mode == LoadMode::kAppend;
+  DECANT_ASSIGN_OR_RETURN(
+      Statement update,
+      Statement::Prepare(conn_.get(), append ? "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1"
+                                             : "UPDATE sqlite_sequence SET seq = ?2 WHERE name = ?1"));
+  std::optional<Statement> insert;
+  for (const Sequence& s : schema_.sequences) {
+    std::string table = s.owner_table.empty() ? s.name : s.owner_table;
+    if (!native) {
+      const Table* t = schema_.FindTable(s.schema, table);
+      if (t == nullptr || !sqlite_internal::IsAutoIncrementKey(*t, s.owner_column)) continue;
+    }
+    if (!has) {
+      spdlog::warn("{}: no AUTOINCREMENT table, sequence of {} not restored", Describe(), table);
+      continue;
+    }
+    int64_t value = s.is_called ? s.last_value : s.last_value - 1;
+    sqlite3_reset(update.get());
+    sqlite3_bind_text(update.get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(update.get(), 2, value);
+    DECANT_ASSIGN_OR_RETURN(bool ignored, update.Step(conn_.get()));
+    (void)ignored;
+    if (sqlite3_changes(conn_->db()) > 0) continue;
+    if (!insert) {
+      DECANT_ASSIGN_OR_RETURN(
+          insert, Statement::Prepare(conn_.get(), "INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)"));
+    }
+    sqlite3_reset(insert->get());
+    sqlite3_bind_text(insert->get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(insert->get(), 2, value);
+    DECANT_ASSIGN_OR_RETURN(bool ignored2, insert->Step(conn_.get()));
+    (void)ignored2;
+  }
+  return Status::OK();
+}
+
+Status SqliteSink::Commit() {
+  if (!conn_) return Status::FailedPrecondition("sink for " + Describe() + " is not open");
+  for (const Index& i : schema_.indexes) {
+    if (Exists(i.name)) continue;
+    DECANT_RETURN_IF_ERROR(Create("index", i.name, sqlite_internal::IndexDdl(schema_, i)));
+  }
+  for (const View& v : schema_.views) {
+    if (Exists(v.name)) continue;
+    DECANT_RETURN_IF_ERROR(Create("view", v.name, sqlite_internal::ViewDdl(schema_, v)));
+  }
+  for (const Trigger& t : schema_.triggers) {
+    if (Exists(t.name)) continue;
+    if (auto ddl = sqlite_internal::TriggerDdl(schema_, t)) {
+      DECANT_RETURN_IF_ERROR(Create("trigger", t.name, *ddl));
+    } else {
+      spdlog::warn("{}: trigger {} on {} not created ({} triggers are not translated)", Describe(),
+                   t.name, t.table, schema_.engine);
+    }
+  }
+  DECANT_RETURN_IF_ERROR(WriteSequences());
+  if (sqlite_internal::IsNativeSchema(schema_) && options_.mode != LoadMode::kAppend) {
+    for (const char* pragma : {"user_version", "application_id"}) {
+      if (auto v = IntOption(schema_, pragma)) {
+        DECANT_RETURN_IF_ERROR(
+            conn_->Exec(std::string("PRAGMA ") + pragma + "=" + std::to_string(*v)));
+      }
+    }
+  }
+  DECANT_RETURN_IF_ERROR(conn_->Exec("COMMIT").WithContext("committing " + Describe()));
+  if (fresh_) {
+    // synchronous=OFF skipped every sync; make the file durable before it is published.
+    sqlite3_file* file = nullptr;
+    if (sqlite3_file_control(conn_->db(), "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK &&
+        file != nullptr && file->pMethods != nullptr) {
+      int rc = file->pMethods->xSync(file, SQLITE_SYNC_FULL);
+      if (rc != SQLITE_OK) {
+        return sqlite_internal::StatusFromCode(rc, "syncing " + work_path_ + ": " + sqlite3_errstr(rc));
+      }
+    }
+  }
+  DECANT_RETURN_IF_ERROR(conn_->Close());
+  conn_.reset();
+  if (fresh_) DECANT_RETURN_IF_ERROR(Publish(FileSystem::Default(), work_path_, path_));
+  committed_ = true;
+  return Status::OK();
+}
+
+void SqliteSink::Abort() {
+  if (committed_) return;
+  if (conn_) {
+    if (!fresh_ && !sqlite3_get_autocommit(conn_->db())) (void)conn_->Exec("ROLLBACK");
+    (void)conn_->Close();
+    conn_.reset();
+  }
+  if (fresh_ && !work_path_.empty()) {
+    FileSystem* fs = FileSystem::Default();
+    for (const std::string& p : {work_path_, work_path_ + "-journal"}) {
+      if (fs->Exists(p)) (void)fs->Remove(p);
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> OpenSqliteSink(const std::string& uri) {
+  DECANT_ASSIGN_OR_RETURN(std::string path, SqliteUriPath(uri));
+  return std::unique_ptr<Sink>(new SqliteSink(std::move(path)));
+}
+
+}  // namespace decant
