@@ -344,6 +344,9 @@ Status SqliteSink::WriteSequences() {
     std::string table = s.owner_table.empty() ? s.name : s.owner_table;
     if (!native) {
       const Table* t = schema_.FindTable(s.schema, table);
+      for (const Table& candidate : schema_.tables) {
+        if (t == nullptr && s.schema.empty() && candidate.name == table) t = &candidate;
+      }
       if (t == nullptr || !sqlite_internal::IsAutoIncrementKey(*t, s.owner_column)) continue;
     }
     if (!has) {

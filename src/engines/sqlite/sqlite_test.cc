@@ -1,2 +1,821 @@
 #include <gtest/gtest.h>
-TEST(Placeholder, Ok) {}
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "engines/sqlite/sqlite_endpoint.h"
+
+namespace decant {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Runs `sql` on the database at `path` (created if missing).
+void Exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  std::string msg = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << msg << "\n" << sql;
+}
+
+std::string Hex(const void* p, size_t n) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  const auto* b = static_cast<const unsigned char*>(p);
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(kDigits[b[i] >> 4]);
+    out.push_back(kDigits[b[i] & 15]);
+  }
+  return out;
+}
+
+// Every cell of a query as storage class + exact bytes, one line per row.
+std::string Dump(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+    return std::string("error: ") + sqlite3_errmsg(db);
+  }
+  std::string out;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    for (int i = 0; i < sqlite3_column_count(st); ++i) {
+      switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER:
+          out += "i:" + std::to_string(sqlite3_column_int64(st, i));
+          break;
+        case SQLITE_FLOAT: {
+          double d = sqlite3_column_double(st, i);
+          out += "f:" + Hex(&d, sizeof d);
+          break;
+        }
+        case SQLITE_TEXT: {
+          const unsigned char* p = sqlite3_column_text(st, i);
+          out += "t:" + Hex(p, static_cast<size_t>(sqlite3_column_bytes(st, i)));
+          break;
+        }
+        case SQLITE_BLOB: {
+          const void* p = sqlite3_column_blob(st, i);
+          out += "b:" + Hex(p, static_cast<size_t>(sqlite3_column_bytes(st, i)));
+          break;
+        }
+        default:
+          out += "n";
+      }
+      out += "|";
+    }
+    out += "\n";
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+std::string QuoteId(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// An independent picture of a database: schema text, every row of every
+// table (with storage classes and bytes), sqlite_sequence and header values.
+std::string Snapshot(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return "cannot open";
+  }
+  std::string out = Dump(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema "
+                             "WHERE name <> 'sqlite_sequence' ORDER BY type, name");
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
+                     "'sqlite%' ORDER BY name",
+                     -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::string name = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    out += "table " + name + ":\n" + Dump(db, "SELECT * FROM " + QuoteId(name));
+  }
+  sqlite3_finalize(st);
+  out += "sequence:\n" + Dump(db, "SELECT name, seq FROM sqlite_sequence ORDER BY name");
+  for (const char* p : {"user_version", "application_id", "encoding", "page_size", "auto_vacuum"}) {
+    out += std::string(p) + "=" + Dump(db, std::string("PRAGMA ") + p);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Uri(const std::string& path) { return "sqlite://" + path; }
+
+// The pipeline's job in miniature: schema, then every table, then commit.
+Status Copy(const std::string& from, const std::string& to, LoadMode mode = LoadMode::kRefuseNonEmpty) {
+  DECANT_ASSIGN_OR_RETURN(std::unique_ptr<Source> src, OpenSqliteSource(Uri(from)));
+  DECANT_ASSIGN_OR_RETURN(Schema schema, src->ReadSchema());
+  DECANT_ASSIGN_OR_RETURN(std::unique_ptr<Sink> sink, OpenSqliteSink(Uri(to)));
+  SinkOptions options;
+  options.mode = mode;
+  DECANT_RETURN_IF_ERROR(sink->Begin(schema, options));
+  RowBatch batch;
+  for (const Table& t : schema.tables) {
+    DECANT_ASSIGN_OR_RETURN(std::unique_ptr<TableReader> reader, src->OpenTable(t));
+    DECANT_ASSIGN_OR_RETURN(std::unique_ptr<TableWriter> writer, sink->OpenTable(t));
+    while (true) {
+      DECANT_ASSIGN_OR_RETURN(bool more, reader->Next(&batch));
+      if (!more) break;
+      DECANT_RETURN_IF_ERROR(writer->Write(batch));
+    }
+    DECANT_RETURN_IF_ERROR(writer->Close());
+  }
+  return sink->Commit();
+}
+
+class SqliteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/decant_sqlite_test_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+
+  std::string dir_;
+};
+
+constexpr const char* kRichSchema = R"sql(
+PRAGMA page_size = 8192;
+PRAGMA auto_vacuum = FULL;
+PRAGMA user_version = 42;
+PRAGMA application_id = 1234567;
+CREATE TABLE parent(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  code TEXT COLLATE RTRIM DEFAULT 'x',
+  CONSTRAINT name_len CHECK (length(name) > 0)
+);
+CREATE TABLE child(
+  a INTEGER,
+  b TEXT,
+  parent_id INTEGER,
+  note TEXT DEFAULT 'it''s (a) "quote" -- not a comment',
+  PRIMARY KEY (a, b),
+  CONSTRAINT fk_parent FOREIGN KEY (parent_id) REFERENCES parent(id)
+    ON DELETE CASCADE ON UPDATE SET NULL DEFERRABLE INITIALLY DEFERRED,
+  CHECK (a >= 0 /* a comment ) with a paren */)
+) WITHOUT ROWID;
+CREATE TABLE strict_t(id INTEGER PRIMARY KEY, i INT, r REAL, t TEXT, b BLOB, x ANY) STRICT;
+CREATE TABLE gen(
+  id INTEGER PRIMARY KEY,
+  w REAL,
+  h REAL,
+  area REAL GENERATED ALWAYS AS (w * h) VIRTUAL,
+  perim REAL AS (2 * (w + h)) STORED
+);
+CREATE TABLE vals(k INTEGER, i INTEGER, t TEXT, r REAL, b BLOB, n NUMERIC, any_col, flag BOOLEAN,
+                  d DATE, ts DATETIME, price DECIMAL(10,2), vc VARCHAR(20));
+CREATE TABLE log(id INTEGER PRIMARY KEY, msg TEXT);
+CREATE TABLE "weird ""name"""("col ""q""" TEXT, [sp ace] INT, c3 UNIQUE);
+CREATE INDEX parent_code ON parent(code DESC);
+CREATE INDEX child_partial ON child(parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX parent_expr ON parent(lower(name), code COLLATE NOCASE);
+CREATE UNIQUE INDEX vals_k ON vals(k);
+CREATE VIEW v_parent AS SELECT id, name FROM parent WHERE id > 1;
+CREATE TRIGGER parent_ins AFTER INSERT ON parent BEGIN
+  INSERT INTO log(msg) VALUES ('inserted ' || new.name);
+END;
+INSERT INTO parent(name, code) VALUES ('one', 'a'), ('two', 'b  '), ('three', NULL), ('four', 'd'),
+  ('five', 'e');
+DELETE FROM parent WHERE id >= 4;
+DELETE FROM log WHERE id = 2;
+INSERT INTO child(a, b, parent_id) VALUES (1, 'x', 1);
+INSERT INTO child VALUES (1, 'y', 2, 'n'), (2, 'x', NULL, NULL);
+INSERT INTO strict_t VALUES (1, 7, 1.5, 'text', x'00ff', 'any'), (2, NULL, NULL, NULL, NULL, 3.25);
+INSERT INTO gen(id, w, h) VALUES (1, 2.0, 3.0), (2, NULL, 1);
+INSERT INTO "weird ""name""" VALUES ('q', 1, 1), ('r', 2, x'01');
+)sql";
+
+// Rows whose values need the C API (NUL bytes, invalid UTF-8, empty blobs).
+void InsertTrickyValues(const std::string& path) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "INSERT INTO vals(k, i, t, r, b, n, any_col) VALUES (?,?,?,?,?,?,?)",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  int k = 0;
+  auto row = [&](const std::function<void()>& bind) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_int(st, 1, ++k);
+    bind();
+    ASSERT_EQ(sqlite3_step(st), SQLITE_DONE) << sqlite3_errmsg(db);
+  };
+  const std::string nul_text("a\0b\xF0\x9F\x98\x80 \xE2\x82\xAC", 11);
+  const std::string bad_utf8("\xff\xfe\xc3(", 4);
+  row([&] {
+    sqlite3_bind_int64(st, 2, std::numeric_limits<int64_t>::min());
+    sqlite3_bind_text(st, 3, nul_text.data(), static_cast<int>(nul_text.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_double(st, 4, -0.0);
+    sqlite3_bind_zeroblob(st, 5, 0);
+    sqlite3_bind_text(st, 6, "12.50", -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 7, -0.0);
+  });
+  row([&] {
+    sqlite3_bind_int64(st, 2, std::numeric_limits<int64_t>::max());
+    sqlite3_bind_text(st, 3, bad_utf8.data(), static_cast<int>(bad_utf8.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_double(st, 4, std::numeric_limits<double>::infinity());
+    sqlite3_bind_null(st, 5);
+    sqlite3_bind_text(st, 6, "abc", -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 7, -std::numeric_limits<double>::infinity());
+  });
+  row([&] {
+    sqlite3_bind_text(st, 2, "not a number", -1, SQLITE_STATIC);  // text in INTEGER
+    sqlite3_bind_blob(st, 3, "\x00\x01", 2, SQLITE_STATIC);        // blob in TEXT
+    sqlite3_bind_text(st, 4, "", 0, SQLITE_STATIC);                // empty text in REAL
+    sqlite3_bind_blob(st, 5, "", 0, SQLITE_STATIC);                // empty blob
+    sqlite3_bind_double(st, 6, 0.1);
+    sqlite3_bind_text(st, 7, "", 0, SQLITE_STATIC);
+  });
+  row([&] {
+    sqlite3_bind_double(st, 2, 1.5);  // real in INTEGER
+    sqlite3_bind_null(st, 3);
+    sqlite3_bind_double(st, 4, 5e-324);
+    sqlite3_bind_blob(st, 5, "\xde\xad\xbe\xef", 4, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, -1);
+    sqlite3_bind_blob(st, 7, "\x00", 1, SQLITE_STATIC);
+  });
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+void MakeRichSource(const std::string& path) {
+  Exec(path, kRichSchema);
+  InsertTrickyValues(path);
+}
+
+TEST_F(SqliteTest, RoundTripIsExact) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  MakeRichSource(src);
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  Status st = Copy(src, dst);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Snapshot(dst), Snapshot(src));
+  EXPECT_FALSE(fs::exists(dst + ".partial"));
+
+  // The trigger did not fire during the load: log holds exactly the source's rows (ids 1,3,4,5).
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dst.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(Dump(db, "SELECT group_concat(id) FROM log"), "t:" + Hex("1,3,4,5", 7) + "|\n");
+  EXPECT_EQ(Dump(db, "SELECT seq FROM sqlite_sequence WHERE name = 'parent'"), "i:5|\n");
+  // -0.0: a REAL column holds +0.0 (SQLite stores integral reals as integers),
+  // a column without affinity keeps the sign bit.
+  double neg_zero = -0.0, pos_zero = 0.0;
+  EXPECT_EQ(Dump(db, "SELECT r, any_col FROM vals WHERE k = 1"),
+            "f:" + Hex(&pos_zero, 8) + "|f:" + Hex(&neg_zero, 8) + "|\n");
+  // The trigger still works after the load, and the sequence continues from 5.
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO parent(name) VALUES ('six')", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_EQ(Dump(db, "SELECT max(id), (SELECT count(*) FROM log) FROM parent"), "i:6|i:5|\n");
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteTest, ReadSchemaDescribesEveryObject) {
+  std::string src = Path("src.db");
+  MakeRichSource(src);
+  auto source = OpenSqliteSource("sqlite:" + src);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  auto schema_or = (*source)->ReadSchema();
+  ASSERT_TRUE(schema_or.ok()) << schema_or.status().ToString();
+  const Schema& s = schema_or.value();
+  EXPECT_EQ(s.engine, "sqlite");
+  EXPECT_EQ(s.database, "src.db");
+  EXPECT_EQ(s.server_version, sqlite3_libversion());
+  EXPECT_EQ(s.options.at("user_version"), "42");
+  EXPECT_EQ(s.options.at("application_id"), "1234567");
+  EXPECT_EQ(s.options.at("page_size"), "8192");
+  EXPECT_EQ(s.options.at("auto_vacuum"), "1");
+  EXPECT_EQ(s.options.at("encoding"), "UTF-8");
+  ASSERT_EQ(s.tables.size(), 7u);
+
+  const Table* parent = s.FindTable("", "parent");
+  ASSERT_NE(parent, nullptr);
+  EXPECT_TRUE(parent->columns[0].auto_increment);
+  EXPECT_EQ(parent->columns[0].type.logical, LogicalType::kInt64);
+  EXPECT_EQ(parent->columns[1].collation, "NOCASE");
+  EXPECT_FALSE(parent->columns[1].nullable);
+  EXPECT_EQ(parent->columns[2].collation, "RTRIM");
+  EXPECT_EQ(parent->columns[2].default_expr, "'x'");
+  ASSERT_TRUE(parent->primary_key);
+  EXPECT_EQ(parent->primary_key->columns, std::vector<std::string>{"id"});
+  ASSERT_EQ(parent->uniques.size(), 1u);
+  EXPECT_EQ(parent->uniques[0].columns, std::vector<std::string>{"name"});
+  ASSERT_EQ(parent->checks.size(), 1u);
+  EXPECT_EQ(parent->checks[0].name, "name_len");
+  EXPECT_EQ(parent->checks[0].expression, "length(name) > 0");
+
+  const Table* child = s.FindTable("", "child");
+  ASSERT_NE(child, nullptr);
+  EXPECT_EQ(child->options.at("without_rowid"), "1");
+  EXPECT_EQ(child->primary_key->columns, (std::vector<std::string>{"a", "b"}));
+  ASSERT_EQ(child->checks.size(), 1u);
+  // A comment after the last token is not part of the expression.
+  EXPECT_EQ(child->checks[0].expression, "a >= 0");
+  ASSERT_EQ(child->foreign_keys.size(), 1u);
+  const ForeignKey& fk = child->foreign_keys[0];
+  EXPECT_EQ(fk.name, "fk_parent");
+  EXPECT_EQ(fk.ref_table, "parent");
+  EXPECT_EQ(fk.ref_columns, std::vector<std::string>{"id"});
+  EXPECT_EQ(fk.on_delete, FkAction::kCascade);
+  EXPECT_EQ(fk.on_update, FkAction::kSetNull);
+  EXPECT_TRUE(fk.deferrable);
+  EXPECT_TRUE(fk.initially_deferred);
+  EXPECT_EQ(child->columns[3].default_expr, "'it''s (a) \"quote\" -- not a comment'");
+
+  const Table* strict = s.FindTable("", "strict_t");
+  ASSERT_NE(strict, nullptr);
+  EXPECT_EQ(strict->options.at("strict"), "1");
+  EXPECT_EQ(strict->columns[5].native_type, "ANY");
+
+  const Table* gen = s.FindTable("", "gen");
+  ASSERT_NE(gen, nullptr);
+  EXPECT_EQ(gen->columns[3].generated_expr, "w * h");
+  EXPECT_FALSE(gen->columns[3].generated_stored);
+  EXPECT_EQ(gen->columns[4].generated_expr, "2 * (w + h)");
+  EXPECT_TRUE(gen->columns[4].generated_stored);
+  EXPECT_EQ(DataColumns(*gen).size(), 3u);
+
+  const Table* vals = s.FindTable("", "vals");
+  ASSERT_NE(vals, nullptr);
+  std::vector<LogicalType> want = {LogicalType::kInt64,   LogicalType::kInt64, LogicalType::kText,
+                                   LogicalType::kFloat64, LogicalType::kBytes, LogicalType::kDecimal,
+                                   LogicalType::kAny,     LogicalType::kBool,  LogicalType::kDate,
+                                   LogicalType::kTimestamp, LogicalType::kDecimal, LogicalType::kText};
+  ASSERT_EQ(vals->columns.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(vals->columns[i].type.logical, want[i]) << vals->columns[i].name;
+  }
+  EXPECT_EQ(vals->columns[10].type.precision, 10);
+  EXPECT_EQ(vals->columns[10].type.scale, 2);
+  EXPECT_EQ(vals->columns[11].type.length, 20);
+  EXPECT_EQ(vals->columns[11].native_type, "VARCHAR(20)");
+
+  ASSERT_EQ(s.indexes.size(), 4u);
+  for (const Index& i : s.indexes) {
+    if (i.name == "parent_code") {
+      ASSERT_EQ(i.keys.size(), 1u);
+      EXPECT_TRUE(i.keys[0].descending);
+    } else if (i.name == "child_partial") {
+      EXPECT_EQ(i.where, "parent_id IS NOT NULL");
+      EXPECT_EQ(i.table, "child");
+    } else if (i.name == "parent_expr") {
+      ASSERT_EQ(i.keys.size(), 2u);
+      EXPECT_EQ(i.keys[0].expression, "lower(name)");
+      EXPECT_EQ(i.keys[1].column, "code");
+      EXPECT_EQ(i.keys[1].collation, "NOCASE");
+    } else {
+      EXPECT_EQ(i.name, "vals_k");
+      EXPECT_TRUE(i.unique);
+    }
+  }
+  ASSERT_EQ(s.views.size(), 1u);
+  EXPECT_EQ(s.views[0].definition, "SELECT id, name FROM parent WHERE id > 1");
+  ASSERT_EQ(s.triggers.size(), 1u);
+  EXPECT_EQ(s.triggers[0].table, "parent");
+  ASSERT_EQ(s.sequences.size(), 1u);
+  EXPECT_EQ(s.sequences[0].name, "parent");
+  EXPECT_EQ(s.sequences[0].owner_column, "id");
+  EXPECT_EQ(s.sequences[0].last_value, 5);
+}
+
+TEST_F(SqliteTest, ReaderYieldsExactValues) {
+  std::string src = Path("src.db");
+  MakeRichSource(src);
+  auto source = OpenSqliteSource(Uri(src));
+  ASSERT_TRUE(source.ok());
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  auto reader = (*source)->OpenTable(*schema->FindTable("", "vals"));
+  ASSERT_TRUE(reader.ok());
+  RowBatch batch;
+  auto more = (*reader)->Next(&batch);
+  ASSERT_TRUE(more.ok() && *more);
+  ASSERT_EQ(batch.num_rows(), 4u);
+  EXPECT_EQ(batch.at(0, 1), Value::Int(std::numeric_limits<int64_t>::min()));
+  EXPECT_EQ(batch.at(0, 2), Value::Text(std::string("a\0b\xF0\x9F\x98\x80 \xE2\x82\xAC", 11)));
+  EXPECT_EQ(batch.at(0, 4), Value::Bytes(""));
+  EXPECT_EQ(batch.at(0, 6), Value::Float(-0.0));
+  EXPECT_EQ(batch.at(1, 2), Value::Text(std::string("\xff\xfe\xc3(", 4)));
+  EXPECT_EQ(batch.at(1, 4), Value::Null());
+  EXPECT_EQ(batch.at(2, 1), Value::Text("not a number"));
+  EXPECT_EQ(batch.at(2, 2), Value::Bytes(std::string("\x00\x01", 2)));
+  EXPECT_EQ(batch.at(2, 3), Value::Text(""));
+  EXPECT_EQ(batch.at(2, 4), Value::Bytes(""));
+  EXPECT_EQ(batch.at(3, 1), Value::Float(1.5));
+  more = (*reader)->Next(&batch);
+  ASSERT_TRUE(more.ok());
+  EXPECT_FALSE(*more);
+  EXPECT_TRUE(batch.empty());
+}
+
+TEST_F(SqliteTest, ManyRowsSpanBatches) {
+  std::string src = Path("big.db"), dst = Path("big_copy.db");
+  Exec(src,
+       "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);"
+       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+       "INSERT INTO t SELECT i, printf('row %d', i) FROM n;");
+  Status st = Copy(src, dst);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Snapshot(dst), Snapshot(src));
+}
+
+TEST_F(SqliteTest, NonEmptyTargetIsRefusedUntouched) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  MakeRichSource(src);
+  Exec(dst, "CREATE TABLE a(x); CREATE TABLE b(x); CREATE TABLE c(x); CREATE VIEW v AS SELECT 1;"
+            "CREATE INDEX ia ON a(x); INSERT INTO a VALUES (1);");
+  std::string before = FileBytes(dst);
+  Status st = Copy(src, dst);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(st.message(), "target sqlite://" + dst +
+                              " is not empty: 3 tables (a, b, c), 1 view (v), 1 index (ia); use "
+                              "--clean to replace them or --append to add rows");
+  EXPECT_EQ(FileBytes(dst), before);
+  EXPECT_FALSE(fs::exists(dst + "-journal"));
+}
+
+TEST_F(SqliteTest, RefusalListsAtMostFiveNamesPerKind) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  Exec(src, "CREATE TABLE s(x);");
+  std::string sql;
+  for (int i = 1; i <= 8; ++i) sql += "CREATE TABLE t" + std::to_string(i) + "(x);";
+  Exec(dst, sql);
+  Status st = Copy(src, dst);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(st.message().find("8 tables (t1, t2, t3, t4, t5, …and 3 more)"), std::string::npos)
+      << st.message();
+  EXPECT_EQ(st.message().find('\n'), std::string::npos);
+}
+
+TEST_F(SqliteTest, CleanReplacesOnlyWhatItCreates) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  MakeRichSource(src);
+  Exec(dst, "CREATE TABLE parent(other); INSERT INTO parent VALUES ('old');"
+            "CREATE VIEW v_parent AS SELECT 2; CREATE TABLE keep(k); INSERT INTO keep VALUES (9);"
+            "CREATE TABLE log(x, y, z);");
+  Status st = Copy(src, dst, LoadMode::kClean);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  sqlite3* sdb = nullptr;
+  sqlite3* ddb = nullptr;
+  ASSERT_EQ(sqlite3_open(src.c_str(), &sdb), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(dst.c_str(), &ddb), SQLITE_OK);
+  for (const char* q : {"SELECT * FROM parent", "SELECT * FROM log", "SELECT * FROM v_parent",
+                        "SELECT * FROM vals", "SELECT sql FROM sqlite_schema WHERE name = 'parent'",
+                        "SELECT * FROM sqlite_sequence"}) {
+    EXPECT_EQ(Dump(ddb, q), Dump(sdb, q)) << q;
+  }
+  EXPECT_EQ(Dump(ddb, "SELECT * FROM keep"), "i:9|\n");
+  sqlite3_close(sdb);
+  sqlite3_close(ddb);
+}
+
+TEST_F(SqliteTest, AppendAddsRowsAndMissingObjects) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  Exec(src, "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);"
+            "CREATE TABLE u(x); CREATE INDEX ux ON u(x);"
+            "INSERT INTO t(v) VALUES ('a'), ('b'); INSERT INTO u VALUES (1);"
+            "UPDATE sqlite_sequence SET seq = 10;");
+  Exec(dst, "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);"
+            "INSERT INTO t(id, v) VALUES (100, 'existing');");
+  Status st = Copy(src, dst, LoadMode::kAppend);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dst.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(Dump(db, "SELECT count(*), max(id) FROM t"), "i:3|i:100|\n");
+  EXPECT_EQ(Dump(db, "SELECT count(*) FROM u"), "i:1|\n");
+  EXPECT_EQ(Dump(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'ux'"), "i:1|\n");
+  // Appending never moves a counter backwards.
+  EXPECT_EQ(Dump(db, "SELECT seq FROM sqlite_sequence WHERE name = 't'"), "i:100|\n");
+  sqlite3_close(db);
+
+  // Appending the same rows again runs into the primary key: an error naming the table.
+  st = Copy(src, dst, LoadMode::kAppend);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("table t"), std::string::npos) << st.message();
+}
+
+TEST_F(SqliteTest, MissingSourceIsNotFound) {
+  auto r = OpenSqliteSource(Uri(Path("nope.db")));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(SqliteTest, NonSqliteFileIsInvalidArgument) {
+  std::string p = Path("junk.db");
+  std::ofstream(p) << "this is definitely not a SQLite database, just some text that is long "
+                      "enough to fill a header................................................";
+  auto r = OpenSqliteSource(Uri(p));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("not a SQLite database"), std::string::npos);
+
+  Exec(Path("src.db"), "CREATE TABLE t(x);");
+  std::string before = FileBytes(p);
+  Status st = Copy(Path("src.db"), p);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+  EXPECT_EQ(FileBytes(p), before);
+}
+
+TEST_F(SqliteTest, AbortOnNewFileLeavesNothing) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  MakeRichSource(src);
+  auto source = OpenSqliteSource(Uri(src));
+  ASSERT_TRUE(source.ok());
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  auto sink = OpenSqliteSink(Uri(dst));
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Begin(*schema, {}).ok());
+  EXPECT_TRUE(fs::exists(dst + ".partial"));
+  EXPECT_FALSE(fs::exists(dst));
+  (*sink)->Abort();
+  EXPECT_FALSE(fs::exists(dst));
+  EXPECT_FALSE(fs::exists(dst + ".partial"));
+}
+
+TEST_F(SqliteTest, StalePartialIsReplaced) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  Exec(src, "CREATE TABLE t(x); INSERT INTO t VALUES (1);");
+  std::ofstream(dst + ".partial") << "leftover from a crash";
+  ASSERT_TRUE(Copy(src, dst).ok());
+  EXPECT_EQ(Snapshot(dst), Snapshot(src));
+  EXPECT_FALSE(fs::exists(dst + ".partial"));
+}
+
+TEST_F(SqliteTest, AbortOnExistingFileRollsBack) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  MakeRichSource(src);
+  Exec(dst, "PRAGMA user_version = 3;");  // a database with no objects: allowed by default
+  std::string before = FileBytes(dst);
+  ASSERT_FALSE(before.empty());
+  auto source = OpenSqliteSource(Uri(src));
+  ASSERT_TRUE(source.ok());
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  {
+    auto sink = OpenSqliteSink(Uri(dst));
+    ASSERT_TRUE(sink.ok());
+    ASSERT_TRUE((*sink)->Begin(*schema, {}).ok());
+    const Table& t = *schema->FindTable("", "log");
+    auto reader = (*source)->OpenTable(t);
+    auto writer = (*sink)->OpenTable(t);
+    ASSERT_TRUE(reader.ok() && writer.ok());
+    RowBatch batch;
+    ASSERT_TRUE((*reader)->Next(&batch).ok());
+    ASSERT_TRUE((*writer)->Write(batch).ok());
+    (*sink)->Abort();
+  }
+  EXPECT_EQ(FileBytes(dst), before);
+}
+
+TEST_F(SqliteTest, UnsignedAboveInt64MaxIsDataLoss) {
+  Schema schema;
+  schema.engine = "postgresql";
+  Table t;
+  t.name = "nums";
+  Column c;
+  c.name = "u";
+  c.type.logical = LogicalType::kUInt64;
+  t.columns.push_back(c);
+  schema.tables.push_back(t);
+  auto sink = OpenSqliteSink(Uri(Path("u.db")));
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Begin(schema, {}).ok());
+  auto writer = (*sink)->OpenTable(t);
+  ASSERT_TRUE(writer.ok());
+  RowBatch batch(1);
+  *batch.AppendRow() = Value::UInt(uint64_t{1} << 63);
+  Status st = (*writer)->Write(batch);
+  EXPECT_EQ(st.code(), StatusCode::kDataLoss);
+  EXPECT_NE(st.message().find("nums"), std::string::npos);
+  EXPECT_NE(st.message().find("column u"), std::string::npos);
+
+  batch.Reset(1);
+  *batch.AppendRow() = Value::UInt(uint64_t{1} << 62);
+  EXPECT_TRUE((*writer)->Write(batch).ok());
+  batch.Reset(1);
+  *batch.AppendRow() = Value::Float(std::nan(""));
+  EXPECT_EQ((*writer)->Write(batch).code(), StatusCode::kDataLoss);
+  (*sink)->Abort();
+  EXPECT_FALSE(fs::exists(Path("u.db")));
+}
+
+Schema PostgresSchema() {
+  Schema s;
+  s.engine = "postgresql";
+  s.server_version = "16.2";
+  s.database = "shop";
+  auto col = [](std::string name, LogicalType type, bool nullable = true) {
+    Column c;
+    c.name = std::move(name);
+    c.type.logical = type;
+    c.nullable = nullable;
+    return c;
+  };
+  Table customers;
+  customers.schema = "public";
+  customers.name = "customers";
+  Column id = col("id", LogicalType::kInt32, false);
+  id.native_type = "integer";
+  id.auto_increment = true;
+  id.default_expr = "nextval('customers_id_seq'::regclass)";
+  customers.columns.push_back(id);
+  Column email = col("email", LogicalType::kText, false);
+  email.collation = "en_US";
+  customers.columns.push_back(email);
+  Column name = col("name", LogicalType::kText);
+  name.default_expr = "'anon'::character varying";
+  name.collation = "utf8mb4_general_ci";
+  customers.columns.push_back(name);
+  Column created = col("created", LogicalType::kTimestampTz);
+  created.default_expr = "now()";
+  customers.columns.push_back(created);
+  Column active = col("active", LogicalType::kBool);
+  active.default_expr = "true";
+  customers.columns.push_back(active);
+  customers.columns.push_back(col("uid", LogicalType::kUuid));
+  customers.columns.push_back(col("doc", LogicalType::kJson));
+  customers.primary_key = KeyConstraint{"customers_pkey", {"id"}};
+  customers.uniques.push_back({"customers_email_key", {"email"}});
+  s.tables.push_back(customers);
+
+  Table orders;
+  orders.schema = "public";
+  orders.name = "order items";
+  orders.columns.push_back(col("order_id", LogicalType::kInt64, false));
+  orders.columns.push_back(col("line", LogicalType::kInt16, false));
+  orders.columns.push_back(col("customer_id", LogicalType::kInt32));
+  Column price = col("price", LogicalType::kDecimal);
+  price.default_expr = "0.00";
+  orders.columns.push_back(price);
+  orders.columns.push_back(col("qty", LogicalType::kFloat64));
+  orders.columns.push_back(col("photo", LogicalType::kBytes));
+  Column total = col("total", LogicalType::kDecimal);
+  total.generated_expr = "(price * (qty)::numeric)";
+  total.generated_stored = true;
+  orders.columns.push_back(total);
+  orders.primary_key = KeyConstraint{"", {"order_id", "line"}};
+  orders.checks.push_back({"price_positive", "(price > (0)::numeric)"});
+  ForeignKey fk;
+  fk.name = "orders_customer_fk";
+  fk.columns = {"customer_id"};
+  fk.ref_table = "customers";
+  fk.ref_columns = {"id"};
+  fk.on_delete = FkAction::kCascade;
+  fk.on_update = FkAction::kSetNull;
+  fk.deferrable = true;
+  fk.match = "FULL";
+  orders.foreign_keys.push_back(fk);
+  s.tables.push_back(orders);
+
+  Index idx;
+  idx.name = "customers_lower_email";
+  idx.table = "customers";
+  idx.unique = true;
+  idx.keys.push_back({"", "lower(email)", false, std::nullopt});
+  idx.keys.push_back({"created", "", true, std::nullopt});
+  idx.where = "(active = true)";
+  s.indexes.push_back(idx);
+  View v;
+  v.name = "active_customers";
+  v.definition = "SELECT customers.id, customers.email FROM customers WHERE customers.active";
+  s.views.push_back(v);
+  Trigger tr;
+  tr.name = "audit";
+  tr.table = "customers";
+  tr.native_ddl = "CREATE TRIGGER audit AFTER INSERT ON public.customers FOR EACH ROW EXECUTE FUNCTION audit()";
+  s.triggers.push_back(tr);
+  Sequence seq;
+  seq.name = "customers_id_seq";
+  seq.owner_table = "customers";
+  seq.owner_column = "id";
+  seq.last_value = 41;
+  s.sequences.push_back(seq);
+  return s;
+}
+
+TEST_F(SqliteTest, GeneratedDdlFromPostgresIsValidSqlite) {
+  Schema s = PostgresSchema();
+  std::string ddl = SqliteSchemaDdl(s);
+  EXPECT_NE(ddl.find("\"id\" INTEGER PRIMARY KEY AUTOINCREMENT"), std::string::npos) << ddl;
+  EXPECT_EQ(ddl.find("nextval"), std::string::npos) << ddl;
+  EXPECT_EQ(ddl.find("::"), std::string::npos) << ddl;
+  EXPECT_NE(ddl.find("ON UPDATE SET NULL ON DELETE CASCADE"), std::string::npos) << ddl;
+  EXPECT_NE(ddl.find("-- trigger audit"), std::string::npos) << ddl;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, ddl.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "") << "\n" << ddl;
+  sqlite3_free(err);
+  // Defaults and the generated column work.
+  ASSERT_EQ(sqlite3_exec(db,
+                         "INSERT INTO customers(email) VALUES ('A@x');"
+                         "INSERT INTO \"order items\"(order_id, line, customer_id, price, qty) "
+                         "VALUES (1, 1, 1, 2.5, 4);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_EQ(Dump(db, "SELECT id, name, active, created IS NOT NULL FROM customers"),
+            "i:1|t:" + Hex("anon", 4) + "|i:1|i:1|\n");
+  EXPECT_EQ(Dump(db, "SELECT total FROM \"order items\""), "i:10|\n");
+  EXPECT_EQ(Dump(db, "SELECT count(*) FROM active_customers"), "i:1|\n");
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteTest, SinkLoadsForeignSchemaAndSequence) {
+  Schema s = PostgresSchema();
+  std::string dst = Path("pg.db");
+  auto sink = OpenSqliteSink(Uri(dst));
+  ASSERT_TRUE(sink.ok());
+  Status st = (*sink)->Begin(s, {});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  auto writer = (*sink)->OpenTable(s.tables[0]);
+  ASSERT_TRUE(writer.ok());
+  RowBatch batch(DataColumns(s.tables[0]).size());
+  Value* row = batch.AppendRow();
+  row[0] = Value::Int(7);
+  row[1] = Value::Text("a@b");
+  row[2] = Value::Text("Ann");
+  row[3] = Value::Text("2024-01-02 03:04:05+00");
+  row[4] = Value::Bool(true);
+  row[5] = Value::Text("0e8400e2-9b41-4d4a-a716-446655440000");
+  row[6] = Value::Text("{\"k\": [1, 2]}");
+  ASSERT_TRUE((*writer)->Write(batch).ok());
+  ASSERT_TRUE((*writer)->Close().ok());
+  writer->reset();
+  st = (*sink)->Commit();
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dst.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(Dump(db, "SELECT name, seq FROM sqlite_sequence"), "t:" + Hex("customers", 9) + "|i:41|\n");
+  EXPECT_EQ(Dump(db, "SELECT id, active FROM customers"), "i:7|i:1|\n");
+  EXPECT_EQ(Dump(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), "i:0|\n");
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteTest, NativeDdlScriptRecreatesSchema) {
+  std::string src = Path("src.db"), dst = Path("script.db");
+  MakeRichSource(src);
+  auto source = OpenSqliteSource(Uri(src));
+  ASSERT_TRUE(source.ok());
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  Exec(dst, SqliteSchemaDdl(*schema));
+  sqlite3* a = nullptr;
+  sqlite3* b = nullptr;
+  ASSERT_EQ(sqlite3_open(src.c_str(), &a), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(dst.c_str(), &b), SQLITE_OK);
+  const char* q = "SELECT type, name, sql FROM sqlite_schema WHERE name <> 'sqlite_sequence' ORDER BY 1, 2";
+  EXPECT_EQ(Dump(b, q), Dump(a, q));
+  sqlite3_close(a);
+  sqlite3_close(b);
+
+  // Regenerating from the neutral model alone also yields valid SQLite.
+  Schema neutral = *schema;
+  for (Table& t : neutral.tables) t.native_ddl.clear();
+  for (Index& i : neutral.indexes) i.native_ddl.clear();
+  for (View& v : neutral.views) v.native_ddl.clear();
+  Exec(Path("neutral.db"), SqliteSchemaDdl(neutral));
+}
+
+TEST(SqliteUriTest, Paths) {
+  EXPECT_TRUE(IsSqliteUri("sqlite:///a/b.db"));
+  EXPECT_FALSE(IsSqliteUri("postgresql://h/db"));
+  EXPECT_EQ(SqliteUriPath("sqlite:///abs/path.db").value(), "/abs/path.db");
+  EXPECT_EQ(SqliteUriPath("sqlite:relative.db").value(), "relative.db");
+  EXPECT_EQ(SqliteUriPath("sqlite://localhost/abs/path.db").value(), "/abs/path.db");
+  EXPECT_EQ(SqliteUriPath("sqlite:///with%20space.db").value(), "/with space.db");
+  EXPECT_EQ(SqliteUriPath("sqlite://otherhost/x.db").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SqliteUriPath("sqlite:").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SqliteUriPath("mysql://x/y").status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace decant
