@@ -23,7 +23,11 @@ struct ArchiveWriteOptions {
 };
 
 // A Sink that writes an archive at `path` ("-" = stdout, single-file form
-// only). Nothing appears at `path` as complete until Commit() succeeds: a file
+// only). The single-file form takes one table writer at a time, in schema
+// order (tables never opened have zero rows); the directory form allows
+// several writers at once, in any order. Writers must be destroyed before the
+// sink. An existing file at `path` is replaced on Commit (as pg_dump does);
+// an existing directory is refused. Nothing appears at `path` as complete until Commit() succeeds: a file
 // or directory is built under "<path>.partial" and renamed; a stream ends with
 // an end record whose absence readers report as truncation.
 Result<std::unique_ptr<Sink>> OpenArchiveSink(const std::string& path,
@@ -35,6 +39,14 @@ Result<std::unique_ptr<Sink>> OpenArchiveSink(const std::string& path,
 // UnsupportedVersion if written by a newer format version. Chunk checksums are
 // checked as chunks are read, before any row of the chunk is returned.
 Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path,
+                                                  FileSystem* fs = FileSystem::Default());
+
+// Reads a single-file archive strictly front to back, exactly as from a pipe,
+// even when `path` is a regular file ("-" = stdin). Tables must be opened in
+// schema order (InvalidArgument otherwise); skipped tables are read past. The
+// manifest arrives last and is checked against what was read when the reader
+// reaches it; a mismatch is Corruption.
+Result<std::unique_ptr<Source>> OpenArchiveStream(const std::string& path,
                                                   FileSystem* fs = FileSystem::Default());
 
 struct ArchiveChunkInfo {

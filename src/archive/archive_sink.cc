@@ -1,0 +1,365 @@
+// ArchiveSink: writes the single-file or the directory form.
+#include <ctime>
+#include <chrono>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "archive/archive.h"
+#include "archive/codec.h"
+#include "archive/metadata.h"
+#include "core/version.h"
+
+namespace decant {
+namespace {
+
+std::string NowUtc() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+class ArchiveSink;
+
+class ArchiveTableWriter final : public TableWriter {
+ public:
+  ArchiveTableWriter(ArchiveSink* sink, const ArchiveUuid& uuid, uint32_t index, const Table& table,
+                     size_t columns, int level)
+      : sink_(sink), uuid_(uuid), index_(index), label_(QualifiedName(table.schema, table.name)), columns_(columns),
+        encoder_(level) {
+    buffer_.reserve(kChunkTargetBytes + (kChunkTargetBytes >> 2));
+  }
+  ~ArchiveTableWriter() override;
+
+  Status Write(const RowBatch& batch) override;
+  Status Close() override;
+
+ private:
+  Status Flush(size_t bytes, uint64_t rows);
+
+  ArchiveSink* sink_;
+  ArchiveUuid uuid_;
+  uint32_t index_;
+  std::string label_;
+  size_t columns_;
+  ChunkEncoder encoder_;
+  std::string buffer_;
+  uint64_t buffered_rows_ = 0;
+  uint32_t seq_ = 0;
+  bool closed_ = false;
+  Status failed_;
+};
+
+class ArchiveSink final : public Sink {
+ public:
+  ArchiveSink(std::string path, ArchiveWriteOptions options, FileSystem* fs)
+      : path_(std::move(path)), options_(options), fs_(fs), partial_(path_ + ".partial") {}
+  ~ArchiveSink() override {
+    if (state_ != State::kCommitted && state_ != State::kAborted) Abort();
+  }
+
+  Status Begin(const Schema& schema, const SinkOptions& options) override;
+  Result<std::unique_ptr<TableWriter>> OpenTable(const Table& table) override;
+  Status Commit() override;
+  void Abort() override;
+  std::string Describe() const override { return "archive " + path_; }
+
+  // Called by writers.
+  Status AddChunk(uint32_t table_index, uint32_t seq, const ChunkEncoder& chunk, uint64_t rows,
+                  uint64_t uncompressed);
+  void WriterDone(uint32_t table_index, bool closed);
+
+ private:
+  enum class State { kNew, kOpen, kCommitted, kAborted, kFailed };
+  bool to_stdout() const { return path_ == "-"; }
+  bool directory() const { return options_.form == ArchiveForm::kDirectory; }
+  Status Fail(Status s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ == State::kOpen) state_ = State::kFailed;
+    return s;
+  }
+  Status WriteWholeFile(const std::string& path, std::string_view data);
+
+  std::string path_;
+  ArchiveWriteOptions options_;
+  FileSystem* fs_;
+  std::string partial_;
+
+  std::mutex mu_;
+  State state_ = State::kNew;
+  Schema schema_;
+  Manifest manifest_;
+  std::vector<uint8_t> table_state_;  // 0 untouched, 1 open, 2 closed, 3 abandoned
+  size_t open_writers_ = 0;
+  int64_t last_opened_ = -1;
+  std::unique_ptr<WritableFile> file_;  // single-file form
+  uint64_t offset_ = 0;
+};
+
+ArchiveTableWriter::~ArchiveTableWriter() {
+  if (!closed_) sink_->WriterDone(index_, false);
+}
+
+Status ArchiveTableWriter::Write(const RowBatch& batch) {
+  if (closed_) return Status::FailedPrecondition("table " + label_ + ": Write after Close");
+  if (!failed_.ok()) return failed_;
+  if (batch.num_columns() != columns_) {
+    return Status::InvalidArgument(fmt::format("table {}: batch has {} columns, the archive expects {}", label_,
+                                               batch.num_columns(), columns_));
+  }
+  for (size_t r = 0; r < batch.num_rows(); ++r) {
+    size_t row_start = buffer_.size();
+    const Value* row = batch.row(r);
+    for (size_t c = 0; c < columns_; ++c) EncodeValue(row[c], &buffer_);
+    ++buffered_rows_;
+    if (buffer_.size() > kMaxChunkBytes) {
+      if (buffer_.size() - row_start > kMaxChunkBytes) {
+        failed_ = Status::InvalidArgument(
+            fmt::format("table {}: a row of {} bytes exceeds the archive's 1 GiB chunk limit", label_,
+                        buffer_.size() - row_start));
+        return failed_;
+      }
+      // Cut before the oversized row so it starts a chunk of its own.
+      Status s = Flush(row_start, buffered_rows_ - 1);
+      if (!s.ok()) return failed_ = s;
+    }
+    if (buffer_.size() >= kChunkTargetBytes || buffered_rows_ >= kMaxChunkBytes) {
+      Status s = Flush(buffer_.size(), buffered_rows_);
+      if (!s.ok()) return failed_ = s;
+    }
+  }
+  return Status::OK();
+}
+
+Status ArchiveTableWriter::Flush(size_t bytes, uint64_t rows) {
+  if (rows == 0) return Status::OK();
+  ChunkHeader h;
+  h.table_index = index_;
+  h.seq = seq_;
+  h.rows = rows;
+  h.columns = static_cast<uint32_t>(columns_);
+  h.uuid = uuid_;
+  DECANT_RETURN_IF_ERROR(encoder_.Encode(h, {buffer_.data(), bytes}));
+  DECANT_RETURN_IF_ERROR(sink_->AddChunk(index_, seq_, encoder_, rows, bytes));
+  buffer_.erase(0, bytes);
+  buffered_rows_ -= rows;
+  ++seq_;
+  return Status::OK();
+}
+
+Status ArchiveTableWriter::Close() {
+  if (closed_) return Status::OK();
+  if (failed_.ok()) failed_ = Flush(buffer_.size(), buffered_rows_);
+  closed_ = true;
+  sink_->WriterDone(index_, failed_.ok());
+  return failed_;
+}
+
+Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& /*options*/) {
+  if (state_ != State::kNew) return Status::FailedPrecondition("archive sink: Begin called twice");
+  state_ = State::kFailed;  // until Begin succeeds
+  if (schema.tables.size() > UINT32_MAX) return Status::InvalidArgument("too many tables for an archive");
+  if (directory()) {
+    if (to_stdout()) return Status::InvalidArgument("the directory form cannot be written to standard output");
+    // Unlike a single file, an existing directory is never replaced (as pg_dump -Fd).
+    if (fs_->Exists(path_)) {
+      return Status::FailedPrecondition("cannot write archive directory " + path_ + ": it already exists");
+    }
+  } else if (!to_stdout() && fs_->IsDirectory(path_)) {
+    return Status::FailedPrecondition("cannot write archive file " + path_ + ": it is a directory");
+  }
+  schema_ = schema;
+  manifest_ = Manifest{};
+  manifest_.decant_version = DECANT_VERSION;
+  manifest_.uuid = NewRandomUuid();
+  manifest_.form = directory() ? "directory" : "file";
+  manifest_.source_engine = schema.engine;
+  manifest_.server_version = schema.server_version;
+  manifest_.database = schema.database;
+  manifest_.created_at = NowUtc();
+  for (const Table& t : schema.tables) {
+    ManifestTable mt;
+    mt.schema = t.schema;
+    mt.name = t.name;
+    manifest_.tables.push_back(std::move(mt));
+  }
+  table_state_.assign(schema.tables.size(), 0);
+  std::string schema_json = SchemaToJson(schema);
+  if (schema_json.size() > kMaxMetadataBytes) return Status::InvalidArgument("schema too large for an archive");
+  manifest_.schema_checksum = Xxh3(schema_json);
+
+  if (directory()) {
+    if (fs_->Exists(partial_)) DECANT_RETURN_IF_ERROR(fs_->Remove(partial_));
+    DECANT_RETURN_IF_ERROR(fs_->CreateDir(partial_));
+    DECANT_RETURN_IF_ERROR(fs_->CreateDir(JoinPath(partial_, "data")));
+    DECANT_RETURN_IF_ERROR(WriteWholeFile(JoinPath(partial_, "schema.json"), schema_json));
+  } else {
+    DECANT_ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(to_stdout() ? path_ : partial_));
+    char header[kFileHeaderSize];
+    EncodeFileHeader(manifest_.uuid, header);
+    char frame[kRecordHeaderSize];
+    EncodeRecordHeader(RecordType::kSchema, schema_json, frame);
+    DECANT_RETURN_IF_ERROR(file_->Append({header, sizeof header}));
+    DECANT_RETURN_IF_ERROR(file_->Append({frame, sizeof frame}));
+    DECANT_RETURN_IF_ERROR(file_->Append(schema_json));
+    offset_ = kFileHeaderSize + kRecordHeaderSize + schema_json.size();
+  }
+  state_ = State::kOpen;
+  return Status::OK();
+}
+
+Result<std::unique_ptr<TableWriter>> ArchiveSink::OpenTable(const Table& table) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state_ != State::kOpen) return Status::FailedPrecondition("archive sink is not open for writing");
+  int64_t index = -1;
+  for (size_t i = 0; i < schema_.tables.size(); ++i) {
+    if (schema_.tables[i].schema == table.schema && schema_.tables[i].name == table.name) {
+      index = static_cast<int64_t>(i);
+      break;
+    }
+  }
+  std::string label = QualifiedName(table.schema, table.name);
+  if (index < 0) return Status::NotFound("table " + label + " is not in the archive's schema");
+  if (table_state_[index] != 0) return Status::FailedPrecondition("table " + label + " was already written");
+  if (!directory()) {
+    // The single-file form is a stream: one table at a time, in schema order.
+    if (open_writers_ > 0) {
+      return Status::FailedPrecondition("single-file archive: close the open table before opening " + label);
+    }
+    if (index < last_opened_) {
+      return Status::InvalidArgument("single-file archive: tables must be written in schema order (" + label +
+                                     " comes before a table already written)");
+    }
+  }
+  last_opened_ = index;
+  table_state_[index] = 1;
+  ++open_writers_;
+  const Table& t = schema_.tables[index];
+  return std::unique_ptr<TableWriter>(new ArchiveTableWriter(this, manifest_.uuid, static_cast<uint32_t>(index), t,
+                                                             DataColumns(t).size(), options_.zstd_level));
+}
+
+Status ArchiveSink::AddChunk(uint32_t table_index, uint32_t seq, const ChunkEncoder& chunk, uint64_t rows,
+                             uint64_t uncompressed) {
+  ManifestChunk mc;
+  mc.rows = rows;
+  mc.compressed_bytes = chunk.compressed_bytes();
+  mc.uncompressed_bytes = uncompressed;
+  mc.checksum = chunk.checksum();
+  if (directory()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (state_ != State::kOpen) return Status::FailedPrecondition("archive sink is not open for writing");
+    }
+    Status s = WriteWholeFile(JoinPath(partial_, ChunkFileName(table_index, seq)), chunk.record());
+    if (!s.ok()) return Fail(s);
+  } else {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kOpen) return Status::FailedPrecondition("archive sink is not open for writing");
+    mc.offset = offset_;
+    Status s = file_->Append(chunk.record());
+    if (!s.ok()) {
+      state_ = State::kFailed;
+      return s;
+    }
+    offset_ += chunk.record().size();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  ManifestTable& t = manifest_.tables[table_index];
+  t.rows += rows;
+  t.chunks.push_back(mc);
+  return Status::OK();
+}
+
+void ArchiveSink::WriterDone(uint32_t table_index, bool closed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (table_index < table_state_.size()) table_state_[table_index] = closed ? 2 : 3;
+  if (open_writers_ > 0) --open_writers_;
+}
+
+Status ArchiveSink::WriteWholeFile(const std::string& path, std::string_view data) {
+  DECANT_ASSIGN_OR_RETURN(auto f, fs_->NewWritableFile(path));
+  DECANT_RETURN_IF_ERROR(f->Append(data));
+  DECANT_RETURN_IF_ERROR(f->Sync());
+  return f->Close();
+}
+
+Status ArchiveSink::Commit() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kOpen) {
+      return Status::FailedPrecondition("archive " + path_ + " cannot be committed: writing failed or finished");
+    }
+    for (size_t i = 0; i < table_state_.size(); ++i) {
+      const Table& t = schema_.tables[i];
+      if (table_state_[i] == 1 || table_state_[i] == 3) {
+        state_ = State::kFailed;
+        return Status::FailedPrecondition("archive " + path_ + ": table " + QualifiedName(t.schema, t.name) +
+                                          (table_state_[i] == 1 ? " is still open" : " was not closed"));
+      }
+    }
+  }
+  std::string manifest = ManifestToJson(manifest_);
+  Status s;
+  if (directory()) {
+    s = WriteWholeFile(JoinPath(partial_, "manifest.json"), manifest);
+    if (s.ok()) s = fs_->SyncDir(JoinPath(partial_, "data"));
+    if (s.ok()) s = fs_->SyncDir(partial_);
+    if (s.ok()) s = Publish(fs_, partial_, path_);
+  } else {
+    uint64_t manifest_offset = offset_;
+    char frame[kRecordHeaderSize];
+    EncodeRecordHeader(RecordType::kManifest, manifest, frame);
+    char end_payload[kEndPayloadSize];
+    uint64_t total = offset_ + kRecordHeaderSize + manifest.size() + kEndRecordSize;
+    PutU64(end_payload, manifest_offset);
+    PutU64(end_payload + 8, total);
+    std::memcpy(end_payload + 16, manifest_.uuid.data(), 16);
+    char end_frame[kRecordHeaderSize];
+    EncodeRecordHeader(RecordType::kEnd, {end_payload, kEndPayloadSize}, end_frame);
+    s = file_->Append({frame, sizeof frame});
+    if (s.ok()) s = file_->Append(manifest);
+    if (s.ok()) s = file_->Append({end_frame, sizeof end_frame});
+    if (s.ok()) s = file_->Append({end_payload, sizeof end_payload});
+    if (s.ok()) s = file_->Sync();
+    if (s.ok()) s = file_->Close();
+    if (s.ok() && !to_stdout()) s = Publish(fs_, partial_, path_);
+  }
+  if (!s.ok()) {
+    Abort();
+    return s;
+  }
+  file_.reset();
+  state_ = State::kCommitted;
+  return Status::OK();
+}
+
+void ArchiveSink::Abort() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ == State::kCommitted || state_ == State::kAborted) return;
+    state_ = State::kAborted;
+  }
+  if (file_) {
+    (void)file_->Close();
+    file_.reset();
+  }
+  // A stream simply ends without its end record; readers report it as truncated.
+  if (!to_stdout() && fs_->Exists(partial_)) (void)fs_->Remove(partial_);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> OpenArchiveSink(const std::string& path, const ArchiveWriteOptions& options,
+                                              FileSystem* fs) {
+  if (path.empty()) return Status::InvalidArgument("archive path is empty");
+  if (options.form == ArchiveForm::kDirectory && path == "-") {
+    return Status::InvalidArgument("the directory form cannot be written to standard output");
+  }
+  return std::unique_ptr<Sink>(new ArchiveSink(path, options, fs));
+}
+
+}  // namespace decant

@@ -1,0 +1,627 @@
+#include "archive/archive.h"
+
+#include <stdlib.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "archive/codec.h"
+#include "archive/format.h"
+#include "archive/metadata.h"
+
+namespace decant {
+namespace {
+
+using ::testing::HasSubstr;
+using Rows = std::vector<std::vector<Value>>;
+
+std::string MakeTempDir() {
+  std::string tmpl = JoinPath(testing::TempDir(), "archive_test.XXXXXX");
+  char* d = mkdtemp(tmpl.data());
+  EXPECT_NE(d, nullptr);
+  return tmpl;
+}
+
+std::string ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFileBytes(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+Column Col(const std::string& name, LogicalType t) {
+  Column c;
+  c.name = name;
+  c.type.logical = t;
+  return c;
+}
+
+// A schema with every field of every struct set to a non-default value.
+Schema FullSchema() {
+  Schema s;
+  s.engine = "postgresql";
+  s.server_version = "16.2";
+  s.database = "shop";
+  Table t;
+  t.schema = "public";
+  t.name = "Album";
+  Column c1 = Col("id", LogicalType::kInt64);
+  c1.type.length = 10;
+  c1.type.precision = 12;
+  c1.type.scale = 3;
+  c1.type.element = LogicalType::kText;
+  c1.type.enum_values = {"a", "b\xff"};
+  c1.native_type = "BIGINT";
+  c1.nullable = false;
+  c1.default_expr = "nextval('x')";
+  c1.collation = "C";
+  c1.auto_increment = true;
+  c1.comment = "the key";
+  Column c2 = Col("title\xc3", LogicalType::kText);  // invalid UTF-8 name
+  Column c3 = Col("gen", LogicalType::kInt32);
+  c3.generated_expr = "id * 2";
+  c3.generated_stored = true;
+  t.columns = {c1, c2, c3};
+  t.primary_key = KeyConstraint{"album_pk", {"id"}};
+  t.uniques = {KeyConstraint{"u1", {"title\xc3"}}};
+  t.checks = {CheckConstraint{"ck", "id > 0"}};
+  ForeignKey fk;
+  fk.name = "fk1";
+  fk.columns = {"id"};
+  fk.ref_schema = "public";
+  fk.ref_table = "Artist";
+  fk.ref_columns = {"id"};
+  fk.on_update = FkAction::kCascade;
+  fk.on_delete = FkAction::kSetNull;
+  fk.match = "FULL";
+  fk.deferrable = true;
+  fk.initially_deferred = true;
+  t.foreign_keys = {fk};
+  t.options = {{"strict", "1"}, {"k\xfe", "v\xfd"}};
+  t.comment = "albums";
+  t.native_ddl = "CREATE TABLE \"Album\" (...)";
+  s.tables.push_back(t);
+  Table t2;
+  t2.name = "Empty";
+  t2.columns = {Col("x", LogicalType::kAny)};
+  s.tables.push_back(t2);
+  Table t3;
+  t3.name = "Artist";
+  t3.columns = {Col("id", LogicalType::kInt64), Col("blob", LogicalType::kBytes)};
+  s.tables.push_back(t3);
+  Index ix;
+  ix.schema = "public";
+  ix.name = "ix1";
+  ix.table = "Album";
+  ix.unique = true;
+  IndexKey k1;
+  k1.column = "id";
+  k1.descending = true;
+  k1.collation = "C";
+  IndexKey k2;
+  k2.expression = "lower(title)";
+  ix.keys = {k1, k2};
+  ix.where = "id > 5";
+  ix.method = "btree";
+  ix.native_ddl = "CREATE INDEX ...";
+  s.indexes = {ix};
+  s.views = {View{"public", "v1", "SELECT 1", true, "CREATE VIEW v1 ..."}};
+  s.triggers = {Trigger{"public", "tr1", "Album", "CREATE TRIGGER ..."}};
+  s.sequences = {Sequence{"public", "album_id_seq", "Album", "id", 42, false, 7, "CREATE SEQUENCE ..."}};
+  s.options = {{"encoding", "UTF-8"}, {"user_version", "7"}};
+  return s;
+}
+
+double Bits(uint64_t b) {
+  double d;
+  std::memcpy(&d, &b, 8);
+  return d;
+}
+
+// Album rows (2 data columns: id, title) covering every kind's edges.
+Rows EdgeRows() {
+  Rows r;
+  auto add = [&](Value a, Value b) { r.push_back({std::move(a), std::move(b)}); };
+  add(Value::Int(std::numeric_limits<int64_t>::min()), Value::Text(""));
+  add(Value::Int(std::numeric_limits<int64_t>::max()), Value::Null());
+  add(Value::Int(0), Value::Text(std::string("a\0b", 3)));
+  add(Value::Int(-1), Value::Text("bad \xff\xfe utf8"));
+  add(Value::UInt(std::numeric_limits<uint64_t>::max()), Value::Bytes(""));
+  add(Value::UInt(0), Value::Bytes(std::string("\0\x01\xff", 3)));
+  add(Value::Float(-0.0), Value::Bool(true));
+  add(Value::Float(std::nan("")), Value::Bool(false));
+  add(Value::Float(Bits(0x7ff0000000000abcull)), Value::Float(Bits(0xfff8000000000001ull)));  // NaN payloads
+  add(Value::Float(std::numeric_limits<double>::infinity()), Value::Float(-std::numeric_limits<double>::infinity()));
+  add(Value::Float(std::numeric_limits<double>::denorm_min()), Value::Float(std::numeric_limits<double>::max()));
+  add(Value::Null(), Value::Text(std::string(3 << 20, 'x')));  // large value
+  add(Value::Text("text in an int column"), Value::Int(5));
+  return r;
+}
+
+Rows ManyArtistRows(size_t n) {
+  Rows r;
+  for (size_t i = 0; i < n; ++i) {
+    std::string blob(2000, '\0');
+    for (size_t k = 0; k < blob.size(); ++k) blob[k] = static_cast<char>((i * 131 + k * 7) & 0xff);
+    r.push_back({Value::Int(static_cast<int64_t>(i)), Value::Bytes(blob)});
+  }
+  return r;
+}
+
+struct Content {
+  Schema schema;
+  std::vector<Rows> tables;  // by schema table index
+};
+
+Content SampleContent() {
+  Content c;
+  c.schema = FullSchema();
+  c.tables = {EdgeRows(), {}, ManyArtistRows(5000)};  // ~10 MB: several chunks
+  return c;
+}
+
+Status WriteContent(const std::string& path, ArchiveForm form, const Content& c, FileSystem* fs = FileSystem::Default()) {
+  ArchiveWriteOptions opt;
+  opt.form = form;
+  DECANT_ASSIGN_OR_RETURN(auto sink, OpenArchiveSink(path, opt, fs));
+  DECANT_RETURN_IF_ERROR(sink->Begin(c.schema, SinkOptions{}));
+  for (size_t t = 0; t < c.schema.tables.size(); ++t) {
+    if (c.tables[t].empty()) continue;  // empty tables need no writer
+    DECANT_ASSIGN_OR_RETURN(auto w, sink->OpenTable(c.schema.tables[t]));
+    size_t cols = DataColumns(c.schema.tables[t]).size();
+    RowBatch batch(cols);
+    for (const auto& row : c.tables[t]) {
+      Value* cells = batch.AppendRow();
+      for (size_t i = 0; i < cols; ++i) cells[i] = row[i];
+      if (batch.num_rows() == 333) {  // odd batch size: batches and chunks do not line up
+        DECANT_RETURN_IF_ERROR(w->Write(batch));
+        batch.Clear();
+      }
+    }
+    DECANT_RETURN_IF_ERROR(w->Write(batch));
+    DECANT_RETURN_IF_ERROR(w->Close());
+  }
+  return sink->Commit();
+}
+
+Result<Content> ReadContent(Source* src) {
+  Content c;
+  DECANT_ASSIGN_OR_RETURN(c.schema, src->ReadSchema());
+  RowBatch batch;
+  for (const Table& t : c.schema.tables) {
+    DECANT_ASSIGN_OR_RETURN(auto reader, src->OpenTable(t));
+    Rows rows;
+    while (true) {
+      DECANT_ASSIGN_OR_RETURN(bool more, reader->Next(&batch));
+      if (!more) break;
+      EXPECT_FALSE(batch.empty());
+      for (size_t r = 0; r < batch.num_rows(); ++r) rows.emplace_back(batch.row(r), batch.row(r) + batch.num_columns());
+    }
+    c.tables.push_back(std::move(rows));
+  }
+  return c;
+}
+
+Status ReadEverything(const std::string& path, bool stream) {
+  auto src = stream ? OpenArchiveStream(path) : OpenArchiveSource(path);
+  if (!src.ok()) return src.status();
+  auto c = ReadContent(src->get());
+  return c.status();
+}
+
+void ExpectSameContent(const Content& a, const Content& b) {
+  EXPECT_TRUE(a.schema == b.schema);
+  ASSERT_EQ(a.tables.size(), b.tables.size());
+  for (size_t t = 0; t < a.tables.size(); ++t) {
+    ASSERT_EQ(a.tables[t].size(), b.tables[t].size()) << "table " << t;
+    for (size_t r = 0; r < a.tables[t].size(); ++r) {
+      ASSERT_EQ(a.tables[t][r].size(), b.tables[t][r].size());
+      for (size_t i = 0; i < a.tables[t][r].size(); ++i) {
+        ASSERT_TRUE(a.tables[t][r][i] == b.tables[t][r][i])
+            << "table " << t << " row " << r << " col " << i << ": " << a.tables[t][r][i].DebugString().substr(0, 80)
+            << " vs " << b.tables[t][r][i].DebugString().substr(0, 80);
+      }
+    }
+  }
+}
+
+struct RecordSpan {
+  uint64_t offset;
+  uint8_t type;
+  uint64_t size;  // frame + payload
+};
+
+// Walks a single-file archive's records.
+std::vector<RecordSpan> Records(const std::string& bytes) {
+  std::vector<RecordSpan> out;
+  size_t off = kFileHeaderSize;
+  while (off + kRecordHeaderSize <= bytes.size()) {
+    RecordHeader h = DecodeRecordHeader(bytes.data() + off);
+    out.push_back({off, h.type, kRecordHeaderSize + h.length});
+    off += kRecordHeaderSize + h.length;
+  }
+  return out;
+}
+
+class ArchiveTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = MakeTempDir(); }
+  void TearDown() override { (void)FileSystem::Default()->Remove(dir_); }
+  std::string P(const std::string& name) const { return JoinPath(dir_, name); }
+  std::string dir_;
+};
+
+// ---- Round trips --------------------------------------------------------------
+
+TEST_F(ArchiveTest, SchemaJsonRoundTripsEveryField) {
+  Schema s = FullSchema();
+  std::string json = SchemaToJson(s);
+  Schema back;
+  ASSERT_TRUE(SchemaFromJson(json, &back).ok());
+  EXPECT_TRUE(back == s);
+  // Missing keys take defaults.
+  ASSERT_TRUE(SchemaFromJson(R"({"tables":[{"name":"t","columns":[{"name":"c"}]}]})", &back).ok());
+  ASSERT_EQ(back.tables.size(), 1u);
+  EXPECT_TRUE(back.tables[0].columns[0].nullable);
+  EXPECT_EQ(back.tables[0].columns[0].type.length, -1);
+  EXPECT_EQ(back.tables[0].columns[0].type.logical, LogicalType::kAny);
+}
+
+TEST_F(ArchiveTest, FileRoundTrip) {
+  Content c = SampleContent();
+  ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
+  EXPECT_FALSE(FileSystem::Default()->Exists(P("a.dca.partial")));
+  auto src = OpenArchiveSource(P("a.dca"));
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  auto back = ReadContent(src->get());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ExpectSameContent(c, *back);
+}
+
+TEST_F(ArchiveTest, StreamRoundTrip) {
+  Content c = SampleContent();
+  ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
+  auto src = OpenArchiveStream(P("a.dca"));
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  auto back = ReadContent(src->get());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ExpectSameContent(c, *back);
+}
+
+TEST_F(ArchiveTest, DirectoryRoundTrip) {
+  Content c = SampleContent();
+  ASSERT_TRUE(WriteContent(P("d"), ArchiveForm::kDirectory, c).ok());
+  EXPECT_TRUE(FileSystem::Default()->IsDirectory(P("d")));
+  EXPECT_FALSE(FileSystem::Default()->Exists(P("d.partial")));
+  auto src = OpenArchiveSource(P("d"));
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  auto back = ReadContent(src->get());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ExpectSameContent(c, *back);
+}
+
+TEST_F(ArchiveTest, InspectReportsManifest) {
+  Content c = SampleContent();
+  ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
+  for (bool check : {false, true}) {
+    auto info = InspectArchive(P("a.dca"), check);
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    EXPECT_EQ(info->form, "file");
+    EXPECT_EQ(info->format_version, "1.0");
+    EXPECT_EQ(info->source_engine, "postgresql");
+    EXPECT_EQ(info->server_version, "16.2");
+    EXPECT_EQ(info->database, "shop");
+    EXPECT_EQ(info->created_at.size(), 20u);
+    ASSERT_EQ(info->tables.size(), 3u);
+    EXPECT_EQ(info->tables[0].name, "Album");
+    EXPECT_EQ(info->tables[0].rows, c.tables[0].size());
+    EXPECT_EQ(info->tables[1].rows, 0u);
+    EXPECT_TRUE(info->tables[1].chunks.empty());
+    EXPECT_EQ(info->tables[2].rows, 5000u);
+    EXPECT_GE(info->tables[2].chunks.size(), 2u);
+    EXPECT_EQ(info->total_bytes, ReadFileBytes(P("a.dca")).size());
+  }
+  ASSERT_TRUE(WriteContent(P("d"), ArchiveForm::kDirectory, c).ok());
+  auto info = InspectArchive(P("d"), true);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->form, "directory");
+  EXPECT_EQ(info->tables[2].rows, 5000u);
+}
+
+TEST_F(ArchiveTest, StreamRequiresArchiveOrderButCanSkip) {
+  Content c = SampleContent();
+  ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
+  auto src = OpenArchiveStream(P("a.dca"));
+  ASSERT_TRUE(src.ok());
+  Schema s = (*src)->ReadSchema().value();
+  // Skip Album and Empty entirely, read Artist.
+  auto reader = (*src)->OpenTable(s.tables[2]);
+  ASSERT_TRUE(reader.ok());
+  RowBatch batch;
+  size_t rows = 0;
+  while (true) {
+    auto more = (*reader)->Next(&batch);
+    ASSERT_TRUE(more.ok()) << more.status().ToString();
+    if (!*more) break;
+    rows += batch.num_rows();
+  }
+  EXPECT_EQ(rows, 5000u);
+  auto back = (*src)->OpenTable(s.tables[0]);
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ArchiveTest, SingleFileSinkWantsSchemaOrder) {
+  Content c = SampleContent();
+  auto sink = OpenArchiveSink(P("a.dca"), {});
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Begin(c.schema, {}).ok());
+  {
+    auto w = (*sink)->OpenTable(c.schema.tables[2]);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  auto w0 = (*sink)->OpenTable(c.schema.tables[0]);
+  EXPECT_EQ(w0.status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE((*sink)->Commit().ok());
+}
+
+TEST_F(ArchiveTest, OverwritesAnExistingFileButNotADirectory) {
+  Content c = SampleContent();
+  c.tables[2].resize(3);
+  WriteFileBytes(P("a.dca"), "old");
+  ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
+  EXPECT_TRUE(ReadEverything(P("a.dca"), false).ok());
+  ASSERT_TRUE(FileSystem::Default()->CreateDir(P("d")).ok());
+  Status s = WriteContent(P("d"), ArchiveForm::kDirectory, c);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+}
+
+// ---- Refusals -----------------------------------------------------------------
+
+class DamageTest : public ArchiveTest {
+ protected:
+  void SetUp() override {
+    ArchiveTest::SetUp();
+    content_ = SampleContent();
+    ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, content_).ok());
+    bytes_ = ReadFileBytes(P("a.dca"));
+    records_ = Records(bytes_);
+  }
+  // Status of reading `data` both ways; both must fail the same way.
+  std::pair<Status, Status> Read(const std::string& data) {
+    WriteFileBytes(P("bad.dca"), data);
+    return {ReadEverything(P("bad.dca"), false), ReadEverything(P("bad.dca"), true)};
+  }
+  Content content_;
+  std::string bytes_;
+  std::vector<RecordSpan> records_;
+};
+
+TEST_F(DamageTest, LayoutIsHeaderSchemaChunksManifestEnd) {
+  ASSERT_GE(records_.size(), 5u);
+  EXPECT_EQ(records_.front().type, static_cast<uint8_t>(RecordType::kSchema));
+  EXPECT_EQ(records_[records_.size() - 2].type, static_cast<uint8_t>(RecordType::kManifest));
+  EXPECT_EQ(records_.back().type, static_cast<uint8_t>(RecordType::kEnd));
+  EXPECT_EQ(records_.back().offset + records_.back().size, bytes_.size());
+}
+
+TEST_F(DamageTest, NewerMajorVersionIsRefused) {
+  std::string data = bytes_;
+  PutU16(data.data() + 8, 2);
+  auto [a, b] = Read(data);
+  for (const Status& s : {a, b}) {
+    EXPECT_EQ(s.code(), StatusCode::kUnsupportedVersion);
+    EXPECT_EQ(s.message(), "archive format version 2.0 is newer than this decant reads (1.x); use a newer decant");
+  }
+}
+
+TEST_F(DamageTest, BitFlipInChunkNamesTableAndChunk) {
+  // The 3rd chunk record of the file belongs to Artist (Album has 1 chunk, Empty none).
+  std::vector<RecordSpan> chunks;
+  for (const auto& r : records_) {
+    if (r.type == static_cast<uint8_t>(RecordType::kChunk)) chunks.push_back(r);
+  }
+  ASSERT_GE(chunks.size(), 3u);
+  std::string data = bytes_;
+  data[chunks[2].offset + chunks[2].size / 2] ^= 0x10;
+  auto [a, b] = Read(data);
+  for (const Status& s : {a, b}) {
+    EXPECT_EQ(s.code(), StatusCode::kCorruption);
+    EXPECT_EQ(s.message(), "checksum mismatch in table \"Artist\" chunk 1");
+  }
+  auto info = InspectArchive(P("bad.dca"), false);
+  EXPECT_TRUE(info.ok());  // structure only
+  info = InspectArchive(P("bad.dca"), true);
+  EXPECT_EQ(info.status().message(), "checksum mismatch in table \"Artist\" chunk 1");
+}
+
+TEST_F(DamageTest, BitFlipsAnywhereAreDetected) {
+  // Every 997th byte, each record's first bytes, and the header.
+  std::vector<size_t> positions;
+  for (size_t i = 0; i < bytes_.size(); i += 997) positions.push_back(i);
+  for (const auto& r : records_) {
+    for (size_t k = 0; k < 24 && r.offset + k < bytes_.size(); ++k) positions.push_back(r.offset + k);
+  }
+  for (size_t k = 0; k < kFileHeaderSize; ++k) positions.push_back(k);
+  for (size_t pos : positions) {
+    std::string data = bytes_;
+    data[pos] ^= 0x04;
+    auto [a, b] = Read(data);
+    EXPECT_FALSE(a.ok()) << "flip at " << pos;
+    EXPECT_FALSE(b.ok()) << "flip at " << pos;
+  }
+}
+
+TEST_F(DamageTest, TruncationIsAlwaysAnError) {
+  std::vector<size_t> cuts = {0, 1, 7, 8, 9, kFileHeaderSize - 1, kFileHeaderSize, kFileHeaderSize + 1};
+  for (const auto& r : records_) {
+    for (size_t d : {r.offset - 1, r.offset, r.offset + 1, r.offset + 15, r.offset + 16, r.offset + 17,
+                     r.offset + r.size - 1}) {
+      cuts.push_back(d);
+    }
+  }
+  for (size_t i = 1; i < 200; ++i) cuts.push_back(bytes_.size() * i / 200);
+  cuts.push_back(bytes_.size() - 1);
+  for (size_t cut : cuts) {
+    if (cut >= bytes_.size()) continue;
+    auto [a, b] = Read(bytes_.substr(0, cut));
+    EXPECT_EQ(a.code(), StatusCode::kCorruption) << "cut at " << cut << ": " << a.ToString();
+    EXPECT_EQ(b.code(), StatusCode::kCorruption) << "cut at " << cut << ": " << b.ToString();
+    if (cut >= kFileHeaderSize) {
+      EXPECT_THAT(a.message(), HasSubstr("truncated")) << cut;
+      EXPECT_THAT(b.message(), HasSubstr("truncated")) << cut;
+    }
+  }
+}
+
+TEST_F(DamageTest, NotAnArchive) {
+  auto [a, b] = Read("");
+  EXPECT_EQ(a.code(), StatusCode::kCorruption);
+  EXPECT_THAT(a.message(), HasSubstr("not a decant archive"));
+  EXPECT_THAT(b.message(), HasSubstr("not a decant archive"));
+  std::tie(a, b) = Read("PGDMP\x01\x0e\x00 some pg_dump custom file header and more bytes to pad it out");
+  EXPECT_THAT(a.message(), HasSubstr("not a decant archive"));
+  EXPECT_THAT(b.message(), HasSubstr("not a decant archive"));
+  std::string data = bytes_;
+  data[1] = 'X';
+  std::tie(a, b) = Read(data);
+  EXPECT_THAT(a.message(), HasSubstr("not a decant archive"));
+}
+
+TEST_F(DamageTest, SwappedAndDuplicatedChunksAreDetected) {
+  std::vector<RecordSpan> chunks;
+  for (const auto& r : records_) {
+    if (r.type == static_cast<uint8_t>(RecordType::kChunk)) chunks.push_back(r);
+  }
+  ASSERT_GE(chunks.size(), 3u);
+  const RecordSpan& x = chunks[1];
+  const RecordSpan& y = chunks[2];
+  std::string swapped = bytes_.substr(0, x.offset) + bytes_.substr(y.offset, y.size) + bytes_.substr(x.offset, x.size) +
+                        bytes_.substr(y.offset + y.size);
+  auto [a, b] = Read(swapped);
+  EXPECT_EQ(a.code(), StatusCode::kCorruption) << a.ToString();
+  EXPECT_EQ(b.code(), StatusCode::kCorruption) << b.ToString();
+  std::string duplicated = bytes_.substr(0, y.offset) + bytes_.substr(x.offset, x.size) + bytes_.substr(y.offset);
+  std::tie(a, b) = Read(duplicated);
+  EXPECT_EQ(a.code(), StatusCode::kCorruption) << a.ToString();
+  EXPECT_EQ(b.code(), StatusCode::kCorruption) << b.ToString();
+  EXPECT_THAT(b.message(), HasSubstr("expected"));
+}
+
+TEST_F(DamageTest, ChunkSplicedFromAnotherArchiveIsDetected) {
+  ASSERT_TRUE(WriteContent(P("other.dca"), ArchiveForm::kFile, content_).ok());
+  std::string other = ReadFileBytes(P("other.dca"));
+  auto other_records = Records(other);
+  // Same content, so the chunk records have the same sizes and differ only by UUID.
+  size_t i = 2;
+  ASSERT_EQ(records_[i].size, other_records[i].size);
+  std::string data = bytes_;
+  data.replace(records_[i].offset, records_[i].size, other.substr(other_records[i].offset, other_records[i].size));
+  auto [a, b] = Read(data);
+  EXPECT_EQ(a.code(), StatusCode::kCorruption) << a.ToString();
+  EXPECT_EQ(b.code(), StatusCode::kCorruption) << b.ToString();
+}
+
+TEST_F(ArchiveTest, DirectoryRefusals) {
+  Content c = SampleContent();
+  c.tables[2].resize(100);
+  ASSERT_TRUE(WriteContent(P("d"), ArchiveForm::kDirectory, c).ok());
+  std::string manifest = ReadFileBytes(P("d/manifest.json"));
+
+  ASSERT_TRUE(FileSystem::Default()->Rename(P("d/manifest.json"), P("m.json")).ok());
+  Status s = ReadEverything(P("d"), false);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_THAT(s.message(), HasSubstr("incomplete: no manifest.json (writing did not finish?)"));
+
+  WriteFileBytes(P("d/manifest.json"), "{\"format\": \"decant-archive\", \"tables\": [");
+  s = ReadEverything(P("d"), false);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_THAT(s.message(), ::testing::StartsWith("malformed manifest: "));
+
+  std::string bad = manifest;
+  bad.replace(bad.find("\"rows\": 100"), 11, "\"rows\": -5");
+  WriteFileBytes(P("d/manifest.json"), bad);
+  s = ReadEverything(P("d"), false);
+  EXPECT_THAT(s.message(), ::testing::StartsWith("malformed manifest: "));
+
+  bad = manifest;
+  bad.replace(bad.find("\"1.0\""), 5, "\"2.0\"");
+  WriteFileBytes(P("d/manifest.json"), bad);
+  s = ReadEverything(P("d"), false);
+  EXPECT_EQ(s.code(), StatusCode::kUnsupportedVersion);
+  EXPECT_EQ(s.message(), "archive format version 2.0 is newer than this decant reads (1.x); use a newer decant");
+
+  // A bit flip in a chunk file names the table and chunk.
+  WriteFileBytes(P("d/manifest.json"), manifest);
+  ASSERT_TRUE(ReadEverything(P("d"), false).ok());
+  std::string chunk_path = P("d/" + ChunkFileName(2, 0));
+  std::string chunk = ReadFileBytes(chunk_path);
+  chunk[chunk.size() - 3] ^= 1;
+  WriteFileBytes(chunk_path, chunk);
+  s = ReadEverything(P("d"), false);
+  EXPECT_EQ(s.message(), "checksum mismatch in table \"Artist\" chunk 0");
+  chunk[chunk.size() - 3] ^= 1;
+  WriteFileBytes(chunk_path, chunk);
+
+  // Swapping chunk files between tables is detected.
+  std::string album0 = ReadFileBytes(P("d/" + ChunkFileName(0, 0)));
+  WriteFileBytes(P("d/" + ChunkFileName(0, 0)), chunk);
+  WriteFileBytes(chunk_path, album0);
+  s = ReadEverything(P("d"), false);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+}
+
+// ---- Partial writes ---------------------------------------------------------
+
+TEST_F(ArchiveTest, NothingAtTheFinalNameWithoutCommit) {
+  Content c = SampleContent();
+  for (ArchiveForm form : {ArchiveForm::kFile, ArchiveForm::kDirectory}) {
+    for (bool explicit_abort : {false, true}) {
+      std::string path = P(form == ArchiveForm::kFile ? "p.dca" : "pdir");
+      {
+        ArchiveWriteOptions opt;
+        opt.form = form;
+        auto sink = OpenArchiveSink(path, opt);
+        ASSERT_TRUE(sink.ok());
+        ASSERT_TRUE((*sink)->Begin(c.schema, {}).ok());
+        auto w = (*sink)->OpenTable(c.schema.tables[0]);
+        ASSERT_TRUE(w.ok());
+        RowBatch batch(2);
+        Value* cells = batch.AppendRow();
+        cells[0] = Value::Int(1);
+        cells[1] = Value::Text("x");
+        ASSERT_TRUE((*w)->Write(batch).ok());
+        ASSERT_TRUE((*w)->Close().ok());
+        EXPECT_TRUE(FileSystem::Default()->Exists(path + ".partial"));
+        if (explicit_abort) (*sink)->Abort();
+      }
+      EXPECT_FALSE(FileSystem::Default()->Exists(path));
+      EXPECT_FALSE(FileSystem::Default()->Exists(path + ".partial"));
+    }
+  }
+}
+
+TEST_F(ArchiveTest, UnclosedWriterFailsCommit) {
+  Content c = SampleContent();
+  auto sink = OpenArchiveSink(P("u.dca"), {});
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Begin(c.schema, {}).ok());
+  { auto w = (*sink)->OpenTable(c.schema.tables[0]); }
+  EXPECT_EQ((*sink)->Commit().code(), StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(FileSystem::Default()->Exists(P("u.dca")));
+}
+
+}  // namespace
+}  // namespace decant

@@ -1,0 +1,63 @@
+// The archive's JSON documents: the schema and the manifest
+// (docs/archive-format.md, "Schema document" and "Manifest document").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "archive/format.h"
+#include "core/schema.h"
+#include "core/status.h"
+
+namespace decant {
+
+// Serializes every field of `schema` as JSON with stable keys. Strings that
+// are not valid UTF-8 are written as {"hex": "..."} so they round-trip.
+std::string SchemaToJson(const Schema& schema);
+// Parses SchemaToJson's output; missing keys take the struct defaults.
+// Corruption("malformed schema: ...") on anything else.
+Status SchemaFromJson(std::string_view json, Schema* schema);
+
+bool IsValidUtf8(std::string_view s);
+
+struct ManifestChunk {
+  uint64_t rows = 0;
+  uint64_t compressed_bytes = 0;
+  uint64_t uncompressed_bytes = 0;
+  uint64_t checksum = 0;  // XXH3-64 of the chunk record (see the spec)
+  uint64_t offset = 0;    // single-file form: where the chunk record starts
+};
+
+struct ManifestTable {
+  std::string schema;
+  std::string name;
+  uint64_t rows = 0;
+  std::vector<ManifestChunk> chunks;
+};
+
+struct Manifest {
+  uint32_t format_major = kArchiveFormatMajor;
+  uint32_t format_minor = kArchiveFormatMinor;
+  std::string decant_version;
+  ArchiveUuid uuid{};
+  std::string form;  // "file" or "directory"
+  std::string source_engine;
+  std::string server_version;
+  std::string database;
+  std::string created_at;
+  uint64_t schema_checksum = 0;  // XXH3-64 of the schema document's bytes
+  std::vector<ManifestTable> tables;
+};
+
+std::string ManifestToJson(const Manifest& manifest);
+// Corruption("... not a decant archive") without the "format" key,
+// UnsupportedVersion for a newer major, Corruption("malformed manifest: ...")
+// for anything else wrong, including row counts that do not add up.
+Status ManifestFromJson(std::string_view json, Manifest* manifest);
+
+// Directory form: the file holding chunk `seq` of table `table_index`.
+std::string ChunkFileName(uint32_t table_index, uint32_t seq);
+
+}  // namespace decant
