@@ -10,8 +10,7 @@ namespace decant::sqlite_internal {
 namespace {
 
 bool IsIdentChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
-         static_cast<unsigned char>(c) >= 0x80;
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
 }
 
 bool WordAt(const std::string& s, size_t i, std::string_view word) {
@@ -111,17 +110,14 @@ bool IsSimpleLiteral(const std::string& e) {
   std::vector<Token> toks = Tokenize(e);
   if (toks.size() == 1) {
     const Token& t = toks[0];
-    if (t.kind == Token::Kind::kString || t.kind == Token::Kind::kNumber ||
-        t.kind == Token::Kind::kBlob) {
+    if (t.kind == Token::Kind::kString || t.kind == Token::Kind::kNumber || t.kind == Token::Kind::kBlob) {
       return true;
     }
-    for (std::string_view w : {"NULL", "TRUE", "FALSE", "CURRENT_TIMESTAMP", "CURRENT_DATE",
-                               "CURRENT_TIME"}) {
+    for (std::string_view w : {"NULL", "TRUE", "FALSE", "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME"}) {
       if (t.kind == Token::Kind::kWord && EqualsIgnoreCase(t.text, w)) return true;
     }
   }
-  return toks.size() == 2 && (toks[0].text == "-" || toks[0].text == "+") &&
-         toks[1].kind == Token::Kind::kNumber;
+  return toks.size() == 2 && (toks[0].text == "-" || toks[0].text == "+") && toks[1].kind == Token::Kind::kNumber;
 }
 
 std::string SqliteTypeName(const Column& col, bool native) {
@@ -131,20 +127,14 @@ std::string SqliteTypeName(const Column& col, bool native) {
     case LogicalType::kInt16:
     case LogicalType::kInt32:
     case LogicalType::kInt64:
-    case LogicalType::kUInt64:
-      return "INTEGER";
+    case LogicalType::kUInt64: return "INTEGER";
     case LogicalType::kFloat32:
-    case LogicalType::kFloat64:
-      return "REAL";
-    case LogicalType::kDecimal:
-      return "NUMERIC";
+    case LogicalType::kFloat64: return "REAL";
+    case LogicalType::kDecimal: return "NUMERIC";
     case LogicalType::kBytes:
-    case LogicalType::kGeometry:
-      return "BLOB";
-    case LogicalType::kAny:
-      return "";
-    default:
-      return "TEXT";  // dates, times, uuid, json, enum, arrays, ... as canonical text
+    case LogicalType::kGeometry: return "BLOB";
+    case LogicalType::kAny: return "";
+    default: return "TEXT";  // dates, times, uuid, json, enum, arrays, ... as canonical text
   }
 }
 
@@ -182,8 +172,7 @@ std::string ConstraintPrefix(const std::string& name) {
 bool IsNativeSchema(const Schema& schema) { return schema.engine == "sqlite"; }
 
 bool IsAutoIncrementKey(const Table& table, const std::string& column) {
-  if (!table.primary_key || table.primary_key->columns.size() != 1 ||
-      table.primary_key->columns[0] != column) {
+  if (!table.primary_key || table.primary_key->columns.size() != 1 || table.primary_key->columns[0] != column) {
     return false;
   }
   for (const Column& c : table.columns) {
@@ -224,8 +213,7 @@ std::string TableDdl(const Schema& schema, const Table& table) {
     defs.push_back(std::move(d));
   }
   if (table.primary_key && !pk_inline) {
-    defs.push_back(ConstraintPrefix(table.primary_key->name) + "PRIMARY KEY " +
-                   NameList(table.primary_key->columns));
+    defs.push_back(ConstraintPrefix(table.primary_key->name) + "PRIMARY KEY " + NameList(table.primary_key->columns));
   }
   for (const KeyConstraint& u : table.uniques) {
     defs.push_back(ConstraintPrefix(u.name) + "UNIQUE " + NameList(u.columns));
@@ -234,8 +222,8 @@ std::string TableDdl(const Schema& schema, const Table& table) {
     defs.push_back(ConstraintPrefix(c.name) + "CHECK (" + Expr(c.expression, native) + ")");
   }
   for (const ForeignKey& fk : table.foreign_keys) {
-    std::string d = ConstraintPrefix(fk.name) + "FOREIGN KEY " + NameList(fk.columns) +
-                    " REFERENCES " + QuoteIdent(fk.ref_table);
+    std::string d =
+        ConstraintPrefix(fk.name) + "FOREIGN KEY " + NameList(fk.columns) + " REFERENCES " + QuoteIdent(fk.ref_table);
     if (!fk.ref_columns.empty()) d += " " + NameList(fk.ref_columns);
     if (fk.on_update != FkAction::kNoAction) d += std::string(" ON UPDATE ") + FkActionName(fk.on_update);
     if (fk.on_delete != FkAction::kNoAction) d += std::string(" ON DELETE ") + FkActionName(fk.on_delete);

@@ -29,12 +29,9 @@ size_t ReadQuoted(std::string_view sql, size_t i, char close, std::string* text)
 bool IsWord(const Token& t, std::string_view word) {
   return t.kind == Token::Kind::kWord && EqualsIgnoreCase(t.text, word);
 }
-bool IsPunct(const Token& t, char c) {
-  return t.kind == Token::Kind::kPunct && t.text.size() == 1 && t.text[0] == c;
-}
+bool IsPunct(const Token& t, char c) { return t.kind == Token::Kind::kPunct && t.text.size() == 1 && t.text[0] == c; }
 bool IsName(const Token& t) {
-  return t.kind == Token::Kind::kWord || t.kind == Token::Kind::kQuoted ||
-         t.kind == Token::Kind::kString;
+  return t.kind == Token::Kind::kWord || t.kind == Token::Kind::kQuoted || t.kind == Token::Kind::kString;
 }
 
 // Index of the ')' matching the '(' at `open`, or tokens.size().
@@ -48,8 +45,7 @@ size_t MatchParen(const std::vector<Token>& toks, size_t open) {
 }
 
 // Splits toks[begin, end) at depth-0 commas into [begin, end) ranges.
-std::vector<std::pair<size_t, size_t>> SplitCommas(const std::vector<Token>& toks, size_t begin,
-                                                   size_t end) {
+std::vector<std::pair<size_t, size_t>> SplitCommas(const std::vector<Token>& toks, size_t begin, size_t end) {
   std::vector<std::pair<size_t, size_t>> out;
   int depth = 0;
   size_t start = begin;
@@ -65,8 +61,7 @@ std::vector<std::pair<size_t, size_t>> SplitCommas(const std::vector<Token>& tok
   return out;
 }
 
-std::string TextBetween(std::string_view sql, const std::vector<Token>& toks, size_t first,
-                        size_t last_exclusive) {
+std::string TextBetween(std::string_view sql, const std::vector<Token>& toks, size_t first, size_t last_exclusive) {
   if (first >= last_exclusive) return {};
   size_t b = toks[first].begin;
   size_t e = toks[last_exclusive - 1].end;
@@ -104,16 +99,14 @@ void ReadDeferrable(const std::vector<Token>& toks, size_t b, size_t e, ParsedFo
 }
 
 bool IsConstraintStart(const Token& t) {
-  static constexpr std::string_view kWords[] = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK",
-                                                "FOREIGN"};
+  static constexpr std::string_view kWords[] = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"};
   for (auto w : kWords) {
     if (IsWord(t, w)) return true;
   }
   return false;
 }
 
-void ParseTableConstraint(std::string_view sql, const std::vector<Token>& toks, size_t b,
-                          size_t e, ParsedTable* out) {
+void ParseTableConstraint(std::string_view sql, const std::vector<Token>& toks, size_t b, size_t e, ParsedTable* out) {
   std::string name;
   size_t i = b;
   if (IsWord(toks[i], "CONSTRAINT") && i + 1 < e) {
@@ -148,8 +141,7 @@ void ParseTableConstraint(std::string_view sql, const std::vector<Token>& toks, 
   }
 }
 
-void ParseColumnDef(std::string_view sql, const std::vector<Token>& toks, size_t b, size_t e,
-                    ParsedTable* out) {
+void ParseColumnDef(std::string_view sql, const std::vector<Token>& toks, size_t b, size_t e, ParsedTable* out) {
   ParsedColumn col;
   col.name = toks[b].text;
   std::string pending_name;
@@ -181,9 +173,8 @@ void ParseColumnDef(std::string_view sql, const std::vector<Token>& toks, size_t
       fk.ref_table = toks[i + 1].text;
       // The clause runs to the next column constraint keyword.
       size_t j = i + 2;
-      while (j < e && !IsWord(toks[j], "CONSTRAINT") && !IsWord(toks[j], "CHECK") &&
-             !IsWord(toks[j], "PRIMARY") && !IsWord(toks[j], "UNIQUE") &&
-             !IsWord(toks[j], "COLLATE") && !IsWord(toks[j], "GENERATED") &&
+      while (j < e && !IsWord(toks[j], "CONSTRAINT") && !IsWord(toks[j], "CHECK") && !IsWord(toks[j], "PRIMARY") &&
+             !IsWord(toks[j], "UNIQUE") && !IsWord(toks[j], "COLLATE") && !IsWord(toks[j], "GENERATED") &&
              !IsWord(toks[j], "DEFAULT") && !IsWord(toks[j], "AS")) {
         if (IsPunct(toks[j], '(')) j = MatchParen(toks, j);
         ++j;
@@ -198,8 +189,8 @@ void ParseColumnDef(std::string_view sql, const std::vector<Token>& toks, size_t
     } else if (IsWord(t, "PRIMARY")) {
       out->primary_key_name = pending_name;
       pending_name.clear();
-    } else if (IsWord(t, "NOT") || IsWord(t, "NULL") || IsWord(t, "DEFAULT") ||
-               IsWord(t, "COLLATE") || IsWord(t, "GENERATED")) {
+    } else if (IsWord(t, "NOT") || IsWord(t, "NULL") || IsWord(t, "DEFAULT") || IsWord(t, "COLLATE") ||
+               IsWord(t, "GENERATED")) {
       if (!IsWord(t, "GENERATED")) pending_name.clear();
     }
   }
@@ -211,8 +202,7 @@ void ParseColumnDef(std::string_view sql, const std::vector<Token>& toks, size_t
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -284,8 +274,7 @@ bool ParseCreateTable(std::string_view sql, ParsedTable* out) {
   size_t i = 0;
   while (i < toks.size() && !IsWord(toks[i], "TABLE")) ++i;
   ++i;
-  if (i + 2 < toks.size() && IsWord(toks[i], "IF") && IsWord(toks[i + 1], "NOT") &&
-      IsWord(toks[i + 2], "EXISTS")) {
+  if (i + 2 < toks.size() && IsWord(toks[i], "IF") && IsWord(toks[i + 1], "NOT") && IsWord(toks[i + 2], "EXISTS")) {
     i += 3;
   }
   i = SkipQualifiedName(toks, i);

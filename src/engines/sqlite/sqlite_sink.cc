@@ -49,14 +49,12 @@ class SqliteTableWriter : public TableWriter {
  public:
   SqliteTableWriter(std::shared_ptr<Connection> conn, Statement stmt, std::string table,
                     std::vector<std::string> columns)
-      : conn_(std::move(conn)), stmt_(std::move(stmt)), table_(std::move(table)),
-        columns_(std::move(columns)) {}
+      : conn_(std::move(conn)), stmt_(std::move(stmt)), table_(std::move(table)), columns_(std::move(columns)) {}
 
   Status Write(const RowBatch& batch) override {
     if (batch.num_columns() != columns_.size()) {
-      return Status::Internal("table " + table_ + ": batch has " +
-                              std::to_string(batch.num_columns()) + " columns, expected " +
-                              std::to_string(columns_.size()));
+      return Status::Internal("table " + table_ + ": batch has " + std::to_string(batch.num_columns()) +
+                              " columns, expected " + std::to_string(columns_.size()));
     }
     sqlite3_stmt* st = stmt_.get();
     for (size_t r = 0; r < batch.num_rows(); ++r) {
@@ -84,19 +82,12 @@ class SqliteTableWriter : public TableWriter {
   Status Bind(sqlite3_stmt* st, int i, const Value& v, size_t c) {
     int rc = SQLITE_OK;
     switch (v.kind()) {
-      case Value::Kind::kNull:
-        rc = sqlite3_bind_null(st, i);
-        break;
-      case Value::Kind::kBool:
-        rc = sqlite3_bind_int64(st, i, v.as_bool() ? 1 : 0);
-        break;
-      case Value::Kind::kInt:
-        rc = sqlite3_bind_int64(st, i, v.as_int());
-        break;
+      case Value::Kind::kNull: rc = sqlite3_bind_null(st, i); break;
+      case Value::Kind::kBool: rc = sqlite3_bind_int64(st, i, v.as_bool() ? 1 : 0); break;
+      case Value::Kind::kInt: rc = sqlite3_bind_int64(st, i, v.as_int()); break;
       case Value::Kind::kUInt:
         if (v.as_uint() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-          return Status::DataLoss("table " + table_ + " column " + columns_[c] + ": " +
-                                  std::to_string(v.as_uint()) +
+          return Status::DataLoss("table " + table_ + " column " + columns_[c] + ": " + std::to_string(v.as_uint()) +
                                   " does not fit SQLite's signed 64-bit INTEGER");
         }
         rc = sqlite3_bind_int64(st, i, static_cast<int64_t>(v.as_uint()));
@@ -116,8 +107,8 @@ class SqliteTableWriter : public TableWriter {
       case Value::Kind::kBytes: {
         const std::string& s = v.as_string();
         // A zero-length blob must stay a blob, not NULL.
-        rc = s.empty() ? sqlite3_bind_zeroblob(st, i, 0)
-                       : sqlite3_bind_blob64(st, i, s.data(), s.size(), SQLITE_STATIC);
+        rc =
+            s.empty() ? sqlite3_bind_zeroblob(st, i, 0) : sqlite3_bind_blob64(st, i, s.data(), s.size(), SQLITE_STATIC);
         break;
       }
     }
@@ -142,9 +133,7 @@ class SqliteSink : public Sink {
   Result<std::unique_ptr<TableWriter>> OpenTable(const Table& table) override;
   Status Commit() override;
   void Abort() override;
-  std::string Describe() const override {
-    return path_.starts_with("/") ? "sqlite://" + path_ : "sqlite:" + path_;
-  }
+  std::string Describe() const override { return path_.starts_with("/") ? "sqlite://" + path_ : "sqlite:" + path_; }
 
  private:
   Status OpenFresh();
@@ -170,13 +159,11 @@ class SqliteSink : public Sink {
 Status SqliteSink::OpenFresh() {
   FileSystem* fs = FileSystem::Default();
   work_path_ = path_ + ".partial";
-  for (const std::string& p : {work_path_, work_path_ + "-journal", work_path_ + "-wal",
-                               work_path_ + "-shm"}) {
+  for (const std::string& p : {work_path_, work_path_ + "-journal", work_path_ + "-wal", work_path_ + "-shm"}) {
     if (fs->Exists(p)) DECANT_RETURN_IF_ERROR(fs->Remove(p));
   }
   DECANT_ASSIGN_OR_RETURN(
-      conn_, Connection::Open(work_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                              SQLITE_OPEN_FULLMUTEX));
+      conn_, Connection::Open(work_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX));
   // Layout settings only take effect before the first table exists.
   std::string pragmas;
   if (sqlite_internal::IsNativeSchema(schema_)) {
@@ -192,8 +179,7 @@ Status SqliteSink::OpenFresh() {
 
 Status SqliteSink::OpenExisting() {
   work_path_ = path_;
-  DECANT_ASSIGN_OR_RETURN(conn_,
-                          Connection::Open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX));
+  DECANT_ASSIGN_OR_RETURN(conn_, Connection::Open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX));
   Status st = conn_->Exec("PRAGMA foreign_keys=OFF; BEGIN IMMEDIATE; SELECT count(*) FROM sqlite_schema;");
   if (!st.ok()) {
     if ((sqlite3_errcode(conn_->db()) & 0xff) == SQLITE_NOTADB) {
@@ -205,10 +191,10 @@ Status SqliteSink::OpenExisting() {
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> SqliteSink::ListObjects() {
-  DECANT_ASSIGN_OR_RETURN(
-      Statement st, Statement::Prepare(conn_.get(), "SELECT type, name FROM sqlite_schema "
-                                                    "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                                                    "ORDER BY rowid"));
+  DECANT_ASSIGN_OR_RETURN(Statement st, Statement::Prepare(conn_.get(),
+                                                           "SELECT type, name FROM sqlite_schema "
+                                                           "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                                                           "ORDER BY rowid"));
   std::vector<std::pair<std::string, std::string>> out;
   while (true) {
     DECANT_ASSIGN_OR_RETURN(bool row, st.Step(conn_.get()));
@@ -218,8 +204,7 @@ Result<std::vector<std::pair<std::string, std::string>>> SqliteSink::ListObjects
   return out;
 }
 
-std::string SqliteSink::DescribeObjects(
-    const std::vector<std::pair<std::string, std::string>>& objs) const {
+std::string SqliteSink::DescribeObjects(const std::vector<std::pair<std::string, std::string>>& objs) const {
   constexpr size_t kMaxNames = 5;
   struct Kind {
     const char* type;
@@ -290,9 +275,7 @@ Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
           Abort();
           return Status::FailedPrecondition(msg);
         }
-        case LoadMode::kClean:
-          DECANT_RETURN_IF_ERROR(DropForClean(objs));
-          break;
+        case LoadMode::kClean: DECANT_RETURN_IF_ERROR(DropForClean(objs)); break;
         case LoadMode::kAppend:
           for (const auto& obj : objs) existing_.insert(Lower(obj.second));
           break;
@@ -331,8 +314,8 @@ Result<std::unique_ptr<TableWriter>> SqliteSink::OpenTable(const Table& table) {
 
 Status SqliteSink::WriteSequences() {
   if (schema_.sequences.empty()) return Status::OK();
-  DECANT_ASSIGN_OR_RETURN(
-      int64_t has, conn_->QueryInt("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_sequence'"));
+  DECANT_ASSIGN_OR_RETURN(int64_t has,
+                          conn_->QueryInt("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_sequence'"));
   bool native = sqlite_internal::IsNativeSchema(schema_);
   bool append = options_.mode == LoadMode::kAppend;
   DECANT_ASSIGN_OR_RETURN(
@@ -388,16 +371,15 @@ Status SqliteSink::Commit() {
     if (auto ddl = sqlite_internal::TriggerDdl(schema_, t)) {
       DECANT_RETURN_IF_ERROR(Create("trigger", t.name, *ddl));
     } else {
-      spdlog::warn("{}: trigger {} on {} not created ({} triggers are not translated)", Describe(),
-                   t.name, t.table, schema_.engine);
+      spdlog::warn("{}: trigger {} on {} not created ({} triggers are not translated)", Describe(), t.name, t.table,
+                   schema_.engine);
     }
   }
   DECANT_RETURN_IF_ERROR(WriteSequences());
   if (sqlite_internal::IsNativeSchema(schema_) && options_.mode != LoadMode::kAppend) {
     for (const char* pragma : {"user_version", "application_id"}) {
       if (auto v = IntOption(schema_, pragma)) {
-        DECANT_RETURN_IF_ERROR(
-            conn_->Exec(std::string("PRAGMA ") + pragma + "=" + std::to_string(*v)));
+        DECANT_RETURN_IF_ERROR(conn_->Exec(std::string("PRAGMA ") + pragma + "=" + std::to_string(*v)));
       }
     }
   }
@@ -405,8 +387,8 @@ Status SqliteSink::Commit() {
   if (fresh_) {
     // synchronous=OFF skipped every sync; make the file durable before it is published.
     sqlite3_file* file = nullptr;
-    if (sqlite3_file_control(conn_->db(), "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK &&
-        file != nullptr && file->pMethods != nullptr) {
+    if (sqlite3_file_control(conn_->db(), "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK && file != nullptr &&
+        file->pMethods != nullptr) {
       int rc = file->pMethods->xSync(file, SQLITE_SYNC_FULL);
       if (rc != SQLITE_OK) {
         return sqlite_internal::StatusFromCode(rc, "syncing " + work_path_ + ": " + sqlite3_errstr(rc));

@@ -164,28 +164,23 @@ class SqliteTableReader : public TableReader {
 
 class SqliteSource : public Source {
  public:
-  SqliteSource(std::shared_ptr<Connection> conn, std::string path)
-      : conn_(std::move(conn)), path_(std::move(path)) {}
+  SqliteSource(std::shared_ptr<Connection> conn, std::string path) : conn_(std::move(conn)), path_(std::move(path)) {}
 
   Result<Schema> ReadSchema() override;
   Result<std::unique_ptr<TableReader>> OpenTable(const Table& table) override;
-  std::string Describe() const override {
-    return path_.starts_with("/") ? "sqlite://" + path_ : "sqlite:" + path_;
-  }
+  std::string Describe() const override { return path_.starts_with("/") ? "sqlite://" + path_ : "sqlite:" + path_; }
 
  private:
   Status ReadTable(const std::string& name, const std::string& sql,
                    const std::map<std::string, std::pair<bool, bool>>& flags, Table* t);
-  Status ReadIndex(const std::string& name, const std::string& table, const std::string& sql,
-                   Index* index);
+  Status ReadIndex(const std::string& name, const std::string& table, const std::string& sql, Index* index);
 
   std::shared_ptr<Connection> conn_;
   std::string path_;
 };
 
 Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
-                               const std::map<std::string, std::pair<bool, bool>>& flags,
-                               Table* t) {
+                               const std::map<std::string, std::pair<bool, bool>>& flags, Table* t) {
   Connection* c = conn_.get();
   t->name = name;
   t->native_ddl = sql;
@@ -196,10 +191,9 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
   sqlite_internal::ParsedTable parsed;
   sqlite_internal::ParseCreateTable(sql, &parsed);
 
-  DECANT_ASSIGN_OR_RETURN(
-      Statement cols,
-      Statement::Prepare(c, "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
-                            "FROM pragma_table_xinfo(?1) ORDER BY cid"));
+  DECANT_ASSIGN_OR_RETURN(Statement cols, Statement::Prepare(c,
+                                                             "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
+                                                             "FROM pragma_table_xinfo(?1) ORDER BY cid"));
   sqlite3_bind_text(cols.get(), 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
   std::vector<std::pair<int64_t, std::string>> pk;
   while (true) {
@@ -223,8 +217,8 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
     }
     const char* coll = nullptr;
     int notnull = 0, primary = 0, autoinc = 0;
-    if (sqlite3_table_column_metadata(c->db(), "main", name.c_str(), col.name.c_str(), nullptr,
-                                      &coll, &notnull, &primary, &autoinc) == SQLITE_OK) {
+    if (sqlite3_table_column_metadata(c->db(), "main", name.c_str(), col.name.c_str(), nullptr, &coll, &notnull,
+                                      &primary, &autoinc) == SQLITE_OK) {
       if (coll != nullptr && !EqualsIgnoreCase(coll, "BINARY")) col.collation = coll;
       col.auto_increment = autoinc != 0;
     }
@@ -238,10 +232,10 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
     t->primary_key = std::move(key);
   }
 
-  DECANT_ASSIGN_OR_RETURN(
-      Statement uniq, Statement::Prepare(c, "SELECT l.name, i.name FROM pragma_index_list(?1) l "
-                                            "JOIN pragma_index_info(l.name) i "
-                                            "WHERE l.origin = 'u' ORDER BY l.seq DESC, i.seqno"));
+  DECANT_ASSIGN_OR_RETURN(Statement uniq, Statement::Prepare(c,
+                                                             "SELECT l.name, i.name FROM pragma_index_list(?1) l "
+                                                             "JOIN pragma_index_info(l.name) i "
+                                                             "WHERE l.origin = 'u' ORDER BY l.seq DESC, i.seqno"));
   sqlite3_bind_text(uniq.get(), 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
   std::string current;
   while (true) {
@@ -259,10 +253,10 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
   }
   t->checks = parsed.checks;
 
-  DECANT_ASSIGN_OR_RETURN(
-      Statement fks,
-      Statement::Prepare(c, "SELECT id, \"table\", \"from\", \"to\", on_update, on_delete, match "
-                            "FROM pragma_foreign_key_list(?1) ORDER BY id DESC, seq"));
+  DECANT_ASSIGN_OR_RETURN(Statement fks,
+                          Statement::Prepare(c,
+                                             "SELECT id, \"table\", \"from\", \"to\", on_update, on_delete, match "
+                                             "FROM pragma_foreign_key_list(?1) ORDER BY id DESC, seq"));
   sqlite3_bind_text(fks.get(), 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
   int64_t current_id = -1;
   while (true) {
@@ -294,8 +288,8 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
   return Status::OK();
 }
 
-Status SqliteSource::ReadIndex(const std::string& name, const std::string& table,
-                               const std::string& sql, Index* index) {
+Status SqliteSource::ReadIndex(const std::string& name, const std::string& table, const std::string& sql,
+                               Index* index) {
   Connection* c = conn_.get();
   index->name = name;
   index->table = table;
@@ -304,17 +298,17 @@ Status SqliteSource::ReadIndex(const std::string& name, const std::string& table
   sqlite_internal::ParseCreateIndex(sql, &parsed);
   index->where = parsed.where;
   {
-    DECANT_ASSIGN_OR_RETURN(
-        Statement st, Statement::Prepare(c, "SELECT \"unique\" FROM pragma_index_list(?1) "
-                                            "WHERE name = ?2"));
+    DECANT_ASSIGN_OR_RETURN(Statement st, Statement::Prepare(c,
+                                                             "SELECT \"unique\" FROM pragma_index_list(?1) "
+                                                             "WHERE name = ?2"));
     sqlite3_bind_text(st.get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
     sqlite3_bind_text(st.get(), 2, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
     DECANT_ASSIGN_OR_RETURN(bool row, st.Step(c));
     index->unique = row && st.ColumnInt(0) != 0;
   }
-  DECANT_ASSIGN_OR_RETURN(
-      Statement keys, Statement::Prepare(c, "SELECT cid, name, \"desc\", coll "
-                                            "FROM pragma_index_xinfo(?1) WHERE key ORDER BY seqno"));
+  DECANT_ASSIGN_OR_RETURN(Statement keys, Statement::Prepare(c,
+                                                             "SELECT cid, name, \"desc\", coll "
+                                                             "FROM pragma_index_xinfo(?1) WHERE key ORDER BY seqno"));
   sqlite3_bind_text(keys.get(), 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
   size_t k = 0;
   while (true) {
@@ -349,9 +343,9 @@ Result<Schema> SqliteSource::ReadSchema() {
   std::map<std::string, std::pair<bool, bool>> flags;
   std::set<std::string> skipped;
   {
-    DECANT_ASSIGN_OR_RETURN(
-        Statement st, Statement::Prepare(c, "SELECT name, type, wr, strict FROM pragma_table_list "
-                                            "WHERE schema = 'main'"));
+    DECANT_ASSIGN_OR_RETURN(Statement st, Statement::Prepare(c,
+                                                             "SELECT name, type, wr, strict FROM pragma_table_list "
+                                                             "WHERE schema = 'main'"));
     while (true) {
       DECANT_ASSIGN_OR_RETURN(bool row, st.Step(c));
       if (!row) break;
@@ -359,16 +353,14 @@ Result<Schema> SqliteSource::ReadSchema() {
       std::string type = st.ColumnText(1);
       if (type == "virtual" || type == "shadow") {
         skipped.insert(name);
-        spdlog::warn("{}: skipping {} table {} (virtual tables are not copied)", Describe(), type,
-                     name);
+        spdlog::warn("{}: skipping {} table {} (virtual tables are not copied)", Describe(), type, name);
       }
       flags[name] = {st.ColumnInt(2) != 0, st.ColumnInt(3) != 0};
     }
   }
 
-  DECANT_ASSIGN_OR_RETURN(
-      Statement objs,
-      Statement::Prepare(c, "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid"));
+  DECANT_ASSIGN_OR_RETURN(Statement objs,
+                          Statement::Prepare(c, "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid"));
   bool has_sequence = false;
   while (true) {
     DECANT_ASSIGN_OR_RETURN(bool row, objs.Step(c));
@@ -404,8 +396,8 @@ Result<Schema> SqliteSource::ReadSchema() {
   }
 
   if (has_sequence) {
-    DECANT_ASSIGN_OR_RETURN(
-        Statement seq, Statement::Prepare(c, "SELECT name, seq FROM sqlite_sequence ORDER BY rowid"));
+    DECANT_ASSIGN_OR_RETURN(Statement seq,
+                            Statement::Prepare(c, "SELECT name, seq FROM sqlite_sequence ORDER BY rowid"));
     while (true) {
       DECANT_ASSIGN_OR_RETURN(bool row, seq.Step(c));
       if (!row) break;
@@ -440,8 +432,7 @@ Result<std::unique_ptr<TableReader>> SqliteSource::OpenTable(const Table& table)
   sql += " FROM main." + QuoteIdent(table.name);
   auto st = Statement::Prepare(conn_.get(), sql);
   if (!st.ok()) return st.status().WithContext("table " + table.name);
-  return std::unique_ptr<TableReader>(
-      new SqliteTableReader(conn_, std::move(st).value(), data.size()));
+  return std::unique_ptr<TableReader>(new SqliteTableReader(conn_, std::move(st).value(), data.size()));
 }
 
 }  // namespace
@@ -453,9 +444,8 @@ Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& uri) {
   if (fs->IsDirectory(path)) {
     return Status::InvalidArgument(path + ": not a SQLite database (a directory)");
   }
-  DECANT_ASSIGN_OR_RETURN(
-      std::shared_ptr<Connection> conn,
-      Connection::Open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX));
+  DECANT_ASSIGN_OR_RETURN(std::shared_ptr<Connection> conn,
+                          Connection::Open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX));
   // The first read both validates the header and starts the snapshot.
   Status st = conn->Exec("BEGIN; SELECT count(*) FROM sqlite_schema;");
   if (!st.ok()) {

@@ -49,9 +49,7 @@ std::string Dump(sqlite3* db, const std::string& sql) {
   while (sqlite3_step(st) == SQLITE_ROW) {
     for (int i = 0; i < sqlite3_column_count(st); ++i) {
       switch (sqlite3_column_type(st, i)) {
-        case SQLITE_INTEGER:
-          out += "i:" + std::to_string(sqlite3_column_int64(st, i));
-          break;
+        case SQLITE_INTEGER: out += "i:" + std::to_string(sqlite3_column_int64(st, i)); break;
         case SQLITE_FLOAT: {
           double d = sqlite3_column_double(st, i);
           out += "f:" + Hex(&d, sizeof d);
@@ -67,8 +65,7 @@ std::string Dump(sqlite3* db, const std::string& sql) {
           out += "b:" + Hex(p, static_cast<size_t>(sqlite3_column_bytes(st, i)));
           break;
         }
-        default:
-          out += "n";
+        default: out += "n";
       }
       out += "|";
     }
@@ -95,8 +92,9 @@ std::string Snapshot(const std::string& path) {
     sqlite3_close(db);
     return "cannot open";
   }
-  std::string out = Dump(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema "
-                             "WHERE name <> 'sqlite_sequence' ORDER BY type, name");
+  std::string out = Dump(db,
+                         "SELECT type, name, tbl_name, sql FROM sqlite_schema "
+                         "WHERE name <> 'sqlite_sequence' ORDER BY type, name");
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db,
                      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
@@ -216,10 +214,9 @@ void InsertTrickyValues(const std::string& path) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db,
-                               "INSERT INTO vals(k, i, t, r, b, n, any_col) VALUES (?,?,?,?,?,?,?)",
-                               -1, &st, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "INSERT INTO vals(k, i, t, r, b, n, any_col) VALUES (?,?,?,?,?,?,?)", -1, &st, nullptr),
+      SQLITE_OK);
   int k = 0;
   auto row = [&](const std::function<void()>& bind) {
     sqlite3_reset(st);
@@ -248,9 +245,9 @@ void InsertTrickyValues(const std::string& path) {
   });
   row([&] {
     sqlite3_bind_text(st, 2, "not a number", -1, SQLITE_STATIC);  // text in INTEGER
-    sqlite3_bind_blob(st, 3, "\x00\x01", 2, SQLITE_STATIC);        // blob in TEXT
-    sqlite3_bind_text(st, 4, "", 0, SQLITE_STATIC);                // empty text in REAL
-    sqlite3_bind_blob(st, 5, "", 0, SQLITE_STATIC);                // empty blob
+    sqlite3_bind_blob(st, 3, "\x00\x01", 2, SQLITE_STATIC);       // blob in TEXT
+    sqlite3_bind_text(st, 4, "", 0, SQLITE_STATIC);               // empty text in REAL
+    sqlite3_bind_blob(st, 5, "", 0, SQLITE_STATIC);               // empty blob
     sqlite3_bind_double(st, 6, 0.1);
     sqlite3_bind_text(st, 7, "", 0, SQLITE_STATIC);
   });
@@ -291,8 +288,7 @@ TEST_F(SqliteTest, RoundTripIsExact) {
   EXPECT_EQ(Dump(db, "SELECT r, any_col FROM vals WHERE k = 1"),
             "f:" + Hex(&pos_zero, 8) + "|f:" + Hex(&neg_zero, 8) + "|\n");
   // The trigger still works after the load, and the sequence continues from 5.
-  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO parent(name) VALUES ('six')", nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO parent(name) VALUES ('six')", nullptr, nullptr, nullptr), SQLITE_OK);
   EXPECT_EQ(Dump(db, "SELECT max(id), (SELECT count(*) FROM log) FROM parent"), "i:6|i:5|\n");
   sqlite3_close(db);
 }
@@ -364,9 +360,9 @@ TEST_F(SqliteTest, ReadSchemaDescribesEveryObject) {
 
   const Table* vals = s.FindTable("", "vals");
   ASSERT_NE(vals, nullptr);
-  std::vector<LogicalType> want = {LogicalType::kInt64,   LogicalType::kInt64, LogicalType::kText,
-                                   LogicalType::kFloat64, LogicalType::kBytes, LogicalType::kDecimal,
-                                   LogicalType::kAny,     LogicalType::kBool,  LogicalType::kDate,
+  std::vector<LogicalType> want = {LogicalType::kInt64,     LogicalType::kInt64,   LogicalType::kText,
+                                   LogicalType::kFloat64,   LogicalType::kBytes,   LogicalType::kDecimal,
+                                   LogicalType::kAny,       LogicalType::kBool,    LogicalType::kDate,
                                    LogicalType::kTimestamp, LogicalType::kDecimal, LogicalType::kText};
   ASSERT_EQ(vals->columns.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
@@ -449,8 +445,9 @@ TEST_F(SqliteTest, ManyRowsSpanBatches) {
 TEST_F(SqliteTest, NonEmptyTargetIsRefusedUntouched) {
   std::string src = Path("src.db"), dst = Path("dst.db");
   MakeRichSource(src);
-  Exec(dst, "CREATE TABLE a(x); CREATE TABLE b(x); CREATE TABLE c(x); CREATE VIEW v AS SELECT 1;"
-            "CREATE INDEX ia ON a(x); INSERT INTO a VALUES (1);");
+  Exec(dst,
+       "CREATE TABLE a(x); CREATE TABLE b(x); CREATE TABLE c(x); CREATE VIEW v AS SELECT 1;"
+       "CREATE INDEX ia ON a(x); INSERT INTO a VALUES (1);");
   std::string before = FileBytes(dst);
   Status st = Copy(src, dst);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
@@ -469,26 +466,25 @@ TEST_F(SqliteTest, RefusalListsAtMostFiveNamesPerKind) {
   Exec(dst, sql);
   Status st = Copy(src, dst);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(st.message().find("8 tables (t1, t2, t3, t4, t5, …and 3 more)"), std::string::npos)
-      << st.message();
+  EXPECT_NE(st.message().find("8 tables (t1, t2, t3, t4, t5, …and 3 more)"), std::string::npos) << st.message();
   EXPECT_EQ(st.message().find('\n'), std::string::npos);
 }
 
 TEST_F(SqliteTest, CleanReplacesOnlyWhatItCreates) {
   std::string src = Path("src.db"), dst = Path("dst.db");
   MakeRichSource(src);
-  Exec(dst, "CREATE TABLE parent(other); INSERT INTO parent VALUES ('old');"
-            "CREATE VIEW v_parent AS SELECT 2; CREATE TABLE keep(k); INSERT INTO keep VALUES (9);"
-            "CREATE TABLE log(x, y, z);");
+  Exec(dst,
+       "CREATE TABLE parent(other); INSERT INTO parent VALUES ('old');"
+       "CREATE VIEW v_parent AS SELECT 2; CREATE TABLE keep(k); INSERT INTO keep VALUES (9);"
+       "CREATE TABLE log(x, y, z);");
   Status st = Copy(src, dst, LoadMode::kClean);
   ASSERT_TRUE(st.ok()) << st.ToString();
   sqlite3* sdb = nullptr;
   sqlite3* ddb = nullptr;
   ASSERT_EQ(sqlite3_open(src.c_str(), &sdb), SQLITE_OK);
   ASSERT_EQ(sqlite3_open(dst.c_str(), &ddb), SQLITE_OK);
-  for (const char* q : {"SELECT * FROM parent", "SELECT * FROM log", "SELECT * FROM v_parent",
-                        "SELECT * FROM vals", "SELECT sql FROM sqlite_schema WHERE name = 'parent'",
-                        "SELECT * FROM sqlite_sequence"}) {
+  for (const char* q : {"SELECT * FROM parent", "SELECT * FROM log", "SELECT * FROM v_parent", "SELECT * FROM vals",
+                        "SELECT sql FROM sqlite_schema WHERE name = 'parent'", "SELECT * FROM sqlite_sequence"}) {
     EXPECT_EQ(Dump(ddb, q), Dump(sdb, q)) << q;
   }
   EXPECT_EQ(Dump(ddb, "SELECT * FROM keep"), "i:9|\n");
@@ -498,12 +494,14 @@ TEST_F(SqliteTest, CleanReplacesOnlyWhatItCreates) {
 
 TEST_F(SqliteTest, AppendAddsRowsAndMissingObjects) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src, "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);"
-            "CREATE TABLE u(x); CREATE INDEX ux ON u(x);"
-            "INSERT INTO t(v) VALUES ('a'), ('b'); INSERT INTO u VALUES (1);"
-            "UPDATE sqlite_sequence SET seq = 10;");
-  Exec(dst, "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);"
-            "INSERT INTO t(id, v) VALUES (100, 'existing');");
+  Exec(src,
+       "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);"
+       "CREATE TABLE u(x); CREATE INDEX ux ON u(x);"
+       "INSERT INTO t(v) VALUES ('a'), ('b'); INSERT INTO u VALUES (1);"
+       "UPDATE sqlite_sequence SET seq = 10;");
+  Exec(dst,
+       "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);"
+       "INSERT INTO t(id, v) VALUES (100, 'existing');");
   Status st = Copy(src, dst, LoadMode::kAppend);
   ASSERT_TRUE(st.ok()) << st.ToString();
   sqlite3* db = nullptr;
@@ -725,6 +723,7 @@ TEST_F(SqliteTest, GeneratedDdlFromPostgresIsValidSqlite) {
   Schema s = PostgresSchema();
   std::string ddl = SqliteSchemaDdl(s);
   EXPECT_NE(ddl.find("\"id\" INTEGER PRIMARY KEY AUTOINCREMENT"), std::string::npos) << ddl;
+  if (getenv("DECANT_PRINT_DDL")) printf("%s", ddl.c_str());
   EXPECT_EQ(ddl.find("nextval"), std::string::npos) << ddl;
   EXPECT_EQ(ddl.find("::"), std::string::npos) << ddl;
   EXPECT_NE(ddl.find("ON UPDATE SET NULL ON DELETE CASCADE"), std::string::npos) << ddl;
@@ -803,6 +802,36 @@ TEST_F(SqliteTest, NativeDdlScriptRecreatesSchema) {
   for (Index& i : neutral.indexes) i.native_ddl.clear();
   for (View& v : neutral.views) v.native_ddl.clear();
   Exec(Path("neutral.db"), SqliteSchemaDdl(neutral));
+}
+
+TEST_F(SqliteTest, VirtualTablesAreSkipped) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  Exec(src,
+       "CREATE VIRTUAL TABLE docs USING fts5(body); INSERT INTO docs VALUES ('hello world');"
+       "CREATE TABLE plain(x); INSERT INTO plain VALUES (1);");
+  auto source = OpenSqliteSource(Uri(src));
+  ASSERT_TRUE(source.ok());
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  ASSERT_EQ(schema->tables.size(), 1u);
+  EXPECT_EQ(schema->tables[0].name, "plain");
+  Status st = Copy(src, dst);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dst.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(Dump(db, "SELECT group_concat(name) FROM sqlite_schema"), "t:" + Hex("plain", 5) + "|\n");
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteTest, Utf16DatabaseRoundTrips) {
+  std::string src = Path("src16.db"), dst = Path("dst16.db");
+  Exec(src,
+       "PRAGMA encoding = 'UTF-16le'; CREATE TABLE t(a TEXT, b);"
+       "INSERT INTO t VALUES ('h\u00e9llo', '\u20ac'), ('x', x'00');");
+  Status st = Copy(src, dst);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Snapshot(dst), Snapshot(src));
+  EXPECT_NE(Snapshot(dst).find("encoding=t:" + Hex("UTF-16le", 8)), std::string::npos);
 }
 
 TEST(SqliteUriTest, Paths) {

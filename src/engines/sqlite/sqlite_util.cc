@@ -30,30 +30,21 @@ std::string QuoteLiteral(std::string_view text) {
 
 Status StatusFromCode(int code, const std::string& message) {
   switch (code & 0xff) {
-    case SQLITE_OK:
-      return Status::OK();
-    case SQLITE_FULL:
-      return Status::NoSpace(message);
-    case SQLITE_NOTADB:
-      return Status::InvalidArgument(message);
-    case SQLITE_CORRUPT:
-      return Status::Corruption(message);
+    case SQLITE_OK: return Status::OK();
+    case SQLITE_FULL: return Status::NoSpace(message);
+    case SQLITE_NOTADB: return Status::InvalidArgument(message);
+    case SQLITE_CORRUPT: return Status::Corruption(message);
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_READONLY:
-    case SQLITE_PERM:
-      return Status::IOError(message);
+    case SQLITE_PERM: return Status::IOError(message);
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(message);
+    case SQLITE_LOCKED: return Status::Unavailable(message);
     case SQLITE_CONSTRAINT:
     case SQLITE_MISMATCH:
-    case SQLITE_TOOBIG:
-      return Status::DataLoss(message);
-    case SQLITE_ERROR:
-      return Status::FailedPrecondition(message);
-    default:
-      return Status::Internal(message);
+    case SQLITE_TOOBIG: return Status::DataLoss(message);
+    case SQLITE_ERROR: return Status::FailedPrecondition(message);
+    default: return Status::Internal(message);
   }
 }
 
