@@ -1,12 +1,14 @@
 #include "archive/archive.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -621,6 +623,157 @@ TEST_F(ArchiveTest, UnclosedWriterFailsCommit) {
   { auto w = (*sink)->OpenTable(c.schema.tables[0]); }
   EXPECT_EQ((*sink)->Commit().code(), StatusCode::kFailedPrecondition);
   EXPECT_FALSE(FileSystem::Default()->Exists(P("u.dca")));
+}
+
+// ---- Real pipes ---------------------------------------------------------------
+
+// Runs `fn` with file descriptor `target` (0 or 1) replaced by one end of a pipe
+// whose other end `peer` is served on a thread.
+template <typename Peer, typename Fn>
+void WithPipeOn(int target, Peer peer, Fn fn) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  int mine = target == 0 ? fds[0] : fds[1];
+  int theirs = target == 0 ? fds[1] : fds[0];
+  fflush(stdout);
+  int saved = dup(target);
+  ASSERT_GE(saved, 0);
+  ASSERT_GE(dup2(mine, target), 0);
+  close(mine);
+  std::thread t([&] {
+    peer(theirs);
+    close(theirs);
+  });
+  fn();
+  dup2(saved, target);  // closes our end of the pipe so the peer sees EOF
+  close(saved);
+  t.join();
+}
+
+TEST_F(ArchiveTest, StdoutToStdinThroughRealPipes) {
+  Content c = SampleContent();
+  std::string piped;
+  WithPipeOn(
+      1,
+      [&](int fd) {
+        char buf[65536];
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof buf)) > 0) piped.append(buf, static_cast<size_t>(n));
+      },
+      [&] { ASSERT_TRUE(WriteContent("-", ArchiveForm::kFile, c).ok()); });
+  ASSERT_GT(piped.size(), kFileHeaderSize);
+  Result<Content> back = Status::Internal("not read");
+  WithPipeOn(
+      0,
+      [&](int fd) {
+        size_t off = 0;
+        while (off < piped.size()) {
+          ssize_t n = write(fd, piped.data() + off, piped.size() - off);
+          if (n <= 0) break;
+          off += static_cast<size_t>(n);
+        }
+      },
+      [&] {
+        auto src = OpenArchiveSource("-");
+        ASSERT_TRUE(src.ok()) << src.status().ToString();
+        back = ReadContent(src->get());
+      });
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ExpectSameContent(c, *back);
+}
+
+// ---- Golden archives of format 1.0 ----------------------------------------------
+
+std::string GoldenDir() { return std::string(DECANT_SOURCE_DIR) + "/tests/data/compat/v1"; }
+
+// The exact content of tests/data/compat/v1/sample.dca and sample.dcd. Frozen:
+// never change it, add a new golden archive instead.
+Content GoldenContent() {
+  Content c;
+  c.schema.engine = "sqlite";
+  c.schema.server_version = "3.40.1";
+  c.schema.database = "golden.db";
+  c.schema.options = {{"user_version", "7"}};
+  Table t;
+  t.name = "kinds";
+  t.columns = {Col("id", LogicalType::kInt64), Col("v", LogicalType::kAny)};
+  t.columns[0].nullable = false;
+  t.primary_key = KeyConstraint{"", {"id"}};
+  t.native_ddl = "CREATE TABLE kinds (id INTEGER PRIMARY KEY, v)";
+  Table t2;
+  t2.name = "empty";
+  t2.columns = {Col("x", LogicalType::kText)};
+  t2.native_ddl = "CREATE TABLE empty (x TEXT)";
+  Table t3;
+  t3.name = "names\xff";  // not valid UTF-8
+  t3.columns = {Col("n", LogicalType::kText), Col("twice", LogicalType::kInt64)};
+  t3.columns[1].generated_expr = "length(n) * 2";
+  t3.native_ddl = "CREATE TABLE \"names\xff\" (n TEXT, twice AS (length(n) * 2))";
+  c.schema.tables = {t, t2, t3};
+  Index ix;
+  ix.name = "kinds_v";
+  ix.table = "kinds";
+  ix.keys = {IndexKey{"v", "", true, std::nullopt}};
+  ix.native_ddl = "CREATE INDEX kinds_v ON kinds (v DESC)";
+  c.schema.indexes = {ix};
+  Rows kinds;
+  std::vector<Value> values = {Value::Null(),
+                               Value::Bool(false),
+                               Value::Bool(true),
+                               Value::Int(std::numeric_limits<int64_t>::min()),
+                               Value::Int(-1),
+                               Value::Int(300),
+                               Value::UInt(std::numeric_limits<uint64_t>::max()),
+                               Value::Float(-0.0),
+                               Value::Float(Bits(0x7ff8000000000001ull)),
+                               Value::Float(-std::numeric_limits<double>::infinity()),
+                               Value::Float(0.1),
+                               Value::Text(""),
+                               Value::Text("caf\xc3\xa9"),
+                               Value::Text(std::string("nul\0inside", 10)),
+                               Value::Text("\xc3\x28"),
+                               Value::Bytes(""),
+                               Value::Bytes(std::string("\x00\xff\x10", 3))};
+  for (size_t i = 0; i < values.size(); ++i) kinds.push_back({Value::Int(static_cast<int64_t>(i)), values[i]});
+  c.tables = {kinds, {}, {{Value::Text("a")}, {Value::Text("\xff\xfe")}}};
+  return c;
+}
+
+// Regenerates the golden archives; run only by hand when a new format version
+// is released: DECANT_WRITE_GOLDEN=1 archive_test --gtest_filter='*WriteGolden*'
+TEST(GoldenTest, WriteGolden) {
+  if (getenv("DECANT_WRITE_GOLDEN") == nullptr) GTEST_SKIP() << "set DECANT_WRITE_GOLDEN=1 to rewrite";
+  ASSERT_TRUE(FileSystem::Default()->CreateDir(GoldenDir()).ok());
+  (void)FileSystem::Default()->Remove(GoldenDir() + "/sample.dcd");
+  ASSERT_TRUE(WriteContent(GoldenDir() + "/sample.dca", ArchiveForm::kFile, GoldenContent()).ok());
+  ASSERT_TRUE(WriteContent(GoldenDir() + "/sample.dcd", ArchiveForm::kDirectory, GoldenContent()).ok());
+}
+
+TEST(GoldenTest, ReadsFormat1_0) {
+  for (const char* name : {"sample.dca", "sample.dcd"}) {
+    std::string path = GoldenDir() + "/" + name;
+    SCOPED_TRACE(path);
+    auto info = InspectArchive(path, true);
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    EXPECT_EQ(info->format_version, "1.0");
+    EXPECT_EQ(info->decant_version, "0.1.0");
+    EXPECT_EQ(info->source_engine, "sqlite");
+    EXPECT_EQ(info->server_version, "3.40.1");
+    EXPECT_EQ(info->database, "golden.db");
+    ASSERT_EQ(info->tables.size(), 3u);
+    EXPECT_EQ(info->tables[0].rows, 17u);
+    EXPECT_EQ(info->tables[1].rows, 0u);
+    EXPECT_EQ(info->tables[2].name, "names\xff");
+    EXPECT_EQ(info->tables[2].rows, 2u);
+    for (bool stream : {false, true}) {
+      if (stream && std::string(name) == "sample.dcd") continue;
+      auto src = stream ? OpenArchiveStream(path) : OpenArchiveSource(path);
+      ASSERT_TRUE(src.ok()) << src.status().ToString();
+      auto back = ReadContent(src->get());
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      ExpectSameContent(GoldenContent(), *back);
+    }
+  }
 }
 
 }  // namespace
