@@ -834,6 +834,17 @@ TEST_F(SqliteTest, Utf16DatabaseRoundTrips) {
   EXPECT_NE(Snapshot(dst).find("encoding=t:" + Hex("UTF-16le", 8)), std::string::npos);
 }
 
+TEST_F(SqliteTest, ChinookSampleRoundTrips) {
+  const char* shared = getenv("DECANT_SHARED_DIR");
+  std::string sample = std::string(shared ? shared : "") + "/samples/chinook/Chinook_Sqlite.sqlite";
+  if (!shared || !fs::exists(sample)) GTEST_SKIP() << "no Chinook sample at " << sample;
+  std::string src = Path("chinook.db"), dst = Path("chinook_copy.db");
+  fs::copy_file(sample, src);  // the source is opened read-only, but never risk the shared sample
+  Status st = Copy(src, dst);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Snapshot(dst), Snapshot(src));
+}
+
 TEST(SqliteUriTest, Paths) {
   EXPECT_TRUE(IsSqliteUri("sqlite:///a/b.db"));
   EXPECT_FALSE(IsSqliteUri("postgresql://h/db"));
