@@ -625,6 +625,99 @@ TEST_F(ArchiveTest, UnclosedWriterFailsCommit) {
   EXPECT_FALSE(FileSystem::Default()->Exists(P("u.dca")));
 }
 
+TEST_F(DamageTest, ChunkInflatingBeyondItsDeclaredSizeIsRefused) {
+  // Re-declare the first chunk's decoded size and re-checksum it, as an attacker could.
+  const RecordSpan& r = records_[1];
+  ASSERT_EQ(r.type, static_cast<uint8_t>(RecordType::kChunk));
+  std::string data = bytes_;
+  char* frame = data.data() + r.offset;
+  char* payload = frame + kRecordHeaderSize;
+  for (uint64_t declared : {uint64_t{10}, uint64_t{1} << 29, kMaxChunkBytes + 1}) {
+    PutU64(payload + 40, declared);
+    PutU64(frame + 8, RecordChecksum(frame, {payload, r.size - kRecordHeaderSize}));
+    WriteFileBytes(P("bad.dca"), data);
+    Status s = ReadEverything(P("bad.dca"), true);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+    EXPECT_THAT(s.message(), HasSubstr("table \"public.Album\" chunk 0"));
+    EXPECT_FALSE(ReadEverything(P("bad.dca"), false).ok());
+  }
+}
+
+// A FileSystem whose writes, syncs or renames fail on demand.
+class FaultyFileSystem final : public FileSystem {
+ public:
+  int fail_append_at = -1;  // fail the Nth Append (0-based), -1 never
+  bool fail_sync = false;
+  bool fail_rename = false;
+  int appends = 0;
+
+  class File final : public WritableFile {
+   public:
+    File(FaultyFileSystem* fs, std::unique_ptr<WritableFile> base) : fs_(fs), base_(std::move(base)) {}
+    Status Append(std::string_view d) override {
+      if (fs_->appends++ == fs_->fail_append_at) return Status::NoSpace("no space left on device");
+      return base_->Append(d);
+    }
+    Status Sync() override { return fs_->fail_sync ? Status::IOError("fsync failed") : base_->Sync(); }
+    Status Close() override { return base_->Close(); }
+
+   private:
+    FaultyFileSystem* fs_;
+    std::unique_ptr<WritableFile> base_;
+  };
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    DECANT_ASSIGN_OR_RETURN(auto f, base()->NewWritableFile(path));
+    return std::unique_ptr<WritableFile>(new File(this, std::move(f)));
+  }
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& p) override {
+    return base()->NewSequentialFile(p);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    return base()->NewRandomAccessFile(p);
+  }
+  bool Exists(const std::string& p) override { return base()->Exists(p); }
+  bool IsDirectory(const std::string& p) override { return base()->IsDirectory(p); }
+  Result<uint64_t> FileSize(const std::string& p) override { return base()->FileSize(p); }
+  Status CreateDir(const std::string& p) override { return base()->CreateDir(p); }
+  Status Rename(const std::string& a, const std::string& b) override {
+    return fail_rename ? Status::IOError("rename failed") : base()->Rename(a, b);
+  }
+  Status Remove(const std::string& p) override { return base()->Remove(p); }
+  Status SyncDir(const std::string& p) override { return base()->SyncDir(p); }
+  Result<std::vector<std::string>> ListDir(const std::string& p) override { return base()->ListDir(p); }
+
+ private:
+  static FileSystem* base() { return FileSystem::Default(); }
+};
+
+TEST_F(ArchiveTest, WriteFaultsLeaveNothingAtTheFinalName) {
+  Content c = SampleContent();
+  for (ArchiveForm form : {ArchiveForm::kFile, ArchiveForm::kDirectory}) {
+    std::string path = P(form == ArchiveForm::kFile ? "f.dca" : "fdir");
+    FaultyFileSystem counting;
+    ASSERT_TRUE(WriteContent(path, form, c, &counting).ok());
+    ASSERT_TRUE(FileSystem::Default()->Remove(path).ok());
+    ASSERT_GE(counting.appends, 5);
+    for (int n = 0; n < counting.appends; ++n) {
+      FaultyFileSystem fs;
+      fs.fail_append_at = n;
+      Status s = WriteContent(path, form, c, &fs);
+      EXPECT_EQ(s.code(), StatusCode::kNoSpace) << "append " << n << ": " << s.ToString();
+      EXPECT_FALSE(FileSystem::Default()->Exists(path));
+      EXPECT_FALSE(FileSystem::Default()->Exists(path + ".partial"));
+    }
+    for (int which = 0; which < 2; ++which) {
+      FaultyFileSystem fs;
+      (which == 0 ? fs.fail_sync : fs.fail_rename) = true;
+      Status s = WriteContent(path, form, c, &fs);
+      EXPECT_EQ(s.code(), StatusCode::kIOError) << s.ToString();
+      EXPECT_FALSE(FileSystem::Default()->Exists(path));
+      EXPECT_FALSE(FileSystem::Default()->Exists(path + ".partial"));
+    }
+  }
+}
+
 // ---- Real pipes ---------------------------------------------------------------
 
 // Runs `fn` with file descriptor `target` (0 or 1) replaced by one end of a pipe
