@@ -173,7 +173,10 @@ Status SqliteSink::OpenFresh() {
       pragmas += "PRAGMA encoding=" + QuoteLiteral(it->second) + ";";
     }
   }
-  pragmas += "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF; BEGIN;";
+  // A larger page cache (32 MiB) speeds up index builds in Commit().
+  pragmas +=
+      "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF; "
+      "PRAGMA cache_size=-32768; BEGIN;";
   return conn_->Exec(pragmas).WithContext(work_path_);
 }
 

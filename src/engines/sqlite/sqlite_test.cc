@@ -845,6 +845,24 @@ TEST_F(SqliteTest, ChinookSampleRoundTrips) {
   EXPECT_EQ(Snapshot(dst), Snapshot(src));
 }
 
+TEST_F(SqliteTest, SourceReadsOneSnapshot) {
+  std::string src = Path("wal.db");
+  Exec(src, "PRAGMA journal_mode = WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
+  auto source = OpenSqliteSource(Uri(src));
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  Exec(src, "INSERT INTO t VALUES (3); CREATE TABLE later(y);");  // a concurrent writer
+  auto reader = (*source)->OpenTable(schema->tables[0]);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  RowBatch batch;
+  ASSERT_TRUE((*reader)->Next(&batch).ok());
+  EXPECT_EQ(batch.num_rows(), 2u);
+  auto again = (*source)->ReadSchema();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->tables.size(), 1u);
+}
+
 TEST(SqliteUriTest, Paths) {
   EXPECT_TRUE(IsSqliteUri("sqlite:///a/b.db"));
   EXPECT_FALSE(IsSqliteUri("postgresql://h/db"));

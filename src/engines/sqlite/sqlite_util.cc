@@ -57,6 +57,8 @@ Result<std::shared_ptr<Connection>> Connection::Open(const std::string& path, in
     return StatusFromCode(rc, "cannot open " + path + ": " + msg);
   }
   sqlite3_extended_result_codes(db, 1);
+  // Another process briefly holding a lock should delay us, not fail us.
+  sqlite3_busy_timeout(db, 10000);
   return std::shared_ptr<Connection>(new Connection(db, path));
 }
 
