@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 
+#include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 
 namespace decant {
@@ -861,6 +862,51 @@ TEST_F(SqliteTest, SourceReadsOneSnapshot) {
   auto again = (*source)->ReadSchema();
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->tables.size(), 1u);
+}
+
+TEST(SqliteDdlParseTest, ColumnConstraints) {
+  sqlite_internal::ParsedTable t;
+  ASSERT_TRUE(sqlite_internal::ParseCreateTable(
+      "CREATE TABLE IF NOT EXISTS main.\"t(\" (\n"
+      "  -- a comment with CHECK (x) in it\n"
+      "  [a,b] INTEGER CONSTRAINT pos CHECK (\"a,b\" > ')') CONSTRAINT nn NOT NULL,\n"
+      "  p INT CONSTRAINT fk_p REFERENCES parent(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
+      "  q INT REFERENCES other NOT DEFERRABLE UNIQUE,\n"
+      "  g TEXT GENERATED ALWAYS AS (substr('a,)', (1), 2)) STORED,\n"
+      "  d NUMERIC(10, 2) DEFAULT (1 + (2)) CHECK (d <> 0),\n"
+      "  CONSTRAINT u2 UNIQUE (p, q),\n"
+      "  FOREIGN KEY (q) REFERENCES \"other\" (k)\n"
+      ")",
+      &t));
+  ASSERT_EQ(t.columns.size(), 5u);
+  EXPECT_EQ(t.columns[0].name, "a,b");
+  EXPECT_EQ(t.columns[3].generated_expr, "substr('a,)', (1), 2)");
+  EXPECT_TRUE(t.columns[3].generated_stored);
+  EXPECT_FALSE(t.columns[4].generated_expr);
+  ASSERT_EQ(t.checks.size(), 2u);
+  EXPECT_EQ(t.checks[0].name, "pos");
+  EXPECT_EQ(t.checks[0].expression, "\"a,b\" > ')'");
+  EXPECT_EQ(t.checks[1].name, "");
+  EXPECT_EQ(t.checks[1].expression, "d <> 0");
+  ASSERT_EQ(t.foreign_keys.size(), 3u);
+  EXPECT_EQ(t.foreign_keys[0].name, "fk_p");
+  EXPECT_TRUE(t.foreign_keys[0].deferrable);
+  EXPECT_TRUE(t.foreign_keys[0].initially_deferred);
+  EXPECT_FALSE(t.foreign_keys[1].deferrable);
+  EXPECT_EQ(t.foreign_keys[2].ref_table, "other");
+  EXPECT_EQ(t.foreign_keys[2].columns, std::vector<std::string>{"q"});
+  ASSERT_EQ(t.uniques.size(), 2u);
+  EXPECT_EQ(t.uniques[1].name, "u2");
+  EXPECT_EQ(t.uniques[1].columns, (std::vector<std::string>{"p", "q"}));
+}
+
+TEST(SqliteDdlParseTest, IndexAndView) {
+  sqlite_internal::ParsedIndex i;
+  ASSERT_TRUE(sqlite_internal::ParseCreateIndex(
+      "CREATE UNIQUE INDEX \"i\" ON t (a COLLATE NOCASE DESC, (b || 'x') ASC, c) WHERE a > 0 AND b IS NOT NULL", &i));
+  EXPECT_EQ(i.items, (std::vector<std::string>{"a", "(b || 'x')", "c"}));
+  EXPECT_EQ(i.where, "a > 0 AND b IS NOT NULL");
+  EXPECT_EQ(sqlite_internal::ParseViewDefinition("CREATE VIEW v(a, \"as\") AS SELECT 1 AS a, 2"), "SELECT 1 AS a, 2");
 }
 
 TEST(SqliteUriTest, Paths) {
