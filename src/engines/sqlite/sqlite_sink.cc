@@ -12,7 +12,6 @@
 #include <set>
 
 #include "engines/sqlite/sqlite_ddl.h"
-#include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "engines/sqlite/sqlite_util.h"
 #include "io/file_system.h"
