@@ -356,6 +356,7 @@ class StreamArchiveSource final : public Source {
   Result<bool> NextChunkFor(uint32_t t, ChunkDecoder* decoder);
   // Skips everything left and checks the manifest and end record.
   Status ReadToEnd();
+  Status Finish() override { return ReadToEnd(); }
   const Manifest& manifest() const { return manifest_; }
   uint64_t bytes_read() const { return offset_; }
 
@@ -363,7 +364,7 @@ class StreamArchiveSource final : public Source {
   StreamArchiveSource(std::string path) : path_(std::move(path)) {}
   Status ReadExactly(size_t n, char* out, size_t* got);
   Status ReadRecord();
-  Status Finish();
+  Status CheckManifestAndEnd();
   Status Truncated() const {
     return Status::Corruption(fmt::format(
         "{} is truncated: it ends after {} bytes without its end record (writing did not finish?)",
@@ -503,7 +504,7 @@ Result<bool> StreamArchiveSource::NextChunkFor(uint32_t t, ChunkDecoder* decoder
         return true;
       }
       case RecordType::kManifest:
-        DECANT_RETURN_IF_ERROR(Finish());
+        DECANT_RETURN_IF_ERROR(CheckManifestAndEnd());
         return false;
       case RecordType::kSchema:
       case RecordType::kEnd:
@@ -517,7 +518,7 @@ Result<bool> StreamArchiveSource::NextChunkFor(uint32_t t, ChunkDecoder* decoder
   return false;
 }
 
-Status StreamArchiveSource::Finish() {
+Status StreamArchiveSource::CheckManifestAndEnd() {
   uint64_t manifest_offset = pending_offset_;
   DECANT_RETURN_IF_ERROR(ManifestFromJson(pending_payload_, &manifest_));
   pending_ = false;

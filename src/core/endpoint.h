@@ -36,6 +36,10 @@ class Source {
   // Rows of `table` (one of the schema's tables). Sources that can only be
   // read in order (a piped archive) require tables in schema order.
   virtual Result<std::unique_ptr<TableReader>> OpenTable(const Table& table) = 0;
+  // Called after the last table was read, before the sink commits: confirms
+  // that the source was read whole and intact (a piped archive reads on to
+  // its end record and checks its manifest). Default: nothing to check.
+  virtual Status Finish() { return Status::OK(); }
   // Where the rows come from, for messages (never includes a password).
   virtual std::string Describe() const = 0;
 };

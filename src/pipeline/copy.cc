@@ -134,6 +134,11 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     summary.bytes += stats.bytes;
     summary.tables.push_back(std::move(stats));
   }
+  st = source.Finish();
+  if (!st.ok()) {
+    sink.Abort();
+    return st;
+  }
   if (options.progress) {
     options.progress->Note("creating indexes, views, triggers and sequences; committing");
   }

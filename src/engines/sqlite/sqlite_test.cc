@@ -837,8 +837,9 @@ TEST_F(SqliteTest, Utf16DatabaseRoundTrips) {
 
 TEST_F(SqliteTest, ChinookSampleRoundTrips) {
   const char* shared = getenv("DECANT_SHARED_DIR");
-  std::string sample = std::string(shared ? shared : "") + "/samples/chinook/Chinook_Sqlite.sqlite";
-  if (!shared || !fs::exists(sample)) GTEST_SKIP() << "no Chinook sample at " << sample;
+  if (!shared) shared = DECANT_DEFAULT_SHARED_DIR;
+  std::string sample = std::string(shared) + "/samples/chinook/Chinook_Sqlite.sqlite";
+  if (!fs::exists(sample)) GTEST_SKIP() << "no Chinook sample at " << sample << " (../shared absent)";
   std::string src = Path("chinook.db"), dst = Path("chinook_copy.db");
   fs::copy_file(sample, src);  // the source is opened read-only, but never risk the shared sample
   Status st = Copy(src, dst);
