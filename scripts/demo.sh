@@ -69,7 +69,8 @@ INSERT INTO "order" (customer_id, sku, amount, note) VALUES
 SQL
 
 echo "== 1. made a sample SQLite database: $src"
-sqlite3 "$src" "SELECT '   ' || name || ': ' || (SELECT count(*) FROM pragma_table_info(name)) || ' columns' FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+sqlite3 "$src" "SELECT '   ' || m.type || ' ' || m.name || (CASE m.type WHEN 'table' THEN ': ' || (SELECT count(*) FROM pragma_table_info(m.name)) || ' columns' ELSE '' END) FROM sqlite_schema m WHERE m.name NOT LIKE 'sqlite_%'"
+sqlite3 "$src" "SELECT '   ' || (SELECT count(*) FROM \"order\") || ' orders, ' || (SELECT count(*) FROM customer) || ' customers, sqlite_sequence(customer) = ' || (SELECT seq FROM sqlite_sequence)"
 
 echo "== 2. export it to one archive file"
 "$decant" --progress log export "sqlite://$src" -o "$archive"
@@ -82,5 +83,8 @@ echo "== 4. import the archive into a new SQLite database: $copy"
 
 echo "== 5. verify that the original and the copy hold the same data"
 "$decant" verify "sqlite://$src" "sqlite://$copy"
+
+echo "== 6. the copy is usable at once: a new customer gets the next AUTOINCREMENT id, as in the original"
+sqlite3 "$copy" "INSERT INTO customer (email, name) VALUES ('new@example.org', 'New'); SELECT '   new customer id: ' || last_insert_rowid();"
 
 echo "== done: the original, the archive and the copy are in $dir"
