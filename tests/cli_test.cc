@@ -155,6 +155,24 @@ TEST_F(CliTest, NotAnArchive) {
   EXPECT_TRUE(OneLine(r.err)) << r.err;
 }
 
+TEST_F(CliTest, NewerFormatVersionIsRefusedWithExitCode4) {
+  std::string data = ReadFile(archive_);
+  data[8] = 2;  // format major version, little-endian u16 at offset 8 (docs/archive-format.md)
+  data[9] = 0;
+  std::string newer = tmp_.File("newer.decant");
+  WriteFile(newer, data);
+  const std::string expected =
+      "decant: error: archive format version 2.0 is newer than this decant reads (1.x); use a newer decant\n";
+  auto r = RunDecantBinary({"inspect", newer});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_EQ(r.err, expected);
+  std::string dst = tmp_.File("never.db");
+  r = RunDecantBinary({"import", "-", "sqlite://" + dst}, newer);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_EQ(r.err, expected);
+  EXPECT_FALSE(std::filesystem::exists(dst));
+}
+
 TEST_F(CliTest, DirectoryWithoutManifestIsIncomplete) {
   std::string dir = tmp_.File("dirform");
   ASSERT_EQ(RunDecantBinary({"-q", "export", "--directory", "sqlite://" + src_, "-o", dir}).exit_code, 0);
