@@ -173,6 +173,66 @@ TEST_F(CliTest, NewerFormatVersionIsRefusedWithExitCode4) {
   EXPECT_FALSE(std::filesystem::exists(dst));
 }
 
+TEST_F(CliTest, InterruptAbortsAndLeavesNothingBehind) {
+  setenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES", "2", 1);
+  std::string out = tmp_.File("interrupted.decant");
+  auto r = RunDecantBinary({"-q", "export", "sqlite://" + src_, "-o", out});
+  std::string dir = tmp_.File("interrupted.dir");
+  auto rd = RunDecantBinary({"-q", "export", "--directory", "sqlite://" + src_, "-o", dir});
+  std::string dst = tmp_.File("interrupted.db");
+  auto ri = RunDecantBinary({"-q", "import", archive_, "sqlite://" + dst});
+  unsetenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES");
+  for (const auto* run : {&r, &rd, &ri}) {
+    EXPECT_EQ(run->exit_code, 130) << run->err;
+    EXPECT_EQ(run->err, "decant: error: interrupted (SIGINT); nothing was left looking complete\n");
+  }
+  for (const std::string& p : {out, dir, dst}) {
+    EXPECT_FALSE(std::filesystem::exists(p)) << p;
+    EXPECT_FALSE(std::filesystem::exists(p + ".partial")) << p;
+  }
+}
+
+TEST_F(CliTest, WarningsGoToStderrAndParseErrorsAreOneLine) {
+  std::string vt = tmp_.File("vt.db");
+  SqliteExec(vt, "CREATE VIRTUAL TABLE docs USING fts5(body); CREATE TABLE plain(x); INSERT INTO plain VALUES (1);");
+  std::string piped = tmp_.File("vt.decant");
+  auto r = RunDecantBinary({"export", "sqlite://" + vt, "-o", "-"}, "", piped);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("docs"));  // the skipped virtual table is named on stderr
+  r = RunDecantBinary({"inspect", "-"}, piped);
+  EXPECT_EQ(r.exit_code, 0) << r.err;  // stdout held nothing but the archive
+
+  r = RunDecantBinary({"import", "--clean", "--append", archive_, "sqlite://" + tmp_.File("x.db")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("decant: error: "));
+  r = RunDecantBinary({"verify", "-", "-"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+}
+
+TEST_F(CliTest, ArchiveNamesWithColonsAreFiles) {
+  std::string odd = tmp_.File("backup-10:00.decant");
+  ASSERT_EQ(RunDecantBinary({"-q", "export", "sqlite://" + src_, "-o", odd}).exit_code, 0);
+  auto r = RunDecantBinary({"verify", odd, "sqlite://" + src_});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = RunDecantBinary({"export", "sqlite://" + src_, "-o", src_});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("its own source"));
+}
+
+TEST_F(CliTest, PipedArchiveCutBeforeItsEndIsNeverEqual) {
+  std::string piped = tmp_.File("piped.decant");
+  ASSERT_EQ(RunDecantBinary({"-q", "export", "sqlite://" + src_, "-o", "-"}, "", piped).exit_code, 0);
+  std::string data = ReadFile(piped);
+  std::string cut = tmp_.File("cut.decant");
+  WriteFile(cut, data.substr(0, data.size() - 40));  // the end record is gone
+  auto r = RunDecantBinary({"verify", "-", "sqlite://" + src_}, cut);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  r = RunDecantBinary({"schema", "-"}, cut);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+}
+
 TEST_F(CliTest, DirectoryWithoutManifestIsIncomplete) {
   std::string dir = tmp_.File("dirform");
   ASSERT_EQ(RunDecantBinary({"-q", "export", "--directory", "sqlite://" + src_, "-o", dir}).exit_code, 0);

@@ -1,10 +1,14 @@
 #include "cli/app.h"
 
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "archive/archive.h"
 #include "cli/exit_codes.h"
@@ -12,6 +16,7 @@
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "pipeline/copy.h"
 #include "pipeline/endpoints.h"
+#include "pipeline/interrupt.h"
 #include "pipeline/progress.h"
 #include "pipeline/verify.h"
 
@@ -30,10 +35,32 @@ ProgressStyle StyleFor(const GlobalOptions& g) {
   return ProgressStyle::kAuto;
 }
 
+// Control characters (a newline or an escape sequence in a table name) are
+// shown escaped, so a message stays one line and cannot drive the terminal.
+std::string Printable(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else out += static_cast<char>(c);
+  }
+  return out;
+}
+
 // Prints a one-line error and returns its exit code.
 int Fail(const Status& st) {
-  std::fprintf(stderr, "decant: error: %s\n", st.message().c_str());
+  std::fprintf(stderr, "decant: error: %s\n", Printable(st.message()).c_str());
   return ExitCodeFor(st);
+}
+
+// Warnings from the engines go to stderr (stdout may be carrying an archive).
+void SetUpLogging(bool quiet) {
+  auto logger = std::make_shared<spdlog::logger>("decant", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  logger->set_pattern("decant: %l: %v");
+  logger->set_level(quiet ? spdlog::level::err : spdlog::level::info);
+  spdlog::set_default_logger(logger);
 }
 
 void Say(const GlobalOptions& g, const std::string& line) {
@@ -62,6 +89,13 @@ int RunExport(const ExportArgs& a, const GlobalOptions& g) {
   }
   if (a.directory && a.output == "-") {
     return Fail(Status::InvalidArgument("the directory form cannot be written to stdout; drop --directory"));
+  }
+  if (IsSqliteUri(a.source) && a.output != "-") {
+    auto path = SqliteUriPath(a.source);
+    std::error_code ec;
+    if (path.ok() && std::filesystem::equivalent(*path, a.output, ec)) {
+      return Fail(Status::InvalidArgument("refusing to write the archive over its own source database " + a.output));
+    }
   }
   auto source = OpenSource(a.source);
   if (!source.ok()) return Fail(source.status());
@@ -146,7 +180,7 @@ int RunInspect(const InspectArgs& a) {
       if (sums.size() < 60) sums += (sums.empty() ? "" : ",") + c.checksum;
     }
     if (sums.size() >= 60) sums = sums.substr(0, 57) + "...";
-    out += fmt::format("  {:<{}}  {:>12}  {:>6}  {:>10}  {}\n", QualifiedName(t.schema, t.name), width, t.rows,
+    out += fmt::format("  {:<{}}  {:>12}  {:>6}  {:>10}  {}\n", Printable(QualifiedName(t.schema, t.name)), width, t.rows,
                        t.chunks.size(), HumanBytes(bytes), sums);
   }
   if (a.check) out += fmt::format("\ncheck: OK, all {} chunks read, checksums and row counts verified\n", chunks);
@@ -169,6 +203,8 @@ int RunSchema(const SchemaArgs& a) {
   if (!source.ok()) return Fail(source.status());
   auto schema = (*source)->ReadSchema();
   if (!schema.ok()) return Fail(schema.status());
+  Status finished = (*source)->Finish();  // a piped archive must be whole
+  if (!finished.ok()) return Fail(finished);
   std::fputs(SqliteSchemaDdl(*schema).c_str(), stdout);
   return kExitOk;
 }
@@ -180,6 +216,9 @@ struct VerifyArgs {
 };
 
 int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
+  if (args.a == "-" && args.b == "-") {
+    return Fail(Status::InvalidArgument("verify can read only one of A and B from standard input"));
+  }
   auto a = OpenSource(args.a);
   if (!a.ok()) return Fail(a.status().WithContext("A"));
   auto b = OpenSource(args.b);
@@ -196,17 +235,17 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
       if (x.table == d.table) diff = &x;
     }
     rows += d.rows;
-    out += fmt::format("  {:<{}}  {:>12} rows  {}  {}\n", d.table, width, d.rows, DigestHex(d.hash),
+    out += fmt::format("  {:<{}}  {:>12} rows  {}  {}\n", Printable(d.table), width, d.rows, DigestHex(d.hash),
                        diff ? "DIFFERENT: " + diff->reason : "equal");
   }
   for (const auto& x : report->differences) {
-    if (x.reason == "only in B") out += fmt::format("  {:<{}}  DIFFERENT: only in B\n", x.table, width);
+    if (x.reason == "only in B") out += fmt::format("  {:<{}}  DIFFERENT: only in B\n", Printable(x.table), width);
   }
   if (report->equal()) {
     out += fmt::format("\nequal: {} tables, {} rows hold the same data\n", report->a.size(), rows);
   } else {
     std::string names;
-    for (const auto& x : report->differences) names += (names.empty() ? "" : ", ") + x.table;
+    for (const auto& x : report->differences) names += (names.empty() ? "" : ", ") + Printable(x.table);
     out += fmt::format("\nDIFFERENT: {} of {} tables differ: {}\n", report->differences.size(),
                        std::max(report->a.size(), report->b.size()), names);
   }
@@ -228,6 +267,7 @@ int ExitCodeFor(const Status& status) {
     case StatusCode::kIOError:
     case StatusCode::kNoSpace: return kExitIO;
     case StatusCode::kDataLoss: return kExitDataLoss;
+    case StatusCode::kCancelled: return InterruptSignal() == SIGTERM ? kExitTerminated : kExitInterrupted;
     case StatusCode::kInternal: return kExitInternal;
   }
   return kExitInternal;
@@ -276,9 +316,12 @@ int RunDecant(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kExitOk : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "decant: error: %s (see decant --help)\n", Printable(e.what()).c_str());
+    return kExitUsage;
   }
+  SetUpLogging(g.quiet);
+  InstallInterruptHandlers();
 
   if (export_cmd->parsed()) return RunExport(ex, g);
   if (import_cmd->parsed()) return RunImport(im, g);

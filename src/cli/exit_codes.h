@@ -16,6 +16,8 @@ enum ExitCode : int {
   kExitIO = 7,              // local I/O error, missing file, no space
   kExitDataLoss = 8,        // a value the target cannot hold exactly
   kExitInternal = 70,       // a bug in decant
+  kExitInterrupted = 130,   // SIGINT (Ctrl-C); the sink was aborted
+  kExitTerminated = 143,    // SIGTERM; the sink was aborted
 };
 
 int ExitCodeFor(const Status& status);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "core/value.h"
@@ -24,9 +25,23 @@ class RowBatch {
     num_columns_ = num_columns;
     Clear();
   }
+  // Empties the batch. Cells keep their string buffers for reuse, but only up
+  // to kMaxBytes in total: a cell that once held a large value would otherwise
+  // keep that memory for the rest of the table.
   void Clear() {
     num_rows_ = 0;
     payload_bytes_ = 0;
+    static const size_t kInline = std::string().capacity();  // small-string buffer, not on the heap
+    size_t budget = kMaxBytes;
+    for (Value& cell : cells_) {
+      size_t held = cell.buffer_capacity();
+      if (held <= kInline) continue;
+      if (held > budget) {
+        cell.ReleaseBuffer();
+      } else {
+        budget -= held;
+      }
+    }
   }
 
   size_t num_columns() const { return num_columns_; }

@@ -24,6 +24,7 @@ enum class StatusCode {
   kUnavailable,         // cannot reach or lost the source/target server
   kFailedPrecondition,  // target not empty, wrong state
   kDataLoss,            // a value the target cannot hold exactly
+  kCancelled,           // interrupted by a signal
   kInternal,            // a bug in decant
 };
 
@@ -49,6 +50,7 @@ class [[nodiscard]] Status {
     return {StatusCode::kFailedPrecondition, std::move(m)};
   }
   static Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
+  static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -52,6 +52,11 @@ class Value {
   void SetInt(int64_t i) { kind_ = Kind::kInt; i_ = i; }
   void SetFloat(double d) { kind_ = Kind::kFloat; d_ = d; }
 
+  // Bytes allocated for the text/bytes payload buffer (kept across Set* calls).
+  size_t buffer_capacity() const { return s_.capacity(); }
+  // Frees the payload buffer; the value keeps its kind but loses its payload.
+  void ReleaseBuffer() { std::string().swap(s_); }
+
   // Exact equality: same kind and same bits (so -0.0 != 0.0 and NaN == NaN
   // when the payloads match).
   bool operator==(const Value& other) const;

@@ -1,6 +1,10 @@
 #include "pipeline/copy.h"
 
+#include "pipeline/interrupt.h"
+
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -73,6 +77,16 @@ class BatchQueue {
   Status producer_status_;
 };
 
+// Tests set DECANT_TEST_INTERRUPT_AFTER_BATCHES=N to raise SIGINT after the
+// Nth batch written, so interruption is tested at a deterministic point.
+long InterruptAfterBatches() {
+  static const long n = [] {
+    const char* env = std::getenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES");
+    return env ? std::strtol(env, nullptr, 10) : -1L;
+  }();
+  return n;
+}
+
 Status CopyTable(Source& source, Sink& sink, const Table& table, Progress* progress, TableCopyStats* stats) {
   DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenTable(table));
   DECANT_ASSIGN_OR_RETURN(auto writer, sink.OpenTable(table));
@@ -81,6 +95,8 @@ Status CopyTable(Source& source, Sink& sink, const Table& table, Progress* progr
   std::thread producer([&] {
     Status st;
     while (auto batch = queue.TakeFree()) {
+      st = CheckInterrupted();
+      if (!st.ok()) break;
       Result<bool> more = reader->Next(batch.get());
       if (!more.ok()) {
         st = more.status();
@@ -94,12 +110,16 @@ Status CopyTable(Source& source, Sink& sink, const Table& table, Progress* progr
 
   Status st;
   while (auto batch = queue.TakeFull()) {
+    st = CheckInterrupted();
+    if (!st.ok()) break;
     st = writer->Write(*batch);
     if (!st.ok()) break;
     stats->rows += batch->num_rows();
     stats->bytes += batch->payload_bytes();
     if (progress) progress->Advance(batch->num_rows(), batch->payload_bytes());
     queue.GiveBack(std::move(batch));
+    static long batches_written = 0;
+    if (++batches_written == InterruptAfterBatches()) std::raise(SIGINT);
   }
   if (!st.ok()) queue.Cancel();
   producer.join();
@@ -125,10 +145,12 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     stats.table = QualifiedName(table.schema, table.name);
     if (options.progress) options.progress->TableStarted(stats.table);
     st = CopyTable(source, sink, table, options.progress, &stats);
-    if (options.progress) options.progress->TableFinished();
+    if (options.progress) options.progress->TableFinished(st.ok());
     if (!st.ok()) {
       sink.Abort();
-      return st.WithContext("table " + stats.table);
+      // Endpoints usually name the table (or the damaged one) themselves.
+      bool named = st.message().find("table ") != std::string::npos || st.code() == StatusCode::kCancelled;
+      return named ? st : st.WithContext("table " + stats.table);
     }
     summary.rows += stats.rows;
     summary.bytes += stats.bytes;

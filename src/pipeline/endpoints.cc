@@ -26,7 +26,13 @@ Status UnknownScheme(const std::string& scheme) {
 
 }  // namespace
 
-bool IsDatabaseLocation(const std::string& location) { return !SchemeOf(location).empty(); }
+// "scheme://..." is always a URI; "sqlite:relative.db" is the one scheme
+// without "//". Anything else, e.g. "backup-10:00.decant", is a file path.
+bool IsDatabaseLocation(const std::string& location) {
+  std::string scheme = SchemeOf(location);
+  if (scheme.empty()) return false;
+  return location.compare(scheme.size(), 3, "://") == 0 || IsSqliteUri(location);
+}
 
 Result<std::unique_ptr<Source>> OpenSource(const std::string& location) {
   if (!IsDatabaseLocation(location)) return OpenArchiveSource(location);

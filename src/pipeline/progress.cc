@@ -27,6 +27,7 @@ class CountingProgress : public Progress {
   void TableStarted(const std::string& table) override {
     table_ = table;
     rows_ = bytes_ = 0;
+    ok_ = true;
     start_ = last_shown_ = Clock::now();
     Started();
   }
@@ -39,7 +40,10 @@ class CountingProgress : public Progress {
       Show(false);
     }
   }
-  void TableFinished() override { Show(true); }
+  void TableFinished(bool ok) override {
+    ok_ = ok;
+    Show(true);
+  }
 
  protected:
   virtual void Started() {}
@@ -58,6 +62,7 @@ class CountingProgress : public Progress {
   uint64_t bytes_ = 0;
   Clock::time_point start_;
   Clock::time_point last_shown_;
+  bool ok_ = true;
 };
 
 class TerminalProgress final : public CountingProgress {
@@ -70,7 +75,7 @@ class TerminalProgress final : public CountingProgress {
   Clock::duration Interval() const override { return std::chrono::milliseconds(100); }
   void Show(bool done) override {
     // \r + clear-to-end-of-line redraws the current table's line in place.
-    std::fprintf(stderr, "\r\033[K%s%s", Line().c_str(), done ? "\n" : "");
+    std::fprintf(stderr, "\r\033[K%s%s", Line().c_str(), done ? (ok_ ? "\n" : " FAILED\n") : "");
     std::fflush(stderr);
   }
 };
@@ -85,7 +90,7 @@ class LogProgress final : public CountingProgress {
  private:
   Clock::duration Interval() const override { return std::chrono::seconds(10); }
   void Show(bool done) override {
-    std::fprintf(stderr, "%s %s%s\n", Timestamp().c_str(), Line().c_str(), done ? " done" : "");
+    std::fprintf(stderr, "%s %s%s\n", Timestamp().c_str(), Line().c_str(), done ? (ok_ ? " done" : " FAILED") : "");
   }
 };
 
@@ -93,7 +98,7 @@ class QuietProgress final : public Progress {
  public:
   void TableStarted(const std::string&) override {}
   void Advance(uint64_t, uint64_t) override {}
-  void TableFinished() override {}
+  void TableFinished(bool) override {}
   void Note(const std::string&) override {}
 };
 

@@ -18,7 +18,8 @@ class Progress {
   virtual void TableStarted(const std::string& table) = 0;
   // Called after each batch with the rows and payload bytes it held.
   virtual void Advance(uint64_t rows, uint64_t bytes) = 0;
-  virtual void TableFinished() = 0;
+  // `ok` is false when the table's copy failed.
+  virtual void TableFinished(bool ok) = 0;
   // A free-form message, e.g. "creating indexes".
   virtual void Note(const std::string& message) = 0;
 };

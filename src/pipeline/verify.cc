@@ -72,6 +72,7 @@ Result<std::vector<TableDigest>> DigestSource(Source& source) {
     DECANT_ASSIGN_OR_RETURN(TableDigest d, DigestTable(source, t));
     out.push_back(std::move(d));
   }
+  DECANT_RETURN_IF_ERROR(source.Finish());  // a piped archive must be whole to be "equal"
   return out;
 }
 
