@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "engines/sqlite/sqlite_util.h"
+
 namespace decant {
 namespace {
 
@@ -27,16 +29,19 @@ int HexDigit(char c) {
 bool IsSqliteUri(const std::string& location) { return HasSchemePrefix(location); }
 
 Result<std::string> SqliteUriPath(const std::string& uri) {
-  if (!HasSchemePrefix(uri)) return Status::InvalidArgument("not a sqlite: URI: " + uri);
+  // No message may show a password the URI carries.
+  const std::string shown = sqlite_internal::RedactUriPassword(uri);
+  if (!HasSchemePrefix(uri)) return Status::InvalidArgument("not a sqlite: URI: " + shown);
   std::string rest = uri.substr(kScheme.size());
   if (rest.starts_with("//")) {
     rest = rest.substr(2);
     size_t slash = rest.find('/');
     std::string host = rest.substr(0, slash);
     if (!host.empty() && host != "localhost") {
-      return Status::InvalidArgument("sqlite URI names a remote host (" + host + "): " + uri);
+      std::string shown_host = sqlite_internal::RedactUriPassword("x://" + host).substr(4);
+      return Status::InvalidArgument("sqlite URI names a remote host (" + shown_host + "): " + shown);
     }
-    if (slash == std::string::npos) return Status::InvalidArgument("sqlite URI has no path: " + uri);
+    if (slash == std::string::npos) return Status::InvalidArgument("sqlite URI has no path: " + shown);
     rest = rest.substr(slash);
   }
   std::string path;
@@ -48,7 +53,7 @@ Result<std::string> SqliteUriPath(const std::string& uri) {
       path.push_back(rest[i]);
     }
   }
-  if (path.empty() || path == "/") return Status::InvalidArgument("sqlite URI has no path: " + uri);
+  if (path.empty() || path == "/") return Status::InvalidArgument("sqlite URI has no path: " + shown);
   if (path.find('\0') != std::string::npos) {
     return Status::InvalidArgument("sqlite URI path contains a NUL byte");
   }

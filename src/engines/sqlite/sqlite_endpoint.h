@@ -13,7 +13,9 @@ namespace decant {
 // sqlite://localhost/abs/path.db.
 bool IsSqliteUri(const std::string& location);
 
-// The file path named by a sqlite: URI; InvalidArgument if malformed.
+// The file path named by a sqlite: URI; InvalidArgument if malformed. No
+// message here or from OpenSqliteSource/OpenSqliteSink shows a password: a
+// URI's "user:password@" is shown as "user:****@".
 Result<std::string> SqliteUriPath(const std::string& uri);
 
 // Opens an existing database read-only. Every table is read from one read

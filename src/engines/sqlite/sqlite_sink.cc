@@ -12,6 +12,7 @@
 #include <set>
 
 #include "engines/sqlite/sqlite_ddl.h"
+#include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "engines/sqlite/sqlite_util.h"
 #include "io/file_system.h"
@@ -42,6 +43,47 @@ std::optional<int64_t> IntOption(const Schema& schema, const std::string& key) {
   } catch (...) {
     return std::nullopt;
   }
+}
+
+// Checks the head of a stored or generated CREATE statement before it runs:
+// "CREATE [UNIQUE] <KIND> [IF NOT EXISTS] [main.]<name>", where <KIND> is the
+// object kind `what` ("table", "index", "view", "trigger"), no TEMP, no other
+// schema, and <name> the object's own name. `label` opens every message.
+Status CheckDdlHead(const std::string& label, const std::string& what, const std::string& name,
+                    const std::string& sql) {
+  using sqlite_internal::EqualsIgnoreCase;
+  using sqlite_internal::Token;
+  const std::vector<Token> toks = sqlite_internal::Tokenize(sql);
+  auto word = [&](size_t i, std::string_view w) {
+    return i < toks.size() && toks[i].kind == Token::Kind::kWord && EqualsIgnoreCase(toks[i].text, w);
+  };
+  auto is_name = [&](size_t i) {
+    return i < toks.size() && (toks[i].kind == Token::Kind::kWord || toks[i].kind == Token::Kind::kQuoted ||
+                               toks[i].kind == Token::Kind::kString);
+  };
+  auto refuse = [&](const std::string& why) { return Status::Corruption(label + " " + why + "; refusing to run it"); };
+  std::string keyword = what;
+  for (char& c : keyword) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string not_kind = "is not a CREATE " + keyword + " statement";
+  if (!word(0, "CREATE")) return refuse(not_kind);
+  size_t i = 1;
+  if (word(i, "TEMP") || word(i, "TEMPORARY")) return refuse("creates a TEMP object");
+  if (what == "index" && word(i, "UNIQUE")) ++i;
+  if (!word(i, keyword)) return refuse(not_kind);
+  ++i;
+  if (word(i, "IF") && word(i + 1, "NOT") && word(i + 2, "EXISTS")) i += 3;
+  if (!is_name(i)) return refuse(not_kind);
+  std::string object = toks[i].text;
+  if (i + 1 < toks.size() && toks[i + 1].kind == Token::Kind::kPunct && toks[i + 1].text == ".") {
+    if (!is_name(i + 2)) return refuse(not_kind);
+    std::string schema = object;
+    object = toks[i + 2].text;
+    if (!EqualsIgnoreCase(schema, "main")) {
+      return refuse("creates \"" + schema + "." + object + "\" in another schema");
+    }
+  }
+  if (!EqualsIgnoreCase(object, name)) return refuse("creates \"" + object + "\", not \"" + name + "\"");
+  return Status::OK();
 }
 
 class SqliteTableWriter : public TableWriter {
@@ -291,9 +333,33 @@ Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
   return Status::OK();
 }
 
+// Runs one CREATE statement, which may come from an archive: exactly one
+// statement, of the expected kind, creating `name` in the main schema. Never
+// sqlite3_exec, which would run whatever follows the first statement.
 Status SqliteSink::Create(const std::string& what, const std::string& name, const std::string& sql) {
-  Status st = conn_->Exec(sql);
-  if (!st.ok()) return Status(st.code(), "creating " + what + " " + name + ": " + st.message());
+  const std::string label =
+      std::string(sqlite_internal::IsNativeSchema(schema_) ? "archive DDL" : "DDL") + " for " + what + " \"" + name +
+      "\"";
+  DECANT_RETURN_IF_ERROR(CheckDdlHead(label, what, name, sql));
+  auto failed = [&](const Status& st) { return Status(st.code(), "creating " + what + " " + name + ": " + st.message()); };
+  size_t tail = 0;
+  Result<Statement> prepared = Statement::Prepare(conn_.get(), sql, &tail);
+  if (!prepared.ok()) return failed(prepared.status());
+  Statement stmt = std::move(prepared).value();
+  if (stmt.get() == nullptr) {
+    return Status::Corruption(label + " is not a CREATE statement; refusing to run it");
+  }
+  // Only semicolons, whitespace and comments may follow (a trigger's BEGIN ... END is part of its one statement).
+  for (const sqlite_internal::Token& t : sqlite_internal::Tokenize(std::string_view(sql).substr(tail))) {
+    if (t.kind != sqlite_internal::Token::Kind::kPunct || t.text != ";") {
+      return Status::Corruption(label + " holds more than one statement; refusing to run it");
+    }
+  }
+  while (true) {
+    Result<bool> row = stmt.Step(conn_.get());
+    if (!row.ok()) return failed(row.status());
+    if (!*row) break;
+  }
   return Status::OK();
 }
 

@@ -11,6 +11,7 @@
 
 #include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
+#include "engines/sqlite/sqlite_util.h"
 
 namespace decant {
 namespace {
@@ -920,6 +921,207 @@ TEST(SqliteUriTest, Paths) {
   EXPECT_EQ(SqliteUriPath("sqlite://otherhost/x.db").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(SqliteUriPath("sqlite:").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(SqliteUriPath("mysql://x/y").status().code(), StatusCode::kInvalidArgument);
+}
+
+// ---- Stored DDL runs as exactly one statement of the expected kind -----------
+
+// A native (engine "sqlite") schema with one table whose DDL is `table_ddl`.
+Schema NativeSchemaWith(const std::string& table_name, const std::string& table_ddl) {
+  Schema schema;
+  schema.engine = "sqlite";
+  Table t;
+  t.name = table_name;
+  Column c;
+  c.name = "x";
+  t.columns.push_back(c);
+  t.native_ddl = table_ddl;
+  schema.tables.push_back(t);
+  return schema;
+}
+
+// Begin + Commit on a fresh sink; the status of whichever fails first.
+Status LoadSchemaOnly(const std::string& uri, const Schema& schema) {
+  DECANT_ASSIGN_OR_RETURN(std::unique_ptr<Sink> sink, OpenSqliteSink(uri));
+  Status st = sink->Begin(schema, {});
+  if (st.ok()) st = sink->Commit();
+  if (!st.ok()) sink->Abort();
+  return st;
+}
+
+TEST_F(SqliteTest, ArchivedTableDdlWithSecondStatementIsRefused) {
+  std::string pwned = Path("pwned.db"), dst = Path("dst.db");
+  Schema schema = NativeSchemaWith("t", "CREATE TABLE t(x); ATTACH '" + pwned + "' AS p; CREATE TABLE p.owned(y)");
+  Status st = LoadSchemaOnly(Uri(dst), schema);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
+  EXPECT_EQ(st.message(), "archive DDL for table \"t\" holds more than one statement; refusing to run it");
+  EXPECT_FALSE(fs::exists(pwned));
+  EXPECT_FALSE(fs::exists(dst));
+  EXPECT_FALSE(fs::exists(dst + ".partial"));
+}
+
+TEST_F(SqliteTest, ArchivedDdlOfWrongKindOrPlaceIsRefused) {
+  std::string pwned = Path("pwned.db"), dst = Path("dst.db");
+  struct Case {
+    std::string name, ddl, expect;
+  };
+  const Case cases[] = {
+      {"t", "ATTACH '" + pwned + "' AS p", "is not a CREATE TABLE statement"},
+      {"t", "/* c */ ; ATTACH '" + pwned + "' AS p", "is not a CREATE TABLE statement"},
+      {"t", "CREATE TEMP TABLE t(x)", "creates a TEMP object"},
+      {"t", "create temporary table t(x)", "creates a TEMP object"},
+      {"owned", "CREATE TABLE temp.owned(x)", "in another schema"},
+      {"owned", "CREATE TABLE p.owned(x)", "in another schema"},
+      {"t", "CREATE TABLE u(x)", "creates \"u\", not \"t\""},
+      {"t", "CREATE VIRTUAL TABLE t USING fts5(x)", "is not a CREATE TABLE statement"},
+      {"t", "-- only a comment", "is not a CREATE TABLE statement"},
+      {"t", "", ""},  // no stored DDL: generated from the model
+      {"t", "CREATE TABLE t(x);\n-- done\n; /* really */", ""},
+      {"t", "  /* lead */ CREATE TABLE IF NOT EXISTS main.\"T\"(x)", ""},
+  };
+  for (const Case& c : cases) {
+    fs::remove(dst);
+    Status st = LoadSchemaOnly(Uri(dst), NativeSchemaWith(c.name, c.ddl));
+    if (c.expect.empty()) {
+      EXPECT_TRUE(st.ok()) << c.ddl << ": " << st.ToString();
+      continue;
+    }
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << c.ddl << ": " << st.ToString();
+    EXPECT_NE(st.message().find(c.expect), std::string::npos) << c.ddl << ": " << st.message();
+    EXPECT_FALSE(fs::exists(dst)) << c.ddl;
+  }
+  EXPECT_FALSE(fs::exists(pwned));
+}
+
+TEST_F(SqliteTest, ArchivedIndexViewTriggerDdlIsOneStatementEach) {
+  std::string pwned = Path("pwned.db");
+  Schema base = NativeSchemaWith("t", "CREATE TABLE t(x)");
+  std::string attach = "; ATTACH '" + pwned + "' AS p; CREATE TABLE p.owned(y)";
+  int n = 0;
+  auto expect_refused = [&](const Schema& schema, const std::string& what) {
+    std::string dst = Path("dst" + std::to_string(++n) + ".db");
+    Status st = LoadSchemaOnly(Uri(dst), schema);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
+    EXPECT_NE(st.message().find(what), std::string::npos) << st.message();
+    EXPECT_FALSE(fs::exists(dst));
+  };
+  {
+    Schema s = base;
+    Index i;
+    i.name = "ix";
+    i.table = "t";
+    i.native_ddl = "CREATE INDEX ix ON t(x)" + attach;
+    s.indexes.push_back(i);
+    expect_refused(s, "archive DDL for index \"ix\" holds more than one statement");
+    s.indexes[0].native_ddl = "CREATE VIEW ix AS SELECT 1";
+    expect_refused(s, "archive DDL for index \"ix\" is not a CREATE INDEX statement");
+  }
+  {
+    Schema s = base;
+    View v;
+    v.name = "v";
+    v.native_ddl = "CREATE VIEW v AS SELECT x FROM t" + attach;
+    s.views.push_back(v);
+    expect_refused(s, "archive DDL for view \"v\" holds more than one statement");
+    s.views[0].native_ddl = "CREATE TEMP VIEW v AS SELECT 1";
+    expect_refused(s, "creates a TEMP object");
+  }
+  {
+    Schema s = base;
+    Trigger tr;
+    tr.name = "tr";
+    tr.table = "t";
+    tr.native_ddl = "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END" + attach;
+    s.triggers.push_back(tr);
+    expect_refused(s, "archive DDL for trigger \"tr\" holds more than one statement");
+    // A trigger body holds several statements, but the trigger is one.
+    s.triggers[0].native_ddl = "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END";
+    std::string dst = Path("ok.db");
+    Status st = LoadSchemaOnly(Uri(dst), s);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    EXPECT_TRUE(fs::exists(dst));
+  }
+  {
+    // A foreign schema's view definition is spliced into generated DDL: checked too.
+    Schema s = base;
+    s.engine = "postgresql";
+    s.tables[0].native_ddl.clear();
+    View v;
+    v.name = "v";
+    v.definition = "SELECT 1" + attach;
+    s.views.push_back(v);
+    expect_refused(s, "DDL for view \"v\" holds more than one statement");
+  }
+  EXPECT_FALSE(fs::exists(pwned));
+}
+
+// ---- No password in any message ----------------------------------------------
+
+TEST(SqliteUriTest, MessagesNeverShowPasswords) {
+  for (const std::string uri : {"sqlite://admin:s3cret@dbhost/x.db", "sqlite://admin:s3cret@localhost/x.db",
+                                "SQLITE://admin:s3cret@dbhost", "postgresql://admin:s3cret@dbhost/x",
+                                "sqlite://admin:s3cret@/x.db", "sqlite://:s3cret@dbhost/x.db"}) {
+    for (Status st : {SqliteUriPath(uri).status(), OpenSqliteSource(uri).status(), OpenSqliteSink(uri).status()}) {
+      ASSERT_FALSE(st.ok()) << uri;
+      EXPECT_EQ(st.message().find("s3cret"), std::string::npos) << st.message();
+    }
+  }
+  Status st = SqliteUriPath("sqlite://admin:s3cret@dbhost/x.db").status();
+  EXPECT_EQ(st.message(), "sqlite URI names a remote host (admin:****@dbhost): sqlite://admin:****@dbhost/x.db");
+  // A user name alone is not secret.
+  st = SqliteUriPath("sqlite://admin@dbhost/x.db").status();
+  EXPECT_EQ(st.message(), "sqlite URI names a remote host (admin@dbhost): sqlite://admin@dbhost/x.db");
+}
+
+// ---- SQLite result codes -> Status categories ----------------------------------
+
+TEST(SqliteStatusTest, CodesMapToCategories) {
+  using sqlite_internal::StatusFromCode;
+  EXPECT_EQ(StatusFromCode(SQLITE_CONSTRAINT_PRIMARYKEY, "m").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(StatusFromCode(SQLITE_CONSTRAINT_UNIQUE, "m").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(StatusFromCode(SQLITE_CONSTRAINT_NOTNULL, "m").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(StatusFromCode(SQLITE_CONSTRAINT_CHECK, "m").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(StatusFromCode(SQLITE_CONSTRAINT, "m").code(), StatusCode::kFailedPrecondition);
+  // A STRICT column refusing a value's type: the target cannot hold the value.
+  EXPECT_EQ(StatusFromCode(SQLITE_CONSTRAINT_DATATYPE, "m").code(), StatusCode::kDataLoss);
+  EXPECT_EQ(StatusFromCode(SQLITE_MISMATCH, "m").code(), StatusCode::kDataLoss);
+  EXPECT_EQ(StatusFromCode(SQLITE_TOOBIG, "m").code(), StatusCode::kDataLoss);
+  EXPECT_EQ(StatusFromCode(SQLITE_ERROR, "m").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(StatusFromCode(SQLITE_FULL, "m").code(), StatusCode::kNoSpace);
+  EXPECT_EQ(StatusFromCode(SQLITE_IOERR_WRITE, "m").code(), StatusCode::kIOError);
+  EXPECT_EQ(StatusFromCode(SQLITE_IOERR, "m").code(), StatusCode::kIOError);
+  EXPECT_EQ(StatusFromCode(SQLITE_CORRUPT, "m").code(), StatusCode::kCorruption);
+  EXPECT_EQ(StatusFromCode(SQLITE_NOTADB, "m").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(StatusFromCode(SQLITE_OK, "m").code(), StatusCode::kOk);
+}
+
+TEST_F(SqliteTest, AppendingDuplicateKeysIsFailedPrecondition) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  Exec(src, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b');");
+  ASSERT_TRUE(Copy(src, dst).ok());
+  std::string before = FileBytes(dst);
+  Status st = Copy(src, dst, LoadMode::kAppend);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_TRUE(st.message().starts_with("table t: ")) << st.message();
+  EXPECT_NE(st.message().find("UNIQUE constraint failed"), std::string::npos) << st.message();
+  EXPECT_EQ(FileBytes(dst), before);
+}
+
+TEST_F(SqliteTest, AppendingIntoStrictColumnOfOtherTypeIsDataLoss) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  Exec(src, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'not a number');");
+  Exec(dst, "CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER) STRICT;");
+  Status st = Copy(src, dst, LoadMode::kAppend);
+  EXPECT_EQ(st.code(), StatusCode::kDataLoss) << st.ToString();
+  EXPECT_TRUE(st.message().starts_with("table t: ")) << st.message();
+}
+
+TEST_F(SqliteTest, AppendingIntoTableLackingAColumnIsFailedPrecondition) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  Exec(src, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a');");
+  Exec(dst, "CREATE TABLE t(id INTEGER PRIMARY KEY);");
+  Status st = Copy(src, dst, LoadMode::kAppend);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_TRUE(st.message().starts_with("table t: ")) << st.message();
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "engines/sqlite/sqlite_util.h"
 
+#include <limits>
 #include <utility>
 
 namespace decant::sqlite_internal {
@@ -28,7 +29,28 @@ std::string QuoteLiteral(std::string_view text) {
   return out;
 }
 
+std::string RedactUriPassword(std::string_view uri) {
+  size_t scheme_end = uri.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(uri);
+  size_t begin = scheme_end + 3;
+  // The authority ends at the next '/'. Not at '?' or '#': a password holding
+  // one of those unencoded must still be hidden (over-hiding is harmless).
+  size_t end = uri.find('/', begin);
+  if (end == std::string_view::npos) end = uri.size();
+  std::string_view authority = uri.substr(begin, end - begin);
+  size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(uri);
+  size_t colon = authority.substr(0, at).find(':');
+  if (colon == std::string_view::npos) return std::string(uri);
+  std::string out(uri.substr(0, begin + colon + 1));
+  out += "****";
+  out += uri.substr(begin + at);
+  return out;
+}
+
 Status StatusFromCode(int code, const std::string& message) {
+  // A STRICT column refusing a value's type: the target cannot hold the value.
+  if (code == SQLITE_CONSTRAINT_DATATYPE) return Status::DataLoss(message);
   switch (code & 0xff) {
     case SQLITE_OK: return Status::OK();
     case SQLITE_FULL: return Status::NoSpace(message);
@@ -40,9 +62,12 @@ Status StatusFromCode(int code, const std::string& message) {
     case SQLITE_PERM: return Status::IOError(message);
     case SQLITE_BUSY:
     case SQLITE_LOCKED: return Status::Unavailable(message);
-    case SQLITE_CONSTRAINT:
+    // A value SQLite cannot hold as given.
     case SQLITE_MISMATCH:
     case SQLITE_TOOBIG: return Status::DataLoss(message);
+    // UNIQUE/PRIMARY KEY/NOT NULL/CHECK/FOREIGN KEY against what the target
+    // already holds (e.g. --append of rows it has), or a schema conflict.
+    case SQLITE_CONSTRAINT:
     case SQLITE_ERROR: return Status::FailedPrecondition(message);
     default: return Status::Internal(message);
   }
@@ -113,13 +138,18 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Result<Statement> Statement::Prepare(Connection* conn, const std::string& sql) {
+Result<Statement> Statement::Prepare(Connection* conn, const std::string& sql, size_t* tail) {
+  if (sql.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    return Status::InvalidArgument("statement of " + std::to_string(sql.size()) + " bytes is too long for SQLite");
+  }
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(conn->db(), sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
+  const char* end = nullptr;
+  int rc = sqlite3_prepare_v2(conn->db(), sql.c_str(), static_cast<int>(sql.size()), &stmt, &end);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return conn->Error("preparing " + sql.substr(0, 80));
   }
+  if (tail != nullptr) *tail = end != nullptr ? static_cast<size_t>(end - sql.c_str()) : sql.size();
   return Statement(stmt);
 }
 

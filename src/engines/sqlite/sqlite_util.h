@@ -18,6 +18,11 @@ std::string QuoteIdent(std::string_view name);
 // 'text' with embedded single quotes doubled.
 std::string QuoteLiteral(std::string_view text);
 
+// `uri` with the password of its authority's userinfo replaced by "****"
+// ("scheme://user:****@host/..."); unchanged when it has none. Every message
+// that echoes a URI goes through this.
+std::string RedactUriPassword(std::string_view uri);
+
 // Owns a sqlite3 connection; closes it on destruction.
 class Connection {
  public:
@@ -56,7 +61,9 @@ class Statement {
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
-  static Result<Statement> Prepare(Connection* conn, const std::string& sql);
+  // Compiles the first statement of `sql`. With `tail`, stores the offset in
+  // `sql` just past that statement (the text SQLite did not compile).
+  static Result<Statement> Prepare(Connection* conn, const std::string& sql, size_t* tail = nullptr);
 
   sqlite3_stmt* get() const { return stmt_; }
   // SQLITE_ROW -> true, SQLITE_DONE -> false, anything else -> error.
@@ -71,7 +78,11 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// Maps a sqlite result code to a Status category (SQLITE_FULL -> NoSpace, ...).
+// Maps a sqlite result code (primary or extended) to a Status category:
+// CONSTRAINT (except CONSTRAINT_DATATYPE) and ERROR -> FailedPrecondition;
+// CONSTRAINT_DATATYPE, MISMATCH, TOOBIG -> DataLoss; FULL -> NoSpace;
+// IOERR, CANTOPEN, READONLY, PERM -> IOError; CORRUPT -> Corruption;
+// NOTADB -> InvalidArgument; BUSY, LOCKED -> Unavailable; others -> Internal.
 Status StatusFromCode(int code, const std::string& message);
 
 }  // namespace decant::sqlite_internal
