@@ -337,11 +337,12 @@ Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
 // statement, of the expected kind, creating `name` in the main schema. Never
 // sqlite3_exec, which would run whatever follows the first statement.
 Status SqliteSink::Create(const std::string& what, const std::string& name, const std::string& sql) {
-  const std::string label =
-      std::string(sqlite_internal::IsNativeSchema(schema_) ? "archive DDL" : "DDL") + " for " + what + " \"" + name +
-      "\"";
+  const std::string label = std::string(sqlite_internal::IsNativeSchema(schema_) ? "archive DDL" : "DDL") + " for " +
+                            what + " \"" + name + "\"";
   DECANT_RETURN_IF_ERROR(CheckDdlHead(label, what, name, sql));
-  auto failed = [&](const Status& st) { return Status(st.code(), "creating " + what + " " + name + ": " + st.message()); };
+  auto failed = [&](const Status& st) {
+    return Status(st.code(), "creating " + what + " " + name + ": " + st.message());
+  };
   size_t tail = 0;
   Result<Statement> prepared = Statement::Prepare(conn_.get(), sql, &tail);
   if (!prepared.ok()) return failed(prepared.status());

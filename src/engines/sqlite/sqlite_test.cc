@@ -1057,9 +1057,9 @@ TEST_F(SqliteTest, ArchivedIndexViewTriggerDdlIsOneStatementEach) {
 // ---- No password in any message ----------------------------------------------
 
 TEST(SqliteUriTest, MessagesNeverShowPasswords) {
-  for (const std::string uri : {"sqlite://admin:s3cret@dbhost/x.db", "sqlite://admin:s3cret@localhost/x.db",
-                                "SQLITE://admin:s3cret@dbhost", "postgresql://admin:s3cret@dbhost/x",
-                                "sqlite://admin:s3cret@/x.db", "sqlite://:s3cret@dbhost/x.db"}) {
+  for (const std::string uri :
+       {"sqlite://admin:s3cret@dbhost/x.db", "sqlite://admin:s3cret@localhost/x.db", "SQLITE://admin:s3cret@dbhost",
+        "postgresql://admin:s3cret@dbhost/x", "sqlite://admin:s3cret@/x.db", "sqlite://:s3cret@dbhost/x.db"}) {
     for (Status st : {SqliteUriPath(uri).status(), OpenSqliteSource(uri).status(), OpenSqliteSink(uri).status()}) {
       ASSERT_FALSE(st.ok()) << uri;
       EXPECT_EQ(st.message().find("s3cret"), std::string::npos) << st.message();
