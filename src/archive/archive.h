@@ -34,7 +34,9 @@ Result<std::unique_ptr<Sink>> OpenArchiveSink(const std::string& path,
                                               const ArchiveWriteOptions& options,
                                               FileSystem* fs = FileSystem::Default());
 
-// A Source reading an archive (file, directory, or "-" for stdin). Fails with
+// A Source reading an archive (file, directory, or "-" for stdin). A path that
+// is not a regular file (a FIFO, /dev/fd/N from a process substitution) is
+// read front to back, as OpenArchiveStream does. Fails with
 // Corruption if it is not a decant archive or its manifest/schema is damaged,
 // UnsupportedVersion if written by a newer format version. Chunk checksums are
 // checked as chunks are read, before any row of the chunk is returned.

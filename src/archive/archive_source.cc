@@ -1,6 +1,7 @@
 // ArchiveSource and InspectArchive: reading the single-file form (seekable or
 // streamed) and the directory form.
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -388,6 +389,13 @@ class StreamArchiveSource final : public Source {
   bool current_opened_ = false;
   uint32_t position_ = 0;        // table of the last chunk seen
   bool finished_ = false;
+  // Table named by the chunk record whose checksum ReadRecord() last refused.
+  std::optional<uint32_t> damaged_table_;
+  // A damaged chunk of table deferred_table_, met while looking for the end of
+  // an earlier table: that table ended cleanly; reading deferred_table_ or any
+  // later table (or Finish) reports deferred_.
+  Status deferred_;
+  uint32_t deferred_table_ = 0;
   Manifest manifest_;
 };
 
@@ -423,9 +431,11 @@ Status StreamArchiveSource::ReadRecord() {
     DECANT_RETURN_IF_ERROR(ReadExactly(step, pending_payload_.data() + old, &got));
     if (got < step) return Truncated();
   }
+  damaged_table_.reset();
   if (RecordChecksum(frame, pending_payload_) != h.checksum) {
     if (h.type == static_cast<uint8_t>(RecordType::kChunk) && pending_payload_.size() >= kChunkHeaderSize) {
       ChunkHeader ch = DecodeChunkHeader(pending_payload_.data());
+      damaged_table_ = ch.table_index;
       return Status::Corruption("checksum mismatch in " + ChunkLabel(schema_, ch.table_index, ch.seq));
     }
     return Status::Corruption(fmt::format("checksum mismatch in the {} record at offset {}", RecordTypeName(h.type),
@@ -461,8 +471,26 @@ Result<bool> StreamArchiveSource::NextChunkFor(uint32_t t, ChunkDecoder* decoder
   if (t != current_) {
     return Status::FailedPrecondition("reading an archive from a stream: this table's reader was superseded by a later table");
   }
+  if (!deferred_.ok()) {
+    if (t < deferred_table_) return false;  // the damage lies beyond this table
+    return deferred_;
+  }
   while (!finished_) {
-    if (!pending_) DECANT_RETURN_IF_ERROR(ReadRecord());
+    if (!pending_) {
+      Status read = ReadRecord();
+      if (!read.ok()) {
+        // A damaged chunk of a later table, read ahead to find the end of
+        // table t: t ends here, and the damage is that later table's error.
+        // (Its header is unverified; if it lied, Finish() still fails.)
+        if (damaged_table_ && *damaged_table_ > t && *damaged_table_ < schema_.tables.size() &&
+            *damaged_table_ >= position_) {
+          deferred_ = read;
+          deferred_table_ = *damaged_table_;
+          return false;
+        }
+        return read;
+      }
+    }
     switch (static_cast<RecordType>(pending_header_.type)) {
       case RecordType::kChunk: {
         if (pending_payload_.size() < kChunkHeaderSize) {
@@ -602,15 +630,18 @@ Result<std::unique_ptr<TableReader>> StreamArchiveSource::OpenTable(const Table&
       new ArchiveTableReader(std::make_unique<StreamChunkSupplier>(this, index), columns_[index]));
 }
 
-bool IsSeekableFile(const std::string& path, FileSystem* fs) {
-  return path != "-" && !fs->IsDirectory(path);
+// Only a regular file can be read by seeking. "-", a FIFO, a process
+// substitution (/dev/fd/N, a pipe) or a device is read front to back. A path
+// that does not exist goes to the seekable reader, which reports it.
+bool ReadAsStream(const std::string& path, FileSystem* fs) {
+  return path == "-" || (fs->Exists(path) && !fs->IsDirectory(path) && !fs->IsRegularFile(path));
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path, FileSystem* fs) {
   if (path.empty()) return Status::InvalidArgument("archive path is empty");
-  if (path == "-") {
+  if (ReadAsStream(path, fs)) {
     DECANT_ASSIGN_OR_RETURN(auto src, StreamArchiveSource::Open(path, fs));
     return std::unique_ptr<Source>(std::move(src));
   }
@@ -618,7 +649,6 @@ Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path, FileS
     DECANT_ASSIGN_OR_RETURN(auto src, IndexedArchiveSource::OpenDirectory(path, fs));
     return std::unique_ptr<Source>(std::move(src));
   }
-  if (!IsSeekableFile(path, fs)) return Status::InvalidArgument(path + " cannot be read");
   DECANT_ASSIGN_OR_RETURN(auto src, IndexedArchiveSource::OpenFile(path, fs));
   return std::unique_ptr<Source>(std::move(src));
 }
@@ -640,7 +670,7 @@ Result<ArchiveInfo> InspectArchive(const std::string& path, bool check, FileSyst
     }
     return Status::OK();
   };
-  if (path == "-") {
+  if (ReadAsStream(path, fs)) {
     DECANT_ASSIGN_OR_RETURN(auto src, StreamArchiveSource::Open(path, fs));
     if (check) DECANT_RETURN_IF_ERROR(drain(src.get(), src->ReadSchema().value()));
     DECANT_RETURN_IF_ERROR(src->ReadToEnd());

@@ -1,6 +1,9 @@
 #include "archive/archive.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -678,6 +681,7 @@ class FaultyFileSystem final : public FileSystem {
   }
   bool Exists(const std::string& p) override { return base()->Exists(p); }
   bool IsDirectory(const std::string& p) override { return base()->IsDirectory(p); }
+  bool IsRegularFile(const std::string& p) override { return base()->IsRegularFile(p); }
   Result<uint64_t> FileSize(const std::string& p) override { return base()->FileSize(p); }
   Status CreateDir(const std::string& p) override { return base()->CreateDir(p); }
   Status Rename(const std::string& a, const std::string& b) override {
@@ -773,6 +777,148 @@ TEST_F(ArchiveTest, StdoutToStdinThroughRealPipes) {
       });
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   ExpectSameContent(c, *back);
+}
+
+// Writes `data` to `path` (a FIFO) on a thread while `read` runs. If `read`
+// never opened the FIFO, a non-blocking open releases the writer.
+template <typename Fn>
+void ServeFifo(const std::string& path, const std::string& data, Fn read) {
+  signal(SIGPIPE, SIG_IGN);  // a reader that stops early must not kill the test
+  std::thread writer([&] {
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    size_t off = 0;
+    while (off < data.size()) {
+      ssize_t n = write(fd, data.data() + off, data.size() - off);
+      if (n <= 0) break;
+      off += static_cast<size_t>(n);
+    }
+    close(fd);
+  });
+  read();
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  writer.join();
+  if (fd >= 0) close(fd);
+}
+
+TEST_F(ArchiveTest, FifoIsReadAsAStream) {
+  Content c = SampleContent();
+  ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
+  std::string bytes = ReadFileBytes(P("a.dca"));
+  std::string fifo = P("fifo");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  ServeFifo(fifo, bytes, [&] {
+    auto src = OpenArchiveSource(fifo);
+    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    auto back = ReadContent(src->get());
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    ExpectSameContent(c, *back);
+    Status fin = (*src)->Finish();
+    EXPECT_TRUE(fin.ok()) << fin.ToString();
+  });
+  ServeFifo(fifo, bytes, [&] {
+    auto info = InspectArchive(fifo, true);
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    EXPECT_EQ(info->tables[2].rows, 5000u);
+    EXPECT_EQ(info->total_bytes, bytes.size());
+  });
+  // A damaged archive through a FIFO: the damage, not "it is empty".
+  std::string damaged = bytes;
+  damaged[8] ^= 0x01;
+  ServeFifo(fifo, damaged, [&] {
+    auto src = OpenArchiveSource(fifo);
+    ASSERT_FALSE(src.ok());
+    EXPECT_EQ(src.status().code(), StatusCode::kCorruption);
+    EXPECT_THAT(src.status().message(), ::testing::Not(HasSubstr("empty")));
+  });
+}
+
+TEST_F(ArchiveTest, ProcessSubstitutionPathIsReadAsAStream) {
+  // What `decant import <(decant export ... -o -) ...` passes: /dev/fd/N, a pipe.
+  Content c = SampleContent();
+  ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
+  std::string bytes = ReadFileBytes(P("a.dca"));
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  signal(SIGPIPE, SIG_IGN);
+  std::thread writer([&] {
+    size_t off = 0;
+    while (off < bytes.size()) {
+      ssize_t n = write(fds[1], bytes.data() + off, bytes.size() - off);
+      if (n <= 0) break;
+      off += static_cast<size_t>(n);
+    }
+    close(fds[1]);
+  });
+  {
+    auto src = OpenArchiveSource("/dev/fd/" + std::to_string(fds[0]));
+    if (src.ok()) {
+      auto back = ReadContent(src->get());
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      ExpectSameContent(c, *back);
+    } else {
+      ADD_FAILURE() << src.status().ToString();
+    }
+  }
+  close(fds[0]);  // unblocks the writer if the reader stopped early
+  writer.join();
+}
+
+TEST_F(DamageTest, StreamBlamesTheDamagedTableNotTheOneBeforeIt) {
+  // Chunks: Album 0, then Artist 0.. (Empty has none). Damage Artist chunk 0,
+  // which the stream reader reaches while looking for the end of Album.
+  std::vector<RecordSpan> chunks;
+  for (const auto& r : records_) {
+    if (r.type == static_cast<uint8_t>(RecordType::kChunk)) chunks.push_back(r);
+  }
+  ASSERT_GE(chunks.size(), 2u);
+  std::string data = bytes_;
+  data[chunks[1].offset + chunks[1].size - 3] ^= 0x20;
+  WriteFileBytes(P("bad.dca"), data);
+
+  auto src = OpenArchiveStream(P("bad.dca"));
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  Schema schema = (*src)->ReadSchema().value();
+  RowBatch batch;
+  auto read_all = [&](const Table& t, size_t* rows) -> Status {
+    DECANT_ASSIGN_OR_RETURN(auto reader, (*src)->OpenTable(t));
+    while (true) {
+      DECANT_ASSIGN_OR_RETURN(bool more, reader->Next(&batch));
+      if (!more) return Status::OK();
+      *rows += batch.num_rows();
+    }
+  };
+  size_t rows = 0;
+  Status s = read_all(schema.tables[0], &rows);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(rows, content_.tables[0].size());
+  rows = 0;
+  s = read_all(schema.tables[1], &rows);  // Empty: no chunks, nothing wrong with it
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(rows, 0u);
+  rows = 0;
+  s = read_all(schema.tables[2], &rows);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_EQ(s.message(), "checksum mismatch in table \"Artist\" chunk 0");
+  EXPECT_EQ(rows, 0u);
+  // And it stays an error to the end.
+  s = (*src)->Finish();
+  EXPECT_EQ(s.message(), "checksum mismatch in table \"Artist\" chunk 0");
+
+  // A caller that never opens Artist still gets the error from Finish().
+  auto skip = OpenArchiveStream(P("bad.dca"));
+  ASSERT_TRUE(skip.ok());
+  rows = 0;
+  src = std::move(skip);
+  EXPECT_TRUE(read_all(schema.tables[0], &rows).ok());
+  EXPECT_EQ(rows, content_.tables[0].size());
+  s = (*src)->Finish();
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_EQ(s.message(), "checksum mismatch in table \"Artist\" chunk 0");
+
+  // inspect --check on a stream names Artist too.
+  auto info = InspectArchive(P("bad.dca"), true);
+  EXPECT_EQ(info.status().message(), "checksum mismatch in table \"Artist\" chunk 0");
 }
 
 // ---- Golden archives of format 1.0 ----------------------------------------------

@@ -55,6 +55,11 @@ class FileSystem {
 
   virtual bool Exists(const std::string& path) = 0;
   virtual bool IsDirectory(const std::string& path) = 0;
+  // True for a regular file (after symlinks): one that can be read at any
+  // offset. A FIFO, a pipe such as /dev/fd/N, a socket or a device is not.
+  // The default, for wrappers that do not say, assumes an existing
+  // non-directory is one.
+  virtual bool IsRegularFile(const std::string& path) { return Exists(path) && !IsDirectory(path); }
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;
   virtual Status CreateDir(const std::string& path) = 0;  // OK if it exists
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
