@@ -328,4 +328,79 @@ std::string ParseViewDefinition(std::string_view sql) {
   return TextBetween(sql, toks, i + 1, e);
 }
 
+std::optional<ParsedVirtualTable> ParseCreateVirtualTable(std::string_view sql) {
+  const std::vector<Token> toks = Tokenize(sql);
+  auto word = [&](size_t i, std::string_view w) {
+    return i < toks.size() && toks[i].kind == Token::Kind::kWord && EqualsIgnoreCase(toks[i].text, w);
+  };
+  auto punct = [&](size_t i, std::string_view p) {
+    return i < toks.size() && toks[i].kind == Token::Kind::kPunct && toks[i].text == p;
+  };
+  if (!word(0, "CREATE") || !word(1, "VIRTUAL") || !word(2, "TABLE")) return std::nullopt;
+  size_t i = 3;
+  if (word(i, "IF") && word(i + 1, "NOT") && word(i + 2, "EXISTS")) i += 3;
+  if (i >= toks.size()) return std::nullopt;
+  ParsedVirtualTable out;
+  out.name = toks[i].text;
+  if (punct(i + 1, ".") && i + 2 < toks.size()) {
+    i += 2;
+    out.name = toks[i].text;
+  }
+  ++i;
+  if (!word(i, "USING") || i + 1 >= toks.size()) return std::nullopt;
+  ++i;
+  out.module = toks[i].text;
+  for (char& c : out.module) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  ++i;
+  if (!punct(i, "(")) return out;
+  // Top-level arguments of the form "content = value".
+  int depth = 0;
+  bool arg_start = true;
+  for (; i < toks.size(); ++i) {
+    const Token& t = toks[i];
+    if (t.kind == Token::Kind::kPunct && t.text == "(") {
+      ++depth;
+      arg_start = depth == 1;
+      continue;
+    }
+    if (t.kind == Token::Kind::kPunct && t.text == ")") {
+      if (--depth == 0) break;
+      continue;
+    }
+    if (depth == 1 && t.kind == Token::Kind::kPunct && t.text == ",") {
+      arg_start = true;
+      continue;
+    }
+    if (depth == 1 && arg_start && EqualsIgnoreCase(t.text, "content") && punct(i + 1, "=") && i + 2 < toks.size()) {
+      out.content = toks[i + 2].text;
+    }
+    arg_start = false;
+  }
+  return out;
+}
+
+bool IsShadowTableOf(std::string_view module, std::string_view vtab, std::string_view name) {
+  if (name.size() <= vtab.size() + 1 || !EqualsIgnoreCase(name.substr(0, vtab.size()), vtab) ||
+      name[vtab.size()] != '_') {
+    return false;
+  }
+  std::string_view suffix = name.substr(vtab.size() + 1);
+  static constexpr std::string_view kFts5[] = {"data", "idx", "content", "docsize", "config"};
+  static constexpr std::string_view kFts34[] = {"content", "segments", "segdir", "docsize", "stat"};
+  static constexpr std::string_view kRtree[] = {"node", "rowid", "parent"};
+  auto in = [&](const auto& list) {
+    for (std::string_view s : list) {
+      if (EqualsIgnoreCase(suffix, s)) return true;
+    }
+    return false;
+  };
+  if (EqualsIgnoreCase(module, "fts5")) return in(kFts5);
+  if (EqualsIgnoreCase(module, "fts3") || EqualsIgnoreCase(module, "fts4")) return in(kFts34);
+  if (EqualsIgnoreCase(module, "rtree") || EqualsIgnoreCase(module, "rtree_i32") ||
+      EqualsIgnoreCase(module, "geopoly")) {
+    return in(kRtree);
+  }
+  return false;
+}
+
 }  // namespace decant::sqlite_internal

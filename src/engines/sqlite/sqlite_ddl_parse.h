@@ -63,4 +63,18 @@ std::string ParseViewDefinition(std::string_view sql);
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
+// "CREATE VIRTUAL TABLE [IF NOT EXISTS] [schema.]name USING module(args)".
+struct ParsedVirtualTable {
+  std::string name;
+  std::string module;                  // lower-cased
+  std::optional<std::string> content;  // FTS content=... option, unquoted
+};
+
+// Nullopt unless `sql` is a CREATE VIRTUAL TABLE statement.
+std::optional<ParsedVirtualTable> ParseCreateVirtualTable(std::string_view sql);
+
+// True if `name` is "<vtab>_<suffix>" with a suffix of a shadow table that
+// `module` (fts3/fts4/fts5/rtree/geopoly) creates for virtual table `vtab`.
+bool IsShadowTableOf(std::string_view module, std::string_view vtab, std::string_view name);
+
 }  // namespace decant::sqlite_internal

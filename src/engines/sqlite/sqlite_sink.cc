@@ -25,6 +25,13 @@ using sqlite_internal::QuoteIdent;
 using sqlite_internal::QuoteLiteral;
 using sqlite_internal::Statement;
 
+// The module of a table carried as a virtual table (native schemas only).
+const std::string* VirtualModule(const Schema& schema, const Table& t) {
+  if (!sqlite_internal::IsNativeSchema(schema) || t.native_ddl.empty()) return nullptr;
+  auto it = t.options.find("virtual");
+  return it == t.options.end() ? nullptr : &it->second;
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -47,8 +54,9 @@ std::optional<int64_t> IntOption(const Schema& schema, const std::string& key) {
 
 // Checks the head of a stored or generated CREATE statement before it runs:
 // "CREATE [UNIQUE] <KIND> [IF NOT EXISTS] [main.]<name>", where <KIND> is the
-// object kind `what` ("table", "index", "view", "trigger"), no TEMP, no other
-// schema, and <name> the object's own name. `label` opens every message.
+// object kind `what` ("table", "index", "view", "trigger", or "virtual table",
+// which must continue "USING <module>"), no TEMP, no other schema, and <name>
+// the object's own name. `label` opens every message.
 Status CheckDdlHead(const std::string& label, const std::string& what, const std::string& name,
                     const std::string& sql) {
   using sqlite_internal::EqualsIgnoreCase;
@@ -69,8 +77,13 @@ Status CheckDdlHead(const std::string& label, const std::string& what, const std
   size_t i = 1;
   if (word(i, "TEMP") || word(i, "TEMPORARY")) return refuse("creates a TEMP object");
   if (what == "index" && word(i, "UNIQUE")) ++i;
-  if (!word(i, keyword)) return refuse(not_kind);
-  ++i;
+  if (what == "virtual table") {
+    if (!word(i, "VIRTUAL") || !word(i + 1, "TABLE")) return refuse(not_kind);
+    i += 2;
+  } else {
+    if (!word(i, keyword)) return refuse(not_kind);
+    ++i;
+  }
   if (word(i, "IF") && word(i + 1, "NOT") && word(i + 2, "EXISTS")) i += 3;
   if (!is_name(i)) return refuse(not_kind);
   std::string object = toks[i].text;
@@ -83,6 +96,11 @@ Status CheckDdlHead(const std::string& label, const std::string& what, const std
     }
   }
   if (!EqualsIgnoreCase(object, name)) return refuse("creates \"" + object + "\", not \"" + name + "\"");
+  if (what == "virtual table") {
+    size_t next = i + 1;
+    if (next < toks.size() && toks[next].kind == Token::Kind::kPunct && toks[next].text == ".") next += 2;
+    if (!word(next, "USING") || !is_name(next + 1)) return refuse(not_kind);
+  }
   return Status::OK();
 }
 
@@ -239,11 +257,15 @@ Result<std::vector<std::pair<std::string, std::string>>> SqliteSink::ListObjects
                                                            "SELECT type, name FROM sqlite_schema "
                                                            "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
                                                            "ORDER BY rowid"));
+  // A virtual table counts as one object: its shadow tables go with it.
+  DECANT_ASSIGN_OR_RETURN(std::set<std::string> shadows, sqlite_internal::ShadowTables(conn_.get()));
   std::vector<std::pair<std::string, std::string>> out;
   while (true) {
     DECANT_ASSIGN_OR_RETURN(bool row, st.Step(conn_.get()));
     if (!row) break;
-    out.emplace_back(st.ColumnText(0), st.ColumnText(1));
+    std::string name = st.ColumnText(1);
+    if (shadows.count(Lower(name))) continue;
+    out.emplace_back(st.ColumnText(0), std::move(name));
   }
   return out;
 }
@@ -327,8 +349,19 @@ Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
     }
   }
   for (const Table& t : schema_.tables) {
-    if (Exists(t.name)) continue;
+    if (Exists(t.name) || VirtualModule(schema_, t)) continue;
     DECANT_RETURN_IF_ERROR(Create("table", t.name, sqlite_internal::TableDdl(schema_, t)));
+  }
+  // Virtual tables after ordinary ones (an external-content FTS table names its content table).
+  for (const Table& t : schema_.tables) {
+    const std::string* module = VirtualModule(schema_, t);
+    if (module == nullptr || Exists(t.name)) continue;
+    Status st = Create("virtual table", t.name, t.native_ddl);
+    if (!st.ok() && st.message().find("no such module") != std::string::npos) {
+      return Status::FailedPrecondition("table " + t.name + ": SQLite module " + *module +
+                                        " is not available in this SQLite build (" + sqlite3_libversion() + ")");
+    }
+    DECANT_RETURN_IF_ERROR(st);
   }
   return Status::OK();
 }
@@ -427,6 +460,14 @@ Status SqliteSink::WriteSequences() {
 
 Status SqliteSink::Commit() {
   if (!conn_) return Status::FailedPrecondition("sink for " + Describe() + " is not open");
+  // External-content FTS tables: index the content table now that it is loaded.
+  for (const Table& t : schema_.tables) {
+    auto it = t.options.find("virtual_rebuild");
+    if (!VirtualModule(schema_, t) || it == t.options.end() || it->second != "1") continue;
+    std::string q = QuoteIdent(t.name);
+    DECANT_RETURN_IF_ERROR(
+        conn_->Exec("INSERT INTO main." + q + "(" + q + ") VALUES('rebuild')").WithContext("rebuilding " + t.name));
+  }
   for (const Index& i : schema_.indexes) {
     if (Exists(i.name)) continue;
     DECANT_RETURN_IF_ERROR(Create("index", i.name, sqlite_internal::IndexDdl(schema_, i)));

@@ -1,9 +1,12 @@
 // SqliteSource: a read-only connection holding one read transaction from
 // open to close, so the schema and every table come from one snapshot.
 //
-// Virtual tables (FTS, R-Tree, ...) and their shadow tables are skipped with
-// a warning: their content lives in shadow tables whose layout belongs to the
-// module, and recreating the virtual table is the only portable way back.
+// Virtual tables (FTS, R-Tree, ...) become Tables with options["virtual"] =
+// module and their CREATE VIRTUAL TABLE text as native_ddl; their visible
+// columns are read like any table's. Their shadow tables are skipped: the
+// module recreates them. External-content FTS tables carry no rows (the sink
+// rebuilds their index, options["virtual_rebuild"]); contentless ones carry
+// nothing and are reported with a warning.
 // Rowids of tables without an INTEGER PRIMARY KEY are not carried (as with
 // VACUUM); rows are read and written in rowid order, so relative order holds.
 #include <spdlog/spdlog.h>
@@ -27,6 +30,12 @@ using sqlite_internal::Statement;
 
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 std::string Upper(std::string_view s) {
@@ -177,6 +186,7 @@ class SqliteSource : public Source {
 
   std::shared_ptr<Connection> conn_;
   std::string path_;
+  std::set<std::string> no_rows_;  // virtual tables whose rows are not read
 };
 
 Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
@@ -188,8 +198,21 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
     if (it->second.first) t->options["without_rowid"] = "1";
     if (it->second.second) t->options["strict"] = "1";
   }
+  std::optional<sqlite_internal::ParsedVirtualTable> vtab = sqlite_internal::ParseCreateVirtualTable(sql);
+  if (vtab) {
+    t->options["virtual"] = vtab->module;
+    if (vtab->content && vtab->module.starts_with("fts")) {
+      no_rows_.insert(name);
+      if (vtab->content->empty()) {
+        spdlog::warn("{}: contentless {} table {} has no stored text; its index cannot be carried (created empty)",
+                     Describe(), vtab->module, name);
+      } else {
+        t->options["virtual_rebuild"] = "1";
+      }
+    }
+  }
   sqlite_internal::ParsedTable parsed;
-  sqlite_internal::ParseCreateTable(sql, &parsed);
+  if (!vtab) sqlite_internal::ParseCreateTable(sql, &parsed);
 
   DECANT_ASSIGN_OR_RETURN(Statement cols, Statement::Prepare(c,
                                                              "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
@@ -217,13 +240,14 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
     }
     const char* coll = nullptr;
     int notnull = 0, primary = 0, autoinc = 0;
-    if (sqlite3_table_column_metadata(c->db(), "main", name.c_str(), col.name.c_str(), nullptr, &coll, &notnull,
-                                      &primary, &autoinc) == SQLITE_OK) {
+    if (!vtab && sqlite3_table_column_metadata(c->db(), "main", name.c_str(), col.name.c_str(), nullptr, &coll,
+                                               &notnull, &primary, &autoinc) == SQLITE_OK) {
       if (coll != nullptr && !EqualsIgnoreCase(coll, "BINARY")) col.collation = coll;
       col.auto_increment = autoinc != 0;
     }
     t->columns.push_back(std::move(col));
   }
+  if (vtab) return Status::OK();
   if (!pk.empty()) {
     std::sort(pk.begin(), pk.end());
     KeyConstraint key;
@@ -339,9 +363,13 @@ Result<Schema> SqliteSource::ReadSchema() {
   schema.server_version = sqlite3_libversion();
   schema.database = BaseName(path_);
 
-  // Table flags and the virtual/shadow tables to leave out.
+  // Table flags and the shadow tables to leave out (their module recreates them).
   std::map<std::string, std::pair<bool, bool>> flags;
   std::set<std::string> skipped;
+  {
+    DECANT_ASSIGN_OR_RETURN(std::set<std::string> shadows, sqlite_internal::ShadowTables(c));
+    for (const std::string& name : shadows) skipped.insert(name);
+  }
   {
     DECANT_ASSIGN_OR_RETURN(Statement st, Statement::Prepare(c,
                                                              "SELECT name, type, wr, strict FROM pragma_table_list "
@@ -351,10 +379,6 @@ Result<Schema> SqliteSource::ReadSchema() {
       if (!row) break;
       std::string name = st.ColumnText(0);
       std::string type = st.ColumnText(1);
-      if (type == "virtual" || type == "shadow") {
-        skipped.insert(name);
-        spdlog::warn("{}: skipping {} table {} (virtual tables are not copied)", Describe(), type, name);
-      }
       flags[name] = {st.ColumnInt(2) != 0, st.ColumnInt(3) != 0};
     }
   }
@@ -370,7 +394,7 @@ Result<Schema> SqliteSource::ReadSchema() {
     std::string table = objs.ColumnText(2);
     std::string sql = objs.ColumnText(3);
     if (name == "sqlite_sequence") has_sequence = true;
-    if (StartsWithIgnoreCase(table, "sqlite_") || skipped.count(table)) continue;
+    if (StartsWithIgnoreCase(table, "sqlite_") || skipped.count(Lower(table))) continue;
     if (type == "table") {
       Table t;
       DECANT_RETURN_IF_ERROR(ReadTable(name, sql, flags, &t).WithContext("table " + name));
@@ -430,6 +454,7 @@ Result<std::unique_ptr<TableReader>> SqliteSource::OpenTable(const Table& table)
     sql += QuoteIdent(table.columns[data[i]].name);
   }
   sql += " FROM main." + QuoteIdent(table.name);
+  if (no_rows_.count(table.name)) sql += " WHERE 0";
   auto st = Statement::Prepare(conn_.get(), sql);
   if (!st.ok()) return st.status().WithContext("table " + table.name);
   return std::unique_ptr<TableReader>(new SqliteTableReader(conn_, std::move(st).value(), data.size()));

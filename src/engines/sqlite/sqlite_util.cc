@@ -1,7 +1,11 @@
 #include "engines/sqlite/sqlite_util.h"
 
+#include <cctype>
 #include <limits>
 #include <utility>
+#include <vector>
+
+#include "engines/sqlite/sqlite_ddl_parse.h"
 
 namespace decant::sqlite_internal {
 
@@ -166,6 +170,43 @@ std::string Statement::ColumnText(int i) const {
   int n = sqlite3_column_bytes(stmt_, i);
   if (p == nullptr) return {};
   return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+}
+
+Result<std::set<std::string>> ShadowTables(Connection* conn) {
+  std::set<std::string> out;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::vector<std::pair<std::string, std::string>> vtabs;  // name, module
+  std::vector<std::string> tables;
+  {
+    DECANT_ASSIGN_OR_RETURN(Statement st,
+                            Statement::Prepare(conn, "SELECT name, sql FROM main.sqlite_schema WHERE type = 'table'"));
+    while (true) {
+      DECANT_ASSIGN_OR_RETURN(bool row, st.Step(conn));
+      if (!row) break;
+      std::string name = st.ColumnText(0);
+      if (auto v = ParseCreateVirtualTable(st.ColumnText(1))) vtabs.emplace_back(name, v->module);
+      tables.push_back(std::move(name));
+    }
+  }
+  if (vtabs.empty()) return out;
+  for (const std::string& t : tables) {
+    for (const auto& [vtab, module] : vtabs) {
+      if (IsShadowTableOf(module, vtab, t)) out.insert(lower(t));
+    }
+  }
+  // SQLite's own view, where the module is loaded and names its shadow tables.
+  auto st = Statement::Prepare(conn, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'");
+  if (st.ok()) {
+    while (true) {
+      Result<bool> row = st->Step(conn);
+      if (!row.ok() || !*row) break;
+      out.insert(lower(st->ColumnText(0)));
+    }
+  }
+  return out;
 }
 
 }  // namespace decant::sqlite_internal

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -84,5 +85,10 @@ class Statement {
 // IOERR, CANTOPEN, READONLY, PERM -> IOError; CORRUPT -> Corruption;
 // NOTADB -> InvalidArgument; BUSY, LOCKED -> Unavailable; others -> Internal.
 Status StatusFromCode(int code, const std::string& message);
+
+// Lower-cased names of the shadow tables of the virtual tables in `conn`'s
+// main schema: those SQLite reports as shadow, and "<vtab>_<suffix>" tables
+// named after a known module's shadow tables (see IsShadowTableOf).
+Result<std::set<std::string>> ShadowTables(Connection* conn);
 
 }  // namespace decant::sqlite_internal
