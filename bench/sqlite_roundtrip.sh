@@ -26,6 +26,12 @@ measure() {
   rss_mib=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$log")
 }
 
+# step LABEL CMD OUTPUT: measures CMD and prints one row of the table.
+step() {
+  measure "$2"
+  printf '%-10s %-28s %9s %10s %10s\n' "$rows" "$1" "$secs" "$rss_mib" "$(du -h "$3" | cut -f1)"
+}
+
 printf '%-10s %-28s %9s %10s %10s\n' rows step seconds "peak MiB" size
 for rows in "${rows_list[@]}"; do
   src="$work/src-$rows.db"
@@ -37,18 +43,10 @@ for rows in "${rows_list[@]}"; do
   fi
   rm -rf "$work/a.decant" "$work/d1.db" "$work/d2.db" "$work/dump.sql"
 
-  measure "'$decant' -q export sqlite://$src -o $work/a.decant"
-  e_s=$secs; e_m=$rss_mib
-  printf '%-10s %-28s %9s %10s %10s\n' "$rows" "decant export" "$e_s" "$e_m" "$(du -h "$work/a.decant" | cut -f1)"
-  measure "'$decant' -q import $work/a.decant sqlite://$work/d1.db"
-  i_s=$secs; i_m=$rss_mib
-  printf '%-10s %-28s %9s %10s %10s\n' "$rows" "decant import" "$i_s" "$i_m" "$(du -h "$work/d1.db" | cut -f1)"
-  measure "sqlite3 $src .dump > $work/dump.sql"
-  d_s=$secs; d_m=$rss_mib
-  printf '%-10s %-28s %9s %10s %10s\n' "$rows" "sqlite3 .dump" "$d_s" "$d_m" "$(du -h "$work/dump.sql" | cut -f1)"
-  measure "sqlite3 $work/d2.db < $work/dump.sql"
-  r_s=$secs; r_m=$rss_mib
-  printf '%-10s %-28s %9s %10s %10s\n' "$rows" "sqlite3 < dump.sql" "$r_s" "$r_m" "$(du -h "$work/d2.db" | cut -f1)"
+  step "decant export" "'$decant' -q export sqlite://$src -o $work/a.decant" "$work/a.decant"; e_s=$secs
+  step "decant import" "'$decant' -q import $work/a.decant sqlite://$work/d1.db" "$work/d1.db"; i_s=$secs
+  step "sqlite3 .dump" "sqlite3 $src .dump > $work/dump.sql" "$work/dump.sql"; d_s=$secs
+  step "sqlite3 < dump.sql" "sqlite3 $work/d2.db < $work/dump.sql" "$work/d2.db"; r_s=$secs
   awk -v a="$e_s" -v b="$i_s" -v c="$d_s" -v d="$r_s" -v r="$rows" \
     'BEGIN { printf "%-10s %-28s %9.2f   (sqlite3 dump+restore / decant export+import = %.2fx)\n", r, "round trip decant", a+b, (c+d)/(a+b) }'
   "$decant" verify "sqlite://$src" "sqlite://$work/d1.db" | tail -1

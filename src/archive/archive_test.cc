@@ -1,4 +1,5 @@
 #include "archive/archive.h"
+#include "tests/test_util.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -33,17 +34,8 @@ std::string MakeTempDir() {
   return tmpl;
 }
 
-std::string ReadFileBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFileBytes(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
+const auto& ReadFileBytes = testing_util::ReadFile;
+const auto& WriteFileBytes = testing_util::WriteFile;
 
 Column Col(const std::string& name, LogicalType t) {
   Column c;

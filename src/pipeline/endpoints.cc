@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "core/redact.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 
 namespace decant {
@@ -48,17 +49,6 @@ Result<std::unique_ptr<Sink>> OpenDatabaseSink(const std::string& uri) {
   return UnknownScheme(SchemeOf(uri));
 }
 
-std::string RedactLocation(const std::string& location) {
-  // scheme://user:password@host... -> scheme://user:****@host...
-  size_t start = location.find("://");
-  if (start == std::string::npos) return location;
-  start += 3;
-  size_t at = location.find('@', start);
-  size_t slash = location.find('/', start);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return location;
-  size_t colon = location.find(':', start);
-  if (colon == std::string::npos || colon > at) return location;
-  return location.substr(0, colon + 1) + "****" + location.substr(at);
-}
+std::string RedactLocation(const std::string& location) { return RedactUri(location); }
 
 }  // namespace decant

@@ -1,5 +1,7 @@
 #include "engines/sqlite/sqlite_endpoint.h"
 
+#include "core/redact.h"
+
 #include <cctype>
 
 #include "engines/sqlite/sqlite_util.h"
@@ -30,7 +32,7 @@ bool IsSqliteUri(const std::string& location) { return HasSchemePrefix(location)
 
 Result<std::string> SqliteUriPath(const std::string& uri) {
   // No message may show a password the URI carries.
-  const std::string shown = sqlite_internal::RedactUriPassword(uri);
+  const std::string shown = RedactUri(uri);
   if (!HasSchemePrefix(uri)) return Status::InvalidArgument("not a sqlite: URI: " + shown);
   std::string rest = uri.substr(kScheme.size());
   if (rest.starts_with("//")) {
@@ -38,7 +40,7 @@ Result<std::string> SqliteUriPath(const std::string& uri) {
     size_t slash = rest.find('/');
     std::string host = rest.substr(0, slash);
     if (!host.empty() && host != "localhost") {
-      std::string shown_host = sqlite_internal::RedactUriPassword("x://" + host).substr(4);
+      std::string shown_host = RedactUri("x://" + host).substr(4);
       return Status::InvalidArgument("sqlite URI names a remote host (" + shown_host + "): " + shown);
     }
     if (slash == std::string::npos) return Status::InvalidArgument("sqlite URI has no path: " + shown);

@@ -11,6 +11,7 @@
 
 #include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
+#include "tests/test_util.h"
 #include "engines/sqlite/sqlite_util.h"
 
 namespace decant {
@@ -118,12 +119,7 @@ std::string Snapshot(const std::string& path) {
   return out;
 }
 
-std::string FileBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+const auto& FileBytes = testing_util::ReadFile;
 
 std::string Uri(const std::string& path) { return "sqlite://" + path; }
 

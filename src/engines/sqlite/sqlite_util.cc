@@ -9,48 +9,26 @@
 
 namespace decant::sqlite_internal {
 
-std::string QuoteIdent(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out.push_back('"');
-  for (char c : name) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
+namespace {
 
-std::string QuoteLiteral(std::string_view text) {
+// Wraps text in `quote`, doubling any quote inside (SQL's escaping rule).
+std::string QuoteWith(std::string_view text, char quote) {
   std::string out;
   out.reserve(text.size() + 2);
-  out.push_back('\'');
+  out.push_back(quote);
   for (char c : text) {
-    if (c == '\'') out.push_back('\'');
+    if (c == quote) out.push_back(quote);
     out.push_back(c);
   }
-  out.push_back('\'');
+  out.push_back(quote);
   return out;
 }
 
-std::string RedactUriPassword(std::string_view uri) {
-  size_t scheme_end = uri.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(uri);
-  size_t begin = scheme_end + 3;
-  // The authority ends at the next '/'. Not at '?' or '#': a password holding
-  // one of those unencoded must still be hidden (over-hiding is harmless).
-  size_t end = uri.find('/', begin);
-  if (end == std::string_view::npos) end = uri.size();
-  std::string_view authority = uri.substr(begin, end - begin);
-  size_t at = authority.rfind('@');
-  if (at == std::string_view::npos) return std::string(uri);
-  size_t colon = authority.substr(0, at).find(':');
-  if (colon == std::string_view::npos) return std::string(uri);
-  std::string out(uri.substr(0, begin + colon + 1));
-  out += "****";
-  out += uri.substr(begin + at);
-  return out;
-}
+}  // namespace
+
+std::string QuoteIdent(std::string_view name) { return QuoteWith(name, '"'); }
+
+std::string QuoteLiteral(std::string_view text) { return QuoteWith(text, '\''); }
 
 Status StatusFromCode(int code, const std::string& message) {
   // A STRICT column refusing a value's type: the target cannot hold the value.

@@ -19,11 +19,6 @@ std::string QuoteIdent(std::string_view name);
 // 'text' with embedded single quotes doubled.
 std::string QuoteLiteral(std::string_view text);
 
-// `uri` with the password of its authority's userinfo replaced by "****"
-// ("scheme://user:****@host/..."); unchanged when it has none. Every message
-// that echoes a URI goes through this.
-std::string RedactUriPassword(std::string_view uri);
-
 // Owns a sqlite3 connection; closes it on destruction.
 class Connection {
  public:
