@@ -159,6 +159,8 @@ TEST_F(CliTest, NewerFormatVersionIsRefusedWithExitCode4) {
   std::string data = ReadFile(archive_);
   data[8] = 2;  // format major version, little-endian u16 at offset 8 (docs/archive-format.md)
   data[9] = 0;
+  data[10] = 0;  // minor version, u16 at offset 10
+  data[11] = 0;
   std::string newer = tmp_.File("newer.decant");
   WriteFile(newer, data);
   const std::string expected =
@@ -266,7 +268,7 @@ TEST_F(CliTest, BadLocationsAreUsageOrIoErrors) {
 TEST_F(CliTest, InspectAndSchema) {
   auto r = RunDecantBinary({"inspect", "--check", archive_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("format version: 1.0"));
+  EXPECT_THAT(r.out, HasSubstr("format version: 1.1"));
   EXPECT_THAT(r.out, HasSubstr("sqlite"));
   EXPECT_THAT(r.out, HasSubstr("20000"));
   EXPECT_THAT(r.out, HasSubstr("check: OK"));

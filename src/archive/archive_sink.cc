@@ -1,4 +1,5 @@
 // ArchiveSink: writes the single-file or the directory form.
+#include <cstdint>
 #include <ctime>
 #include <chrono>
 #include <mutex>
@@ -66,6 +67,8 @@ class ArchiveSink final : public Sink {
   Status Commit() override;
   void Abort() override;
   std::string Describe() const override { return "archive " + path_; }
+  // The directory form writes each chunk to a file of its own, so tables can be written at once.
+  size_t MaxParallelTables() const override { return directory() ? SIZE_MAX : 1; }
 
   // Called by writers.
   Status AddChunk(uint32_t table_index, uint32_t seq, const ChunkEncoder& chunk, uint64_t rows,

@@ -315,7 +315,7 @@ TEST_F(ArchiveTest, InspectReportsManifest) {
     auto info = InspectArchive(P("a.dca"), check);
     ASSERT_TRUE(info.ok()) << info.status().ToString();
     EXPECT_EQ(info->form, "file");
-    EXPECT_EQ(info->format_version, "1.0");
+    EXPECT_EQ(info->format_version, "1.1");
     EXPECT_EQ(info->source_engine, "postgresql");
     EXPECT_EQ(info->server_version, "16.2");
     EXPECT_EQ(info->database, "shop");
@@ -417,6 +417,7 @@ TEST_F(DamageTest, LayoutIsHeaderSchemaChunksManifestEnd) {
 TEST_F(DamageTest, NewerMajorVersionIsRefused) {
   std::string data = bytes_;
   PutU16(data.data() + 8, 2);
+  PutU16(data.data() + 10, 0);
   auto [a, b] = Read(data);
   for (const Status& s : {a, b}) {
     EXPECT_EQ(s.code(), StatusCode::kUnsupportedVersion);
@@ -554,7 +555,7 @@ TEST_F(ArchiveTest, DirectoryRefusals) {
   EXPECT_THAT(s.message(), ::testing::StartsWith("malformed manifest: "));
 
   bad = manifest;
-  bad.replace(bad.find("\"1.0\""), 5, "\"2.0\"");
+  bad.replace(bad.find("\"1.1\""), 5, "\"2.0\"");
   WriteFileBytes(P("d/manifest.json"), bad);
   s = ReadEverything(P("d"), false);
   EXPECT_EQ(s.code(), StatusCode::kUnsupportedVersion);

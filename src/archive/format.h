@@ -9,7 +9,7 @@
 namespace decant {
 
 inline constexpr uint16_t kArchiveFormatMajor = 1;
-inline constexpr uint16_t kArchiveFormatMinor = 0;
+inline constexpr uint16_t kArchiveFormatMinor = 1;
 inline constexpr char kArchiveFormatVersion[] = "1.0";
 // Value of the manifest's "format" key.
 inline constexpr char kArchiveFormatName[] = "decant-archive";

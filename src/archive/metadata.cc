@@ -97,6 +97,7 @@ Json TableToJson(const Table& t) {
     cj["generated_expr"] = OptStr(c.generated_expr);
     cj["generated_stored"] = c.generated_stored;
     cj["auto_increment"] = c.auto_increment;
+    cj["identity"] = Str(c.identity);
     cj["comment"] = Str(c.comment);
     cols.push_back(std::move(cj));
   }
@@ -296,6 +297,7 @@ Table TableFromJson(const Json& j, const std::string& w) {
     c.generated_expr = GetOptStr(cj, "generated_expr", cw);
     c.generated_stored = GetBool(cj, "generated_stored", cw, false);
     c.auto_increment = GetBool(cj, "auto_increment", cw, false);
+    c.identity = GetStr(cj, "identity", cw);
     c.comment = GetStr(cj, "comment", cw);
     t.columns.push_back(std::move(c));
   });
@@ -442,6 +444,18 @@ std::string SchemaToJson(const Schema& s) {
     seqs.push_back(std::move(qj));
   }
   j["sequences"] = std::move(seqs);
+  Json objects = Json::array();
+  for (const NativeObject& o : s.objects) {
+    Json oj = Json::object();
+    oj["kind"] = Str(o.kind);
+    oj["schema"] = Str(o.schema);
+    oj["name"] = Str(o.name);
+    oj["table"] = Str(o.table);
+    oj["phase"] = Str(o.phase);
+    oj["native_ddl"] = Str(o.native_ddl);
+    objects.push_back(std::move(oj));
+  }
+  j["objects"] = std::move(objects);
   j["options"] = StrMap(s.options);
   return Dump(j);
 }
@@ -508,6 +522,17 @@ Status SchemaFromJson(std::string_view text, Schema* out) {
       q.increment = GetInt(e, "increment", ew, 1);
       q.native_ddl = GetStr(e, "native_ddl", ew);
       s.sequences.push_back(std::move(q));
+    });
+    ForEach(j, "objects", w, [&](const Json& e, const std::string& ew) {
+      RequireObject(e, ew);
+      NativeObject o;
+      o.kind = GetStr(e, "kind", ew);
+      o.schema = GetStr(e, "schema", ew);
+      o.name = GetStr(e, "name", ew);
+      o.table = GetStr(e, "table", ew);
+      o.phase = GetStr(e, "phase", ew);
+      o.native_ddl = GetStr(e, "native_ddl", ew);
+      s.objects.push_back(std::move(o));
     });
     s.options = GetStrMap(j, "options", w);
     *out = std::move(s);

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "archive/archive.h"
+#include "archive/format.h"
 #include "cli/exit_codes.h"
 #include "core/version.h"
 #include "engines/sqlite/sqlite_endpoint.h"
@@ -18,6 +19,7 @@
 #include "pipeline/endpoints.h"
 #include "pipeline/interrupt.h"
 #include "pipeline/progress.h"
+#include "pipeline/server_dump.h"
 #include "pipeline/verify.h"
 
 namespace decant {
@@ -80,6 +82,7 @@ struct ExportArgs {
   std::string output;
   bool directory = false;
   int zstd_level = 3;
+  size_t jobs = 1;
 };
 
 int RunExport(const ExportArgs& a, const GlobalOptions& g) {
@@ -97,7 +100,10 @@ int RunExport(const ExportArgs& a, const GlobalOptions& g) {
       return Fail(Status::InvalidArgument("refusing to write the archive over its own source database " + a.output));
     }
   }
-  auto source = OpenSource(a.source);
+  if (a.jobs > 1 && !a.directory) {
+    return Fail(Status::InvalidArgument("--jobs needs --directory: the single-file form is written one table at a time"));
+  }
+  auto source = OpenSource(a.source, EndpointOptions{a.jobs});
   if (!source.ok()) return Fail(source.status());
   ArchiveWriteOptions wo;
   wo.form = a.directory ? ArchiveForm::kDirectory : ArchiveForm::kFile;
@@ -107,6 +113,7 @@ int RunExport(const ExportArgs& a, const GlobalOptions& g) {
   auto progress = MakeProgress("export", StyleFor(g));
   CopyOptions co;
   co.progress = progress.get();
+  co.jobs = a.jobs;
   auto summary = CopyDatabase(**source, **sink, co);
   if (!summary.ok()) return Fail(summary.status());
   Say(g, SummaryLine("exported", *summary, (*source)->Describe(), a.output == "-" ? "stdout" : a.output));
@@ -120,24 +127,116 @@ struct ImportArgs {
   std::string target;
   bool clean = false;
   bool append = false;
+  size_t jobs = 1;
 };
+
+LoadMode ModeFor(bool clean, bool append) {
+  return clean ? LoadMode::kClean : append ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
+}
 
 int RunImport(const ImportArgs& a, const GlobalOptions& g) {
   if (IsDatabaseLocation(a.archive)) {
     return Fail(Status::InvalidArgument("import reads an archive; '" + RedactLocation(a.archive) +
                                         "' is a database URI (use migrate to copy between databases)"));
   }
-  auto sink = OpenDatabaseSink(a.target);
+  auto sink = OpenDatabaseSink(a.target, EndpointOptions{a.jobs});
   if (!sink.ok()) return Fail(sink.status());
   auto source = OpenArchiveSource(a.archive);
   if (!source.ok()) return Fail(source.status());
   auto progress = MakeProgress("import", StyleFor(g));
   CopyOptions co;
   co.progress = progress.get();
-  co.sink.mode = a.clean ? LoadMode::kClean : a.append ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
+  co.jobs = a.jobs;
+  co.sink.mode = ModeFor(a.clean, a.append);
   auto summary = CopyDatabase(**source, **sink, co);
   if (!summary.ok()) return Fail(summary.status());
   Say(g, SummaryLine("imported", *summary, a.archive == "-" ? "stdin" : a.archive, (*sink)->Describe()));
+  return kExitOk;
+}
+
+// ---- migrate ----------------------------------------------------------------
+
+struct MigrateArgs {
+  std::string source;
+  std::string target;
+  bool clean = false;
+  bool append = false;
+  size_t jobs = 1;
+};
+
+int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
+  for (const std::string* loc : {&a.source, &a.target}) {
+    if (!IsDatabaseLocation(*loc)) {
+      return Fail(Status::InvalidArgument("migrate copies between databases; '" + *loc +
+                                          "' is not a database URI (use export/import for archives)"));
+    }
+  }
+  EndpointOptions eo{a.jobs};
+  auto source = OpenSource(a.source, eo);
+  if (!source.ok()) return Fail(source.status().WithContext("source"));
+  auto sink = OpenDatabaseSink(a.target, eo);
+  if (!sink.ok()) return Fail(sink.status().WithContext("target"));
+  auto progress = MakeProgress("migrate", StyleFor(g));
+  CopyOptions co;
+  co.progress = progress.get();
+  co.jobs = a.jobs;
+  co.sink.mode = ModeFor(a.clean, a.append);
+  auto summary = CopyDatabase(**source, **sink, co);
+  if (!summary.ok()) return Fail(summary.status());
+  Say(g, SummaryLine("migrated", *summary, (*source)->Describe(), (*sink)->Describe()));
+  return kExitOk;
+}
+
+// ---- dump / restore -----------------------------------------------------------
+
+struct DumpArgs {
+  std::string server;
+  std::string output;
+  int zstd_level = 3;
+  size_t jobs = 1;
+};
+
+int RunDump(const DumpArgs& a, const GlobalOptions& g) {
+  auto server = OpenServer(a.server);
+  if (!server.ok()) return Fail(server.status());
+  auto progress = MakeProgress("dump", StyleFor(g));
+  DumpOptions o;
+  o.zstd_level = a.zstd_level;
+  o.copy.progress = progress.get();
+  o.endpoint.jobs = a.jobs;
+  std::string out = a.output.empty() ? DefaultDumpName() : a.output;
+  auto summary = DumpServer(**server, out, o);
+  if (!summary.ok()) return Fail(summary.status());
+  uint64_t rows = 0;
+  for (const auto& [_, s] : summary->databases) rows += s.rows;
+  Say(g, fmt::format("dumped {} databases, {} rows from {} to {} in {:.2f} s", summary->databases.size(), rows,
+                     (*server)->Describe(), out, summary->seconds));
+  return kExitOk;
+}
+
+struct RestoreArgs {
+  std::string dump;
+  std::string server;
+  bool clean = false;
+  bool append = false;
+  size_t jobs = 1;
+};
+
+int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
+  auto server = OpenServer(a.server);
+  if (!server.ok()) return Fail(server.status());
+  auto progress = MakeProgress("restore", StyleFor(g));
+  RestoreOptions o;
+  o.copy.progress = progress.get();
+  o.copy.jobs = a.jobs;
+  o.copy.sink.mode = ModeFor(a.clean, a.append);
+  o.endpoint.jobs = a.jobs;
+  auto summary = RestoreServer(a.dump, **server, o);
+  if (!summary.ok()) return Fail(summary.status());
+  uint64_t rows = 0;
+  for (const auto& [_, s] : summary->databases) rows += s.rows;
+  Say(g, fmt::format("restored {} databases, {} rows from {} to {} in {:.2f} s", summary->databases.size(), rows,
+                     a.dump, (*server)->Describe(), summary->seconds));
   return kExitOk;
 }
 
@@ -275,7 +374,8 @@ int ExitCodeFor(const Status& status) {
 
 int RunDecant(int argc, char** argv) {
   CLI::App app{"decant: move a database between engines, versions and machines, exactly"};
-  app.set_version_flag("--version", std::string("decant ") + DECANT_VERSION + " (archive format 1.0)");
+  app.set_version_flag("--version", fmt::format("decant {} (archive format {}.{})", DECANT_VERSION,
+                                                   kArchiveFormatMajor, kArchiveFormatMinor));
   app.require_subcommand(1);
   GlobalOptions g;
   app.add_option("--progress", g.progress, "progress display: auto, terminal, log, none")
@@ -290,6 +390,8 @@ int RunDecant(int argc, char** argv) {
   export_cmd->add_flag("--directory", ex.directory, "write the directory form (a folder of chunk files)");
   export_cmd->add_option("--zstd-level", ex.zstd_level, "zstd compression level (1-19)")
       ->check(CLI::Range(1, 19));
+  export_cmd->add_option("-j,--jobs", ex.jobs, "tables read at once, from one snapshot (needs --directory)")
+      ->check(CLI::Range(1, 64));
 
   ImportArgs im;
   auto* import_cmd = app.add_subcommand("import", "archive -> database");
@@ -297,6 +399,30 @@ int RunDecant(int argc, char** argv) {
   import_cmd->add_option("target", im.target, "database URI")->required();
   auto* clean = import_cmd->add_flag("--clean", im.clean, "drop the objects decant would create, then load");
   import_cmd->add_flag("--append", im.append, "keep what the target holds and add rows")->excludes(clean);
+  import_cmd->add_option("-j,--jobs", im.jobs, "tables loaded at once")->check(CLI::Range(1, 64));
+
+  MigrateArgs mi;
+  auto* migrate_cmd = app.add_subcommand("migrate", "database -> database, no file in between");
+  migrate_cmd->add_option("source", mi.source, "database URI")->required();
+  migrate_cmd->add_option("target", mi.target, "database URI")->required();
+  auto* mclean = migrate_cmd->add_flag("--clean", mi.clean, "drop the objects decant would create, then load");
+  migrate_cmd->add_flag("--append", mi.append, "keep what the target holds and add rows")->excludes(mclean);
+  migrate_cmd->add_option("-j,--jobs", mi.jobs, "tables copied at once")->check(CLI::Range(1, 64));
+
+  DumpArgs du;
+  auto* dump_cmd = app.add_subcommand("dump", "every database of a server -> dump directory");
+  dump_cmd->add_option("server", du.server, "server URI, e.g. postgresql://user@host:5432")->required();
+  dump_cmd->add_option("-o,--output", du.output, "dump directory (default decant_dump_<UTC timestamp>)");
+  dump_cmd->add_option("--zstd-level", du.zstd_level, "zstd compression level (1-19)")->check(CLI::Range(1, 19));
+  dump_cmd->add_option("-j,--jobs", du.jobs, "connections reading each database")->check(CLI::Range(1, 64));
+
+  RestoreArgs re;
+  auto* restore_cmd = app.add_subcommand("restore", "dump directory -> every database back onto a server");
+  restore_cmd->add_option("dump", re.dump, "dump directory written by decant dump")->required();
+  restore_cmd->add_option("server", re.server, "server URI")->required();
+  auto* rclean = restore_cmd->add_flag("--clean", re.clean, "drop the objects decant would create, then load");
+  restore_cmd->add_flag("--append", re.append, "keep what the databases hold and add rows")->excludes(rclean);
+  restore_cmd->add_option("-j,--jobs", re.jobs, "tables loaded at once")->check(CLI::Range(1, 64));
 
   InspectArgs in;
   auto* inspect_cmd = app.add_subcommand("inspect", "show what an archive holds");
@@ -325,6 +451,9 @@ int RunDecant(int argc, char** argv) {
 
   if (export_cmd->parsed()) return RunExport(ex, g);
   if (import_cmd->parsed()) return RunImport(im, g);
+  if (migrate_cmd->parsed()) return RunMigrate(mi, g);
+  if (dump_cmd->parsed()) return RunDump(du, g);
+  if (restore_cmd->parsed()) return RunRestore(re, g);
   if (inspect_cmd->parsed()) return RunInspect(in);
   if (schema_cmd->parsed()) return RunSchema(sc);
   if (verify_cmd->parsed()) return RunVerify(ve, g);

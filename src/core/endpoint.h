@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/row_batch.h"
 #include "core/schema.h"
@@ -42,6 +43,9 @@ class Source {
   virtual Status Finish() { return Status::OK(); }
   // Where the rows come from, for messages (never includes a password).
   virtual std::string Describe() const = 0;
+  // How many tables may be open for reading at once, from different threads
+  // (all still from the one snapshot). Default: one at a time.
+  virtual size_t MaxParallelTables() const { return 1; }
 };
 
 // Writes one table's rows.
@@ -78,6 +82,30 @@ class Sink {
   virtual Status Commit() = 0;
   // Undoes what it can after a failure; leaves nothing that looks complete.
   virtual void Abort() = 0;
+  virtual std::string Describe() const = 0;
+  // How many table writers may be open at once, from different threads.
+  virtual size_t MaxParallelTables() const { return 1; }
+};
+
+// Settings an engine's Source or Sink is opened with.
+struct EndpointOptions {
+  // Connections a Source may read tables with at once (from one snapshot),
+  // or a Sink may load tables with at once.
+  size_t jobs = 1;
+};
+
+// A server that holds several databases: what `dump` and `restore` work with.
+class Server {
+ public:
+  virtual ~Server() = default;
+  // The user databases, without the engine's system and template databases, sorted.
+  virtual Result<std::vector<std::string>> ListDatabases() = 0;
+  // The URI of one database on this server, with the same connection settings.
+  virtual std::string DatabaseUri(const std::string& database) const = 0;
+  // Creates `database` if it does not exist, using the dumped database's
+  // options (encoding, collation) where the engine has them. Returns whether
+  // it created it (false: it was already there).
+  virtual Result<bool> CreateDatabase(const std::string& database, const Schema& like) = 0;
   virtual std::string Describe() const = 0;
 };
 

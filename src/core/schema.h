@@ -65,6 +65,7 @@ struct Column {
   std::optional<std::string> generated_expr;  // generated column expression
   bool generated_stored = false;
   bool auto_increment = false;  // SQLite AUTOINCREMENT, MySQL AUTO_INCREMENT, identity/serial
+  std::string identity;         // SQL identity column: "ALWAYS" or "BY DEFAULT"; empty if not one
   std::string comment;
   bool operator==(const Column&) const = default;
 };
@@ -165,6 +166,20 @@ struct Sequence {
   bool operator==(const Sequence&) const = default;
 };
 
+// An object only its own engine can create, carried as that engine's DDL: a
+// PostgreSQL extension, type, domain, function, exclusion constraint, comment.
+// A same-engine target runs `native_ddl` in `phase` order; another engine
+// lists it as not translatable (never drops it in silence).
+struct NativeObject {
+  std::string kind;   // "schema", "extension", "type", "function", "constraint", "comment", ...
+  std::string schema;
+  std::string name;
+  std::string table;  // the table it belongs to, if any
+  std::string phase;  // "pre-data": before tables; "post-data": after data, indexes and keys
+  std::string native_ddl;
+  bool operator==(const NativeObject&) const = default;
+};
+
 // One database's schema plus where it came from.
 struct Schema {
   std::string engine;          // "sqlite", "postgresql", "mysql"
@@ -175,6 +190,7 @@ struct Schema {
   std::vector<View> views;
   std::vector<Trigger> triggers;
   std::vector<Sequence> sequences;
+  std::vector<NativeObject> objects;  // in creation order within each phase
   // Database-level settings worth restoring, e.g. {"encoding","UTF-8"},
   // {"user_version","7"}, {"application_id","0"}.
   std::map<std::string, std::string> options;

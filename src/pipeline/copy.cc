@@ -2,6 +2,8 @@
 
 #include "pipeline/interrupt.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -9,6 +11,9 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <vector>
+
+#include <fmt/format.h>
 
 namespace decant {
 namespace {
@@ -118,7 +123,7 @@ Status CopyTable(Source& source, Sink& sink, const Table& table, Progress* progr
     stats->bytes += batch->payload_bytes();
     if (progress) progress->Advance(batch->num_rows(), batch->payload_bytes());
     queue.GiveBack(std::move(batch));
-    static long batches_written = 0;
+    static std::atomic<long> batches_written{0};
     if (++batches_written == InterruptAfterBatches()) std::raise(SIGINT);
   }
   if (!st.ok()) queue.Cancel();
@@ -126,6 +131,70 @@ Status CopyTable(Source& source, Sink& sink, const Table& table, Progress* progr
   DECANT_RETURN_IF_ERROR(st);
   DECANT_RETURN_IF_ERROR(queue.producer_status());
   return writer->Close();
+}
+
+// Reports a table that failed, naming it unless the endpoint already did.
+Status TableError(Status st, const std::string& table) {
+  bool named = st.message().find("table ") != std::string::npos || st.code() == StatusCode::kCancelled;
+  return named ? st : st.WithContext("table " + table);
+}
+
+// Copies the tables one after the other; progress follows each table live.
+Status CopySequentially(Source& source, Sink& sink, const Schema& schema, Progress* progress, CopySummary* summary) {
+  for (const Table& table : schema.tables) {
+    TableCopyStats stats;
+    stats.table = QualifiedName(table.schema, table.name);
+    if (progress) progress->TableStarted(stats.table);
+    Status st = CopyTable(source, sink, table, progress, &stats);
+    if (progress) progress->TableFinished(st.ok());
+    if (!st.ok()) return TableError(st, stats.table);
+    summary->rows += stats.rows;
+    summary->bytes += stats.bytes;
+    summary->tables.push_back(std::move(stats));
+  }
+  return Status::OK();
+}
+
+// Copies up to `jobs` tables at once, started in schema order; the first error
+// stops further tables from starting. Progress shows one line per finished
+// table (several live lines would interleave).
+Status CopyInParallel(Source& source, Sink& sink, const Schema& schema, size_t jobs, Progress* progress,
+                      CopySummary* summary) {
+  std::mutex mu;
+  size_t next = 0;
+  Status first_error;
+  std::vector<TableCopyStats> done(schema.tables.size());
+  auto worker = [&] {
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard lock(mu);
+        if (!first_error.ok() || next == schema.tables.size()) return;
+        i = next++;
+      }
+      const Table& table = schema.tables[i];
+      TableCopyStats stats;
+      stats.table = QualifiedName(table.schema, table.name);
+      Status st = CopyTable(source, sink, table, nullptr, &stats);
+      std::lock_guard lock(mu);
+      if (!st.ok()) {
+        if (first_error.ok()) first_error = TableError(st, stats.table);
+        return;
+      }
+      if (progress) progress->Note(fmt::format("{}: {} rows ({})", stats.table, stats.rows, HumanBytes(stats.bytes)));
+      done[i] = std::move(stats);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t j = 0; j < jobs; ++j) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  if (!first_error.ok()) return first_error;
+  for (auto& stats : done) {
+    summary->rows += stats.rows;
+    summary->bytes += stats.bytes;
+    summary->tables.push_back(std::move(stats));
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -140,21 +209,12 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
   }
 
   CopySummary summary;
-  for (const Table& table : schema.tables) {
-    TableCopyStats stats;
-    stats.table = QualifiedName(table.schema, table.name);
-    if (options.progress) options.progress->TableStarted(stats.table);
-    st = CopyTable(source, sink, table, options.progress, &stats);
-    if (options.progress) options.progress->TableFinished(st.ok());
-    if (!st.ok()) {
-      sink.Abort();
-      // Endpoints usually name the table (or the damaged one) themselves.
-      bool named = st.message().find("table ") != std::string::npos || st.code() == StatusCode::kCancelled;
-      return named ? st : st.WithContext("table " + stats.table);
-    }
-    summary.rows += stats.rows;
-    summary.bytes += stats.bytes;
-    summary.tables.push_back(std::move(stats));
+  size_t jobs = std::min({options.jobs, source.MaxParallelTables(), sink.MaxParallelTables(), schema.tables.size()});
+  st = jobs > 1 ? CopyInParallel(source, sink, schema, jobs, options.progress, &summary)
+                : CopySequentially(source, sink, schema, options.progress, &summary);
+  if (!st.ok()) {
+    sink.Abort();
+    return st;
   }
   st = source.Finish();
   if (!st.ok()) {

@@ -13,6 +13,9 @@ namespace decant {
 struct CopyOptions {
   SinkOptions sink;
   Progress* progress = nullptr;  // may be null
+  // Tables copied at once, each by its own reader and writer; capped by what
+  // the source and the sink allow (MaxParallelTables).
+  size_t jobs = 1;
 };
 
 struct TableCopyStats {

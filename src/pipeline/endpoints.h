@@ -17,10 +17,14 @@ namespace decant {
 bool IsDatabaseLocation(const std::string& location);
 
 // A Source for a database URI or an archive path.
-Result<std::unique_ptr<Source>> OpenSource(const std::string& location);
+Result<std::unique_ptr<Source>> OpenSource(const std::string& location, const EndpointOptions& options = {});
 
 // A Sink for a database URI; InvalidArgument for an archive path or an unknown scheme.
-Result<std::unique_ptr<Sink>> OpenDatabaseSink(const std::string& uri);
+Result<std::unique_ptr<Sink>> OpenDatabaseSink(const std::string& uri, const EndpointOptions& options = {});
+
+// The server a URI points at, for dump and restore; InvalidArgument for an
+// engine without several databases per server (SQLite).
+Result<std::unique_ptr<Server>> OpenServer(const std::string& uri);
 
 // Shows a location in messages with any password replaced by "****".
 std::string RedactLocation(const std::string& location);

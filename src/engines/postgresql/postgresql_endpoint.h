@@ -1,0 +1,35 @@
+// PostgreSQL (10 to 18) as a Source, a Sink and a Server. The only header of
+// engines/postgresql that other folders include; libpq handles never leave
+// this folder.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/endpoint.h"
+
+namespace decant {
+
+// True for "postgresql://" and "postgres://" URIs and for libpq conninfo
+// strings ("host=db1 dbname=shop user=app").
+bool IsPostgresLocation(const std::string& location);
+
+// Connects and opens one REPEATABLE READ, READ ONLY transaction; the schema
+// and every table are read from its snapshot. With options.jobs > 1 up to that
+// many tables are read at once by extra connections that import the same
+// snapshot (pg_export_snapshot), so the export stays a point-in-time copy.
+// Connection settings not in the URI come from PG* variables and ~/.pgpass,
+// as with psql.
+Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& uri, const EndpointOptions& options);
+
+// Loads with COPY, creating objects in dependency order: types and functions;
+// tables; data; keys and indexes; foreign keys; sequence values; views,
+// triggers, comments. With options.jobs > 1 tables load over that many
+// connections; keys and indexes are then built once every table is loaded.
+Result<std::unique_ptr<Sink>> OpenPostgresSink(const std::string& uri, const EndpointOptions& options);
+
+// The server `uri` points at (its database part, if any, is where decant
+// connects to list and create databases; default "postgres").
+Result<std::unique_ptr<Server>> OpenPostgresServer(const std::string& uri);
+
+}  // namespace decant

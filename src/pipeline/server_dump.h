@@ -1,0 +1,45 @@
+// dump and restore: every database of a server to a dump directory and back.
+//
+// A dump is a directory (docs/archive-format.md, "Server dumps"): one decant
+// archive per database plus dump.json, which lists them and is written last,
+// so a dump without it is unfinished. It is built at NAME.partial and renamed.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "archive/archive.h"
+#include "core/endpoint.h"
+#include "pipeline/copy.h"
+
+namespace decant {
+
+struct ServerCopySummary {
+  std::vector<std::pair<std::string, CopySummary>> databases;  // name, what was copied
+  double seconds = 0;
+};
+
+// Exports every database ListDatabases() names into `dir`. `open_source`
+// opens one database URI.
+struct DumpOptions {
+  int zstd_level = 3;
+  CopyOptions copy;
+  EndpointOptions endpoint;
+};
+Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, const DumpOptions& options);
+
+// Imports every database of the dump at `dir` into `server`, creating the
+// databases that do not exist. A database that exists is loaded according to
+// options.copy.sink.mode (by default refused unless empty). Stops at the first
+// failure; the error names the databases already restored.
+struct RestoreOptions {
+  CopyOptions copy;
+  EndpointOptions endpoint;
+};
+Result<ServerCopySummary> RestoreServer(const std::string& dir, Server& server, const RestoreOptions& options);
+
+// "decant_dump_20261122T101500Z": the default dump name, in UTC.
+std::string DefaultDumpName();
+
+}  // namespace decant
