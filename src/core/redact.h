@@ -7,7 +7,8 @@
 
 namespace decant {
 
-// "scheme://user:secret@host/..." -> "scheme://user:****@host/...";
+// "scheme://user:secret@host/..." -> "scheme://user:****@host/...", and
+// "password=secret" in a libpq conninfo string or a URI query -> "password=****";
 // anything without a password comes back unchanged.
 std::string RedactUri(std::string_view uri);
 

@@ -1,19 +1,36 @@
 #include "engines/postgresql/postgresql_endpoint.h"
 
+#include <libpq-fe.h>
+
+#include "engines/postgresql/pg_internal.h"
+
 namespace decant {
 
 bool IsPostgresLocation(const std::string& location) {
-  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+  if (location.starts_with("postgresql://") || location.starts_with("postgres://")) return true;
+  // A conninfo string: "keyword=value ..." that libpq accepts as a whole.
+  size_t eq = location.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  for (size_t i = 0; i < eq; ++i) {
+    char c = location[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ' ')) return false;
+  }
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(location.c_str(), &err);
+  if (err) PQfreemem(err);
+  if (!opts) return false;
+  PQconninfoFree(opts);
+  return true;
 }
 
-Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string&, const EndpointOptions&) {
-  return Status::InvalidArgument("PostgreSQL source: not built yet");
+Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& uri, const EndpointOptions& options) {
+  return pg_internal::OpenSource(uri, options);
 }
-Result<std::unique_ptr<Sink>> OpenPostgresSink(const std::string&, const EndpointOptions&) {
-  return Status::InvalidArgument("PostgreSQL sink: not built yet");
+
+Result<std::unique_ptr<Sink>> OpenPostgresSink(const std::string& uri, const EndpointOptions& options) {
+  return pg_internal::OpenSink(uri, options);
 }
-Result<std::unique_ptr<Server>> OpenPostgresServer(const std::string&) {
-  return Status::InvalidArgument("PostgreSQL server: not built yet");
-}
+
+Result<std::unique_ptr<Server>> OpenPostgresServer(const std::string& uri) { return pg_internal::OpenServer(uri); }
 
 }  // namespace decant

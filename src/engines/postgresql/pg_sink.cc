@@ -1,0 +1,548 @@
+// PostgresSink: creates the schema in dependency order and loads with COPY.
+//
+// With one job, everything (DDL, data, keys) happens in one transaction, so a
+// failed or interrupted load leaves the target exactly as it was. With more,
+// tables are created and committed first so that other connections can load
+// them at once; Abort() then drops the tables this load created.
+#include <algorithm>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "engines/postgresql/pg_catalog.h"
+#include "engines/postgresql/pg_conn.h"
+#include "engines/postgresql/pg_copy.h"
+#include "engines/postgresql/pg_ddl.h"
+#include "engines/postgresql/pg_internal.h"
+
+namespace decant::pg_internal {
+namespace {
+
+constexpr size_t kCopyBufferBytes = 1 << 20;
+
+bool IsDuplicateObject(const std::string& sqlstate) {
+  // duplicate_object, duplicate_table, duplicate_function, duplicate_schema, ...
+  return sqlstate == "42710" || sqlstate == "42P07" || sqlstate == "42723" || sqlstate == "42P06" ||
+         sqlstate == "42P16" || sqlstate == "42P04";
+}
+
+bool IsMissingDependency(const std::string& sqlstate) {
+  // undefined_table, undefined_function, undefined_object, undefined_column
+  return sqlstate == "42P01" || sqlstate == "42883" || sqlstate == "42704" || sqlstate == "42703";
+}
+
+class PostgresSink;
+
+class CopyInWriter final : public TableWriter {
+ public:
+  CopyInWriter(PostgresSink* sink, Connection* conn, bool own_transaction, const Table& table);
+  ~CopyInWriter() override;
+  Status Start();
+  Status Write(const RowBatch& batch) override;
+  Status Close() override;
+
+ private:
+  Status Flush();
+
+  PostgresSink* sink_;
+  Connection* conn_;
+  bool own_transaction_;
+  std::string label_;
+  std::string copy_sql_;
+  std::string buffer_;
+  bool in_copy_ = false;
+  bool closed_ = false;
+};
+
+// One DDL statement to run, and what to call it in messages.
+struct Ddl {
+  std::string what;
+  std::string sql;
+  bool must_succeed = true;  // tables and their data; false: report and go on for an older target
+};
+
+class PostgresSink final : public Sink {
+ public:
+  PostgresSink(std::unique_ptr<Connection> main, std::string location, size_t jobs)
+      : main_(std::move(main)), location_(std::move(location)), jobs_(std::max<size_t>(1, jobs)) {}
+  ~PostgresSink() override {
+    if (state_ == State::kOpen) Abort();
+  }
+
+  Status Begin(const Schema& schema, const SinkOptions& options) override;
+  Result<std::unique_ptr<TableWriter>> OpenTable(const Table& table) override;
+  Status Commit() override;
+  void Abort() override;
+  std::string Describe() const override { return main_->Describe(); }
+  size_t MaxParallelTables() const override { return jobs_; }
+
+  void GiveBack(Connection* conn) {
+    std::lock_guard lock(mu_);
+    free_.push_back(conn);
+  }
+
+ private:
+  enum class State { kNew, kOpen, kDone };
+
+  Status RefuseNonEmpty();
+  Status DropExisting();
+  std::vector<Ddl> PreData() const;
+  // Post-data in dependency order; each inner list may run in parallel.
+  std::vector<std::vector<Ddl>> PostData() const;
+  Status Run(Connection* conn, const Ddl& ddl, bool in_transaction);
+  Status RunAll(const std::vector<Ddl>& list, bool parallel);
+  Status RunViews(const std::vector<Ddl>& views);
+  Result<Connection*> Borrow();
+
+  std::unique_ptr<Connection> main_;
+  std::string location_;
+  size_t jobs_;
+  State state_ = State::kNew;
+  Schema schema_;
+  SinkOptions options_;
+  bool from_postgres_ = false;
+  bool older_target_ = false;  // the source's major version is newer than the target's
+  bool in_transaction_ = false;
+  std::vector<std::string> created_tables_;  // committed early (jobs > 1), dropped by Abort
+  std::vector<std::string> skipped_;
+  std::vector<Ddl> deferred_;  // pre-data objects that needed the tables
+
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> workers_;
+  std::vector<Connection*> free_;
+};
+
+// ---- writer -------------------------------------------------------------------
+
+CopyInWriter::CopyInWriter(PostgresSink* sink, Connection* conn, bool own_transaction, const Table& table)
+    : sink_(sink), conn_(conn), own_transaction_(own_transaction), label_(QualifiedName(table.schema, table.name)) {
+  std::string cols;
+  for (size_t i : DataColumns(table)) cols += (cols.empty() ? "" : ", ") + QuoteIdent(table.columns[i].name);
+  copy_sql_ = fmt::format("COPY {} ({}) FROM STDIN", QuoteQualified(TargetSchema(table.schema), table.name), cols);
+  buffer_.reserve(kCopyBufferBytes + (kCopyBufferBytes >> 2));
+}
+
+CopyInWriter::~CopyInWriter() {
+  if (in_copy_) {
+    PQputCopyEnd(conn_->get(), "decant: load abandoned");
+    while (PGresult* r = PQgetResult(conn_->get())) PQclear(r);
+  }
+  if (own_transaction_ && !closed_) (void)conn_->Exec("ROLLBACK");
+  if (sink_) sink_->GiveBack(conn_);
+}
+
+Status CopyInWriter::Start() {
+  if (own_transaction_) DECANT_RETURN_IF_ERROR(conn_->Exec("BEGIN"));
+  PGresult* r = PQexec(conn_->get(), copy_sql_.c_str());
+  QueryResult holder(r);
+  if (PQresultStatus(r) != PGRES_COPY_IN) return conn_->Error("loading table " + label_, r);
+  in_copy_ = true;
+  return Status::OK();
+}
+
+Status CopyInWriter::Flush() {
+  if (buffer_.empty()) return Status::OK();
+  if (PQputCopyData(conn_->get(), buffer_.data(), static_cast<int>(buffer_.size())) != 1) {
+    return conn_->Error("loading table " + label_);
+  }
+  buffer_.clear();
+  return Status::OK();
+}
+
+Status CopyInWriter::Write(const RowBatch& batch) {
+  if (closed_) return Status::FailedPrecondition("table " + label_ + ": Write after Close");
+  size_t columns = batch.num_columns();
+  for (size_t r = 0; r < batch.num_rows(); ++r) {
+    const Value* row = batch.row(r);
+    for (size_t c = 0; c < columns; ++c) {
+      if (c) buffer_.push_back('\t');
+      EncodeCopyValue(row[c], &buffer_);
+    }
+    buffer_.push_back('\n');
+    if (buffer_.size() >= kCopyBufferBytes) DECANT_RETURN_IF_ERROR(Flush());
+  }
+  return Status::OK();
+}
+
+Status CopyInWriter::Close() {
+  if (closed_) return Status::OK();
+  DECANT_RETURN_IF_ERROR(Flush());
+  in_copy_ = false;
+  if (PQputCopyEnd(conn_->get(), nullptr) != 1) return conn_->Error("loading table " + label_);
+  PGresult* r = PQgetResult(conn_->get());
+  QueryResult holder(r);
+  while (PGresult* extra = PQgetResult(conn_->get())) PQclear(extra);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) return conn_->Error("loading table " + label_, r);
+  if (own_transaction_) DECANT_RETURN_IF_ERROR(conn_->Exec("COMMIT"));
+  closed_ = true;
+  return Status::OK();
+}
+
+// ---- sink ---------------------------------------------------------------------
+
+Status PostgresSink::RefuseNonEmpty() {
+  DECANT_ASSIGN_OR_RETURN(
+      QueryResult r,
+      main_->Query(
+          "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' "
+          "WHEN 'f' THEN 'foreign table' ELSE 'table' END || ' ' || n.nspname || '.' || c.relname "
+          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+          "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', "
+          "'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg_temp%' AND NOT EXISTS (SELECT 1 FROM "
+          "pg_catalog.pg_depend e WHERE e.classid = 'pg_class'::pg_catalog.regclass AND e.objid = c.oid AND "
+          "e.deptype = 'e') ORDER BY c.oid"));
+  if (r.rows() == 0) return Status::OK();
+  std::string what;
+  for (int i = 0; i < r.rows() && i < 5; ++i) what += (i ? ", " : "") + r.Get(i, 0);
+  if (r.rows() > 5) what += fmt::format(" and {} more", r.rows() - 5);
+  return Status::FailedPrecondition("target " + Describe() + " is not empty: " + what +
+                                    "; use --clean to replace them or --append to add rows");
+}
+
+Status PostgresSink::DropExisting() {
+  std::vector<std::string> drops;
+  for (const View& v : schema_.views) {
+    drops.push_back(fmt::format("DROP {}VIEW IF EXISTS {} CASCADE", v.materialized ? "MATERIALIZED " : "",
+                                QuoteQualified(TargetSchema(v.schema), v.name)));
+  }
+  for (auto it = schema_.tables.rbegin(); it != schema_.tables.rend(); ++it) {
+    drops.push_back("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE");
+  }
+  for (const Sequence& q : schema_.sequences) {
+    if (!q.native_ddl.empty()) {
+      drops.push_back("DROP SEQUENCE IF EXISTS " + QuoteQualified(TargetSchema(q.schema), q.name) + " CASCADE");
+    }
+  }
+  for (const NativeObject& o : schema_.objects) {
+    if (o.kind == "type" || o.kind == "domain") {
+      drops.push_back(fmt::format("DROP {} IF EXISTS {} CASCADE", o.kind == "type" ? "TYPE" : "DOMAIN",
+                                  QuoteQualified(o.schema, o.name)));
+    }
+  }
+  for (const auto& sql : drops) {
+    Status st = main_->Exec(sql);
+    if (!st.ok()) return st.WithContext("--clean");
+  }
+  return Status::OK();
+}
+
+std::vector<Ddl> PostgresSink::PreData() const {
+  std::vector<Ddl> out;
+  if (from_postgres_) {
+    for (const NativeObject& o : schema_.objects) {
+      if (o.phase != "pre-data") continue;
+      out.push_back({o.kind + " " + QualifiedName(o.schema, o.name), o.native_ddl, false});
+    }
+  } else {
+    std::set<std::string> schemas;
+    for (const Table& t : schema_.tables) {
+      if (!t.schema.empty()) schemas.insert(t.schema);
+    }
+    for (const auto& s : schemas) out.push_back({"schema " + s, "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(s), true});
+  }
+  return out;
+}
+
+std::vector<std::vector<Ddl>> PostgresSink::PostData() const {
+  std::vector<std::vector<Ddl>> steps;
+  auto objects_of = [&](std::initializer_list<const char*> kinds) {
+    std::vector<Ddl> list;
+    for (const char* kind : kinds) {
+      for (const NativeObject& o : schema_.objects) {
+        if (o.kind == kind) list.push_back({o.kind + " " + o.name + " on " + QualifiedName(o.schema, o.table), o.native_ddl, false});
+      }
+    }
+    return list;
+  };
+  std::set<std::pair<std::string, std::string>> matviews;
+  for (const View& v : schema_.views) {
+    if (v.materialized) matviews.insert({v.schema, v.name});
+  }
+  std::vector<Ddl> table_indexes, view_indexes;
+  if (from_postgres_) {
+    for (const Index& x : schema_.indexes) {
+      Ddl d{"index " + QualifiedName(x.schema, x.name), x.native_ddl, false};
+      (matviews.count({x.schema, x.table}) ? view_indexes : table_indexes).push_back(d);
+    }
+    // Keys and indexes are independent of each other: they may be built at once.
+    std::vector<Ddl> keys = objects_of({"primary key", "unique", "exclusion"});
+    keys.insert(keys.end(), table_indexes.begin(), table_indexes.end());
+    steps.push_back(keys);
+    steps.push_back(objects_of({"foreign key", "check", "sequence owner"}));
+  } else {
+    ForeignPostData post = ForeignPostDataSql(schema_);
+    std::vector<Ddl> keys;
+    for (const auto& s : post.keys) keys.push_back({"key", s, true});
+    for (const auto& s : post.indexes) keys.push_back({"index", s, true});
+    steps.push_back(keys);
+    std::vector<Ddl> fks;
+    for (const auto& s : post.foreign_keys) fks.push_back({"foreign key", s, true});
+    steps.push_back(fks);
+  }
+  // Counters: a sequence continues after the last value handed out.
+  std::vector<Ddl> counters;
+  if (from_postgres_) {
+    for (const Sequence& q : schema_.sequences) {
+      counters.push_back({"sequence " + QualifiedName(q.schema, q.name),
+                          fmt::format("SELECT pg_catalog.setval({}, {}, {})",
+                                      QuoteLiteral(QuoteQualified(q.schema, q.name)), q.last_value,
+                                      q.is_called ? "true" : "false"),
+                          false});
+    }
+  } else {
+    for (const Table& t : schema_.tables) {
+      for (const Column& c : t.columns) {
+        if (!c.auto_increment) continue;
+        int64_t floor = 0;
+        for (const Sequence& q : schema_.sequences) {
+          if (q.owner_table == t.name || q.name == t.name) floor = std::max(floor, q.last_value);
+        }
+        std::string table = QuoteQualified(TargetSchema(t.schema), t.name);
+        counters.push_back(
+            {"identity " + QualifiedName(t.schema, t.name) + "." + c.name,
+             fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), "
+                         "GREATEST(COALESCE(MAX({}), 0), {}, 1), COALESCE(MAX({}), 0) >= 1 OR {} >= 1) FROM {}",
+                         QuoteLiteral(table), QuoteLiteral(c.name), QuoteIdent(c.name), floor, QuoteIdent(c.name),
+                         floor, table),
+             true});
+      }
+    }
+  }
+  steps.push_back(counters);
+  return steps;
+}
+
+Status PostgresSink::Run(Connection* conn, const Ddl& ddl, bool in_transaction) {
+  bool tolerate = (older_target_ && !ddl.must_succeed) || options_.mode != LoadMode::kRefuseNonEmpty;
+  if (tolerate && in_transaction) DECANT_RETURN_IF_ERROR(conn->Exec("SAVEPOINT decant_ddl"));
+  std::string sqlstate;
+  Status st = conn->Exec(ddl.sql, &sqlstate);
+  if (st.ok()) {
+    if (tolerate && in_transaction) return conn->Exec("RELEASE SAVEPOINT decant_ddl");
+    return st;
+  }
+  if (tolerate && in_transaction) DECANT_RETURN_IF_ERROR(conn->Exec("ROLLBACK TO SAVEPOINT decant_ddl"));
+  if (options_.mode != LoadMode::kRefuseNonEmpty && IsDuplicateObject(sqlstate)) return Status::OK();  // already there
+  if (older_target_ && !ddl.must_succeed) {
+    std::string line = fmt::format("{} was not created on PostgreSQL {} (source {}): {}", ddl.what,
+                                   main_->server_version(), schema_.server_version, st.message());
+    spdlog::warn("{}", line);
+    std::lock_guard lock(mu_);
+    skipped_.push_back(line);
+    return Status::OK();
+  }
+  return st.WithContext("creating " + ddl.what);
+}
+
+Status PostgresSink::RunAll(const std::vector<Ddl>& list, bool parallel) {
+  if (!parallel || jobs_ <= 1 || list.size() < 2) {
+    for (const Ddl& d : list) DECANT_RETURN_IF_ERROR(Run(main_.get(), d, in_transaction_));
+    return Status::OK();
+  }
+  // Outside a transaction: each statement commits on its own connection.
+  std::mutex mu;
+  size_t next = 0;
+  Status first;
+  auto work = [&] {
+    auto conn = Borrow();
+    if (!conn.ok()) {
+      std::lock_guard lock(mu);
+      if (first.ok()) first = conn.status();
+      return;
+    }
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard lock(mu);
+        if (!first.ok() || next == list.size()) break;
+        i = next++;
+      }
+      Status st = Run(*conn, list[i], false);
+      if (!st.ok()) {
+        std::lock_guard lock(mu);
+        if (first.ok()) first = st;
+      }
+    }
+    GiveBack(*conn);
+  };
+  std::vector<std::thread> threads;
+  for (size_t j = 0; j < std::min(jobs_, list.size()); ++j) threads.emplace_back(work);
+  for (auto& t : threads) t.join();
+  return first;
+}
+
+// Views may depend on views created later (CREATE OR REPLACE changes the
+// order), so failures for a missing object are retried until no progress.
+Status PostgresSink::RunViews(const std::vector<Ddl>& views) {
+  std::vector<Ddl> pending = views;
+  while (!pending.empty()) {
+    std::vector<Ddl> retry;
+    Status last;
+    for (const Ddl& d : pending) {
+      if (in_transaction_) DECANT_RETURN_IF_ERROR(main_->Exec("SAVEPOINT decant_view"));
+      std::string sqlstate;
+      Status st = main_->Exec(d.sql, &sqlstate);
+      if (in_transaction_) DECANT_RETURN_IF_ERROR(main_->Exec(st.ok() ? "RELEASE SAVEPOINT decant_view" : "ROLLBACK TO SAVEPOINT decant_view"));
+      if (!st.ok() && IsMissingDependency(sqlstate)) {
+        retry.push_back(d);
+        last = st;
+      } else if (!st.ok()) {
+        Ddl once = d;
+        DECANT_RETURN_IF_ERROR(Run(main_.get(), once, in_transaction_));
+      }
+    }
+    if (retry.size() == pending.size()) {
+      for (const Ddl& d : retry) DECANT_RETURN_IF_ERROR(Run(main_.get(), d, in_transaction_));
+      break;
+    }
+    pending = std::move(retry);
+  }
+  return Status::OK();
+}
+
+Result<Connection*> PostgresSink::Borrow() {
+  std::lock_guard lock(mu_);
+  if (!free_.empty()) {
+    Connection* c = free_.back();
+    free_.pop_back();
+    return c;
+  }
+  DECANT_ASSIGN_OR_RETURN(auto worker, Connection::Open(location_));
+  DECANT_RETURN_IF_ERROR(PrepareSession(worker.get()));
+  workers_.push_back(std::move(worker));
+  return workers_.back().get();
+}
+
+Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
+  if (state_ != State::kNew) return Status::FailedPrecondition("PostgreSQL sink: Begin called twice");
+  state_ = State::kOpen;
+  schema_ = schema;
+  options_ = options;
+  from_postgres_ = schema.engine == "postgresql";
+  older_target_ = from_postgres_ && std::atoi(schema.server_version.c_str()) > main_->server_major();
+  DECANT_RETURN_IF_ERROR(PrepareSession(main_.get()));
+  if (options.mode == LoadMode::kRefuseNonEmpty) DECANT_RETURN_IF_ERROR(RefuseNonEmpty());
+  DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
+  in_transaction_ = true;
+  if (options.mode == LoadMode::kClean) DECANT_RETURN_IF_ERROR(DropExisting());
+  for (const Ddl& d : PreData()) {
+    // A function may return or take a table's row type: it then waits for
+    // the tables and is created with the views (pg_dump sorts by dependency).
+    if (d.what.starts_with("function ") || d.what.starts_with("aggregate ")) {
+      DECANT_RETURN_IF_ERROR(main_->Exec("SAVEPOINT decant_function"));
+      std::string sqlstate;
+      Status st = main_->Exec(d.sql, &sqlstate);
+      DECANT_RETURN_IF_ERROR(
+          main_->Exec(st.ok() ? "RELEASE SAVEPOINT decant_function" : "ROLLBACK TO SAVEPOINT decant_function"));
+      if (st.ok()) continue;
+      if (IsMissingDependency(sqlstate)) {
+        deferred_.push_back(d);
+        continue;
+      }
+    }
+    DECANT_RETURN_IF_ERROR(Run(main_.get(), d, true));
+  }
+  for (const Table& t : schema_.tables) {
+    std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
+    if (options.mode == LoadMode::kAppend) {
+      DECANT_ASSIGN_OR_RETURN(std::string exists, main_->QueryValue("SELECT pg_catalog.to_regclass(" +
+                                                                    QuoteLiteral(name) + ") IS NOT NULL"));
+      if (exists == "t") continue;
+    }
+    std::string label = QualifiedName(t.schema, t.name);
+    DECANT_RETURN_IF_ERROR(Run(main_.get(), {"table " + label, CreateTableSql(t, from_postgres_), true}, true));
+    created_tables_.push_back(label);
+  }
+  if (jobs_ > 1) {
+    // Other connections load the tables, so they must be committed now.
+    DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
+    in_transaction_ = false;
+  }
+  return Status::OK();
+}
+
+Result<std::unique_ptr<TableWriter>> PostgresSink::OpenTable(const Table& table) {
+  if (state_ != State::kOpen) return Status::FailedPrecondition("PostgreSQL sink is not open");
+  Connection* conn = main_.get();
+  bool own = false;
+  if (jobs_ > 1) {
+    DECANT_ASSIGN_OR_RETURN(conn, Borrow());
+    own = true;
+  }
+  auto writer = std::make_unique<CopyInWriter>(jobs_ > 1 ? this : nullptr, conn, own, table);
+  DECANT_RETURN_IF_ERROR(writer->Start());
+  return std::unique_ptr<TableWriter>(std::move(writer));
+}
+
+Status PostgresSink::Commit() {
+  if (state_ != State::kOpen) return Status::FailedPrecondition("PostgreSQL sink is not open");
+  auto steps = PostData();
+  // Keys and indexes are built in parallel when there are several jobs.
+  DECANT_RETURN_IF_ERROR(RunAll(steps[0], true));
+  if (!in_transaction_) {
+    DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
+    in_transaction_ = true;
+  }
+  for (size_t i = 1; i < steps.size(); ++i) DECANT_RETURN_IF_ERROR(RunAll(steps[i], false));
+  if (from_postgres_) {
+    std::set<std::pair<std::string, std::string>> matviews;
+    std::vector<Ddl> views = deferred_, view_indexes, later;
+    for (const View& v : schema_.views) {
+      views.push_back({(v.materialized ? "materialized view " : "view ") + QualifiedName(v.schema, v.name), v.native_ddl, false});
+      if (v.materialized) matviews.insert({v.schema, v.name});
+    }
+    for (const NativeObject& o : schema_.objects) {
+      if (o.phase == "post-data" && o.kind == "function") views.push_back({"function " + QualifiedName(o.schema, o.name), o.native_ddl, false});
+    }
+    DECANT_RETURN_IF_ERROR(RunViews(views));
+    for (const Index& x : schema_.indexes) {
+      if (matviews.count({x.schema, x.table})) view_indexes.push_back({"index " + QualifiedName(x.schema, x.name), x.native_ddl, false});
+    }
+    DECANT_RETURN_IF_ERROR(RunAll(view_indexes, false));
+    for (const Trigger& t : schema_.triggers) later.push_back({"trigger " + t.name + " on " + QualifiedName(t.schema, t.table), t.native_ddl, false});
+    for (const NativeObject& o : schema_.objects) {
+      if (o.kind == "comment") later.push_back({"comment on " + o.name, o.native_ddl, false});
+    }
+    DECANT_RETURN_IF_ERROR(RunAll(later, false));
+  } else if (!schema_.views.empty() || !schema_.triggers.empty()) {
+    spdlog::warn("{} views and {} triggers from {} are not translated to PostgreSQL", schema_.views.size(),
+                 schema_.triggers.size(), schema_.engine);
+  }
+  DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
+  in_transaction_ = false;
+  state_ = State::kDone;
+  if (!skipped_.empty()) {
+    spdlog::warn("{} objects of the PostgreSQL {} source were not created on PostgreSQL {} (listed above)",
+                 skipped_.size(), schema_.server_version, main_->server_version());
+  }
+  return Status::OK();
+}
+
+void PostgresSink::Abort() {
+  if (state_ != State::kOpen) return;
+  state_ = State::kDone;
+  if (PQtransactionStatus(main_->get()) != PQTRANS_IDLE) (void)main_->Exec("ROLLBACK");
+  in_transaction_ = false;
+  if (jobs_ > 1 && !created_tables_.empty()) {
+    // The tables were committed so that several connections could load them:
+    // drop the ones this load created, so nothing half-loaded stays behind.
+    for (auto it = schema_.tables.rbegin(); it != schema_.tables.rend(); ++it) {
+      std::string label = QualifiedName(it->schema, it->name);
+      if (std::find(created_tables_.begin(), created_tables_.end(), label) == created_tables_.end()) continue;
+      (void)main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE");
+    }
+    spdlog::warn("load into {} failed: dropped the {} tables it had created", Describe(), created_tables_.size());
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> OpenSink(const std::string& location, const EndpointOptions& options) {
+  DECANT_ASSIGN_OR_RETURN(auto conn, Connection::Open(location));
+  return std::unique_ptr<Sink>(new PostgresSink(std::move(conn), location, options.jobs));
+}
+
+}  // namespace decant::pg_internal

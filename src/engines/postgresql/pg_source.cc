@@ -1,0 +1,176 @@
+// PostgresSource: the schema and every table from one snapshot, rows via COPY.
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "engines/postgresql/pg_catalog.h"
+#include "engines/postgresql/pg_conn.h"
+#include "engines/postgresql/pg_copy.h"
+#include "engines/postgresql/pg_internal.h"
+
+namespace decant::pg_internal {
+namespace {
+
+constexpr const char* kSnapshotTransaction = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+class PostgresSource;
+
+// Reads one table with COPY ... TO STDOUT on a connection borrowed from the
+// source's pool, returned when the reader is destroyed.
+class CopyOutReader final : public TableReader {
+ public:
+  CopyOutReader(PostgresSource* source, Connection* conn, const Table& table);
+  ~CopyOutReader() override;
+  Result<bool> Next(RowBatch* batch) override;
+
+ private:
+  Status Start();
+
+  PostgresSource* source_;
+  Connection* conn_;
+  std::string label_;
+  std::string copy_sql_;
+  std::vector<Decode> kinds_;
+  bool started_ = false;
+  bool done_ = false;
+};
+
+class PostgresSource final : public Source {
+ public:
+  PostgresSource(std::unique_ptr<Connection> main, std::string location, size_t jobs)
+      : location_(std::move(location)), jobs_(std::max<size_t>(1, jobs)) {
+    free_.push_back(main.get());
+    all_.push_back(std::move(main));
+  }
+
+  Status Start() {
+    Connection* main = all_.front().get();
+    DECANT_RETURN_IF_ERROR(PrepareSession(main));
+    DECANT_RETURN_IF_ERROR(main->Exec(kSnapshotTransaction));
+    if (jobs_ > 1) {
+      DECANT_ASSIGN_OR_RETURN(snapshot_, main->QueryValue("SELECT pg_catalog.pg_export_snapshot()"));
+    }
+    describe_ = main->Describe();
+    return Status::OK();
+  }
+
+  Result<Schema> ReadSchema() override { return ReadCatalog(all_.front().get()); }
+
+  Result<std::unique_ptr<TableReader>> OpenTable(const Table& table) override {
+    DECANT_ASSIGN_OR_RETURN(Connection * conn, Borrow());
+    return std::unique_ptr<TableReader>(new CopyOutReader(this, conn, table));
+  }
+
+  std::string Describe() const override { return describe_; }
+  size_t MaxParallelTables() const override { return jobs_; }
+
+  void GiveBack(Connection* conn) {
+    std::lock_guard lock(mu_);
+    free_.push_back(conn);
+  }
+
+ private:
+  // A connection reading the same snapshot: the main one, or a worker that
+  // imported it with SET TRANSACTION SNAPSHOT.
+  Result<Connection*> Borrow() {
+    std::lock_guard lock(mu_);
+    if (!free_.empty()) {
+      Connection* c = free_.back();
+      free_.pop_back();
+      return c;
+    }
+    if (all_.size() >= jobs_) return Status::Internal("more tables open at once than --jobs allows");
+    DECANT_ASSIGN_OR_RETURN(auto worker, Connection::Open(location_));
+    DECANT_RETURN_IF_ERROR(PrepareSession(worker.get()));
+    DECANT_RETURN_IF_ERROR(worker->Exec(kSnapshotTransaction));
+    DECANT_RETURN_IF_ERROR(worker->Exec("SET TRANSACTION SNAPSHOT " + QuoteLiteral(snapshot_)));
+    all_.push_back(std::move(worker));
+    return all_.back().get();
+  }
+
+  std::string location_;
+  size_t jobs_;
+  std::string snapshot_;
+  std::string describe_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> all_;
+  std::vector<Connection*> free_;
+};
+
+CopyOutReader::CopyOutReader(PostgresSource* source, Connection* conn, const Table& table)
+    : source_(source), conn_(conn), label_(QualifiedName(table.schema, table.name)) {
+  std::string cols;
+  for (size_t i : DataColumns(table)) {
+    cols += (cols.empty() ? "" : ", ") + QuoteIdent(table.columns[i].name);
+    kinds_.push_back(DecodeFor(table.columns[i].type));
+  }
+  // A partitioned table holds no rows itself: its partitions are tables of
+  // their own. (Rows of a table without columns carry nothing either.)
+  if (table.options.count(kOptPartitionBy) || kinds_.empty()) {
+    done_ = true;
+    return;
+  }
+  copy_sql_ = fmt::format("COPY {} ({}) TO STDOUT", QuoteQualified(table.schema, table.name), cols);
+}
+
+CopyOutReader::~CopyOutReader() {
+  if (started_ && !done_) {
+    // Drain the COPY so the connection can be reused (an error path).
+    char* buf = nullptr;
+    while (PQgetCopyData(conn_->get(), &buf, 0) > 0) PQfreemem(buf);
+    while (PGresult* r = PQgetResult(conn_->get())) PQclear(r);
+  }
+  source_->GiveBack(conn_);
+}
+
+Status CopyOutReader::Start() {
+  started_ = true;
+  PGresult* r = PQexec(conn_->get(), copy_sql_.c_str());
+  QueryResult holder(r);
+  if (PQresultStatus(r) != PGRES_COPY_OUT) {
+    done_ = true;
+    return conn_->Error("reading table " + label_, r);
+  }
+  return Status::OK();
+}
+
+Result<bool> CopyOutReader::Next(RowBatch* batch) {
+  batch->Reset(kinds_.size());
+  if (done_) return false;
+  if (!started_) DECANT_RETURN_IF_ERROR(Start());
+  while (!batch->full()) {
+    char* buf = nullptr;
+    int n = PQgetCopyData(conn_->get(), &buf, 0);
+    if (n == -1) {  // end of COPY: collect its result
+      done_ = true;
+      PGresult* r = PQgetResult(conn_->get());
+      QueryResult holder(r);
+      if (PQresultStatus(r) != PGRES_COMMAND_OK) return conn_->Error("reading table " + label_, r);
+      while (PGresult* extra = PQgetResult(conn_->get())) PQclear(extra);
+      break;
+    }
+    if (n < 0) {
+      done_ = true;
+      return conn_->Error("reading table " + label_);
+    }
+    std::string_view line(buf, static_cast<size_t>(n));
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    size_t payload = 0;
+    Status st = DecodeCopyRow(line, kinds_, batch->AppendRow(), &payload);
+    PQfreemem(buf);
+    if (!st.ok()) return st.WithContext("table " + label_);
+    batch->AddPayload(payload);
+  }
+  return !batch->empty();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> OpenSource(const std::string& location, const EndpointOptions& options) {
+  DECANT_ASSIGN_OR_RETURN(auto conn, Connection::Open(location));
+  auto source = std::make_unique<PostgresSource>(std::move(conn), location, options.jobs);
+  DECANT_RETURN_IF_ERROR(source->Start());
+  return std::unique_ptr<Source>(std::move(source));
+}
+
+}  // namespace decant::pg_internal
