@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, builds, then runs the whole
-# GoogleTest suite through ctest. Tests that need ../shared/samples skip with
-# a one-line reason when it is absent.
+# Runs every test: installs what is missing, builds, starts the private database
+# servers the engine tests use (scripts/servers/, see its README.md), then runs
+# the whole GoogleTest suite through ctest. Tests that need ../shared/samples
+# skip with a one-line reason when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/servers/postgresql.sh start
+bash scripts/servers/mariadb.sh start
+# shellcheck disable=SC1090
+source "$(bash scripts/servers/postgresql.sh env)"
+# shellcheck disable=SC1090
+source "$(bash scripts/servers/mariadb.sh env)"
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 900
