@@ -1,11 +1,13 @@
 #include "pipeline/server_dump.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "core/version.h"
 #include "io/file_system.h"
@@ -85,6 +87,13 @@ Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, con
     std::string file = fmt::format("{:04}.decant", i + 1);
     auto source = OpenSource(server.DatabaseUri(db), options.endpoint);
     if (!source.ok()) {
+      // A database dropped since the listing is not an error (as it would not
+      // be had the dump started a moment later).
+      auto now = server.ListDatabases();
+      if (now.ok() && std::find(now->begin(), now->end(), db) == now->end()) {
+        spdlog::warn("database {} was dropped while the server was being dumped; skipped", db);
+        continue;
+      }
       failed = source.status().WithContext("database " + db);
       break;
     }

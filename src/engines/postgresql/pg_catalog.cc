@@ -12,7 +12,9 @@
 namespace decant::pg_internal {
 namespace {
 
-// Schemas that hold the system, never user data.
+// Schemas that hold the system, never user data. (Functions a type made for
+// itself, such as a multirange's constructors, depend on it internally and
+// are left to the type.)
 constexpr const char* kUserNamespace =
     "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg_temp\\_%' "
     "AND n.nspname NOT LIKE 'pg_toast_temp\\_%'";
@@ -250,7 +252,9 @@ class CatalogReader {
             "pg_catalog.format_type(a.aggtranstype, NULL), a.aggfinalfn::pg_catalog.regproc, a.aggfinalfn <> 0, "
             "a.agginitval, a.aggkind "
             "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-            "LEFT JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid WHERE {2} AND {3} ORDER BY p.oid",
+            "LEFT JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid WHERE {2} AND {3} AND NOT EXISTS (SELECT 1 "
+            "FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_proc'::pg_catalog.regclass AND i.objid = p.oid AND "
+            "i.deptype = 'i') ORDER BY p.oid",
             kind, sql_body, kUserNamespace, NotExtensionMember("pg_proc", "p.oid"))));
     std::vector<NativeObject> aggregates;
     for (int i = 0; i < r.rows(); ++i) {
