@@ -14,6 +14,7 @@
 #include "archive/format.h"
 #include "cli/exit_codes.h"
 #include "core/version.h"
+#include "engines/postgresql/postgresql_endpoint.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "pipeline/copy.h"
 #include "pipeline/endpoints.h"
@@ -295,8 +296,9 @@ struct SchemaArgs {
 };
 
 int RunSchema(const SchemaArgs& a) {
-  if (a.dialect != "sqlite") {
-    return Fail(Status::InvalidArgument("dialect '" + a.dialect + "' is not supported by this build (known: sqlite)"));
+  if (a.dialect != "sqlite" && a.dialect != "postgresql") {
+    return Fail(Status::InvalidArgument("dialect '" + a.dialect +
+                                        "' is not supported by this build (known: sqlite, postgresql)"));
   }
   auto source = OpenSource(a.source);
   if (!source.ok()) return Fail(source.status());
@@ -304,7 +306,7 @@ int RunSchema(const SchemaArgs& a) {
   if (!schema.ok()) return Fail(schema.status());
   Status finished = (*source)->Finish();  // a piped archive must be whole
   if (!finished.ok()) return Fail(finished);
-  std::fputs(SqliteSchemaDdl(*schema).c_str(), stdout);
+  std::fputs((a.dialect == "postgresql" ? PostgresSchemaDdl(*schema) : SqliteSchemaDdl(*schema)).c_str(), stdout);
   return kExitOk;
 }
 
@@ -432,7 +434,7 @@ int RunDecant(int argc, char** argv) {
   SchemaArgs sc;
   auto* schema_cmd = app.add_subcommand("schema", "print the schema as DDL");
   schema_cmd->add_option("source", sc.source, "database URI or archive")->required();
-  schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (sqlite)");
+  schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (sqlite, postgresql)");
 
   VerifyArgs ve;
   auto* verify_cmd = app.add_subcommand("verify", "do A and B hold the same data? exit 0 if so, 1 if not");

@@ -146,7 +146,13 @@ std::string PostgresSchemaScript(const Schema& schema) {
         if (o.kind == kind) add(o.native_ddl);
       }
     }
-    for (const auto& x : schema.indexes) add(x.native_ddl);
+    std::vector<const Index*> view_indexes;
+    for (const auto& x : schema.indexes) {
+      bool on_view = false;
+      for (const auto& v : schema.views) on_view = on_view || (v.schema == x.schema && v.name == x.table);
+      if (on_view) view_indexes.push_back(&x);
+      else add(x.native_ddl);
+    }
     for (const char* kind : {"foreign key", "check", "sequence owner"}) {
       for (const auto& o : schema.objects) {
         if (o.kind == kind) add(o.native_ddl);
@@ -157,6 +163,7 @@ std::string PostgresSchemaScript(const Schema& schema) {
                       q.last_value, q.is_called ? "true" : "false"));
     }
     for (const auto& v : schema.views) add(v.native_ddl);
+    for (const auto* x : view_indexes) add(x->native_ddl);
     for (const auto& o : schema.objects) {
       if (o.phase == "post-data" && o.kind == "function") add(o.native_ddl);
     }

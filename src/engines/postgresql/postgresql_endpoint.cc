@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include "engines/postgresql/pg_ddl.h"
 #include "engines/postgresql/pg_internal.h"
 
 namespace decant {
@@ -30,6 +31,8 @@ Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& uri, const
 Result<std::unique_ptr<Sink>> OpenPostgresSink(const std::string& uri, const EndpointOptions& options) {
   return pg_internal::OpenSink(uri, options);
 }
+
+std::string PostgresSchemaDdl(const Schema& schema) { return pg_internal::PostgresSchemaScript(schema); }
 
 Result<std::unique_ptr<Server>> OpenPostgresServer(const std::string& uri) { return pg_internal::OpenServer(uri); }
 

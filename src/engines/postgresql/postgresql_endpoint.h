@@ -28,6 +28,11 @@ Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& uri, const
 // connections; keys and indexes are then built once every table is loaded.
 Result<std::unique_ptr<Sink>> OpenPostgresSink(const std::string& uri, const EndpointOptions& options);
 
+// The schema as the PostgreSQL script an import would run: pre-data objects,
+// tables, keys and indexes, foreign keys, sequence values, views, triggers and
+// comments, each statement ending with ";\n".
+std::string PostgresSchemaDdl(const Schema& schema);
+
 // The server `uri` points at (its database part, if any, is where decant
 // connects to list and create databases; default "postgres").
 Result<std::unique_ptr<Server>> OpenPostgresServer(const std::string& uri);
