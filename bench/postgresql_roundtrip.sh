@@ -67,7 +67,7 @@ step "pg_restore -j$jobs" "'$bin/pg_restore' -j$jobs -d '$server/bench_pgrestore
 step "decant export -j$jobs --directory" "'$decant' -q export -j$jobs --directory '$server/bench_src' -o '$work/decant'"; de=$secs; de_rss=$rss_mib
 step "decant import -j$jobs" "'$decant' -q import -j$jobs '$work/decant' '$server/bench_decant'"; di=$secs; di_rss=$rss_mib
 step "floor: COPY TO /dev/null" "$copy_out wait"; fo=$secs
-step "floor: schema, COPY FROM, indexes" "'$bin/psql' -X -q -d '$server/bench_floor' -f '$work/pre.sql' && $copy_in wait && '$bin/psql' -X -q -d '$server/bench_floor' -f '$work/post.sql'"; fi=$secs
+step "floor: schema, COPY FROM, indexes" "'$bin/psql' -X -q -d '$server/bench_floor' -f '$work/pre.sql' && { $copy_in wait; } && '$bin/psql' -X -q -d '$server/bench_floor' -f '$work/post.sql'"; fi=$secs
 
 echo
 awk -v pd="$pd" -v pr="$pr" -v de="$de" -v di="$di" -v fo="$fo" -v fi="$fi" 'BEGIN {
