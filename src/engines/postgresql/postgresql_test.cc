@@ -265,6 +265,23 @@ CREATE SEQUENCE standalone_seq START 7 INCREMENT 3;
 SELECT nextval('standalone_seq');
 CREATE UNLOGGED TABLE scratch (k text PRIMARY KEY);
 INSERT INTO scratch VALUES ('unlogged row');
+CREATE TABLE booking (id int PRIMARY KEY, room int NOT NULL CHECK (room > 0), during tsrange,
+  EXCLUDE USING gist (during WITH &&) WHERE (room < 100));
+INSERT INTO booking VALUES (1, 1, '[2020-01-01,2020-01-02)'), (2, 2, '[2020-01-02,2020-01-03)');
+CREATE TABLE booking_note (booking_id int REFERENCES booking (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  note text COLLATE "C");
+CREATE TABLE booking_archive (archived_at date DEFAULT '2000-01-01') INHERITS (booking_note);
+INSERT INTO booking_note VALUES (1, 'n1');
+INSERT INTO booking_archive VALUES (2, 'old', '1999-12-31');
+CREATE INDEX booking_brin ON booking USING brin (id);
+CREATE INDEX booking_partial ON booking (room DESC) WHERE room > 1;
+COMMENT ON COLUMN booking.room IS 'room number';
+CREATE FUNCTION next_room(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 + 1';
+CREATE TABLE rooms_by_range (r int NOT NULL, label text) PARTITION BY RANGE (r);
+CREATE TABLE rooms_low PARTITION OF rooms_by_range FOR VALUES FROM (MINVALUE) TO (100);
+CREATE TABLE rooms_high PARTITION OF rooms_by_range FOR VALUES FROM (100) TO (MAXVALUE) PARTITION BY LIST (label);
+CREATE TABLE rooms_high_a PARTITION OF rooms_high FOR VALUES IN ('a');
+INSERT INTO rooms_by_range VALUES (1, 'x'), (150, 'a');
 )sql";
 
 constexpr const char* kRowsAsText = "SELECT t::text FROM every_type t ORDER BY id";
@@ -554,6 +571,18 @@ TEST_F(PostgresTest, DumpAndRestoreEveryDatabaseOfAServer) {
 
 namespace decant {
 namespace {
+
+TEST_F(PostgresTest, ExtensionsAreCreatedNotCopied) {
+  TestDb src(pg15_, "ext_src");
+  TestDb dst(pg15_, "ext_dst");
+  Exec(src.uri(), "CREATE EXTENSION pg_trgm; CREATE TABLE words (w text); INSERT INTO words VALUES ('decant');"
+                  "CREATE INDEX words_trgm ON words USING gin (w gin_trgm_ops)");
+  ASSERT_TRUE(Migrate(src.uri(), dst.uri()).ok());
+  EXPECT_EQ(Rows(dst.uri(), "SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'"),
+            std::vector<std::string>{"pg_trgm"});
+  EXPECT_EQ(Rows(dst.uri(), "SELECT w FROM words WHERE w % 'decent'"), std::vector<std::string>{"decant"});
+  EXPECT_EQ(SchemaObjects(dst.uri(), true), SchemaObjects(src.uri(), true));
+}
 
 TEST_F(PostgresTest, SchemaCommandPrintsTheScriptImportRuns) {
   TestDb src(pg15_, "ddl_src");
