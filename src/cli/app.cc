@@ -374,6 +374,17 @@ int ExitCodeFor(const Status& status) {
   return kExitInternal;
 }
 
+namespace {
+
+// --clean / --append / --jobs, shared by the commands that load a database.
+void AddLoadOptions(CLI::App* cmd, bool* clean, bool* append, size_t* jobs, const char* jobs_help) {
+  auto* c = cmd->add_flag("--clean", *clean, "drop the objects decant would create, then load");
+  cmd->add_flag("--append", *append, "keep what the target holds and add rows")->excludes(c);
+  cmd->add_option("-j,--jobs", *jobs, jobs_help)->check(CLI::Range(1, 64));
+}
+
+}  // namespace
+
 int RunDecant(int argc, char** argv) {
   CLI::App app{"decant: move a database between engines, versions and machines, exactly"};
   app.set_version_flag("--version", fmt::format("decant {} (archive format {}.{})", DECANT_VERSION,
@@ -399,17 +410,13 @@ int RunDecant(int argc, char** argv) {
   auto* import_cmd = app.add_subcommand("import", "archive -> database");
   import_cmd->add_option("archive", im.archive, "archive file or directory; '-' reads stdin")->required();
   import_cmd->add_option("target", im.target, "database URI")->required();
-  auto* clean = import_cmd->add_flag("--clean", im.clean, "drop the objects decant would create, then load");
-  import_cmd->add_flag("--append", im.append, "keep what the target holds and add rows")->excludes(clean);
-  import_cmd->add_option("-j,--jobs", im.jobs, "tables loaded at once")->check(CLI::Range(1, 64));
+  AddLoadOptions(import_cmd, &im.clean, &im.append, &im.jobs, "tables loaded at once");
 
   MigrateArgs mi;
   auto* migrate_cmd = app.add_subcommand("migrate", "database -> database, no file in between");
   migrate_cmd->add_option("source", mi.source, "database URI")->required();
   migrate_cmd->add_option("target", mi.target, "database URI")->required();
-  auto* mclean = migrate_cmd->add_flag("--clean", mi.clean, "drop the objects decant would create, then load");
-  migrate_cmd->add_flag("--append", mi.append, "keep what the target holds and add rows")->excludes(mclean);
-  migrate_cmd->add_option("-j,--jobs", mi.jobs, "tables copied at once")->check(CLI::Range(1, 64));
+  AddLoadOptions(migrate_cmd, &mi.clean, &mi.append, &mi.jobs, "tables copied at once");
 
   DumpArgs du;
   auto* dump_cmd = app.add_subcommand("dump", "every database of a server -> dump directory");
@@ -422,9 +429,7 @@ int RunDecant(int argc, char** argv) {
   auto* restore_cmd = app.add_subcommand("restore", "dump directory -> every database back onto a server");
   restore_cmd->add_option("dump", re.dump, "dump directory written by decant dump")->required();
   restore_cmd->add_option("server", re.server, "server URI")->required();
-  auto* rclean = restore_cmd->add_flag("--clean", re.clean, "drop the objects decant would create, then load");
-  restore_cmd->add_flag("--append", re.append, "keep what the databases hold and add rows")->excludes(rclean);
-  restore_cmd->add_option("-j,--jobs", re.jobs, "tables loaded at once")->check(CLI::Range(1, 64));
+  AddLoadOptions(restore_cmd, &re.clean, &re.append, &re.jobs, "tables loaded at once");
 
   InspectArgs in;
   auto* inspect_cmd = app.add_subcommand("inspect", "show what an archive holds");
