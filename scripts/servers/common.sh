@@ -1,4 +1,5 @@
 # Helpers shared by scripts/servers/postgresql.sh and mariadb.sh (sourced, not run).
+# shellcheck shell=bash disable=SC2034
 # Expects SCRIPT_NAME to be set by the sourcing script.
 
 CACHE="${DECANT_SERVER_DIR:-/var/tmp/decant-servers}"
@@ -75,8 +76,12 @@ run_as_db() {
 # The cache directory: root-owned, world-traversable (the servers' user must reach
 # its own subdirectories), outside the repository.
 ensure_cache_dir() {
+  [[ "$CACHE" = /* && "$CACHE" != *[[:space:]\'\"\$\\]* ]] ||
+    die "DECANT_SERVER_DIR must be an absolute path without spaces or quotes: $CACHE"
   mkdir -p "$CACHE"
   CACHE="$(cd "$CACHE" && pwd -P)"
+  # Unix socket paths are limited to 107 bytes (<cache>/clusters/pgNN/.s.PGSQL.543NN).
+  ((${#CACHE} <= 70)) || die "DECANT_SERVER_DIR is too long for unix socket paths (max 70 characters): $CACHE"
   chmod 755 "$CACHE"
   run_as_db test -x "$CACHE" ||
     die "$DB_USER cannot reach $CACHE (a parent directory is not traversable); choose another DECANT_SERVER_DIR"

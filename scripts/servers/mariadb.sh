@@ -15,7 +15,7 @@ set -euo pipefail
 umask 022
 SCRIPT_NAME="mariadb.sh"
 here="$(cd "$(dirname "$0")" && pwd)"
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$here/common.sh"
 
 PORT=53306

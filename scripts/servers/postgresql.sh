@@ -16,7 +16,7 @@ set -euo pipefail
 umask 022
 SCRIPT_NAME="postgresql.sh"
 here="$(cd "$(dirname "$0")" && pwd)"
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$here/common.sh"
 
 # The npm package's oldest and newest majors, latest minor of each, as published
@@ -159,8 +159,11 @@ start_cluster() {
       die "PostgreSQL $major did not start on port $port"
     fi
   fi
+  # Ready on the (trusted) socket; the TCP socket is opened before it, and the login
+  # below checks TCP. (pg_isready over TCP leaves a "password authentication failed"
+  # line in the log of PostgreSQL 10.)
   deadline=$((SECONDS + START_TIMEOUT))
-  until "$DEBIAN_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$port" -t 2; do
+  until "$DEBIAN_BINDIR/pg_isready" -q -h "$dir" -p "$port" -U "$ROLE" -d postgres -t 2; do
     if ((SECONDS >= deadline)); then
       echo "---- last lines of $logf ----" >&2; tail -n 30 "$logf" >&2
       die "PostgreSQL $major does not accept connections on 127.0.0.1:$port after ${START_TIMEOUT}s"
@@ -171,7 +174,8 @@ start_cluster() {
   # made anew), set it through the trusted local socket. SQL goes through stdin.
   if ! psql_tcp "$port" -Atc 'SELECT 1' >/dev/null 2>&1; then
     log "PostgreSQL $major: setting the $ROLE password from $CACHE/pg-password"
-    printf "ALTER ROLE %s PASSWORD '%s';\n" "$ROLE" "$(cat "$CACHE/pg-password")" |
+    printf "SET log_min_error_statement = panic; SET log_statement = none;\nALTER ROLE %s PASSWORD '%s';\n" \
+      "$ROLE" "$(cat "$CACHE/pg-password")" |
       "$DEBIAN_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U "$ROLE" -d postgres >/dev/null 2>&1 ||
       die "PostgreSQL $major: could not set the $ROLE password over the local socket in $dir"
     psql_tcp "$port" -Atc 'SELECT 1' >/dev/null ||
