@@ -103,11 +103,14 @@ class Encoder {
 
 class LoadDataEncoder : public Encoder {
  public:
-  LoadDataEncoder(const std::string& table, const std::vector<std::string>& columns, std::vector<CellKind> kinds)
+  LoadDataEncoder(const std::string& table, const std::vector<std::string>& columns, std::vector<CellKind> kinds,
+                  int auto_increment)
       : kinds_(std::move(kinds)) {
     // CHARACTER SET binary: the server reads the bytes as they are (text is
     // UTF-8 already); columns in other character sets convert from utf8mb4.
     std::string list, set;
+    bool any_set = false;
+    for (CellKind k : kinds_) any_set |= k == CellKind::kBit || k == CellKind::kTextConverted;
     for (size_t i = 0; i < columns.size(); ++i) {
       std::string col = QuoteIdent(columns[i]);
       std::string var = "@v" + std::to_string(i);
@@ -118,6 +121,12 @@ class LoadDataEncoder : public Encoder {
       } else if (kinds_[i] == CellKind::kTextConverted) {
         list += var;
         set += (set.empty() ? " SET " : ", ") + col + " = CONVERT(" + var + " USING utf8mb4)";
+      } else if (any_set && static_cast<int>(i) == auto_increment) {
+        // MariaDB 10.11 forgets NO_AUTO_VALUE_ON_ZERO for a column read
+        // directly when the statement has a SET clause: a 0 would become the
+        // next counter value. Through a variable it stays 0.
+        list += var;
+        set += (set.empty() ? " SET " : ", ") + col + " = " + var;
       } else {
         list += col;
       }
@@ -363,12 +372,12 @@ LoadMethod DefaultLoadMethod() {
 
 std::unique_ptr<TableWriter> NewTableWriter(Connection* conn, LoadMethod method, const std::string& table,
                                             std::vector<std::string> columns, std::vector<CellKind> kinds,
-                                            std::function<void()> release) {
+                                            int auto_increment, std::function<void()> release) {
   std::unique_ptr<Encoder> encoder;
   if (method == LoadMethod::kInsert) {
     encoder = std::make_unique<InsertEncoder>(conn->get(), table, columns, std::move(kinds));
   } else {
-    encoder = std::make_unique<LoadDataEncoder>(table, columns, std::move(kinds));
+    encoder = std::make_unique<LoadDataEncoder>(table, columns, std::move(kinds), auto_increment);
   }
   return std::make_unique<BulkWriter>(conn, std::move(encoder), table, std::move(columns), std::move(release));
 }

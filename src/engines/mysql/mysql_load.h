@@ -25,10 +25,11 @@ LoadMethod DefaultLoadMethod();
 // loader thread, one statement per ~8 MiB, so encoding overlaps the server's
 // work. Any warning the server raises while loading (a value it had to change,
 // a duplicate key it skipped) fails the load: DataLoss, or FailedPrecondition
-// for duplicates and NULLs in NOT NULL columns. `release` is called once the
+// for duplicates and NULLs in NOT NULL columns. `auto_increment` is the
+// index of the AUTO_INCREMENT column in `columns` (-1: none). `release` is called once the
 // writer is done with `conn`.
 std::unique_ptr<TableWriter> NewTableWriter(Connection* conn, LoadMethod method, const std::string& table,
                                             std::vector<std::string> columns, std::vector<CellKind> kinds,
-                                            std::function<void()> release);
+                                            int auto_increment, std::function<void()> release);
 
 }  // namespace decant::mysql_internal

@@ -320,9 +320,10 @@ Result<SchemaRead> ReadDatabaseSchema(Connection& conn) {
 }
 
 Result<std::vector<CellKind>> TargetCellKinds(Connection& conn, const std::string& table,
-                                              const std::vector<std::string>& names) {
+                                              const std::vector<std::string>& names, int* auto_increment) {
+  *auto_increment = -1;
   DECANT_ASSIGN_OR_RETURN(
-      auto rows, conn.Query("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME "
+      auto rows, conn.Query("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, EXTRA "
                             "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " +
                             conn.Quote(table)));
   std::vector<CellKind> kinds;
@@ -339,6 +340,9 @@ Result<std::vector<CellKind>> TargetCellKinds(Connection& conn, const std::strin
     f.data_type = Lower(Str((*found)[1]));
     f.column_type = Str((*found)[2]);
     f.charset = Str((*found)[3]);
+    if (Lower(Str((*found)[4])).find("auto_increment") != std::string::npos) {
+      *auto_increment = static_cast<int>(kinds.size());
+    }
     kinds.push_back(CellKindOf(f));
   }
   return kinds;

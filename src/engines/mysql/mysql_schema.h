@@ -27,7 +27,9 @@ Result<SchemaRead> ReadDatabaseSchema(Connection& conn);
 
 // Cell kinds for a table read from the target's information_schema (the
 // sink writes by what the target's columns are). `names` in the order wanted.
+// `auto_increment` gets the position of the AUTO_INCREMENT column among
+// `names`, or -1.
 Result<std::vector<CellKind>> TargetCellKinds(Connection& conn, const std::string& table,
-                                              const std::vector<std::string>& names);
+                                              const std::vector<std::string>& names, int* auto_increment);
 
 }  // namespace decant::mysql_internal

@@ -47,7 +47,8 @@ std::string Lower(std::string s) {
 // object it belongs to. Multi-statements are off on every connection, so one
 // string can never run two statements.
 Status CheckCreate(const std::string& what, const std::string& name, const std::string& ddl) {
-  if (ddl.rfind("CREATE ", 0) != 0 || ddl.find(QuoteIdent(name)) == std::string::npos) {
+  // A trigger's statement is kept as it was written, so its name may be unquoted.
+  if (ddl.rfind("CREATE ", 0) != 0 || ddl.find(name) == std::string::npos) {
     return Status::Corruption("DDL for " + what + " " + name + " is not a CREATE statement for it; refusing to run it");
   }
   return Status::OK();
@@ -237,13 +238,15 @@ Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
   }
   std::vector<std::string> columns;
   for (size_t i : DataColumns(table)) columns.push_back(table.columns[i].name);
-  auto kinds = mysql_internal::TargetCellKinds(*conn, table.name, columns);
+  int auto_increment = -1;
+  auto kinds = mysql_internal::TargetCellKinds(*conn, table.name, columns, &auto_increment);
   if (!kinds.ok()) {
     GiveBackLoader(conn);
     return kinds.status();
   }
   return mysql_internal::NewTableWriter(conn, mysql_internal::DefaultLoadMethod(), table.name, std::move(columns),
-                                        std::move(kinds).value(), [this, conn] { GiveBackLoader(conn); });
+                                        std::move(kinds).value(), auto_increment,
+                                        [this, conn] { GiveBackLoader(conn); });
 }
 
 // Runs each list of statements on its own connection, up to jobs_ at once

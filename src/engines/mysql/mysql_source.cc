@@ -113,8 +113,8 @@ Status StartSnapshot(Connection& c) {
   // (no ANSI_QUOTES, no PAD_CHAR_TO_FULL_LENGTH). Long timeouts: the reader
   // may wait on a slow sink between fetches.
   DECANT_RETURN_IF_ERROR(c.Exec(
-      "SET SESSION sql_mode = '', SESSION net_write_timeout = 86400, SESSION net_read_timeout = 86400, "
-      "SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+      "SET SESSION sql_mode = '', SESSION net_write_timeout = 86400, SESSION net_read_timeout = 86400"));
+  DECANT_RETURN_IF_ERROR(c.Exec("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
   return c.Exec("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
 }
 
