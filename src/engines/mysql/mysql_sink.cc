@@ -48,7 +48,8 @@ std::string Lower(std::string s) {
 // string can never run two statements.
 Status CheckCreate(const std::string& what, const std::string& name, const std::string& ddl) {
   // A trigger's statement is kept as it was written, so its name may be unquoted.
-  if (ddl.rfind("CREATE ", 0) != 0 || ddl.find(name) == std::string::npos) {
+  if (ddl.rfind("CREATE ", 0) != 0 ||
+      (ddl.find(name) == std::string::npos && ddl.find(QuoteIdent(name)) == std::string::npos)) {
     return Status::Corruption("DDL for " + what + " " + name + " is not a CREATE statement for it; refusing to run it");
   }
   return Status::OK();

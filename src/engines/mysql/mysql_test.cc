@@ -86,6 +86,11 @@ class RawDb {
     ASSERT_EQ(mysql_real_query(mysql_, sql.data(), sql.size()), 0) << mysql_error(mysql_) << "\n" << sql;
     if (MYSQL_RES* r = mysql_store_result(mysql_)) mysql_free_result(r);
   }
+  std::string Quote(const std::string& text) {
+    std::string out(text.size() * 2 + 1, '\0');
+    out.resize(mysql_real_escape_string(mysql_, out.data(), text.data(), text.size()));
+    return "'" + out + "'";
+  }
   std::vector<std::vector<std::string>> Rows(const std::string& sql) {
     std::vector<std::vector<std::string>> out;
     if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
@@ -147,7 +152,7 @@ std::string Snapshot(const std::string& db) {
     out += "table: " + c.Rows("SHOW CREATE TABLE " + q)[0][1] + "\n";
     std::string cols;
     for (const auto& col : c.Rows("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE "
-                                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" + t[0] + "' ORDER BY ORDINAL_POSITION")) {
+                                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + c.Quote(t[0]) + " ORDER BY ORDINAL_POSITION")) {
       std::string cq = mysql_internal::QuoteIdent(col[0]);
       std::string e = col[1] == "float" ? "CAST(" + cq + " AS DOUBLE)" : cq;
       cols += std::string(cols.empty() ? "" : ", ") + "IFNULL(HEX(CAST(" + e + " AS BINARY)), 'NULL')";
