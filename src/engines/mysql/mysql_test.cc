@@ -546,6 +546,28 @@ TEST(Mysql, ConnectionErrorsAreOneLineAndNameTheProblem) {
   check(missing.uri(), StatusCode::kNotFound, "database '" + missing.name() + "' does not exist");
 }
 
+TEST(Mysql, PasswordFromMysqlPwd) {
+  REQUIRE_SERVER();
+  std::string file = Env("MYSQL_PWD_FILE");
+  if (file.empty()) GTEST_SKIP() << "MYSQL_PWD_FILE is unset; MYSQL_PWD test skipped";
+  std::string pw = testing_util::ReadFile(file);
+  while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+  TestDb db("pwd");
+  // The base URI without the defaults file: only MYSQL_PWD supplies the password.
+  std::string uri = Env("DECANT_TEST_MYSQL_URI");
+  uri = uri.substr(0, uri.find('?'));
+  if (uri.back() != '/') uri += "/";
+  uri += db.name();
+  setenv("MYSQL_PWD", pw.c_str(), 1);
+  auto ok = OpenMysqlSource(uri, {});
+  setenv("MYSQL_PWD", "not-the-password", 1);
+  auto bad = OpenMysqlSource(uri, {});
+  unsetenv("MYSQL_PWD");
+  EXPECT_TRUE(ok.ok()) << ok.status().ToString();
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("wrong password"), std::string::npos) << bad.status().message();
+}
+
 // The server restricted to a few databases, so the test ignores whatever
 // else the shared test server holds.
 class OnlyThese : public Server {
