@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/redact.h"
+#include "engines/mysql/mysql_endpoint.h"
 #include "engines/postgresql/postgresql_endpoint.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 
@@ -23,6 +24,7 @@ const Engine kEngines[] = {
     {"sqlite", IsSqliteUri, [](const std::string& uri, const EndpointOptions&) { return OpenSqliteSource(uri); },
      [](const std::string& uri, const EndpointOptions&) { return OpenSqliteSink(uri); }, nullptr},
     {"postgresql", IsPostgresLocation, OpenPostgresSource, OpenPostgresSink, OpenPostgresServer},
+    {"mysql", IsMysqlUri, OpenMysqlSource, OpenMysqlSink, OpenMysqlServer},
 };
 
 const Engine* EngineFor(const std::string& location) {

@@ -1,0 +1,408 @@
+#include "engines/mysql/mysql_connection.h"
+
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "core/redact.h"
+
+namespace decant::mysql_internal {
+namespace {
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decoding; false on a malformed escape.
+bool Decode(std::string_view in, std::string* out) {
+  out->clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out->push_back(in[i]);
+      continue;
+    }
+    int hi = i + 1 < in.size() ? HexDigit(in[i + 1]) : -1;
+    int lo = i + 2 < in.size() ? HexDigit(in[i + 2]) : -1;
+    if (hi < 0 || lo < 0) return false;
+    out->push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return true;
+}
+
+std::string Encode(std::string_view in) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : in) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// libmariadb's library init is not thread-safe; run it once.
+void InitLibrary() {
+  static std::once_flag once;
+  std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
+}
+
+std::string OneLine(std::string s) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return s;
+}
+
+const char* kKnownParams[] = {"defaults-file", "socket",  "connect-timeout", "ssl-mode", "ssl-ca", "ssl-capath",
+                              "ssl-cert",      "ssl-key", "ssl-cipher",      "ssl-crl",  "tls-version"};
+
+// A one-line explanation of a failed login or connection, naming the setting
+// that is most likely wrong.
+Status ConnectError(MYSQL* mysql, const ConnectParams& p) {
+  unsigned err = mysql_errno(mysql);
+  std::string server_msg = OneLine(mysql_error(mysql));
+  std::string who = p.user.empty() ? std::string("the configured user") : "user '" + p.user + "'";
+  switch (err) {
+    case ER_ACCESS_DENIED_ERROR:
+    case ER_ACCESS_DENIED_NO_PASSWORD_ERROR: {
+      bool no_password = server_msg.find("using password: NO") != std::string::npos;
+      return Status::Unavailable(
+          p.shown + ": access denied for " + who + ": " +
+          (no_password ? "no password was given (put it in the URI, MYSQL_PWD or an option file)"
+                       : "wrong password (or no such user for this host)"));
+    }
+    case ER_DBACCESS_DENIED_ERROR:
+      return Status::Unavailable(p.shown + ": " + who + " may not use database '" + p.database + "'");
+    case ER_BAD_DB_ERROR:
+      return Status::NotFound(p.shown + ": database '" + p.database + "' does not exist on " + p.Where());
+    case CR_UNKNOWN_HOST:
+      return Status::Unavailable(p.shown + ": unknown host '" + p.host + "' (the name does not resolve)");
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR: {
+      std::string port = p.port ? std::to_string(p.port) : std::string("3306 (default)");
+      if (server_msg.find("(111)") != std::string::npos) {
+        return Status::Unavailable(p.shown + ": connection refused by " + p.host + " on port " + port +
+                                   ": no MySQL server listens on that port (wrong port?)");
+      }
+      if (server_msg.find("(110)") != std::string::npos || server_msg.find("(115)") != std::string::npos ||
+          server_msg.find("timed out") != std::string::npos) {
+        return Status::Unavailable(p.shown + ": host " + p.host + " did not answer on port " + port +
+                                   " (wrong host, or a firewall?)");
+      }
+      return Status::Unavailable(p.shown + ": cannot connect to " + p.Where() + ": " + server_msg);
+    }
+    default:
+      return Status(CodeForError(err) == StatusCode::kInternal ? StatusCode::kUnavailable : CodeForError(err),
+                    p.shown + ": cannot connect: " + server_msg);
+  }
+}
+
+Status ApplyOptions(MYSQL* mysql, const ConnectParams& p) {
+  auto param = [&](const char* key) -> const std::string* {
+    auto it = p.params.find(key);
+    return it == p.params.end() ? nullptr : &it->second;
+  };
+  unsigned timeout = 10;
+  if (const std::string* t = param("connect-timeout")) timeout = static_cast<unsigned>(std::atoi(t->c_str()));
+  mysql_optionsv(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  if (const std::string* f = param("defaults-file")) mysql_optionsv(mysql, MYSQL_READ_DEFAULT_FILE, f->c_str());
+  mysql_optionsv(mysql, MYSQL_READ_DEFAULT_GROUP, "client");
+  mysql_optionsv(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  unsigned local_infile = 1;
+  mysql_optionsv(mysql, MYSQL_OPT_LOCAL_INFILE, &local_infile);
+  struct {
+    const char* key;
+    mysql_option option;
+  } static const kTls[] = {{"ssl-ca", MYSQL_OPT_SSL_CA},         {"ssl-capath", MYSQL_OPT_SSL_CAPATH},
+                           {"ssl-cert", MYSQL_OPT_SSL_CERT},     {"ssl-key", MYSQL_OPT_SSL_KEY},
+                           {"ssl-cipher", MYSQL_OPT_SSL_CIPHER}, {"ssl-crl", MYSQL_OPT_SSL_CRL},
+                           {"tls-version", MARIADB_OPT_TLS_VERSION}};
+  for (const auto& t : kTls) {
+    if (const std::string* v = param(t.key)) mysql_optionsv(mysql, t.option, v->c_str());
+  }
+  if (const std::string* mode = param("ssl-mode")) {
+    std::string m;
+    for (char c : *mode) m.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    my_bool on = 1, off = 0;
+    if (m == "DISABLED") {
+      mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &off);
+    } else if (m == "PREFERRED") {
+      mysql_ssl_set(mysql, nullptr, nullptr, nullptr, nullptr, nullptr);
+    } else if (m == "REQUIRED") {
+      mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
+      mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
+    } else if (m == "VERIFY_CA" || m == "VERIFY_IDENTITY") {
+      mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
+      mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+    } else {
+      return Status::InvalidArgument(p.shown + ": ssl-mode must be DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
+                                     "VERIFY_IDENTITY, not '" + *mode + "'");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string ConnectParams::Where() const {
+  auto it = params.find("socket");
+  if (it != params.end()) return "socket " + it->second;
+  return host + ":" + (port ? std::to_string(port) : std::string("3306"));
+}
+
+Result<ConnectParams> ParseUri(const std::string& uri) {
+  ConnectParams p;
+  p.shown = RedactUri(uri);
+  size_t scheme_end = uri.find("://");
+  if (scheme_end == std::string::npos) return Status::InvalidArgument(p.shown + ": not a mysql:// URI");
+  p.scheme = uri.substr(0, scheme_end);
+  if (p.scheme != "mysql" && p.scheme != "mariadb") {
+    return Status::InvalidArgument(p.shown + ": not a mysql:// or mariadb:// URI");
+  }
+  std::string rest = uri.substr(scheme_end + 3);
+  std::string query;
+  if (size_t q = rest.find('?'); q != std::string::npos) {
+    query = rest.substr(q + 1);
+    rest.resize(q);
+  }
+  std::string path;
+  if (size_t slash = rest.find('/'); slash != std::string::npos) {
+    path = rest.substr(slash + 1);
+    rest.resize(slash);
+  }
+  auto bad = [&](const std::string& why) { return Status::InvalidArgument(p.shown + ": " + why); };
+  std::string hostport = rest;
+  if (size_t at = rest.rfind('@'); at != std::string::npos) {
+    std::string userinfo = rest.substr(0, at);
+    hostport = rest.substr(at + 1);
+    size_t colon = userinfo.find(':');
+    if (!Decode(userinfo.substr(0, colon), &p.user)) return bad("malformed %-escape in the user name");
+    if (colon != std::string::npos) {
+      std::string pw;
+      if (!Decode(userinfo.substr(colon + 1), &pw)) return bad("malformed %-escape in the password");
+      p.password = std::move(pw);
+    }
+  }
+  std::string port;
+  if (!hostport.empty() && hostport[0] == '[') {  // [ipv6]:port
+    size_t close = hostport.find(']');
+    if (close == std::string::npos) return bad("unterminated [ in the host");
+    p.host = hostport.substr(1, close - 1);
+    if (close + 1 < hostport.size()) {
+      if (hostport[close + 1] != ':') return bad("unexpected text after ]");
+      port = hostport.substr(close + 2);
+    }
+  } else if (size_t colon = hostport.rfind(':'); colon != std::string::npos) {
+    p.host = hostport.substr(0, colon);
+    port = hostport.substr(colon + 1);
+  } else {
+    p.host = hostport;
+  }
+  if (!port.empty()) {
+    char* end = nullptr;
+    long v = std::strtol(port.c_str(), &end, 10);
+    if (*end != '\0' || v <= 0 || v > 65535) return bad("port '" + port + "' is not a number from 1 to 65535");
+    p.port = static_cast<unsigned>(v);
+  }
+  if (p.host.empty()) p.host = "localhost";
+  if (!Decode(path, &p.database)) return bad("malformed %-escape in the database name");
+  if (p.database.find('/') != std::string::npos) return bad("the database name cannot hold '/'");
+  size_t pos = 0;
+  while (pos < query.size()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string::npos) amp = query.size();
+    std::string item = query.substr(pos, amp - pos);
+    pos = amp + 1;
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    std::string key, value;
+    if (!Decode(item.substr(0, eq), &key) ||
+        !Decode(eq == std::string::npos ? "" : item.substr(eq + 1), &value)) {
+      return bad("malformed %-escape in the parameters");
+    }
+    for (char& c : key) {
+      if (c == '_') c = '-';
+    }
+    bool known = false;
+    for (const char* k : kKnownParams) known = known || key == k;
+    if (!known) return bad("unknown parameter '" + key + "'");
+    p.params[key] = value;
+  }
+  return p;
+}
+
+std::string UriFor(const ConnectParams& p, const std::string& database) {
+  std::string out = p.scheme + "://";
+  if (!p.user.empty() || p.password) {
+    out += Encode(p.user);
+    if (p.password) out += ":" + Encode(*p.password);
+    out += "@";
+  }
+  out += p.host.find(':') != std::string::npos ? "[" + p.host + "]" : p.host;
+  if (p.port) out += ":" + std::to_string(p.port);
+  out += "/" + Encode(database);
+  std::string sep = "?";
+  for (const auto& [k, v] : p.params) {
+    out += sep + k + "=" + Encode(v);
+    sep = "&";
+  }
+  return out;
+}
+
+std::string QuoteIdent(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out.push_back('`');
+    out.push_back(c);
+  }
+  out.push_back('`');
+  return out;
+}
+
+StatusCode CodeForError(unsigned error) {
+  switch (error) {
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case CR_UNKNOWN_HOST:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case ER_ACCESS_DENIED_ERROR:
+    case ER_DBACCESS_DENIED_ERROR:
+    case ER_CON_COUNT_ERROR:
+    case ER_SERVER_SHUTDOWN:
+      return StatusCode::kUnavailable;
+    case ER_BAD_DB_ERROR:
+    case ER_NO_SUCH_TABLE:
+      return StatusCode::kNotFound;
+    case ER_DATA_TOO_LONG:
+    case ER_WARN_DATA_OUT_OF_RANGE:
+    case ER_TRUNCATED_WRONG_VALUE:
+    case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
+    case ER_CANT_CREATE_GEOMETRY_OBJECT:
+      return StatusCode::kDataLoss;
+    case ER_OUTOFMEMORY:
+    case ER_OUT_OF_RESOURCES:
+      return StatusCode::kUnavailable;
+    case ER_RECORD_FILE_FULL:
+    case ER_DISK_FULL:
+      return StatusCode::kNoSpace;
+    default:
+      // Constraint violations (duplicate key, foreign key, NOT NULL, CHECK)
+      // and schema conflicts: the target is not in a state to take the data.
+      return error >= 1000 ? StatusCode::kFailedPrecondition : StatusCode::kInternal;
+  }
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const ConnectParams& params) {
+  InitLibrary();
+  MYSQL* mysql = mysql_init(nullptr);
+  if (mysql == nullptr) return Status::Unavailable("out of memory creating a MySQL connection");
+  Status st = ApplyOptions(mysql, params);
+  if (!st.ok()) {
+    mysql_close(mysql);
+    return st;
+  }
+  // The URI's password wins; then MYSQL_PWD; then the option files (which
+  // libmariadb reads only for what is passed as null here).
+  const char* password = nullptr;
+  if (params.password) {
+    password = params.password->c_str();
+  } else if (const char* env = std::getenv("MYSQL_PWD")) {
+    password = env;
+  }
+  auto socket = params.params.find("socket");
+  if (!mysql_real_connect(mysql, params.host.c_str(), params.user.empty() ? nullptr : params.user.c_str(), password,
+                          params.database.empty() ? nullptr : params.database.c_str(), params.port,
+                          socket == params.params.end() ? nullptr : socket->second.c_str(), CLIENT_LOCAL_FILES)) {
+    Status err = ConnectError(mysql, params);
+    mysql_close(mysql);
+    return err;
+  }
+  std::unique_ptr<Connection> conn(new Connection(mysql, params));
+  // time_zone +00:00: TIMESTAMP values are read and written in UTC, exactly.
+  DECANT_RETURN_IF_ERROR(conn->Exec("SET NAMES utf8mb4, time_zone = '+00:00'"));
+  return conn;
+}
+
+Connection::~Connection() { mysql_close(mysql_); }
+
+Status Connection::Error(const std::string& context) const {
+  unsigned err = mysql_errno(mysql_);
+  std::string msg = OneLine(mysql_error(mysql_));
+  if (err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST) msg = "lost the connection to " + params_.Where() + ": " + msg;
+  return Status(CodeForError(err), (context.empty() ? "" : context + ": ") + msg);
+}
+
+Status Connection::Exec(std::string_view sql) {
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Error("");
+  // Drain every result (a statement may return one; multi-statements are off).
+  do {
+    MYSQL_RES* res = mysql_store_result(mysql_);
+    if (res) mysql_free_result(res);
+    else if (mysql_field_count(mysql_) != 0) return Error("");
+  } while (mysql_next_result(mysql_) == 0);
+  return Status::OK();
+}
+
+Result<std::vector<Row>> Connection::Query(std::string_view sql) {
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Error("");
+  MYSQL_RES* res = mysql_store_result(mysql_);
+  if (res == nullptr) {
+    if (mysql_field_count(mysql_) != 0) return Error("");
+    return std::vector<Row>{};
+  }
+  std::vector<Row> rows;
+  unsigned n = mysql_num_fields(res);
+  while (MYSQL_ROW r = mysql_fetch_row(res)) {
+    unsigned long* lengths = mysql_fetch_lengths(res);
+    Row row(n);
+    for (unsigned i = 0; i < n; ++i) {
+      if (r[i]) row[i] = std::string(r[i], lengths[i]);
+    }
+    rows.push_back(std::move(row));
+  }
+  mysql_free_result(res);
+  return rows;
+}
+
+Result<std::optional<std::string>> Connection::QueryValue(std::string_view sql) {
+  DECANT_ASSIGN_OR_RETURN(std::vector<Row> rows, Query(sql));
+  if (rows.empty() || rows[0].empty()) return std::optional<std::string>();
+  return rows[0][0];
+}
+
+std::string Connection::Quote(std::string_view text) const {
+  std::string out(text.size() * 2 + 3, '\0');
+  out[0] = '\'';
+  unsigned long n = mysql_real_escape_string(mysql_, out.data() + 1, text.data(), text.size());
+  out.resize(n + 1);
+  out.push_back('\'');
+  return out;
+}
+
+std::string Connection::Warnings() {
+  if (mysql_warning_count(mysql_) == 0) return "";
+  auto rows = Query("SHOW WARNINGS LIMIT 3");
+  if (!rows.ok()) return "(could not read the warnings)";
+  std::string out;
+  for (const Row& r : *rows) {
+    if (r.size() < 3) continue;
+    if (!out.empty()) out += "; ";
+    out += OneLine(r[2].value_or(""));
+  }
+  return out;
+}
+
+}  // namespace decant::mysql_internal

@@ -1,0 +1,266 @@
+#include "engines/mysql/mysql_ddl.h"
+
+#include <set>
+#include <string_view>
+
+#include "engines/mysql/mysql_connection.h"
+
+namespace decant::mysql_internal {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// A line of SHOW CREATE TABLE output that starts a new element. Anything
+// else (an expression or comment that held a newline) continues the last one.
+bool StartsElement(std::string_view line) {
+  if (!StartsWith(line, "  ")) return false;
+  std::string_view s = line.substr(2);
+  for (std::string_view p : {"`", "PRIMARY KEY", "UNIQUE KEY", "KEY ", "FULLTEXT KEY", "SPATIAL KEY", "CONSTRAINT ",
+                             "INDEX ", "UNIQUE INDEX", "PERIOD FOR", "FOREIGN KEY", "CHECK ("}) {
+    if (StartsWith(s, p)) return true;
+  }
+  return false;
+}
+
+struct Parsed {
+  std::string head;  // "CREATE TABLE `t` ("
+  std::vector<std::string> elements;
+  std::string tail;  // ") ENGINE=..."
+};
+
+Parsed Parse(const std::string& ddl) {
+  Parsed p;
+  size_t first_nl = ddl.find('\n');
+  size_t tail_at = ddl.rfind("\n)");
+  if (first_nl == std::string::npos || tail_at == std::string::npos || tail_at < first_nl) {
+    p.head = ddl;  // not the shape SHOW CREATE TABLE prints; run it unchanged
+    return p;
+  }
+  p.head = ddl.substr(0, first_nl);
+  p.tail = ddl.substr(tail_at + 1);
+  std::string_view body(ddl.data() + first_nl + 1, tail_at - first_nl - 1);
+  size_t pos = 0;
+  while (pos <= body.size()) {
+    size_t nl = body.find('\n', pos);
+    if (nl == std::string_view::npos) nl = body.size();
+    std::string_view line = body.substr(pos, nl - pos);
+    if (p.elements.empty() || StartsElement(line)) {
+      p.elements.emplace_back(line);
+    } else {
+      p.elements.back() += "\n";
+      p.elements.back() += line;
+    }
+    pos = nl + 1;
+  }
+  for (std::string& e : p.elements) {
+    if (!e.empty() && e.back() == ',') e.pop_back();
+    if (StartsWith(e, "  ")) e.erase(0, 2);
+  }
+  return p;
+}
+
+std::string Assemble(const Parsed& p, const std::vector<std::string>& elements) {
+  std::string out = p.head + "\n";
+  for (size_t i = 0; i < elements.size(); ++i) out += "  " + elements[i] + (i + 1 < elements.size() ? ",\n" : "\n");
+  return out + p.tail;
+}
+
+std::string TypeFor(const Column& c, bool in_key) {
+  const DataType& t = c.type;
+  auto len = [&](int32_t fallback) { return std::to_string(t.length > 0 ? t.length : fallback); };
+  switch (t.logical) {
+    case LogicalType::kBool: return "TINYINT(1)";
+    case LogicalType::kInt16: return "SMALLINT";
+    case LogicalType::kInt32: return "INT";
+    case LogicalType::kInt64: return "BIGINT";
+    case LogicalType::kUInt64: return "BIGINT UNSIGNED";
+    case LogicalType::kFloat32: return "FLOAT";
+    case LogicalType::kFloat64: return "DOUBLE";
+    case LogicalType::kDecimal:
+      if (t.precision > 0 && t.precision <= 65) {
+        return "DECIMAL(" + std::to_string(t.precision) + "," + std::to_string(t.scale < 0 ? 0 : t.scale) + ")";
+      }
+      return "VARCHAR(100)";  // any precision: kept as its exact digits
+    case LogicalType::kText:
+      if (t.length > 0 && t.length <= 16383) return "VARCHAR(" + len(255) + ")";
+      return in_key ? "VARCHAR(255)" : "LONGTEXT";
+    case LogicalType::kBytes:
+      if (t.length > 0 && t.length <= 65535) return "VARBINARY(" + len(255) + ")";
+      return in_key ? "VARBINARY(255)" : "LONGBLOB";
+    case LogicalType::kDate: return "DATE";
+    case LogicalType::kTime: return "TIME(6)";
+    case LogicalType::kTimestamp:
+    case LogicalType::kTimestampTz: return "DATETIME(6)";
+    case LogicalType::kUuid: return "CHAR(36)";
+    case LogicalType::kJson: return "JSON";
+    case LogicalType::kGeometry: return "GEOMETRY";
+    case LogicalType::kBitString: return t.length > 0 && t.length <= 64 ? "BIT(" + len(1) + ")" : "VARCHAR(255)";
+    case LogicalType::kEnum:
+    case LogicalType::kInterval:
+    case LogicalType::kArray:
+    case LogicalType::kNative: return in_key ? "VARCHAR(255)" : "LONGTEXT";
+    case LogicalType::kAny: return in_key ? "VARBINARY(255)" : "LONGBLOB";
+  }
+  return "LONGTEXT";
+}
+
+}  // namespace
+
+std::vector<std::string> CreateTableClauses(const std::string& ddl) { return Parse(ddl).elements; }
+
+std::string ClauseName(const std::string& clause) {
+  size_t q = clause.find('`');
+  if (q == std::string::npos) return "";
+  std::string name;
+  for (size_t i = q + 1; i < clause.size(); ++i) {
+    if (clause[i] == '`') {
+      if (i + 1 < clause.size() && clause[i + 1] == '`') {
+        name.push_back('`');
+        ++i;
+        continue;
+      }
+      return name;
+    }
+    name.push_back(clause[i]);
+  }
+  return "";
+}
+
+SplitTable SplitCreateTable(const std::string& ddl, const std::string& auto_increment_column) {
+  Parsed p = Parse(ddl);
+  SplitTable out;
+  if (p.elements.empty()) {
+    out.create = ddl;
+    return out;
+  }
+  std::vector<std::string> keep;
+  bool ai_key_kept = auto_increment_column.empty();
+  const std::string ai_first = "(" + QuoteIdent(auto_increment_column);
+  for (const std::string& e : p.elements) {
+    if (StartsWith(e, "PRIMARY KEY") && !ai_key_kept && StartsWith(e.substr(12), ai_first)) ai_key_kept = true;
+  }
+  for (const std::string& e : p.elements) {
+    bool key = StartsWith(e, "UNIQUE KEY") || StartsWith(e, "KEY ") || StartsWith(e, "SPATIAL KEY");
+    if (key && !ai_key_kept) {
+      size_t paren = e.find(" (`");
+      if (paren != std::string::npos && StartsWith(std::string_view(e).substr(paren + 1), ai_first)) {
+        ai_key_kept = true;
+        keep.push_back(e);
+        continue;
+      }
+    }
+    if (key) {
+      out.keys.push_back(e);
+    } else if (StartsWith(e, "FULLTEXT KEY")) {
+      out.fulltext.push_back(e);
+    } else if (StartsWith(e, "CONSTRAINT ") && e.find(" FOREIGN KEY (") != std::string::npos) {
+      out.foreign_keys.push_back(e);
+    } else {
+      keep.push_back(e);
+    }
+  }
+  out.create = Assemble(p, keep);
+  return out;
+}
+
+std::string StripDefiner(const std::string& ddl) {
+  size_t at = ddl.find("DEFINER=");
+  // Only in the statement's head, before the body could mention the word.
+  size_t head_end = ddl.find(" AS ");
+  if (at == std::string::npos || (head_end != std::string::npos && at > head_end)) return ddl;
+  size_t i = at + 8;
+  // user@host, each part backquoted or plain, possibly "CURRENT_USER".
+  auto skip_part = [&]() {
+    if (i < ddl.size() && ddl[i] == '`') {
+      for (++i; i < ddl.size(); ++i) {
+        if (ddl[i] == '`') {
+          if (i + 1 < ddl.size() && ddl[i + 1] == '`') {
+            ++i;
+            continue;
+          }
+          ++i;
+          break;
+        }
+      }
+    } else if (i < ddl.size() && ddl[i] == '\'') {
+      for (++i; i < ddl.size() && ddl[i] != '\''; ++i) {
+      }
+      ++i;
+    } else {
+      while (i < ddl.size() && ddl[i] != '@' && ddl[i] != ' ') ++i;
+    }
+  };
+  skip_part();
+  if (i < ddl.size() && ddl[i] == '@') {
+    ++i;
+    skip_part();
+  }
+  size_t end = i < ddl.size() && ddl[i] == ' ' ? i + 1 : i;
+  return ddl.substr(0, at) + ddl.substr(end);
+}
+
+std::string GenericCreateTable(const Table& t) {
+  std::set<std::string> key_columns;
+  if (t.primary_key) key_columns.insert(t.primary_key->columns.begin(), t.primary_key->columns.end());
+  for (const auto& u : t.uniques) key_columns.insert(u.columns.begin(), u.columns.end());
+  for (const auto& fk : t.foreign_keys) key_columns.insert(fk.columns.begin(), fk.columns.end());
+  std::vector<std::string> elements;
+  for (const Column& c : t.columns) {
+    if (c.generated_expr) continue;  // another dialect's expression: not translated
+    std::string e = QuoteIdent(c.name) + " " + TypeFor(c, key_columns.count(c.name) > 0);
+    if (!c.nullable) e += " NOT NULL";
+    if (c.auto_increment && t.primary_key && t.primary_key->columns.size() == 1 &&
+        t.primary_key->columns[0] == c.name && (c.type.logical == LogicalType::kInt16 ||
+                                                c.type.logical == LogicalType::kInt32 ||
+                                                c.type.logical == LogicalType::kInt64)) {
+      e += " AUTO_INCREMENT";
+    }
+    elements.push_back(std::move(e));
+  }
+  auto cols = [](const std::vector<std::string>& names) {
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ",") + QuoteIdent(n);
+    return s;
+  };
+  if (t.primary_key && !t.primary_key->columns.empty()) elements.push_back("PRIMARY KEY (" + cols(t.primary_key->columns) + ")");
+  for (const auto& u : t.uniques) elements.push_back("UNIQUE KEY (" + cols(u.columns) + ")");
+  Parsed p;
+  p.head = "CREATE TABLE " + QuoteIdent(t.name) + " (";
+  p.tail = ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+  return Assemble(p, elements);
+}
+
+std::string GenericIndexClause(const Table& t, const Index& index) {
+  std::string keys;
+  for (const IndexKey& k : index.keys) {
+    if (k.column.empty()) return "";  // expression keys are another dialect's
+    const Column* col = nullptr;
+    for (const Column& c : t.columns) {
+      if (c.name == k.column) col = &c;
+    }
+    std::string part = QuoteIdent(k.column);
+    // TEXT/BLOB columns can only be indexed by a prefix.
+    if (col && TypeFor(*col, false).find("LONG") == 0) part += "(255)";
+    keys += (keys.empty() ? "" : ",") + part + (k.descending ? " DESC" : "");
+  }
+  if (keys.empty()) return "";
+  return std::string(index.unique ? "UNIQUE KEY " : "KEY ") + QuoteIdent(index.name) + " (" + keys + ")";
+}
+
+std::string ForeignKeyClause(const ForeignKey& fk) {
+  auto cols = [](const std::vector<std::string>& names) {
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ",") + QuoteIdent(n);
+    return s;
+  };
+  std::string out = fk.name.empty() ? "" : "CONSTRAINT " + QuoteIdent(fk.name) + " ";
+  out += "FOREIGN KEY (" + cols(fk.columns) + ") REFERENCES ";
+  if (!fk.ref_schema.empty()) out += QuoteIdent(fk.ref_schema) + ".";
+  out += QuoteIdent(fk.ref_table);
+  if (!fk.ref_columns.empty()) out += " (" + cols(fk.ref_columns) + ")";
+  if (fk.on_delete != FkAction::kNoAction) out += std::string(" ON DELETE ") + FkActionName(fk.on_delete);
+  if (fk.on_update != FkAction::kNoAction) out += std::string(" ON UPDATE ") + FkActionName(fk.on_update);
+  return out;
+}
+
+}  // namespace decant::mysql_internal

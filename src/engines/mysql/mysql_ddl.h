@@ -1,0 +1,43 @@
+// Internal to engines/mysql: reading and writing MySQL DDL text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/schema.h"
+
+namespace decant::mysql_internal {
+
+// SHOW CREATE TABLE output cut into what the sink runs before the load and
+// what it adds after it. Each clause is one definition exactly as the server
+// printed it ("KEY `k` (`a`(10))", "CONSTRAINT `f` FOREIGN KEY ...").
+struct SplitTable {
+  std::string create;                     // CREATE TABLE with columns, PRIMARY KEY, CHECKs
+  std::vector<std::string> keys;          // UNIQUE/plain/SPATIAL keys, added after the load
+  std::vector<std::string> fulltext;      // FULLTEXT keys (InnoDB adds one per ALTER)
+  std::vector<std::string> foreign_keys;  // CONSTRAINT ... FOREIGN KEY, added last
+};
+
+// Splits `ddl`. A key whose first column is `auto_increment_column` stays in
+// CREATE TABLE (MySQL requires one for an AUTO_INCREMENT column).
+SplitTable SplitCreateTable(const std::string& ddl, const std::string& auto_increment_column);
+
+// The definition clauses of SHOW CREATE TABLE output, one per element
+// (columns, keys, constraints), without trailing commas.
+std::vector<std::string> CreateTableClauses(const std::string& ddl);
+
+// The name of a key clause ("KEY `a``b` (...)" -> "a`b"); "" if none.
+std::string ClauseName(const std::string& clause);
+
+// Removes "DEFINER=`user`@`host`" from a view, trigger, routine or event
+// definition, so the object belongs to whoever restores it.
+std::string StripDefiner(const std::string& ddl);
+
+// CREATE TABLE for a table read from another engine, from the neutral model
+// (types by logical type, primary key, NOT NULL, AUTO_INCREMENT); indexes
+// and foreign keys come from IndexClause/ForeignKeyClause after the load.
+std::string GenericCreateTable(const Table& table);
+std::string GenericIndexClause(const Table& table, const Index& index);
+std::string ForeignKeyClause(const ForeignKey& fk);
+
+}  // namespace decant::mysql_internal

@@ -1,0 +1,35 @@
+// Internal to engines/mysql: the bulk-load TableWriter.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/endpoint.h"
+#include "engines/mysql/mysql_connection.h"
+#include "engines/mysql/mysql_types.h"
+
+namespace decant::mysql_internal {
+
+enum class LoadMethod {
+  kLoadData,  // LOAD DATA LOCAL INFILE fed from memory (the default: measured faster)
+  kInsert,    // multi-row INSERT statements
+};
+
+// The method set by DECANT_MYSQL_LOAD=insert|load-data (for benchmarks), else kLoadData.
+LoadMethod DefaultLoadMethod();
+
+// A writer for `table` that loads through `conn` (which must have the sink's
+// session settings). Rows are encoded on the calling thread and sent by a
+// loader thread, one statement per ~8 MiB, so encoding overlaps the server's
+// work. Any warning the server raises while loading (a value it had to change,
+// a duplicate key it skipped) fails the load: DataLoss, or FailedPrecondition
+// for duplicates and NULLs in NOT NULL columns. `auto_increment` is the
+// index of the AUTO_INCREMENT column in `columns` (-1: none). `release` is called once the
+// writer is done with `conn`.
+std::unique_ptr<TableWriter> NewTableWriter(Connection* conn, LoadMethod method, const std::string& table,
+                                            std::vector<std::string> columns, std::vector<CellKind> kinds,
+                                            int auto_increment, std::function<void()> release);
+
+}  // namespace decant::mysql_internal

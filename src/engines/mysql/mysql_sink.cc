@@ -1,0 +1,445 @@
+// MysqlSink: creates tables with their primary key, bulk-loads them, then
+// adds keys, foreign keys, AUTO_INCREMENT counters, routines, views and
+// triggers in Commit().
+//
+// Every loading session runs with sql_mode NO_AUTO_VALUE_ON_ZERO and
+// ALLOW_INVALID_DATES and without strict mode, so zero dates, invalid dates
+// and a 0 in an AUTO_INCREMENT column load exactly as a non-strict source
+// held them; any warning the server raises fails the load instead (see
+// mysql_load.h), so nothing is changed in silence. FOREIGN_KEY_CHECKS,
+// UNIQUE_CHECKS and (MariaDB) CHECK_CONSTRAINT_CHECKS are off while loading
+// and back on before Commit returns.
+//
+// MySQL DDL is not transactional: Abort() drops the tables, views, triggers
+// and routines this sink created; rows added to tables that were already
+// there (--append) stay.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "engines/mysql/mysql_connection.h"
+#include "engines/mysql/mysql_ddl.h"
+#include "engines/mysql/mysql_endpoint.h"
+#include "engines/mysql/mysql_load.h"
+#include "engines/mysql/mysql_schema.h"
+
+namespace decant {
+namespace {
+
+using mysql_internal::Connection;
+using mysql_internal::QuoteIdent;
+
+constexpr const char* kLoadSession =
+    "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION', "
+    "SESSION foreign_key_checks = 0, SESSION unique_checks = 0, "
+    "SESSION net_read_timeout = 86400, SESSION net_write_timeout = 86400";
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// A stored CREATE statement (which may come from an archive) must create the
+// object it belongs to. Multi-statements are off on every connection, so one
+// string can never run two statements.
+Status CheckCreate(const std::string& what, const std::string& name, const std::string& ddl) {
+  // A trigger's statement is kept as it was written, so its name may be unquoted.
+  if (ddl.rfind("CREATE ", 0) != 0 ||
+      (ddl.find(name) == std::string::npos && ddl.find(QuoteIdent(name)) == std::string::npos)) {
+    return Status::Corruption("DDL for " + what + " " + name + " is not a CREATE statement for it; refusing to run it");
+  }
+  return Status::OK();
+}
+
+class MysqlSink : public Sink {
+ public:
+  MysqlSink(mysql_internal::ConnectParams params, size_t jobs) : params_(std::move(params)), jobs_(jobs) {}
+  ~MysqlSink() override {
+    if (!committed_) Abort();
+  }
+
+  Status Begin(const Schema& schema, const SinkOptions& options) override;
+  Result<std::unique_ptr<TableWriter>> OpenTable(const Table& table) override;
+  Status Commit() override;
+  void Abort() override;
+  std::string Describe() const override { return params_.shown; }
+  size_t MaxParallelTables() const override { return jobs_; }
+
+ private:
+  bool native() const { return schema_.engine == "mysql"; }
+  Result<std::unique_ptr<Connection>> Connect();
+  Status CheckTarget();
+  Status CreateTables();
+  Status AddKeys();
+  Status RunOnEach(const std::vector<std::vector<std::string>>& work);
+  Status SetCounters();
+  Status CreateRoutinesViewsTriggers();
+  Connection* TakeLoader();
+  void GiveBackLoader(Connection* c);
+
+  mysql_internal::ConnectParams params_;
+  size_t jobs_;
+  Schema schema_;
+  SinkOptions options_;
+  bool committed_ = false;
+  std::unique_ptr<Connection> main_;
+  std::set<std::string> existing_;  // lower-cased table names already in the target
+  std::map<std::string, mysql_internal::SplitTable> split_;  // tables this sink created
+  std::vector<std::pair<std::string, std::string>> created_;   // (kind, name), for Abort
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> loaders_;
+  std::vector<Connection*> free_loaders_;
+};
+
+Result<std::unique_ptr<Connection>> MysqlSink::Connect() {
+  DECANT_ASSIGN_OR_RETURN(auto c, Connection::Open(params_));
+  DECANT_RETURN_IF_ERROR(c->Exec(kLoadSession));
+  // MariaDB also checks CHECK constraints row by row; other servers lack the switch.
+  Status st = c->Exec("SET SESSION check_constraint_checks = 0");
+  if (!st.ok() && st.message().find("Unknown system variable") == std::string::npos) return st;
+  return c;
+}
+
+Status MysqlSink::CheckTarget() {
+  DECANT_ASSIGN_OR_RETURN(auto tables, main_->Query("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES "
+                                                    "WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME"));
+  DECANT_ASSIGN_OR_RETURN(auto routines, main_->Query("SELECT ROUTINE_NAME, ROUTINE_TYPE FROM "
+                                                      "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"));
+  DECANT_ASSIGN_OR_RETURN(auto triggers, main_->Query("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS "
+                                                      "WHERE TRIGGER_SCHEMA = DATABASE()"));
+  if (tables.empty() && routines.empty() && triggers.empty()) return Status::OK();
+  if (options_.mode == LoadMode::kRefuseNonEmpty) {
+    std::vector<std::string> t, v;
+    for (const auto& r : tables) (r[1].value_or("") == "VIEW" ? v : t).push_back(r[0].value_or(""));
+    auto list = [](const std::vector<std::string>& names, const char* one, const char* many) {
+      if (names.empty()) return std::string();
+      std::string out = std::to_string(names.size()) + " " + (names.size() == 1 ? one : many) + " (";
+      for (size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
+      if (names.size() > 5) out += ", …and " + std::to_string(names.size() - 5) + " more";
+      return out + ")";
+    };
+    std::vector<std::string> r, tr;
+    for (const auto& row : routines) r.push_back(row[0].value_or(""));
+    for (const auto& row : triggers) tr.push_back(row[0].value_or(""));
+    std::string what;
+    for (const std::string& part : {list(t, "table", "tables"), list(v, "view", "views"),
+                                    list(r, "routine", "routines"), list(tr, "trigger", "triggers")}) {
+      if (!part.empty()) what += (what.empty() ? "" : ", ") + part;
+    }
+    return Status::FailedPrecondition("target " + Describe() + " is not empty: " + what +
+                                      "; use --clean to replace them or --append to add rows");
+  }
+  if (options_.mode == LoadMode::kClean) {
+    std::set<std::string> ours;
+    for (const Table& t : schema_.tables) ours.insert(Lower(t.name));
+    for (const View& v : schema_.views) ours.insert(Lower(v.name));
+    for (const Trigger& t : schema_.triggers) {
+      DECANT_RETURN_IF_ERROR(main_->Exec("DROP TRIGGER IF EXISTS " + QuoteIdent(t.name)));
+    }
+    for (const NativeObject& o : schema_.objects) {
+      if (o.kind == "procedure" || o.kind == "function" || o.kind == "event") {
+        std::string kind = o.kind == "procedure" ? "PROCEDURE" : o.kind == "function" ? "FUNCTION" : "EVENT";
+        DECANT_RETURN_IF_ERROR(main_->Exec("DROP " + kind + " IF EXISTS " + QuoteIdent(o.name)));
+      }
+    }
+    for (const auto& r : tables) {
+      std::string name = r[0].value_or("");
+      if (!ours.count(Lower(name))) continue;
+      bool view = r[1].value_or("") == "VIEW";
+      DECANT_RETURN_IF_ERROR(main_->Exec(std::string(view ? "DROP VIEW " : "DROP TABLE ") + QuoteIdent(name))
+                                 .WithContext("dropping " + name));
+    }
+    return Status::OK();
+  }
+  for (const auto& r : tables) existing_.insert(Lower(r[0].value_or("")));
+  return Status::OK();
+}
+
+Status MysqlSink::CreateTables() {
+  for (const Table& t : schema_.tables) {
+    if (existing_.count(Lower(t.name))) continue;
+    mysql_internal::SplitTable split;
+    if (native() && !t.native_ddl.empty()) {
+      std::string ai;
+      for (const Column& c : t.columns) {
+        if (c.auto_increment) ai = c.name;
+      }
+      DECANT_RETURN_IF_ERROR(CheckCreate("table", t.name, t.native_ddl));
+      split = mysql_internal::SplitCreateTable(t.native_ddl, ai);
+    } else {
+      split.create = mysql_internal::GenericCreateTable(t);
+      for (const Index& i : schema_.indexes) {
+        if (i.table != t.name || i.schema != t.schema) continue;
+        std::string clause = mysql_internal::GenericIndexClause(t, i);
+        if (clause.empty()) {
+          spdlog::warn("{}: index {} on {} not created (expression keys are not translated)", Describe(), i.name,
+                       t.name);
+        } else {
+          split.keys.push_back(clause);
+        }
+      }
+      for (const ForeignKey& fk : t.foreign_keys) split.foreign_keys.push_back(mysql_internal::ForeignKeyClause(fk));
+    }
+    DECANT_RETURN_IF_ERROR(main_->Exec(split.create).WithContext("creating table " + t.name));
+    created_.emplace_back("TABLE", t.name);
+    split_[t.name] = std::move(split);
+  }
+  return Status::OK();
+}
+
+Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
+  schema_ = schema;
+  options_ = options;
+  if (params_.database.empty()) {
+    return Status::InvalidArgument(Describe() + ": no database in the URI (mysql://user@host:3306/DATABASE)");
+  }
+  DECANT_ASSIGN_OR_RETURN(main_, Connect());
+  DECANT_RETURN_IF_ERROR(CheckTarget());
+  return CreateTables();
+}
+
+Connection* MysqlSink::TakeLoader() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !free_loaders_.empty() || loaders_.size() < jobs_; });
+  if (!free_loaders_.empty()) {
+    Connection* c = free_loaders_.back();
+    free_loaders_.pop_back();
+    return c;
+  }
+  loaders_.push_back(nullptr);  // reserve the slot; connect outside the lock
+  return nullptr;
+}
+
+void MysqlSink::GiveBackLoader(Connection* c) {
+  std::lock_guard lock(mu_);
+  free_loaders_.push_back(c);
+  cv_.notify_one();
+}
+
+Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
+  if (!main_) return Status::FailedPrecondition("sink for " + Describe() + " is not open");
+  Connection* conn = TakeLoader();
+  if (conn == nullptr) {
+    auto fresh = Connect();
+    std::lock_guard lock(mu_);
+    auto slot = std::find(loaders_.begin(), loaders_.end(), nullptr);
+    if (!fresh.ok()) {
+      loaders_.erase(slot);
+      cv_.notify_one();
+      return fresh.status();
+    }
+    *slot = std::move(fresh).value();
+    conn = slot->get();
+  }
+  std::vector<std::string> columns;
+  for (size_t i : DataColumns(table)) columns.push_back(table.columns[i].name);
+  int auto_increment = -1;
+  auto kinds = mysql_internal::TargetCellKinds(*conn, table.name, columns, &auto_increment);
+  if (!kinds.ok()) {
+    GiveBackLoader(conn);
+    return kinds.status();
+  }
+  return mysql_internal::NewTableWriter(conn, mysql_internal::DefaultLoadMethod(), table.name, std::move(columns),
+                                        std::move(kinds).value(), auto_increment,
+                                        [this, conn] { GiveBackLoader(conn); });
+}
+
+// Runs each list of statements on its own connection, up to jobs_ at once
+// (index builds of different tables overlap on the server).
+Status MysqlSink::RunOnEach(const std::vector<std::vector<std::string>>& work) {
+  std::mutex mu;
+  size_t next = 0;
+  Status first;
+  auto worker = [&](Connection* conn) {
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard lock(mu);
+        if (!first.ok() || next == work.size()) return;
+        i = next++;
+      }
+      for (const std::string& sql : work[i]) {
+        Status st = conn->Exec(sql);
+        if (!st.ok()) {
+          std::lock_guard lock(mu);
+          if (first.ok()) first = st.WithContext(sql.substr(0, sql.find(" ADD ")));
+          return;
+        }
+      }
+    }
+  };
+  std::vector<std::unique_ptr<Connection>> extra;
+  for (size_t j = 1; j < std::min(jobs_, work.size()); ++j) {
+    auto c = Connect();
+    if (!c.ok()) break;  // fewer connections: slower, not wrong
+    extra.push_back(std::move(c).value());
+  }
+  std::vector<std::thread> threads;
+  for (auto& c : extra) threads.emplace_back(worker, c.get());
+  worker(main_.get());
+  for (auto& t : threads) t.join();
+  return first;
+}
+
+Status MysqlSink::AddKeys() {
+  std::vector<std::vector<std::string>> keys, fks;
+  for (const Table& t : schema_.tables) {
+    auto it = split_.find(t.name);
+    if (it == split_.end()) continue;
+    const auto& s = it->second;
+    std::string alter = "ALTER TABLE " + QuoteIdent(t.name);
+    std::vector<std::string> stmts;
+    if (!s.keys.empty()) {
+      std::string sql = alter;
+      for (size_t i = 0; i < s.keys.size(); ++i) sql += (i ? ", ADD " : " ADD ") + s.keys[i];
+      stmts.push_back(sql);
+    }
+    // InnoDB builds one FULLTEXT index per ALTER.
+    for (const std::string& f : s.fulltext) stmts.push_back(alter + " ADD " + f);
+    if (!stmts.empty()) keys.push_back(std::move(stmts));
+    if (!s.foreign_keys.empty()) {
+      std::string sql = alter;
+      for (size_t i = 0; i < s.foreign_keys.size(); ++i) sql += (i ? ", ADD " : " ADD ") + s.foreign_keys[i];
+      fks.push_back({sql});
+    }
+  }
+  DECANT_RETURN_IF_ERROR(RunOnEach(keys));
+  // Foreign keys once every key they may reference exists; with
+  // foreign_key_checks off the server does not re-read the rows.
+  for (const auto& f : fks) DECANT_RETURN_IF_ERROR(main_->Exec(f[0]).WithContext("adding foreign keys"));
+  return Status::OK();
+}
+
+Status MysqlSink::SetCounters() {
+  for (const Sequence& s : schema_.sequences) {
+    std::string table = s.owner_table.empty() ? s.name : s.owner_table;
+    const Table* t = nullptr;
+    for (const Table& c : schema_.tables) {
+      if (c.name == table) t = &c;
+    }
+    if (t == nullptr) continue;
+    bool has_ai = false;
+    for (const Column& c : t->columns) has_ai |= c.auto_increment;
+    if (!has_ai) continue;
+    int64_t next = s.is_called ? s.last_value + 1 : s.last_value;
+    if (next < 1) continue;
+    if (options_.mode == LoadMode::kAppend) {
+      // Never lower a counter that is already there.
+      DECANT_ASSIGN_OR_RETURN(auto cur, main_->QueryValue("SELECT AUTO_INCREMENT FROM information_schema.TABLES "
+                                                          "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " +
+                                                          main_->Quote(table)));
+      if (cur && std::atoll(cur->c_str()) >= next) continue;
+    }
+    DECANT_RETURN_IF_ERROR(
+        main_->Exec("ALTER TABLE " + QuoteIdent(table) + " AUTO_INCREMENT = " + std::to_string(next))
+            .WithContext("setting the AUTO_INCREMENT of " + table));
+  }
+  return Status::OK();
+}
+
+Status MysqlSink::CreateRoutinesViewsTriggers() {
+  if (!native()) {
+    if (!schema_.views.empty() || !schema_.triggers.empty()) {
+      spdlog::warn("{}: {} views and {} triggers from {} are not translated to MySQL", Describe(),
+                   schema_.views.size(), schema_.triggers.size(), schema_.engine);
+    }
+    return Status::OK();
+  }
+  for (const NativeObject& o : schema_.objects) {
+    if (o.phase != "post-data" || o.kind == "event") continue;
+    DECANT_RETURN_IF_ERROR(CheckCreate(o.kind, o.name, o.native_ddl));
+    Status st = main_->Exec(o.native_ddl);
+    if (!st.ok() && options_.mode == LoadMode::kAppend && st.message().find("already exists") != std::string::npos) {
+      continue;
+    }
+    DECANT_RETURN_IF_ERROR(st.WithContext("creating " + o.kind + " " + o.name));
+    created_.emplace_back(o.kind == "procedure" ? "PROCEDURE" : "FUNCTION", o.name);
+  }
+  // A view may read another view: create in rounds until none is left.
+  std::vector<const View*> pending;
+  for (const View& v : schema_.views) {
+    if (!existing_.count(Lower(v.name))) pending.push_back(&v);
+  }
+  while (!pending.empty()) {
+    std::vector<const View*> failed;
+    Status last;
+    for (const View* v : pending) {
+      DECANT_RETURN_IF_ERROR(CheckCreate("view", v->name, v->native_ddl));
+      Status st = main_->Exec(v->native_ddl);
+      if (st.ok()) {
+        created_.emplace_back("VIEW", v->name);
+      } else {
+        failed.push_back(v);
+        last = st.WithContext("creating view " + v->name);
+      }
+    }
+    if (failed.size() == pending.size()) return last;
+    pending = std::move(failed);
+  }
+  for (const Trigger& t : schema_.triggers) {
+    if (existing_.count(Lower(t.table))) continue;  // an existing table keeps its own triggers
+    DECANT_RETURN_IF_ERROR(CheckCreate("trigger", t.name, t.native_ddl));
+    DECANT_RETURN_IF_ERROR(main_->Exec(t.native_ddl).WithContext("creating trigger " + t.name));
+  }
+  for (const NativeObject& o : schema_.objects) {
+    if (o.kind != "event") continue;
+    DECANT_RETURN_IF_ERROR(CheckCreate("event", o.name, o.native_ddl));
+    Status st = main_->Exec(o.native_ddl);
+    if (!st.ok() && options_.mode == LoadMode::kAppend && st.message().find("already exists") != std::string::npos) {
+      continue;
+    }
+    DECANT_RETURN_IF_ERROR(st.WithContext("creating event " + o.name));
+    created_.emplace_back("EVENT", o.name);
+  }
+  return Status::OK();
+}
+
+Status MysqlSink::Commit() {
+  if (!main_) return Status::FailedPrecondition("sink for " + Describe() + " is not open");
+  {
+    std::lock_guard lock(mu_);
+    loaders_.clear();  // every writer is closed; their sessions end here
+    free_loaders_.clear();
+  }
+  DECANT_RETURN_IF_ERROR(AddKeys());
+  DECANT_RETURN_IF_ERROR(SetCounters());
+  DECANT_RETURN_IF_ERROR(CreateRoutinesViewsTriggers());
+  DECANT_RETURN_IF_ERROR(main_->Exec("SET SESSION foreign_key_checks = 1, SESSION unique_checks = 1"));
+  main_.reset();
+  committed_ = true;
+  return Status::OK();
+}
+
+void MysqlSink::Abort() {
+  if (committed_) return;
+  {
+    std::lock_guard lock(mu_);
+    loaders_.clear();
+    free_loaders_.clear();
+  }
+  if (!main_ || created_.empty()) {
+    main_.reset();
+    return;
+  }
+  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+    Status st = main_->Exec("DROP " + it->first + " IF EXISTS " + QuoteIdent(it->second));
+    if (!st.ok()) spdlog::warn("{}: could not drop {} {}: {}", Describe(), it->first, it->second, st.message());
+  }
+  created_.clear();
+  main_.reset();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> OpenMysqlSink(const std::string& uri, const EndpointOptions& options) {
+  DECANT_ASSIGN_OR_RETURN(auto params, mysql_internal::ParseUri(uri));
+  return std::unique_ptr<Sink>(new MysqlSink(std::move(params), std::max<size_t>(1, options.jobs)));
+}
+
+}  // namespace decant

@@ -1,0 +1,643 @@
+// MySQL/MariaDB engine tests against a real server (DECANT_TEST_MYSQL_URI,
+// with DECANT_TEST_MYSQL_DEFAULTS_FILE holding the credentials). Each test
+// makes its own uniquely named databases and drops them. Comparisons read
+// the server directly (SHOW CREATE, HEX of every cell), not through decant.
+#include <gtest/gtest.h>
+#include <mysql.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "archive/archive.h"
+#include "engines/mysql/mysql_connection.h"
+#include "engines/mysql/mysql_ddl.h"
+#include "engines/mysql/mysql_endpoint.h"
+#include "engines/mysql/mysql_types.h"
+#include "pipeline/copy.h"
+#include "pipeline/endpoints.h"
+#include "pipeline/server_dump.h"
+#include "pipeline/verify.h"
+#include "tests/test_util.h"
+
+namespace decant {
+namespace {
+
+using testing_util::TempDir;
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// The test server's URI for `db` ("" for the server itself).
+std::string UriFor(const std::string& db) {
+  std::string base = Env("DECANT_TEST_MYSQL_URI");
+  std::string query;
+  if (size_t q = base.find('?'); q != std::string::npos) {
+    query = base.substr(q + 1);
+    base.resize(q);
+  }
+  size_t slash = base.find('/', base.find("://") + 3);
+  if (slash != std::string::npos) base.resize(slash);
+  std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
+  if (!defaults.empty()) query += (query.empty() ? "" : "&") + std::string("defaults-file=") + defaults;
+  std::string encoded;
+  for (unsigned char c : db) {
+    if (std::isalnum(c) || c == '_' || c == '-') {
+      encoded.push_back(static_cast<char>(c));
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      encoded += buf;
+    }
+  }
+  return base + "/" + encoded + (query.empty() ? "" : "?" + query);
+}
+
+#define REQUIRE_SERVER()                                                                          \
+  if (Env("DECANT_TEST_MYSQL_URI").empty())                                                       \
+  GTEST_SKIP() << "DECANT_TEST_MYSQL_URI is unset (source /var/tmp/decant-servers/mariadb.env)"
+
+// A raw libmariadb connection for setting up and checking, independent of
+// the engine's own reading code.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& db = "") {
+    auto p = mysql_internal::ParseUri(UriFor(db));
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    mysql_ = mysql_init(nullptr);
+    std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
+    if (!defaults.empty()) mysql_optionsv(mysql_, MYSQL_READ_DEFAULT_FILE, defaults.c_str());
+    mysql_optionsv(mysql_, MYSQL_READ_DEFAULT_GROUP, "client");
+    mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    const char* pw = std::getenv("MYSQL_PWD");
+    ok_ = mysql_real_connect(mysql_, p->host.c_str(), p->user.empty() ? nullptr : p->user.c_str(), pw,
+                             db.empty() ? nullptr : db.c_str(), p->port, nullptr, 0) != nullptr;
+    EXPECT_TRUE(ok_) << mysql_error(mysql_);
+    if (ok_) Exec("SET time_zone = '+00:00'");
+  }
+  ~RawDb() { mysql_close(mysql_); }
+  void Exec(const std::string& sql) {
+    ASSERT_EQ(mysql_real_query(mysql_, sql.data(), sql.size()), 0) << mysql_error(mysql_) << "\n" << sql;
+    if (MYSQL_RES* r = mysql_store_result(mysql_)) mysql_free_result(r);
+  }
+  std::string Quote(const std::string& text) {
+    std::string out(text.size() * 2 + 1, '\0');
+    out.resize(mysql_real_escape_string(mysql_, out.data(), text.data(), text.size()));
+    return "'" + out + "'";
+  }
+  std::vector<std::vector<std::string>> Rows(const std::string& sql) {
+    std::vector<std::vector<std::string>> out;
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
+      ADD_FAILURE() << mysql_error(mysql_) << "\n" << sql;
+      return out;
+    }
+    MYSQL_RES* res = mysql_store_result(mysql_);
+    if (!res) return out;
+    unsigned n = mysql_num_fields(res);
+    while (MYSQL_ROW r = mysql_fetch_row(res)) {
+      unsigned long* len = mysql_fetch_lengths(res);
+      std::vector<std::string> row;
+      for (unsigned i = 0; i < n; ++i) row.push_back(r[i] ? std::string(r[i], len[i]) : "<NULL>");
+      out.push_back(std::move(row));
+    }
+    mysql_free_result(res);
+    return out;
+  }
+
+ private:
+  MYSQL* mysql_;
+  bool ok_ = false;
+};
+
+// A database that exists for one test.
+class TestDb {
+ public:
+  explicit TestDb(const std::string& tag, bool create = true) {
+    static std::atomic<int> counter{0};
+    name_ = "decant_t_" + tag + "_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+    RawDb server;
+    server.Exec("DROP DATABASE IF EXISTS " + mysql_internal::QuoteIdent(name_));
+    if (create) {
+      server.Exec("CREATE DATABASE " + mysql_internal::QuoteIdent(name_) +
+                  " CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
+    }
+  }
+  ~TestDb() { RawDb().Exec("DROP DATABASE IF EXISTS " + mysql_internal::QuoteIdent(name_)); }
+  const std::string& name() const { return name_; }
+  std::string uri() const { return UriFor(name_); }
+
+ private:
+  std::string name_;
+};
+
+
+// Every object's definition and every cell's exact bytes, as one text.
+std::string Snapshot(const std::string& db) {
+  RawDb c(db);
+  std::string out;
+  for (const auto& t : c.Rows("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                              "DATABASE() ORDER BY BINARY TABLE_NAME")) {
+    std::string q = mysql_internal::QuoteIdent(t[0]);
+    if (t[1] == "VIEW") {
+      auto v = c.Rows("SHOW CREATE VIEW " + q);
+      out += "view: " + mysql_internal::StripDefiner(v[0][1]) + "\n";
+      continue;
+    }
+    out += "table: " + c.Rows("SHOW CREATE TABLE " + q)[0][1] + "\n";
+    std::string cols;
+    for (const auto& col : c.Rows("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE "
+                                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + c.Quote(t[0]) + " ORDER BY ORDINAL_POSITION")) {
+      std::string cq = mysql_internal::QuoteIdent(col[0]);
+      std::string e = col[1] == "float" ? "CAST(" + cq + " AS DOUBLE)" : cq;
+      cols += std::string(cols.empty() ? "" : ", ") + "IFNULL(HEX(CAST(" + e + " AS BINARY)), 'NULL')";
+    }
+    std::vector<std::string> rows;
+    for (const auto& r : c.Rows("SELECT " + cols + " FROM " + q)) {
+      std::string line;
+      for (const auto& cell : r) line += cell + "|";
+      rows.push_back(line);
+    }
+    std::sort(rows.begin(), rows.end());
+    for (const auto& r : rows) out += "  " + r + "\n";
+  }
+  for (const auto& t : c.Rows("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = "
+                              "DATABASE() ORDER BY TRIGGER_NAME")) {
+    out += "trigger: " + c.Rows("SHOW CREATE TRIGGER " + mysql_internal::QuoteIdent(t[0]))[0][2] + "\n";
+  }
+  for (const auto& r : c.Rows("SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES WHERE "
+                              "ROUTINE_SCHEMA = DATABASE() ORDER BY ROUTINE_NAME")) {
+    out += "routine: " + c.Rows("SHOW CREATE " + r[0] + " " + mysql_internal::QuoteIdent(r[1]))[0][2] + "\n";
+  }
+  return out;
+}
+
+Status Copy(const std::string& from, const std::string& to, LoadMode mode = LoadMode::kRefuseNonEmpty,
+            size_t jobs = 1) {
+  DECANT_ASSIGN_OR_RETURN(auto source, OpenSource(from, EndpointOptions{jobs}));
+  DECANT_ASSIGN_OR_RETURN(auto sink, IsDatabaseLocation(to) ? OpenDatabaseSink(to, EndpointOptions{jobs})
+                                                            : OpenArchiveSink(to, ArchiveWriteOptions{}));
+  CopyOptions co;
+  co.sink.mode = mode;
+  co.jobs = jobs;
+  return CopyDatabase(*source, *sink, co).status();
+}
+
+// Every type of point 2, its extremes, NULLs, and values only a non-strict
+// table accepts.
+void MakeEveryType(const std::string& db) {
+  RawDb c(db);
+  c.Exec("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES'");
+  c.Exec(R"(CREATE TABLE every_type (
+    id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, siu SMALLINT UNSIGNED, mi MEDIUMINT, miu MEDIUMINT UNSIGNED,
+    i INT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED, bool_col BOOLEAN,
+    d65 DECIMAL(65,30), d10 DECIMAL(10,0), dneg DECIMAL(5,2), f FLOAT, db DOUBLE,
+    b1 BIT(1), b13 BIT(13), b64 BIT(64),
+    e ENUM('a','b c','d''e','é'), s SET('x','y','z'), j JSON,
+    dt DATE, dtm DATETIME, dtm6 DATETIME(6), ts TIMESTAMP(3) NULL DEFAULT NULL, tm TIME, tm6 TIME(6), y YEAR,
+    c_l CHAR(10) CHARACTER SET latin1, v_l VARCHAR(300) CHARACTER SET latin1, t_l TEXT CHARACTER SET latin1,
+    v_3 VARCHAR(100) CHARACTER SET utf8mb3, t_3 MEDIUMTEXT CHARACTER SET utf8mb3,
+    v_4 VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin, t_4 LONGTEXT CHARACTER SET utf8mb4,
+    bn BINARY(4), vb VARBINARY(300), bl BLOB, lb LONGBLOB,
+    g GEOMETRY, p POINT, ls LINESTRING, poly POLYGON,
+    gen_v BIGINT AS (i + 1) VIRTUAL, gen_s VARCHAR(120) AS (CONCAT(v_4, '!')) STORED
+  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='all the types')");
+  std::string all_bytes = "X'";
+  for (int b = 0; b < 256; ++b) {
+    char h[3];
+    std::snprintf(h, sizeof h, "%02X", b);
+    all_bytes += h;
+  }
+  all_bytes += "'";
+  c.Exec(R"(INSERT INTO every_type (id, ti, tiu, si, siu, mi, miu, i, iu, bi, biu, bool_col, d65, d10, dneg, f, db,
+    b1, b13, b64, e, s, j, dt, dtm, dtm6, ts, tm, tm6, y, c_l, v_l, t_l, v_3, t_3, v_4, t_4, bn, vb, bl, lb,
+    g, p, ls, poly) VALUES
+    (0, -128, 0, -32768, 0, -8388608, 0, -2147483648, 0, -9223372036854775808, 0, 0,
+     '-99999999999999999999999999999999999.999999999999999999999999999999', -9999999999, -999.99,
+     -3.40282e38, -1.7976931348623157e308, b'0', b'0', b'0', 'a', '', '[]',
+     '0000-00-00', '0000-00-00 00:00:00', '0000-00-00 00:00:00.000000', '0000-00-00 00:00:00',
+     '-838:59:59', '-838:59:59.000000', 0, '', '', '', '', '', '', '', X'00000000', '', '', '',
+     ST_GeomFromText('POINT(0 0)'), ST_GeomFromText('POINT(-180 -90)', 4326),
+     ST_GeomFromText('LINESTRING(0 0, 1 1, 2 0)'), ST_GeomFromText('POLYGON((0 0, 4 0, 4 4, 0 4, 0 0))')),
+    (2, 127, 255, 32767, 65535, 8388607, 16777215, 2147483647, 4294967295, 9223372036854775807,
+     18446744073709551615, 1,
+     '99999999999999999999999999999999999.999999999999999999999999999999', 9999999999, 999.99,
+     3.40282e38, 1.7976931348623157e308, b'1', b'1111111111111', b'1111111111111111111111111111111111111111111111111111111111111111',
+     'd''e', 'x,y,z', '{"a": [1, 2.5, "x\\"y"], "b": null, "é": "😀"}',
+     '9999-12-31', '9999-12-31 23:59:59', '9999-12-31 23:59:59.999999', '2038-01-19 03:14:07.999',
+     '838:59:59', '838:59:59.000000', 2155, 'Ünïcödé', )" +
+         all_bytes + ", " + all_bytes + R"(, 'Grüße, €', 'Grüße € ☃',
+     'utf8mb4 😀 𝄞 ñ', '€😀 tab	newline
+ backslash\\ quote'' nul', X'FFFFFFFF', )" + all_bytes + ", " + all_bytes + ", " + all_bytes + R"(,
+     ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 2), LINESTRING(0 0, 1 1))', 3857),
+     ST_GeomFromText('POINT(1.5 -2.25)'), ST_GeomFromText('LINESTRING(1 1, 2 2)', 4326),
+     ST_GeomFromText('POLYGON((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 3 2, 3 3, 2 2))')),
+    (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+    (4, 5, 1, 1, 1, 1, 1, 1, 1, 1, 9223372036854775808, 2, '0.000000000000000000000000000001', 0, 0.01,
+     3.14159274, 0.30000000000000004, b'1', b'1010101010101', b'1000000000000000000000000000000000000000000000000000000000000001',
+     'é', 'y', '{}',
+     '2023-02-31', '2024-00-15 10:00:00', '1000-01-01 00:00:00.000001', '1970-01-01 00:00:01.000',
+     '-00:00:00.5', '100:00:00.123456', 1901, 'a', 'b', 'c', 'd', 'e', 'f', '', '', '', X'', X'',
+     ST_GeomFromText('MULTIPOLYGON(((0 0, 1 0, 1 1, 0 0)))'), ST_GeomFromText('POINT(1e300 -1e-300)'),
+     NULL, NULL))");
+  c.Exec("ALTER TABLE every_type AUTO_INCREMENT = 1000");
+}
+
+// Keys, constraints, indexes and the objects around tables.
+void MakeObjects(const std::string& db) {
+  RawDb c(db);
+  c.Exec(R"(CREATE TABLE parent (id INT UNSIGNED NOT NULL AUTO_INCREMENT, code VARCHAR(20) NOT NULL,
+    title VARCHAR(200), body TEXT, PRIMARY KEY (id), UNIQUE KEY uq_code (code),
+    KEY ix_title_prefix (title(10)), FULLTEXT KEY ft_body (body), FULLTEXT KEY ft_title_body (title, body),
+    CONSTRAINT chk_code CHECK (code <> ''))
+    ENGINE=InnoDB AUTO_INCREMENT=77 DEFAULT CHARSET=latin1 COLLATE=latin1_general_ci)");
+  c.Exec(R"(CREATE TABLE child (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, parent_id INT UNSIGNED,
+    parent_code VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_general_ci, qty INT NOT NULL DEFAULT 1 CHECK (qty >= 0), note VARCHAR(50) DEFAULT 'n/a',
+    created TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+    KEY ix_multi (parent_id, qty DESC), UNIQUE KEY uq_pc (parent_code, qty),
+    CONSTRAINT fk_parent FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE ON UPDATE SET NULL,
+    CONSTRAINT fk_code FOREIGN KEY (parent_code) REFERENCES parent (code)) ENGINE=InnoDB)");
+  c.Exec("CREATE TABLE log_aria (id INT NOT NULL, msg VARCHAR(100), KEY (id)) ENGINE=Aria");
+  c.Exec("CREATE TABLE places (id INT PRIMARY KEY, g GEOMETRY NOT NULL, SPATIAL KEY sp_g (g)) ENGINE=InnoDB");
+  c.Exec("INSERT INTO parent (code, title, body) VALUES ('a', 'Alpha title here', 'the body of alpha'), "
+         "('b', 'Beta', 'beta body'), ('c', NULL, NULL)");
+  c.Exec("INSERT INTO child (parent_id, parent_code, qty, created) VALUES (77, 'a', 3, '2024-05-01 10:00:00'), "
+         "(78, 'b', 0, '2024-05-02 11:00:00'), (NULL, NULL, 7, '2024-05-03 12:00:00')");
+  c.Exec("INSERT INTO places VALUES (1, ST_GeomFromText('POINT(1 1)')), (2, ST_GeomFromText('POINT(2 3)'))");
+  c.Exec("INSERT INTO log_aria VALUES (1, 'one'), (2, 'two')");
+  c.Exec("CREATE VIEW v_child AS SELECT c.id, p.code FROM child c JOIN parent p ON p.id = c.parent_id");
+  c.Exec("CREATE VIEW v_on_view AS SELECT code FROM v_child WHERE id > 1");
+  c.Exec("CREATE TRIGGER trg_child_bi BEFORE INSERT ON child FOR EACH ROW SET NEW.note = CONCAT('[', NEW.note, ']')");
+  c.Exec("CREATE TRIGGER trg_child_bi2 BEFORE INSERT ON child FOR EACH ROW FOLLOWS trg_child_bi "
+         "SET NEW.qty = NEW.qty + 0");
+  c.Exec("CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC RETURN x * 2");
+  c.Exec("CREATE PROCEDURE count_children(OUT n INT) BEGIN SELECT COUNT(*) INTO n FROM child; END");
+}
+
+TEST(MysqlUri, ParsesEveryPart) {
+  auto p = mysql_internal::ParseUri("mariadb://us%40er:p%3Ass@db.example:3307/my%20db?ssl-mode=REQUIRED&ssl_ca=/x");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->user, "us@er");
+  EXPECT_EQ(*p->password, "p:ss");
+  EXPECT_EQ(p->host, "db.example");
+  EXPECT_EQ(p->port, 3307u);
+  EXPECT_EQ(p->database, "my db");
+  EXPECT_EQ(p->params.at("ssl-ca"), "/x");
+  EXPECT_EQ(p->shown.find("p%3Ass"), std::string::npos);
+  auto back = mysql_internal::ParseUri(mysql_internal::UriFor(*p, "other`db"));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->database, "other`db");
+  EXPECT_EQ(*back->password, "p:ss");
+  EXPECT_EQ(mysql_internal::ParseUri("mysql://h:99999/db").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(mysql_internal::ParseUri("mysql://h/db?bogus=1").status().code(), StatusCode::kInvalidArgument);
+  auto src = OpenMysqlSource("mysql://u:secret@h:0x/db", {});
+  ASSERT_FALSE(src.ok());
+  EXPECT_EQ(src.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(src.status().message().find("secret"), std::string::npos);
+  EXPECT_TRUE(IsMysqlUri("mysql://h/db"));
+  EXPECT_TRUE(IsMysqlUri("mariadb://h/db"));
+  EXPECT_FALSE(IsMysqlUri("postgresql://h/db"));
+}
+
+TEST(MysqlDdl, SplitsShowCreateTable) {
+  std::string ddl =
+      "CREATE TABLE `t` (\n  `id` int(11) NOT NULL AUTO_INCREMENT,\n  `a` text DEFAULT NULL,\n"
+      "  PRIMARY KEY (`id`),\n  UNIQUE KEY `u` (`a`(5)),\n  KEY `k` (`a`(3)),\n  FULLTEXT KEY `f` (`a`),\n"
+      "  CONSTRAINT `fk` FOREIGN KEY (`id`) REFERENCES `p` (`id`),\n  CONSTRAINT `c` CHECK (`id` > 0)\n"
+      ") ENGINE=InnoDB";
+  auto s = mysql_internal::SplitCreateTable(ddl, "id");
+  EXPECT_EQ(s.create,
+            "CREATE TABLE `t` (\n  `id` int(11) NOT NULL AUTO_INCREMENT,\n  `a` text DEFAULT NULL,\n"
+            "  PRIMARY KEY (`id`),\n  CONSTRAINT `c` CHECK (`id` > 0)\n) ENGINE=InnoDB");
+  EXPECT_EQ(s.keys, (std::vector<std::string>{"UNIQUE KEY `u` (`a`(5))", "KEY `k` (`a`(3))"}));
+  EXPECT_EQ(s.fulltext, (std::vector<std::string>{"FULLTEXT KEY `f` (`a`)"}));
+  EXPECT_EQ(s.foreign_keys, (std::vector<std::string>{"CONSTRAINT `fk` FOREIGN KEY (`id`) REFERENCES `p` (`id`)"}));
+  EXPECT_EQ(mysql_internal::StripDefiner("CREATE ALGORITHM=UNDEFINED DEFINER=`a``b`@`%` SQL SECURITY DEFINER VIEW "
+                                         "`v` AS select 1"),
+            "CREATE ALGORITHM=UNDEFINED SQL SECURITY DEFINER VIEW `v` AS select 1");
+}
+
+TEST(MysqlTypes, GeometryKeepsItsSrid) {
+  std::string stored("\xE6\x10\x00\x00\x01\x01\x00\x00\x00", 9);
+  stored += std::string(16, '\x01');
+  std::string wkb, back;
+  ASSERT_TRUE(mysql_internal::GeometryToWkb(stored, &wkb).ok());
+  EXPECT_EQ(wkb.size(), stored.size());  // the SRID moves into the EWKB header
+  ASSERT_TRUE(mysql_internal::WkbToGeometry(wkb, &back).ok());
+  EXPECT_EQ(back, stored);
+}
+
+TEST(Mysql, EveryTypeRoundTripsThroughAnArchiveAndMigrate) {
+  REQUIRE_SERVER();
+  TestDb src("types"), via_archive("types_a"), via_migrate("types_m"), via_insert("types_i");
+  MakeEveryType(src.name());
+  MakeObjects(src.name());
+  std::string expected = Snapshot(src.name());
+  ASSERT_NE(expected.find("AUTO_INCREMENT=1000"), std::string::npos);
+  TempDir tmp;
+  Status st = Copy(src.uri(), tmp.File("types.decant"));
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  st = Copy(tmp.File("types.decant"), via_archive.uri());
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Snapshot(via_archive.name()), expected);
+  st = Copy(src.uri(), via_migrate.uri(), LoadMode::kRefuseNonEmpty, 2);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Snapshot(via_migrate.name()), expected);
+  setenv("DECANT_MYSQL_LOAD", "insert", 1);
+  st = Copy(src.uri(), via_insert.uri());
+  unsetenv("DECANT_MYSQL_LOAD");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Snapshot(via_insert.name()), expected);
+
+  auto a = OpenSource(src.uri());
+  auto b = OpenSource(tmp.File("types.decant"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto report = VerifySources(**a, **b);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->equal());
+}
+
+TEST(Mysql, SchemaModelDescribesTheTypes) {
+  REQUIRE_SERVER();
+  TestDb db("model");
+  MakeEveryType(db.name());
+  MakeObjects(db.name());
+  auto source = OpenSource(db.uri());
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  EXPECT_EQ(schema->engine, "mysql");
+  const Table* t = schema->FindTable("", "every_type");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->options.at("engine"), "InnoDB");
+  EXPECT_EQ(t->options.at("charset"), "utf8mb4");
+  EXPECT_EQ(t->options.at("collation"), "utf8mb4_unicode_ci");
+  auto col = [&](const std::string& name) {
+    for (const Column& c : t->columns) {
+      if (c.name == name) return c;
+    }
+    ADD_FAILURE() << "no column " << name;
+    return Column{};
+  };
+  EXPECT_EQ(col("biu").type.logical, LogicalType::kUInt64);
+  EXPECT_EQ(col("iu").type.logical, LogicalType::kInt64);
+  EXPECT_EQ(col("d65").type.precision, 65);
+  EXPECT_EQ(col("d65").type.scale, 30);
+  EXPECT_EQ(col("b13").type.logical, LogicalType::kBitString);
+  EXPECT_EQ(col("b13").type.length, 13);
+  EXPECT_EQ(col("e").type.enum_values, (std::vector<std::string>{"a", "b c", "d'e", "é"}));
+  EXPECT_EQ(col("j").type.logical, LogicalType::kJson);
+  EXPECT_EQ(col("dtm6").type.precision, 6);
+  EXPECT_EQ(col("ts").type.logical, LogicalType::kTimestampTz);
+  EXPECT_EQ(col("g").type.logical, LogicalType::kGeometry);
+  EXPECT_EQ(col("c_l").collation.value_or(""), "latin1_swedish_ci");
+  EXPECT_TRUE(col("gen_s").generated_stored);
+  EXPECT_FALSE(col("gen_v").generated_stored);
+  EXPECT_TRUE(col("id").auto_increment);
+  const Table* parent = schema->FindTable("", "parent");
+  ASSERT_NE(parent, nullptr);
+  EXPECT_EQ(parent->uniques.size(), 1u);
+  EXPECT_EQ(parent->checks.size(), 1u);
+  const Table* child = schema->FindTable("", "child");
+  ASSERT_EQ(child->foreign_keys.size(), 2u);
+  int fulltext = 0;
+  for (const Index& i : schema->indexes) fulltext += i.method == "fulltext";
+  EXPECT_EQ(fulltext, 2);
+  bool prefix = false;
+  for (const Index& i : schema->indexes) prefix |= i.native_ddl == "KEY `ix_title_prefix` (`title`(10))";
+  EXPECT_TRUE(prefix);
+  bool counter = false;
+  for (const Sequence& s : schema->sequences) counter |= s.name == "every_type" && s.last_value == 999;
+  EXPECT_TRUE(counter);
+  EXPECT_EQ(schema->views.size(), 2u);
+  EXPECT_EQ(schema->triggers.size(), 2u);
+  EXPECT_EQ(schema->objects.size(), 2u);
+}
+
+TEST(Mysql, ChinookMigratesWithVerifyPassing) {
+  REQUIRE_SERVER();
+  std::string shared = testing_util::SharedDir();
+  if (shared.empty()) GTEST_SKIP() << "../shared/samples is absent; Chinook test skipped";
+  TestDb src("chinook", false), dst("chinook_copy"), via_archive("chinook_a");
+  std::string script = testing_util::ReadFile(shared + "/samples/chinook/Chinook_MySql.sql");
+  for (const char* stmt : {"DROP DATABASE IF EXISTS `Chinook`", "CREATE DATABASE `Chinook`", "USE `Chinook`"}) {
+    std::string from(stmt);
+    size_t at = script.find(from);
+    ASSERT_NE(at, std::string::npos);
+    script.replace(at, from.size(), std::string(stmt).replace(from.find("`Chinook`"), 9, "`" + src.name() + "`"));
+  }
+  TempDir tmp;
+  testing_util::WriteFile(tmp.File("chinook.sql"), script);
+  std::string client = "mariadb";
+  std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
+  auto p = mysql_internal::ParseUri(UriFor(""));
+  ASSERT_TRUE(p.ok());
+  std::string cmd = client + (defaults.empty() ? "" : " --defaults-file=" + defaults) + " -h " + p->host +
+                    (p->port ? " -P " + std::to_string(p->port) : "") +
+                    (p->user.empty() ? "" : " -u " + p->user) + " < " + tmp.File("chinook.sql");
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+
+  Status st = Copy(src.uri(), dst.uri());
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(Copy(src.uri(), tmp.File("chinook.decant")).ok());
+  st = Copy(tmp.File("chinook.decant"), via_archive.uri());
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  for (const std::string& target : {dst.uri(), tmp.File("chinook.decant"), via_archive.uri()}) {
+    auto a = OpenSource(src.uri());
+    auto b = OpenSource(target);
+    ASSERT_TRUE(a.ok() && b.ok());
+    auto report = VerifySources(**a, **b);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_TRUE(report->equal()) << target;
+    EXPECT_EQ(report->a.size(), 11u);
+  }
+  std::string expected = Snapshot(src.name());
+  EXPECT_EQ(Snapshot(dst.name()), expected);
+  EXPECT_EQ(Snapshot(via_archive.name()), expected);
+  auto source_a = OpenSource(src.uri());
+  auto source_b = OpenSource(dst.uri());
+  ASSERT_TRUE(source_a.ok() && source_b.ok());
+  auto sa = (*source_a)->ReadSchema();
+  auto sb = (*source_b)->ReadSchema();
+  ASSERT_TRUE(sa.ok() && sb.ok());
+  // The copy's database was created utf8mb4; the sample's has the server default.
+  sb->database = sa->database;
+  sb->options = sa->options;
+  EXPECT_TRUE(sa->tables == sb->tables);
+  EXPECT_TRUE(*sa == *sb);
+}
+
+TEST(Mysql, OddIdentifiersSurvive) {
+  REQUIRE_SERVER();
+  TestDb src("odd `db` 'x'"), dst("odd copy ü");
+  RawDb c(src.name());
+  c.Exec("CREATE TABLE `we``ird \"table\" 'x'` (`select` INT PRIMARY KEY, `col with space` VARCHAR(10), "
+         "`ünïcødé ☃ 表` TEXT, `back``tick` INT, `order` INT, KEY `idx ``q``` (`order`), "
+         "UNIQUE KEY `group` (`col with space`))");
+  c.Exec("CREATE TABLE `table` (`key` INT PRIMARY KEY, `from` INT, CONSTRAINT `fk ``x``` FOREIGN KEY (`from`) "
+         "REFERENCES `we``ird \"table\" 'x'` (`select`))");
+  c.Exec("INSERT INTO `we``ird \"table\" 'x'` VALUES (1, 'a b', 'ü', 2, 3), (2, NULL, NULL, NULL, NULL)");
+  c.Exec("INSERT INTO `table` VALUES (10, 1)");
+  c.Exec("CREATE VIEW `view ``v```  AS SELECT `select`, `col with space` FROM `we``ird \"table\" 'x'`");
+  c.Exec("CREATE TRIGGER `trig ``t``` BEFORE INSERT ON `table` FOR EACH ROW SET NEW.`from` = NEW.`from`");
+  std::string expected = Snapshot(src.name());
+  TempDir tmp;
+  ASSERT_TRUE(Copy(src.uri(), tmp.File("odd.decant")).ok());
+  Status st = Copy(tmp.File("odd.decant"), dst.uri());
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Snapshot(dst.name()), expected);
+}
+
+TEST(Mysql, RefusesANonEmptyTargetThenCleansOrAppends) {
+  REQUIRE_SERVER();
+  TestDb src("ne_src"), dst("ne_dst");
+  RawDb(src.name()).Exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))");
+  RawDb(src.name()).Exec("INSERT INTO t VALUES (1, 'a'), (2, 'b')");
+  RawDb(dst.name()).Exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))");
+  RawDb(dst.name()).Exec("CREATE TABLE other (x INT)");
+  RawDb(dst.name()).Exec("INSERT INTO t VALUES (1, 'a')");
+  Status st = Copy(src.uri(), dst.uri());
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(st.message().find("2 tables (other, t)"), std::string::npos) << st.message();
+  EXPECT_EQ(RawDb(dst.name()).Rows("SELECT COUNT(*) FROM t")[0][0], "1");  // untouched
+  // --append: the duplicate key is refused, as a constraint violation.
+  st = Copy(src.uri(), dst.uri(), LoadMode::kAppend);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_NE(st.message().find("Duplicate"), std::string::npos) << st.message();
+  RawDb(dst.name()).Exec("DELETE FROM t");
+  st = Copy(src.uri(), dst.uri(), LoadMode::kAppend);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(RawDb(dst.name()).Rows("SELECT COUNT(*) FROM t")[0][0], "2");
+  st = Copy(src.uri(), dst.uri(), LoadMode::kClean);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(RawDb(dst.name()).Rows("SELECT COUNT(*) FROM t")[0][0], "2");
+  EXPECT_EQ(RawDb(dst.name()).Rows("SELECT COUNT(*) FROM other")[0][0], "0");  // not ours: kept
+}
+
+TEST(Mysql, ConnectionErrorsAreOneLineAndNameTheProblem) {
+  REQUIRE_SERVER();
+  auto p = mysql_internal::ParseUri(UriFor("x"));
+  ASSERT_TRUE(p.ok());
+  std::string user = p->user.empty() ? "decant" : p->user;
+  std::string hostport = p->host + ":" + std::to_string(p->port ? p->port : 3306);
+  auto check = [](const std::string& uri, StatusCode code, const std::string& words) {
+    auto s = OpenMysqlSource(uri, {});
+    ASSERT_FALSE(s.ok()) << uri;
+    EXPECT_EQ(s.status().code(), code) << s.status().ToString();
+    EXPECT_NE(s.status().message().find(words), std::string::npos) << s.status().message();
+    EXPECT_EQ(s.status().message().find('\n'), std::string::npos);
+    EXPECT_EQ(s.status().message().find("s3cret-pw"), std::string::npos);
+  };
+  // An explicit password in the URI wins over the option file.
+  check("mysql://" + user + ":s3cret-pw@" + hostport + "/mysql", StatusCode::kUnavailable, "wrong password");
+  check("mysql://" + user + ":s3cret-pw@no-such-host.invalid:3306/mysql?connect-timeout=3", StatusCode::kUnavailable,
+        "unknown host 'no-such-host.invalid'");
+  check("mysql://" + user + ":s3cret-pw@127.0.0.1:1/mysql?connect-timeout=3", StatusCode::kUnavailable,
+        "on port 1");
+  TestDb missing("missing", false);
+  check(missing.uri(), StatusCode::kNotFound, "database '" + missing.name() + "' does not exist");
+}
+
+TEST(Mysql, PasswordFromMysqlPwd) {
+  REQUIRE_SERVER();
+  std::string file = Env("MYSQL_PWD_FILE");
+  if (file.empty()) GTEST_SKIP() << "MYSQL_PWD_FILE is unset; MYSQL_PWD test skipped";
+  std::string pw = testing_util::ReadFile(file);
+  while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+  TestDb db("pwd");
+  // The base URI without the defaults file: only MYSQL_PWD supplies the password.
+  std::string uri = Env("DECANT_TEST_MYSQL_URI");
+  uri = uri.substr(0, uri.find('?'));
+  if (uri.back() != '/') uri += "/";
+  uri += db.name();
+  setenv("MYSQL_PWD", pw.c_str(), 1);
+  auto ok = OpenMysqlSource(uri, {});
+  setenv("MYSQL_PWD", "not-the-password", 1);
+  auto bad = OpenMysqlSource(uri, {});
+  unsetenv("MYSQL_PWD");
+  EXPECT_TRUE(ok.ok()) << ok.status().ToString();
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("wrong password"), std::string::npos) << bad.status().message();
+}
+
+// The server restricted to a few databases, so the test ignores whatever
+// else the shared test server holds.
+class OnlyThese : public Server {
+ public:
+  OnlyThese(std::unique_ptr<Server> inner, std::vector<std::string> names)
+      : inner_(std::move(inner)), names_(std::move(names)) {}
+  Result<std::vector<std::string>> ListDatabases() override {
+    DECANT_ASSIGN_OR_RETURN(auto all, inner_->ListDatabases());
+    std::vector<std::string> out;
+    for (const auto& n : all) {
+      if (std::find(names_.begin(), names_.end(), n) != names_.end()) out.push_back(n);
+    }
+    return out;
+  }
+  std::string DatabaseUri(const std::string& d) const override { return inner_->DatabaseUri(d); }
+  Result<bool> CreateDatabase(const std::string& d, const Schema& like) override {
+    return inner_->CreateDatabase(d, like);
+  }
+  std::string Describe() const override { return inner_->Describe(); }
+
+ private:
+  std::unique_ptr<Server> inner_;
+  std::vector<std::string> names_;
+};
+
+TEST(Mysql, DumpAndRestoreSeveralDatabases) {
+  REQUIRE_SERVER();
+  TestDb a("dump_a"), b("dump_b"), c("dump_c");
+  MakeObjects(a.name());
+  MakeEveryType(b.name());
+  RawDb(c.name()).Exec("CREATE TABLE t (x INT)");
+  RawDb().Exec("ALTER DATABASE `" + c.name() + "` CHARACTER SET latin1 COLLATE latin1_german1_ci");
+  std::map<std::string, std::string> expected;
+  for (const TestDb* d : {&a, &b, &c}) expected[d->name()] = Snapshot(d->name());
+
+  auto server = OpenServer(UriFor(""));
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto all = (*server)->ListDatabases();
+  ASSERT_TRUE(all.ok());
+  for (const char* sys : {"mysql", "information_schema", "performance_schema", "sys"}) {
+    EXPECT_EQ(std::count(all->begin(), all->end(), sys), 0) << sys;
+  }
+  OnlyThese only(std::move(*server), {a.name(), b.name(), c.name()});
+  TempDir tmp;
+  auto dumped = DumpServer(only, tmp.File("dump"), {});
+  ASSERT_TRUE(dumped.ok()) << dumped.status().ToString();
+  EXPECT_EQ(dumped->databases.size(), 3u);
+  for (const TestDb* d : {&a, &b, &c}) RawDb().Exec("DROP DATABASE " + mysql_internal::QuoteIdent(d->name()));
+  auto restored = RestoreServer(tmp.File("dump"), only, {});
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  for (const TestDb* d : {&a, &b, &c}) EXPECT_EQ(Snapshot(d->name()), expected[d->name()]) << d->name();
+  auto collation = RawDb().Rows("SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '" +
+                                c.name() + "'");
+  ASSERT_EQ(collation.size(), 1u);
+  EXPECT_EQ(collation[0][0], "latin1_german1_ci");
+}
+
+TEST(Mysql, SqliteSchemasLoadIntoMysql) {
+  REQUIRE_SERVER();
+  TempDir tmp;
+  std::string db = tmp.File("s.db");
+  testing_util::SqliteExec(db,
+                           "CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price NUMERIC, data BLOB);"
+                           "CREATE INDEX a_name ON a(name);"
+                           "INSERT INTO a VALUES (1, 'x', 1.5, x'00ff'), (2, 'ü', NULL, NULL);");
+  TestDb dst("from_sqlite");
+  Status st = Copy("sqlite://" + db, dst.uri());
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(RawDb(dst.name()).Rows("SELECT COUNT(*) FROM a")[0][0], "2");
+}
+
+}  // namespace
+}  // namespace decant
