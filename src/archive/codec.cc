@@ -7,6 +7,8 @@
 #include <xxhash.h>
 #include <zstd.h>
 
+#include "core/hex.h"
+
 namespace decant {
 
 uint64_t Xxh3(std::string_view data) { return XXH3_64bits(data.data(), data.size()); }
@@ -22,14 +24,6 @@ std::string UuidToString(const ArchiveUuid& u) {
   return s;
 }
 
-namespace {
-int HexNibble(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
 
 bool ParseUuid(const std::string& text, ArchiveUuid* out) {
   if (text.size() != 36) return false;
@@ -40,8 +34,8 @@ bool ParseUuid(const std::string& text, ArchiveUuid* out) {
       ++i;
       continue;
     }
-    int hi = HexNibble(text[i]);
-    int lo = HexNibble(text[i + 1]);
+    int hi = HexDigitValue(text[i]);
+    int lo = HexDigitValue(text[i + 1]);
     if (hi < 0 || lo < 0) return false;
     (*out)[j++] = static_cast<uint8_t>(hi * 16 + lo);
     i += 2;

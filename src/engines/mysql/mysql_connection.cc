@@ -8,17 +8,12 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/hex.h"
 #include "core/redact.h"
 
 namespace decant::mysql_internal {
 namespace {
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Percent-decoding; false on a malformed escape.
 bool Decode(std::string_view in, std::string* out) {
@@ -28,8 +23,8 @@ bool Decode(std::string_view in, std::string* out) {
       out->push_back(in[i]);
       continue;
     }
-    int hi = i + 1 < in.size() ? HexDigit(in[i + 1]) : -1;
-    int lo = i + 2 < in.size() ? HexDigit(in[i + 2]) : -1;
+    int hi = i + 1 < in.size() ? HexDigitValue(in[i + 1]) : -1;
+    int lo = i + 2 < in.size() ? HexDigitValue(in[i + 2]) : -1;
     if (hi < 0 || lo < 0) return false;
     out->push_back(static_cast<char>(hi * 16 + lo));
     i += 2;

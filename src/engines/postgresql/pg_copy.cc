@@ -6,15 +6,11 @@
 
 #include <fmt/format.h>
 
+#include "core/hex.h"
+
 namespace decant::pg_internal {
 namespace {
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Undoes COPY's backslash escapes.
 void Unescape(std::string_view in, std::string* out) {
@@ -36,7 +32,7 @@ void Unescape(std::string_view in, std::string* out) {
       case 'v': out->push_back('\v'); break;
       case 'x': {
         int v = 0, digits = 0;
-        while (digits < 2 && i + 1 < in.size() && HexDigit(in[i + 1]) >= 0) v = v * 16 + HexDigit(in[++i]), ++digits;
+        while (digits < 2 && i + 1 < in.size() && HexDigitValue(in[i + 1]) >= 0) v = v * 16 + HexDigitValue(in[++i]), ++digits;
         if (digits == 0) out->push_back('x');
         else out->push_back(static_cast<char>(v));
         break;
@@ -122,7 +118,7 @@ Status DecodeCopyRow(std::string_view line, const std::vector<Decode>& kinds, Va
         std::string bytes;
         bytes.resize((scratch.size() - 2) / 2);
         for (size_t k = 0; k < bytes.size(); ++k) {
-          int hi = HexDigit(scratch[2 + 2 * k]), lo = HexDigit(scratch[3 + 2 * k]);
+          int hi = HexDigitValue(scratch[2 + 2 * k]), lo = HexDigitValue(scratch[3 + 2 * k]);
           if (hi < 0 || lo < 0) return Status::Corruption("COPY returned bytea with a bad hex digit");
           bytes[k] = static_cast<char>(hi * 16 + lo);
         }
