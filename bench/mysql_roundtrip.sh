@@ -34,13 +34,14 @@ n="${1:-1500000}"
 work="${BENCH_DIR:-$(mktemp -d -t decant-mysql-bench.XXXXXX)}"
 mkdir -p "$work"
 
-# Host and port from the URI; credentials from the defaults file.
-hostport="${DECANT_TEST_MYSQL_URI#*://}"; hostport="${hostport#*@}"; hostport="${hostport%%/*}"
+# The URI's scheme and [user@]host:port (any database or parameters in it
+# are dropped); credentials from the defaults file.
+authority="${DECANT_TEST_MYSQL_URI#*://}"; authority="${authority%%/*}"; authority="${authority%%\?*}"
+base="${DECANT_TEST_MYSQL_URI%%://*}://$authority"
+hostport="${authority#*@}"
 host="${hostport%%:*}"; port="${hostport##*:}"; [ "$port" = "$hostport" ] && port=3306
 cnf="$DECANT_TEST_MYSQL_DEFAULTS_FILE"
 client=(mariadb --defaults-file="$cnf" -h "$host" -P "$port")
-uri() { echo "${DECANT_TEST_MYSQL_URI%%/}"; }
-base="$(uri)"; base="${base%%\?*}"; base="${base%/}"
 db_uri() { echo "$base/$1?defaults-file=$cnf"; }
 
 src=decant_bench_src

@@ -3,17 +3,16 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 
 #include "core/hex.h"
 #include "core/redact.h"
 
 namespace decant::mysql_internal {
 namespace {
-
 
 // Percent-decoding; false on a malformed escape.
 bool Decode(std::string_view in, std::string* out) {
@@ -51,13 +50,6 @@ std::string Encode(std::string_view in) {
 void InitLibrary() {
   static std::once_flag once;
   std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
-}
-
-std::string OneLine(std::string s) {
-  for (char& c : s) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return s;
 }
 
 const char* kKnownParams[] = {"defaults-file", "socket",  "connect-timeout", "ssl-mode", "ssl-ca", "ssl-capath",
@@ -98,9 +90,11 @@ Status ConnectError(MYSQL* mysql, const ConnectParams& p) {
       }
       return Status::Unavailable(p.shown + ": cannot connect to " + p.Where() + ": " + server_msg);
     }
-    default:
-      return Status(CodeForError(err) == StatusCode::kInternal ? StatusCode::kUnavailable : CodeForError(err),
+    default: {
+      StatusCode code = CodeForError(err);
+      return Status(code == StatusCode::kInternal ? StatusCode::kUnavailable : code,
                     p.shown + ": cannot connect: " + server_msg);
+    }
   }
 }
 
@@ -128,17 +122,16 @@ Status ApplyOptions(MYSQL* mysql, const ConnectParams& p) {
     if (const std::string* v = param(t.key)) mysql_optionsv(mysql, t.option, v->c_str());
   }
   if (const std::string* mode = param("ssl-mode")) {
-    std::string m;
-    for (char c : *mode) m.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    std::string m = Lower(*mode);
     my_bool on = 1, off = 0;
-    if (m == "DISABLED") {
+    if (m == "disabled") {
       mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &off);
-    } else if (m == "PREFERRED") {
+    } else if (m == "preferred") {
       mysql_ssl_set(mysql, nullptr, nullptr, nullptr, nullptr, nullptr);
-    } else if (m == "REQUIRED") {
+    } else if (m == "required") {
       mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
       mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
-    } else if (m == "VERIFY_CA" || m == "VERIFY_IDENTITY") {
+    } else if (m == "verify_ca" || m == "verify_identity") {
       mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
       mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
     } else {
@@ -256,6 +249,18 @@ std::string UriFor(const ConnectParams& p, const std::string& database) {
   return out;
 }
 
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string OneLine(std::string s) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return s;
+}
+
 std::string QuoteIdent(std::string_view name) {
   std::string out = "`";
   for (char c : name) {
@@ -277,6 +282,8 @@ StatusCode CodeForError(unsigned error) {
     case ER_DBACCESS_DENIED_ERROR:
     case ER_CON_COUNT_ERROR:
     case ER_SERVER_SHUTDOWN:
+    case ER_OUTOFMEMORY:
+    case ER_OUT_OF_RESOURCES:
       return StatusCode::kUnavailable;
     case ER_BAD_DB_ERROR:
     case ER_NO_SUCH_TABLE:
@@ -287,9 +294,6 @@ StatusCode CodeForError(unsigned error) {
     case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
     case ER_CANT_CREATE_GEOMETRY_OBJECT:
       return StatusCode::kDataLoss;
-    case ER_OUTOFMEMORY:
-    case ER_OUT_OF_RESOURCES:
-      return StatusCode::kUnavailable;
     case ER_RECORD_FILE_FULL:
     case ER_DISK_FULL:
       return StatusCode::kNoSpace;
@@ -379,25 +383,60 @@ Result<std::optional<std::string>> Connection::QueryValue(std::string_view sql) 
 }
 
 std::string Connection::Quote(std::string_view text) const {
-  std::string out(text.size() * 2 + 3, '\0');
-  out[0] = '\'';
-  unsigned long n = mysql_real_escape_string(mysql_, out.data() + 1, text.data(), text.size());
-  out.resize(n + 1);
-  out.push_back('\'');
+  std::string out;
+  AppendQuoted(text, &out);
   return out;
 }
 
-std::string Connection::Warnings() {
-  if (mysql_warning_count(mysql_) == 0) return "";
-  auto rows = Query("SHOW WARNINGS LIMIT 3");
-  if (!rows.ok()) return "(could not read the warnings)";
-  std::string out;
-  for (const Row& r : *rows) {
-    if (r.size() < 3) continue;
-    if (!out.empty()) out += "; ";
-    out += OneLine(r[2].value_or(""));
+void Connection::AppendQuoted(std::string_view text, std::string* out) const {
+  size_t at = out->size();
+  out->resize(at + text.size() * 2 + 2);
+  (*out)[at] = '\'';
+  unsigned long n = mysql_real_escape_string(mysql_, out->data() + at + 1, text.data(), text.size());
+  out->resize(at + 1 + n);
+  out->push_back('\'');
+}
+
+void ConnectionPool::Add(std::unique_ptr<Connection> c) {
+  std::lock_guard lock(mu_);
+  free_.push_back(c.get());
+  all_.push_back(std::move(c));
+  cv_.notify_one();
+}
+
+Result<Connection*> ConnectionPool::Take(const Opener& open) {
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !free_.empty() || (open && all_.size() < max_); });
+    if (!free_.empty()) {
+      Connection* c = free_.back();
+      free_.pop_back();
+      return c;
+    }
+    all_.push_back(nullptr);  // reserve the slot; connect outside the lock
   }
-  return out;
+  auto fresh = open();
+  std::lock_guard lock(mu_);
+  auto slot = std::find(all_.begin(), all_.end(), nullptr);
+  if (!fresh.ok()) {
+    all_.erase(slot);
+    cv_.notify_one();
+    return fresh.status();
+  }
+  *slot = std::move(fresh).value();
+  return slot->get();
+}
+
+void ConnectionPool::GiveBack(Connection* c) {
+  std::lock_guard lock(mu_);
+  free_.push_back(c);
+  cv_.notify_one();
+}
+
+void ConnectionPool::Clear() {
+  std::lock_guard lock(mu_);
+  free_.clear();
+  all_.clear();
 }
 
 }  // namespace decant::mysql_internal

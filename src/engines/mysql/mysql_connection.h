@@ -4,8 +4,11 @@
 
 #include <mysql.h>
 
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +41,10 @@ std::string UriFor(const ConnectParams& params, const std::string& database);
 
 // `name` in backticks, embedded backticks doubled.
 std::string QuoteIdent(std::string_view name);
+// `s` with ASCII letters lower-cased (MySQL names and keywords compare so).
+std::string Lower(std::string s);
+// `s` with line breaks turned into spaces, for one-line messages.
+std::string OneLine(std::string s);
 
 // A result row of a small metadata query: NULL is nullopt.
 using Row = std::vector<std::optional<std::string>>;
@@ -64,15 +71,38 @@ class Connection {
   Result<std::optional<std::string>> QueryValue(std::string_view sql);
   // 'text' escaped for this connection's character set.
   std::string Quote(std::string_view text) const;
+  // Appends Quote(text) to `out` without a temporary (the load's hot path).
+  void AppendQuoted(std::string_view text, std::string* out) const;
   // A Status for the connection's last error, prefixed with `context`.
   Status Error(const std::string& context) const;
-  // Warnings of the last statement as one line ("" when there are none).
-  std::string Warnings();
 
  private:
   Connection(MYSQL* mysql, ConnectParams params) : mysql_(mysql), params_(std::move(params)) {}
   MYSQL* mysql_;
   ConnectParams params_;
+};
+
+// Connections handed out one at a time (a table reader or writer each), up
+// to `max`; Take() opens another while fewer than `max` exist.
+class ConnectionPool {
+ public:
+  using Opener = std::function<Result<std::unique_ptr<Connection>>()>;
+  explicit ConnectionPool(size_t max = 1) : max_(max) {}
+  void Add(std::unique_ptr<Connection> c);
+  // A free connection; else a new one from `open` (if given and below max);
+  // else waits for one to be given back.
+  Result<Connection*> Take(const Opener& open = nullptr);
+  void GiveBack(Connection* c);
+  // Closes every connection (none may be taken).
+  void Clear();
+  size_t size() const { return all_.size(); }
+
+ private:
+  size_t max_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> all_;  // a null slot: being opened
+  std::vector<Connection*> free_;
 };
 
 // Maps a MySQL client or server error number to a Status category.

@@ -59,6 +59,13 @@ Parsed Parse(const std::string& ddl) {
   return p;
 }
 
+// "`a`,`b`".
+std::string QuotedList(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ",") + QuoteIdent(n);
+  return s;
+}
+
 std::string Assemble(const Parsed& p, const std::vector<std::string>& elements) {
   std::string out = p.head + "\n";
   for (size_t i = 0; i < elements.size(); ++i) out += "  " + elements[i] + (i + 1 < elements.size() ? ",\n" : "\n");
@@ -217,13 +224,8 @@ std::string GenericCreateTable(const Table& t) {
     }
     elements.push_back(std::move(e));
   }
-  auto cols = [](const std::vector<std::string>& names) {
-    std::string s;
-    for (const auto& n : names) s += (s.empty() ? "" : ",") + QuoteIdent(n);
-    return s;
-  };
-  if (t.primary_key && !t.primary_key->columns.empty()) elements.push_back("PRIMARY KEY (" + cols(t.primary_key->columns) + ")");
-  for (const auto& u : t.uniques) elements.push_back("UNIQUE KEY (" + cols(u.columns) + ")");
+  if (t.primary_key && !t.primary_key->columns.empty()) elements.push_back("PRIMARY KEY (" + QuotedList(t.primary_key->columns) + ")");
+  for (const auto& u : t.uniques) elements.push_back("UNIQUE KEY (" + QuotedList(u.columns) + ")");
   Parsed p;
   p.head = "CREATE TABLE " + QuoteIdent(t.name) + " (";
   p.tail = ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
@@ -248,16 +250,11 @@ std::string GenericIndexClause(const Table& t, const Index& index) {
 }
 
 std::string ForeignKeyClause(const ForeignKey& fk) {
-  auto cols = [](const std::vector<std::string>& names) {
-    std::string s;
-    for (const auto& n : names) s += (s.empty() ? "" : ",") + QuoteIdent(n);
-    return s;
-  };
   std::string out = fk.name.empty() ? "" : "CONSTRAINT " + QuoteIdent(fk.name) + " ";
-  out += "FOREIGN KEY (" + cols(fk.columns) + ") REFERENCES ";
+  out += "FOREIGN KEY (" + QuotedList(fk.columns) + ") REFERENCES ";
   if (!fk.ref_schema.empty()) out += QuoteIdent(fk.ref_schema) + ".";
   out += QuoteIdent(fk.ref_table);
-  if (!fk.ref_columns.empty()) out += " (" + cols(fk.ref_columns) + ")";
+  if (!fk.ref_columns.empty()) out += " (" + QuotedList(fk.ref_columns) + ")";
   if (fk.on_delete != FkAction::kNoAction) out += std::string(" ON DELETE ") + FkActionName(fk.on_delete);
   if (fk.on_update != FkAction::kNoAction) out += std::string(" ON UPDATE ") + FkActionName(fk.on_update);
   return out;

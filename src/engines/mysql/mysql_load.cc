@@ -19,13 +19,10 @@ constexpr size_t kStatementBytes = 8u << 20;  // LOAD DATA: one statement per ~8
 constexpr size_t kInsertBytes = 4u << 20;     // INSERT: below the 16 MiB max_allowed_packet default
 constexpr size_t kPending = 2;                // encoded statements waiting for the loader
 
-void AppendInt(int64_t v, std::string* out) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, r.ptr);
-}
-void AppendUInt(uint64_t v, std::string* out) {
-  char buf[24];
+// Integers and doubles in their shortest exact text form.
+template <typename T>
+void AppendNumber(T v, std::string* out) {
+  char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out->append(buf, r.ptr);
 }
@@ -51,61 +48,20 @@ void AppendEscaped(std::string_view s, std::string* out) {
   out->append(s.data() + start, s.size() - start);
 }
 
-// Non-binary parts of a cell: numbers, bools, YEAR's four digits. Returns
-// false for text and bytes, which the callers quote their own way.
-Status AppendScalar(const Value& v, CellKind kind, std::string* out, bool* handled) {
-  *handled = true;
-  switch (v.kind()) {
-    case Value::Kind::kBool: out->push_back(v.as_bool() ? '1' : '0'); return Status::OK();
-    case Value::Kind::kInt:
-      if (kind == CellKind::kYear && v.as_int() >= 0 && v.as_int() <= 9999) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "%04d", static_cast<int>(v.as_int()));
-        out->append(buf);  // "0" would read as the year 2000, "0000" is the zero year
-      } else {
-        AppendInt(v.as_int(), out);
-      }
-      return Status::OK();
-    case Value::Kind::kUInt: AppendUInt(v.as_uint(), out); return Status::OK();
-    case Value::Kind::kFloat:
-      if (!std::isfinite(v.as_float())) return Status::DataLoss("MySQL cannot store NaN or infinity");
-      out->append(FormatDouble(v.as_float()));
-      return Status::OK();
-    default: *handled = false; return Status::OK();
-  }
-}
-
-// The bytes a text or bytes value is stored as: geometry WKB becomes
-// MySQL's stored form.
-Status PayloadFor(const Value& v, CellKind kind, std::string* scratch, std::string_view* out) {
-  if (kind == CellKind::kGeometry) {
-    DECANT_RETURN_IF_ERROR(WkbToGeometry(v.as_string(), scratch));
-    *out = *scratch;
-  } else {
-    *out = v.as_string();
-  }
-  return Status::OK();
-}
-
-// Encodes rows into statements; one subclass per method.
+// Encodes rows into statements: LOAD DATA's tab-separated lines (the
+// statement streams the buffer through the infile handler), or the VALUES
+// of a multi-row INSERT (the buffer is the statement).
 class Encoder {
  public:
-  virtual ~Encoder() = default;
-  // Appends one row to `out` (which may already hold earlier rows).
-  virtual Status AppendRow(const Value* row, std::string* out) = 0;
-  // The statement to run for an encoded buffer; LOAD DATA streams the buffer
-  // through the infile handler, INSERT is the buffer itself.
-  virtual bool streams() const = 0;
-  virtual std::string Statement() const = 0;
-  virtual size_t flush_bytes() const = 0;
-  virtual void Finish(std::string* /*out*/) {}
-};
-
-class LoadDataEncoder : public Encoder {
- public:
-  LoadDataEncoder(const std::string& table, const std::vector<std::string>& columns, std::vector<CellKind> kinds,
-                  int auto_increment)
-      : kinds_(std::move(kinds)) {
+  Encoder(const Connection* conn, LoadMethod method, const std::string& table, const std::vector<std::string>& columns,
+          std::vector<CellKind> kinds, int auto_increment)
+      : conn_(conn), insert_(method == LoadMethod::kInsert), kinds_(std::move(kinds)) {
+    if (insert_) {
+      head_ = "INSERT INTO " + QuoteIdent(table) + " (";
+      for (size_t i = 0; i < columns.size(); ++i) head_ += (i ? ", " : "") + QuoteIdent(columns[i]);
+      head_ += ") VALUES (";
+      return;
+    }
     // CHARACTER SET binary: the server reads the bytes as they are (text is
     // UTF-8 already); columns in other character sets convert from utf8mb4.
     std::string list, set;
@@ -114,103 +70,94 @@ class LoadDataEncoder : public Encoder {
     for (size_t i = 0; i < columns.size(); ++i) {
       std::string col = QuoteIdent(columns[i]);
       std::string var = "@v" + std::to_string(i);
-      list += (i ? ", " : "");
+      std::string value;  // what the column is SET to from `var`, if it is read into one
       if (kinds_[i] == CellKind::kBit) {
-        list += var;
-        set += (set.empty() ? " SET " : ", ") + col + " = CAST(" + var + " AS UNSIGNED)";
+        value = "CAST(" + var + " AS UNSIGNED)";
       } else if (kinds_[i] == CellKind::kTextConverted) {
-        list += var;
-        set += (set.empty() ? " SET " : ", ") + col + " = CONVERT(" + var + " USING utf8mb4)";
+        value = "CONVERT(" + var + " USING utf8mb4)";
       } else if (any_set && static_cast<int>(i) == auto_increment) {
         // MariaDB 10.11 forgets NO_AUTO_VALUE_ON_ZERO for a column read
         // directly when the statement has a SET clause: a 0 would become the
         // next counter value. Through a variable it stays 0.
-        list += var;
-        set += (set.empty() ? " SET " : ", ") + col + " = " + var;
-      } else {
-        list += col;
+        value = var;
       }
+      list += (i ? ", " : "") + (value.empty() ? col : var);
+      if (!value.empty()) set += (set.empty() ? " SET " : ", ") + col + " = " + value;
     }
     statement_ = "LOAD DATA LOCAL INFILE 'decant' INTO TABLE " + QuoteIdent(table) +
                  " CHARACTER SET binary FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
                  list + ")" + set;
   }
-  Status AppendRow(const Value* row, std::string* out) override {
+
+  // Appends one row to `out` (which may already hold earlier rows).
+  Status AppendRow(const Value* row, std::string* out) {
+    if (insert_) out->append(out->empty() ? std::string_view(head_) : std::string_view(",("));
     for (size_t c = 0; c < kinds_.size(); ++c) {
-      if (c) out->push_back('\t');
-      const Value& v = row[c];
-      if (v.is_null()) {
-        out->append("\\N");
-        continue;
-      }
-      bool handled = false;
-      DECANT_RETURN_IF_ERROR(AppendScalar(v, kinds_[c], out, &handled));
-      if (handled) continue;
-      std::string_view payload;
-      DECANT_RETURN_IF_ERROR(PayloadFor(v, kinds_[c], &scratch_, &payload));
+      if (c) out->push_back(insert_ ? ',' : '\t');
+      DECANT_RETURN_IF_ERROR(AppendCell(row[c], kinds_[c], out));
+    }
+    out->push_back(insert_ ? ')' : '\n');
+    return Status::OK();
+  }
+
+  // The statement that loads a buffer streamed as its infile; empty when the
+  // buffer is a statement itself (INSERT).
+  const std::string& statement() const { return statement_; }
+  size_t flush_bytes() const { return insert_ ? kInsertBytes : kStatementBytes; }
+
+ private:
+  Status AppendCell(const Value& v, CellKind kind, std::string* out) {
+    switch (v.kind()) {
+      case Value::Kind::kNull: out->append(insert_ ? "NULL" : "\\N"); return Status::OK();
+      case Value::Kind::kBool: out->push_back(v.as_bool() ? '1' : '0'); return Status::OK();
+      case Value::Kind::kInt:
+        if (kind != CellKind::kYear) {
+          AppendNumber(v.as_int(), out);
+          return Status::OK();
+        }
+        if (insert_) out->push_back('\'');
+        if (v.as_int() >= 0 && v.as_int() <= 9999) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "%04d", static_cast<int>(v.as_int()));
+          out->append(buf);  // "0" would read as the year 2000, "0000" is the zero year
+        } else {
+          AppendNumber(v.as_int(), out);
+        }
+        if (insert_) out->push_back('\'');
+        return Status::OK();
+      case Value::Kind::kUInt: AppendNumber(v.as_uint(), out); return Status::OK();
+      case Value::Kind::kFloat:
+        if (!std::isfinite(v.as_float())) return Status::DataLoss("MySQL cannot store NaN or infinity");
+        AppendNumber(v.as_float(), out);
+        return Status::OK();
+      case Value::Kind::kText:
+      case Value::Kind::kBytes: break;
+    }
+    // The bytes a text or bytes value is stored as: geometry WKB becomes
+    // MySQL's stored form.
+    std::string_view payload = v.as_string();
+    if (kind == CellKind::kGeometry) {
+      DECANT_RETURN_IF_ERROR(WkbToGeometry(payload, &scratch_));
+      payload = scratch_;
+    }
+    if (!insert_) {
       AppendEscaped(payload, out);
+      return Status::OK();
     }
-    out->push_back('\n');
+    // Text is a utf8mb4 literal (converted to the column's charset);
+    // bytes and geometry are binary literals, never converted.
+    if (v.kind() == Value::Kind::kBytes || kind == CellKind::kBinary || kind == CellKind::kGeometry) {
+      out->append("_binary");
+    }
+    conn_->AppendQuoted(payload, out);
     return Status::OK();
   }
-  bool streams() const override { return true; }
-  std::string Statement() const override { return statement_; }
-  size_t flush_bytes() const override { return kStatementBytes; }
 
- private:
+  const Connection* conn_;
+  bool insert_;
   std::vector<CellKind> kinds_;
-  std::string statement_;
-  std::string scratch_;
-};
-
-class InsertEncoder : public Encoder {
- public:
-  InsertEncoder(MYSQL* mysql, const std::string& table, const std::vector<std::string>& columns,
-                std::vector<CellKind> kinds)
-      : mysql_(mysql), kinds_(std::move(kinds)) {
-    head_ = "INSERT INTO " + QuoteIdent(table) + " (";
-    for (size_t i = 0; i < columns.size(); ++i) head_ += (i ? ", " : "") + QuoteIdent(columns[i]);
-    head_ += ") VALUES ";
-  }
-  Status AppendRow(const Value* row, std::string* out) override {
-    out->append(out->empty() ? head_ + "(" : ",(");
-    for (size_t c = 0; c < kinds_.size(); ++c) {
-      if (c) out->push_back(',');
-      const Value& v = row[c];
-      if (v.is_null()) {
-        out->append("NULL");
-        continue;
-      }
-      bool handled = false;
-      if (kinds_[c] == CellKind::kYear && v.kind() == Value::Kind::kInt) out->push_back('\'');
-      DECANT_RETURN_IF_ERROR(AppendScalar(v, kinds_[c], out, &handled));
-      if (kinds_[c] == CellKind::kYear && v.kind() == Value::Kind::kInt) out->push_back('\'');
-      if (handled) continue;
-      std::string_view payload;
-      DECANT_RETURN_IF_ERROR(PayloadFor(v, kinds_[c], &scratch_, &payload));
-      // Text is a utf8mb4 literal (converted to the column's charset);
-      // bytes and geometry are binary literals, never converted.
-      bool binary = v.kind() == Value::Kind::kBytes || kinds_[c] == CellKind::kBinary ||
-                    kinds_[c] == CellKind::kGeometry;
-      if (binary) out->append("_binary");
-      size_t at = out->size();
-      out->resize(at + payload.size() * 2 + 2);
-      (*out)[at] = '\'';
-      unsigned long n = mysql_real_escape_string(mysql_, out->data() + at + 1, payload.data(), payload.size());
-      out->resize(at + 1 + n);
-      out->push_back('\'');
-    }
-    out->push_back(')');
-    return Status::OK();
-  }
-  bool streams() const override { return false; }
-  std::string Statement() const override { return ""; }
-  size_t flush_bytes() const override { return kInsertBytes; }
-
- private:
-  MYSQL* mysql_;
-  std::vector<CellKind> kinds_;
-  std::string head_;
+  std::string head_;       // INSERT: "INSERT INTO t (...) VALUES ("
+  std::string statement_;  // LOAD DATA: the statement
   std::string scratch_;
 };
 
@@ -238,9 +185,8 @@ int InfileError(void*, char* msg, unsigned int len) {
 
 class BulkWriter : public TableWriter {
  public:
-  BulkWriter(Connection* conn, std::unique_ptr<Encoder> encoder, std::string table, std::vector<std::string> columns,
-             std::function<void()> release)
-      : conn_(conn), encoder_(std::move(encoder)), table_(std::move(table)), columns_(std::move(columns)),
+  BulkWriter(Connection* conn, Encoder encoder, std::string table, size_t num_columns, std::function<void()> release)
+      : conn_(conn), encoder_(std::move(encoder)), table_(std::move(table)), num_columns_(num_columns),
         release_(std::move(release)) {
     loader_ = std::thread([this] { LoaderLoop(); });
   }
@@ -250,14 +196,14 @@ class BulkWriter : public TableWriter {
   }
 
   Status Write(const RowBatch& batch) override {
-    if (batch.num_columns() != columns_.size()) {
+    if (batch.num_columns() != num_columns_) {
       return Status::Internal("table " + table_ + ": batch has " + std::to_string(batch.num_columns()) +
-                              " columns, expected " + std::to_string(columns_.size()));
+                              " columns, expected " + std::to_string(num_columns_));
     }
     for (size_t r = 0; r < batch.num_rows(); ++r) {
-      Status st = encoder_->AppendRow(batch.row(r), &current_);
-      if (!st.ok()) return Status(st.code(), "table " + table_ + ": " + st.message());
-      if (current_.size() >= encoder_->flush_bytes()) DECANT_RETURN_IF_ERROR(Hand());
+      Status st = encoder_.AppendRow(batch.row(r), &current_);
+      if (!st.ok()) return st.WithContext("table " + table_);
+      if (current_.size() >= encoder_.flush_bytes()) DECANT_RETURN_IF_ERROR(Hand());
     }
     return LoaderStatus();
   }
@@ -276,7 +222,7 @@ class BulkWriter : public TableWriter {
     if (!error_.ok()) return error_;
     queue_.push_back(std::move(current_));
     current_ = std::string();
-    current_.reserve(encoder_->flush_bytes() + (1u << 20));
+    current_.reserve(encoder_.flush_bytes() + (1u << 20));
     cv_.notify_all();
     return Status::OK();
   }
@@ -318,10 +264,9 @@ class BulkWriter : public TableWriter {
   Status Run(const std::string& buf) {
     MYSQL* mysql = conn_->get();
     int rc;
-    if (encoder_->streams()) {
+    if (const std::string& sql = encoder_.statement(); !sql.empty()) {
       InfileSource src{&buf, 0};
       mysql_set_local_infile_handler(mysql, InfileInit, InfileRead, InfileEnd, InfileError, &src);
-      std::string sql = encoder_->Statement();
       rc = mysql_real_query(mysql, sql.data(), sql.size());
       mysql_set_local_infile_default(mysql);
     } else {
@@ -342,16 +287,13 @@ class BulkWriter : public TableWriter {
       msg += (msg.empty() ? "" : "; ") + r[2].value_or("");
     }
     if (code == StatusCode::kOk) return Status::OK();
-    for (char& c : msg) {
-      if (c == '\n') c = ' ';
-    }
-    return Status(code, "table " + table_ + ": the server did not take the rows as they are: " + msg);
+    return Status(code, "table " + table_ + ": the server did not take the rows as they are: " + OneLine(msg));
   }
 
   Connection* conn_;
-  std::unique_ptr<Encoder> encoder_;
+  Encoder encoder_;
   std::string table_;
-  std::vector<std::string> columns_;
+  size_t num_columns_;
   std::function<void()> release_;
   std::string current_;
 
@@ -373,13 +315,8 @@ LoadMethod DefaultLoadMethod() {
 std::unique_ptr<TableWriter> NewTableWriter(Connection* conn, LoadMethod method, const std::string& table,
                                             std::vector<std::string> columns, std::vector<CellKind> kinds,
                                             int auto_increment, std::function<void()> release) {
-  std::unique_ptr<Encoder> encoder;
-  if (method == LoadMethod::kInsert) {
-    encoder = std::make_unique<InsertEncoder>(conn->get(), table, columns, std::move(kinds));
-  } else {
-    encoder = std::make_unique<LoadDataEncoder>(table, columns, std::move(kinds), auto_increment);
-  }
-  return std::make_unique<BulkWriter>(conn, std::move(encoder), table, std::move(columns), std::move(release));
+  Encoder encoder(conn, method, table, columns, std::move(kinds), auto_increment);
+  return std::make_unique<BulkWriter>(conn, std::move(encoder), table, columns.size(), std::move(release));
 }
 
 }  // namespace decant::mysql_internal

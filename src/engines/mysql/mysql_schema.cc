@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <unordered_map>
 
 #include "engines/mysql/mysql_ddl.h"
 
@@ -10,11 +11,6 @@ namespace {
 
 std::string Str(const std::optional<std::string>& v) { return v.value_or(""); }
 long long Num(const std::optional<std::string>& v) { return v ? std::atoll(v->c_str()) : -1; }
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // "utf8mb4_unicode_ci" -> "utf8mb4" (charset names hold no '_').
 std::string CharsetOfCollation(const std::string& collation) { return collation.substr(0, collation.find('_')); }
@@ -25,12 +21,21 @@ FkAction ActionOf(const std::string& rule) {
   return a;
 }
 
-Table* FindTable(Schema& s, const std::string& name) {
-  for (Table& t : s.tables) {
-    if (t.name == name) return &t;
+// The schema's tables by name, for the queries that return a row per
+// column, key part or constraint of every table.
+class TableIndex {
+ public:
+  explicit TableIndex(Schema& s) {
+    for (Table& t : s.tables) by_name_.emplace(t.name, &t);
   }
-  return nullptr;
-}
+  Table* Find(const std::string& name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, Table*> by_name_;
+};
 
 Status ReadTables(Connection& conn, SchemaRead* out) {
   DECANT_ASSIGN_OR_RETURN(
@@ -69,7 +74,7 @@ Status ReadTables(Connection& conn, SchemaRead* out) {
   return Status::OK();
 }
 
-Status ReadColumns(Connection& conn, SchemaRead* out) {
+Status ReadColumns(Connection& conn, const TableIndex& tables, SchemaRead* out) {
   DECANT_ASSIGN_OR_RETURN(
       auto rows, conn.Query("SELECT TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, DATA_TYPE, COLUMN_TYPE, "
                             "CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, "
@@ -77,7 +82,7 @@ Status ReadColumns(Connection& conn, SchemaRead* out) {
                             "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
                             "ORDER BY TABLE_NAME, ORDINAL_POSITION"));
   for (const Row& r : rows) {
-    Table* t = FindTable(out->schema, Str(r[0]));
+    Table* t = tables.Find(Str(r[0]));
     if (t == nullptr) continue;  // a view's columns
     ColumnFacts f;
     f.data_type = Lower(Str(r[4]));
@@ -114,7 +119,7 @@ Status ReadColumns(Connection& conn, SchemaRead* out) {
   return Status::OK();
 }
 
-Status ReadChecks(Connection& conn, SchemaRead* out) {
+Status ReadChecks(Connection& conn, const TableIndex& tables) {
   auto rows = conn.Query(
       "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL FROM information_schema.CHECK_CONSTRAINTS "
       "WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME");
@@ -128,7 +133,7 @@ Status ReadChecks(Connection& conn, SchemaRead* out) {
     if (!rows.ok()) return rows.status();
   }
   for (const Row& r : *rows) {
-    Table* t = FindTable(out->schema, Str(r[0]));
+    Table* t = tables.Find(Str(r[0]));
     if (t == nullptr) continue;
     std::string name = Str(r[1]), clause = Str(r[2]);
     // MariaDB's JSON is LONGTEXT with CHECK (json_valid(`col`)).
@@ -147,7 +152,7 @@ Status ReadChecks(Connection& conn, SchemaRead* out) {
   return Status::OK();
 }
 
-Status ReadKeys(Connection& conn, SchemaRead* out) {
+Status ReadKeys(Connection& conn, const TableIndex& tables, SchemaRead* out) {
   DECANT_ASSIGN_OR_RETURN(
       auto rows, conn.Query("SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, COLLATION "
                             "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
@@ -168,8 +173,9 @@ Status ReadKeys(Connection& conn, SchemaRead* out) {
     keys.back().prefix |= r[4].has_value();
     keys.back().parts.push_back(std::move(k));
   }
+  std::unordered_map<const Table*, std::vector<std::string>> clauses_of;  // each DDL cut up once
   for (Key& k : keys) {
-    Table* t = FindTable(out->schema, k.table);
+    Table* t = tables.Find(k.table);
     if (t == nullptr) continue;
     std::vector<std::string> columns;
     for (const IndexKey& p : k.parts) columns.push_back(p.column);
@@ -189,7 +195,9 @@ Status ReadKeys(Connection& conn, SchemaRead* out) {
     idx.unique = k.unique;
     idx.keys = std::move(k.parts);
     idx.method = k.type == "btree" ? "" : k.type;
-    for (const std::string& clause : CreateTableClauses(t->native_ddl)) {
+    auto [clauses, fresh] = clauses_of.try_emplace(t);
+    if (fresh) clauses->second = CreateTableClauses(t->native_ddl);
+    for (const std::string& clause : clauses->second) {
       if (clause.find("KEY ") != std::string::npos && clause.find("CONSTRAINT ") != 0 && ClauseName(clause) == k.name) {
         idx.native_ddl = clause;
       }
@@ -199,7 +207,7 @@ Status ReadKeys(Connection& conn, SchemaRead* out) {
   return Status::OK();
 }
 
-Status ReadForeignKeys(Connection& conn, SchemaRead* out) {
+Status ReadForeignKeys(Connection& conn, const TableIndex& tables, SchemaRead* out) {
   DECANT_ASSIGN_OR_RETURN(
       auto rows,
       conn.Query("SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA, "
@@ -209,14 +217,14 @@ Status ReadForeignKeys(Connection& conn, SchemaRead* out) {
                  "AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME "
                  "WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL "
                  "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION"));
-  DECANT_ASSIGN_OR_RETURN(auto db, conn.QueryValue("SELECT DATABASE()"));
+  const std::string& db = out->schema.database;
   for (const Row& r : rows) {
-    Table* t = FindTable(out->schema, Str(r[0]));
+    Table* t = tables.Find(Str(r[0]));
     if (t == nullptr) continue;
     if (t->foreign_keys.empty() || t->foreign_keys.back().name != Str(r[1])) {
       ForeignKey fk;
       fk.name = Str(r[1]);
-      fk.ref_schema = Str(r[3]) == Str(db) ? "" : Str(r[3]);
+      fk.ref_schema = Str(r[3]) == db ? "" : Str(r[3]);
       fk.ref_table = Str(r[4]);
       fk.on_update = ActionOf(Str(r[6]));
       fk.on_delete = ActionOf(Str(r[7]));
@@ -230,9 +238,10 @@ Status ReadForeignKeys(Connection& conn, SchemaRead* out) {
 
 // The SELECT of "CREATE ... VIEW `v` AS select ...".
 std::string ViewSelect(const std::string& ddl, const std::string& name) {
-  size_t at = ddl.find("VIEW " + QuoteIdent(name) + " AS ");
+  std::string head = "VIEW " + QuoteIdent(name) + " AS ";
+  size_t at = ddl.find(head);
   if (at == std::string::npos) return "";
-  return ddl.substr(at + 5 + QuoteIdent(name).size() + 4);
+  return ddl.substr(at + head.size());
 }
 
 Status ReadViewsAndTriggers(Connection& conn, SchemaRead* out) {
@@ -310,40 +319,57 @@ Result<SchemaRead> ReadDatabaseSchema(Connection& conn) {
   }
   if (Str(version).find("MariaDB") != std::string::npos) out.schema.options["flavor"] = "mariadb";
   DECANT_RETURN_IF_ERROR(ReadTables(conn, &out));
-  DECANT_RETURN_IF_ERROR(ReadColumns(conn, &out));
-  DECANT_RETURN_IF_ERROR(ReadChecks(conn, &out));
-  DECANT_RETURN_IF_ERROR(ReadKeys(conn, &out));
-  DECANT_RETURN_IF_ERROR(ReadForeignKeys(conn, &out));
+  TableIndex tables(out.schema);
+  DECANT_RETURN_IF_ERROR(ReadColumns(conn, tables, &out));
+  DECANT_RETURN_IF_ERROR(ReadChecks(conn, tables));
+  DECANT_RETURN_IF_ERROR(ReadKeys(conn, tables, &out));
+  DECANT_RETURN_IF_ERROR(ReadForeignKeys(conn, tables, &out));
   DECANT_RETURN_IF_ERROR(ReadViewsAndTriggers(conn, &out));
   DECANT_RETURN_IF_ERROR(ReadRoutines(conn, &out));
   return out;
 }
 
-Result<std::vector<CellKind>> TargetCellKinds(Connection& conn, const std::string& table,
+Result<TargetColumns> ReadTargetColumns(Connection& conn) {
+  DECANT_ASSIGN_OR_RETURN(
+      auto rows, conn.Query("SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, EXTRA "
+                            "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"));
+  TargetColumns out;
+  for (const Row& r : rows) {
+    TargetColumn c;
+    c.name = Lower(Str(r[1]));
+    c.facts.data_type = Lower(Str(r[2]));
+    c.facts.column_type = Str(r[3]);
+    c.facts.charset = Str(r[4]);
+    c.auto_increment = Lower(Str(r[5])).find("auto_increment") != std::string::npos;
+    out[Str(r[0])].push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::vector<CellKind>> TargetCellKinds(const TargetColumns& target, const std::string& table,
                                               const std::vector<std::string>& names, int* auto_increment) {
   *auto_increment = -1;
-  DECANT_ASSIGN_OR_RETURN(
-      auto rows, conn.Query("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, EXTRA "
-                            "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " +
-                            conn.Quote(table)));
+  auto it = target.find(table);
+  if (it == target.end()) {
+    // Table names compare without regard to case where the server stores them lower-cased.
+    std::string lower = Lower(table);
+    it = std::find_if(target.begin(), target.end(), [&](const auto& t) { return Lower(t.first) == lower; });
+  }
   std::vector<CellKind> kinds;
   for (const std::string& name : names) {
-    const Row* found = nullptr;
-    for (const Row& r : rows) {
+    const TargetColumn* found = nullptr;
+    if (it != target.end()) {
       // Column names compare without regard to case in MySQL.
-      if (r[0] && Lower(*r[0]) == Lower(name)) found = &r;
+      std::string lower = Lower(name);
+      for (const TargetColumn& c : it->second) {
+        if (c.name == lower) found = &c;
+      }
     }
     if (found == nullptr) {
       return Status::FailedPrecondition("table " + table + ": the target has no column " + name);
     }
-    ColumnFacts f;
-    f.data_type = Lower(Str((*found)[1]));
-    f.column_type = Str((*found)[2]);
-    f.charset = Str((*found)[3]);
-    if (Lower(Str((*found)[4])).find("auto_increment") != std::string::npos) {
-      *auto_increment = static_cast<int>(kinds.size());
-    }
-    kinds.push_back(CellKindOf(f));
+    if (found->auto_increment) *auto_increment = static_cast<int>(kinds.size());
+    kinds.push_back(CellKindOf(found->facts));
   }
   return kinds;
 }

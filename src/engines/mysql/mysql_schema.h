@@ -25,11 +25,19 @@ struct SchemaRead {
 // events as NativeObjects. Call it inside the snapshot transaction.
 Result<SchemaRead> ReadDatabaseSchema(Connection& conn);
 
-// Cell kinds for a table read from the target's information_schema (the
-// sink writes by what the target's columns are). `names` in the order wanted.
-// `auto_increment` gets the position of the AUTO_INCREMENT column among
-// `names`, or -1.
-Result<std::vector<CellKind>> TargetCellKinds(Connection& conn, const std::string& table,
+// The target database's columns by table name, read with one query when the
+// sink's tables exist; the sink writes by what the target's columns are.
+struct TargetColumn {
+  std::string name;  // lower-cased
+  ColumnFacts facts;
+  bool auto_increment = false;
+};
+using TargetColumns = std::map<std::string, std::vector<TargetColumn>>;
+Result<TargetColumns> ReadTargetColumns(Connection& conn);
+
+// Cell kinds for `table`'s columns `names`, in that order. `auto_increment`
+// gets the position of the AUTO_INCREMENT column among `names`, or -1.
+Result<std::vector<CellKind>> TargetCellKinds(const TargetColumns& target, const std::string& table,
                                               const std::vector<std::string>& names, int* auto_increment);
 
 }  // namespace decant::mysql_internal

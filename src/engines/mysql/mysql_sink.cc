@@ -16,7 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <condition_variable>
+#include <cctype>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -31,17 +31,13 @@ namespace decant {
 namespace {
 
 using mysql_internal::Connection;
+using mysql_internal::Lower;
 using mysql_internal::QuoteIdent;
 
 constexpr const char* kLoadSession =
     "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION', "
     "SESSION foreign_key_checks = 0, SESSION unique_checks = 0, "
     "SESSION net_read_timeout = 86400, SESSION net_write_timeout = 86400";
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // A stored CREATE statement (which may come from an archive) must create the
 // object it belongs to. Multi-statements are off on every connection, so one
@@ -55,9 +51,24 @@ Status CheckCreate(const std::string& what, const std::string& name, const std::
   return Status::OK();
 }
 
+// What DROP calls a routine or event NativeObject ("procedure" -> "PROCEDURE").
+std::string DropKind(const std::string& kind) {
+  std::string out;
+  for (char c : kind) out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  return out;
+}
+
+// "ALTER TABLE `t` ADD a, ADD b".
+std::string AlterAdd(const std::string& alter, const std::vector<std::string>& clauses) {
+  std::string sql = alter;
+  for (size_t i = 0; i < clauses.size(); ++i) sql += (i ? ", ADD " : " ADD ") + clauses[i];
+  return sql;
+}
+
 class MysqlSink : public Sink {
  public:
-  MysqlSink(mysql_internal::ConnectParams params, size_t jobs) : params_(std::move(params)), jobs_(jobs) {}
+  MysqlSink(mysql_internal::ConnectParams params, size_t jobs)
+      : params_(std::move(params)), jobs_(jobs), loaders_(jobs) {}
   ~MysqlSink() override {
     if (!committed_) Abort();
   }
@@ -77,9 +88,8 @@ class MysqlSink : public Sink {
   Status AddKeys();
   Status RunOnEach(const std::vector<std::vector<std::string>>& work);
   Status SetCounters();
+  Status CreateNative(const NativeObject& o);
   Status CreateRoutinesViewsTriggers();
-  Connection* TakeLoader();
-  void GiveBackLoader(Connection* c);
 
   mysql_internal::ConnectParams params_;
   size_t jobs_;
@@ -90,11 +100,8 @@ class MysqlSink : public Sink {
   std::set<std::string> existing_;  // lower-cased table names already in the target
   std::map<std::string, mysql_internal::SplitTable> split_;  // tables this sink created
   std::vector<std::pair<std::string, std::string>> created_;   // (kind, name), for Abort
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> loaders_;
-  std::vector<Connection*> free_loaders_;
+  mysql_internal::TargetColumns target_columns_;  // every table's, once they all exist
+  mysql_internal::ConnectionPool loaders_;
 };
 
 Result<std::unique_ptr<Connection>> MysqlSink::Connect() {
@@ -144,8 +151,7 @@ Status MysqlSink::CheckTarget() {
     }
     for (const NativeObject& o : schema_.objects) {
       if (o.kind == "procedure" || o.kind == "function" || o.kind == "event") {
-        std::string kind = o.kind == "procedure" ? "PROCEDURE" : o.kind == "function" ? "FUNCTION" : "EVENT";
-        DECANT_RETURN_IF_ERROR(main_->Exec("DROP " + kind + " IF EXISTS " + QuoteIdent(o.name)));
+        DECANT_RETURN_IF_ERROR(main_->Exec("DROP " + DropKind(o.kind) + " IF EXISTS " + QuoteIdent(o.name)));
       }
     }
     for (const auto& r : tables) {
@@ -201,53 +207,21 @@ Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
   }
   DECANT_ASSIGN_OR_RETURN(main_, Connect());
   DECANT_RETURN_IF_ERROR(CheckTarget());
-  return CreateTables();
-}
-
-Connection* MysqlSink::TakeLoader() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return !free_loaders_.empty() || loaders_.size() < jobs_; });
-  if (!free_loaders_.empty()) {
-    Connection* c = free_loaders_.back();
-    free_loaders_.pop_back();
-    return c;
-  }
-  loaders_.push_back(nullptr);  // reserve the slot; connect outside the lock
-  return nullptr;
-}
-
-void MysqlSink::GiveBackLoader(Connection* c) {
-  std::lock_guard lock(mu_);
-  free_loaders_.push_back(c);
-  cv_.notify_one();
+  DECANT_RETURN_IF_ERROR(CreateTables());
+  DECANT_ASSIGN_OR_RETURN(target_columns_, mysql_internal::ReadTargetColumns(*main_));
+  return Status::OK();
 }
 
 Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
   if (!main_) return Status::FailedPrecondition("sink for " + Describe() + " is not open");
-  Connection* conn = TakeLoader();
-  if (conn == nullptr) {
-    auto fresh = Connect();
-    std::lock_guard lock(mu_);
-    auto slot = std::find(loaders_.begin(), loaders_.end(), nullptr);
-    if (!fresh.ok()) {
-      loaders_.erase(slot);
-      cv_.notify_one();
-      return fresh.status();
-    }
-    *slot = std::move(fresh).value();
-    conn = slot->get();
-  }
   std::vector<std::string> columns;
   for (size_t i : DataColumns(table)) columns.push_back(table.columns[i].name);
   int auto_increment = -1;
-  auto kinds = mysql_internal::TargetCellKinds(*conn, table.name, columns, &auto_increment);
-  if (!kinds.ok()) {
-    GiveBackLoader(conn);
-    return kinds.status();
-  }
+  DECANT_ASSIGN_OR_RETURN(auto kinds,
+                          mysql_internal::TargetCellKinds(target_columns_, table.name, columns, &auto_increment));
+  DECANT_ASSIGN_OR_RETURN(Connection* conn, loaders_.Take([this] { return Connect(); }));
   return mysql_internal::NewTableWriter(conn, mysql_internal::DefaultLoadMethod(), table.name, std::move(columns),
-                                        std::move(kinds).value(), auto_increment,
-                                        [this, conn] { GiveBackLoader(conn); });
+                                        std::move(kinds), auto_increment, [this, conn] { loaders_.GiveBack(conn); });
 }
 
 // Runs each list of statements on its own connection, up to jobs_ at once
@@ -288,31 +262,24 @@ Status MysqlSink::RunOnEach(const std::vector<std::vector<std::string>>& work) {
 }
 
 Status MysqlSink::AddKeys() {
-  std::vector<std::vector<std::string>> keys, fks;
+  std::vector<std::vector<std::string>> keys;
+  std::vector<std::string> fks;
   for (const Table& t : schema_.tables) {
     auto it = split_.find(t.name);
     if (it == split_.end()) continue;
     const auto& s = it->second;
     std::string alter = "ALTER TABLE " + QuoteIdent(t.name);
     std::vector<std::string> stmts;
-    if (!s.keys.empty()) {
-      std::string sql = alter;
-      for (size_t i = 0; i < s.keys.size(); ++i) sql += (i ? ", ADD " : " ADD ") + s.keys[i];
-      stmts.push_back(sql);
-    }
+    if (!s.keys.empty()) stmts.push_back(AlterAdd(alter, s.keys));
     // InnoDB builds one FULLTEXT index per ALTER.
-    for (const std::string& f : s.fulltext) stmts.push_back(alter + " ADD " + f);
+    for (const std::string& f : s.fulltext) stmts.push_back(AlterAdd(alter, {f}));
     if (!stmts.empty()) keys.push_back(std::move(stmts));
-    if (!s.foreign_keys.empty()) {
-      std::string sql = alter;
-      for (size_t i = 0; i < s.foreign_keys.size(); ++i) sql += (i ? ", ADD " : " ADD ") + s.foreign_keys[i];
-      fks.push_back({sql});
-    }
+    if (!s.foreign_keys.empty()) fks.push_back(AlterAdd(alter, s.foreign_keys));
   }
   DECANT_RETURN_IF_ERROR(RunOnEach(keys));
   // Foreign keys once every key they may reference exists; with
   // foreign_key_checks off the server does not re-read the rows.
-  for (const auto& f : fks) DECANT_RETURN_IF_ERROR(main_->Exec(f[0]).WithContext("adding foreign keys"));
+  for (const std::string& f : fks) DECANT_RETURN_IF_ERROR(main_->Exec(f).WithContext("adding foreign keys"));
   return Status::OK();
 }
 
@@ -343,6 +310,18 @@ Status MysqlSink::SetCounters() {
   return Status::OK();
 }
 
+// A procedure, function or event; with --append one already there is kept.
+Status MysqlSink::CreateNative(const NativeObject& o) {
+  DECANT_RETURN_IF_ERROR(CheckCreate(o.kind, o.name, o.native_ddl));
+  Status st = main_->Exec(o.native_ddl);
+  if (!st.ok() && options_.mode == LoadMode::kAppend && st.message().find("already exists") != std::string::npos) {
+    return Status::OK();
+  }
+  DECANT_RETURN_IF_ERROR(st.WithContext("creating " + o.kind + " " + o.name));
+  created_.emplace_back(DropKind(o.kind), o.name);
+  return Status::OK();
+}
+
 Status MysqlSink::CreateRoutinesViewsTriggers() {
   if (!native()) {
     if (!schema_.views.empty() || !schema_.triggers.empty()) {
@@ -352,14 +331,7 @@ Status MysqlSink::CreateRoutinesViewsTriggers() {
     return Status::OK();
   }
   for (const NativeObject& o : schema_.objects) {
-    if (o.phase != "post-data" || o.kind == "event") continue;
-    DECANT_RETURN_IF_ERROR(CheckCreate(o.kind, o.name, o.native_ddl));
-    Status st = main_->Exec(o.native_ddl);
-    if (!st.ok() && options_.mode == LoadMode::kAppend && st.message().find("already exists") != std::string::npos) {
-      continue;
-    }
-    DECANT_RETURN_IF_ERROR(st.WithContext("creating " + o.kind + " " + o.name));
-    created_.emplace_back(o.kind == "procedure" ? "PROCEDURE" : "FUNCTION", o.name);
+    if (o.phase == "post-data" && o.kind != "event") DECANT_RETURN_IF_ERROR(CreateNative(o));
   }
   // A view may read another view: create in rounds until none is left.
   std::vector<const View*> pending;
@@ -388,25 +360,14 @@ Status MysqlSink::CreateRoutinesViewsTriggers() {
     DECANT_RETURN_IF_ERROR(main_->Exec(t.native_ddl).WithContext("creating trigger " + t.name));
   }
   for (const NativeObject& o : schema_.objects) {
-    if (o.kind != "event") continue;
-    DECANT_RETURN_IF_ERROR(CheckCreate("event", o.name, o.native_ddl));
-    Status st = main_->Exec(o.native_ddl);
-    if (!st.ok() && options_.mode == LoadMode::kAppend && st.message().find("already exists") != std::string::npos) {
-      continue;
-    }
-    DECANT_RETURN_IF_ERROR(st.WithContext("creating event " + o.name));
-    created_.emplace_back("EVENT", o.name);
+    if (o.kind == "event") DECANT_RETURN_IF_ERROR(CreateNative(o));
   }
   return Status::OK();
 }
 
 Status MysqlSink::Commit() {
   if (!main_) return Status::FailedPrecondition("sink for " + Describe() + " is not open");
-  {
-    std::lock_guard lock(mu_);
-    loaders_.clear();  // every writer is closed; their sessions end here
-    free_loaders_.clear();
-  }
+  loaders_.Clear();  // every writer is closed; their sessions end here
   DECANT_RETURN_IF_ERROR(AddKeys());
   DECANT_RETURN_IF_ERROR(SetCounters());
   DECANT_RETURN_IF_ERROR(CreateRoutinesViewsTriggers());
@@ -418,11 +379,7 @@ Status MysqlSink::Commit() {
 
 void MysqlSink::Abort() {
   if (committed_) return;
-  {
-    std::lock_guard lock(mu_);
-    loaders_.clear();
-    free_loaders_.clear();
-  }
+  loaders_.Clear();
   if (!main_ || created_.empty()) {
     main_.reset();
     return;

@@ -7,9 +7,6 @@
 // while the first holds FLUSH TABLES WITH READ LOCK, released right after.
 #include <spdlog/spdlog.h>
 
-#include <condition_variable>
-#include <mutex>
-
 #include "engines/mysql/mysql_connection.h"
 #include "engines/mysql/mysql_endpoint.h"
 #include "engines/mysql/mysql_schema.h"
@@ -19,37 +16,8 @@ namespace {
 
 using mysql_internal::CellKind;
 using mysql_internal::Connection;
+using mysql_internal::ConnectionPool;
 using mysql_internal::QuoteIdent;
-
-// Hands connections to readers, one table per connection at a time.
-class ConnectionPool {
- public:
-  void Add(std::unique_ptr<Connection> c) {
-    std::lock_guard lock(mu_);
-    free_.push_back(c.get());
-    all_.push_back(std::move(c));
-  }
-  Connection* Take() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !free_.empty(); });
-    Connection* c = free_.back();
-    free_.pop_back();
-    return c;
-  }
-  void GiveBack(Connection* c) {
-    std::lock_guard lock(mu_);
-    free_.push_back(c);
-    cv_.notify_one();
-  }
-  size_t size() const { return all_.size(); }
-  Connection* first() const { return all_.front().get(); }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> all_;
-  std::vector<Connection*> free_;
-};
 
 class MysqlTableReader : public TableReader {
  public:
@@ -77,7 +45,7 @@ class MysqlTableReader : public TableReader {
       Value* cells = batch->AppendRow();
       size_t bytes = 0;
       for (size_t c = 0; c < kinds_.size(); ++c) {
-        Status st = mysql_internal::DecodeCell(kinds_[c], row[c], lengths[c], &cells[c]);
+        Status st = mysql_internal::DecodeCell(kinds_[c], row[c], lengths[c], &scratch_, &cells[c]);
         if (!st.ok()) return st.WithContext("table " + table_);
         bytes += row[c] ? lengths[c] : 0;
       }
@@ -92,6 +60,7 @@ class MysqlTableReader : public TableReader {
   MYSQL_RES* res_;
   std::vector<CellKind> kinds_;
   std::string table_;
+  std::string scratch_;  // kept across cells (geometry)
 };
 
 class MysqlSource : public Source {
@@ -161,9 +130,10 @@ Status MysqlSource::Open(const mysql_internal::ConnectParams& params, size_t job
 Result<std::unique_ptr<TableReader>> MysqlSource::OpenTable(const Table& table) {
   auto it = read_.kinds.find(table.name);
   if (it == read_.kinds.end()) return Status::NotFound("table " + table.name + " is not in " + shown_);
-  std::vector<CellKind> kinds;
-  std::string sql = "SELECT ";
   std::vector<size_t> data = DataColumns(table);
+  std::vector<CellKind> kinds;
+  kinds.reserve(data.size());
+  std::string sql = "SELECT ";
   for (size_t i = 0; i < data.size(); ++i) {
     CellKind kind = it->second.at(data[i]);
     std::string col = QuoteIdent(table.columns[data[i]].name);
@@ -174,13 +144,8 @@ Result<std::unique_ptr<TableReader>> MysqlSource::OpenTable(const Table& table) 
   }
   if (data.empty()) sql += "1";  // never: a table has at least one stored column
   sql += " FROM " + QuoteIdent(table.name);
-  Connection* conn = pool_.Take();
-  if (mysql_real_query(conn->get(), sql.data(), sql.size()) != 0) {
-    Status st = conn->Error("table " + table.name);
-    pool_.GiveBack(conn);
-    return st;
-  }
-  MYSQL_RES* res = mysql_use_result(conn->get());
+  DECANT_ASSIGN_OR_RETURN(Connection* conn, pool_.Take());
+  MYSQL_RES* res = mysql_real_query(conn->get(), sql.data(), sql.size()) == 0 ? mysql_use_result(conn->get()) : nullptr;
   if (res == nullptr) {
     Status st = conn->Error("table " + table.name);
     pool_.GiveBack(conn);

@@ -1,7 +1,7 @@
 #include "engines/mysql/mysql_types.h"
 
+#include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -60,6 +60,13 @@ void Write32(uint32_t v, bool little, std::string* out) {
 }
 
 constexpr uint32_t kEwkbSrid = 0x20000000;
+
+// Parses the whole of [data, end) as a number; false if anything is left.
+template <typename T>
+bool ParseWhole(const char* data, const char* end, T* v) {
+  auto r = std::from_chars(data, end, *v);
+  return r.ec == std::errc() && r.ptr == end;
+}
 
 }  // namespace
 
@@ -123,7 +130,7 @@ DataType LogicalTypeOf(const ColumnFacts& f) {
   return d;
 }
 
-Status DecodeCell(CellKind kind, const char* data, unsigned long length, Value* out) {
+Status DecodeCell(CellKind kind, const char* data, unsigned long length, std::string* scratch, Value* out) {
   if (data == nullptr) {
     out->SetNull();
     return Status::OK();
@@ -137,15 +144,13 @@ Status DecodeCell(CellKind kind, const char* data, unsigned long length, Value* 
     case CellKind::kSigned:
     case CellKind::kYear: {
       int64_t v = 0;
-      auto r = std::from_chars(data, end, v);
-      if (r.ec != std::errc() || r.ptr != end) return bad("integer");
+      if (!ParseWhole(data, end, &v)) return bad("integer");
       out->SetInt(v);
       return Status::OK();
     }
     case CellKind::kUnsigned: {
       uint64_t v = 0;
-      auto r = std::from_chars(data, end, v);
-      if (r.ec != std::errc() || r.ptr != end) return bad("unsigned integer");
+      if (!ParseWhole(data, end, &v)) return bad("unsigned integer");
       if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
         *out = Value::UInt(v);
       } else {
@@ -156,8 +161,7 @@ Status DecodeCell(CellKind kind, const char* data, unsigned long length, Value* 
     case CellKind::kFloat:
     case CellKind::kDouble: {
       double v = 0;
-      auto r = std::from_chars(data, end, v);
-      if (r.ec != std::errc() || r.ptr != end) return bad("floating-point");
+      if (!ParseWhole(data, end, &v)) return bad("floating-point");
       out->SetFloat(v);
       return Status::OK();
     }
@@ -171,12 +175,10 @@ Status DecodeCell(CellKind kind, const char* data, unsigned long length, Value* 
     case CellKind::kText:
     case CellKind::kTextConverted: out->SetText(std::string_view(data, length)); return Status::OK();
     case CellKind::kBinary: out->SetBytes(std::string_view(data, length)); return Status::OK();
-    case CellKind::kGeometry: {
-      std::string wkb;
-      DECANT_RETURN_IF_ERROR(GeometryToWkb(std::string_view(data, length), &wkb));
-      out->SetBytes(wkb);
+    case CellKind::kGeometry:
+      DECANT_RETURN_IF_ERROR(GeometryToWkb(std::string_view(data, length), scratch));
+      out->SetBytes(*scratch);
       return Status::OK();
-    }
   }
   return Status::Internal("unknown cell kind");
 }
@@ -216,12 +218,6 @@ Status WkbToGeometry(std::string_view wkb, std::string* out) {
   Write32(type, little, out);
   out->append(wkb.substr(body));
   return Status::OK();
-}
-
-std::string FormatDouble(double d) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, r.ptr);
 }
 
 }  // namespace decant::mysql_internal

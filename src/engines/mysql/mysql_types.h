@@ -40,13 +40,11 @@ DataType LogicalTypeOf(const ColumnFacts& facts);
 bool IsUtf8Charset(std::string_view charset);
 
 // One cell as the text protocol returned it -> Value. `data` is null for NULL.
-Status DecodeCell(CellKind kind, const char* data, unsigned long length, Value* out);
+// `scratch` is a buffer the caller keeps across cells (geometry needs one).
+Status DecodeCell(CellKind kind, const char* data, unsigned long length, std::string* scratch, Value* out);
 
 // MySQL's stored geometry (4-byte little-endian SRID, then WKB) <-> WKB/EWKB.
 Status GeometryToWkb(std::string_view stored, std::string* out);
 Status WkbToGeometry(std::string_view wkb, std::string* out);
-
-// Shortest text that reads back as exactly `d` (no NaN or infinity).
-std::string FormatDouble(double d);
 
 }  // namespace decant::mysql_internal
