@@ -32,13 +32,8 @@ chmod 777 "$work"  # the server writes the floor's COPY files here
 sql() { "$bin/psql" -X -q -v ON_ERROR_STOP=1 -d "$server/$1" -c "$2" >/dev/null; }
 fresh() { sql postgres "DROP DATABASE IF EXISTS $1" 2>/dev/null; sql postgres "CREATE DATABASE $1"; }
 
-# measure CMD: runs CMD under /usr/bin/time; sets secs and rss_mib.
-measure() {
-  local log="$work/time.log"
-  /usr/bin/time -f '%e %M' -o "$log" bash -c "$1" >/dev/null
-  secs=$(awk '{print $1}' "$log")
-  rss_mib=$(awk '{printf "%.1f", $2/1024}' "$log")
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 step() {
   measure "$2"
   printf '%-34s %9s %10s\n' "$1" "$secs" "$rss_mib"

@@ -18,13 +18,8 @@ mkdir -p "$work"
 rows_list=("$@")
 ((${#rows_list[@]})) || rows_list=(1000000 5000000)
 
-# measure LABEL CMD...: runs CMD under /usr/bin/time -v; sets secs and rss_mib.
-measure() {
-  local log="$work/time.log"
-  /usr/bin/time -v -o "$log" bash -c "$1" >/dev/null
-  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")
-  rss_mib=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$log")
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 # step LABEL CMD OUTPUT: measures CMD and prints one row of the table.
 step() {

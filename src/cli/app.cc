@@ -76,6 +76,38 @@ std::string SummaryLine(const char* verb, const CopySummary& s, const std::strin
                      s.sequences, from, to, s.seconds);
 }
 
+// --clean / --append / --jobs, taken by the commands that load a database.
+struct LoadArgs {
+  bool clean = false;
+  bool append = false;
+  size_t jobs = 1;
+
+  CopyOptions Copy() const {
+    CopyOptions co;
+    co.jobs = jobs;
+    co.sink.mode = clean ? LoadMode::kClean : append ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
+    return co;
+  }
+};
+
+void AddLoadOptions(CLI::App* cmd, LoadArgs* load, const char* jobs_help) {
+  auto* c = cmd->add_flag("--clean", load->clean, "drop the objects decant would create, then load");
+  cmd->add_flag("--append", load->append, "keep what the target holds and add rows")->excludes(c);
+  cmd->add_option("-j,--jobs", load->jobs, jobs_help)->check(CLI::Range(1, 64));
+}
+
+// The copy behind export, import and migrate, with progress named `verb`
+// and the one-line summary ("exported ... from FROM to TO").
+int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& sink, CopyOptions co,
+               const std::string& from, const std::string& to, const GlobalOptions& g) {
+  auto progress = MakeProgress(verb, StyleFor(g));
+  co.progress = progress.get();
+  auto summary = CopyDatabase(source, sink, co);
+  if (!summary.ok()) return Fail(summary.status());
+  Say(g, SummaryLine(done, *summary, from, to));
+  return kExitOk;
+}
+
 // ---- export -----------------------------------------------------------------
 
 struct ExportArgs {
@@ -111,14 +143,10 @@ int RunExport(const ExportArgs& a, const GlobalOptions& g) {
   wo.zstd_level = a.zstd_level;
   auto sink = OpenArchiveSink(a.output, wo);
   if (!sink.ok()) return Fail(sink.status());
-  auto progress = MakeProgress("export", StyleFor(g));
   CopyOptions co;
-  co.progress = progress.get();
   co.jobs = a.jobs;
-  auto summary = CopyDatabase(**source, **sink, co);
-  if (!summary.ok()) return Fail(summary.status());
-  Say(g, SummaryLine("exported", *summary, (*source)->Describe(), a.output == "-" ? "stdout" : a.output));
-  return kExitOk;
+  return CopyAndSay("export", "exported", **source, **sink, co, (*source)->Describe(),
+                    a.output == "-" ? "stdout" : a.output, g);
 }
 
 // ---- import -----------------------------------------------------------------
@@ -126,33 +154,20 @@ int RunExport(const ExportArgs& a, const GlobalOptions& g) {
 struct ImportArgs {
   std::string archive;
   std::string target;
-  bool clean = false;
-  bool append = false;
-  size_t jobs = 1;
+  LoadArgs load;
 };
-
-LoadMode ModeFor(bool clean, bool append) {
-  return clean ? LoadMode::kClean : append ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
-}
 
 int RunImport(const ImportArgs& a, const GlobalOptions& g) {
   if (IsDatabaseLocation(a.archive)) {
     return Fail(Status::InvalidArgument("import reads an archive; '" + RedactLocation(a.archive) +
                                         "' is a database URI (use migrate to copy between databases)"));
   }
-  auto sink = OpenDatabaseSink(a.target, EndpointOptions{a.jobs});
+  auto sink = OpenDatabaseSink(a.target, EndpointOptions{a.load.jobs});
   if (!sink.ok()) return Fail(sink.status());
   auto source = OpenArchiveSource(a.archive);
   if (!source.ok()) return Fail(source.status());
-  auto progress = MakeProgress("import", StyleFor(g));
-  CopyOptions co;
-  co.progress = progress.get();
-  co.jobs = a.jobs;
-  co.sink.mode = ModeFor(a.clean, a.append);
-  auto summary = CopyDatabase(**source, **sink, co);
-  if (!summary.ok()) return Fail(summary.status());
-  Say(g, SummaryLine("imported", *summary, a.archive == "-" ? "stdin" : a.archive, (*sink)->Describe()));
-  return kExitOk;
+  return CopyAndSay("import", "imported", **source, **sink, a.load.Copy(), a.archive == "-" ? "stdin" : a.archive,
+                    (*sink)->Describe(), g);
 }
 
 // ---- migrate ----------------------------------------------------------------
@@ -160,9 +175,7 @@ int RunImport(const ImportArgs& a, const GlobalOptions& g) {
 struct MigrateArgs {
   std::string source;
   std::string target;
-  bool clean = false;
-  bool append = false;
-  size_t jobs = 1;
+  LoadArgs load;
 };
 
 int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
@@ -172,20 +185,13 @@ int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
                                           "' is not a database URI (use export/import for archives)"));
     }
   }
-  EndpointOptions eo{a.jobs};
+  EndpointOptions eo{a.load.jobs};
   auto source = OpenSource(a.source, eo);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
   auto sink = OpenDatabaseSink(a.target, eo);
   if (!sink.ok()) return Fail(sink.status().WithContext("target"));
-  auto progress = MakeProgress("migrate", StyleFor(g));
-  CopyOptions co;
-  co.progress = progress.get();
-  co.jobs = a.jobs;
-  co.sink.mode = ModeFor(a.clean, a.append);
-  auto summary = CopyDatabase(**source, **sink, co);
-  if (!summary.ok()) return Fail(summary.status());
-  Say(g, SummaryLine("migrated", *summary, (*source)->Describe(), (*sink)->Describe()));
-  return kExitOk;
+  return CopyAndSay("migrate", "migrated", **source, **sink, a.load.Copy(), (*source)->Describe(),
+                    (*sink)->Describe(), g);
 }
 
 // ---- dump / restore -----------------------------------------------------------
@@ -196,6 +202,12 @@ struct DumpArgs {
   int zstd_level = 3;
   size_t jobs = 1;
 };
+
+uint64_t TotalRows(const ServerCopySummary& s) {
+  uint64_t rows = 0;
+  for (const auto& [_, copied] : s.databases) rows += copied.rows;
+  return rows;
+}
 
 int RunDump(const DumpArgs& a, const GlobalOptions& g) {
   auto server = OpenServer(a.server);
@@ -208,9 +220,8 @@ int RunDump(const DumpArgs& a, const GlobalOptions& g) {
   std::string out = a.output.empty() ? DefaultDumpName() : a.output;
   auto summary = DumpServer(**server, out, o);
   if (!summary.ok()) return Fail(summary.status());
-  uint64_t rows = 0;
-  for (const auto& [_, s] : summary->databases) rows += s.rows;
-  Say(g, fmt::format("dumped {} databases, {} rows from {} to {} in {:.2f} s", summary->databases.size(), rows,
+  Say(g, fmt::format("dumped {} databases, {} rows from {} to {} in {:.2f} s", summary->databases.size(),
+                     TotalRows(*summary),
                      (*server)->Describe(), out, summary->seconds));
   return kExitOk;
 }
@@ -218,9 +229,7 @@ int RunDump(const DumpArgs& a, const GlobalOptions& g) {
 struct RestoreArgs {
   std::string dump;
   std::string server;
-  bool clean = false;
-  bool append = false;
-  size_t jobs = 1;
+  LoadArgs load;
 };
 
 int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
@@ -228,15 +237,13 @@ int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
   if (!server.ok()) return Fail(server.status());
   auto progress = MakeProgress("restore", StyleFor(g));
   RestoreOptions o;
+  o.copy = a.load.Copy();
   o.copy.progress = progress.get();
-  o.copy.jobs = a.jobs;
-  o.copy.sink.mode = ModeFor(a.clean, a.append);
-  o.endpoint.jobs = a.jobs;
+  o.endpoint.jobs = a.load.jobs;
   auto summary = RestoreServer(a.dump, **server, o);
   if (!summary.ok()) return Fail(summary.status());
-  uint64_t rows = 0;
-  for (const auto& [_, s] : summary->databases) rows += s.rows;
-  Say(g, fmt::format("restored {} databases, {} rows from {} to {} in {:.2f} s", summary->databases.size(), rows,
+  Say(g, fmt::format("restored {} databases, {} rows from {} to {} in {:.2f} s", summary->databases.size(),
+                     TotalRows(*summary),
                      a.dump, (*server)->Describe(), summary->seconds));
   return kExitOk;
 }
@@ -374,17 +381,6 @@ int ExitCodeFor(const Status& status) {
   return kExitInternal;
 }
 
-namespace {
-
-// --clean / --append / --jobs, shared by the commands that load a database.
-void AddLoadOptions(CLI::App* cmd, bool* clean, bool* append, size_t* jobs, const char* jobs_help) {
-  auto* c = cmd->add_flag("--clean", *clean, "drop the objects decant would create, then load");
-  cmd->add_flag("--append", *append, "keep what the target holds and add rows")->excludes(c);
-  cmd->add_option("-j,--jobs", *jobs, jobs_help)->check(CLI::Range(1, 64));
-}
-
-}  // namespace
-
 int RunDecant(int argc, char** argv) {
   CLI::App app{"decant: move a database between engines, versions and machines, exactly"};
   app.set_version_flag("--version", fmt::format("decant {} (archive format {}.{})", DECANT_VERSION,
@@ -410,13 +406,13 @@ int RunDecant(int argc, char** argv) {
   auto* import_cmd = app.add_subcommand("import", "archive -> database");
   import_cmd->add_option("archive", im.archive, "archive file or directory; '-' reads stdin")->required();
   import_cmd->add_option("target", im.target, "database URI")->required();
-  AddLoadOptions(import_cmd, &im.clean, &im.append, &im.jobs, "tables loaded at once");
+  AddLoadOptions(import_cmd, &im.load, "tables loaded at once");
 
   MigrateArgs mi;
   auto* migrate_cmd = app.add_subcommand("migrate", "database -> database, no file in between");
   migrate_cmd->add_option("source", mi.source, "database URI")->required();
   migrate_cmd->add_option("target", mi.target, "database URI")->required();
-  AddLoadOptions(migrate_cmd, &mi.clean, &mi.append, &mi.jobs, "tables copied at once");
+  AddLoadOptions(migrate_cmd, &mi.load, "tables copied at once");
 
   DumpArgs du;
   auto* dump_cmd = app.add_subcommand("dump", "every database of a server -> dump directory");
@@ -429,7 +425,7 @@ int RunDecant(int argc, char** argv) {
   auto* restore_cmd = app.add_subcommand("restore", "dump directory -> every database back onto a server");
   restore_cmd->add_option("dump", re.dump, "dump directory written by decant dump")->required();
   restore_cmd->add_option("server", re.server, "server URI")->required();
-  AddLoadOptions(restore_cmd, &re.clean, &re.append, &re.jobs, "tables loaded at once");
+  AddLoadOptions(restore_cmd, &re.load, "tables loaded at once");
 
   InspectArgs in;
   auto* inspect_cmd = app.add_subcommand("inspect", "show what an archive holds");

@@ -184,12 +184,23 @@ class CatalogReader {
                                                              "ORDER BY enumtypid, enumsortorder"));
     for (int i = 0; i < labels.rows(); ++i) enum_labels_[labels.GetInt(i, 0)].push_back(labels.Get(i, 1));
 
+    // One query for every kind: a domain's checks, a composite type's
+    // attributes (names quoted as QuoteIdent does) and a range's subtype come
+    // along with the type.
     DECANT_ASSIGN_OR_RETURN(
         QueryResult r,
         conn_->Query(fmt::format(
             "SELECT t.oid, n.nspname, t.typname, t.typtype, "
-            "pg_catalog.format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault, t.typrelid "
+            "pg_catalog.format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault, "
+            "(SELECT pg_catalog.string_agg(' CONSTRAINT \"' || pg_catalog.replace(k.conname, '\"', '\"\"') || '\" ' "
+            "|| pg_catalog.pg_get_constraintdef(k.oid), '' ORDER BY k.conname) FROM pg_catalog.pg_constraint k "
+            "WHERE k.contypid = t.oid AND k.contype = 'c'), "
+            "(SELECT pg_catalog.string_agg('\"' || pg_catalog.replace(a.attname, '\"', '\"\"') || '\" ' || "
+            "pg_catalog.format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a "
+            "WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), "
+            "pg_catalog.format_type(rg.rngsubtype, NULL), rg.rngsubdiff::pg_catalog.regproc, rg.rngsubdiff <> 0 "
             "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
+            "LEFT JOIN pg_catalog.pg_range rg ON rg.rngtypid = t.oid "
             "WHERE {} AND {} AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND "
             "(SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')) ORDER BY t.oid",
             kUserNamespace, NotExtensionMember("pg_type", "t.oid"))));
@@ -207,33 +218,13 @@ class CatalogReader {
         ddl = "CREATE DOMAIN " + q + " AS " + r.Get(i, 4);
         if (!r.IsNull(i, 6)) ddl += " DEFAULT " + r.Get(i, 6);
         if (r.GetBool(i, 5)) ddl += " NOT NULL";
-        DECANT_ASSIGN_OR_RETURN(
-            QueryResult checks,
-            conn_->Query(fmt::format("SELECT conname, pg_catalog.pg_get_constraintdef(oid) FROM "
-                                     "pg_catalog.pg_constraint WHERE contypid = {} AND contype = 'c' ORDER BY conname",
-                                     oid)));
-        for (int k = 0; k < checks.rows(); ++k) {
-          ddl += " CONSTRAINT " + QuoteIdent(checks.Get(k, 0)) + " " + checks.Get(k, 1);
-        }
+        ddl += r.Get(i, 7);  // its checks
       } else if (kind == "c") {
-        DECANT_ASSIGN_OR_RETURN(
-            QueryResult atts,
-            conn_->Query(fmt::format("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) FROM "
-                                     "pg_catalog.pg_attribute a WHERE a.attrelid = {} AND a.attnum > 0 AND NOT "
-                                     "a.attisdropped ORDER BY a.attnum",
-                                     r.Get(i, 7))));
-        ddl = "CREATE TYPE " + q + " AS (";
-        for (int k = 0; k < atts.rows(); ++k) ddl += (k ? ", " : "") + QuoteIdent(atts.Get(k, 0)) + " " + atts.Get(k, 1);
-        ddl += ")";
+        ddl = "CREATE TYPE " + q + " AS (" + r.Get(i, 8) + ")";
       } else {  // range
-        DECANT_ASSIGN_OR_RETURN(
-            QueryResult rng,
-            conn_->Query(fmt::format("SELECT pg_catalog.format_type(rngsubtype, NULL), rngsubdiff::pg_catalog.regproc, "
-                                     "rngsubdiff <> 0 FROM pg_catalog.pg_range WHERE rngtypid = {}",
-                                     oid)));
-        if (rng.rows() != 1) continue;
-        ddl = "CREATE TYPE " + q + " AS RANGE (SUBTYPE = " + rng.Get(0, 0);
-        if (rng.GetBool(0, 2)) ddl += ", SUBTYPE_DIFF = " + rng.Get(0, 1);
+        if (r.IsNull(i, 9)) continue;
+        ddl = "CREATE TYPE " + q + " AS RANGE (SUBTYPE = " + r.Get(i, 9);
+        if (r.GetBool(i, 11)) ddl += ", SUBTYPE_DIFF = " + r.Get(i, 10);
         ddl += ")";
       }
       schema_.objects.push_back(Object(kind == "d" ? "domain" : "type", schema, name, "", "pre-data", ddl));
@@ -360,7 +351,6 @@ class CatalogReader {
     struct Pending {
       long long oid;
       Table table;
-      std::set<std::string> parents;
     };
     std::vector<Pending> pending;
     for (int i = 0; i < r.rows(); ++i) {
@@ -380,7 +370,6 @@ class CatalogReader {
       }
       if (!r.IsNull(i, 9)) t.comment = r.Get(i, 9);
       if (!r.IsNull(i, 10) && !r.Get(i, 10).empty()) t.options[kOptReloptions] = r.Get(i, 10);
-      p.parents = {};
       pending.push_back(std::move(p));
     }
     // Parents before their partitions and children: the catalogs list them
@@ -566,6 +555,20 @@ class CatalogReader {
             "('p', 'u', 'x')) {} ORDER BY i.indexrelid",
             major_ >= 11 ? "i.indnkeyatts" : "i.indnatts", kUserNamespace, NotExtensionMember("pg_class", "tc.oid"),
             not_child)));
+    // The text of every key that is not a plain table column (expressions,
+    // and the keys of materialized views), all in one query.
+    std::string index_oids;
+    for (int i = 0; i < r.rows(); ++i) index_oids += (i ? "," : "") + r.Get(i, 9);
+    std::map<std::pair<long long, long long>, std::string> key_texts;
+    if (!index_oids.empty()) {
+      DECANT_ASSIGN_OR_RETURN(
+          QueryResult keys,
+          conn_->Query(fmt::format("SELECT i.indexrelid, k, pg_catalog.pg_get_indexdef(i.indexrelid, k, true) FROM "
+                                   "pg_catalog.pg_index i, pg_catalog.generate_series(1, i.indnatts) k "
+                                   "WHERE i.indexrelid IN ({})",
+                                   index_oids)));
+      for (int i = 0; i < keys.rows(); ++i) key_texts[{keys.GetInt(i, 0), keys.GetInt(i, 1)}] = keys.Get(i, 2);
+    }
     for (int i = 0; i < r.rows(); ++i) {
       Index x;
       x.schema = r.Get(i, 0);
@@ -587,11 +590,7 @@ class CatalogReader {
         if (attnums[k] != 0) {
           key.column = attnames_.count({r.GetInt(i, 10), attnums[k]}) ? attnames_[{r.GetInt(i, 10), attnums[k]}] : "";
         }
-        if (key.column.empty()) {
-          DECANT_ASSIGN_OR_RETURN(key.expression,
-                                  conn_->QueryValue(fmt::format("SELECT pg_catalog.pg_get_indexdef({}, {}, true)",
-                                                                r.Get(i, 9), k + 1)));
-        }
+        if (key.column.empty()) key.expression = key_texts[{r.GetInt(i, 9), k + 1}];
         key.descending = k < static_cast<long long>(options.size()) && (options[k] & 1);
         x.keys.push_back(std::move(key));
       }

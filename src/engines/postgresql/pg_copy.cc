@@ -64,8 +64,8 @@ Decode DecodeFor(const DataType& type) {
   }
 }
 
-Status DecodeCopyRow(std::string_view line, const std::vector<Decode>& kinds, Value* row, size_t* payload) {
-  std::string scratch;
+Status DecodeCopyRow(std::string_view line, const std::vector<Decode>& kinds, Value* row, size_t* payload,
+                     std::string* scratch) {
   size_t pos = 0;
   for (size_t c = 0; c < kinds.size(); ++c) {
     if (pos > line.size()) return Status::Corruption("COPY row has fewer fields than columns");
@@ -111,27 +111,27 @@ Status DecodeCopyRow(std::string_view line, const std::vector<Decode>& kinds, Va
         break;
       }
       case Decode::kBytes: {
-        Unescape(field, &scratch);
-        if (scratch.size() < 2 || scratch[0] != '\\' || scratch[1] != 'x' || scratch.size() % 2) {
+        Unescape(field, scratch);
+        if (scratch->size() < 2 || (*scratch)[0] != '\\' || (*scratch)[1] != 'x' || scratch->size() % 2) {
           return Status::Corruption("COPY returned bytea not in hex format");
         }
-        std::string bytes;
-        bytes.resize((scratch.size() - 2) / 2);
-        for (size_t k = 0; k < bytes.size(); ++k) {
-          int hi = HexDigitValue(scratch[2 + 2 * k]), lo = HexDigitValue(scratch[3 + 2 * k]);
+        // Decoded in place: byte k is written behind the digits it comes from.
+        size_t n = (scratch->size() - 2) / 2;
+        for (size_t k = 0; k < n; ++k) {
+          int hi = HexDigitValue((*scratch)[2 + 2 * k]), lo = HexDigitValue((*scratch)[3 + 2 * k]);
           if (hi < 0 || lo < 0) return Status::Corruption("COPY returned bytea with a bad hex digit");
-          bytes[k] = static_cast<char>(hi * 16 + lo);
+          (*scratch)[k] = static_cast<char>(hi * 16 + lo);
         }
-        v.SetBytes(bytes);
-        *payload += bytes.size();
+        v.SetBytes(std::string_view(scratch->data(), n));
+        *payload += n;
         break;
       }
       case Decode::kText:
         if (field.find('\\') == std::string_view::npos) {
           v.SetText(field);
         } else {
-          Unescape(field, &scratch);
-          v.SetText(scratch);
+          Unescape(field, scratch);
+          v.SetText(*scratch);
         }
         *payload += field.size();
         break;

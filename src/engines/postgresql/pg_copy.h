@@ -20,7 +20,9 @@ Decode DecodeFor(const DataType& type);
 
 // Decodes one COPY row (without its newline) into `row[0..kinds.size())`.
 // Adds the payload bytes to *payload. Corruption if the field count differs.
-Status DecodeCopyRow(std::string_view line, const std::vector<Decode>& kinds, Value* row, size_t* payload);
+// `scratch` is working space, kept by the caller across rows.
+Status DecodeCopyRow(std::string_view line, const std::vector<Decode>& kinds, Value* row, size_t* payload,
+                     std::string* scratch);
 
 // Appends `v` as one COPY text field (no separator).
 void EncodeCopyValue(const Value& v, std::string* out);

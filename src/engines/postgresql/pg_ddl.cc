@@ -1,5 +1,8 @@
 #include "engines/postgresql/pg_ddl.h"
 
+#include <algorithm>
+#include <set>
+
 #include <fmt/format.h>
 
 #include "engines/postgresql/pg_catalog.h"
@@ -18,8 +21,6 @@ std::string ColumnList(const std::vector<std::string>& names) {
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + QuoteIdent(n);
   return out;
 }
-
-std::string ActionSql(FkAction a) { return FkActionName(a); }
 
 }  // namespace
 
@@ -100,22 +101,99 @@ std::string CreateTableSql(const Table& t, bool from_postgres) {
   return sql;
 }
 
-ForeignPostData ForeignPostDataSql(const Schema& schema) {
-  ForeignPostData out;
+namespace {
+
+std::vector<Ddl> NativeObjectsOf(const Schema& schema, std::initializer_list<const char*> kinds) {
+  std::vector<Ddl> out;
+  for (const char* kind : kinds) {
+    for (const NativeObject& o : schema.objects) {
+      if (o.kind == kind) out.push_back({o.kind + " " + o.name + " on " + QualifiedName(o.schema, o.table), o.native_ddl, false});
+    }
+  }
+  return out;
+}
+
+std::vector<Step> NativePostData(const Schema& schema) {
+  auto is_matview = [&](const Index& x) {
+    for (const View& v : schema.views) {
+      if (v.materialized && v.schema == x.schema && v.name == x.table) return true;
+    }
+    return false;
+  };
+  std::vector<Ddl> keys = NativeObjectsOf(schema, {"primary key", "unique", "exclusion"});
+  std::vector<Ddl> view_indexes;
+  for (const Index& x : schema.indexes) {
+    Ddl d{"index " + QualifiedName(x.schema, x.name), x.native_ddl, false};
+    (is_matview(x) ? view_indexes : keys).push_back(std::move(d));
+  }
+  std::vector<Ddl> counters;
+  for (const Sequence& q : schema.sequences) {
+    counters.push_back({"sequence " + QualifiedName(q.schema, q.name),
+                        fmt::format("SELECT pg_catalog.setval({}, {}, {})", QuoteLiteral(QuoteQualified(q.schema, q.name)),
+                                    q.last_value, q.is_called ? "true" : "false"),
+                        false});
+  }
+  std::vector<Ddl> views;
+  for (const View& v : schema.views) {
+    views.push_back({(v.materialized ? "materialized view " : "view ") + QualifiedName(v.schema, v.name), v.native_ddl, false});
+  }
+  for (const NativeObject& o : schema.objects) {
+    if (o.phase == "post-data" && o.kind == "function") {
+      views.push_back({"function " + QualifiedName(o.schema, o.name), o.native_ddl, false});
+    }
+  }
+  std::vector<Ddl> last;
+  for (const Trigger& t : schema.triggers) {
+    last.push_back({"trigger " + t.name + " on " + QualifiedName(t.schema, t.table), t.native_ddl, false});
+  }
+  for (const NativeObject& o : schema.objects) {
+    if (o.kind == "comment") last.push_back({"comment on " + o.name, o.native_ddl, false});
+  }
+  return {{StepMode::kParallel, std::move(keys)},
+          {StepMode::kInOrder, NativeObjectsOf(schema, {"foreign key", "check", "sequence owner"})},
+          {StepMode::kInOrder, std::move(counters)},
+          {StepMode::kUntilSettled, std::move(views)},
+          {StepMode::kInOrder, std::move(view_indexes)},
+          {StepMode::kInOrder, std::move(last)}};
+}
+
+// Keys, plain indexes, foreign keys and identity positions of a schema from
+// another engine; its views and triggers are in that engine's dialect.
+std::vector<Step> ForeignPostData(const Schema& schema) {
+  std::vector<Ddl> keys, fks, counters;
   for (const Table& t : schema.tables) {
     std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
     if (t.primary_key) {
-      out.keys.push_back(fmt::format("ALTER TABLE {} ADD PRIMARY KEY ({})", name, ColumnList(t.primary_key->columns)));
+      keys.push_back({"primary key on " + QualifiedName(t.schema, t.name),
+                      fmt::format("ALTER TABLE {} ADD PRIMARY KEY ({})", name, ColumnList(t.primary_key->columns))});
     }
-    for (const auto& u : t.uniques) out.keys.push_back(fmt::format("ALTER TABLE {} ADD UNIQUE ({})", name, ColumnList(u.columns)));
+    for (const auto& u : t.uniques) {
+      keys.push_back({"unique key on " + QualifiedName(t.schema, t.name),
+                      fmt::format("ALTER TABLE {} ADD UNIQUE ({})", name, ColumnList(u.columns))});
+    }
     for (const auto& fk : t.foreign_keys) {
       std::string ref = QuoteQualified(TargetSchema(fk.ref_schema.empty() ? t.schema : fk.ref_schema), fk.ref_table);
       std::string sql = fmt::format("ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {}", name, ColumnList(fk.columns), ref);
       if (!fk.ref_columns.empty()) sql += " (" + ColumnList(fk.ref_columns) + ")";
-      if (fk.on_update != FkAction::kNoAction) sql += std::string(" ON UPDATE ") + ActionSql(fk.on_update);
-      if (fk.on_delete != FkAction::kNoAction) sql += std::string(" ON DELETE ") + ActionSql(fk.on_delete);
+      if (fk.on_update != FkAction::kNoAction) sql += std::string(" ON UPDATE ") + FkActionName(fk.on_update);
+      if (fk.on_delete != FkAction::kNoAction) sql += std::string(" ON DELETE ") + FkActionName(fk.on_delete);
       if (fk.deferrable) sql += fk.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
-      out.foreign_keys.push_back(sql);
+      fks.push_back({"foreign key on " + QualifiedName(t.schema, t.name), sql});
+    }
+    // An identity column continues after the highest id loaded and after the
+    // source's own counter (SQLite's sqlite_sequence may be higher).
+    for (const Column& c : t.columns) {
+      if (!c.auto_increment) continue;
+      int64_t floor = 0;
+      for (const Sequence& q : schema.sequences) {
+        if (q.owner_table == t.name || q.name == t.name) floor = std::max(floor, q.last_value);
+      }
+      counters.push_back(
+          {"identity " + QualifiedName(t.schema, t.name) + "." + c.name,
+           fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), "
+                       "GREATEST(COALESCE(MAX({}), 0), {}, 1), COALESCE(MAX({}), 0) >= 1 OR {} >= 1) FROM {}",
+                       QuoteLiteral(name), QuoteLiteral(c.name), QuoteIdent(c.name), floor, QuoteIdent(c.name), floor,
+                       name)});
     }
   }
   for (const Index& x : schema.indexes) {
@@ -124,59 +202,47 @@ ForeignPostData ForeignPostDataSql(const Schema& schema) {
     if (!plain) continue;  // expressions and predicates are in the source's dialect
     std::string cols;
     for (const auto& k : x.keys) cols += (cols.empty() ? "" : ", ") + QuoteIdent(k.column) + (k.descending ? " DESC" : "");
-    out.indexes.push_back(fmt::format("CREATE {}INDEX {} ON {} ({})", x.unique ? "UNIQUE " : "", QuoteIdent(x.name),
-                                      QuoteQualified(TargetSchema(x.schema), x.table), cols));
+    keys.push_back({"index " + x.name, fmt::format("CREATE {}INDEX {} ON {} ({})", x.unique ? "UNIQUE " : "",
+                                                   QuoteIdent(x.name), QuoteQualified(TargetSchema(x.schema), x.table), cols)});
   }
-  return out;
+  return {{StepMode::kParallel, std::move(keys)}, {StepMode::kInOrder, std::move(fks)}, {StepMode::kInOrder, std::move(counters)}};
+}
+
+}  // namespace
+
+LoadPlan PlanLoad(const Schema& schema) {
+  bool native = schema.engine == "postgresql";
+  LoadPlan plan;
+  if (native) {
+    for (const NativeObject& o : schema.objects) {
+      if (o.phase != "pre-data") continue;
+      bool function = o.kind == "function" || o.kind == "aggregate";
+      plan.pre_data.push_back({o.kind + " " + QualifiedName(o.schema, o.name), o.native_ddl, false, function});
+    }
+  } else {
+    std::set<std::string> schemas;
+    for (const Table& t : schema.tables) {
+      if (!t.schema.empty() && schemas.insert(t.schema).second) {
+        plan.pre_data.push_back({"schema " + t.schema, "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(t.schema)});
+      }
+    }
+  }
+  for (const Table& t : schema.tables) {
+    plan.tables.push_back({"table " + QualifiedName(t.schema, t.name), CreateTableSql(t, native)});
+  }
+  plan.post_data = native ? NativePostData(schema) : ForeignPostData(schema);
+  return plan;
 }
 
 std::string PostgresSchemaScript(const Schema& schema) {
+  LoadPlan plan = PlanLoad(schema);
   std::string out;
-  auto add = [&](const std::string& sql) { out += sql + ";\n"; };
-  bool native = schema.engine == "postgresql";
-  if (native) {
-    for (const auto& o : schema.objects) {
-      if (o.phase == "pre-data") add(o.native_ddl);
-    }
-  }
-  for (const Table& t : schema.tables) add(CreateTableSql(t, native));
-  if (native) {
-    for (const char* kind : {"primary key", "unique", "exclusion"}) {
-      for (const auto& o : schema.objects) {
-        if (o.kind == kind) add(o.native_ddl);
-      }
-    }
-    std::vector<const Index*> view_indexes;
-    for (const auto& x : schema.indexes) {
-      bool on_view = false;
-      for (const auto& v : schema.views) on_view = on_view || (v.schema == x.schema && v.name == x.table);
-      if (on_view) view_indexes.push_back(&x);
-      else add(x.native_ddl);
-    }
-    for (const char* kind : {"foreign key", "check", "sequence owner"}) {
-      for (const auto& o : schema.objects) {
-        if (o.kind == kind) add(o.native_ddl);
-      }
-    }
-    for (const auto& q : schema.sequences) {
-      add(fmt::format("SELECT pg_catalog.setval({}, {}, {})", QuoteLiteral(QuoteQualified(q.schema, q.name)),
-                      q.last_value, q.is_called ? "true" : "false"));
-    }
-    for (const auto& v : schema.views) add(v.native_ddl);
-    for (const auto* x : view_indexes) add(x->native_ddl);
-    for (const auto& o : schema.objects) {
-      if (o.phase == "post-data" && o.kind == "function") add(o.native_ddl);
-    }
-    for (const auto& tr : schema.triggers) add(tr.native_ddl);
-    for (const auto& o : schema.objects) {
-      if (o.kind == "comment") add(o.native_ddl);
-    }
-  } else {
-    ForeignPostData post = ForeignPostDataSql(schema);
-    for (auto* list : {&post.keys, &post.indexes, &post.foreign_keys}) {
-      for (const auto& s : *list) add(s);
-    }
-  }
+  auto add = [&](const std::vector<Ddl>& list) {
+    for (const Ddl& d : list) out += d.sql + ";\n";
+  };
+  add(plan.pre_data);
+  add(plan.tables);
+  for (const Step& step : plan.post_data) add(step.ddl);
   return out;
 }
 

@@ -1,4 +1,4 @@
-// Generating PostgreSQL DDL from the schema model.
+// Generating PostgreSQL DDL from the schema model, and the order a load runs it in.
 #pragma once
 
 #include <string>
@@ -22,15 +22,37 @@ std::string CreateTableSql(const Table& table, bool from_postgres = true);
 // The PostgreSQL type a column of another engine becomes.
 std::string MappedType(const Column& column);
 
-// Post-data statements for a schema from another engine: keys, unique
-// constraints, indexes, foreign keys, checks, views (as far as they
-// translate).
-struct ForeignPostData {
-  std::vector<std::string> keys, indexes, foreign_keys, checks, views;
+// One statement of a load, and what to call it in messages.
+struct Ddl {
+  std::string what;
+  std::string sql;
+  bool must_succeed = true;  // false: a target older than the source reports it and goes on
+  bool may_need_tables = false;  // a pre-data function that may take a table's row type
 };
-ForeignPostData ForeignPostDataSql(const Schema& schema);
 
-// The whole schema as a PostgreSQL script (decant schema --dialect postgresql).
+// How the statements of one post-data step run.
+enum class StepMode {
+  kInOrder,       // one after the other
+  kParallel,      // independent of each other: may run at once on several connections
+  kUntilSettled,  // may depend on each other in any order: retried while any succeeds
+};
+struct Step {
+  StepMode mode;
+  std::vector<Ddl> ddl;
+};
+
+// Everything a load runs, in order: pre-data, one CREATE TABLE per schema
+// table (same order), then the post-data steps (keys and indexes; foreign
+// keys, checks, OWNED BY; sequence values; views; their indexes; triggers
+// and comments). `decant schema --dialect postgresql` prints it; the sink runs it.
+struct LoadPlan {
+  std::vector<Ddl> pre_data;
+  std::vector<Ddl> tables;
+  std::vector<Step> post_data;
+};
+LoadPlan PlanLoad(const Schema& schema);
+
+// The plan as one script (statements ending with ";\n").
 std::string PostgresSchemaScript(const Schema& schema);
 
 }  // namespace decant::pg_internal

@@ -6,7 +6,6 @@
 // them at once; Abort() then drops the tables this load created.
 #include <algorithm>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -57,13 +56,6 @@ class CopyInWriter final : public TableWriter {
   bool closed_ = false;
 };
 
-// One DDL statement to run, and what to call it in messages.
-struct Ddl {
-  std::string what;
-  std::string sql;
-  bool must_succeed = true;  // tables and their data; false: report and go on for an older target
-};
-
 class PostgresSink final : public Sink {
  public:
   PostgresSink(std::unique_ptr<Connection> main, std::string location, size_t jobs)
@@ -89,12 +81,12 @@ class PostgresSink final : public Sink {
 
   Status RefuseNonEmpty();
   Status DropExisting();
-  std::vector<Ddl> PreData() const;
-  // Post-data in dependency order; each inner list may run in parallel.
-  std::vector<std::vector<Ddl>> PostData() const;
+  // Runs `sql`, inside a savepoint when in a transaction so that a failure
+  // leaves the transaction usable; *sqlstate receives the failure's code.
+  Status TryInSavepoint(Connection* conn, const std::string& sql, bool in_transaction, std::string* sqlstate);
   Status Run(Connection* conn, const Ddl& ddl, bool in_transaction);
   Status RunAll(const std::vector<Ddl>& list, bool parallel);
-  Status RunViews(const std::vector<Ddl>& views);
+  Status RunUntilSettled(std::vector<Ddl> pending);
   Result<Connection*> Borrow();
 
   std::unique_ptr<Connection> main_;
@@ -102,6 +94,7 @@ class PostgresSink final : public Sink {
   size_t jobs_;
   State state_ = State::kNew;
   Schema schema_;
+  LoadPlan plan_;
   SinkOptions options_;
   bool from_postgres_ = false;
   bool older_target_ = false;  // the source's major version is newer than the target's
@@ -229,102 +222,21 @@ Status PostgresSink::DropExisting() {
   return Status::OK();
 }
 
-std::vector<Ddl> PostgresSink::PreData() const {
-  std::vector<Ddl> out;
-  if (from_postgres_) {
-    for (const NativeObject& o : schema_.objects) {
-      if (o.phase != "pre-data") continue;
-      out.push_back({o.kind + " " + QualifiedName(o.schema, o.name), o.native_ddl, false});
-    }
-  } else {
-    std::set<std::string> schemas;
-    for (const Table& t : schema_.tables) {
-      if (!t.schema.empty()) schemas.insert(t.schema);
-    }
-    for (const auto& s : schemas) out.push_back({"schema " + s, "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(s), true});
+Status PostgresSink::TryInSavepoint(Connection* conn, const std::string& sql, bool in_transaction,
+                                    std::string* sqlstate) {
+  if (in_transaction) DECANT_RETURN_IF_ERROR(conn->Exec("SAVEPOINT decant_ddl"));
+  Status st = conn->Exec(sql, sqlstate);
+  if (in_transaction) {
+    DECANT_RETURN_IF_ERROR(conn->Exec(st.ok() ? "RELEASE SAVEPOINT decant_ddl" : "ROLLBACK TO SAVEPOINT decant_ddl"));
   }
-  return out;
-}
-
-std::vector<std::vector<Ddl>> PostgresSink::PostData() const {
-  std::vector<std::vector<Ddl>> steps;
-  auto objects_of = [&](std::initializer_list<const char*> kinds) {
-    std::vector<Ddl> list;
-    for (const char* kind : kinds) {
-      for (const NativeObject& o : schema_.objects) {
-        if (o.kind == kind) list.push_back({o.kind + " " + o.name + " on " + QualifiedName(o.schema, o.table), o.native_ddl, false});
-      }
-    }
-    return list;
-  };
-  std::set<std::pair<std::string, std::string>> matviews;
-  for (const View& v : schema_.views) {
-    if (v.materialized) matviews.insert({v.schema, v.name});
-  }
-  std::vector<Ddl> table_indexes, view_indexes;
-  if (from_postgres_) {
-    for (const Index& x : schema_.indexes) {
-      Ddl d{"index " + QualifiedName(x.schema, x.name), x.native_ddl, false};
-      (matviews.count({x.schema, x.table}) ? view_indexes : table_indexes).push_back(d);
-    }
-    // Keys and indexes are independent of each other: they may be built at once.
-    std::vector<Ddl> keys = objects_of({"primary key", "unique", "exclusion"});
-    keys.insert(keys.end(), table_indexes.begin(), table_indexes.end());
-    steps.push_back(keys);
-    steps.push_back(objects_of({"foreign key", "check", "sequence owner"}));
-  } else {
-    ForeignPostData post = ForeignPostDataSql(schema_);
-    std::vector<Ddl> keys;
-    for (const auto& s : post.keys) keys.push_back({"key", s, true});
-    for (const auto& s : post.indexes) keys.push_back({"index", s, true});
-    steps.push_back(keys);
-    std::vector<Ddl> fks;
-    for (const auto& s : post.foreign_keys) fks.push_back({"foreign key", s, true});
-    steps.push_back(fks);
-  }
-  // Counters: a sequence continues after the last value handed out.
-  std::vector<Ddl> counters;
-  if (from_postgres_) {
-    for (const Sequence& q : schema_.sequences) {
-      counters.push_back({"sequence " + QualifiedName(q.schema, q.name),
-                          fmt::format("SELECT pg_catalog.setval({}, {}, {})",
-                                      QuoteLiteral(QuoteQualified(q.schema, q.name)), q.last_value,
-                                      q.is_called ? "true" : "false"),
-                          false});
-    }
-  } else {
-    for (const Table& t : schema_.tables) {
-      for (const Column& c : t.columns) {
-        if (!c.auto_increment) continue;
-        int64_t floor = 0;
-        for (const Sequence& q : schema_.sequences) {
-          if (q.owner_table == t.name || q.name == t.name) floor = std::max(floor, q.last_value);
-        }
-        std::string table = QuoteQualified(TargetSchema(t.schema), t.name);
-        counters.push_back(
-            {"identity " + QualifiedName(t.schema, t.name) + "." + c.name,
-             fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), "
-                         "GREATEST(COALESCE(MAX({}), 0), {}, 1), COALESCE(MAX({}), 0) >= 1 OR {} >= 1) FROM {}",
-                         QuoteLiteral(table), QuoteLiteral(c.name), QuoteIdent(c.name), floor, QuoteIdent(c.name),
-                         floor, table),
-             true});
-      }
-    }
-  }
-  steps.push_back(counters);
-  return steps;
+  return st;
 }
 
 Status PostgresSink::Run(Connection* conn, const Ddl& ddl, bool in_transaction) {
   bool tolerate = (older_target_ && !ddl.must_succeed) || options_.mode != LoadMode::kRefuseNonEmpty;
-  if (tolerate && in_transaction) DECANT_RETURN_IF_ERROR(conn->Exec("SAVEPOINT decant_ddl"));
   std::string sqlstate;
-  Status st = conn->Exec(ddl.sql, &sqlstate);
-  if (st.ok()) {
-    if (tolerate && in_transaction) return conn->Exec("RELEASE SAVEPOINT decant_ddl");
-    return st;
-  }
-  if (tolerate && in_transaction) DECANT_RETURN_IF_ERROR(conn->Exec("ROLLBACK TO SAVEPOINT decant_ddl"));
+  Status st = tolerate ? TryInSavepoint(conn, ddl.sql, in_transaction, &sqlstate) : conn->Exec(ddl.sql, &sqlstate);
+  if (st.ok()) return st;
   if (options_.mode != LoadMode::kRefuseNonEmpty && IsDuplicateObject(sqlstate)) return Status::OK();  // already there
   if (older_target_ && !ddl.must_succeed) {
     std::string line = fmt::format("{} was not created on PostgreSQL {} (source {}): {}", ddl.what,
@@ -375,32 +287,25 @@ Status PostgresSink::RunAll(const std::vector<Ddl>& list, bool parallel) {
 }
 
 // Views may depend on views created later (CREATE OR REPLACE changes the
-// order), so failures for a missing object are retried until no progress.
-Status PostgresSink::RunViews(const std::vector<Ddl>& views) {
-  std::vector<Ddl> pending = views;
-  while (!pending.empty()) {
+// order), so failures for a missing object are retried while any succeeds;
+// what still fails then is reported as Run reports it.
+Status PostgresSink::RunUntilSettled(std::vector<Ddl> pending) {
+  for (;;) {
     std::vector<Ddl> retry;
-    Status last;
     for (const Ddl& d : pending) {
-      if (in_transaction_) DECANT_RETURN_IF_ERROR(main_->Exec("SAVEPOINT decant_view"));
       std::string sqlstate;
-      Status st = main_->Exec(d.sql, &sqlstate);
-      if (in_transaction_) DECANT_RETURN_IF_ERROR(main_->Exec(st.ok() ? "RELEASE SAVEPOINT decant_view" : "ROLLBACK TO SAVEPOINT decant_view"));
-      if (!st.ok() && IsMissingDependency(sqlstate)) {
+      Status st = TryInSavepoint(main_.get(), d.sql, in_transaction_, &sqlstate);
+      if (st.ok()) continue;
+      if (IsMissingDependency(sqlstate)) {
         retry.push_back(d);
-        last = st;
-      } else if (!st.ok()) {
-        Ddl once = d;
-        DECANT_RETURN_IF_ERROR(Run(main_.get(), once, in_transaction_));
+      } else {
+        DECANT_RETURN_IF_ERROR(Run(main_.get(), d, in_transaction_));
       }
     }
-    if (retry.size() == pending.size()) {
-      for (const Ddl& d : retry) DECANT_RETURN_IF_ERROR(Run(main_.get(), d, in_transaction_));
-      break;
-    }
+    if (retry.empty()) return Status::OK();
+    if (retry.size() == pending.size()) return RunAll(retry, false);
     pending = std::move(retry);
   }
-  return Status::OK();
 }
 
 Result<Connection*> PostgresSink::Borrow() {
@@ -428,16 +333,13 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
   in_transaction_ = true;
   if (options.mode == LoadMode::kClean) DECANT_RETURN_IF_ERROR(DropExisting());
-  for (const Ddl& d : PreData()) {
+  plan_ = PlanLoad(schema_);
+  for (const Ddl& d : plan_.pre_data) {
     // A function may return or take a table's row type: it then waits for
     // the tables and is created with the views (pg_dump sorts by dependency).
-    if (d.what.starts_with("function ") || d.what.starts_with("aggregate ")) {
-      DECANT_RETURN_IF_ERROR(main_->Exec("SAVEPOINT decant_function"));
+    if (d.may_need_tables) {
       std::string sqlstate;
-      Status st = main_->Exec(d.sql, &sqlstate);
-      DECANT_RETURN_IF_ERROR(
-          main_->Exec(st.ok() ? "RELEASE SAVEPOINT decant_function" : "ROLLBACK TO SAVEPOINT decant_function"));
-      if (st.ok()) continue;
+      if (TryInSavepoint(main_.get(), d.sql, true, &sqlstate).ok()) continue;
       if (IsMissingDependency(sqlstate)) {
         deferred_.push_back(d);
         continue;
@@ -445,16 +347,16 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
     }
     DECANT_RETURN_IF_ERROR(Run(main_.get(), d, true));
   }
-  for (const Table& t : schema_.tables) {
-    std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
+  for (size_t i = 0; i < schema_.tables.size(); ++i) {
+    const Table& t = schema_.tables[i];
     if (options.mode == LoadMode::kAppend) {
-      DECANT_ASSIGN_OR_RETURN(std::string exists, main_->QueryValue("SELECT pg_catalog.to_regclass(" +
-                                                                    QuoteLiteral(name) + ") IS NOT NULL"));
+      std::string name = QuoteLiteral(QuoteQualified(TargetSchema(t.schema), t.name));
+      DECANT_ASSIGN_OR_RETURN(std::string exists,
+                              main_->QueryValue("SELECT pg_catalog.to_regclass(" + name + ") IS NOT NULL"));
       if (exists == "t") continue;
     }
-    std::string label = QualifiedName(t.schema, t.name);
-    DECANT_RETURN_IF_ERROR(Run(main_.get(), {"table " + label, CreateTableSql(t, from_postgres_), true}, true));
-    created_tables_.push_back(label);
+    DECANT_RETURN_IF_ERROR(Run(main_.get(), plan_.tables[i], true));
+    created_tables_.push_back(QualifiedName(t.schema, t.name));
   }
   if (jobs_ > 1) {
     // Other connections load the tables, so they must be committed now.
@@ -479,39 +381,27 @@ Result<std::unique_ptr<TableWriter>> PostgresSink::OpenTable(const Table& table)
 
 Status PostgresSink::Commit() {
   if (state_ != State::kOpen) return Status::FailedPrecondition("PostgreSQL sink is not open");
-  auto steps = PostData();
-  // Keys and indexes are built in parallel when there are several jobs.
-  DECANT_RETURN_IF_ERROR(RunAll(steps[0], true));
-  if (!in_transaction_) {
-    DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
-    in_transaction_ = true;
+  for (const Step& step : plan_.post_data) {
+    // Keys and indexes are built over several connections when there are
+    // several jobs (each committing on its own); the rest is one transaction.
+    bool parallel = step.mode == StepMode::kParallel;
+    if (!parallel && !in_transaction_) {
+      DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
+      in_transaction_ = true;
+    }
+    if (step.mode == StepMode::kUntilSettled) {
+      std::vector<Ddl> pending = deferred_;
+      pending.insert(pending.end(), step.ddl.begin(), step.ddl.end());
+      DECANT_RETURN_IF_ERROR(RunUntilSettled(std::move(pending)));
+    } else {
+      DECANT_RETURN_IF_ERROR(RunAll(step.ddl, parallel));
+    }
   }
-  for (size_t i = 1; i < steps.size(); ++i) DECANT_RETURN_IF_ERROR(RunAll(steps[i], false));
-  if (from_postgres_) {
-    std::set<std::pair<std::string, std::string>> matviews;
-    std::vector<Ddl> views = deferred_, view_indexes, later;
-    for (const View& v : schema_.views) {
-      views.push_back({(v.materialized ? "materialized view " : "view ") + QualifiedName(v.schema, v.name), v.native_ddl, false});
-      if (v.materialized) matviews.insert({v.schema, v.name});
-    }
-    for (const NativeObject& o : schema_.objects) {
-      if (o.phase == "post-data" && o.kind == "function") views.push_back({"function " + QualifiedName(o.schema, o.name), o.native_ddl, false});
-    }
-    DECANT_RETURN_IF_ERROR(RunViews(views));
-    for (const Index& x : schema_.indexes) {
-      if (matviews.count({x.schema, x.table})) view_indexes.push_back({"index " + QualifiedName(x.schema, x.name), x.native_ddl, false});
-    }
-    DECANT_RETURN_IF_ERROR(RunAll(view_indexes, false));
-    for (const Trigger& t : schema_.triggers) later.push_back({"trigger " + t.name + " on " + QualifiedName(t.schema, t.table), t.native_ddl, false});
-    for (const NativeObject& o : schema_.objects) {
-      if (o.kind == "comment") later.push_back({"comment on " + o.name, o.native_ddl, false});
-    }
-    DECANT_RETURN_IF_ERROR(RunAll(later, false));
-  } else if (!schema_.views.empty() || !schema_.triggers.empty()) {
+  if (!from_postgres_ && (!schema_.views.empty() || !schema_.triggers.empty())) {
     spdlog::warn("{} views and {} triggers from {} are not translated to PostgreSQL", schema_.views.size(),
                  schema_.triggers.size(), schema_.engine);
   }
-  DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
+  if (in_transaction_) DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
   in_transaction_ = false;
   state_ = State::kDone;
   if (!skipped_.empty()) {

@@ -31,6 +31,7 @@ class CopyOutReader final : public TableReader {
   std::string label_;
   std::string copy_sql_;
   std::vector<Decode> kinds_;
+  std::string scratch_;  // unescaping space, reused for every row
   bool started_ = false;
   bool done_ = false;
 };
@@ -156,7 +157,7 @@ Result<bool> CopyOutReader::Next(RowBatch* batch) {
     std::string_view line(buf, static_cast<size_t>(n));
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
     size_t payload = 0;
-    Status st = DecodeCopyRow(line, kinds_, batch->AppendRow(), &payload);
+    Status st = DecodeCopyRow(line, kinds_, batch->AppendRow(), &payload, &scratch_);
     PQfreemem(buf);
     if (!st.ok()) return st.WithContext("table " + label_);
     batch->AddPayload(payload);

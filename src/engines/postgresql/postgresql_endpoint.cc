@@ -1,7 +1,8 @@
 #include "engines/postgresql/postgresql_endpoint.h"
 
-#include <libpq-fe.h>
+#include <cctype>
 
+#include "engines/postgresql/pg_conn.h"
 #include "engines/postgresql/pg_ddl.h"
 #include "engines/postgresql/pg_internal.h"
 
@@ -16,12 +17,7 @@ bool IsPostgresLocation(const std::string& location) {
     char c = location[i];
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ' ')) return false;
   }
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(location.c_str(), &err);
-  if (err) PQfreemem(err);
-  if (!opts) return false;
-  PQconninfoFree(opts);
-  return true;
+  return pg_internal::ParseLocation(location).ok();
 }
 
 Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& uri, const EndpointOptions& options) {

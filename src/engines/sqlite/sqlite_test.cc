@@ -1071,12 +1071,33 @@ TEST_F(SqliteTest, ArchivedTableDdlWithSecondStatementIsRefused) {
   EXPECT_FALSE(fs::exists(dst + ".partial"));
 }
 
+// A table's archived DDL and the refusal it must meet ("" = loads).
+struct DdlCase {
+  std::string name, ddl, expect;
+};
+
+// Loads each case's table (a virtual table of `module` if one is given) into
+// a new file `dst`: accepted DDL loads; refused DDL is Corruption naming why,
+// and no file is left.
+void ExpectTableDdlChecked(const std::vector<DdlCase>& cases, const std::string& dst, const std::string& module) {
+  for (const DdlCase& c : cases) {
+    fs::remove(dst);
+    Schema schema = NativeSchemaWith(c.name, c.ddl);
+    if (!module.empty()) schema.tables[0].options["virtual"] = module;
+    Status st = LoadSchemaOnly(Uri(dst), schema);
+    if (c.expect.empty()) {
+      EXPECT_TRUE(st.ok()) << c.ddl << ": " << st.ToString();
+      continue;
+    }
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << c.ddl << ": " << st.ToString();
+    EXPECT_NE(st.message().find(c.expect), std::string::npos) << c.ddl << ": " << st.message();
+    EXPECT_FALSE(fs::exists(dst)) << c.ddl;
+  }
+}
+
 TEST_F(SqliteTest, ArchivedDdlOfWrongKindOrPlaceIsRefused) {
   std::string pwned = Path("pwned.db"), dst = Path("dst.db");
-  struct Case {
-    std::string name, ddl, expect;
-  };
-  const Case cases[] = {
+  const std::vector<DdlCase> cases = {
       {"t", "ATTACH '" + pwned + "' AS p", "is not a CREATE TABLE statement"},
       {"t", "/* c */ ; ATTACH '" + pwned + "' AS p", "is not a CREATE TABLE statement"},
       {"t", "CREATE TEMP TABLE t(x)", "creates a TEMP object"},
@@ -1090,17 +1111,7 @@ TEST_F(SqliteTest, ArchivedDdlOfWrongKindOrPlaceIsRefused) {
       {"t", "CREATE TABLE t(x);\n-- done\n; /* really */", ""},
       {"t", "  /* lead */ CREATE TABLE IF NOT EXISTS main.\"T\"(x)", ""},
   };
-  for (const Case& c : cases) {
-    fs::remove(dst);
-    Status st = LoadSchemaOnly(Uri(dst), NativeSchemaWith(c.name, c.ddl));
-    if (c.expect.empty()) {
-      EXPECT_TRUE(st.ok()) << c.ddl << ": " << st.ToString();
-      continue;
-    }
-    EXPECT_EQ(st.code(), StatusCode::kCorruption) << c.ddl << ": " << st.ToString();
-    EXPECT_NE(st.message().find(c.expect), std::string::npos) << c.ddl << ": " << st.message();
-    EXPECT_FALSE(fs::exists(dst)) << c.ddl;
-  }
+  ExpectTableDdlChecked(cases, dst, "");
   EXPECT_FALSE(fs::exists(pwned));
 }
 
@@ -1238,10 +1249,7 @@ TEST_F(SqliteTest, AppendingIntoTableLackingAColumnIsFailedPrecondition) {
 
 TEST_F(SqliteTest, ArchivedVirtualTableDdlIsChecked) {
   std::string pwned = Path("pwned.db"), dst = Path("dst.db");
-  struct Case {
-    std::string name, ddl, expect;
-  };
-  const Case cases[] = {
+  const std::vector<DdlCase> cases = {
       {"t", "CREATE VIRTUAL TABLE t USING fts5(x)", ""},
       {"t", "CREATE VIRTUAL TABLE IF NOT EXISTS main.t USING fts5(x);", ""},
       {"t", "CREATE VIRTUAL TABLE u USING fts5(x)", "creates \"u\", not \"t\""},
@@ -1249,19 +1257,7 @@ TEST_F(SqliteTest, ArchivedVirtualTableDdlIsChecked) {
       {"t", "CREATE TABLE t(x)", "is not a CREATE VIRTUAL TABLE statement"},
       {"t", "CREATE VIRTUAL TABLE t USING fts5(x); ATTACH '" + pwned + "' AS p", "holds more than one statement"},
   };
-  for (const Case& c : cases) {
-    fs::remove(dst);
-    Schema schema = NativeSchemaWith(c.name, c.ddl);
-    schema.tables[0].options["virtual"] = "fts5";
-    Status st = LoadSchemaOnly(Uri(dst), schema);
-    if (c.expect.empty()) {
-      EXPECT_TRUE(st.ok()) << c.ddl << ": " << st.ToString();
-      continue;
-    }
-    EXPECT_EQ(st.code(), StatusCode::kCorruption) << c.ddl << ": " << st.ToString();
-    EXPECT_NE(st.message().find(c.expect), std::string::npos) << c.ddl << ": " << st.message();
-    EXPECT_FALSE(fs::exists(dst)) << c.ddl;
-  }
+  ExpectTableDdlChecked(cases, dst, "fts5");
   EXPECT_FALSE(fs::exists(pwned));
 }
 
