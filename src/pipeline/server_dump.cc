@@ -97,15 +97,19 @@ Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, con
       failed = source.status().WithContext("database " + db);
       break;
     }
+    // Several jobs write several tables at once, which only the directory form takes.
     ArchiveWriteOptions wo;
     wo.zstd_level = options.zstd_level;
+    wo.form = options.endpoint.jobs > 1 ? ArchiveForm::kDirectory : ArchiveForm::kFile;
     auto sink = OpenArchiveSink(JoinPath(partial, file), wo);
     if (!sink.ok()) {
       failed = sink.status();
       break;
     }
     if (options.copy.progress) options.copy.progress->Note("database " + db);
-    auto copied = CopyDatabase(**source, **sink, options.copy);
+    CopyOptions copy = options.copy;
+    copy.jobs = options.endpoint.jobs;
+    auto copied = CopyDatabase(**source, **sink, copy);
     if (!copied.ok()) {
       failed = copied.status().WithContext("database " + db);
       break;

@@ -20,8 +20,9 @@ struct ServerCopySummary {
   double seconds = 0;
 };
 
-// Exports every database ListDatabases() names into `dir`. `open_source`
-// opens one database URI.
+// Exports every database ListDatabases() names into `dir`. With
+// endpoint.jobs > 1 each database's tables are read that many at a time and
+// its archive is the directory form.
 struct DumpOptions {
   int zstd_level = 3;
   CopyOptions copy;

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -600,6 +601,31 @@ TEST_F(PostgresTest, SchemaCommandPrintsTheScriptImportRuns) {
   for (const auto& line : SchemaObjects(src.uri(), true)) want.push_back(line);
   for (const auto& line : SchemaObjects(dst.uri(), true)) got.push_back(line);
   EXPECT_EQ(got, want);
+}
+
+}  // namespace
+}  // namespace decant
+
+namespace decant {
+namespace {
+
+TEST_F(PostgresTest, ParallelDumpWritesDirectoryArchivesThatRestore) {
+  TestDb one(pg15_, "pdump_one");
+  Exec(one.uri(), "CREATE TABLE a (x int); CREATE TABLE b (y text); INSERT INTO a VALUES (1), (2);"
+                  "INSERT INTO b VALUES ('p'), (NULL)");
+  std::string out = tmp_.File("pdump");
+  auto r = testing_util::RunDecantBinary({"dump", "-j", "2", pg15_, "-o", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string index = testing_util::ReadFile(out + "/dump.json");
+  size_t at = index.find("\"" + one.name() + "\"");
+  ASSERT_NE(at, std::string::npos);
+  std::string file = index.substr(index.find("\"archive\": \"", at) + 12, 11);  // NNNN.decant
+  EXPECT_TRUE(std::filesystem::is_directory(out + "/" + file)) << file;
+  TestDb back(old_, "pdump_back");
+  // Restore just this database's archive into a fresh one, as import would.
+  r = testing_util::RunDecantBinary({"import", "-j", "2", out + "/" + file, back.uri()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectVerified(one.uri(), back.uri());
 }
 
 }  // namespace
