@@ -73,13 +73,8 @@ fi
 rows=$("${client[@]}" -N -e "SELECT (SELECT COUNT(*) FROM $src.orders)+(SELECT COUNT(*) FROM $src.events)+(SELECT COUNT(*) FROM $src.customers)")
 src_size=$("${client[@]}" -N -e "SELECT ROUND(SUM(DATA_LENGTH+INDEX_LENGTH)/1048576) FROM information_schema.TABLES WHERE TABLE_SCHEMA='$src'")
 
-# measure CMD: runs CMD under /usr/bin/time -v; sets secs and rss_mib.
-measure() {
-  local log="$work/time.log"
-  /usr/bin/time -v -o "$log" bash -c "$1" >/dev/null
-  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")
-  rss_mib=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$log")
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 # step LABEL CMD OUTPUT: measures CMD and prints one row.
 step() {
   measure "$2"
