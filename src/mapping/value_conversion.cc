@@ -1,0 +1,863 @@
+#include "mapping/value_conversion.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace decant {
+namespace {
+
+using L = LogicalType;
+
+bool IsIntegerType(L t) { return t == L::kInt16 || t == L::kInt32 || t == L::kInt64 || t == L::kUInt64; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+// A decimal number as sign, integer digits and fraction digits, without
+// leading zeros in `integer` or trailing zeros in `fraction`.
+struct Decimal {
+  bool negative = false;
+  std::string integer;   // "" means 0
+  std::string fraction;  // "" means none
+  std::string Text() const {
+    std::string out = negative && !(integer.empty() && fraction.empty()) ? "-" : "";
+    out += integer.empty() ? "0" : integer;
+    if (!fraction.empty()) out += "." + fraction;
+    return out;
+  }
+  size_t SignificantDigits() const {
+    if (!integer.empty()) return integer.size() + fraction.size();
+    size_t z = fraction.find_first_not_of('0');
+    return z == std::string::npos ? 0 : fraction.size() - z;
+  }
+};
+
+// Parses [+-]digits[.digits][e[+-]digits]; false for anything else.
+bool ParseDecimal(std::string_view s, Decimal* out) {
+  s = Trim(s);
+  Decimal d;
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) d.negative = s[i++] == '-';
+  std::string digits;
+  size_t point = std::string::npos;
+  size_t start = i;
+  for (; i < s.size(); ++i) {
+    if (s[i] >= '0' && s[i] <= '9') {
+      digits.push_back(s[i]);
+    } else if (s[i] == '.' && point == std::string::npos) {
+      point = digits.size();
+    } else {
+      break;
+    }
+  }
+  if (digits.empty() || i == start) return false;
+  long exponent = 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    bool neg = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+    size_t e0 = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && exponent < 100000) exponent = exponent * 10 + (s[i++] - '0');
+    if (i == e0) return false;
+    if (neg) exponent = -exponent;
+  }
+  if (i != s.size()) return false;
+  long int_len = static_cast<long>(point == std::string::npos ? digits.size() : point) + exponent;
+  if (int_len > 100000 || int_len < -100000) return false;
+  if (int_len <= 0) {
+    d.fraction = std::string(static_cast<size_t>(-int_len), '0') + digits;
+  } else if (static_cast<size_t>(int_len) >= digits.size()) {
+    d.integer = digits + std::string(static_cast<size_t>(int_len) - digits.size(), '0');
+  } else {
+    d.integer = digits.substr(0, static_cast<size_t>(int_len));
+    d.fraction = digits.substr(static_cast<size_t>(int_len));
+  }
+  d.integer.erase(0, std::min(d.integer.find_first_not_of('0'), d.integer.size()));
+  while (!d.fraction.empty() && d.fraction.back() == '0') d.fraction.pop_back();
+  *out = std::move(d);
+  return true;
+}
+
+// Rounds the fraction to `scale` digits, half away from zero. Returns true if
+// a non-zero digit was dropped.
+bool RoundTo(Decimal* d, int scale) {
+  if (scale < 0 || d->fraction.size() <= static_cast<size_t>(scale)) return false;
+  bool up = d->fraction[static_cast<size_t>(scale)] >= '5';
+  d->fraction.resize(static_cast<size_t>(scale));
+  if (up) {
+    std::string all = (d->integer.empty() ? "0" : d->integer) + d->fraction;
+    int k = static_cast<int>(all.size()) - 1;
+    while (k >= 0 && all[static_cast<size_t>(k)] == '9') all[static_cast<size_t>(k--)] = '0';
+    if (k < 0) {
+      all.insert(all.begin(), '1');
+    } else {
+      ++all[static_cast<size_t>(k)];
+    }
+    size_t int_len = all.size() - static_cast<size_t>(scale);
+    d->integer = all.substr(0, int_len);
+    d->fraction = all.substr(int_len);
+    d->integer.erase(0, std::min(d->integer.find_first_not_of('0'), d->integer.size()));
+  }
+  while (!d->fraction.empty() && d->fraction.back() == '0') d->fraction.pop_back();
+  return true;
+}
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  s = Trim(s);
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+bool ParseDouble(std::string_view s, double* out) {
+  s = Trim(s);
+  if (EqualsNoCase(s, "nan")) {
+    *out = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  for (std::string_view inf : {"infinity", "inf", "+infinity", "+inf"}) {
+    if (EqualsNoCase(s, inf)) {
+      *out = std::numeric_limits<double>::infinity();
+      return true;
+    }
+  }
+  for (std::string_view inf : {"-infinity", "-inf"}) {
+    if (EqualsNoCase(s, inf)) {
+      *out = -std::numeric_limits<double>::infinity();
+      return true;
+    }
+  }
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if it is not one.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+  if (c == 0xE0 && c1 < 0xA0) return 0;  // overlong
+  if (c == 0xED && c1 >= 0xA0) return 0;  // surrogates
+  if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
+  if (c == 0xF4 && c1 >= 0x90) return 0;  // above U+10FFFF
+  return n;
+}
+
+bool IsCleanUtf8(std::string_view s, bool allow_nul) {
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      if (s[i] == '\0' && !allow_nul) return false;
+      ++i;
+      continue;
+    }
+    size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+// Drops NULs (when not allowed) and replaces invalid UTF-8 with U+FFFD.
+std::string CleanUtf8(std::string_view s, bool allow_nul) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      if (s[i] != '\0' || allow_nul) out.push_back(s[i]);
+      ++i;
+      continue;
+    }
+    size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+size_t Utf8Chars(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// The first `chars` characters of s.
+std::string_view Utf8Prefix(std::string_view s, size_t chars) {
+  size_t seen = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (seen == chars) return s.substr(0, i);
+      ++seen;
+    }
+  }
+  return s;
+}
+
+std::string Hex(std::string_view bytes) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out = "\\x";
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+std::string PlainText(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::kBool: return v.as_bool() ? "1" : "0";
+    case Value::Kind::kInt: return std::to_string(v.as_int());
+    case Value::Kind::kUInt: return std::to_string(v.as_uint());
+    case Value::Kind::kFloat: return ShortestDecimal(v.as_float());
+    default: return v.as_string();
+  }
+}
+
+// ---- dates and times -------------------------------------------------------
+
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+struct Moment {
+  int infinity = 0;  // +1 / -1 for PostgreSQL's infinity / -infinity
+  bool has_date = false, has_time = false, has_offset = false, bc = false;
+  int64_t year = 0;
+  unsigned month = 0, day = 0;
+  long hour = 0;  // MySQL TIME may exceed 24 or be negative
+  bool negative_time = false;
+  unsigned minute = 0, second = 0;
+  std::string fraction;  // digits after the point, as written
+  int offset_seconds = 0;
+};
+
+bool Digits(std::string_view s, size_t* i, size_t min, size_t max, int64_t* out) {
+  size_t start = *i;
+  int64_t v = 0;
+  while (*i < s.size() && *i - start < max && s[*i] >= '0' && s[*i] <= '9') v = v * 10 + (s[(*i)++] - '0');
+  if (*i - start < min) return false;
+  *out = v;
+  return true;
+}
+
+bool ParseTime(std::string_view s, size_t* i, Moment* m) {
+  int64_t h, mi, sec = 0;
+  if (*i < s.size() && s[*i] == '-') {
+    m->negative_time = true;
+    ++*i;
+  }
+  if (!Digits(s, i, 1, 3, &h) || *i >= s.size() || s[*i] != ':') return false;
+  ++*i;
+  if (!Digits(s, i, 2, 2, &mi)) return false;
+  if (*i < s.size() && s[*i] == ':') {
+    ++*i;
+    if (!Digits(s, i, 2, 2, &sec)) return false;
+    if (*i < s.size() && s[*i] == '.') {
+      ++*i;
+      while (*i < s.size() && s[*i] >= '0' && s[*i] <= '9') m->fraction.push_back(s[(*i)++]);
+    }
+  }
+  m->hour = static_cast<long>(h);
+  m->minute = static_cast<unsigned>(mi);
+  m->second = static_cast<unsigned>(sec);
+  m->has_time = true;
+  return mi < 60 && sec < 61;
+}
+
+bool ParseOffset(std::string_view s, size_t* i, Moment* m) {
+  if (*i < s.size() && s[*i] == 'Z') {
+    ++*i;
+    m->has_offset = true;
+    return true;
+  }
+  if (*i >= s.size() || (s[*i] != '+' && s[*i] != '-')) return true;
+  int sign = s[*i] == '-' ? -1 : 1;
+  ++*i;
+  int64_t h, mi = 0, sec = 0;
+  if (!Digits(s, i, 2, 2, &h)) return false;
+  if (*i < s.size() && s[*i] == ':') ++*i;
+  Digits(s, i, 2, 2, &mi);
+  if (*i < s.size() && s[*i] == ':') {
+    ++*i;
+    Digits(s, i, 2, 2, &sec);
+  }
+  m->has_offset = true;
+  m->offset_seconds = sign * static_cast<int>(h * 3600 + mi * 60 + sec);
+  return true;
+}
+
+// Parses the text forms of PostgreSQL, MySQL and SQLite for dates, times and
+// timestamps: "YYYY-MM-DD", "HH:MM[:SS[.f]]", "YYYY-MM-DD[ T]HH:MM:SS[.f][Z|+HH[:MM]][ BC]",
+// "infinity", "-infinity".
+bool ParseMoment(std::string_view s, bool time_only, Moment* m) {
+  s = Trim(s);
+  if (EqualsNoCase(s, "infinity") || EqualsNoCase(s, "+infinity")) {
+    m->infinity = 1;
+    return true;
+  }
+  if (EqualsNoCase(s, "-infinity")) {
+    m->infinity = -1;
+    return true;
+  }
+  size_t i = 0;
+  if (!time_only) {
+    int64_t y, mo, d;
+    if (!Digits(s, &i, 4, 9, &y) || i >= s.size() || s[i++] != '-') return false;
+    if (!Digits(s, &i, 2, 2, &mo) || i >= s.size() || s[i++] != '-') return false;
+    if (!Digits(s, &i, 2, 2, &d)) return false;
+    m->has_date = true;
+    m->year = y;
+    m->month = static_cast<unsigned>(mo);
+    m->day = static_cast<unsigned>(d);
+    if (i < s.size() && (s[i] == ' ' || s[i] == 'T') && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') {
+      ++i;
+      if (!ParseTime(s, &i, m) || m->negative_time || m->hour > 24) return false;
+      if (!ParseOffset(s, &i, m)) return false;
+    }
+    if (s.substr(i) == " BC") {
+      m->bc = true;
+      i = s.size();
+    }
+    bool zero = y == 0 && mo == 0 && d == 0;  // MySQL's zero date
+    if (!zero && (mo < 1 || mo > 12 || d < 1 || d > 31)) return false;
+  } else {
+    if (!ParseTime(s, &i, m)) return false;
+    if (!ParseOffset(s, &i, m)) return false;
+  }
+  return i == s.size();
+}
+
+std::string FormatMoment(const Moment& m, bool date, bool time, bool offset, bool bc_suffix) {
+  std::string out;
+  if (date) out += fmt::format("{:04d}-{:02d}-{:02d}", m.year, m.month, m.day);
+  if (date && time) out += " ";
+  if (time) {
+    out += fmt::format("{}{:02d}:{:02d}:{:02d}", m.negative_time ? "-" : "", m.hour, m.minute, m.second);
+    if (!m.fraction.empty()) out += "." + m.fraction;
+  }
+  if (offset) out += "+00";
+  if (bc_suffix && m.bc) out += " BC";
+  return out;
+}
+
+// Moves a moment with an offset to UTC (the offset is then 0).
+void ToUtc(Moment* m) {
+  if (!m->has_offset || m->offset_seconds == 0) return;
+  int64_t days = DaysFromCivil(m->year, m->month, m->day);
+  int64_t secs = days * 86400 + m->hour * 3600 + m->minute * 60 + m->second - m->offset_seconds;
+  int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  int64_t rest = secs - day * 86400;
+  CivilFromDays(day, &m->year, &m->month, &m->day);
+  m->hour = static_cast<long>(rest / 3600);
+  m->minute = static_cast<unsigned>(rest % 3600 / 60);
+  m->second = static_cast<unsigned>(rest % 60);
+  m->offset_seconds = 0;
+}
+
+const char* kNullNotType = "not a value of the column's type: stored as NULL";
+
+}  // namespace
+
+std::string ShortestDecimal(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  char buf[64];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  std::string_view s(buf, static_cast<size_t>(p - buf));
+  if (s.find('e') == std::string_view::npos) return std::string(s);
+  Decimal dec;
+  ParseDecimal(s, &dec);
+  return dec.Text();
+}
+
+ValueConverter::ValueConverter(const DataType& source, const std::string& source_engine, const DataType& target,
+                               const std::string& target_engine)
+    : source_(source), target_(target), source_engine_(source_engine), target_engine_(target_engine) {
+  passthrough_ = source_engine == target_engine && source == target;
+  L t = target.logical;
+  // Text-like targets on SQLite take any value as it is.
+  if (target_engine == "sqlite" && (t == L::kAny || t == L::kDate || t == L::kTime || t == L::kTimestamp ||
+                                    t == L::kTimestampTz || t == L::kInterval || t == L::kUuid || t == L::kJson ||
+                                    t == L::kEnum || t == L::kArray || t == L::kNative || t == L::kBitString)) {
+    passthrough_ = source.logical != L::kBitString;
+  }
+  if (t == L::kInterval || t == L::kArray || t == L::kNative || t == L::kGeometry) passthrough_ = true;
+}
+
+const char* ValueConverter::Convert(Value* v) const {
+  if (passthrough_ || v->is_null()) return nullptr;
+  switch (target_.logical) {
+    case L::kBool: return ToBool(v);
+    case L::kInt16:
+    case L::kInt32:
+    case L::kInt64:
+    case L::kUInt64: return ToInteger(v);
+    case L::kFloat32:
+    case L::kFloat64: return ToFloat(v);
+    case L::kDecimal: return ToDecimal(v);
+    case L::kText: return ToText(v);
+    case L::kBytes: return ToBytes(v);
+    case L::kDate:
+    case L::kTime:
+    case L::kTimestamp:
+    case L::kTimestampTz: return ToTemporal(v);
+    case L::kUuid: return ToUuid(v);
+    case L::kJson: return ToJson(v);
+    case L::kBitString: return ToBits(v);
+    case L::kEnum: return ToEnum(v);
+    default: return nullptr;
+  }
+}
+
+const char* ValueConverter::ToBool(Value* v) const {
+  switch (v->kind()) {
+    case Value::Kind::kBool: return nullptr;
+    case Value::Kind::kInt:
+    case Value::Kind::kUInt: {
+      bool nonzero = v->kind() == Value::Kind::kInt ? v->as_int() != 0 : v->as_uint() != 0;
+      bool exact = v->kind() == Value::Kind::kInt ? (v->as_int() == 0 || v->as_int() == 1) : v->as_uint() <= 1;
+      *v = Value::Bool(nonzero);
+      return exact ? nullptr : "an integer other than 0 or 1 stored as true";
+    }
+    case Value::Kind::kFloat: {
+      double d = v->as_float();
+      *v = Value::Bool(d != 0);
+      return d == 0 || d == 1 ? nullptr : "a number other than 0 or 1 stored as true";
+    }
+    default: {
+      std::string_view s = Trim(v->as_string());
+      for (std::string_view t : {"t", "true", "1", "y", "yes", "on"}) {
+        if (EqualsNoCase(s, t)) {
+          *v = Value::Bool(true);
+          return nullptr;
+        }
+      }
+      for (std::string_view f : {"f", "false", "0", "n", "no", "off"}) {
+        if (EqualsNoCase(s, f)) {
+          *v = Value::Bool(false);
+          return nullptr;
+        }
+      }
+      v->SetNull();
+      return kNullNotType;
+    }
+  }
+}
+
+const char* ValueConverter::ToInteger(Value* v) const {
+  int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
+  switch (target_.logical) {
+    case L::kInt16: lo = -32768, hi = 32767; break;
+    case L::kInt32: lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max(); break;
+    case L::kUInt64: lo = 0; break;
+    default: break;
+  }
+  const char* reason = nullptr;
+  switch (v->kind()) {
+    case Value::Kind::kBool: *v = Value::Int(v->as_bool() ? 1 : 0); return nullptr;
+    case Value::Kind::kInt: break;
+    case Value::Kind::kUInt:
+      if (target_.logical == L::kUInt64) return nullptr;
+      if (v->as_uint() > static_cast<uint64_t>(hi)) {
+        if (target_engine_ == "sqlite" && target_.logical == L::kInt64) {
+          *v = Value::Float(static_cast<double>(v->as_uint()));
+          return "above the largest 64-bit integer: stored as REAL (rounded)";
+        }
+        v->SetNull();
+        return "out of the column's range: stored as NULL";
+      }
+      *v = Value::Int(static_cast<int64_t>(v->as_uint()));
+      return nullptr;
+    case Value::Kind::kFloat: {
+      double d = v->as_float();
+      if (!std::isfinite(d)) {
+        v->SetNull();
+        return "NaN or infinity in an integer column: stored as NULL";
+      }
+      double r = std::round(d);
+      if (r < -9.2233720368547758e18 || r >= 9.2233720368547758e18) {
+        v->SetNull();
+        return "out of the column's range: stored as NULL";
+      }
+      *v = Value::Int(static_cast<int64_t>(r));
+      if (r != d) reason = "a fraction in an integer column: rounded";
+      break;
+    }
+    case Value::Kind::kText:
+    case Value::Kind::kBytes: {
+      int64_t i;
+      if (ParseInt64(v->as_string(), &i)) {
+        *v = Value::Int(i);
+        break;
+      }
+      Decimal dec;
+      if (target_.logical == L::kUInt64 && ParseDecimal(v->as_string(), &dec) && !dec.negative && dec.fraction.empty()) {
+        uint64_t u;
+        auto [p, ec] = std::from_chars(dec.integer.data(), dec.integer.data() + dec.integer.size(), u);
+        if (ec == std::errc() && p == dec.integer.data() + dec.integer.size()) {
+          *v = Value::UInt(u);
+          return nullptr;
+        }
+      }
+      if (ParseDecimal(v->as_string(), &dec)) {
+        bool dropped = RoundTo(&dec, 0);
+        if (ParseInt64(dec.Text(), &i)) {
+          *v = Value::Int(i);
+          if (dropped) reason = "a fraction in an integer column: rounded";
+          break;
+        }
+        v->SetNull();
+        return "out of the column's range: stored as NULL";
+      }
+      v->SetNull();
+      return kNullNotType;
+    }
+    default: return nullptr;
+  }
+  int64_t i = v->as_int();
+  if (i < lo || i > hi) {
+    v->SetNull();
+    return "out of the column's range: stored as NULL";
+  }
+  return reason;
+}
+
+const char* ValueConverter::ToFloat(Value* v) const {
+  double d;
+  const char* reason = nullptr;
+  switch (v->kind()) {
+    case Value::Kind::kFloat: d = v->as_float(); break;
+    case Value::Kind::kBool: d = v->as_bool() ? 1 : 0; break;
+    case Value::Kind::kInt:
+      d = static_cast<double>(v->as_int());
+      if (static_cast<int64_t>(d) != v->as_int() || std::fabs(d) >= 9.2233720368547758e18) reason = "more digits than a float holds: rounded";
+      break;
+    case Value::Kind::kUInt:
+      d = static_cast<double>(v->as_uint());
+      if (d >= 1.8446744073709552e19 || static_cast<uint64_t>(d) != v->as_uint()) reason = "more digits than a float holds: rounded";
+      break;
+    default: {
+      if (!ParseDouble(v->as_string(), &d)) {
+        v->SetNull();
+        return kNullNotType;
+      }
+      Decimal given, back;
+      if (ParseDecimal(v->as_string(), &given) && ParseDecimal(ShortestDecimal(d), &back) &&
+          given.Text() != back.Text()) {
+        reason = "more digits than a float holds: rounded";
+      }
+      break;
+    }
+  }
+  if (target_.logical == L::kFloat32 && std::isfinite(d)) {
+    float f = static_cast<float>(d);
+    if (static_cast<double>(f) != d && !reason) reason = "more digits than a 4-byte float holds: rounded";
+    d = f;
+  }
+  if (std::isnan(d) && target_engine_ != "postgresql") {
+    v->SetNull();
+    return "NaN stored as NULL";
+  }
+  if (std::isinf(d) && target_engine_ == "mysql") {
+    v->SetNull();
+    return "infinity stored as NULL";
+  }
+  *v = Value::Float(d);
+  return reason;
+}
+
+const char* ValueConverter::ToDecimal(Value* v) const {
+  Decimal dec;
+  switch (v->kind()) {
+    case Value::Kind::kBool: *v = Value::Text(v->as_bool() ? "1" : "0"); return nullptr;
+    case Value::Kind::kInt: dec.negative = v->as_int() < 0; dec.integer = std::to_string(v->as_int()); break;
+    case Value::Kind::kUInt: dec.integer = std::to_string(v->as_uint()); break;
+    case Value::Kind::kFloat:
+      if (!std::isfinite(v->as_float())) {
+        if (std::isnan(v->as_float()) && target_engine_ == "postgresql") {
+          *v = Value::Text("NaN");
+          return nullptr;
+        }
+        v->SetNull();
+        return "NaN or infinity stored as NULL";
+      }
+      ParseDecimal(ShortestDecimal(v->as_float()), &dec);
+      break;
+    default: {
+      std::string_view s = Trim(v->as_string());
+      if (EqualsNoCase(s, "nan") || EqualsNoCase(s, "infinity") || EqualsNoCase(s, "-infinity")) {
+        if (target_engine_ == "postgresql" && EqualsNoCase(s, "nan")) return nullptr;
+        if (target_engine_ == "sqlite") return nullptr;  // kept as text
+        v->SetNull();
+        return "NaN or infinity stored as NULL";
+      }
+      if (!ParseDecimal(s, &dec)) {
+        if (target_engine_ == "sqlite") return nullptr;  // SQLite keeps the text
+        v->SetNull();
+        return kNullNotType;
+      }
+      break;
+    }
+  }
+  if (!dec.integer.empty() && dec.integer[0] == '-') dec.integer.erase(0, 1);
+  const char* reason = nullptr;
+  if (RoundTo(&dec, target_.scale)) reason = "more decimal places than the column holds: rounded";
+  if (target_.precision > 0) {
+    int max_int = target_.precision - std::max(0, target_.scale);
+    if (static_cast<int>(dec.integer.size()) > max_int) {
+      v->SetNull();
+      return "more integer digits than the column holds: stored as NULL";
+    }
+  }
+  if (target_engine_ == "sqlite" && dec.SignificantDigits() > 15 && !reason) {
+    reason = "more than 15 significant digits: SQLite rounds it to a REAL";
+  }
+  if (target_engine_ == "sqlite" && v->kind() == Value::Kind::kFloat && !reason) return nullptr;  // already a REAL
+  *v = Value::Text(dec.Text());
+  return reason;
+}
+
+const char* ValueConverter::ToText(Value* v) const {
+  const char* reason = nullptr;
+  bool pg = target_engine_ == "postgresql";
+  bool sqlite = target_engine_ == "sqlite";
+  switch (v->kind()) {
+    case Value::Kind::kText:
+      if (!sqlite && !IsCleanUtf8(v->as_string(), !pg)) {
+        *v = Value::Text(CleanUtf8(v->as_string(), !pg));
+        reason = pg ? "NUL removed or invalid UTF-8 replaced" : "invalid UTF-8 replaced";
+      }
+      break;
+    case Value::Kind::kBytes:
+      if (sqlite) return nullptr;  // SQLite keeps a blob in a text column
+      if (IsCleanUtf8(v->as_string(), !pg)) {
+        *v = Value::Text(v->as_string());
+        reason = "a blob stored as text";
+      } else {
+        *v = Value::Text(Hex(v->as_string()));
+        reason = "a blob stored as hex text";
+      }
+      break;
+    default: {
+      if (sqlite) return nullptr;
+      bool native_kind = source_.logical == L::kAny || IsIntegerType(source_.logical) || source_.logical == L::kBool ||
+                         source_.logical == L::kFloat32 || source_.logical == L::kFloat64 ||
+                         source_.logical == L::kDecimal || source_.logical == L::kBitString;
+      *v = Value::Text(PlainText(*v));
+      if (source_.logical == L::kAny || !native_kind) reason = "a number stored as text";
+      break;
+    }
+  }
+  if (target_.length > 0 && !sqlite && v->as_string().size() > static_cast<size_t>(target_.length) &&
+      Utf8Chars(v->as_string()) > static_cast<size_t>(target_.length)) {
+    *v = Value::Text(Utf8Prefix(v->as_string(), static_cast<size_t>(target_.length)));
+    return "longer than the column: cut";
+  }
+  return reason;
+}
+
+const char* ValueConverter::ToBytes(Value* v) const {
+  const char* reason = nullptr;
+  if (v->kind() != Value::Kind::kBytes) {
+    *v = Value::Bytes(PlainText(*v));
+    reason = "stored as the bytes of its text";
+  }
+  if (target_.length > 0 && target_engine_ != "sqlite" && v->as_string().size() > static_cast<size_t>(target_.length)) {
+    *v = Value::Bytes(std::string_view(v->as_string()).substr(0, static_cast<size_t>(target_.length)));
+    return "longer than the column: cut";
+  }
+  return reason;
+}
+
+const char* ValueConverter::ToTemporal(Value* v) const {
+  L t = target_.logical;
+  if (v->kind() != Value::Kind::kText) {
+    if (target_engine_ == "sqlite") return nullptr;
+    v->SetNull();
+    return kNullNotType;
+  }
+  Moment m;
+  if (!ParseMoment(v->as_string(), t == L::kTime, &m)) {
+    if (target_engine_ == "sqlite") return nullptr;
+    v->SetNull();
+    return kNullNotType;
+  }
+  if (target_engine_ == "sqlite") return nullptr;  // dates and times are text there, kept as read
+  bool pg = target_engine_ == "postgresql";
+  if (m.infinity) {
+    if (pg && t != L::kTime) return nullptr;
+    v->SetNull();
+    return "infinity stored as NULL";
+  }
+  const char* reason = nullptr;
+  if (t != L::kTime) {
+    if (m.has_date && m.year == 0 && m.month == 0) {
+      if (!pg) return nullptr;
+      v->SetNull();
+      return "a zero date stored as NULL";
+    }
+    if (!m.has_date) {
+      v->SetNull();
+      return kNullNotType;
+    }
+    if (!pg && (m.bc || m.year > 9999 || m.year < 1)) {
+      v->SetNull();
+      return "a date MySQL cannot hold stored as NULL";
+    }
+    if (m.has_offset && t != L::kTimestampTz) {
+      if (m.offset_seconds != 0 || source_.logical == L::kTimestampTz) reason = "the time zone dropped: stored as UTC";
+      ToUtc(&m);
+    }
+  } else {
+    if (m.has_date) {
+      v->SetNull();
+      return kNullNotType;
+    }
+    if (pg && (m.negative_time || m.hour > 24 || (m.hour == 24 && (m.minute || m.second)))) {
+      v->SetNull();
+      return "a time outside 00:00 to 24:00 stored as NULL";
+    }
+  }
+  size_t digits = target_.precision >= 0 ? static_cast<size_t>(std::min(6, target_.precision)) : 6;
+  if (m.fraction.size() > digits) {
+    if (m.fraction.find_first_not_of('0', digits) != std::string::npos && !reason) {
+      reason = "fractions of a second beyond the column's precision: cut";
+    }
+    m.fraction.resize(digits);
+  }
+  while (!m.fraction.empty() && m.fraction.back() == '0') m.fraction.pop_back();
+  bool date = t != L::kTime;
+  bool time = t == L::kTime || t == L::kTimestamp || t == L::kTimestampTz;
+  bool offset = pg && t == L::kTimestampTz;
+  if (offset && m.has_offset) ToUtc(&m);
+  *v = Value::Text(FormatMoment(m, date, time, offset, pg));
+  return reason;
+}
+
+const char* ValueConverter::ToUuid(Value* v) const {
+  if (target_engine_ == "sqlite") return nullptr;
+  std::string hex;
+  std::string_view s = v->kind() == Value::Kind::kText ? Trim(v->as_string()) : std::string_view();
+  if (v->kind() == Value::Kind::kBytes && v->as_string().size() == 16) {
+    static const char* kDigits = "0123456789abcdef";
+    for (unsigned char c : v->as_string()) {
+      hex.push_back(kDigits[c >> 4]);
+      hex.push_back(kDigits[c & 15]);
+    }
+  } else {
+    for (char c : s) {
+      if (std::isxdigit(static_cast<unsigned char>(c))) {
+        hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      } else if (c != '-' && c != '{' && c != '}') {
+        hex.clear();
+        break;
+      }
+    }
+  }
+  if (hex.size() != 32) {
+    v->SetNull();
+    return kNullNotType;
+  }
+  std::string out = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
+                    hex.substr(20);
+  bool same = v->kind() == Value::Kind::kText && EqualsNoCase(s, out);
+  *v = Value::Text(out);
+  return same || v->kind() == Value::Kind::kText ? nullptr : "a 16-byte value stored as a uuid";
+}
+
+const char* ValueConverter::ToJson(Value* v) const {
+  if (target_engine_ == "sqlite") return nullptr;
+  std::string text = PlainText(*v);
+  if (!nlohmann::json::accept(text)) {
+    v->SetNull();
+    return "not valid JSON: stored as NULL";
+  }
+  if (v->kind() != Value::Kind::kText) *v = Value::Text(text);
+  return nullptr;
+}
+
+const char* ValueConverter::ToBits(Value* v) const {
+  int width = target_.length > 0 ? target_.length : source_.length;
+  if (target_engine_ == "mysql") {
+    // MySQL BIT(n) is written as an unsigned number.
+    if (v->kind() == Value::Kind::kText) {
+      uint64_t u = 0;
+      const std::string& s = v->as_string();
+      if (s.size() > 64 || s.find_first_not_of("01") != std::string::npos) {
+        v->SetNull();
+        return kNullNotType;
+      }
+      for (char c : s) u = (u << 1) | static_cast<uint64_t>(c == '1');
+      *v = Value::UInt(u);
+    }
+    return nullptr;
+  }
+  if (v->kind() == Value::Kind::kInt || v->kind() == Value::Kind::kUInt) {
+    uint64_t u = v->kind() == Value::Kind::kInt ? static_cast<uint64_t>(v->as_int()) : v->as_uint();
+    int n = width > 0 ? std::min(width, 64) : 64;
+    std::string bits;
+    for (int i = n - 1; i >= 0; --i) bits.push_back((u >> i) & 1 ? '1' : '0');
+    *v = Value::Text(bits);
+  }
+  return nullptr;
+}
+
+const char* ValueConverter::ToEnum(Value* v) const {
+  if (target_.enum_values.empty() || target_engine_ == "sqlite") return nullptr;
+  std::string text = PlainText(*v);
+  for (const std::string& e : target_.enum_values) {
+    if (e == text) {
+      if (v->kind() != Value::Kind::kText) *v = Value::Text(text);
+      return nullptr;
+    }
+  }
+  v->SetNull();
+  return "not one of the enum's values: stored as NULL";
+}
+
+}  // namespace decant

@@ -1,0 +1,50 @@
+// What happens to one value that the target column cannot hold exactly.
+//
+// The rules are documented in docs/type-mapping.md ("Conversion rules"). A
+// converter is built once per column (source type -> target type) and applied
+// to every value; it rewrites the value into the form the target stores and
+// says why when that form is not exact, so the pipeline can count it or, with
+// --strict, stop.
+#pragma once
+
+#include <string>
+
+#include "core/schema.h"
+#include "core/value.h"
+
+namespace decant {
+
+class ValueConverter {
+ public:
+  ValueConverter(const DataType& source, const std::string& source_engine, const DataType& target,
+                 const std::string& target_engine);
+
+  // True when every value passes unchanged (no call to Convert needed).
+  bool passthrough() const { return passthrough_; }
+
+  // Rewrites *v for the target column. Returns nullptr when the value arrives
+  // exactly, else a short static reason such as "NaN stored as NULL".
+  const char* Convert(Value* v) const;
+
+ private:
+  const char* ToInteger(Value* v) const;
+  const char* ToBool(Value* v) const;
+  const char* ToFloat(Value* v) const;
+  const char* ToDecimal(Value* v) const;
+  const char* ToText(Value* v) const;
+  const char* ToBytes(Value* v) const;
+  const char* ToTemporal(Value* v) const;
+  const char* ToUuid(Value* v) const;
+  const char* ToJson(Value* v) const;
+  const char* ToBits(Value* v) const;
+  const char* ToEnum(Value* v) const;
+
+  DataType source_, target_;
+  std::string source_engine_, target_engine_;
+  bool passthrough_ = false;
+};
+
+// Decimal text of a double that reads back as the same double ("0.1", "1e+20" -> "100000000000000000000").
+std::string ShortestDecimal(double d);
+
+}  // namespace decant
