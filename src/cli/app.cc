@@ -80,12 +80,16 @@ std::string SummaryLine(const char* verb, const CopySummary& s, const std::strin
 struct LoadArgs {
   bool clean = false;
   bool append = false;
+  bool strict = false;
+  bool data_only = false;
   size_t jobs = 1;
 
   CopyOptions Copy() const {
     CopyOptions co;
     co.jobs = jobs;
+    co.strict = strict;
     co.sink.mode = clean ? LoadMode::kClean : append ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
+    co.sink.data_only = data_only;
     return co;
   }
 };
@@ -94,6 +98,21 @@ void AddLoadOptions(CLI::App* cmd, LoadArgs* load, const char* jobs_help) {
   auto* c = cmd->add_flag("--clean", load->clean, "drop the objects decant would create, then load");
   cmd->add_flag("--append", load->append, "keep what the target holds and add rows")->excludes(c);
   cmd->add_option("-j,--jobs", load->jobs, jobs_help)->check(CLI::Range(1, 64));
+  cmd->add_flag("--strict", load->strict,
+                "stop at the first value the target cannot hold exactly, leaving the target as it was");
+}
+
+void AddDataOnly(CLI::App* cmd, LoadArgs* load) {
+  cmd->add_flag("--data-only", load->data_only,
+                "load rows into the tables the target already has (made by the application), "
+                "matching tables and columns by name");
+}
+
+// With --data-only, the target's own schema, read before anything is written.
+Result<Schema> ReadTargetSchema(const std::string& target) {
+  DECANT_ASSIGN_OR_RETURN(auto source, OpenSource(target));
+  DECANT_ASSIGN_OR_RETURN(Schema schema, source->ReadSchema());
+  return schema;
 }
 
 // The copy behind export, import and migrate, with progress named `verb`
@@ -105,6 +124,18 @@ int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& 
   auto summary = CopyDatabase(source, sink, co);
   if (!summary.ok()) return Fail(summary.status());
   Say(g, SummaryLine(done, *summary, from, to));
+  if (!summary->conversions.empty()) {
+    uint64_t total = 0;
+    for (const auto& c : summary->conversions) total += c.count;
+    Say(g, fmt::format("converted {} values the target could not hold exactly (docs/type-mapping.md):", total));
+    for (const auto& c : summary->conversions) {
+      Say(g, fmt::format("  {}.{}: {} values; first: {}", Printable(c.table), Printable(c.column), c.count, c.reason));
+    }
+  }
+  if (!summary->not_carried.empty()) {
+    Say(g, fmt::format("not carried ({} objects):", summary->not_carried.size()));
+    for (const auto& line : summary->not_carried) Say(g, "  " + Printable(line));
+  }
   return kExitOk;
 }
 
@@ -166,7 +197,14 @@ int RunImport(const ImportArgs& a, const GlobalOptions& g) {
   if (!sink.ok()) return Fail(sink.status());
   auto source = OpenArchiveSource(a.archive);
   if (!source.ok()) return Fail(source.status());
-  return CopyAndSay("import", "imported", **source, **sink, a.load.Copy(), a.archive == "-" ? "stdin" : a.archive,
+  CopyOptions co = a.load.Copy();
+  Result<Schema> existing = Schema{};
+  if (a.load.data_only) {
+    existing = ReadTargetSchema(a.target);
+    if (!existing.ok()) return Fail(existing.status().WithContext("target"));
+    co.existing_target = &*existing;
+  }
+  return CopyAndSay("import", "imported", **source, **sink, co, a.archive == "-" ? "stdin" : a.archive,
                     (*sink)->Describe(), g);
 }
 
@@ -190,7 +228,14 @@ int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
   if (!source.ok()) return Fail(source.status().WithContext("source"));
   auto sink = OpenDatabaseSink(a.target, eo);
   if (!sink.ok()) return Fail(sink.status().WithContext("target"));
-  return CopyAndSay("migrate", "migrated", **source, **sink, a.load.Copy(), (*source)->Describe(),
+  CopyOptions co = a.load.Copy();
+  Result<Schema> existing = Schema{};
+  if (a.load.data_only) {
+    existing = ReadTargetSchema(a.target);
+    if (!existing.ok()) return Fail(existing.status().WithContext("target"));
+    co.existing_target = &*existing;
+  }
+  return CopyAndSay("migrate", "migrated", **source, **sink, co, (*source)->Describe(),
                     (*sink)->Describe(), g);
 }
 
@@ -317,6 +362,46 @@ int RunSchema(const SchemaArgs& a) {
   return kExitOk;
 }
 
+// ---- plan -------------------------------------------------------------------
+
+struct PlanArgs {
+  std::string source;
+  std::string target;
+  bool data_only = false;
+};
+
+// Prints what a migrate/import into `target` would declare and could lose.
+// Connects to nothing but the source (and, with --data-only, reads the target's schema).
+int RunPlan(const PlanArgs& a) {
+  auto engine = EngineOfLocation(a.target);
+  if (!engine.ok()) return Fail(engine.status());
+  if (engine->empty()) {
+    return Fail(Status::InvalidArgument("plan needs a database target; '" + a.target +
+                                        "' is an archive path (an archive keeps every value as read)"));
+  }
+  auto source = OpenSource(a.source);
+  if (!source.ok()) return Fail(source.status().WithContext("source"));
+  auto schema = (*source)->ReadSchema();
+  if (!schema.ok()) return Fail(schema.status());
+  Result<Schema> existing = Schema{};
+  if (a.data_only) {
+    existing = ReadTargetSchema(a.target);
+    if (!existing.ok()) return Fail(existing.status().WithContext("target"));
+  }
+  std::vector<const Table*> read;
+  for (const Table& t : schema->tables) read.push_back(&t);
+  auto plan = PlanMigration(*schema, read, *engine, a.data_only ? &*existing : nullptr);
+  if (!plan.ok()) return Fail(plan.status());
+  std::string text = FormatPlan(*plan);
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    std::fprintf(stdout, "%s\n", Printable(text.substr(start, nl - start)).c_str());
+    start = nl + 1;
+  }
+  return kExitOk;
+}
+
 // ---- verify -----------------------------------------------------------------
 
 struct VerifyArgs {
@@ -407,12 +492,14 @@ int RunDecant(int argc, char** argv) {
   import_cmd->add_option("archive", im.archive, "archive file or directory; '-' reads stdin")->required();
   import_cmd->add_option("target", im.target, "database URI")->required();
   AddLoadOptions(import_cmd, &im.load, "tables loaded at once");
+  AddDataOnly(import_cmd, &im.load);
 
   MigrateArgs mi;
   auto* migrate_cmd = app.add_subcommand("migrate", "database -> database, no file in between");
   migrate_cmd->add_option("source", mi.source, "database URI")->required();
   migrate_cmd->add_option("target", mi.target, "database URI")->required();
   AddLoadOptions(migrate_cmd, &mi.load, "tables copied at once");
+  AddDataOnly(migrate_cmd, &mi.load);
 
   DumpArgs du;
   auto* dump_cmd = app.add_subcommand("dump", "every database of a server -> dump directory");
@@ -437,6 +524,12 @@ int RunDecant(int argc, char** argv) {
   schema_cmd->add_option("source", sc.source, "database URI or archive")->required();
   schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (sqlite, postgresql)");
 
+  PlanArgs pl;
+  auto* plan_cmd = app.add_subcommand("plan", "what migrate/import into TARGET would declare and could lose; writes nothing");
+  plan_cmd->add_option("source", pl.source, "database URI or archive")->required();
+  plan_cmd->add_option("target", pl.target, "database URI")->required();
+  plan_cmd->add_flag("--data-only", pl.data_only, "plan a load into the tables the target already has");
+
   VerifyArgs ve;
   auto* verify_cmd = app.add_subcommand("verify", "do A and B hold the same data? exit 0 if so, 1 if not");
   verify_cmd->add_option("a", ve.a, "database URI or archive")->required();
@@ -460,6 +553,7 @@ int RunDecant(int argc, char** argv) {
   if (inspect_cmd->parsed()) return RunInspect(in);
   if (schema_cmd->parsed()) return RunSchema(sc);
   if (verify_cmd->parsed()) return RunVerify(ve, g);
+  if (plan_cmd->parsed()) return RunPlan(pl);
   return kExitUsage;
 }
 

@@ -65,6 +65,12 @@ enum class LoadMode {
 
 struct SinkOptions {
   LoadMode mode = LoadMode::kRefuseNonEmpty;
+  // Load rows into tables that already exist (an application made them):
+  // Begin creates nothing and checks that the schema's tables are there and
+  // empty (unless kAppend); Commit advances their sequences / AUTO_INCREMENT
+  // counters past the loaded ids. The schema Begin receives is then the
+  // target's own (its tables restricted to the columns being loaded).
+  bool data_only = false;
 };
 
 class Sink {
@@ -85,6 +91,9 @@ class Sink {
   virtual std::string Describe() const = 0;
   // How many table writers may be open at once, from different threads.
   virtual size_t MaxParallelTables() const { return 1; }
+  // The database engine written to ("sqlite", "postgresql", "mysql"), or ""
+  // for an archive, which keeps every value as it was read.
+  virtual std::string Engine() const { return ""; }
 };
 
 // Settings an engine's Source or Sink is opened with.

@@ -62,6 +62,7 @@ class RowBatch {
   void AddPayload(size_t bytes) { payload_bytes_ += bytes; }
 
   const Value* row(size_t r) const { return &cells_[r * num_columns_]; }
+  Value* mutable_row(size_t r) { return &cells_[r * num_columns_]; }
   const Value& at(size_t r, size_t c) const { return cells_[r * num_columns_ + c]; }
 
  private:

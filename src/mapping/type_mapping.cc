@@ -17,6 +17,9 @@ void AddSourceRisks(const Column& c, const std::string& source, const std::strin
                         "SQLite does not enforce column types: a value of another storage class is converted "
                         "when that is exact, else stored as NULL"});
   }
+  if (source == "sqlite" && t == L::kText && c.type.length > 0 && target != "sqlite") {
+    m->risks.push_back({Loss::kSomeValues, "SQLite does not enforce lengths: longer values are cut"});
+  }
   if (source == "mysql" && target != "mysql" && target != "sqlite" &&
       (t == L::kDate || t == L::kTimestamp || t == L::kTimestampTz)) {
     m->risks.push_back({Loss::kSomeValues, "MySQL zero dates (0000-00-00) become NULL"});

@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "mapping/value_conversion.h"
+
 namespace decant {
 namespace {
 
@@ -92,11 +94,106 @@ long InterruptAfterBatches() {
   return n;
 }
 
-Status CopyTable(Source& source, Sink& sink, const Table& table, Progress* progress, TableCopyStats* stats) {
-  DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenTable(table));
-  DECANT_ASSIGN_OR_RETURN(auto writer, sink.OpenTable(table));
+// Rewrites each batch for the target's column types (cross-engine or
+// --data-only), counting per column what could not be stored exactly.
+class RowConverter {
+ public:
+  RowConverter(const MigrationPlan& plan, const TablePlan& table, bool strict) : table_(table), strict_(strict) {
+    for (const ColumnPlan& c : table.columns) {
+      converters_.emplace_back(c.source, plan.source_engine, c.target, plan.target_engine);
+      active_ = active_ || !converters_.back().passthrough() || !c.target_nullable;
+    }
+    counts_.assign(converters_.size(), 0);
+    reasons_.assign(converters_.size(), nullptr);
+    std::vector<size_t> data = DataColumns(*table.read);
+    if (table.read->primary_key) {
+      for (const std::string& k : table.read->primary_key->columns) {
+        for (size_t i = 0; i < data.size(); ++i) {
+          if (table.read->columns[data[i]].name == k) key_.push_back(i);
+        }
+      }
+    }
+  }
 
-  BatchQueue queue(DataColumns(table).size());
+  Status Convert(RowBatch* batch) {
+    if (!active_) return Status::OK();
+    for (size_t r = 0; r < batch->num_rows(); ++r) {
+      Value* row = batch->mutable_row(r);
+      for (size_t c = 0; c < converters_.size(); ++c) {
+        Value& v = row[c];
+        if (v.is_null()) continue;
+        const char* why;
+        if (strict_) {
+          Value before = v;
+          why = converters_[c].Convert(&v);
+          if (why) return Lossy(c, row, before, why);
+        } else {
+          why = converters_[c].Convert(&v);
+        }
+        if (why) {
+          if (!reasons_[c]) reasons_[c] = why;
+          ++counts_[c];
+          if (v.is_null() && !table_.columns[c].target_nullable) {
+            return Status::DataLoss(fmt::format("{} cannot be stored: {}, and the column is NOT NULL",
+                                                Where(c, row), why));
+          }
+        }
+      }
+    }
+    return Status::OK();
+  }
+
+  void Report(const std::string& table, std::vector<ColumnConversions>* out) const {
+    for (size_t c = 0; c < converters_.size(); ++c) {
+      if (counts_[c]) out->push_back({table, table_.columns[c].name, counts_[c], reasons_[c]});
+    }
+  }
+
+ private:
+  // "table "Invoice" column "Total" (InvoiceId=5)".
+  std::string Where(size_t c, const Value* row) const {
+    std::string key;
+    for (size_t k : key_) {
+      key += fmt::format("{}{}={}", key.empty() ? "" : ", ", table_.columns[k].name, Shown(row[k]));
+    }
+    return fmt::format("table {} column {}{}", QualifiedName(table_.read->schema, table_.read->name),
+                       table_.columns[c].name, key.empty() ? "" : " (" + key + ")");
+  }
+
+  static std::string Shown(const Value& v) {
+    switch (v.kind()) {
+      case Value::Kind::kText: {
+        std::string s = v.as_string().substr(0, 60);
+        return "'" + s + (v.as_string().size() > 60 ? "…'" : "'");
+      }
+      case Value::Kind::kFloat: return ShortestDecimal(v.as_float());
+      case Value::Kind::kInt: return std::to_string(v.as_int());
+      case Value::Kind::kUInt: return std::to_string(v.as_uint());
+      default: return v.DebugString();
+    }
+  }
+
+  Status Lossy(size_t c, const Value* row, const Value& before, const char* why) const {
+    return Status::DataLoss(fmt::format("--strict: {}: {} cannot be stored exactly in {}: {}", Where(c, row),
+                                        Shown(before), table_.columns[c].target_type, why));
+  }
+
+  const TablePlan& table_;
+  bool strict_;
+  bool active_ = false;
+  std::vector<ValueConverter> converters_;
+  std::vector<uint64_t> counts_;
+  std::vector<const char*> reasons_;
+  std::vector<size_t> key_;  // data-column indices of the primary key
+};
+
+Status CopyTable(Source& source, Sink& sink, const MigrationPlan& plan, const TablePlan& table, bool strict,
+                 Progress* progress, TableCopyStats* stats) {
+  DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenTable(*table.read));
+  DECANT_ASSIGN_OR_RETURN(auto writer, sink.OpenTable(table.write));
+  RowConverter converter(plan, table, strict);
+
+  BatchQueue queue(DataColumns(*table.read).size());
   std::thread producer([&] {
     Status st;
     while (auto batch = queue.TakeFree()) {
@@ -117,6 +214,8 @@ Status CopyTable(Source& source, Sink& sink, const Table& table, Progress* progr
   while (auto batch = queue.TakeFull()) {
     st = CheckInterrupted();
     if (!st.ok()) break;
+    st = converter.Convert(batch.get());
+    if (!st.ok()) break;
     st = writer->Write(*batch);
     if (!st.ok()) break;
     stats->rows += batch->num_rows();
@@ -130,7 +229,9 @@ Status CopyTable(Source& source, Sink& sink, const Table& table, Progress* progr
   producer.join();
   DECANT_RETURN_IF_ERROR(st);
   DECANT_RETURN_IF_ERROR(queue.producer_status());
-  return writer->Close();
+  DECANT_RETURN_IF_ERROR(writer->Close());
+  converter.Report(stats->table, &stats->conversions);
+  return Status::OK();
 }
 
 // Reports a table that failed, naming it unless the endpoint already did.
@@ -140,12 +241,13 @@ Status TableError(Status st, const std::string& table) {
 }
 
 // Copies the tables one after the other; progress follows each table live.
-Status CopySequentially(Source& source, Sink& sink, const Schema& schema, Progress* progress, CopySummary* summary) {
-  for (const Table& table : schema.tables) {
+Status CopySequentially(Source& source, Sink& sink, const MigrationPlan& plan, bool strict, Progress* progress,
+                        CopySummary* summary) {
+  for (const TablePlan& table : plan.tables) {
     TableCopyStats stats;
-    stats.table = QualifiedName(table.schema, table.name);
+    stats.table = QualifiedName(table.read->schema, table.read->name);
     if (progress) progress->TableStarted(stats.table);
-    Status st = CopyTable(source, sink, table, progress, &stats);
+    Status st = CopyTable(source, sink, plan, table, strict, progress, &stats);
     if (progress) progress->TableFinished(st.ok());
     if (!st.ok()) return TableError(st, stats.table);
     summary->rows += stats.rows;
@@ -158,24 +260,24 @@ Status CopySequentially(Source& source, Sink& sink, const Schema& schema, Progre
 // Copies up to `jobs` tables at once, started in schema order; the first error
 // stops further tables from starting. Progress shows one line per finished
 // table (several live lines would interleave).
-Status CopyInParallel(Source& source, Sink& sink, const Schema& schema, size_t jobs, Progress* progress,
-                      CopySummary* summary) {
+Status CopyInParallel(Source& source, Sink& sink, const MigrationPlan& plan, bool strict, size_t jobs,
+                      Progress* progress, CopySummary* summary) {
   std::mutex mu;
   size_t next = 0;
   Status first_error;
-  std::vector<TableCopyStats> done(schema.tables.size());
+  std::vector<TableCopyStats> done(plan.tables.size());
   auto worker = [&] {
     for (;;) {
       size_t i;
       {
         std::lock_guard lock(mu);
-        if (!first_error.ok() || next == schema.tables.size()) return;
+        if (!first_error.ok() || next == plan.tables.size()) return;
         i = next++;
       }
-      const Table& table = schema.tables[i];
+      const TablePlan& table = plan.tables[i];
       TableCopyStats stats;
-      stats.table = QualifiedName(table.schema, table.name);
-      Status st = CopyTable(source, sink, table, nullptr, &stats);
+      stats.table = QualifiedName(table.read->schema, table.read->name);
+      Status st = CopyTable(source, sink, plan, table, strict, nullptr, &stats);
       std::lock_guard lock(mu);
       if (!st.ok()) {
         if (first_error.ok()) first_error = TableError(st, stats.table);
@@ -202,16 +304,26 @@ Status CopyInParallel(Source& source, Sink& sink, const Schema& schema, size_t j
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options) {
   auto start = std::chrono::steady_clock::now();
   DECANT_ASSIGN_OR_RETURN(Schema schema, source.ReadSchema());
-  Status st = sink.Begin(schema, options.sink);
+  std::vector<const Table*> read_tables;
+  for (const Table& t : schema.tables) read_tables.push_back(&t);
+  if (options.sink.data_only && !options.existing_target) {
+    return Status::InvalidArgument("--data-only needs the target's schema");
+  }
+  DECANT_ASSIGN_OR_RETURN(MigrationPlan plan, PlanMigration(schema, read_tables, sink.Engine(),
+                                                            options.sink.data_only ? options.existing_target : nullptr));
+  Status st = sink.Begin(plan.target_schema, options.sink);
   if (!st.ok()) {
     sink.Abort();
     return st;
   }
 
   CopySummary summary;
-  size_t jobs = std::min({options.jobs, source.MaxParallelTables(), sink.MaxParallelTables(), schema.tables.size()});
-  st = jobs > 1 ? CopyInParallel(source, sink, schema, jobs, options.progress, &summary)
-                : CopySequentially(source, sink, schema, options.progress, &summary);
+  size_t jobs = std::min({options.jobs, source.MaxParallelTables(), sink.MaxParallelTables(), plan.tables.size()});
+  // Sources that read in order (a piped archive) get the tables in schema
+  // order; --data-only reorders them parents first, which needs a source that
+  // can seek (a database or an archive file).
+  st = jobs > 1 ? CopyInParallel(source, sink, plan, options.strict, jobs, options.progress, &summary)
+                : CopySequentially(source, sink, plan, options.strict, options.progress, &summary);
   if (!st.ok()) {
     sink.Abort();
     return st;
@@ -229,6 +341,10 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     sink.Abort();
     return st;
   }
+  for (const TableCopyStats& t : summary.tables) {
+    summary.conversions.insert(summary.conversions.end(), t.conversions.begin(), t.conversions.end());
+  }
+  summary.not_carried = plan.not_carried;
   summary.indexes = schema.indexes.size();
   summary.views = schema.views.size();
   summary.triggers = schema.triggers.size();

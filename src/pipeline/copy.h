@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/endpoint.h"
+#include "pipeline/plan.h"
 #include "pipeline/progress.h"
 
 namespace decant {
@@ -16,16 +17,33 @@ struct CopyOptions {
   // Tables copied at once, each by its own reader and writer; capped by what
   // the source and the sink allow (MaxParallelTables).
   size_t jobs = 1;
+  // Stop at the first value the target cannot hold exactly (DataLoss),
+  // leaving the target as it was; otherwise convert it and count it.
+  bool strict = false;
+  // With sink.data_only: the target's own schema (read before loading), into
+  // whose tables rows go by table and column name.
+  const Schema* existing_target = nullptr;
+};
+
+// Values of one column that the target could not hold exactly and that were
+// converted by the rules of docs/type-mapping.md.
+struct ColumnConversions {
+  std::string table, column;
+  uint64_t count = 0;
+  std::string reason;  // the first value's reason
 };
 
 struct TableCopyStats {
   std::string table;  // qualified name
   uint64_t rows = 0;
   uint64_t bytes = 0;
+  std::vector<ColumnConversions> conversions;
 };
 
 struct CopySummary {
   std::vector<TableCopyStats> tables;
+  std::vector<ColumnConversions> conversions;
+  std::vector<std::string> not_carried;  // objects of the source the target did not get
   size_t indexes = 0, views = 0, triggers = 0, sequences = 0;
   uint64_t rows = 0;
   uint64_t bytes = 0;

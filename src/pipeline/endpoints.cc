@@ -68,6 +68,13 @@ bool IsDatabaseLocation(const std::string& location) {
   return !scheme.empty() && location.compare(scheme.size(), 3, "://") == 0;
 }
 
+Result<std::string> EngineOfLocation(const std::string& location) {
+  if (!IsDatabaseLocation(location)) return std::string();
+  const Engine* engine = EngineFor(location);
+  if (!engine) return UnknownScheme(location);
+  return std::string(engine->name);
+}
+
 Result<std::unique_ptr<Source>> OpenSource(const std::string& location, const EndpointOptions& options) {
   if (!IsDatabaseLocation(location)) return OpenArchiveSource(location);
   const Engine* engine = EngineFor(location);

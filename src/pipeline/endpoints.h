@@ -26,6 +26,10 @@ Result<std::unique_ptr<Sink>> OpenDatabaseSink(const std::string& uri, const End
 // engine without several databases per server (SQLite).
 Result<std::unique_ptr<Server>> OpenServer(const std::string& uri);
 
+// The engine a database location is for ("sqlite", "postgresql", "mysql"),
+// or "" for an archive path; InvalidArgument for an unknown scheme.
+Result<std::string> EngineOfLocation(const std::string& location);
+
 // Shows a location in messages with any password replaced by "****".
 std::string RedactLocation(const std::string& location);
 

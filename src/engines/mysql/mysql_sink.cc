@@ -79,6 +79,7 @@ class MysqlSink : public Sink {
   void Abort() override;
   std::string Describe() const override { return params_.shown; }
   size_t MaxParallelTables() const override { return jobs_; }
+  std::string Engine() const override { return "mysql"; }
 
  private:
   bool native() const { return schema_.engine == "mysql"; }

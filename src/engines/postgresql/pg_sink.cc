@@ -70,6 +70,7 @@ class PostgresSink final : public Sink {
   void Abort() override;
   std::string Describe() const override { return main_->Describe(); }
   size_t MaxParallelTables() const override { return jobs_; }
+  std::string Engine() const override { return "postgresql"; }
 
   void GiveBack(Connection* conn) {
     std::lock_guard lock(mu_);

@@ -193,6 +193,7 @@ class SqliteSink : public Sink {
   Status Commit() override;
   void Abort() override;
   std::string Describe() const override { return path_.starts_with("/") ? "sqlite://" + path_ : "sqlite:" + path_; }
+  std::string Engine() const override { return "sqlite"; }
 
  private:
   Status OpenFresh();

@@ -1,0 +1,241 @@
+#include "pipeline/plan.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/endpoint.h"
+#include "mapping/sql_translate.h"
+
+namespace decant {
+namespace {
+
+bool SameNoCase(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string TypeShown(const Column& c) { return c.native_type.empty() ? LogicalTypeName(c.type.logical) : c.native_type; }
+
+// "" and "public" both mean "the default schema" when engines differ.
+bool SameSchema(const std::string& a, const std::string& b) {
+  auto norm = [](const std::string& s) { return s == "public" || s == "main" ? std::string() : s; };
+  return norm(a) == norm(b);
+}
+
+// The target's table for `t`: by exact name, then ignoring case; among
+// several, the one in the matching schema.
+const Table* FindTarget(const Schema& existing, const Table& t) {
+  for (bool exact : {true, false}) {
+    std::vector<const Table*> named;
+    for (const Table& x : existing.tables) {
+      if (exact ? x.name == t.name : SameNoCase(x.name, t.name)) named.push_back(&x);
+    }
+    for (const Table* x : named) {
+      if (SameSchema(x->schema, t.schema)) return x;
+    }
+    if (named.size() == 1) return named[0];
+  }
+  return nullptr;
+}
+
+const Column* FindColumn(const Table& t, const std::string& name) {
+  for (const Column& c : t.columns) {
+    if (c.name == name) return &c;
+  }
+  for (const Column& c : t.columns) {
+    if (SameNoCase(c.name, name)) return &c;
+  }
+  return nullptr;
+}
+
+std::string Q(const std::string& schema, const std::string& name) { return QualifiedName(schema, name); }
+
+// Objects a schema from another engine holds that the target will not get.
+std::vector<std::string> NotCarried(const Schema& s, const std::string& target) {
+  std::vector<std::string> out;
+  std::string from = s.engine;
+  for (const Trigger& t : s.triggers) {
+    out.push_back(fmt::format("trigger {} on {}: trigger bodies are not translated from {}", t.name, Q(t.schema, t.table), from));
+  }
+  static const std::set<std::string> kCarried = {"schema", "primary key", "unique", "foreign key", "sequence",
+                                                 "sequence owner", "check"};
+  for (const NativeObject& o : s.objects) {
+    if (kCarried.count(o.kind)) continue;
+    std::string where = o.table.empty() ? "" : " on " + Q(o.schema, o.table);
+    out.push_back(fmt::format("{} {}{}: only {} has it", o.kind, o.table.empty() ? Q(o.schema, o.name) : o.name, where, from));
+  }
+  for (const Table& t : s.tables) {
+    if (target != "sqlite") {
+      for (const CheckConstraint& c : t.checks) {
+        out.push_back(fmt::format("check {}on {}: ({}) is not translated", c.name.empty() ? "" : c.name + " ",
+                                  Q(t.schema, t.name), c.expression));
+      }
+    }
+    for (const Column& c : t.columns) {
+      if (c.generated_expr && target != "sqlite") {
+        out.push_back(fmt::format("generated column {}.{}: its expression is not translated; the column is left out",
+                                  Q(t.schema, t.name), c.name));
+      }
+      if (c.default_expr && !c.generated_expr && !c.auto_increment && !TranslateDefault(*c.default_expr, from, target)) {
+        out.push_back(fmt::format("default of {}.{}: {} is not translated", Q(t.schema, t.name), c.name, *c.default_expr));
+      }
+    }
+  }
+  for (const Index& x : s.indexes) {
+    bool plain = !x.where && !x.keys.empty();
+    for (const IndexKey& k : x.keys) plain = plain && !k.column.empty();
+    if (!plain && target != "sqlite") {
+      out.push_back(fmt::format("index {} on {}: expression or partial indexes are not translated", x.name, Q(x.schema, x.table)));
+    }
+  }
+  for (const View& v : s.views) {
+    if (v.materialized) {
+      out.push_back(fmt::format("materialized view {}: only {} has them", Q(v.schema, v.name), from));
+    } else if (!TranslateSql(v.definition, from, target, DefaultQualifiers(from, s.database))) {
+      out.push_back(fmt::format("view {}: its query uses what {} does not have", Q(v.schema, v.name), target));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<MigrationPlan> PlanMigration(const Schema& source, const std::vector<const Table*>& read_tables,
+                                    const std::string& target_engine, const Schema* existing) {
+  MigrationPlan plan;
+  plan.source_engine = source.engine;
+  plan.target_engine = target_engine;
+  plan.data_only = existing != nullptr;
+  plan.converts = plan.data_only || (!target_engine.empty() && target_engine != source.engine);
+  plan.target_schema = source;
+  if (plan.data_only) {
+    plan.target_schema = Schema{};
+    plan.target_schema.engine = target_engine;
+    plan.target_schema.server_version = existing->server_version;
+    plan.target_schema.database = existing->database;
+  }
+  for (size_t i = 0; i < source.tables.size(); ++i) {
+    const Table& t = source.tables[i];
+    TablePlan tp;
+    tp.read = read_tables[i];
+    tp.write = t;
+    const Table* target = nullptr;
+    if (plan.data_only) {
+      target = FindTarget(*existing, t);
+      if (!target) {
+        return Status::NotFound(fmt::format("--data-only: table {} is not in the target; create it first, or leave it out "
+                                            "with --exclude-table", Q(t.schema, t.name)));
+      }
+      tp.write = *target;
+      tp.write.columns.clear();
+    }
+    for (size_t c : DataColumns(t)) {
+      const Column& col = t.columns[c];
+      ColumnPlan cp;
+      cp.name = cp.target_name = col.name;
+      cp.source_type = TypeShown(col);
+      cp.source = col.type;
+      if (plan.data_only) {
+        const Column* tc = FindColumn(*target, col.name);
+        if (!tc || tc->generated_expr) {
+          return Status::NotFound(fmt::format("--data-only: column {}.{} has no {}column in the target table {}",
+                                              Q(t.schema, t.name), col.name, tc ? "writable " : "",
+                                              Q(target->schema, target->name)));
+        }
+        cp.target_name = tc->name;
+        cp.target_type = TypeShown(*tc);
+        cp.target = tc->type;
+        cp.target_nullable = tc->nullable;
+        Column as_source = col;
+        ColumnMapping m = MapColumn(as_source, source.engine, target_engine, false);
+        // The declared target type is the application's; the risks are those of
+        // the logical type it holds, from this source.
+        cp.risks = m.risks;
+        if (tc->type.logical != m.target.logical || tc->type.length != m.target.length ||
+            tc->type.scale != m.target.scale) {
+          if (!(tc->type == col.type)) {
+            cp.risks.push_back({Loss::kSomeValues, fmt::format("{} values are converted to the target's {}",
+                                                               LogicalTypeName(col.type.logical), cp.target_type)});
+          }
+        }
+        tp.write.columns.push_back(*tc);
+      } else if (plan.converts) {
+        ColumnMapping m = MapColumn(col, source.engine, target_engine, IsKeyColumn(t, col.name));
+        cp.target_type = m.type_sql.empty() ? "(no type)" : m.type_sql;
+        cp.target = m.target;
+        cp.target_nullable = col.nullable;
+        cp.risks = m.risks;
+      } else {
+        cp.target_type = cp.source_type;
+        cp.target = col.type;
+        cp.target_nullable = col.nullable;
+      }
+      tp.columns.push_back(std::move(cp));
+    }
+    if (plan.data_only) plan.target_schema.tables.push_back(tp.write);
+    plan.tables.push_back(std::move(tp));
+  }
+  if (plan.data_only) {
+    // Load parents before children: foreign keys in the application's schema are live.
+    std::vector<TablePlan> ordered;
+    std::vector<bool> done(plan.tables.size(), false);
+    for (size_t round = 0; ordered.size() < plan.tables.size() && round <= plan.tables.size(); ++round) {
+      for (size_t i = 0; i < plan.tables.size(); ++i) {
+        if (done[i]) continue;
+        bool ready = true;
+        for (const ForeignKey& fk : plan.tables[i].write.foreign_keys) {
+          for (size_t j = 0; j < plan.tables.size(); ++j) {
+            if (j != i && !done[j] && plan.tables[j].write.name == fk.ref_table) ready = false;
+          }
+        }
+        if (ready || round == plan.tables.size()) {
+          done[i] = true;
+          ordered.push_back(std::move(plan.tables[i]));
+        }
+      }
+    }
+    plan.tables = std::move(ordered);
+    plan.target_schema.tables.clear();
+    for (const TablePlan& tp : plan.tables) plan.target_schema.tables.push_back(tp.write);
+    for (const Sequence& q : existing->sequences) {
+      for (const TablePlan& tp : plan.tables) {
+        if (q.owner_table == tp.write.name || q.name == tp.write.name) plan.target_schema.sequences.push_back(q);
+      }
+    }
+  } else if (plan.converts) {
+    plan.not_carried = NotCarried(source, target_engine);
+  }
+  return plan;
+}
+
+std::string FormatPlan(const MigrationPlan& plan) {
+  std::string out = fmt::format("plan: {} -> {}{}\n", plan.source_engine, plan.target_engine,
+                                plan.data_only ? " (--data-only: into the tables already there)" : "");
+  size_t exact = 0, some = 0, all = 0;
+  for (const TablePlan& tp : plan.tables) {
+    out += fmt::format("\ntable {}", Q(tp.read->schema, tp.read->name));
+    if (tp.write.name != tp.read->name || tp.write.schema != tp.read->schema) out += " -> " + Q(tp.write.schema, tp.write.name);
+    out += "\n";
+    for (const ColumnPlan& c : tp.columns) {
+      std::string name = c.name == c.target_name ? c.name : c.name + " -> " + c.target_name;
+      Loss worst = Loss::kExact;
+      for (const Risk& r : c.risks) worst = std::max(worst, r.loss);
+      (worst == Loss::kExact ? exact : worst == Loss::kSomeValues ? some : all)++;
+      out += fmt::format("  {}: {} -> {}: {}\n", name, c.source_type, c.target_type, LossName(worst));
+      for (const Risk& r : c.risks) out += fmt::format("      {}: {}\n", LossName(r.loss), r.what);
+    }
+  }
+  if (!plan.not_carried.empty()) {
+    out += fmt::format("\nnot carried to {} ({}):\n", plan.target_engine, plan.not_carried.size());
+    for (const std::string& line : plan.not_carried) out += "  " + line + "\n";
+  }
+  out += fmt::format("\n{} columns exact, {} lossy for some values, {} lossy for every value; {} objects not carried\n",
+                     exact, some, all, plan.not_carried.size());
+  return out;
+}
+
+}  // namespace decant

@@ -1,0 +1,50 @@
+// The migration plan: for each table and column, what the source holds, what
+// the target will declare, and what that can lose; plus every object the
+// target will not get. `decant plan` prints it; CopyDatabase runs by it
+// (its value converters and, with --data-only, its column matching).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/schema.h"
+#include "core/status.h"
+#include "mapping/type_mapping.h"
+
+namespace decant {
+
+struct ColumnPlan {
+  std::string name;         // in the source
+  std::string target_name;  // in the target (differs with --data-only case folding)
+  std::string source_type;  // as the source declares it
+  std::string target_type;  // as the target will declare it (or declares it, with --data-only)
+  DataType source, target;
+  bool target_nullable = true;
+  std::vector<Risk> risks;
+};
+
+struct TablePlan {
+  const Table* read = nullptr;  // the source's table, rows are read with it
+  Table write;                  // the table rows are written to (target names and columns)
+  std::vector<ColumnPlan> columns;  // the data columns, in source order
+};
+
+struct MigrationPlan {
+  std::string source_engine, target_engine;
+  bool data_only = false;
+  bool converts = false;  // values pass through converters (cross-engine or data-only)
+  std::vector<TablePlan> tables;
+  std::vector<std::string> not_carried;  // one line per object the target will not get
+  Schema target_schema;                  // what the sink's Begin receives
+};
+
+// The plan for copying `source` (tables read by `read_tables`, parallel to
+// source.tables after selection) into an engine. `existing` is the target's
+// own schema, used with --data-only (tables and columns matched by name).
+Result<MigrationPlan> PlanMigration(const Schema& source, const std::vector<const Table*>& read_tables,
+                                    const std::string& target_engine, const Schema* existing);
+
+// The plan as text, for `decant plan`.
+std::string FormatPlan(const MigrationPlan& plan);
+
+}  // namespace decant
