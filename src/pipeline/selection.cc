@@ -1,12 +1,12 @@
 #include "pipeline/selection.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace decant {
 namespace {
@@ -75,6 +75,26 @@ struct Tok {
   char quote = 0;             // the opening quote of kQuoted and kString
 };
 
+// PostgreSQL's $tag$...$tag$ string starting at s[i]: appends it to `out`
+// and returns true; false if s[i] starts no such string (a $1 parameter).
+bool ReadDollarQuoted(std::string_view s, size_t i, std::vector<Tok>* out) {
+  size_t n = s.size(), j = i + 1;
+  while (j < n && s[j] != '$' && IsIdentChar(static_cast<unsigned char>(s[j]))) ++j;
+  if (j >= n || s[j] != '$') return false;
+  if (j > i + 1 && !IsIdentStart(static_cast<unsigned char>(s[i + 1]))) return false;
+  std::string_view tag = s.substr(i, j - i + 1);
+  size_t close = s.find(tag, j + 1);
+  Tok t;
+  t.kind = Tok::kString;
+  t.begin = i;
+  t.quote = '$';
+  size_t body_end = close == std::string_view::npos ? n : close;
+  t.text = std::string(s.substr(j + 1, body_end - j - 1));
+  t.end = close == std::string_view::npos ? n : close + tag.size();
+  out->push_back(std::move(t));
+  return true;
+}
+
 // Splits `s` into tokens, skipping whitespace and comments. Never fails: an
 // unterminated quote takes the rest of the text.
 std::vector<Tok> Tokenize(std::string_view s, const Dialect& d) {
@@ -128,25 +148,8 @@ std::vector<Tok> Tokenize(std::string_view s, const Dialect& d) {
       quoted(i, i, '`', false, Tok::kQuoted);
     } else if (c == '[' && d.brackets) {
       quoted(i, i, ']', false, Tok::kQuoted);
-    } else if (c == '$' && d.postgres && [&] {
-                 size_t j = i + 1;
-                 while (j < n && s[j] != '$' && IsIdentChar(static_cast<unsigned char>(s[j]))) ++j;
-                 if (j >= n || s[j] != '$') return false;
-                 if (j > i + 1 && !IsIdentStart(static_cast<unsigned char>(s[i + 1]))) return false;
-                 std::string_view tag = s.substr(i, j - i + 1);
-                 size_t close = s.find(tag, j + 1);
-                 Tok t;
-                 t.kind = Tok::kString;
-                 t.begin = i;
-                 t.quote = '$';
-                 size_t body_end = close == std::string_view::npos ? n : close;
-                 t.text = std::string(s.substr(j + 1, body_end - j - 1));
-                 t.end = close == std::string_view::npos ? n : close + tag.size();
-                 i = t.end;
-                 out.push_back(std::move(t));
-                 return true;
-               }()) {
-      // a dollar-quoted string, consumed by the test above
+    } else if (c == '$' && d.postgres && ReadDollarQuoted(s, i, &out)) {
+      i = out.back().end;
     } else if (IsIdentStart(c)) {
       size_t j = i;
       while (j < n && IsIdentChar(static_cast<unsigned char>(s[j]))) ++j;
@@ -197,14 +200,13 @@ size_t MatchParen(const std::vector<Tok>& toks, size_t open) {
 
 bool IsReserved(std::string_view w) {
   static const std::set<std::string> kWords = {
-      "all",    "alter",   "and",     "as",      "asc",     "between", "by",     "case",   "check",
-      "collate", "column", "constraint", "create", "cross", "current", "default", "delete", "desc",
-      "distinct", "drop",  "else",    "end",     "except",  "exists",  "for",    "foreign", "from",
-      "full",   "group",   "having",  "in",      "index",   "inner",   "insert", "intersect", "into",
-      "is",     "join",    "key",     "left",    "like",    "limit",   "natural", "not",   "null",
-      "offset", "on",      "or",      "order",   "outer",   "primary", "references", "right", "select",
-      "set",    "table",   "then",    "to",      "trigger", "union",   "unique", "update", "user",
-      "using",  "values",  "view",    "when",    "where",   "with"};
+      "all",     "alter",      "and",     "as",     "asc",       "between", "by",     "case",  "check",    "collate",
+      "column",  "constraint", "create",  "cross",  "current",   "default", "delete", "desc",  "distinct", "drop",
+      "else",    "end",        "except",  "exists", "for",       "foreign", "from",   "full",  "group",    "having",
+      "in",      "index",      "inner",   "insert", "intersect", "into",    "is",     "join",  "key",      "left",
+      "like",    "limit",      "natural", "not",    "null",      "offset",  "on",     "or",    "order",    "outer",
+      "primary", "references", "right",   "select", "set",       "table",   "then",   "to",    "trigger",  "union",
+      "unique",  "update",     "user",    "using",  "values",    "view",    "when",   "where", "with"};
   return kWords.count(Lower(w)) > 0;
 }
 
@@ -283,10 +285,10 @@ enum class TextKind {
 
 struct TextCtx {
   TextKind kind = TextKind::kFree;
-  std::string schema;           // the schema the object lives in
-  int own = -1;                 // the table it belongs to (index into tables), -1 if none
-  bool schema_object = false;   // the text creates the schema being renamed
-  std::string what;             // "view v", for notes
+  std::string schema;          // the schema the object lives in
+  int own = -1;                // the table it belongs to (index into tables), -1 if none
+  bool schema_object = false;  // the text creates the schema being renamed
+  std::string what;            // "view v", for notes
 };
 
 // Calls fn(text, ctx) for every SQL text of `s` that may name a table or
@@ -339,8 +341,8 @@ void ForEachText(Schema& s, const Dialect& d, Fn&& fn) {
   }
   for (NativeObject& o : s.objects) {
     int own = o.table.empty() ? -1 : table_index(o.schema, o.table);
-    fn(o.native_ddl, TextCtx{TextKind::kFree, o.schema, own, o.kind == "schema",
-                             o.kind + " " + QualifiedName(o.schema, o.name)});
+    fn(o.native_ddl,
+       TextCtx{TextKind::kFree, o.schema, own, o.kind == "schema", o.kind + " " + QualifiedName(o.schema, o.name)});
   }
 }
 
@@ -354,9 +356,7 @@ class TextScan {
   bool PrevDot(size_t i) const { return i > 0 && IsPunct(toks_[i - 1], '.'); }
   bool NextDot(size_t i) const { return i + 1 < toks_.size() && IsPunct(toks_[i + 1], '.'); }
   // The token qualifying toks[i] ("q" in q.name), or -1.
-  int Qualifier(size_t i) const {
-    return PrevDot(i) && i >= 2 && IsIdent(toks_[i - 2]) ? static_cast<int>(i - 2) : -1;
-  }
+  int Qualifier(size_t i) const { return PrevDot(i) && i >= 2 && IsIdent(toks_[i - 2]) ? static_cast<int>(i - 2) : -1; }
 
   // True if `q` qualifies a name in schema `schema` (SQLite's main database
   // and MySQL's database have no schema name in the model).
@@ -383,11 +383,12 @@ class TextScan {
   // Tables a free text refers to, and the aliases it gives them.
   void FindReferences() {
     static const std::set<std::string> kNotAlias = {
-        "where", "join", "on", "left", "right", "inner", "outer", "cross", "full", "natural", "group",
-        "order", "limit", "union", "except", "intersect", "using", "having", "window", "set", "values",
-        "select", "from", "offset", "for", "returning", "default", "begin", "end", "when", "each", "row",
-        "instead", "of", "after", "before", "insert", "update", "delete", "lateral", "straight_join",
-        "use", "force", "ignore", "partition", "as", "and", "or", "not", "into", "with", "fetch"};
+        "where",   "join",   "on",     "left",    "right",         "inner",   "outer",     "cross",     "full",
+        "natural", "group",  "order",  "limit",   "union",         "except",  "intersect", "using",     "having",
+        "window",  "set",    "values", "select",  "from",          "offset",  "for",       "returning", "default",
+        "begin",   "end",    "when",   "each",    "row",           "instead", "of",        "after",     "before",
+        "insert",  "update", "delete", "lateral", "straight_join", "use",     "force",     "ignore",    "partition",
+        "as",      "and",    "or",     "not",     "into",          "with",    "fetch"};
     for (size_t i = 0; i < toks_.size(); ++i) {
       int t = TableAt(i);
       if (t < 0) continue;
@@ -519,10 +520,11 @@ class Renamer {
                                [&](const Column& c) { return SameName(c.name, t_.name, d_); });
         if (!has) continue;
         noted->insert(ctx.what);
-        notes_->push_back(fmt::format("{}: reads {} and {}, which both have a column {}; every unqualified {} "
-                                      "was renamed to {}: check it",
-                                      ctx.what, QualifiedName(s_.tables[t_.table].schema, s_.tables[t_.table].name),
-                                      QualifiedName(o.schema, o.name), t_.name, t_.name, t_.new_name));
+        notes_->push_back(
+            fmt::format("{}: reads {} and {}, which both have a column {}; every unqualified {} "
+                        "was renamed to {}: check it",
+                        ctx.what, QualifiedName(s_.tables[t_.table].schema, s_.tables[t_.table].name),
+                        QualifiedName(o.schema, o.name), t_.name, t_.name, t_.new_name));
         break;
       }
     }
@@ -683,8 +685,8 @@ bool Glob(std::string_view p, std::string_view s, bool fold) {
 
 // A pattern with a dot also matches "schema.name" (the main database of
 // SQLite is "main", a MySQL one its own name).
-bool PatternMatches(const std::string& pattern, const std::string& schema, const std::string& name,
-                    const Schema& s, bool fold) {
+bool PatternMatches(const std::string& pattern, const std::string& schema, const std::string& name, const Schema& s,
+                    bool fold) {
   if (Glob(pattern, name, fold)) return true;
   if (pattern.find('.') == std::string::npos) return false;
   std::string qualifier = !schema.empty() ? schema : s.engine == "sqlite" ? "main" : s.database;
@@ -860,8 +862,8 @@ Status Select(const Schema& source, const SelectOptions& options, Selection* out
     changed = false;
     for (size_t v = 0; v < source.views.size(); ++v) {
       if (dropped_views[v]) continue;
-      std::string why = reads_dropped(source.views[v].definition + "\n" + source.views[v].native_ddl,
-                                      source.views[v].schema);
+      std::string why =
+          reads_dropped(source.views[v].definition + "\n" + source.views[v].native_ddl, source.views[v].schema);
       if (why.empty()) continue;
       dropped_views[v] = changed = true;
       out->notes.push_back(fmt::format("view {} dropped: it reads {}, which is not selected",
@@ -883,10 +885,17 @@ Status Select(const Schema& source, const SelectOptions& options, Selection* out
                                      QualifiedName(t.schema, t.name), QualifiedName(t.schema, t.table), why));
     return true;
   });
+  std::set<std::pair<std::string, std::string>> dropped_sequences;
   std::erase_if(s.sequences, [&](const Sequence& q) {
-    return is_dropped(q.schema, q.owner_table.empty() && !d.postgres ? q.name : q.owner_table);
+    bool drop = is_dropped(q.schema, q.owner_table.empty() && !d.postgres ? q.name : q.owner_table);
+    if (drop) dropped_sequences.emplace(q.schema, q.name);
+    return drop;
   });
-  std::erase_if(s.objects, [&](const NativeObject& o) { return !o.table.empty() && is_dropped(o.schema, o.table); });
+  // PostgreSQL also carries each sequence's CREATE SEQUENCE as a native object.
+  std::erase_if(s.objects, [&](const NativeObject& o) {
+    return (!o.table.empty() && is_dropped(o.schema, o.table)) ||
+           (o.kind == "sequence" && dropped_sequences.count({o.schema, o.name}));
+  });
   std::vector<Table> tables;
   for (size_t i = 0; i < s.tables.size(); ++i) {
     if (dropped[i]) continue;
@@ -970,10 +979,12 @@ Result<Target> Resolve(const Schema& s, const Dialect& d, const std::string& old
   };
 
   if (parts.size() == 1) {
-    auto tables = ExactElseFolded(all_tables, [&](int i, bool fold) { return NameIs(s.tables[i].name, parts[0], fold); });
+    auto tables =
+        ExactElseFolded(all_tables, [&](int i, bool fold) { return NameIs(s.tables[i].name, parts[0], fold); });
     std::set<std::string> schema_set = SchemaNames(s);
     std::vector<std::string> all_schemas(schema_set.begin(), schema_set.end());
-    auto schemas = ExactElseFolded(all_schemas, [&](const std::string& n, bool fold) { return NameIs(n, parts[0], fold); });
+    auto schemas =
+        ExactElseFolded(all_schemas, [&](const std::string& n, bool fold) { return NameIs(n, parts[0], fold); });
     if (!tables.empty() && !schemas.empty()) {
       return Status::InvalidArgument(arg + ": ambiguous: both a table and a schema are called " + parts[0]);
     }
@@ -1002,8 +1013,8 @@ Result<Target> Resolve(const Schema& s, const Dialect& d, const std::string& old
       if (!tables.empty() || !columns.empty()) break;
     }
     if (!tables.empty() && !columns.empty()) {
-      return Status::InvalidArgument(arg + ": ambiguous: both table " + describe(tables) + " and column " +
-                                     parts[1] + " of table " + describe(columns));
+      return Status::InvalidArgument(arg + ": ambiguous: both table " + describe(tables) + " and column " + parts[1] +
+                                     " of table " + describe(columns));
     }
     if (tables.size() > 1 || columns.size() > 1) {
       return Status::InvalidArgument(arg + ": ambiguous: " + describe(tables.empty() ? columns : tables) +
@@ -1024,8 +1035,7 @@ Result<Target> Resolve(const Schema& s, const Dialect& d, const std::string& old
     t.schema = s.tables[t.table].schema;
   } else {
     auto tables = ExactElseFolded(all_tables, [&](int i, bool fold) {
-      return schema_of(i, parts[0], fold) && NameIs(s.tables[i].name, parts[1], fold) &&
-             has_column(i, parts[2], fold);
+      return schema_of(i, parts[0], fold) && NameIs(s.tables[i].name, parts[1], fold) && has_column(i, parts[2], fold);
     });
     if (tables.empty()) return Status::InvalidArgument(arg + ": no column " + old_arg);
     if (tables.size() > 1) return Status::InvalidArgument(arg + ": ambiguous: " + describe(tables));
@@ -1041,13 +1051,15 @@ Result<Target> Resolve(const Schema& s, const Dialect& d, const std::string& old
   switch (t.kind) {
     case Target::kSchema:
       for (const std::string& n : SchemaNames(s)) {
-        if (!self && SameName(n, t.new_name, d)) return Status::InvalidArgument(arg + ": schema " + n + " already exists");
+        if (!self && SameName(n, t.new_name, d))
+          return Status::InvalidArgument(arg + ": schema " + n + " already exists");
       }
       break;
     case Target::kTable:
       for (const Table& other : s.tables) {
         if (!self && other.schema == t.schema && SameName(other.name, t.new_name, d)) {
-          return Status::InvalidArgument(arg + ": table " + QualifiedName(other.schema, other.name) + " already exists");
+          return Status::InvalidArgument(arg + ": table " + QualifiedName(other.schema, other.name) +
+                                         " already exists");
         }
       }
       for (const View& v : s.views) {

@@ -18,8 +18,8 @@
 namespace decant {
 
 struct SelectOptions {
-  std::vector<std::string> tables;          // --table patterns; empty = every table
-  std::vector<std::string> exclude_tables;  // --exclude-table patterns, applied after --table
+  std::vector<std::string> tables;                           // --table patterns; empty = every table
+  std::vector<std::string> exclude_tables;                   // --exclude-table patterns, applied after --table
   std::vector<std::pair<std::string, std::string>> renames;  // --rename old=new, in the order given
 };
 

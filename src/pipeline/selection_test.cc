@@ -207,7 +207,8 @@ TEST(SelectionTest, RenameColumnRewritesKeysIndexesViewsTriggers) {
             "AlbumId INTEGER, CONSTRAINT fk_album FOREIGN KEY (AlbumId) REFERENCES Album (AlbumId))");
   EXPECT_EQ(s.indexes[0].keys[0].column, "title");
   EXPECT_EQ(s.indexes[0].where, "title <> 'Name'");
-  EXPECT_EQ(s.indexes[0].native_ddl, "CREATE INDEX ix_track_name ON Track (title COLLATE NOCASE) WHERE title <> 'Name'");
+  EXPECT_EQ(s.indexes[0].native_ddl,
+            "CREATE INDEX ix_track_name ON Track (title COLLATE NOCASE) WHERE title <> 'Name'");
   // t is Track's alias, a is Album's: only t.Name changes.
   EXPECT_EQ(s.views[0].definition,
             "SELECT t.title, a.Title FROM Track t JOIN Album AS a ON a.AlbumId = t.AlbumId WHERE t.title <> 'Track' "
@@ -329,9 +330,10 @@ TEST(SelectionTest, RenameSchemaRewritesQualifiersEverywhere) {
   EXPECT_EQ(s.indexes[0].schema, "shop");
   EXPECT_EQ(s.indexes[0].native_ddl, "CREATE INDEX orders_customer ON shop.orders USING btree (customer_id)");
   EXPECT_EQ(s.views[0].schema, "shop");
-  EXPECT_EQ(s.views[0].definition,
-            " SELECT o.id,\n    c.name\n   FROM (shop.orders o\n     JOIN shop.customer c ON ((c.id = o.customer_id)))\n"
-            "  WHERE (c.name <> 'public.customer'::text);");
+  EXPECT_EQ(
+      s.views[0].definition,
+      " SELECT o.id,\n    c.name\n   FROM (shop.orders o\n     JOIN shop.customer c ON ((c.id = o.customer_id)))\n"
+      "  WHERE (c.name <> 'public.customer'::text);");
   EXPECT_EQ(s.views[0].native_ddl, "CREATE VIEW shop.big_orders AS\n" + s.views[0].definition);
   EXPECT_EQ(s.sequences[0].schema, "shop");
   EXPECT_EQ(s.sequences[0].native_ddl, "CREATE SEQUENCE shop.orders_id_seq AS integer");
@@ -356,6 +358,20 @@ TEST(SelectionTest, PostgresNamesThatFoldGetQuoted) {
   EXPECT_EQ(s.indexes[0].native_ddl, "CREATE INDEX orders_customer ON public.orders USING btree (client_id)");
   EXPECT_THAT(s.views[0].definition, HasSubstr("JOIN public.\"Client\" c ON ((c.id = o.client_id))"));
   EXPECT_THAT(s.views[0].definition, HasSubstr("'public.customer'::text"));
+}
+
+TEST(SelectionTest, ExcludedPostgresTableTakesItsSequence) {
+  Schema shop = Shop();
+  shop.objects.push_back({"sequence", "public", "orders_id_seq", "", "pre-data", shop.sequences[0].native_ddl});
+  SelectOptions o;
+  o.exclude_tables = {"public.ord*"};
+  Selection sel = Apply(shop, o);
+  EXPECT_THAT(sel.source_table, ElementsAre(0));
+  EXPECT_TRUE(sel.schema.sequences.empty());
+  EXPECT_TRUE(sel.schema.indexes.empty());
+  EXPECT_EQ(sel.schema.objects.size(), 3u);  // schema, comment, function: no sequence
+  EXPECT_THAT(sel.notes, ElementsAre("view public.big_orders dropped: it reads table public.orders, which is not "
+                                     "selected"));
 }
 
 TEST(SelectionTest, AmbiguousNames) {
@@ -452,7 +468,8 @@ TEST(SelectionTest, MySqlBackquotesAndDatabaseQualifiers) {
   s.tables = {t};
   View v;
   v.name = "labels";
-  v.definition = "select `shop`.`item`.`label` AS `label` from `shop`.`item` where `shop`.`item`.`label` <> 'it\\'s item'";
+  v.definition =
+      "select `shop`.`item`.`label` AS `label` from `shop`.`item` where `shop`.`item`.`label` <> 'it\\'s item'";
   v.native_ddl = "CREATE ALGORITHM=UNDEFINED VIEW `labels` AS " + v.definition;
   s.views = {v};
   Sequence q;
@@ -527,7 +544,8 @@ class SelectionSqliteTest : public ::testing::Test {
          "CREATE VIEW album_names AS SELECT al.Title AS title, ar.Name AS artist FROM Album al "
          "  JOIN Artist ar ON ar.ArtistId = al.ArtistId;"
          "CREATE VIEW logged AS SELECT msg FROM Log;"
-         "CREATE TRIGGER album_log AFTER INSERT ON Album BEGIN INSERT INTO Log (msg) VALUES ('Album ' || NEW.Title); END;"
+         "CREATE TRIGGER album_log AFTER INSERT ON Album BEGIN INSERT INTO Log (msg) VALUES ('Album ' || NEW.Title); "
+         "END;"
          "INSERT INTO Artist VALUES (1, 'AC/DC'), (2, 'Accept');"
          "INSERT INTO Album (Title, ArtistId) VALUES ('For Those About To Rock', 1), ('Balls to the Wall', 2);"
          "INSERT INTO Track VALUES (1, 'Fast As a Shark', 2, 100), (2, 'Restless', 2, 200);");
@@ -610,8 +628,9 @@ TEST_F(SelectionSqliteTest, CopyWithSelectionAndRenames) {
   ASSERT_NO_FATAL_FAILURE(Copy(o, out, &sel));
   EXPECT_THAT(sel.notes, ElementsAre("view logged dropped: it reads table Log, which is not selected",
                                      HasSubstr("trigger album_log on Album dropped: it uses table Log")));
-  EXPECT_THAT(Query(out, "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-                         "ORDER BY type, name"),
+  EXPECT_THAT(Query(out,
+                    "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                    "ORDER BY type, name"),
               ElementsAre("index|ix_album_artist|record", "index|ix_track|Track", "table|Artist|Artist",
                           "table|Track|Track", "table|record|record", "view|album_names|album_names"));
   EXPECT_THAT(Query(out, "SELECT * FROM album_names ORDER BY title"),
