@@ -314,18 +314,16 @@ std::string DescribeChange(const TablePair& p, const std::string& a, const std::
 Status ListDifferingRows(Source& a, Source& b, const TablePair& p, size_t limit, uint64_t rows, TableDifference* diff) {
   std::unordered_map<std::string, Tally> tally;
   tally.reserve(static_cast<size_t>(rows));
-  DECANT_RETURN_IF_ERROR(ScanTable(a, p.PlanA(), [&](const std::string& enc) {
-                           Tally& t = tally[KeyOf(enc, p.key)];
-                           Hash128 h = RowHash(enc);
-                           ++t.in_a;
-                           t.a.Add(h.high, h.low);
-                         }).WithContext("A"));
-  DECANT_RETURN_IF_ERROR(ScanTable(b, p.PlanB(), [&](const std::string& enc) {
-                           Tally& t = tally[KeyOf(enc, p.key)];
-                           Hash128 h = RowHash(enc);
-                           ++t.in_b;
-                           t.b.Add(h.high, h.low);
-                         }).WithContext("B"));
+  auto count = [&](bool side_a) {
+    return [&, side_a](const std::string& enc) {
+      Tally& t = tally[KeyOf(enc, p.key)];
+      Hash128 h = RowHash(enc);
+      ++(side_a ? t.in_a : t.in_b);
+      (side_a ? t.a : t.b).Add(h.high, h.low);
+    };
+  };
+  DECANT_RETURN_IF_ERROR(ScanTable(a, p.PlanA(), count(true)).WithContext("A"));
+  DECANT_RETURN_IF_ERROR(ScanTable(b, p.PlanB(), count(false)).WithContext("B"));
   std::vector<std::string> keys;
   for (const auto& [key, t] : tally) {
     if (t.differs()) keys.push_back(key);
