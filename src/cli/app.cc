@@ -468,6 +468,12 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   for (const auto& x : report->differences) {
     if (x.reason == "only in B") out += fmt::format("  {:<{}}  DIFFERENT: only in B\n", Printable(x.table), width);
   }
+  // What differs inside the tables: columns on one side only, the first differing rows.
+  std::string details;
+  for (const auto& x : report->differences) {
+    for (const auto& line : x.details) details += Printable(x.table) + ": " + Printable(line) + "\n";
+  }
+  if (!details.empty()) out += "\n" + details;
   if (report->equal()) {
     out += fmt::format("\nequal: {} tables, {} rows hold the same data\n", report->a.size(), rows);
   } else {
