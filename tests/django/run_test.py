@@ -31,6 +31,7 @@ directory, removed on success).
 import argparse
 import datetime as dt
 import decimal
+import importlib.util
 import json
 import os
 import shutil
@@ -78,33 +79,44 @@ class Engine:
 
     def fresh(self, name):
         """Drops and creates database NAME; returns its Django location."""
+        self.drop(name)
+        return self.create(name)
+
+    def drop(self, name):
         if self.kind == "sqlite":
             path = os.path.join(self.work, name + ".sqlite3")
             for suffix in ("", "-journal", "-wal", "-shm", ".partial"):
                 if os.path.exists(path + suffix):
                     os.remove(path + suffix)
-            return "sqlite://" + path
+        else:
+            self._server_sql(f'DROP DATABASE IF EXISTS "{name}"' if self.kind == "postgresql"
+                             else f"DROP DATABASE IF EXISTS `{name}`")
+
+    def create(self, name):
+        if self.kind == "sqlite":
+            return "sqlite://" + os.path.join(self.work, name + ".sqlite3")
+        self._server_sql(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0' if self.kind == "postgresql"
+                         else f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        return f"{self.server}/{name}"
+
+    def _server_sql(self, statement):
         if self.kind == "postgresql":
             import psycopg2
 
             conn = psycopg2.connect(self.admin_uri)
             conn.autocommit = True
             with conn.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                cur.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+                cur.execute(statement)
             conn.close()
-            return f"{self.server}/{name}"
+            return
         import MySQLdb
 
         kwargs = {"read_default_file": self.defaults, "host": self.host, "port": self.port}
         if self.user:
             kwargs["user"] = self.user
         conn = MySQLdb.connect(**kwargs)
-        cur = conn.cursor()
-        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        conn.cursor().execute(statement)
         conn.close()
-        return f"{self.server}/{name}"
 
     def decant_uri(self, location):
         if self.kind == "mysql":
@@ -376,6 +388,7 @@ def run_direction(decant, src_kind, dst_kind, mode, work):
         if diff:
             raise Failure(f"{tag}: the source differs from itself: {diff}")
         check_compare_catches_differences(src_dump)
+        src_engine.drop(stem + "_src")
         return f"{tag}: self-comparison of {len(src_dump)} objects ok"
 
     dst = dst_engine.fresh(stem + "_dst")
@@ -398,13 +411,13 @@ def run_direction(decant, src_kind, dst_kind, mode, work):
         if before is not None and not pk > before:
             raise Failure(f"{tag}: a new {model} on the target got key {pk}, not above the loaded {before} "
                           "(sequence / AUTO_INCREMENT not advanced)")
+    src_engine.drop(stem + "_src")
+    dst_engine.drop(stem + "_dst")
     return f"{tag}: {len(src_dump)} objects equal; new keys {added['new']} above the loaded {added['before']}"
 
 
 def main():
-    try:
-        import django  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("django") is None:
         # ctest may have found another python3 first (a pyenv shim); Debian's has python3-django.
         system = "/usr/bin/python3"
         if os.path.exists(system) and os.path.realpath(sys.executable) != os.path.realpath(system):
