@@ -85,6 +85,7 @@ class MysqlSink : public Sink {
   bool native() const { return schema_.engine == "mysql"; }
   Result<std::unique_ptr<Connection>> Connect();
   Status CheckTarget();
+  Status CheckDataOnlyTarget();
   Status CreateTables();
   Status AddKeys();
   Status RunOnEach(const std::vector<std::vector<std::string>>& work);
@@ -200,6 +201,20 @@ Status MysqlSink::CreateTables() {
   return Status::OK();
 }
 
+// --data-only: the application made the tables; they must be there and empty.
+// AUTO_INCREMENT counters then move past the inserted ids by themselves.
+Status MysqlSink::CheckDataOnlyTarget() {
+  for (const Table& t : schema_.tables) {
+    auto rows = main_->QueryValue("SELECT count(*) FROM (SELECT 1 FROM " + QuoteIdent(t.name) + " LIMIT 1) q");
+    if (!rows.ok()) return Status::NotFound("--data-only: table " + t.name + " is not in " + Describe());
+    if (rows->value_or("0") != "0" && options_.mode != LoadMode::kAppend) {
+      return Status::FailedPrecondition("--data-only: table " + t.name + " in " + Describe() +
+                                        " already holds rows; use --append to add to them");
+    }
+  }
+  return Status::OK();
+}
+
 Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
   schema_ = schema;
   options_ = options;
@@ -207,6 +222,11 @@ Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
     return Status::InvalidArgument(Describe() + ": no database in the URI (mysql://user@host:3306/DATABASE)");
   }
   DECANT_ASSIGN_OR_RETURN(main_, Connect());
+  if (options.data_only) {
+    DECANT_RETURN_IF_ERROR(CheckDataOnlyTarget());
+    DECANT_ASSIGN_OR_RETURN(target_columns_, mysql_internal::ReadTargetColumns(*main_));
+    return Status::OK();
+  }
   DECANT_RETURN_IF_ERROR(CheckTarget());
   DECANT_RETURN_IF_ERROR(CreateTables());
   DECANT_ASSIGN_OR_RETURN(target_columns_, mysql_internal::ReadTargetColumns(*main_));
@@ -369,9 +389,11 @@ Status MysqlSink::CreateRoutinesViewsTriggers() {
 Status MysqlSink::Commit() {
   if (!main_) return Status::FailedPrecondition("sink for " + Describe() + " is not open");
   loaders_.Clear();  // every writer is closed; their sessions end here
-  DECANT_RETURN_IF_ERROR(AddKeys());
-  DECANT_RETURN_IF_ERROR(SetCounters());
-  DECANT_RETURN_IF_ERROR(CreateRoutinesViewsTriggers());
+  if (!options_.data_only) {
+    DECANT_RETURN_IF_ERROR(AddKeys());
+    DECANT_RETURN_IF_ERROR(SetCounters());
+    DECANT_RETURN_IF_ERROR(CreateRoutinesViewsTriggers());
+  }
   DECANT_RETURN_IF_ERROR(main_->Exec("SET SESSION foreign_key_checks = 1, SESSION unique_checks = 1"));
   main_.reset();
   committed_ = true;
@@ -381,6 +403,14 @@ Status MysqlSink::Commit() {
 void MysqlSink::Abort() {
   if (committed_) return;
   loaders_.Clear();
+  if (main_ && options_.data_only && options_.mode != LoadMode::kAppend) {
+    // The tables were empty (Begin checked) and MySQL loads commit as they go:
+    // empty them again rather than leave half a load behind.
+    for (const Table& t : schema_.tables) {
+      Status st = main_->Exec("DELETE FROM " + QuoteIdent(t.name));
+      if (!st.ok()) spdlog::warn("{}: could not empty {} after the failed load: {}", Describe(), t.name, st.message());
+    }
+  }
   if (!main_ || created_.empty()) {
     main_.reset();
     return;

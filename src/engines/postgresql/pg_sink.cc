@@ -81,6 +81,8 @@ class PostgresSink final : public Sink {
   enum class State { kNew, kOpen, kDone };
 
   Status RefuseNonEmpty();
+  Status BeginDataOnly();
+  Status AdvanceSequences();
   Status DropExisting();
   // Runs `sql`, inside a savepoint when in a transaction so that a failure
   // leaves the transaction usable; *sqlstate receives the failure's code.
@@ -322,6 +324,43 @@ Result<Connection*> PostgresSink::Borrow() {
   return workers_.back().get();
 }
 
+// --data-only: the application made the tables; they must be there and empty.
+Status PostgresSink::BeginDataOnly() {
+  for (const Table& t : schema_.tables) {
+    std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
+    auto rows = main_->QueryValue("SELECT count(*) FROM (SELECT 1 FROM " + name + " LIMIT 1) q");
+    if (!rows.ok()) return Status::NotFound("--data-only: table " + QualifiedName(t.schema, t.name) + " is not in " + Describe());
+    if (*rows != "0" && options_.mode != LoadMode::kAppend) {
+      return Status::FailedPrecondition("--data-only: table " + QualifiedName(t.schema, t.name) + " in " + Describe() +
+                                        " already holds rows; use --append to add to them");
+    }
+  }
+  if (jobs_ == 1) {
+    DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
+    in_transaction_ = true;
+  }
+  return Status::OK();
+}
+
+// --data-only: every serial or identity column's sequence continues after the
+// highest id loaded, so the application's next insert gets a fresh id.
+Status PostgresSink::AdvanceSequences() {
+  for (const Table& t : schema_.tables) {
+    std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
+    for (const Column& c : t.columns) {
+      LogicalType l = c.type.logical;
+      if (l != LogicalType::kInt16 && l != LogicalType::kInt32 && l != LogicalType::kInt64) continue;
+      std::string sql = fmt::format(
+          "SELECT pg_catalog.setval(q.seq, GREATEST(q.m, 1), q.m >= 1) FROM (SELECT "
+          "pg_catalog.pg_get_serial_sequence({}, {}) AS seq, (SELECT COALESCE(MAX({}), 0) FROM {}) AS m) q "
+          "WHERE q.seq IS NOT NULL",
+          QuoteLiteral(name), QuoteLiteral(c.name), QuoteIdent(c.name), name);
+      DECANT_RETURN_IF_ERROR(main_->Exec(sql).WithContext("advancing the sequence of " + t.name + "." + c.name));
+    }
+  }
+  return Status::OK();
+}
+
 Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   if (state_ != State::kNew) return Status::FailedPrecondition("PostgreSQL sink: Begin called twice");
   state_ = State::kOpen;
@@ -330,6 +369,7 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   from_postgres_ = schema.engine == "postgresql";
   older_target_ = from_postgres_ && std::atoi(schema.server_version.c_str()) > main_->server_major();
   DECANT_RETURN_IF_ERROR(PrepareSession(main_.get()));
+  if (options.data_only) return BeginDataOnly();
   if (options.mode == LoadMode::kRefuseNonEmpty) DECANT_RETURN_IF_ERROR(RefuseNonEmpty());
   DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
   in_transaction_ = true;
@@ -398,9 +438,12 @@ Status PostgresSink::Commit() {
       DECANT_RETURN_IF_ERROR(RunAll(step.ddl, parallel));
     }
   }
-  if (!from_postgres_ && (!schema_.views.empty() || !schema_.triggers.empty())) {
-    spdlog::warn("{} views and {} triggers from {} are not translated to PostgreSQL", schema_.views.size(),
-                 schema_.triggers.size(), schema_.engine);
+  if (options_.data_only) {
+    if (!in_transaction_) {
+      DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
+      in_transaction_ = true;
+    }
+    DECANT_RETURN_IF_ERROR(AdvanceSequences());
   }
   if (in_transaction_) DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
   in_transaction_ = false;

@@ -197,6 +197,7 @@ class SqliteSink : public Sink {
 
  private:
   Status OpenFresh();
+  Status BeginDataOnly();
   Status OpenExisting();
   // (type, name) of every user object in the target, in creation order.
   Result<std::vector<std::pair<std::string, std::string>>> ListObjects();
@@ -319,6 +320,24 @@ Status SqliteSink::DropForClean(const std::vector<std::pair<std::string, std::st
   return Status::OK();
 }
 
+// --data-only: the application made the tables; they must be there and empty.
+Status SqliteSink::BeginDataOnly() {
+  if (fresh_) {
+    return Status::FailedPrecondition("--data-only: " + Describe() +
+                                      " has no tables; let the application create its schema first");
+  }
+  DECANT_RETURN_IF_ERROR(OpenExisting());
+  for (const Table& t : schema_.tables) {
+    auto rows = conn_->QueryInt("SELECT count(*) FROM main." + QuoteIdent(t.name));
+    if (!rows.ok()) return Status::NotFound("--data-only: table " + t.name + " is not in " + Describe());
+    if (*rows > 0 && options_.mode != LoadMode::kAppend) {
+      return Status::FailedPrecondition(fmt::format("--data-only: table {} in {} already holds {} rows; use --append to "
+                                                    "add to them", t.name, Describe(), *rows));
+    }
+  }
+  return Status::OK();
+}
+
 Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
   schema_ = schema;
   options_ = options;
@@ -329,6 +348,7 @@ Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
     DECANT_ASSIGN_OR_RETURN(uint64_t size, fs->FileSize(path_));
     fresh_ = size == 0;
   }
+  if (options.data_only) return BeginDataOnly();
   if (fresh_) {
     DECANT_RETURN_IF_ERROR(OpenFresh());
   } else {
@@ -486,7 +506,8 @@ Status SqliteSink::Commit() {
                    schema_.engine);
     }
   }
-  DECANT_RETURN_IF_ERROR(WriteSequences());
+  // With --data-only SQLite moves each AUTOINCREMENT counter past the ids inserted.
+  if (!options_.data_only) DECANT_RETURN_IF_ERROR(WriteSequences());
   if (sqlite_internal::IsNativeSchema(schema_) && options_.mode != LoadMode::kAppend) {
     for (const char* pragma : {"user_version", "application_id"}) {
       if (auto v = IntOption(schema_, pragma)) {
