@@ -236,7 +236,8 @@ TableRows ReadTable(const std::string& location, const std::string& name) {
       out.rows.emplace_back(batch.row(r), batch.row(r) + batch.num_columns());
     }
   }
-  (*source)->Finish();
+  Status finished = (*source)->Finish();
+  EXPECT_TRUE(finished.ok()) << finished.ToString();
   return out;
 }
 
@@ -317,6 +318,13 @@ std::string Normalized(const Value& v, const DataType& type) {
         s.resize(s.size() - z.size());
         break;
       }
+    }
+    // Fractional seconds without trailing zeros ("13:45:10.000000" -> "13:45:10").
+    size_t colon = s.rfind(':'), point = s.rfind('.');
+    if (colon != std::string::npos && point != std::string::npos && point > colon &&
+        s.find_first_not_of("0123456789", point + 1) == std::string::npos) {
+      while (s.back() == '0') s.pop_back();
+      if (s.back() == '.') s.pop_back();
     }
   }
   return s;
@@ -687,8 +695,13 @@ void RunDirection(const std::string& source_engine, const std::string& target_en
   }
   EXPECT_TRUE(unplanned.empty()) << "converted but not reported lossy by plan: " << Join(unplanned) << "\n"
                                  << mig.err;
-  EXPECT_TRUE(ConvertedInSummary(mig.err, "every_type_ordinary").empty())
-      << "the ordinary row needed conversions:\n" << mig.err;
+  // The ordinary row is converted only where every value is (e.g. a time zone dropped).
+  std::set<std::string> ordinary_converted;
+  for (const std::string& c : ConvertedInSummary(mig.err, "every_type_ordinary")) {
+    if (!d->lossy_every_value.count(c)) ordinary_converted.insert(c);
+  }
+  EXPECT_TRUE(ordinary_converted.empty()) << "the ordinary row needed conversions in " << Join(ordinary_converted)
+                                          << ":\n" << mig.err;
 
   // The ordinary row arrives exact: verify on the ordinary-only table...
   RunResult ver = Decant({"verify", source.uri(), target.uri()});
