@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config time sqlite3
   libsqlite3-dev libzstd-dev libxxhash-dev libcli11-dev nlohmann-json3-dev
-  libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client)
+  libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client
+  python3-django python3-psycopg2 python3-mysqldb)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -79,10 +79,13 @@ TEST_F(CliTest, VerifyNamesTheTablesThatDiffer) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.out, HasSubstr("DIFFERENT: 1 of 2 tables differ: album"));
   EXPECT_THAT(r.out, Not(HasSubstr("DIFFERENT: 1 of 2 tables differ: artist")));
+  EXPECT_THAT(r.out, HasSubstr("\nalbum: id=77: title '"));  // the differing row, by primary key
+  EXPECT_THAT(r.out, HasSubstr("' vs 'changed'\n"));
   SqliteExec(dst, "DELETE FROM artist WHERE id = 5;");
   r = RunDecantBinary({"verify", "sqlite://" + src_, "sqlite://" + dst});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.out, HasSubstr("rows 3000 vs 2999"));
+  EXPECT_THAT(r.out, HasSubstr("\nartist: id=5 only in A\n"));
 }
 
 TEST_F(CliTest, RefusesNonEmptyTargetAndLeavesItAlone) {

@@ -76,6 +76,28 @@ std::string SummaryLine(const char* verb, const CopySummary& s, const std::strin
                      s.sequences, from, to, s.seconds);
 }
 
+// --table / --exclude-table / --rename (docs/cli.md, "Choosing and renaming tables").
+struct SelectArgs {
+  std::vector<std::string> tables, exclude_tables, renames;
+
+  Result<SelectOptions> Options() const {
+    SelectOptions o;
+    o.tables = tables;
+    o.exclude_tables = exclude_tables;
+    for (const std::string& r : renames) {
+      DECANT_ASSIGN_OR_RETURN(auto pair, ParseRename(r));
+      o.renames.push_back(std::move(pair));
+    }
+    return o;
+  }
+};
+
+void AddSelectOptions(CLI::App* cmd, SelectArgs* s) {
+  cmd->add_option("--table", s->tables, "copy only tables matching this name or pattern (* and ?); repeatable");
+  cmd->add_option("--exclude-table", s->exclude_tables, "leave out tables matching this name or pattern; repeatable");
+  cmd->add_option("--rename", s->renames, "OLD=NEW: rename a table, column (table.column) or schema; repeatable");
+}
+
 // --clean / --append / --jobs, taken by the commands that load a database.
 struct LoadArgs {
   bool clean = false;
@@ -118,11 +140,15 @@ Result<Schema> ReadTargetSchema(const std::string& target) {
 // The copy behind export, import and migrate, with progress named `verb`
 // and the one-line summary ("exported ... from FROM to TO").
 int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& sink, CopyOptions co,
-               const std::string& from, const std::string& to, const GlobalOptions& g) {
+               const std::string& from, const std::string& to, const GlobalOptions& g, const SelectArgs& select) {
+  auto options = select.Options();
+  if (!options.ok()) return Fail(options.status());
+  co.select = std::move(*options);
   auto progress = MakeProgress(verb, StyleFor(g));
   co.progress = progress.get();
   auto summary = CopyDatabase(source, sink, co);
   if (!summary.ok()) return Fail(summary.status());
+  for (const auto& note : summary->notes) spdlog::warn("{}", Printable(note));
   Say(g, SummaryLine(done, *summary, from, to));
   if (!summary->conversions.empty()) {
     uint64_t total = 0;
@@ -147,6 +173,7 @@ struct ExportArgs {
   bool directory = false;
   int zstd_level = 3;
   size_t jobs = 1;
+  SelectArgs select;
 };
 
 int RunExport(const ExportArgs& a, const GlobalOptions& g) {
@@ -177,7 +204,7 @@ int RunExport(const ExportArgs& a, const GlobalOptions& g) {
   CopyOptions co;
   co.jobs = a.jobs;
   return CopyAndSay("export", "exported", **source, **sink, co, (*source)->Describe(),
-                    a.output == "-" ? "stdout" : a.output, g);
+                    a.output == "-" ? "stdout" : a.output, g, a.select);
 }
 
 // ---- import -----------------------------------------------------------------
@@ -186,6 +213,7 @@ struct ImportArgs {
   std::string archive;
   std::string target;
   LoadArgs load;
+  SelectArgs select;
 };
 
 int RunImport(const ImportArgs& a, const GlobalOptions& g) {
@@ -205,7 +233,7 @@ int RunImport(const ImportArgs& a, const GlobalOptions& g) {
     co.existing_target = &*existing;
   }
   return CopyAndSay("import", "imported", **source, **sink, co, a.archive == "-" ? "stdin" : a.archive,
-                    (*sink)->Describe(), g);
+                    (*sink)->Describe(), g, a.select);
 }
 
 // ---- migrate ----------------------------------------------------------------
@@ -214,6 +242,7 @@ struct MigrateArgs {
   std::string source;
   std::string target;
   LoadArgs load;
+  SelectArgs select;
 };
 
 int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
@@ -236,7 +265,7 @@ int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
     co.existing_target = &*existing;
   }
   return CopyAndSay("migrate", "migrated", **source, **sink, co, (*source)->Describe(),
-                    (*sink)->Describe(), g);
+                    (*sink)->Describe(), g, a.select);
 }
 
 // ---- dump / restore -----------------------------------------------------------
@@ -368,6 +397,7 @@ struct PlanArgs {
   std::string source;
   std::string target;
   bool data_only = false;
+  SelectArgs select;
 };
 
 // Prints what a migrate/import into `target` would declare and could lose.
@@ -388,9 +418,13 @@ int RunPlan(const PlanArgs& a) {
     existing = ReadTargetSchema(a.target);
     if (!existing.ok()) return Fail(existing.status().WithContext("target"));
   }
+  auto select = a.select.Options();
+  if (!select.ok()) return Fail(select.status());
+  auto selection = SelectAndRename(*schema, *select);
+  if (!selection.ok()) return Fail(selection.status());
   std::vector<const Table*> read;
-  for (const Table& t : schema->tables) read.push_back(&t);
-  auto plan = PlanMigration(*schema, read, *engine, a.data_only ? &*existing : nullptr);
+  for (size_t i : selection->source_table) read.push_back(&schema->tables[i]);
+  auto plan = PlanMigration(selection->schema, read, *engine, a.data_only ? &*existing : nullptr);
   if (!plan.ok()) return Fail(plan.status());
   std::string text = FormatPlan(*plan);
   for (size_t start = 0; start < text.size();) {
@@ -434,6 +468,12 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   for (const auto& x : report->differences) {
     if (x.reason == "only in B") out += fmt::format("  {:<{}}  DIFFERENT: only in B\n", Printable(x.table), width);
   }
+  // What differs inside the tables: columns on one side only, the first differing rows.
+  std::string details;
+  for (const auto& x : report->differences) {
+    for (const auto& line : x.details) details += Printable(x.table) + ": " + Printable(line) + "\n";
+  }
+  if (!details.empty()) out += "\n" + details;
   if (report->equal()) {
     out += fmt::format("\nequal: {} tables, {} rows hold the same data\n", report->a.size(), rows);
   } else {
@@ -486,6 +526,7 @@ int RunDecant(int argc, char** argv) {
       ->check(CLI::Range(1, 19));
   export_cmd->add_option("-j,--jobs", ex.jobs, "tables read at once, from one snapshot (needs --directory)")
       ->check(CLI::Range(1, 64));
+  AddSelectOptions(export_cmd, &ex.select);
 
   ImportArgs im;
   auto* import_cmd = app.add_subcommand("import", "archive -> database");
@@ -493,6 +534,7 @@ int RunDecant(int argc, char** argv) {
   import_cmd->add_option("target", im.target, "database URI")->required();
   AddLoadOptions(import_cmd, &im.load, "tables loaded at once");
   AddDataOnly(import_cmd, &im.load);
+  AddSelectOptions(import_cmd, &im.select);
 
   MigrateArgs mi;
   auto* migrate_cmd = app.add_subcommand("migrate", "database -> database, no file in between");
@@ -500,6 +542,7 @@ int RunDecant(int argc, char** argv) {
   migrate_cmd->add_option("target", mi.target, "database URI")->required();
   AddLoadOptions(migrate_cmd, &mi.load, "tables copied at once");
   AddDataOnly(migrate_cmd, &mi.load);
+  AddSelectOptions(migrate_cmd, &mi.select);
 
   DumpArgs du;
   auto* dump_cmd = app.add_subcommand("dump", "every database of a server -> dump directory");
@@ -529,6 +572,7 @@ int RunDecant(int argc, char** argv) {
   plan_cmd->add_option("source", pl.source, "database URI or archive")->required();
   plan_cmd->add_option("target", pl.target, "database URI")->required();
   plan_cmd->add_flag("--data-only", pl.data_only, "plan a load into the tables the target already has");
+  AddSelectOptions(plan_cmd, &pl.select);
 
   VerifyArgs ve;
   auto* verify_cmd = app.add_subcommand("verify", "do A and B hold the same data? exit 0 if so, 1 if not");

@@ -401,6 +401,66 @@ void ToUtc(Moment* m) {
 
 const char* kNullNotType = "not a value of the column's type: stored as NULL";
 
+// PostgreSQL's interval text ("1 year 2 mons 3 days -04:05:06.5") as
+// microseconds, counting a month as 30 days (so *inexact is set when there
+// are years or months).
+bool IntervalMicros(std::string_view s, int64_t* out, bool* inexact) {
+  s = Trim(s);
+  long double total = 0;
+  *inexact = false;
+  size_t i = 0;
+  auto skip = [&] {
+    while (i < s.size() && s[i] == ' ') ++i;
+  };
+  while (skip(), i < s.size()) {
+    size_t start = i;
+    bool neg = false;
+    if (s[i] == '-' || s[i] == '+') neg = s[i++] == '-';
+    int64_t n;
+    if (!Digits(s, &i, 1, 18, &n)) return false;
+    if (i < s.size() && s[i] == ':') {  // the time part
+      i = s[start] == '+' ? start + 1 : start;
+      Moment m;
+      if (!ParseTime(s, &i, &m)) return false;
+      std::string frac = (m.fraction + "000000").substr(0, 6);
+      if (m.fraction.size() > 6) *inexact = true;
+      long double t = (static_cast<long double>(m.hour) * 3600 + m.minute * 60 + m.second) * 1000000 + std::stoll(frac);
+      total += m.negative_time ? -t : t;
+      continue;
+    }
+    skip();
+    size_t w = i;
+    while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
+    std::string_view unit = s.substr(w, i - w);
+    long double v = neg ? -n : n;
+    if (unit.starts_with("year")) {
+      total += v * 360 * 86400 * 1000000LL;
+      *inexact = true;
+    } else if (unit.starts_with("mon")) {
+      total += v * 30 * 86400 * 1000000LL;
+      *inexact = true;
+    } else if (unit.starts_with("day")) {
+      total += v * 86400 * 1000000LL;
+    } else {
+      return false;
+    }
+  }
+  // long double holds 64 bits of mantissa: exact for every int64 total.
+  if (total >= 9.2233720368547758e18L || total < -9.2233720368547758e18L) return false;
+  *out = static_cast<int64_t>(total);
+  return true;
+}
+
+// Microseconds as PostgreSQL interval input: "3 days 00:00:00.000001".
+std::string MicrosInterval(int64_t us) {
+  bool neg = us < 0;
+  uint64_t u = neg ? 0 - static_cast<uint64_t>(us) : static_cast<uint64_t>(us);
+  uint64_t days = u / 86400000000ULL, rest = u % 86400000000ULL;
+  std::string sign = neg ? "-" : "";
+  return fmt::format("{}{} days {}{:02d}:{:02d}:{:02d}.{:06d}", sign, days, sign, rest / 3600000000ULL,
+                     rest / 60000000ULL % 60, rest / 1000000ULL % 60, rest % 1000000ULL);
+}
+
 }  // namespace
 
 std::string ShortestDecimal(double d) {
@@ -426,7 +486,8 @@ ValueConverter::ValueConverter(const DataType& source, const std::string& source
                                     t == L::kEnum || t == L::kArray || t == L::kNative || t == L::kBitString)) {
     passthrough_ = source.logical != L::kBitString;
   }
-  if (t == L::kInterval || t == L::kArray || t == L::kNative || t == L::kGeometry) passthrough_ = true;
+  if (t == L::kArray || t == L::kNative || t == L::kGeometry) passthrough_ = true;
+  if (t == L::kInterval && (source.logical == L::kInterval || target_engine != "postgresql")) passthrough_ = true;
 }
 
 const char* ValueConverter::Convert(Value* v) const {
@@ -450,6 +511,11 @@ const char* ValueConverter::Convert(Value* v) const {
     case L::kJson: return ToJson(v);
     case L::kBitString: return ToBits(v);
     case L::kEnum: return ToEnum(v);
+    case L::kInterval:
+      // An integer in an interval column is microseconds (Django's DurationField
+      // on SQLite and MySQL stores durations so).
+      if (v->kind() == Value::Kind::kInt) *v = Value::Text(MicrosInterval(v->as_int()));
+      return nullptr;
     default: return nullptr;
   }
 }
@@ -531,6 +597,17 @@ const char* ValueConverter::ToInteger(Value* v) const {
     case Value::Kind::kText:
     case Value::Kind::kBytes: {
       int64_t i;
+      if (source_.logical == L::kInterval) {
+        // An interval into an integer column becomes microseconds.
+        bool inexact;
+        if (!IntervalMicros(v->as_string(), &i, &inexact)) {
+          v->SetNull();
+          return kNullNotType;
+        }
+        *v = Value::Int(i);
+        if (inexact) reason = "an interval with months or years: a month counted as 30 days";
+        break;
+      }
       if (ParseInt64(v->as_string(), &i)) {
         *v = Value::Int(i);
         break;
@@ -668,6 +745,15 @@ const char* ValueConverter::ToText(Value* v) const {
   bool sqlite = target_engine_ == "sqlite";
   switch (v->kind()) {
     case Value::Kind::kText:
+      if (source_.logical == L::kUuid && target_.length == 32 && v->as_string().size() == 36) {
+        // A uuid into a 32-character column (Django's UUIDField outside PostgreSQL): its hex digits.
+        std::string hex;
+        for (char ch : v->as_string()) {
+          if (ch != '-') hex.push_back(ch);
+        }
+        *v = Value::Text(hex);
+        return nullptr;
+      }
       if (!sqlite && !IsCleanUtf8(v->as_string(), !pg)) {
         *v = Value::Text(CleanUtf8(v->as_string(), !pg));
         reason = pg ? "NUL removed or invalid UTF-8 replaced" : "invalid UTF-8 replaced";

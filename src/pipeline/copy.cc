@@ -303,9 +303,11 @@ Status CopyInParallel(Source& source, Sink& sink, const MigrationPlan& plan, boo
 
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  DECANT_ASSIGN_OR_RETURN(Schema schema, source.ReadSchema());
+  DECANT_ASSIGN_OR_RETURN(Schema read_schema, source.ReadSchema());
+  DECANT_ASSIGN_OR_RETURN(Selection selection, SelectAndRename(read_schema, options.select));
+  const Schema& schema = selection.schema;
   std::vector<const Table*> read_tables;
-  for (const Table& t : schema.tables) read_tables.push_back(&t);
+  for (size_t i : selection.source_table) read_tables.push_back(&read_schema.tables[i]);
   if (options.sink.data_only && !options.existing_target) {
     return Status::InvalidArgument("--data-only needs the target's schema");
   }
@@ -345,6 +347,7 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     summary.conversions.insert(summary.conversions.end(), t.conversions.begin(), t.conversions.end());
   }
   summary.not_carried = plan.not_carried;
+  summary.notes = selection.notes;
   summary.indexes = schema.indexes.size();
   summary.views = schema.views.size();
   summary.triggers = schema.triggers.size();

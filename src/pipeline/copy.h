@@ -8,6 +8,7 @@
 #include "core/endpoint.h"
 #include "pipeline/plan.h"
 #include "pipeline/progress.h"
+#include "pipeline/selection.h"
 
 namespace decant {
 
@@ -23,6 +24,8 @@ struct CopyOptions {
   // With sink.data_only: the target's own schema (read before loading), into
   // whose tables rows go by table and column name.
   const Schema* existing_target = nullptr;
+  // --table / --exclude-table / --rename.
+  SelectOptions select;
 };
 
 // Values of one column that the target could not hold exactly and that were
@@ -44,6 +47,7 @@ struct CopySummary {
   std::vector<TableCopyStats> tables;
   std::vector<ColumnConversions> conversions;
   std::vector<std::string> not_carried;  // objects of the source the target did not get
+  std::vector<std::string> notes;        // what the table selection dropped or could not rewrite
   size_t indexes = 0, views = 0, triggers = 0, sequences = 0;
   uint64_t rows = 0;
   uint64_t bytes = 0;

@@ -85,6 +85,11 @@ std::vector<std::string> NotCarried(const Schema& s, const std::string& target) 
       }
     }
   }
+  for (const Sequence& q : s.sequences) {
+    if (q.owner_table.empty() && from == "postgresql") {
+      out.push_back(fmt::format("sequence {}: a sequence no column owns exists only in {}", Q(q.schema, q.name), from));
+    }
+  }
   for (const Index& x : s.indexes) {
     bool plain = !x.where && !x.keys.empty();
     for (const IndexKey& k : x.keys) plain = plain && !k.column.empty();
@@ -95,6 +100,9 @@ std::vector<std::string> NotCarried(const Schema& s, const std::string& target) 
   for (const View& v : s.views) {
     if (v.materialized) {
       out.push_back(fmt::format("materialized view {}: only {} has them", Q(v.schema, v.name), from));
+    } else if (target != "sqlite") {
+      out.push_back(fmt::format("view {}: views from {} are recreated only on SQLite; create it again by hand",
+                                Q(v.schema, v.name), from));
     } else if (!TranslateSql(v.definition, from, target, DefaultQualifiers(from, s.database))) {
       out.push_back(fmt::format("view {}: its query uses what {} does not have", Q(v.schema, v.name), target));
     }

@@ -4,6 +4,8 @@
 #include <string_view>
 
 #include "engines/mysql/mysql_connection.h"
+#include "mapping/sql_translate.h"
+#include "mapping/type_mapping.h"
 
 namespace decant::mysql_internal {
 namespace {
@@ -73,42 +75,7 @@ std::string Assemble(const Parsed& p, const std::vector<std::string>& elements) 
 }
 
 std::string TypeFor(const Column& c, bool in_key) {
-  const DataType& t = c.type;
-  auto len = [&](int32_t fallback) { return std::to_string(t.length > 0 ? t.length : fallback); };
-  switch (t.logical) {
-    case LogicalType::kBool: return "TINYINT(1)";
-    case LogicalType::kInt16: return "SMALLINT";
-    case LogicalType::kInt32: return "INT";
-    case LogicalType::kInt64: return "BIGINT";
-    case LogicalType::kUInt64: return "BIGINT UNSIGNED";
-    case LogicalType::kFloat32: return "FLOAT";
-    case LogicalType::kFloat64: return "DOUBLE";
-    case LogicalType::kDecimal:
-      if (t.precision > 0 && t.precision <= 65) {
-        return "DECIMAL(" + std::to_string(t.precision) + "," + std::to_string(t.scale < 0 ? 0 : t.scale) + ")";
-      }
-      return "VARCHAR(100)";  // any precision: kept as its exact digits
-    case LogicalType::kText:
-      if (t.length > 0 && t.length <= 16383) return "VARCHAR(" + len(255) + ")";
-      return in_key ? "VARCHAR(255)" : "LONGTEXT";
-    case LogicalType::kBytes:
-      if (t.length > 0 && t.length <= 65535) return "VARBINARY(" + len(255) + ")";
-      return in_key ? "VARBINARY(255)" : "LONGBLOB";
-    case LogicalType::kDate: return "DATE";
-    case LogicalType::kTime: return "TIME(6)";
-    case LogicalType::kTimestamp:
-    case LogicalType::kTimestampTz: return "DATETIME(6)";
-    case LogicalType::kUuid: return "CHAR(36)";
-    case LogicalType::kJson: return "JSON";
-    case LogicalType::kGeometry: return "GEOMETRY";
-    case LogicalType::kBitString: return t.length > 0 && t.length <= 64 ? "BIT(" + len(1) + ")" : "VARCHAR(255)";
-    case LogicalType::kEnum:
-    case LogicalType::kInterval:
-    case LogicalType::kArray:
-    case LogicalType::kNative: return in_key ? "VARCHAR(255)" : "LONGTEXT";
-    case LogicalType::kAny: return in_key ? "VARBINARY(255)" : "LONGBLOB";
-  }
-  return "LONGTEXT";
+  return MapColumn(c, "", "mysql", in_key).type_sql;  // one mapping table: mapping/type_mapping.cc
 }
 
 }  // namespace
@@ -206,7 +173,7 @@ std::string StripDefiner(const std::string& ddl) {
   return ddl.substr(0, at) + ddl.substr(end);
 }
 
-std::string GenericCreateTable(const Table& t) {
+std::string GenericCreateTable(const Table& t, const std::string& source_engine) {
   std::set<std::string> key_columns;
   if (t.primary_key) key_columns.insert(t.primary_key->columns.begin(), t.primary_key->columns.end());
   for (const auto& u : t.uniques) key_columns.insert(u.columns.begin(), u.columns.end());
@@ -216,10 +183,14 @@ std::string GenericCreateTable(const Table& t) {
     if (c.generated_expr) continue;  // another dialect's expression: not translated
     std::string e = QuoteIdent(c.name) + " " + TypeFor(c, key_columns.count(c.name) > 0);
     if (!c.nullable) e += " NOT NULL";
+    if (c.default_expr && !c.auto_increment) {
+      if (auto d = TranslateDefault(*c.default_expr, source_engine, "mysql")) e += " DEFAULT " + *d;
+    }
     if (c.auto_increment && t.primary_key && t.primary_key->columns.size() == 1 &&
         t.primary_key->columns[0] == c.name && (c.type.logical == LogicalType::kInt16 ||
                                                 c.type.logical == LogicalType::kInt32 ||
-                                                c.type.logical == LogicalType::kInt64)) {
+                                                c.type.logical == LogicalType::kInt64 ||
+                                                c.type.logical == LogicalType::kUInt64)) {
       e += " AUTO_INCREMENT";
     }
     elements.push_back(std::move(e));

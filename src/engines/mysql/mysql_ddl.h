@@ -36,7 +36,7 @@ std::string StripDefiner(const std::string& ddl);
 // CREATE TABLE for a table read from another engine, from the neutral model
 // (types by logical type, primary key, NOT NULL, AUTO_INCREMENT); indexes
 // and foreign keys come from IndexClause/ForeignKeyClause after the load.
-std::string GenericCreateTable(const Table& table);
+std::string GenericCreateTable(const Table& table, const std::string& source_engine);
 std::string GenericIndexClause(const Table& table, const Index& index);
 std::string ForeignKeyClause(const ForeignKey& fk);
 

@@ -181,7 +181,7 @@ Status MysqlSink::CreateTables() {
       DECANT_RETURN_IF_ERROR(CheckCreate("table", t.name, t.native_ddl));
       split = mysql_internal::SplitCreateTable(t.native_ddl, ai);
     } else {
-      split.create = mysql_internal::GenericCreateTable(t);
+      split.create = mysql_internal::GenericCreateTable(t, schema_.engine);
       for (const Index& i : schema_.indexes) {
         if (i.table != t.name || i.schema != t.schema) continue;
         std::string clause = mysql_internal::GenericIndexClause(t, i);

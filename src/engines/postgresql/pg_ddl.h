@@ -17,7 +17,7 @@ std::string TargetSchema(const std::string& schema);
 // keeps its native types, defaults, identity, collations, partitioning and
 // inheritance; one from another engine gets types mapped from its logical
 // types (see docs/type-mapping.md).
-std::string CreateTableSql(const Table& table, bool from_postgres = true);
+std::string CreateTableSql(const Table& table, bool from_postgres = true, const std::string& source_engine = "");
 
 // The PostgreSQL type a column of another engine becomes.
 std::string MappedType(const Column& column);

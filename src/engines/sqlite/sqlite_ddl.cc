@@ -5,6 +5,7 @@
 #include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "engines/sqlite/sqlite_util.h"
+#include "mapping/type_mapping.h"
 
 namespace decant::sqlite_internal {
 namespace {
@@ -122,20 +123,7 @@ bool IsSimpleLiteral(const std::string& e) {
 
 std::string SqliteTypeName(const Column& col, bool native) {
   if (native) return col.native_type;
-  switch (col.type.logical) {
-    case LogicalType::kBool:
-    case LogicalType::kInt16:
-    case LogicalType::kInt32:
-    case LogicalType::kInt64:
-    case LogicalType::kUInt64: return "INTEGER";
-    case LogicalType::kFloat32:
-    case LogicalType::kFloat64: return "REAL";
-    case LogicalType::kDecimal: return "NUMERIC";
-    case LogicalType::kBytes:
-    case LogicalType::kGeometry: return "BLOB";
-    case LogicalType::kAny: return "";
-    default: return "TEXT";  // dates, times, uuid, json, enum, arrays, ... as canonical text
-  }
+  return MapColumn(col, "", "sqlite", false).type_sql;  // one mapping table: mapping/type_mapping.cc
 }
 
 std::optional<std::string> SqliteCollation(const std::string& collation, bool native) {

@@ -94,6 +94,12 @@ DataType LogicalFromDeclared(const std::string& declared) {
     t.logical = LogicalType::kDate;
   } else if (base == "DATETIME" || base == "TIMESTAMP") {
     t.logical = LogicalType::kTimestamp;
+  } else if (base == "TIME") {
+    t.logical = LogicalType::kTime;
+  } else if (base == "UUID") {
+    t.logical = LogicalType::kUuid;
+  } else if (base == "JSON" || base == "JSONB") {
+    t.logical = LogicalType::kJson;
   } else {
     t.logical = LogicalType::kDecimal;
     t.precision = a;

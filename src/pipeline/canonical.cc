@@ -1,0 +1,570 @@
+#include "pipeline/canonical.h"
+
+#include <cfloat>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+namespace decant {
+namespace {
+
+bool IsIntegerType(LogicalType t) {
+  return t == LogicalType::kBool || t == LogicalType::kInt16 || t == LogicalType::kInt32 || t == LogicalType::kInt64 ||
+         t == LogicalType::kUInt64;
+}
+bool IsFloatType(LogicalType t) { return t == LogicalType::kFloat32 || t == LogicalType::kFloat64; }
+bool IsTextLike(LogicalType t) {
+  return t == LogicalType::kText || t == LogicalType::kNative || t == LogicalType::kEnum;
+}
+bool IsDateTime(LogicalType t) {
+  return t == LogicalType::kDate || t == LogicalType::kTimestamp || t == LogicalType::kTimestampTz;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+
+template <typename T>
+void AppendInt(T x, std::string* out) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, x);
+  out->append(buf, r.ptr);
+}
+
+// Shortest text that reads back as exactly `d` (general or fixed notation);
+// NaN and the infinities spelled one way whatever their sign bit or payload.
+void AppendDouble(double d, std::string* out, bool fixed = false) {
+  if (std::isnan(d) || std::isinf(d)) {
+    out->append(std::isnan(d) ? "NaN" : d < 0 ? "-Infinity" : "Infinity");
+    return;
+  }
+  char buf[400];  // fixed notation of DBL_MAX or of the smallest subnormal fits
+  auto r = fixed ? std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed)
+                 : std::to_chars(buf, buf + sizeof buf, d);
+  if (r.ec != std::errc()) r = std::to_chars(buf, buf + sizeof buf, d);
+  out->append(buf, r.ptr);
+}
+
+// A float32 column's value is a float, however it was widened on the way: the
+// shortest text of the float, so 0.1f read as 0.10000000149011612 and as 0.1
+// (PostgreSQL prints real in its own shortest form) agree.
+void AppendFloat32(double d, std::string* out) {
+  if (!std::isfinite(d) || std::fabs(d) > FLT_MAX) return AppendDouble(d, out);
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, static_cast<float>(d));
+  out->append(buf, r.ptr);
+}
+
+// Parses text as a double: decimal or exponent form, an optional '+', and
+// NaN / Inf / Infinity in any case. False if anything else is there.
+bool ParseDouble(std::string_view s, double* d) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  if (s.empty() || s[0] == '+') return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *d);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// Decimal text in normal form: no '+', no leading zeros, no trailing
+// fractional zeros or bare '.', no exponent, "0" for any zero; NaN,
+// Infinity, -Infinity in those spellings. False (and nothing appended) if
+// `s` is not [+-]digits[.digits][e[+-]digits] or one of the special values.
+bool AppendNormalDecimal(std::string_view s, std::string* out) {
+  size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  std::string_view rest = s.substr(i);
+  if (EqualsIgnoreCase(rest, "nan")) {
+    out->append("NaN");
+    return true;
+  }
+  if (EqualsIgnoreCase(rest, "infinity") || EqualsIgnoreCase(rest, "inf")) {
+    out->append(negative ? "-Infinity" : "Infinity");
+    return true;
+  }
+  // The value is 0.<digits> * 10^point.
+  std::string digits;
+  int64_t point = 0;
+  bool seen_dot = false, any_digit = false;
+  for (; i < s.size(); ++i) {
+    if (IsDigit(s[i])) {
+      any_digit = true;
+      if (digits.empty() && s[i] == '0') {  // a leading zero
+        if (seen_dot) --point;
+        continue;
+      }
+      digits.push_back(s[i]);
+      if (!seen_dot) ++point;
+    } else if (s[i] == '.' && !seen_dot) {
+      seen_dot = true;
+    } else {
+      break;
+    }
+  }
+  if (!any_digit) return false;
+  if (i < s.size()) {
+    if (s[i] != 'e' && s[i] != 'E') return false;
+    ++i;
+    bool exp_negative = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) exp_negative = s[i++] == '-';
+    int64_t exp = 0;
+    auto r = std::from_chars(s.data() + i, s.data() + s.size(), exp);
+    // A huge exponent would mean a huge string of zeros: not worth normalising.
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || i == s.size() || exp > 4000) return false;
+    point += exp_negative ? -exp : exp;
+  }
+  while (!digits.empty() && digits.back() == '0') digits.pop_back();
+  if (digits.empty()) {
+    out->push_back('0');
+    return true;
+  }
+  if (negative) out->push_back('-');
+  auto n = static_cast<int64_t>(digits.size());
+  if (point <= 0) {
+    out->append("0.");
+    out->append(static_cast<size_t>(-point), '0');
+    out->append(digits);
+  } else if (point >= n) {
+    out->append(digits);
+    out->append(static_cast<size_t>(point - n), '0');
+  } else {
+    out->append(digits, 0, static_cast<size_t>(point));
+    out->push_back('.');
+    out->append(digits, static_cast<size_t>(point));
+  }
+  return true;
+}
+
+// Any value by its physical kind: what an untyped column compares (and what
+// a number in a text-like column turns into).
+void AppendByKind(const Value& v, char number_tag, std::string* out) {
+  switch (v.kind()) {
+    case Value::Kind::kNull: out->push_back(kCanonicalNull); return;
+    case Value::Kind::kBool: out->push_back(number_tag), out->push_back(v.as_bool() ? '1' : '0'); return;
+    case Value::Kind::kInt: out->push_back(number_tag), AppendInt(v.as_int(), out); return;
+    case Value::Kind::kUInt: out->push_back(number_tag), AppendInt(v.as_uint(), out); return;
+    case Value::Kind::kFloat:
+      out->push_back(number_tag == kCanonicalExact ? kCanonicalApprox : number_tag);
+      AppendDouble(v.as_float(), out);
+      return;
+    case Value::Kind::kText: out->push_back(kCanonicalText), out->append(v.as_string()); return;
+    case Value::Kind::kBytes: out->push_back(kCanonicalBytes), out->append(v.as_string()); return;
+  }
+}
+
+void AppendInteger(const Value& v, bool is_bool, std::string* out) {
+  if (v.kind() == Value::Kind::kFloat) {
+    double d = v.as_float();
+    out->push_back(kCanonicalExact);
+    // Only integral values inside the 64-bit ranges convert exactly.
+    if (std::isfinite(d) && d == std::trunc(d) && d >= -0x1p63 && d < 0x1p64) {
+      if (d < 0)
+        AppendInt(static_cast<int64_t>(d), out);
+      else
+        AppendInt(static_cast<uint64_t>(d), out);
+    } else {
+      AppendDouble(d, out);
+    }
+    return;
+  }
+  if (v.kind() != Value::Kind::kText) return AppendByKind(v, kCanonicalExact, out);
+  const std::string& s = v.as_string();
+  if (is_bool) {
+    for (std::string_view word : {"t", "true", "y", "yes", "on", "f", "false", "n", "no", "off"}) {
+      if (!EqualsIgnoreCase(s, word)) continue;
+      out->push_back(kCanonicalExact);
+      out->push_back(Lower(word[0]) == 't' || Lower(word[0]) == 'y' || word == "on" ? '1' : '0');
+      return;
+    }
+  }
+  out->push_back(kCanonicalExact);
+  if (AppendNormalDecimal(s, out)) return;
+  out->back() = kCanonicalText;
+  out->append(s);
+}
+
+void AppendApprox(const Value& v, bool float32, std::string* out) {
+  double d = 0;
+  switch (v.kind()) {
+    case Value::Kind::kFloat: d = v.as_float(); break;
+    case Value::Kind::kInt: d = static_cast<double>(v.as_int()); break;
+    case Value::Kind::kUInt: d = static_cast<double>(v.as_uint()); break;
+    case Value::Kind::kBool: d = v.as_bool() ? 1 : 0; break;
+    case Value::Kind::kText:
+      if (ParseDouble(v.as_string(), &d)) break;
+      [[fallthrough]];
+    default: return AppendByKind(v, kCanonicalApprox, out);
+  }
+  out->push_back(kCanonicalApprox);
+  if (float32)
+    AppendFloat32(d, out);
+  else
+    AppendDouble(d, out);
+}
+
+void AppendDecimal(const Value& v, std::string* out) {
+  if (v.kind() == Value::Kind::kFloat) {
+    // SQLite keeps NUMERIC(10,2) values as REAL: its shortest round-trip
+    // text is the decimal that was meant.
+    std::string text;
+    AppendDouble(v.as_float(), &text, /*fixed=*/true);
+    out->push_back(kCanonicalExact);
+    if (!AppendNormalDecimal(text, out)) out->append(text);
+    return;
+  }
+  if (v.kind() != Value::Kind::kText) return AppendByKind(v, kCanonicalExact, out);
+  out->push_back(kCanonicalExact);
+  if (AppendNormalDecimal(v.as_string(), out)) return;
+  out->back() = kCanonicalText;
+  out->append(v.as_string());
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date, and back
+// (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+void CivilFromDays(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+// Reads ISO date/time text left to right.
+class Cursor {
+ public:
+  explicit Cursor(std::string_view s) : s_(s) {}
+  // min..max digits as a number.
+  bool Num(size_t min, size_t max, int64_t* v) {
+    size_t n = 0;
+    *v = 0;
+    while (n < max && pos_ + n < s_.size() && IsDigit(s_[pos_ + n])) *v = *v * 10 + (s_[pos_ + n++] - '0');
+    if (n < min) return false;
+    pos_ += n;
+    return true;
+  }
+  bool Lit(char c) {
+    if (pos_ < s_.size() && s_[pos_] == c) return ++pos_, true;
+    return false;
+  }
+  bool Digit() const { return pos_ < s_.size() && IsDigit(s_[pos_]); }
+  bool AtEnd() const { return pos_ == s_.size(); }
+  size_t pos() const { return pos_; }
+
+ private:
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+void AppendTwoDigits(int64_t x, std::string* out) {
+  out->push_back(static_cast<char>('0' + x / 10));
+  out->push_back(static_cast<char>('0' + x % 10));
+}
+
+// The pieces of ISO date/time text, as views into it.
+struct DateTimeParts {
+  std::string_view date;  // YYYY-MM-DD, empty for a time of day
+  int64_t year = 0, month = 0, day = 0;
+  std::string_view hms;  // HH:MM:SS
+  int64_t hour = 0, minute = 0, second = 0;
+  std::string_view frac;  // fractional digits, trailing zeros dropped
+  std::string_view zone;  // the offset as written ("+02", "Z"), may be empty
+  int64_t offset = 0;     // seconds east of UTC
+};
+
+// [YYYY-MM-DD(' '|'T')]HH:MM:SS[.digits][Z|(+|-)HH[[:]MM[:SS]]]; false for
+// anything else (infinity, BC dates, MySQL zero dates are kept as text).
+bool ParseDateTime(std::string_view s, bool with_date, DateTimeParts* p) {
+  Cursor c(s);
+  if (with_date) {
+    if (!(c.Num(4, 9, &p->year) && c.Lit('-') && c.Num(2, 2, &p->month) && c.Lit('-') && c.Num(2, 2, &p->day))) {
+      return false;
+    }
+    p->date = s.substr(0, c.pos());
+    if (!c.Lit(' ') && !c.Lit('T')) return false;
+  }
+  size_t from = c.pos();
+  if (!(c.Num(2, 2, &p->hour) && c.Lit(':') && c.Num(2, 2, &p->minute) && c.Lit(':') && c.Num(2, 2, &p->second))) {
+    return false;
+  }
+  p->hms = s.substr(from, c.pos() - from);
+  if (c.Lit('.')) {
+    from = c.pos();
+    int64_t digit;
+    while (c.Digit()) c.Num(1, 1, &digit);
+    p->frac = s.substr(from, c.pos() - from);
+    while (!p->frac.empty() && p->frac.back() == '0') p->frac.remove_suffix(1);
+  }
+  p->zone = s.substr(c.pos());
+  if (c.Lit('Z') || c.AtEnd()) return c.AtEnd();
+  int64_t sign = c.Lit('+') ? 1 : c.Lit('-') ? -1 : 0;
+  int64_t oh = 0, om = 0, os = 0;
+  if (sign == 0 || !c.Num(2, 2, &oh)) return false;
+  if (c.Lit(':')) {
+    if (!c.Num(2, 2, &om) || (c.Lit(':') && !c.Num(2, 2, &os))) return false;
+  } else if (c.Digit() && !c.Num(2, 2, &om)) {
+    return false;
+  }
+  p->offset = sign * (oh * 3600 + om * 60 + os);
+  return c.AtEnd();
+}
+
+// ISO date/time text: 'T' -> ' ', trailing fractional zeros and a bare '.'
+// dropped; for timestamptz the UTC offset is applied and dropped. A timestamp
+// without time zone drops only a zero offset (a timestamptz copied into a
+// text column keeps "+00"); other offsets stay part of its text. Text it does
+// not recognise stays as it is.
+void AppendDateTime(std::string_view s, LogicalType type, std::string* out) {
+  DateTimeParts p;
+  bool with_date = type != LogicalType::kTime;
+  if ((type == LogicalType::kDate && s.size() <= 10) || !ParseDateTime(s, with_date, &p)) {
+    out->append(s);
+    return;
+  }
+  bool to_utc = type == LogicalType::kTimestampTz;
+  if (to_utc && p.offset != 0) {
+    int64_t secs = p.hour * 3600 + p.minute * 60 + p.second - p.offset;
+    int64_t days = DaysFromCivil(p.year, p.month, p.day) + FloorDiv(secs, 86400);
+    secs -= FloorDiv(secs, 86400) * 86400;
+    int64_t y, m, d;
+    CivilFromDays(days, &y, &m, &d);
+    std::string year = std::to_string(y);
+    if (year.size() < 4) out->append(4 - year.size(), '0');
+    out->append(year);
+    out->push_back('-');
+    AppendTwoDigits(m, out);
+    out->push_back('-');
+    AppendTwoDigits(d, out);
+    out->push_back(' ');
+    AppendTwoDigits(secs / 3600, out);
+    out->push_back(':');
+    AppendTwoDigits(secs / 60 % 60, out);
+    out->push_back(':');
+    AppendTwoDigits(secs % 60, out);
+  } else {
+    if (with_date) out->append(p.date).push_back(' ');
+    out->append(p.hms);
+  }
+  if (!p.frac.empty()) out->append(".").append(p.frac);
+  bool drop_zone = to_utc || (type == LogicalType::kTimestamp && p.offset == 0);
+  if (!drop_zone) out->append(p.zone);
+}
+
+// 8-4-4-4-12 lowercase hex from text with or without hyphens or braces, or
+// from 16 bytes. False if `v` is neither.
+bool AppendUuid(const Value& v, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  std::string_view s = v.as_string();
+  if (v.kind() == Value::Kind::kBytes && s.size() == 16) {
+    for (unsigned char b : s) hex.push_back(kHex[b >> 4]), hex.push_back(kHex[b & 15]);
+  } else {
+    if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = s.substr(1, s.size() - 2);
+    size_t hyphens = 0;
+    for (char ch : s) {
+      char l = Lower(ch);
+      if (ch == '-')
+        ++hyphens;
+      else if (IsDigit(l) || (l >= 'a' && l <= 'f'))
+        hex.push_back(l);
+      else
+        return false;
+    }
+    if (hex.size() != 32 || (hyphens != 0 && hyphens != 4)) return false;
+  }
+  out->push_back(kCanonicalText);
+  for (size_t i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) out->push_back('-');
+    out->push_back(hex[i]);
+  }
+  return true;
+}
+
+// JSON re-serialised compactly with object keys sorted (nlohmann::json keeps
+// objects in a std::map). False for text that is not JSON.
+bool AppendJson(std::string_view s, std::string* out) {
+  auto j = nlohmann::json::parse(s.begin(), s.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return false;
+  try {
+    std::string dumped = j.dump();
+    out->push_back(kCanonicalText);
+    out->append(dumped);
+    return true;
+  } catch (const nlohmann::json::exception&) {  // invalid UTF-8 in a string
+    return false;
+  }
+}
+
+// MySQL reads BIT(n) as a number, PostgreSQL as '0101': binary digits, as many
+// as the column's length.
+void AppendBits(uint64_t x, int32_t length, std::string* out) {
+  std::string bits;
+  for (; x; x >>= 1) bits.push_back(static_cast<char>('0' + (x & 1)));
+  if (length > 0 && bits.size() < static_cast<size_t>(length) && length <= 64)
+    bits.resize(static_cast<size_t>(length), '0');
+  if (bits.empty()) bits.push_back('0');
+  out->push_back(kCanonicalText);
+  out->append(bits.rbegin(), bits.rend());
+}
+
+}  // namespace
+
+void AppendCanonical(const Value& v, const DataType& type, std::string* out) {
+  if (v.is_null()) return out->push_back(kCanonicalNull);
+  bool text = v.kind() == Value::Kind::kText || v.kind() == Value::Kind::kBytes;
+  LogicalType t = type.logical;
+  if (t == LogicalType::kAny) return AppendByKind(v, kCanonicalExact, out);
+  if (IsIntegerType(t)) return AppendInteger(v, t == LogicalType::kBool, out);
+  if (IsFloatType(t)) return AppendApprox(v, t == LogicalType::kFloat32, out);
+  if (t == LogicalType::kDecimal) return AppendDecimal(v, out);
+  if (!text) {
+    if (t == LogicalType::kBitString && v.kind() != Value::Kind::kFloat) {
+      return AppendBits(v.kind() == Value::Kind::kBool ? v.as_bool() : v.as_uint(), type.length, out);
+    }
+    // A number in a text-like column (an untyped SQLite value, say): its digits as text.
+    return AppendByKind(v, IsDateTime(t) || t == LogicalType::kTime ? kCanonicalExact : kCanonicalText, out);
+  }
+  const std::string& s = v.as_string();
+  switch (t) {
+    case LogicalType::kDate:
+    case LogicalType::kTime:
+    case LogicalType::kTimestamp:
+    case LogicalType::kTimestampTz: out->push_back(kCanonicalText); return AppendDateTime(s, t, out);
+    case LogicalType::kUuid:
+      if (AppendUuid(v, out)) return;
+      break;
+    case LogicalType::kJson:
+      if (AppendJson(s, out)) return;
+      break;
+    case LogicalType::kBytes:
+    case LogicalType::kGeometry:
+      out->push_back(kCanonicalBytes);
+      out->append(s);
+      return;
+    default:
+      out->push_back(kCanonicalText);  // text-like: text and bytes alike
+      out->append(s);
+      return;
+  }
+  AppendByKind(v, kCanonicalText, out);
+}
+
+std::string Canonical(const Value& v, const DataType& type) {
+  std::string out;
+  AppendCanonical(v, type, &out);
+  return out;
+}
+
+DataType CompareType(const DataType& a, const DataType& b) {
+  LogicalType x = a.logical, y = b.logical;
+  if (x == y) return a;
+  if (x == LogicalType::kAny) return b;
+  if (y == LogicalType::kAny) return a;
+  if (IsTextLike(x)) return b;
+  if (IsTextLike(y)) return a;
+  auto rank = [](LogicalType t) {
+    return IsIntegerType(t) ? 1 : IsFloatType(t) ? 2 : t == LogicalType::kDecimal ? 3 : 0;
+  };
+  int rx = rank(x), ry = rank(y);
+  if (rx && ry) {
+    if (rx == ry && rx == 1) return x == LogicalType::kBool ? a : b.logical == LogicalType::kBool ? b : a;
+    if (rx == ry) return x == LogicalType::kFloat32 ? a : b;  // the narrower float
+    return rx > ry ? a : b;
+  }
+  // SQLite gives NUMERIC affinity to any declared type it does not know
+  // (UUID, JSON, TIMESTAMPTZ): the other side knows better.
+  if (rx == 3) return b;
+  if (ry == 3) return a;
+  if (IsDateTime(x) && IsDateTime(y)) {
+    auto order = [](LogicalType t) { return t == LogicalType::kDate ? 0 : t == LogicalType::kTimestamp ? 1 : 2; };
+    return order(x) > order(y) ? a : b;
+  }
+  if (x == LogicalType::kBytes) return b;
+  if (y == LogicalType::kBytes) return a;
+  return a;
+}
+
+std::string DisplayCanonical(std::string_view canonical, size_t max_chars, size_t skip) {
+  if (canonical.empty()) return "?";
+  std::string_view body = canonical.substr(1);
+  bool cut = false, skipped = false;
+  if (skip > 0 && skip < body.size() && (canonical[0] == kCanonicalText || canonical[0] == kCanonicalBytes)) {
+    if (canonical[0] == kCanonicalText) {
+      while (skip > 0 && (static_cast<unsigned char>(body[skip]) & 0xC0) == 0x80) --skip;
+    }
+    body.remove_prefix(skip);
+    skipped = skip > 0;
+  }
+  auto clip = [&](size_t limit) {
+    if (body.size() <= limit) return;
+    // Back off to a UTF-8 character boundary.
+    while (limit > 0 && (static_cast<unsigned char>(body[limit]) & 0xC0) == 0x80) --limit;
+    body = body.substr(0, limit);
+    cut = true;
+  };
+  std::string out;
+  switch (canonical[0]) {
+    case kCanonicalNull: return "NULL";
+    case kCanonicalBytes: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      clip(max_chars / 2);
+      out = skipped ? "x'..." : "x'";
+      for (unsigned char b : body) out.push_back(kHex[b >> 4]), out.push_back(kHex[b & 15]);
+      out += "'";
+      break;
+    }
+    case kCanonicalText:
+      clip(max_chars);
+      out = skipped ? "'..." : "'";
+      for (char ch : body) {
+        if (ch == '\'') out.push_back('\'');
+        out.push_back(ch);
+      }
+      out += "'";
+      break;
+    default: clip(max_chars); out.assign(body);
+  }
+  if (cut) out += "...";
+  return out;
+}
+
+bool CanonicalLess(std::string_view a, std::string_view b) {
+  auto plain_integer = [](std::string_view s) {
+    if (s.size() < 2 || s[0] != kCanonicalExact) return false;
+    size_t i = s[1] == '-' ? 2 : 1;
+    if (i == s.size()) return false;
+    for (; i < s.size(); ++i) {
+      if (!IsDigit(s[i])) return false;
+    }
+    return true;
+  };
+  if (!plain_integer(a) || !plain_integer(b)) return a < b;
+  bool na = a[1] == '-', nb = b[1] == '-';
+  if (na != nb) return na;
+  std::string_view ma = a.substr(na ? 2 : 1), mb = b.substr(nb ? 2 : 1);
+  // Normal form has no leading zeros, so the longer magnitude is larger.
+  bool less = ma.size() != mb.size() ? ma.size() < mb.size() : ma < mb;
+  bool greater = ma.size() != mb.size() ? ma.size() > mb.size() : ma > mb;
+  return na ? greater : less;
+}
+
+}  // namespace decant
