@@ -99,6 +99,7 @@ long InterruptAfterBatches() {
 class RowConverter {
  public:
   RowConverter(const MigrationPlan& plan, const TablePlan& table, bool strict) : table_(table), strict_(strict) {
+    if (!plan.converts) return;  // same engine, or an archive: every value as read
     for (const ColumnPlan& c : table.columns) {
       converters_.emplace_back(c.source, plan.source_engine, c.target, plan.target_engine);
       active_ = active_ || !converters_.back().passthrough() || !c.target_nullable;
@@ -144,7 +145,7 @@ class RowConverter {
   }
 
   void Report(const std::string& table, std::vector<ColumnConversions>* out) const {
-    for (size_t c = 0; c < converters_.size(); ++c) {
+    for (size_t c = 0; c < counts_.size(); ++c) {
       if (counts_[c]) out->push_back({table, table_.columns[c].name, counts_[c], reasons_[c]});
     }
   }
@@ -304,7 +305,13 @@ Status CopyInParallel(Source& source, Sink& sink, const MigrationPlan& plan, boo
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options) {
   auto start = std::chrono::steady_clock::now();
   DECANT_ASSIGN_OR_RETURN(Schema read_schema, source.ReadSchema());
-  DECANT_ASSIGN_OR_RETURN(Selection selection, SelectAndRename(read_schema, options.select));
+  Selection selection;
+  if (SelectOptionsEmpty(options.select)) {
+    selection.schema = read_schema;
+    for (size_t i = 0; i < read_schema.tables.size(); ++i) selection.source_table.push_back(i);
+  } else {
+    DECANT_ASSIGN_OR_RETURN(selection, SelectAndRename(read_schema, options.select));
+  }
   const Schema& schema = selection.schema;
   std::vector<const Table*> read_tables;
   for (size_t i : selection.source_table) read_tables.push_back(&read_schema.tables[i]);

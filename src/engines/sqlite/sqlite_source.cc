@@ -254,6 +254,13 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
     t->columns.push_back(std::move(col));
   }
   if (vtab) return Status::OK();
+  // A lone INTEGER PRIMARY KEY of a rowid table is the rowid: SQLite hands out
+  // max+1 when no id is given, so other engines get an identity/AUTO_INCREMENT.
+  if (pk.size() == 1 && t->options.count("without_rowid") == 0) {
+    for (Column& key : t->columns) {
+      if (key.name == pk[0].second && EqualsIgnoreCase(key.native_type, "INTEGER")) key.auto_increment = true;
+    }
+  }
   if (!pk.empty()) {
     std::sort(pk.begin(), pk.end());
     KeyConstraint key;
