@@ -192,7 +192,12 @@ Status MysqlSink::CreateTables() {
           split.keys.push_back(clause);
         }
       }
-      for (const ForeignKey& fk : t.foreign_keys) split.foreign_keys.push_back(mysql_internal::ForeignKeyClause(fk));
+      for (ForeignKey fk : t.foreign_keys) {
+        // Another engine's schema names ("public", "main", or the referencing
+        // table's own schema) all land in this one database.
+        if (fk.ref_schema == t.schema || fk.ref_schema == "public" || fk.ref_schema == "main") fk.ref_schema.clear();
+        split.foreign_keys.push_back(mysql_internal::ForeignKeyClause(fk));
+      }
     }
     DECANT_RETURN_IF_ERROR(main_->Exec(split.create).WithContext("creating table " + t.name));
     created_.emplace_back("TABLE", t.name);
