@@ -46,10 +46,7 @@ using testing_util::SqliteExec;
 using testing_util::TempDir;
 using testing_util::WriteFile;
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
+using testing_util::Env;
 
 #define REQUIRE_PG()                  \
   if (Env("DECANT_TEST_PG15_URI").empty()) \
@@ -127,19 +124,7 @@ class PgDb {
 
 // ---- MySQL / MariaDB, through the mariadb client -----------------------------
 
-std::string MyUri(const std::string& db) {
-  std::string base = Env("DECANT_TEST_MYSQL_URI");
-  std::string query;
-  if (size_t q = base.find('?'); q != std::string::npos) {
-    query = base.substr(q + 1);
-    base.resize(q);
-  }
-  size_t slash = base.find('/', base.find("://") + 3);
-  if (slash != std::string::npos) base.resize(slash);
-  std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
-  if (!defaults.empty()) query += (query.empty() ? "" : "&") + std::string("defaults-file=") + defaults;
-  return base + "/" + db + (query.empty() ? "" : "?" + query);
-}
+const auto& MyUri = testing_util::MysqlTestUri;
 
 // The client's connection options: the defaults file when there is one,
 // else host, port and user from the URI (the password then comes from MYSQL_PWD).

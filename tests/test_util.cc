@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -180,6 +182,35 @@ RunResult RunDecantBinary(const std::vector<std::string>& args, const std::strin
   if (stdout_path.empty()) r.out = ReadFile(out_file);
   r.err = ReadFile(tmp.File("stderr"));
   return r;
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string MysqlTestUri(const std::string& db) {
+  std::string base = Env("DECANT_TEST_MYSQL_URI");
+  std::string query;
+  if (size_t q = base.find('?'); q != std::string::npos) {
+    query = base.substr(q + 1);
+    base.resize(q);
+  }
+  size_t slash = base.find('/', base.find("://") + 3);
+  if (slash != std::string::npos) base.resize(slash);
+  std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
+  if (!defaults.empty()) query += (query.empty() ? "" : "&") + std::string("defaults-file=") + defaults;
+  std::string encoded;
+  for (unsigned char c : db) {
+    if (std::isalnum(c) || c == '_' || c == '-') {
+      encoded.push_back(static_cast<char>(c));
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      encoded += buf;
+    }
+  }
+  return base + "/" + encoded + (query.empty() ? "" : "?" + query);
 }
 
 }  // namespace decant::testing_util

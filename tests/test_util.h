@@ -47,6 +47,14 @@ struct RunResult {
 RunResult RunDecantBinary(const std::vector<std::string>& args, const std::string& stdin_path = "",
                           const std::string& stdout_path = "");
 
+// The value of an environment variable, "" when unset.
+std::string Env(const char* name);
+
+// The URI of database `db` ("" for the server itself) on the MySQL/MariaDB
+// test server of DECANT_TEST_MYSQL_URI, with its defaults file (the password)
+// when DECANT_TEST_MYSQL_DEFAULTS_FILE is set. `db` is percent-encoded.
+std::string MysqlTestUri(const std::string& db);
+
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& data);
 

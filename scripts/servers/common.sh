@@ -127,3 +127,21 @@ take_lock() {
   exec 9>"$CACHE/.$1.lock"
   flock -w 600 9 || die "another $SCRIPT_NAME is still running (lock $CACHE/.$1.lock)"
 }
+
+# The command line every server script shares: start, stop, or env (prints
+# the path of the env file "start" wrote, $CACHE/NAME.env). The script
+# defines cmd_start and cmd_stop.
+server_main() {
+  local name="$1"
+  shift
+  case "${1:-}" in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    env)
+      local f="$CACHE/$name.env"
+      [ -f "$f" ] || die "$f does not exist yet: run '$0 start' first"
+      echo "$f"
+      ;;
+    *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+  esac
+}

@@ -193,15 +193,4 @@ cmd_stop() {
   done
 }
 
-cmd_env() {
-  local f="$CACHE/mariadb.env"
-  [ -f "$f" ] || die "$f does not exist yet: run '$0 start' first"
-  echo "$f"
-}
-
-case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  env) cmd_env ;;
-  *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
-esac
+server_main mariadb "$@"

@@ -242,15 +242,4 @@ cmd_stop() {
   return "$failed"
 }
 
-cmd_env() {
-  local f="$CACHE/postgresql.env"
-  [ -f "$f" ] || die "$f does not exist yet: run '$0 start' first"
-  echo "$f"
-}
-
-case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  env) cmd_env ;;
-  *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
-esac
+server_main postgresql "$@"

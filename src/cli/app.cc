@@ -138,12 +138,20 @@ Result<Schema> ReadTargetSchema(const std::string& target) {
 }
 
 // The copy behind export, import and migrate, with progress named `verb`
-// and the one-line summary ("exported ... from FROM to TO").
+// and the one-line summary ("exported ... from FROM to TO"). `target` is the
+// database location, read first with --data-only.
 int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& sink, CopyOptions co,
-               const std::string& from, const std::string& to, const GlobalOptions& g, const SelectArgs& select) {
+               const std::string& from, const std::string& to, const GlobalOptions& g, const SelectArgs& select,
+               const std::string& target) {
   auto options = select.Options();
   if (!options.ok()) return Fail(options.status());
   co.select = std::move(*options);
+  Result<Schema> existing = Schema{};
+  if (co.sink.data_only) {
+    existing = ReadTargetSchema(target);
+    if (!existing.ok()) return Fail(existing.status().WithContext("target"));
+    co.existing_target = &*existing;
+  }
   auto progress = MakeProgress(verb, StyleFor(g));
   co.progress = progress.get();
   auto summary = CopyDatabase(source, sink, co);
@@ -204,7 +212,7 @@ int RunExport(const ExportArgs& a, const GlobalOptions& g) {
   CopyOptions co;
   co.jobs = a.jobs;
   return CopyAndSay("export", "exported", **source, **sink, co, (*source)->Describe(),
-                    a.output == "-" ? "stdout" : a.output, g, a.select);
+                    a.output == "-" ? "stdout" : a.output, g, a.select, "");
 }
 
 // ---- import -----------------------------------------------------------------
@@ -225,15 +233,8 @@ int RunImport(const ImportArgs& a, const GlobalOptions& g) {
   if (!sink.ok()) return Fail(sink.status());
   auto source = OpenArchiveSource(a.archive);
   if (!source.ok()) return Fail(source.status());
-  CopyOptions co = a.load.Copy();
-  Result<Schema> existing = Schema{};
-  if (a.load.data_only) {
-    existing = ReadTargetSchema(a.target);
-    if (!existing.ok()) return Fail(existing.status().WithContext("target"));
-    co.existing_target = &*existing;
-  }
-  return CopyAndSay("import", "imported", **source, **sink, co, a.archive == "-" ? "stdin" : a.archive,
-                    (*sink)->Describe(), g, a.select);
+  return CopyAndSay("import", "imported", **source, **sink, a.load.Copy(), a.archive == "-" ? "stdin" : a.archive,
+                    (*sink)->Describe(), g, a.select, a.target);
 }
 
 // ---- migrate ----------------------------------------------------------------
@@ -257,15 +258,8 @@ int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
   if (!source.ok()) return Fail(source.status().WithContext("source"));
   auto sink = OpenDatabaseSink(a.target, eo);
   if (!sink.ok()) return Fail(sink.status().WithContext("target"));
-  CopyOptions co = a.load.Copy();
-  Result<Schema> existing = Schema{};
-  if (a.load.data_only) {
-    existing = ReadTargetSchema(a.target);
-    if (!existing.ok()) return Fail(existing.status().WithContext("target"));
-    co.existing_target = &*existing;
-  }
-  return CopyAndSay("migrate", "migrated", **source, **sink, co, (*source)->Describe(),
-                    (*sink)->Describe(), g, a.select);
+  return CopyAndSay("migrate", "migrated", **source, **sink, a.load.Copy(), (*source)->Describe(),
+                    (*sink)->Describe(), g, a.select, a.target);
 }
 
 // ---- dump / restore -----------------------------------------------------------
@@ -420,11 +414,7 @@ int RunPlan(const PlanArgs& a) {
   }
   auto select = a.select.Options();
   if (!select.ok()) return Fail(select.status());
-  auto selection = SelectAndRename(*schema, *select);
-  if (!selection.ok()) return Fail(selection.status());
-  std::vector<const Table*> read;
-  for (size_t i : selection->source_table) read.push_back(&schema->tables[i]);
-  auto plan = PlanMigration(selection->schema, read, *engine, a.data_only ? &*existing : nullptr);
+  auto plan = PlanMigration(*schema, *select, *engine, a.data_only ? &*existing : nullptr);
   if (!plan.ok()) return Fail(plan.status());
   std::string text = FormatPlan(*plan);
   for (size_t start = 0; start < text.size();) {

@@ -238,15 +238,13 @@ void MapToMysql(const Column& c, const std::string& source, bool in_key, ColumnM
     case L::kInterval:
     case L::kArray:
     case L::kNative:
-      m->type_sql = in_key ? "VARCHAR(255)" : "LONGTEXT";
-      text_out();
-      if (in_key) out.length = 255;
-      break;
     case L::kAny:
       m->type_sql = in_key ? "VARCHAR(255)" : "LONGTEXT";
       text_out();
       if (in_key) out.length = 255;
-      m->risks.push_back({Loss::kSomeValues, "integers, reals and blobs are stored as their text (blobs as hex)"});
+      if (t.logical == L::kAny) {
+        m->risks.push_back({Loss::kSomeValues, "integers, reals and blobs are stored as their text (blobs as hex)"});
+      }
       break;
   }
 }

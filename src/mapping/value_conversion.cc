@@ -771,11 +771,13 @@ const char* ValueConverter::ToText(Value* v) const {
       break;
     default: {
       if (sqlite) return nullptr;
-      bool native_kind = source_.logical == L::kAny || IsIntegerType(source_.logical) || source_.logical == L::kBool ||
-                         source_.logical == L::kFloat32 || source_.logical == L::kFloat64 ||
-                         source_.logical == L::kDecimal || source_.logical == L::kBitString;
+      // A number from a numeric column keeps its value as text; from an
+      // untyped or a text column its storage class is lost.
+      L s = source_.logical;
+      bool numeric_column = IsIntegerType(s) || s == L::kBool || s == L::kFloat32 || s == L::kFloat64 ||
+                            s == L::kDecimal || s == L::kBitString;
       *v = Value::Text(PlainText(*v));
-      if (source_.logical == L::kAny || !native_kind) reason = "a number stored as text";
+      if (!numeric_column) reason = "a number stored as text";
       break;
     }
   }

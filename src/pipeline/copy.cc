@@ -102,7 +102,7 @@ class RowConverter {
     if (!plan.converts) return;  // same engine, or an archive: every value as read
     for (const ColumnPlan& c : table.columns) {
       converters_.emplace_back(c.source, plan.source_engine, c.target, plan.target_engine);
-      active_ = active_ || !converters_.back().passthrough() || !c.target_nullable;
+      active_ = active_ || !converters_.back().passthrough();  // only a conversion can make a NULL
     }
     counts_.assign(converters_.size(), 0);
     reasons_.assign(converters_.size(), nullptr);
@@ -305,21 +305,12 @@ Status CopyInParallel(Source& source, Sink& sink, const MigrationPlan& plan, boo
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options) {
   auto start = std::chrono::steady_clock::now();
   DECANT_ASSIGN_OR_RETURN(Schema read_schema, source.ReadSchema());
-  Selection selection;
-  if (SelectOptionsEmpty(options.select)) {
-    selection.schema = read_schema;
-    for (size_t i = 0; i < read_schema.tables.size(); ++i) selection.source_table.push_back(i);
-  } else {
-    DECANT_ASSIGN_OR_RETURN(selection, SelectAndRename(read_schema, options.select));
-  }
-  const Schema& schema = selection.schema;
-  std::vector<const Table*> read_tables;
-  for (size_t i : selection.source_table) read_tables.push_back(&read_schema.tables[i]);
   if (options.sink.data_only && !options.existing_target) {
     return Status::InvalidArgument("--data-only needs the target's schema");
   }
-  DECANT_ASSIGN_OR_RETURN(MigrationPlan plan, PlanMigration(schema, read_tables, sink.Engine(),
+  DECANT_ASSIGN_OR_RETURN(MigrationPlan plan, PlanMigration(read_schema, options.select, sink.Engine(),
                                                             options.sink.data_only ? options.existing_target : nullptr));
+  const Schema& schema = plan.target_schema;
   Status st = sink.Begin(plan.target_schema, options.sink);
   if (!st.ok()) {
     sink.Abort();
@@ -354,7 +345,7 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     summary.conversions.insert(summary.conversions.end(), t.conversions.begin(), t.conversions.end());
   }
   summary.not_carried = plan.not_carried;
-  summary.notes = selection.notes;
+  summary.notes = plan.notes;
   summary.indexes = schema.indexes.size();
   summary.views = schema.views.size();
   summary.triggers = schema.triggers.size();

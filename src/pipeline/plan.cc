@@ -110,11 +110,46 @@ std::vector<std::string> NotCarried(const Schema& s, const std::string& target) 
   return out;
 }
 
+// Orders tables so each comes after the tables its foreign keys reference;
+// tables in a cycle keep their order.
+void ParentsFirst(std::vector<TablePlan>* tables) {
+  std::vector<TablePlan> ordered;
+  std::vector<bool> placed(tables->size(), false);
+  auto waits = [&](size_t i) {
+    for (const ForeignKey& fk : (*tables)[i].write.foreign_keys) {
+      for (size_t j = 0; j < tables->size(); ++j) {
+        if (j != i && !placed[j] && (*tables)[j].write.name == fk.ref_table) return true;
+      }
+    }
+    return false;
+  };
+  while (ordered.size() < tables->size()) {
+    size_t before = ordered.size();
+    for (size_t i = 0; i < tables->size(); ++i) {
+      if (placed[i] || waits(i)) continue;
+      placed[i] = true;
+      ordered.push_back(std::move((*tables)[i]));
+    }
+    if (ordered.size() == before) {  // a cycle: the rest in their order
+      for (size_t i = 0; i < tables->size(); ++i) {
+        if (!placed[i]) {
+          placed[i] = true;
+          ordered.push_back(std::move((*tables)[i]));
+        }
+      }
+    }
+  }
+  *tables = std::move(ordered);
+}
+
 }  // namespace
 
-Result<MigrationPlan> PlanMigration(const Schema& source, const std::vector<const Table*>& read_tables,
-                                    const std::string& target_engine, const Schema* existing) {
+Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& select, const std::string& target_engine,
+                                    const Schema* existing) {
+  DECANT_ASSIGN_OR_RETURN(Selection selection, SelectAndRename(read, select));
+  const Schema& source = selection.schema;
   MigrationPlan plan;
+  plan.notes = std::move(selection.notes);
   plan.source_engine = source.engine;
   plan.target_engine = target_engine;
   plan.data_only = existing != nullptr;
@@ -129,7 +164,7 @@ Result<MigrationPlan> PlanMigration(const Schema& source, const std::vector<cons
   for (size_t i = 0; i < source.tables.size(); ++i) {
     const Table& t = source.tables[i];
     TablePlan tp;
-    tp.read = read_tables[i];
+    tp.read = &read.tables[selection.source_table[i]];
     tp.write = t;
     const Table* target = nullptr;
     if (plan.data_only) {
@@ -158,17 +193,15 @@ Result<MigrationPlan> PlanMigration(const Schema& source, const std::vector<cons
         cp.target_type = TypeShown(*tc);
         cp.target = tc->type;
         cp.target_nullable = tc->nullable;
-        Column as_source = col;
-        ColumnMapping m = MapColumn(as_source, source.engine, target_engine, false);
+        ColumnMapping m = MapColumn(col, source.engine, target_engine, false);
         // The declared target type is the application's; the risks are those of
         // the logical type it holds, from this source.
         cp.risks = m.risks;
-        if (tc->type.logical != m.target.logical || tc->type.length != m.target.length ||
-            tc->type.scale != m.target.scale) {
-          if (!(tc->type == col.type)) {
-            cp.risks.push_back({Loss::kSomeValues, fmt::format("{} values are converted to the target's {}",
-                                                               LogicalTypeName(col.type.logical), cp.target_type)});
-          }
+        bool as_decant_would = tc->type.logical == m.target.logical && tc->type.length == m.target.length &&
+                               tc->type.scale == m.target.scale;
+        if (!as_decant_would && !(tc->type == col.type)) {
+          cp.risks.push_back({Loss::kSomeValues, fmt::format("{} values are converted to the target's {}",
+                                                             LogicalTypeName(col.type.logical), cp.target_type)});
         }
         tp.write.columns.push_back(*tc);
       } else if (plan.converts) {
@@ -184,30 +217,10 @@ Result<MigrationPlan> PlanMigration(const Schema& source, const std::vector<cons
       }
       tp.columns.push_back(std::move(cp));
     }
-    if (plan.data_only) plan.target_schema.tables.push_back(tp.write);
     plan.tables.push_back(std::move(tp));
   }
   if (plan.data_only) {
-    // Load parents before children: foreign keys in the application's schema are live.
-    std::vector<TablePlan> ordered;
-    std::vector<bool> done(plan.tables.size(), false);
-    for (size_t round = 0; ordered.size() < plan.tables.size() && round <= plan.tables.size(); ++round) {
-      for (size_t i = 0; i < plan.tables.size(); ++i) {
-        if (done[i]) continue;
-        bool ready = true;
-        for (const ForeignKey& fk : plan.tables[i].write.foreign_keys) {
-          for (size_t j = 0; j < plan.tables.size(); ++j) {
-            if (j != i && !done[j] && plan.tables[j].write.name == fk.ref_table) ready = false;
-          }
-        }
-        if (ready || round == plan.tables.size()) {
-          done[i] = true;
-          ordered.push_back(std::move(plan.tables[i]));
-        }
-      }
-    }
-    plan.tables = std::move(ordered);
-    plan.target_schema.tables.clear();
+    ParentsFirst(&plan.tables);  // foreign keys in the application's schema are live
     for (const TablePlan& tp : plan.tables) plan.target_schema.tables.push_back(tp.write);
     for (const Sequence& q : existing->sequences) {
       for (const TablePlan& tp : plan.tables) {

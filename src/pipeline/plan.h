@@ -10,6 +10,7 @@
 #include "core/schema.h"
 #include "core/status.h"
 #include "mapping/type_mapping.h"
+#include "pipeline/selection.h"
 
 namespace decant {
 
@@ -35,14 +36,16 @@ struct MigrationPlan {
   bool converts = false;  // values pass through converters (cross-engine or data-only)
   std::vector<TablePlan> tables;
   std::vector<std::string> not_carried;  // one line per object the target will not get
+  std::vector<std::string> notes;        // what the table selection dropped or could not rewrite
   Schema target_schema;                  // what the sink's Begin receives
 };
 
-// The plan for copying `source` (tables read by `read_tables`, parallel to
-// source.tables after selection) into an engine. `existing` is the target's
-// own schema, used with --data-only (tables and columns matched by name).
-Result<MigrationPlan> PlanMigration(const Schema& source, const std::vector<const Table*>& read_tables,
-                                    const std::string& target_engine, const Schema* existing);
+// The plan for copying the tables of `read` that `select` chooses (renamed as
+// it says) into `target_engine`. `existing` is the target's own schema, used
+// with --data-only (tables and columns matched by name). The plan's tables
+// point into `read`, which must outlive it.
+Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& select, const std::string& target_engine,
+                                    const Schema* existing);
 
 // The plan as text, for `decant plan`.
 std::string FormatPlan(const MigrationPlan& plan);

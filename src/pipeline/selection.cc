@@ -1096,6 +1096,11 @@ Result<std::pair<std::string, std::string>> ParseRename(const std::string& arg) 
 
 Result<Selection> SelectAndRename(const Schema& source, const SelectOptions& options) {
   Selection out;
+  if (SelectOptionsEmpty(options)) {  // every table, as read: nothing to scan or rewrite
+    out.schema = source;
+    for (size_t i = 0; i < source.tables.size(); ++i) out.source_table.push_back(i);
+    return out;
+  }
   DECANT_RETURN_IF_ERROR(Select(source, options, &out));
   const Dialect d = DialectOf(source);
   for (const auto& [old_name, new_name] : options.renames) {

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "engines/sqlite/sqlite_endpoint.h"
+#include "tests/test_util.h"
 
 namespace decant {
 namespace {
@@ -490,16 +491,7 @@ TEST(SelectionTest, MySqlBackquotesAndDatabaseQualifiers) {
 
 // ---------------------------------------------------------------- real SQLite files
 
-void Exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  std::string msg = err ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << msg << "\n" << sql;
-}
+const auto& Exec = testing_util::SqliteExec;
 
 // Every row of `sql`, cells joined by '|'; "error: ..." if it fails.
 std::vector<std::string> Query(const std::string& path, const std::string& sql) {

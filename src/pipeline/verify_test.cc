@@ -466,10 +466,7 @@ TEST(Verify, SqliteFilesChangedRowIsNamed) {
 
 // ---- verify across engines -------------------------------------------------------
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
+using testing_util::Env;
 
 std::string Unique(const std::string& tag) {
   static std::atomic<int> counter{0};
@@ -503,12 +500,7 @@ class MyDb {
  public:
   MyDb() : name_(Unique("my")) { Exec("", "CREATE DATABASE " + name_ + " CHARACTER SET utf8mb4"); }
   ~MyDb() { Exec("", "DROP DATABASE IF EXISTS " + name_); }
-  std::string uri() const {
-    std::string base = Env("DECANT_TEST_MYSQL_URI");
-    base.resize(base.find('/', base.find("://") + 3));
-    std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
-    return base + "/" + name_ + (defaults.empty() ? "" : "?defaults-file=" + defaults);
-  }
+  std::string uri() const { return testing_util::MysqlTestUri(name_); }
   void Exec(const std::string& sql) const { Exec(name_, sql); }
 
  private:

@@ -29,35 +29,10 @@ namespace {
 
 using testing_util::TempDir;
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
+using testing_util::Env;
 
 // The test server's URI for `db` ("" for the server itself).
-std::string UriFor(const std::string& db) {
-  std::string base = Env("DECANT_TEST_MYSQL_URI");
-  std::string query;
-  if (size_t q = base.find('?'); q != std::string::npos) {
-    query = base.substr(q + 1);
-    base.resize(q);
-  }
-  size_t slash = base.find('/', base.find("://") + 3);
-  if (slash != std::string::npos) base.resize(slash);
-  std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
-  if (!defaults.empty()) query += (query.empty() ? "" : "&") + std::string("defaults-file=") + defaults;
-  std::string encoded;
-  for (unsigned char c : db) {
-    if (std::isalnum(c) || c == '_' || c == '-') {
-      encoded.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      encoded += buf;
-    }
-  }
-  return base + "/" + encoded + (query.empty() ? "" : "?" + query);
-}
+const auto& UriFor = testing_util::MysqlTestUri;
 
 #define REQUIRE_SERVER()                                                                          \
   if (Env("DECANT_TEST_MYSQL_URI").empty())                                                       \

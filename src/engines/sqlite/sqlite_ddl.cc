@@ -5,105 +5,17 @@
 #include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "engines/sqlite/sqlite_util.h"
+#include "mapping/sql_translate.h"
 #include "mapping/type_mapping.h"
 
 namespace decant::sqlite_internal {
 namespace {
 
-bool IsIdentChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
-}
-
-bool WordAt(const std::string& s, size_t i, std::string_view word) {
-  if (i + word.size() > s.size()) return false;
-  if (!EqualsIgnoreCase(std::string_view(s).substr(i, word.size()), word)) return false;
-  return i + word.size() == s.size() || !IsIdentChar(s[i + word.size()]);
-}
-
-// Index just past a PostgreSQL type name that follows "::" at `i`.
-size_t SkipCastType(const std::string& s, size_t i) {
-  auto skip_spaces = [&](size_t j) {
-    while (j < s.size() && s[j] == ' ') ++j;
-    return j;
-  };
-  if (i < s.size() && s[i] == '"') {
-    size_t end = s.find('"', i + 1);
-    i = end == std::string::npos ? s.size() : end + 1;
-  } else {
-    while (i < s.size() && (IsIdentChar(s[i]) || s[i] == '.')) ++i;
-  }
-  while (true) {
-    size_t j = skip_spaces(i);
-    if (j < s.size() && s[j] == '(') {
-      size_t end = s.find(')', j);
-      i = end == std::string::npos ? s.size() : end + 1;
-      continue;
-    }
-    if (j + 1 < s.size() && s[j] == '[' && s[j + 1] == ']') {
-      i = j + 2;
-      continue;
-    }
-    bool more = false;
-    for (std::string_view w : {"varying", "precision", "without", "with", "time", "zone"}) {
-      if (WordAt(s, j, w)) {
-        i = j + w.size();
-        more = true;
-        break;
-      }
-    }
-    if (!more) return i;
-  }
-}
-
-// Foreign-dialect expression -> SQLite, or nullopt when it has no meaning
-// there (a sequence call). Quotes and comments are copied untouched.
-std::optional<std::string> TranslateExpr(const std::string& expr) {
-  std::string out;
-  size_t i = 0;
-  while (i < expr.size()) {
-    char c = expr[i];
-    if (c == '\'' || c == '"' || c == '`') {
-      size_t end = i + 1;
-      while (end < expr.size()) {
-        if (expr[end] == c) {
-          if (end + 1 < expr.size() && expr[end + 1] == c) {
-            end += 2;
-            continue;
-          }
-          break;
-        }
-        ++end;
-      }
-      end = std::min(end + 1, expr.size());
-      out.append(expr, i, end - i);
-      i = end;
-      continue;
-    }
-    if (c == ':' && i + 1 < expr.size() && expr[i + 1] == ':') {
-      i = SkipCastType(expr, i + 2);
-      continue;
-    }
-    if (IsIdentChar(c) && (i == 0 || !IsIdentChar(expr[i - 1]))) {
-      if (WordAt(expr, i, "nextval")) return std::nullopt;
-      if (WordAt(expr, i, "now")) {
-        size_t j = i + 3;
-        while (j < expr.size() && expr[j] == ' ') ++j;
-        if (j + 1 < expr.size() && expr[j] == '(' && expr[j + 1] == ')') {
-          out += "CURRENT_TIMESTAMP";
-          i = j + 2;
-          continue;
-        }
-      }
-      size_t j = i;
-      while (j < expr.size() && IsIdentChar(expr[j])) ++j;
-      out.append(expr, i, j - i);
-      i = j;
-      continue;
-    }
-    out.push_back(c);
-    ++i;
-  }
-  return out;
+// Another engine's expression in SQLite's dialect (casts dropped, the
+// source's own schema qualifiers removed), or nullopt when it has no meaning
+// here (a sequence call).
+std::optional<std::string> TranslateExpr(const std::string& expr, const Schema& schema) {
+  return TranslateSql(expr, schema.engine, "sqlite", DefaultQualifiers(schema.engine, schema.database));
 }
 
 bool IsSimpleLiteral(const std::string& e) {
@@ -137,9 +49,9 @@ std::optional<std::string> SqliteCollation(const std::string& collation, bool na
   return std::nullopt;  // an ICU/locale collation SQLite does not have
 }
 
-std::string Expr(const std::string& e, bool native) {
-  if (native) return e;
-  return TranslateExpr(e).value_or(e);
+std::string Expr(const std::string& e, const Schema& schema) {
+  if (IsNativeSchema(schema)) return e;
+  return TranslateExpr(e, schema).value_or(e);
 }
 
 std::string NameList(const std::vector<std::string>& names) {
@@ -188,14 +100,14 @@ std::string TableDdl(const Schema& schema, const Table& table) {
     }
     if (!col.nullable) d += " NOT NULL";
     if (col.default_expr && !col.generated_expr) {
-      std::optional<std::string> e = native ? col.default_expr : TranslateExpr(*col.default_expr);
+      std::optional<std::string> e = native ? col.default_expr : TranslateExpr(*col.default_expr, schema);
       if (e && !e->empty()) d += " DEFAULT " + (IsSimpleLiteral(*e) ? *e : "(" + *e + ")");
     }
     if (col.collation) {
       if (auto c = SqliteCollation(*col.collation, native)) d += " COLLATE " + *c;
     }
     if (col.generated_expr) {
-      d += " GENERATED ALWAYS AS (" + Expr(*col.generated_expr, native) + ")";
+      d += " GENERATED ALWAYS AS (" + Expr(*col.generated_expr, schema) + ")";
       d += col.generated_stored ? " STORED" : " VIRTUAL";
     }
     defs.push_back(std::move(d));
@@ -207,7 +119,7 @@ std::string TableDdl(const Schema& schema, const Table& table) {
     defs.push_back(ConstraintPrefix(u.name) + "UNIQUE " + NameList(u.columns));
   }
   for (const CheckConstraint& c : table.checks) {
-    defs.push_back(ConstraintPrefix(c.name) + "CHECK (" + Expr(c.expression, native) + ")");
+    defs.push_back(ConstraintPrefix(c.name) + "CHECK (" + Expr(c.expression, schema) + ")");
   }
   for (const ForeignKey& fk : table.foreign_keys) {
     std::string d =
@@ -247,21 +159,21 @@ std::string IndexDdl(const Schema& schema, const Index& index) {
   for (size_t i = 0; i < index.keys.size(); ++i) {
     const IndexKey& k = index.keys[i];
     if (i) sql += ", ";
-    sql += k.column.empty() ? "(" + Expr(k.expression, native) + ")" : QuoteIdent(k.column);
+    sql += k.column.empty() ? "(" + Expr(k.expression, schema) + ")" : QuoteIdent(k.column);
     if (k.collation) {
       if (auto c = SqliteCollation(*k.collation, native)) sql += " COLLATE " + *c;
     }
     if (k.descending) sql += " DESC";
   }
   sql += ")";
-  if (index.where) sql += " WHERE " + Expr(*index.where, native);
+  if (index.where) sql += " WHERE " + Expr(*index.where, schema);
   return sql;
 }
 
 std::string ViewDdl(const Schema& schema, const View& view) {
   bool native = IsNativeSchema(schema);
   if (native && !view.native_ddl.empty()) return view.native_ddl;
-  return "CREATE VIEW " + QuoteIdent(view.name) + " AS " + Expr(view.definition, native);
+  return "CREATE VIEW " + QuoteIdent(view.name) + " AS " + Expr(view.definition, schema);
 }
 
 std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigger) {

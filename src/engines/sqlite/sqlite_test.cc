@@ -20,16 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Runs `sql` on the database at `path` (created if missing).
-void Exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  std::string msg = err ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << msg << "\n" << sql;
-}
+const auto& Exec = testing_util::SqliteExec;
 
 std::string Hex(const void* p, size_t n) {
   static const char* kDigits = "0123456789abcdef";
