@@ -792,3 +792,45 @@ TEST(CrossEnginePlanTest, PlanLeavesTargetsEmpty) {
 
 }  // namespace
 }  // namespace decant
+
+namespace decant {
+namespace {
+
+// `schema --dialect mysql` prints what an import into MySQL would run: the
+// script of another engine's schema and of a MySQL schema both replay into
+// an empty database and give the same tables, keys and foreign keys.
+TEST(CrossEngineSchemaTest, MysqlDialectScriptReplays) {
+  std::string shared = testing_util::SharedDir();
+  if (shared.empty()) GTEST_SKIP() << "../shared/samples is absent";
+  std::string original = shared + "/samples/chinook/Chinook_Sqlite.sqlite";
+  if (!std::filesystem::exists(original)) GTEST_SKIP() << original << " is absent";
+  REQUIRE_MYSQL();
+  std::string src = "sqlite://" + original;
+  RunResult script = Decant({"schema", "--dialect", "mysql", src});
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  MyDb from_script("script");
+  from_script.Sql(script.out);
+  MyDb migrated("migrated");
+  RunResult r = Decant({"--progress", "none", "migrate", src, migrated.uri()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  KeyFacts want = FactsOf(ReadSchemaOf(migrated.uri()));
+  EXPECT_EQ(want.tables.size(), 11u);
+  KeyFacts got = FactsOf(ReadSchemaOf(from_script.uri()));
+  EXPECT_EQ(got.tables, want.tables);
+  EXPECT_EQ(got.primary_keys, want.primary_keys);
+  EXPECT_EQ(got.foreign, want.foreign);
+  EXPECT_EQ(got.index_names, want.index_names);
+
+  // The script of a MySQL schema (its own DDL) replays too.
+  RunResult native = Decant({"schema", "--dialect", "mysql", migrated.uri()});
+  ASSERT_EQ(native.exit_code, 0) << native.err;
+  MyDb from_native("native");
+  from_native.Sql(native.out);
+  got = FactsOf(ReadSchemaOf(from_native.uri()));
+  EXPECT_EQ(got.tables, want.tables);
+  EXPECT_EQ(got.foreign, want.foreign);
+  EXPECT_EQ(got.index_names, want.index_names);
+}
+
+}  // namespace
+}  // namespace decant

@@ -14,6 +14,7 @@
 #include "archive/format.h"
 #include "cli/exit_codes.h"
 #include "core/version.h"
+#include "engines/mysql/mysql_endpoint.h"
 #include "engines/postgresql/postgresql_endpoint.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "pipeline/copy.h"
@@ -371,9 +372,8 @@ struct SchemaArgs {
 };
 
 int RunSchema(const SchemaArgs& a) {
-  if (a.dialect != "sqlite" && a.dialect != "postgresql") {
-    return Fail(Status::InvalidArgument("dialect '" + a.dialect +
-                                        "' is not supported by this build (known: sqlite, postgresql)"));
+  if (a.dialect != "sqlite" && a.dialect != "postgresql" && a.dialect != "mysql") {
+    return Fail(Status::InvalidArgument("dialect '" + a.dialect + "' is not known (sqlite, postgresql, mysql)"));
   }
   auto source = OpenSource(a.source);
   if (!source.ok()) return Fail(source.status());
@@ -381,7 +381,10 @@ int RunSchema(const SchemaArgs& a) {
   if (!schema.ok()) return Fail(schema.status());
   Status finished = (*source)->Finish();  // a piped archive must be whole
   if (!finished.ok()) return Fail(finished);
-  std::fputs((a.dialect == "postgresql" ? PostgresSchemaDdl(*schema) : SqliteSchemaDdl(*schema)).c_str(), stdout);
+  std::string ddl = a.dialect == "postgresql" ? PostgresSchemaDdl(*schema)
+                    : a.dialect == "mysql"    ? MysqlSchemaDdl(*schema)
+                                              : SqliteSchemaDdl(*schema);
+  std::fputs(ddl.c_str(), stdout);
   return kExitOk;
 }
 
@@ -555,7 +558,7 @@ int RunDecant(int argc, char** argv) {
   SchemaArgs sc;
   auto* schema_cmd = app.add_subcommand("schema", "print the schema as DDL");
   schema_cmd->add_option("source", sc.source, "database URI or archive")->required();
-  schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (sqlite, postgresql)");
+  schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (sqlite, postgresql, mysql)");
 
   PlanArgs pl;
   auto* plan_cmd = app.add_subcommand("plan", "what migrate/import into TARGET would declare and could lose; writes nothing");

@@ -231,4 +231,32 @@ std::string ForeignKeyClause(const ForeignKey& fk) {
   return out;
 }
 
+SplitTable TableStatements(const Schema& schema, const Table& t, std::vector<std::string>* skipped) {
+  if (schema.engine == "mysql" && !t.native_ddl.empty()) {
+    std::string ai;
+    for (const Column& c : t.columns) {
+      if (c.auto_increment) ai = c.name;
+    }
+    return SplitCreateTable(t.native_ddl, ai);
+  }
+  SplitTable split;
+  split.create = GenericCreateTable(t, schema.engine);
+  for (const Index& i : schema.indexes) {
+    if (i.table != t.name || i.schema != t.schema) continue;
+    std::string clause = GenericIndexClause(t, i);
+    if (clause.empty()) {
+      skipped->push_back(i.name);
+    } else {
+      split.keys.push_back(clause);
+    }
+  }
+  for (ForeignKey fk : t.foreign_keys) {
+    // Another engine's schema names ("public", "main", or the referencing
+    // table's own schema) all land in this one database.
+    if (fk.ref_schema == t.schema || fk.ref_schema == "public" || fk.ref_schema == "main") fk.ref_schema.clear();
+    split.foreign_keys.push_back(ForeignKeyClause(fk));
+  }
+  return split;
+}
+
 }  // namespace decant::mysql_internal

@@ -22,6 +22,11 @@ struct SplitTable {
 // CREATE TABLE (MySQL requires one for an AUTO_INCREMENT column).
 SplitTable SplitCreateTable(const std::string& ddl, const std::string& auto_increment_column);
 
+// The statements that create `table` of `schema` on MySQL: its own stored
+// DDL split, for a MySQL schema; else built from the neutral model, with the
+// names of indexes that cannot be translated (expression keys) in *skipped.
+SplitTable TableStatements(const Schema& schema, const Table& table, std::vector<std::string>* skipped);
+
 // The definition clauses of SHOW CREATE TABLE output, one per element
 // (columns, keys, constraints), without trailing commas.
 std::vector<std::string> CreateTableClauses(const std::string& ddl);

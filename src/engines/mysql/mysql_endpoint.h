@@ -43,4 +43,10 @@ Result<std::unique_ptr<Sink>> OpenMysqlSink(const std::string& uri, const Endpoi
 // and sys.
 Result<std::unique_ptr<Server>> OpenMysqlServer(const std::string& uri);
 
+// The DDL an import into MySQL runs for `schema`, in order: tables, keys and
+// indexes, foreign keys, AUTO_INCREMENT counters, then (for a MySQL schema)
+// routines, views, triggers and events. What is not translated from another
+// engine is named in comments.
+std::string MysqlSchemaDdl(const Schema& schema);
+
 }  // namespace decant

@@ -172,32 +172,11 @@ Status MysqlSink::CheckTarget() {
 Status MysqlSink::CreateTables() {
   for (const Table& t : schema_.tables) {
     if (existing_.count(Lower(t.name))) continue;
-    mysql_internal::SplitTable split;
-    if (native() && !t.native_ddl.empty()) {
-      std::string ai;
-      for (const Column& c : t.columns) {
-        if (c.auto_increment) ai = c.name;
-      }
-      DECANT_RETURN_IF_ERROR(CheckCreate("table", t.name, t.native_ddl));
-      split = mysql_internal::SplitCreateTable(t.native_ddl, ai);
-    } else {
-      split.create = mysql_internal::GenericCreateTable(t, schema_.engine);
-      for (const Index& i : schema_.indexes) {
-        if (i.table != t.name || i.schema != t.schema) continue;
-        std::string clause = mysql_internal::GenericIndexClause(t, i);
-        if (clause.empty()) {
-          spdlog::warn("{}: index {} on {} not created (expression keys are not translated)", Describe(), i.name,
-                       t.name);
-        } else {
-          split.keys.push_back(clause);
-        }
-      }
-      for (ForeignKey fk : t.foreign_keys) {
-        // Another engine's schema names ("public", "main", or the referencing
-        // table's own schema) all land in this one database.
-        if (fk.ref_schema == t.schema || fk.ref_schema == "public" || fk.ref_schema == "main") fk.ref_schema.clear();
-        split.foreign_keys.push_back(mysql_internal::ForeignKeyClause(fk));
-      }
+    if (native() && !t.native_ddl.empty()) DECANT_RETURN_IF_ERROR(CheckCreate("table", t.name, t.native_ddl));
+    std::vector<std::string> skipped;
+    mysql_internal::SplitTable split = mysql_internal::TableStatements(schema_, t, &skipped);
+    for (const std::string& index : skipped) {
+      spdlog::warn("{}: index {} on {} not created (expression keys are not translated)", Describe(), index, t.name);
     }
     DECANT_RETURN_IF_ERROR(main_->Exec(split.create).WithContext("creating table " + t.name));
     created_.emplace_back("TABLE", t.name);
@@ -429,6 +408,41 @@ void MysqlSink::Abort() {
 }
 
 }  // namespace
+
+std::string MysqlSchemaDdl(const Schema& schema) {
+  using mysql_internal::TableStatements;
+  std::string out, keys, fks, counters, last;
+  bool native = schema.engine == "mysql";
+  for (const Table& t : schema.tables) {
+    std::vector<std::string> skipped;
+    mysql_internal::SplitTable split = TableStatements(schema, t, &skipped);
+    out += split.create + ";\n";
+    for (const std::string& index : skipped) out += "-- index " + index + " on " + t.name + ": expression keys are not translated\n";
+    std::string alter = "ALTER TABLE " + QuoteIdent(t.name);
+    if (!split.keys.empty()) keys += AlterAdd(alter, split.keys) + ";\n";
+    for (const std::string& f : split.fulltext) keys += AlterAdd(alter, {f}) + ";\n";
+    if (!split.foreign_keys.empty()) fks += AlterAdd(alter, split.foreign_keys) + ";\n";
+  }
+  for (const Sequence& s : schema.sequences) {
+    const std::string& table = s.owner_table.empty() ? s.name : s.owner_table;
+    int64_t next = s.is_called ? s.last_value + 1 : s.last_value;
+    if (native && next >= 1) counters += "ALTER TABLE " + QuoteIdent(table) + " AUTO_INCREMENT = " + std::to_string(next) + ";\n";
+  }
+  if (native) {
+    for (const NativeObject& o : schema.objects) {
+      if (o.phase == "post-data" && o.kind != "event") last += o.native_ddl + ";\n";
+    }
+    for (const View& v : schema.views) last += v.native_ddl + ";\n";
+    for (const Trigger& t : schema.triggers) last += t.native_ddl + ";\n";
+    for (const NativeObject& o : schema.objects) {
+      if (o.kind == "event") last += o.native_ddl + ";\n";
+    }
+  } else {
+    for (const View& v : schema.views) last += "-- view " + v.name + " from " + schema.engine + " is not translated\n";
+    for (const Trigger& t : schema.triggers) last += "-- trigger " + t.name + " from " + schema.engine + " is not translated\n";
+  }
+  return out + keys + fks + counters + last;
+}
 
 Result<std::unique_ptr<Sink>> OpenMysqlSink(const std::string& uri, const EndpointOptions& options) {
   DECANT_ASSIGN_OR_RETURN(auto params, mysql_internal::ParseUri(uri));
