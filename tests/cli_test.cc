@@ -287,3 +287,43 @@ TEST_F(CliTest, InspectAndSchema) {
 
 }  // namespace
 }  // namespace decant
+
+namespace decant {
+namespace {
+
+// The format registry as a user meets it: inputs recognised by their bytes
+// (also through a pipe), a named output format, one line for anything else.
+TEST_F(CliTest, FilesAreRecognisedByTheirBytesOnEveryCommand) {
+  std::string renamed = tmp_.File("looks-like.sql");  // the name says nothing
+  std::filesystem::copy_file(archive_, renamed);
+  std::string dst = tmp_.File("from-stdin.db");
+  auto r = RunDecantBinary({"-q", "import", "-", "sqlite://" + dst}, renamed);  // peeked, then read whole
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SqliteDump(src_), SqliteDump(dst));
+  r = RunDecantBinary({"verify", renamed, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  std::string via_migrate = tmp_.File("via-migrate.decant");
+  r = RunDecantBinary({"-q", "migrate", "sqlite://" + src_, via_migrate, "--format", "decant"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunDecantBinary({"inspect", "--check", via_migrate});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = RunDecantBinary({"-q", "export", "sqlite://" + src_, "-o", tmp_.File("x"), "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown format 'csv'"));
+  r = RunDecantBinary({"-q", "migrate", "sqlite://" + src_, tmp_.File("y.decant")});  // a file needs --format
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(tmp_.File("y.decant")));
+
+  for (const char* command : {"import", "inspect", "schema", "plan", "verify"}) {
+    std::vector<std::string> args = {command, src_};  // a SQLite file given as a path
+    if (std::string(command) != "inspect" && std::string(command) != "schema") args.push_back("sqlite://" + dst);
+    r = RunDecantBinary(args);
+    EXPECT_EQ(r.exit_code, 3) << command << ": " << r.err;
+    EXPECT_TRUE(OneLine(r.err)) << command << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("it is a SQLite database: read it as sqlite://")) << command;
+  }
+}
+
+}  // namespace
+}  // namespace decant

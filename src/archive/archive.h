@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/endpoint.h"
@@ -21,6 +22,12 @@ struct ArchiveWriteOptions {
   ArchiveForm form = ArchiveForm::kFile;
   int zstd_level = 3;
 };
+
+// True when `head` (a file's first bytes) starts with the archive's magic number.
+bool IsArchiveHead(std::string_view head);
+// True when the directory at `path` has the layout of the directory form
+// (manifest.json, or schema.json and data/ of one whose writing did not finish).
+bool IsArchiveDirectory(const std::string& path, FileSystem* fs = FileSystem::Default());
 
 // A Sink that writes an archive at `path` ("-" = stdout, single-file form
 // only). The single-file form takes one table writer at a time, in schema

@@ -639,6 +639,16 @@ bool ReadAsStream(const std::string& path, FileSystem* fs) {
 
 }  // namespace
 
+bool IsArchiveHead(std::string_view head) {
+  return head.size() >= kArchiveMagic.size() &&
+         std::equal(kArchiveMagic.begin(), kArchiveMagic.end(), head.begin());
+}
+
+bool IsArchiveDirectory(const std::string& path, FileSystem* fs) {
+  return fs->Exists(JoinPath(path, "manifest.json")) ||
+         (fs->Exists(JoinPath(path, "schema.json")) && fs->IsDirectory(JoinPath(path, "data")));
+}
+
 Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path, FileSystem* fs) {
   if (path.empty()) return Status::InvalidArgument("archive path is empty");
   if (ReadAsStream(path, fs)) {

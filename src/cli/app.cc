@@ -17,6 +17,7 @@
 #include "engines/mysql/mysql_endpoint.h"
 #include "engines/postgresql/postgresql_endpoint.h"
 #include "engines/sqlite/sqlite_endpoint.h"
+#include "formats/format_registry.h"
 #include "pipeline/copy.h"
 #include "pipeline/endpoints.h"
 #include "pipeline/interrupt.h"
@@ -54,6 +55,15 @@ std::string Printable(const std::string& text) {
 }
 
 // Prints a one-line error and returns its exit code.
+// "decant, ..." for option help: every format that can be written.
+std::string FormatNamesForHelp() {
+  std::string names;
+  for (const FormatRow& f : Formats()) {
+    if (f.open_sink) names += (names.empty() ? "" : ", ") + std::string(f.name);
+  }
+  return names;
+}
+
 int Fail(const Status& st) {
   std::fprintf(stderr, "decant: error: %s\n", Printable(st.message()).c_str());
   return ExitCodeFor(st);
@@ -182,6 +192,7 @@ struct ExportArgs {
   bool directory = false;
   int zstd_level = 3;
   size_t jobs = 1;
+  std::string format = "decant";
   SelectArgs select;
 };
 
@@ -205,10 +216,10 @@ int RunExport(const ExportArgs& a, const GlobalOptions& g) {
   }
   auto source = OpenSource(a.source, EndpointOptions{a.jobs});
   if (!source.ok()) return Fail(source.status());
-  ArchiveWriteOptions wo;
-  wo.form = a.directory ? ArchiveForm::kDirectory : ArchiveForm::kFile;
+  FileWriteOptions wo;
+  wo.directory = a.directory;
   wo.zstd_level = a.zstd_level;
-  auto sink = OpenArchiveSink(a.output, wo);
+  auto sink = OpenFileSink(a.output, a.format, wo);
   if (!sink.ok()) return Fail(sink.status());
   CopyOptions co;
   co.jobs = a.jobs;
@@ -232,7 +243,7 @@ int RunImport(const ImportArgs& a, const GlobalOptions& g) {
   }
   auto sink = OpenDatabaseSink(a.target, EndpointOptions{a.load.jobs});
   if (!sink.ok()) return Fail(sink.status());
-  auto source = OpenArchiveSource(a.archive);
+  auto source = OpenFileSource(a.archive);
   if (!source.ok()) return Fail(source.status());
   return CopyAndSay("import", "imported", **source, **sink, a.load.Copy(), a.archive == "-" ? "stdin" : a.archive,
                     (*sink)->Describe(), g, a.select, a.target);
@@ -243,21 +254,26 @@ int RunImport(const ImportArgs& a, const GlobalOptions& g) {
 struct MigrateArgs {
   std::string source;
   std::string target;
+  std::string format;  // set: the target is a file written in this format
   LoadArgs load;
   SelectArgs select;
 };
 
 int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
-  for (const std::string* loc : {&a.source, &a.target}) {
-    if (!IsDatabaseLocation(*loc)) {
-      return Fail(Status::InvalidArgument("migrate copies between databases; '" + *loc +
-                                          "' is not a database URI (use export/import for archives)"));
-    }
+  bool to_file = !a.format.empty();
+  if (to_file && IsDatabaseLocation(a.target)) {
+    return Fail(Status::InvalidArgument("--format writes a file; '" + RedactLocation(a.target) +
+                                        "' is a database URI (drop --format to load it)"));
+  }
+  if (!to_file && !IsDatabaseLocation(a.target)) {
+    return Fail(Status::InvalidArgument("'" + a.target +
+                                        "' is not a database URI; to write a file give --format NAME (or use export)"));
   }
   EndpointOptions eo{a.load.jobs};
   auto source = OpenSource(a.source, eo);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
-  auto sink = OpenDatabaseSink(a.target, eo);
+  Result<std::unique_ptr<Sink>> sink = to_file ? OpenFileSink(a.target, a.format, FileWriteOptions{})
+                                               : OpenDatabaseSink(a.target, eo);
   if (!sink.ok()) return Fail(sink.status().WithContext("target"));
   return CopyAndSay("migrate", "migrated", **source, **sink, a.load.Copy(), (*source)->Describe(),
                     (*sink)->Describe(), g, a.select, a.target);
@@ -325,6 +341,8 @@ struct InspectArgs {
 };
 
 int RunInspect(const InspectArgs& a) {
+  auto format = RecogniseFile(a.archive);  // a one-line answer for a file that is no archive
+  if (!format.ok()) return Fail(format.status());
   auto info = InspectArchive(a.archive, a.check);
   if (!info.ok()) return Fail(info.status());
   uint64_t rows = 0, chunks = 0, compressed = 0, raw = 0;
@@ -519,11 +537,13 @@ int RunDecant(int argc, char** argv) {
       ->check(CLI::Range(1, 19));
   export_cmd->add_option("-j,--jobs", ex.jobs, "tables read at once, from one snapshot (needs --directory)")
       ->check(CLI::Range(1, 64));
+  export_cmd->add_option("--format", ex.format, "file format to write: " + FormatNamesForHelp() + " (default decant)");
   AddSelectOptions(export_cmd, &ex.select);
 
   ImportArgs im;
   auto* import_cmd = app.add_subcommand("import", "archive -> database");
-  import_cmd->add_option("archive", im.archive, "archive file or directory; '-' reads stdin")->required();
+  import_cmd->add_option("archive", im.archive, "archive or other file decant reads (file, directory; '-' reads stdin)")
+      ->required();
   import_cmd->add_option("target", im.target, "database URI")->required();
   AddLoadOptions(import_cmd, &im.load, "tables loaded at once");
   AddDataOnly(import_cmd, &im.load);
@@ -531,8 +551,9 @@ int RunDecant(int argc, char** argv) {
 
   MigrateArgs mi;
   auto* migrate_cmd = app.add_subcommand("migrate", "database -> database, no file in between");
-  migrate_cmd->add_option("source", mi.source, "database URI")->required();
-  migrate_cmd->add_option("target", mi.target, "database URI")->required();
+  migrate_cmd->add_option("source", mi.source, "database URI, or a file in any format decant reads")->required();
+  migrate_cmd->add_option("target", mi.target, "database URI, or a file with --format")->required();
+  migrate_cmd->add_option("--format", mi.format, "write TARGET as a file in this format: " + FormatNamesForHelp());
   AddLoadOptions(migrate_cmd, &mi.load, "tables copied at once");
   AddDataOnly(migrate_cmd, &mi.load);
   AddSelectOptions(migrate_cmd, &mi.select);

@@ -5,9 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 namespace decant {
 namespace {
@@ -82,6 +85,27 @@ class PosixSequentialFile final : public SequentialFile {
   bool owned_;
 };
 
+// A stream that was peeked: the peeked bytes first, then the rest of the fd.
+class ReplaySequentialFile final : public SequentialFile {
+ public:
+  ReplaySequentialFile(std::string replay, std::unique_ptr<SequentialFile> rest)
+      : replay_(std::move(replay)), rest_(std::move(rest)) {}
+  Status Read(size_t n, char* scratch, size_t* got) override {
+    size_t from_replay = std::min(n, replay_.size() - pos_);
+    std::memcpy(scratch, replay_.data() + pos_, from_replay);
+    pos_ += from_replay;
+    size_t more = 0;
+    if (from_replay < n) DECANT_RETURN_IF_ERROR(rest_->Read(n - from_replay, scratch + from_replay, &more));
+    *got = from_replay + more;
+    return Status::OK();
+  }
+
+ private:
+  std::string replay_;
+  size_t pos_ = 0;
+  std::unique_ptr<SequentialFile> rest_;
+};
+
 class PosixRandomAccessFile final : public RandomAccessFile {
  public:
   PosixRandomAccessFile(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
@@ -121,11 +145,37 @@ class PosixFileSystem final : public FileSystem {
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd, true));
   }
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
-    if (path == "-") return std::unique_ptr<SequentialFile>(new PosixSequentialFile("<stdin>", 0, false));
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus("cannot open", path, errno);
-    return std::unique_ptr<SequentialFile>(new PosixSequentialFile(path, fd, true));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = peeked_.find(path);
+      if (it != peeked_.end()) {
+        Peeked p = std::move(it->second);
+        peeked_.erase(it);
+        return std::unique_ptr<SequentialFile>(new ReplaySequentialFile(std::move(p.bytes), std::move(p.rest)));
+      }
+    }
+    return OpenSequential(path);
   }
+  Result<std::string> Peek(const std::string& path, size_t n) override {
+    bool stream = path == "-" || (Exists(path) && !IsRegularFile(path) && !IsDirectory(path));
+    if (!stream) return FileSystem::Peek(path, n);
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = peeked_.find(path);
+    if (it == peeked_.end()) {
+      DECANT_ASSIGN_OR_RETURN(auto file, OpenSequential(path));
+      it = peeked_.emplace(path, Peeked{std::string(), std::move(file)}).first;
+    }
+    Peeked& p = it->second;
+    if (p.bytes.size() < n) {
+      size_t have = p.bytes.size(), got = 0;
+      p.bytes.resize(n);
+      Status s = p.rest->Read(n - have, p.bytes.data() + have, &got);
+      p.bytes.resize(have + got);
+      DECANT_RETURN_IF_ERROR(s);
+    }
+    return p.bytes.substr(0, std::min(n, p.bytes.size()));
+  }
+
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ErrnoStatus("cannot open", path, errno);
@@ -191,9 +241,32 @@ class PosixFileSystem final : public FileSystem {
     ::closedir(d);
     return names;
   }
+
+ private:
+  struct Peeked {
+    std::string bytes;
+    std::unique_ptr<SequentialFile> rest;
+  };
+  Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) {
+    if (path == "-") return std::unique_ptr<SequentialFile>(new PosixSequentialFile("<stdin>", 0, false));
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("cannot open", path, errno);
+    return std::unique_ptr<SequentialFile>(new PosixSequentialFile(path, fd, true));
+  }
+  std::mutex mu_;
+  std::map<std::string, Peeked> peeked_;  // streams peeked and not yet reopened
 };
 
 }  // namespace
+
+Result<std::string> FileSystem::Peek(const std::string& path, size_t n) {
+  DECANT_ASSIGN_OR_RETURN(auto file, NewSequentialFile(path));
+  std::string bytes(n, '\0');
+  size_t got = 0;
+  DECANT_RETURN_IF_ERROR(file->Read(n, bytes.data(), &got));
+  bytes.resize(got);
+  return bytes;
+}
 
 FileSystem* FileSystem::Default() {
   static PosixFileSystem fs;

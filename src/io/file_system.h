@@ -66,6 +66,14 @@ class FileSystem {
   virtual Status Remove(const std::string& path) = 0;  // file, or directory recursively
   virtual Status SyncDir(const std::string& path) = 0;
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
+
+  // Up to `n` first bytes of the file at `path` ("-" = standard input), for
+  // recognising what it holds (formats/). Fewer only at the end of the file.
+  // Peeking consumes nothing: a stream (stdin, a FIFO, /dev/fd/N) is read
+  // once, and the next NewSequentialFile(path) returns the peeked bytes
+  // first, then the rest of the same stream. The default reads a fresh
+  // sequential file, which is right for regular files only.
+  virtual Result<std::string> Peek(const std::string& path, size_t n);
 };
 
 // Directory part of a path ("." if none).

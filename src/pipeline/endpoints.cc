@@ -6,6 +6,7 @@
 #include "engines/mysql/mysql_endpoint.h"
 #include "engines/postgresql/postgresql_endpoint.h"
 #include "engines/sqlite/sqlite_endpoint.h"
+#include "formats/format_registry.h"
 
 namespace decant {
 namespace {
@@ -76,7 +77,7 @@ Result<std::string> EngineOfLocation(const std::string& location) {
 }
 
 Result<std::unique_ptr<Source>> OpenSource(const std::string& location, const EndpointOptions& options) {
-  if (!IsDatabaseLocation(location)) return OpenArchiveSource(location);
+  if (!IsDatabaseLocation(location)) return OpenFileSource(location);
   const Engine* engine = EngineFor(location);
   if (!engine) return UnknownScheme(location);
   return engine->open_source(location, options);

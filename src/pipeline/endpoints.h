@@ -1,7 +1,8 @@
 // Turns a location string from the command line into a Source or a Sink.
 //
-// Database locations are URIs (sqlite:///path.db). Anything else is an
-// archive: a file, a directory, or "-" for stdin/stdout. Adding an engine
+// Database locations are URIs (sqlite:///path.db). Anything else is a file,
+// a directory, or "-" for stdin/stdout, in one of the formats of
+// formats/format_registry.h (recognised by its bytes). Adding an engine
 // means adding its folder and one line per direction in endpoints.cc.
 #pragma once
 
@@ -16,7 +17,7 @@ namespace decant {
 // True if `location` names a database (has a URI scheme), false for an archive path.
 bool IsDatabaseLocation(const std::string& location);
 
-// A Source for a database URI or an archive path.
+// A Source for a database URI, or for a file in any registered format.
 Result<std::unique_ptr<Source>> OpenSource(const std::string& location, const EndpointOptions& options = {});
 
 // A Sink for a database URI; InvalidArgument for an archive path or an unknown scheme.

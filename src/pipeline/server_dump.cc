@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/version.h"
+#include "formats/format_registry.h"
 #include "io/file_system.h"
 #include "pipeline/endpoints.h"
 
@@ -162,14 +163,14 @@ Result<ServerCopySummary> RestoreServer(const std::string& dir, Server& server, 
   ServerCopySummary summary;
   for (const auto& [db, file] : entries) {
     std::string archive = JoinPath(dir, file);
-    auto schema_source = OpenArchiveSource(archive);
+    auto schema_source = OpenFileSource(archive);
     if (!schema_source.ok()) return schema_source.status().WithContext(Done(summary));
     auto schema = (*schema_source)->ReadSchema();
     if (!schema.ok()) return schema.status().WithContext(Done(summary));
     schema_source->reset();
     auto created = server.CreateDatabase(db, *schema);
     if (!created.ok()) return created.status().WithContext(Done(summary));
-    auto source = OpenArchiveSource(archive);
+    auto source = OpenFileSource(archive);
     if (!source.ok()) return source.status().WithContext(Done(summary));
     auto sink = OpenDatabaseSink(server.DatabaseUri(db), options.endpoint);
     if (!sink.ok()) return sink.status().WithContext(Done(summary));

@@ -1,0 +1,77 @@
+// The format registry: every input and output that is not a database URI.
+//
+// A file, a directory or "-" (standard input/output) given where a database
+// could stand is one of the file formats decant reads or writes: the decant
+// archive today, foreign dump formats (RethinkDB, Django fixtures, TypeDB
+// exports) as they arrive. Reading recognises the format from the input's own
+// bytes (magic numbers, directory layout), never from its name; writing picks
+// the format by name (`--format NAME`, default "decant").
+//
+// Adding a format is one folder under src/formats/ (or src/archive/ for the
+// native one) with a Source and, where it is written, a Sink, plus one row in
+// format_registry.cc. Nothing else changes: import, inspect, verify, plan,
+// schema, migrate and restore all open files through this registry.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/endpoint.h"
+#include "io/file_system.h"
+
+namespace decant {
+
+// How many leading bytes a recogniser sees.
+inline constexpr size_t kProbeBytes = 4096;
+
+// What an input is, read once, for the recognisers.
+struct FileProbe {
+  std::string path;           // as given; "-" is standard input
+  bool is_directory = false;
+  std::string head;           // its first kProbeBytes bytes (fewer if shorter); empty for a directory
+};
+
+// How a format writes, for the formats that are written.
+struct FileWriteOptions {
+  bool directory = false;  // the format's directory form, where it has one
+  int zstd_level = 3;      // compression level, where the format compresses
+};
+
+// One row per format. Every function is given the FileSystem to use.
+struct FormatRow {
+  std::string_view name;         // what --format takes, e.g. "decant"
+  std::string_view description;  // for messages, e.g. "decant archive (file, directory or -)"
+  // True when the probed input is this format. Must not consume anything
+  // beyond what FileSystem::Peek already read.
+  bool (*recognise)(const FileProbe& probe, FileSystem* fs);
+  Result<std::unique_ptr<Source>> (*open_source)(const std::string& path, FileSystem* fs);
+  // Null for a format decant only reads.
+  Result<std::unique_ptr<Sink>> (*open_sink)(const std::string& path, const FileWriteOptions& options,
+                                             FileSystem* fs);
+};
+
+// Every registered format, the default (the decant archive) first.
+std::span<const FormatRow> Formats();
+
+// The format named `name` (case-insensitive); InvalidArgument listing the
+// names otherwise.
+Result<const FormatRow*> FindFormat(std::string_view name);
+
+// The format of the input at `path` ("-" = standard input, peeked without
+// consuming it). Corruption with one line naming what the input looks like
+// (empty, a SQLite database, gzip data, JSON, SQL text, ...) and what decant
+// reads when no format recognises it; NotFound when `path` does not exist.
+Result<const FormatRow*> RecogniseFile(const std::string& path, FileSystem* fs = FileSystem::Default());
+
+// A Source for the input at `path`, in whatever format it is (RecogniseFile).
+// An input that does not exist is reported by the default format's reader,
+// with its usual message.
+Result<std::unique_ptr<Source>> OpenFileSource(const std::string& path, FileSystem* fs = FileSystem::Default());
+
+// A Sink writing `format` (a FormatRow name) at `path`.
+Result<std::unique_ptr<Sink>> OpenFileSink(const std::string& path, std::string_view format,
+                                           const FileWriteOptions& options, FileSystem* fs = FileSystem::Default());
+
+}  // namespace decant
