@@ -41,6 +41,10 @@ struct Dialect {
   std::string_view default_schema;
   // PostgreSQL's "expr::type" cast syntax.
   bool double_colon_casts = false;
+  // The characters that start a parameter or variable token, which runs on
+  // over name characters: "?:@$" (SQLite: ?1 :a @a $a), "$" (PostgreSQL: $1),
+  // "?@" (MySQL: ? @a). A $tag$ quote or a :: cast is read as that first.
+  std::string_view variable_prefixes;
 };
 
 }  // namespace decant

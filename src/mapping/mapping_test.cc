@@ -150,5 +150,16 @@ TEST(SqlTranslate, ViewsAndDefaults) {
   EXPECT_FALSE(TranslateDefault("lower(name)", "postgresql", "mysql"));
 }
 
+// The lexer's rule (sql/lexer.h): an unterminated quote or comment runs to the
+// end; translation needs a well-formed text and refuses it.
+TEST(SqlTranslate, UnterminatedQuoteOrCommentIsRefused) {
+  EXPECT_FALSE(TranslateSql("select 'open", "postgresql", "mysql", {}));
+  EXPECT_FALSE(TranslateSql("select \"open", "postgresql", "mysql", {}));
+  EXPECT_FALSE(TranslateSql("select a /* open", "sqlite", "postgresql", {}));
+  EXPECT_FALSE(TranslateDefault("'it\\'s", "mysql", "postgresql"));
+  // A closed comment reads as whitespace, quotes inside it included.
+  EXPECT_EQ(*TranslateSql("select a -- it's\n  from t", "sqlite", "postgresql", {}), "select a from t");
+}
+
 }  // namespace
 }  // namespace decant

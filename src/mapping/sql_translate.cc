@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/dialect.h"
+#include "sql/lexer.h"
+
 namespace decant {
 namespace {
-
-bool IdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80; }
-bool IdentChar(char c) { return IdentStart(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '$'; }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -17,112 +17,117 @@ std::string Lower(std::string_view s) {
 
 struct Tok {
   enum Kind { kWord, kQuoted, kString, kNumber, kCast, kOther, kSpace } kind;
-  std::string text;  // kQuoted: the unquoted name; kCast: the whole "::type"
+  std::string text;  // kQuoted: the unquoted name; kString: a standard '...' literal; kCast: the whole "::type"
 };
 
-// Splits SQL into tokens; returns false on an unterminated quote.
-bool Lex(std::string_view s, const std::string& from, std::vector<Tok>* out) {
-  size_t i = 0;
-  while (i < s.size()) {
-    char c = s[i];
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      size_t j = i;
-      while (j < s.size() && std::isspace(static_cast<unsigned char>(s[j]))) ++j;
-      out->push_back({Tok::kSpace, " "});
-      i = j;
-    } else if (c == '\'') {
-      std::string lit = "'";
-      size_t j = i + 1;
-      for (;; ++j) {
-        if (j >= s.size()) return false;
-        if (s[j] == '\\' && from == "mysql" && j + 1 < s.size()) {
-          // MySQL escapes: turn \' and \\ into the standard forms.
-          char n = s[++j];
-          if (n == '\'') lit += "''";
-          else if (n == '\\') lit += "\\";
-          else if (n == 'n') lit += "\n";
-          else if (n == 't') lit += "\t";
-          else lit += n;
-          continue;
-        }
-        if (s[j] == '\'') {
-          if (j + 1 < s.size() && s[j + 1] == '\'') {
-            lit += "''";
-            ++j;
-            continue;
-          }
-          break;
-        }
-        lit.push_back(s[j]);
+// TEMP(traits): replaced by EngineTraits::dialect
+Dialect DialectOf(const std::string& engine) {
+  Dialect d;
+  if (engine == "postgresql") {
+    d.escape_string_prefix = d.dollar_quoting = d.nested_block_comments = true;
+    d.folding = NameFolding::kLower;
+    d.case_sensitive_names = true;
+    d.default_schema = "public";
+    d.double_colon_casts = true;
+    d.variable_prefixes = "$";
+  } else if (engine == "mysql") {
+    d.identifier_quote = '`';
+    d.double_quote_names = false;
+    d.backquote_names = true;
+    d.backslash_escapes = d.hash_comments = true;
+    d.variable_prefixes = "?@";
+  } else if (engine == "sqlite") {
+    d.backquote_names = d.bracket_names = true;
+    d.default_schema = "main";
+    d.variable_prefixes = "?:@$";
+  } else {
+    d.backquote_names = true;  // no engine: "x" and `x` name
+  }
+  return d;
+}
+
+// True if toks[i] is a run of spaces (not of other whitespace).
+bool IsSpaces(const std::vector<sql::Token>& toks, size_t i) {
+  return i < toks.size() && toks[i].kind == sql::Token::Kind::kSpace &&
+         toks[i].text.find_first_not_of(' ') == std::string::npos;
+}
+
+// The index just past the type of the cast at toks[i]:
+// "::name[(args)][ varying| precision| with(out) time zone][[]]".
+size_t CastEnd(const std::vector<sql::Token>& toks, size_t i) {
+  using K = sql::Token::Kind;
+  size_t j = i + 1;
+  while (j < toks.size() && (toks[j].kind == K::kWord || (toks[j].kind == K::kQuoted && toks[j].quote == '"') ||
+                             sql::IsPunct(toks[j], '.'))) {
+    ++j;
+  }
+  for (;;) {
+    size_t k = IsSpaces(toks, j) ? j + 1 : j;
+    if (k < toks.size() && sql::IsPunct(toks[k], '(')) {
+      while (k < toks.size() && !sql::IsPunct(toks[k], ')')) ++k;
+      j = k < toks.size() ? k + 1 : k;
+      continue;
+    }
+    if (k + 1 < toks.size() && sql::IsPunct(toks[k], '[') && sql::IsPunct(toks[k + 1], ']')) {
+      j = k + 2;
+      continue;
+    }
+    bool more = false;
+    for (std::string_view w : {"varying", "precision", "without", "with", "time", "zone"}) {
+      if (k < toks.size() && toks[k].kind == K::kWord && toks[k].text == w) {
+        j = k + 1;
+        more = true;
+        break;
       }
-      out->push_back({Tok::kString, lit + "'"});
-      i = j + 1;
-    } else if (c == '"' || c == '`' || (c == '[' && from == "sqlite")) {
-      char close = c == '[' ? ']' : c;
-      std::string name;
-      size_t j = i + 1;
-      for (;; ++j) {
-        if (j >= s.size()) return false;
-        if (s[j] == close) {
-          if (close != ']' && j + 1 < s.size() && s[j + 1] == close) {
-            name.push_back(close);
-            ++j;
-            continue;
-          }
-          break;
+    }
+    if (!more) break;
+  }
+  return j;
+}
+
+// Reads `s` in dialect `d` with the shared lexer into translation tokens:
+// whitespace and comments become one space, strings standard '...' literals,
+// a cast one token with its type. False if a quote or comment is unterminated.
+bool Lex(std::string_view s, const Dialect& d, std::vector<Tok>* out) {
+  using K = sql::Token::Kind;
+  std::vector<sql::Token> toks = sql::LexAll(s, d);
+  if (sql::AnyUnterminated(toks)) return false;
+  auto raw = [&](size_t b, size_t e) { return std::string(s.substr(b, e - b)); };
+  for (size_t i = 0; i < toks.size(); ++i) {
+    const sql::Token& t = toks[i];
+    switch (t.kind) {
+      case K::kSpace:
+      case K::kComment:
+        if (out->empty() || out->back().kind != Tok::kSpace) out->push_back({Tok::kSpace, " "});
+        break;
+      case K::kString:
+        if (s[t.begin] == '\'' && !d.backslash_escapes) {
+          out->push_back({Tok::kString, raw(t.begin, t.end)});  // already standard
+        } else {
+          std::string lit = "'";
+          for (char c : t.text) lit += c == '\'' ? std::string("''") : std::string(1, c);
+          out->push_back({Tok::kString, lit + "'"});
         }
-        name.push_back(s[j]);
+        break;
+      case K::kQuoted: out->push_back({Tok::kQuoted, t.text}); break;
+      case K::kWord: out->push_back({Tok::kWord, t.text}); break;
+      case K::kNumber: out->push_back({Tok::kNumber, t.text}); break;
+      case K::kCast: {
+        size_t end = CastEnd(toks, i);
+        out->push_back({Tok::kCast, raw(t.begin, toks[end - 1].end)});
+        i = end - 1;
+        break;
       }
-      out->push_back({Tok::kQuoted, name});
-      i = j + 1;
-    } else if (c == ':' && i + 1 < s.size() && s[i + 1] == ':') {
-      // A PostgreSQL cast: "::name[(args)][ varying| precision| with(out) time zone][[]]".
-      size_t j = i + 2;
-      while (j < s.size() && (IdentChar(s[j]) || s[j] == '.' || s[j] == '"')) ++j;
-      for (;;) {
-        size_t k = j;
-        while (k < s.size() && s[k] == ' ') ++k;
-        if (k < s.size() && s[k] == '(') {
-          size_t e = s.find(')', k);
-          j = e == std::string_view::npos ? s.size() : e + 1;
-          continue;
-        }
-        if (k + 1 < s.size() && s[k] == '[' && s[k + 1] == ']') {
-          j = k + 2;
-          continue;
-        }
-        bool more = false;
-        for (std::string_view w : {"varying", "precision", "without", "with", "time", "zone"}) {
-          if (s.substr(k, w.size()) == w && (k + w.size() == s.size() || !IdentChar(s[k + w.size()]))) {
-            j = k + w.size();
-            more = true;
-            break;
-          }
-        }
-        if (!more) break;
-      }
-      out->push_back({Tok::kCast, std::string(s.substr(i, j - i))});
-      i = j;
-    } else if (std::isdigit(static_cast<unsigned char>(c))) {
-      size_t j = i;
-      while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '.')) ++j;
-      out->push_back({Tok::kNumber, std::string(s.substr(i, j - i))});
-      i = j;
-    } else if (IdentStart(c)) {
-      size_t j = i;
-      while (j < s.size() && IdentChar(s[j])) ++j;
-      out->push_back({Tok::kWord, std::string(s.substr(i, j - i))});
-      i = j;
-    } else {
-      out->push_back({Tok::kOther, std::string(1, c)});
-      ++i;
+      case K::kBlob:
+      case K::kVariable:
+      case K::kPunct: out->push_back({Tok::kOther, raw(t.begin, t.end)}); break;
     }
   }
   return true;
 }
 
-std::string Quote(const std::string& name, const std::string& to) {
-  char q = to == "mysql" ? '`' : '"';
+std::string Quote(const std::string& name, const Dialect& to) {
+  char q = to.identifier_quote;
   std::string out(1, q);
   for (char c : name) {
     if (c == q) out.push_back(q);
@@ -150,8 +155,9 @@ std::vector<std::string> DefaultQualifiers(const std::string& engine, const std:
 
 std::optional<std::string> TranslateSql(std::string_view sql, const std::string& from, const std::string& to,
                                         const std::vector<std::string>& drop_qualifiers) {
+  const Dialect from_dialect = DialectOf(from), to_dialect = DialectOf(to);
   std::vector<Tok> toks;
-  if (!Lex(sql, from, &toks)) return std::nullopt;
+  if (!Lex(sql, from_dialect, &toks)) return std::nullopt;
   std::string out;
   for (size_t i = 0; i < toks.size(); ++i) {
     const Tok& t = toks[i];
@@ -198,9 +204,9 @@ std::optional<std::string> TranslateSql(std::string_view sql, const std::string&
       // needs quotes on the target (none here) would be quoted by its source.
       out += t.text;
     } else if (t.kind == Tok::kQuoted) {
-      out += Quote(t.text, to);
+      out += Quote(t.text, to_dialect);
     } else if (t.kind == Tok::kCast) {
-      if (to == "postgresql" && from == "postgresql") out += t.text;
+      if (to_dialect.double_colon_casts) out += t.text;
       // other targets: the cast is dropped; the value keeps its literal form
     } else {
       out += t.text;
@@ -218,7 +224,7 @@ std::optional<std::string> TranslateDefault(std::string_view expr, const std::st
   std::string s = *e;
   while (s.size() >= 2 && s.front() == '(' && s.back() == ')') s = s.substr(1, s.size() - 2);
   std::vector<Tok> toks;
-  if (!Lex(s, to, &toks)) return std::nullopt;
+  if (!Lex(s, DialectOf(to), &toks)) return std::nullopt;
   std::vector<Tok> solid;
   for (const Tok& t : toks) {
     if (t.kind != Tok::kSpace) solid.push_back(t);

@@ -5,43 +5,12 @@
 namespace decant::sqlite_internal {
 namespace {
 
-bool IsIdentStart(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
-bool IsIdentChar(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+using sql::IsPunct;
+using sql::IsWord;
+using sql::MatchParen;
 
-// Reads a quoted run starting at sql[i] == open up to `close`, where a doubled
-// close character stands for itself. Returns the index just past it.
-size_t ReadQuoted(std::string_view sql, size_t i, char close, std::string* text) {
-  ++i;
-  while (i < sql.size()) {
-    if (sql[i] == close) {
-      if (close != ']' && i + 1 < sql.size() && sql[i + 1] == close) {
-        text->push_back(close);
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    text->push_back(sql[i++]);
-  }
-  return i;  // unterminated: take the rest
-}
-
-bool IsWord(const Token& t, std::string_view word) {
-  return t.kind == Token::Kind::kWord && EqualsIgnoreCase(t.text, word);
-}
-bool IsPunct(const Token& t, char c) { return t.kind == Token::Kind::kPunct && t.text.size() == 1 && t.text[0] == c; }
 bool IsName(const Token& t) {
   return t.kind == Token::Kind::kWord || t.kind == Token::Kind::kQuoted || t.kind == Token::Kind::kString;
-}
-
-// Index of the ')' matching the '(' at `open`, or tokens.size().
-size_t MatchParen(const std::vector<Token>& toks, size_t open) {
-  int depth = 0;
-  for (size_t i = open; i < toks.size(); ++i) {
-    if (IsPunct(toks[i], '(')) ++depth;
-    if (IsPunct(toks[i], ')') && --depth == 0) return i;
-  }
-  return toks.size();
 }
 
 // Splits toks[begin, end) at depth-0 commas into [begin, end) ranges.
@@ -209,65 +178,21 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::vector<Token> Tokenize(std::string_view sql) {
-  std::vector<Token> toks;
-  size_t i = 0;
-  const size_t n = sql.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(sql[i]);
-    if (std::isspace(c)) {
-      ++i;
-      continue;
-    }
-    if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
-      while (i < n && sql[i] != '\n') ++i;
-      continue;
-    }
-    if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
-      size_t end = sql.find("*/", i + 2);
-      i = end == std::string_view::npos ? n : end + 2;
-      continue;
-    }
-    Token t;
-    t.begin = i;
-    if ((c == 'x' || c == 'X') && i + 1 < n && sql[i + 1] == '\'') {
-      t.kind = Token::Kind::kBlob;
-      i = ReadQuoted(sql, i + 1, '\'', &t.text);
-    } else if (IsIdentStart(c)) {
-      t.kind = Token::Kind::kWord;
-      while (i < n && IsIdentChar(static_cast<unsigned char>(sql[i]))) ++i;
-      t.text = std::string(sql.substr(t.begin, i - t.begin));
-    } else if (c == '"' || c == '`') {
-      t.kind = Token::Kind::kQuoted;
-      i = ReadQuoted(sql, i, static_cast<char>(c), &t.text);
-    } else if (c == '[') {
-      t.kind = Token::Kind::kQuoted;
-      i = ReadQuoted(sql, i, ']', &t.text);
-    } else if (c == '\'') {
-      t.kind = Token::Kind::kString;
-      i = ReadQuoted(sql, i, '\'', &t.text);
-    } else if (std::isdigit(c) || (c == '.' && i + 1 < n && std::isdigit(static_cast<unsigned char>(sql[i + 1])))) {
-      t.kind = Token::Kind::kNumber;
-      while (i < n && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '.' ||
-                       ((sql[i] == '+' || sql[i] == '-') && (sql[i - 1] == 'e' || sql[i - 1] == 'E')))) {
-        ++i;
-      }
-      t.text = std::string(sql.substr(t.begin, i - t.begin));
-    } else if (c == '?' || c == ':' || c == '@' || c == '$') {
-      t.kind = Token::Kind::kVariable;
-      ++i;
-      while (i < n && IsIdentChar(static_cast<unsigned char>(sql[i]))) ++i;
-      t.text = std::string(sql.substr(t.begin, i - t.begin));
-    } else {
-      t.kind = Token::Kind::kPunct;
-      ++i;
-      t.text = std::string(1, static_cast<char>(c));
-    }
-    t.end = i;
-    toks.push_back(std::move(t));
-  }
-  return toks;
+const Dialect& SqliteDialect() {
+  static const Dialect kDialect = [] {
+    Dialect d;
+    d.identifier_quote = '"';
+    d.double_quote_names = d.backquote_names = d.bracket_names = true;
+    d.folding = NameFolding::kNone;
+    d.case_sensitive_names = false;
+    d.default_schema = "main";
+    d.variable_prefixes = "?:@$";
+    return d;
+  }();
+  return kDialect;
 }
+
+std::vector<Token> Tokenize(std::string_view sql) { return sql::Lex(sql, SqliteDialect()); }
 
 bool ParseCreateTable(std::string_view sql, ParsedTable* out) {
   std::vector<Token> toks = Tokenize(sql);

@@ -1,8 +1,8 @@
 // Internal to engines/sqlite: the few facts SQLite keeps only in the text of
 // a CREATE statement (CHECK clauses, generated-column expressions, constraint
 // names, DEFERRABLE, index expressions and WHERE clauses, a view's SELECT).
-// A small tokenizer that respects quotes, comments and parentheses is enough:
-// the statements come from sqlite_schema, so SQLite has already parsed them.
+// The shared SQL lexer (sql/lexer.h) with SQLite's dialect is enough: the
+// statements come from sqlite_schema, so SQLite has already parsed them.
 #pragma once
 
 #include <optional>
@@ -10,19 +10,22 @@
 #include <string_view>
 #include <vector>
 
+#include "core/dialect.h"
 #include "core/schema.h"
+#include "sql/lexer.h"
 
 namespace decant::sqlite_internal {
 
-struct Token {
-  enum class Kind { kWord, kQuoted, kString, kNumber, kBlob, kVariable, kPunct };
-  Kind kind = Kind::kPunct;
-  size_t begin = 0;  // byte offsets into the statement
-  size_t end = 0;
-  std::string text;  // words as written; quoted identifiers and strings unquoted
-};
+// SQLite's SQL dialect: "x", `x` and [x] name, '...' strings without
+// backslash escapes, -- and /* */ comments (not nested), names kept as
+// written and compared without regard to case, "main" the default schema,
+// ?1 :a @a $a parameters.
+const Dialect& SqliteDialect();
 
-// Splits `sql` into tokens, dropping whitespace and comments.
+using Token = sql::Token;
+
+// sql::Lex with SqliteDialect(): the tokens of `sql`, whitespace and comments
+// dropped. An unterminated quote or comment runs to the end (sql/lexer.h).
 std::vector<Token> Tokenize(std::string_view sql);
 
 struct ParsedColumn {
