@@ -13,6 +13,7 @@
 
 #include "archive/archive.h"
 #include "core/endpoint.h"
+#include "io/file_system.h"
 #include "pipeline/copy.h"
 
 namespace decant {
