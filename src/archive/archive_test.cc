@@ -914,9 +914,16 @@ TEST_F(DamageTest, StreamBlamesTheDamagedTableNotTheOneBeforeIt) {
   EXPECT_EQ(info.status().message(), "checksum mismatch in table \"Artist\" chunk 0");
 }
 
-// ---- Golden archives of format 1.0 ----------------------------------------------
+// ---- Golden archives (tests/data/compat/README.md) ------------------------------
 
-std::string GoldenDir() { return std::string(DECANT_SOURCE_DIR) + "/tests/data/compat/v1"; }
+// The folder holding the golden archives of format MAJOR.MINOR: "v1" for 1.0,
+// "v1.1" for 1.1, "v2" for 2.0.
+std::string GoldenDir(unsigned major, unsigned minor) {
+  std::string name = "v" + std::to_string(major);
+  if (minor != 0) name += "." + std::to_string(minor);
+  return std::string(DECANT_SOURCE_DIR) + "/tests/data/compat/" + name;
+}
+std::string GoldenDir() { return GoldenDir(1, 0); }
 
 // The exact content of tests/data/compat/v1/sample.dca and sample.dcd. Frozen:
 // never change it, add a new golden archive instead.
@@ -971,14 +978,101 @@ Content GoldenContent() {
   return c;
 }
 
-// Regenerates the golden archives; run only by hand when a new format version
-// is released: DECANT_WRITE_GOLDEN=1 archive_test --gtest_filter='*WriteGolden*'
+// The exact content of tests/data/compat/v1.1/sample.dca and sample.dcd: what
+// format 1.1 added, native objects in both phases (Schema.objects) and identity
+// columns of both kinds (Column.identity). Frozen: never change it, add a new
+// golden archive instead.
+Content GoldenContent1_1() {
+  Content c;
+  c.schema.engine = "postgresql";
+  c.schema.server_version = "15.4";
+  c.schema.database = "golden";
+  c.schema.options = {{"encoding", "UTF8"}};
+  Table orders;
+  orders.schema = "public";
+  orders.name = "orders";
+  orders.columns = {Col("id", LogicalType::kInt64), Col("mood", LogicalType::kNative),
+                    Col("twice", LogicalType::kInt32)};
+  orders.columns[0].nullable = false;
+  orders.columns[0].native_type = "bigint";
+  orders.columns[0].auto_increment = true;
+  orders.columns[0].identity = "ALWAYS";
+  orders.columns[1].native_type = "public.mood";
+  orders.columns[2].native_type = "integer";
+  orders.primary_key = KeyConstraint{"orders_pkey", {"id"}};
+  Table items;
+  items.schema = "public";
+  items.name = "items";
+  items.columns = {Col("id", LogicalType::kInt32), Col("order_id", LogicalType::kInt64),
+                   Col("qty", LogicalType::kInt32)};
+  items.columns[0].nullable = false;
+  items.columns[0].native_type = "integer";
+  items.columns[0].auto_increment = true;
+  items.columns[0].identity = "BY DEFAULT";
+  items.columns[1].native_type = "bigint";
+  items.columns[2].native_type = "integer";
+  items.primary_key = KeyConstraint{"items_pkey", {"id"}};
+  ForeignKey fk;
+  fk.name = "items_order_id_fkey";
+  fk.columns = {"order_id"};
+  fk.ref_schema = "public";
+  fk.ref_table = "orders";
+  fk.ref_columns = {"id"};
+  items.foreign_keys = {fk};
+  c.schema.tables = {orders, items};
+  c.schema.objects = {
+      NativeObject{"type", "public", "mood", "", "pre-data", "CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy')"},
+      NativeObject{"function", "public", "double_it(integer)", "", "pre-data",
+                   "CREATE FUNCTION public.double_it(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$SELECT x * 2$$"},
+      NativeObject{"constraint", "public", "items_qty_positive", "items", "post-data",
+                   "ALTER TABLE public.items ADD CONSTRAINT items_qty_positive CHECK (qty > 0) NOT VALID"},
+      NativeObject{"comment", "public", "orders", "orders", "post-data", "COMMENT ON TABLE public.orders IS 'golden'"},
+  };
+  c.tables = {{{Value::Int(1), Value::Text("happy"), Value::Int(2)},
+               {Value::Int(2), Value::Null(), Value::Int(4)},
+               {Value::Int(3), Value::Text("sad"), Value::Null()}},
+              {{Value::Int(1), Value::Int(1), Value::Int(5)}, {Value::Int(2), Value::Int(3), Value::Int(1)}}};
+  return c;
+}
+
+// The golden content of format MAJOR.MINOR, or nullptr for a version that has
+// none (a new version must add its content here when it is released).
+using GoldenContentFn = Content (*)();
+GoldenContentFn GoldenContentOf(unsigned major, unsigned minor) {
+  if (major == 1 && minor == 0) return GoldenContent;
+  if (major == 1 && minor == 1) return GoldenContent1_1;
+  return nullptr;
+}
+
+// Writes the golden archives of the CURRENT format version (format.h) into its
+// own folder; run by hand when a format version is released:
+//   DECANT_WRITE_GOLDEN=1 archive_test --gtest_filter='GoldenTest.WriteGolden'
+// It never touches another version's folder, and refuses to rewrite a folder
+// whose archives were written by an older version.
 TEST(GoldenTest, WriteGolden) {
   if (getenv("DECANT_WRITE_GOLDEN") == nullptr) GTEST_SKIP() << "set DECANT_WRITE_GOLDEN=1 to rewrite";
-  ASSERT_TRUE(FileSystem::Default()->CreateDir(GoldenDir()).ok());
-  (void)FileSystem::Default()->Remove(GoldenDir() + "/sample.dcd");
-  ASSERT_TRUE(WriteContent(GoldenDir() + "/sample.dca", ArchiveForm::kFile, GoldenContent()).ok());
-  ASSERT_TRUE(WriteContent(GoldenDir() + "/sample.dcd", ArchiveForm::kDirectory, GoldenContent()).ok());
+  GoldenContentFn content = GoldenContentOf(kArchiveFormatMajor, kArchiveFormatMinor);
+  ASSERT_NE(content, nullptr) << "add the golden content of format " << kArchiveFormatMajor << "."
+                              << kArchiveFormatMinor << " to GoldenContentOf()";
+  const std::string dir = GoldenDir(kArchiveFormatMajor, kArchiveFormatMinor);
+  const std::string current = std::to_string(kArchiveFormatMajor) + "." + std::to_string(kArchiveFormatMinor);
+  FileSystem* fs = FileSystem::Default();
+  if (fs->Exists(dir)) {
+    auto names = fs->ListDir(dir);
+    ASSERT_TRUE(names.ok()) << names.status().ToString();
+    for (const std::string& name : *names) {
+      auto info = InspectArchive(JoinPath(dir, name), false);
+      ASSERT_TRUE(info.ok()) << dir << "/" << name << " is not a golden archive this writer may replace: "
+                             << info.status().ToString();
+      ASSERT_EQ(info->format_version, current)
+          << dir << "/" << name << " holds format " << info->format_version << ", not " << current
+          << ": golden archives of a released version are never rewritten";
+    }
+  }
+  ASSERT_TRUE(fs->CreateDir(dir).ok());
+  (void)fs->Remove(dir + "/sample.dcd");
+  ASSERT_TRUE(WriteContent(dir + "/sample.dca", ArchiveForm::kFile, content()).ok());
+  ASSERT_TRUE(WriteContent(dir + "/sample.dcd", ArchiveForm::kDirectory, content()).ok());
 }
 
 TEST(GoldenTest, ReadsFormat1_0) {
@@ -1005,6 +1099,59 @@ TEST(GoldenTest, ReadsFormat1_0) {
       ASSERT_TRUE(back.ok()) << back.status().ToString();
       ExpectSameContent(GoldenContent(), *back);
     }
+  }
+}
+
+TEST(GoldenTest, ReadsFormat1_1) {
+  for (const char* name : {"sample.dca", "sample.dcd"}) {
+    std::string path = GoldenDir(1, 1) + "/" + name;
+    SCOPED_TRACE(path);
+    auto info = InspectArchive(path, true);
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    EXPECT_EQ(info->format_version, "1.1");
+    EXPECT_EQ(info->decant_version, "0.2.0");
+    EXPECT_EQ(info->source_engine, "postgresql");
+    EXPECT_EQ(info->database, "golden");
+    ASSERT_EQ(info->tables.size(), 2u);
+    EXPECT_EQ(info->tables[0].rows, 3u);
+    EXPECT_EQ(info->tables[1].rows, 2u);
+    for (bool stream : {false, true}) {
+      if (stream && std::string(name) == "sample.dcd") continue;
+      auto src = stream ? OpenArchiveStream(path) : OpenArchiveSource(path);
+      ASSERT_TRUE(src.ok()) << src.status().ToString();
+      auto back = ReadContent(src->get());
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      ExpectSameContent(GoldenContent1_1(), *back);
+      // What 1.1 added, spelled out.
+      const Schema& schema = back->schema;
+      ASSERT_EQ(schema.tables.size(), 2u);
+      EXPECT_EQ(schema.tables[0].columns[0].identity, "ALWAYS");
+      EXPECT_EQ(schema.tables[0].columns[1].identity, "");
+      EXPECT_EQ(schema.tables[1].columns[0].identity, "BY DEFAULT");
+      ASSERT_EQ(schema.objects.size(), 4u);
+      EXPECT_EQ(schema.objects[0].kind, "type");
+      EXPECT_EQ(schema.objects[0].phase, "pre-data");
+      EXPECT_EQ(schema.objects[1].phase, "pre-data");
+      EXPECT_EQ(schema.objects[2].kind, "constraint");
+      EXPECT_EQ(schema.objects[2].table, "items");
+      EXPECT_EQ(schema.objects[2].phase, "post-data");
+      EXPECT_EQ(schema.objects[3].phase, "post-data");
+    }
+  }
+  // The single-file header carries the version too (bytes 8..11, little-endian).
+  std::string bytes = ReadFileBytes(GoldenDir(1, 1) + "/sample.dca");
+  ASSERT_GE(bytes.size(), kFileHeaderSize);
+  EXPECT_EQ(bytes.substr(8, 4), std::string("\x01\x00\x01\x00", 4));
+  EXPECT_EQ(ReadFileBytes(GoldenDir(1, 0) + "/sample.dca").substr(8, 4), std::string("\x01\x00\x00\x00", 4));
+}
+
+// Every released format version has its golden archives, and the current one is among them.
+TEST(GoldenTest, EveryVersionUpToTheCurrentHasGoldenArchives) {
+  for (unsigned minor = 0; minor <= kArchiveFormatMinor; ++minor) {
+    SCOPED_TRACE(minor);
+    EXPECT_NE(GoldenContentOf(kArchiveFormatMajor, minor), nullptr);
+    EXPECT_TRUE(FileSystem::Default()->IsRegularFile(GoldenDir(kArchiveFormatMajor, minor) + "/sample.dca"));
+    EXPECT_TRUE(FileSystem::Default()->IsDirectory(GoldenDir(kArchiveFormatMajor, minor) + "/sample.dcd"));
   }
 }
 

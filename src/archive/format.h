@@ -1,4 +1,4 @@
-// Constants of archive format v1 (docs/archive-format.md). The format version
+// Constants of the decant archive format (docs/archive-format.md). The format version
 // is independent of the tool's release number (DECANT_VERSION).
 #pragma once
 
@@ -8,9 +8,19 @@
 
 namespace decant {
 
+// The archive format version this decant writes, MAJOR.MINOR: the one source
+// of truth for the file header (bytes 8..11), the manifest's "format_version"
+// and the newest version readers accept. A reader refuses a newer major; a
+// minor version only adds (keys with defaults, skippable record types).
+// Releasing a new version: bump it here, add a line below and to the history in
+// docs/archive-format.md, and add its golden archives (tests/data/compat/README.md).
+//
+// History (format: what it added; written by decant):
+//   1.0  header, schema/chunk/manifest/end records, directory form (0.1.0)
+//   1.1  Schema.objects: native objects with a phase ("pre-data" | "post-data");
+//        Column.identity ("", "ALWAYS", "BY DEFAULT") (0.2.0)
 inline constexpr uint16_t kArchiveFormatMajor = 1;
 inline constexpr uint16_t kArchiveFormatMinor = 1;
-inline constexpr char kArchiveFormatVersion[] = "1.0";
 // Value of the manifest's "format" key.
 inline constexpr char kArchiveFormatName[] = "decant-archive";
 

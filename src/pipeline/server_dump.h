@@ -1,8 +1,10 @@
 // dump and restore: every database of a server to a dump directory and back.
 //
 // A dump is a directory (docs/archive-format.md, "Server dumps"): one decant
-// archive per database plus dump.json, which lists them and is written last,
-// so a dump without it is unfinished. It is built at NAME.partial and renamed.
+// archive per database plus dump.json (archive/dump_index.h), which lists them
+// and is written last, so a dump without it is unfinished. It is built at
+// NAME.partial and renamed. Every file is read and written through the
+// options' FileSystem.
 #pragma once
 
 #include <string>
@@ -11,6 +13,7 @@
 
 #include "archive/archive.h"
 #include "core/endpoint.h"
+#include "io/file_system.h"
 #include "pipeline/copy.h"
 
 namespace decant {
@@ -27,6 +30,7 @@ struct DumpOptions {
   int zstd_level = 3;
   CopyOptions copy;
   EndpointOptions endpoint;
+  FileSystem* fs = FileSystem::Default();  // not owned
 };
 Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, const DumpOptions& options);
 
@@ -37,6 +41,7 @@ Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, con
 struct RestoreOptions {
   CopyOptions copy;
   EndpointOptions endpoint;
+  FileSystem* fs = FileSystem::Default();  // not owned
 };
 Result<ServerCopySummary> RestoreServer(const std::string& dir, Server& server, const RestoreOptions& options);
 
