@@ -41,6 +41,10 @@ struct Dialect {
   std::string_view default_schema;
   // PostgreSQL's "expr::type" cast syntax.
   bool double_colon_casts = false;
+  // datetime('now') is the current timestamp (SQLite).
+  bool datetime_now_function = false;
+  // TRUE and FALSE are written as words in a default (PostgreSQL); else 1 and 0.
+  bool boolean_words = false;
 };
 
 }  // namespace decant

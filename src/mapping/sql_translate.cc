@@ -21,7 +21,7 @@ struct Tok {
 };
 
 // Splits SQL into tokens; returns false on an unterminated quote.
-bool Lex(std::string_view s, const std::string& from, std::vector<Tok>* out) {
+bool Lex(std::string_view s, const Dialect& from, std::vector<Tok>* out) {
   size_t i = 0;
   while (i < s.size()) {
     char c = s[i];
@@ -35,7 +35,7 @@ bool Lex(std::string_view s, const std::string& from, std::vector<Tok>* out) {
       size_t j = i + 1;
       for (;; ++j) {
         if (j >= s.size()) return false;
-        if (s[j] == '\\' && from == "mysql" && j + 1 < s.size()) {
+        if (s[j] == '\\' && from.backslash_escapes && j + 1 < s.size()) {
           // MySQL escapes: turn \' and \\ into the standard forms.
           char n = s[++j];
           if (n == '\'') lit += "''";
@@ -57,7 +57,7 @@ bool Lex(std::string_view s, const std::string& from, std::vector<Tok>* out) {
       }
       out->push_back({Tok::kString, lit + "'"});
       i = j + 1;
-    } else if (c == '"' || c == '`' || (c == '[' && from == "sqlite")) {
+    } else if (c == '"' || c == '`' || (c == '[' && from.bracket_names)) {
       char close = c == '[' ? ']' : c;
       std::string name;
       size_t j = i + 1;
@@ -121,8 +121,8 @@ bool Lex(std::string_view s, const std::string& from, std::vector<Tok>* out) {
   return true;
 }
 
-std::string Quote(const std::string& name, const std::string& to) {
-  char q = to == "mysql" ? '`' : '"';
+std::string Quote(const std::string& name, const Dialect& to) {
+  char q = to.identifier_quote;
   std::string out(1, q);
   for (char c : name) {
     if (c == q) out.push_back(q);
@@ -141,14 +141,13 @@ size_t NextSolid(const std::vector<Tok>& toks, size_t i) {
 
 }  // namespace
 
-std::vector<std::string> DefaultQualifiers(const std::string& engine, const std::string& database) {
-  if (engine == "postgresql") return {"public"};
-  if (engine == "sqlite") return {"main"};
-  if (engine == "mysql" && !database.empty()) return {database};
+std::vector<std::string> DefaultQualifiers(const Dialect& from, const std::string& database) {
+  if (!from.default_schema.empty()) return {std::string(from.default_schema)};
+  if (!database.empty()) return {database};
   return {};
 }
 
-std::optional<std::string> TranslateSql(std::string_view sql, const std::string& from, const std::string& to,
+std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& from, const Dialect& to,
                                         const std::vector<std::string>& drop_qualifiers) {
   std::vector<Tok> toks;
   if (!Lex(sql, from, &toks)) return std::nullopt;
@@ -182,7 +181,7 @@ std::optional<std::string> TranslateSql(std::string_view sql, const std::string&
           continue;
         }
       }
-      if (call && w == "datetime" && from == "sqlite") {
+      if (call && w == "datetime" && from.datetime_now_function) {
         size_t arg = NextSolid(toks, n), close = arg < toks.size() ? NextSolid(toks, arg) : toks.size();
         if (arg < toks.size() && Lower(toks[arg].text) == "'now'" && close < toks.size() && toks[close].text == ")") {
           out += "CURRENT_TIMESTAMP";
@@ -200,7 +199,7 @@ std::optional<std::string> TranslateSql(std::string_view sql, const std::string&
     } else if (t.kind == Tok::kQuoted) {
       out += Quote(t.text, to);
     } else if (t.kind == Tok::kCast) {
-      if (to == "postgresql" && from == "postgresql") out += t.text;
+      if (to.double_colon_casts && from.double_colon_casts) out += t.text;
       // other targets: the cast is dropped; the value keeps its literal form
     } else {
       out += t.text;
@@ -211,7 +210,7 @@ std::optional<std::string> TranslateSql(std::string_view sql, const std::string&
   return start == std::string::npos ? std::string() : out.substr(start);
 }
 
-std::optional<std::string> TranslateDefault(std::string_view expr, const std::string& from, const std::string& to) {
+std::optional<std::string> TranslateDefault(std::string_view expr, const Dialect& from, const Dialect& to) {
   std::optional<std::string> e = TranslateSql(expr, from, to, {});
   if (!e) return std::nullopt;
   // Strip redundant outer parentheses: "(0)", "('x')", "(-1)".
@@ -233,7 +232,7 @@ std::optional<std::string> TranslateDefault(std::string_view expr, const std::st
       return up;
     }
     if (t.kind == Tok::kWord && (w == "true" || w == "false")) {
-      if (to == "postgresql") return w;
+      if (to.boolean_words) return w;
       return std::string(w == "true" ? "1" : "0");
     }
   }

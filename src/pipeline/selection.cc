@@ -8,6 +8,8 @@
 #include <set>
 #include <string_view>
 
+#include "engines/registry.h"
+
 namespace decant {
 namespace {
 
@@ -46,17 +48,25 @@ struct Dialect {
 };
 
 Dialect DialectOf(const Schema& s) {
+  const decant::Dialect& e = EngineNamed(s.engine).dialect;
   Dialect d;
-  if (s.engine == "postgresql") {
-    d.backquote = d.brackets = false;
-    d.postgres = d.exact_names = true;
-  } else if (s.engine == "mysql") {
-    d.double_quote_ident = d.brackets = false;
-    d.backslash_escapes = d.hash_comments = true;
-    d.quote = '`';
-    d.database = s.database;
-  }
+  d.double_quote_ident = e.double_quote_names;
+  d.backquote = e.backquote_names;
+  d.brackets = e.bracket_names;
+  d.backslash_escapes = e.backslash_escapes;
+  d.hash_comments = e.hash_comments;
+  d.postgres = e.folding == NameFolding::kLower;
+  d.exact_names = e.case_sensitive_names;
+  d.quote = e.identifier_quote;
+  if (e.default_schema.empty()) d.database = s.database;
   return d;
+}
+
+// What a name without a schema is qualified with: the engine's default schema
+// ("main"), else the database's own name (MySQL).
+std::string DefaultQualifier(const Schema& s) {
+  std::string_view schema = EngineNamed(s.engine).dialect.default_schema;
+  return schema.empty() ? s.database : std::string(schema);
 }
 
 // Two names of the model denote the same object (SQLite and MySQL names are
@@ -689,7 +699,7 @@ bool PatternMatches(const std::string& pattern, const std::string& schema, const
                     bool fold) {
   if (Glob(pattern, name, fold)) return true;
   if (pattern.find('.') == std::string::npos) return false;
-  std::string qualifier = !schema.empty() ? schema : s.engine == "sqlite" ? "main" : s.database;
+  std::string qualifier = !schema.empty() ? schema : DefaultQualifier(s);
   return !qualifier.empty() && Glob(pattern, qualifier + "." + name, fold);
 }
 
@@ -958,7 +968,7 @@ Result<Target> Resolve(const Schema& s, const Dialect& d, const std::string& old
   auto schema_of = [&](int i, const std::string& want, bool fold) {
     const std::string& schema = s.tables[i].schema;
     if (!schema.empty()) return NameIs(schema, want, fold);
-    return NameIs(want, s.engine == "sqlite" ? "main" : s.database, fold);
+    return NameIs(want, DefaultQualifier(s), fold);
   };
   auto has_column = [&](int i, const std::string& c, bool fold) {
     const auto& cols = s.tables[i].columns;
@@ -1102,7 +1112,7 @@ Result<Selection> SelectAndRename(const Schema& source, const SelectOptions& opt
     return out;
   }
   DECANT_RETURN_IF_ERROR(Select(source, options, &out));
-  const Dialect d = DialectOf(source);
+  const auto d = DialectOf(source);
   for (const auto& [old_name, new_name] : options.renames) {
     Result<Target> target = Resolve(out.schema, d, old_name, new_name);
     if (!target.ok()) {
