@@ -14,9 +14,7 @@
 #include "archive/format.h"
 #include "cli/exit_codes.h"
 #include "core/version.h"
-#include "engines/mysql/mysql_endpoint.h"
-#include "engines/postgresql/postgresql_endpoint.h"
-#include "engines/sqlite/sqlite_endpoint.h"
+#include "engines/registry.h"
 #include "formats/format_registry.h"
 #include "pipeline/copy.h"
 #include "pipeline/endpoints.h"
@@ -204,8 +202,9 @@ int RunExport(const ExportArgs& a, const GlobalOptions& g) {
   if (a.directory && a.output == "-") {
     return Fail(Status::InvalidArgument("the directory form cannot be written to stdout; drop --directory"));
   }
-  if (IsSqliteUri(a.source) && a.output != "-") {
-    auto path = SqliteUriPath(a.source);
+  const EngineTraits* engine = EngineForLocation(a.source);
+  if (engine && engine->local_file && a.output != "-") {
+    auto path = engine->local_file(a.source);
     std::error_code ec;
     if (path.ok() && std::filesystem::equivalent(*path, a.output, ec)) {
       return Fail(Status::InvalidArgument("refusing to write the archive over its own source database " + a.output));
@@ -384,14 +383,24 @@ int RunInspect(const InspectArgs& a) {
 
 // ---- schema -----------------------------------------------------------------
 
+// The engines `schema --dialect` prints DDL for: "sqlite, postgresql, mysql".
+std::string DdlDialects() {
+  std::string names;
+  for (const EngineTraits* e : Engines()) {
+    if (e->schema_ddl) names += (names.empty() ? "" : ", ") + std::string(e->name);
+  }
+  return names;
+}
+
 struct SchemaArgs {
   std::string source;
-  std::string dialect = "sqlite";
+  std::string dialect{Engines().front()->name};  // the first engine listed: SQLite
 };
 
 int RunSchema(const SchemaArgs& a) {
-  if (a.dialect != "sqlite" && a.dialect != "postgresql" && a.dialect != "mysql") {
-    return Fail(Status::InvalidArgument("dialect '" + a.dialect + "' is not known (sqlite, postgresql, mysql)"));
+  const EngineTraits* dialect = FindEngine(a.dialect);
+  if (!dialect || !dialect->schema_ddl) {
+    return Fail(Status::InvalidArgument("dialect '" + a.dialect + "' is not known (" + DdlDialects() + ")"));
   }
   auto source = OpenSource(a.source);
   if (!source.ok()) return Fail(source.status());
@@ -399,9 +408,7 @@ int RunSchema(const SchemaArgs& a) {
   if (!schema.ok()) return Fail(schema.status());
   Status finished = (*source)->Finish();  // a piped archive must be whole
   if (!finished.ok()) return Fail(finished);
-  std::string ddl = a.dialect == "postgresql" ? PostgresSchemaDdl(*schema)
-                    : a.dialect == "mysql"    ? MysqlSchemaDdl(*schema)
-                                              : SqliteSchemaDdl(*schema);
+  std::string ddl = dialect->schema_ddl(*schema, EngineNamed(schema->engine));
   std::fputs(ddl.c_str(), stdout);
   return kExitOk;
 }
@@ -420,7 +427,7 @@ struct PlanArgs {
 int RunPlan(const PlanArgs& a) {
   auto engine = EngineOfLocation(a.target);
   if (!engine.ok()) return Fail(engine.status());
-  if (engine->empty()) {
+  if ((*engine)->values.keeps_values_as_read) {
     return Fail(Status::InvalidArgument("plan needs a database target; '" + a.target +
                                         "' is an archive path (an archive keeps every value as read)"));
   }
@@ -435,7 +442,7 @@ int RunPlan(const PlanArgs& a) {
   }
   auto select = a.select.Options();
   if (!select.ok()) return Fail(select.status());
-  auto plan = PlanMigration(*schema, *select, *engine, a.data_only ? &*existing : nullptr);
+  auto plan = PlanMigration(*schema, *select, **engine, a.data_only ? &*existing : nullptr);
   if (!plan.ok()) return Fail(plan.status());
   std::string text = FormatPlan(*plan);
   for (size_t start = 0; start < text.size();) {
@@ -579,7 +586,7 @@ int RunDecant(int argc, char** argv) {
   SchemaArgs sc;
   auto* schema_cmd = app.add_subcommand("schema", "print the schema as DDL");
   schema_cmd->add_option("source", sc.source, "database URI or archive")->required();
-  schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (sqlite, postgresql, mysql)");
+  schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (" + DdlDialects() + ")");
 
   PlanArgs pl;
   auto* plan_cmd = app.add_subcommand("plan", "what migrate/import into TARGET would declare and could lose; writes nothing");

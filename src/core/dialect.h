@@ -45,6 +45,10 @@ struct Dialect {
   // over name characters: "?:@$" (SQLite: ?1 :a @a $a), "$" (PostgreSQL: $1),
   // "?@" (MySQL: ? @a). A $tag$ quote or a :: cast is read as that first.
   std::string_view variable_prefixes;
+  // datetime('now') is the current timestamp (SQLite).
+  bool datetime_now_function = false;
+  // TRUE and FALSE are written as words in a default (PostgreSQL); else 1 and 0.
+  bool boolean_words = false;
 };
 
 }  // namespace decant

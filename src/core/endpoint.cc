@@ -1,5 +1,7 @@
 #include "core/endpoint.h"
 
+#include "core/engine_traits.h"
+
 namespace decant {
 
 std::vector<size_t> DataColumns(const Table& table) {
@@ -10,5 +12,7 @@ std::vector<size_t> DataColumns(const Table& table) {
   }
   return out;
 }
+
+const EngineTraits& Sink::Traits() const { return ArchiveTraits(); }
 
 }  // namespace decant

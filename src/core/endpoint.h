@@ -17,6 +17,8 @@
 
 namespace decant {
 
+struct EngineTraits;  // core/engine_traits.h
+
 // Reads one table's rows in batches.
 class TableReader {
  public:
@@ -71,6 +73,11 @@ struct SinkOptions {
   // counters past the loaded ids. The schema Begin receives is then the
   // target's own (its tables restricted to the columns being loaded).
   bool data_only = false;
+  // The engine the schema Begin receives was read from (its dialect reads the
+  // schema's defaults, views and index expressions), resolved by the caller
+  // from Schema::engine. Null: the sink's own engine when the schema names it,
+  // else UnknownEngineTraits().
+  const EngineTraits* source = nullptr;
 };
 
 class Sink {
@@ -91,9 +98,9 @@ class Sink {
   virtual std::string Describe() const = 0;
   // How many table writers may be open at once, from different threads.
   virtual size_t MaxParallelTables() const { return 1; }
-  // The database engine written to ("sqlite", "postgresql", "mysql"), or ""
-  // for an archive, which keeps every value as it was read.
-  virtual std::string Engine() const { return ""; }
+  // The engine written to. Default: ArchiveTraits(), a target that keeps
+  // every value as it was read.
+  virtual const EngineTraits& Traits() const;
 };
 
 // Settings an engine's Source or Sink is opened with.

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engines/registry.h"
 #include "mapping/sql_translate.h"
 #include "mapping/type_mapping.h"
 #include "mapping/value_conversion.h"
@@ -19,9 +20,22 @@ DataType T(LogicalType l, int32_t precision = -1, int32_t scale = -1, int32_t le
   return t;
 }
 
+// The tests name engines; the code takes their traits (engines/registry.h).
+const EngineTraits& E(const char* name) { return EngineNamed(name); }
+ColumnMapping MapColumn(const Column& c, const char* from, const char* to, bool in_key) {
+  return decant::MapColumn(c, E(from), E(to), in_key);
+}
+std::optional<std::string> TranslateSql(std::string_view sql, const char* from, const char* to,
+                                        const std::vector<std::string>& drop_qualifiers) {
+  return decant::TranslateSql(sql, E(from).dialect, E(to).dialect, drop_qualifiers);
+}
+std::optional<std::string> TranslateDefault(std::string_view expr, const char* from, const char* to) {
+  return decant::TranslateDefault(expr, E(from).dialect, E(to).dialect);
+}
+
 // Converts `v` from (source type on `from`) to (target type on `to`); returns the reason or "" if exact.
 std::string Conv(Value* v, DataType from_t, const char* from, DataType to_t, const char* to) {
-  ValueConverter c(from_t, from, to_t, to);
+  ValueConverter c(from_t, E(from), to_t, E(to));
   const char* r = c.Convert(v);
   return r ? r : "";
 }

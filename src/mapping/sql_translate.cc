@@ -20,32 +20,6 @@ struct Tok {
   std::string text;  // kQuoted: the unquoted name; kString: a standard '...' literal; kCast: the whole "::type"
 };
 
-// TEMP(traits): replaced by EngineTraits::dialect
-Dialect DialectOf(const std::string& engine) {
-  Dialect d;
-  if (engine == "postgresql") {
-    d.escape_string_prefix = d.dollar_quoting = d.nested_block_comments = true;
-    d.folding = NameFolding::kLower;
-    d.case_sensitive_names = true;
-    d.default_schema = "public";
-    d.double_colon_casts = true;
-    d.variable_prefixes = "$";
-  } else if (engine == "mysql") {
-    d.identifier_quote = '`';
-    d.double_quote_names = false;
-    d.backquote_names = true;
-    d.backslash_escapes = d.hash_comments = true;
-    d.variable_prefixes = "?@";
-  } else if (engine == "sqlite") {
-    d.backquote_names = d.bracket_names = true;
-    d.default_schema = "main";
-    d.variable_prefixes = "?:@$";
-  } else {
-    d.backquote_names = true;  // no engine: "x" and `x` name
-  }
-  return d;
-}
-
 // True if toks[i] is a run of spaces (not of other whitespace).
 bool IsSpaces(const std::vector<sql::Token>& toks, size_t i) {
   return i < toks.size() && toks[i].kind == sql::Token::Kind::kSpace &&
@@ -146,16 +120,14 @@ size_t NextSolid(const std::vector<Tok>& toks, size_t i) {
 
 }  // namespace
 
-std::vector<std::string> DefaultQualifiers(const std::string& engine, const std::string& database) {
-  if (engine == "postgresql") return {"public"};
-  if (engine == "sqlite") return {"main"};
-  if (engine == "mysql" && !database.empty()) return {database};
+std::vector<std::string> DefaultQualifiers(const Dialect& from, const std::string& database) {
+  if (!from.default_schema.empty()) return {std::string(from.default_schema)};
+  if (!database.empty()) return {database};
   return {};
 }
 
-std::optional<std::string> TranslateSql(std::string_view sql, const std::string& from, const std::string& to,
+std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& from_dialect, const Dialect& to_dialect,
                                         const std::vector<std::string>& drop_qualifiers) {
-  const Dialect from_dialect = DialectOf(from), to_dialect = DialectOf(to);
   std::vector<Tok> toks;
   if (!Lex(sql, from_dialect, &toks)) return std::nullopt;
   std::string out;
@@ -188,7 +160,7 @@ std::optional<std::string> TranslateSql(std::string_view sql, const std::string&
           continue;
         }
       }
-      if (call && w == "datetime" && from == "sqlite") {
+      if (call && w == "datetime" && from_dialect.datetime_now_function) {
         size_t arg = NextSolid(toks, n), close = arg < toks.size() ? NextSolid(toks, arg) : toks.size();
         if (arg < toks.size() && Lower(toks[arg].text) == "'now'" && close < toks.size() && toks[close].text == ")") {
           out += "CURRENT_TIMESTAMP";
@@ -217,14 +189,14 @@ std::optional<std::string> TranslateSql(std::string_view sql, const std::string&
   return start == std::string::npos ? std::string() : out.substr(start);
 }
 
-std::optional<std::string> TranslateDefault(std::string_view expr, const std::string& from, const std::string& to) {
+std::optional<std::string> TranslateDefault(std::string_view expr, const Dialect& from, const Dialect& to) {
   std::optional<std::string> e = TranslateSql(expr, from, to, {});
   if (!e) return std::nullopt;
   // Strip redundant outer parentheses: "(0)", "('x')", "(-1)".
   std::string s = *e;
   while (s.size() >= 2 && s.front() == '(' && s.back() == ')') s = s.substr(1, s.size() - 2);
   std::vector<Tok> toks;
-  if (!Lex(s, DialectOf(to), &toks)) return std::nullopt;
+  if (!Lex(s, to, &toks)) return std::nullopt;
   std::vector<Tok> solid;
   for (const Tok& t : toks) {
     if (t.kind != Tok::kSpace) solid.push_back(t);
@@ -239,7 +211,7 @@ std::optional<std::string> TranslateDefault(std::string_view expr, const std::st
       return up;
     }
     if (t.kind == Tok::kWord && (w == "true" || w == "false")) {
-      if (to == "postgresql") return w;
+      if (to.boolean_words) return w;
       return std::string(w == "true" ? "1" : "0");
     }
   }

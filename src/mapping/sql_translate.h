@@ -13,20 +13,22 @@
 #include <string_view>
 #include <vector>
 
+#include "core/dialect.h"
+
 namespace decant {
 
-// `sql` in `from`'s dialect rewritten for `to`. Qualifiers in `drop_qualifiers`
+// `sql` in dialect `from` rewritten for dialect `to`. Qualifiers in `drop_qualifiers`
 // (e.g. "public", or the MySQL database's name) are removed. nullopt when the
 // text calls something with no equivalent (a sequence, a system catalog).
-std::optional<std::string> TranslateSql(std::string_view sql, const std::string& from, const std::string& to,
+std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& from, const Dialect& to,
                                         const std::vector<std::string>& drop_qualifiers);
 
 // A column default translated, or nullopt when it is not a literal or a
 // current date/time: such defaults are application logic and are listed, not guessed.
-std::optional<std::string> TranslateDefault(std::string_view expr, const std::string& from, const std::string& to);
+std::optional<std::string> TranslateDefault(std::string_view expr, const Dialect& from, const Dialect& to);
 
-// The qualifiers a schema from `engine` writes that mean "this database":
-// "public" for PostgreSQL, the database name for MySQL, "main" for SQLite.
-std::vector<std::string> DefaultQualifiers(const std::string& engine, const std::string& database);
+// The qualifiers a schema in dialect `from` writes that mean "this database":
+// its default schema ("public", "main"), else the database's own name (MySQL).
+std::vector<std::string> DefaultQualifiers(const Dialect& from, const std::string& database);
 
 }  // namespace decant

@@ -475,19 +475,19 @@ std::string ShortestDecimal(double d) {
   return dec.Text();
 }
 
-ValueConverter::ValueConverter(const DataType& source, const std::string& source_engine, const DataType& target,
-                               const std::string& target_engine)
-    : source_(source), target_(target), source_engine_(source_engine), target_engine_(target_engine) {
-  passthrough_ = source_engine == target_engine && source == target;
+ValueConverter::ValueConverter(const DataType& source, const EngineTraits& source_engine, const DataType& target,
+                               const EngineTraits& target_engine)
+    : source_(source), target_(target), into_(&target_engine.values) {
+  passthrough_ = source_engine.name == target_engine.name && source == target;
   L t = target.logical;
-  // Text-like targets on SQLite take any value as it is.
-  if (target_engine == "sqlite" && (t == L::kAny || t == L::kDate || t == L::kTime || t == L::kTimestamp ||
+  // Text-like targets on an engine that does not enforce types (SQLite) take any value as it is.
+  if (!into_->enforces_types && (t == L::kAny || t == L::kDate || t == L::kTime || t == L::kTimestamp ||
                                     t == L::kTimestampTz || t == L::kInterval || t == L::kUuid || t == L::kJson ||
                                     t == L::kEnum || t == L::kArray || t == L::kNative || t == L::kBitString)) {
     passthrough_ = source.logical != L::kBitString;
   }
   if (t == L::kArray || t == L::kNative || t == L::kGeometry) passthrough_ = true;
-  if (t == L::kInterval && (source.logical == L::kInterval || target_engine != "postgresql")) passthrough_ = true;
+  if (t == L::kInterval && (source.logical == L::kInterval || !into_->native_intervals)) passthrough_ = true;
 }
 
 const char* ValueConverter::Convert(Value* v) const {
@@ -570,7 +570,7 @@ const char* ValueConverter::ToInteger(Value* v) const {
     case Value::Kind::kUInt:
       if (target_.logical == L::kUInt64) return nullptr;
       if (v->as_uint() > static_cast<uint64_t>(hi)) {
-        if (target_engine_ == "sqlite" && target_.logical == L::kInt64) {
+        if (!into_->enforces_types && target_.logical == L::kInt64) {
           *v = Value::Float(static_cast<double>(v->as_uint()));
           return "above the largest 64-bit integer: stored as REAL (rounded)";
         }
@@ -676,11 +676,11 @@ const char* ValueConverter::ToFloat(Value* v) const {
     if (static_cast<double>(f) != d && !reason) reason = "more digits than a 4-byte float holds: rounded";
     d = f;
   }
-  if (std::isnan(d) && target_engine_ != "postgresql") {
+  if (std::isnan(d) && !into_->float_nan) {
     v->SetNull();
     return "NaN stored as NULL";
   }
-  if (std::isinf(d) && target_engine_ == "mysql") {
+  if (std::isinf(d) && !into_->float_infinity) {
     v->SetNull();
     return "infinity stored as NULL";
   }
@@ -696,7 +696,7 @@ const char* ValueConverter::ToDecimal(Value* v) const {
     case Value::Kind::kUInt: dec.integer = std::to_string(v->as_uint()); break;
     case Value::Kind::kFloat:
       if (!std::isfinite(v->as_float())) {
-        if (std::isnan(v->as_float()) && target_engine_ == "postgresql") {
+        if (std::isnan(v->as_float()) && into_->decimal_nan) {
           *v = Value::Text("NaN");
           return nullptr;
         }
@@ -708,13 +708,13 @@ const char* ValueConverter::ToDecimal(Value* v) const {
     default: {
       std::string_view s = Trim(v->as_string());
       if (EqualsNoCase(s, "nan") || EqualsNoCase(s, "infinity") || EqualsNoCase(s, "-infinity")) {
-        if (target_engine_ == "postgresql" && EqualsNoCase(s, "nan")) return nullptr;
-        if (target_engine_ == "sqlite") return nullptr;  // kept as text
+        if (into_->decimal_nan && EqualsNoCase(s, "nan")) return nullptr;
+        if (!into_->enforces_types) return nullptr;  // kept as text
         v->SetNull();
         return "NaN or infinity stored as NULL";
       }
       if (!ParseDecimal(s, &dec)) {
-        if (target_engine_ == "sqlite") return nullptr;  // SQLite keeps the text
+        if (!into_->enforces_types) return nullptr;  // SQLite keeps the text
         v->SetNull();
         return kNullNotType;
       }
@@ -731,18 +731,19 @@ const char* ValueConverter::ToDecimal(Value* v) const {
       return "more integer digits than the column holds: stored as NULL";
     }
   }
-  if (target_engine_ == "sqlite" && dec.SignificantDigits() > 15 && !reason) {
+  int exact = into_->exact_decimal_digits;  // decimals stored as floating point (SQLite)
+  if (exact > 0 && dec.SignificantDigits() > static_cast<size_t>(exact) && !reason) {
     reason = "more than 15 significant digits: SQLite rounds it to a REAL";
   }
-  if (target_engine_ == "sqlite" && v->kind() == Value::Kind::kFloat && !reason) return nullptr;  // already a REAL
+  if (exact > 0 && v->kind() == Value::Kind::kFloat && !reason) return nullptr;  // already a REAL
   *v = Value::Text(dec.Text());
   return reason;
 }
 
 const char* ValueConverter::ToText(Value* v) const {
   const char* reason = nullptr;
-  bool pg = target_engine_ == "postgresql";
-  bool sqlite = target_engine_ == "sqlite";
+  bool nul = into_->text_nul;            // NUL is kept (else removed)
+  bool any = !into_->enforces_types;      // any value is kept as given (SQLite)
   switch (v->kind()) {
     case Value::Kind::kText:
       if (source_.logical == L::kUuid && target_.length == 32 && v->as_string().size() == 36) {
@@ -754,14 +755,14 @@ const char* ValueConverter::ToText(Value* v) const {
         *v = Value::Text(hex);
         return nullptr;
       }
-      if (!sqlite && !IsCleanUtf8(v->as_string(), !pg)) {
-        *v = Value::Text(CleanUtf8(v->as_string(), !pg));
-        reason = pg ? "NUL removed or invalid UTF-8 replaced" : "invalid UTF-8 replaced";
+      if (into_->requires_valid_utf8 && !IsCleanUtf8(v->as_string(), nul)) {
+        *v = Value::Text(CleanUtf8(v->as_string(), nul));
+        reason = !nul ? "NUL removed or invalid UTF-8 replaced" : "invalid UTF-8 replaced";
       }
       break;
     case Value::Kind::kBytes:
-      if (sqlite) return nullptr;  // SQLite keeps a blob in a text column
-      if (IsCleanUtf8(v->as_string(), !pg)) {
+      if (any) return nullptr;  // SQLite keeps a blob in a text column
+      if (IsCleanUtf8(v->as_string(), nul)) {
         *v = Value::Text(v->as_string());
         reason = "a blob stored as text";
       } else {
@@ -770,7 +771,7 @@ const char* ValueConverter::ToText(Value* v) const {
       }
       break;
     default: {
-      if (sqlite) return nullptr;
+      if (any) return nullptr;
       // A number from a numeric column keeps its value as text; from an
       // untyped or a text column its storage class is lost.
       L s = source_.logical;
@@ -781,7 +782,7 @@ const char* ValueConverter::ToText(Value* v) const {
       break;
     }
   }
-  if (target_.length > 0 && !sqlite && v->as_string().size() > static_cast<size_t>(target_.length) &&
+  if (target_.length > 0 && into_->enforces_lengths && v->as_string().size() > static_cast<size_t>(target_.length) &&
       Utf8Chars(v->as_string()) > static_cast<size_t>(target_.length)) {
     *v = Value::Text(Utf8Prefix(v->as_string(), static_cast<size_t>(target_.length)));
     return "longer than the column: cut";
@@ -795,7 +796,7 @@ const char* ValueConverter::ToBytes(Value* v) const {
     *v = Value::Bytes(PlainText(*v));
     reason = "stored as the bytes of its text";
   }
-  if (target_.length > 0 && target_engine_ != "sqlite" && v->as_string().size() > static_cast<size_t>(target_.length)) {
+  if (target_.length > 0 && into_->enforces_lengths && v->as_string().size() > static_cast<size_t>(target_.length)) {
     *v = Value::Bytes(std::string_view(v->as_string()).substr(0, static_cast<size_t>(target_.length)));
     return "longer than the column: cut";
   }
@@ -804,28 +805,28 @@ const char* ValueConverter::ToBytes(Value* v) const {
 
 const char* ValueConverter::ToTemporal(Value* v) const {
   L t = target_.logical;
+  bool any = !into_->enforces_types;  // dates and times are text there, kept as read
   if (v->kind() != Value::Kind::kText) {
-    if (target_engine_ == "sqlite") return nullptr;
+    if (any) return nullptr;
     v->SetNull();
     return kNullNotType;
   }
   Moment m;
   if (!ParseMoment(v->as_string(), t == L::kTime, &m)) {
-    if (target_engine_ == "sqlite") return nullptr;
+    if (any) return nullptr;
     v->SetNull();
     return kNullNotType;
   }
-  if (target_engine_ == "sqlite") return nullptr;  // dates and times are text there, kept as read
-  bool pg = target_engine_ == "postgresql";
+  if (any) return nullptr;
   if (m.infinity) {
-    if (pg && t != L::kTime) return nullptr;
+    if (into_->infinite_dates && t != L::kTime) return nullptr;
     v->SetNull();
     return "infinity stored as NULL";
   }
   const char* reason = nullptr;
   if (t != L::kTime) {
     if (m.has_date && m.year == 0 && m.month == 0) {
-      if (!pg) return nullptr;
+      if (into_->zero_dates) return nullptr;
       v->SetNull();
       return "a zero date stored as NULL";
     }
@@ -833,7 +834,7 @@ const char* ValueConverter::ToTemporal(Value* v) const {
       v->SetNull();
       return kNullNotType;
     }
-    if (!pg && (m.bc || m.year > 9999 || m.year < 1)) {
+    if ((!into_->bc_dates && (m.bc || m.year < 1)) || (into_->max_year > 0 && m.year > into_->max_year)) {
       v->SetNull();
       return "a date MySQL cannot hold stored as NULL";
     }
@@ -846,7 +847,7 @@ const char* ValueConverter::ToTemporal(Value* v) const {
       v->SetNull();
       return kNullNotType;
     }
-    if (pg && (m.negative_time || m.hour > 24 || (m.hour == 24 && (m.minute || m.second)))) {
+    if (!into_->times_beyond_24h && (m.negative_time || m.hour > 24 || (m.hour == 24 && (m.minute || m.second)))) {
       v->SetNull();
       return "a time outside 00:00 to 24:00 stored as NULL";
     }
@@ -861,14 +862,14 @@ const char* ValueConverter::ToTemporal(Value* v) const {
   while (!m.fraction.empty() && m.fraction.back() == '0') m.fraction.pop_back();
   bool date = t != L::kTime;
   bool time = t == L::kTime || t == L::kTimestamp || t == L::kTimestampTz;
-  bool offset = pg && t == L::kTimestampTz;
+  bool offset = into_->time_zones && t == L::kTimestampTz;
   if (offset && m.has_offset) ToUtc(&m);
-  *v = Value::Text(FormatMoment(m, date, time, offset, pg));
+  *v = Value::Text(FormatMoment(m, date, time, offset, into_->bc_dates));
   return reason;
 }
 
 const char* ValueConverter::ToUuid(Value* v) const {
-  if (target_engine_ == "sqlite") return nullptr;
+  if (!into_->enforces_types) return nullptr;
   std::string hex;
   std::string_view s = v->kind() == Value::Kind::kText ? Trim(v->as_string()) : std::string_view();
   if (v->kind() == Value::Kind::kBytes && v->as_string().size() == 16) {
@@ -899,7 +900,7 @@ const char* ValueConverter::ToUuid(Value* v) const {
 }
 
 const char* ValueConverter::ToJson(Value* v) const {
-  if (target_engine_ == "sqlite") return nullptr;
+  if (!into_->enforces_types) return nullptr;
   std::string text = PlainText(*v);
   if (!nlohmann::json::accept(text)) {
     v->SetNull();
@@ -911,7 +912,7 @@ const char* ValueConverter::ToJson(Value* v) const {
 
 const char* ValueConverter::ToBits(Value* v) const {
   int width = target_.length > 0 ? target_.length : source_.length;
-  if (target_engine_ == "mysql") {
+  if (into_->bits_as_unsigned) {
     // MySQL BIT(n) is written as an unsigned number.
     if (v->kind() == Value::Kind::kText) {
       uint64_t u = 0;
@@ -936,7 +937,7 @@ const char* ValueConverter::ToBits(Value* v) const {
 }
 
 const char* ValueConverter::ToEnum(Value* v) const {
-  if (target_.enum_values.empty() || target_engine_ == "sqlite") return nullptr;
+  if (target_.enum_values.empty() || !into_->enforces_types) return nullptr;
   std::string text = PlainText(*v);
   for (const std::string& e : target_.enum_values) {
     if (e == text) {

@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "core/engine_traits.h"
 #include "core/schema.h"
 #include "core/value.h"
 
@@ -16,8 +17,11 @@ namespace decant {
 
 class ValueConverter {
  public:
-  ValueConverter(const DataType& source, const std::string& source_engine, const DataType& target,
-                 const std::string& target_engine);
+  // A column of `source` type read from `source_engine`, written to a
+  // column of `target` type on `target_engine`; the rules follow the target's
+  // ValuePolicy. Both traits must outlive the converter (the registry's do).
+  ValueConverter(const DataType& source, const EngineTraits& source_engine, const DataType& target,
+                 const EngineTraits& target_engine);
 
   // True when every value passes unchanged (no call to Convert needed).
   bool passthrough() const { return passthrough_; }
@@ -40,7 +44,7 @@ class ValueConverter {
   const char* ToEnum(Value* v) const;
 
   DataType source_, target_;
-  std::string source_engine_, target_engine_;
+  const ValuePolicy* into_;  // the target engine's
   bool passthrough_ = false;
 };
 

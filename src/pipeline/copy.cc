@@ -101,7 +101,7 @@ class RowConverter {
   RowConverter(const MigrationPlan& plan, const TablePlan& table, bool strict) : table_(table), strict_(strict) {
     if (!plan.converts) return;  // same engine, or an archive: every value as read
     for (const ColumnPlan& c : table.columns) {
-      converters_.emplace_back(c.source, plan.source_engine, c.target, plan.target_engine);
+      converters_.emplace_back(c.source, *plan.source_traits, c.target, *plan.target_traits);
       active_ = active_ || !converters_.back().passthrough();  // only a conversion can make a NULL
     }
     counts_.assign(converters_.size(), 0);
@@ -308,10 +308,12 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
   if (options.sink.data_only && !options.existing_target) {
     return Status::InvalidArgument("--data-only needs the target's schema");
   }
-  DECANT_ASSIGN_OR_RETURN(MigrationPlan plan, PlanMigration(read_schema, options.select, sink.Engine(),
+  DECANT_ASSIGN_OR_RETURN(MigrationPlan plan, PlanMigration(read_schema, options.select, sink.Traits(),
                                                             options.sink.data_only ? options.existing_target : nullptr));
   const Schema& schema = plan.target_schema;
-  Status st = sink.Begin(plan.target_schema, options.sink);
+  SinkOptions sink_options = options.sink;
+  if (!sink_options.source) sink_options.source = plan.data_only ? plan.target_traits : plan.source_traits;
+  Status st = sink.Begin(plan.target_schema, sink_options);
   if (!st.ok()) {
     sink.Abort();
     return st;

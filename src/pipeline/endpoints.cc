@@ -3,43 +3,11 @@
 #include <cctype>
 
 #include "core/redact.h"
-#include "engines/mysql/mysql_endpoint.h"
-#include "engines/postgresql/postgresql_endpoint.h"
-#include "engines/sqlite/sqlite_endpoint.h"
+#include "engines/registry.h"
 #include "formats/format_registry.h"
 
 namespace decant {
 namespace {
-
-// One row per engine: how to recognise its locations and open each end.
-// Adding an engine is adding its folder and one row here.
-struct Engine {
-  const char* name;
-  bool (*matches)(const std::string& location);
-  Result<std::unique_ptr<Source>> (*open_source)(const std::string& uri, const EndpointOptions& options);
-  Result<std::unique_ptr<Sink>> (*open_sink)(const std::string& uri, const EndpointOptions& options);
-  Result<std::unique_ptr<Server>> (*open_server)(const std::string& uri);  // null: no server form
-};
-
-const Engine kEngines[] = {
-    {"sqlite", IsSqliteUri, [](const std::string& uri, const EndpointOptions&) { return OpenSqliteSource(uri); },
-     [](const std::string& uri, const EndpointOptions&) { return OpenSqliteSink(uri); }, nullptr},
-    {"postgresql", IsPostgresLocation, OpenPostgresSource, OpenPostgresSink, OpenPostgresServer},
-    {"mysql", IsMysqlUri, OpenMysqlSource, OpenMysqlSink, OpenMysqlServer},
-};
-
-const Engine* EngineFor(const std::string& location) {
-  for (const Engine& e : kEngines) {
-    if (e.matches(location)) return &e;
-  }
-  return nullptr;
-}
-
-std::string KnownEngines() {
-  std::string names;
-  for (const Engine& e : kEngines) names += (names.empty() ? "" : ", ") + std::string(e.name);
-  return names;
-}
 
 // The scheme of "scheme:..." when it looks like a URI scheme (letters, digits,
 // '+', '-', '.'; at least two characters so "C:" style paths are not schemes).
@@ -55,7 +23,7 @@ std::string SchemeOf(const std::string& location) {
 
 Status UnknownScheme(const std::string& location) {
   return Status::InvalidArgument("unsupported database URI scheme '" + SchemeOf(location) +
-                                 "' (this build reads and writes: " + KnownEngines() + ")");
+                                 "' (this build reads and writes: " + EngineNames() + ")");
 }
 
 }  // namespace
@@ -64,22 +32,23 @@ Status UnknownScheme(const std::string& location) {
 // ("sqlite:relative.db", a libpq "host=... dbname=..." string). Anything else,
 // e.g. "backup-10:00.decant", is a file path.
 bool IsDatabaseLocation(const std::string& location) {
-  if (EngineFor(location)) return true;
+  if (EngineForLocation(location)) return true;
   std::string scheme = SchemeOf(location);
   return !scheme.empty() && location.compare(scheme.size(), 3, "://") == 0;
 }
 
-Result<std::string> EngineOfLocation(const std::string& location) {
-  if (!IsDatabaseLocation(location)) return std::string();
-  const Engine* engine = EngineFor(location);
+Result<const EngineTraits*> EngineOfLocation(const std::string& location) {
+  if (!IsDatabaseLocation(location)) return &ArchiveTraits();
+  const EngineTraits* engine = EngineForLocation(location);
   if (!engine) return UnknownScheme(location);
-  return std::string(engine->name);
+  return engine;
 }
 
 Result<std::unique_ptr<Source>> OpenSource(const std::string& location, const EndpointOptions& options) {
   if (!IsDatabaseLocation(location)) return OpenFileSource(location);
-  const Engine* engine = EngineFor(location);
+  const EngineTraits* engine = EngineForLocation(location);
   if (!engine) return UnknownScheme(location);
+  if (!engine->open_source) return Status::InvalidArgument(std::string(engine->name) + " cannot be read by this build");
   return engine->open_source(location, options);
 }
 
@@ -87,13 +56,14 @@ Result<std::unique_ptr<Sink>> OpenDatabaseSink(const std::string& uri, const End
   if (!IsDatabaseLocation(uri)) {
     return Status::InvalidArgument("'" + uri + "' is not a database URI (expected e.g. sqlite:///path/app.db)");
   }
-  const Engine* engine = EngineFor(uri);
+  const EngineTraits* engine = EngineForLocation(uri);
   if (!engine) return UnknownScheme(uri);
+  if (!engine->open_sink) return Status::InvalidArgument(std::string(engine->name) + " cannot be written by this build");
   return engine->open_sink(uri, options);
 }
 
 Result<std::unique_ptr<Server>> OpenServer(const std::string& uri) {
-  const Engine* engine = EngineFor(uri);
+  const EngineTraits* engine = EngineForLocation(uri);
   if (!engine) {
     if (IsDatabaseLocation(uri)) return UnknownScheme(uri);
     return Status::InvalidArgument("'" + uri + "' is not a server URI (expected e.g. postgresql://user@host:5432)");

@@ -1,9 +1,10 @@
 // Turns a location string from the command line into a Source or a Sink.
 //
-// Database locations are URIs (sqlite:///path.db). Anything else is a file,
-// a directory, or "-" for stdin/stdout, in one of the formats of
-// formats/format_registry.h (recognised by its bytes). Adding an engine
-// means adding its folder and one line per direction in endpoints.cc.
+// Database locations are URIs (sqlite:///path.db), recognised by the engines
+// listed in engines/registry.cc. Anything else is a file, a directory, or "-"
+// for stdin/stdout, in one of the formats of formats/format_registry.h
+// (recognised by its bytes). Adding an engine touches no file here: see
+// engines/registry.h.
 #pragma once
 
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "archive/archive.h"
 #include "core/endpoint.h"
+#include "core/engine_traits.h"
 
 namespace decant {
 
@@ -27,9 +29,10 @@ Result<std::unique_ptr<Sink>> OpenDatabaseSink(const std::string& uri, const End
 // engine without several databases per server (SQLite).
 Result<std::unique_ptr<Server>> OpenServer(const std::string& uri);
 
-// The engine a database location is for ("sqlite", "postgresql", "mysql"),
-// or "" for an archive path; InvalidArgument for an unknown scheme.
-Result<std::string> EngineOfLocation(const std::string& location);
+// The engine a location is for: a registry row for a database URI,
+// ArchiveTraits() for an archive path; InvalidArgument for an unknown scheme.
+// The traits are static and live for the whole program.
+Result<const EngineTraits*> EngineOfLocation(const std::string& location);
 
 // Shows a location in messages with any password replaced by "****".
 std::string RedactLocation(const std::string& location);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/endpoint.h"
+#include "engines/registry.h"
 #include "mapping/sql_translate.h"
 
 namespace decant {
@@ -55,9 +56,10 @@ const Column* FindColumn(const Table& t, const std::string& name) {
 std::string Q(const std::string& schema, const std::string& name) { return QualifiedName(schema, name); }
 
 // Objects a schema from another engine holds that the target will not get.
-std::vector<std::string> NotCarried(const Schema& s, const std::string& target) {
+std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source, const EngineTraits& target) {
   std::vector<std::string> out;
-  std::string from = s.engine;
+  const std::string& from = s.engine;
+  const ObjectSupport& carries = target.carries;
   for (const Trigger& t : s.triggers) {
     out.push_back(fmt::format("trigger {} on {}: trigger bodies are not translated from {}", t.name, Q(t.schema, t.table), from));
   }
@@ -69,42 +71,44 @@ std::vector<std::string> NotCarried(const Schema& s, const std::string& target) 
     out.push_back(fmt::format("{} {}{}: only {} has it", o.kind, o.table.empty() ? Q(o.schema, o.name) : o.name, where, from));
   }
   for (const Table& t : s.tables) {
-    if (target != "sqlite") {
+    if (!carries.checks) {
       for (const CheckConstraint& c : t.checks) {
         out.push_back(fmt::format("check {}on {}: ({}) is not translated", c.name.empty() ? "" : c.name + " ",
                                   Q(t.schema, t.name), c.expression));
       }
     }
     for (const Column& c : t.columns) {
-      if (c.generated_expr && target != "sqlite") {
+      if (c.generated_expr && !carries.generated_columns) {
         out.push_back(fmt::format("generated column {}.{}: its expression is not translated; the column is left out",
                                   Q(t.schema, t.name), c.name));
       }
-      if (c.default_expr && !c.generated_expr && !c.auto_increment && !TranslateDefault(*c.default_expr, from, target)) {
+      if (c.default_expr && !c.generated_expr && !c.auto_increment && !TranslateDefault(*c.default_expr, source.dialect, target.dialect)) {
         out.push_back(fmt::format("default of {}.{}: {} is not translated", Q(t.schema, t.name), c.name, *c.default_expr));
       }
     }
   }
   for (const Sequence& q : s.sequences) {
-    if (q.owner_table.empty() && from == "postgresql") {
+    if (q.owner_table.empty() && source.objects.free_sequences && !carries.free_sequences) {
       out.push_back(fmt::format("sequence {}: a sequence no column owns exists only in {}", Q(q.schema, q.name), from));
     }
   }
   for (const Index& x : s.indexes) {
-    bool plain = !x.where && !x.keys.empty();
-    for (const IndexKey& k : x.keys) plain = plain && !k.column.empty();
-    if (!plain && target != "sqlite") {
+    bool expression = x.keys.empty();
+    for (const IndexKey& k : x.keys) expression = expression || k.column.empty();
+    if ((expression && !carries.expression_indexes) || (x.where && !carries.partial_indexes)) {
       out.push_back(fmt::format("index {} on {}: expression or partial indexes are not translated", x.name, Q(x.schema, x.table)));
     }
   }
   for (const View& v : s.views) {
-    if (v.materialized) {
+    if (v.materialized && !carries.materialized_views) {
       out.push_back(fmt::format("materialized view {}: only {} has them", Q(v.schema, v.name), from));
-    } else if (target != "sqlite") {
+    } else if (v.materialized) {
+      // carried as it is
+    } else if (!carries.views) {
       out.push_back(fmt::format("view {}: views from {} are recreated only on SQLite; create it again by hand",
                                 Q(v.schema, v.name), from));
-    } else if (!TranslateSql(v.definition, from, target, DefaultQualifiers(from, s.database))) {
-      out.push_back(fmt::format("view {}: its query uses what {} does not have", Q(v.schema, v.name), target));
+    } else if (!TranslateSql(v.definition, source.dialect, target.dialect, DefaultQualifiers(source.dialect, s.database))) {
+      out.push_back(fmt::format("view {}: its query uses what {} does not have", Q(v.schema, v.name), target.name));
     }
   }
   return out;
@@ -144,20 +148,22 @@ void ParentsFirst(std::vector<TablePlan>* tables) {
 
 }  // namespace
 
-Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& select, const std::string& target_engine,
+Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& select, const EngineTraits& target_engine,
                                     const Schema* existing) {
   DECANT_ASSIGN_OR_RETURN(Selection selection, SelectAndRename(read, select));
   const Schema& source = selection.schema;
   MigrationPlan plan;
   plan.notes = std::move(selection.notes);
   plan.source_engine = source.engine;
-  plan.target_engine = target_engine;
+  plan.target_engine = std::string(target_engine.name);
+  plan.source_traits = &EngineNamed(source.engine);
+  plan.target_traits = &target_engine;
   plan.data_only = existing != nullptr;
-  plan.converts = plan.data_only || (!target_engine.empty() && target_engine != source.engine);
+  plan.converts = plan.data_only || (!target_engine.values.keeps_values_as_read && target_engine.name != source.engine);
   plan.target_schema = source;
   if (plan.data_only) {
     plan.target_schema = Schema{};
-    plan.target_schema.engine = target_engine;
+    plan.target_schema.engine = std::string(target_engine.name);
     plan.target_schema.server_version = existing->server_version;
     plan.target_schema.database = existing->database;
   }
@@ -193,7 +199,7 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
         cp.target_type = TypeShown(*tc);
         cp.target = tc->type;
         cp.target_nullable = tc->nullable;
-        ColumnMapping m = MapColumn(col, source.engine, target_engine, false);
+        ColumnMapping m = MapColumn(col, *plan.source_traits, target_engine, false);
         // The declared target type is the application's; the risks are those of
         // the logical type it holds, from this source.
         cp.risks = m.risks;
@@ -205,7 +211,7 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
         }
         tp.write.columns.push_back(*tc);
       } else if (plan.converts) {
-        ColumnMapping m = MapColumn(col, source.engine, target_engine, IsKeyColumn(t, col.name));
+        ColumnMapping m = MapColumn(col, *plan.source_traits, target_engine, IsKeyColumn(t, col.name));
         cp.target_type = m.type_sql.empty() ? "(no type)" : m.type_sql;
         cp.target = m.target;
         cp.target_nullable = col.nullable;
@@ -228,7 +234,7 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
       }
     }
   } else if (plan.converts) {
-    plan.not_carried = NotCarried(source, target_engine);
+    plan.not_carried = NotCarried(source, *plan.source_traits, target_engine);
   }
   return plan;
 }

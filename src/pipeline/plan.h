@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/engine_traits.h"
 #include "core/schema.h"
 #include "core/status.h"
 #include "mapping/type_mapping.h"
@@ -31,7 +32,11 @@ struct TablePlan {
 };
 
 struct MigrationPlan {
-  std::string source_engine, target_engine;
+  std::string source_engine, target_engine;  // their names, as shown
+  // The source's engine (Schema::engine resolved through the registry) and
+  // the target's; static traits.
+  const EngineTraits* source_traits = &UnknownEngineTraits();
+  const EngineTraits* target_traits = &ArchiveTraits();
   bool data_only = false;
   bool converts = false;  // values pass through converters (cross-engine or data-only)
   std::vector<TablePlan> tables;
@@ -41,10 +46,10 @@ struct MigrationPlan {
 };
 
 // The plan for copying the tables of `read` that `select` chooses (renamed as
-// it says) into `target_engine`. `existing` is the target's own schema, used
+// it says) into `target` (ArchiveTraits(): every value kept as read). `existing` is the target's own schema, used
 // with --data-only (tables and columns matched by name). The plan's tables
 // point into `read`, which must outlive it.
-Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& select, const std::string& target_engine,
+Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& select, const EngineTraits& target,
                                     const Schema* existing);
 
 // The plan as text, for `decant plan`.

@@ -2,37 +2,27 @@
 
 #include <string>
 
+#include "engines/registry.h"
 #include "pipeline/selection_internal.h"
 
 namespace decant {
 namespace selection_internal {
 
-// TEMP(traits): replaced by EngineTraits::dialect
+// The source engine's dialect, from the registry (an engine this build does
+// not know reads as plain SQL: "..." names, nothing folded).
 SourceDialect DialectOf(const Schema& s) {
+  const EngineTraits& engine = EngineNamed(s.engine);
   SourceDialect d;
-  Dialect& q = d.sql;
-  if (s.engine == "postgresql") {
-    q.escape_string_prefix = q.dollar_quoting = q.nested_block_comments = true;
-    q.folding = NameFolding::kLower;
-    q.case_sensitive_names = true;
-    q.default_schema = "public";
-    q.double_colon_casts = true;
-    q.variable_prefixes = "$";
-  } else if (s.engine == "mysql") {
-    q.identifier_quote = '`';
-    q.double_quote_names = false;
-    q.backquote_names = true;
-    q.backslash_escapes = q.hash_comments = true;
-    q.variable_prefixes = "?@";
-    d.database = s.database;
-    d.sequences_named_after_tables = true;
-  } else {  // SQLite, and what selection reads for any other engine
-    q.backquote_names = q.bracket_names = true;
-    q.default_schema = "main";
-    q.variable_prefixes = "?:@$";
-    d.sequences_named_after_tables = true;
-  }
+  d.sql = engine.dialect;
+  if (engine.dialect.default_schema.empty()) d.database = s.database;
+  // Without free sequences, a counter is named after the table it feeds.
+  d.sequences_named_after_tables = !engine.objects.free_sequences;
   return d;
+}
+
+std::string DefaultQualifier(const Schema& s) {
+  std::string_view schema = EngineNamed(s.engine).dialect.default_schema;
+  return schema.empty() ? s.database : std::string(schema);
 }
 
 }  // namespace selection_internal

@@ -35,6 +35,9 @@ struct SourceDialect {
 
 // The dialect of `s`'s engine (selection.cc).
 SourceDialect DialectOf(const Schema& s);
+// What a name without a schema is qualified with: the engine's default schema
+// ("main", "public"), else the database's own name (MySQL).
+std::string DefaultQualifier(const Schema& s);
 
 // ---------------------------------------------------------------- names (selection_scan.cc)
 

@@ -61,7 +61,7 @@ Result<Target> Resolve(const Schema& s, const SourceDialect& d, const std::strin
   auto schema_of = [&](int i, const std::string& want, bool fold) {
     const std::string& schema = s.tables[i].schema;
     if (!schema.empty()) return NameIs(schema, want, fold);
-    return NameIs(want, s.engine == "sqlite" ? "main" : s.database, fold);
+    return NameIs(want, DefaultQualifier(s), fold);
   };
   auto has_column = [&](int i, const std::string& c, bool fold) {
     const auto& cols = s.tables[i].columns;

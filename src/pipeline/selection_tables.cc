@@ -36,7 +36,7 @@ bool PatternMatches(const std::string& pattern, const std::string& schema, const
                     bool fold) {
   if (Glob(pattern, name, fold)) return true;
   if (pattern.find('.') == std::string::npos) return false;
-  std::string qualifier = !schema.empty() ? schema : s.engine == "sqlite" ? "main" : s.database;
+  std::string qualifier = !schema.empty() ? schema : DefaultQualifier(s);
   return !qualifier.empty() && Glob(pattern, qualifier + "." + name, fold);
 }
 

@@ -5,7 +5,7 @@
 
 #include "engines/mysql/mysql_connection.h"
 #include "mapping/sql_translate.h"
-#include "mapping/type_mapping.h"
+#include "engines/mysql/mysql_endpoint.h"
 
 namespace decant::mysql_internal {
 namespace {
@@ -75,7 +75,7 @@ std::string Assemble(const Parsed& p, const std::vector<std::string>& elements) 
 }
 
 std::string TypeFor(const Column& c, bool in_key) {
-  return MapColumn(c, "", "mysql", in_key).type_sql;  // one mapping table: mapping/type_mapping.cc
+  return MysqlTraits().declare_column(c, MysqlTraits().values, in_key).type_sql;  // mysql_traits.cc
 }
 
 }  // namespace
@@ -173,7 +173,7 @@ std::string StripDefiner(const std::string& ddl) {
   return ddl.substr(0, at) + ddl.substr(end);
 }
 
-std::string GenericCreateTable(const Table& t, const std::string& source_engine) {
+std::string GenericCreateTable(const Table& t, const Dialect& source) {
   std::set<std::string> key_columns;
   if (t.primary_key) key_columns.insert(t.primary_key->columns.begin(), t.primary_key->columns.end());
   for (const auto& u : t.uniques) key_columns.insert(u.columns.begin(), u.columns.end());
@@ -184,7 +184,7 @@ std::string GenericCreateTable(const Table& t, const std::string& source_engine)
     std::string e = QuoteIdent(c.name) + " " + TypeFor(c, key_columns.count(c.name) > 0);
     if (!c.nullable) e += " NOT NULL";
     if (c.default_expr && !c.auto_increment) {
-      if (auto d = TranslateDefault(*c.default_expr, source_engine, "mysql")) e += " DEFAULT " + *d;
+      if (auto d = TranslateDefault(*c.default_expr, source, MysqlTraits().dialect)) e += " DEFAULT " + *d;
     }
     if (c.auto_increment && t.primary_key && t.primary_key->columns.size() == 1 &&
         t.primary_key->columns[0] == c.name && (c.type.logical == LogicalType::kInt16 ||
@@ -231,8 +231,9 @@ std::string ForeignKeyClause(const ForeignKey& fk) {
   return out;
 }
 
-SplitTable TableStatements(const Schema& schema, const Table& t, std::vector<std::string>* skipped) {
-  if (schema.engine == "mysql" && !t.native_ddl.empty()) {
+SplitTable TableStatements(const Schema& schema, const Table& t, const EngineTraits& source,
+                           std::vector<std::string>* skipped) {
+  if (schema.engine == MysqlTraits().name && !t.native_ddl.empty()) {
     std::string ai;
     for (const Column& c : t.columns) {
       if (c.auto_increment) ai = c.name;
@@ -240,7 +241,7 @@ SplitTable TableStatements(const Schema& schema, const Table& t, std::vector<std
     return SplitCreateTable(t.native_ddl, ai);
   }
   SplitTable split;
-  split.create = GenericCreateTable(t, schema.engine);
+  split.create = GenericCreateTable(t, source.dialect);
   for (const Index& i : schema.indexes) {
     if (i.table != t.name || i.schema != t.schema) continue;
     std::string clause = GenericIndexClause(t, i);

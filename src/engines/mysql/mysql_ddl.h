@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/engine_traits.h"
 #include "core/schema.h"
 
 namespace decant::mysql_internal {
@@ -25,7 +26,9 @@ SplitTable SplitCreateTable(const std::string& ddl, const std::string& auto_incr
 // The statements that create `table` of `schema` on MySQL: its own stored
 // DDL split, for a MySQL schema; else built from the neutral model, with the
 // names of indexes that cannot be translated (expression keys) in *skipped.
-SplitTable TableStatements(const Schema& schema, const Table& table, std::vector<std::string>* skipped);
+// `source`: the engine the schema was read from (its dialect reads defaults).
+SplitTable TableStatements(const Schema& schema, const Table& table, const EngineTraits& source,
+                           std::vector<std::string>* skipped);
 
 // The definition clauses of SHOW CREATE TABLE output, one per element
 // (columns, keys, constraints), without trailing commas.
@@ -41,7 +44,8 @@ std::string StripDefiner(const std::string& ddl);
 // CREATE TABLE for a table read from another engine, from the neutral model
 // (types by logical type, primary key, NOT NULL, AUTO_INCREMENT); indexes
 // and foreign keys come from IndexClause/ForeignKeyClause after the load.
-std::string GenericCreateTable(const Table& table, const std::string& source_engine);
+// `source`: the dialect the table's defaults are written in.
+std::string GenericCreateTable(const Table& table, const Dialect& source);
 std::string GenericIndexClause(const Table& table, const Index& index);
 std::string ForeignKeyClause(const ForeignKey& fk);
 

@@ -10,6 +10,12 @@
 
 namespace decant {
 
+struct EngineTraits;  // core/engine_traits.h
+
+// MySQL's row in the engine registry (mysql_traits.cc).
+const EngineTraits& MysqlTraits();
+
+
 // True for "mysql://" and "mariadb://" URIs:
 //   mysql://[user[:password]@]host[:port]/[database][?param=value&...]
 // user, password and database are percent-decoded. Parameters:
@@ -47,6 +53,9 @@ Result<std::unique_ptr<Server>> OpenMysqlServer(const std::string& uri);
 // indexes, foreign keys, AUTO_INCREMENT counters, then (for a MySQL schema)
 // routines, views, triggers and events. What is not translated from another
 // engine is named in comments.
+// `source` is the engine the schema was read from (its dialect reads the
+// defaults); the one-argument form resolves it as SinkOptions::source does.
+std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source);
 std::string MysqlSchemaDdl(const Schema& schema);
 
 }  // namespace decant

@@ -79,10 +79,10 @@ class MysqlSink : public Sink {
   void Abort() override;
   std::string Describe() const override { return params_.shown; }
   size_t MaxParallelTables() const override { return jobs_; }
-  std::string Engine() const override { return "mysql"; }
+  const EngineTraits& Traits() const override { return MysqlTraits(); }
 
  private:
-  bool native() const { return schema_.engine == "mysql"; }
+  bool native() const { return schema_.engine == MysqlTraits().name; }
   Result<std::unique_ptr<Connection>> Connect();
   Status CheckTarget();
   Status CheckDataOnlyTarget();
@@ -174,7 +174,7 @@ Status MysqlSink::CreateTables() {
     if (existing_.count(Lower(t.name))) continue;
     if (native() && !t.native_ddl.empty()) DECANT_RETURN_IF_ERROR(CheckCreate("table", t.name, t.native_ddl));
     std::vector<std::string> skipped;
-    mysql_internal::SplitTable split = mysql_internal::TableStatements(schema_, t, &skipped);
+    mysql_internal::SplitTable split = mysql_internal::TableStatements(schema_, t, SourceTraits(options_.source, schema_, MysqlTraits()), &skipped);
     for (const std::string& index : skipped) {
       spdlog::warn("{}: index {} on {} not created (expression keys are not translated)", Describe(), index, t.name);
     }
@@ -410,12 +410,16 @@ void MysqlSink::Abort() {
 }  // namespace
 
 std::string MysqlSchemaDdl(const Schema& schema) {
+  return MysqlSchemaDdl(schema, SourceTraits(nullptr, schema, MysqlTraits()));
+}
+
+std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source) {
   using mysql_internal::TableStatements;
   std::string out, keys, fks, counters, last;
-  bool native = schema.engine == "mysql";
+  bool native = schema.engine == MysqlTraits().name;
   for (const Table& t : schema.tables) {
     std::vector<std::string> skipped;
-    mysql_internal::SplitTable split = TableStatements(schema, t, &skipped);
+    mysql_internal::SplitTable split = TableStatements(schema, t, source, &skipped);
     out += split.create + ";\n";
     for (const std::string& index : skipped) out += "-- index " + index + " on " + t.name + ": expression keys are not translated\n";
     std::string alter = "ALTER TABLE " + QuoteIdent(t.name);

@@ -8,7 +8,7 @@
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
 #include "mapping/sql_translate.h"
-#include "mapping/type_mapping.h"
+#include "engines/postgresql/postgresql_endpoint.h"
 
 namespace decant::pg_internal {
 namespace {
@@ -29,10 +29,10 @@ std::string ColumnList(const std::vector<std::string>& names) {
 std::string TargetSchema(const std::string& schema) { return schema.empty() ? kDefaultSchema : schema; }
 
 std::string MappedType(const Column& c) {
-  return MapColumn(c, "", "postgresql", false).type_sql;  // one mapping table: mapping/type_mapping.cc
+  return PostgresTraits().declare_column(c, PostgresTraits().values, false).type_sql;  // postgresql_traits.cc
 }
 
-std::string CreateTableSql(const Table& t, bool from_postgres, const std::string& source_engine) {
+std::string CreateTableSql(const Table& t, bool from_postgres, const Dialect* source) {
   std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
   std::string unlogged = OptionOr(t, kOptUnlogged) == "1" ? "UNLOGGED " : "";
   std::string parent = OptionOr(t, kOptPartitionOf);
@@ -54,8 +54,8 @@ std::string CreateTableSql(const Table& t, bool from_postgres, const std::string
         sql += " GENERATED ALWAYS AS (" + *c.generated_expr + ") STORED";
       } else if (from_postgres && c.default_expr) {
         sql += " DEFAULT " + *c.default_expr;
-      } else if (c.default_expr && !c.auto_increment && !source_engine.empty()) {
-        if (auto d = TranslateDefault(*c.default_expr, source_engine, "postgresql")) sql += " DEFAULT " + *d;
+      } else if (c.default_expr && !c.auto_increment && source) {
+        if (auto d = TranslateDefault(*c.default_expr, *source, PostgresTraits().dialect)) sql += " DEFAULT " + *d;
       }
       if (!c.identity.empty()) {
         sql += " GENERATED " + c.identity + " AS IDENTITY";
@@ -187,8 +187,8 @@ std::vector<Step> ForeignPostData(const Schema& schema) {
 
 }  // namespace
 
-LoadPlan PlanLoad(const Schema& schema) {
-  bool native = schema.engine == "postgresql";
+LoadPlan PlanLoad(const Schema& schema, const EngineTraits& source) {
+  bool native = schema.engine == PostgresTraits().name;
   LoadPlan plan;
   if (native) {
     for (const NativeObject& o : schema.objects) {
@@ -205,14 +205,14 @@ LoadPlan PlanLoad(const Schema& schema) {
     }
   }
   for (const Table& t : schema.tables) {
-    plan.tables.push_back({"table " + QualifiedName(t.schema, t.name), CreateTableSql(t, native, schema.engine)});
+    plan.tables.push_back({"table " + QualifiedName(t.schema, t.name), CreateTableSql(t, native, schema.engine.empty() ? nullptr : &source.dialect)});
   }
   plan.post_data = native ? NativePostData(schema) : ForeignPostData(schema);
   return plan;
 }
 
-std::string PostgresSchemaScript(const Schema& schema) {
-  LoadPlan plan = PlanLoad(schema);
+std::string PostgresSchemaScript(const Schema& schema, const EngineTraits& source) {
+  LoadPlan plan = PlanLoad(schema, source);
   std::string out;
   auto add = [&](const std::vector<Ddl>& list) {
     for (const Ddl& d : list) out += d.sql + ";\n";

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/engine_traits.h"
 #include "core/schema.h"
 
 namespace decant::pg_internal {
@@ -17,7 +18,9 @@ std::string TargetSchema(const std::string& schema);
 // keeps its native types, defaults, identity, collations, partitioning and
 // inheritance; one from another engine gets types mapped from its logical
 // types (see docs/type-mapping.md).
-std::string CreateTableSql(const Table& table, bool from_postgres = true, const std::string& source_engine = "");
+// `source`: the dialect another engine's defaults are written in (null: they
+// are left out).
+std::string CreateTableSql(const Table& table, bool from_postgres = true, const Dialect* source = nullptr);
 
 // The PostgreSQL type a column of another engine becomes.
 std::string MappedType(const Column& column);
@@ -50,9 +53,10 @@ struct LoadPlan {
   std::vector<Ddl> tables;
   std::vector<Step> post_data;
 };
-LoadPlan PlanLoad(const Schema& schema);
+// `source`: the engine the schema was read from.
+LoadPlan PlanLoad(const Schema& schema, const EngineTraits& source);
 
 // The plan as one script (statements ending with ";\n").
-std::string PostgresSchemaScript(const Schema& schema);
+std::string PostgresSchemaScript(const Schema& schema, const EngineTraits& source);
 
 }  // namespace decant::pg_internal

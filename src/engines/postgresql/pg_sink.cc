@@ -13,6 +13,7 @@
 
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
+#include "engines/postgresql/postgresql_endpoint.h"
 #include "engines/postgresql/pg_copy.h"
 #include "engines/postgresql/pg_ddl.h"
 #include "engines/postgresql/pg_internal.h"
@@ -70,7 +71,7 @@ class PostgresSink final : public Sink {
   void Abort() override;
   std::string Describe() const override { return main_->Describe(); }
   size_t MaxParallelTables() const override { return jobs_; }
-  std::string Engine() const override { return "postgresql"; }
+  const EngineTraits& Traits() const override { return PostgresTraits(); }
 
   void GiveBack(Connection* conn) {
     std::lock_guard lock(mu_);
@@ -366,7 +367,7 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   state_ = State::kOpen;
   schema_ = schema;
   options_ = options;
-  from_postgres_ = schema.engine == "postgresql";
+  from_postgres_ = schema.engine == PostgresTraits().name;
   older_target_ = from_postgres_ && std::atoi(schema.server_version.c_str()) > main_->server_major();
   DECANT_RETURN_IF_ERROR(PrepareSession(main_.get()));
   if (options.data_only) return BeginDataOnly();
@@ -374,7 +375,7 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
   in_transaction_ = true;
   if (options.mode == LoadMode::kClean) DECANT_RETURN_IF_ERROR(DropExisting());
-  plan_ = PlanLoad(schema_);
+  plan_ = PlanLoad(schema_, SourceTraits(options.source, schema, PostgresTraits()));
   for (const Ddl& d : plan_.pre_data) {
     // A function may return or take a table's row type: it then waits for
     // the tables and is created with the views (pg_dump sorts by dependency).

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/engine_traits.h"
+
 #include "engines/postgresql/pg_conn.h"
 #include "engines/postgresql/pg_ddl.h"
 #include "engines/postgresql/pg_internal.h"
@@ -28,7 +30,13 @@ Result<std::unique_ptr<Sink>> OpenPostgresSink(const std::string& uri, const End
   return pg_internal::OpenSink(uri, options);
 }
 
-std::string PostgresSchemaDdl(const Schema& schema) { return pg_internal::PostgresSchemaScript(schema); }
+std::string PostgresSchemaDdl(const Schema& schema, const EngineTraits& source) {
+  return pg_internal::PostgresSchemaScript(schema, source);
+}
+
+std::string PostgresSchemaDdl(const Schema& schema) {
+  return PostgresSchemaDdl(schema, SourceTraits(nullptr, schema, PostgresTraits()));
+}
 
 Result<std::unique_ptr<Server>> OpenPostgresServer(const std::string& uri) { return pg_internal::OpenServer(uri); }
 

@@ -10,6 +10,12 @@
 
 namespace decant {
 
+struct EngineTraits;  // core/engine_traits.h
+
+// PostgreSQL's row in the engine registry (postgresql_traits.cc).
+const EngineTraits& PostgresTraits();
+
+
 // True for "postgresql://" and "postgres://" URIs and for libpq conninfo
 // strings ("host=db1 dbname=shop user=app").
 bool IsPostgresLocation(const std::string& location);
@@ -31,6 +37,9 @@ Result<std::unique_ptr<Sink>> OpenPostgresSink(const std::string& uri, const End
 // The schema as the PostgreSQL script an import would run: pre-data objects,
 // tables, keys and indexes, foreign keys, sequence values, views, triggers and
 // comments, each statement ending with ";\n".
+// `source` is the engine the schema was read from (its dialect reads the
+// defaults); the one-argument form resolves it as SinkOptions::source does.
+std::string PostgresSchemaDdl(const Schema& schema, const EngineTraits& source);
 std::string PostgresSchemaDdl(const Schema& schema);
 
 // The server `uri` points at (its database part, if any, is where decant

@@ -6,7 +6,6 @@
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "engines/sqlite/sqlite_util.h"
 #include "mapping/sql_translate.h"
-#include "mapping/type_mapping.h"
 
 namespace decant::sqlite_internal {
 namespace {
@@ -14,8 +13,8 @@ namespace {
 // Another engine's expression in SQLite's dialect (casts dropped, the
 // source's own schema qualifiers removed), or nullopt when it has no meaning
 // here (a sequence call).
-std::optional<std::string> TranslateExpr(const std::string& expr, const Schema& schema) {
-  return TranslateSql(expr, schema.engine, "sqlite", DefaultQualifiers(schema.engine, schema.database));
+std::optional<std::string> TranslateExpr(const std::string& expr, const Schema& schema, const EngineTraits& source) {
+  return TranslateSql(expr, source.dialect, SqliteTraits().dialect, DefaultQualifiers(source.dialect, schema.database));
 }
 
 bool IsSimpleLiteral(const std::string& e) {
@@ -35,7 +34,7 @@ bool IsSimpleLiteral(const std::string& e) {
 
 std::string SqliteTypeName(const Column& col, bool native) {
   if (native) return col.native_type;
-  return MapColumn(col, "", "sqlite", false).type_sql;  // one mapping table: mapping/type_mapping.cc
+  return SqliteTraits().declare_column(col, SqliteTraits().values, false).type_sql;  // sqlite_traits.cc
 }
 
 std::optional<std::string> SqliteCollation(const std::string& collation, bool native) {
@@ -49,9 +48,9 @@ std::optional<std::string> SqliteCollation(const std::string& collation, bool na
   return std::nullopt;  // an ICU/locale collation SQLite does not have
 }
 
-std::string Expr(const std::string& e, const Schema& schema) {
+std::string Expr(const std::string& e, const Schema& schema, const EngineTraits& source) {
   if (IsNativeSchema(schema)) return e;
-  return TranslateExpr(e, schema).value_or(e);
+  return TranslateExpr(e, schema, source).value_or(e);
 }
 
 std::string NameList(const std::vector<std::string>& names) {
@@ -69,7 +68,7 @@ std::string ConstraintPrefix(const std::string& name) {
 
 }  // namespace
 
-bool IsNativeSchema(const Schema& schema) { return schema.engine == "sqlite"; }
+bool IsNativeSchema(const Schema& schema) { return schema.engine == SqliteTraits().name; }
 
 bool IsAutoIncrementKey(const Table& table, const std::string& column) {
   if (!table.primary_key || table.primary_key->columns.size() != 1 || table.primary_key->columns[0] != column) {
@@ -84,7 +83,7 @@ bool IsAutoIncrementKey(const Table& table, const std::string& column) {
   return false;
 }
 
-std::string TableDdl(const Schema& schema, const Table& table) {
+std::string TableDdl(const Schema& schema, const Table& table, const EngineTraits& source) {
   bool native = IsNativeSchema(schema);
   if (native && !table.native_ddl.empty()) return table.native_ddl;
   std::vector<std::string> defs;
@@ -100,14 +99,14 @@ std::string TableDdl(const Schema& schema, const Table& table) {
     }
     if (!col.nullable) d += " NOT NULL";
     if (col.default_expr && !col.generated_expr) {
-      std::optional<std::string> e = native ? col.default_expr : TranslateExpr(*col.default_expr, schema);
+      std::optional<std::string> e = native ? col.default_expr : TranslateExpr(*col.default_expr, schema, source);
       if (e && !e->empty()) d += " DEFAULT " + (IsSimpleLiteral(*e) ? *e : "(" + *e + ")");
     }
     if (col.collation) {
       if (auto c = SqliteCollation(*col.collation, native)) d += " COLLATE " + *c;
     }
     if (col.generated_expr) {
-      d += " GENERATED ALWAYS AS (" + Expr(*col.generated_expr, schema) + ")";
+      d += " GENERATED ALWAYS AS (" + Expr(*col.generated_expr, schema, source) + ")";
       d += col.generated_stored ? " STORED" : " VIRTUAL";
     }
     defs.push_back(std::move(d));
@@ -119,7 +118,7 @@ std::string TableDdl(const Schema& schema, const Table& table) {
     defs.push_back(ConstraintPrefix(u.name) + "UNIQUE " + NameList(u.columns));
   }
   for (const CheckConstraint& c : table.checks) {
-    defs.push_back(ConstraintPrefix(c.name) + "CHECK (" + Expr(c.expression, schema) + ")");
+    defs.push_back(ConstraintPrefix(c.name) + "CHECK (" + Expr(c.expression, schema, source) + ")");
   }
   for (const ForeignKey& fk : table.foreign_keys) {
     std::string d =
@@ -151,7 +150,7 @@ std::string TableDdl(const Schema& schema, const Table& table) {
   return sql;
 }
 
-std::string IndexDdl(const Schema& schema, const Index& index) {
+std::string IndexDdl(const Schema& schema, const Index& index, const EngineTraits& source) {
   bool native = IsNativeSchema(schema);
   if (native && !index.native_ddl.empty()) return index.native_ddl;
   std::string sql = index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
@@ -159,21 +158,21 @@ std::string IndexDdl(const Schema& schema, const Index& index) {
   for (size_t i = 0; i < index.keys.size(); ++i) {
     const IndexKey& k = index.keys[i];
     if (i) sql += ", ";
-    sql += k.column.empty() ? "(" + Expr(k.expression, schema) + ")" : QuoteIdent(k.column);
+    sql += k.column.empty() ? "(" + Expr(k.expression, schema, source) + ")" : QuoteIdent(k.column);
     if (k.collation) {
       if (auto c = SqliteCollation(*k.collation, native)) sql += " COLLATE " + *c;
     }
     if (k.descending) sql += " DESC";
   }
   sql += ")";
-  if (index.where) sql += " WHERE " + Expr(*index.where, schema);
+  if (index.where) sql += " WHERE " + Expr(*index.where, schema, source);
   return sql;
 }
 
-std::string ViewDdl(const Schema& schema, const View& view) {
+std::string ViewDdl(const Schema& schema, const View& view, const EngineTraits& source) {
   bool native = IsNativeSchema(schema);
   if (native && !view.native_ddl.empty()) return view.native_ddl;
-  return "CREATE VIEW " + QuoteIdent(view.name) + " AS " + Expr(view.definition, schema);
+  return "CREATE VIEW " + QuoteIdent(view.name) + " AS " + Expr(view.definition, schema, source);
 }
 
 std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigger) {
@@ -186,11 +185,15 @@ std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigg
 namespace decant {
 
 std::string SqliteSchemaDdl(const Schema& schema) {
+  return SqliteSchemaDdl(schema, SourceTraits(nullptr, schema, SqliteTraits()));
+}
+
+std::string SqliteSchemaDdl(const Schema& schema, const EngineTraits& source) {
   using namespace sqlite_internal;
   std::string out;
-  for (const Table& t : schema.tables) out += TableDdl(schema, t) + ";\n";
-  for (const Index& i : schema.indexes) out += IndexDdl(schema, i) + ";\n";
-  for (const View& v : schema.views) out += ViewDdl(schema, v) + ";\n";
+  for (const Table& t : schema.tables) out += TableDdl(schema, t, source) + ";\n";
+  for (const Index& i : schema.indexes) out += IndexDdl(schema, i, source) + ";\n";
+  for (const View& v : schema.views) out += ViewDdl(schema, v, source) + ";\n";
   for (const Trigger& t : schema.triggers) {
     if (auto ddl = TriggerDdl(schema, t)) {
       out += *ddl + ";\n";

@@ -1,7 +1,7 @@
 // Internal to engines/sqlite: one SQLite statement per schema object, used by
 // SqliteSchemaDdl() and by the sink. Statements carry no trailing ';'.
 //
-// A schema whose engine is "sqlite" replays each object's native_ddl (exact).
+// A schema read from SQLite replays each object's native_ddl (exact).
 // Any other engine's schema is rendered from the neutral model; expressions
 // written in the source dialect (defaults, CHECKs, generated columns, index
 // expressions, view bodies) get light translation only: PostgreSQL "::type"
@@ -13,14 +13,16 @@
 #include <optional>
 #include <string>
 
+#include "core/engine_traits.h"
 #include "core/schema.h"
 
 namespace decant::sqlite_internal {
 
 bool IsNativeSchema(const Schema& schema);
-std::string TableDdl(const Schema& schema, const Table& table);
-std::string IndexDdl(const Schema& schema, const Index& index);
-std::string ViewDdl(const Schema& schema, const View& view);
+// `source`: the engine the schema was read from (its dialect reads expressions).
+std::string TableDdl(const Schema& schema, const Table& table, const EngineTraits& source);
+std::string IndexDdl(const Schema& schema, const Index& index, const EngineTraits& source);
+std::string ViewDdl(const Schema& schema, const View& view, const EngineTraits& source);
 std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigger);
 // True if a generated CREATE TABLE declares column `column` as
 // "INTEGER PRIMARY KEY AUTOINCREMENT".

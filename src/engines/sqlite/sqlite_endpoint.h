@@ -9,6 +9,12 @@
 
 namespace decant {
 
+struct EngineTraits;  // core/engine_traits.h
+
+// SQLite's row in the engine registry (sqlite_traits.cc).
+const EngineTraits& SqliteTraits();
+
+
 // True for "sqlite:" locations: sqlite:///abs/path.db, sqlite:relative.db,
 // sqlite://localhost/abs/path.db.
 bool IsSqliteUri(const std::string& location);
@@ -36,6 +42,9 @@ Result<std::unique_ptr<Sink>> OpenSqliteSink(const std::string& uri);
 // keys, UNIQUE, CHECK, FOREIGN KEY, DEFAULT, COLLATE, NOT NULL; a single
 // auto-increment integer key becomes INTEGER PRIMARY KEY AUTOINCREMENT).
 // Foreign triggers cannot be translated and appear as "-- trigger ..." comments.
+// `source` is the engine the schema was read from (its dialect reads the
+// expressions); the one-argument form resolves it as SinkOptions::source does.
+std::string SqliteSchemaDdl(const Schema& schema, const EngineTraits& source);
 std::string SqliteSchemaDdl(const Schema& schema);
 
 }  // namespace decant

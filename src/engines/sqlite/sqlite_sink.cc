@@ -193,7 +193,7 @@ class SqliteSink : public Sink {
   Status Commit() override;
   void Abort() override;
   std::string Describe() const override { return path_.starts_with("/") ? "sqlite://" + path_ : "sqlite:" + path_; }
-  std::string Engine() const override { return "sqlite"; }
+  const EngineTraits& Traits() const override { return SqliteTraits(); }
 
  private:
   Status OpenFresh();
@@ -214,6 +214,7 @@ class SqliteSink : public Sink {
   std::shared_ptr<Connection> conn_;
   Schema schema_;
   SinkOptions options_;
+  const EngineTraits* source_ = nullptr;  // the schema's engine, set by Begin
   std::set<std::string> existing_;  // lower-cased names already in the target (kAppend)
 };
 
@@ -341,6 +342,7 @@ Status SqliteSink::BeginDataOnly() {
 Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
   schema_ = schema;
   options_ = options;
+  source_ = &SourceTraits(options.source, schema, SqliteTraits());
   FileSystem* fs = FileSystem::Default();
   if (fs->IsDirectory(path_)) return Status::InvalidArgument(path_ + ": is a directory, not a SQLite database");
   fresh_ = !fs->Exists(path_);
@@ -371,7 +373,7 @@ Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
   }
   for (const Table& t : schema_.tables) {
     if (Exists(t.name) || VirtualModule(schema_, t)) continue;
-    DECANT_RETURN_IF_ERROR(Create("table", t.name, sqlite_internal::TableDdl(schema_, t)));
+    DECANT_RETURN_IF_ERROR(Create("table", t.name, sqlite_internal::TableDdl(schema_, t, *source_)));
   }
   // Virtual tables after ordinary ones (an external-content FTS table names its content table).
   for (const Table& t : schema_.tables) {
@@ -491,11 +493,11 @@ Status SqliteSink::Commit() {
   }
   for (const Index& i : schema_.indexes) {
     if (Exists(i.name)) continue;
-    DECANT_RETURN_IF_ERROR(Create("index", i.name, sqlite_internal::IndexDdl(schema_, i)));
+    DECANT_RETURN_IF_ERROR(Create("index", i.name, sqlite_internal::IndexDdl(schema_, i, *source_)));
   }
   for (const View& v : schema_.views) {
     if (Exists(v.name)) continue;
-    DECANT_RETURN_IF_ERROR(Create("view", v.name, sqlite_internal::ViewDdl(schema_, v)));
+    DECANT_RETURN_IF_ERROR(Create("view", v.name, sqlite_internal::ViewDdl(schema_, v, *source_)));
   }
   for (const Trigger& t : schema_.triggers) {
     if (Exists(t.name)) continue;

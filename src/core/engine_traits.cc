@@ -1,0 +1,60 @@
+#include "core/engine_traits.h"
+
+#include <algorithm>
+
+namespace decant {
+
+const char* LossName(Loss loss) {
+  switch (loss) {
+    case Loss::kExact: return "exact";
+    case Loss::kSomeValues: return "lossy for some values";
+    case Loss::kAllValues: return "lossy for every value";
+  }
+  return "?";
+}
+
+Loss ColumnMapping::worst() const {
+  Loss w = Loss::kExact;
+  for (const Risk& r : risks) w = std::max(w, r.loss);
+  return w;
+}
+
+const EngineTraits& ArchiveTraits() {
+  static const EngineTraits traits = [] {
+    EngineTraits t;
+    t.name = "archive";
+    t.display_name = "decant archive";
+    t.values.keeps_values_as_read = true;
+    t.values.second_fraction_digits = -1;
+    return t;
+  }();
+  return traits;
+}
+
+const EngineTraits& UnknownEngineTraits() {
+  static const EngineTraits traits = [] {
+    EngineTraits t;
+    t.name = "";
+    t.display_name = "an unknown engine";
+    // Names: "..." and, as the readers of every known engine accept them, `...` and [...].
+    t.dialect.backquote_names = true;
+    t.dialect.bracket_names = true;
+    ValuePolicy& v = t.values;
+    v.float_nan = v.float_infinity = v.decimal_nan = true;
+    v.text_nul = true;
+    v.requires_valid_utf8 = false;
+    v.bc_dates = v.infinite_dates = v.zero_dates = v.times_beyond_24h = true;
+    v.max_year = 0;
+    v.second_fraction_digits = -1;
+    v.time_zones = true;
+    return t;
+  }();
+  return traits;
+}
+
+const EngineTraits& SourceTraits(const EngineTraits* given, const Schema& schema, const EngineTraits& own) {
+  if (given) return *given;
+  return schema.engine == own.name ? own : UnknownEngineTraits();
+}
+
+}  // namespace decant
