@@ -21,8 +21,11 @@
 //                a table whose load finished; of a rejected row's table, the
 //                rows the server took); with --data-only (no --append) Abort
 //                empties the tables again, but never a table Begin refused.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <mysql.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,10 +34,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include "engines/mysql/mysql_connection.h"
 #include "pipeline/copy.h"
@@ -152,8 +151,9 @@ class PgTarget : public Target {
     return out;
   }
   Rows Tables() override {
-    return Query("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') "
-                 "ORDER BY 1");
+    return Query(
+        "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') "
+        "ORDER BY 1");
   }
   std::string Snapshot() override {
     std::string out;
@@ -197,8 +197,9 @@ class MariaDbTarget : public Target {
   }
   Rows Query(const std::string& sql) override { return Connection(name_).Select(sql); }
   Rows Tables() override {
-    return Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
-                 "TABLE_TYPE = 'BASE TABLE' ORDER BY 1");
+    return Query(
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+        "TABLE_TYPE = 'BASE TABLE' ORDER BY 1");
   }
   std::string Snapshot() override {
     std::string out;
@@ -404,8 +405,9 @@ TEST_P(SinkConformance, RefusesNonEmptyTargetUntouched) {
 // (b) --clean replaces what decant creates; an unrelated table keeps its rows.
 TEST_P(SinkConformance, CleanReplacesOnlyWhatItCreates) {
   auto target = NewTarget();
-  target->Exec("CREATE TABLE keep (k INT); INSERT INTO keep VALUES (9);"
-               "CREATE TABLE parent (other VARCHAR(10)); INSERT INTO parent VALUES ('old')");
+  target->Exec(
+      "CREATE TABLE keep (k INT); INSERT INTO keep VALUES (9);"
+      "CREATE TABLE parent (other VARCHAR(10)); INSERT INTO parent VALUES ('old')");
   Status st = Load(*target, {LoadMode::kClean});
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), kParents);
@@ -417,8 +419,9 @@ TEST_P(SinkConformance, CleanReplacesOnlyWhatItCreates) {
 // (c) --append adds rows to the tables there and creates the missing ones.
 TEST_P(SinkConformance, AppendAddsRowsAndCreatesMissingTables) {
   auto target = NewTarget();
-  target->Exec("CREATE TABLE parent (id BIGINT PRIMARY KEY, name VARCHAR(50) NOT NULL);"
-               "INSERT INTO parent VALUES (100, 'hundred')");
+  target->Exec(
+      "CREATE TABLE parent (id BIGINT PRIMARY KEY, name VARCHAR(50) NOT NULL);"
+      "INSERT INTO parent VALUES (100, 'hundred')");
   Status st = Load(*target, {LoadMode::kAppend});
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), (Rows{"1|one", "2|two", "100|hundred"}));
@@ -481,8 +484,9 @@ TEST_P(SinkConformance, FailureDuringAppendRollsBack) {
   for (size_t jobs : {1, 2}) {
     SCOPED_TRACE("jobs " + std::to_string(jobs));
     auto target = NewTarget();
-    target->Exec("CREATE TABLE parent (id BIGINT PRIMARY KEY, name VARCHAR(50) NOT NULL);"
-                 "INSERT INTO parent VALUES (100, 'hundred')");
+    target->Exec(
+        "CREATE TABLE parent (id BIGINT PRIMARY KEY, name VARCHAR(50) NOT NULL);"
+        "INSERT INTO parent VALUES (100, 'hundred')");
     std::string before = target->Snapshot();
     Status st = Load(*target, {LoadMode::kAppend}, jobs, "child");
     EXPECT_EQ(st.code(), StatusCode::kIOError) << st.ToString();
@@ -502,8 +506,9 @@ TEST_P(SinkConformance, FailureDuringAppendRollsBack) {
 // DATA skips the duplicate with a warning, which decant turns into the error).
 TEST_P(SinkConformance, RejectedRowRollsBack) {
   auto target = NewTarget();
-  target->Exec("CREATE TABLE parent (id BIGINT PRIMARY KEY, name VARCHAR(50) NOT NULL);"
-               "INSERT INTO parent VALUES (2, 'mine')");
+  target->Exec(
+      "CREATE TABLE parent (id BIGINT PRIMARY KEY, name VARCHAR(50) NOT NULL);"
+      "INSERT INTO parent VALUES (2, 'mine')");
   std::string before = target->Snapshot();
   Status st = Load(*target, {LoadMode::kAppend});
   EXPECT_FALSE(st.ok());

@@ -11,9 +11,8 @@ constexpr size_t kMaxNames = 5;
 
 bool EqualsAsciiNoCase(std::string_view a, std::string_view b) {
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) {
-           return lower(x) == lower(y);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 // "2 tables (a, b), 1 view (v)": the kinds engines have in a fixed order, any
@@ -83,8 +82,8 @@ Status LoadProtocol::Begin(LoadTarget& target, const Schema& schema, const SinkO
   }
   DECANT_ASSIGN_OR_RETURN(present_, target.ListObjects());
   if (!present_.empty() && options.mode == LoadMode::kRefuseNonEmpty) {
-    return Status::FailedPrecondition("target " + target.Describe() + " is not empty: " +
-                                      DescribeTargetObjects(present_, target.ObjectListing()) +
+    return Status::FailedPrecondition("target " + target.Describe() +
+                                      " is not empty: " + DescribeTargetObjects(present_, target.ObjectListing()) +
                                       "; use --clean to replace them or --append to add rows");
   }
   DECANT_RETURN_IF_ERROR(target.StartWriting());
