@@ -21,6 +21,7 @@
 #include <set>
 #include <thread>
 
+#include "engines/common/load_protocol.h"
 #include "engines/mysql/mysql_connection.h"
 #include "engines/mysql/mysql_ddl.h"
 #include "engines/mysql/mysql_endpoint.h"
@@ -65,7 +66,7 @@ std::string AlterAdd(const std::string& alter, const std::vector<std::string>& c
   return sql;
 }
 
-class MysqlSink : public Sink {
+class MysqlSink : public Sink, private LoadTarget {
  public:
   MysqlSink(mysql_internal::ConnectParams params, size_t jobs)
       : params_(std::move(params)), jobs_(jobs), loaders_(jobs) {}
@@ -84,9 +85,14 @@ class MysqlSink : public Sink {
  private:
   bool native() const { return schema_.engine == MysqlTraits().name; }
   Result<std::unique_ptr<Connection>> Connect();
-  Status CheckTarget();
-  Status CheckDataOnlyTarget();
-  Status CreateTables();
+  // LoadTarget: the primitives LoadProtocol decides with.
+  Result<std::vector<TargetObject>> ListObjects() override;
+  Status DropOurs(const std::vector<TargetObject>& present) override;
+  Result<bool> HasTable(size_t index) override { return Existed(schema_.tables[index].name); }
+  Status CreateTables(const std::vector<size_t>& indexes) override;
+  Result<RowCount> CountRows(size_t index) override;
+  // --append: a table or view of that name was there before the load.
+  bool Existed(const std::string& name) const { return protocol_.Kept(name, {"table", "view"}); }
   Status AddKeys();
   Status RunOnEach(const std::vector<std::vector<std::string>>& work);
   Status SetCounters();
@@ -98,8 +104,9 @@ class MysqlSink : public Sink {
   Schema schema_;
   SinkOptions options_;
   bool committed_ = false;
+  bool checked_ = false;  // the target passed Begin's check: Abort may undo the load
   std::unique_ptr<Connection> main_;
-  std::set<std::string> existing_;  // lower-cased table names already in the target
+  LoadProtocol protocol_;
   std::map<std::string, mysql_internal::SplitTable> split_;  // tables this sink created
   std::vector<std::pair<std::string, std::string>> created_;   // (kind, name), for Abort
   mysql_internal::TargetColumns target_columns_;  // every table's, once they all exist
@@ -115,63 +122,45 @@ Result<std::unique_ptr<Connection>> MysqlSink::Connect() {
   return c;
 }
 
-Status MysqlSink::CheckTarget() {
+Result<std::vector<TargetObject>> MysqlSink::ListObjects() {
   DECANT_ASSIGN_OR_RETURN(auto tables, main_->Query("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES "
                                                     "WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME"));
   DECANT_ASSIGN_OR_RETURN(auto routines, main_->Query("SELECT ROUTINE_NAME, ROUTINE_TYPE FROM "
                                                       "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"));
   DECANT_ASSIGN_OR_RETURN(auto triggers, main_->Query("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS "
                                                       "WHERE TRIGGER_SCHEMA = DATABASE()"));
-  if (tables.empty() && routines.empty() && triggers.empty()) return Status::OK();
-  if (options_.mode == LoadMode::kRefuseNonEmpty) {
-    std::vector<std::string> t, v;
-    for (const auto& r : tables) (r[1].value_or("") == "VIEW" ? v : t).push_back(r[0].value_or(""));
-    auto list = [](const std::vector<std::string>& names, const char* one, const char* many) {
-      if (names.empty()) return std::string();
-      std::string out = std::to_string(names.size()) + " " + (names.size() == 1 ? one : many) + " (";
-      for (size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
-      if (names.size() > 5) out += ", …and " + std::to_string(names.size() - 5) + " more";
-      return out + ")";
-    };
-    std::vector<std::string> r, tr;
-    for (const auto& row : routines) r.push_back(row[0].value_or(""));
-    for (const auto& row : triggers) tr.push_back(row[0].value_or(""));
-    std::string what;
-    for (const std::string& part : {list(t, "table", "tables"), list(v, "view", "views"),
-                                    list(r, "routine", "routines"), list(tr, "trigger", "triggers")}) {
-      if (!part.empty()) what += (what.empty() ? "" : ", ") + part;
-    }
-    return Status::FailedPrecondition("target " + Describe() + " is not empty: " + what +
-                                      "; use --clean to replace them or --append to add rows");
+  std::vector<TargetObject> out;
+  for (const auto& r : tables) out.push_back({r[1].value_or("") == "VIEW" ? "view" : "table", r[0].value_or("")});
+  for (const auto& r : routines) out.push_back({"routine", r[0].value_or("")});
+  for (const auto& r : triggers) out.push_back({"trigger", r[0].value_or("")});
+  return out;
+}
+
+Status MysqlSink::DropOurs(const std::vector<TargetObject>& present) {
+  if (present.empty()) return Status::OK();
+  std::set<std::string> ours;
+  for (const Table& t : schema_.tables) ours.insert(Lower(t.name));
+  for (const View& v : schema_.views) ours.insert(Lower(v.name));
+  for (const Trigger& t : schema_.triggers) {
+    DECANT_RETURN_IF_ERROR(main_->Exec("DROP TRIGGER IF EXISTS " + QuoteIdent(t.name)));
   }
-  if (options_.mode == LoadMode::kClean) {
-    std::set<std::string> ours;
-    for (const Table& t : schema_.tables) ours.insert(Lower(t.name));
-    for (const View& v : schema_.views) ours.insert(Lower(v.name));
-    for (const Trigger& t : schema_.triggers) {
-      DECANT_RETURN_IF_ERROR(main_->Exec("DROP TRIGGER IF EXISTS " + QuoteIdent(t.name)));
+  for (const NativeObject& o : schema_.objects) {
+    if (o.kind == "procedure" || o.kind == "function" || o.kind == "event") {
+      DECANT_RETURN_IF_ERROR(main_->Exec("DROP " + DropKind(o.kind) + " IF EXISTS " + QuoteIdent(o.name)));
     }
-    for (const NativeObject& o : schema_.objects) {
-      if (o.kind == "procedure" || o.kind == "function" || o.kind == "event") {
-        DECANT_RETURN_IF_ERROR(main_->Exec("DROP " + DropKind(o.kind) + " IF EXISTS " + QuoteIdent(o.name)));
-      }
-    }
-    for (const auto& r : tables) {
-      std::string name = r[0].value_or("");
-      if (!ours.count(Lower(name))) continue;
-      bool view = r[1].value_or("") == "VIEW";
-      DECANT_RETURN_IF_ERROR(main_->Exec(std::string(view ? "DROP VIEW " : "DROP TABLE ") + QuoteIdent(name))
-                                 .WithContext("dropping " + name));
-    }
-    return Status::OK();
   }
-  for (const auto& r : tables) existing_.insert(Lower(r[0].value_or("")));
+  for (const TargetObject& o : present) {
+    if ((o.kind != "table" && o.kind != "view") || !ours.count(Lower(o.name))) continue;
+    DECANT_RETURN_IF_ERROR(main_->Exec(std::string(o.kind == "view" ? "DROP VIEW " : "DROP TABLE ") +
+                                       QuoteIdent(o.name))
+                               .WithContext("dropping " + o.name));
+  }
   return Status::OK();
 }
 
-Status MysqlSink::CreateTables() {
-  for (const Table& t : schema_.tables) {
-    if (existing_.count(Lower(t.name))) continue;
+Status MysqlSink::CreateTables(const std::vector<size_t>& indexes) {
+  for (size_t i : indexes) {
+    const Table& t = schema_.tables[i];
     if (native() && !t.native_ddl.empty()) DECANT_RETURN_IF_ERROR(CheckCreate("table", t.name, t.native_ddl));
     std::vector<std::string> skipped;
     mysql_internal::SplitTable split = mysql_internal::TableStatements(schema_, t, SourceTraits(options_.source, schema_, MysqlTraits()), &skipped);
@@ -185,18 +174,11 @@ Status MysqlSink::CreateTables() {
   return Status::OK();
 }
 
-// --data-only: the application made the tables; they must be there and empty.
-// AUTO_INCREMENT counters then move past the inserted ids by themselves.
-Status MysqlSink::CheckDataOnlyTarget() {
-  for (const Table& t : schema_.tables) {
-    auto rows = main_->QueryValue("SELECT count(*) FROM (SELECT 1 FROM " + QuoteIdent(t.name) + " LIMIT 1) q");
-    if (!rows.ok()) return Status::NotFound("--data-only: table " + t.name + " is not in " + Describe());
-    if (rows->value_or("0") != "0" && options_.mode != LoadMode::kAppend) {
-      return Status::FailedPrecondition("--data-only: table " + t.name + " in " + Describe() +
-                                        " already holds rows; use --append to add to them");
-    }
-  }
-  return Status::OK();
+// --data-only: AUTO_INCREMENT counters move past the inserted ids by themselves.
+Result<RowCount> MysqlSink::CountRows(size_t index) {
+  DECANT_ASSIGN_OR_RETURN(auto rows, main_->QueryValue("SELECT count(*) FROM (SELECT 1 FROM " +
+                                                       QuoteIdent(schema_.tables[index].name) + " LIMIT 1) q"));
+  return RowCount{rows.value_or("0") == "0" ? 0u : 1u, false};
 }
 
 Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
@@ -206,13 +188,8 @@ Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
     return Status::InvalidArgument(Describe() + ": no database in the URI (mysql://user@host:3306/DATABASE)");
   }
   DECANT_ASSIGN_OR_RETURN(main_, Connect());
-  if (options.data_only) {
-    DECANT_RETURN_IF_ERROR(CheckDataOnlyTarget());
-    DECANT_ASSIGN_OR_RETURN(target_columns_, mysql_internal::ReadTargetColumns(*main_));
-    return Status::OK();
-  }
-  DECANT_RETURN_IF_ERROR(CheckTarget());
-  DECANT_RETURN_IF_ERROR(CreateTables());
+  DECANT_RETURN_IF_ERROR(protocol_.Begin(*this, schema_, options));
+  checked_ = true;
   DECANT_ASSIGN_OR_RETURN(target_columns_, mysql_internal::ReadTargetColumns(*main_));
   return Status::OK();
 }
@@ -341,7 +318,7 @@ Status MysqlSink::CreateRoutinesViewsTriggers() {
   // A view may read another view: create in rounds until none is left.
   std::vector<const View*> pending;
   for (const View& v : schema_.views) {
-    if (!existing_.count(Lower(v.name))) pending.push_back(&v);
+    if (!Existed(v.name)) pending.push_back(&v);
   }
   while (!pending.empty()) {
     std::vector<const View*> failed;
@@ -360,7 +337,7 @@ Status MysqlSink::CreateRoutinesViewsTriggers() {
     pending = std::move(failed);
   }
   for (const Trigger& t : schema_.triggers) {
-    if (existing_.count(Lower(t.table))) continue;  // an existing table keeps its own triggers
+    if (Existed(t.table)) continue;  // an existing table keeps its own triggers
     DECANT_RETURN_IF_ERROR(CheckCreate("trigger", t.name, t.native_ddl));
     DECANT_RETURN_IF_ERROR(main_->Exec(t.native_ddl).WithContext("creating trigger " + t.name));
   }
@@ -387,9 +364,10 @@ Status MysqlSink::Commit() {
 void MysqlSink::Abort() {
   if (committed_) return;
   loaders_.Clear();
-  if (main_ && options_.data_only && options_.mode != LoadMode::kAppend) {
+  if (main_ && checked_ && options_.data_only && options_.mode != LoadMode::kAppend) {
     // The tables were empty (Begin checked) and MySQL loads commit as they go:
-    // empty them again rather than leave half a load behind.
+    // empty them again rather than leave half a load behind. (A target that
+    // Begin refused holds the user's rows: it is left alone.)
     for (const Table& t : schema_.tables) {
       Status st = main_->Exec("DELETE FROM " + QuoteIdent(t.name));
       if (!st.ok()) spdlog::warn("{}: could not empty {} after the failed load: {}", Describe(), t.name, st.message());

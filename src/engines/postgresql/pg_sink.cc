@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "engines/common/load_protocol.h"
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
 #include "engines/postgresql/postgresql_endpoint.h"
@@ -57,7 +58,7 @@ class CopyInWriter final : public TableWriter {
   bool closed_ = false;
 };
 
-class PostgresSink final : public Sink {
+class PostgresSink final : public Sink, private LoadTarget {
  public:
   PostgresSink(std::unique_ptr<Connection> main, std::string location, size_t jobs)
       : main_(std::move(main)), location_(std::move(location)), jobs_(std::max<size_t>(1, jobs)) {}
@@ -81,10 +82,17 @@ class PostgresSink final : public Sink {
  private:
   enum class State { kNew, kOpen, kDone };
 
-  Status RefuseNonEmpty();
-  Status BeginDataOnly();
+  // LoadTarget: the primitives LoadProtocol decides with.
+  Listing ObjectListing() const override { return Listing::kEach; }
+  Result<std::vector<TargetObject>> ListObjects() override;
+  Status StartWriting() override;
+  Status DropOurs(const std::vector<TargetObject>& present) override;
+  Status CreateBeforeTables() override;
+  Result<bool> HasTable(size_t index) override;
+  Status CreateTables(const std::vector<size_t>& indexes) override;
+  Result<RowCount> CountRows(size_t index) override;
+  std::string TableLabel(const Table& t) const override { return QualifiedName(t.schema, t.name); }
   Status AdvanceSequences();
-  Status DropExisting();
   // Runs `sql`, inside a savepoint when in a transaction so that a failure
   // leaves the transaction usable; *sqlstate receives the failure's code.
   Status TryInSavepoint(Connection* conn, const std::string& sql, bool in_transaction, std::string* sqlstate);
@@ -100,6 +108,7 @@ class PostgresSink final : public Sink {
   Schema schema_;
   LoadPlan plan_;
   SinkOptions options_;
+  LoadProtocol protocol_;
   bool from_postgres_ = false;
   bool older_target_ = false;  // the source's major version is newer than the target's
   bool in_transaction_ = false;
@@ -180,26 +189,31 @@ Status CopyInWriter::Close() {
 
 // ---- sink ---------------------------------------------------------------------
 
-Status PostgresSink::RefuseNonEmpty() {
+Result<std::vector<TargetObject>> PostgresSink::ListObjects() {
   DECANT_ASSIGN_OR_RETURN(
       QueryResult r,
       main_->Query(
           "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' "
-          "WHEN 'f' THEN 'foreign table' ELSE 'table' END || ' ' || n.nspname || '.' || c.relname "
+          "WHEN 'f' THEN 'foreign table' ELSE 'table' END, n.nspname || '.' || c.relname "
           "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
           "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', "
           "'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg_temp%' AND NOT EXISTS (SELECT 1 FROM "
           "pg_catalog.pg_depend e WHERE e.classid = 'pg_class'::pg_catalog.regclass AND e.objid = c.oid AND "
           "e.deptype = 'e') ORDER BY c.oid"));
-  if (r.rows() == 0) return Status::OK();
-  std::string what;
-  for (int i = 0; i < r.rows() && i < 5; ++i) what += (i ? ", " : "") + r.Get(i, 0);
-  if (r.rows() > 5) what += fmt::format(" and {} more", r.rows() - 5);
-  return Status::FailedPrecondition("target " + Describe() + " is not empty: " + what +
-                                    "; use --clean to replace them or --append to add rows");
+  std::vector<TargetObject> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back({r.Get(i, 0), r.Get(i, 1)});
+  return out;
 }
 
-Status PostgresSink::DropExisting() {
+Status PostgresSink::StartWriting() {
+  DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
+  in_transaction_ = true;
+  return Status::OK();
+}
+
+// Drops by the schema's names (IF EXISTS), so types and domains, which the
+// listing leaves out, go too.
+Status PostgresSink::DropOurs(const std::vector<TargetObject>&) {
   std::vector<std::string> drops;
   for (const View& v : schema_.views) {
     drops.push_back(fmt::format("DROP {}VIEW IF EXISTS {} CASCADE", v.materialized ? "MATERIALIZED " : "",
@@ -325,22 +339,12 @@ Result<Connection*> PostgresSink::Borrow() {
   return workers_.back().get();
 }
 
-// --data-only: the application made the tables; they must be there and empty.
-Status PostgresSink::BeginDataOnly() {
-  for (const Table& t : schema_.tables) {
-    std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
-    auto rows = main_->QueryValue("SELECT count(*) FROM (SELECT 1 FROM " + name + " LIMIT 1) q");
-    if (!rows.ok()) return Status::NotFound("--data-only: table " + QualifiedName(t.schema, t.name) + " is not in " + Describe());
-    if (*rows != "0" && options_.mode != LoadMode::kAppend) {
-      return Status::FailedPrecondition("--data-only: table " + QualifiedName(t.schema, t.name) + " in " + Describe() +
-                                        " already holds rows; use --append to add to them");
-    }
-  }
-  if (jobs_ == 1) {
-    DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
-    in_transaction_ = true;
-  }
-  return Status::OK();
+Result<RowCount> PostgresSink::CountRows(size_t index) {
+  const Table& t = schema_.tables[index];
+  std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
+  DECANT_ASSIGN_OR_RETURN(std::string rows,
+                          main_->QueryValue("SELECT count(*) FROM (SELECT 1 FROM " + name + " LIMIT 1) q"));
+  return RowCount{rows == "0" ? 0u : 1u, false};
 }
 
 // --data-only: every serial or identity column's sequence continues after the
@@ -370,12 +374,21 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   from_postgres_ = schema.engine == PostgresTraits().name;
   older_target_ = from_postgres_ && std::atoi(schema.server_version.c_str()) > main_->server_major();
   DECANT_RETURN_IF_ERROR(PrepareSession(main_.get()));
-  if (options.data_only) return BeginDataOnly();
-  if (options.mode == LoadMode::kRefuseNonEmpty) DECANT_RETURN_IF_ERROR(RefuseNonEmpty());
-  DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
-  in_transaction_ = true;
-  if (options.mode == LoadMode::kClean) DECANT_RETURN_IF_ERROR(DropExisting());
-  plan_ = PlanLoad(schema_, SourceTraits(options.source, schema, PostgresTraits()));
+  DECANT_RETURN_IF_ERROR(protocol_.Begin(*this, schema_, options));
+  if (options.data_only) {
+    if (jobs_ == 1) DECANT_RETURN_IF_ERROR(StartWriting());
+    return Status::OK();
+  }
+  if (jobs_ > 1) {
+    // Other connections load the tables, so they must be committed now.
+    DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
+    in_transaction_ = false;
+  }
+  return Status::OK();
+}
+
+Status PostgresSink::CreateBeforeTables() {
+  plan_ = PlanLoad(schema_, SourceTraits(options_.source, schema_, PostgresTraits()));
   for (const Ddl& d : plan_.pre_data) {
     // A function may return or take a table's row type: it then waits for
     // the tables and is created with the views (pg_dump sorts by dependency).
@@ -389,21 +402,22 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
     }
     DECANT_RETURN_IF_ERROR(Run(main_.get(), d, true));
   }
-  for (size_t i = 0; i < schema_.tables.size(); ++i) {
+  return Status::OK();
+}
+
+Result<bool> PostgresSink::HasTable(size_t index) {
+  const Table& t = schema_.tables[index];
+  std::string name = QuoteLiteral(QuoteQualified(TargetSchema(t.schema), t.name));
+  DECANT_ASSIGN_OR_RETURN(std::string exists,
+                          main_->QueryValue("SELECT pg_catalog.to_regclass(" + name + ") IS NOT NULL"));
+  return exists == "t";
+}
+
+Status PostgresSink::CreateTables(const std::vector<size_t>& indexes) {
+  for (size_t i : indexes) {
     const Table& t = schema_.tables[i];
-    if (options.mode == LoadMode::kAppend) {
-      std::string name = QuoteLiteral(QuoteQualified(TargetSchema(t.schema), t.name));
-      DECANT_ASSIGN_OR_RETURN(std::string exists,
-                              main_->QueryValue("SELECT pg_catalog.to_regclass(" + name + ") IS NOT NULL"));
-      if (exists == "t") continue;
-    }
     DECANT_RETURN_IF_ERROR(Run(main_.get(), plan_.tables[i], true));
     created_tables_.push_back(QualifiedName(t.schema, t.name));
-  }
-  if (jobs_ > 1) {
-    // Other connections load the tables, so they must be committed now.
-    DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
-    in_transaction_ = false;
   }
   return Status::OK();
 }

@@ -11,6 +11,7 @@
 #include <limits>
 #include <set>
 
+#include "engines/common/load_protocol.h"
 #include "engines/sqlite/sqlite_ddl.h"
 #include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
@@ -181,7 +182,7 @@ class SqliteTableWriter : public TableWriter {
   std::vector<std::string> columns_;
 };
 
-class SqliteSink : public Sink {
+class SqliteSink : public Sink, private LoadTarget {
  public:
   explicit SqliteSink(std::string path) : path_(std::move(path)) {}
   ~SqliteSink() override {
@@ -197,13 +198,14 @@ class SqliteSink : public Sink {
 
  private:
   Status OpenFresh();
-  Status BeginDataOnly();
   Status OpenExisting();
-  // (type, name) of every user object in the target, in creation order.
-  Result<std::vector<std::pair<std::string, std::string>>> ListObjects();
-  std::string DescribeObjects(const std::vector<std::pair<std::string, std::string>>& objs) const;
-  Status DropForClean(const std::vector<std::pair<std::string, std::string>>& objs);
-  bool Exists(const std::string& name) const { return existing_.count(Lower(name)) > 0; }
+  // LoadTarget: the primitives LoadProtocol decides with.
+  Result<std::vector<TargetObject>> ListObjects() override;
+  Status DropOurs(const std::vector<TargetObject>& present) override;
+  Result<bool> HasTable(size_t index) override { return protocol_.Kept(schema_.tables[index].name); }
+  Status CreateTables(const std::vector<size_t>& indexes) override;
+  Result<RowCount> CountRows(size_t index) override;
+  bool Exists(const std::string& name) const { return protocol_.Kept(name); }
   Status Create(const std::string& what, const std::string& name, const std::string& sql);
   Status WriteSequences();
 
@@ -215,7 +217,7 @@ class SqliteSink : public Sink {
   Schema schema_;
   SinkOptions options_;
   const EngineTraits* source_ = nullptr;  // the schema's engine, set by Begin
-  std::set<std::string> existing_;  // lower-cased names already in the target (kAppend)
+  LoadProtocol protocol_;
 };
 
 Status SqliteSink::OpenFresh() {
@@ -255,55 +257,25 @@ Status SqliteSink::OpenExisting() {
   return Status::OK();
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> SqliteSink::ListObjects() {
+Result<std::vector<TargetObject>> SqliteSink::ListObjects() {
   DECANT_ASSIGN_OR_RETURN(Statement st, Statement::Prepare(conn_.get(),
                                                            "SELECT type, name FROM sqlite_schema "
                                                            "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
                                                            "ORDER BY rowid"));
   // A virtual table counts as one object: its shadow tables go with it.
   DECANT_ASSIGN_OR_RETURN(std::set<std::string> shadows, sqlite_internal::ShadowTables(conn_.get()));
-  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<TargetObject> out;
   while (true) {
     DECANT_ASSIGN_OR_RETURN(bool row, st.Step(conn_.get()));
     if (!row) break;
     std::string name = st.ColumnText(1);
     if (shadows.count(Lower(name))) continue;
-    out.emplace_back(st.ColumnText(0), std::move(name));
+    out.push_back({st.ColumnText(0), std::move(name)});
   }
   return out;
 }
 
-std::string SqliteSink::DescribeObjects(const std::vector<std::pair<std::string, std::string>>& objs) const {
-  constexpr size_t kMaxNames = 5;
-  struct Kind {
-    const char* type;
-    const char* one;
-    const char* many;
-  };
-  static constexpr Kind kKinds[] = {{"table", "table", "tables"},
-                                    {"view", "view", "views"},
-                                    {"index", "index", "indexes"},
-                                    {"trigger", "trigger", "triggers"}};
-  std::string out;
-  for (const Kind& k : kKinds) {
-    std::vector<std::string> names;
-    for (const auto& [type, name] : objs) {
-      if (type == k.type) names.push_back(name);
-    }
-    if (names.empty()) continue;
-    if (!out.empty()) out += ", ";
-    out += std::to_string(names.size()) + " " + (names.size() == 1 ? k.one : k.many) + " (";
-    for (size_t i = 0; i < names.size() && i < kMaxNames; ++i) {
-      if (i) out += ", ";
-      out += names[i];
-    }
-    if (names.size() > kMaxNames) out += ", …and " + std::to_string(names.size() - kMaxNames) + " more";
-    out += ")";
-  }
-  return out;
-}
-
-Status SqliteSink::DropForClean(const std::vector<std::pair<std::string, std::string>>& objs) {
+Status SqliteSink::DropOurs(const std::vector<TargetObject>& objs) {
   std::set<std::string> ours;
   for (const Table& t : schema_.tables) ours.insert(Lower(t.name));
   for (const Index& i : schema_.indexes) ours.insert(Lower(i.name));
@@ -321,22 +293,10 @@ Status SqliteSink::DropForClean(const std::vector<std::pair<std::string, std::st
   return Status::OK();
 }
 
-// --data-only: the application made the tables; they must be there and empty.
-Status SqliteSink::BeginDataOnly() {
-  if (fresh_) {
-    return Status::FailedPrecondition("--data-only: " + Describe() +
-                                      " has no tables; let the application create its schema first");
-  }
-  DECANT_RETURN_IF_ERROR(OpenExisting());
-  for (const Table& t : schema_.tables) {
-    auto rows = conn_->QueryInt("SELECT count(*) FROM main." + QuoteIdent(t.name));
-    if (!rows.ok()) return Status::NotFound("--data-only: table " + t.name + " is not in " + Describe());
-    if (*rows > 0 && options_.mode != LoadMode::kAppend) {
-      return Status::FailedPrecondition(fmt::format("--data-only: table {} in {} already holds {} rows; use --append to "
-                                                    "add to them", t.name, Describe(), *rows));
-    }
-  }
-  return Status::OK();
+Result<RowCount> SqliteSink::CountRows(size_t index) {
+  DECANT_ASSIGN_OR_RETURN(int64_t rows,
+                          conn_->QueryInt("SELECT count(*) FROM main." + QuoteIdent(schema_.tables[index].name)));
+  return RowCount{static_cast<uint64_t>(rows), true};
 }
 
 Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
@@ -350,35 +310,27 @@ Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
     DECANT_ASSIGN_OR_RETURN(uint64_t size, fs->FileSize(path_));
     fresh_ = size == 0;
   }
-  if (options.data_only) return BeginDataOnly();
-  if (fresh_) {
-    DECANT_RETURN_IF_ERROR(OpenFresh());
-  } else {
-    DECANT_RETURN_IF_ERROR(OpenExisting());
-    DECANT_ASSIGN_OR_RETURN(auto objs, ListObjects());
-    if (!objs.empty()) {
-      switch (options.mode) {
-        case LoadMode::kRefuseNonEmpty: {
-          std::string msg = "target " + Describe() + " is not empty: " + DescribeObjects(objs) +
-                            "; use --clean to replace them or --append to add rows";
-          Abort();
-          return Status::FailedPrecondition(msg);
-        }
-        case LoadMode::kClean: DECANT_RETURN_IF_ERROR(DropForClean(objs)); break;
-        case LoadMode::kAppend:
-          for (const auto& obj : objs) existing_.insert(Lower(obj.second));
-          break;
-      }
-    }
+  if (options.data_only && fresh_) {
+    return Status::FailedPrecondition("--data-only: " + Describe() +
+                                      " has no tables; let the application create its schema first");
   }
-  for (const Table& t : schema_.tables) {
-    if (Exists(t.name) || VirtualModule(schema_, t)) continue;
+  DECANT_RETURN_IF_ERROR(fresh_ ? OpenFresh() : OpenExisting());
+  Status st = protocol_.Begin(*this, schema_, options_);
+  if (!st.ok()) Abort();  // a refused target stays exactly as it was
+  return st;
+}
+
+Status SqliteSink::CreateTables(const std::vector<size_t>& indexes) {
+  for (size_t i : indexes) {
+    const Table& t = schema_.tables[i];
+    if (VirtualModule(schema_, t)) continue;
     DECANT_RETURN_IF_ERROR(Create("table", t.name, sqlite_internal::TableDdl(schema_, t, *source_)));
   }
   // Virtual tables after ordinary ones (an external-content FTS table names its content table).
-  for (const Table& t : schema_.tables) {
+  for (size_t i : indexes) {
+    const Table& t = schema_.tables[i];
     const std::string* module = VirtualModule(schema_, t);
-    if (module == nullptr || Exists(t.name)) continue;
+    if (module == nullptr) continue;
     Status st = Create("virtual table", t.name, t.native_ddl);
     if (!st.ok() && st.message().find("no such module") != std::string::npos) {
       return Status::FailedPrecondition("table " + t.name + ": SQLite module " + *module +

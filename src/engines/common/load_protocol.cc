@@ -1,0 +1,112 @@
+#include "engines/common/load_protocol.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace decant {
+namespace {
+
+constexpr size_t kMaxNames = 5;
+
+bool EqualsAsciiNoCase(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+// "2 tables (a, b), 1 view (v)": the kinds engines have in a fixed order, any
+// other kind after them.
+std::string ListByKind(const std::vector<TargetObject>& objects) {
+  struct Kind {
+    std::string type, one, many;
+  };
+  std::vector<Kind> kinds = {{"table", "table", "tables"},
+                             {"view", "view", "views"},
+                             {"index", "index", "indexes"},
+                             {"routine", "routine", "routines"},
+                             {"trigger", "trigger", "triggers"}};
+  for (const TargetObject& o : objects) {
+    if (std::none_of(kinds.begin(), kinds.end(), [&](const Kind& k) { return k.type == o.kind; })) {
+      kinds.push_back({o.kind, o.kind, o.kind + "s"});
+    }
+  }
+  std::string out;
+  for (const Kind& k : kinds) {
+    std::vector<const std::string*> names;
+    for (const TargetObject& o : objects) {
+      if (o.kind == k.type) names.push_back(&o.name);
+    }
+    if (names.empty()) continue;
+    if (!out.empty()) out += ", ";
+    out += std::to_string(names.size()) + " " + (names.size() == 1 ? k.one : k.many) + " (";
+    for (size_t i = 0; i < names.size() && i < kMaxNames; ++i) out += (i ? ", " : "") + *names[i];
+    if (names.size() > kMaxNames) out += ", …and " + std::to_string(names.size() - kMaxNames) + " more";
+    out += ")";
+  }
+  return out;
+}
+
+// "table public.a, view public.v and 3 more".
+std::string ListEach(const std::vector<TargetObject>& objects) {
+  std::string out;
+  for (size_t i = 0; i < objects.size() && i < kMaxNames; ++i) {
+    out += (i ? ", " : "") + objects[i].kind + " " + objects[i].name;
+  }
+  if (objects.size() > kMaxNames) out += fmt::format(" and {} more", objects.size() - kMaxNames);
+  return out;
+}
+
+}  // namespace
+
+std::string DescribeTargetObjects(const std::vector<TargetObject>& objects, LoadTarget::Listing listing) {
+  return listing == LoadTarget::Listing::kEach ? ListEach(objects) : ListByKind(objects);
+}
+
+Status LoadProtocol::Begin(LoadTarget& target, const Schema& schema, const SinkOptions& options) {
+  mode_ = options.mode;
+  present_.clear();
+  if (options.data_only) {
+    // The application made the tables; they must be there and empty.
+    for (size_t i = 0; i < schema.tables.size(); ++i) {
+      const std::string label = target.TableLabel(schema.tables[i]);
+      Result<RowCount> rows = target.CountRows(i);
+      if (!rows.ok()) return Status::NotFound("--data-only: table " + label + " is not in " + target.Describe());
+      if (rows->rows > 0 && options.mode != LoadMode::kAppend) {
+        std::string holds = rows->exact ? std::to_string(rows->rows) + " rows" : "rows";
+        return Status::FailedPrecondition("--data-only: table " + label + " in " + target.Describe() +
+                                          " already holds " + holds + "; use --append to add to them");
+      }
+    }
+    return Status::OK();
+  }
+  DECANT_ASSIGN_OR_RETURN(present_, target.ListObjects());
+  if (!present_.empty() && options.mode == LoadMode::kRefuseNonEmpty) {
+    return Status::FailedPrecondition("target " + target.Describe() +
+                                      " is not empty: " + DescribeTargetObjects(present_, target.ObjectListing()) +
+                                      "; use --clean to replace them or --append to add rows");
+  }
+  DECANT_RETURN_IF_ERROR(target.StartWriting());
+  if (options.mode == LoadMode::kClean) DECANT_RETURN_IF_ERROR(target.DropOurs(present_));
+  DECANT_RETURN_IF_ERROR(target.CreateBeforeTables());
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < schema.tables.size(); ++i) {
+    if (options.mode == LoadMode::kAppend) {
+      DECANT_ASSIGN_OR_RETURN(bool has, target.HasTable(i));
+      if (has) continue;
+    }
+    missing.push_back(i);
+  }
+  return target.CreateTables(missing);
+}
+
+bool LoadProtocol::Kept(std::string_view name, std::initializer_list<std::string_view> kinds) const {
+  if (mode_ != LoadMode::kAppend) return false;
+  for (const TargetObject& o : present_) {
+    if (!EqualsAsciiNoCase(o.name, name)) continue;
+    if (kinds.size() == 0 || std::find(kinds.begin(), kinds.end(), o.kind) != kinds.end()) return true;
+  }
+  return false;
+}
+
+}  // namespace decant
