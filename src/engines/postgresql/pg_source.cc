@@ -68,12 +68,15 @@ class PostgresSource final : public Source {
   // From the catalog: reltuples (the planner's row estimate, as of the last
   // VACUUM or ANALYZE; -1 before either on PostgreSQL 14+, then unknown) and
   // pg_table_size (heap and TOAST on disk, a stat of the files, no scan).
+  // to_regclass, not ::regclass: an error would abort the snapshot's
+  // transaction, and with it every read after.
   TableSize EstimateSize(const Table& table) override {
     TableSize size;
     auto conn = Borrow();
     if (!conn.ok()) return size;
     auto r = (*conn)->Query(fmt::format(
-        "SELECT c.reltuples::bigint, pg_catalog.pg_table_size(c.oid) FROM pg_catalog.pg_class c WHERE c.oid = {}::regclass",
+        "SELECT c.reltuples::bigint, pg_catalog.pg_table_size(c.oid) FROM pg_catalog.pg_class c "
+        "WHERE c.oid = pg_catalog.to_regclass({})",
         QuoteLiteral(QuoteQualified(table.schema, table.name))));
     GiveBack(*conn);
     if (!r.ok() || r->rows() != 1) return size;
