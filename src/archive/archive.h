@@ -32,7 +32,8 @@ bool IsArchiveDirectory(const std::string& path, FileSystem* fs = FileSystem::De
 // A Sink that writes an archive at `path` ("-" = stdout, single-file form
 // only). The single-file form takes one table writer at a time, in schema
 // order (tables never opened have zero rows); the directory form allows
-// several writers at once, in any order. Writers must be destroyed before the
+// several writers at once, in any order, several of one table among them
+// (their chunks interleave in the table's chunk list). Writers must be destroyed before the
 // sink. An existing file at `path` is replaced on Commit (as pg_dump does);
 // an existing directory is refused. Nothing appears at `path` as complete until Commit() succeeds: a file
 // or directory is built under "<path>.partial" and renamed; a stream ends with

@@ -49,7 +49,6 @@ class ArchiveTableWriter final : public TableWriter {
   ChunkEncoder encoder_;
   std::string buffer_;
   uint64_t buffered_rows_ = 0;
-  uint32_t seq_ = 0;
   bool closed_ = false;
   Status failed_;
 };
@@ -67,10 +66,14 @@ class ArchiveSink final : public Sink {
   Status Commit() override;
   void Abort() override;
   std::string Describe() const override { return "archive " + path_; }
-  // The directory form writes each chunk to a file of its own, so tables can be written at once.
+  // The directory form writes each chunk to a file of its own, so tables, and
+  // several writers of one table, can be written at once.
   size_t MaxParallelTables() const override { return directory() ? SIZE_MAX : 1; }
 
-  // Called by writers.
+  // Called by writers. A chunk's number is taken (NextChunk) before it is
+  // encoded, since the checksummed chunk header holds it, and the chunk is
+  // then added (AddChunk) at that place of the table's manifest list.
+  Result<uint32_t> NextChunk(uint32_t table_index);
   Status AddChunk(uint32_t table_index, uint32_t seq, const ChunkEncoder& chunk, uint64_t rows,
                   uint64_t uncompressed);
   void WriterDone(uint32_t table_index, bool closed);
@@ -95,7 +98,15 @@ class ArchiveSink final : public Sink {
   State state_ = State::kNew;
   Schema schema_;
   Manifest manifest_;
-  std::vector<uint8_t> table_state_;  // 0 untouched, 1 open, 2 closed, 3 abandoned
+  // Per table, what its writers did.
+  struct Writing {
+    uint32_t open = 0;         // writers open now
+    bool written = false;      // a writer was closed
+    bool abandoned = false;    // a writer was destroyed without a successful Close
+    uint32_t next_seq = 0;     // chunk numbers taken
+    uint32_t chunks_added = 0; // of which added to the manifest
+  };
+  std::vector<Writing> writing_;
   size_t open_writers_ = 0;
   int64_t last_opened_ = -1;
   std::unique_ptr<WritableFile> file_;  // single-file form
@@ -141,15 +152,14 @@ Status ArchiveTableWriter::Flush(size_t bytes, uint64_t rows) {
   if (rows == 0) return Status::OK();
   ChunkHeader h;
   h.table_index = index_;
-  h.seq = seq_;
+  DECANT_ASSIGN_OR_RETURN(h.seq, sink_->NextChunk(index_));
   h.rows = rows;
   h.columns = static_cast<uint32_t>(columns_);
   h.uuid = uuid_;
   DECANT_RETURN_IF_ERROR(encoder_.Encode(h, {buffer_.data(), bytes}));
-  DECANT_RETURN_IF_ERROR(sink_->AddChunk(index_, seq_, encoder_, rows, bytes));
+  DECANT_RETURN_IF_ERROR(sink_->AddChunk(index_, h.seq, encoder_, rows, bytes));
   buffer_.erase(0, bytes);
   buffered_rows_ -= rows;
-  ++seq_;
   return Status::OK();
 }
 
@@ -189,7 +199,7 @@ Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& /*options*/) 
     mt.name = t.name;
     manifest_.tables.push_back(std::move(mt));
   }
-  table_state_.assign(schema.tables.size(), 0);
+  writing_.assign(schema.tables.size(), Writing{});
   std::string schema_json = SchemaToJson(schema);
   if (schema_json.size() > kMaxMetadataBytes) return Status::InvalidArgument("schema too large for an archive");
   manifest_.schema_checksum = Xxh3(schema_json);
@@ -226,8 +236,11 @@ Result<std::unique_ptr<TableWriter>> ArchiveSink::OpenTable(const Table& table) 
   }
   std::string label = QualifiedName(table.schema, table.name);
   if (index < 0) return Status::NotFound("table " + label + " is not in the archive's schema");
-  if (table_state_[index] != 0) return Status::FailedPrecondition("table " + label + " was already written");
+  Writing& w = writing_[index];
   if (!directory()) {
+    if (w.open > 0 || w.written || w.abandoned) {
+      return Status::FailedPrecondition("table " + label + " was already written");
+    }
     // The single-file form is a stream: one table at a time, in schema order.
     if (open_writers_ > 0) {
       return Status::FailedPrecondition("single-file archive: close the open table before opening " + label);
@@ -238,11 +251,22 @@ Result<std::unique_ptr<TableWriter>> ArchiveSink::OpenTable(const Table& table) 
     }
   }
   last_opened_ = index;
-  table_state_[index] = 1;
+  ++w.open;
   ++open_writers_;
   const Table& t = schema_.tables[index];
   return std::unique_ptr<TableWriter>(new ArchiveTableWriter(this, manifest_.uuid, static_cast<uint32_t>(index), t,
                                                              DataColumns(t).size(), options_.zstd_level));
+}
+
+Result<uint32_t> ArchiveSink::NextChunk(uint32_t table_index) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Writing& w = writing_[table_index];
+  if (w.next_seq == UINT32_MAX) {
+    const Table& t = schema_.tables[table_index];
+    return Status::InvalidArgument("table " + QualifiedName(t.schema, t.name) +
+                                   " has more chunks than an archive can hold");
+  }
+  return w.next_seq++;
 }
 
 Status ArchiveSink::AddChunk(uint32_t table_index, uint32_t seq, const ChunkEncoder& chunk, uint64_t rows,
@@ -273,13 +297,21 @@ Status ArchiveSink::AddChunk(uint32_t table_index, uint32_t seq, const ChunkEnco
   std::lock_guard<std::mutex> lock(mu_);
   ManifestTable& t = manifest_.tables[table_index];
   t.rows += rows;
-  t.chunks.push_back(mc);
+  // Writers of one table finish their chunks in any order; each lands at its
+  // number, so the list is in seq order once every number taken was added.
+  if (seq >= t.chunks.size()) t.chunks.resize(seq + size_t{1});
+  t.chunks[seq] = mc;
+  ++writing_[table_index].chunks_added;
   return Status::OK();
 }
 
 void ArchiveSink::WriterDone(uint32_t table_index, bool closed) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (table_index < table_state_.size()) table_state_[table_index] = closed ? 2 : 3;
+  if (table_index < writing_.size()) {
+    Writing& w = writing_[table_index];
+    if (w.open > 0) --w.open;
+    (closed ? w.written : w.abandoned) = true;
+  }
   if (open_writers_ > 0) --open_writers_;
 }
 
@@ -296,12 +328,13 @@ Status ArchiveSink::Commit() {
     if (state_ != State::kOpen) {
       return Status::FailedPrecondition("archive " + path_ + " cannot be committed: writing failed or finished");
     }
-    for (size_t i = 0; i < table_state_.size(); ++i) {
+    for (size_t i = 0; i < writing_.size(); ++i) {
       const Table& t = schema_.tables[i];
-      if (table_state_[i] == 1 || table_state_[i] == 3) {
+      const Writing& w = writing_[i];
+      if (w.open > 0 || w.abandoned || w.chunks_added != w.next_seq) {
         state_ = State::kFailed;
         return Status::FailedPrecondition("archive " + path_ + ": table " + QualifiedName(t.schema, t.name) +
-                                          (table_state_[i] == 1 ? " is still open" : " was not closed"));
+                                          (w.open > 0 ? " is still open" : " was not closed"));
       }
     }
   }

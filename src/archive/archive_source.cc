@@ -138,6 +138,9 @@ class IndexedArchiveSource final : public Source {
   Result<Schema> ReadSchema() override { return schema_; }
   Result<std::unique_ptr<TableReader>> OpenTable(const Table& table) override;
   std::string Describe() const override { return "archive " + path_; }
+  // From the manifest, already in memory: the table's row count (exact) and
+  // its chunks' uncompressed bytes.
+  TableSize EstimateSize(const Table& table) override;
 
   const Manifest& manifest() const { return manifest_; }
   uint64_t total_bytes() const { return total_bytes_; }
@@ -341,6 +344,18 @@ Result<std::unique_ptr<TableReader>> IndexedArchiveSource::OpenTable(const Table
   return std::unique_ptr<TableReader>(
       new ArchiveTableReader(std::make_unique<IndexedChunkSupplier>(this, static_cast<uint32_t>(t)),
                              DataColumns(schema_.tables[t]).size()));
+}
+
+TableSize IndexedArchiveSource::EstimateSize(const Table& table) {
+  TableSize size;
+  int t = FindTable(schema_, table);
+  if (t < 0 || static_cast<size_t>(t) >= manifest_.tables.size()) return size;
+  const ManifestTable& mt = manifest_.tables[t];
+  size.rows = mt.rows;
+  uint64_t bytes = 0;
+  for (const ManifestChunk& c : mt.chunks) bytes += c.uncompressed_bytes;
+  size.bytes = bytes;
+  return size;
 }
 
 // ---- Front-to-back reading of a stream ---------------------------------------

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -306,6 +307,102 @@ TEST_F(ArchiveTest, DirectoryRoundTrip) {
   auto back = ReadContent(src->get());
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   ExpectSameContent(c, *back);
+}
+
+// A table read in two slices: two writers of it at once, on two threads. Each
+// takes the table's next chunk number for every chunk it cuts, so the chunks
+// interleave, and every row is read back once, each writer's in its order.
+TEST_F(ArchiveTest, DirectoryTakesSeveralWritersOfOneTableAtOnce) {
+  Content c = SampleContent();
+  const Table& artist = c.schema.tables[2];
+  const size_t kRows = 8000;  // ~16 MB: several 4 MiB chunks per writer
+  Rows rows = ManyArtistRows(kRows);
+  ArchiveWriteOptions opt;
+  opt.form = ArchiveForm::kDirectory;
+  auto sink = OpenArchiveSink(P("d"), opt);
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Begin(c.schema, {}).ok());
+  auto first = (*sink)->OpenTable(artist);
+  auto second = (*sink)->OpenTable(artist);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  auto write = [&](TableWriter* w, size_t from, size_t to, Status* out) {
+    RowBatch batch(2);
+    for (size_t i = from; i < to; ++i) {
+      Value* cells = batch.AppendRow();
+      cells[0] = rows[i][0];
+      cells[1] = rows[i][1];
+      if (batch.num_rows() == 100 || i + 1 == to) {
+        Status st = w->Write(batch);
+        if (!st.ok()) {
+          *out = st;
+          return;
+        }
+        batch.Clear();
+      }
+    }
+    *out = w->Close();
+  };
+  Status st1, st2;
+  std::thread t1(write, first->get(), 0, kRows / 2, &st1);
+  std::thread t2(write, second->get(), kRows / 2, kRows, &st2);
+  t1.join();
+  t2.join();
+  ASSERT_TRUE(st1.ok()) << st1.ToString();
+  ASSERT_TRUE(st2.ok()) << st2.ToString();
+  first->reset();
+  second->reset();
+  ASSERT_TRUE((*sink)->Commit().ok());
+
+  auto info = InspectArchive(P("d"), true);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->tables[2].rows, kRows);
+  ASSERT_GE(info->tables[2].chunks.size(), 4u);
+  uint64_t listed = 0;
+  for (size_t k = 0; k < info->tables[2].chunks.size(); ++k) {
+    listed += info->tables[2].chunks[k].rows;
+    EXPECT_TRUE(FileSystem::Default()->Exists(P("d/" + ChunkFileName(2, static_cast<uint32_t>(k))))) << k;
+  }
+  EXPECT_EQ(listed, kRows);
+
+  auto src = OpenArchiveSource(P("d"));
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  auto back = ReadContent(src->get());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->tables[2].size(), kRows);
+  std::vector<bool> seen(kRows, false);
+  int64_t last[2] = {-1, -1};  // each writer's rows keep their order
+  for (const auto& row : back->tables[2]) {
+    int64_t id = row[0].as_int();
+    ASSERT_GE(id, 0);
+    ASSERT_LT(static_cast<size_t>(id), kRows);
+    EXPECT_FALSE(seen[id]) << "row " << id << " read twice";
+    seen[id] = true;
+    EXPECT_TRUE(row[1] == rows[id][1]) << "row " << id;
+    int64_t& prev = last[static_cast<size_t>(id) < kRows / 2 ? 0 : 1];
+    EXPECT_GT(id, prev);
+    prev = id;
+  }
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), true), static_cast<std::ptrdiff_t>(kRows));
+}
+
+// The single-file form is a stream: a table has one writer, once.
+TEST_F(ArchiveTest, SingleFileSinkTakesOneWriterPerTable) {
+  Content c = SampleContent();
+  auto sink = OpenArchiveSink(P("a.dca"), {});
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Begin(c.schema, {}).ok());
+  {
+    auto w = (*sink)->OpenTable(c.schema.tables[2]);
+    ASSERT_TRUE(w.ok());
+    auto again = (*sink)->OpenTable(c.schema.tables[2]);
+    EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(again.status().message(), "table Artist was already written");
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  auto later = (*sink)->OpenTable(c.schema.tables[2]);
+  EXPECT_EQ(later.status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE((*sink)->Commit().ok());
 }
 
 TEST_F(ArchiveTest, InspectReportsManifest) {

@@ -1,7 +1,9 @@
 #include "cli/app.h"
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -139,6 +141,22 @@ void AddDataOnly(CLI::App* cmd, LoadArgs* load) {
                 "matching tables and columns by name");
 }
 
+// End-to-end tests set DECANT_TEST_INTERRUPT_AFTER_BATCHES=N to raise SIGINT
+// after the Nth batch written in this run (all copies counted together), so
+// interruption is tested at a deterministic point. The variable is read once,
+// here; the copy only calls the hook.
+void AddTestHooks(CopyOptions* co) {
+  static const long after = [] {
+    const char* env = std::getenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES");
+    return env ? std::strtol(env, nullptr, 10) : -1L;
+  }();
+  if (after <= 0) return;
+  co->after_batch = [] {
+    static std::atomic<long> written{0};
+    if (++written == after) std::raise(SIGINT);
+  };
+}
+
 // With --data-only, the target's own schema, read before anything is written.
 Result<Schema> ReadTargetSchema(const std::string& target) {
   DECANT_ASSIGN_OR_RETURN(auto source, OpenSource(target));
@@ -163,6 +181,7 @@ int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& 
   }
   auto progress = MakeProgress(verb, StyleFor(g));
   co.progress = progress.get();
+  AddTestHooks(&co);
   auto summary = CopyDatabase(source, sink, co);
   if (!summary.ok()) return Fail(summary.status());
   for (const auto& note : summary->notes) spdlog::warn("{}", Printable(note));
@@ -300,6 +319,7 @@ int RunDump(const DumpArgs& a, const GlobalOptions& g) {
   DumpOptions o;
   o.zstd_level = a.zstd_level;
   o.copy.progress = progress.get();
+  AddTestHooks(&o.copy);
   o.endpoint.jobs = a.jobs;
   std::string out = a.output.empty() ? DefaultDumpName() : a.output;
   auto summary = DumpServer(**server, out, o);
@@ -323,6 +343,7 @@ int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
   RestoreOptions o;
   o.copy = a.load.Copy();
   o.copy.progress = progress.get();
+  AddTestHooks(&o.copy);
   o.endpoint.jobs = a.load.jobs;
   auto summary = RestoreServer(a.dump, **server, o);
   if (!summary.ok()) return Fail(summary.status());

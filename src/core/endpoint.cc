@@ -4,6 +4,24 @@
 
 namespace decant {
 
+TableSize Source::EstimateSize(const Table& /*table*/) { return {}; }
+
+Result<std::vector<TableSlice>> Source::SplitTable(const Table& /*table*/, const TableSize& estimate,
+                                                   size_t /*max_slices*/) {
+  TableSlice whole;
+  whole.estimate = estimate;
+  return std::vector<TableSlice>{whole};
+}
+
+Result<std::unique_ptr<TableReader>> Source::OpenSlice(const Table& table, const TableSlice& slice) {
+  if (!slice.whole()) {
+    return Status::InvalidArgument("table " + QualifiedName(table.schema, table.name) + ": " + Describe() +
+                                   " reads whole tables only, not slice " + std::to_string(slice.index + 1) + " of " +
+                                   std::to_string(slice.count));
+  }
+  return OpenTable(table);
+}
+
 std::vector<size_t> DataColumns(const Table& table) {
   std::vector<size_t> out;
   out.reserve(table.columns.size());

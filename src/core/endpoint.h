@@ -2,12 +2,14 @@
 //
 // export, import and migrate are one pipeline with different ends:
 //   Source::ReadSchema -> Sink::Begin (create tables)
-//   for each table: Source::OpenTable -> batches -> Sink::OpenTable
+//   for each unit of work (table, slice): Source::OpenSlice -> batches -> Sink::OpenTable
 //   Sink::Commit (indexes, sequences, views, triggers; make it durable)
 // Engine handles never leave an engine's folder; only these types cross.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,34 @@ class TableReader {
   virtual Result<bool> Next(RowBatch* batch) = 0;
 };
 
+// A table's size as its Source estimates it cheaply (from statistics or
+// metadata, never by reading the rows), to schedule the largest work first.
+// Either figure may be unknown; neither is exact.
+struct TableSize {
+  std::optional<uint64_t> rows;
+  std::optional<uint64_t> bytes;  // of the row data as the source stores it
+
+  // What units are ordered by: bytes when known, else rows, else 0 (unknown).
+  uint64_t Weight() const { return bytes ? *bytes : rows ? *rows : 0; }
+};
+
+// A part of a table's rows, read by one reader: the slices SplitTable returns
+// for a table cover each of its rows exactly once between them. A unit of
+// work is (table, slice).
+struct TableSlice {
+  size_t index = 0;  // 0 .. count-1
+  size_t count = 1;  // how many slices the table was split into
+  // The Source's own description of the part (e.g. an encoded key range),
+  // opaque to everyone else; empty for the whole table.
+  std::string bounds;
+  // What the slice covers, for messages; empty for the whole table.
+  std::string label;
+  // Of this slice; unknown unless the Source says.
+  TableSize estimate;
+
+  bool whole() const { return count == 1; }
+};
+
 class Source {
  public:
   virtual ~Source() = default;
@@ -45,9 +75,25 @@ class Source {
   virtual Status Finish() { return Status::OK(); }
   // Where the rows come from, for messages (never includes a password).
   virtual std::string Describe() const = 0;
-  // How many tables may be open for reading at once, from different threads
-  // (all still from the one snapshot). Default: one at a time.
+  // How many tables (or slices) may be open for reading at once, from
+  // different threads (all still from the one snapshot). Default: one at a time.
   virtual size_t MaxParallelTables() const { return 1; }
+
+  // The size of `table` (one of the schema's tables) as far as it can be told
+  // cheaply: a catalog or metadata look-up, never a scan of the rows. Called
+  // after ReadSchema, before the table's rows are read. Never fails: what
+  // cannot be told is unknown. Default: unknown.
+  virtual TableSize EstimateSize(const Table& table);
+  // Splits `table` into at most `max_slices` (>= 1) slices, which may then be
+  // read at once by OpenSlice from different threads (within
+  // MaxParallelTables), each exactly once. `estimate` is what EstimateSize
+  // said. Returns at least one slice. Default: the whole table as one slice.
+  virtual Result<std::vector<TableSlice>> SplitTable(const Table& table, const TableSize& estimate,
+                                                     size_t max_slices);
+  // Rows of one slice that SplitTable returned for `table`, as OpenTable
+  // reads them (same batches, same columns). Default: a whole slice is read by
+  // OpenTable; any other is InvalidArgument (the default SplitTable makes none).
+  virtual Result<std::unique_ptr<TableReader>> OpenSlice(const Table& table, const TableSlice& slice);
 };
 
 // Writes one table's rows.
@@ -88,7 +134,10 @@ class Sink {
   // secondary indexes, triggers or views yet: those come in Commit().
   virtual Status Begin(const Schema& schema, const SinkOptions& options) = 0;
   // A writer for one of the schema's tables. At most one writer is open at a
-  // time unless the sink documents otherwise.
+  // time unless the sink documents otherwise. A sink whose MaxParallelTables()
+  // is above 1 also accepts several writers of one table at once (a table
+  // read in several slices gets one writer per slice); the table's rows are
+  // then what all of them wrote, in no particular order.
   virtual Result<std::unique_ptr<TableWriter>> OpenTable(const Table& table) = 0;
   // Creates the post-data objects and makes the result durable and visible.
   // Until Commit returns OK nothing is presented as complete.

@@ -3,10 +3,7 @@
 #include "pipeline/interrupt.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <csignal>
-#include <cstdlib>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -15,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "core/work_queue.h"
 #include "mapping/value_conversion.h"
 
 namespace decant {
@@ -83,16 +81,6 @@ class BatchQueue {
   bool cancelled_ = false;
   Status producer_status_;
 };
-
-// Tests set DECANT_TEST_INTERRUPT_AFTER_BATCHES=N to raise SIGINT after the
-// Nth batch written, so interruption is tested at a deterministic point.
-long InterruptAfterBatches() {
-  static const long n = [] {
-    const char* env = std::getenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES");
-    return env ? std::strtol(env, nullptr, 10) : -1L;
-  }();
-  return n;
-}
 
 // Rewrites each batch for the target's column types (cross-engine or
 // --data-only), counting per column what could not be stored exactly.
@@ -188,11 +176,13 @@ class RowConverter {
   std::vector<size_t> key_;  // data-column indices of the primary key
 };
 
-Status CopyTable(Source& source, Sink& sink, const MigrationPlan& plan, const TablePlan& table, bool strict,
-                 Progress* progress, TableCopyStats* stats) {
-  DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenTable(*table.read));
+// Copies one unit of work: the rows of `slice` of `table`. `progress`, when
+// given, advances with each batch.
+Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const TablePlan& table,
+                const TableSlice& slice, const CopyOptions& options, Progress* progress, TableCopyStats* stats) {
+  DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenSlice(*table.read, slice));
   DECANT_ASSIGN_OR_RETURN(auto writer, sink.OpenTable(table.write));
-  RowConverter converter(plan, table, strict);
+  RowConverter converter(plan, table, options.strict);
 
   BatchQueue queue(DataColumns(*table.read).size());
   std::thread producer([&] {
@@ -223,8 +213,7 @@ Status CopyTable(Source& source, Sink& sink, const MigrationPlan& plan, const Ta
     stats->bytes += batch->payload_bytes();
     if (progress) progress->Advance(batch->num_rows(), batch->payload_bytes());
     queue.GiveBack(std::move(batch));
-    static std::atomic<long> batches_written{0};
-    if (++batches_written == InterruptAfterBatches()) std::raise(SIGINT);
+    if (options.after_batch) options.after_batch();
   }
   if (!st.ok()) queue.Cancel();
   producer.join();
@@ -241,57 +230,108 @@ Status TableError(Status st, const std::string& table) {
   return named ? st : st.WithContext("table " + table);
 }
 
-// Copies the tables one after the other; progress follows each table live.
-Status CopySequentially(Source& source, Sink& sink, const MigrationPlan& plan, bool strict, Progress* progress,
-                        CopySummary* summary) {
-  for (const TablePlan& table : plan.tables) {
-    TableCopyStats stats;
-    stats.table = QualifiedName(table.read->schema, table.read->name);
-    if (progress) progress->TableStarted(stats.table);
-    Status st = CopyTable(source, sink, plan, table, strict, progress, &stats);
-    if (progress) progress->TableFinished(st.ok());
-    if (!st.ok()) return TableError(st, stats.table);
-    summary->rows += stats.rows;
-    summary->bytes += stats.bytes;
-    summary->tables.push_back(std::move(stats));
+// Adds what one slice copied to its table's figures.
+void MergeSlice(TableCopyStats&& slice, TableCopyStats* table) {
+  table->rows += slice.rows;
+  table->bytes += slice.bytes;
+  for (ColumnConversions& c : slice.conversions) {
+    auto same = std::find_if(table->conversions.begin(), table->conversions.end(),
+                             [&](const ColumnConversions& t) { return t.column == c.column; });
+    if (same == table->conversions.end()) {
+      table->conversions.push_back(std::move(c));
+    } else {
+      same->count += c.count;  // the first slice's reason stays
+    }
+  }
+}
+
+struct Unit {
+  size_t table;  // index into plan.tables
+  TableSlice slice;
+};
+
+// The units of work: each table split as the source allows into at most
+// `jobs` slices (one slice each with a single job), with the size each unit is
+// scheduled by (none when they keep plan order).
+Status PlanUnits(Source& source, const MigrationPlan& plan, size_t jobs, std::vector<Unit>* units,
+                 std::vector<uint64_t>* sizes) {
+  // A single job gains nothing from splitting or reordering, and sources that
+  // read in order (a piped archive) need schema order; with --data-only the
+  // target's foreign keys are live, so tables keep the parents-first order.
+  bool by_size = jobs > 1 && !plan.data_only;
+  for (size_t t = 0; t < plan.tables.size(); ++t) {
+    if (jobs == 1) {
+      units->push_back({t, TableSlice{}});
+      continue;
+    }
+    const Table& read = *plan.tables[t].read;
+    TableSize estimate = source.EstimateSize(read);
+    auto slices = source.SplitTable(read, estimate, jobs);
+    if (!slices.ok()) return TableError(slices.status(), QualifiedName(read.schema, read.name));
+    if (slices->empty()) slices->push_back(TableSlice{});
+    for (TableSlice& s : *slices) {
+      uint64_t weight = s.estimate.Weight() ? s.estimate.Weight() : estimate.Weight() / slices->size();
+      if (by_size) sizes->push_back(weight);
+      units->push_back({t, std::move(s)});
+    }
   }
   return Status::OK();
 }
 
-// Copies up to `jobs` tables at once, started in schema order; the first error
-// stops further tables from starting. Progress shows one line per finished
-// table (several live lines would interleave).
-Status CopyInParallel(Source& source, Sink& sink, const MigrationPlan& plan, bool strict, size_t jobs,
-                      Progress* progress, CopySummary* summary) {
-  std::mutex mu;
-  size_t next = 0;
-  Status first_error;
+// Copies the plan's tables as units of work from one queue, up to `jobs` at
+// once; the first error stops further units from starting. With one worker the
+// units run in plan order and progress follows each table live; with more,
+// progress shows one line per finished table (several live lines would
+// interleave). Either way a table is reported once, when its last slice is
+// done, and the summary lists tables in plan order.
+Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const CopyOptions& options, size_t jobs,
+                 CopySummary* summary) {
+  std::vector<Unit> units;
+  std::vector<uint64_t> sizes;
+  DECANT_RETURN_IF_ERROR(PlanUnits(source, plan, jobs, &units, &sizes));
+  size_t workers = std::min(jobs, units.size());
+  Progress* progress = options.progress;
+  bool live = workers <= 1;
+
+  std::mutex mu;  // guards the per-table state below
   std::vector<TableCopyStats> done(plan.tables.size());
-  auto worker = [&] {
-    for (;;) {
-      size_t i;
-      {
-        std::lock_guard lock(mu);
-        if (!first_error.ok() || next == plan.tables.size()) return;
-        i = next++;
-      }
-      const TablePlan& table = plan.tables[i];
-      TableCopyStats stats;
-      stats.table = QualifiedName(table.read->schema, table.read->name);
-      Status st = CopyTable(source, sink, plan, table, strict, nullptr, &stats);
+  std::vector<size_t> pending(plan.tables.size(), 0);  // slices not yet done
+  std::vector<bool> started(plan.tables.size(), false);
+  for (size_t t = 0; t < plan.tables.size(); ++t) {
+    done[t].table = QualifiedName(plan.tables[t].read->schema, plan.tables[t].read->name);
+  }
+  for (const Unit& u : units) ++pending[u.table];
+
+  Status st = RunWorkQueue(units.size(), workers, [&](size_t, size_t i) -> Status {
+    const Unit& unit = units[i];
+    const std::string& name = done[unit.table].table;
+    if (live) {
       std::lock_guard lock(mu);
-      if (!st.ok()) {
-        if (first_error.ok()) first_error = TableError(st, stats.table);
-        return;
-      }
-      if (progress) progress->Note(fmt::format("{}: {} rows ({})", stats.table, stats.rows, HumanBytes(stats.bytes)));
-      done[i] = std::move(stats);
+      if (!started[unit.table] && progress) progress->TableStarted(name);
+      started[unit.table] = true;
     }
-  };
-  std::vector<std::thread> threads;
-  for (size_t j = 0; j < jobs; ++j) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  if (!first_error.ok()) return first_error;
+    TableCopyStats stats;
+    stats.table = name;
+    Status unit_st = CopyUnit(source, sink, plan, plan.tables[unit.table], unit.slice, options,
+                              live ? progress : nullptr, &stats);
+    std::lock_guard lock(mu);
+    if (!unit_st.ok()) {
+      if (live && progress) progress->TableFinished(false);
+      return TableError(unit_st, name);
+    }
+    TableCopyStats& table = done[unit.table];
+    MergeSlice(std::move(stats), &table);
+    if (--pending[unit.table] > 0) return Status::OK();
+    if (progress) {
+      if (live) {
+        progress->TableFinished(true);
+      } else {
+        progress->Note(fmt::format("{}: {} rows ({})", table.table, table.rows, HumanBytes(table.bytes)));
+      }
+    }
+    return Status::OK();
+  }, sizes);
+  if (!st.ok()) return st;
   for (auto& stats : done) {
     summary->rows += stats.rows;
     summary->bytes += stats.bytes;
@@ -320,12 +360,11 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
   }
 
   CopySummary summary;
-  size_t jobs = std::min({options.jobs, source.MaxParallelTables(), sink.MaxParallelTables(), plan.tables.size()});
+  size_t jobs = std::max<size_t>(std::min({options.jobs, source.MaxParallelTables(), sink.MaxParallelTables()}), 1);
   // Sources that read in order (a piped archive) get the tables in schema
   // order; --data-only reorders them parents first, which needs a source that
   // can seek (a database or an archive file).
-  st = jobs > 1 ? CopyInParallel(source, sink, plan, options.strict, jobs, options.progress, &summary)
-                : CopySequentially(source, sink, plan, options.strict, options.progress, &summary);
+  st = CopyUnits(source, sink, plan, options, jobs, &summary);
   if (!st.ok()) {
     sink.Abort();
     return st;

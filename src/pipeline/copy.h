@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,11 @@ namespace decant {
 struct CopyOptions {
   SinkOptions sink;
   Progress* progress = nullptr;  // may be null
-  // Tables copied at once, each by its own reader and writer; capped by what
-  // the source and the sink allow (MaxParallelTables).
+  // Units of work (table, slice) copied at once, each by its own reader and
+  // writer; capped by what the source and the sink allow (MaxParallelTables).
+  // With more than one, tables are split as the source allows and the units
+  // run largest first (by the source's estimates; --data-only keeps the
+  // parents-first order).
   size_t jobs = 1;
   // Stop at the first value the target cannot hold exactly (DataLoss),
   // leaving the target as it was; otherwise convert it and count it.
@@ -26,6 +30,10 @@ struct CopyOptions {
   const Schema* existing_target = nullptr;
   // --table / --exclude-table / --rename.
   SelectOptions select;
+  // Called after each batch is written to the sink, from the thread that
+  // wrote it (several at once with jobs > 1); may be empty. A test hook: the
+  // CLI's end-to-end tests interrupt the copy at a deterministic point with it.
+  std::function<void()> after_batch;
 };
 
 // Values of one column that the target could not hold exactly and that were
@@ -55,8 +63,10 @@ struct CopySummary {
 };
 
 // Reads the schema and every table of `source` and writes them to `sink`.
-// Each table's rows are read on a worker thread and handed to the sink
+// Each unit's rows are read on a worker thread and handed to the sink
 // through a bounded queue, so memory stays bounded whatever the table size.
+// Progress and the summary are per table: a table read in several slices is
+// reported once, when all its slices are written.
 // On any error the sink is aborted (nothing is left looking complete) and the
 // error is returned with the table it happened in.
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options);

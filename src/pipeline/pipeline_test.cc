@@ -1,6 +1,11 @@
 // Pipeline logic on small in-memory endpoints: error propagation, abort on
 // failure, and verify's order independence. Engines are tested for real in
 // their own folders and in tests/.
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "pipeline/copy.h"
@@ -123,6 +128,184 @@ TEST(CopyDatabase, WriterFailureStopsTheReaderAndAborts) {
   ASSERT_FALSE(summary.ok());
   EXPECT_EQ(summary.status().code(), StatusCode::kNoSpace);
   EXPECT_TRUE(sink.aborted);
+}
+
+// Tables of `sizes[i]` rows each, named t0, t1, ...; each is estimated at its
+// row count and split into up to `slices` slices (slice k holds the rows
+// whose id % count == k). Records the order slices are opened in.
+class SlicedSource final : public Source {
+ public:
+  SlicedSource(std::vector<int> sizes, size_t slices) : sizes_(std::move(sizes)), slices_(slices) {}
+  Result<Schema> ReadSchema() override {
+    Schema s;
+    for (size_t t = 0; t < sizes_.size(); ++t) {
+      Table table;
+      table.name = "t" + std::to_string(t);
+      table.columns.resize(1);
+      table.columns[0].name = "id";
+      s.tables.push_back(table);
+    }
+    return s;
+  }
+  Result<std::unique_ptr<TableReader>> OpenTable(const Table& table) override {
+    return OpenSlice(table, TableSlice{});
+  }
+  TableSize EstimateSize(const Table& table) override {
+    TableSize size;
+    size.rows = sizes_[Index(table)];
+    return size;
+  }
+  Result<std::vector<TableSlice>> SplitTable(const Table&, const TableSize& estimate, size_t max_slices) override {
+    std::vector<TableSlice> out(std::min(slices_, max_slices));
+    for (size_t k = 0; k < out.size(); ++k) {
+      out[k].index = k;
+      out[k].count = out.size();
+      out[k].bounds = std::to_string(k);
+      out[k].estimate.rows = *estimate.rows / out.size();
+    }
+    return out;
+  }
+  Result<std::unique_ptr<TableReader>> OpenSlice(const Table& table, const TableSlice& slice) override {
+    size_t t = Index(table);
+    {
+      std::lock_guard lock(mu);
+      opened.push_back(table.name);
+    }
+    return std::unique_ptr<TableReader>(new Reader(sizes_[t], slice.index, slice.count));
+  }
+  std::string Describe() const override { return "sliced"; }
+  size_t MaxParallelTables() const override { return 64; }
+
+  std::mutex mu;
+  std::vector<std::string> opened;
+
+ private:
+  static size_t Index(const Table& table) { return std::stoul(table.name.substr(1)); }
+
+  class Reader final : public TableReader {
+   public:
+    Reader(int rows, size_t index, size_t count) : rows_(rows), next_(static_cast<int>(index)), step_(count) {}
+    Result<bool> Next(RowBatch* batch) override {
+      batch->Reset(1);
+      for (; next_ < rows_ && batch->num_rows() < 3; next_ += static_cast<int>(step_)) {
+        batch->AppendRow()[0] = Value::Int(next_);
+      }
+      return !batch->empty();
+    }
+
+   private:
+    int rows_, next_;
+    size_t step_;
+  };
+  std::vector<int> sizes_;
+  size_t slices_;
+};
+
+// Takes any number of writers at once; keeps each table's ids.
+class TableSetSink final : public Sink {
+ public:
+  Status Begin(const Schema&, const SinkOptions&) override { return Status::OK(); }
+  Result<std::unique_ptr<TableWriter>> OpenTable(const Table& table) override {
+    return std::unique_ptr<TableWriter>(new Writer(this, table.name));
+  }
+  Status Commit() override { return Status::OK(); }
+  void Abort() override {}
+  std::string Describe() const override { return "set"; }
+  size_t MaxParallelTables() const override { return 64; }
+
+  std::mutex mu;
+  std::map<std::string, std::multiset<int64_t>> ids;
+
+ private:
+  class Writer final : public TableWriter {
+   public:
+    Writer(TableSetSink* s, std::string table) : s_(s), table_(std::move(table)) {}
+    Status Write(const RowBatch& b) override {
+      std::lock_guard lock(s_->mu);
+      for (size_t r = 0; r < b.num_rows(); ++r) s_->ids[table_].insert(b.row(r)[0].as_int());
+      return Status::OK();
+    }
+    Status Close() override { return Status::OK(); }
+
+   private:
+    TableSetSink* s_;
+    std::string table_;
+  };
+};
+
+class RecordingProgress final : public Progress {
+ public:
+  void TableStarted(const std::string& table) override { Add("started " + table); }
+  void Advance(uint64_t, uint64_t) override {}
+  void TableFinished(bool ok) override { Add(ok ? "finished" : "failed"); }
+  void Note(const std::string& message) override { Add(message); }
+  std::vector<std::string> lines;
+
+ private:
+  void Add(std::string line) {
+    std::lock_guard lock(mu_);
+    lines.push_back(std::move(line));
+  }
+  std::mutex mu_;
+};
+
+TEST(CopyDatabase, UnitsAreSlicesRunLargestFirstAndReportedPerTable) {
+  SlicedSource src({10, 300, 40}, 3);
+  TableSetSink sink;
+  RecordingProgress progress;
+  CopyOptions options;
+  options.jobs = 3;
+  options.progress = &progress;
+  auto summary = CopyDatabase(src, sink, options);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  // Every row once, whichever slice carried it.
+  for (auto [name, rows] : {std::pair{"t0", 10}, {"t1", 300}, {"t2", 40}}) {
+    std::multiset<int64_t> want;
+    for (int i = 0; i < rows; ++i) want.insert(i);
+    EXPECT_EQ(sink.ids[name], want) << name;
+  }
+  // Nine units; t1's three slices are handed out first (to the three
+  // workers), so the first slice opened is one of t1's.
+  ASSERT_EQ(src.opened.size(), 9u);
+  EXPECT_EQ(src.opened.front(), "t1");
+  // The summary and progress are per table, in plan order and once each.
+  ASSERT_EQ(summary->tables.size(), 3u);
+  EXPECT_EQ(summary->tables[0].table, "t0");
+  EXPECT_EQ(summary->tables[0].rows, 10u);
+  EXPECT_EQ(summary->tables[1].rows, 300u);
+  EXPECT_EQ(summary->tables[2].rows, 40u);
+  EXPECT_EQ(summary->rows, 350u);
+  std::multiset<std::string> notes(progress.lines.begin(), progress.lines.end());
+  EXPECT_EQ(notes.count("t0: 10 rows (" + HumanBytes(summary->tables[0].bytes) + ")"), 1u);
+  EXPECT_EQ(notes.count("t1: 300 rows (" + HumanBytes(summary->tables[1].bytes) + ")"), 1u);
+  EXPECT_EQ(notes.count("t2: 40 rows (" + HumanBytes(summary->tables[2].bytes) + ")"), 1u);
+  EXPECT_EQ(progress.lines.size(), 4u);  // and "creating indexes, ..."
+}
+
+TEST(CopyDatabase, OneJobReadsWholeTablesInPlanOrderWithLiveProgress) {
+  SlicedSource src({10, 300, 40}, 3);
+  TableSetSink sink;
+  RecordingProgress progress;
+  CopyOptions options;
+  options.progress = &progress;
+  auto summary = CopyDatabase(src, sink, options);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(src.opened, (std::vector<std::string>{"t0", "t1", "t2"}));  // not split, not reordered
+  EXPECT_EQ(progress.lines, (std::vector<std::string>{"started t0", "finished", "started t1", "finished",
+                                                      "started t2", "finished",
+                                                      "creating indexes, views, triggers and sequences; committing"}));
+  EXPECT_EQ(summary->rows, 350u);
+}
+
+TEST(CopyDatabase, AfterBatchIsCalledOncePerBatchWritten) {
+  VectorSource src(SomeRows(101));  // batches of two rows
+  VectorSink sink;
+  CopyOptions options;
+  std::atomic<int> batches{0};
+  options.after_batch = [&] { ++batches; };
+  auto summary = CopyDatabase(src, sink, options);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(batches, 51);
 }
 
 TEST(Verify, OrderDoesNotMatterButContentAndMultiplicityDo) {

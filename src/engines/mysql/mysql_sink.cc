@@ -17,10 +17,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 #include <set>
-#include <thread>
 
+#include "core/work_queue.h"
 #include "engines/common/load_protocol.h"
 #include "engines/mysql/mysql_connection.h"
 #include "engines/mysql/mysql_ddl.h"
@@ -209,38 +208,21 @@ Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
 // Runs each list of statements on its own connection, up to jobs_ at once
 // (index builds of different tables overlap on the server).
 Status MysqlSink::RunOnEach(const std::vector<std::vector<std::string>>& work) {
-  std::mutex mu;
-  size_t next = 0;
-  Status first;
-  auto worker = [&](Connection* conn) {
-    for (;;) {
-      size_t i;
-      {
-        std::lock_guard lock(mu);
-        if (!first.ok() || next == work.size()) return;
-        i = next++;
-      }
-      for (const std::string& sql : work[i]) {
-        Status st = conn->Exec(sql);
-        if (!st.ok()) {
-          std::lock_guard lock(mu);
-          if (first.ok()) first = st.WithContext(sql.substr(0, sql.find(" ADD ")));
-          return;
-        }
-      }
-    }
-  };
   std::vector<std::unique_ptr<Connection>> extra;
   for (size_t j = 1; j < std::min(jobs_, work.size()); ++j) {
     auto c = Connect();
     if (!c.ok()) break;  // fewer connections: slower, not wrong
     extra.push_back(std::move(c).value());
   }
-  std::vector<std::thread> threads;
-  for (auto& c : extra) threads.emplace_back(worker, c.get());
-  worker(main_.get());
-  for (auto& t : threads) t.join();
-  return first;
+  std::vector<Connection*> conns{main_.get()};  // worker 0 is this thread
+  for (auto& c : extra) conns.push_back(c.get());
+  return RunWorkQueue(work.size(), conns.size(), [&](size_t worker, size_t i) -> Status {
+    for (const std::string& sql : work[i]) {
+      Status st = conns[worker]->Exec(sql);
+      if (!st.ok()) return st.WithContext(sql.substr(0, sql.find(" ADD ")));
+    }
+    return Status::OK();
+  });
 }
 
 Status MysqlSink::AddKeys() {

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "archive/archive.h"
@@ -495,6 +496,27 @@ TEST(Mysql, RefusesANonEmptyTargetThenCleansOrAppends) {
   EXPECT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(RawDb(dst.name()).Rows("SELECT COUNT(*) FROM t")[0][0], "2");
   EXPECT_EQ(RawDb(dst.name()).Rows("SELECT COUNT(*) FROM other")[0][0], "0");  // not ours: kept
+}
+
+TEST(Mysql, EstimatesSizesFromInformationSchema) {
+  REQUIRE_SERVER();
+  TestDb db("estimate");
+  RawDb c(db.name());
+  c.Exec("CREATE TABLE big (x int, pad varchar(200)) ENGINE=InnoDB");
+  c.Exec("CREATE TABLE small (x int) ENGINE=InnoDB");
+  c.Exec("INSERT INTO big VALUES (1, REPEAT('p', 150)), (2, REPEAT('p', 150)), (3, REPEAT('p', 150))");
+  for (int i = 0; i < 10; ++i) c.Exec("INSERT INTO big SELECT x, pad FROM big");  // 3072 rows
+  c.Exec("INSERT INTO small VALUES (1)");
+  c.Exec("ANALYZE TABLE big, small");
+  auto source = OpenMysqlSource(db.uri(), {});
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  std::map<std::string, TableSize> sizes;
+  for (const Table& t : schema->tables) sizes[t.name] = (*source)->EstimateSize(t);
+  ASSERT_TRUE(sizes["big"].rows && sizes["big"].bytes && sizes["small"].bytes);
+  EXPECT_GT(*sizes["big"].rows, 1000u);  // InnoDB samples: an estimate
+  EXPECT_GT(*sizes["big"].bytes, *sizes["small"].bytes);
 }
 
 TEST(Mysql, ConnectionErrorsAreOneLineAndNameTheProblem) {

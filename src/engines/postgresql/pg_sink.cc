@@ -6,11 +6,11 @@
 // them at once; Abort() then drops the tables this load created.
 #include <algorithm>
 #include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/work_queue.h"
 #include "engines/common/load_protocol.h"
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
@@ -272,36 +272,19 @@ Status PostgresSink::RunAll(const std::vector<Ddl>& list, bool parallel) {
     for (const Ddl& d : list) DECANT_RETURN_IF_ERROR(Run(main_.get(), d, in_transaction_));
     return Status::OK();
   }
-  // Outside a transaction: each statement commits on its own connection.
-  std::mutex mu;
-  size_t next = 0;
-  Status first;
-  auto work = [&] {
-    auto conn = Borrow();
-    if (!conn.ok()) {
-      std::lock_guard lock(mu);
-      if (first.ok()) first = conn.status();
-      return;
+  // Outside a transaction: each statement commits on its own connection,
+  // borrowed by each worker for its first statement.
+  std::vector<Connection*> conns(std::min(jobs_, list.size()), nullptr);
+  Status st = RunWorkQueue(list.size(), conns.size(), [&](size_t worker, size_t i) -> Status {
+    if (!conns[worker]) {
+      DECANT_ASSIGN_OR_RETURN(conns[worker], Borrow());
     }
-    for (;;) {
-      size_t i;
-      {
-        std::lock_guard lock(mu);
-        if (!first.ok() || next == list.size()) break;
-        i = next++;
-      }
-      Status st = Run(*conn, list[i], false);
-      if (!st.ok()) {
-        std::lock_guard lock(mu);
-        if (first.ok()) first = st;
-      }
-    }
-    GiveBack(*conn);
-  };
-  std::vector<std::thread> threads;
-  for (size_t j = 0; j < std::min(jobs_, list.size()); ++j) threads.emplace_back(work);
-  for (auto& t : threads) t.join();
-  return first;
+    return Run(conns[worker], list[i], false);
+  });
+  for (Connection* conn : conns) {
+    if (conn) GiveBack(conn);
+  }
+  return st;
 }
 
 // Views may depend on views created later (CREATE OR REPLACE changes the

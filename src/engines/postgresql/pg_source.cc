@@ -65,6 +65,26 @@ class PostgresSource final : public Source {
   std::string Describe() const override { return describe_; }
   size_t MaxParallelTables() const override { return jobs_; }
 
+  // From the catalog: reltuples (the planner's row estimate, as of the last
+  // VACUUM or ANALYZE; -1 before either on PostgreSQL 14+, then unknown) and
+  // pg_table_size (heap and TOAST on disk, a stat of the files, no scan).
+  // to_regclass, not ::regclass: an error would abort the snapshot's
+  // transaction, and with it every read after.
+  TableSize EstimateSize(const Table& table) override {
+    TableSize size;
+    auto conn = Borrow();
+    if (!conn.ok()) return size;
+    auto r = (*conn)->Query(fmt::format(
+        "SELECT c.reltuples::bigint, pg_catalog.pg_table_size(c.oid) FROM pg_catalog.pg_class c "
+        "WHERE c.oid = pg_catalog.to_regclass({})",
+        QuoteLiteral(QuoteQualified(table.schema, table.name))));
+    GiveBack(*conn);
+    if (!r.ok() || r->rows() != 1) return size;
+    if (!r->IsNull(0, 0) && r->GetInt(0, 0) >= 0) size.rows = static_cast<uint64_t>(r->GetInt(0, 0));
+    if (!r->IsNull(0, 1) && r->GetInt(0, 1) >= 0) size.bytes = static_cast<uint64_t>(r->GetInt(0, 1));
+    return size;
+  }
+
   void GiveBack(Connection* conn) {
     std::lock_guard lock(mu_);
     free_.push_back(conn);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <sstream>
 
 #include "engines/sqlite/sqlite_ddl_parse.h"
@@ -283,6 +284,22 @@ TEST_F(SqliteTest, RoundTripIsExact) {
   ASSERT_EQ(sqlite3_exec(db, "INSERT INTO parent(name) VALUES ('six')", nullptr, nullptr, nullptr), SQLITE_OK);
   EXPECT_EQ(Dump(db, "SELECT max(id), (SELECT count(*) FROM log) FROM parent"), "i:6|i:5|\n");
   sqlite3_close(db);
+}
+
+TEST_F(SqliteTest, EstimatesRowsFromTheLastRowid) {
+  std::string db = Path("est.db");
+  Exec(db, "CREATE TABLE t (x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
+           "INSERT INTO t SELECT i FROM n; CREATE TABLE e (x); CREATE TABLE w (k PRIMARY KEY) WITHOUT ROWID;");
+  auto source = OpenSqliteSource(Uri(db));
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  std::map<std::string, TableSize> sizes;
+  for (const Table& t : schema->tables) sizes[t.name] = (*source)->EstimateSize(t);
+  EXPECT_EQ(sizes["t"].rows, 500u);
+  EXPECT_EQ(sizes["e"].rows, 0u);
+  EXPECT_FALSE(sizes["w"].rows.has_value());  // a scan to count: unknown
+  EXPECT_FALSE(sizes["t"].bytes.has_value());
 }
 
 TEST_F(SqliteTest, ReadSchemaDescribesEveryObject) {
