@@ -36,9 +36,12 @@ const EngineTraits& UnknownEngineTraits() {
     EngineTraits t;
     t.name = "";
     t.display_name = "an unknown engine";
-    // Names: "..." and, as the readers of every known engine accept them, `...` and [...].
+    // Read permissively, as the readers of the known engines accept it:
+    // "...", `...` and [...] names, and PostgreSQL's expr::type casts (a sink
+    // given a schema with no resolved source engine drops them, not keeps them).
     t.dialect.backquote_names = true;
     t.dialect.bracket_names = true;
+    t.dialect.double_colon_casts = true;
     ValuePolicy& v = t.values;
     v.float_nan = v.float_infinity = v.decimal_nan = true;
     v.text_nul = true;

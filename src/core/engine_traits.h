@@ -121,8 +121,9 @@ const EngineTraits& ArchiveTraits();
 // newer decant, a hand-made schema). It assumes nothing in the source's
 // favour: typed columns that may hold every special value (NaN, infinities,
 // NUL, invalid UTF-8, BC, infinite and zero dates, long times, time zones), so
-// a target reports every risk; a plain SQL dialect ("..." names, '...'
-// strings); no objects carried. Never another engine's rules.
+// a target reports every risk; SQL read permissively ("...", `...` and [...]
+// names, '...' strings, :: casts); no objects carried. Never another
+// engine's rules.
 const EngineTraits& UnknownEngineTraits();
 
 // The engine a sink reads `schema`'s expressions with: `given` (the caller

@@ -21,22 +21,24 @@ bool SameNoCase(const std::string& a, const std::string& b) {
 
 std::string TypeShown(const Column& c) { return c.native_type.empty() ? LogicalTypeName(c.type.logical) : c.native_type; }
 
-// "" and "public" both mean "the default schema" when engines differ.
-bool SameSchema(const std::string& a, const std::string& b) {
-  auto norm = [](const std::string& s) { return s == "public" || s == "main" ? std::string() : s; };
-  return norm(a) == norm(b);
+// "" and an engine's default schema ("public", "main") both mean "the
+// default schema" when engines differ.
+bool SameSchema(const std::string& a, const Dialect& a_dialect, const std::string& b, const Dialect& b_dialect) {
+  auto norm = [](const std::string& s, const Dialect& d) { return s == d.default_schema ? std::string() : s; };
+  return norm(a, a_dialect) == norm(b, b_dialect);
 }
 
 // The target's table for `t`: by exact name, then ignoring case; among
 // several, the one in the matching schema.
-const Table* FindTarget(const Schema& existing, const Table& t) {
+const Table* FindTarget(const Schema& existing, const Table& t, const Dialect& source) {
+  const Dialect& target = EngineNamed(existing.engine).dialect;
   for (bool exact : {true, false}) {
     std::vector<const Table*> named;
     for (const Table& x : existing.tables) {
       if (exact ? x.name == t.name : SameNoCase(x.name, t.name)) named.push_back(&x);
     }
     for (const Table* x : named) {
-      if (SameSchema(x->schema, t.schema)) return x;
+      if (SameSchema(x->schema, target, t.schema, source)) return x;
     }
     if (named.size() == 1) return named[0];
   }
@@ -174,7 +176,7 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
     tp.write = t;
     const Table* target = nullptr;
     if (plan.data_only) {
-      target = FindTarget(*existing, t);
+      target = FindTarget(*existing, t, plan.source_traits->dialect);
       if (!target) {
         return Status::NotFound(fmt::format("--data-only: table {} is not in the target; create it first, or leave it out "
                                             "with --exclude-table", Q(t.schema, t.name)));

@@ -68,7 +68,9 @@ std::vector<std::string> SplitQualified(const std::string& s) {
 
 bool TextScan::QualifierIsSchema(const Token& q, const std::string& schema) const {
   if (!schema.empty()) return TokNames(q, schema, d_);
-  return TokNames(q, "main", d_) || (!d_.database.empty() && TokNames(q, d_.database, d_));
+  const std::string_view main = d_.sql.default_schema;  // SQLite's "main"
+  return (!main.empty() && TokNames(q, std::string(main), d_)) ||
+         (!d_.database.empty() && TokNames(q, d_.database, d_));
 }
 
 int TextScan::TableAt(size_t i) const {

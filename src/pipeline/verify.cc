@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "engines/registry.h"
 #include "pipeline/canonical.h"
 
 namespace decant {
@@ -109,8 +110,20 @@ std::vector<DataType> OwnTypes(const Table& t, std::vector<size_t>* cells) {
   return types;
 }
 
-// Tables by (schema, name); then "" with "public"; then a name (exact, then
-// ignoring case) that is unique among the unmatched tables of both sides.
+// Tables by (schema, name); then "" with the other side's default schema
+// (PostgreSQL's "public"); then a name (exact, then ignoring case) that is
+// unique among the unmatched tables of both sides.
+// True when `schema` is the default schema of `engine`'s databases; for an
+// engine this build does not know, the default schema of any engine it knows.
+bool IsDefaultSchema(const std::string& schema, const std::string& engine) {
+  if (schema.empty()) return false;
+  if (const EngineTraits* e = FindEngine(engine)) return schema == e->dialect.default_schema;
+  for (const EngineTraits* e : Engines()) {
+    if (schema == e->dialect.default_schema) return true;
+  }
+  return false;
+}
+
 std::vector<TablePair> MatchTables(const Schema& a, const Schema& b) {
   const auto& at = a.tables;
   const auto& bt = b.tables;
@@ -134,9 +147,9 @@ std::vector<TablePair> MatchTables(const Schema& a, const Schema& b) {
     }
   };
   pass([](const Table& x, const Table& y) { return x.schema == y.schema && x.name == y.name; });
-  pass([](const Table& x, const Table& y) {
-    return x.name == y.name &&
-           ((x.schema.empty() && y.schema == "public") || (x.schema == "public" && y.schema.empty()));
+  pass([&](const Table& x, const Table& y) {
+    return x.name == y.name && ((x.schema.empty() && IsDefaultSchema(y.schema, b.engine)) ||
+                                (IsDefaultSchema(x.schema, a.engine) && y.schema.empty()));
   });
   pass([](const Table& x, const Table& y) { return x.name == y.name; });
   pass([](const Table& x, const Table& y) { return EqualsIgnoreCase(x.name, y.name); });
