@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/ascii.h"
 #include "core/hex.h"
 #include "core/redact.h"
 
@@ -32,15 +33,13 @@ bool Decode(std::string_view in, std::string* out) {
 }
 
 std::string Encode(std::string_view in) {
-  static const char* kHex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : in) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
+      AppendHex(std::string_view(reinterpret_cast<const char*>(&c), 1), &out, HexCase::kUpper);
     }
   }
   return out;
@@ -122,7 +121,7 @@ Status ApplyOptions(MYSQL* mysql, const ConnectParams& p) {
     if (const std::string* v = param(t.key)) mysql_optionsv(mysql, t.option, v->c_str());
   }
   if (const std::string* mode = param("ssl-mode")) {
-    std::string m = Lower(*mode);
+    std::string m = AsciiLower(*mode);
     my_bool on = 1, off = 0;
     if (m == "disabled") {
       mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &off);
@@ -247,11 +246,6 @@ std::string UriFor(const ConnectParams& p, const std::string& database) {
     sep = "&";
   }
   return out;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string OneLine(std::string s) {

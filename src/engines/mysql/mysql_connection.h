@@ -41,8 +41,6 @@ std::string UriFor(const ConnectParams& params, const std::string& database);
 
 // `name` in backticks, embedded backticks doubled.
 std::string QuoteIdent(std::string_view name);
-// `s` with ASCII letters lower-cased (MySQL names and keywords compare so).
-std::string Lower(std::string s);
 // `s` with line breaks turned into spaces, for one-line messages.
 std::string OneLine(std::string s);
 

@@ -11,6 +11,7 @@
 #include <limits>
 #include <set>
 
+#include "core/ascii.h"
 #include "engines/common/load_protocol.h"
 #include "engines/sqlite/sqlite_ddl.h"
 #include "engines/sqlite/sqlite_ddl_parse.h"
@@ -31,12 +32,6 @@ const std::string* VirtualModule(const Schema& schema, const Table& t) {
   if (!sqlite_internal::IsNativeSchema(schema) || t.native_ddl.empty()) return nullptr;
   auto it = t.options.find("virtual");
   return it == t.options.end() ? nullptr : &it->second;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // A schema option that must be a plain integer before it goes into a PRAGMA.
@@ -60,19 +55,17 @@ std::optional<int64_t> IntOption(const Schema& schema, const std::string& key) {
 // the object's own name. `label` opens every message.
 Status CheckDdlHead(const std::string& label, const std::string& what, const std::string& name,
                     const std::string& sql) {
-  using sqlite_internal::EqualsIgnoreCase;
   using sqlite_internal::Token;
   const std::vector<Token> toks = sqlite_internal::Tokenize(sql);
   auto word = [&](size_t i, std::string_view w) {
-    return i < toks.size() && toks[i].kind == Token::Kind::kWord && EqualsIgnoreCase(toks[i].text, w);
+    return i < toks.size() && toks[i].kind == Token::Kind::kWord && EqualsIgnoreCaseAscii(toks[i].text, w);
   };
   auto is_name = [&](size_t i) {
     return i < toks.size() && (toks[i].kind == Token::Kind::kWord || toks[i].kind == Token::Kind::kQuoted ||
                                toks[i].kind == Token::Kind::kString);
   };
   auto refuse = [&](const std::string& why) { return Status::Corruption(label + " " + why + "; refusing to run it"); };
-  std::string keyword = what;
-  for (char& c : keyword) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string keyword = AsciiUpper(what);
   const std::string not_kind = "is not a CREATE " + keyword + " statement";
   if (!word(0, "CREATE")) return refuse(not_kind);
   size_t i = 1;
@@ -92,11 +85,11 @@ Status CheckDdlHead(const std::string& label, const std::string& what, const std
     if (!is_name(i + 2)) return refuse(not_kind);
     std::string schema = object;
     object = toks[i + 2].text;
-    if (!EqualsIgnoreCase(schema, "main")) {
+    if (!EqualsIgnoreCaseAscii(schema, "main")) {
       return refuse("creates \"" + schema + "." + object + "\" in another schema");
     }
   }
-  if (!EqualsIgnoreCase(object, name)) return refuse("creates \"" + object + "\", not \"" + name + "\"");
+  if (!EqualsIgnoreCaseAscii(object, name)) return refuse("creates \"" + object + "\", not \"" + name + "\"");
   if (what == "virtual table") {
     size_t next = i + 1;
     if (next < toks.size() && toks[next].kind == Token::Kind::kPunct && toks[next].text == ".") next += 2;
@@ -269,7 +262,7 @@ Result<std::vector<TargetObject>> SqliteSink::ListObjects() {
     DECANT_ASSIGN_OR_RETURN(bool row, st.Step(conn_.get()));
     if (!row) break;
     std::string name = st.ColumnText(1);
-    if (shadows.count(Lower(name))) continue;
+    if (shadows.count(AsciiLower(name))) continue;
     out.push_back({st.ColumnText(0), std::move(name)});
   }
   return out;
@@ -277,15 +270,15 @@ Result<std::vector<TargetObject>> SqliteSink::ListObjects() {
 
 Status SqliteSink::DropOurs(const std::vector<TargetObject>& objs) {
   std::set<std::string> ours;
-  for (const Table& t : schema_.tables) ours.insert(Lower(t.name));
-  for (const Index& i : schema_.indexes) ours.insert(Lower(i.name));
-  for (const View& v : schema_.views) ours.insert(Lower(v.name));
+  for (const Table& t : schema_.tables) ours.insert(AsciiLower(t.name));
+  for (const Index& i : schema_.indexes) ours.insert(AsciiLower(i.name));
+  for (const View& v : schema_.views) ours.insert(AsciiLower(v.name));
   for (const Trigger& t : schema_.triggers) {
-    if (sqlite_internal::TriggerDdl(schema_, t)) ours.insert(Lower(t.name));
+    if (sqlite_internal::TriggerDdl(schema_, t)) ours.insert(AsciiLower(t.name));
   }
   for (const char* kind : {"trigger", "view", "index", "table"}) {
     for (const auto& [type, name] : objs) {
-      if (type != kind || !ours.count(Lower(name))) continue;
+      if (type != kind || !ours.count(AsciiLower(name))) continue;
       std::string sql = "DROP " + type + " IF EXISTS main." + QuoteIdent(name);
       DECANT_RETURN_IF_ERROR(conn_->Exec(sql).WithContext("dropping " + type + " " + name));
     }
