@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "core/ascii.h"
 #include "core/hex.h"
@@ -389,48 +390,6 @@ void Connection::AppendQuoted(std::string_view text, std::string* out) const {
   unsigned long n = mysql_real_escape_string(mysql_, out->data() + at + 1, text.data(), text.size());
   out->resize(at + 1 + n);
   out->push_back('\'');
-}
-
-void ConnectionPool::Add(std::unique_ptr<Connection> c) {
-  std::lock_guard lock(mu_);
-  free_.push_back(c.get());
-  all_.push_back(std::move(c));
-  cv_.notify_one();
-}
-
-Result<Connection*> ConnectionPool::Take(const Opener& open) {
-  {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !free_.empty() || (open && all_.size() < max_); });
-    if (!free_.empty()) {
-      Connection* c = free_.back();
-      free_.pop_back();
-      return c;
-    }
-    all_.push_back(nullptr);  // reserve the slot; connect outside the lock
-  }
-  auto fresh = open();
-  std::lock_guard lock(mu_);
-  auto slot = std::find(all_.begin(), all_.end(), nullptr);
-  if (!fresh.ok()) {
-    all_.erase(slot);
-    cv_.notify_one();
-    return fresh.status();
-  }
-  *slot = std::move(fresh).value();
-  return slot->get();
-}
-
-void ConnectionPool::GiveBack(Connection* c) {
-  std::lock_guard lock(mu_);
-  free_.push_back(c);
-  cv_.notify_one();
-}
-
-void ConnectionPool::Clear() {
-  std::lock_guard lock(mu_);
-  free_.clear();
-  all_.clear();
 }
 
 }  // namespace decant::mysql_internal

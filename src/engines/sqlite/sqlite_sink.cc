@@ -177,7 +177,7 @@ class SqliteTableWriter : public TableWriter {
 
 class SqliteSink : public Sink, private LoadTarget {
  public:
-  explicit SqliteSink(std::string path) : path_(std::move(path)) {}
+  SqliteSink(std::string path, FileSystem* fs) : path_(std::move(path)), fs_(fs) {}
   ~SqliteSink() override {
     if (!committed_) Abort();
   }
@@ -203,6 +203,7 @@ class SqliteSink : public Sink, private LoadTarget {
   Status WriteSequences();
 
   std::string path_;
+  FileSystem* fs_;  // what decant does to files itself; SQLite writes pages through its VFS
   std::string work_path_;
   bool fresh_ = false;
   bool committed_ = false;
@@ -214,10 +215,9 @@ class SqliteSink : public Sink, private LoadTarget {
 };
 
 Status SqliteSink::OpenFresh() {
-  FileSystem* fs = FileSystem::Default();
-  work_path_ = path_ + ".partial";
+  work_path_ = PartialPath(path_);
   for (const std::string& p : {work_path_, work_path_ + "-journal", work_path_ + "-wal", work_path_ + "-shm"}) {
-    if (fs->Exists(p)) DECANT_RETURN_IF_ERROR(fs->Remove(p));
+    if (fs_->Exists(p)) DECANT_RETURN_IF_ERROR(fs_->Remove(p));
   }
   DECANT_ASSIGN_OR_RETURN(
       conn_, Connection::Open(work_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX));
@@ -296,11 +296,10 @@ Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
   schema_ = schema;
   options_ = options;
   source_ = &SourceTraits(options.source, schema, SqliteTraits());
-  FileSystem* fs = FileSystem::Default();
-  if (fs->IsDirectory(path_)) return Status::InvalidArgument(path_ + ": is a directory, not a SQLite database");
-  fresh_ = !fs->Exists(path_);
+  if (fs_->IsDirectory(path_)) return Status::InvalidArgument(path_ + ": is a directory, not a SQLite database");
+  fresh_ = !fs_->Exists(path_);
   if (!fresh_) {
-    DECANT_ASSIGN_OR_RETURN(uint64_t size, fs->FileSize(path_));
+    DECANT_ASSIGN_OR_RETURN(uint64_t size, fs_->FileSize(path_));
     fresh_ = size == 0;
   }
   if (options.data_only && fresh_) {
@@ -476,7 +475,7 @@ Status SqliteSink::Commit() {
   }
   DECANT_RETURN_IF_ERROR(conn_->Close());
   conn_.reset();
-  if (fresh_) DECANT_RETURN_IF_ERROR(Publish(FileSystem::Default(), work_path_, path_));
+  if (fresh_) DECANT_RETURN_IF_ERROR(Publish(fs_, work_path_, path_));
   committed_ = true;
   return Status::OK();
 }
@@ -489,18 +488,17 @@ void SqliteSink::Abort() {
     conn_.reset();
   }
   if (fresh_ && !work_path_.empty()) {
-    FileSystem* fs = FileSystem::Default();
     for (const std::string& p : {work_path_, work_path_ + "-journal"}) {
-      if (fs->Exists(p)) (void)fs->Remove(p);
+      if (fs_->Exists(p)) (void)fs_->Remove(p);
     }
   }
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Sink>> OpenSqliteSink(const std::string& uri) {
+Result<std::unique_ptr<Sink>> OpenSqliteSink(const std::string& uri, FileSystem* fs) {
   DECANT_ASSIGN_OR_RETURN(std::string path, SqliteUriPath(uri));
-  return std::unique_ptr<Sink>(new SqliteSink(std::move(path)));
+  return std::unique_ptr<Sink>(new SqliteSink(std::move(path), fs));
 }
 
 }  // namespace decant

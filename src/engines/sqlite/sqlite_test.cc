@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -574,6 +575,54 @@ TEST_F(SqliteTest, StalePartialIsReplaced) {
   ASSERT_TRUE(Copy(src, dst).ok());
   EXPECT_EQ(Snapshot(dst), Snapshot(src));
   EXPECT_FALSE(fs::exists(dst + ".partial"));
+}
+
+// Records the paths the sink asks about and fails its publishing rename.
+class FailingRenameFileSystem final : public FileSystemWrapper {
+ public:
+  std::vector<std::string> asked;
+  int renames = 0;
+  bool Exists(const std::string& path) override {
+    asked.push_back(path);
+    return FileSystemWrapper::Exists(path);
+  }
+  Status Rename(const std::string&, const std::string&) override {
+    ++renames;
+    return Status::IOError("rename failed (injected)");
+  }
+};
+
+TEST_F(SqliteTest, FailedPublishLeavesNoTargetAndNoPartial) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  Exec(src, "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
+  auto source = OpenSqliteSource(Uri(src));
+  ASSERT_TRUE(source.ok());
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  FailingRenameFileSystem faulty;
+  {
+    auto sink = OpenSqliteSink(Uri(dst), &faulty);
+    ASSERT_TRUE(sink.ok());
+    ASSERT_TRUE((*sink)->Begin(*schema, {}).ok());
+    const Table& t = schema->tables[0];
+    auto reader = (*source)->OpenTable(t);
+    auto writer = (*sink)->OpenTable(t);
+    ASSERT_TRUE(reader.ok() && writer.ok());
+    RowBatch batch;
+    ASSERT_TRUE((*reader)->Next(&batch).ok());
+    ASSERT_TRUE((*writer)->Write(batch).ok());
+    ASSERT_TRUE((*writer)->Close().ok());
+    Status st = (*sink)->Commit();
+    EXPECT_EQ(st.code(), StatusCode::kIOError) << st.ToString();
+    EXPECT_NE(st.message().find("injected"), std::string::npos) << st.ToString();
+    EXPECT_FALSE(fs::exists(dst));
+    (*sink)->Abort();
+  }
+  EXPECT_EQ(faulty.renames, 1);
+  EXPECT_NE(std::find(faulty.asked.begin(), faulty.asked.end(), dst), faulty.asked.end());
+  EXPECT_FALSE(fs::exists(dst));
+  EXPECT_FALSE(fs::exists(dst + ".partial"));
+  EXPECT_FALSE(fs::exists(dst + ".partial-journal"));
 }
 
 TEST_F(SqliteTest, AbortOnExistingFileRollsBack) {
