@@ -3,6 +3,7 @@
 namespace decant {
 
 void AppendHex(std::string_view bytes, std::string* out, HexCase letters) {
+  // Sized once and filled in place: bytea and blobs go through here row by row.
   const char* digits = letters == HexCase::kUpper ? "0123456789ABCDEF" : "0123456789abcdef";
   size_t at = out->size();
   out->resize(at + 2 * bytes.size());

@@ -21,6 +21,12 @@ enum class HexCase { kLower, kUpper };
 // Appends two hex digits per byte of `bytes` to `*out`, high nibble first,
 // with no prefix or separator ("\x01\xab" -> "01ab").
 void AppendHex(std::string_view bytes, std::string* out, HexCase letters = HexCase::kLower);
+// Appends the two hex digits of one byte ('\x0a' -> "0a").
+inline void AppendHexByte(unsigned char byte, std::string* out, HexCase letters = HexCase::kLower) {
+  const char* digits = letters == HexCase::kUpper ? "0123456789ABCDEF" : "0123456789abcdef";
+  out->push_back(digits[byte >> 4]);
+  out->push_back(digits[byte & 15]);
+}
 // AppendHex into a fresh string.
 std::string ToHex(std::string_view bytes, HexCase letters = HexCase::kLower);
 

@@ -23,6 +23,9 @@ TEST(Hex, AppendKeepsWhatIsThere) {
   std::string out = "\\x";
   AppendHex(std::string("\x00\x7f\x80", 3), &out);
   EXPECT_EQ(out, "\\x007f80");
+  AppendHexByte(0xab, &out);
+  AppendHexByte(0x0c, &out, HexCase::kUpper);
+  EXPECT_EQ(out, "\\x007f80ab0C");
 }
 
 TEST(Hex, DecodesEitherCaseAndRoundTrips) {

@@ -40,7 +40,7 @@ std::string Encode(std::string_view in) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
-      AppendHex(std::string_view(reinterpret_cast<const char*>(&c), 1), &out, HexCase::kUpper);
+      AppendHexByte(c, &out, HexCase::kUpper);
     }
   }
   return out;

@@ -117,10 +117,11 @@ const auto& FileBytes = testing_util::ReadFile;
 std::string Uri(const std::string& path) { return "sqlite://" + path; }
 
 // The pipeline's job in miniature: schema, then every table, then commit.
-Status Copy(const std::string& from, const std::string& to, LoadMode mode = LoadMode::kRefuseNonEmpty) {
+Status Copy(const std::string& from, const std::string& to, LoadMode mode = LoadMode::kRefuseNonEmpty,
+            FileSystem* fs = FileSystem::Default()) {
   DECANT_ASSIGN_OR_RETURN(std::unique_ptr<Source> src, OpenSqliteSource(Uri(from)));
   DECANT_ASSIGN_OR_RETURN(Schema schema, src->ReadSchema());
-  DECANT_ASSIGN_OR_RETURN(std::unique_ptr<Sink> sink, OpenSqliteSink(Uri(to)));
+  DECANT_ASSIGN_OR_RETURN(std::unique_ptr<Sink> sink, OpenSqliteSink(Uri(to), fs));
   SinkOptions options;
   options.mode = mode;
   DECANT_RETURN_IF_ERROR(sink->Begin(schema, options));
@@ -595,29 +596,10 @@ class FailingRenameFileSystem final : public FileSystemWrapper {
 TEST_F(SqliteTest, FailedPublishLeavesNoTargetAndNoPartial) {
   std::string src = Path("src.db"), dst = Path("dst.db");
   Exec(src, "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
-  auto source = OpenSqliteSource(Uri(src));
-  ASSERT_TRUE(source.ok());
-  auto schema = (*source)->ReadSchema();
-  ASSERT_TRUE(schema.ok());
   FailingRenameFileSystem faulty;
-  {
-    auto sink = OpenSqliteSink(Uri(dst), &faulty);
-    ASSERT_TRUE(sink.ok());
-    ASSERT_TRUE((*sink)->Begin(*schema, {}).ok());
-    const Table& t = schema->tables[0];
-    auto reader = (*source)->OpenTable(t);
-    auto writer = (*sink)->OpenTable(t);
-    ASSERT_TRUE(reader.ok() && writer.ok());
-    RowBatch batch;
-    ASSERT_TRUE((*reader)->Next(&batch).ok());
-    ASSERT_TRUE((*writer)->Write(batch).ok());
-    ASSERT_TRUE((*writer)->Close().ok());
-    Status st = (*sink)->Commit();
-    EXPECT_EQ(st.code(), StatusCode::kIOError) << st.ToString();
-    EXPECT_NE(st.message().find("injected"), std::string::npos) << st.ToString();
-    EXPECT_FALSE(fs::exists(dst));
-    (*sink)->Abort();
-  }
+  Status st = Copy(src, dst, LoadMode::kRefuseNonEmpty, &faulty);  // the sink is gone (aborted) on return
+  EXPECT_EQ(st.code(), StatusCode::kIOError) << st.ToString();
+  EXPECT_NE(st.message().find("injected"), std::string::npos) << st.ToString();
   EXPECT_EQ(faulty.renames, 1);
   EXPECT_NE(std::find(faulty.asked.begin(), faulty.asked.end(), dst), faulty.asked.end());
   EXPECT_FALSE(fs::exists(dst));
