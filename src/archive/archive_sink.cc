@@ -56,7 +56,7 @@ class ArchiveTableWriter final : public TableWriter {
 class ArchiveSink final : public Sink {
  public:
   ArchiveSink(std::string path, ArchiveWriteOptions options, FileSystem* fs)
-      : path_(std::move(path)), options_(options), fs_(fs), partial_(path_ + ".partial") {}
+      : path_(std::move(path)), options_(options), fs_(fs), partial_(PartialPath(path_)) {}
   ~ArchiveSink() override {
     if (state_ != State::kCommitted && state_ != State::kAborted) Abort();
   }

@@ -737,7 +737,7 @@ TEST_F(DamageTest, ChunkInflatingBeyondItsDeclaredSizeIsRefused) {
 }
 
 // A FileSystem whose writes, syncs or renames fail on demand.
-class FaultyFileSystem final : public FileSystem {
+class FaultyFileSystem final : public FileSystemWrapper {
  public:
   int fail_append_at = -1;  // fail the Nth Append (0-based), -1 never
   bool fail_sync = false;
@@ -763,26 +763,9 @@ class FaultyFileSystem final : public FileSystem {
     DECANT_ASSIGN_OR_RETURN(auto f, base()->NewWritableFile(path));
     return std::unique_ptr<WritableFile>(new File(this, std::move(f)));
   }
-  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& p) override {
-    return base()->NewSequentialFile(p);
-  }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return base()->NewRandomAccessFile(p);
-  }
-  bool Exists(const std::string& p) override { return base()->Exists(p); }
-  bool IsDirectory(const std::string& p) override { return base()->IsDirectory(p); }
-  bool IsRegularFile(const std::string& p) override { return base()->IsRegularFile(p); }
-  Result<uint64_t> FileSize(const std::string& p) override { return base()->FileSize(p); }
-  Status CreateDir(const std::string& p) override { return base()->CreateDir(p); }
   Status Rename(const std::string& a, const std::string& b) override {
     return fail_rename ? Status::IOError("rename failed") : base()->Rename(a, b);
   }
-  Status Remove(const std::string& p) override { return base()->Remove(p); }
-  Status SyncDir(const std::string& p) override { return base()->SyncDir(p); }
-  Result<std::vector<std::string>> ListDir(const std::string& p) override { return base()->ListDir(p); }
-
- private:
-  static FileSystem* base() { return FileSystem::Default(); }
 };
 
 TEST_F(ArchiveTest, WriteFaultsLeaveNothingAtTheFinalName) {

@@ -19,7 +19,7 @@ std::string UuidToString(const ArchiveUuid& u) {
   std::string s;
   for (size_t i = 0; i < u.size(); ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
-    s += fmt::format("{:02x}", u[i]);
+    AppendHexByte(u[i], &s);
   }
   return s;
 }

@@ -8,6 +8,7 @@
 
 #include "archive/metadata.h"
 #include "core/hex.h"
+#include "core/utf8.h"
 
 namespace decant {
 namespace {
@@ -25,9 +26,7 @@ struct IndexError {
 // valid UTF-8 (nlohmann refuses anything else), else {"hex": "..."}.
 Json Str(const std::string& s) {
   if (IsValidUtf8(s)) return s;
-  std::string hex;
-  for (unsigned char c : s) hex += fmt::format("{:02x}", c);
-  return Json{{"hex", hex}};
+  return Json{{"hex", ToHex(s)}};
 }
 
 std::string GetStr(const Json& o, const char* key, const std::string& where, bool required) {
@@ -41,11 +40,7 @@ std::string GetStr(const Json& o, const char* key, const std::string& where, boo
     std::string hex = it->at("hex").get<std::string>();
     if (hex.size() % 2 != 0) Fail(where + key + ": odd number of hex digits");
     std::string out;
-    for (size_t i = 0; i < hex.size(); i += 2) {
-      int hi = HexDigitValue(hex[i]), lo = HexDigitValue(hex[i + 1]);
-      if (hi < 0 || lo < 0) Fail(where + key + ": not hex digits");
-      out += static_cast<char>(hi * 16 + lo);
-    }
+    if (!AppendDecodedHex(hex, &out)) Fail(where + key + ": not hex digits");
     return out;
   }
   Fail(where + key + ": expected a string");

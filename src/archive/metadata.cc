@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "archive/codec.h"
+#include "core/hex.h"
+#include "core/utf8.h"
 
 namespace decant {
 namespace {
@@ -22,30 +24,12 @@ struct JsonError {
   throw JsonError{where.empty() ? what : where + ": " + what};
 }
 
-std::string Hex(std::string_view s) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() * 2);
-  for (unsigned char c : s) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
-
-int Nibble(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // ---- writing -----------------------------------------------------------------
 
 Json Str(const std::string& s) {
   if (IsValidUtf8(s)) return s;
   Json j = Json::object();
-  j["hex"] = Hex(s);
+  j["hex"] = ToHex(s);
   return j;
 }
 
@@ -158,12 +142,7 @@ std::string AsStr(const Json& j, const std::string& where) {
     const std::string& h = j["hex"].get_ref<const std::string&>();
     if (h.size() % 2 != 0) Fail(where, "odd-length hex string");
     std::string out;
-    out.reserve(h.size() / 2);
-    for (size_t i = 0; i < h.size(); i += 2) {
-      int hi = Nibble(h[i]), lo = Nibble(h[i + 1]);
-      if (hi < 0 || lo < 0) Fail(where, "invalid hex string");
-      out += static_cast<char>(hi * 16 + lo);
-    }
+    if (!AppendDecodedHex(h, &out)) Fail(where, "invalid hex string");
     return out;
   }
   Fail(where, "expected a string");
@@ -340,43 +319,6 @@ Json ParseJson(std::string_view text, const char* what) {
 }
 
 }  // namespace
-
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    uint8_t c = static_cast<uint8_t>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if (c >= 0xc2 && c <= 0xdf) {
-      len = 2;
-      cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3;
-      cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    for (size_t k = 1; k < len; ++k) {
-      uint8_t cc = static_cast<uint8_t>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 std::string SchemaToJson(const Schema& s) {
   Json j = Json::object();
@@ -587,7 +529,7 @@ uint64_t ParseChecksum(const Json& o, const char* key, const std::string& where)
   if (h.size() != 16) Fail(Path(where, key), "expected 16 hex digits");
   uint64_t v = 0;
   for (char c : h) {
-    int d = Nibble(c);
+    int d = HexDigitValue(c);
     if (d < 0) Fail(Path(where, key), "expected 16 hex digits");
     v = (v << 4) | static_cast<uint64_t>(d);
   }

@@ -20,8 +20,6 @@ std::string SchemaToJson(const Schema& schema);
 // Corruption("malformed schema: ...") on anything else.
 Status SchemaFromJson(std::string_view json, Schema* schema);
 
-bool IsValidUtf8(std::string_view s);
-
 struct ManifestChunk {
   uint64_t rows = 0;
   uint64_t compressed_bytes = 0;

@@ -15,6 +15,7 @@
 #include "archive/archive.h"
 #include "archive/format.h"
 #include "cli/exit_codes.h"
+#include "core/hex.h"
 #include "core/version.h"
 #include "engines/registry.h"
 #include "formats/format_registry.h"
@@ -48,7 +49,7 @@ std::string Printable(const std::string& text) {
   for (unsigned char c : text) {
     if (c == '\n') out += "\\n";
     else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else if (c < 0x20 || c == 0x7f) AppendHexByte(c, &(out += "\\x"));
     else out += static_cast<char>(c);
   }
   return out;

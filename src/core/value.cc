@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/hex.h"
+
 namespace decant {
 
 bool Value::operator==(const Value& other) const {
@@ -42,9 +44,7 @@ std::string Value::DebugString() const {
     case Kind::kFloat: return fmt::format("float:{}", d_);
     case Kind::kText: return fmt::format("text:\"{}\"", s_);
     case Kind::kBytes: {
-      std::string hex;
-      for (unsigned char c : s_) hex += fmt::format("{:02x}", c);
-      return fmt::format("bytes:x'{}'", hex);
+      return fmt::format("bytes:x'{}'", ToHex(s_));
     }
   }
   return "?";

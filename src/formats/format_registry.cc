@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "archive/archive.h"
+#include "core/ascii.h"
 
 namespace decant {
 namespace {
@@ -28,12 +29,6 @@ const FormatRow kFormats[] = {
 };
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string FormatNames() {
   std::string out;
@@ -86,8 +81,8 @@ std::string LooksLike(const FileProbe& p, FileSystem* fs) {
   std::string_view w = FirstWord(h);
   size_t first = h.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && (h[first] == '{' || h[first] == '[')) return "it looks like JSON text";
-  if (StartsWith(h.substr(first == std::string_view::npos ? 0 : first), "--") || EqualsNoCase(w, "create") ||
-      EqualsNoCase(w, "insert") || EqualsNoCase(w, "set") || EqualsNoCase(w, "begin")) {
+  if (StartsWith(h.substr(first == std::string_view::npos ? 0 : first), "--") || EqualsIgnoreCaseAscii(w, "create") ||
+      EqualsIgnoreCaseAscii(w, "insert") || EqualsIgnoreCaseAscii(w, "set") || EqualsIgnoreCaseAscii(w, "begin")) {
     return "it looks like an SQL script: run it with the database's own client";
   }
   return "it is text of no known format";
@@ -99,7 +94,7 @@ std::span<const FormatRow> Formats() { return kFormats; }
 
 Result<const FormatRow*> FindFormat(std::string_view name) {
   for (const FormatRow& f : kFormats) {
-    if (EqualsNoCase(f.name, name)) return &f;
+    if (EqualsIgnoreCaseAscii(f.name, name)) return &f;
   }
   return Status::InvalidArgument("unknown format '" + std::string(name) + "' (this build has: " + FormatNames() + ")");
 }

@@ -291,6 +291,8 @@ std::string JoinPath(const std::string& a, const std::string& b) {
   return a + "/" + b;
 }
 
+std::string PartialPath(const std::string& path) { return path + ".partial"; }
+
 Status Publish(FileSystem* fs, const std::string& partial, const std::string& final_path) {
   DECANT_RETURN_IF_ERROR(fs->Rename(partial, final_path));
   return fs->SyncDir(DirName(final_path));

@@ -76,6 +76,41 @@ class FileSystem {
   virtual Result<std::string> Peek(const std::string& path, size_t n);
 };
 
+// Forwards every call to another FileSystem, so a test overrides only the
+// calls it injects faults into. Does not own `base`, which must outlive it.
+class FileSystemWrapper : public FileSystem {
+ public:
+  explicit FileSystemWrapper(FileSystem* base = FileSystem::Default()) : base_(base) {}
+  FileSystem* base() const { return base_; }
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    return base_->NewWritableFile(path);
+  }
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    return base_->NewSequentialFile(path);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
+    return base_->NewRandomAccessFile(path);
+  }
+  bool Exists(const std::string& path) override { return base_->Exists(path); }
+  bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
+  bool IsRegularFile(const std::string& path) override { return base_->IsRegularFile(path); }
+  Result<uint64_t> FileSize(const std::string& path) override { return base_->FileSize(path); }
+  Status CreateDir(const std::string& path) override { return base_->CreateDir(path); }
+  Status Rename(const std::string& from, const std::string& to) override { return base_->Rename(from, to); }
+  Status Remove(const std::string& path) override { return base_->Remove(path); }
+  Status SyncDir(const std::string& path) override { return base_->SyncDir(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& path) override { return base_->ListDir(path); }
+  Result<std::string> Peek(const std::string& path, size_t n) override { return base_->Peek(path, n); }
+
+ private:
+  FileSystem* base_;
+};
+
+// Where a file or directory is built before it is published under `path`:
+// "<path>.partial", beside it, so the rename stays on one file system.
+std::string PartialPath(const std::string& path);
+
 // Directory part of a path ("." if none).
 std::string DirName(const std::string& path);
 // Last component of a path.

@@ -3,17 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
 #include "core/dialect.h"
 #include "sql/lexer.h"
 
 namespace decant {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 struct Tok {
   enum Kind { kWord, kQuoted, kString, kNumber, kCast, kOther, kSpace } kind;
@@ -139,7 +134,7 @@ std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& fro
       bool qualifies = n < toks.size() && toks[n].kind == Tok::kOther && toks[n].text == ".";
       if (qualifies) {
         bool drop = std::any_of(drop_qualifiers.begin(), drop_qualifiers.end(), [&](const std::string& q) {
-          return t.kind == Tok::kQuoted ? t.text == q : Lower(t.text) == Lower(q);
+          return t.kind == Tok::kQuoted ? t.text == q : AsciiLower(t.text) == AsciiLower(q);
         });
         if (drop) {
           i = n;  // skip the qualifier and its dot
@@ -148,7 +143,7 @@ std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& fro
       }
     }
     if (t.kind == Tok::kWord) {
-      std::string w = Lower(t.text);
+      std::string w = AsciiLower(t.text);
       size_t n = NextSolid(toks, i);
       bool call = n < toks.size() && toks[n].kind == Tok::kOther && toks[n].text == "(";
       if (call && (w == "nextval" || w == "currval" || w == "setval" || w == "pg_get_serial_sequence")) return std::nullopt;
@@ -162,7 +157,7 @@ std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& fro
       }
       if (call && w == "datetime" && from_dialect.datetime_now_function) {
         size_t arg = NextSolid(toks, n), close = arg < toks.size() ? NextSolid(toks, arg) : toks.size();
-        if (arg < toks.size() && Lower(toks[arg].text) == "'now'" && close < toks.size() && toks[close].text == ")") {
+        if (arg < toks.size() && AsciiLower(toks[arg].text) == "'now'" && close < toks.size() && toks[close].text == ")") {
           out += "CURRENT_TIMESTAMP";
           i = close;
           continue;
@@ -204,11 +199,9 @@ std::optional<std::string> TranslateDefault(std::string_view expr, const Dialect
   if (solid.size() == 1) {
     const Tok& t = solid[0];
     if (t.kind == Tok::kString || t.kind == Tok::kNumber) return s;
-    std::string w = Lower(t.text);
+    std::string w = AsciiLower(t.text);
     if (t.kind == Tok::kWord && (w == "null" || w == "current_timestamp" || w == "current_date" || w == "current_time")) {
-      std::string up = t.text;
-      for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      return up;
+      return AsciiUpper(t.text);
     }
     if (t.kind == Tok::kWord && (w == "true" || w == "false")) {
       if (to.boolean_words) return w;

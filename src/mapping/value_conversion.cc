@@ -10,6 +10,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
+#include "core/civil_date.h"
+#include "core/hex.h"
+#include "core/utf8.h"
+
 namespace decant {
 namespace {
 
@@ -21,14 +26,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
   return s;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
 }
 
 // A decimal number as sign, integer digits and fraction digits, without
@@ -129,18 +126,18 @@ bool ParseInt64(std::string_view s, int64_t* out) {
 
 bool ParseDouble(std::string_view s, double* out) {
   s = Trim(s);
-  if (EqualsNoCase(s, "nan")) {
+  if (EqualsIgnoreCaseAscii(s, "nan")) {
     *out = std::numeric_limits<double>::quiet_NaN();
     return true;
   }
   for (std::string_view inf : {"infinity", "inf", "+infinity", "+inf"}) {
-    if (EqualsNoCase(s, inf)) {
+    if (EqualsIgnoreCaseAscii(s, inf)) {
       *out = std::numeric_limits<double>::infinity();
       return true;
     }
   }
   for (std::string_view inf : {"-infinity", "-inf"}) {
-    if (EqualsNoCase(s, inf)) {
+    if (EqualsIgnoreCaseAscii(s, inf)) {
       *out = -std::numeric_limits<double>::infinity();
       return true;
     }
@@ -150,84 +147,9 @@ bool ParseDouble(std::string_view s, double* out) {
   return ec == std::errc() && p == s.data() + s.size() && !s.empty();
 }
 
-// Length of the valid UTF-8 sequence at s[i], or 0 if it is not one.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
-  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-  if (c == 0xE0 && c1 < 0xA0) return 0;  // overlong
-  if (c == 0xED && c1 >= 0xA0) return 0;  // surrogates
-  if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
-  if (c == 0xF4 && c1 >= 0x90) return 0;  // above U+10FFFF
-  return n;
-}
-
-bool IsCleanUtf8(std::string_view s, bool allow_nul) {
-  for (size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      if (s[i] == '\0' && !allow_nul) return false;
-      ++i;
-      continue;
-    }
-    size_t n = Utf8SequenceLength(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
-// Drops NULs (when not allowed) and replaces invalid UTF-8 with U+FFFD.
-std::string CleanUtf8(std::string_view s, bool allow_nul) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      if (s[i] != '\0' || allow_nul) out.push_back(s[i]);
-      ++i;
-      continue;
-    }
-    size_t n = Utf8SequenceLength(s, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(s.substr(i, n));
-      i += n;
-    }
-  }
-  return out;
-}
-
-size_t Utf8Chars(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
-// The first `chars` characters of s.
-std::string_view Utf8Prefix(std::string_view s, size_t chars) {
-  size_t seen = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-      if (seen == chars) return s.substr(0, i);
-      ++seen;
-    }
-  }
-  return s;
-}
-
 std::string Hex(std::string_view bytes) {
-  static const char* kDigits = "0123456789abcdef";
   std::string out = "\\x";
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
+  AppendHex(bytes, &out);
   return out;
 }
 
@@ -242,27 +164,6 @@ std::string PlainText(const Value& v) {
 }
 
 // ---- dates and times -------------------------------------------------------
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
 
 struct Moment {
   int infinity = 0;  // +1 / -1 for PostgreSQL's infinity / -infinity
@@ -336,11 +237,11 @@ bool ParseOffset(std::string_view s, size_t* i, Moment* m) {
 // "infinity", "-infinity".
 bool ParseMoment(std::string_view s, bool time_only, Moment* m) {
   s = Trim(s);
-  if (EqualsNoCase(s, "infinity") || EqualsNoCase(s, "+infinity")) {
+  if (EqualsIgnoreCaseAscii(s, "infinity") || EqualsIgnoreCaseAscii(s, "+infinity")) {
     m->infinity = 1;
     return true;
   }
-  if (EqualsNoCase(s, "-infinity")) {
+  if (EqualsIgnoreCaseAscii(s, "-infinity")) {
     m->infinity = -1;
     return true;
   }
@@ -388,11 +289,14 @@ std::string FormatMoment(const Moment& m, bool date, bool time, bool offset, boo
 // Moves a moment with an offset to UTC (the offset is then 0).
 void ToUtc(Moment* m) {
   if (!m->has_offset || m->offset_seconds == 0) return;
-  int64_t days = DaysFromCivil(m->year, m->month, m->day);
+  int64_t days = DaysFromCivil(m->year, static_cast<int>(m->month), static_cast<int>(m->day));
   int64_t secs = days * 86400 + m->hour * 3600 + m->minute * 60 + m->second - m->offset_seconds;
-  int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  int64_t day = FloorDiv(secs, 86400);
   int64_t rest = secs - day * 86400;
-  CivilFromDays(day, &m->year, &m->month, &m->day);
+  CivilDate date = CivilFromDays(day);
+  m->year = date.year;
+  m->month = static_cast<unsigned>(date.month);
+  m->day = static_cast<unsigned>(date.day);
   m->hour = static_cast<long>(rest / 3600);
   m->minute = static_cast<unsigned>(rest % 3600 / 60);
   m->second = static_cast<unsigned>(rest % 60);
@@ -538,13 +442,13 @@ const char* ValueConverter::ToBool(Value* v) const {
     default: {
       std::string_view s = Trim(v->as_string());
       for (std::string_view t : {"t", "true", "1", "y", "yes", "on"}) {
-        if (EqualsNoCase(s, t)) {
+        if (EqualsIgnoreCaseAscii(s, t)) {
           *v = Value::Bool(true);
           return nullptr;
         }
       }
       for (std::string_view f : {"f", "false", "0", "n", "no", "off"}) {
-        if (EqualsNoCase(s, f)) {
+        if (EqualsIgnoreCaseAscii(s, f)) {
           *v = Value::Bool(false);
           return nullptr;
         }
@@ -707,8 +611,8 @@ const char* ValueConverter::ToDecimal(Value* v) const {
       break;
     default: {
       std::string_view s = Trim(v->as_string());
-      if (EqualsNoCase(s, "nan") || EqualsNoCase(s, "infinity") || EqualsNoCase(s, "-infinity")) {
-        if (into_->decimal_nan && EqualsNoCase(s, "nan")) return nullptr;
+      if (EqualsIgnoreCaseAscii(s, "nan") || EqualsIgnoreCaseAscii(s, "infinity") || EqualsIgnoreCaseAscii(s, "-infinity")) {
+        if (into_->decimal_nan && EqualsIgnoreCaseAscii(s, "nan")) return nullptr;
         if (!into_->enforces_types) return nullptr;  // kept as text
         v->SetNull();
         return "NaN or infinity stored as NULL";
@@ -755,14 +659,14 @@ const char* ValueConverter::ToText(Value* v) const {
         *v = Value::Text(hex);
         return nullptr;
       }
-      if (into_->requires_valid_utf8 && !IsCleanUtf8(v->as_string(), nul)) {
-        *v = Value::Text(CleanUtf8(v->as_string(), nul));
+      if (into_->requires_valid_utf8 && !IsValidUtf8(v->as_string(), nul)) {
+        *v = Value::Text(RepairUtf8(v->as_string(), nul));
         reason = !nul ? "NUL removed or invalid UTF-8 replaced" : "invalid UTF-8 replaced";
       }
       break;
     case Value::Kind::kBytes:
       if (any) return nullptr;  // SQLite keeps a blob in a text column
-      if (IsCleanUtf8(v->as_string(), nul)) {
+      if (IsValidUtf8(v->as_string(), nul)) {
         *v = Value::Text(v->as_string());
         reason = "a blob stored as text";
       } else {
@@ -783,7 +687,7 @@ const char* ValueConverter::ToText(Value* v) const {
     }
   }
   if (target_.length > 0 && into_->enforces_lengths && v->as_string().size() > static_cast<size_t>(target_.length) &&
-      Utf8Chars(v->as_string()) > static_cast<size_t>(target_.length)) {
+      Utf8CharCount(v->as_string()) > static_cast<size_t>(target_.length)) {
     *v = Value::Text(Utf8Prefix(v->as_string(), static_cast<size_t>(target_.length)));
     return "longer than the column: cut";
   }
@@ -873,15 +777,11 @@ const char* ValueConverter::ToUuid(Value* v) const {
   std::string hex;
   std::string_view s = v->kind() == Value::Kind::kText ? Trim(v->as_string()) : std::string_view();
   if (v->kind() == Value::Kind::kBytes && v->as_string().size() == 16) {
-    static const char* kDigits = "0123456789abcdef";
-    for (unsigned char c : v->as_string()) {
-      hex.push_back(kDigits[c >> 4]);
-      hex.push_back(kDigits[c & 15]);
-    }
+    AppendHex(v->as_string(), &hex);
   } else {
     for (char c : s) {
       if (std::isxdigit(static_cast<unsigned char>(c))) {
-        hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        hex.push_back(AsciiLower(c));
       } else if (c != '-' && c != '{' && c != '}') {
         hex.clear();
         break;
@@ -894,7 +794,7 @@ const char* ValueConverter::ToUuid(Value* v) const {
   }
   std::string out = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
                     hex.substr(20);
-  bool same = v->kind() == Value::Kind::kText && EqualsNoCase(s, out);
+  bool same = v->kind() == Value::Kind::kText && EqualsIgnoreCaseAscii(s, out);
   *v = Value::Text(out);
   return same || v->kind() == Value::Kind::kText ? nullptr : "a 16-byte value stored as a uuid";
 }

@@ -6,6 +6,11 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
+#include "core/civil_date.h"
+#include "core/hex.h"
+#include "core/utf8.h"
+
 namespace decant {
 namespace {
 
@@ -22,14 +27,6 @@ bool IsDateTime(LogicalType t) {
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
 
 template <typename T>
 void AppendInt(T x, std::string* out) {
@@ -80,11 +77,11 @@ bool AppendNormalDecimal(std::string_view s, std::string* out) {
   bool negative = false;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
   std::string_view rest = s.substr(i);
-  if (EqualsIgnoreCase(rest, "nan")) {
+  if (EqualsIgnoreCaseAscii(rest, "nan")) {
     out->append("NaN");
     return true;
   }
-  if (EqualsIgnoreCase(rest, "infinity") || EqualsIgnoreCase(rest, "inf")) {
+  if (EqualsIgnoreCaseAscii(rest, "infinity") || EqualsIgnoreCaseAscii(rest, "inf")) {
     out->append(negative ? "-Infinity" : "Infinity");
     return true;
   }
@@ -177,9 +174,9 @@ void AppendInteger(const Value& v, bool is_bool, std::string* out) {
   const std::string& s = v.as_string();
   if (is_bool) {
     for (std::string_view word : {"t", "true", "y", "yes", "on", "f", "false", "n", "no", "off"}) {
-      if (!EqualsIgnoreCase(s, word)) continue;
+      if (!EqualsIgnoreCaseAscii(s, word)) continue;
       out->push_back(kCanonicalExact);
-      out->push_back(Lower(word[0]) == 't' || Lower(word[0]) == 'y' || word == "on" ? '1' : '0');
+      out->push_back(AsciiLower(word[0]) == 't' || AsciiLower(word[0]) == 'y' || word == "on" ? '1' : '0');
       return;
     }
   }
@@ -225,28 +222,6 @@ void AppendDecimal(const Value& v, std::string* out) {
   out->append(v.as_string());
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date, and back
-// (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-void CivilFromDays(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
 // Reads ISO date/time text left to right.
 class Cursor {
  public:
@@ -272,8 +247,6 @@ class Cursor {
   std::string_view s_;
   size_t pos_ = 0;
 };
-
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 
 void AppendTwoDigits(int64_t x, std::string* out) {
   out->push_back(static_cast<char>('0' + x / 10));
@@ -343,17 +316,16 @@ void AppendDateTime(std::string_view s, LogicalType type, std::string* out) {
   bool to_utc = type == LogicalType::kTimestampTz;
   if (to_utc && p.offset != 0) {
     int64_t secs = p.hour * 3600 + p.minute * 60 + p.second - p.offset;
-    int64_t days = DaysFromCivil(p.year, p.month, p.day) + FloorDiv(secs, 86400);
+    int64_t days = DaysFromCivil(p.year, static_cast<int>(p.month), static_cast<int>(p.day)) + FloorDiv(secs, 86400);
     secs -= FloorDiv(secs, 86400) * 86400;
-    int64_t y, m, d;
-    CivilFromDays(days, &y, &m, &d);
-    std::string year = std::to_string(y);
+    CivilDate date = CivilFromDays(days);
+    std::string year = std::to_string(date.year);
     if (year.size() < 4) out->append(4 - year.size(), '0');
     out->append(year);
     out->push_back('-');
-    AppendTwoDigits(m, out);
+    AppendTwoDigits(date.month, out);
     out->push_back('-');
-    AppendTwoDigits(d, out);
+    AppendTwoDigits(date.day, out);
     out->push_back(' ');
     AppendTwoDigits(secs / 3600, out);
     out->push_back(':');
@@ -372,16 +344,15 @@ void AppendDateTime(std::string_view s, LogicalType type, std::string* out) {
 // 8-4-4-4-12 lowercase hex from text with or without hyphens or braces, or
 // from 16 bytes. False if `v` is neither.
 bool AppendUuid(const Value& v, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   std::string_view s = v.as_string();
   if (v.kind() == Value::Kind::kBytes && s.size() == 16) {
-    for (unsigned char b : s) hex.push_back(kHex[b >> 4]), hex.push_back(kHex[b & 15]);
+    AppendHex(s, &hex);
   } else {
     if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = s.substr(1, s.size() - 2);
     size_t hyphens = 0;
     for (char ch : s) {
-      char l = Lower(ch);
+      char l = AsciiLower(ch);
       if (ch == '-')
         ++hyphens;
       else if (IsDigit(l) || (l >= 'a' && l <= 'f'))
@@ -509,7 +480,7 @@ std::string DisplayCanonical(std::string_view canonical, size_t max_chars, size_
   bool cut = false, skipped = false;
   if (skip > 0 && skip < body.size() && (canonical[0] == kCanonicalText || canonical[0] == kCanonicalBytes)) {
     if (canonical[0] == kCanonicalText) {
-      while (skip > 0 && (static_cast<unsigned char>(body[skip]) & 0xC0) == 0x80) --skip;
+      skip = Utf8BoundaryAtOrBefore(body, skip);
     }
     body.remove_prefix(skip);
     skipped = skip > 0;
@@ -517,18 +488,16 @@ std::string DisplayCanonical(std::string_view canonical, size_t max_chars, size_
   auto clip = [&](size_t limit) {
     if (body.size() <= limit) return;
     // Back off to a UTF-8 character boundary.
-    while (limit > 0 && (static_cast<unsigned char>(body[limit]) & 0xC0) == 0x80) --limit;
-    body = body.substr(0, limit);
+    body = body.substr(0, Utf8BoundaryAtOrBefore(body, limit));
     cut = true;
   };
   std::string out;
   switch (canonical[0]) {
     case kCanonicalNull: return "NULL";
     case kCanonicalBytes: {
-      static constexpr char kHex[] = "0123456789abcdef";
       clip(max_chars / 2);
       out = skipped ? "x'..." : "x'";
-      for (unsigned char b : body) out.push_back(kHex[b >> 4]), out.push_back(kHex[b & 15]);
+      AppendHex(body, &out);
       out += "'";
       break;
     }

@@ -6,18 +6,13 @@
 
 #include <fmt/format.h>
 
+#include "core/ascii.h"
 #include "core/endpoint.h"
 #include "engines/registry.h"
 #include "mapping/sql_translate.h"
 
 namespace decant {
 namespace {
-
-bool SameNoCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string TypeShown(const Column& c) { return c.native_type.empty() ? LogicalTypeName(c.type.logical) : c.native_type; }
 
@@ -35,7 +30,7 @@ const Table* FindTarget(const Schema& existing, const Table& t, const Dialect& s
   for (bool exact : {true, false}) {
     std::vector<const Table*> named;
     for (const Table& x : existing.tables) {
-      if (exact ? x.name == t.name : SameNoCase(x.name, t.name)) named.push_back(&x);
+      if (exact ? x.name == t.name : EqualsIgnoreCaseAscii(x.name, t.name)) named.push_back(&x);
     }
     for (const Table* x : named) {
       if (SameSchema(x->schema, target, t.schema, source)) return x;
@@ -50,7 +45,7 @@ const Column* FindColumn(const Table& t, const std::string& name) {
     if (c.name == name) return &c;
   }
   for (const Column& c : t.columns) {
-    if (SameNoCase(c.name, name)) return &c;
+    if (EqualsIgnoreCaseAscii(c.name, name)) return &c;
   }
   return nullptr;
 }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/dialect.h"
 #include "core/schema.h"
 #include "core/status.h"
@@ -40,10 +41,6 @@ SourceDialect DialectOf(const Schema& s);
 std::string DefaultQualifier(const Schema& s);
 
 // ---------------------------------------------------------------- names (selection_scan.cc)
-
-char LowerChar(char c);
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-std::string Lower(std::string_view s);
 
 // Two names of the model denote the same object (SQLite and MySQL names are
 // case-insensitive; PostgreSQL's are not).

@@ -17,7 +17,7 @@ bool IsReserved(std::string_view w) {
       "like",    "limit",      "natural", "not",    "null",      "offset",  "on",     "or",    "order",    "outer",
       "primary", "references", "right",   "select", "set",       "table",   "then",   "to",    "trigger",  "union",
       "unique",  "update",     "user",    "using",  "values",    "view",    "when",   "where", "with"};
-  return kWords.count(Lower(w)) > 0;
+  return kWords.count(AsciiLower(w)) > 0;
 }
 
 // True if `name` can be written without quotes and still mean itself.

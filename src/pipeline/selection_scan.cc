@@ -7,32 +7,16 @@ namespace decant::selection_internal {
 
 // ---------------------------------------------------------------- names
 
-char LowerChar(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (LowerChar(a[i]) != LowerChar(b[i])) return false;
-  }
-  return true;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = LowerChar(c);
-  return out;
-}
-
 bool SameName(const std::string& a, const std::string& b, const SourceDialect& d) {
-  return d.sql.case_sensitive_names ? a == b : EqualsIgnoreCase(a, b);
+  return d.sql.case_sensitive_names ? a == b : EqualsIgnoreCaseAscii(a, b);
 }
 
 bool IsIdent(const Token& t) { return t.kind == Token::Kind::kWord || t.kind == Token::Kind::kQuoted; }
 
 bool TokNames(const Token& t, std::string_view name, const SourceDialect& d) {
-  if (t.kind == Token::Kind::kWord) return EqualsIgnoreCase(t.text, name);
+  if (t.kind == Token::Kind::kWord) return EqualsIgnoreCaseAscii(t.text, name);
   if (t.kind == Token::Kind::kQuoted) {
-    return d.sql.case_sensitive_names ? t.text == name : EqualsIgnoreCase(t.text, name);
+    return d.sql.case_sensitive_names ? t.text == name : EqualsIgnoreCaseAscii(t.text, name);
   }
   return false;
 }
@@ -103,14 +87,14 @@ void TextScan::FindReferences() {
     size_t j = i + 1;
     if (j < toks_.size() && IsWord(toks_[j], "AS")) ++j;
     if (j < toks_.size() && IsIdent(toks_[j]) && !NextDot(j) && !(j + 1 < toks_.size() && IsPunct(toks_[j + 1], '(')) &&
-        !(toks_[j].kind == Token::Kind::kWord && kNotAlias.count(Lower(toks_[j].text)))) {
-      aliases_[Lower(toks_[j].text)] = t;
+        !(toks_[j].kind == Token::Kind::kWord && kNotAlias.count(AsciiLower(toks_[j].text)))) {
+      aliases_[AsciiLower(toks_[j].text)] = t;
     }
   }
 }
 
 int TextScan::Alias(const Token& t) const {
-  auto it = aliases_.find(Lower(t.text));
+  auto it = aliases_.find(AsciiLower(t.text));
   return it == aliases_.end() ? -1 : it->second;
 }
 

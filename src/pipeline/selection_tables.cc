@@ -11,7 +11,7 @@ namespace {
 // Glob with * and ?; `fold` ignores case.
 bool Glob(std::string_view p, std::string_view s, bool fold) {
   size_t pi = 0, si = 0, star = std::string_view::npos, mark = 0;
-  auto eq = [&](char a, char b) { return fold ? LowerChar(a) == LowerChar(b) : a == b; };
+  auto eq = [&](char a, char b) { return fold ? AsciiLower(a) == AsciiLower(b) : a == b; };
   while (si < s.size()) {
     if (pi < p.size() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], s[si])))) {
       ++pi;

@@ -45,7 +45,7 @@ Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, con
   FileSystem* fs = options.fs;
   if (fs->Exists(dir)) return Status::FailedPrecondition("cannot write dump " + dir + ": it already exists");
   DECANT_ASSIGN_OR_RETURN(auto databases, server.ListDatabases());
-  std::string partial = dir + ".partial";
+  std::string partial = PartialPath(dir);
   if (fs->Exists(partial)) DECANT_RETURN_IF_ERROR(fs->Remove(partial));
   DECANT_RETURN_IF_ERROR(fs->CreateDir(partial));
 

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/ascii.h"
 #include "engines/registry.h"
 #include "pipeline/canonical.h"
 
@@ -42,12 +43,6 @@ struct TablePair {
   ReadPlan PlanB() const { return {b, b_cells, a ? &types : &own_b}; }
 };
 
-bool EqualsIgnoreCase(const std::string& x, const std::string& y) {
-  return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), [](char p, char q) {
-           return std::tolower(static_cast<unsigned char>(p)) == std::tolower(static_cast<unsigned char>(q));
-         });
-}
-
 // The index in `candidates` whose name matches `name` exactly, else the only
 // one that matches ignoring case; -1 if none (or several ignoring case).
 // Entries already taken are skipped.
@@ -57,7 +52,7 @@ int FindByName(const std::string& name, size_t n, const std::vector<bool>& taken
   for (size_t i = 0; i < n; ++i) {
     if (taken[i]) continue;
     if (name_of(i) == name) return static_cast<int>(i);
-    if (EqualsIgnoreCase(name_of(i), name)) folded = static_cast<int>(i), ++folded_count;
+    if (EqualsIgnoreCaseAscii(name_of(i), name)) folded = static_cast<int>(i), ++folded_count;
   }
   return folded_count == 1 ? folded : -1;
 }
@@ -152,7 +147,7 @@ std::vector<TablePair> MatchTables(const Schema& a, const Schema& b) {
                                 (IsDefaultSchema(x.schema, a.engine) && y.schema.empty()));
   });
   pass([](const Table& x, const Table& y) { return x.name == y.name; });
-  pass([](const Table& x, const Table& y) { return EqualsIgnoreCase(x.name, y.name); });
+  pass([](const Table& x, const Table& y) { return EqualsIgnoreCaseAscii(x.name, y.name); });
 
   std::vector<TablePair> pairs;
   for (size_t i = 0; i < at.size(); ++i) {

@@ -3,6 +3,9 @@
 #include <cctype>
 #include <cstdint>
 
+#include "core/ascii.h"
+#include "core/hex.h"
+
 namespace decant::sql {
 namespace {
 
@@ -11,14 +14,6 @@ bool IsDigit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; 
 bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 bool IsOctal(char c) { return c >= '0' && c <= '7'; }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-char LowerChar(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
 void AppendUtf8(uint32_t cp, std::string* out) {
   if (cp < 0x80) {
@@ -82,10 +77,10 @@ size_t ReadEscape(std::string_view s, size_t i, Backslash mode, std::string* out
     out->push_back(static_cast<char>(v & 0xFF));
     return k;
   }
-  if (c == 'x' && j < s.size() && HexValue(s[j]) >= 0) {
+  if (c == 'x' && j < s.size() && HexDigitValue(s[j]) >= 0) {
     unsigned v = 0;
     size_t k = j;
-    for (; k < s.size() && k < j + 2 && HexValue(s[k]) >= 0; ++k) v = v * 16 + static_cast<unsigned>(HexValue(s[k]));
+    for (; k < s.size() && k < j + 2 && HexDigitValue(s[k]) >= 0; ++k) v = v * 16 + static_cast<unsigned>(HexDigitValue(s[k]));
     out->push_back(static_cast<char>(v));
     return k;
   }
@@ -94,7 +89,7 @@ size_t ReadEscape(std::string_view s, size_t i, Backslash mode, std::string* out
     if (j + digits <= s.size()) {
       uint32_t cp = 0;
       size_t k = j;
-      for (; k < j + digits && HexValue(s[k]) >= 0; ++k) cp = cp * 16 + static_cast<uint32_t>(HexValue(s[k]));
+      for (; k < j + digits && HexDigitValue(s[k]) >= 0; ++k) cp = cp * 16 + static_cast<uint32_t>(HexDigitValue(s[k]));
       if (k == j + digits && cp <= 0x10FFFF) {
         AppendUtf8(cp, out);
         return k;
@@ -297,11 +292,7 @@ bool AnyUnterminated(const std::vector<Token>& tokens) {
 }
 
 bool IsWord(const Token& t, std::string_view word) {
-  if (t.kind != Token::Kind::kWord || t.text.size() != word.size()) return false;
-  for (size_t i = 0; i < word.size(); ++i) {
-    if (LowerChar(t.text[i]) != LowerChar(word[i])) return false;
-  }
-  return true;
+  return t.kind == Token::Kind::kWord && EqualsIgnoreCaseAscii(t.text, word);
 }
 
 bool IsPunct(const Token& t, char c) { return t.kind == Token::Kind::kPunct && t.text.size() == 1 && t.text[0] == c; }

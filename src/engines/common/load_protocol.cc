@@ -4,16 +4,12 @@
 
 #include <algorithm>
 
+#include "core/ascii.h"
+
 namespace decant {
 namespace {
 
 constexpr size_t kMaxNames = 5;
-
-bool EqualsAsciiNoCase(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-}
 
 // "2 tables (a, b), 1 view (v)": the kinds engines have in a fixed order, any
 // other kind after them.
@@ -103,7 +99,7 @@ Status LoadProtocol::Begin(LoadTarget& target, const Schema& schema, const SinkO
 bool LoadProtocol::Kept(std::string_view name, std::initializer_list<std::string_view> kinds) const {
   if (mode_ != LoadMode::kAppend) return false;
   for (const TargetObject& o : present_) {
-    if (!EqualsAsciiNoCase(o.name, name)) continue;
+    if (!EqualsIgnoreCaseAscii(o.name, name)) continue;
     if (kinds.size() == 0 || std::find(kinds.begin(), kinds.end(), o.kind) != kinds.end()) return true;
   }
   return false;

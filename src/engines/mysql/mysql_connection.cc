@@ -7,7 +7,9 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
+#include "core/ascii.h"
 #include "core/hex.h"
 #include "core/redact.h"
 
@@ -32,15 +34,13 @@ bool Decode(std::string_view in, std::string* out) {
 }
 
 std::string Encode(std::string_view in) {
-  static const char* kHex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : in) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
+      AppendHexByte(c, &out, HexCase::kUpper);
     }
   }
   return out;
@@ -122,7 +122,7 @@ Status ApplyOptions(MYSQL* mysql, const ConnectParams& p) {
     if (const std::string* v = param(t.key)) mysql_optionsv(mysql, t.option, v->c_str());
   }
   if (const std::string* mode = param("ssl-mode")) {
-    std::string m = Lower(*mode);
+    std::string m = AsciiLower(*mode);
     my_bool on = 1, off = 0;
     if (m == "disabled") {
       mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &off);
@@ -247,11 +247,6 @@ std::string UriFor(const ConnectParams& p, const std::string& database) {
     sep = "&";
   }
   return out;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string OneLine(std::string s) {
@@ -395,48 +390,6 @@ void Connection::AppendQuoted(std::string_view text, std::string* out) const {
   unsigned long n = mysql_real_escape_string(mysql_, out->data() + at + 1, text.data(), text.size());
   out->resize(at + 1 + n);
   out->push_back('\'');
-}
-
-void ConnectionPool::Add(std::unique_ptr<Connection> c) {
-  std::lock_guard lock(mu_);
-  free_.push_back(c.get());
-  all_.push_back(std::move(c));
-  cv_.notify_one();
-}
-
-Result<Connection*> ConnectionPool::Take(const Opener& open) {
-  {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !free_.empty() || (open && all_.size() < max_); });
-    if (!free_.empty()) {
-      Connection* c = free_.back();
-      free_.pop_back();
-      return c;
-    }
-    all_.push_back(nullptr);  // reserve the slot; connect outside the lock
-  }
-  auto fresh = open();
-  std::lock_guard lock(mu_);
-  auto slot = std::find(all_.begin(), all_.end(), nullptr);
-  if (!fresh.ok()) {
-    all_.erase(slot);
-    cv_.notify_one();
-    return fresh.status();
-  }
-  *slot = std::move(fresh).value();
-  return slot->get();
-}
-
-void ConnectionPool::GiveBack(Connection* c) {
-  std::lock_guard lock(mu_);
-  free_.push_back(c);
-  cv_.notify_one();
-}
-
-void ConnectionPool::Clear() {
-  std::lock_guard lock(mu_);
-  free_.clear();
-  all_.clear();
 }
 
 }  // namespace decant::mysql_internal

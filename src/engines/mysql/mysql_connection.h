@@ -4,7 +4,6 @@
 
 #include <mysql.h>
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/pool.h"
 #include "core/status.h"
 
 namespace decant::mysql_internal {
@@ -41,8 +41,6 @@ std::string UriFor(const ConnectParams& params, const std::string& database);
 
 // `name` in backticks, embedded backticks doubled.
 std::string QuoteIdent(std::string_view name);
-// `s` with ASCII letters lower-cased (MySQL names and keywords compare so).
-std::string Lower(std::string s);
 // `s` with line breaks turned into spaces, for one-line messages.
 std::string OneLine(std::string s);
 
@@ -82,28 +80,8 @@ class Connection {
   ConnectParams params_;
 };
 
-// Connections handed out one at a time (a table reader or writer each), up
-// to `max`; Take() opens another while fewer than `max` exist.
-class ConnectionPool {
- public:
-  using Opener = std::function<Result<std::unique_ptr<Connection>>()>;
-  explicit ConnectionPool(size_t max = 1) : max_(max) {}
-  void Add(std::unique_ptr<Connection> c);
-  // A free connection; else a new one from `open` (if given and below max);
-  // else waits for one to be given back.
-  Result<Connection*> Take(const Opener& open = nullptr);
-  void GiveBack(Connection* c);
-  // Closes every connection (none may be taken).
-  void Clear();
-  size_t size() const { return all_.size(); }
-
- private:
-  size_t max_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> all_;  // a null slot: being opened
-  std::vector<Connection*> free_;
-};
+// Connections handed out one at a time (a table reader or writer each).
+using ConnectionPool = Pool<Connection>;
 
 // Maps a MySQL client or server error number to a Status category.
 StatusCode CodeForError(unsigned error);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "core/ascii.h"
 #include "engines/mysql/mysql_ddl.h"
 
 namespace decant::mysql_internal {
@@ -46,7 +47,7 @@ Status ReadTables(Connection& conn, SchemaRead* out) {
     std::string name = Str(r[0]), type = Str(r[1]);
     if (type == "VIEW") continue;  // read with the views
     if (type != "BASE TABLE" && type != "SYSTEM VERSIONED") {
-      out->skipped.push_back(Lower(type) + " " + name);
+      out->skipped.push_back(AsciiLower(type) + " " + name);
       continue;
     }
     Table t;
@@ -85,7 +86,7 @@ Status ReadColumns(Connection& conn, const TableIndex& tables, SchemaRead* out) 
     Table* t = tables.Find(Str(r[0]));
     if (t == nullptr) continue;  // a view's columns
     ColumnFacts f;
-    f.data_type = Lower(Str(r[4]));
+    f.data_type = AsciiLower(Str(r[4]));
     f.column_type = Str(r[5]);
     f.char_length = Num(r[6]);
     f.precision = Num(r[7]);
@@ -99,7 +100,7 @@ Status ReadColumns(Connection& conn, const TableIndex& tables, SchemaRead* out) 
     c.nullable = Str(r[3]) == "YES";
     c.default_expr = r[2];
     c.collation = r[11];
-    std::string extra = Lower(Str(r[12]));
+    std::string extra = AsciiLower(Str(r[12]));
     c.auto_increment = extra.find("auto_increment") != std::string::npos;
     if (extra.find("generated") != std::string::npos && r[13]) {
       c.generated_expr = *r[13];
@@ -165,7 +166,7 @@ Status ReadKeys(Connection& conn, const TableIndex& tables, SchemaRead* out) {
   std::vector<Key> keys;
   for (const Row& r : rows) {
     if (keys.empty() || keys.back().table != Str(r[0]) || keys.back().name != Str(r[1])) {
-      keys.push_back({Str(r[0]), Str(r[1]), Lower(Str(r[5])), Str(r[2]) == "0", false, {}});
+      keys.push_back({Str(r[0]), Str(r[1]), AsciiLower(Str(r[5])), Str(r[2]) == "0", false, {}});
     }
     IndexKey k;
     k.column = Str(r[3]);
@@ -281,15 +282,15 @@ Status ReadRoutines(Connection& conn, SchemaRead* out) {
   for (const Row& r : routines) {
     std::string type = Str(r[1]);
     if (type != "PROCEDURE" && type != "FUNCTION") {
-      out->skipped.push_back(Lower(type) + " " + Str(r[0]));
+      out->skipped.push_back(AsciiLower(type) + " " + Str(r[0]));
       continue;
     }
     DECANT_ASSIGN_OR_RETURN(auto ddl, conn.Query("SHOW CREATE " + type + " " + QuoteIdent(Str(r[0]))));
     if (ddl.empty() || ddl[0].size() < 3 || !ddl[0][2]) {
-      out->skipped.push_back(Lower(type) + " " + Str(r[0]) + " (no privilege to read its definition)");
+      out->skipped.push_back(AsciiLower(type) + " " + Str(r[0]) + " (no privilege to read its definition)");
       continue;
     }
-    out->schema.objects.push_back({Lower(type), "", Str(r[0]), "", "post-data", StripDefiner(*ddl[0][2])});
+    out->schema.objects.push_back({AsciiLower(type), "", Str(r[0]), "", "post-data", StripDefiner(*ddl[0][2])});
   }
   auto events = conn.Query("SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() "
                            "ORDER BY EVENT_NAME");
@@ -336,11 +337,11 @@ Result<TargetColumns> ReadTargetColumns(Connection& conn) {
   TargetColumns out;
   for (const Row& r : rows) {
     TargetColumn c;
-    c.name = Lower(Str(r[1]));
-    c.facts.data_type = Lower(Str(r[2]));
+    c.name = AsciiLower(Str(r[1]));
+    c.facts.data_type = AsciiLower(Str(r[2]));
     c.facts.column_type = Str(r[3]);
     c.facts.charset = Str(r[4]);
-    c.auto_increment = Lower(Str(r[5])).find("auto_increment") != std::string::npos;
+    c.auto_increment = AsciiLower(Str(r[5])).find("auto_increment") != std::string::npos;
     out[Str(r[0])].push_back(std::move(c));
   }
   return out;
@@ -352,15 +353,15 @@ Result<std::vector<CellKind>> TargetCellKinds(const TargetColumns& target, const
   auto it = target.find(table);
   if (it == target.end()) {
     // Table names compare without regard to case where the server stores them lower-cased.
-    std::string lower = Lower(table);
-    it = std::find_if(target.begin(), target.end(), [&](const auto& t) { return Lower(t.first) == lower; });
+    std::string lower = AsciiLower(table);
+    it = std::find_if(target.begin(), target.end(), [&](const auto& t) { return AsciiLower(t.first) == lower; });
   }
   std::vector<CellKind> kinds;
   for (const std::string& name : names) {
     const TargetColumn* found = nullptr;
     if (it != target.end()) {
       // Column names compare without regard to case in MySQL.
-      std::string lower = Lower(name);
+      std::string lower = AsciiLower(name);
       for (const TargetColumn& c : it->second) {
         if (c.name == lower) found = &c;
       }

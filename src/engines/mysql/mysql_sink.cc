@@ -19,6 +19,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/ascii.h"
 #include "core/work_queue.h"
 #include "engines/common/load_protocol.h"
 #include "engines/mysql/mysql_connection.h"
@@ -31,7 +32,6 @@ namespace decant {
 namespace {
 
 using mysql_internal::Connection;
-using mysql_internal::Lower;
 using mysql_internal::QuoteIdent;
 
 constexpr const char* kLoadSession =
@@ -53,9 +53,7 @@ Status CheckCreate(const std::string& what, const std::string& name, const std::
 
 // What DROP calls a routine or event NativeObject ("procedure" -> "PROCEDURE").
 std::string DropKind(const std::string& kind) {
-  std::string out;
-  for (char c : kind) out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  return out;
+  return AsciiUpper(kind);
 }
 
 // "ALTER TABLE `t` ADD a, ADD b".
@@ -138,8 +136,8 @@ Result<std::vector<TargetObject>> MysqlSink::ListObjects() {
 Status MysqlSink::DropOurs(const std::vector<TargetObject>& present) {
   if (present.empty()) return Status::OK();
   std::set<std::string> ours;
-  for (const Table& t : schema_.tables) ours.insert(Lower(t.name));
-  for (const View& v : schema_.views) ours.insert(Lower(v.name));
+  for (const Table& t : schema_.tables) ours.insert(AsciiLower(t.name));
+  for (const View& v : schema_.views) ours.insert(AsciiLower(v.name));
   for (const Trigger& t : schema_.triggers) {
     DECANT_RETURN_IF_ERROR(main_->Exec("DROP TRIGGER IF EXISTS " + QuoteIdent(t.name)));
   }
@@ -149,7 +147,7 @@ Status MysqlSink::DropOurs(const std::vector<TargetObject>& present) {
     }
   }
   for (const TargetObject& o : present) {
-    if ((o.kind != "table" && o.kind != "view") || !ours.count(Lower(o.name))) continue;
+    if ((o.kind != "table" && o.kind != "view") || !ours.count(AsciiLower(o.name))) continue;
     DECANT_RETURN_IF_ERROR(main_->Exec(std::string(o.kind == "view" ? "DROP VIEW " : "DROP TABLE ") +
                                        QuoteIdent(o.name))
                                .WithContext("dropping " + o.name));

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/ascii.h"
 #include "engines/postgresql/pg_ddl.h"
 
 namespace decant::pg_internal {
@@ -670,8 +671,7 @@ class CatalogReader {
         target = word + identity.substr(0, on) + " ON " + (type == "domain constraint" ? "DOMAIN " : "") +
                  identity.substr(on + 4);
       } else {
-        std::string word = type;
-        std::transform(word.begin(), word.end(), word.begin(), [](unsigned char ch) { return std::toupper(ch); });
+        std::string word = AsciiUpper(type);
         if (word == "COMPOSITE TYPE" || word == "ENUM TYPE" || word == "RANGE TYPE") word = "TYPE";
         target = word + " " + identity;
       }

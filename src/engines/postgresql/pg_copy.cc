@@ -117,10 +117,8 @@ Status DecodeCopyRow(std::string_view line, const std::vector<Decode>& kinds, Va
         }
         // Decoded in place: byte k is written behind the digits it comes from.
         size_t n = (scratch->size() - 2) / 2;
-        for (size_t k = 0; k < n; ++k) {
-          int hi = HexDigitValue((*scratch)[2 + 2 * k]), lo = HexDigitValue((*scratch)[3 + 2 * k]);
-          if (hi < 0 || lo < 0) return Status::Corruption("COPY returned bytea with a bad hex digit");
-          (*scratch)[k] = static_cast<char>(hi * 16 + lo);
+        if (!DecodeHex(std::string_view(*scratch).substr(2), scratch->data())) {
+          return Status::Corruption("COPY returned bytea with a bad hex digit");
         }
         v.SetBytes(std::string_view(scratch->data(), n));
         *payload += n;
@@ -182,16 +180,8 @@ void EncodeCopyValue(const Value& v, std::string* out) {
       return;
     }
     case Value::Kind::kBytes: {
-      static const char kHex[] = "0123456789abcdef";
-      const std::string& s = v.as_string();
       out->append("\\\\x");
-      size_t at = out->size();
-      out->resize(at + 2 * s.size());
-      for (size_t i = 0; i < s.size(); ++i) {
-        unsigned char b = static_cast<unsigned char>(s[i]);
-        (*out)[at + 2 * i] = kHex[b >> 4];
-        (*out)[at + 2 * i + 1] = kHex[b & 15];
-      }
+      AppendHex(v.as_string(), out);
       return;
     }
   }

@@ -10,14 +10,15 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/pool.h"
 #include "core/work_queue.h"
 #include "engines/common/load_protocol.h"
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
-#include "engines/postgresql/postgresql_endpoint.h"
 #include "engines/postgresql/pg_copy.h"
 #include "engines/postgresql/pg_ddl.h"
 #include "engines/postgresql/pg_internal.h"
+#include "engines/postgresql/postgresql_endpoint.h"
 
 namespace decant::pg_internal {
 namespace {
@@ -74,10 +75,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   size_t MaxParallelTables() const override { return jobs_; }
   const EngineTraits& Traits() const override { return PostgresTraits(); }
 
-  void GiveBack(Connection* conn) {
-    std::lock_guard lock(mu_);
-    free_.push_back(conn);
-  }
+  void GiveBack(Connection* conn) { workers_.GiveBack(conn); }
 
  private:
   enum class State { kNew, kOpen, kDone };
@@ -116,9 +114,8 @@ class PostgresSink final : public Sink, private LoadTarget {
   std::vector<std::string> skipped_;
   std::vector<Ddl> deferred_;  // pre-data objects that needed the tables
 
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Connection>> workers_;
-  std::vector<Connection*> free_;
+  std::mutex mu_;               // guards skipped_
+  Pool<Connection> workers_;  // connections beside main_, opened as needed
 };
 
 // ---- writer -------------------------------------------------------------------
@@ -310,16 +307,11 @@ Status PostgresSink::RunUntilSettled(std::vector<Ddl> pending) {
 }
 
 Result<Connection*> PostgresSink::Borrow() {
-  std::lock_guard lock(mu_);
-  if (!free_.empty()) {
-    Connection* c = free_.back();
-    free_.pop_back();
-    return c;
-  }
-  DECANT_ASSIGN_OR_RETURN(auto worker, Connection::Open(location_));
-  DECANT_RETURN_IF_ERROR(PrepareSession(worker.get()));
-  workers_.push_back(std::move(worker));
-  return workers_.back().get();
+  return workers_.Take([this]() -> Result<std::unique_ptr<Connection>> {
+    DECANT_ASSIGN_OR_RETURN(auto worker, Connection::Open(location_));
+    DECANT_RETURN_IF_ERROR(PrepareSession(worker.get()));
+    return worker;
+  });
 }
 
 Result<RowCount> PostgresSink::CountRows(size_t index) {

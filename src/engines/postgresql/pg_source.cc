@@ -1,8 +1,8 @@
 // PostgresSource: the schema and every table from one snapshot, rows via COPY.
-#include <mutex>
 
 #include <fmt/format.h>
 
+#include "core/pool.h"
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
 #include "engines/postgresql/pg_copy.h"
@@ -39,23 +39,21 @@ class CopyOutReader final : public TableReader {
 class PostgresSource final : public Source {
  public:
   PostgresSource(std::unique_ptr<Connection> main, std::string location, size_t jobs)
-      : location_(std::move(location)), jobs_(std::max<size_t>(1, jobs)) {
-    free_.push_back(main.get());
-    all_.push_back(std::move(main));
+      : location_(std::move(location)), jobs_(std::max<size_t>(1, jobs)), main_(main.get()), pool_(jobs_) {
+    pool_.Add(std::move(main));
   }
 
   Status Start() {
-    Connection* main = all_.front().get();
-    DECANT_RETURN_IF_ERROR(PrepareSession(main));
-    DECANT_RETURN_IF_ERROR(main->Exec(kSnapshotTransaction));
+    DECANT_RETURN_IF_ERROR(PrepareSession(main_));
+    DECANT_RETURN_IF_ERROR(main_->Exec(kSnapshotTransaction));
     if (jobs_ > 1) {
-      DECANT_ASSIGN_OR_RETURN(snapshot_, main->QueryValue("SELECT pg_catalog.pg_export_snapshot()"));
+      DECANT_ASSIGN_OR_RETURN(snapshot_, main_->QueryValue("SELECT pg_catalog.pg_export_snapshot()"));
     }
-    describe_ = main->Describe();
+    describe_ = main_->Describe();
     return Status::OK();
   }
 
-  Result<Schema> ReadSchema() override { return ReadCatalog(all_.front().get()); }
+  Result<Schema> ReadSchema() override { return ReadCatalog(main_); }
 
   Result<std::unique_ptr<TableReader>> OpenTable(const Table& table) override {
     DECANT_ASSIGN_OR_RETURN(Connection * conn, Borrow());
@@ -85,37 +83,29 @@ class PostgresSource final : public Source {
     return size;
   }
 
-  void GiveBack(Connection* conn) {
-    std::lock_guard lock(mu_);
-    free_.push_back(conn);
-  }
+  void GiveBack(Connection* conn) { pool_.GiveBack(conn); }
 
  private:
   // A connection reading the same snapshot: the main one, or a worker that
   // imported it with SET TRANSACTION SNAPSHOT.
   Result<Connection*> Borrow() {
-    std::lock_guard lock(mu_);
-    if (!free_.empty()) {
-      Connection* c = free_.back();
-      free_.pop_back();
-      return c;
-    }
-    if (all_.size() >= jobs_) return Status::Internal("more tables open at once than --jobs allows");
-    DECANT_ASSIGN_OR_RETURN(auto worker, Connection::Open(location_));
-    DECANT_RETURN_IF_ERROR(PrepareSession(worker.get()));
-    DECANT_RETURN_IF_ERROR(worker->Exec(kSnapshotTransaction));
-    DECANT_RETURN_IF_ERROR(worker->Exec("SET TRANSACTION SNAPSHOT " + QuoteLiteral(snapshot_)));
-    all_.push_back(std::move(worker));
-    return all_.back().get();
+    DECANT_ASSIGN_OR_RETURN(Connection * conn, pool_.TryTake([this]() -> Result<std::unique_ptr<Connection>> {
+      DECANT_ASSIGN_OR_RETURN(auto worker, Connection::Open(location_));
+      DECANT_RETURN_IF_ERROR(PrepareSession(worker.get()));
+      DECANT_RETURN_IF_ERROR(worker->Exec(kSnapshotTransaction));
+      DECANT_RETURN_IF_ERROR(worker->Exec("SET TRANSACTION SNAPSHOT " + QuoteLiteral(snapshot_)));
+      return worker;
+    }));
+    if (!conn) return Status::Internal("more tables open at once than --jobs allows");
+    return conn;
   }
 
   std::string location_;
   size_t jobs_;
   std::string snapshot_;
   std::string describe_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Connection>> all_;
-  std::vector<Connection*> free_;
+  Connection* main_;       // owned by pool_
+  Pool<Connection> pool_;  // main_, then workers up to jobs_
 };
 
 CopyOutReader::CopyOutReader(PostgresSource* source, Connection* conn, const Table& table)

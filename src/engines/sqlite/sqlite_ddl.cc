@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "core/ascii.h"
 #include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "engines/sqlite/sqlite_util.h"
@@ -26,7 +27,7 @@ bool IsSimpleLiteral(const std::string& e) {
       return true;
     }
     for (std::string_view w : {"NULL", "TRUE", "FALSE", "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME"}) {
-      if (t.kind == Token::Kind::kWord && EqualsIgnoreCase(t.text, w)) return true;
+      if (t.kind == Token::Kind::kWord && EqualsIgnoreCaseAscii(t.text, w)) return true;
     }
   }
   return toks.size() == 2 && (toks[0].text == "-" || toks[0].text == "+") && toks[1].kind == Token::Kind::kNumber;
@@ -40,9 +41,9 @@ std::string SqliteTypeName(const Column& col, bool native) {
 std::optional<std::string> SqliteCollation(const std::string& collation, bool native) {
   if (native) return collation;
   for (std::string_view c : {"BINARY", "NOCASE", "RTRIM"}) {
-    if (EqualsIgnoreCase(collation, c)) return std::string(c);
+    if (EqualsIgnoreCaseAscii(collation, c)) return std::string(c);
   }
-  if (collation.size() > 3 && EqualsIgnoreCase(collation.substr(collation.size() - 3), "_ci")) {
+  if (collation.size() > 3 && EqualsIgnoreCaseAscii(collation.substr(collation.size() - 3), "_ci")) {
     return std::string("NOCASE");
   }
   return std::nullopt;  // an ICU/locale collation SQLite does not have

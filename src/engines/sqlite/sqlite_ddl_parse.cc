@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/ascii.h"
+
 namespace decant::sqlite_internal {
 namespace {
 
@@ -168,16 +170,6 @@ void ParseColumnDef(std::string_view sql, const std::vector<Token>& toks, size_t
 
 }  // namespace
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 const Dialect& SqliteDialect() {
   static const Dialect kDialect = [] {
     Dialect d;
@@ -256,7 +248,7 @@ std::string ParseViewDefinition(std::string_view sql) {
 std::optional<ParsedVirtualTable> ParseCreateVirtualTable(std::string_view sql) {
   const std::vector<Token> toks = Tokenize(sql);
   auto word = [&](size_t i, std::string_view w) {
-    return i < toks.size() && toks[i].kind == Token::Kind::kWord && EqualsIgnoreCase(toks[i].text, w);
+    return i < toks.size() && toks[i].kind == Token::Kind::kWord && EqualsIgnoreCaseAscii(toks[i].text, w);
   };
   auto punct = [&](size_t i, std::string_view p) {
     return i < toks.size() && toks[i].kind == Token::Kind::kPunct && toks[i].text == p;
@@ -274,8 +266,7 @@ std::optional<ParsedVirtualTable> ParseCreateVirtualTable(std::string_view sql) 
   ++i;
   if (!word(i, "USING") || i + 1 >= toks.size()) return std::nullopt;
   ++i;
-  out.module = toks[i].text;
-  for (char& c : out.module) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out.module = AsciiLower(toks[i].text);
   ++i;
   if (!punct(i, "(")) return out;
   // Top-level arguments of the form "content = value".
@@ -296,7 +287,7 @@ std::optional<ParsedVirtualTable> ParseCreateVirtualTable(std::string_view sql) 
       arg_start = true;
       continue;
     }
-    if (depth == 1 && arg_start && EqualsIgnoreCase(t.text, "content") && punct(i + 1, "=") && i + 2 < toks.size()) {
+    if (depth == 1 && arg_start && EqualsIgnoreCaseAscii(t.text, "content") && punct(i + 1, "=") && i + 2 < toks.size()) {
       out.content = toks[i + 2].text;
     }
     arg_start = false;
@@ -305,7 +296,7 @@ std::optional<ParsedVirtualTable> ParseCreateVirtualTable(std::string_view sql) 
 }
 
 bool IsShadowTableOf(std::string_view module, std::string_view vtab, std::string_view name) {
-  if (name.size() <= vtab.size() + 1 || !EqualsIgnoreCase(name.substr(0, vtab.size()), vtab) ||
+  if (name.size() <= vtab.size() + 1 || !EqualsIgnoreCaseAscii(name.substr(0, vtab.size()), vtab) ||
       name[vtab.size()] != '_') {
     return false;
   }
@@ -315,14 +306,14 @@ bool IsShadowTableOf(std::string_view module, std::string_view vtab, std::string
   static constexpr std::string_view kRtree[] = {"node", "rowid", "parent"};
   auto in = [&](const auto& list) {
     for (std::string_view s : list) {
-      if (EqualsIgnoreCase(suffix, s)) return true;
+      if (EqualsIgnoreCaseAscii(suffix, s)) return true;
     }
     return false;
   };
-  if (EqualsIgnoreCase(module, "fts5")) return in(kFts5);
-  if (EqualsIgnoreCase(module, "fts3") || EqualsIgnoreCase(module, "fts4")) return in(kFts34);
-  if (EqualsIgnoreCase(module, "rtree") || EqualsIgnoreCase(module, "rtree_i32") ||
-      EqualsIgnoreCase(module, "geopoly")) {
+  if (EqualsIgnoreCaseAscii(module, "fts5")) return in(kFts5);
+  if (EqualsIgnoreCaseAscii(module, "fts3") || EqualsIgnoreCaseAscii(module, "fts4")) return in(kFts34);
+  if (EqualsIgnoreCaseAscii(module, "rtree") || EqualsIgnoreCaseAscii(module, "rtree_i32") ||
+      EqualsIgnoreCaseAscii(module, "geopoly")) {
     return in(kRtree);
   }
   return false;

@@ -64,8 +64,6 @@ bool ParseCreateIndex(std::string_view sql, ParsedIndex* out);
 // The SELECT of "CREATE VIEW name [(cols)] AS SELECT ...", or empty.
 std::string ParseViewDefinition(std::string_view sql);
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-
 // "CREATE VIRTUAL TABLE [IF NOT EXISTS] [schema.]name USING module(args)".
 struct ParsedVirtualTable {
   std::string name;

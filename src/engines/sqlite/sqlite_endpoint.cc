@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include "core/ascii.h"
+#include "core/hex.h"
 #include "engines/sqlite/sqlite_util.h"
 
 namespace decant {
@@ -11,20 +13,7 @@ namespace {
 
 constexpr std::string_view kScheme = "sqlite:";
 
-bool HasSchemePrefix(const std::string& s) {
-  if (s.size() < kScheme.size()) return false;
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != kScheme[i]) return false;
-  }
-  return true;
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+bool HasSchemePrefix(const std::string& s) { return StartsWithIgnoreCaseAscii(s, kScheme); }
 
 }  // namespace
 
@@ -48,8 +37,8 @@ Result<std::string> SqliteUriPath(const std::string& uri) {
   }
   std::string path;
   for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == '%' && i + 2 < rest.size() && HexDigit(rest[i + 1]) >= 0 && HexDigit(rest[i + 2]) >= 0) {
-      path.push_back(static_cast<char>(HexDigit(rest[i + 1]) * 16 + HexDigit(rest[i + 2])));
+    if (rest[i] == '%' && i + 2 < rest.size() && HexDigitValue(rest[i + 1]) >= 0 && HexDigitValue(rest[i + 2]) >= 0) {
+      path.push_back(static_cast<char>(HexDigitValue(rest[i + 1]) * 16 + HexDigitValue(rest[i + 2])));
       i += 2;
     } else {
       path.push_back(rest[i]);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/endpoint.h"
+#include "io/file_system.h"
 
 namespace decant {
 
@@ -32,8 +33,12 @@ Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& uri);
 // A Sink writing to the database file named by `uri`. A file that does not
 // exist yet is built beside it as "<path>.partial" and renamed into place by
 // Commit(), so a half-built database never sits at the final name. An existing
-// file is loaded in one transaction that Abort() rolls back.
-Result<std::unique_ptr<Sink>> OpenSqliteSink(const std::string& uri);
+// file is loaded in one transaction that Abort() rolls back. What decant does
+// to files itself (existence and size checks, removing a stale or abandoned
+// .partial, the rename and the directory sync that publish it) goes through
+// `fs`, which must outlive the sink; SQLite writes the database's pages
+// through its own VFS.
+Result<std::unique_ptr<Sink>> OpenSqliteSink(const std::string& uri, FileSystem* fs = FileSystem::Default());
 
 // The whole schema as a SQLite script: tables, indexes, views, triggers in
 // creation order, each statement ending with ";\n". A schema read from SQLite

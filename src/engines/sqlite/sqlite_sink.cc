@@ -11,6 +11,7 @@
 #include <limits>
 #include <set>
 
+#include "core/ascii.h"
 #include "engines/common/load_protocol.h"
 #include "engines/sqlite/sqlite_ddl.h"
 #include "engines/sqlite/sqlite_ddl_parse.h"
@@ -31,12 +32,6 @@ const std::string* VirtualModule(const Schema& schema, const Table& t) {
   if (!sqlite_internal::IsNativeSchema(schema) || t.native_ddl.empty()) return nullptr;
   auto it = t.options.find("virtual");
   return it == t.options.end() ? nullptr : &it->second;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // A schema option that must be a plain integer before it goes into a PRAGMA.
@@ -60,19 +55,17 @@ std::optional<int64_t> IntOption(const Schema& schema, const std::string& key) {
 // the object's own name. `label` opens every message.
 Status CheckDdlHead(const std::string& label, const std::string& what, const std::string& name,
                     const std::string& sql) {
-  using sqlite_internal::EqualsIgnoreCase;
   using sqlite_internal::Token;
   const std::vector<Token> toks = sqlite_internal::Tokenize(sql);
   auto word = [&](size_t i, std::string_view w) {
-    return i < toks.size() && toks[i].kind == Token::Kind::kWord && EqualsIgnoreCase(toks[i].text, w);
+    return i < toks.size() && toks[i].kind == Token::Kind::kWord && EqualsIgnoreCaseAscii(toks[i].text, w);
   };
   auto is_name = [&](size_t i) {
     return i < toks.size() && (toks[i].kind == Token::Kind::kWord || toks[i].kind == Token::Kind::kQuoted ||
                                toks[i].kind == Token::Kind::kString);
   };
   auto refuse = [&](const std::string& why) { return Status::Corruption(label + " " + why + "; refusing to run it"); };
-  std::string keyword = what;
-  for (char& c : keyword) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string keyword = AsciiUpper(what);
   const std::string not_kind = "is not a CREATE " + keyword + " statement";
   if (!word(0, "CREATE")) return refuse(not_kind);
   size_t i = 1;
@@ -92,11 +85,11 @@ Status CheckDdlHead(const std::string& label, const std::string& what, const std
     if (!is_name(i + 2)) return refuse(not_kind);
     std::string schema = object;
     object = toks[i + 2].text;
-    if (!EqualsIgnoreCase(schema, "main")) {
+    if (!EqualsIgnoreCaseAscii(schema, "main")) {
       return refuse("creates \"" + schema + "." + object + "\" in another schema");
     }
   }
-  if (!EqualsIgnoreCase(object, name)) return refuse("creates \"" + object + "\", not \"" + name + "\"");
+  if (!EqualsIgnoreCaseAscii(object, name)) return refuse("creates \"" + object + "\", not \"" + name + "\"");
   if (what == "virtual table") {
     size_t next = i + 1;
     if (next < toks.size() && toks[next].kind == Token::Kind::kPunct && toks[next].text == ".") next += 2;
@@ -184,7 +177,7 @@ class SqliteTableWriter : public TableWriter {
 
 class SqliteSink : public Sink, private LoadTarget {
  public:
-  explicit SqliteSink(std::string path) : path_(std::move(path)) {}
+  SqliteSink(std::string path, FileSystem* fs) : path_(std::move(path)), fs_(fs) {}
   ~SqliteSink() override {
     if (!committed_) Abort();
   }
@@ -210,6 +203,7 @@ class SqliteSink : public Sink, private LoadTarget {
   Status WriteSequences();
 
   std::string path_;
+  FileSystem* fs_;  // what decant does to files itself; SQLite writes pages through its VFS
   std::string work_path_;
   bool fresh_ = false;
   bool committed_ = false;
@@ -221,10 +215,9 @@ class SqliteSink : public Sink, private LoadTarget {
 };
 
 Status SqliteSink::OpenFresh() {
-  FileSystem* fs = FileSystem::Default();
-  work_path_ = path_ + ".partial";
+  work_path_ = PartialPath(path_);
   for (const std::string& p : {work_path_, work_path_ + "-journal", work_path_ + "-wal", work_path_ + "-shm"}) {
-    if (fs->Exists(p)) DECANT_RETURN_IF_ERROR(fs->Remove(p));
+    if (fs_->Exists(p)) DECANT_RETURN_IF_ERROR(fs_->Remove(p));
   }
   DECANT_ASSIGN_OR_RETURN(
       conn_, Connection::Open(work_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX));
@@ -269,7 +262,7 @@ Result<std::vector<TargetObject>> SqliteSink::ListObjects() {
     DECANT_ASSIGN_OR_RETURN(bool row, st.Step(conn_.get()));
     if (!row) break;
     std::string name = st.ColumnText(1);
-    if (shadows.count(Lower(name))) continue;
+    if (shadows.count(AsciiLower(name))) continue;
     out.push_back({st.ColumnText(0), std::move(name)});
   }
   return out;
@@ -277,15 +270,15 @@ Result<std::vector<TargetObject>> SqliteSink::ListObjects() {
 
 Status SqliteSink::DropOurs(const std::vector<TargetObject>& objs) {
   std::set<std::string> ours;
-  for (const Table& t : schema_.tables) ours.insert(Lower(t.name));
-  for (const Index& i : schema_.indexes) ours.insert(Lower(i.name));
-  for (const View& v : schema_.views) ours.insert(Lower(v.name));
+  for (const Table& t : schema_.tables) ours.insert(AsciiLower(t.name));
+  for (const Index& i : schema_.indexes) ours.insert(AsciiLower(i.name));
+  for (const View& v : schema_.views) ours.insert(AsciiLower(v.name));
   for (const Trigger& t : schema_.triggers) {
-    if (sqlite_internal::TriggerDdl(schema_, t)) ours.insert(Lower(t.name));
+    if (sqlite_internal::TriggerDdl(schema_, t)) ours.insert(AsciiLower(t.name));
   }
   for (const char* kind : {"trigger", "view", "index", "table"}) {
     for (const auto& [type, name] : objs) {
-      if (type != kind || !ours.count(Lower(name))) continue;
+      if (type != kind || !ours.count(AsciiLower(name))) continue;
       std::string sql = "DROP " + type + " IF EXISTS main." + QuoteIdent(name);
       DECANT_RETURN_IF_ERROR(conn_->Exec(sql).WithContext("dropping " + type + " " + name));
     }
@@ -303,11 +296,10 @@ Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
   schema_ = schema;
   options_ = options;
   source_ = &SourceTraits(options.source, schema, SqliteTraits());
-  FileSystem* fs = FileSystem::Default();
-  if (fs->IsDirectory(path_)) return Status::InvalidArgument(path_ + ": is a directory, not a SQLite database");
-  fresh_ = !fs->Exists(path_);
+  if (fs_->IsDirectory(path_)) return Status::InvalidArgument(path_ + ": is a directory, not a SQLite database");
+  fresh_ = !fs_->Exists(path_);
   if (!fresh_) {
-    DECANT_ASSIGN_OR_RETURN(uint64_t size, fs->FileSize(path_));
+    DECANT_ASSIGN_OR_RETURN(uint64_t size, fs_->FileSize(path_));
     fresh_ = size == 0;
   }
   if (options.data_only && fresh_) {
@@ -483,7 +475,7 @@ Status SqliteSink::Commit() {
   }
   DECANT_RETURN_IF_ERROR(conn_->Close());
   conn_.reset();
-  if (fresh_) DECANT_RETURN_IF_ERROR(Publish(FileSystem::Default(), work_path_, path_));
+  if (fresh_) DECANT_RETURN_IF_ERROR(Publish(fs_, work_path_, path_));
   committed_ = true;
   return Status::OK();
 }
@@ -496,18 +488,17 @@ void SqliteSink::Abort() {
     conn_.reset();
   }
   if (fresh_ && !work_path_.empty()) {
-    FileSystem* fs = FileSystem::Default();
     for (const std::string& p : {work_path_, work_path_ + "-journal"}) {
-      if (fs->Exists(p)) (void)fs->Remove(p);
+      if (fs_->Exists(p)) (void)fs_->Remove(p);
     }
   }
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Sink>> OpenSqliteSink(const std::string& uri) {
+Result<std::unique_ptr<Sink>> OpenSqliteSink(const std::string& uri, FileSystem* fs) {
   DECANT_ASSIGN_OR_RETURN(std::string path, SqliteUriPath(uri));
-  return std::unique_ptr<Sink>(new SqliteSink(std::move(path)));
+  return std::unique_ptr<Sink>(new SqliteSink(std::move(path), fs));
 }
 
 }  // namespace decant

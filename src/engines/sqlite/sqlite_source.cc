@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 
+#include "core/ascii.h"
 #include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "engines/sqlite/sqlite_util.h"
@@ -24,25 +25,8 @@ namespace decant {
 namespace {
 
 using sqlite_internal::Connection;
-using sqlite_internal::EqualsIgnoreCase;
 using sqlite_internal::QuoteIdent;
 using sqlite_internal::Statement;
-
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The numbers inside "NAME(a, b)", if any.
 void TypeArgs(const std::string& upper, int32_t* a, int32_t* b) {
@@ -70,7 +54,7 @@ void TypeArgs(const std::string& upper, int32_t* a, int32_t* b) {
 // few declared types other engines understand more precisely.
 DataType LogicalFromDeclared(const std::string& declared) {
   DataType t;
-  std::string up = Upper(declared);
+  std::string up = AsciiUpper(declared);
   std::string base = up.substr(0, up.find('('));
   while (!base.empty() && base.back() == ' ') base.pop_back();
   int32_t a = -1, b = -1;
@@ -111,7 +95,7 @@ DataType LogicalFromDeclared(const std::string& declared) {
 bool SameNames(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (!EqualsIgnoreCase(a[i], b[i])) return false;
+    if (!EqualsIgnoreCaseAscii(a[i], b[i])) return false;
   }
   return true;
 }
@@ -245,14 +229,14 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
       col.generated_stored = hidden == 3;
       col.generated_expr = "";
       for (const auto& p : parsed.columns) {
-        if (EqualsIgnoreCase(p.name, col.name) && p.generated_expr) col.generated_expr = p.generated_expr;
+        if (EqualsIgnoreCaseAscii(p.name, col.name) && p.generated_expr) col.generated_expr = p.generated_expr;
       }
     }
     const char* coll = nullptr;
     int notnull = 0, primary = 0, autoinc = 0;
     if (!vtab && sqlite3_table_column_metadata(c->db(), "main", name.c_str(), col.name.c_str(), nullptr, &coll,
                                                &notnull, &primary, &autoinc) == SQLITE_OK) {
-      if (coll != nullptr && !EqualsIgnoreCase(coll, "BINARY")) col.collation = coll;
+      if (coll != nullptr && !EqualsIgnoreCaseAscii(coll, "BINARY")) col.collation = coll;
       col.auto_increment = autoinc != 0;
     }
     t->columns.push_back(std::move(col));
@@ -262,7 +246,7 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
   // max+1 when no id is given, so other engines get an identity/AUTO_INCREMENT.
   if (pk.size() == 1 && t->options.count("without_rowid") == 0) {
     for (Column& key : t->columns) {
-      if (key.name == pk[0].second && EqualsIgnoreCase(key.native_type, "INTEGER")) key.auto_increment = true;
+      if (key.name == pk[0].second && EqualsIgnoreCaseAscii(key.native_type, "INTEGER")) key.auto_increment = true;
     }
   }
   if (!pk.empty()) {
@@ -310,7 +294,7 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
       (void)ParseFkAction(fks.ColumnText(4), &fk.on_update);
       (void)ParseFkAction(fks.ColumnText(5), &fk.on_delete);
       std::string match = fks.ColumnText(6);
-      if (!EqualsIgnoreCase(match, "NONE")) fk.match = Upper(match);
+      if (!EqualsIgnoreCaseAscii(match, "NONE")) fk.match = AsciiUpper(match);
       t->foreign_keys.push_back(std::move(fk));
     }
     ForeignKey& fk = t->foreign_keys.back();
@@ -319,7 +303,7 @@ Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
   }
   for (ForeignKey& fk : t->foreign_keys) {
     for (const auto& p : parsed.foreign_keys) {
-      if (SameNames(p.columns, fk.columns) && EqualsIgnoreCase(p.ref_table, fk.ref_table)) {
+      if (SameNames(p.columns, fk.columns) && EqualsIgnoreCaseAscii(p.ref_table, fk.ref_table)) {
         fk.name = p.name;
         fk.deferrable = p.deferrable;
         fk.initially_deferred = p.initially_deferred;
@@ -366,7 +350,7 @@ Status SqliteSource::ReadIndex(const std::string& name, const std::string& table
     }
     key.descending = keys.ColumnInt(2) != 0;
     std::string coll = keys.ColumnText(3);
-    if (!coll.empty() && !EqualsIgnoreCase(coll, "BINARY")) key.collation = coll;
+    if (!coll.empty() && !EqualsIgnoreCaseAscii(coll, "BINARY")) key.collation = coll;
     index->keys.push_back(std::move(key));
     ++k;
   }
@@ -411,7 +395,7 @@ Result<Schema> SqliteSource::ReadSchema() {
     std::string table = objs.ColumnText(2);
     std::string sql = objs.ColumnText(3);
     if (name == "sqlite_sequence") has_sequence = true;
-    if (StartsWithIgnoreCase(table, "sqlite_") || skipped.count(Lower(table))) continue;
+    if (StartsWithIgnoreCaseAscii(table, "sqlite_") || skipped.count(AsciiLower(table))) continue;
     if (type == "table") {
       Table t;
       DECANT_RETURN_IF_ERROR(ReadTable(name, sql, flags, &t).WithContext("table " + name));

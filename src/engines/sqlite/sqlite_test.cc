@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -116,10 +117,11 @@ const auto& FileBytes = testing_util::ReadFile;
 std::string Uri(const std::string& path) { return "sqlite://" + path; }
 
 // The pipeline's job in miniature: schema, then every table, then commit.
-Status Copy(const std::string& from, const std::string& to, LoadMode mode = LoadMode::kRefuseNonEmpty) {
+Status Copy(const std::string& from, const std::string& to, LoadMode mode = LoadMode::kRefuseNonEmpty,
+            FileSystem* fs = FileSystem::Default()) {
   DECANT_ASSIGN_OR_RETURN(std::unique_ptr<Source> src, OpenSqliteSource(Uri(from)));
   DECANT_ASSIGN_OR_RETURN(Schema schema, src->ReadSchema());
-  DECANT_ASSIGN_OR_RETURN(std::unique_ptr<Sink> sink, OpenSqliteSink(Uri(to)));
+  DECANT_ASSIGN_OR_RETURN(std::unique_ptr<Sink> sink, OpenSqliteSink(Uri(to), fs));
   SinkOptions options;
   options.mode = mode;
   DECANT_RETURN_IF_ERROR(sink->Begin(schema, options));
@@ -574,6 +576,35 @@ TEST_F(SqliteTest, StalePartialIsReplaced) {
   ASSERT_TRUE(Copy(src, dst).ok());
   EXPECT_EQ(Snapshot(dst), Snapshot(src));
   EXPECT_FALSE(fs::exists(dst + ".partial"));
+}
+
+// Records the paths the sink asks about and fails its publishing rename.
+class FailingRenameFileSystem final : public FileSystemWrapper {
+ public:
+  std::vector<std::string> asked;
+  int renames = 0;
+  bool Exists(const std::string& path) override {
+    asked.push_back(path);
+    return FileSystemWrapper::Exists(path);
+  }
+  Status Rename(const std::string&, const std::string&) override {
+    ++renames;
+    return Status::IOError("rename failed (injected)");
+  }
+};
+
+TEST_F(SqliteTest, FailedPublishLeavesNoTargetAndNoPartial) {
+  std::string src = Path("src.db"), dst = Path("dst.db");
+  Exec(src, "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
+  FailingRenameFileSystem faulty;
+  Status st = Copy(src, dst, LoadMode::kRefuseNonEmpty, &faulty);  // the sink is gone (aborted) on return
+  EXPECT_EQ(st.code(), StatusCode::kIOError) << st.ToString();
+  EXPECT_NE(st.message().find("injected"), std::string::npos) << st.ToString();
+  EXPECT_EQ(faulty.renames, 1);
+  EXPECT_NE(std::find(faulty.asked.begin(), faulty.asked.end(), dst), faulty.asked.end());
+  EXPECT_FALSE(fs::exists(dst));
+  EXPECT_FALSE(fs::exists(dst + ".partial"));
+  EXPECT_FALSE(fs::exists(dst + ".partial-journal"));
 }
 
 TEST_F(SqliteTest, AbortOnExistingFileRollsBack) {

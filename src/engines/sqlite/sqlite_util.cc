@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "engines/sqlite/sqlite_ddl_parse.h"
 
 namespace decant::sqlite_internal {
@@ -152,10 +153,6 @@ std::string Statement::ColumnText(int i) const {
 
 Result<std::set<std::string>> ShadowTables(Connection* conn) {
   std::set<std::string> out;
-  auto lower = [](std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
   std::vector<std::pair<std::string, std::string>> vtabs;  // name, module
   std::vector<std::string> tables;
   {
@@ -172,7 +169,7 @@ Result<std::set<std::string>> ShadowTables(Connection* conn) {
   if (vtabs.empty()) return out;
   for (const std::string& t : tables) {
     for (const auto& [vtab, module] : vtabs) {
-      if (IsShadowTableOf(module, vtab, t)) out.insert(lower(t));
+      if (IsShadowTableOf(module, vtab, t)) out.insert(AsciiLower(t));
     }
   }
   // SQLite's own view, where the module is loaded and names its shadow tables.
@@ -181,7 +178,7 @@ Result<std::set<std::string>> ShadowTables(Connection* conn) {
     while (true) {
       Result<bool> row = st->Step(conn);
       if (!row.ok() || !*row) break;
-      out.insert(lower(st->ColumnText(0)));
+      out.insert(AsciiLower(st->ColumnText(0)));
     }
   }
   return out;
