@@ -24,7 +24,7 @@ packages=(g++ cmake ninja-build pkg-config time sqlite3
   libsqlite3-dev libzstd-dev libxxhash-dev libcli11-dev nlohmann-json3-dev
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client
   python3-django python3-psycopg2 python3-mysqldb)
-[ "$tests" = ON ] && packages+=(clang-format clang-tidy)
+if [ "$tests" = ON ]; then packages+=(clang-format clang-tidy); fi
 
 missing=()
 for p in "${packages[@]}"; do
