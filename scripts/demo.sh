@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default (SQLite), end to end:
-#   1. install build dependencies and build decant (scripts/setup.sh);
+#   1. install build dependencies and build decant (scripts/setup.sh: a user's
+#      build, warnings are not errors);
 #   2. make a sample SQLite database (tables, keys, indexes, a view, a trigger,
 #      AUTOINCREMENT state, awkward values, 200,000 order rows);
 #   3. export it to an archive, inspect and check the archive;

@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
 # Installs decant's build dependencies from Debian 12 packages (only when one
-# is missing) and builds everything into build/. Safe to run again.
+# is missing) and builds into build/. Safe to run again.
+#
+#   bash scripts/setup.sh           a user's build (scripts/demo.sh): decant alone,
+#                                   warnings stay warnings
+#   bash scripts/setup.sh --tests   the project's test build (scripts/test.sh): also the
+#                                   tests, warnings are errors (-DDECANT_WERROR=ON), and
+#                                   the lint tools scripts/lint.sh runs
+#
+# Both use build/; every choice is passed to cmake each time, so whichever ran
+# last decides (a previous configure never leaks into the next).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+tests=OFF
+case "${1:-}" in
+  "") ;;
+  --tests) tests=ON ;;
+  *) echo "usage: bash scripts/setup.sh [--tests]" >&2; exit 2 ;;
+esac
 
 packages=(g++ cmake ninja-build pkg-config time sqlite3
   libsqlite3-dev libzstd-dev libxxhash-dev libcli11-dev nlohmann-json3-dev
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client
   python3-django python3-psycopg2 python3-mysqldb)
+if [ "$tests" = ON ]; then packages+=(clang-format clang-tidy); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -22,5 +39,6 @@ if ((${#missing[@]})); then
 fi
 
 echo "setup: building decant into build/ (a few minutes on a fresh machine)" >&2
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DDECANT_WERROR="$tests" -DDECANT_BUILD_TESTS="$tests" >/dev/null
 cmake --build build -j"$(nproc)"

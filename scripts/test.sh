@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, builds, starts the private database
-# servers the engine tests use (scripts/servers/, see its README.md), then runs
-# the whole GoogleTest suite through ctest. Tests that need ../shared/samples
-# skip with a one-line reason when it is absent.
+# Runs every test: installs what is missing, builds with warnings as errors,
+# checks the style (scripts/lint.sh: clang-format and clang-tidy), starts the
+# private database servers the engine tests use (scripts/servers/, see its
+# README.md), then runs the whole GoogleTest suite through ctest. Tests that need
+# ../shared/samples skip with a one-line reason when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
+bash scripts/lint.sh
 bash scripts/servers/postgresql.sh start
 bash scripts/servers/mariadb.sh start
 # shellcheck disable=SC1090

@@ -174,9 +174,9 @@ RunResult RunDecantBinary(const std::vector<std::string>& args, const std::strin
   TempDir tmp;
   std::string out_file = stdout_path.empty() ? tmp.File("stdout") : stdout_path;
   std::string cmd = quote(bin);
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " < " + (stdin_path.empty() ? std::string("/dev/null") : quote(stdin_path));
-  cmd += " > " + quote(out_file) + " 2> " + quote(tmp.File("stderr"));
+  for (const auto& a : args) cmd.append(" ").append(quote(a));
+  cmd.append(" < ").append(stdin_path.empty() ? std::string("/dev/null") : quote(stdin_path));
+  cmd.append(" > ").append(quote(out_file)).append(" 2> ").append(quote(tmp.File("stderr")));
   int status = std::system(cmd.c_str());
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (stdout_path.empty()) r.out = ReadFile(out_file);
@@ -199,7 +199,7 @@ std::string MysqlTestUri(const std::string& db) {
   size_t slash = base.find('/', base.find("://") + 3);
   if (slash != std::string::npos) base.resize(slash);
   std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
-  if (!defaults.empty()) query += (query.empty() ? "" : "&") + std::string("defaults-file=") + defaults;
+  if (!defaults.empty()) query.append(query.empty() ? "" : "&").append("defaults-file=").append(defaults);
   std::string encoded;
   for (unsigned char c : db) {
     if (std::isalnum(c) || c == '_' || c == '-') {

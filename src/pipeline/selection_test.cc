@@ -506,7 +506,7 @@ std::vector<std::string> Query(const std::string& path, const std::string& sql) 
       std::string row;
       for (int i = 0; i < sqlite3_column_count(st); ++i) {
         const unsigned char* text = sqlite3_column_text(st, i);
-        row += (i ? "|" : "") + std::string(text ? reinterpret_cast<const char*>(text) : "NULL");
+        row.append(i ? "|" : "").append(text ? reinterpret_cast<const char*>(text) : "NULL");
       }
       rows.push_back(row);
     }

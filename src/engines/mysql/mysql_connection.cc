@@ -235,16 +235,16 @@ std::string UriFor(const ConnectParams& p, const std::string& database) {
   std::string out = p.scheme + "://";
   if (!p.user.empty() || p.password) {
     out += Encode(p.user);
-    if (p.password) out += ":" + Encode(*p.password);
+    if (p.password) out.append(":").append(Encode(*p.password));
     out += "@";
   }
   out += p.host.find(':') != std::string::npos ? "[" + p.host + "]" : p.host;
-  if (p.port) out += ":" + std::to_string(p.port);
-  out += "/" + Encode(database);
-  std::string sep = "?";
+  if (p.port) out.append(":").append(std::to_string(p.port));
+  out.append("/").append(Encode(database));
+  char sep = '?';
   for (const auto& [k, v] : p.params) {
-    out += sep + k + "=" + Encode(v);
-    sep = "&";
+    out.append(1, sep).append(k).append("=").append(Encode(v));
+    sep = '&';
   }
   return out;
 }

@@ -64,7 +64,7 @@ Parsed Parse(const std::string& ddl) {
 // "`a`,`b`".
 std::string QuotedList(const std::vector<std::string>& names) {
   std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ",") + QuoteIdent(n);
+  for (const auto& n : names) s.append(s.empty() ? "" : ",").append(QuoteIdent(n));
   return s;
 }
 
@@ -109,7 +109,7 @@ SplitTable SplitCreateTable(const std::string& ddl, const std::string& auto_incr
   }
   std::vector<std::string> keep;
   bool ai_key_kept = auto_increment_column.empty();
-  const std::string ai_first = "(" + QuoteIdent(auto_increment_column);
+  const std::string ai_first = std::string("(").append(QuoteIdent(auto_increment_column));
   for (const std::string& e : p.elements) {
     if (StartsWith(e, "PRIMARY KEY") && !ai_key_kept && StartsWith(e.substr(12), ai_first)) ai_key_kept = true;
   }

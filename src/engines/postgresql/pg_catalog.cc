@@ -406,7 +406,7 @@ class CatalogReader {
 
   std::string TableOids() const {
     std::string list;
-    for (const auto& [oid, _] : table_index_) list += (list.empty() ? "" : ",") + std::to_string(oid);
+    for (const auto& [oid, _] : table_index_) list.append(list.empty() ? "" : ",").append(std::to_string(oid));
     return list.empty() ? "0" : list;
   }
 

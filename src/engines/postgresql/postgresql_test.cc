@@ -63,7 +63,7 @@ std::vector<std::string> Rows(const std::string& uri, const std::string& sql) {
   EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQresultErrorMessage(r);
   for (int i = 0; i < PQntuples(r); ++i) {
     std::string row;
-    for (int j = 0; j < PQnfields(r); ++j) row += (j ? "|" : "") + std::string(PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j));
+    for (int j = 0; j < PQnfields(r); ++j) row.append(j ? "|" : "").append(PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j));
     out.push_back(row);
   }
   PQclear(r);

@@ -124,7 +124,7 @@ std::string TableDdl(const Schema& schema, const Table& table, const EngineTrait
   for (const ForeignKey& fk : table.foreign_keys) {
     std::string d =
         ConstraintPrefix(fk.name) + "FOREIGN KEY " + NameList(fk.columns) + " REFERENCES " + QuoteIdent(fk.ref_table);
-    if (!fk.ref_columns.empty()) d += " " + NameList(fk.ref_columns);
+    if (!fk.ref_columns.empty()) d.append(" ").append(NameList(fk.ref_columns));
     if (fk.on_update != FkAction::kNoAction) d += std::string(" ON UPDATE ") + FkActionName(fk.on_update);
     if (fk.on_delete != FkAction::kNoAction) d += std::string(" ON DELETE ") + FkActionName(fk.on_delete);
     if (!fk.match.empty() && native) d += " MATCH " + fk.match;
@@ -159,7 +159,11 @@ std::string IndexDdl(const Schema& schema, const Index& index, const EngineTrait
   for (size_t i = 0; i < index.keys.size(); ++i) {
     const IndexKey& k = index.keys[i];
     if (i) sql += ", ";
-    sql += k.column.empty() ? "(" + Expr(k.expression, schema, source) + ")" : QuoteIdent(k.column);
+    if (k.column.empty()) {
+      sql.append("(").append(Expr(k.expression, schema, source)).append(")");
+    } else {
+      sql += QuoteIdent(k.column);
+    }
     if (k.collation) {
       if (auto c = SqliteCollation(*k.collation, native)) sql += " COLLATE " + *c;
     }
