@@ -1,9 +1,9 @@
 // The decant command as a user runs it: exit codes and one-line messages for
 // every refusal, piping through stdin/stdout, verify's verdicts.
-#include <filesystem>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "tests/test_util.h"
 
@@ -20,9 +20,7 @@ using testing_util::TempDir;
 using testing_util::WriteFile;
 
 // Exactly one line of error text on stderr.
-bool OneLine(const std::string& err) {
-  return !err.empty() && err.find('\n') == err.size() - 1;
-}
+bool OneLine(const std::string& err) { return !err.empty() && err.find('\n') == err.size() - 1; }
 
 class CliTest : public ::testing::Test {
  protected:
@@ -200,8 +198,9 @@ TEST_F(CliTest, InterruptAbortsAndLeavesNothingBehind) {
 TEST_F(CliTest, WarningsGoToStderrAndParseErrorsAreOneLine) {
   std::string vt = tmp_.File("vt.db");
   // A contentless FTS5 index cannot be carried: decant warns about it.
-  SqliteExec(vt, "CREATE VIRTUAL TABLE docs USING fts5(body, content=''); CREATE TABLE plain(x);"
-                 "INSERT INTO plain VALUES (1);");
+  SqliteExec(vt,
+             "CREATE VIRTUAL TABLE docs USING fts5(body, content=''); CREATE TABLE plain(x);"
+             "INSERT INTO plain VALUES (1);");
   std::string piped = tmp_.File("vt.decant");
   auto r = RunDecantBinary({"export", "sqlite://" + vt, "-o", "-"}, "", piped);
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -14,6 +14,9 @@
 // client), not through decant. Each test makes its own scratch databases and
 // drops them after. Passwords come from PGPASSFILE and the MySQL defaults file
 // and are never printed.
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,10 +29,6 @@
 #include <memory>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "core/endpoint.h"
 #include "core/schema.h"
@@ -48,7 +47,7 @@ using testing_util::WriteFile;
 
 using testing_util::Env;
 
-#define REQUIRE_PG()                  \
+#define REQUIRE_PG()                       \
   if (Env("DECANT_TEST_PG15_URI").empty()) \
   GTEST_SKIP() << "DECANT_TEST_PG15_URI is unset (source \"$(bash scripts/servers/postgresql.sh env)\")"
 #define REQUIRE_MYSQL()                     \
@@ -113,9 +112,10 @@ class PgDb {
   std::string Sql(const std::string& sql) const { return Psql(name_, sql); }
   // Tables, views and sequences in the user schemas.
   std::string Objects() const {
-    return Sql("SELECT string_agg(n.nspname || '.' || c.relname, ',' ORDER BY 1) FROM pg_class c "
-               "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','v','m','S','p') "
-               "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%'");
+    return Sql(
+        "SELECT string_agg(n.nspname || '.' || c.relname, ',' ORDER BY 1) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','v','m','S','p') "
+        "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%'");
   }
 
  private:
@@ -165,8 +165,10 @@ class MyDb {
   std::string uri() const { return MyUri(name_); }
   std::string Sql(const std::string& sql) const { return Mysql(name_, sql); }
   std::string Objects() const {
-    return Sql("SELECT COALESCE(GROUP_CONCAT(table_name ORDER BY table_name), '') FROM information_schema.tables "
-               "WHERE table_schema = '" + name_ + "'");
+    return Sql(
+        "SELECT COALESCE(GROUP_CONCAT(table_name ORDER BY table_name), '') FROM information_schema.tables "
+        "WHERE table_schema = '" +
+        name_ + "'");
   }
 
  private:
@@ -238,9 +240,12 @@ std::string NormalizeNumber(const std::string& s) {
   std::string digits;
   long point = -1;
   for (; i < s.size(); ++i) {
-    if (std::isdigit(static_cast<unsigned char>(s[i]))) digits.push_back(s[i]);
-    else if (s[i] == '.' && point < 0) point = static_cast<long>(digits.size());
-    else break;
+    if (std::isdigit(static_cast<unsigned char>(s[i])))
+      digits.push_back(s[i]);
+    else if (s[i] == '.' && point < 0)
+      point = static_cast<long>(digits.size());
+    else
+      break;
   }
   if (digits.empty()) return "";
   long exp = 0;
@@ -319,7 +324,8 @@ std::string Normalized(const Value& v, const DataType& type) {
 
 // "table.column" of every column `decant plan` reports as lossy, for tables
 // whose unqualified name is `table`.
-std::set<std::string> LossyInPlan(const std::string& plan_text, const std::string& table, bool every_value_only = false) {
+std::set<std::string> LossyInPlan(const std::string& plan_text, const std::string& table,
+                                  bool every_value_only = false) {
   std::set<std::string> out;
   std::istringstream in(plan_text);
   std::string line, current;
@@ -397,8 +403,8 @@ std::string Join(const std::set<std::string>& s) {
 
 struct KeyFacts {
   std::set<std::string> tables;
-  std::map<std::string, std::string> primary_keys;        // table -> "a,b"
-  std::map<std::string, std::set<std::string>> foreign;   // table -> {"cols->ref(refcols)"}
+  std::map<std::string, std::string> primary_keys;       // table -> "a,b"
+  std::map<std::string, std::set<std::string>> foreign;  // table -> {"cols->ref(refcols)"}
   std::set<std::string> index_names;
 };
 
@@ -571,19 +577,22 @@ class Endpoint {
   }
   void Fill() {
     if (engine_ == "sqlite") {
-      SqliteExec(path_, fmt::format("CREATE TABLE every_type ({0}); CREATE TABLE every_type_ordinary ({0});"
-                                    "INSERT INTO every_type VALUES {1}, {2}; INSERT INTO every_type_ordinary VALUES {1};",
-                                    kSqliteColumns, kSqliteOrdinary, kSqliteEdges));
+      SqliteExec(path_,
+                 fmt::format("CREATE TABLE every_type ({0}); CREATE TABLE every_type_ordinary ({0});"
+                             "INSERT INTO every_type VALUES {1}, {2}; INSERT INTO every_type_ordinary VALUES {1};",
+                             kSqliteColumns, kSqliteOrdinary, kSqliteEdges));
     } else if (engine_ == "postgresql") {
-      pg_->Sql(fmt::format("{0} CREATE TABLE every_type ({1}); CREATE TABLE every_type_ordinary ({1});"
-                           "INSERT INTO every_type VALUES {2}, {3}; INSERT INTO every_type_ordinary VALUES {2};",
-                           kPgSetup, kPgColumns, kPgOrdinary, kPgEdges));
+      pg_->Sql(
+          fmt::format("{0} CREATE TABLE every_type ({1}); CREATE TABLE every_type_ordinary ({1});"
+                      "INSERT INTO every_type VALUES {2}, {3}; INSERT INTO every_type_ordinary VALUES {2};",
+                      kPgSetup, kPgColumns, kPgOrdinary, kPgEdges));
     } else {
-      my_->Sql(fmt::format("SET sql_mode = 'STRICT_TRANS_TABLES'; "
-                           "CREATE TABLE every_type ({0}) CHARACTER SET utf8mb4; "
-                           "CREATE TABLE every_type_ordinary ({0}) CHARACTER SET utf8mb4; "
-                           "INSERT INTO every_type VALUES {1}, {2}; INSERT INTO every_type_ordinary VALUES {1};",
-                           kMyColumns, kMyOrdinary, kMyEdges));
+      my_->Sql(
+          fmt::format("SET sql_mode = 'STRICT_TRANS_TABLES'; "
+                      "CREATE TABLE every_type ({0}) CHARACTER SET utf8mb4; "
+                      "CREATE TABLE every_type_ordinary ({0}) CHARACTER SET utf8mb4; "
+                      "INSERT INTO every_type VALUES {1}, {2}; INSERT INTO every_type_ordinary VALUES {1};",
+                      kMyColumns, kMyOrdinary, kMyEdges));
     }
   }
 
@@ -635,10 +644,12 @@ struct Direction {
 //   UUID -> uuid, JSON -> json: exact.
 const std::vector<Direction>& Directions() {
   static const std::vector<Direction> kDirections = {
-      {"sqlite", "postgresql",
+      {"sqlite",
+       "postgresql",
        {"id", "c_bool", "c_int64", "c_float64", "c_dec", "c_numeric", "c_text", "c_varchar", "c_date", "c_ts", "c_any"},
        {}},
-      {"sqlite", "mysql",
+      {"sqlite",
+       "mysql",
        {"id", "c_bool", "c_int64", "c_float64", "c_dec", "c_numeric", "c_text", "c_varchar", "c_date", "c_ts", "c_any"},
        {}},
       {"postgresql", "sqlite", {"c_float32", "c_float64", "c_dec", "c_numeric"}, {}},
@@ -678,20 +689,21 @@ void RunDirection(const std::string& source_engine, const std::string& target_en
   for (const std::string& c : converted) {
     if (!d->lossy.count(c)) unplanned.insert(c);
   }
-  EXPECT_TRUE(unplanned.empty()) << "converted but not reported lossy by plan: " << Join(unplanned) << "\n"
-                                 << mig.err;
+  EXPECT_TRUE(unplanned.empty()) << "converted but not reported lossy by plan: " << Join(unplanned) << "\n" << mig.err;
   // The ordinary row is converted only where every value is (e.g. a time zone dropped).
   std::set<std::string> ordinary_converted;
   for (const std::string& c : ConvertedInSummary(mig.err, "every_type_ordinary")) {
     if (!d->lossy_every_value.count(c)) ordinary_converted.insert(c);
   }
-  EXPECT_TRUE(ordinary_converted.empty()) << "the ordinary row needed conversions in " << Join(ordinary_converted)
-                                          << ":\n" << mig.err;
+  EXPECT_TRUE(ordinary_converted.empty())
+      << "the ordinary row needed conversions in " << Join(ordinary_converted) << ":\n"
+      << mig.err;
 
   // The ordinary row arrives exact: verify on the ordinary-only table...
   RunResult ver = Decant({"verify", source.uri(), target.uri()});
   EXPECT_EQ(VerifyVerdict(ver.out, "every_type_ordinary"), "equal")
-      << "verify " << source_engine << " -> " << target_engine << " on the ordinary row:\n" << ver.out << ver.err;
+      << "verify " << source_engine << " -> " << target_engine << " on the ordinary row:\n"
+      << ver.out << ver.err;
 
   // ...and value by value, in an engine-independent form.
   TableRows a = ReadTable(source.uri(), "every_type_ordinary");

@@ -1,14 +1,14 @@
 // SQLite -> archive -> SQLite round trips: the Chinook sample and a seeded
 // property test over random schemas and values. Comparisons use raw SQLite
 // (tests/test_util), not decant's own readers.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <random>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "archive/archive.h"
 #include "pipeline/copy.h"
@@ -97,12 +97,14 @@ class RandomDatabase {
   }
 
   std::string Name(const std::string& base, int i) {
-    static const char* kStyles[] = {"{}_{}", "{} {}", "{}\"{}", "Ünï_{}_{}", "select{}{}", "{}-{}", "MiXeD{}{}", "{}🦊{}"};
+    static const char* kStyles[] = {"{}_{}",      "{} {}", "{}\"{}",    "Ünï_{}_{}",
+                                    "select{}{}", "{}-{}", "MiXeD{}{}", "{}🦊{}"};
     return fmt::format(fmt::runtime(kStyles[Pick(0, 7)]), base, i);
   }
 
   std::string RandomText() {
-    static const char* kPieces[] = {"a", "Z", " ", "'", "\"", "é", "中文", "🦊", "\\", "\n", "\t", ",", "0", "NULL", ""};
+    static const char* kPieces[] = {"a",  "Z",  " ",  "'", "\"", "é",    "中文", "🦊",
+                                    "\\", "\n", "\t", ",", "0",  "NULL", ""};
     std::string s;
     int n = Pick(0, 12);
     for (int i = 0; i < n; ++i) s += kPieces[Pick(0, 14)];
@@ -114,13 +116,15 @@ class RandomDatabase {
     switch (Pick(0, 9)) {
       case 0: return "NULL";
       case 1: {
-        static const char* kInts[] = {"0", "1", "-1", "9223372036854775807", "(-9223372036854775807 - 1)", "42", "-2147483649"};
+        static const char* kInts[] = {"0",  "1",          "-1", "9223372036854775807", "(-9223372036854775807 - 1)",
+                                      "42", "-2147483649"};
         return kInts[Pick(0, 6)];
       }
       case 2: return std::to_string(std::uniform_int_distribution<int64_t>()(rng_));
       case 3: {
-        static const char* kReals[] = {"0.0", "-0.0", "1e999", "-1e999", "2.2250738585072014e-308", "4.9e-324",
-                                       "3.141592653589793", "-1.5e300", "0.1"};
+        static const char* kReals[] = {
+            "0.0",      "-0.0", "1e999", "-1e999", "2.2250738585072014e-308", "4.9e-324", "3.141592653589793",
+            "-1.5e300", "0.1"};
         return kReals[Pick(0, 8)];
       }
       case 4: return fmt::format("{:.17g}", std::uniform_real_distribution<double>(-1e6, 1e6)(rng_));
@@ -140,8 +144,9 @@ class RandomDatabase {
   }
 
   std::string Table(int t) {
-    static const char* kTypes[] = {"INTEGER", "INT", "TEXT", "VARCHAR(10)", "REAL", "DOUBLE", "BLOB", "NUMERIC",
-                                   "DECIMAL(10,2)", "BOOLEAN", "DATE", "", "ANYTHING", "TEXT COLLATE NOCASE"};
+    static const char* kTypes[] = {"INTEGER", "INT",  "TEXT",     "VARCHAR(10)",        "REAL",
+                                   "DOUBLE",  "BLOB", "NUMERIC",  "DECIMAL(10,2)",      "BOOLEAN",
+                                   "DATE",    "",     "ANYTHING", "TEXT COLLATE NOCASE"};
     std::string name = Name("t", t);
     int ncols = Pick(1, 7);
     std::vector<std::string> cols;
@@ -163,21 +168,27 @@ class RandomDatabase {
       if (Coin(10)) ddl += " DEFAULT 7";
       ddl += ", ";
     }
-    if (without_rowid) ddl += "PRIMARY KEY (k)";
-    else ddl.resize(ddl.size() - 2);
+    if (without_rowid)
+      ddl += "PRIMARY KEY (k)";
+    else
+      ddl.resize(ddl.size() - 2);
     ddl += ")";
     if (without_rowid) ddl += " WITHOUT ROWID";
     std::string sql = ddl + ";\n";
-    if (Coin(50)) sql += "CREATE INDEX " + Quote(name + "_i") + " ON " + Quote(name) + "(" + Quote(cols.back()) + ");\n";
+    if (Coin(50))
+      sql += "CREATE INDEX " + Quote(name + "_i") + " ON " + Quote(name) + "(" + Quote(cols.back()) + ");\n";
 
     int rows = Pick(0, 200);
     for (int r = 0; r < rows; ++r) {
       std::string values;
       for (size_t c = 0; c < cols.size(); ++c) {
         if (c) values += ", ";
-        if (int_pk && c == 0) values += Coin(20) ? "NULL" : std::to_string(r * 3 + Pick(0, 2));
-        else if (without_rowid && c == 0) values += fmt::format("'k{}'", r);
-        else values += RandomLiteral();
+        if (int_pk && c == 0)
+          values += Coin(20) ? "NULL" : std::to_string(r * 3 + Pick(0, 2));
+        else if (without_rowid && c == 0)
+          values += fmt::format("'k{}'", r);
+        else
+          values += RandomLiteral();
       }
       sql += "INSERT OR IGNORE INTO " + Quote(name) + " VALUES (" + values + ");\n";
     }

@@ -1,5 +1,7 @@
 #include "tests/test_util.h"
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,9 +14,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 namespace decant::testing_util {
 namespace {

@@ -38,8 +38,7 @@ bool IsArchiveDirectory(const std::string& path, FileSystem* fs = FileSystem::De
 // an existing directory is refused. Nothing appears at `path` as complete until Commit() succeeds: a file
 // or directory is built under "<path>.partial" and renamed; a stream ends with
 // an end record whose absence readers report as truncation.
-Result<std::unique_ptr<Sink>> OpenArchiveSink(const std::string& path,
-                                              const ArchiveWriteOptions& options,
+Result<std::unique_ptr<Sink>> OpenArchiveSink(const std::string& path, const ArchiveWriteOptions& options,
                                               FileSystem* fs = FileSystem::Default());
 
 // A Source reading an archive (file, directory, or "-" for stdin). A path that
@@ -48,16 +47,14 @@ Result<std::unique_ptr<Sink>> OpenArchiveSink(const std::string& path,
 // Corruption if it is not a decant archive or its manifest/schema is damaged,
 // UnsupportedVersion if written by a newer format version. Chunk checksums are
 // checked as chunks are read, before any row of the chunk is returned.
-Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path,
-                                                  FileSystem* fs = FileSystem::Default());
+Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path, FileSystem* fs = FileSystem::Default());
 
 // Reads a single-file archive strictly front to back, exactly as from a pipe,
 // even when `path` is a regular file ("-" = stdin). Tables must be opened in
 // schema order (InvalidArgument otherwise); skipped tables are read past. The
 // manifest arrives last and is checked against what was read when the reader
 // reaches it; a mismatch is Corruption.
-Result<std::unique_ptr<Source>> OpenArchiveStream(const std::string& path,
-                                                  FileSystem* fs = FileSystem::Default());
+Result<std::unique_ptr<Source>> OpenArchiveStream(const std::string& path, FileSystem* fs = FileSystem::Default());
 
 struct ArchiveChunkInfo {
   uint64_t rows = 0;
@@ -80,7 +77,7 @@ struct ArchiveInfo {
   std::string source_engine;
   std::string server_version;
   std::string database;
-  std::string created_at;      // ISO-8601 UTC
+  std::string created_at;  // ISO-8601 UTC
   std::vector<ArchiveTableInfo> tables;
   uint64_t total_bytes = 0;
 };
@@ -88,7 +85,6 @@ struct ArchiveInfo {
 // Reads the archive's header and manifest. With `check`, also reads and
 // verifies every chunk (checksums, decompression, row counts) and fails with
 // the first damaged table and chunk named.
-Result<ArchiveInfo> InspectArchive(const std::string& path, bool check,
-                                   FileSystem* fs = FileSystem::Default());
+Result<ArchiveInfo> InspectArchive(const std::string& path, bool check, FileSystem* fs = FileSystem::Default());
 
 }  // namespace decant

@@ -1,10 +1,10 @@
 // ArchiveSink: writes the single-file or the directory form.
+#include <fmt/format.h>
+
+#include <chrono>
 #include <cstdint>
 #include <ctime>
-#include <chrono>
 #include <mutex>
-
-#include <fmt/format.h>
 
 #include "archive/archive.h"
 #include "archive/codec.h"
@@ -27,9 +27,13 @@ class ArchiveSink;
 
 class ArchiveTableWriter final : public TableWriter {
  public:
-  ArchiveTableWriter(ArchiveSink* sink, const ArchiveUuid& uuid, uint32_t index, const Table& table,
-                     size_t columns, int level)
-      : sink_(sink), uuid_(uuid), index_(index), label_(QualifiedName(table.schema, table.name)), columns_(columns),
+  ArchiveTableWriter(ArchiveSink* sink, const ArchiveUuid& uuid, uint32_t index, const Table& table, size_t columns,
+                     int level)
+      : sink_(sink),
+        uuid_(uuid),
+        index_(index),
+        label_(QualifiedName(table.schema, table.name)),
+        columns_(columns),
         encoder_(level) {
     buffer_.reserve(kChunkTargetBytes + (kChunkTargetBytes >> 2));
   }
@@ -74,8 +78,7 @@ class ArchiveSink final : public Sink {
   // encoded, since the checksummed chunk header holds it, and the chunk is
   // then added (AddChunk) at that place of the table's manifest list.
   Result<uint32_t> NextChunk(uint32_t table_index);
-  Status AddChunk(uint32_t table_index, uint32_t seq, const ChunkEncoder& chunk, uint64_t rows,
-                  uint64_t uncompressed);
+  Status AddChunk(uint32_t table_index, uint32_t seq, const ChunkEncoder& chunk, uint64_t rows, uint64_t uncompressed);
   void WriterDone(uint32_t table_index, bool closed);
 
  private:
@@ -100,11 +103,11 @@ class ArchiveSink final : public Sink {
   Manifest manifest_;
   // Per table, what its writers did.
   struct Writing {
-    uint32_t open = 0;         // writers open now
-    bool written = false;      // a writer was closed
-    bool abandoned = false;    // a writer was destroyed without a successful Close
-    uint32_t next_seq = 0;     // chunk numbers taken
-    uint32_t chunks_added = 0; // of which added to the manifest
+    uint32_t open = 0;          // writers open now
+    bool written = false;       // a writer was closed
+    bool abandoned = false;     // a writer was destroyed without a successful Close
+    uint32_t next_seq = 0;      // chunk numbers taken
+    uint32_t chunks_added = 0;  // of which added to the manifest
   };
   std::vector<Writing> writing_;
   size_t open_writers_ = 0;
@@ -121,8 +124,8 @@ Status ArchiveTableWriter::Write(const RowBatch& batch) {
   if (closed_) return Status::FailedPrecondition("table " + label_ + ": Write after Close");
   if (!failed_.ok()) return failed_;
   if (batch.num_columns() != columns_) {
-    return Status::InvalidArgument(fmt::format("table {}: batch has {} columns, the archive expects {}", label_,
-                                               batch.num_columns(), columns_));
+    return Status::InvalidArgument(
+        fmt::format("table {}: batch has {} columns, the archive expects {}", label_, batch.num_columns(), columns_));
   }
   for (size_t r = 0; r < batch.num_rows(); ++r) {
     size_t row_start = buffer_.size();
@@ -131,9 +134,8 @@ Status ArchiveTableWriter::Write(const RowBatch& batch) {
     ++buffered_rows_;
     if (buffer_.size() > kMaxChunkBytes) {
       if (buffer_.size() - row_start > kMaxChunkBytes) {
-        failed_ = Status::InvalidArgument(
-            fmt::format("table {}: a row of {} bytes exceeds the archive's 1 GiB chunk limit", label_,
-                        buffer_.size() - row_start));
+        failed_ = Status::InvalidArgument(fmt::format(
+            "table {}: a row of {} bytes exceeds the archive's 1 GiB chunk limit", label_, buffer_.size() - row_start));
         return failed_;
       }
       // Cut before the oversized row so it starts a chunk of its own.

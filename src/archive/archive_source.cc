@@ -1,9 +1,9 @@
 // ArchiveSource and InspectArchive: reading the single-file form (seekable or
 // streamed) and the directory form.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "archive/archive.h"
 #include "archive/codec.h"
@@ -30,8 +30,8 @@ int FindTable(const Schema& schema, const Table& table) {
 // The manifest must describe exactly the schema's tables, in order.
 Status CheckManifestTables(const Manifest& m, const Schema& s) {
   if (m.tables.size() != s.tables.size()) {
-    return Status::Corruption(fmt::format("malformed manifest: it lists {} tables but the schema has {}",
-                                          m.tables.size(), s.tables.size()));
+    return Status::Corruption(
+        fmt::format("malformed manifest: it lists {} tables but the schema has {}", m.tables.size(), s.tables.size()));
   }
   for (size_t i = 0; i < s.tables.size(); ++i) {
     if (m.tables[i].schema != s.tables[i].schema || m.tables[i].name != s.tables[i].name) {
@@ -51,8 +51,8 @@ Status CheckRecordFrame(const char* frame, std::string_view payload, RecordType 
                                           RecordTypeName(static_cast<uint8_t>(want)), h.type));
   }
   if (h.checksum != RecordChecksum(frame, payload)) {
-    return Status::Corruption(fmt::format("checksum mismatch in the {} record of {}",
-                                          RecordTypeName(static_cast<uint8_t>(want)), what));
+    return Status::Corruption(
+        fmt::format("checksum mismatch in the {} record of {}", RecordTypeName(static_cast<uint8_t>(want)), what));
   }
   return Status::OK();
 }
@@ -187,8 +187,7 @@ Status ReadRecordAt(const RandomAccessFile& f, uint64_t offset, uint64_t limit, 
   return CheckRecordFrame(frame, *payload, type, what);
 }
 
-Result<std::unique_ptr<IndexedArchiveSource>> IndexedArchiveSource::OpenFile(const std::string& path,
-                                                                           FileSystem* fs) {
+Result<std::unique_ptr<IndexedArchiveSource>> IndexedArchiveSource::OpenFile(const std::string& path, FileSystem* fs) {
   std::unique_ptr<IndexedArchiveSource> src(new IndexedArchiveSource(path, fs));
   DECANT_ASSIGN_OR_RETURN(src->file_, fs->NewRandomAccessFile(path));
   const RandomAccessFile& f = *src->file_;
@@ -247,7 +246,7 @@ Result<std::unique_ptr<IndexedArchiveSource>> IndexedArchiveSource::OpenFile(con
 }
 
 Result<std::unique_ptr<IndexedArchiveSource>> IndexedArchiveSource::OpenDirectory(const std::string& path,
-                                                                                FileSystem* fs) {
+                                                                                  FileSystem* fs) {
   std::unique_ptr<IndexedArchiveSource> src(new IndexedArchiveSource(path, fs));
   src->directory_ = true;
   auto read_whole = [&](const std::string& name, std::string* out) -> Status {
@@ -277,7 +276,8 @@ Result<std::unique_ptr<IndexedArchiveSource>> IndexedArchiveSource::OpenDirector
   DECANT_RETURN_IF_ERROR(SchemaFromJson(buf, &src->schema_));
   DECANT_RETURN_IF_ERROR(CheckManifestTables(m, src->schema_));
   for (const ManifestTable& t : m.tables) {
-    for (const ManifestChunk& c : t.chunks) src->total_bytes_ += kRecordHeaderSize + kChunkHeaderSize + c.compressed_bytes;
+    for (const ManifestChunk& c : t.chunks)
+      src->total_bytes_ += kRecordHeaderSize + kChunkHeaderSize + c.compressed_bytes;
   }
   return src;
 }
@@ -295,8 +295,8 @@ Status IndexedArchiveSource::FetchChunk(uint32_t t, uint32_t seq, std::string* p
     }
     DECANT_RETURN_IF_ERROR(f.status());
     if ((*f)->Size() != kRecordHeaderSize + len) {
-      return Status::Corruption(fmt::format("{}: file {} has {} bytes, the manifest says {}", label, p,
-                                            (*f)->Size(), kRecordHeaderSize + len));
+      return Status::Corruption(fmt::format("{}: file {} has {} bytes, the manifest says {}", label, p, (*f)->Size(),
+                                            kRecordHeaderSize + len));
     }
     DECANT_RETURN_IF_ERROR((*f)->ReadAt(0, kRecordHeaderSize, frame));
     payload->resize(static_cast<size_t>(len));
@@ -341,9 +341,8 @@ class IndexedChunkSupplier final : public ChunkSupplier {
 Result<std::unique_ptr<TableReader>> IndexedArchiveSource::OpenTable(const Table& table) {
   int t = FindTable(schema_, table);
   if (t < 0) return Status::NotFound("table " + QualifiedName(table.schema, table.name) + " is not in " + path_);
-  return std::unique_ptr<TableReader>(
-      new ArchiveTableReader(std::make_unique<IndexedChunkSupplier>(this, static_cast<uint32_t>(t)),
-                             DataColumns(schema_.tables[t]).size()));
+  return std::unique_ptr<TableReader>(new ArchiveTableReader(
+      std::make_unique<IndexedChunkSupplier>(this, static_cast<uint32_t>(t)), DataColumns(schema_.tables[t]).size()));
 }
 
 TableSize IndexedArchiveSource::EstimateSize(const Table& table) {
@@ -382,9 +381,9 @@ class StreamArchiveSource final : public Source {
   Status ReadRecord();
   Status CheckManifestAndEnd();
   Status Truncated() const {
-    return Status::Corruption(fmt::format(
-        "{} is truncated: it ends after {} bytes without its end record (writing did not finish?)",
-        path_ == "-" ? "the archive on standard input" : path_, offset_));
+    return Status::Corruption(
+        fmt::format("{} is truncated: it ends after {} bytes without its end record (writing did not finish?)",
+                    path_ == "-" ? "the archive on standard input" : path_, offset_));
   }
 
   std::string path_;
@@ -400,9 +399,9 @@ class StreamArchiveSource final : public Source {
   RecordHeader pending_header_;
   uint64_t pending_offset_ = 0;
   std::string pending_payload_;
-  uint32_t current_ = 0;         // table being read; earlier tables are behind us
+  uint32_t current_ = 0;  // table being read; earlier tables are behind us
   bool current_opened_ = false;
-  uint32_t position_ = 0;        // table of the last chunk seen
+  uint32_t position_ = 0;  // table of the last chunk seen
   bool finished_ = false;
   // Table named by the chunk record whose checksum ReadRecord() last refused.
   std::optional<uint32_t> damaged_table_;
@@ -453,8 +452,8 @@ Status StreamArchiveSource::ReadRecord() {
       damaged_table_ = ch.table_index;
       return Status::Corruption("checksum mismatch in " + ChunkLabel(schema_, ch.table_index, ch.seq));
     }
-    return Status::Corruption(fmt::format("checksum mismatch in the {} record at offset {}", RecordTypeName(h.type),
-                                          pending_offset_));
+    return Status::Corruption(
+        fmt::format("checksum mismatch in the {} record at offset {}", RecordTypeName(h.type), pending_offset_));
   }
   pending_header_ = h;
   pending_ = true;
@@ -484,7 +483,8 @@ Result<std::unique_ptr<StreamArchiveSource>> StreamArchiveSource::Open(const std
 
 Result<bool> StreamArchiveSource::NextChunkFor(uint32_t t, ChunkDecoder* decoder) {
   if (t != current_) {
-    return Status::FailedPrecondition("reading an archive from a stream: this table's reader was superseded by a later table");
+    return Status::FailedPrecondition(
+        "reading an archive from a stream: this table's reader was superseded by a later table");
   }
   if (!deferred_.ok()) {
     if (t < deferred_table_) return false;  // the damage lies beyond this table
@@ -513,7 +513,8 @@ Result<bool> StreamArchiveSource::NextChunkFor(uint32_t t, ChunkDecoder* decoder
         }
         ChunkHeader h = DecodeChunkHeader(pending_payload_.data());
         std::string label = ChunkLabel(schema_, h.table_index, h.seq);
-        if (h.uuid != uuid_) return Status::Corruption("corrupt chunk: " + label + " belongs to another archive (UUID differs)");
+        if (h.uuid != uuid_)
+          return Status::Corruption("corrupt chunk: " + label + " belongs to another archive (UUID differs)");
         if (h.table_index >= schema_.tables.size()) {
           return Status::Corruption(fmt::format("corrupt chunk: {} names a table the schema does not have", label));
         }
@@ -546,13 +547,11 @@ Result<bool> StreamArchiveSource::NextChunkFor(uint32_t t, ChunkDecoder* decoder
         DECANT_RETURN_IF_ERROR(decoder->Load(pending_payload_, e));
         return true;
       }
-      case RecordType::kManifest:
-        DECANT_RETURN_IF_ERROR(CheckManifestAndEnd());
-        return false;
+      case RecordType::kManifest: DECANT_RETURN_IF_ERROR(CheckManifestAndEnd()); return false;
       case RecordType::kSchema:
       case RecordType::kEnd:
-        return Status::Corruption(fmt::format("unexpected {} record at offset {}", RecordTypeName(pending_header_.type),
-                                              pending_offset_));
+        return Status::Corruption(
+            fmt::format("unexpected {} record at offset {}", RecordTypeName(pending_header_.type), pending_offset_));
       default:
         pending_ = false;  // a record type from a later 1.x minor: skippable by definition
         continue;
@@ -578,9 +577,9 @@ Status StreamArchiveSource::CheckManifestAndEnd() {
     const auto& got = seen_[t];
     std::string name = QualifiedName(schema_.tables[t].schema, schema_.tables[t].name);
     if (want.size() != got.size()) {
-      return Status::Corruption(fmt::format(
-          "manifest does not match the data: table \"{}\" has {} chunks, the manifest lists {}", name, got.size(),
-          want.size()));
+      return Status::Corruption(
+          fmt::format("manifest does not match the data: table \"{}\" has {} chunks, the manifest lists {}", name,
+                      got.size(), want.size()));
     }
     for (size_t c = 0; c < want.size(); ++c) {
       if (want[c].rows != got[c].rows || want[c].checksum != got[c].checksum ||
@@ -655,8 +654,7 @@ bool ReadAsStream(const std::string& path, FileSystem* fs) {
 }  // namespace
 
 bool IsArchiveHead(std::string_view head) {
-  return head.size() >= kArchiveMagic.size() &&
-         std::equal(kArchiveMagic.begin(), kArchiveMagic.end(), head.begin());
+  return head.size() >= kArchiveMagic.size() && std::equal(kArchiveMagic.begin(), kArchiveMagic.end(), head.begin());
 }
 
 bool IsArchiveDirectory(const std::string& path, FileSystem* fs) {

@@ -1,7 +1,8 @@
 #include "archive/archive.h"
-#include "tests/test_util.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -15,12 +16,10 @@
 #include <sstream>
 #include <thread>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "archive/codec.h"
 #include "archive/format.h"
 #include "archive/metadata.h"
+#include "tests/test_util.h"
 
 namespace decant {
 namespace {
@@ -169,7 +168,8 @@ Content SampleContent() {
   return c;
 }
 
-Status WriteContent(const std::string& path, ArchiveForm form, const Content& c, FileSystem* fs = FileSystem::Default()) {
+Status WriteContent(const std::string& path, ArchiveForm form, const Content& c,
+                    FileSystem* fs = FileSystem::Default()) {
   ArchiveWriteOptions opt;
   opt.form = form;
   DECANT_ASSIGN_OR_RETURN(auto sink, OpenArchiveSink(path, opt, fs));
@@ -562,8 +562,8 @@ TEST_F(DamageTest, BitFlipsAnywhereAreDetected) {
 TEST_F(DamageTest, TruncationIsAlwaysAnError) {
   std::vector<size_t> cuts = {0, 1, 7, 8, 9, kFileHeaderSize - 1, kFileHeaderSize, kFileHeaderSize + 1};
   for (const auto& r : records_) {
-    for (size_t d : {r.offset - 1, r.offset, r.offset + 1, r.offset + 15, r.offset + 16, r.offset + 17,
-                     r.offset + r.size - 1}) {
+    for (size_t d :
+         {r.offset - 1, r.offset, r.offset + 1, r.offset + 15, r.offset + 16, r.offset + 17, r.offset + r.size - 1}) {
       cuts.push_back(d);
     }
   }
@@ -1102,8 +1102,9 @@ Content GoldenContent1_1() {
   c.schema.tables = {orders, items};
   c.schema.objects = {
       NativeObject{"type", "public", "mood", "", "pre-data", "CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy')"},
-      NativeObject{"function", "public", "double_it(integer)", "", "pre-data",
-                   "CREATE FUNCTION public.double_it(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$SELECT x * 2$$"},
+      NativeObject{
+          "function", "public", "double_it(integer)", "", "pre-data",
+          "CREATE FUNCTION public.double_it(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$SELECT x * 2$$"},
       NativeObject{"constraint", "public", "items_qty_positive", "items", "post-data",
                    "ALTER TABLE public.items ADD CONSTRAINT items_qty_positive CHECK (qty > 0) NOT VALID"},
       NativeObject{"comment", "public", "orders", "orders", "post-data", "COMMENT ON TABLE public.orders IS 'golden'"},
@@ -1142,8 +1143,8 @@ TEST(GoldenTest, WriteGolden) {
     ASSERT_TRUE(names.ok()) << names.status().ToString();
     for (const std::string& name : *names) {
       auto info = InspectArchive(JoinPath(dir, name), false);
-      ASSERT_TRUE(info.ok()) << dir << "/" << name << " is not a golden archive this writer may replace: "
-                             << info.status().ToString();
+      ASSERT_TRUE(info.ok()) << dir << "/" << name
+                             << " is not a golden archive this writer may replace: " << info.status().ToString();
       ASSERT_EQ(info->format_version, current)
           << dir << "/" << name << " holds format " << info->format_version << ", not " << current
           << ": golden archives of a released version are never rewritten";

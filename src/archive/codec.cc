@@ -1,8 +1,8 @@
 #include "archive/codec.h"
 
-#include <random>
-
 #include <fmt/format.h>
+
+#include <random>
 #define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack
 #include <xxhash.h>
 #include <zstd.h>
@@ -23,7 +23,6 @@ std::string UuidToString(const ArchiveUuid& u) {
   }
   return s;
 }
-
 
 bool ParseUuid(const std::string& text, ArchiveUuid* out) {
   if (text.size() != 36) return false;
@@ -67,8 +66,8 @@ void EncodeFileHeader(const ArchiveUuid& uuid, char out[kFileHeaderSize]) {
 }
 
 std::string NewerVersionMessage(uint32_t major, uint32_t minor) {
-  return fmt::format("archive format version {}.{} is newer than this decant reads ({}.x); use a newer decant",
-                     major, minor, kArchiveFormatMajor);
+  return fmt::format("archive format version {}.{} is newer than this decant reads ({}.x); use a newer decant", major,
+                     minor, kArchiveFormatMajor);
 }
 
 Status DecodeFileHeader(const char* data, size_t size, const std::string& what, ArchiveUuid* uuid) {
@@ -101,8 +100,7 @@ uint64_t RecordChecksum(const char* header, std::string_view payload) {
   return XXH3_64bits_digest(&state);
 }
 
-void EncodeRecordHeader(RecordType type, std::string_view payload, char out[kRecordHeaderSize],
-                        uint64_t* checksum) {
+void EncodeRecordHeader(RecordType type, std::string_view payload, char out[kRecordHeaderSize], uint64_t* checksum) {
   out[0] = static_cast<char>(type);
   out[1] = out[2] = out[3] = 0;
   PutU32(out + 4, static_cast<uint32_t>(payload.size()));
@@ -223,8 +221,8 @@ Status ChunkEncoder::Encode(const ChunkHeader& header, std::string_view rows) {
   h.codec = kCodecZstd;
   EncodeChunkHeader(h, out_.data() + kRecordHeaderSize);
   size_ = kRecordHeaderSize + kChunkHeaderSize + n;
-  EncodeRecordHeader(RecordType::kChunk, {out_.data() + kRecordHeaderSize, size_ - kRecordHeaderSize},
-                     out_.data(), &checksum_);
+  EncodeRecordHeader(RecordType::kChunk, {out_.data() + kRecordHeaderSize, size_ - kRecordHeaderSize}, out_.data(),
+                     &checksum_);
   return Status::OK();
 }
 

@@ -1,9 +1,9 @@
 #include "archive/dump_index.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <exception>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "archive/metadata.h"
@@ -77,9 +77,10 @@ Status DumpIndexFromJson(std::string_view text, const std::string& what, DumpInd
       Fail("format_version: expected MAJOR.MINOR, got \"" + version + "\"");
     }
     if (major > kDumpIndexFormatMajor) {
-      return Status::UnsupportedVersion(fmt::format("dump format version {} is newer than this decant reads ({}.x); "
-                                                    "use a newer decant",
-                                                    version, kDumpIndexFormatMajor));
+      return Status::UnsupportedVersion(
+          fmt::format("dump format version {} is newer than this decant reads ({}.x); "
+                      "use a newer decant",
+                      version, kDumpIndexFormatMajor));
     }
     index.format_major = major;
     index.format_minor = minor;

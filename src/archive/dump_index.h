@@ -38,8 +38,8 @@ struct DumpIndexEntry {
 struct DumpIndex {
   uint32_t format_major = kDumpIndexFormatMajor;
   uint32_t format_minor = kDumpIndexFormatMinor;
-  std::string decant_version;  // the writing tool's release
-  std::string created_at;      // UTC, "YYYY-MM-DDTHH:MM:SSZ"
+  std::string decant_version;             // the writing tool's release
+  std::string created_at;                 // UTC, "YYYY-MM-DDTHH:MM:SSZ"
   std::vector<DumpIndexEntry> databases;  // in dump order
 };
 

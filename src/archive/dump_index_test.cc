@@ -100,8 +100,8 @@ TEST_F(DumpIndexTest, ANewerMajorVersionIsRefused) {
 }
 
 TEST_F(DumpIndexTest, CorruptJsonIsRefused) {
-  for (std::string text : {std::string(kIndex1_0).substr(0, 100), std::string("not json"), std::string(""),
-                           std::string("[1, 2]")}) {
+  for (std::string text :
+       {std::string(kIndex1_0).substr(0, 100), std::string("not json"), std::string(""), std::string("[1, 2]")}) {
     SCOPED_TRACE(text);
     Status s = ReadStatus(text);
     EXPECT_EQ(s.code(), StatusCode::kCorruption);
@@ -110,8 +110,8 @@ TEST_F(DumpIndexTest, CorruptJsonIsRefused) {
 }
 
 TEST_F(DumpIndexTest, AnotherFormatIsNotADumpIndex) {
-  for (std::string text : {R"({"format": "decant-archive", "format_version": "1.0", "databases": []})",
-                           R"({"databases": []})"}) {
+  for (std::string text :
+       {R"({"format": "decant-archive", "format_version": "1.0", "databases": []})", R"({"databases": []})"}) {
     Status s = ReadStatus(text);
     EXPECT_EQ(s.code(), StatusCode::kCorruption);
     EXPECT_EQ(s.message(), IndexPath() + " is not a decant dump index");
@@ -151,7 +151,8 @@ TEST_F(DumpIndexTest, AnArchiveOutsideTheDumpIsRefused) {
   for (std::string name : {"../x.decant", "/etc/passwd", "sub/0001.decant", ".hidden", ""}) {
     SCOPED_TRACE(name);
     Status s = ReadStatus(R"({"format": "decant-server-dump", "format_version": "1.0", "databases": [{"name": "a",
-      "archive": ")" + name + R"("}]})");
+      "archive": ")" + name +
+                          R"("}]})");
     EXPECT_EQ(s.code(), StatusCode::kCorruption);
     EXPECT_EQ(s.message(), IndexPath() + ": archive name '" + name + "' is not a file in the dump");
   }

@@ -1,10 +1,10 @@
 #include "archive/metadata.h"
 
-#include <exception>
-#include <optional>
-
 #include <fmt/format.h>
+
+#include <exception>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "archive/codec.h"
 #include "core/hex.h"

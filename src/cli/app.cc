@@ -1,16 +1,16 @@
 #include "cli/app.h"
 
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "archive/archive.h"
 #include "archive/format.h"
@@ -47,10 +47,14 @@ std::string Printable(const std::string& text) {
   std::string out;
   out.reserve(text.size());
   for (unsigned char c : text) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7f) AppendHexByte(c, &(out += "\\x"));
-    else out += static_cast<char>(c);
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c < 0x20 || c == 0x7f)
+      AppendHexByte(c, &(out += "\\x"));
+    else
+      out += static_cast<char>(c);
   }
   return out;
 }
@@ -83,9 +87,9 @@ void Say(const GlobalOptions& g, const std::string& line) {
 }
 
 std::string SummaryLine(const char* verb, const CopySummary& s, const std::string& from, const std::string& to) {
-  return fmt::format("{} {} tables, {} rows ({}), {} indexes, {} views, {} triggers, {} sequences from {} to {} in {:.2f} s",
-                     verb, s.tables.size(), s.rows, HumanBytes(s.bytes), s.indexes, s.views, s.triggers,
-                     s.sequences, from, to, s.seconds);
+  return fmt::format(
+      "{} {} tables, {} rows ({}), {} indexes, {} views, {} triggers, {} sequences from {} to {} in {:.2f} s", verb,
+      s.tables.size(), s.rows, HumanBytes(s.bytes), s.indexes, s.views, s.triggers, s.sequences, from, to, s.seconds);
 }
 
 // --table / --exclude-table / --rename (docs/cli.md, "Choosing and renaming tables").
@@ -231,7 +235,8 @@ int RunExport(const ExportArgs& a, const GlobalOptions& g) {
     }
   }
   if (a.jobs > 1 && !a.directory) {
-    return Fail(Status::InvalidArgument("--jobs needs --directory: the single-file form is written one table at a time"));
+    return Fail(
+        Status::InvalidArgument("--jobs needs --directory: the single-file form is written one table at a time"));
   }
   auto source = OpenSource(a.source, EndpointOptions{a.jobs});
   if (!source.ok()) return Fail(source.status());
@@ -291,11 +296,11 @@ int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
   EndpointOptions eo{a.load.jobs};
   auto source = OpenSource(a.source, eo);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
-  Result<std::unique_ptr<Sink>> sink = to_file ? OpenFileSink(a.target, a.format, FileWriteOptions{})
-                                               : OpenDatabaseSink(a.target, eo);
+  Result<std::unique_ptr<Sink>> sink =
+      to_file ? OpenFileSink(a.target, a.format, FileWriteOptions{}) : OpenDatabaseSink(a.target, eo);
   if (!sink.ok()) return Fail(sink.status().WithContext("target"));
-  return CopyAndSay("migrate", "migrated", **source, **sink, a.load.Copy(), (*source)->Describe(),
-                    (*sink)->Describe(), g, a.select, a.target);
+  return CopyAndSay("migrate", "migrated", **source, **sink, a.load.Copy(), (*source)->Describe(), (*sink)->Describe(),
+                    g, a.select, a.target);
 }
 
 // ---- dump / restore -----------------------------------------------------------
@@ -326,8 +331,7 @@ int RunDump(const DumpArgs& a, const GlobalOptions& g) {
   auto summary = DumpServer(**server, out, o);
   if (!summary.ok()) return Fail(summary.status());
   Say(g, fmt::format("dumped {} databases, {} rows from {} to {} in {:.2f} s", summary->databases.size(),
-                     TotalRows(*summary),
-                     (*server)->Describe(), out, summary->seconds));
+                     TotalRows(*summary), (*server)->Describe(), out, summary->seconds));
   return kExitOk;
 }
 
@@ -349,8 +353,7 @@ int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
   auto summary = RestoreServer(a.dump, **server, o);
   if (!summary.ok()) return Fail(summary.status());
   Say(g, fmt::format("restored {} databases, {} rows from {} to {} in {:.2f} s", summary->databases.size(),
-                     TotalRows(*summary),
-                     a.dump, (*server)->Describe(), summary->seconds));
+                     TotalRows(*summary), a.dump, (*server)->Describe(), summary->seconds));
   return kExitOk;
 }
 
@@ -380,13 +383,11 @@ int RunInspect(const InspectArgs& a) {
   std::string out;
   out += fmt::format("archive:        {} ({} form, {})\n", a.archive, info->form, HumanBytes(info->total_bytes));
   out += fmt::format("format version: {} (written by decant {})\n", info->format_version, info->decant_version);
-  out += fmt::format("source:         {} {}, database {}\n", info->source_engine, info->server_version,
-                     info->database);
+  out += fmt::format("source:         {} {}, database {}\n", info->source_engine, info->server_version, info->database);
   out += fmt::format("created:        {}\n", info->created_at);
   out += fmt::format("tables:         {} with {} rows in {} chunks ({} compressed from {})\n", info->tables.size(),
                      rows, chunks, HumanBytes(compressed), HumanBytes(raw));
-  out += fmt::format("\n  {:<{}}  {:>12}  {:>6}  {:>10}  {}\n", "table", width, "rows", "chunks", "bytes",
-                     "checksums");
+  out += fmt::format("\n  {:<{}}  {:>12}  {:>6}  {:>10}  {}\n", "table", width, "rows", "chunks", "bytes", "checksums");
   for (const auto& t : info->tables) {
     uint64_t bytes = 0;
     std::string sums;
@@ -395,8 +396,8 @@ int RunInspect(const InspectArgs& a) {
       if (sums.size() < 60) sums += (sums.empty() ? "" : ",") + c.checksum;
     }
     if (sums.size() >= 60) sums = sums.substr(0, 57) + "...";
-    out += fmt::format("  {:<{}}  {:>12}  {:>6}  {:>10}  {}\n", Printable(QualifiedName(t.schema, t.name)), width, t.rows,
-                       t.chunks.size(), HumanBytes(bytes), sums);
+    out += fmt::format("  {:<{}}  {:>12}  {:>6}  {:>10}  {}\n", Printable(QualifiedName(t.schema, t.name)), width,
+                       t.rows, t.chunks.size(), HumanBytes(bytes), sums);
   }
   if (a.check) out += fmt::format("\ncheck: OK, all {} chunks read, checksums and row counts verified\n", chunks);
   std::fputs(out.c_str(), stdout);
@@ -548,8 +549,8 @@ int ExitCodeFor(const Status& status) {
 
 int RunDecant(int argc, char** argv) {
   CLI::App app{"decant: move a database between engines, versions and machines, exactly"};
-  app.set_version_flag("--version", fmt::format("decant {} (archive format {}.{})", DECANT_VERSION,
-                                                   kArchiveFormatMajor, kArchiveFormatMinor));
+  app.set_version_flag("--version", fmt::format("decant {} (archive format {}.{})", DECANT_VERSION, kArchiveFormatMajor,
+                                                kArchiveFormatMinor));
   app.require_subcommand(1);
   GlobalOptions g;
   app.add_option("--progress", g.progress, "progress display: auto, terminal, log, none")
@@ -562,8 +563,7 @@ int RunDecant(int argc, char** argv) {
   export_cmd->add_option("-o,--output", ex.output, "archive path; '-' writes the single-file form to stdout")
       ->required();
   export_cmd->add_flag("--directory", ex.directory, "write the directory form (a folder of chunk files)");
-  export_cmd->add_option("--zstd-level", ex.zstd_level, "zstd compression level (1-19)")
-      ->check(CLI::Range(1, 19));
+  export_cmd->add_option("--zstd-level", ex.zstd_level, "zstd compression level (1-19)")->check(CLI::Range(1, 19));
   export_cmd->add_option("-j,--jobs", ex.jobs, "tables read at once, from one snapshot (needs --directory)")
       ->check(CLI::Range(1, 64));
   export_cmd->add_option("--format", ex.format, "file format to write: " + FormatNamesForHelp() + " (default decant)");
@@ -611,7 +611,8 @@ int RunDecant(int argc, char** argv) {
   schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (" + DdlDialects() + ")");
 
   PlanArgs pl;
-  auto* plan_cmd = app.add_subcommand("plan", "what migrate/import into TARGET would declare and could lose; writes nothing");
+  auto* plan_cmd =
+      app.add_subcommand("plan", "what migrate/import into TARGET would declare and could lose; writes nothing");
   plan_cmd->add_option("source", pl.source, "database URI or archive")->required();
   plan_cmd->add_option("target", pl.target, "database URI")->required();
   plan_cmd->add_flag("--data-only", pl.data_only, "plan a load into the tables the target already has");

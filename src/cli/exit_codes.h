@@ -7,17 +7,17 @@ namespace decant {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitDifferent = 1,       // verify: the two sides differ
-  kExitUsage = 2,           // bad command line, bad URI or option
-  kExitCorrupt = 3,         // archive damaged, truncated or not an archive
-  kExitNewerFormat = 4,     // archive written by a newer format version
-  kExitPrecondition = 5,    // target not empty, or another precondition failed
-  kExitUnavailable = 6,     // cannot reach or lost a database server
-  kExitIO = 7,              // local I/O error, missing file, no space
-  kExitDataLoss = 8,        // a value the target cannot hold exactly
-  kExitInternal = 70,       // a bug in decant
-  kExitInterrupted = 130,   // SIGINT (Ctrl-C); the sink was aborted
-  kExitTerminated = 143,    // SIGTERM; the sink was aborted
+  kExitDifferent = 1,      // verify: the two sides differ
+  kExitUsage = 2,          // bad command line, bad URI or option
+  kExitCorrupt = 3,        // archive damaged, truncated or not an archive
+  kExitNewerFormat = 4,    // archive written by a newer format version
+  kExitPrecondition = 5,   // target not empty, or another precondition failed
+  kExitUnavailable = 6,    // cannot reach or lost a database server
+  kExitIO = 7,             // local I/O error, missing file, no space
+  kExitDataLoss = 8,       // a value the target cannot hold exactly
+  kExitInternal = 70,      // a bug in decant
+  kExitInterrupted = 130,  // SIGINT (Ctrl-C); the sink was aborted
+  kExitTerminated = 143,   // SIGTERM; the sink was aborted
 };
 
 int ExitCodeFor(const Status& status);

@@ -5,9 +5,9 @@ namespace decant {
 int64_t DaysFromCivil(int64_t year, int month, int day) {
   int64_t y = year - (month <= 2);
   int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;                                         // [0, 399]
+  int64_t yoe = y - era * 400;                                                  // [0, 399]
   int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;  // [0, 365]
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                 // [0, 146096]
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                          // [0, 146096]
   return era * 146097 + doe - 719468;
 }
 

@@ -21,18 +21,18 @@ TEST(CivilDate, Epoch) {
 TEST(CivilDate, Edges) {
   ExpectDate(2932896, 9999, 12, 31);
   ExpectDate(-719162, 1, 1, 1);
-  ExpectDate(-719163, 0, 12, 31);    // 1 BC
+  ExpectDate(-719163, 0, 12, 31);  // 1 BC
   ExpectDate(-719528, 0, 1, 1);
-  ExpectDate(-719469, 0, 2, 29);     // year 0 is a leap year
-  ExpectDate(-719529, -1, 12, 31);   // 2 BC
+  ExpectDate(-719469, 0, 2, 29);        // year 0 is a leap year
+  ExpectDate(-719529, -1, 12, 31);      // 2 BC
   ExpectDate(-2440588, -4713, 11, 24);  // Julian day 0
 }
 
 TEST(CivilDate, LeapDays) {
-  ExpectDate(11016, 2000, 2, 29);  // divisible by 400: leap
+  ExpectDate(11016, 2000, 2, 29);                                        // divisible by 400: leap
   EXPECT_EQ(DaysFromCivil(1900, 3, 1) - DaysFromCivil(1900, 2, 28), 1);  // by 100: not
   EXPECT_EQ(DaysFromCivil(2024, 3, 1) - DaysFromCivil(2024, 2, 28), 2);
-  EXPECT_EQ(DaysFromCivil(-4, 3, 1) - DaysFromCivil(-4, 2, 28), 2);      // 5 BC
+  EXPECT_EQ(DaysFromCivil(-4, 3, 1) - DaysFromCivil(-4, 2, 28), 2);  // 5 BC
   EXPECT_EQ(DaysFromCivil(2023, 2, 29), DaysFromCivil(2023, 3, 1));
 }
 

@@ -88,8 +88,7 @@ class Source {
   // read at once by OpenSlice from different threads (within
   // MaxParallelTables), each exactly once. `estimate` is what EstimateSize
   // said. Returns at least one slice. Default: the whole table as one slice.
-  virtual Result<std::vector<TableSlice>> SplitTable(const Table& table, const TableSize& estimate,
-                                                     size_t max_slices);
+  virtual Result<std::vector<TableSlice>> SplitTable(const Table& table, const TableSize& estimate, size_t max_slices);
   // Rows of one slice that SplitTable returned for `table`, as OpenTable
   // reads them (same batches, same columns). Default: a whole slice is read by
   // OpenTable; any other is InvalidArgument (the default SplitTable makes none).

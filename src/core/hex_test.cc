@@ -1,8 +1,8 @@
 #include "core/hex.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace decant {
 namespace {

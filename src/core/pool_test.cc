@@ -1,11 +1,11 @@
 #include "core/pool.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace decant {
 namespace {

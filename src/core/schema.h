@@ -23,7 +23,7 @@ enum class LogicalType {
   kUInt64,
   kFloat32,
   kFloat64,
-  kDecimal,      // exact; precision/scale may be unset (any precision)
+  kDecimal,  // exact; precision/scale may be unset (any precision)
   kText,
   kBytes,
   kDate,
@@ -36,9 +36,9 @@ enum class LogicalType {
   kEnum,
   kArray,
   kBitString,
-  kGeometry,     // WKB
-  kNative,       // only its own engine understands it; carried as text
-  kAny,          // no declared type (SQLite columns declared without a type)
+  kGeometry,  // WKB
+  kNative,    // only its own engine understands it; carried as text
+  kAny,       // no declared type (SQLite columns declared without a type)
 };
 
 const char* LogicalTypeName(LogicalType t);
@@ -47,11 +47,11 @@ bool ParseLogicalType(const std::string& name, LogicalType* out);
 
 struct DataType {
   LogicalType logical = LogicalType::kAny;
-  int32_t length = -1;     // char/varchar/bit length, -1 = unbounded
-  int32_t precision = -1;  // decimal precision or fractional-second digits, -1 = unset
-  int32_t scale = -1;      // decimal scale, -1 = unset
+  int32_t length = -1;                      // char/varchar/bit length, -1 = unbounded
+  int32_t precision = -1;                   // decimal precision or fractional-second digits, -1 = unset
+  int32_t scale = -1;                       // decimal scale, -1 = unset
   LogicalType element = LogicalType::kAny;  // for kArray
-  std::vector<std::string> enum_values;      // for kEnum
+  std::vector<std::string> enum_values;     // for kEnum
   bool operator==(const DataType&) const = default;
 };
 
@@ -77,7 +77,7 @@ struct KeyConstraint {  // PRIMARY KEY or UNIQUE
 };
 
 struct CheckConstraint {
-  std::string name;  // may be empty
+  std::string name;        // may be empty
   std::string expression;  // in the source dialect, without the CHECK keyword
   bool operator==(const CheckConstraint&) const = default;
 };
@@ -156,11 +156,11 @@ struct Trigger {
 // AUTO_INCREMENT counter, or a row of SQLite's sqlite_sequence.
 struct Sequence {
   std::string schema;
-  std::string name;          // sequence name; for SQLite/MySQL the table name
-  std::string owner_table;   // table whose column it feeds, if any
+  std::string name;         // sequence name; for SQLite/MySQL the table name
+  std::string owner_table;  // table whose column it feeds, if any
   std::string owner_column;
-  int64_t last_value = 0;    // last value handed out
-  bool is_called = true;     // false: next value is last_value itself (PostgreSQL)
+  int64_t last_value = 0;  // last value handed out
+  bool is_called = true;   // false: next value is last_value itself (PostgreSQL)
   int64_t increment = 1;
   std::string native_ddl;
   bool operator==(const Sequence&) const = default;
@@ -171,7 +171,7 @@ struct Sequence {
 // A same-engine target runs `native_ddl` in `phase` order; another engine
 // lists it as not translatable (never drops it in silence).
 struct NativeObject {
-  std::string kind;   // "schema", "extension", "type", "function", "constraint", "comment", ...
+  std::string kind;  // "schema", "extension", "type", "function", "constraint", "comment", ...
   std::string schema;
   std::string name;
   std::string table;  // the table it belongs to, if any

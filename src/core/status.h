@@ -40,15 +40,11 @@ class [[nodiscard]] Status {
   static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
-  static Status UnsupportedVersion(std::string m) {
-    return {StatusCode::kUnsupportedVersion, std::move(m)};
-  }
+  static Status UnsupportedVersion(std::string m) { return {StatusCode::kUnsupportedVersion, std::move(m)}; }
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
   static Status NoSpace(std::string m) { return {StatusCode::kNoSpace, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
-  static Status FailedPrecondition(std::string m) {
-    return {StatusCode::kFailedPrecondition, std::move(m)};
-  }
+  static Status FailedPrecondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
   static Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
@@ -71,7 +67,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(data_).ok());
   }
@@ -98,10 +94,10 @@ class [[nodiscard]] Result {
 #define DECANT_CONCAT(a, b) DECANT_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define DECANT_RETURN_IF_ERROR(expr)            \
-  do {                                          \
-    ::decant::Status _decant_st = (expr);       \
-    if (!_decant_st.ok()) return _decant_st;    \
+#define DECANT_RETURN_IF_ERROR(expr)         \
+  do {                                       \
+    ::decant::Status _decant_st = (expr);    \
+    if (!_decant_st.ok()) return _decant_st; \
   } while (0)
 
 // `lhs` = value of `rexpr` (a Result<T>), or returns its Status.

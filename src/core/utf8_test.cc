@@ -1,8 +1,8 @@
 #include "core/utf8.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace decant {
 namespace {
@@ -12,11 +12,11 @@ TEST(Utf8, ValidatesPerRfc3629) {
   EXPECT_TRUE(IsValidUtf8("plain"));
   EXPECT_TRUE(IsValidUtf8("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));  // é € 😀
   EXPECT_TRUE(IsValidUtf8("\xF4\x8F\xBF\xBF"));                      // U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));                              // overlong
-  EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));                          // overlong
-  EXPECT_FALSE(IsValidUtf8("\xF0\x80\x80\xAF"));                      // overlong
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));                          // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));                      // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));                             // overlong
+  EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));                         // overlong
+  EXPECT_FALSE(IsValidUtf8("\xF0\x80\x80\xAF"));                     // overlong
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));                         // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));                     // above U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xF5\x80\x80\x80"));
   EXPECT_FALSE(IsValidUtf8("\xFF"));
   EXPECT_FALSE(IsValidUtf8("\xC3"));  // truncated
@@ -33,13 +33,18 @@ TEST(Utf8, NulIsValidUnlessRefused) {
 
 TEST(Utf8, RepairReplacesEachBadByte) {
   EXPECT_EQ(RepairUtf8("ok \xC3\xA9"), "ok \xC3\xA9");
-  EXPECT_EQ(RepairUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(RepairUtf8("a\xFF"
+                       "b"),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(RepairUtf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_TRUE(IsValidUtf8(RepairUtf8("\xED\xA0\x80\xC0")));
 }
 
 TEST(Utf8, CountsCutsAndBoundaries) {
-  std::string s = "a\xC3\xA9\xE2\x82\xAC" "b";  // a é € b
+  std::string s =
+      "a\xC3\xA9\xE2\x82\xAC"
+      "b";  // a é € b
   EXPECT_EQ(Utf8CharCount(s), 4u);
   EXPECT_EQ(Utf8Prefix(s, 0), "");
   EXPECT_EQ(Utf8Prefix(s, 2), "a\xC3\xA9");

@@ -1,8 +1,8 @@
 #include "core/value.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 #include "core/hex.h"
 

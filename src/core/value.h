@@ -29,12 +29,42 @@ class Value {
 
   Value() = default;  // NULL
   static Value Null() { return Value(); }
-  static Value Bool(bool b) { Value v; v.kind_ = Kind::kBool; v.i_ = b ? 1 : 0; return v; }
-  static Value Int(int64_t i) { Value v; v.kind_ = Kind::kInt; v.i_ = i; return v; }
-  static Value UInt(uint64_t u) { Value v; v.kind_ = Kind::kUInt; v.u_ = u; return v; }
-  static Value Float(double d) { Value v; v.kind_ = Kind::kFloat; v.d_ = d; return v; }
-  static Value Text(std::string_view s) { Value v; v.kind_ = Kind::kText; v.s_ = s; return v; }
-  static Value Bytes(std::string_view s) { Value v; v.kind_ = Kind::kBytes; v.s_ = s; return v; }
+  static Value Bool(bool b) {
+    Value v;
+    v.kind_ = Kind::kBool;
+    v.i_ = b ? 1 : 0;
+    return v;
+  }
+  static Value Int(int64_t i) {
+    Value v;
+    v.kind_ = Kind::kInt;
+    v.i_ = i;
+    return v;
+  }
+  static Value UInt(uint64_t u) {
+    Value v;
+    v.kind_ = Kind::kUInt;
+    v.u_ = u;
+    return v;
+  }
+  static Value Float(double d) {
+    Value v;
+    v.kind_ = Kind::kFloat;
+    v.d_ = d;
+    return v;
+  }
+  static Value Text(std::string_view s) {
+    Value v;
+    v.kind_ = Kind::kText;
+    v.s_ = s;
+    return v;
+  }
+  static Value Bytes(std::string_view s) {
+    Value v;
+    v.kind_ = Kind::kBytes;
+    v.s_ = s;
+    return v;
+  }
 
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::kNull; }
@@ -46,11 +76,23 @@ class Value {
   const std::string& as_string() const { return s_; }
 
   // Reuse this Value's string buffer (avoids an allocation per cell in hot loops).
-  void SetText(std::string_view s) { kind_ = Kind::kText; s_.assign(s.data(), s.size()); }
-  void SetBytes(std::string_view s) { kind_ = Kind::kBytes; s_.assign(s.data(), s.size()); }
+  void SetText(std::string_view s) {
+    kind_ = Kind::kText;
+    s_.assign(s.data(), s.size());
+  }
+  void SetBytes(std::string_view s) {
+    kind_ = Kind::kBytes;
+    s_.assign(s.data(), s.size());
+  }
   void SetNull() { kind_ = Kind::kNull; }
-  void SetInt(int64_t i) { kind_ = Kind::kInt; i_ = i; }
-  void SetFloat(double d) { kind_ = Kind::kFloat; d_ = d; }
+  void SetInt(int64_t i) {
+    kind_ = Kind::kInt;
+    i_ = i;
+  }
+  void SetFloat(double d) {
+    kind_ = Kind::kFloat;
+    d_ = d;
+  }
 
   // Bytes allocated for the text/bytes payload buffer (kept across Set* calls).
   size_t buffer_capacity() const { return s_.capacity(); }

@@ -1,9 +1,9 @@
 #include "engines/registry.h"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "mapping/type_mapping.h"
 #include "mapping/value_conversion.h"

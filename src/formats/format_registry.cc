@@ -74,7 +74,10 @@ std::string LooksLike(const FileProbe& p, FileSystem* fs) {
   if (StartsWith(h, "\x1f\x8b")) return "it is gzip-compressed data";
   if (StartsWith(h, "\x28\xb5\x2f\xfd")) return "it is zstd-compressed data";
   if (StartsWith(h, "BZh")) return "it is bzip2-compressed data";
-  if (StartsWith(h, std::string_view("\xfd" "7zXZ\0", 6))) return "it is xz-compressed data";
+  if (StartsWith(h, std::string_view("\xfd"
+                                     "7zXZ\0",
+                                     6)))
+    return "it is xz-compressed data";
   if (StartsWith(h, "PK\x03\x04")) return "it is a zip file";
   if (h.size() >= 262 && h.substr(257, 5) == "ustar") return "it is a tar archive";
   if (!LooksLikeText(h)) return "it is binary data of no known format";
@@ -114,8 +117,8 @@ Result<const FormatRow*> RecogniseFile(const std::string& path, FileSystem* fs) 
     if (f.recognise(probe, fs)) return &f;
   }
   std::string what = path == "-" ? "standard input" : path;
-  return Status::Corruption(what + " is not a decant archive or another format decant reads (" +
-                            LooksLike(probe, fs) + "); decant reads: " + FormatDescriptions());
+  return Status::Corruption(what + " is not a decant archive or another format decant reads (" + LooksLike(probe, fs) +
+                            "); decant reads: " + FormatDescriptions());
 }
 
 Result<std::unique_ptr<Source>> OpenFileSource(const std::string& path, FileSystem* fs) {

@@ -28,9 +28,9 @@ inline constexpr size_t kProbeBytes = 4096;
 
 // What an input is, read once, for the recognisers.
 struct FileProbe {
-  std::string path;           // as given; "-" is standard input
+  std::string path;  // as given; "-" is standard input
   bool is_directory = false;
-  std::string head;           // its first kProbeBytes bytes (fewer if shorter); empty for a directory
+  std::string head;  // its first kProbeBytes bytes (fewer if shorter); empty for a directory
 };
 
 // How a format writes, for the formats that are written.
@@ -48,8 +48,7 @@ struct FormatRow {
   bool (*recognise)(const FileProbe& probe, FileSystem* fs);
   Result<std::unique_ptr<Source>> (*open_source)(const std::string& path, FileSystem* fs);
   // Null for a format decant only reads.
-  Result<std::unique_ptr<Sink>> (*open_sink)(const std::string& path, const FileWriteOptions& options,
-                                             FileSystem* fs);
+  Result<std::unique_ptr<Sink>> (*open_sink)(const std::string& path, const FileWriteOptions& options, FileSystem* fs);
 };
 
 // Every registered format, the default (the decant archive) first.

@@ -112,9 +112,8 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   ~PosixRandomAccessFile() override { ::close(fd_); }
   Status ReadAt(uint64_t offset, size_t n, char* scratch) const override {
     if (offset > size_ || n > size_ - offset) {
-      return Status::Corruption("truncated file " + path_ + ": wanted " + std::to_string(n) +
-                                " bytes at offset " + std::to_string(offset) + ", file has " +
-                                std::to_string(size_));
+      return Status::Corruption("truncated file " + path_ + ": wanted " + std::to_string(n) + " bytes at offset " +
+                                std::to_string(offset) + ", file has " + std::to_string(size_));
     }
     size_t done = 0;
     while (done < n) {
@@ -185,8 +184,7 @@ class PosixFileSystem final : public FileSystem {
       ::close(fd);
       return ErrnoStatus("cannot stat", path, err);
     }
-    return std::unique_ptr<RandomAccessFile>(
-        new PosixRandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size)));
+    return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size)));
   }
   bool Exists(const std::string& path) override {
     struct stat st;

@@ -1,7 +1,7 @@
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 #include "engines/registry.h"
 #include "mapping/sql_translate.h"
@@ -130,9 +130,13 @@ TEST(ValueConversion, BoolsUuidJsonBits) {
   v = Value::Text("{bad");
   EXPECT_NE(Conv(&v, T(LogicalType::kText), "sqlite", T(LogicalType::kJson), "mysql"), "");
   v = Value::Text("0101");
-  EXPECT_EQ(Conv(&v, T(LogicalType::kBitString, -1, -1, 4), "postgresql", T(LogicalType::kBitString, -1, -1, 4), "mysql"), "");
+  EXPECT_EQ(
+      Conv(&v, T(LogicalType::kBitString, -1, -1, 4), "postgresql", T(LogicalType::kBitString, -1, -1, 4), "mysql"),
+      "");
   EXPECT_EQ(v.as_uint(), 5u);
-  EXPECT_EQ(Conv(&v, T(LogicalType::kBitString, -1, -1, 4), "mysql", T(LogicalType::kBitString, -1, -1, 4), "postgresql"), "");
+  EXPECT_EQ(
+      Conv(&v, T(LogicalType::kBitString, -1, -1, 4), "mysql", T(LogicalType::kBitString, -1, -1, 4), "postgresql"),
+      "");
   EXPECT_EQ(v.as_string(), "0101");
 }
 

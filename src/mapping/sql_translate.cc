@@ -146,7 +146,8 @@ std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& fro
       std::string w = AsciiLower(t.text);
       size_t n = NextSolid(toks, i);
       bool call = n < toks.size() && toks[n].kind == Tok::kOther && toks[n].text == "(";
-      if (call && (w == "nextval" || w == "currval" || w == "setval" || w == "pg_get_serial_sequence")) return std::nullopt;
+      if (call && (w == "nextval" || w == "currval" || w == "setval" || w == "pg_get_serial_sequence"))
+        return std::nullopt;
       if (call && (w == "now" || w == "current_timestamp" || w == "localtimestamp")) {
         size_t close = NextSolid(toks, n);
         if (close < toks.size() && toks[close].text == ")") {
@@ -157,7 +158,8 @@ std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& fro
       }
       if (call && w == "datetime" && from_dialect.datetime_now_function) {
         size_t arg = NextSolid(toks, n), close = arg < toks.size() ? NextSolid(toks, arg) : toks.size();
-        if (arg < toks.size() && AsciiLower(toks[arg].text) == "'now'" && close < toks.size() && toks[close].text == ")") {
+        if (arg < toks.size() && AsciiLower(toks[arg].text) == "'now'" && close < toks.size() &&
+            toks[close].text == ")") {
           out += "CURRENT_TIMESTAMP";
           i = close;
           continue;
@@ -200,7 +202,8 @@ std::optional<std::string> TranslateDefault(std::string_view expr, const Dialect
     const Tok& t = solid[0];
     if (t.kind == Tok::kString || t.kind == Tok::kNumber) return s;
     std::string w = AsciiLower(t.text);
-    if (t.kind == Tok::kWord && (w == "null" || w == "current_timestamp" || w == "current_date" || w == "current_time")) {
+    if (t.kind == Tok::kWord &&
+        (w == "null" || w == "current_timestamp" || w == "current_date" || w == "current_time")) {
       return AsciiUpper(t.text);
     }
     if (t.kind == Tok::kWord && (w == "true" || w == "false")) {

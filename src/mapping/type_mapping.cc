@@ -1,8 +1,8 @@
 #include "mapping/type_mapping.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace decant {
 namespace {
@@ -21,10 +21,12 @@ void AddSourceRisks(const Column& c, const EngineTraits& source, const EngineTra
                                     source.display_name)});
   }
   if (!s.enforces_lengths && d.enforces_lengths && t == L::kText && c.type.length > 0) {
-    m->risks.push_back({Loss::kSomeValues, fmt::format("{} does not enforce lengths: longer values are cut", source.display_name)});
+    m->risks.push_back(
+        {Loss::kSomeValues, fmt::format("{} does not enforce lengths: longer values are cut", source.display_name)});
   }
   // A target that does not enforce types keeps every value as given.
-  if (s.zero_dates && !d.zero_dates && d.enforces_types && (t == L::kDate || t == L::kTimestamp || t == L::kTimestampTz)) {
+  if (s.zero_dates && !d.zero_dates && d.enforces_types &&
+      (t == L::kDate || t == L::kTimestamp || t == L::kTimestampTz)) {
     m->risks.push_back({Loss::kSomeValues, fmt::format("{} zero dates (0000-00-00) become NULL", source.display_name)});
   }
   if (s.times_beyond_24h && !d.times_beyond_24h && d.enforces_types && t == L::kTime) {
@@ -35,7 +37,9 @@ void AddSourceRisks(const Column& c, const EngineTraits& source, const EngineTra
 }  // namespace
 
 bool IsKeyColumn(const Table& table, const std::string& column) {
-  auto in = [&](const std::vector<std::string>& cols) { return std::find(cols.begin(), cols.end(), column) != cols.end(); };
+  auto in = [&](const std::vector<std::string>& cols) {
+    return std::find(cols.begin(), cols.end(), column) != cols.end();
+  };
   if (table.primary_key && in(table.primary_key->columns)) return true;
   for (const auto& u : table.uniques) {
     if (in(u.columns)) return true;
@@ -79,8 +83,8 @@ void AddDecimalScaleRisk(const ValuePolicy& s, const ValuePolicy& t, int scale, 
 void AddDateRangeRisk(const ValuePolicy& s, const ValuePolicy& t, ColumnMapping* m) {
   bool years = t.max_year > 0 && (s.max_year == 0 || s.max_year > t.max_year);
   if ((s.bc_dates && !t.bc_dates) || years || (s.infinite_dates && !t.infinite_dates)) {
-    m->risks.push_back(
-        {Loss::kSomeValues, fmt::format("BC dates, years above {} and infinities become NULL", t.max_year > 0 ? t.max_year : 9999)});
+    m->risks.push_back({Loss::kSomeValues, fmt::format("BC dates, years above {} and infinities become NULL",
+                                                       t.max_year > 0 ? t.max_year : 9999)});
   }
 }
 

@@ -1,14 +1,14 @@
 #include "mapping/value_conversion.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <string_view>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/ascii.h"
 #include "core/civil_date.h"
@@ -386,8 +386,8 @@ ValueConverter::ValueConverter(const DataType& source, const EngineTraits& sourc
   L t = target.logical;
   // Text-like targets on an engine that does not enforce types (SQLite) take any value as it is.
   if (!into_->enforces_types && (t == L::kAny || t == L::kDate || t == L::kTime || t == L::kTimestamp ||
-                                    t == L::kTimestampTz || t == L::kInterval || t == L::kUuid || t == L::kJson ||
-                                    t == L::kEnum || t == L::kArray || t == L::kNative || t == L::kBitString)) {
+                                 t == L::kTimestampTz || t == L::kInterval || t == L::kUuid || t == L::kJson ||
+                                 t == L::kEnum || t == L::kArray || t == L::kNative || t == L::kBitString)) {
     passthrough_ = source.logical != L::kBitString;
   }
   if (t == L::kArray || t == L::kNative || t == L::kGeometry) passthrough_ = true;
@@ -517,7 +517,8 @@ const char* ValueConverter::ToInteger(Value* v) const {
         break;
       }
       Decimal dec;
-      if (target_.logical == L::kUInt64 && ParseDecimal(v->as_string(), &dec) && !dec.negative && dec.fraction.empty()) {
+      if (target_.logical == L::kUInt64 && ParseDecimal(v->as_string(), &dec) && !dec.negative &&
+          dec.fraction.empty()) {
         uint64_t u;
         auto [p, ec] = std::from_chars(dec.integer.data(), dec.integer.data() + dec.integer.size(), u);
         if (ec == std::errc() && p == dec.integer.data() + dec.integer.size()) {
@@ -556,11 +557,13 @@ const char* ValueConverter::ToFloat(Value* v) const {
     case Value::Kind::kBool: d = v->as_bool() ? 1 : 0; break;
     case Value::Kind::kInt:
       d = static_cast<double>(v->as_int());
-      if (static_cast<int64_t>(d) != v->as_int() || std::fabs(d) >= 9.2233720368547758e18) reason = "more digits than a float holds: rounded";
+      if (static_cast<int64_t>(d) != v->as_int() || std::fabs(d) >= 9.2233720368547758e18)
+        reason = "more digits than a float holds: rounded";
       break;
     case Value::Kind::kUInt:
       d = static_cast<double>(v->as_uint());
-      if (d >= 1.8446744073709552e19 || static_cast<uint64_t>(d) != v->as_uint()) reason = "more digits than a float holds: rounded";
+      if (d >= 1.8446744073709552e19 || static_cast<uint64_t>(d) != v->as_uint())
+        reason = "more digits than a float holds: rounded";
       break;
     default: {
       if (!ParseDouble(v->as_string(), &d)) {
@@ -596,7 +599,10 @@ const char* ValueConverter::ToDecimal(Value* v) const {
   Decimal dec;
   switch (v->kind()) {
     case Value::Kind::kBool: *v = Value::Text(v->as_bool() ? "1" : "0"); return nullptr;
-    case Value::Kind::kInt: dec.negative = v->as_int() < 0; dec.integer = std::to_string(v->as_int()); break;
+    case Value::Kind::kInt:
+      dec.negative = v->as_int() < 0;
+      dec.integer = std::to_string(v->as_int());
+      break;
     case Value::Kind::kUInt: dec.integer = std::to_string(v->as_uint()); break;
     case Value::Kind::kFloat:
       if (!std::isfinite(v->as_float())) {
@@ -611,7 +617,8 @@ const char* ValueConverter::ToDecimal(Value* v) const {
       break;
     default: {
       std::string_view s = Trim(v->as_string());
-      if (EqualsIgnoreCaseAscii(s, "nan") || EqualsIgnoreCaseAscii(s, "infinity") || EqualsIgnoreCaseAscii(s, "-infinity")) {
+      if (EqualsIgnoreCaseAscii(s, "nan") || EqualsIgnoreCaseAscii(s, "infinity") ||
+          EqualsIgnoreCaseAscii(s, "-infinity")) {
         if (into_->decimal_nan && EqualsIgnoreCaseAscii(s, "nan")) return nullptr;
         if (!into_->enforces_types) return nullptr;  // kept as text
         v->SetNull();
@@ -646,8 +653,8 @@ const char* ValueConverter::ToDecimal(Value* v) const {
 
 const char* ValueConverter::ToText(Value* v) const {
   const char* reason = nullptr;
-  bool nul = into_->text_nul;            // NUL is kept (else removed)
-  bool any = !into_->enforces_types;      // any value is kept as given (SQLite)
+  bool nul = into_->text_nul;         // NUL is kept (else removed)
+  bool any = !into_->enforces_types;  // any value is kept as given (SQLite)
   switch (v->kind()) {
     case Value::Kind::kText:
       if (source_.logical == L::kUuid && target_.length == 32 && v->as_string().size() == 36) {
@@ -792,8 +799,8 @@ const char* ValueConverter::ToUuid(Value* v) const {
     v->SetNull();
     return kNullNotType;
   }
-  std::string out = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
-                    hex.substr(20);
+  std::string out = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) +
+                    "-" + hex.substr(20);
   bool same = v->kind() == Value::Kind::kText && EqualsIgnoreCaseAscii(s, out);
   *v = Value::Text(out);
   return same || v->kind() == Value::Kind::kText ? nullptr : "a 16-byte value stored as a uuid";

@@ -1,6 +1,6 @@
 #include "pipeline/copy.h"
 
-#include "pipeline/interrupt.h"
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,10 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "core/work_queue.h"
 #include "mapping/value_conversion.h"
+#include "pipeline/interrupt.h"
 
 namespace decant {
 namespace {
@@ -123,8 +122,8 @@ class RowConverter {
           if (!reasons_[c]) reasons_[c] = why;
           ++counts_[c];
           if (v.is_null() && !table_.columns[c].target_nullable) {
-            return Status::DataLoss(fmt::format("{} cannot be stored: {}, and the column is NOT NULL",
-                                                Where(c, row), why));
+            return Status::DataLoss(
+                fmt::format("{} cannot be stored: {}, and the column is NOT NULL", Where(c, row), why));
           }
         }
       }
@@ -178,8 +177,8 @@ class RowConverter {
 
 // Copies one unit of work: the rows of `slice` of `table`. `progress`, when
 // given, advances with each batch.
-Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const TablePlan& table,
-                const TableSlice& slice, const CopyOptions& options, Progress* progress, TableCopyStats* stats) {
+Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const TablePlan& table, const TableSlice& slice,
+                const CopyOptions& options, Progress* progress, TableCopyStats* stats) {
   DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenSlice(*table.read, slice));
   DECANT_ASSIGN_OR_RETURN(auto writer, sink.OpenTable(table.write));
   RowConverter converter(plan, table, options.strict);
@@ -302,35 +301,38 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
   }
   for (const Unit& u : units) ++pending[u.table];
 
-  Status st = RunWorkQueue(units.size(), workers, [&](size_t, size_t i) -> Status {
-    const Unit& unit = units[i];
-    const std::string& name = done[unit.table].table;
-    if (live) {
-      std::lock_guard lock(mu);
-      if (!started[unit.table] && progress) progress->TableStarted(name);
-      started[unit.table] = true;
-    }
-    TableCopyStats stats;
-    stats.table = name;
-    Status unit_st = CopyUnit(source, sink, plan, plan.tables[unit.table], unit.slice, options,
-                              live ? progress : nullptr, &stats);
-    std::lock_guard lock(mu);
-    if (!unit_st.ok()) {
-      if (live && progress) progress->TableFinished(false);
-      return TableError(unit_st, name);
-    }
-    TableCopyStats& table = done[unit.table];
-    MergeSlice(std::move(stats), &table);
-    if (--pending[unit.table] > 0) return Status::OK();
-    if (progress) {
-      if (live) {
-        progress->TableFinished(true);
-      } else {
-        progress->Note(fmt::format("{}: {} rows ({})", table.table, table.rows, HumanBytes(table.bytes)));
-      }
-    }
-    return Status::OK();
-  }, sizes);
+  Status st = RunWorkQueue(
+      units.size(), workers,
+      [&](size_t, size_t i) -> Status {
+        const Unit& unit = units[i];
+        const std::string& name = done[unit.table].table;
+        if (live) {
+          std::lock_guard lock(mu);
+          if (!started[unit.table] && progress) progress->TableStarted(name);
+          started[unit.table] = true;
+        }
+        TableCopyStats stats;
+        stats.table = name;
+        Status unit_st = CopyUnit(source, sink, plan, plan.tables[unit.table], unit.slice, options,
+                                  live ? progress : nullptr, &stats);
+        std::lock_guard lock(mu);
+        if (!unit_st.ok()) {
+          if (live && progress) progress->TableFinished(false);
+          return TableError(unit_st, name);
+        }
+        TableCopyStats& table = done[unit.table];
+        MergeSlice(std::move(stats), &table);
+        if (--pending[unit.table] > 0) return Status::OK();
+        if (progress) {
+          if (live) {
+            progress->TableFinished(true);
+          } else {
+            progress->Note(fmt::format("{}: {} rows ({})", table.table, table.rows, HumanBytes(table.bytes)));
+          }
+        }
+        return Status::OK();
+      },
+      sizes);
   if (!st.ok()) return st;
   for (auto& stats : done) {
     summary->rows += stats.rows;
@@ -348,8 +350,9 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
   if (options.sink.data_only && !options.existing_target) {
     return Status::InvalidArgument("--data-only needs the target's schema");
   }
-  DECANT_ASSIGN_OR_RETURN(MigrationPlan plan, PlanMigration(read_schema, options.select, sink.Traits(),
-                                                            options.sink.data_only ? options.existing_target : nullptr));
+  DECANT_ASSIGN_OR_RETURN(MigrationPlan plan,
+                          PlanMigration(read_schema, options.select, sink.Traits(),
+                                        options.sink.data_only ? options.existing_target : nullptr));
   const Schema& schema = plan.target_schema;
   SinkOptions sink_options = options.sink;
   if (!sink_options.source) sink_options.source = plan.data_only ? plan.target_traits : plan.source_traits;

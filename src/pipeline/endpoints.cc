@@ -58,7 +58,8 @@ Result<std::unique_ptr<Sink>> OpenDatabaseSink(const std::string& uri, const End
   }
   const EngineTraits* engine = EngineForLocation(uri);
   if (!engine) return UnknownScheme(uri);
-  if (!engine->open_sink) return Status::InvalidArgument(std::string(engine->name) + " cannot be written by this build");
+  if (!engine->open_sink)
+    return Status::InvalidArgument(std::string(engine->name) + " cannot be written by this build");
   return engine->open_sink(uri, options);
 }
 

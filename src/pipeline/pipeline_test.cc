@@ -1,12 +1,12 @@
 // Pipeline logic on small in-memory endpoints: error propagation, abort on
 // failure, and verify's order independence. Engines are tested for real in
 // their own folders and in tests/.
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "pipeline/copy.h"
 #include "pipeline/verify.h"
@@ -147,9 +147,7 @@ class SlicedSource final : public Source {
     }
     return s;
   }
-  Result<std::unique_ptr<TableReader>> OpenTable(const Table& table) override {
-    return OpenSlice(table, TableSlice{});
-  }
+  Result<std::unique_ptr<TableReader>> OpenTable(const Table& table) override { return OpenSlice(table, TableSlice{}); }
   TableSize EstimateSize(const Table& table) override {
     TableSize size;
     size.rows = sizes_[Index(table)];
@@ -291,9 +289,9 @@ TEST(CopyDatabase, OneJobReadsWholeTablesInPlanOrderWithLiveProgress) {
   auto summary = CopyDatabase(src, sink, options);
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   EXPECT_EQ(src.opened, (std::vector<std::string>{"t0", "t1", "t2"}));  // not split, not reordered
-  EXPECT_EQ(progress.lines, (std::vector<std::string>{"started t0", "finished", "started t1", "finished",
-                                                      "started t2", "finished",
-                                                      "creating indexes, views, triggers and sequences; committing"}));
+  EXPECT_EQ(progress.lines,
+            (std::vector<std::string>{"started t0", "finished", "started t1", "finished", "started t2", "finished",
+                                      "creating indexes, views, triggers and sequences; committing"}));
   EXPECT_EQ(summary->rows, 350u);
 }
 

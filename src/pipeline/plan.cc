@@ -1,10 +1,10 @@
 #include "pipeline/plan.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "core/ascii.h"
 #include "core/endpoint.h"
@@ -14,7 +14,9 @@
 namespace decant {
 namespace {
 
-std::string TypeShown(const Column& c) { return c.native_type.empty() ? LogicalTypeName(c.type.logical) : c.native_type; }
+std::string TypeShown(const Column& c) {
+  return c.native_type.empty() ? LogicalTypeName(c.type.logical) : c.native_type;
+}
 
 // "" and an engine's default schema ("public", "main") both mean "the
 // default schema" when engines differ.
@@ -58,14 +60,16 @@ std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source,
   const std::string& from = s.engine;
   const ObjectSupport& carries = target.carries;
   for (const Trigger& t : s.triggers) {
-    out.push_back(fmt::format("trigger {} on {}: trigger bodies are not translated from {}", t.name, Q(t.schema, t.table), from));
+    out.push_back(
+        fmt::format("trigger {} on {}: trigger bodies are not translated from {}", t.name, Q(t.schema, t.table), from));
   }
-  static const std::set<std::string> kCarried = {"schema", "primary key", "unique", "foreign key", "sequence",
-                                                 "sequence owner", "check"};
+  static const std::set<std::string> kCarried = {"schema",   "primary key",    "unique", "foreign key",
+                                                 "sequence", "sequence owner", "check"};
   for (const NativeObject& o : s.objects) {
     if (kCarried.count(o.kind)) continue;
     std::string where = o.table.empty() ? "" : " on " + Q(o.schema, o.table);
-    out.push_back(fmt::format("{} {}{}: only {} has it", o.kind, o.table.empty() ? Q(o.schema, o.name) : o.name, where, from));
+    out.push_back(
+        fmt::format("{} {}{}: only {} has it", o.kind, o.table.empty() ? Q(o.schema, o.name) : o.name, where, from));
   }
   for (const Table& t : s.tables) {
     if (!carries.checks) {
@@ -79,8 +83,10 @@ std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source,
         out.push_back(fmt::format("generated column {}.{}: its expression is not translated; the column is left out",
                                   Q(t.schema, t.name), c.name));
       }
-      if (c.default_expr && !c.generated_expr && !c.auto_increment && !TranslateDefault(*c.default_expr, source.dialect, target.dialect)) {
-        out.push_back(fmt::format("default of {}.{}: {} is not translated", Q(t.schema, t.name), c.name, *c.default_expr));
+      if (c.default_expr && !c.generated_expr && !c.auto_increment &&
+          !TranslateDefault(*c.default_expr, source.dialect, target.dialect)) {
+        out.push_back(
+            fmt::format("default of {}.{}: {} is not translated", Q(t.schema, t.name), c.name, *c.default_expr));
       }
     }
   }
@@ -93,7 +99,8 @@ std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source,
     bool expression = x.keys.empty();
     for (const IndexKey& k : x.keys) expression = expression || k.column.empty();
     if ((expression && !carries.expression_indexes) || (x.where && !carries.partial_indexes)) {
-      out.push_back(fmt::format("index {} on {}: expression or partial indexes are not translated", x.name, Q(x.schema, x.table)));
+      out.push_back(fmt::format("index {} on {}: expression or partial indexes are not translated", x.name,
+                                Q(x.schema, x.table)));
     }
   }
   for (const View& v : s.views) {
@@ -104,7 +111,8 @@ std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source,
     } else if (!carries.views) {
       out.push_back(fmt::format("view {}: views from {} are recreated only on SQLite; create it again by hand",
                                 Q(v.schema, v.name), from));
-    } else if (!TranslateSql(v.definition, source.dialect, target.dialect, DefaultQualifiers(source.dialect, s.database))) {
+    } else if (!TranslateSql(v.definition, source.dialect, target.dialect,
+                             DefaultQualifiers(source.dialect, s.database))) {
       out.push_back(fmt::format("view {}: its query uses what {} does not have", Q(v.schema, v.name), target.name));
     }
   }
@@ -173,8 +181,10 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
     if (plan.data_only) {
       target = FindTarget(*existing, t, plan.source_traits->dialect);
       if (!target) {
-        return Status::NotFound(fmt::format("--data-only: table {} is not in the target; create it first, or leave it out "
-                                            "with --exclude-table", Q(t.schema, t.name)));
+        return Status::NotFound(
+            fmt::format("--data-only: table {} is not in the target; create it first, or leave it out "
+                        "with --exclude-table",
+                        Q(t.schema, t.name)));
       }
       tp.write = *target;
       tp.write.columns.clear();
@@ -242,7 +252,8 @@ std::string FormatPlan(const MigrationPlan& plan) {
   size_t exact = 0, some = 0, all = 0;
   for (const TablePlan& tp : plan.tables) {
     out += fmt::format("\ntable {}", Q(tp.read->schema, tp.read->name));
-    if (tp.write.name != tp.read->name || tp.write.schema != tp.read->schema) out += " -> " + Q(tp.write.schema, tp.write.name);
+    if (tp.write.name != tp.read->name || tp.write.schema != tp.read->schema)
+      out += " -> " + Q(tp.write.schema, tp.write.name);
     out += "\n";
     for (const ColumnPlan& c : tp.columns) {
       std::string name = c.name == c.target_name ? c.name : c.name + " -> " + c.target_name;

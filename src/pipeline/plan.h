@@ -26,8 +26,8 @@ struct ColumnPlan {
 };
 
 struct TablePlan {
-  const Table* read = nullptr;  // the source's table, rows are read with it
-  Table write;                  // the table rows are written to (target names and columns)
+  const Table* read = nullptr;      // the source's table, rows are read with it
+  Table write;                      // the table rows are written to (target names and columns)
   std::vector<ColumnPlan> columns;  // the data columns, in source order
 };
 

@@ -1,11 +1,10 @@
 #include "pipeline/progress.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 namespace decant {
 namespace {

@@ -35,7 +35,9 @@ std::vector<T> ExactElseFolded(const std::vector<T>& all, Eq eq) {
   return out;
 }
 
-bool NameIs(const std::string& a, const std::string& b, bool fold) { return fold ? EqualsIgnoreCaseAscii(a, b) : a == b; }
+bool NameIs(const std::string& a, const std::string& b, bool fold) {
+  return fold ? EqualsIgnoreCaseAscii(a, b) : a == b;
+}
 
 }  // namespace
 

@@ -1,11 +1,11 @@
 #include "pipeline/server_dump.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "archive/dump_index.h"
 #include "core/version.h"

@@ -14,7 +14,6 @@ bool IsDigit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; 
 bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 bool IsOctal(char c) { return c >= '0' && c <= '7'; }
 
-
 void AppendUtf8(uint32_t cp, std::string* out) {
   if (cp < 0x80) {
     out->push_back(static_cast<char>(cp));
@@ -80,7 +79,8 @@ size_t ReadEscape(std::string_view s, size_t i, Backslash mode, std::string* out
   if (c == 'x' && j < s.size() && HexDigitValue(s[j]) >= 0) {
     unsigned v = 0;
     size_t k = j;
-    for (; k < s.size() && k < j + 2 && HexDigitValue(s[k]) >= 0; ++k) v = v * 16 + static_cast<unsigned>(HexDigitValue(s[k]));
+    for (; k < s.size() && k < j + 2 && HexDigitValue(s[k]) >= 0; ++k)
+      v = v * 16 + static_cast<unsigned>(HexDigitValue(s[k]));
     out->push_back(static_cast<char>(v));
     return k;
   }

@@ -52,7 +52,7 @@ void InitLibrary() {
   std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
 }
 
-const char* kKnownParams[] = {"defaults-file", "socket",  "connect-timeout", "ssl-mode", "ssl-ca", "ssl-capath",
+const char* kKnownParams[] = {"defaults-file", "socket",  "connect-timeout", "ssl-mode", "ssl-ca",     "ssl-capath",
                               "ssl-cert",      "ssl-key", "ssl-cipher",      "ssl-crl",  "tls-version"};
 
 // A one-line explanation of a failed login or connection, naming the setting
@@ -65,10 +65,9 @@ Status ConnectError(MYSQL* mysql, const ConnectParams& p) {
     case ER_ACCESS_DENIED_ERROR:
     case ER_ACCESS_DENIED_NO_PASSWORD_ERROR: {
       bool no_password = server_msg.find("using password: NO") != std::string::npos;
-      return Status::Unavailable(
-          p.shown + ": access denied for " + who + ": " +
-          (no_password ? "no password was given (put it in the URI, MYSQL_PWD or an option file)"
-                       : "wrong password (or no such user for this host)"));
+      return Status::Unavailable(p.shown + ": access denied for " + who + ": " +
+                                 (no_password ? "no password was given (put it in the URI, MYSQL_PWD or an option file)"
+                                              : "wrong password (or no such user for this host)"));
     }
     case ER_DBACCESS_DENIED_ERROR:
       return Status::Unavailable(p.shown + ": " + who + " may not use database '" + p.database + "'");
@@ -114,9 +113,12 @@ Status ApplyOptions(MYSQL* mysql, const ConnectParams& p) {
   struct {
     const char* key;
     mysql_option option;
-  } static const kTls[] = {{"ssl-ca", MYSQL_OPT_SSL_CA},         {"ssl-capath", MYSQL_OPT_SSL_CAPATH},
-                           {"ssl-cert", MYSQL_OPT_SSL_CERT},     {"ssl-key", MYSQL_OPT_SSL_KEY},
-                           {"ssl-cipher", MYSQL_OPT_SSL_CIPHER}, {"ssl-crl", MYSQL_OPT_SSL_CRL},
+  } static const kTls[] = {{"ssl-ca", MYSQL_OPT_SSL_CA},
+                           {"ssl-capath", MYSQL_OPT_SSL_CAPATH},
+                           {"ssl-cert", MYSQL_OPT_SSL_CERT},
+                           {"ssl-key", MYSQL_OPT_SSL_KEY},
+                           {"ssl-cipher", MYSQL_OPT_SSL_CIPHER},
+                           {"ssl-crl", MYSQL_OPT_SSL_CRL},
                            {"tls-version", MARIADB_OPT_TLS_VERSION}};
   for (const auto& t : kTls) {
     if (const std::string* v = param(t.key)) mysql_optionsv(mysql, t.option, v->c_str());
@@ -135,8 +137,10 @@ Status ApplyOptions(MYSQL* mysql, const ConnectParams& p) {
       mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
       mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
     } else {
-      return Status::InvalidArgument(p.shown + ": ssl-mode must be DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
-                                     "VERIFY_IDENTITY, not '" + *mode + "'");
+      return Status::InvalidArgument(p.shown +
+                                     ": ssl-mode must be DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
+                                     "VERIFY_IDENTITY, not '" +
+                                     *mode + "'");
     }
   }
   return Status::OK();
@@ -216,8 +220,7 @@ Result<ConnectParams> ParseUri(const std::string& uri) {
     if (item.empty()) continue;
     size_t eq = item.find('=');
     std::string key, value;
-    if (!Decode(item.substr(0, eq), &key) ||
-        !Decode(eq == std::string::npos ? "" : item.substr(eq + 1), &value)) {
+    if (!Decode(item.substr(0, eq), &key) || !Decode(eq == std::string::npos ? "" : item.substr(eq + 1), &value)) {
       return bad("malformed %-escape in the parameters");
     }
     for (char& c : key) {
@@ -278,20 +281,16 @@ StatusCode CodeForError(unsigned error) {
     case ER_CON_COUNT_ERROR:
     case ER_SERVER_SHUTDOWN:
     case ER_OUTOFMEMORY:
-    case ER_OUT_OF_RESOURCES:
-      return StatusCode::kUnavailable;
+    case ER_OUT_OF_RESOURCES: return StatusCode::kUnavailable;
     case ER_BAD_DB_ERROR:
-    case ER_NO_SUCH_TABLE:
-      return StatusCode::kNotFound;
+    case ER_NO_SUCH_TABLE: return StatusCode::kNotFound;
     case ER_DATA_TOO_LONG:
     case ER_WARN_DATA_OUT_OF_RANGE:
     case ER_TRUNCATED_WRONG_VALUE:
     case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
-    case ER_CANT_CREATE_GEOMETRY_OBJECT:
-      return StatusCode::kDataLoss;
+    case ER_CANT_CREATE_GEOMETRY_OBJECT: return StatusCode::kDataLoss;
     case ER_RECORD_FILE_FULL:
-    case ER_DISK_FULL:
-      return StatusCode::kNoSpace;
+    case ER_DISK_FULL: return StatusCode::kNoSpace;
     default:
       // Constraint violations (duplicate key, foreign key, NOT NULL, CHECK)
       // and schema conflicts: the target is not in a state to take the data.
@@ -335,7 +334,8 @@ Connection::~Connection() { mysql_close(mysql_); }
 Status Connection::Error(const std::string& context) const {
   unsigned err = mysql_errno(mysql_);
   std::string msg = OneLine(mysql_error(mysql_));
-  if (err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST) msg = "lost the connection to " + params_.Where() + ": " + msg;
+  if (err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST)
+    msg = "lost the connection to " + params_.Where() + ": " + msg;
   return Status(CodeForError(err), (context.empty() ? "" : context + ": ") + msg);
 }
 
@@ -344,8 +344,10 @@ Status Connection::Exec(std::string_view sql) {
   // Drain every result (a statement may return one; multi-statements are off).
   do {
     MYSQL_RES* res = mysql_store_result(mysql_);
-    if (res) mysql_free_result(res);
-    else if (mysql_field_count(mysql_) != 0) return Error("");
+    if (res)
+      mysql_free_result(res);
+    else if (mysql_field_count(mysql_) != 0)
+      return Error("");
   } while (mysql_next_result(mysql_) == 0);
   return Status::OK();
 }

@@ -4,8 +4,8 @@
 #include <string_view>
 
 #include "engines/mysql/mysql_connection.h"
-#include "mapping/sql_translate.h"
 #include "engines/mysql/mysql_endpoint.h"
+#include "mapping/sql_translate.h"
 
 namespace decant::mysql_internal {
 namespace {
@@ -187,15 +187,15 @@ std::string GenericCreateTable(const Table& t, const Dialect& source) {
       if (auto d = TranslateDefault(*c.default_expr, source, MysqlTraits().dialect)) e += " DEFAULT " + *d;
     }
     if (c.auto_increment && t.primary_key && t.primary_key->columns.size() == 1 &&
-        t.primary_key->columns[0] == c.name && (c.type.logical == LogicalType::kInt16 ||
-                                                c.type.logical == LogicalType::kInt32 ||
-                                                c.type.logical == LogicalType::kInt64 ||
-                                                c.type.logical == LogicalType::kUInt64)) {
+        t.primary_key->columns[0] == c.name &&
+        (c.type.logical == LogicalType::kInt16 || c.type.logical == LogicalType::kInt32 ||
+         c.type.logical == LogicalType::kInt64 || c.type.logical == LogicalType::kUInt64)) {
       e += " AUTO_INCREMENT";
     }
     elements.push_back(std::move(e));
   }
-  if (t.primary_key && !t.primary_key->columns.empty()) elements.push_back("PRIMARY KEY (" + QuotedList(t.primary_key->columns) + ")");
+  if (t.primary_key && !t.primary_key->columns.empty())
+    elements.push_back("PRIMARY KEY (" + QuotedList(t.primary_key->columns) + ")");
   for (const auto& u : t.uniques) elements.push_back("UNIQUE KEY (" + QuotedList(u.columns) + ")");
   Parsed p;
   p.head = "CREATE TABLE " + QuoteIdent(t.name) + " (";

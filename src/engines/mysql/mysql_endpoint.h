@@ -15,7 +15,6 @@ struct EngineTraits;  // core/engine_traits.h
 // MySQL's row in the engine registry (mysql_traits.cc).
 const EngineTraits& MysqlTraits();
 
-
 // True for "mysql://" and "mariadb://" URIs:
 //   mysql://[user[:password]@]host[:port]/[database][?param=value&...]
 // user, password and database are percent-decoded. Parameters:

@@ -186,7 +186,10 @@ int InfileError(void*, char* msg, unsigned int len) {
 class BulkWriter : public TableWriter {
  public:
   BulkWriter(Connection* conn, Encoder encoder, std::string table, size_t num_columns, std::function<void()> release)
-      : conn_(conn), encoder_(std::move(encoder)), table_(std::move(table)), num_columns_(num_columns),
+      : conn_(conn),
+        encoder_(std::move(encoder)),
+        table_(std::move(table)),
+        num_columns_(num_columns),
         release_(std::move(release)) {
     loader_ = std::thread([this] { LoaderLoop(); });
   }

@@ -257,10 +257,10 @@ Status ReadViewsAndTriggers(Connection& conn, SchemaRead* out) {
     v.definition = ViewSelect(v.native_ddl, v.name);
     out->schema.views.push_back(std::move(v));
   }
-  DECANT_ASSIGN_OR_RETURN(
-      auto triggers, conn.Query("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
-                                "WHERE TRIGGER_SCHEMA = DATABASE() "
-                                "ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER"));
+  DECANT_ASSIGN_OR_RETURN(auto triggers,
+                          conn.Query("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
+                                     "WHERE TRIGGER_SCHEMA = DATABASE() "
+                                     "ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER"));
   for (const Row& r : triggers) {
     Trigger t;
     t.name = Str(r[0]);
@@ -292,8 +292,9 @@ Status ReadRoutines(Connection& conn, SchemaRead* out) {
     }
     out->schema.objects.push_back({AsciiLower(type), "", Str(r[0]), "", "post-data", StripDefiner(*ddl[0][2])});
   }
-  auto events = conn.Query("SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() "
-                           "ORDER BY EVENT_NAME");
+  auto events = conn.Query(
+      "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() "
+      "ORDER BY EVENT_NAME");
   if (!events.ok()) return Status::OK();  // no EVENT privilege: nothing to read
   for (const Row& r : *events) {
     auto ddl = conn.Query("SHOW CREATE EVENT " + QuoteIdent(Str(r[0])));

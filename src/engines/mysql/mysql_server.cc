@@ -16,9 +16,8 @@ bool IsSystemDatabase(const std::string& name) {
 
 // Charset and collation names go into DDL unquoted: letters, digits and '_' only.
 bool IsPlainName(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
+  return !s.empty() && std::all_of(s.begin(), s.end(),
+                                   [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 class MysqlServer : public Server {
@@ -43,7 +42,8 @@ class MysqlServer : public Server {
   Result<bool> CreateDatabase(const std::string& database, const Schema& like) override {
     DECANT_ASSIGN_OR_RETURN(auto conn, Connect());
     DECANT_ASSIGN_OR_RETURN(auto found, conn->QueryValue("SELECT COUNT(*) FROM information_schema.SCHEMATA "
-                                                         "WHERE SCHEMA_NAME = " + conn->Quote(database)));
+                                                         "WHERE SCHEMA_NAME = " +
+                                                         conn->Quote(database)));
     if (found && *found != "0") return false;
     std::string sql = "CREATE DATABASE " + QuoteIdent(database);
     if (like.engine == "mysql") {

@@ -52,9 +52,7 @@ Status CheckCreate(const std::string& what, const std::string& name, const std::
 }
 
 // What DROP calls a routine or event NativeObject ("procedure" -> "PROCEDURE").
-std::string DropKind(const std::string& kind) {
-  return AsciiUpper(kind);
-}
+std::string DropKind(const std::string& kind) { return AsciiUpper(kind); }
 
 // "ALTER TABLE `t` ADD a, ADD b".
 std::string AlterAdd(const std::string& alter, const std::vector<std::string>& clauses) {
@@ -104,9 +102,9 @@ class MysqlSink : public Sink, private LoadTarget {
   bool checked_ = false;  // the target passed Begin's check: Abort may undo the load
   std::unique_ptr<Connection> main_;
   LoadProtocol protocol_;
-  std::map<std::string, mysql_internal::SplitTable> split_;  // tables this sink created
-  std::vector<std::pair<std::string, std::string>> created_;   // (kind, name), for Abort
-  mysql_internal::TargetColumns target_columns_;  // every table's, once they all exist
+  std::map<std::string, mysql_internal::SplitTable> split_;   // tables this sink created
+  std::vector<std::pair<std::string, std::string>> created_;  // (kind, name), for Abort
+  mysql_internal::TargetColumns target_columns_;              // every table's, once they all exist
   mysql_internal::ConnectionPool loaders_;
 };
 
@@ -148,9 +146,9 @@ Status MysqlSink::DropOurs(const std::vector<TargetObject>& present) {
   }
   for (const TargetObject& o : present) {
     if ((o.kind != "table" && o.kind != "view") || !ours.count(AsciiLower(o.name))) continue;
-    DECANT_RETURN_IF_ERROR(main_->Exec(std::string(o.kind == "view" ? "DROP VIEW " : "DROP TABLE ") +
-                                       QuoteIdent(o.name))
-                               .WithContext("dropping " + o.name));
+    DECANT_RETURN_IF_ERROR(
+        main_->Exec(std::string(o.kind == "view" ? "DROP VIEW " : "DROP TABLE ") + QuoteIdent(o.name))
+            .WithContext("dropping " + o.name));
   }
   return Status::OK();
 }
@@ -160,7 +158,8 @@ Status MysqlSink::CreateTables(const std::vector<size_t>& indexes) {
     const Table& t = schema_.tables[i];
     if (native() && !t.native_ddl.empty()) DECANT_RETURN_IF_ERROR(CheckCreate("table", t.name, t.native_ddl));
     std::vector<std::string> skipped;
-    mysql_internal::SplitTable split = mysql_internal::TableStatements(schema_, t, SourceTraits(options_.source, schema_, MysqlTraits()), &skipped);
+    mysql_internal::SplitTable split =
+        mysql_internal::TableStatements(schema_, t, SourceTraits(options_.source, schema_, MysqlTraits()), &skipped);
     for (const std::string& index : skipped) {
       spdlog::warn("{}: index {} on {} not created (expression keys are not translated)", Describe(), index, t.name);
     }
@@ -198,7 +197,7 @@ Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
   int auto_increment = -1;
   DECANT_ASSIGN_OR_RETURN(auto kinds,
                           mysql_internal::TargetCellKinds(target_columns_, table.name, columns, &auto_increment));
-  DECANT_ASSIGN_OR_RETURN(Connection* conn, loaders_.Take([this] { return Connect(); }));
+  DECANT_ASSIGN_OR_RETURN(Connection * conn, loaders_.Take([this] { return Connect(); }));
   return mysql_internal::NewTableWriter(conn, mysql_internal::DefaultLoadMethod(), table.name, std::move(columns),
                                         std::move(kinds), auto_increment, [this, conn] { loaders_.GiveBack(conn); });
 }
@@ -265,9 +264,8 @@ Status MysqlSink::SetCounters() {
                                                           main_->Quote(table)));
       if (cur && std::atoll(cur->c_str()) >= next) continue;
     }
-    DECANT_RETURN_IF_ERROR(
-        main_->Exec("ALTER TABLE " + QuoteIdent(table) + " AUTO_INCREMENT = " + std::to_string(next))
-            .WithContext("setting the AUTO_INCREMENT of " + table));
+    DECANT_RETURN_IF_ERROR(main_->Exec("ALTER TABLE " + QuoteIdent(table) + " AUTO_INCREMENT = " + std::to_string(next))
+                               .WithContext("setting the AUTO_INCREMENT of " + table));
   }
   return Status::OK();
 }
@@ -287,8 +285,8 @@ Status MysqlSink::CreateNative(const NativeObject& o) {
 Status MysqlSink::CreateRoutinesViewsTriggers() {
   if (!native()) {
     if (!schema_.views.empty() || !schema_.triggers.empty()) {
-      spdlog::warn("{}: {} views and {} triggers from {} are not translated to MySQL", Describe(),
-                   schema_.views.size(), schema_.triggers.size(), schema_.engine);
+      spdlog::warn("{}: {} views and {} triggers from {} are not translated to MySQL", Describe(), schema_.views.size(),
+                   schema_.triggers.size(), schema_.engine);
     }
     return Status::OK();
   }
@@ -379,7 +377,8 @@ std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source) {
     std::vector<std::string> skipped;
     mysql_internal::SplitTable split = TableStatements(schema, t, source, &skipped);
     out += split.create + ";\n";
-    for (const std::string& index : skipped) out += "-- index " + index + " on " + t.name + ": expression keys are not translated\n";
+    for (const std::string& index : skipped)
+      out += "-- index " + index + " on " + t.name + ": expression keys are not translated\n";
     std::string alter = "ALTER TABLE " + QuoteIdent(t.name);
     if (!split.keys.empty()) keys += AlterAdd(alter, split.keys) + ";\n";
     for (const std::string& f : split.fulltext) keys += AlterAdd(alter, {f}) + ";\n";
@@ -388,7 +387,8 @@ std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source) {
   for (const Sequence& s : schema.sequences) {
     const std::string& table = s.owner_table.empty() ? s.name : s.owner_table;
     int64_t next = s.is_called ? s.last_value + 1 : s.last_value;
-    if (native && next >= 1) counters += "ALTER TABLE " + QuoteIdent(table) + " AUTO_INCREMENT = " + std::to_string(next) + ";\n";
+    if (native && next >= 1)
+      counters += "ALTER TABLE " + QuoteIdent(table) + " AUTO_INCREMENT = " + std::to_string(next) + ";\n";
   }
   if (native) {
     for (const NativeObject& o : schema.objects) {
@@ -401,7 +401,8 @@ std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source) {
     }
   } else {
     for (const View& v : schema.views) last += "-- view " + v.name + " from " + schema.engine + " is not translated\n";
-    for (const Trigger& t : schema.triggers) last += "-- trigger " + t.name + " from " + schema.engine + " is not translated\n";
+    for (const Trigger& t : schema.triggers)
+      last += "-- trigger " + t.name + " from " + schema.engine + " is not translated\n";
   }
   return out + keys + fks + counters + last;
 }

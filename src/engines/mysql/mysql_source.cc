@@ -5,9 +5,9 @@
 // the server batch by batch and a table is never held whole in memory. For
 // several connections to share one point in time, they open their snapshots
 // while the first holds FLUSH TABLES WITH READ LOCK, released right after.
-#include <cstdlib>
-
 #include <spdlog/spdlog.h>
+
+#include <cstdlib>
 
 #include "engines/mysql/mysql_connection.h"
 #include "engines/mysql/mysql_endpoint.h"
@@ -87,8 +87,8 @@ Status StartSnapshot(Connection& c) {
   // sql_mode '': SHOW CREATE output and values in the server's plain form
   // (no ANSI_QUOTES, no PAD_CHAR_TO_FULL_LENGTH). Long timeouts: the reader
   // may wait on a slow sink between fetches.
-  DECANT_RETURN_IF_ERROR(c.Exec(
-      "SET SESSION sql_mode = '', SESSION net_write_timeout = 86400, SESSION net_read_timeout = 86400"));
+  DECANT_RETURN_IF_ERROR(
+      c.Exec("SET SESSION sql_mode = '', SESSION net_write_timeout = 86400, SESSION net_read_timeout = 86400"));
   DECANT_RETURN_IF_ERROR(c.Exec("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
   return c.Exec("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
 }
@@ -137,9 +137,10 @@ TableSize MysqlSource::EstimateSize(const Table& table) {
   TableSize size;
   auto conn = pool_.Take();
   if (!conn.ok()) return size;
-  auto rows = (*conn)->Query("SELECT TABLE_ROWS, DATA_LENGTH FROM information_schema.TABLES "
-                             "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " +
-                             (*conn)->Quote(table.name));
+  auto rows = (*conn)->Query(
+      "SELECT TABLE_ROWS, DATA_LENGTH FROM information_schema.TABLES "
+      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " +
+      (*conn)->Quote(table.name));
   pool_.GiveBack(*conn);
   if (!rows.ok() || rows->size() != 1 || rows->front().size() != 2) return size;
   auto number = [](const std::optional<std::string>& v) -> std::optional<uint64_t> {
@@ -168,7 +169,7 @@ Result<std::unique_ptr<TableReader>> MysqlSource::OpenTable(const Table& table) 
   }
   if (data.empty()) sql += "1";  // never: a table has at least one stored column
   sql += " FROM " + QuoteIdent(table.name);
-  DECANT_ASSIGN_OR_RETURN(Connection* conn, pool_.Take());
+  DECANT_ASSIGN_OR_RETURN(Connection * conn, pool_.Take());
   MYSQL_RES* res = mysql_real_query(conn->get(), sql.data(), sql.size()) == 0 ? mysql_use_result(conn->get()) : nullptr;
   if (res == nullptr) {
     Status st = conn->Error("table " + table.name);

@@ -35,8 +35,8 @@ using testing_util::Env;
 // The test server's URI for `db` ("" for the server itself).
 const auto& UriFor = testing_util::MysqlTestUri;
 
-#define REQUIRE_SERVER()                                                                          \
-  if (Env("DECANT_TEST_MYSQL_URI").empty())                                                       \
+#define REQUIRE_SERVER()                    \
+  if (Env("DECANT_TEST_MYSQL_URI").empty()) \
   GTEST_SKIP() << "DECANT_TEST_MYSQL_URI is unset (source /var/tmp/decant-servers/mariadb.env)"
 
 // A raw libmariadb connection for setting up and checking, independent of
@@ -112,7 +112,6 @@ class TestDb {
   std::string name_;
 };
 
-
 // Every object's definition and every cell's exact bytes, as one text.
 std::string Snapshot(const std::string& db) {
   RawDb c(db);
@@ -128,7 +127,8 @@ std::string Snapshot(const std::string& db) {
     out += "table: " + c.Rows("SHOW CREATE TABLE " + q)[0][1] + "\n";
     std::string cols;
     for (const auto& col : c.Rows("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE "
-                                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + c.Quote(t[0]) + " ORDER BY ORDINAL_POSITION")) {
+                                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " +
+                                  c.Quote(t[0]) + " ORDER BY ORDINAL_POSITION")) {
       std::string cq = mysql_internal::QuoteIdent(col[0]);
       std::string e = col[1] == "float" ? "CAST(" + cq + " AS DOUBLE)" : cq;
       cols += std::string(cols.empty() ? "" : ", ") + "IFNULL(HEX(CAST(" + e + " AS BINARY)), 'NULL')";
@@ -210,7 +210,8 @@ void MakeEveryType(const std::string& db) {
      '838:59:59', '838:59:59.000000', 2155, 'Ünïcödé', )" +
          all_bytes + ", " + all_bytes + R"(, 'Grüße, €', 'Grüße € ☃',
      'utf8mb4 😀 𝄞 ñ', '€😀 tab	newline
- backslash\\ quote'' nul', X'FFFFFFFF', )" + all_bytes + ", " + all_bytes + ", " + all_bytes + R"(,
+ backslash\\ quote'' nul', X'FFFFFFFF', )" +
+         all_bytes + ", " + all_bytes + ", " + all_bytes + R"(,
      ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 2), LINESTRING(0 0, 1 1))', 3857),
      ST_GeomFromText('POINT(1.5 -2.25)'), ST_GeomFromText('LINESTRING(1 1, 2 2)', 4326),
      ST_GeomFromText('POLYGON((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 3 2, 3 3, 2 2))')),
@@ -243,17 +244,20 @@ void MakeObjects(const std::string& db) {
     CONSTRAINT fk_code FOREIGN KEY (parent_code) REFERENCES parent (code)) ENGINE=InnoDB)");
   c.Exec("CREATE TABLE log_aria (id INT NOT NULL, msg VARCHAR(100), KEY (id)) ENGINE=Aria");
   c.Exec("CREATE TABLE places (id INT PRIMARY KEY, g GEOMETRY NOT NULL, SPATIAL KEY sp_g (g)) ENGINE=InnoDB");
-  c.Exec("INSERT INTO parent (code, title, body) VALUES ('a', 'Alpha title here', 'the body of alpha'), "
-         "('b', 'Beta', 'beta body'), ('c', NULL, NULL)");
-  c.Exec("INSERT INTO child (parent_id, parent_code, qty, created) VALUES (77, 'a', 3, '2024-05-01 10:00:00'), "
-         "(78, 'b', 0, '2024-05-02 11:00:00'), (NULL, NULL, 7, '2024-05-03 12:00:00')");
+  c.Exec(
+      "INSERT INTO parent (code, title, body) VALUES ('a', 'Alpha title here', 'the body of alpha'), "
+      "('b', 'Beta', 'beta body'), ('c', NULL, NULL)");
+  c.Exec(
+      "INSERT INTO child (parent_id, parent_code, qty, created) VALUES (77, 'a', 3, '2024-05-01 10:00:00'), "
+      "(78, 'b', 0, '2024-05-02 11:00:00'), (NULL, NULL, 7, '2024-05-03 12:00:00')");
   c.Exec("INSERT INTO places VALUES (1, ST_GeomFromText('POINT(1 1)')), (2, ST_GeomFromText('POINT(2 3)'))");
   c.Exec("INSERT INTO log_aria VALUES (1, 'one'), (2, 'two')");
   c.Exec("CREATE VIEW v_child AS SELECT c.id, p.code FROM child c JOIN parent p ON p.id = c.parent_id");
   c.Exec("CREATE VIEW v_on_view AS SELECT code FROM v_child WHERE id > 1");
   c.Exec("CREATE TRIGGER trg_child_bi BEFORE INSERT ON child FOR EACH ROW SET NEW.note = CONCAT('[', NEW.note, ']')");
-  c.Exec("CREATE TRIGGER trg_child_bi2 BEFORE INSERT ON child FOR EACH ROW FOLLOWS trg_child_bi "
-         "SET NEW.qty = NEW.qty + 0");
+  c.Exec(
+      "CREATE TRIGGER trg_child_bi2 BEFORE INSERT ON child FOR EACH ROW FOLLOWS trg_child_bi "
+      "SET NEW.qty = NEW.qty + 0");
   c.Exec("CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC RETURN x * 2");
   c.Exec("CREATE PROCEDURE count_children(OUT n INT) BEGIN SELECT COUNT(*) INTO n FROM child; END");
 }
@@ -417,8 +421,8 @@ TEST(Mysql, ChinookMigratesWithVerifyPassing) {
   auto p = mysql_internal::ParseUri(UriFor(""));
   ASSERT_TRUE(p.ok());
   std::string cmd = client + (defaults.empty() ? "" : " --defaults-file=" + defaults) + " -h " + p->host +
-                    (p->port ? " -P " + std::to_string(p->port) : "") +
-                    (p->user.empty() ? "" : " -u " + p->user) + " < " + tmp.File("chinook.sql");
+                    (p->port ? " -P " + std::to_string(p->port) : "") + (p->user.empty() ? "" : " -u " + p->user) +
+                    " < " + tmp.File("chinook.sql");
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
 
   Status st = Copy(src.uri(), dst.uri());
@@ -455,11 +459,13 @@ TEST(Mysql, OddIdentifiersSurvive) {
   REQUIRE_SERVER();
   TestDb src("odd `db` 'x'"), dst("odd copy ü");
   RawDb c(src.name());
-  c.Exec("CREATE TABLE `we``ird \"table\" 'x'` (`select` INT PRIMARY KEY, `col with space` VARCHAR(10), "
-         "`ünïcødé ☃ 表` TEXT, `back``tick` INT, `order` INT, KEY `idx ``q``` (`order`), "
-         "UNIQUE KEY `group` (`col with space`))");
-  c.Exec("CREATE TABLE `table` (`key` INT PRIMARY KEY, `from` INT, CONSTRAINT `fk ``x``` FOREIGN KEY (`from`) "
-         "REFERENCES `we``ird \"table\" 'x'` (`select`))");
+  c.Exec(
+      "CREATE TABLE `we``ird \"table\" 'x'` (`select` INT PRIMARY KEY, `col with space` VARCHAR(10), "
+      "`ünïcødé ☃ 表` TEXT, `back``tick` INT, `order` INT, KEY `idx ``q``` (`order`), "
+      "UNIQUE KEY `group` (`col with space`))");
+  c.Exec(
+      "CREATE TABLE `table` (`key` INT PRIMARY KEY, `from` INT, CONSTRAINT `fk ``x``` FOREIGN KEY (`from`) "
+      "REFERENCES `we``ird \"table\" 'x'` (`select`))");
   c.Exec("INSERT INTO `we``ird \"table\" 'x'` VALUES (1, 'a b', 'ü', 2, 3), (2, NULL, NULL, NULL, NULL)");
   c.Exec("INSERT INTO `table` VALUES (10, 1)");
   c.Exec("CREATE VIEW `view ``v```  AS SELECT `select`, `col with space` FROM `we``ird \"table\" 'x'`");
@@ -537,8 +543,7 @@ TEST(Mysql, ConnectionErrorsAreOneLineAndNameTheProblem) {
   check("mysql://" + user + ":s3cret-pw@" + hostport + "/mysql", StatusCode::kUnavailable, "wrong password");
   check("mysql://" + user + ":s3cret-pw@no-such-host.invalid:3306/mysql?connect-timeout=3", StatusCode::kUnavailable,
         "unknown host 'no-such-host.invalid'");
-  check("mysql://" + user + ":s3cret-pw@127.0.0.1:1/mysql?connect-timeout=3", StatusCode::kUnavailable,
-        "on port 1");
+  check("mysql://" + user + ":s3cret-pw@127.0.0.1:1/mysql?connect-timeout=3", StatusCode::kUnavailable, "on port 1");
   TestDb missing("missing", false);
   check(missing.uri(), StatusCode::kNotFound, "database '" + missing.name() + "' does not exist");
 }

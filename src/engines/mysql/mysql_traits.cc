@@ -1,8 +1,8 @@
 // MySQL's (and MariaDB's) row in the engine registry: its dialect, what it
 // holds, and how a column of another engine is declared here.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "core/engine_traits.h"
 #include "engines/mysql/mysql_endpoint.h"
@@ -56,7 +56,8 @@ ColumnMapping DeclareMysqlColumn(const Column& c, const ValuePolicy& source, boo
         m->type_sql = "DECIMAL(65,30)";
         out.precision = 65;
         out.scale = 30;
-        m->risks.push_back({Loss::kSomeValues, "more than 35 integer digits become NULL; more than 30 decimal places are rounded"});
+        m->risks.push_back(
+            {Loss::kSomeValues, "more than 35 integer digits become NULL; more than 30 decimal places are rounded"});
       }
       AddDecimalSpecialRisk(source, self, m);
       break;

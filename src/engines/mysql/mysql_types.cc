@@ -93,14 +93,22 @@ DataType LogicalTypeOf(const ColumnFacts& f) {
   const std::string& t = f.data_type;
   bool u = Unsigned(f);
   auto set = [&](LogicalType l) { d.logical = l; };
-  if (t == "tinyint") set(LogicalType::kInt16);
-  else if (t == "smallint") set(u ? LogicalType::kInt32 : LogicalType::kInt16);
-  else if (t == "mediumint") set(LogicalType::kInt32);
-  else if (t == "int" || t == "integer") set(u ? LogicalType::kInt64 : LogicalType::kInt32);
-  else if (t == "bigint") set(u ? LogicalType::kUInt64 : LogicalType::kInt64);
-  else if (t == "year") set(LogicalType::kInt16);
-  else if (t == "float") set(LogicalType::kFloat32);
-  else if (IsOneOf(t, {"double", "real", "double precision"})) set(LogicalType::kFloat64);
+  if (t == "tinyint")
+    set(LogicalType::kInt16);
+  else if (t == "smallint")
+    set(u ? LogicalType::kInt32 : LogicalType::kInt16);
+  else if (t == "mediumint")
+    set(LogicalType::kInt32);
+  else if (t == "int" || t == "integer")
+    set(u ? LogicalType::kInt64 : LogicalType::kInt32);
+  else if (t == "bigint")
+    set(u ? LogicalType::kUInt64 : LogicalType::kInt64);
+  else if (t == "year")
+    set(LogicalType::kInt16);
+  else if (t == "float")
+    set(LogicalType::kFloat32);
+  else if (IsOneOf(t, {"double", "real", "double precision"}))
+    set(LogicalType::kFloat64);
   else if (t == "decimal" || t == "numeric") {
     set(LogicalType::kDecimal);
     d.precision = static_cast<int32_t>(f.precision);
@@ -108,25 +116,32 @@ DataType LogicalTypeOf(const ColumnFacts& f) {
   } else if (t == "bit") {
     set(LogicalType::kBitString);
     d.length = static_cast<int32_t>(f.precision);
-  } else if (t == "date") set(LogicalType::kDate);
+  } else if (t == "date")
+    set(LogicalType::kDate);
   else if (t == "datetime" || t == "timestamp" || t == "time") {
     set(t == "datetime" ? LogicalType::kTimestamp : t == "timestamp" ? LogicalType::kTimestampTz : LogicalType::kTime);
     d.precision = static_cast<int32_t>(f.datetime_precision < 0 ? 0 : f.datetime_precision);
   } else if (t == "char" || t == "varchar") {
     set(LogicalType::kText);
     d.length = static_cast<int32_t>(f.char_length);
-  } else if (IsOneOf(t, {"tinytext", "text", "mediumtext", "longtext", "set"})) set(LogicalType::kText);
+  } else if (IsOneOf(t, {"tinytext", "text", "mediumtext", "longtext", "set"}))
+    set(LogicalType::kText);
   else if (t == "enum") {
     set(LogicalType::kEnum);
     d.enum_values = EnumValues(f.column_type);
-  } else if (t == "json") set(LogicalType::kJson);
+  } else if (t == "json")
+    set(LogicalType::kJson);
   else if (t == "binary" || t == "varbinary") {
     set(LogicalType::kBytes);
     d.length = static_cast<int32_t>(f.char_length);
-  } else if (IsOneOf(t, {"tinyblob", "blob", "mediumblob", "longblob"})) set(LogicalType::kBytes);
-  else if (IsGeometry(t)) set(LogicalType::kGeometry);
-  else if (t == "uuid") set(LogicalType::kUuid);
-  else set(LogicalType::kNative);  // inet4, inet6, ... carried as text with the native type
+  } else if (IsOneOf(t, {"tinyblob", "blob", "mediumblob", "longblob"}))
+    set(LogicalType::kBytes);
+  else if (IsGeometry(t))
+    set(LogicalType::kGeometry);
+  else if (t == "uuid")
+    set(LogicalType::kUuid);
+  else
+    set(LogicalType::kNative);  // inet4, inet6, ... carried as text with the native type
   return d;
 }
 

@@ -13,16 +13,16 @@ namespace decant::mysql_internal {
 
 // How a column's cells are read from the text protocol and written back.
 enum class CellKind {
-  kSigned,    // Int
-  kUnsigned,  // Int, or UInt above INT64_MAX
-  kFloat,     // FLOAT: read as CAST(col AS DOUBLE) so the float32 is exact; Float
-  kDouble,    // Float (the server prints the shortest exact form)
-  kBit,       // UInt of the bits
-  kYear,      // Int (0 for the zero year); written back as four digits
-  kText,      // Text: DECIMAL digits, temporal values in MySQL's own format, strings in UTF-8
+  kSigned,         // Int
+  kUnsigned,       // Int, or UInt above INT64_MAX
+  kFloat,          // FLOAT: read as CAST(col AS DOUBLE) so the float32 is exact; Float
+  kDouble,         // Float (the server prints the shortest exact form)
+  kBit,            // UInt of the bits
+  kYear,           // Int (0 for the zero year); written back as four digits
+  kText,           // Text: DECIMAL digits, temporal values in MySQL's own format, strings in UTF-8
   kTextConverted,  // Text in a column whose charset is not UTF-8 (written via CONVERT ... USING utf8mb4)
-  kBinary,    // Bytes
-  kGeometry,  // Bytes: WKB, or EWKB (SRID flag 0x20000000) when the SRID is not 0
+  kBinary,         // Bytes
+  kGeometry,       // Bytes: WKB, or EWKB (SRID flag 0x20000000) when the SRID is not 0
 };
 
 // What the information_schema says about one column.

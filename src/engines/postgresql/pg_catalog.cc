@@ -1,11 +1,11 @@
 #include "engines/postgresql/pg_catalog.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "core/ascii.h"
 #include "engines/postgresql/pg_ddl.h"
@@ -30,8 +30,8 @@ std::string NotExtensionMember(const std::string& catalog, const std::string& oi
 
 NativeObject Object(std::string kind, std::string schema, std::string name, std::string table, std::string phase,
                     std::string ddl) {
-  return NativeObject{std::move(kind), std::move(schema), std::move(name), std::move(table), std::move(phase),
-                      std::move(ddl)};
+  return NativeObject{std::move(kind),  std::move(schema), std::move(name),
+                      std::move(table), std::move(phase),  std::move(ddl)};
 }
 
 // Parses "{1,2,3}" or "[0:2]={1,2,3}" (an int2[] as text; an int2vector
@@ -72,17 +72,28 @@ DataType LogicalFor(const std::string& base, char typtype, char category, int ty
   DataType t;
   auto simple = [](const std::string& name) -> LogicalType {
     static const std::map<std::string, LogicalType> kMap = {
-        {"bool", LogicalType::kBool},         {"int2", LogicalType::kInt16},
-        {"int4", LogicalType::kInt32},        {"int8", LogicalType::kInt64},
-        {"float4", LogicalType::kFloat32},    {"float8", LogicalType::kFloat64},
-        {"numeric", LogicalType::kDecimal},   {"text", LogicalType::kText},
-        {"varchar", LogicalType::kText},      {"bpchar", LogicalType::kText},
-        {"name", LogicalType::kText},         {"citext", LogicalType::kText},
-        {"bytea", LogicalType::kBytes},       {"date", LogicalType::kDate},
-        {"time", LogicalType::kTime},         {"timestamp", LogicalType::kTimestamp},
-        {"timestamptz", LogicalType::kTimestampTz}, {"interval", LogicalType::kInterval},
-        {"uuid", LogicalType::kUuid},         {"json", LogicalType::kJson},
-        {"jsonb", LogicalType::kJson},        {"bit", LogicalType::kBitString},
+        {"bool", LogicalType::kBool},
+        {"int2", LogicalType::kInt16},
+        {"int4", LogicalType::kInt32},
+        {"int8", LogicalType::kInt64},
+        {"float4", LogicalType::kFloat32},
+        {"float8", LogicalType::kFloat64},
+        {"numeric", LogicalType::kDecimal},
+        {"text", LogicalType::kText},
+        {"varchar", LogicalType::kText},
+        {"bpchar", LogicalType::kText},
+        {"name", LogicalType::kText},
+        {"citext", LogicalType::kText},
+        {"bytea", LogicalType::kBytes},
+        {"date", LogicalType::kDate},
+        {"time", LogicalType::kTime},
+        {"timestamp", LogicalType::kTimestamp},
+        {"timestamptz", LogicalType::kTimestampTz},
+        {"interval", LogicalType::kInterval},
+        {"uuid", LogicalType::kUuid},
+        {"json", LogicalType::kJson},
+        {"jsonb", LogicalType::kJson},
+        {"bit", LogicalType::kBitString},
         {"varbit", LogicalType::kBitString},
     };
     auto it = kMap.find(name);
@@ -142,10 +153,9 @@ class CatalogReader {
 
  private:
   Status ReadDatabase() {
-    DECANT_ASSIGN_OR_RETURN(
-        QueryResult r,
-        conn_->Query("SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype FROM "
-                     "pg_catalog.pg_database WHERE datname = pg_catalog.current_database()"));
+    DECANT_ASSIGN_OR_RETURN(QueryResult r,
+                            conn_->Query("SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype FROM "
+                                         "pg_catalog.pg_database WHERE datname = pg_catalog.current_database()"));
     if (r.rows() == 1) {
       schema_.options["encoding"] = r.Get(0, 0);
       schema_.options["lc_collate"] = r.Get(0, 1);
@@ -155,10 +165,10 @@ class CatalogReader {
   }
 
   Status ReadSchemas() {
-    DECANT_ASSIGN_OR_RETURN(
-        QueryResult r, conn_->Query(fmt::format("SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE {} AND {} "
-                                                "ORDER BY n.oid",
-                                                kUserNamespace, NotExtensionMember("pg_namespace", "n.oid"))));
+    DECANT_ASSIGN_OR_RETURN(QueryResult r,
+                            conn_->Query(fmt::format("SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE {} AND {} "
+                                                     "ORDER BY n.oid",
+                                                     kUserNamespace, NotExtensionMember("pg_namespace", "n.oid"))));
     for (int i = 0; i < r.rows(); ++i) {
       std::string name = r.Get(i, 0);
       schema_.objects.push_back(
@@ -173,9 +183,9 @@ class CatalogReader {
                                          "pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> "
                                          "'plpgsql' ORDER BY e.oid"));
     for (int i = 0; i < r.rows(); ++i) {
-      schema_.objects.push_back(Object("extension", r.Get(i, 1), r.Get(i, 0), "", "pre-data",
-                                       "CREATE EXTENSION IF NOT EXISTS " + QuoteIdent(r.Get(i, 0)) +
-                                           " WITH SCHEMA " + QuoteIdent(r.Get(i, 1))));
+      schema_.objects.push_back(Object(
+          "extension", r.Get(i, 1), r.Get(i, 0), "", "pre-data",
+          "CREATE EXTENSION IF NOT EXISTS " + QuoteIdent(r.Get(i, 0)) + " WITH SCHEMA " + QuoteIdent(r.Get(i, 1))));
     }
     return Status::OK();
   }
@@ -315,11 +325,12 @@ class CatalogReader {
         if (deptype == "a") {
           owned_by_.push_back(Object("sequence owner", q.schema, q.name, q.owner_table, "post-data",
                                      "ALTER SEQUENCE " + QuoteQualified(q.schema, q.name) + " OWNED BY " +
-                                         QuoteQualified(r.Get(i, 10), q.owner_table) + "." + QuoteIdent(q.owner_column)));
+                                         QuoteQualified(r.Get(i, 10), q.owner_table) + "." +
+                                         QuoteIdent(q.owner_column)));
         }
       }
-      values_sql += fmt::format("{}SELECT {}::int AS i, last_value::text, is_called FROM {}", values_sql.empty() ? "" : " UNION ALL ",
-                                i, QuoteQualified(q.schema, q.name));
+      values_sql += fmt::format("{}SELECT {}::int AS i, last_value::text, is_called FROM {}",
+                                values_sql.empty() ? "" : " UNION ALL ", i, QuoteQualified(q.schema, q.name));
       schema_.sequences.push_back(std::move(q));
     }
     if (!values_sql.empty()) {
@@ -614,14 +625,14 @@ class CatalogReader {
       v.name = r.Get(i, 1);
       v.materialized = r.Get(i, 2) == "m";
       v.definition = r.Get(i, 3);
-      while (!v.definition.empty() && (v.definition.back() == ';' || v.definition.back() == ' ' ||
-                                       v.definition.back() == '\n')) {
+      while (!v.definition.empty() &&
+             (v.definition.back() == ';' || v.definition.back() == ' ' || v.definition.back() == '\n')) {
         v.definition.pop_back();
       }
       std::string with = r.IsNull(i, 4) || r.Get(i, 4).empty() ? "" : " WITH (" + r.Get(i, 4) + ")";
-      v.native_ddl = fmt::format("CREATE {}VIEW {}{} AS\n{}{}", v.materialized ? "MATERIALIZED " : "",
-                                 QuoteQualified(v.schema, v.name), with, v.definition,
-                                 v.materialized ? "\nWITH DATA" : "");
+      v.native_ddl =
+          fmt::format("CREATE {}VIEW {}{} AS\n{}{}", v.materialized ? "MATERIALIZED " : "",
+                      QuoteQualified(v.schema, v.name), with, v.definition, v.materialized ? "\nWITH DATA" : "");
       schema_.views.push_back(std::move(v));
     }
     return Status::OK();
@@ -647,14 +658,13 @@ class CatalogReader {
   Status ReadComments() {
     DECANT_ASSIGN_OR_RETURN(
         QueryResult r,
-        conn_->Query(
-            "SELECT o.type, o.schema, o.identity, d.description, o.name FROM pg_catalog.pg_description d, "
-            "LATERAL pg_catalog.pg_identify_object(d.classoid, d.objoid, d.objsubid) o WHERE d.classoid IN "
-            "('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass, "
-            "'pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_namespace'::pg_catalog.regclass, "
-            "'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_trigger'::pg_catalog.regclass) "
-            "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = d.classoid AND e.objid = "
-            "d.objoid AND e.deptype = 'e') ORDER BY d.classoid, d.objoid, d.objsubid"));
+        conn_->Query("SELECT o.type, o.schema, o.identity, d.description, o.name FROM pg_catalog.pg_description d, "
+                     "LATERAL pg_catalog.pg_identify_object(d.classoid, d.objoid, d.objsubid) o WHERE d.classoid IN "
+                     "('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass, "
+                     "'pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_namespace'::pg_catalog.regclass, "
+                     "'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_trigger'::pg_catalog.regclass) "
+                     "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = d.classoid AND e.objid = "
+                     "d.objoid AND e.deptype = 'e') ORDER BY d.classoid, d.objoid, d.objsubid"));
     static const std::set<std::string> kSystem = {"pg_catalog", "information_schema", "pg_toast"};
     for (int i = 0; i < r.rows(); ++i) {
       std::string type = r.Get(i, 0), schema = r.IsNull(i, 1) ? "" : r.Get(i, 1), identity = r.Get(i, 2);

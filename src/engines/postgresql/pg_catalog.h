@@ -15,13 +15,13 @@ namespace decant::pg_internal {
 Result<Schema> ReadCatalog(Connection* conn);
 
 // Table::options keys this engine uses.
-inline constexpr const char* kOptUnlogged = "unlogged";            // "1"
-inline constexpr const char* kOptPartitionBy = "partition_by";     // "RANGE (a)"
-inline constexpr const char* kOptPartitionOf = "partition_of";     // quoted parent
+inline constexpr const char* kOptUnlogged = "unlogged";               // "1"
+inline constexpr const char* kOptPartitionBy = "partition_by";        // "RANGE (a)"
+inline constexpr const char* kOptPartitionOf = "partition_of";        // quoted parent
 inline constexpr const char* kOptPartitionBound = "partition_bound";  // "FOR VALUES ..."
-inline constexpr const char* kOptInherits = "inherits";            // quoted parents, comma separated
-inline constexpr const char* kOptReloptions = "reloptions";        // "fillfactor=70, ..."
-inline constexpr const char* kOptIdentityPrefix = "identity:";     // + column: sequence options
-inline constexpr const char* kOptInheritedPrefix = "inherited:";   // + column: "1", not declared locally
+inline constexpr const char* kOptInherits = "inherits";               // quoted parents, comma separated
+inline constexpr const char* kOptReloptions = "reloptions";           // "fillfactor=70, ..."
+inline constexpr const char* kOptIdentityPrefix = "identity:";        // + column: sequence options
+inline constexpr const char* kOptInheritedPrefix = "inherited:";      // + column: "1", not declared locally
 
 }  // namespace decant::pg_internal

@@ -197,14 +197,14 @@ Result<std::string> Connection::QueryValue(const std::string& sql) {
 
 Status PrepareSession(Connection* conn) {
   DECANT_ASSIGN_OR_RETURN(std::string encoding, conn->QueryValue("SHOW server_encoding"));
-  return conn->Exec(fmt::format(
-      "SET client_encoding = '{}'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; "
-      "SET TimeZone = 'UTC'; SET extra_float_digits = 3; SET bytea_output = 'hex'; "
-      "SET standard_conforming_strings = on; SET statement_timeout = 0; SET lock_timeout = 0; "
-      "SET idle_in_transaction_session_timeout = 0; SET check_function_bodies = false; "
-      "SET client_min_messages = warning; SET xmloption = content; SET row_security = off; "
-      "SELECT pg_catalog.set_config('search_path', '', false)",
-      encoding == "SQL_ASCII" ? "SQL_ASCII" : "UTF8"));
+  return conn->Exec(
+      fmt::format("SET client_encoding = '{}'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; "
+                  "SET TimeZone = 'UTC'; SET extra_float_digits = 3; SET bytea_output = 'hex'; "
+                  "SET standard_conforming_strings = on; SET statement_timeout = 0; SET lock_timeout = 0; "
+                  "SET idle_in_transaction_session_timeout = 0; SET check_function_bodies = false; "
+                  "SET client_min_messages = warning; SET xmloption = content; SET row_security = off; "
+                  "SELECT pg_catalog.set_config('search_path', '', false)",
+                  encoding == "SQL_ASCII" ? "SQL_ASCII" : "UTF8"));
 }
 
 }  // namespace decant::pg_internal

@@ -27,7 +27,9 @@ class QueryResult {
   explicit QueryResult(PGresult* r) : r_(r, &PQclear) {}
   int rows() const { return PQntuples(r_.get()); }
   int columns() const { return PQnfields(r_.get()); }
-  std::string Get(int row, int col) const { return std::string(PQgetvalue(r_.get(), row, col), PQgetlength(r_.get(), row, col)); }
+  std::string Get(int row, int col) const {
+    return std::string(PQgetvalue(r_.get(), row, col), PQgetlength(r_.get(), row, col));
+  }
   bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
   long long GetInt(int row, int col) const { return std::stoll(Get(row, col)); }
   bool GetBool(int row, int col) const { return Get(row, col) == "t"; }

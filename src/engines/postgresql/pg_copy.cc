@@ -1,16 +1,15 @@
 #include "engines/postgresql/pg_copy.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/hex.h"
 
 namespace decant::pg_internal {
 namespace {
-
 
 // Undoes COPY's backslash escapes.
 void Unescape(std::string_view in, std::string* out) {
@@ -32,15 +31,19 @@ void Unescape(std::string_view in, std::string* out) {
       case 'v': out->push_back('\v'); break;
       case 'x': {
         int v = 0, digits = 0;
-        while (digits < 2 && i + 1 < in.size() && HexDigitValue(in[i + 1]) >= 0) v = v * 16 + HexDigitValue(in[++i]), ++digits;
-        if (digits == 0) out->push_back('x');
-        else out->push_back(static_cast<char>(v));
+        while (digits < 2 && i + 1 < in.size() && HexDigitValue(in[i + 1]) >= 0)
+          v = v * 16 + HexDigitValue(in[++i]), ++digits;
+        if (digits == 0)
+          out->push_back('x');
+        else
+          out->push_back(static_cast<char>(v));
         break;
       }
       default:
         if (e >= '0' && e <= '7') {
           int v = e - '0', digits = 1;
-          while (digits < 3 && i + 1 < in.size() && in[i + 1] >= '0' && in[i + 1] <= '7') v = v * 8 + (in[++i] - '0'), ++digits;
+          while (digits < 3 && i + 1 < in.size() && in[i + 1] >= '0' && in[i + 1] <= '7')
+            v = v * 8 + (in[++i] - '0'), ++digits;
           out->push_back(static_cast<char>(v));
         } else {
           out->push_back(e);
@@ -97,9 +100,12 @@ Status DecodeCopyRow(std::string_view line, const std::vector<Decode>& kinds, Va
       }
       case Decode::kFloat: {
         double d = 0;
-        if (field == "NaN") d = std::nan("");
-        else if (field == "Infinity") d = HUGE_VAL;
-        else if (field == "-Infinity") d = -HUGE_VAL;
+        if (field == "NaN")
+          d = std::nan("");
+        else if (field == "Infinity")
+          d = HUGE_VAL;
+        else if (field == "-Infinity")
+          d = -HUGE_VAL;
         else {
           auto r = std::from_chars(field.data(), field.data() + field.size(), d);
           if (r.ec != std::errc() || r.ptr != field.data() + field.size()) {
@@ -156,8 +162,10 @@ void EncodeCopyValue(const Value& v, std::string* out) {
     }
     case Value::Kind::kFloat: {
       double d = v.as_float();
-      if (std::isnan(d)) out->append("NaN");
-      else if (std::isinf(d)) out->append(d > 0 ? "Infinity" : "-Infinity");
+      if (std::isnan(d))
+        out->append("NaN");
+      else if (std::isinf(d))
+        out->append(d > 0 ? "Infinity" : "-Infinity");
       else {
         char buf[32];
         auto r = std::to_chars(buf, buf + sizeof buf, d);  // shortest form that reads back exactly

@@ -1,14 +1,14 @@
 #include "engines/postgresql/pg_ddl.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
-#include <fmt/format.h>
-
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
-#include "mapping/sql_translate.h"
 #include "engines/postgresql/postgresql_endpoint.h"
+#include "mapping/sql_translate.h"
 
 namespace decant::pg_internal {
 namespace {
@@ -84,7 +84,8 @@ std::vector<Ddl> NativeObjectsOf(const Schema& schema, std::initializer_list<con
   std::vector<Ddl> out;
   for (const char* kind : kinds) {
     for (const NativeObject& o : schema.objects) {
-      if (o.kind == kind) out.push_back({o.kind + " " + o.name + " on " + QualifiedName(o.schema, o.table), o.native_ddl, false});
+      if (o.kind == kind)
+        out.push_back({o.kind + " " + o.name + " on " + QualifiedName(o.schema, o.table), o.native_ddl, false});
     }
   }
   return out;
@@ -105,14 +106,16 @@ std::vector<Step> NativePostData(const Schema& schema) {
   }
   std::vector<Ddl> counters;
   for (const Sequence& q : schema.sequences) {
-    counters.push_back({"sequence " + QualifiedName(q.schema, q.name),
-                        fmt::format("SELECT pg_catalog.setval({}, {}, {})", QuoteLiteral(QuoteQualified(q.schema, q.name)),
-                                    q.last_value, q.is_called ? "true" : "false"),
-                        false});
+    counters.push_back(
+        {"sequence " + QualifiedName(q.schema, q.name),
+         fmt::format("SELECT pg_catalog.setval({}, {}, {})", QuoteLiteral(QuoteQualified(q.schema, q.name)),
+                     q.last_value, q.is_called ? "true" : "false"),
+         false});
   }
   std::vector<Ddl> views;
   for (const View& v : schema.views) {
-    views.push_back({(v.materialized ? "materialized view " : "view ") + QualifiedName(v.schema, v.name), v.native_ddl, false});
+    views.push_back(
+        {(v.materialized ? "materialized view " : "view ") + QualifiedName(v.schema, v.name), v.native_ddl, false});
   }
   for (const NativeObject& o : schema.objects) {
     if (o.phase == "post-data" && o.kind == "function") {
@@ -150,7 +153,8 @@ std::vector<Step> ForeignPostData(const Schema& schema) {
     }
     for (const auto& fk : t.foreign_keys) {
       std::string ref = QuoteQualified(TargetSchema(fk.ref_schema.empty() ? t.schema : fk.ref_schema), fk.ref_table);
-      std::string sql = fmt::format("ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {}", name, ColumnList(fk.columns), ref);
+      std::string sql =
+          fmt::format("ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {}", name, ColumnList(fk.columns), ref);
       if (!fk.ref_columns.empty()) sql += " (" + ColumnList(fk.ref_columns) + ")";
       if (fk.on_update != FkAction::kNoAction) sql += std::string(" ON UPDATE ") + FkActionName(fk.on_update);
       if (fk.on_delete != FkAction::kNoAction) sql += std::string(" ON DELETE ") + FkActionName(fk.on_delete);
@@ -178,11 +182,15 @@ std::vector<Step> ForeignPostData(const Schema& schema) {
     for (const auto& k : x.keys) plain = plain && !k.column.empty();
     if (!plain) continue;  // expressions and predicates are in the source's dialect
     std::string cols;
-    for (const auto& k : x.keys) cols += (cols.empty() ? "" : ", ") + QuoteIdent(k.column) + (k.descending ? " DESC" : "");
-    keys.push_back({"index " + x.name, fmt::format("CREATE {}INDEX {} ON {} ({})", x.unique ? "UNIQUE " : "",
-                                                   QuoteIdent(x.name), QuoteQualified(TargetSchema(x.schema), x.table), cols)});
+    for (const auto& k : x.keys)
+      cols += (cols.empty() ? "" : ", ") + QuoteIdent(k.column) + (k.descending ? " DESC" : "");
+    keys.push_back(
+        {"index " + x.name, fmt::format("CREATE {}INDEX {} ON {} ({})", x.unique ? "UNIQUE " : "", QuoteIdent(x.name),
+                                        QuoteQualified(TargetSchema(x.schema), x.table), cols)});
   }
-  return {{StepMode::kParallel, std::move(keys)}, {StepMode::kInOrder, std::move(fks)}, {StepMode::kInOrder, std::move(counters)}};
+  return {{StepMode::kParallel, std::move(keys)},
+          {StepMode::kInOrder, std::move(fks)},
+          {StepMode::kInOrder, std::move(counters)}};
 }
 
 }  // namespace
@@ -205,7 +213,8 @@ LoadPlan PlanLoad(const Schema& schema, const EngineTraits& source) {
     }
   }
   for (const Table& t : schema.tables) {
-    plan.tables.push_back({"table " + QualifiedName(t.schema, t.name), CreateTableSql(t, native, schema.engine.empty() ? nullptr : &source.dialect)});
+    plan.tables.push_back({"table " + QualifiedName(t.schema, t.name),
+                           CreateTableSql(t, native, schema.engine.empty() ? nullptr : &source.dialect)});
   }
   plan.post_data = native ? NativePostData(schema) : ForeignPostData(schema);
   return plan;

@@ -29,7 +29,7 @@ std::string MappedType(const Column& column);
 struct Ddl {
   std::string what;
   std::string sql;
-  bool must_succeed = true;  // false: a target older than the source reports it and goes on
+  bool must_succeed = true;      // false: a target older than the source reports it and goes on
   bool may_need_tables = false;  // a pre-data function that may take a table's row type
 };
 

@@ -24,9 +24,9 @@ class PostgresServer final : public Server {
   std::string DatabaseUri(const std::string& database) const override { return WithDatabase(params_, database); }
 
   Result<bool> CreateDatabase(const std::string& database, const Schema& like) override {
-    DECANT_ASSIGN_OR_RETURN(std::string exists,
-                            conn_->QueryValue("SELECT count(*) FROM pg_catalog.pg_database WHERE datname = " +
-                                              QuoteLiteral(database)));
+    DECANT_ASSIGN_OR_RETURN(
+        std::string exists,
+        conn_->QueryValue("SELECT count(*) FROM pg_catalog.pg_database WHERE datname = " + QuoteLiteral(database)));
     if (exists != "0") return false;
     std::string sql = "CREATE DATABASE " + QuoteIdent(database) + " TEMPLATE template0";
     auto opt = [&](const char* key) {

@@ -4,11 +4,11 @@
 // failed or interrupted load leaves the target exactly as it was. With more,
 // tables are created and committed first so that other connections can load
 // them at once; Abort() then drops the tables this load created.
-#include <algorithm>
-#include <mutex>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <mutex>
 
 #include "core/pool.h"
 #include "core/work_queue.h"
@@ -114,7 +114,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   std::vector<std::string> skipped_;
   std::vector<Ddl> deferred_;  // pre-data objects that needed the tables
 
-  std::mutex mu_;               // guards skipped_
+  std::mutex mu_;             // guards skipped_
   Pool<Connection> workers_;  // connections beside main_, opened as needed
 };
 

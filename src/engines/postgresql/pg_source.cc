@@ -72,10 +72,10 @@ class PostgresSource final : public Source {
     TableSize size;
     auto conn = Borrow();
     if (!conn.ok()) return size;
-    auto r = (*conn)->Query(fmt::format(
-        "SELECT c.reltuples::bigint, pg_catalog.pg_table_size(c.oid) FROM pg_catalog.pg_class c "
-        "WHERE c.oid = pg_catalog.to_regclass({})",
-        QuoteLiteral(QuoteQualified(table.schema, table.name))));
+    auto r = (*conn)->Query(
+        fmt::format("SELECT c.reltuples::bigint, pg_catalog.pg_table_size(c.oid) FROM pg_catalog.pg_class c "
+                    "WHERE c.oid = pg_catalog.to_regclass({})",
+                    QuoteLiteral(QuoteQualified(table.schema, table.name))));
     GiveBack(*conn);
     if (!r.ok() || r->rows() != 1) return size;
     if (!r->IsNull(0, 0) && r->GetInt(0, 0) >= 0) size.rows = static_cast<uint64_t>(r->GetInt(0, 0));

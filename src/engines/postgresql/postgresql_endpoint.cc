@@ -3,7 +3,6 @@
 #include <cctype>
 
 #include "core/engine_traits.h"
-
 #include "engines/postgresql/pg_conn.h"
 #include "engines/postgresql/pg_ddl.h"
 #include "engines/postgresql/pg_internal.h"

@@ -15,7 +15,6 @@ struct EngineTraits;  // core/engine_traits.h
 // PostgreSQL's row in the engine registry (postgresql_traits.cc).
 const EngineTraits& PostgresTraits();
 
-
 // True for "postgresql://" and "postgres://" URIs and for libpq conninfo
 // strings ("host=db1 dbname=shop user=app").
 bool IsPostgresLocation(const std::string& location);

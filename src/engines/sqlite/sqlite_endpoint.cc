@@ -1,11 +1,10 @@
 #include "engines/sqlite/sqlite_endpoint.h"
 
-#include "core/redact.h"
-
 #include <cctype>
 
 #include "core/ascii.h"
 #include "core/hex.h"
+#include "core/redact.h"
 #include "engines/sqlite/sqlite_util.h"
 
 namespace decant {

@@ -15,7 +15,6 @@ struct EngineTraits;  // core/engine_traits.h
 // SQLite's row in the engine registry (sqlite_traits.cc).
 const EngineTraits& SqliteTraits();
 
-
 // True for "sqlite:" locations: sqlite:///abs/path.db, sqlite:relative.db,
 // sqlite://localhost/abs/path.db.
 bool IsSqliteUri(const std::string& location);

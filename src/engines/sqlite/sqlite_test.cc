@@ -13,8 +13,8 @@
 
 #include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
-#include "tests/test_util.h"
 #include "engines/sqlite/sqlite_util.h"
+#include "tests/test_util.h"
 
 namespace decant {
 namespace {
@@ -290,8 +290,9 @@ TEST_F(SqliteTest, RoundTripIsExact) {
 
 TEST_F(SqliteTest, EstimatesRowsFromTheLastRowid) {
   std::string db = Path("est.db");
-  Exec(db, "CREATE TABLE t (x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
-           "INSERT INTO t SELECT i FROM n; CREATE TABLE e (x); CREATE TABLE w (k PRIMARY KEY) WITHOUT ROWID;");
+  Exec(db,
+       "CREATE TABLE t (x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
+       "INSERT INTO t SELECT i FROM n; CREATE TABLE e (x); CREATE TABLE w (k PRIMARY KEY) WITHOUT ROWID;");
   auto source = OpenSqliteSource(Uri(db));
   ASSERT_TRUE(source.ok()) << source.status().ToString();
   auto schema = (*source)->ReadSchema();

@@ -1,8 +1,8 @@
 // SQLite's row in the engine registry: its dialect, what it holds, and how a
 // column of another engine is declared here.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "core/engine_traits.h"
 #include "engines/sqlite/sqlite_endpoint.h"
