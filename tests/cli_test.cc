@@ -145,7 +145,7 @@ TEST_F(CliTest, DamagedChunkIsNamed) {
 
 TEST_F(CliTest, NotAnArchive) {
   std::string bad = tmp_.File("not-an-archive");
-  WriteFile(bad, "SQLite format 3\0 this is not ours");
+  WriteFile(bad, std::string("SQLite format 3\0 this is not ours", 33));
   auto r = RunDecantBinary({"inspect", bad});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("not a decant archive"));

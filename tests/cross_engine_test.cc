@@ -124,7 +124,7 @@ class PgDb {
 
 // ---- MySQL / MariaDB, through the mariadb client -----------------------------
 
-const auto& MyUri = testing_util::MysqlTestUri;
+const auto& my_uri = testing_util::MysqlTestUri;
 
 // The client's connection options: the defaults file when there is one,
 // else host, port and user from the URI (the password then comes from MYSQL_PWD).
@@ -162,7 +162,7 @@ class MyDb {
                   "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
   }
   ~MyDb() { Mysql("", "DROP DATABASE IF EXISTS `" + name_ + "`"); }
-  std::string uri() const { return MyUri(name_); }
+  std::string uri() const { return my_uri(name_); }
   std::string Sql(const std::string& sql) const { return Mysql(name_, sql); }
   std::string Objects() const {
     return Sql(

@@ -335,8 +335,8 @@ class SinkConformance : public ::testing::TestWithParam<EngineCase> {
                              "INSERT INTO child VALUES (10, 1, 'a'), (11, 2, 'b'), (12, 2, 'c');");
   }
 
-  bool sqlite() const { return std::string(GetParam().name) == "sqlite"; }
-  bool postgres() const { return std::string(GetParam().name).starts_with("pg"); }
+  static bool sqlite() { return std::string(GetParam().name) == "sqlite"; }
+  static bool postgres() { return std::string(GetParam().name).starts_with("pg"); }
 
   std::unique_ptr<Target> NewTarget() {
     const EngineCase& e = GetParam();
@@ -370,7 +370,7 @@ class SinkConformance : public ::testing::TestWithParam<EngineCase> {
     return CopyDatabase(**source, *s, co).status();
   }
 
-  std::string Describe(const Target& target) {
+  static std::string Describe(const Target& target) {
     auto sink = OpenDatabaseSink(target.uri());
     EXPECT_TRUE(sink.ok()) << sink.status().ToString();
     return sink.ok() ? (*sink)->Describe() : "";
@@ -381,8 +381,8 @@ class SinkConformance : public ::testing::TestWithParam<EngineCase> {
       "CREATE TABLE parent (id BIGINT PRIMARY KEY, name VARCHAR(50) NOT NULL);"
       "CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id BIGINT, note VARCHAR(50))";
 
-  const Rows kParents = {"1|one", "2|two"};
-  const Rows kChildren = {"10|1|a", "11|2|b", "12|2|c"};
+  const Rows parents_ = {"1|one", "2|two"};
+  const Rows children_ = {"10|1|a", "11|2|b", "12|2|c"};
 
   TempDir dir_;
   std::string source_;
@@ -410,8 +410,8 @@ TEST_P(SinkConformance, CleanReplacesOnlyWhatItCreates) {
       "CREATE TABLE parent (other VARCHAR(10)); INSERT INTO parent VALUES ('old')");
   Status st = Load(*target, {LoadMode::kClean});
   ASSERT_TRUE(st.ok()) << st.ToString();
-  EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), kParents);
-  EXPECT_EQ(target->Query("SELECT id, parent_id, note FROM child ORDER BY id"), kChildren);
+  EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), parents_);
+  EXPECT_EQ(target->Query("SELECT id, parent_id, note FROM child ORDER BY id"), children_);
   EXPECT_EQ(target->Query("SELECT k FROM keep"), Rows{"9"});
   EXPECT_EQ(target->Tables(), (Rows{"child", "keep", "parent"}));
 }
@@ -425,7 +425,7 @@ TEST_P(SinkConformance, AppendAddsRowsAndCreatesMissingTables) {
   Status st = Load(*target, {LoadMode::kAppend});
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), (Rows{"1|one", "2|two", "100|hundred"}));
-  EXPECT_EQ(target->Query("SELECT id, parent_id, note FROM child ORDER BY id"), kChildren);
+  EXPECT_EQ(target->Query("SELECT id, parent_id, note FROM child ORDER BY id"), children_);
 }
 
 // (d) --data-only loads into existing empty tables and creates nothing ...
@@ -434,8 +434,8 @@ TEST_P(SinkConformance, DataOnlyLoadsIntoEmptyTables) {
   target->Exec(kAppTables);
   Status st = Load(*target, {LoadMode::kRefuseNonEmpty, true});
   ASSERT_TRUE(st.ok()) << st.ToString();
-  EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), kParents);
-  EXPECT_EQ(target->Query("SELECT id, parent_id, note FROM child ORDER BY id"), kChildren);
+  EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), parents_);
+  EXPECT_EQ(target->Query("SELECT id, parent_id, note FROM child ORDER BY id"), children_);
   EXPECT_EQ(target->Tables(), (Rows{"child", "parent"}));
 }
 
@@ -456,7 +456,7 @@ TEST_P(SinkConformance, DataOnlyRefusesNonEmptyTableUnlessAppend) {
   st = Load(*target, {LoadMode::kAppend, true});
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), (Rows{"1|one", "2|two", "100|hundred"}));
-  EXPECT_EQ(target->Query("SELECT id, parent_id, note FROM child ORDER BY id"), kChildren);
+  EXPECT_EQ(target->Query("SELECT id, parent_id, note FROM child ORDER BY id"), children_);
 }
 
 // (e) A writer failing mid-load into an empty target: nothing of the load stays

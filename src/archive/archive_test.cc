@@ -3,13 +3,13 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -34,8 +34,8 @@ std::string MakeTempDir() {
   return tmpl;
 }
 
-const auto& ReadFileBytes = testing_util::ReadFile;
-const auto& WriteFileBytes = testing_util::WriteFile;
+const auto& read_file_bytes = testing_util::ReadFile;
+const auto& write_file_bytes = testing_util::WriteFile;
 
 Column Col(const std::string& name, LogicalType t) {
   Column c;
@@ -424,7 +424,7 @@ TEST_F(ArchiveTest, InspectReportsManifest) {
     EXPECT_TRUE(info->tables[1].chunks.empty());
     EXPECT_EQ(info->tables[2].rows, 5000u);
     EXPECT_GE(info->tables[2].chunks.size(), 2u);
-    EXPECT_EQ(info->total_bytes, ReadFileBytes(P("a.dca")).size());
+    EXPECT_EQ(info->total_bytes, read_file_bytes(P("a.dca")).size());
   }
   ASSERT_TRUE(WriteContent(P("d"), ArchiveForm::kDirectory, c).ok());
   auto info = InspectArchive(P("d"), true);
@@ -474,7 +474,7 @@ TEST_F(ArchiveTest, SingleFileSinkWantsSchemaOrder) {
 TEST_F(ArchiveTest, OverwritesAnExistingFileButNotADirectory) {
   Content c = SampleContent();
   c.tables[2].resize(3);
-  WriteFileBytes(P("a.dca"), "old");
+  write_file_bytes(P("a.dca"), "old");
   ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
   EXPECT_TRUE(ReadEverything(P("a.dca"), false).ok());
   ASSERT_TRUE(FileSystem::Default()->CreateDir(P("d")).ok());
@@ -490,12 +490,12 @@ class DamageTest : public ArchiveTest {
     ArchiveTest::SetUp();
     content_ = SampleContent();
     ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, content_).ok());
-    bytes_ = ReadFileBytes(P("a.dca"));
+    bytes_ = read_file_bytes(P("a.dca"));
     records_ = Records(bytes_);
   }
   // Status of reading `data` both ways; both must fail the same way.
   std::pair<Status, Status> Read(const std::string& data) {
-    WriteFileBytes(P("bad.dca"), data);
+    write_file_bytes(P("bad.dca"), data);
     return {ReadEverything(P("bad.dca"), false), ReadEverything(P("bad.dca"), true)};
   }
   Content content_;
@@ -586,7 +586,8 @@ TEST_F(DamageTest, NotAnArchive) {
   EXPECT_EQ(a.code(), StatusCode::kCorruption);
   EXPECT_THAT(a.message(), HasSubstr("not a decant archive"));
   EXPECT_THAT(b.message(), HasSubstr("not a decant archive"));
-  std::tie(a, b) = Read("PGDMP\x01\x0e\x00 some pg_dump custom file header and more bytes to pad it out");
+  std::tie(a, b) =
+      Read(std::string("PGDMP\x01\x0e\x00 some pg_dump custom file header and more bytes to pad it out", 69));
   EXPECT_THAT(a.message(), HasSubstr("not a decant archive"));
   EXPECT_THAT(b.message(), HasSubstr("not a decant archive"));
   std::string data = bytes_;
@@ -617,7 +618,7 @@ TEST_F(DamageTest, SwappedAndDuplicatedChunksAreDetected) {
 
 TEST_F(DamageTest, ChunkSplicedFromAnotherArchiveIsDetected) {
   ASSERT_TRUE(WriteContent(P("other.dca"), ArchiveForm::kFile, content_).ok());
-  std::string other = ReadFileBytes(P("other.dca"));
+  std::string other = read_file_bytes(P("other.dca"));
   auto other_records = Records(other);
   // Same content, so the chunk records have the same sizes and differ only by UUID.
   size_t i = 2;
@@ -633,47 +634,47 @@ TEST_F(ArchiveTest, DirectoryRefusals) {
   Content c = SampleContent();
   c.tables[2].resize(100);
   ASSERT_TRUE(WriteContent(P("d"), ArchiveForm::kDirectory, c).ok());
-  std::string manifest = ReadFileBytes(P("d/manifest.json"));
+  std::string manifest = read_file_bytes(P("d/manifest.json"));
 
   ASSERT_TRUE(FileSystem::Default()->Rename(P("d/manifest.json"), P("m.json")).ok());
   Status s = ReadEverything(P("d"), false);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_THAT(s.message(), HasSubstr("incomplete: no manifest.json (writing did not finish?)"));
 
-  WriteFileBytes(P("d/manifest.json"), "{\"format\": \"decant-archive\", \"tables\": [");
+  write_file_bytes(P("d/manifest.json"), "{\"format\": \"decant-archive\", \"tables\": [");
   s = ReadEverything(P("d"), false);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_THAT(s.message(), ::testing::StartsWith("malformed manifest: "));
 
   std::string bad = manifest;
   bad.replace(bad.find("\"rows\": 100"), 11, "\"rows\": -5");
-  WriteFileBytes(P("d/manifest.json"), bad);
+  write_file_bytes(P("d/manifest.json"), bad);
   s = ReadEverything(P("d"), false);
   EXPECT_THAT(s.message(), ::testing::StartsWith("malformed manifest: "));
 
   bad = manifest;
   bad.replace(bad.find("\"1.1\""), 5, "\"2.0\"");
-  WriteFileBytes(P("d/manifest.json"), bad);
+  write_file_bytes(P("d/manifest.json"), bad);
   s = ReadEverything(P("d"), false);
   EXPECT_EQ(s.code(), StatusCode::kUnsupportedVersion);
   EXPECT_EQ(s.message(), "archive format version 2.0 is newer than this decant reads (1.x); use a newer decant");
 
   // A bit flip in a chunk file names the table and chunk.
-  WriteFileBytes(P("d/manifest.json"), manifest);
+  write_file_bytes(P("d/manifest.json"), manifest);
   ASSERT_TRUE(ReadEverything(P("d"), false).ok());
   std::string chunk_path = P("d/" + ChunkFileName(2, 0));
-  std::string chunk = ReadFileBytes(chunk_path);
+  std::string chunk = read_file_bytes(chunk_path);
   chunk[chunk.size() - 3] ^= 1;
-  WriteFileBytes(chunk_path, chunk);
+  write_file_bytes(chunk_path, chunk);
   s = ReadEverything(P("d"), false);
   EXPECT_EQ(s.message(), "checksum mismatch in table \"Artist\" chunk 0");
   chunk[chunk.size() - 3] ^= 1;
-  WriteFileBytes(chunk_path, chunk);
+  write_file_bytes(chunk_path, chunk);
 
   // Swapping chunk files between tables is detected.
-  std::string album0 = ReadFileBytes(P("d/" + ChunkFileName(0, 0)));
-  WriteFileBytes(P("d/" + ChunkFileName(0, 0)), chunk);
-  WriteFileBytes(chunk_path, album0);
+  std::string album0 = read_file_bytes(P("d/" + ChunkFileName(0, 0)));
+  write_file_bytes(P("d/" + ChunkFileName(0, 0)), chunk);
+  write_file_bytes(chunk_path, album0);
   s = ReadEverything(P("d"), false);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
 }
@@ -728,7 +729,7 @@ TEST_F(DamageTest, ChunkInflatingBeyondItsDeclaredSizeIsRefused) {
   for (uint64_t declared : {uint64_t{10}, uint64_t{1} << 29, kMaxChunkBytes + 1}) {
     PutU64(payload + 40, declared);
     PutU64(frame + 8, RecordChecksum(frame, {payload, r.size - kRecordHeaderSize}));
-    WriteFileBytes(P("bad.dca"), data);
+    write_file_bytes(P("bad.dca"), data);
     Status s = ReadEverything(P("bad.dca"), true);
     EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
     EXPECT_THAT(s.message(), HasSubstr("table \"public.Album\" chunk 0"));
@@ -877,7 +878,7 @@ void ServeFifo(const std::string& path, const std::string& data, Fn read) {
 TEST_F(ArchiveTest, FifoIsReadAsAStream) {
   Content c = SampleContent();
   ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
-  std::string bytes = ReadFileBytes(P("a.dca"));
+  std::string bytes = read_file_bytes(P("a.dca"));
   std::string fifo = P("fifo");
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   ServeFifo(fifo, bytes, [&] {
@@ -910,7 +911,7 @@ TEST_F(ArchiveTest, ProcessSubstitutionPathIsReadAsAStream) {
   // What `decant import <(decant export ... -o -) ...` passes: /dev/fd/N, a pipe.
   Content c = SampleContent();
   ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
-  std::string bytes = ReadFileBytes(P("a.dca"));
+  std::string bytes = read_file_bytes(P("a.dca"));
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   signal(SIGPIPE, SIG_IGN);
@@ -947,7 +948,7 @@ TEST_F(DamageTest, StreamBlamesTheDamagedTableNotTheOneBeforeIt) {
   ASSERT_GE(chunks.size(), 2u);
   std::string data = bytes_;
   data[chunks[1].offset + chunks[1].size - 3] ^= 0x20;
-  WriteFileBytes(P("bad.dca"), data);
+  write_file_bytes(P("bad.dca"), data);
 
   auto src = OpenArchiveStream(P("bad.dca"));
   ASSERT_TRUE(src.ok()) << src.status().ToString();
@@ -1062,7 +1063,7 @@ Content GoldenContent() {
 // format 1.1 added, native objects in both phases (Schema.objects) and identity
 // columns of both kinds (Column.identity). Frozen: never change it, add a new
 // golden archive instead.
-Content GoldenContent1_1() {
+Content GoldenContentV11() {
   Content c;
   c.schema.engine = "postgresql";
   c.schema.server_version = "15.4";
@@ -1121,7 +1122,7 @@ Content GoldenContent1_1() {
 using GoldenContentFn = Content (*)();
 GoldenContentFn GoldenContentOf(unsigned major, unsigned minor) {
   if (major == 1 && minor == 0) return GoldenContent;
-  if (major == 1 && minor == 1) return GoldenContent1_1;
+  if (major == 1 && minor == 1) return GoldenContentV11;
   return nullptr;
 }
 
@@ -1202,7 +1203,7 @@ TEST(GoldenTest, ReadsFormat1_1) {
       ASSERT_TRUE(src.ok()) << src.status().ToString();
       auto back = ReadContent(src->get());
       ASSERT_TRUE(back.ok()) << back.status().ToString();
-      ExpectSameContent(GoldenContent1_1(), *back);
+      ExpectSameContent(GoldenContentV11(), *back);
       // What 1.1 added, spelled out.
       const Schema& schema = back->schema;
       ASSERT_EQ(schema.tables.size(), 2u);
@@ -1220,10 +1221,10 @@ TEST(GoldenTest, ReadsFormat1_1) {
     }
   }
   // The single-file header carries the version too (bytes 8..11, little-endian).
-  std::string bytes = ReadFileBytes(GoldenDir(1, 1) + "/sample.dca");
+  std::string bytes = read_file_bytes(GoldenDir(1, 1) + "/sample.dca");
   ASSERT_GE(bytes.size(), kFileHeaderSize);
   EXPECT_EQ(bytes.substr(8, 4), std::string("\x01\x00\x01\x00", 4));
-  EXPECT_EQ(ReadFileBytes(GoldenDir(1, 0) + "/sample.dca").substr(8, 4), std::string("\x01\x00\x00\x00", 4));
+  EXPECT_EQ(read_file_bytes(GoldenDir(1, 0) + "/sample.dca").substr(8, 4), std::string("\x01\x00\x00\x00", 4));
 }
 
 // Every released format version has its golden archives, and the current one is among them.

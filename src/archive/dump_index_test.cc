@@ -14,7 +14,7 @@ using testing_util::TempDir;
 using testing_util::WriteFile;
 
 // dump.json exactly as decant 0.2.0 (dump index format 1.0) writes it.
-constexpr char kIndex1_0[] = R"({
+constexpr char kIndexV10[] = R"({
   "format": "decant-server-dump",
   "format_version": "1.0",
   "decant_version": "0.2.0",
@@ -46,7 +46,7 @@ class DumpIndexTest : public ::testing::Test {
 };
 
 TEST_F(DumpIndexTest, ReadsAGoodIndex) {
-  auto index = Read(kIndex1_0);
+  auto index = Read(kIndexV10);
   ASSERT_TRUE(index.ok()) << index.status().ToString();
   EXPECT_EQ(index->format_major, 1u);
   EXPECT_EQ(index->format_minor, 0u);
@@ -62,9 +62,9 @@ TEST_F(DumpIndexTest, WritesTheDocumentedLayoutAndReadsItBack) {
   index.decant_version = "0.2.0";
   index.created_at = "2026-11-22T10:15:00Z";
   index.databases = {{"shop", "0001.decant"}, {"Ünïcode db", "0002.decant"}};
-  EXPECT_EQ(DumpIndexToJson(index), kIndex1_0);
+  EXPECT_EQ(DumpIndexToJson(index), kIndexV10);
   ASSERT_TRUE(WriteDumpIndex(FileSystem::Default(), tmp_.path(), index).ok());
-  EXPECT_EQ(ReadFile(IndexPath()), kIndex1_0);
+  EXPECT_EQ(ReadFile(IndexPath()), kIndexV10);
   auto back = ReadDumpIndex(FileSystem::Default(), tmp_.path());
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->databases, index.databases);
@@ -100,8 +100,8 @@ TEST_F(DumpIndexTest, ANewerMajorVersionIsRefused) {
 }
 
 TEST_F(DumpIndexTest, CorruptJsonIsRefused) {
-  for (std::string text :
-       {std::string(kIndex1_0).substr(0, 100), std::string("not json"), std::string(""), std::string("[1, 2]")}) {
+  for (const std::string& text :
+       {std::string(kIndexV10).substr(0, 100), std::string("not json"), std::string(""), std::string("[1, 2]")}) {
     SCOPED_TRACE(text);
     Status s = ReadStatus(text);
     EXPECT_EQ(s.code(), StatusCode::kCorruption);

@@ -5,6 +5,7 @@
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <utility>
 
 #include "archive/codec.h"
 #include "core/hex.h"
@@ -150,7 +151,7 @@ std::string AsStr(const Json& j, const std::string& where) {
 
 std::string GetStr(const Json& o, const char* key, const std::string& where, std::string def = {}) {
   const Json* j = Find(o, key);
-  return j ? AsStr(*j, Path(where, key)) : def;
+  return j ? AsStr(*j, Path(where, key)) : std::move(def);
 }
 
 std::optional<std::string> GetOptStr(const Json& o, const char* key, const std::string& where) {

@@ -151,14 +151,14 @@ void AddDataOnly(CLI::App* cmd, LoadArgs* load) {
 // interruption is tested at a deterministic point. The variable is read once,
 // here; the copy only calls the hook.
 void AddTestHooks(CopyOptions* co) {
-  static const long after = [] {
+  static const long kAfter = [] {
     const char* env = std::getenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES");
     return env ? std::strtol(env, nullptr, 10) : -1L;
   }();
-  if (after <= 0) return;
+  if (kAfter <= 0) return;
   co->after_batch = [] {
     static std::atomic<long> written{0};
-    if (++written == after) std::raise(SIGINT);
+    if (++written == kAfter) std::raise(SIGINT);
   };
 }
 

@@ -20,7 +20,7 @@ Loss ColumnMapping::worst() const {
 }
 
 const EngineTraits& ArchiveTraits() {
-  static const EngineTraits traits = [] {
+  static const EngineTraits kTraits = [] {
     EngineTraits t;
     t.name = "archive";
     t.display_name = "decant archive";
@@ -28,11 +28,11 @@ const EngineTraits& ArchiveTraits() {
     t.values.second_fraction_digits = -1;
     return t;
   }();
-  return traits;
+  return kTraits;
 }
 
 const EngineTraits& UnknownEngineTraits() {
-  static const EngineTraits traits = [] {
+  static const EngineTraits kTraits = [] {
     EngineTraits t;
     t.name = "";
     t.display_name = "an unknown engine";
@@ -52,7 +52,7 @@ const EngineTraits& UnknownEngineTraits() {
     v.time_zones = true;
     return t;
   }();
-  return traits;
+  return kTraits;
 }
 
 const EngineTraits& SourceTraits(const EngineTraits* given, const Schema& schema, const EngineTraits& own) {

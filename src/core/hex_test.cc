@@ -13,9 +13,9 @@ TEST(Hex, EncodesEveryByteTwoDigitsLowerByDefault) {
   std::string hex = ToHex(all);
   ASSERT_EQ(hex.size(), 512u);
   EXPECT_EQ(hex.substr(0, 6), "000102");
-  EXPECT_EQ(hex.substr(2 * 0xab, 2), "ab");
+  EXPECT_EQ(hex.substr(size_t{2} * 0xab, 2), "ab");
   EXPECT_EQ(hex.substr(510), "ff");
-  EXPECT_EQ(ToHex(all, HexCase::kUpper).substr(2 * 0xab, 2), "AB");
+  EXPECT_EQ(ToHex(all, HexCase::kUpper).substr(size_t{2} * 0xab, 2), "AB");
   EXPECT_EQ(ToHex(""), "");
 }
 

@@ -30,7 +30,7 @@ TEST(RowBatch, ClearBoundsTheMemoryCellsKeep) {
   const std::string big(1 << 20, 'x');  // 1 MiB values, one per row, 64 rows
   for (int i = 0; i < 64; ++i) b.AppendRow()->SetText(big);
   b.Clear();
-  EXPECT_LE(RetainedBytes(b, 64), RowBatch::kMaxBytes + 64 * 32);
+  EXPECT_LE(RetainedBytes(b, 64), RowBatch::kMaxBytes + size_t{64} * 32);
   // Small values keep their buffers for reuse.
   b.Clear();
   for (int i = 0; i < 64; ++i) b.AppendRow()->SetText(std::string(100, 'y'));

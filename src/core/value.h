@@ -111,10 +111,10 @@ class Value {
 
  private:
   Kind kind_ = Kind::kNull;
-  union {
-    int64_t i_ = 0;
-    uint64_t u_;
-    double d_;
+  union {            // members named as the other data members, though clang-tidy sees them as public
+    int64_t i_ = 0;  // NOLINT(readability-identifier-naming)
+    uint64_t u_;     // NOLINT(readability-identifier-naming)
+    double d_;       // NOLINT(readability-identifier-naming)
   };
   std::string s_;
 };

@@ -245,7 +245,7 @@ class PosixFileSystem final : public FileSystem {
     std::string bytes;
     std::unique_ptr<SequentialFile> rest;
   };
-  Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) {
+  static Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) {
     if (path == "-") return std::unique_ptr<SequentialFile>(new PosixSequentialFile("<stdin>", 0, false));
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ErrnoStatus("cannot open", path, errno);

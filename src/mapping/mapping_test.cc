@@ -34,7 +34,7 @@ std::optional<std::string> TranslateDefault(std::string_view expr, const char* f
 }
 
 // Converts `v` from (source type on `from`) to (target type on `to`); returns the reason or "" if exact.
-std::string Conv(Value* v, DataType from_t, const char* from, DataType to_t, const char* to) {
+std::string Conv(Value* v, const DataType& from_t, const char* from, const DataType& to_t, const char* to) {
   ValueConverter c(from_t, E(from), to_t, E(to));
   const char* r = c.Convert(v);
   return r ? r : "";

@@ -290,7 +290,7 @@ std::string FormatMoment(const Moment& m, bool date, bool time, bool offset, boo
 void ToUtc(Moment* m) {
   if (!m->has_offset || m->offset_seconds == 0) return;
   int64_t days = DaysFromCivil(m->year, static_cast<int>(m->month), static_cast<int>(m->day));
-  int64_t secs = days * 86400 + m->hour * 3600 + m->minute * 60 + m->second - m->offset_seconds;
+  int64_t secs = days * 86400 + int64_t{m->hour} * 3600 + int64_t{m->minute} * 60 + m->second - m->offset_seconds;
   int64_t day = FloorDiv(secs, 86400);
   int64_t rest = secs - day * 86400;
   CivilDate date = CivilFromDays(day);
@@ -424,7 +424,7 @@ const char* ValueConverter::Convert(Value* v) const {
   }
 }
 
-const char* ValueConverter::ToBool(Value* v) const {
+const char* ValueConverter::ToBool(Value* v) {
   switch (v->kind()) {
     case Value::Kind::kBool: return nullptr;
     case Value::Kind::kInt:

@@ -32,7 +32,7 @@ class ValueConverter {
 
  private:
   const char* ToInteger(Value* v) const;
-  const char* ToBool(Value* v) const;
+  static const char* ToBool(Value* v);
   const char* ToFloat(Value* v) const;
   const char* ToDecimal(Value* v) const;
   const char* ToText(Value* v) const;

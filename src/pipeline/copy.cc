@@ -224,7 +224,7 @@ Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const Tab
 }
 
 // Reports a table that failed, naming it unless the endpoint already did.
-Status TableError(Status st, const std::string& table) {
+Status TableError(const Status& st, const std::string& table) {
   bool named = st.message().find("table ") != std::string::npos || st.code() == StatusCode::kCancelled;
   return named ? st : st.WithContext("table " + table);
 }

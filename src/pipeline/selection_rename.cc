@@ -192,7 +192,7 @@ class Renamer {
     return edits.empty() ? text : ApplyEdits(text, std::move(edits));
   }
 
-  bool IsSchemaAt(const TextScan& scan, size_t i, const TextCtx& ctx) const {
+  static bool IsSchemaAt(const TextScan& scan, size_t i, const TextCtx& ctx) {
     const std::vector<Token>& toks = scan.toks();
     if (ctx.schema_object) return true;
     if (scan.NextDot(i) && !scan.PrevDot(i)) return true;

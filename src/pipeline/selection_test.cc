@@ -6,8 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "engines/sqlite/sqlite_endpoint.h"
@@ -98,7 +98,7 @@ Schema Music() {
   return s;
 }
 
-Selection Apply(const Schema& s, SelectOptions options) {
+Selection Apply(const Schema& s, const SelectOptions& options) {
   Result<Selection> r = SelectAndRename(s, options);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() ? std::move(r).value() : Selection{};
@@ -491,7 +491,7 @@ TEST(SelectionTest, MySqlBackquotesAndDatabaseQualifiers) {
 
 // ---------------------------------------------------------------- real SQLite files
 
-const auto& Exec = testing_util::SqliteExec;
+const auto& exec = testing_util::SqliteExec;
 
 // Every row of `sql`, cells joined by '|'; "error: ..." if it fails.
 std::vector<std::string> Query(const std::string& path, const std::string& sql) {
@@ -523,7 +523,7 @@ class SelectionSqliteTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
     src_ = dir_ + "/src.db";
-    Exec(src_,
+    exec(src_,
          "PRAGMA foreign_keys = ON;"
          "CREATE TABLE [Artist] ([ArtistId] INTEGER PRIMARY KEY, [Name] TEXT);"
          "CREATE TABLE \"Album\" (\"AlbumId\" INTEGER PRIMARY KEY AUTOINCREMENT, \"Title\" TEXT NOT NULL, "
@@ -634,7 +634,7 @@ TEST_F(SelectionSqliteTest, CopyWithSelectionAndRenames) {
   EXPECT_THAT(Query(out, "SELECT sql FROM sqlite_master WHERE name = 'ix_track'"),
               ElementsAre("CREATE UNIQUE INDEX ix_track ON Track (AlbumId, lower(title)) WHERE Bytes > 0"));
   // The constraint still holds under its new column name.
-  Exec(out, "INSERT INTO Track VALUES (3, 'Other', 1, 1)");
+  exec(out, "INSERT INTO Track VALUES (3, 'Other', 1, 1)");
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(out.c_str(), &db), SQLITE_OK);
   EXPECT_NE(sqlite3_exec(db, "INSERT INTO Track VALUES (4, 'Track', 1, 1)", nullptr, nullptr, nullptr), SQLITE_OK);

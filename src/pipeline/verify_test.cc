@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "pipeline/canonical.h"
 #include "pipeline/endpoints.h"
@@ -476,7 +477,7 @@ std::string Unique(const std::string& tag) {
 // A PostgreSQL database for one test (password through PGPASSFILE).
 class PgDb {
  public:
-  explicit PgDb(const std::string& server) : server_(server), name_(Unique("pg")) {
+  explicit PgDb(std::string server) : server_(std::move(server)), name_(Unique("pg")) {
     Exec(server_, "CREATE DATABASE " + name_);
   }
   ~PgDb() { Exec(server_, "DROP DATABASE IF EXISTS " + name_); }

@@ -316,7 +316,7 @@ LoadMethod DefaultLoadMethod() {
 }
 
 std::unique_ptr<TableWriter> NewTableWriter(Connection* conn, LoadMethod method, const std::string& table,
-                                            std::vector<std::string> columns, std::vector<CellKind> kinds,
+                                            const std::vector<std::string>& columns, std::vector<CellKind> kinds,
                                             int auto_increment, std::function<void()> release) {
   Encoder encoder(conn, method, table, columns, std::move(kinds), auto_increment);
   return std::make_unique<BulkWriter>(conn, std::move(encoder), table, columns.size(), std::move(release));

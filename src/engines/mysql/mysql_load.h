@@ -29,7 +29,7 @@ LoadMethod DefaultLoadMethod();
 // index of the AUTO_INCREMENT column in `columns` (-1: none). `release` is called once the
 // writer is done with `conn`.
 std::unique_ptr<TableWriter> NewTableWriter(Connection* conn, LoadMethod method, const std::string& table,
-                                            std::vector<std::string> columns, std::vector<CellKind> kinds,
+                                            const std::vector<std::string>& columns, std::vector<CellKind> kinds,
                                             int auto_increment, std::function<void()> release);
 
 }  // namespace decant::mysql_internal

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ranges>
 #include <set>
 
 #include "core/ascii.h"
@@ -355,9 +356,9 @@ void MysqlSink::Abort() {
     main_.reset();
     return;
   }
-  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
-    Status st = main_->Exec("DROP " + it->first + " IF EXISTS " + QuoteIdent(it->second));
-    if (!st.ok()) spdlog::warn("{}: could not drop {} {}: {}", Describe(), it->first, it->second, st.message());
+  for (auto& it : std::ranges::reverse_view(created_)) {
+    Status st = main_->Exec("DROP " + it.first + " IF EXISTS " + QuoteIdent(it.second));
+    if (!st.ok()) spdlog::warn("{}: could not drop {} {}: {}", Describe(), it.first, it.second, st.message());
   }
   created_.clear();
   main_.reset();

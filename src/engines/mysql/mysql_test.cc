@@ -33,7 +33,7 @@ using testing_util::TempDir;
 using testing_util::Env;
 
 // The test server's URI for `db` ("" for the server itself).
-const auto& UriFor = testing_util::MysqlTestUri;
+const auto& uri_for = testing_util::MysqlTestUri;
 
 #define REQUIRE_SERVER()                    \
   if (Env("DECANT_TEST_MYSQL_URI").empty()) \
@@ -44,7 +44,7 @@ const auto& UriFor = testing_util::MysqlTestUri;
 class RawDb {
  public:
   explicit RawDb(const std::string& db = "") {
-    auto p = mysql_internal::ParseUri(UriFor(db));
+    auto p = mysql_internal::ParseUri(uri_for(db));
     EXPECT_TRUE(p.ok()) << p.status().ToString();
     mysql_ = mysql_init(nullptr);
     std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
@@ -106,7 +106,7 @@ class TestDb {
   }
   ~TestDb() { RawDb().Exec("DROP DATABASE IF EXISTS " + mysql_internal::QuoteIdent(name_)); }
   const std::string& name() const { return name_; }
-  std::string uri() const { return UriFor(name_); }
+  std::string uri() const { return uri_for(name_); }
 
  private:
   std::string name_;
@@ -418,7 +418,7 @@ TEST(Mysql, ChinookMigratesWithVerifyPassing) {
   testing_util::WriteFile(tmp.File("chinook.sql"), script);
   std::string client = "mariadb";
   std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
-  auto p = mysql_internal::ParseUri(UriFor(""));
+  auto p = mysql_internal::ParseUri(uri_for(""));
   ASSERT_TRUE(p.ok());
   std::string cmd = client + (defaults.empty() ? "" : " --defaults-file=" + defaults) + " -h " + p->host +
                     (p->port ? " -P " + std::to_string(p->port) : "") + (p->user.empty() ? "" : " -u " + p->user) +
@@ -527,7 +527,7 @@ TEST(Mysql, EstimatesSizesFromInformationSchema) {
 
 TEST(Mysql, ConnectionErrorsAreOneLineAndNameTheProblem) {
   REQUIRE_SERVER();
-  auto p = mysql_internal::ParseUri(UriFor("x"));
+  auto p = mysql_internal::ParseUri(uri_for("x"));
   ASSERT_TRUE(p.ok());
   std::string user = p->user.empty() ? "decant" : p->user;
   std::string hostport = p->host + ":" + std::to_string(p->port ? p->port : 3306);
@@ -605,7 +605,7 @@ TEST(Mysql, DumpAndRestoreSeveralDatabases) {
   std::map<std::string, std::string> expected;
   for (const TestDb* d : {&a, &b, &c}) expected[d->name()] = Snapshot(d->name());
 
-  auto server = OpenServer(UriFor(""));
+  auto server = OpenServer(uri_for(""));
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   auto all = (*server)->ListDatabases();
   ASSERT_TRUE(all.ok());

@@ -141,7 +141,7 @@ std::string SchemaDdl(const Schema& schema, const EngineTraits& source) { return
 }  // namespace
 
 const EngineTraits& MysqlTraits() {
-  static const EngineTraits traits = [] {
+  static const EngineTraits kTraits = [] {
     EngineTraits t;
     t.name = "mysql";
     t.display_name = "MySQL";
@@ -179,7 +179,7 @@ const EngineTraits& MysqlTraits() {
     t.declare_column = DeclareMysqlColumn;
     return t;
   }();
-  return traits;
+  return kTraits;
 }
 
 }  // namespace decant

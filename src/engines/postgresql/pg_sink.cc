@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <ranges>
 
 #include "core/pool.h"
 #include "core/work_queue.h"
@@ -93,7 +94,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   Status AdvanceSequences();
   // Runs `sql`, inside a savepoint when in a transaction so that a failure
   // leaves the transaction usable; *sqlstate receives the failure's code.
-  Status TryInSavepoint(Connection* conn, const std::string& sql, bool in_transaction, std::string* sqlstate);
+  static Status TryInSavepoint(Connection* conn, const std::string& sql, bool in_transaction, std::string* sqlstate);
   Status Run(Connection* conn, const Ddl& ddl, bool in_transaction);
   Status RunAll(const std::vector<Ddl>& list, bool parallel);
   Status RunUntilSettled(std::vector<Ddl> pending);
@@ -216,8 +217,8 @@ Status PostgresSink::DropOurs(const std::vector<TargetObject>&) {
     drops.push_back(fmt::format("DROP {}VIEW IF EXISTS {} CASCADE", v.materialized ? "MATERIALIZED " : "",
                                 QuoteQualified(TargetSchema(v.schema), v.name)));
   }
-  for (auto it = schema_.tables.rbegin(); it != schema_.tables.rend(); ++it) {
-    drops.push_back("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE");
+  for (auto& table : std::ranges::reverse_view(schema_.tables)) {
+    drops.push_back("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(table.schema), table.name) + " CASCADE");
   }
   for (const Sequence& q : schema_.sequences) {
     if (!q.native_ddl.empty()) {
@@ -453,10 +454,10 @@ void PostgresSink::Abort() {
   if (jobs_ > 1 && !created_tables_.empty()) {
     // The tables were committed so that several connections could load them:
     // drop the ones this load created, so nothing half-loaded stays behind.
-    for (auto it = schema_.tables.rbegin(); it != schema_.tables.rend(); ++it) {
-      std::string label = QualifiedName(it->schema, it->name);
+    for (auto& table : std::ranges::reverse_view(schema_.tables)) {
+      std::string label = QualifiedName(table.schema, table.name);
       if (std::find(created_tables_.begin(), created_tables_.end(), label) == created_tables_.end()) continue;
-      (void)main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE");
+      (void)main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(table.schema), table.name) + " CASCADE");
     }
     spdlog::warn("load into {} failed: dropped the {} tables it had created", Describe(), created_tables_.size());
   }

@@ -81,7 +81,7 @@ void Psql(const std::string& uri, const std::string& path) {
 class TestDb {
  public:
   TestDb(std::string server, const std::string& name)
-      : server_(std::move(server)), name_(name + "_" + std::to_string(getpid()) + "_" + std::to_string(counter_++)) {
+      : server_(std::move(server)), name_(name + "_" + std::to_string(getpid()) + "_" + std::to_string(counter++)) {
     Exec(server_, "DROP DATABASE IF EXISTS \"" + name_ + "\"");
     Exec(server_, "CREATE DATABASE \"" + name_ + "\"");
   }
@@ -90,7 +90,7 @@ class TestDb {
   const std::string& name() const { return name_; }
 
  private:
-  static inline std::atomic<int> counter_{0};
+  static inline std::atomic<int> counter{0};
   std::string server_, name_;
 };
 

@@ -81,7 +81,7 @@ std::string SchemaDdl(const Schema& schema, const EngineTraits& source) { return
 }  // namespace
 
 const EngineTraits& PostgresTraits() {
-  static const EngineTraits traits = [] {
+  static const EngineTraits kTraits = [] {
     EngineTraits t;
     t.name = "postgresql";
     t.display_name = "PostgreSQL";
@@ -120,7 +120,7 @@ const EngineTraits& PostgresTraits() {
     t.declare_column = DeclarePostgresColumn;
     return t;
   }();
-  return traits;
+  return kTraits;
 }
 
 }  // namespace decant

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -22,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Runs `sql` on the database at `path` (created if missing).
-const auto& Exec = testing_util::SqliteExec;
+const auto& exec = testing_util::SqliteExec;
 
 std::string Hex(const void* p, size_t n) {
   static const char* kDigits = "0123456789abcdef";
@@ -112,7 +112,7 @@ std::string Snapshot(const std::string& path) {
   return out;
 }
 
-const auto& FileBytes = testing_util::ReadFile;
+const auto& file_bytes = testing_util::ReadFile;
 
 std::string Uri(const std::string& path) { return "sqlite://" + path; }
 
@@ -259,7 +259,7 @@ void InsertTrickyValues(const std::string& path) {
 }
 
 void MakeRichSource(const std::string& path) {
-  Exec(path, kRichSchema);
+  exec(path, kRichSchema);
   InsertTrickyValues(path);
 }
 
@@ -290,7 +290,7 @@ TEST_F(SqliteTest, RoundTripIsExact) {
 
 TEST_F(SqliteTest, EstimatesRowsFromTheLastRowid) {
   std::string db = Path("est.db");
-  Exec(db,
+  exec(db,
        "CREATE TABLE t (x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
        "INSERT INTO t SELECT i FROM n; CREATE TABLE e (x); CREATE TABLE w (k PRIMARY KEY) WITHOUT ROWID;");
   auto source = OpenSqliteSource(Uri(db));
@@ -445,7 +445,7 @@ TEST_F(SqliteTest, ReaderYieldsExactValues) {
 
 TEST_F(SqliteTest, ManyRowsSpanBatches) {
   std::string src = Path("big.db"), dst = Path("big_copy.db");
-  Exec(src,
+  exec(src,
        "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);"
        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
        "INSERT INTO t SELECT i, printf('row %d', i) FROM n;");
@@ -457,25 +457,25 @@ TEST_F(SqliteTest, ManyRowsSpanBatches) {
 TEST_F(SqliteTest, NonEmptyTargetIsRefusedUntouched) {
   std::string src = Path("src.db"), dst = Path("dst.db");
   MakeRichSource(src);
-  Exec(dst,
+  exec(dst,
        "CREATE TABLE a(x); CREATE TABLE b(x); CREATE TABLE c(x); CREATE VIEW v AS SELECT 1;"
        "CREATE INDEX ia ON a(x); INSERT INTO a VALUES (1);");
-  std::string before = FileBytes(dst);
+  std::string before = file_bytes(dst);
   Status st = Copy(src, dst);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(st.message(), "target sqlite://" + dst +
                               " is not empty: 3 tables (a, b, c), 1 view (v), 1 index (ia); use "
                               "--clean to replace them or --append to add rows");
-  EXPECT_EQ(FileBytes(dst), before);
+  EXPECT_EQ(file_bytes(dst), before);
   EXPECT_FALSE(fs::exists(dst + "-journal"));
 }
 
 TEST_F(SqliteTest, RefusalListsAtMostFiveNamesPerKind) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src, "CREATE TABLE s(x);");
+  exec(src, "CREATE TABLE s(x);");
   std::string sql;
   for (int i = 1; i <= 8; ++i) sql += "CREATE TABLE t" + std::to_string(i) + "(x);";
-  Exec(dst, sql);
+  exec(dst, sql);
   Status st = Copy(src, dst);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(st.message().find("8 tables (t1, t2, t3, t4, t5, …and 3 more)"), std::string::npos) << st.message();
@@ -485,7 +485,7 @@ TEST_F(SqliteTest, RefusalListsAtMostFiveNamesPerKind) {
 TEST_F(SqliteTest, CleanReplacesOnlyWhatItCreates) {
   std::string src = Path("src.db"), dst = Path("dst.db");
   MakeRichSource(src);
-  Exec(dst,
+  exec(dst,
        "CREATE TABLE parent(other); INSERT INTO parent VALUES ('old');"
        "CREATE VIEW v_parent AS SELECT 2; CREATE TABLE keep(k); INSERT INTO keep VALUES (9);"
        "CREATE TABLE log(x, y, z);");
@@ -506,12 +506,12 @@ TEST_F(SqliteTest, CleanReplacesOnlyWhatItCreates) {
 
 TEST_F(SqliteTest, AppendAddsRowsAndMissingObjects) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src,
+  exec(src,
        "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);"
        "CREATE TABLE u(x); CREATE INDEX ux ON u(x);"
        "INSERT INTO t(v) VALUES ('a'), ('b'); INSERT INTO u VALUES (1);"
        "UPDATE sqlite_sequence SET seq = 10;");
-  Exec(dst,
+  exec(dst,
        "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);"
        "INSERT INTO t(id, v) VALUES (100, 'existing');");
   Status st = Copy(src, dst, LoadMode::kAppend);
@@ -546,11 +546,11 @@ TEST_F(SqliteTest, NonSqliteFileIsInvalidArgument) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("not a SQLite database"), std::string::npos);
 
-  Exec(Path("src.db"), "CREATE TABLE t(x);");
-  std::string before = FileBytes(p);
+  exec(Path("src.db"), "CREATE TABLE t(x);");
+  std::string before = file_bytes(p);
   Status st = Copy(Path("src.db"), p);
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
-  EXPECT_EQ(FileBytes(p), before);
+  EXPECT_EQ(file_bytes(p), before);
 }
 
 TEST_F(SqliteTest, AbortOnNewFileLeavesNothing) {
@@ -572,7 +572,7 @@ TEST_F(SqliteTest, AbortOnNewFileLeavesNothing) {
 
 TEST_F(SqliteTest, StalePartialIsReplaced) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src, "CREATE TABLE t(x); INSERT INTO t VALUES (1);");
+  exec(src, "CREATE TABLE t(x); INSERT INTO t VALUES (1);");
   std::ofstream(dst + ".partial") << "leftover from a crash";
   ASSERT_TRUE(Copy(src, dst).ok());
   EXPECT_EQ(Snapshot(dst), Snapshot(src));
@@ -596,7 +596,7 @@ class FailingRenameFileSystem final : public FileSystemWrapper {
 
 TEST_F(SqliteTest, FailedPublishLeavesNoTargetAndNoPartial) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src, "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
+  exec(src, "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
   FailingRenameFileSystem faulty;
   Status st = Copy(src, dst, LoadMode::kRefuseNonEmpty, &faulty);  // the sink is gone (aborted) on return
   EXPECT_EQ(st.code(), StatusCode::kIOError) << st.ToString();
@@ -611,8 +611,8 @@ TEST_F(SqliteTest, FailedPublishLeavesNoTargetAndNoPartial) {
 TEST_F(SqliteTest, AbortOnExistingFileRollsBack) {
   std::string src = Path("src.db"), dst = Path("dst.db");
   MakeRichSource(src);
-  Exec(dst, "PRAGMA user_version = 3;");  // a database with no objects: allowed by default
-  std::string before = FileBytes(dst);
+  exec(dst, "PRAGMA user_version = 3;");  // a database with no objects: allowed by default
+  std::string before = file_bytes(dst);
   ASSERT_FALSE(before.empty());
   auto source = OpenSqliteSource(Uri(src));
   ASSERT_TRUE(source.ok());
@@ -631,7 +631,7 @@ TEST_F(SqliteTest, AbortOnExistingFileRollsBack) {
     ASSERT_TRUE((*writer)->Write(batch).ok());
     (*sink)->Abort();
   }
-  EXPECT_EQ(FileBytes(dst), before);
+  EXPECT_EQ(file_bytes(dst), before);
 }
 
 TEST_F(SqliteTest, UnsignedAboveInt64MaxIsDataLoss) {
@@ -827,7 +827,7 @@ TEST_F(SqliteTest, NativeDdlScriptRecreatesSchema) {
   ASSERT_TRUE(source.ok());
   auto schema = (*source)->ReadSchema();
   ASSERT_TRUE(schema.ok());
-  Exec(dst, SqliteSchemaDdl(*schema));
+  exec(dst, SqliteSchemaDdl(*schema));
   sqlite3* a = nullptr;
   sqlite3* b = nullptr;
   ASSERT_EQ(sqlite3_open(src.c_str(), &a), SQLITE_OK);
@@ -842,7 +842,7 @@ TEST_F(SqliteTest, NativeDdlScriptRecreatesSchema) {
   for (Table& t : neutral.tables) t.native_ddl.clear();
   for (Index& i : neutral.indexes) i.native_ddl.clear();
   for (View& v : neutral.views) v.native_ddl.clear();
-  Exec(Path("neutral.db"), SqliteSchemaDdl(neutral));
+  exec(Path("neutral.db"), SqliteSchemaDdl(neutral));
 }
 
 // The same query's rows in two databases.
@@ -859,11 +859,11 @@ std::string DumpIn(const std::string& path, const std::string& sql) {
 
 TEST_F(SqliteTest, Fts5TableRoundTripsWithMatchResults) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src,
+  exec(src,
        "CREATE TABLE plain(x); INSERT INTO plain VALUES (1);"
        "CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'porter');"
        "INSERT INTO docs VALUES ('greeting', 'hello world'), ('farewell', 'goodbye cruel world');");
-  Exec(src, "INSERT INTO docs VALUES ('runs', 'running dogs and a hello'), ('none', NULL);");
+  exec(src, "INSERT INTO docs VALUES ('runs', 'running dogs and a hello'), ('none', NULL);");
   auto source = OpenSqliteSource(Uri(src));
   ASSERT_TRUE(source.ok());
   auto schema = (*source)->ReadSchema();
@@ -891,12 +891,12 @@ TEST_F(SqliteTest, Fts5TableRoundTripsWithMatchResults) {
   }
   EXPECT_EQ(DumpIn(dst, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'docs%'"),
             DumpIn(src, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'docs%'"));
-  Exec(dst, "INSERT INTO docs(docs) VALUES ('integrity-check');");
+  exec(dst, "INSERT INTO docs(docs) VALUES ('integrity-check');");
 }
 
 TEST_F(SqliteTest, ExternalContentFts5IsRebuiltInTheCopy) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src,
+  exec(src,
        "CREATE TABLE articles(id INTEGER PRIMARY KEY, body TEXT);"
        "CREATE VIRTUAL TABLE articles_fts USING fts5(body, content = 'articles', content_rowid = 'id');"
        "INSERT INTO articles VALUES (3, 'alpha beta'), (7, 'beta gamma'), (9, 'delta');"
@@ -923,12 +923,12 @@ TEST_F(SqliteTest, ExternalContentFts5IsRebuiltInTheCopy) {
   const char* q = "SELECT rowid, body FROM articles_fts WHERE articles_fts MATCH 'beta' ORDER BY rowid";
   EXPECT_EQ(DumpIn(dst, q), "i:3|t:" + Hex("alpha beta", 10) + "|\ni:7|t:" + Hex("beta gamma", 10) + "|\n");
   EXPECT_EQ(DumpIn(dst, q), DumpIn(src, q));
-  Exec(dst, "INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check');");
+  exec(dst, "INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check');");
 }
 
 TEST_F(SqliteTest, ContentlessFts5IsCreatedEmpty) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src,
+  exec(src,
        "CREATE VIRTUAL TABLE cl USING fts5(body, content = '');"
        "INSERT INTO cl(rowid, body) VALUES (1, 'lost words');");
   Status st = Copy(src, dst);
@@ -940,7 +940,7 @@ TEST_F(SqliteTest, ContentlessFts5IsCreatedEmpty) {
 
 TEST_F(SqliteTest, RtreeTableRoundTrips) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src,
+  exec(src,
        "CREATE VIRTUAL TABLE rt USING rtree(id, min_x, max_x, min_y, max_y, +label);"
        "INSERT INTO rt VALUES (5, 0, 1, 0, 1, 'a'), (10, 2.5, 3.5, -1, 4, 'b'), (42, -10, 10, -10, 10, NULL);");
   auto source = OpenSqliteSource(Uri(src));
@@ -965,8 +965,8 @@ TEST_F(SqliteTest, RtreeTableRoundTrips) {
 
 TEST_F(SqliteTest, VirtualTableCountsAsOneObjectForNonEmptyAndClean) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src, "CREATE VIRTUAL TABLE docs USING fts5(body); INSERT INTO docs VALUES ('new text');");
-  Exec(dst, "CREATE VIRTUAL TABLE docs USING fts5(body); INSERT INTO docs VALUES ('old text');");
+  exec(src, "CREATE VIRTUAL TABLE docs USING fts5(body); INSERT INTO docs VALUES ('new text');");
+  exec(dst, "CREATE VIRTUAL TABLE docs USING fts5(body); INSERT INTO docs VALUES ('old text');");
   Status st = Copy(src, dst);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
   EXPECT_NE(st.message().find("is not empty: 1 table (docs);"), std::string::npos) << st.message();
@@ -979,7 +979,7 @@ TEST_F(SqliteTest, VirtualTableCountsAsOneObjectForNonEmptyAndClean) {
 
 TEST_F(SqliteTest, Utf16DatabaseRoundTrips) {
   std::string src = Path("src16.db"), dst = Path("dst16.db");
-  Exec(src,
+  exec(src,
        "PRAGMA encoding = 'UTF-16le'; CREATE TABLE t(a TEXT, b);"
        "INSERT INTO t VALUES ('h\u00e9llo', '\u20ac'), ('x', x'00');");
   Status st = Copy(src, dst);
@@ -1002,12 +1002,12 @@ TEST_F(SqliteTest, ChinookSampleRoundTrips) {
 
 TEST_F(SqliteTest, SourceReadsOneSnapshot) {
   std::string src = Path("wal.db");
-  Exec(src, "PRAGMA journal_mode = WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
+  exec(src, "PRAGMA journal_mode = WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
   auto source = OpenSqliteSource(Uri(src));
   ASSERT_TRUE(source.ok()) << source.status().ToString();
   auto schema = (*source)->ReadSchema();
   ASSERT_TRUE(schema.ok());
-  Exec(src, "INSERT INTO t VALUES (3); CREATE TABLE later(y);");  // a concurrent writer
+  exec(src, "INSERT INTO t VALUES (3); CREATE TABLE later(y);");  // a concurrent writer
   auto reader = (*source)->OpenTable(schema->tables[0]);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   RowBatch batch;
@@ -1223,7 +1223,8 @@ TEST(SqliteUriTest, MessagesNeverShowPasswords) {
   for (const std::string uri :
        {"sqlite://admin:s3cret@dbhost/x.db", "sqlite://admin:s3cret@localhost/x.db", "SQLITE://admin:s3cret@dbhost",
         "postgresql://admin:s3cret@dbhost/x", "sqlite://admin:s3cret@/x.db", "sqlite://:s3cret@dbhost/x.db"}) {
-    for (Status st : {SqliteUriPath(uri).status(), OpenSqliteSource(uri).status(), OpenSqliteSink(uri).status()}) {
+    for (const Status& st :
+         {SqliteUriPath(uri).status(), OpenSqliteSource(uri).status(), OpenSqliteSink(uri).status()}) {
       ASSERT_FALSE(st.ok()) << uri;
       EXPECT_EQ(st.message().find("s3cret"), std::string::npos) << st.message();
     }
@@ -1259,20 +1260,20 @@ TEST(SqliteStatusTest, CodesMapToCategories) {
 
 TEST_F(SqliteTest, AppendingDuplicateKeysIsFailedPrecondition) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b');");
+  exec(src, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b');");
   ASSERT_TRUE(Copy(src, dst).ok());
-  std::string before = FileBytes(dst);
+  std::string before = file_bytes(dst);
   Status st = Copy(src, dst, LoadMode::kAppend);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
   EXPECT_TRUE(st.message().starts_with("table t: ")) << st.message();
   EXPECT_NE(st.message().find("UNIQUE constraint failed"), std::string::npos) << st.message();
-  EXPECT_EQ(FileBytes(dst), before);
+  EXPECT_EQ(file_bytes(dst), before);
 }
 
 TEST_F(SqliteTest, AppendingIntoStrictColumnOfOtherTypeIsDataLoss) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'not a number');");
-  Exec(dst, "CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER) STRICT;");
+  exec(src, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'not a number');");
+  exec(dst, "CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER) STRICT;");
   Status st = Copy(src, dst, LoadMode::kAppend);
   EXPECT_EQ(st.code(), StatusCode::kDataLoss) << st.ToString();
   EXPECT_TRUE(st.message().starts_with("table t: ")) << st.message();
@@ -1280,8 +1281,8 @@ TEST_F(SqliteTest, AppendingIntoStrictColumnOfOtherTypeIsDataLoss) {
 
 TEST_F(SqliteTest, AppendingIntoTableLackingAColumnIsFailedPrecondition) {
   std::string src = Path("src.db"), dst = Path("dst.db");
-  Exec(src, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a');");
-  Exec(dst, "CREATE TABLE t(id INTEGER PRIMARY KEY);");
+  exec(src, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a');");
+  exec(dst, "CREATE TABLE t(id INTEGER PRIMARY KEY);");
   Status st = Copy(src, dst, LoadMode::kAppend);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
   EXPECT_TRUE(st.message().starts_with("table t: ")) << st.message();

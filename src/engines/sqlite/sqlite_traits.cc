@@ -54,7 +54,7 @@ std::string SchemaDdl(const Schema& schema, const EngineTraits& source) { return
 }  // namespace
 
 const EngineTraits& SqliteTraits() {
-  static const EngineTraits traits = [] {
+  static const EngineTraits kTraits = [] {
     EngineTraits t;
     t.name = "sqlite";
     t.display_name = "SQLite";
@@ -96,7 +96,7 @@ const EngineTraits& SqliteTraits() {
     t.declare_column = DeclareSqliteColumn;
     return t;
   }();
-  return traits;
+  return kTraits;
 }
 
 }  // namespace decant
