@@ -338,7 +338,7 @@ class SinkConformance : public ::testing::TestWithParam<EngineCase> {
   static bool sqlite() { return std::string(GetParam().name) == "sqlite"; }
   static bool postgres() { return std::string(GetParam().name).starts_with("pg"); }
 
-  std::unique_ptr<Target> NewTarget() {
+  static std::unique_ptr<Target> NewTarget() {
     const EngineCase& e = GetParam();
     if (sqlite()) return std::make_unique<SqliteTarget>();
     if (postgres()) return std::make_unique<PgTarget>(Env(e.env));

@@ -53,7 +53,7 @@ std::string DumpIndexToJson(const DumpIndex& index);
 // "format" ("... is not a decant dump index") and for anything else wrong
 // ("malformed <what>: ..."): not JSON, a missing or mistyped key, an archive
 // that is not a plain file name in the dump directory.
-Status DumpIndexFromJson(std::string_view json, const std::string& what, DumpIndex* index);
+Status DumpIndexFromJson(std::string_view text, const std::string& what, DumpIndex* out);
 
 // Writes <dir>/dump.json through `fs` and syncs it. The caller publishes
 // `dir` (it is built at NAME.partial and renamed), so the index is the last

@@ -18,7 +18,7 @@ namespace decant {
 std::string SchemaToJson(const Schema& schema);
 // Parses SchemaToJson's output; missing keys take the struct defaults.
 // Corruption("malformed schema: ...") on anything else.
-Status SchemaFromJson(std::string_view json, Schema* schema);
+Status SchemaFromJson(std::string_view text, Schema* out);
 
 struct ManifestChunk {
   uint64_t rows = 0;
@@ -53,7 +53,7 @@ std::string ManifestToJson(const Manifest& manifest);
 // Corruption("... not a decant archive") without the "format" key,
 // UnsupportedVersion for a newer major, Corruption("malformed manifest: ...")
 // for anything else wrong, including row counts that do not add up.
-Status ManifestFromJson(std::string_view json, Manifest* manifest);
+Status ManifestFromJson(std::string_view text, Manifest* out);
 
 // Directory form: the file holding chunk `seq` of table `table_index`.
 std::string ChunkFileName(uint32_t table_index, uint32_t seq);

@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ranges>
 #include <set>
 
 #include "core/ascii.h"
@@ -199,7 +198,7 @@ Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
   DECANT_ASSIGN_OR_RETURN(auto kinds,
                           mysql_internal::TargetCellKinds(target_columns_, table.name, columns, &auto_increment));
   DECANT_ASSIGN_OR_RETURN(Connection * conn, loaders_.Take([this] { return Connect(); }));
-  return mysql_internal::NewTableWriter(conn, mysql_internal::DefaultLoadMethod(), table.name, std::move(columns),
+  return mysql_internal::NewTableWriter(conn, mysql_internal::DefaultLoadMethod(), table.name, columns,
                                         std::move(kinds), auto_increment, [this, conn] { loaders_.GiveBack(conn); });
 }
 
@@ -356,9 +355,9 @@ void MysqlSink::Abort() {
     main_.reset();
     return;
   }
-  for (auto& it : std::ranges::reverse_view(created_)) {
-    Status st = main_->Exec("DROP " + it.first + " IF EXISTS " + QuoteIdent(it.second));
-    if (!st.ok()) spdlog::warn("{}: could not drop {} {}: {}", Describe(), it.first, it.second, st.message());
+  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+    Status st = main_->Exec("DROP " + it->first + " IF EXISTS " + QuoteIdent(it->second));
+    if (!st.ok()) spdlog::warn("{}: could not drop {} {}: {}", Describe(), it->first, it->second, st.message());
   }
   created_.clear();
   main_.reset();

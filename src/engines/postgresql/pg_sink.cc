@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <mutex>
-#include <ranges>
 
 #include "core/pool.h"
 #include "core/work_queue.h"
@@ -217,8 +216,8 @@ Status PostgresSink::DropOurs(const std::vector<TargetObject>&) {
     drops.push_back(fmt::format("DROP {}VIEW IF EXISTS {} CASCADE", v.materialized ? "MATERIALIZED " : "",
                                 QuoteQualified(TargetSchema(v.schema), v.name)));
   }
-  for (auto& table : std::ranges::reverse_view(schema_.tables)) {
-    drops.push_back("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(table.schema), table.name) + " CASCADE");
+  for (auto it = schema_.tables.rbegin(); it != schema_.tables.rend(); ++it) {
+    drops.push_back("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE");
   }
   for (const Sequence& q : schema_.sequences) {
     if (!q.native_ddl.empty()) {
@@ -454,10 +453,10 @@ void PostgresSink::Abort() {
   if (jobs_ > 1 && !created_tables_.empty()) {
     // The tables were committed so that several connections could load them:
     // drop the ones this load created, so nothing half-loaded stays behind.
-    for (auto& table : std::ranges::reverse_view(schema_.tables)) {
-      std::string label = QualifiedName(table.schema, table.name);
+    for (auto it = schema_.tables.rbegin(); it != schema_.tables.rend(); ++it) {
+      std::string label = QualifiedName(it->schema, it->name);
       if (std::find(created_tables_.begin(), created_tables_.end(), label) == created_tables_.end()) continue;
-      (void)main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(table.schema), table.name) + " CASCADE");
+      (void)main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE");
     }
     spdlog::warn("load into {} failed: dropped the {} tables it had created", Describe(), created_tables_.size());
   }

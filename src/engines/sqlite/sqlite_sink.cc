@@ -268,7 +268,7 @@ Result<std::vector<TargetObject>> SqliteSink::ListObjects() {
   return out;
 }
 
-Status SqliteSink::DropOurs(const std::vector<TargetObject>& objs) {
+Status SqliteSink::DropOurs(const std::vector<TargetObject>& present) {
   std::set<std::string> ours;
   for (const Table& t : schema_.tables) ours.insert(AsciiLower(t.name));
   for (const Index& i : schema_.indexes) ours.insert(AsciiLower(i.name));
@@ -277,7 +277,7 @@ Status SqliteSink::DropOurs(const std::vector<TargetObject>& objs) {
     if (sqlite_internal::TriggerDdl(schema_, t)) ours.insert(AsciiLower(t.name));
   }
   for (const char* kind : {"trigger", "view", "index", "table"}) {
-    for (const auto& [type, name] : objs) {
+    for (const auto& [type, name] : present) {
       if (type != kind || !ours.count(AsciiLower(name))) continue;
       std::string sql = "DROP " + type + " IF EXISTS main." + QuoteIdent(name);
       DECANT_RETURN_IF_ERROR(conn_->Exec(sql).WithContext("dropping " + type + " " + name));
