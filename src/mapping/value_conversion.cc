@@ -644,7 +644,7 @@ const char* ValueConverter::ToDecimal(Value* v) const {
   }
   int exact = into_->exact_decimal_digits;  // decimals stored as floating point (SQLite)
   if (exact > 0 && dec.SignificantDigits() > static_cast<size_t>(exact) && !reason) {
-    reason = "more than 15 significant digits: SQLite rounds it to a REAL";
+    reason = "more significant digits than the column keeps exactly: rounded to a float";
   }
   if (exact > 0 && v->kind() == Value::Kind::kFloat && !reason) return nullptr;  // already a REAL
   *v = Value::Text(dec.Text());
@@ -747,7 +747,7 @@ const char* ValueConverter::ToTemporal(Value* v) const {
     }
     if ((!into_->bc_dates && (m.bc || m.year < 1)) || (into_->max_year > 0 && m.year > into_->max_year)) {
       v->SetNull();
-      return "a date MySQL cannot hold stored as NULL";
+      return "a date outside the column's range stored as NULL";
     }
     if (m.has_offset && t != L::kTimestampTz) {
       if (m.offset_seconds != 0 || source_.logical == L::kTimestampTz) reason = "the time zone dropped: stored as UTC";

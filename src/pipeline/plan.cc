@@ -109,8 +109,8 @@ std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source,
     } else if (v.materialized) {
       // carried as it is
     } else if (!carries.views) {
-      out.push_back(fmt::format("view {}: views from {} are recreated only on SQLite; create it again by hand",
-                                Q(v.schema, v.name), from));
+      out.push_back(fmt::format("view {}: views from {} are not recreated on {}; create it again by hand",
+                                Q(v.schema, v.name), from, target.display_name));
     } else if (!TranslateSql(v.definition, source.dialect, target.dialect,
                              DefaultQualifiers(source.dialect, s.database))) {
       out.push_back(fmt::format("view {}: its query uses what {} does not have", Q(v.schema, v.name), target.name));
