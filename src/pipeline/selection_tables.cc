@@ -72,23 +72,12 @@ std::string StripForeignKeys(const Schema& s, const SourceDialect& d, const Tabl
   while (open < toks.size() && !IsPunct(toks[open], '(')) ++open;
   if (open == toks.size()) return table.native_ddl;
   size_t close = MatchParen(toks, open);
-  std::vector<std::pair<size_t, size_t>> items;  // [begin, end) token ranges at depth 1
-  int depth = 0;
-  size_t start = open + 1;
-  for (size_t i = open + 1; i < close; ++i) {
-    if (IsPunct(toks[i], '(')) ++depth;
-    if (IsPunct(toks[i], ')')) --depth;
-    if (depth == 0 && IsPunct(toks[i], ',')) {
-      items.emplace_back(start, i);
-      start = i + 1;
-    }
-  }
-  if (start < close) items.emplace_back(start, close);
+  std::vector<std::pair<size_t, size_t>> items = sql::SplitCommas(toks, open + 1, close);  // the table's elements
   std::vector<Edit> edits;
   for (size_t k = 0; k < items.size(); ++k) {
     auto [b, e] = items[k];
     if (b >= e) continue;
-    depth = 0;
+    int depth = 0;
     for (size_t r = b; r < e; ++r) {
       if (IsPunct(toks[r], '(')) ++depth;
       if (IsPunct(toks[r], ')')) --depth;

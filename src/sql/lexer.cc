@@ -306,4 +306,20 @@ size_t MatchParen(const std::vector<Token>& tokens, size_t open) {
   return tokens.size();
 }
 
+std::vector<std::pair<size_t, size_t>> SplitCommas(const std::vector<Token>& tokens, size_t begin, size_t end) {
+  std::vector<std::pair<size_t, size_t>> out;
+  int depth = 0;
+  size_t start = begin;
+  for (size_t i = begin; i < end; ++i) {
+    if (IsPunct(tokens[i], '(')) ++depth;
+    if (IsPunct(tokens[i], ')')) --depth;
+    if (depth == 0 && IsPunct(tokens[i], ',')) {
+      out.emplace_back(start, i);
+      start = i + 1;
+    }
+  }
+  if (start < end) out.emplace_back(start, end);
+  return out;
+}
+
 }  // namespace decant::sql

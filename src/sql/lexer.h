@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/dialect.h"
@@ -72,5 +73,8 @@ bool IsPunct(const Token& t, char c);
 // Index of the ')' matching the '(' at tokens[open], or tokens.size() when it
 // is not closed. Requires tokens[open] to be '('.
 size_t MatchParen(const std::vector<Token>& tokens, size_t open);
+// tokens[begin, end) cut at the commas outside parentheses, as [begin, end)
+// ranges (a column list, a CREATE TABLE body). Empty input gives no range.
+std::vector<std::pair<size_t, size_t>> SplitCommas(const std::vector<Token>& tokens, size_t begin, size_t end);
 
 }  // namespace decant::sql

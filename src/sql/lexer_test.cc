@@ -188,5 +188,17 @@ TEST(Lexer, Helpers) {
   EXPECT_TRUE(IsWordChar('$'));
 }
 
+TEST(Lexer, SplitCommasCutsOnlyOutsideParentheses) {
+  Dialect d;
+  std::vector<Token> t = Lex("a INT, b NUMERIC(10, 2), CHECK (f(x, y) > 0)", d);
+  auto items = SplitCommas(t, 0, t.size());
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(t[items[0].first].text, "a");
+  EXPECT_EQ(t[items[1].first].text, "b");
+  EXPECT_EQ(t[items[2].first].text, "CHECK");
+  EXPECT_EQ(items[2].second, t.size());
+  EXPECT_TRUE(SplitCommas(t, 0, 0).empty());
+}
+
 }  // namespace
 }  // namespace decant::sql

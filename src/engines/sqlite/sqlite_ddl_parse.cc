@@ -10,26 +10,10 @@ namespace {
 using sql::IsPunct;
 using sql::IsWord;
 using sql::MatchParen;
+using sql::SplitCommas;
 
 bool IsName(const Token& t) {
   return t.kind == Token::Kind::kWord || t.kind == Token::Kind::kQuoted || t.kind == Token::Kind::kString;
-}
-
-// Splits toks[begin, end) at depth-0 commas into [begin, end) ranges.
-std::vector<std::pair<size_t, size_t>> SplitCommas(const std::vector<Token>& toks, size_t begin, size_t end) {
-  std::vector<std::pair<size_t, size_t>> out;
-  int depth = 0;
-  size_t start = begin;
-  for (size_t i = begin; i < end; ++i) {
-    if (IsPunct(toks[i], '(')) ++depth;
-    if (IsPunct(toks[i], ')')) --depth;
-    if (depth == 0 && IsPunct(toks[i], ',')) {
-      out.emplace_back(start, i);
-      start = i + 1;
-    }
-  }
-  if (start < end) out.emplace_back(start, end);
-  return out;
 }
 
 std::string TextBetween(std::string_view sql, const std::vector<Token>& toks, size_t first, size_t last_exclusive) {
