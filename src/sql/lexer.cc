@@ -222,8 +222,8 @@ void LexInto(std::string_view s, const Dialect& d, bool keep_trivia, std::vector
       i = t.end;
     } else if (c == ':' && next == ':' && d.double_colon_casts) {
       t.kind = Token::Kind::kCast;
+      t.text = std::string(s.substr(i, 2));  // "::" (assigning the literal trips GCC 12's -Wmaybe-uninitialized at -O2)
       t.end = i = i + 2;
-      t.text = "::";
     } else if (d.variable_prefixes.find(c) != std::string_view::npos) {
       t.kind = Token::Kind::kVariable;
       ++i;

@@ -153,7 +153,8 @@ const EngineTraits& MysqlTraits() {
     d.backslash_escapes = d.hash_comments = true;
     d.folding = NameFolding::kNone;
     d.case_sensitive_names = false;
-    d.default_schema = "";  // names are qualified by the database's own name
+    d.default_schema = "";       // names are qualified by the database's own name
+    d.variable_prefixes = "?@";  // ? @a
     ValuePolicy& v = t.values;
     v.float_nan = v.float_infinity = false;
     v.decimal_nan = false;

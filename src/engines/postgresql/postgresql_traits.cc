@@ -93,6 +93,7 @@ const EngineTraits& PostgresTraits() {
     d.folding = NameFolding::kLower;
     d.case_sensitive_names = true;
     d.default_schema = "public";
+    d.variable_prefixes = "$";  // $1
     d.double_colon_casts = true;
     d.boolean_words = true;
     ValuePolicy& v = t.values;

@@ -3,6 +3,8 @@
 #include <cctype>
 
 #include "core/ascii.h"
+#include "core/engine_traits.h"
+#include "engines/sqlite/sqlite_endpoint.h"
 
 namespace decant::sqlite_internal {
 namespace {
@@ -154,19 +156,7 @@ void ParseColumnDef(std::string_view sql, const std::vector<Token>& toks, size_t
 
 }  // namespace
 
-const Dialect& SqliteDialect() {
-  static const Dialect kDialect = [] {
-    Dialect d;
-    d.identifier_quote = '"';
-    d.double_quote_names = d.backquote_names = d.bracket_names = true;
-    d.folding = NameFolding::kNone;
-    d.case_sensitive_names = false;
-    d.default_schema = "main";
-    d.variable_prefixes = "?:@$";
-    return d;
-  }();
-  return kDialect;
-}
+const Dialect& SqliteDialect() { return SqliteTraits().dialect; }
 
 std::vector<Token> Tokenize(std::string_view sql) { return sql::Lex(sql, SqliteDialect()); }
 

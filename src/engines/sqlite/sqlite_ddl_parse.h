@@ -19,7 +19,8 @@ namespace decant::sqlite_internal {
 // SQLite's SQL dialect: "x", `x` and [x] name, '...' strings without
 // backslash escapes, -- and /* */ comments (not nested), names kept as
 // written and compared without regard to case, "main" the default schema,
-// ?1 :a @a $a parameters.
+// ?1 :a @a $a parameters. The dialect of SQLite's row in the engine registry
+// (SqliteTraits()), here for the DDL parser.
 const Dialect& SqliteDialect();
 
 using Token = sql::Token;

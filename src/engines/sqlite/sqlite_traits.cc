@@ -64,6 +64,7 @@ const EngineTraits& SqliteTraits() {
     d.folding = NameFolding::kNone;
     d.case_sensitive_names = false;
     d.default_schema = "main";
+    d.variable_prefixes = "?:@$";  // ?1 :a @a $a
     d.datetime_now_function = true;
     ValuePolicy& v = t.values;
     v.enforces_types = false;  // a column keeps any value as given
