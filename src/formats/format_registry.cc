@@ -61,6 +61,9 @@ bool LooksLikeText(std::string_view head) {
 std::string LooksLike(const FileProbe& p, FileSystem* fs) {
   if (p.is_directory) {
     if (fs->Exists(JoinPath(p.path, "dump.json"))) return "it is a decant dump directory: use decant restore";
+    if (fs->Exists(JoinPath(p.path, "toc.dat"))) {
+      return "it is a pg_dump directory-format archive: restore it with pg_restore first";
+    }
     return "it is a directory without a manifest.json";
   }
   std::string_view h = p.head;
@@ -79,7 +82,12 @@ std::string LooksLike(const FileProbe& p, FileSystem* fs) {
                                      6)))
     return "it is xz-compressed data";
   if (StartsWith(h, "PK\x03\x04")) return "it is a zip file";
-  if (h.size() >= 262 && h.substr(257, 5) == "ustar") return "it is a tar archive";
+  if (h.size() >= 262 && h.substr(257, 5) == "ustar") {
+    if (StartsWith(h, std::string_view("toc.dat\0", 8))) {
+      return "it is a pg_dump tar-format archive: restore it with pg_restore first";
+    }
+    return "it is a tar archive";
+  }
   if (!LooksLikeText(h)) return "it is binary data of no known format";
   std::string_view w = FirstWord(h);
   size_t first = h.find_first_not_of(" \t\r\n");

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <thread>
 
 #include "tests/test_util.h"
@@ -128,6 +129,29 @@ TEST(FormatRegistry, MissingInputIsNotFoundAndUnknownFormatNamesTheChoices) {
   EXPECT_EQ(sink.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(sink.status().message(), HasSubstr("decant"));
   EXPECT_TRUE(FindFormat("DECANT").ok());
+}
+
+// Files written by the real pg_dump (the test server's own), in each of its
+// formats: each is named for what it is. Skips without the test servers.
+TEST(FormatRegistry, RealPgDumpFilesAreNamed) {
+  std::string uri = testing_util::Env("DECANT_TEST_PG15_URI");
+  std::string bindir = testing_util::Env("DECANT_TEST_PG_BINDIR_15");
+  if (uri.empty() || bindir.empty()) GTEST_SKIP() << "no PostgreSQL test server (scripts/servers/postgresql.sh env)";
+  TempDir tmp;
+  struct Case {
+    const char* format;
+    const char* name;
+    const char* expect;
+  };
+  for (const Case& c : {Case{"c", "x.dump", "pg_dump custom-format"}, Case{"d", "x.dir", "pg_dump directory-format"},
+                        Case{"t", "x.tar", "pg_dump tar-format"}, Case{"p", "x.sql", "SQL script"}}) {
+    std::string out = tmp.File(c.name);
+    std::string cmd = "'" + bindir + "/pg_dump' -F" + c.format + " -f '" + out + "' '" + uri + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    auto f = RecogniseFile(out);
+    ASSERT_FALSE(f.ok()) << c.name;
+    EXPECT_THAT(f.status().message(), HasSubstr(c.expect)) << c.name;
+  }
 }
 
 }  // namespace
