@@ -49,6 +49,9 @@ struct Dialect {
   bool datetime_now_function = false;
   // TRUE and FALSE are written as words in a default (PostgreSQL); else 1 and 0.
   bool boolean_words = false;
+  // CURRENT_TIMESTAMP(6) takes a fractional-seconds precision (PostgreSQL,
+  // MySQL); without it, the precision is dropped (SQLite).
+  bool timestamp_precision_argument = false;
 };
 
 }  // namespace decant

@@ -170,6 +170,15 @@ TEST(SqlTranslate, ViewsAndDefaults) {
 
 // The lexer's rule (sql/lexer.h): an unterminated quote or comment runs to the
 // end; translation needs a well-formed text and refuses it.
+// MySQL writes DATETIME(6) defaults as current_timestamp(6) (pagila through MariaDB);
+// SQLite has no precision argument.
+TEST(SqlTranslate, TimestampPrecisionArgumentOnlyWhereTheTargetTakesIt) {
+  EXPECT_EQ(TranslateSql("current_timestamp(6)", "mysql", "sqlite", {}), "CURRENT_TIMESTAMP");
+  EXPECT_EQ(TranslateSql("now( 3 )", "postgresql", "sqlite", {}), "CURRENT_TIMESTAMP");
+  EXPECT_EQ(TranslateSql("current_timestamp(6)", "mysql", "postgresql", {}), "current_timestamp(6)");
+  EXPECT_EQ(TranslateSql("current_timestamp(", "mysql", "sqlite", {}), "current_timestamp(");
+}
+
 TEST(SqlTranslate, UnterminatedQuoteOrCommentIsRefused) {
   EXPECT_FALSE(TranslateSql("select 'open", "postgresql", "mysql", {}));
   EXPECT_FALSE(TranslateSql("select \"open", "postgresql", "mysql", {}));

@@ -155,6 +155,14 @@ std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& fro
           i = close;
           continue;
         }
+        // now(6), current_timestamp(3): a target without the precision argument gets the plain form.
+        size_t after = close < toks.size() ? NextSolid(toks, close) : toks.size();
+        if (!to_dialect.timestamp_precision_argument && close < toks.size() && toks[close].kind == Tok::kNumber &&
+            after < toks.size() && toks[after].text == ")") {
+          out += "CURRENT_TIMESTAMP";
+          i = after;
+          continue;
+        }
       }
       if (call && w == "datetime" && from_dialect.datetime_now_function) {
         size_t arg = NextSolid(toks, n), close = arg < toks.size() ? NextSolid(toks, arg) : toks.size();

@@ -54,6 +54,14 @@ const Column* FindColumn(const Table& t, const std::string& name) {
 
 std::string Q(const std::string& schema, const std::string& name) { return QualifiedName(schema, name); }
 
+// True when `x` indexes a materialized view that `target` does not create
+// (the index has nothing to be created on there).
+bool OnMissingMaterializedView(const Index& x, const Schema& s, const EngineTraits& target) {
+  if (target.carries.materialized_views) return false;
+  return std::any_of(s.views.begin(), s.views.end(),
+                     [&](const View& v) { return v.materialized && v.name == x.table && v.schema == x.schema; });
+}
+
 // Objects a schema from another engine holds that the target will not get.
 std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source, const EngineTraits& target) {
   std::vector<std::string> out;
@@ -96,6 +104,11 @@ std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source,
     }
   }
   for (const Index& x : s.indexes) {
+    if (OnMissingMaterializedView(x, s, target)) {
+      out.push_back(fmt::format("index {} on {}: it indexes a materialized view, which {} does not have", x.name,
+                                Q(x.schema, x.table), target.display_name));
+      continue;
+    }
     bool expression = x.keys.empty();
     for (const IndexKey& k : x.keys) expression = expression || k.column.empty();
     if ((expression && !carries.expression_indexes) || (x.where && !carries.partial_indexes)) {
@@ -242,6 +255,8 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
     }
   } else if (plan.converts) {
     plan.not_carried = NotCarried(source, *plan.source_traits, target_engine);
+    std::erase_if(plan.target_schema.indexes,
+                  [&](const Index& x) { return OnMissingMaterializedView(x, source, target_engine); });
   }
   return plan;
 }

@@ -155,6 +155,7 @@ const EngineTraits& MysqlTraits() {
     d.case_sensitive_names = false;
     d.default_schema = "";       // names are qualified by the database's own name
     d.variable_prefixes = "?@";  // ? @a
+    d.timestamp_precision_argument = true;
     ValuePolicy& v = t.values;
     v.float_nan = v.float_infinity = false;
     v.decimal_nan = false;

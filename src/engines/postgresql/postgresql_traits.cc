@@ -94,6 +94,7 @@ const EngineTraits& PostgresTraits() {
     d.case_sensitive_names = true;
     d.default_schema = "public";
     d.variable_prefixes = "$";  // $1
+    d.timestamp_precision_argument = true;
     d.double_colon_casts = true;
     d.boolean_words = true;
     ValuePolicy& v = t.values;
