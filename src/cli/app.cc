@@ -60,15 +60,6 @@ std::string Printable(const std::string& text) {
 }
 
 // Prints a one-line error and returns its exit code.
-// "decant, ..." for option help: every format that can be written.
-std::string FormatNamesForHelp() {
-  std::string names;
-  for (const FormatRow& f : Formats()) {
-    if (f.open_sink) names += (names.empty() ? "" : ", ") + std::string(f.name);
-  }
-  return names;
-}
-
 int Fail(const Status& st) {
   std::fprintf(stderr, "decant: error: %s\n", Printable(st.message()).c_str());
   return ExitCodeFor(st);
@@ -406,15 +397,6 @@ int RunInspect(const InspectArgs& a) {
 
 // ---- schema -----------------------------------------------------------------
 
-// The engines `schema --dialect` prints DDL for: "sqlite, postgresql, mysql".
-std::string DdlDialects() {
-  std::string names;
-  for (const EngineTraits* e : Engines()) {
-    if (e->schema_ddl) names += (names.empty() ? "" : ", ") + std::string(e->name);
-  }
-  return names;
-}
-
 struct SchemaArgs {
   std::string source;
   std::string dialect{Engines().front()->name};  // the first engine listed: SQLite
@@ -423,7 +405,7 @@ struct SchemaArgs {
 int RunSchema(const SchemaArgs& a) {
   const EngineTraits* dialect = FindEngine(a.dialect);
   if (!dialect || !dialect->schema_ddl) {
-    return Fail(Status::InvalidArgument("dialect '" + a.dialect + "' is not known (" + DdlDialects() + ")"));
+    return Fail(Status::InvalidArgument("dialect '" + a.dialect + "' is not known (" + EngineNames(true) + ")"));
   }
   auto source = OpenSource(a.source);
   if (!source.ok()) return Fail(source.status());
@@ -566,7 +548,7 @@ int RunDecant(int argc, char** argv) {
   export_cmd->add_option("--zstd-level", ex.zstd_level, "zstd compression level (1-19)")->check(CLI::Range(1, 19));
   export_cmd->add_option("-j,--jobs", ex.jobs, "tables read at once, from one snapshot (needs --directory)")
       ->check(CLI::Range(1, 64));
-  export_cmd->add_option("--format", ex.format, "file format to write: " + FormatNamesForHelp() + " (default decant)");
+  export_cmd->add_option("--format", ex.format, "file format to write: " + FormatNames(true) + " (default decant)");
   AddSelectOptions(export_cmd, &ex.select);
 
   ImportArgs im;
@@ -582,7 +564,7 @@ int RunDecant(int argc, char** argv) {
   auto* migrate_cmd = app.add_subcommand("migrate", "database -> database, no file in between");
   migrate_cmd->add_option("source", mi.source, "database URI, or a file in any format decant reads")->required();
   migrate_cmd->add_option("target", mi.target, "database URI, or a file with --format")->required();
-  migrate_cmd->add_option("--format", mi.format, "write TARGET as a file in this format: " + FormatNamesForHelp());
+  migrate_cmd->add_option("--format", mi.format, "write TARGET as a file in this format: " + FormatNames(true));
   AddLoadOptions(migrate_cmd, &mi.load, "tables copied at once");
   AddDataOnly(migrate_cmd, &mi.load);
   AddSelectOptions(migrate_cmd, &mi.select);
@@ -608,7 +590,7 @@ int RunDecant(int argc, char** argv) {
   SchemaArgs sc;
   auto* schema_cmd = app.add_subcommand("schema", "print the schema as DDL");
   schema_cmd->add_option("source", sc.source, "database URI or archive")->required();
-  schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (" + DdlDialects() + ")");
+  schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (" + EngineNames(true) + ")");
 
   PlanArgs pl;
   auto* plan_cmd =

@@ -35,9 +35,11 @@ const EngineTraits* EngineForLocation(const std::string& location) {
   return nullptr;
 }
 
-std::string EngineNames() {
+std::string EngineNames(bool with_schema_ddl) {
   std::string names;
-  for (const EngineTraits* e : Engines()) names += (names.empty() ? "" : ", ") + std::string(e->name);
+  for (const EngineTraits* e : Engines()) {
+    if (!with_schema_ddl || e->schema_ddl) names += (names.empty() ? "" : ", ") + std::string(e->name);
+  }
   return names;
 }
 

@@ -29,7 +29,8 @@ const EngineTraits& EngineNamed(std::string_view name);
 // The engine whose URIs `location` is one of; nullptr when none recognises it.
 const EngineTraits* EngineForLocation(const std::string& location);
 
-// "sqlite, postgresql, mysql": the names, for messages and option help.
-std::string EngineNames();
+// "sqlite, postgresql, mysql": the names, for messages and option help; with
+// `with_schema_ddl`, only the engines `decant schema --dialect` can print DDL for.
+std::string EngineNames(bool with_schema_ddl = false);
 
 }  // namespace decant

@@ -30,12 +30,6 @@ const FormatRow kFormats[] = {
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-std::string FormatNames() {
-  std::string out;
-  for (const FormatRow& f : kFormats) out += (out.empty() ? "" : ", ") + std::string(f.name);
-  return out;
-}
-
 std::string FormatDescriptions() {
   std::string out;
   for (const FormatRow& f : kFormats) out += (out.empty() ? "" : "; ") + std::string(f.description);
@@ -102,6 +96,14 @@ std::string LooksLike(const FileProbe& p, FileSystem* fs) {
 }  // namespace
 
 std::span<const FormatRow> Formats() { return kFormats; }
+
+std::string FormatNames(bool written_only) {
+  std::string out;
+  for (const FormatRow& f : kFormats) {
+    if (!written_only || f.open_sink) out += (out.empty() ? "" : ", ") + std::string(f.name);
+  }
+  return out;
+}
 
 Result<const FormatRow*> FindFormat(std::string_view name) {
   for (const FormatRow& f : kFormats) {

@@ -54,6 +54,10 @@ struct FormatRow {
 // Every registered format, the default (the decant archive) first.
 std::span<const FormatRow> Formats();
 
+// "decant, ...": the formats' names, for messages and option help; with
+// `written_only`, only the formats decant can write.
+std::string FormatNames(bool written_only = false);
+
 // The format named `name` (case-insensitive); InvalidArgument listing the
 // names otherwise.
 Result<const FormatRow*> FindFormat(std::string_view name);
