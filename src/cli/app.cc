@@ -22,6 +22,7 @@
 #include "pipeline/copy.h"
 #include "pipeline/endpoints.h"
 #include "pipeline/interrupt.h"
+#include "pipeline/scan.h"
 #include "pipeline/progress.h"
 #include "pipeline/server_dump.h"
 #include "pipeline/verify.h"
@@ -424,11 +425,14 @@ struct PlanArgs {
   std::string source;
   std::string target;
   bool data_only = false;
+  bool scan = false;
+  size_t jobs = 1;
   SelectArgs select;
 };
 
 // Prints what a migrate/import into `target` would declare and could lose.
-// Connects to nothing but the source (and, with --data-only, reads the target's schema).
+// Connects to nothing but the source (and, with --data-only, reads the target's
+// schema); with --scan, also reads the source's rows to count the conversions.
 int RunPlan(const PlanArgs& a) {
   auto engine = EngineOfLocation(a.target);
   if (!engine.ok()) return Fail(engine.status());
@@ -436,7 +440,7 @@ int RunPlan(const PlanArgs& a) {
     return Fail(Status::InvalidArgument("plan needs a database target; '" + a.target +
                                         "' is an archive path (an archive keeps every value as read)"));
   }
-  auto source = OpenSource(a.source);
+  auto source = OpenSource(a.source, EndpointOptions{a.scan ? a.jobs : 1});
   if (!source.ok()) return Fail(source.status().WithContext("source"));
   auto schema = (*source)->ReadSchema();
   if (!schema.ok()) return Fail(schema.status());
@@ -449,7 +453,14 @@ int RunPlan(const PlanArgs& a) {
   if (!select.ok()) return Fail(select.status());
   auto plan = PlanMigration(*schema, *select, **engine, a.data_only ? &*existing : nullptr);
   if (!plan.ok()) return Fail(plan.status());
-  std::string text = FormatPlan(*plan);
+  std::string text;
+  if (a.scan) {
+    auto scan = ScanPlan(**source, *plan, ScanOptions{a.jobs});
+    if (!scan.ok()) return Fail(scan.status().WithContext("plan --scan"));
+    text = FormatScannedPlan(*plan, *scan);
+  } else {
+    text = FormatPlan(*plan);
+  }
   for (size_t start = 0; start < text.size();) {
     size_t nl = text.find('\n', start);
     if (nl == std::string::npos) nl = text.size();
@@ -598,6 +609,10 @@ int RunDecant(int argc, char** argv) {
   plan_cmd->add_option("source", pl.source, "database URI or archive")->required();
   plan_cmd->add_option("target", pl.target, "database URI")->required();
   plan_cmd->add_flag("--data-only", pl.data_only, "plan a load into the tables the target already has");
+  plan_cmd->add_flag("--scan", pl.scan,
+                     "also read the source's rows: count, per column, the values that would be converted, "
+                     "with the keys of the first ones");
+  plan_cmd->add_option("-j,--jobs", pl.jobs, "with --scan: tables read at once")->check(CLI::Range(1, 64));
   AddSelectOptions(plan_cmd, &pl.select);
 
   VerifyArgs ve;

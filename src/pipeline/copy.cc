@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/work_queue.h"
-#include "mapping/value_conversion.h"
 #include "pipeline/interrupt.h"
+#include "pipeline/row_converter.h"
 
 namespace decant {
 namespace {
@@ -81,107 +81,14 @@ class BatchQueue {
   Status producer_status_;
 };
 
-// Rewrites each batch for the target's column types (cross-engine or
-// --data-only), counting per column what could not be stored exactly.
-class RowConverter {
- public:
-  RowConverter(const MigrationPlan& plan, const TablePlan& table, bool strict) : table_(table), strict_(strict) {
-    if (!plan.converts) return;  // same engine, or an archive: every value as read
-    for (const ColumnPlan& c : table.columns) {
-      converters_.emplace_back(c.source, *plan.source_traits, c.target, *plan.target_traits);
-      active_ = active_ || !converters_.back().passthrough();  // only a conversion can make a NULL
-    }
-    counts_.assign(converters_.size(), 0);
-    reasons_.assign(converters_.size(), nullptr);
-    std::vector<size_t> data = DataColumns(*table.read);
-    if (table.read->primary_key) {
-      for (const std::string& k : table.read->primary_key->columns) {
-        for (size_t i = 0; i < data.size(); ++i) {
-          if (table.read->columns[data[i]].name == k) key_.push_back(i);
-        }
-      }
-    }
-  }
-
-  Status Convert(RowBatch* batch) {
-    if (!active_) return Status::OK();
-    for (size_t r = 0; r < batch->num_rows(); ++r) {
-      Value* row = batch->mutable_row(r);
-      for (size_t c = 0; c < converters_.size(); ++c) {
-        Value& v = row[c];
-        if (v.is_null()) continue;
-        const char* why;
-        if (strict_) {
-          Value before = v;
-          why = converters_[c].Convert(&v);
-          if (why) return Lossy(c, row, before, why);
-        } else {
-          why = converters_[c].Convert(&v);
-        }
-        if (why) {
-          if (!reasons_[c]) reasons_[c] = why;
-          ++counts_[c];
-          if (v.is_null() && !table_.columns[c].target_nullable) {
-            return Status::DataLoss(
-                fmt::format("{} cannot be stored: {}, and the column is NOT NULL", Where(c, row), why));
-          }
-        }
-      }
-    }
-    return Status::OK();
-  }
-
-  void Report(const std::string& table, std::vector<ColumnConversions>* out) const {
-    for (size_t c = 0; c < counts_.size(); ++c) {
-      if (counts_[c]) out->push_back({table, table_.columns[c].name, counts_[c], reasons_[c]});
-    }
-  }
-
- private:
-  // "table "Invoice" column "Total" (InvoiceId=5)".
-  std::string Where(size_t c, const Value* row) const {
-    std::string key;
-    for (size_t k : key_) {
-      key += fmt::format("{}{}={}", key.empty() ? "" : ", ", table_.columns[k].name, Shown(row[k]));
-    }
-    return fmt::format("table {} column {}{}", QualifiedName(table_.read->schema, table_.read->name),
-                       table_.columns[c].name, key.empty() ? "" : " (" + key + ")");
-  }
-
-  static std::string Shown(const Value& v) {
-    switch (v.kind()) {
-      case Value::Kind::kText: {
-        std::string s = v.as_string().substr(0, 60);
-        return "'" + s + (v.as_string().size() > 60 ? "…'" : "'");
-      }
-      case Value::Kind::kFloat: return ShortestDecimal(v.as_float());
-      case Value::Kind::kInt: return std::to_string(v.as_int());
-      case Value::Kind::kUInt: return std::to_string(v.as_uint());
-      default: return v.DebugString();
-    }
-  }
-
-  Status Lossy(size_t c, const Value* row, const Value& before, const char* why) const {
-    return Status::DataLoss(fmt::format("--strict: {}: {} cannot be stored exactly in {}: {}", Where(c, row),
-                                        Shown(before), table_.columns[c].target_type, why));
-  }
-
-  const TablePlan& table_;
-  bool strict_;
-  bool active_ = false;
-  std::vector<ValueConverter> converters_;
-  std::vector<uint64_t> counts_;
-  std::vector<const char*> reasons_;
-  std::vector<size_t> key_;  // data-column indices of the primary key
-};
-
 // Copies one unit of work: the rows of `slice` of `table`. `progress`, when
 // given, advances with each batch.
 Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const TablePlan& table, const TableSlice& slice,
                 const CopyOptions& options, Progress* progress, TableCopyStats* stats) {
   DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenSlice(*table.read, slice));
   DECANT_ASSIGN_OR_RETURN(auto writer, sink.OpenTable(table.write));
-  RowConverter converter(plan, table, options.strict);
+  RowConverter converter(plan, table,
+                         options.strict ? RowConverter::Mode::kStrict : RowConverter::Mode::kConvert);
 
   BatchQueue queue(DataColumns(*table.read).size());
   std::thread producer([&] {

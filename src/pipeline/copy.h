@@ -9,6 +9,7 @@
 #include "core/endpoint.h"
 #include "pipeline/plan.h"
 #include "pipeline/progress.h"
+#include "pipeline/row_converter.h"
 #include "pipeline/selection.h"
 
 namespace decant {
@@ -34,14 +35,6 @@ struct CopyOptions {
   // wrote it (several at once with jobs > 1); may be empty. A test hook: the
   // CLI's end-to-end tests interrupt the copy at a deterministic point with it.
   std::function<void()> after_batch;
-};
-
-// Values of one column that the target could not hold exactly and that were
-// converted by the rules of docs/type-mapping.md.
-struct ColumnConversions {
-  std::string table, column;
-  uint64_t count = 0;
-  std::string reason;  // the first value's reason
 };
 
 struct TableCopyStats {

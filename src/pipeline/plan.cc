@@ -261,7 +261,7 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
   return plan;
 }
 
-std::string FormatPlan(const MigrationPlan& plan) {
+std::string FormatPlan(const MigrationPlan& plan, const ColumnNote& note) {
   std::string out = fmt::format("plan: {} -> {}{}\n", plan.source_engine, plan.target_engine,
                                 plan.data_only ? " (--data-only: into the tables already there)" : "");
   size_t exact = 0, some = 0, all = 0;
@@ -277,6 +277,10 @@ std::string FormatPlan(const MigrationPlan& plan) {
       (worst == Loss::kExact ? exact : worst == Loss::kSomeValues ? some : all)++;
       out += fmt::format("  {}: {} -> {}: {}\n", name, c.source_type, c.target_type, LossName(worst));
       for (const Risk& r : c.risks) out += fmt::format("      {}: {}\n", LossName(r.loss), r.what);
+      if (note) {
+        std::string line = note(tp, c);
+        if (!line.empty()) out += "      " + line + "\n";
+      }
     }
   }
   if (!plan.not_carried.empty()) {

@@ -4,6 +4,7 @@
 // (its value converters and, with --data-only, its column matching).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,12 @@ struct MigrationPlan {
 Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& select, const EngineTraits& target,
                                     const Schema* existing);
 
-// The plan as text, for `decant plan`.
-std::string FormatPlan(const MigrationPlan& plan);
+// A line to print under one column of the plan ("" for none): how
+// `plan --scan` adds what it found in the data.
+using ColumnNote = std::function<std::string(const TablePlan& table, const ColumnPlan& column)>;
+
+// The plan as text, for `decant plan`; `note`, when given, adds a line under
+// each column it returns one for.
+std::string FormatPlan(const MigrationPlan& plan, const ColumnNote& note = {});
 
 }  // namespace decant
