@@ -22,8 +22,8 @@
 #include "pipeline/copy.h"
 #include "pipeline/endpoints.h"
 #include "pipeline/interrupt.h"
-#include "pipeline/scan.h"
 #include "pipeline/progress.h"
+#include "pipeline/scan.h"
 #include "pipeline/server_dump.h"
 #include "pipeline/verify.h"
 

@@ -87,8 +87,7 @@ Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const Tab
                 const CopyOptions& options, Progress* progress, TableCopyStats* stats) {
   DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenSlice(*table.read, slice));
   DECANT_ASSIGN_OR_RETURN(auto writer, sink.OpenTable(table.write));
-  RowConverter converter(plan, table,
-                         options.strict ? RowConverter::Mode::kStrict : RowConverter::Mode::kConvert);
+  RowConverter converter(plan, table, options.strict ? RowConverter::Mode::kStrict : RowConverter::Mode::kConvert);
 
   BatchQueue queue(DataColumns(*table.read).size());
   std::thread producer([&] {

@@ -53,12 +53,11 @@ Result<PlanScan> ScanPlan(Source& source, const MigrationPlan& plan, const ScanO
 std::string FormatScannedPlan(const MigrationPlan& plan, const PlanScan& scan) {
   auto note = [&](const TablePlan& table, const ColumnPlan& column) -> std::string {
     std::string name = QualifiedName(table.read->schema, table.read->name);
-    auto it = std::find_if(scan.columns.begin(), scan.columns.end(), [&](const ColumnConversions& c) {
-      return c.table == name && c.column == column.name;
-    });
+    auto it = std::find_if(scan.columns.begin(), scan.columns.end(),
+                           [&](const ColumnConversions& c) { return c.table == name && c.column == column.name; });
     if (it == scan.columns.end()) {
-      bool risky = std::any_of(column.risks.begin(), column.risks.end(),
-                               [](const Risk& r) { return r.loss != Loss::kExact; });
+      bool risky =
+          std::any_of(column.risks.begin(), column.risks.end(), [](const Risk& r) { return r.loss != Loss::kExact; });
       return risky ? "scan: no value in this data is converted" : "";
     }
     std::string keys;
