@@ -2,8 +2,10 @@
 # Runs every test: installs what is missing, builds with warnings as errors,
 # checks the style (scripts/lint.sh: clang-format and clang-tidy), starts the
 # private database servers the engine tests use (scripts/servers/, see its
-# README.md), then runs the whole GoogleTest suite through ctest. Tests that need
-# ../shared/samples skip with a one-line reason when it is absent.
+# README.md), fetches the real-world schema corpus (scripts/corpus.sh, into
+# DECANT_CORPUS_DIR, default /var/tmp/decant-corpus), then runs the whole
+# GoogleTest suite through ctest. Tests that need ../shared/samples skip with a
+# one-line reason when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --tests
@@ -14,4 +16,5 @@ bash scripts/servers/mariadb.sh start
 source "$(bash scripts/servers/postgresql.sh env)"
 # shellcheck disable=SC1090
 source "$(bash scripts/servers/mariadb.sh env)"
+bash scripts/corpus.sh
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 900
