@@ -19,6 +19,14 @@ Loss ColumnMapping::worst() const {
   return w;
 }
 
+const char* IndexMethodBecomes(const DdlRules& rules, const std::string& method) {
+  if (rules.index_methods == nullptr) return method.empty() ? "" : nullptr;
+  for (const char* const* m = rules.index_methods; *m != nullptr; m += 2) {
+    if (method == *m) return m[1];
+  }
+  return nullptr;
+}
+
 const EngineTraits& ArchiveTraits() {
   static const EngineTraits kTraits = [] {
     EngineTraits t;
