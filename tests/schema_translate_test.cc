@@ -217,8 +217,9 @@ TEST(SchemaTranslateTest, MysqlIntoSqlite) {
   EXPECT_THAT(plan.out, HasSubstr("CREATE TRIGGER \"doc_changed_on_update\" AFTER UPDATE"));
   RunResult run = Decant({"migrate", src.uri(), "sqlite://" + db});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(Sqlite(db, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
-                       "AND name NOT LIKE 'sqlite_%' ORDER BY name)"),
+  EXPECT_EQ(Sqlite(db,
+                   "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
+                   "AND name NOT LIKE 'sqlite_%' ORDER BY name)"),
             "b_k_x,fk_b_a,k_x");
   EXPECT_THAT(Sqlite(db, "SELECT sql FROM sqlite_master WHERE name = 'b'"), HasSubstr("CONSTRAINT \"fk_b_a\""));
   Sqlite(db, "PRAGMA foreign_keys = ON; INSERT INTO b VALUES (3, 3, 'c@x', 99)", false);
@@ -288,6 +289,7 @@ TEST(SchemaTranslateTest, PostgresqlRules) {
       "CREATE TABLE t (id int PRIMARY KEY, v text); CREATE TABLE log (id int, v text);\n"
       "CREATE VIEW tv AS SELECT * FROM t;\n"
       "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.id, NEW.v);\n"
+      "CREATE TABLE child (extra int) INHERITS (log);\n"
       "INSERT INTO t VALUES (1, 'one');\n");
   PgDb dst("rules_dst");
   RunResult run = Decant({"migrate", src.uri(), dst.uri()});
@@ -301,6 +303,7 @@ TEST(SchemaTranslateTest, PostgresqlRules) {
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   EXPECT_THAT(plan.out, HasSubstr("rule r on public.t: only postgresql has it"));
   EXPECT_THAT(plan.out, Not(HasSubstr("rule _RETURN")));
+  EXPECT_THAT(plan.out, HasSubstr("table public.child: inherits from public.log; on SQLite a plain table"));
 }
 
 TEST(SchemaTranslateTest, SqliteLongNamesIntoPostgresql) {
@@ -312,8 +315,7 @@ TEST(SchemaTranslateTest, SqliteLongNamesIntoPostgresql) {
                            "CREATE TABLE t (id INTEGER PRIMARY KEY, x INT);\n"
                            "CREATE TABLE x_t (id INTEGER PRIMARY KEY, y INT);\n"
                            "CREATE INDEX " +
-                               long_name + "_a ON x_t (y);\nCREATE INDEX " + long_name +
-                               "_b ON x_t (id, y);\n");
+                               long_name + "_a ON x_t (y);\nCREATE INDEX " + long_name + "_b ON x_t (id, y);\n");
   PgDb dst("lite2pg");
   RunResult plan = Decant({"plan", "sqlite://" + db, dst.uri()});
   ASSERT_EQ(plan.exit_code, 0) << plan.err;

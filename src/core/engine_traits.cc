@@ -21,8 +21,8 @@ Loss ColumnMapping::worst() const {
 
 const char* IndexMethodBecomes(const DdlRules& rules, const std::string& method) {
   if (rules.index_methods == nullptr) return method.empty() ? "" : nullptr;
-  for (const char* const* m = rules.index_methods; *m != nullptr; m += 2) {
-    if (method == *m) return m[1];
+  for (const IndexMethod* m = rules.index_methods; m->method != nullptr; ++m) {
+    if (method == m->method) return m->becomes;
   }
   return nullptr;
 }

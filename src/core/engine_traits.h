@@ -82,6 +82,11 @@ struct ObjectSupport {
   bool schemas = false;  // several namespaces in one database
 };
 
+struct IndexMethod {
+  const char* method;
+  const char* becomes;
+};
+
 // What a target's DDL accepts of names, foreign keys and index kinds. The
 // plan rewrites a schema from another engine to fit (pipeline/schema_adapt.h)
 // and names every change; the sink then runs the rewritten schema.
@@ -107,8 +112,9 @@ struct DdlRules {
   // Index methods (Index::method, lower case; "" the engine's default) this
   // engine creates from another engine's schema, each with what it becomes
   // here: "" the same kind, else a description of the equivalent (for the
-  // plan). An index of a method not listed is left out and named.
-  const char* const* index_methods = nullptr;  // pairs: method, becomes; ends with nullptr
+  // plan). An index of a method not listed is left out and named. The list
+  // ends with {nullptr, nullptr}; null: only "".
+  const IndexMethod* index_methods = nullptr;
   // MySQL's ON UPDATE clause: declared as is (MySQL).
   bool on_update_clause = false;
   // Else the statements that emulate the ON UPDATE clauses of `table`'s

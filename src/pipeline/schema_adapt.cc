@@ -75,9 +75,10 @@ void AdaptForeignKeys(Schema* s, const EngineTraits& target, std::vector<std::st
                                      Q(t.schema, t.name), fmt::join(fk.columns, ", "));
       for (auto [action, clause] : {std::pair{&fk.on_delete, "ON DELETE"}, std::pair{&fk.on_update, "ON UPDATE"}}) {
         if (*action == FkAction::kSetNull && !rules.fk_set_null_on_not_null && AnyNotNull(t, fk.columns)) {
-          changed->push_back(fmt::format("{}: {} SET NULL becomes NO ACTION ({} refuses SET NULL on a NOT NULL "
-                                         "column; the source could not set it either)",
-                                         what, clause, target.display_name));
+          changed->push_back(
+              fmt::format("{}: {} SET NULL becomes NO ACTION ({} refuses SET NULL on a NOT NULL "
+                          "column; the source could not set it either)",
+                          what, clause, target.display_name));
           *action = FkAction::kNoAction;
         } else if (*action == FkAction::kSetDefault && !rules.fk_set_default) {
           changed->push_back(fmt::format("{}: {} SET DEFAULT becomes NO ACTION ({} refuses SET DEFAULT)", what, clause,
@@ -86,9 +87,10 @@ void AdaptForeignKeys(Schema* s, const EngineTraits& target, std::vector<std::st
         }
       }
       if (fk.match == "FULL" && !rules.fk_match_full) {
-        changed->push_back(fmt::format("{}: MATCH FULL is dropped ({} has no MATCH FULL: a row with only some key "
-                                       "columns NULL is no longer refused)",
-                                       what, target.display_name));
+        changed->push_back(
+            fmt::format("{}: MATCH FULL is dropped ({} has no MATCH FULL: a row with only some key "
+                        "columns NULL is no longer refused)",
+                        what, target.display_name));
         fk.match.clear();
       }
       if (fk.deferrable && !rules.fk_deferrable) {
@@ -100,8 +102,8 @@ void AdaptForeignKeys(Schema* s, const EngineTraits& target, std::vector<std::st
   }
 }
 
-void AdaptOnUpdate(Schema* s, const EngineTraits& source, const EngineTraits& target,
-                   std::vector<std::string>* changed, std::vector<std::string>* not_carried) {
+void AdaptOnUpdate(Schema* s, const EngineTraits& source, const EngineTraits& target, std::vector<std::string>* changed,
+                   std::vector<std::string>* not_carried) {
   const DdlRules& rules = target.ddl;
   for (Table& t : s->tables) {
     std::vector<std::string> columns;
@@ -127,9 +129,10 @@ void AdaptInheritance(const Schema& s, const EngineTraits& target, std::vector<s
   for (const Table& t : s.tables) {
     auto it = t.options.find("inherits");
     if (it == t.options.end() || it->second.empty()) continue;
-    changed->push_back(fmt::format("table {}: inherits from {}; on {} a plain table with all its columns (its rows "
-                                   "are no longer seen through {})",
-                                   Q(t.schema, t.name), it->second, target.display_name, it->second));
+    changed->push_back(
+        fmt::format("table {}: inherits from {}; on {} a plain table with all its columns (its rows "
+                    "are no longer seen through {})",
+                    Q(t.schema, t.name), it->second, target.display_name, it->second));
   }
 }
 
@@ -141,8 +144,8 @@ void ClaimName(NameSpace* ns, std::string* name, const std::string& table, const
   std::string got = ns->Claim(*name, table);
   if (got == *name) return;
   size_t tab = what.find('\t');
-  changed->push_back(fmt::format("{} {}{}: renamed {} ({})", what.substr(0, tab), *name, what.substr(tab + 1), got,
-                                 why));
+  changed->push_back(
+      fmt::format("{} {}{}: renamed {} ({})", what.substr(0, tab), *name, what.substr(tab + 1), got, why));
   *name = got;
 }
 
@@ -183,12 +186,11 @@ void AdaptNames(Schema* s, const EngineTraits& target, std::vector<std::string>*
       for (KeyConstraint& u : t.uniques) ClaimName(&own, &u.name, t.name, "unique key" + on, index_why, changed);
     }
     std::string constraint_why = fmt::format("constraint names are unique per table on {}{}", shown, long_why);
-    if (t.primary_key) ClaimName(&constraints, &t.primary_key->name, t.name, "primary key" + on, constraint_why,
-                                 changed);
-    for (KeyConstraint& u : t.uniques) ClaimName(&constraints, &u.name, t.name, "unique key" + on, constraint_why,
-                                                 changed);
-    for (CheckConstraint& c : t.checks) ClaimName(&constraints, &c.name, t.name, "check" + on, constraint_why,
-                                                  changed);
+    if (t.primary_key)
+      ClaimName(&constraints, &t.primary_key->name, t.name, "primary key" + on, constraint_why, changed);
+    for (KeyConstraint& u : t.uniques)
+      ClaimName(&constraints, &u.name, t.name, "unique key" + on, constraint_why, changed);
+    for (CheckConstraint& c : t.checks) ClaimName(&constraints, &c.name, t.name, "check" + on, constraint_why, changed);
     for (ForeignKey& fk : t.foreign_keys) {
       if (rules.fk_names_per_schema) {
         ClaimName(&space(fk_names, t.schema), &fk.name, t.name, "foreign key" + on,

@@ -17,8 +17,8 @@ TEST(NameSpaceTest, FirstKeepsItsNameThenTablePrefixThenNumber) {
   EXPECT_EQ(ns.Claim("k_x", "a"), "k_x");
   EXPECT_EQ(ns.Claim("k_x", "b"), "b_k_x");
   EXPECT_EQ(ns.Claim("k_x", "b"), "b_k_x_1");
-  EXPECT_EQ(ns.Claim("K_X", "b"), "b_K_X_2");  // case-insensitive target: taken; case kept
-  EXPECT_EQ(ns.Claim("a", "t"), "t_a");        // a table's name
+  EXPECT_EQ(ns.Claim("K_X", "b"), "b_K_X_2");    // case-insensitive target: taken; case kept
+  EXPECT_EQ(ns.Claim("a", "t"), "t_a");          // a table's name
   EXPECT_EQ(ns.Claim("b_k_x", "b"), "b_k_x_3");  // already prefixed: not twice
 }
 

@@ -173,9 +173,11 @@ const EngineTraits& MysqlTraits() {
     ObjectSupport& o = t.objects;
     o.views = o.triggers = o.checks = o.generated_columns = o.expression_indexes = o.routines = true;
     // t.carries: none of them is recreated from another engine's schema.
-    static const char* const kIndexMethods[] = {
-        "",     "", "btree", "", "hash", "a BTREE index (InnoDB has no hash indexes)", "brin", "a BTREE index",
-        nullptr};
+    static const IndexMethod kIndexMethods[] = {{"", ""},
+                                                {"btree", ""},
+                                                {"hash", "a BTREE index (InnoDB has no hash indexes)"},
+                                                {"brin", "a BTREE index"},
+                                                {nullptr, nullptr}};
     DdlRules& r = t.ddl;
     r.max_name_bytes = 64;
     r.fk_names_per_schema = true;

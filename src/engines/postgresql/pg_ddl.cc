@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <set>
 
+#include "core/utf8.h"
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
 #include "engines/postgresql/postgresql_endpoint.h"
-#include "core/utf8.h"
 #include "mapping/sql_translate.h"
 
 namespace decant::pg_internal {
@@ -185,9 +185,9 @@ std::vector<Step> ForeignPostData(const Schema& schema, const Dialect& source) {
                                   ColumnList(t.primary_key->columns))});
     }
     for (const auto& u : t.uniques) {
-      keys.push_back({"unique key on " + QualifiedName(t.schema, t.name),
-                      fmt::format("ALTER TABLE {} ADD {}UNIQUE ({})", name, ConstraintName(u.name),
-                                  ColumnList(u.columns))});
+      keys.push_back(
+          {"unique key on " + QualifiedName(t.schema, t.name),
+           fmt::format("ALTER TABLE {} ADD {}UNIQUE ({})", name, ConstraintName(u.name), ColumnList(u.columns))});
     }
     for (const auto& fk : t.foreign_keys) {
       std::string ref = QuoteQualified(TargetSchema(fk.ref_schema.empty() ? t.schema : fk.ref_schema), fk.ref_table);
@@ -229,9 +229,9 @@ std::vector<Step> ForeignPostData(const Schema& schema, const Dialect& source) {
         cols += (cols.empty() ? "" : ", ") + QuoteIdent(k.column) + (k.descending ? " DESC" : "");
       if (!x.method.empty() && x.method != "btree") method = "USING " + x.method + " ";
     }
-    keys.push_back({"index " + x.name,
-                    fmt::format("CREATE {}INDEX {} ON {} {}({})", x.unique ? "UNIQUE " : "", QuoteIdent(x.name),
-                                QuoteQualified(TargetSchema(x.schema), x.table), method, cols)});
+    keys.push_back(
+        {"index " + x.name, fmt::format("CREATE {}INDEX {} ON {} {}({})", x.unique ? "UNIQUE " : "", QuoteIdent(x.name),
+                                        QuoteQualified(TargetSchema(x.schema), x.table), method, cols)});
   }
   std::vector<Ddl> triggers;
   for (const Table& t : schema.tables) {

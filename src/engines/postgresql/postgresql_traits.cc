@@ -115,12 +115,18 @@ const EngineTraits& PostgresTraits() {
     o.views = o.materialized_views = o.triggers = o.checks = o.generated_columns = true;
     o.expression_indexes = o.partial_indexes = o.free_sequences = o.rules = o.routines = o.schemas = true;
     // t.carries: none of them is recreated from another engine's schema.
-    static const char* const kIndexMethods[] = {
-        "",     "", "btree", "", "hash", "", "gin", "", "gist", "", "brin", "", "spgist", "",
-        "fulltext",
-        "a GIN index on to_tsvector('simple', coalesce(col1::text, '') || ' ' || ...); queries must use "
-        "to_tsvector(...) @@ ... to use it",
-        nullptr};
+    static const IndexMethod kIndexMethods[] = {
+        {"", ""},
+        {"btree", ""},
+        {"hash", ""},
+        {"gin", ""},
+        {"gist", ""},
+        {"brin", ""},
+        {"spgist", ""},
+        {"fulltext",
+         "a GIN index on to_tsvector('simple', coalesce(col1::text, '') || ' ' || ...); queries must use "
+         "to_tsvector(...) @@ ... to use it"},
+        {nullptr, nullptr}};
     DdlRules& r = t.ddl;
     r.max_name_bytes = 63;
     r.index_names_per_schema = r.index_names_share_relations = r.key_names_are_index_names = true;

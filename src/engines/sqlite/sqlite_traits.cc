@@ -90,9 +90,11 @@ const EngineTraits& SqliteTraits() {
     o.views = o.triggers = o.checks = o.generated_columns = o.expression_indexes = o.partial_indexes = true;
     ObjectSupport& c = t.carries;  // recreated from another engine's schema
     c.views = c.checks = c.generated_columns = c.expression_indexes = c.partial_indexes = true;
-    static const char* const kIndexMethods[] = {
-        "",    "",  "btree", "", "hash", "a plain (B-tree) index", "brin", "a plain (B-tree) index",
-        nullptr};
+    static const IndexMethod kIndexMethods[] = {{"", ""},
+                                                {"btree", ""},
+                                                {"hash", "a plain (B-tree) index"},
+                                                {"brin", "a plain (B-tree) index"},
+                                                {nullptr, nullptr}};
     DdlRules& r = t.ddl;
     r.index_names_per_schema = r.index_names_share_relations = true;
     r.fk_match_full = false;  // parsed, not enforced
