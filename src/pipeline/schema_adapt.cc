@@ -113,7 +113,11 @@ void AdaptOnUpdate(Schema* s, const EngineTraits& source, const EngineTraits& ta
     if (columns.empty() || rules.on_update_clause) continue;
     if (rules.on_update_triggers) {
       std::string lines;
-      for (const std::string& sql : rules.on_update_triggers(t, source.dialect)) lines += "\n      " + sql;
+      for (std::string sql : rules.on_update_triggers(t, source.dialect)) {
+        for (size_t at = sql.find('\n'); at != std::string::npos; at = sql.find('\n', at + 7))
+          sql.insert(at + 1, "      ");
+        lines += "\n      " + sql;
+      }
       changed->push_back(
           fmt::format("table {}: {} emulated by a trigger:{}", Q(t.schema, t.name), fmt::join(columns, ", "), lines));
     } else {
@@ -144,8 +148,14 @@ void ClaimName(NameSpace* ns, std::string* name, const std::string& table, const
   std::string got = ns->Claim(*name, table);
   if (got == *name) return;
   size_t tab = what.find('\t');
+  // `why` ends with "; names are at most N bytes": said only when a name was cut.
+  std::string reason = why;
+  size_t cut_note = reason.find("; names are at most");
+  bool cut =
+      got.size() < name->size() || (got.rfind(table + "_", 0) == 0 && got.size() < table.size() + 1 + name->size());
+  if (cut_note != std::string::npos && !cut) reason.erase(cut_note);
   changed->push_back(
-      fmt::format("{} {}{}: renamed {} ({})", what.substr(0, tab), *name, what.substr(tab + 1), got, why));
+      fmt::format("{} {}{}: renamed {} ({})", what.substr(0, tab), *name, what.substr(tab + 1), got, reason));
   *name = got;
 }
 

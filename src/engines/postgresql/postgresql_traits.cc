@@ -124,8 +124,8 @@ const EngineTraits& PostgresTraits() {
         {"brin", ""},
         {"spgist", ""},
         {"fulltext",
-         "a GIN index on to_tsvector('simple', coalesce(col1::text, '') || ' ' || ...); queries must use "
-         "to_tsvector(...) @@ ... to use it"},
+         "a GIN index on to_tsvector('simple', its columns joined by spaces); a query uses it through that "
+         "expression and @@"},
         {nullptr, nullptr}};
     DdlRules& r = t.ddl;
     r.max_name_bytes = 63;
