@@ -66,6 +66,7 @@ Schema FullSchema() {
   c1.auto_increment = true;
   c1.comment = "the key";
   Column c2 = Col("title\xc3", LogicalType::kText);  // invalid UTF-8 name
+  c2.on_update = "current_timestamp()";
   Column c3 = Col("gen", LogicalType::kInt32);
   c3.generated_expr = "id * 2";
   c3.generated_stored = true;

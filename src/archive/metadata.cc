@@ -84,6 +84,7 @@ Json TableToJson(const Table& t) {
     cj["auto_increment"] = c.auto_increment;
     cj["identity"] = Str(c.identity);
     cj["comment"] = Str(c.comment);
+    if (!c.on_update.empty()) cj["on_update"] = Str(c.on_update);  // absent when empty: older files stay as written
     cols.push_back(std::move(cj));
   }
   j["columns"] = std::move(cols);
@@ -279,6 +280,7 @@ Table TableFromJson(const Json& j, const std::string& w) {
     c.auto_increment = GetBool(cj, "auto_increment", cw, false);
     c.identity = GetStr(cj, "identity", cw);
     c.comment = GetStr(cj, "comment", cw);
+    c.on_update = GetStr(cj, "on_update", cw);
     t.columns.push_back(std::move(c));
   });
   if (const Json* pk = Find(j, "primary_key")) t.primary_key = KeyFromJson(*pk, w + ".primary_key");

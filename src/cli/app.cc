@@ -24,6 +24,7 @@
 #include "pipeline/interrupt.h"
 #include "pipeline/progress.h"
 #include "pipeline/scan.h"
+#include "pipeline/schema_adapt.h"
 #include "pipeline/server_dump.h"
 #include "pipeline/verify.h"
 
@@ -414,7 +415,17 @@ int RunSchema(const SchemaArgs& a) {
   if (!schema.ok()) return Fail(schema.status());
   Status finished = (*source)->Finish();  // a piped archive must be whole
   if (!finished.ok()) return Fail(finished);
-  std::string ddl = dialect->schema_ddl(*schema, EngineNamed(schema->engine));
+  std::string notes;
+  if (schema->engine != dialect->name) {  // what plan does to a schema from another engine (schema_adapt.h)
+    std::vector<std::string> changed, dropped;
+    AdaptSchema(&*schema, EngineNamed(schema->engine), *dialect, &changed, &dropped);
+    for (const std::string& line : changed) notes += "-- created differently: " + line + "\n";
+    for (const std::string& line : dropped) notes += "-- not carried: " + line + "\n";
+    for (size_t at = notes.find("\n "); at != std::string::npos; at = notes.find("\n ", at + 3)) {
+      notes.insert(at + 1, "--");
+    }
+  }
+  std::string ddl = notes + dialect->schema_ddl(*schema, EngineNamed(schema->engine));
   std::fputs(ddl.c_str(), stdout);
   return kExitOk;
 }

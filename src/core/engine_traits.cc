@@ -19,6 +19,14 @@ Loss ColumnMapping::worst() const {
   return w;
 }
 
+const char* IndexMethodBecomes(const DdlRules& rules, const std::string& method) {
+  if (rules.index_methods == nullptr) return method.empty() ? "" : nullptr;
+  for (const IndexMethod* m = rules.index_methods; m->method != nullptr; ++m) {
+    if (method == m->method) return m->becomes;
+  }
+  return nullptr;
+}
+
 const EngineTraits& ArchiveTraits() {
   static const EngineTraits kTraits = [] {
     EngineTraits t;

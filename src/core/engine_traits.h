@@ -11,10 +11,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/column_mapping.h"
 #include "core/dialect.h"
 #include "core/endpoint.h"
+#include "core/schema.h"
 
 namespace decant {
 
@@ -80,6 +82,53 @@ struct ObjectSupport {
   bool schemas = false;  // several namespaces in one database
 };
 
+struct IndexMethod {
+  const char* method;
+  const char* becomes;
+};
+
+// What a target's DDL accepts of names, foreign keys and index kinds. The
+// plan rewrites a schema from another engine to fit (pipeline/schema_adapt.h)
+// and names every change; the sink then runs the rewritten schema.
+struct DdlRules {
+  // Longest name, in bytes (PostgreSQL 63, MySQL 64); 0: no limit.
+  int max_name_bytes = 0;
+  // Index names are unique in the whole schema, not per table (PostgreSQL, SQLite).
+  bool index_names_per_schema = false;
+  // ... and share that namespace with tables, views and sequences (PostgreSQL, SQLite).
+  bool index_names_share_relations = false;
+  // A PRIMARY KEY or UNIQUE constraint's name is also an index's name in that
+  // namespace (PostgreSQL).
+  bool key_names_are_index_names = false;
+  // Foreign-key names are unique in the whole database, not per table (InnoDB).
+  bool fk_names_per_schema = false;
+  // Foreign keys: SET NULL on a NOT NULL column (PostgreSQL and SQLite
+  // accept the constraint; MySQL refuses it), SET DEFAULT (InnoDB refuses
+  // it), MATCH FULL, DEFERRABLE.
+  bool fk_set_null_on_not_null = true;
+  bool fk_set_default = true;
+  bool fk_match_full = true;
+  bool fk_deferrable = true;
+  // Index methods (Index::method, lower case; "" the engine's default) this
+  // engine creates from another engine's schema, each with what it becomes
+  // here: "" the same kind, else a description of the equivalent (for the
+  // plan). An index of a method not listed is left out and named. The list
+  // ends with {nullptr, nullptr}; null: only "".
+  const IndexMethod* index_methods = nullptr;
+  // MySQL's ON UPDATE clause: declared as is (MySQL).
+  bool on_update_clause = false;
+  // Else the statements that emulate the ON UPDATE clauses of `table`'s
+  // columns in this engine (triggers); null: not emulated (named by the plan).
+  // `source`: the engine the table was read from.
+  std::vector<std::string> (*on_update_triggers)(const Table& table, const Dialect& source) = nullptr;
+  // Table inheritance (PostgreSQL).
+  bool inheritance = false;
+};
+
+// The description `rules.index_methods` gives `method`, or nullptr when the
+// method is not listed (left out).
+const char* IndexMethodBecomes(const DdlRules& rules, const std::string& method);
+
 struct EngineTraits {
   // The stable id written into archives (Schema::engine) and shown in plans.
   std::string_view name;
@@ -89,6 +138,7 @@ struct EngineTraits {
   ValuePolicy values;
   ObjectSupport objects;
   ObjectSupport carries;
+  DdlRules ddl;
 
   // True when `location` is one of this engine's URIs (null: none).
   bool (*recognizes)(const std::string& location) = nullptr;

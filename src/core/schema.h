@@ -67,6 +67,10 @@ struct Column {
   bool auto_increment = false;  // SQLite AUTOINCREMENT, MySQL AUTO_INCREMENT, identity/serial
   std::string identity;         // SQL identity column: "ALWAYS" or "BY DEFAULT"; empty if not one
   std::string comment;
+  // MySQL's ON UPDATE clause, in the source dialect ("current_timestamp()",
+  // "CURRENT_TIMESTAMP(3)"): an UPDATE that does not set the column sets it
+  // to this. Empty: none.
+  std::string on_update;
   bool operator==(const Column&) const = default;
 };
 

@@ -10,6 +10,7 @@
 #include "core/endpoint.h"
 #include "engines/registry.h"
 #include "mapping/sql_translate.h"
+#include "pipeline/schema_adapt.h"
 
 namespace decant {
 namespace {
@@ -257,6 +258,7 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
     plan.not_carried = NotCarried(source, *plan.source_traits, target_engine);
     std::erase_if(plan.target_schema.indexes,
                   [&](const Index& x) { return OnMissingMaterializedView(x, source, target_engine); });
+    AdaptSchema(&plan.target_schema, *plan.source_traits, target_engine, &plan.changed, &plan.not_carried);
   }
   return plan;
 }
@@ -282,6 +284,10 @@ std::string FormatPlan(const MigrationPlan& plan, const ColumnNote& note) {
         if (!line.empty()) out += "      " + line + "\n";
       }
     }
+  }
+  if (!plan.changed.empty()) {
+    out += fmt::format("\ncreated differently on {} ({}):\n", plan.target_engine, plan.changed.size());
+    for (const std::string& line : plan.changed) out += "  " + line + "\n";
   }
   if (!plan.not_carried.empty()) {
     out += fmt::format("\nnot carried to {} ({}):\n", plan.target_engine, plan.not_carried.size());

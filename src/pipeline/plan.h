@@ -44,6 +44,11 @@ struct MigrationPlan {
   std::vector<std::string> not_carried;  // one line per object the target will not get
   std::vector<std::string> notes;        // what the table selection dropped or could not rewrite
   Schema target_schema;                  // what the sink's Begin receives
+
+  // One line per object the target gets differently (renamed, another index
+  // kind, another foreign-key action, a trigger for ON UPDATE): see
+  // pipeline/schema_adapt.h. target_schema already holds the change.
+  std::vector<std::string> changed;
 };
 
 // The plan for copying the tables of `read` that `select` chooses (renamed as

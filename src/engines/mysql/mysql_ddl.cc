@@ -186,6 +186,9 @@ std::string GenericCreateTable(const Table& t, const Dialect& source) {
     if (c.default_expr && !c.auto_increment) {
       if (auto d = TranslateDefault(*c.default_expr, source, MysqlTraits().dialect)) e += " DEFAULT " + *d;
     }
+    if (!c.on_update.empty()) {
+      if (auto d = TranslateDefault(c.on_update, source, MysqlTraits().dialect)) e += " ON UPDATE " + *d;
+    }
     if (c.auto_increment && t.primary_key && t.primary_key->columns.size() == 1 &&
         t.primary_key->columns[0] == c.name &&
         (c.type.logical == LogicalType::kInt16 || c.type.logical == LogicalType::kInt32 ||
@@ -196,7 +199,10 @@ std::string GenericCreateTable(const Table& t, const Dialect& source) {
   }
   if (t.primary_key && !t.primary_key->columns.empty())
     elements.push_back("PRIMARY KEY (" + QuotedList(t.primary_key->columns) + ")");
-  for (const auto& u : t.uniques) elements.push_back("UNIQUE KEY (" + QuotedList(u.columns) + ")");
+  for (const auto& u : t.uniques) {
+    elements.push_back("UNIQUE KEY " + (u.name.empty() ? "" : QuoteIdent(u.name) + " ") + "(" + QuotedList(u.columns) +
+                       ")");
+  }
   Parsed p;
   p.head = "CREATE TABLE " + QuoteIdent(t.name) + " (";
   p.tail = ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";

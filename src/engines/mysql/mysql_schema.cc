@@ -102,6 +102,11 @@ Status ReadColumns(Connection& conn, const TableIndex& tables, SchemaRead* out) 
     c.collation = r[11];
     std::string extra = AsciiLower(Str(r[12]));
     c.auto_increment = extra.find("auto_increment") != std::string::npos;
+    // "on update current_timestamp()" (MariaDB), "DEFAULT_GENERATED on update CURRENT_TIMESTAMP(3)" (MySQL 8).
+    if (size_t on = extra.find("on update "); on != std::string::npos) {
+      std::string clause = Str(r[12]).substr(on + 10);
+      c.on_update = clause.substr(0, clause.find(' '));
+    }
     if (extra.find("generated") != std::string::npos && r[13]) {
       c.generated_expr = *r[13];
       c.generated_stored = extra.find("stored") != std::string::npos || extra.find("persistent") != std::string::npos;

@@ -173,6 +173,17 @@ const EngineTraits& MysqlTraits() {
     ObjectSupport& o = t.objects;
     o.views = o.triggers = o.checks = o.generated_columns = o.expression_indexes = o.routines = true;
     // t.carries: none of them is recreated from another engine's schema.
+    static const IndexMethod kIndexMethods[] = {{"", ""},
+                                                {"btree", ""},
+                                                {"hash", "a BTREE index (InnoDB has no hash indexes)"},
+                                                {"brin", "a BTREE index"},
+                                                {nullptr, nullptr}};
+    DdlRules& r = t.ddl;
+    r.max_name_bytes = 64;
+    r.fk_names_per_schema = true;
+    r.fk_set_null_on_not_null = r.fk_set_default = r.fk_match_full = r.fk_deferrable = false;
+    r.index_methods = kIndexMethods;
+    r.on_update_clause = true;
     t.recognizes = IsMysqlUri;
     t.open_source = OpenMysqlSource;
     t.open_sink = OpenMysqlSink;

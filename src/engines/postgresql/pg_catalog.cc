@@ -144,6 +144,7 @@ class CatalogReader {
     DECANT_RETURN_IF_ERROR(ReadIndexes());
     DECANT_RETURN_IF_ERROR(ReadViews());
     DECANT_RETURN_IF_ERROR(ReadTriggers());
+    DECANT_RETURN_IF_ERROR(ReadRules());
     DECANT_RETURN_IF_ERROR(ReadComments());
     for (Table& t : schema_.tables) t.native_ddl = CreateTableSql(t);
     for (auto& o : post_functions_) schema_.objects.push_back(std::move(o));
@@ -649,6 +650,23 @@ class CatalogReader {
                                  own, kUserNamespace, NotExtensionMember("pg_class", "c.oid"))));
     for (int i = 0; i < r.rows(); ++i) {
       schema_.triggers.push_back(Trigger{r.Get(i, 0), r.Get(i, 1), r.Get(i, 2), r.Get(i, 3)});
+    }
+    return Status::OK();
+  }
+
+  // Rewrite rules (CREATE RULE), but not the _RETURN rule every view is made of.
+  Status ReadRules() {
+    DECANT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        conn_->Query(fmt::format("SELECT n.nspname, r.rulename, c.relname, pg_catalog.pg_get_ruledef(r.oid) "
+                                 "FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class "
+                                 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                                 "WHERE r.rulename <> '_RETURN' AND {} AND {} ORDER BY r.oid",
+                                 kUserNamespace, NotExtensionMember("pg_class", "c.oid"))));
+    for (int i = 0; i < r.rows(); ++i) {
+      std::string ddl = r.Get(i, 3);
+      while (!ddl.empty() && (ddl.back() == ';' || ddl.back() == '\n' || ddl.back() == ' ')) ddl.pop_back();
+      schema_.objects.push_back(Object("rule", r.Get(i, 0), r.Get(i, 1), r.Get(i, 2), "post-data", ddl));
     }
     return Status::OK();
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/utf8.h"
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
 #include "engines/postgresql/postgresql_endpoint.h"
@@ -24,7 +25,39 @@ std::string ColumnList(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string ConstraintName(const std::string& name) {
+  return name.empty() ? "" : "CONSTRAINT " + QuoteIdent(name) + " ";
+}
+
+// A MySQL FULLTEXT key's columns as one text search document.
+std::string FulltextKey(const Index& x) {
+  std::string doc;
+  for (const auto& k : x.keys) {
+    doc += (doc.empty() ? "" : " || ' ' || ") + std::string("coalesce(") + QuoteIdent(k.column) + "::text, '')";
+  }
+  return "to_tsvector('simple'::regconfig, " + doc + ")";
+}
+
 }  // namespace
+
+std::vector<std::string> OnUpdateTriggers(const Table& t, const Dialect& source) {
+  std::string sets;
+  for (const Column& c : t.columns) {
+    if (c.on_update.empty()) continue;
+    std::string value = TranslateDefault(c.on_update, source, PostgresTraits().dialect).value_or("CURRENT_TIMESTAMP");
+    std::string col = QuoteIdent(c.name);
+    sets += fmt::format("    IF NEW.{0} IS NOT DISTINCT FROM OLD.{0} THEN NEW.{0} := {1}; END IF;\n", col, value);
+  }
+  if (sets.empty()) return {};
+  std::string fn = t.name + "_on_update";
+  if (fn.size() > 63) fn = fn.substr(0, Utf8BoundaryAtOrBefore(fn, 63));
+  std::string qualified = QuoteQualified(TargetSchema(t.schema), fn);
+  return {fmt::format("CREATE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS $decant$\nBEGIN\n"
+                      "  IF NEW::text IS DISTINCT FROM OLD::text THEN\n{}  END IF;\n  RETURN NEW;\nEND\n$decant$",
+                      qualified, sets),
+          fmt::format("CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW EXECUTE PROCEDURE {}()", QuoteIdent(fn),
+                      QuoteQualified(TargetSchema(t.schema), t.name), qualified)};
+}
 
 std::string TargetSchema(const std::string& schema) { return schema.empty() ? kDefaultSchema : schema; }
 
@@ -127,6 +160,9 @@ std::vector<Step> NativePostData(const Schema& schema) {
     last.push_back({"trigger " + t.name + " on " + QualifiedName(t.schema, t.table), t.native_ddl, false});
   }
   for (const NativeObject& o : schema.objects) {
+    if (o.kind == "rule") last.push_back({"rule " + o.name + " on " + QualifiedName(o.schema, o.table), o.native_ddl});
+  }
+  for (const NativeObject& o : schema.objects) {
     if (o.kind == "comment") last.push_back({"comment on " + o.name, o.native_ddl, false});
   }
   return {{StepMode::kParallel, std::move(keys)},
@@ -139,23 +175,26 @@ std::vector<Step> NativePostData(const Schema& schema) {
 
 // Keys, plain indexes, foreign keys and identity positions of a schema from
 // another engine; its views and triggers are in that engine's dialect.
-std::vector<Step> ForeignPostData(const Schema& schema) {
+std::vector<Step> ForeignPostData(const Schema& schema, const Dialect& source) {
   std::vector<Ddl> keys, fks, counters;
   for (const Table& t : schema.tables) {
     std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
     if (t.primary_key) {
       keys.push_back({"primary key on " + QualifiedName(t.schema, t.name),
-                      fmt::format("ALTER TABLE {} ADD PRIMARY KEY ({})", name, ColumnList(t.primary_key->columns))});
+                      fmt::format("ALTER TABLE {} ADD {}PRIMARY KEY ({})", name, ConstraintName(t.primary_key->name),
+                                  ColumnList(t.primary_key->columns))});
     }
     for (const auto& u : t.uniques) {
-      keys.push_back({"unique key on " + QualifiedName(t.schema, t.name),
-                      fmt::format("ALTER TABLE {} ADD UNIQUE ({})", name, ColumnList(u.columns))});
+      keys.push_back(
+          {"unique key on " + QualifiedName(t.schema, t.name),
+           fmt::format("ALTER TABLE {} ADD {}UNIQUE ({})", name, ConstraintName(u.name), ColumnList(u.columns))});
     }
     for (const auto& fk : t.foreign_keys) {
       std::string ref = QuoteQualified(TargetSchema(fk.ref_schema.empty() ? t.schema : fk.ref_schema), fk.ref_table);
-      std::string sql =
-          fmt::format("ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {}", name, ColumnList(fk.columns), ref);
+      std::string sql = fmt::format("ALTER TABLE {} ADD {}FOREIGN KEY ({}) REFERENCES {}", name,
+                                    ConstraintName(fk.name), ColumnList(fk.columns), ref);
       if (!fk.ref_columns.empty()) sql += " (" + ColumnList(fk.ref_columns) + ")";
+      if (fk.match == "FULL") sql += " MATCH FULL";
       if (fk.on_update != FkAction::kNoAction) sql += std::string(" ON UPDATE ") + FkActionName(fk.on_update);
       if (fk.on_delete != FkAction::kNoAction) sql += std::string(" ON DELETE ") + FkActionName(fk.on_delete);
       if (fk.deferrable) sql += fk.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
@@ -181,16 +220,29 @@ std::vector<Step> ForeignPostData(const Schema& schema) {
     bool plain = !x.where && !x.keys.empty();
     for (const auto& k : x.keys) plain = plain && !k.column.empty();
     if (!plain) continue;  // expressions and predicates are in the source's dialect
-    std::string cols;
-    for (const auto& k : x.keys)
-      cols += (cols.empty() ? "" : ", ") + QuoteIdent(k.column) + (k.descending ? " DESC" : "");
+    std::string cols, method;
+    if (x.method == "fulltext") {
+      cols = FulltextKey(x);
+      method = "USING gin ";
+    } else {
+      for (const auto& k : x.keys)
+        cols += (cols.empty() ? "" : ", ") + QuoteIdent(k.column) + (k.descending ? " DESC" : "");
+      if (!x.method.empty() && x.method != "btree") method = "USING " + x.method + " ";
+    }
     keys.push_back(
-        {"index " + x.name, fmt::format("CREATE {}INDEX {} ON {} ({})", x.unique ? "UNIQUE " : "", QuoteIdent(x.name),
-                                        QuoteQualified(TargetSchema(x.schema), x.table), cols)});
+        {"index " + x.name, fmt::format("CREATE {}INDEX {} ON {} {}({})", x.unique ? "UNIQUE " : "", QuoteIdent(x.name),
+                                        QuoteQualified(TargetSchema(x.schema), x.table), method, cols)});
+  }
+  std::vector<Ddl> triggers;
+  for (const Table& t : schema.tables) {
+    for (std::string& sql : OnUpdateTriggers(t, source)) {
+      triggers.push_back({"ON UPDATE trigger of " + QualifiedName(t.schema, t.name), std::move(sql)});
+    }
   }
   return {{StepMode::kParallel, std::move(keys)},
           {StepMode::kInOrder, std::move(fks)},
-          {StepMode::kInOrder, std::move(counters)}};
+          {StepMode::kInOrder, std::move(counters)},
+          {StepMode::kInOrder, std::move(triggers)}};
 }
 
 }  // namespace
@@ -216,7 +268,7 @@ LoadPlan PlanLoad(const Schema& schema, const EngineTraits& source) {
     plan.tables.push_back({"table " + QualifiedName(t.schema, t.name),
                            CreateTableSql(t, native, schema.engine.empty() ? nullptr : &source.dialect)});
   }
-  plan.post_data = native ? NativePostData(schema) : ForeignPostData(schema);
+  plan.post_data = native ? NativePostData(schema) : ForeignPostData(schema, source.dialect);
   return plan;
 }
 

@@ -25,6 +25,13 @@ std::string CreateTableSql(const Table& table, bool from_postgres = true, const 
 // The PostgreSQL type a column of another engine becomes.
 std::string MappedType(const Column& column);
 
+// The function and trigger that emulate the ON UPDATE clauses
+// (Column::on_update) of a table from another engine: one plpgsql function
+// <table>_on_update and a BEFORE UPDATE trigger of that name which, when the
+// row changed, sets each such column the UPDATE left as it was. `source`: the
+// dialect the clauses are written in. Empty when the table has none.
+std::vector<std::string> OnUpdateTriggers(const Table& table, const Dialect& source);
+
 // One statement of a load, and what to call it in messages.
 struct Ddl {
   std::string what;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/engine_traits.h"
+#include "engines/postgresql/pg_ddl.h"
 #include "engines/postgresql/postgresql_endpoint.h"
 #include "mapping/type_mapping.h"
 
@@ -114,6 +115,24 @@ const EngineTraits& PostgresTraits() {
     o.views = o.materialized_views = o.triggers = o.checks = o.generated_columns = true;
     o.expression_indexes = o.partial_indexes = o.free_sequences = o.rules = o.routines = o.schemas = true;
     // t.carries: none of them is recreated from another engine's schema.
+    static const IndexMethod kIndexMethods[] = {
+        {"", ""},
+        {"btree", ""},
+        {"hash", ""},
+        {"gin", ""},
+        {"gist", ""},
+        {"brin", ""},
+        {"spgist", ""},
+        {"fulltext",
+         "a GIN index on to_tsvector('simple', its columns joined by spaces); a query uses it through that "
+         "expression and @@"},
+        {nullptr, nullptr}};
+    DdlRules& r = t.ddl;
+    r.max_name_bytes = 63;
+    r.index_names_per_schema = r.index_names_share_relations = r.key_names_are_index_names = true;
+    r.index_methods = kIndexMethods;
+    r.on_update_triggers = pg_internal::OnUpdateTriggers;
+    r.inheritance = true;
     t.recognizes = IsPostgresLocation;
     t.open_source = OpenPostgresSource;
     t.open_sink = OpenPostgresSink;

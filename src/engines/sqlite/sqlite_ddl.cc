@@ -185,6 +185,28 @@ std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigg
   return trigger.native_ddl;
 }
 
+std::vector<std::string> OnUpdateTriggers(const Table& table, const Dialect& source) {
+  std::vector<std::string> out;
+  for (const Column& c : table.columns) {
+    if (c.on_update.empty()) continue;
+    std::string value =
+        TranslateDefault(c.on_update, source, SqliteTraits().dialect).value_or(std::string("CURRENT_TIMESTAMP"));
+    std::string col = QuoteIdent(c.name);
+    std::string others;
+    for (const Column& o : table.columns) {
+      if (o.name == c.name || o.generated_expr) continue;
+      others += (others.empty() ? "" : " OR ") + std::string("NEW.") + QuoteIdent(o.name) + " IS NOT OLD." +
+                QuoteIdent(o.name);
+    }
+    if (others.empty()) continue;  // nothing else an UPDATE could change
+    out.push_back("CREATE TRIGGER " + QuoteIdent(table.name + "_" + c.name + "_on_update") + " AFTER UPDATE ON " +
+                  QuoteIdent(table.name) + " FOR EACH ROW WHEN NEW." + col + " IS OLD." + col + " AND NEW." + col +
+                  " IS NOT " + value + " AND (" + others + ") BEGIN UPDATE " + QuoteIdent(table.name) + " SET " + col +
+                  " = " + value + " WHERE rowid = NEW.rowid; END");
+  }
+  return out;
+}
+
 }  // namespace decant::sqlite_internal
 
 namespace decant {
@@ -199,6 +221,11 @@ std::string SqliteSchemaDdl(const Schema& schema, const EngineTraits& source) {
   for (const Table& t : schema.tables) out += TableDdl(schema, t, source) + ";\n";
   for (const Index& i : schema.indexes) out += IndexDdl(schema, i, source) + ";\n";
   for (const View& v : schema.views) out += ViewDdl(schema, v, source) + ";\n";
+  if (!IsNativeSchema(schema)) {
+    for (const Table& t : schema.tables) {
+      for (const std::string& ddl : OnUpdateTriggers(t, source.dialect)) out += ddl + ";\n";
+    }
+  }
   for (const Trigger& t : schema.triggers) {
     if (auto ddl = TriggerDdl(schema, t)) {
       out += *ddl + ";\n";

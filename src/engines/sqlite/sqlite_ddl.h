@@ -24,6 +24,13 @@ std::string TableDdl(const Schema& schema, const Table& table, const EngineTrait
 std::string IndexDdl(const Schema& schema, const Index& index, const EngineTraits& source);
 std::string ViewDdl(const Schema& schema, const View& view, const EngineTraits& source);
 std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigger);
+// The triggers that emulate the ON UPDATE clauses (Column::on_update) of a
+// table from another engine: one AFTER UPDATE trigger per column, named
+// <table>_<column>_on_update, that sets the column to CURRENT_TIMESTAMP when
+// the statement changed another column but not this one. Its WHEN clause
+// stops the trigger's own UPDATE from firing it again. `source`: the dialect
+// the clause is written in. Empty when the table has none.
+std::vector<std::string> OnUpdateTriggers(const Table& table, const Dialect& source);
 // True if a generated CREATE TABLE declares column `column` as
 // "INTEGER PRIMARY KEY AUTOINCREMENT".
 bool IsAutoIncrementKey(const Table& table, const std::string& column);

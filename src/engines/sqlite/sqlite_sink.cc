@@ -452,6 +452,13 @@ Status SqliteSink::Commit() {
                    schema_.engine);
     }
   }
+  if (!sqlite_internal::IsNativeSchema(schema_) && !options_.data_only) {
+    for (const Table& t : schema_.tables) {
+      for (const std::string& ddl : sqlite_internal::OnUpdateTriggers(t, source_->dialect)) {
+        DECANT_RETURN_IF_ERROR(conn_->Exec(ddl).WithContext("creating the ON UPDATE trigger of " + t.name));
+      }
+    }
+  }
   // With --data-only SQLite moves each AUTOINCREMENT counter past the ids inserted.
   if (!options_.data_only) DECANT_RETURN_IF_ERROR(WriteSequences());
   if (sqlite_internal::IsNativeSchema(schema_) && options_.mode != LoadMode::kAppend) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/engine_traits.h"
+#include "engines/sqlite/sqlite_ddl.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "mapping/type_mapping.h"
 
@@ -89,6 +90,16 @@ const EngineTraits& SqliteTraits() {
     o.views = o.triggers = o.checks = o.generated_columns = o.expression_indexes = o.partial_indexes = true;
     ObjectSupport& c = t.carries;  // recreated from another engine's schema
     c.views = c.checks = c.generated_columns = c.expression_indexes = c.partial_indexes = true;
+    static const IndexMethod kIndexMethods[] = {{"", ""},
+                                                {"btree", ""},
+                                                {"hash", "a plain (B-tree) index"},
+                                                {"brin", "a plain (B-tree) index"},
+                                                {nullptr, nullptr}};
+    DdlRules& r = t.ddl;
+    r.index_names_per_schema = r.index_names_share_relations = true;
+    r.fk_match_full = false;  // parsed, not enforced
+    r.index_methods = kIndexMethods;
+    r.on_update_triggers = sqlite_internal::OnUpdateTriggers;
     t.recognizes = IsSqliteUri;
     t.local_file = SqliteUriPath;
     t.open_source = [](const std::string& uri, const EndpointOptions&) { return OpenSqliteSource(uri); };

@@ -1,0 +1,107 @@
+#include "pipeline/schema_adapt.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "engines/registry.h"
+
+namespace decant {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(NameSpaceTest, FirstKeepsItsNameThenTablePrefixThenNumber) {
+  NameSpace ns(0, false);
+  ns.Reserve("a");
+  EXPECT_EQ(ns.Claim("k_x", "a"), "k_x");
+  EXPECT_EQ(ns.Claim("k_x", "b"), "b_k_x");
+  EXPECT_EQ(ns.Claim("k_x", "b"), "b_k_x_1");
+  EXPECT_EQ(ns.Claim("K_X", "b"), "b_K_X_2");    // case-insensitive target: taken; case kept
+  EXPECT_EQ(ns.Claim("a", "t"), "t_a");          // a table's name
+  EXPECT_EQ(ns.Claim("b_k_x", "b"), "b_k_x_3");  // already prefixed: not twice
+}
+
+TEST(NameSpaceTest, CaseSensitiveTargetKeepsBoth) {
+  NameSpace ns(0, true);
+  EXPECT_EQ(ns.Claim("k", "t"), "k");
+  EXPECT_EQ(ns.Claim("K", "t"), "K");
+}
+
+TEST(NameSpaceTest, CutsToTheByteLimitAtCharacterBoundaries) {
+  NameSpace ns(10, false);
+  EXPECT_EQ(ns.Claim("abcdefghijkl", "t"), "abcdefghij");
+  EXPECT_EQ(ns.Claim("abcdefghijXY", "t"), "t_abcdefgh");
+  EXPECT_EQ(ns.Claim("abcdefghijZZ", "t"), "t_abcdef_1");
+  EXPECT_EQ(ns.Claim("abcdefghi\xc3\xa9", "u"), "abcdefghi");  // é is not split
+}
+
+Schema TwoTables() {
+  Schema s;
+  s.engine = "mysql";
+  for (const char* name : {"a", "b"}) {
+    Table t;
+    t.name = name;
+    for (const char* column : {"id", "x"}) {
+      Column c;
+      c.name = column;
+      c.nullable = false;
+      t.columns.push_back(c);
+    }
+    t.primary_key = KeyConstraint{"", {"id"}};
+    t.uniques.push_back({"u", {"x"}});
+    s.tables.push_back(t);
+    Index x;
+    x.name = "k_x";
+    x.table = name;
+    x.keys.emplace_back();
+    x.keys.back().column = "x";
+    s.indexes.push_back(x);
+  }
+  ForeignKey fk;
+  fk.name = "fk";
+  fk.columns = {"x"};
+  fk.ref_table = "a";
+  fk.on_delete = FkAction::kSetNull;
+  s.tables[1].foreign_keys.push_back(fk);
+  return s;
+}
+
+TEST(AdaptSchemaTest, PostgresqlIndexAndKeyNamesShareOneNamespace) {
+  Schema s = TwoTables();
+  std::vector<std::string> changed, dropped;
+  AdaptSchema(&s, EngineNamed("mysql"), EngineNamed("postgresql"), &changed, &dropped);
+  EXPECT_EQ(s.tables[0].uniques[0].name, "u");
+  EXPECT_EQ(s.tables[1].uniques[0].name, "b_u");
+  EXPECT_EQ(s.indexes[0].name, "k_x");
+  EXPECT_EQ(s.indexes[1].name, "b_k_x");
+  EXPECT_EQ(s.tables[1].foreign_keys[0].on_delete, FkAction::kSetNull);  // PostgreSQL takes it
+  EXPECT_TRUE(dropped.empty());
+  EXPECT_EQ(changed.size(), 2u);
+}
+
+TEST(AdaptSchemaTest, MysqlRewritesSetNullOnNotNullAndKeepsPerTableIndexNames) {
+  Schema s = TwoTables();
+  s.engine = "sqlite";
+  std::vector<std::string> changed, dropped;
+  AdaptSchema(&s, EngineNamed("sqlite"), EngineNamed("mysql"), &changed, &dropped);
+  EXPECT_EQ(s.indexes[1].name, "k_x");
+  EXPECT_EQ(s.tables[1].uniques[0].name, "u");
+  EXPECT_EQ(s.tables[1].foreign_keys[0].on_delete, FkAction::kNoAction);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_THAT(changed[0], HasSubstr("ON DELETE SET NULL becomes NO ACTION"));
+}
+
+TEST(AdaptSchemaTest, IndexKindsMappedOrLeftOut) {
+  Schema s = TwoTables();
+  s.indexes[0].method = "fulltext";
+  s.indexes[1].method = "spatial";
+  std::vector<std::string> changed, dropped;
+  AdaptSchema(&s, EngineNamed("mysql"), EngineNamed("sqlite"), &changed, &dropped);
+  EXPECT_TRUE(s.indexes.empty());
+  EXPECT_THAT(dropped, ElementsAre(HasSubstr("a FULLTEXT index; SQLite has no equivalent"),
+                                   HasSubstr("a SPATIAL index; SQLite has no equivalent")));
+}
+
+}  // namespace
+}  // namespace decant
