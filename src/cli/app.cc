@@ -110,6 +110,7 @@ struct LoadArgs {
   bool clean = false;
   bool append = false;
   bool strict = false;
+  bool strict_objects = false;
   bool data_only = false;
   size_t jobs = 1;
 
@@ -119,6 +120,7 @@ struct LoadArgs {
     co.strict = strict;
     co.sink.mode = clean ? LoadMode::kClean : append ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
     co.sink.data_only = data_only;
+    co.sink.strict_objects = strict_objects;
     return co;
   }
 };
@@ -129,6 +131,13 @@ void AddLoadOptions(CLI::App* cmd, LoadArgs* load, const char* jobs_help) {
   cmd->add_option("-j,--jobs", load->jobs, jobs_help)->check(CLI::Range(1, 64));
   cmd->add_flag("--strict", load->strict,
                 "stop at the first value the target cannot hold exactly, leaving the target as it was");
+}
+
+// import and migrate: what happens to objects the target will not get.
+void AddStrictObjects(CLI::App* cmd, LoadArgs* load) {
+  cmd->add_flag("--strict-objects", load->strict_objects,
+                "fail before writing anything when an object (view, trigger, index, ...) would not be carried, "
+                "and abort when the target refuses one");
 }
 
 void AddDataOnly(CLI::App* cmd, LoadArgs* load) {
@@ -193,6 +202,7 @@ int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& 
   if (!summary->not_carried.empty()) {
     Say(g, fmt::format("not carried ({} objects):", summary->not_carried.size()));
     for (const auto& line : summary->not_carried) Say(g, "  " + Printable(line));
+    return kExitNotCarried;  // complete, but not everything the source holds is there
   }
   return kExitOk;
 }
@@ -424,11 +434,14 @@ struct PlanArgs {
   std::string source;
   std::string target;
   bool data_only = false;
+  bool ddl = false;
   SelectArgs select;
 };
 
-// Prints what a migrate/import into `target` would declare and could lose.
-// Connects to nothing but the source (and, with --data-only, reads the target's schema).
+// Prints what a migrate/import into `target` would declare and could lose
+// (with --ddl, also the statements its sink would run, from the engine's
+// own statement list). Connects to nothing but the source (and, with
+// --data-only, reads the target's schema).
 int RunPlan(const PlanArgs& a) {
   auto engine = EngineOfLocation(a.target);
   if (!engine.ok()) return Fail(engine.status());
@@ -450,6 +463,16 @@ int RunPlan(const PlanArgs& a) {
   auto plan = PlanMigration(*schema, *select, **engine, a.data_only ? &*existing : nullptr);
   if (!plan.ok()) return Fail(plan.status());
   std::string text = FormatPlan(*plan);
+  if (a.ddl) {
+    if (plan->data_only) {
+      text += "\nDDL: none (--data-only loads into the tables already there)\n";
+    } else if (!(*engine)->schema_ddl) {
+      text += fmt::format("\nDDL: {} has no DDL printer\n", plan->target_engine);
+    } else {
+      text += fmt::format("\nDDL the {} sink will run:\n", plan->target_engine);
+      text += (*engine)->schema_ddl(plan->target_schema, *plan->source_traits);
+    }
+  }
   for (size_t start = 0; start < text.size();) {
     size_t nl = text.find('\n', start);
     if (nl == std::string::npos) nl = text.size();
@@ -523,6 +546,8 @@ int ExitCodeFor(const Status& status) {
     case StatusCode::kIOError:
     case StatusCode::kNoSpace: return kExitIO;
     case StatusCode::kDataLoss: return kExitDataLoss;
+    case StatusCode::kNotCarried: return kExitStrictObjects;
+    case StatusCode::kRefused: return kExitRefused;
     case StatusCode::kCancelled: return InterruptSignal() == SIGTERM ? kExitTerminated : kExitInterrupted;
     case StatusCode::kInternal: return kExitInternal;
   }
@@ -557,6 +582,7 @@ int RunDecant(int argc, char** argv) {
       ->required();
   import_cmd->add_option("target", im.target, "database URI")->required();
   AddLoadOptions(import_cmd, &im.load, "tables loaded at once");
+  AddStrictObjects(import_cmd, &im.load);
   AddDataOnly(import_cmd, &im.load);
   AddSelectOptions(import_cmd, &im.select);
 
@@ -566,6 +592,7 @@ int RunDecant(int argc, char** argv) {
   migrate_cmd->add_option("target", mi.target, "database URI, or a file with --format")->required();
   migrate_cmd->add_option("--format", mi.format, "write TARGET as a file in this format: " + FormatNames(true));
   AddLoadOptions(migrate_cmd, &mi.load, "tables copied at once");
+  AddStrictObjects(migrate_cmd, &mi.load);
   AddDataOnly(migrate_cmd, &mi.load);
   AddSelectOptions(migrate_cmd, &mi.select);
 
@@ -598,6 +625,7 @@ int RunDecant(int argc, char** argv) {
   plan_cmd->add_option("source", pl.source, "database URI or archive")->required();
   plan_cmd->add_option("target", pl.target, "database URI")->required();
   plan_cmd->add_flag("--data-only", pl.data_only, "plan a load into the tables the target already has");
+  plan_cmd->add_flag("--ddl", pl.ddl, "also print the DDL the target's sink would run, in its dialect");
   AddSelectOptions(plan_cmd, &pl.select);
 
   VerifyArgs ve;

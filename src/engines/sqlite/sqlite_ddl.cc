@@ -185,6 +185,26 @@ std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigg
   return trigger.native_ddl;
 }
 
+std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTraits& source) {
+  std::vector<DdlStatement> out;
+  bool native = IsNativeSchema(schema);
+  for (const Table& t : schema.tables) {
+    bool virt = native && !t.native_ddl.empty() && t.options.count("virtual");
+    out.push_back(DdlStatement::Make(virt ? "virtual table" : "table", t.name, t.name, TableDdl(schema, t, source)));
+  }
+  for (const Index& i : schema.indexes) {
+    out.push_back(DdlStatement::Make(i.unique ? "unique index" : "index", i.name, i.table, IndexDdl(schema, i, source)));
+  }
+  for (const View& v : schema.views) out.push_back(DdlStatement::Make("view", v.name, "", ViewDdl(schema, v, source)));
+  for (const Trigger& t : schema.triggers) {
+    std::optional<std::string> ddl = TriggerDdl(schema, t);
+    DdlStatement s = DdlStatement::Make("trigger", t.name, t.table, ddl.value_or(""));
+    if (!ddl) s.note = "not translated from " + schema.engine;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace decant::sqlite_internal
 
 namespace decant {
@@ -194,19 +214,7 @@ std::string SqliteSchemaDdl(const Schema& schema) {
 }
 
 std::string SqliteSchemaDdl(const Schema& schema, const EngineTraits& source) {
-  using namespace sqlite_internal;
-  std::string out;
-  for (const Table& t : schema.tables) out += TableDdl(schema, t, source) + ";\n";
-  for (const Index& i : schema.indexes) out += IndexDdl(schema, i, source) + ";\n";
-  for (const View& v : schema.views) out += ViewDdl(schema, v, source) + ";\n";
-  for (const Trigger& t : schema.triggers) {
-    if (auto ddl = TriggerDdl(schema, t)) {
-      out += *ddl + ";\n";
-    } else {
-      out += "-- trigger " + t.name + " on " + t.table + " not translated from " + schema.engine + "\n";
-    }
-  }
-  return out;
+  return DdlScript(sqlite_internal::SchemaStatements(schema, source));
 }
 
 }  // namespace decant

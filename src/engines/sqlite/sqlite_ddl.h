@@ -15,6 +15,7 @@
 
 #include "core/engine_traits.h"
 #include "core/schema.h"
+#include "engines/common/ddl_statement.h"
 
 namespace decant::sqlite_internal {
 
@@ -24,6 +25,12 @@ std::string TableDdl(const Schema& schema, const Table& table, const EngineTrait
 std::string IndexDdl(const Schema& schema, const Index& index, const EngineTraits& source);
 std::string ViewDdl(const Schema& schema, const View& view, const EngineTraits& source);
 std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigger);
+// Everything a load creates, in the order the sink runs it: one statement
+// per schema table first (same order and count as schema.tables; kind
+// "table", or "virtual table" for a native one), then indexes, views and
+// triggers (a trigger that is not translated has no sql, only a note).
+// SqliteSchemaDdl prints it; the sink runs it.
+std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTraits& source);
 // True if a generated CREATE TABLE declares column `column` as
 // "INTEGER PRIMARY KEY AUTOINCREMENT".
 bool IsAutoIncrementKey(const Table& table, const std::string& column);
