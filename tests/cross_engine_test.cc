@@ -683,7 +683,9 @@ void RunDirection(const std::string& source_engine, const std::string& target_en
 
   // migrate: values are converted only in columns the plan called lossy.
   RunResult mig = Decant({"--progress", "none", "migrate", source.uri(), target.uri()});
-  ASSERT_EQ(mig.exit_code, 0) << mig.err;
+  // Exit 9 (complete, with objects not carried) exactly when plan named some (a PostgreSQL enum type).
+  bool plan_names_some = plan.out.find("; 0 objects not carried") == std::string::npos;
+  ASSERT_EQ(mig.exit_code, plan_names_some ? 9 : 0) << mig.err;
   std::set<std::string> converted = ConvertedInSummary(mig.err, "");
   std::set<std::string> unplanned;
   for (const std::string& c : converted) {

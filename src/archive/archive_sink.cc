@@ -183,7 +183,7 @@ SinkReport ArchiveSink::Report() const {
   for (const Index& x : schema_.indexes) add(x.unique ? "unique index" : "index", x.schema, x.name, x.table);
   for (const View& v : schema_.views) add(v.materialized ? "materialized view" : "view", v.schema, v.name, "");
   for (const Trigger& t : schema_.triggers) add("trigger", t.schema, t.name, t.table);
-  for (const Sequence& q : schema_.sequences) add("sequence", q.schema, q.name, q.owner_table);
+  for (const Sequence& q : schema_.sequences) add("sequence value", q.schema, q.name, q.owner_table);
   for (const NativeObject& o : schema_.objects) add(o.kind, o.schema, o.name, o.table);
   return r;
 }

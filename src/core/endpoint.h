@@ -131,7 +131,9 @@ struct SinkOptions {
 // One object a sink created, or one it did not create because the target
 // refused it.
 struct SinkObject {
-  std::string kind;    // "table", "primary key", "index", "view", "trigger", "sequence", ...
+  // "table", "primary key", "index", "view", "trigger", "sequence value" (a
+  // sequence or AUTO_INCREMENT counter set past the loaded ids), ...
+  std::string kind;
   std::string name;    // the object's name ("" for an unnamed key)
   std::string table;   // the table it belongs to ("" for none)
   // Refused: the target's own error message (by_target), or why decant did

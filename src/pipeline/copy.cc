@@ -420,7 +420,7 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
   summary.indexes = report.Created("index") + report.Created("unique index");
   summary.views = report.Created("view") + report.Created("materialized view");
   summary.triggers = report.Created("trigger");
-  summary.sequences = report.Created("sequence");
+  summary.sequences = report.Created("sequence value");
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }

@@ -58,7 +58,8 @@ struct CopySummary {
   // said would not be carried, then what the target refused (Sink::Report).
   std::vector<std::string> not_carried;
   std::vector<std::string> notes;  // what the table selection dropped or could not rewrite
-  // Objects the sink reports it created (never what it skipped or was refused).
+  // Objects the sink reports it created, never what it skipped or was refused
+  // (sequences: the sequences and counters it set).
   size_t indexes = 0, views = 0, triggers = 0, sequences = 0;
   uint64_t rows = 0;
   uint64_t bytes = 0;

@@ -16,7 +16,8 @@ namespace decant {
 
 struct DdlStatement {
   // What it creates: "schema", "table", "primary key", "unique key",
-  // "unique index", "index", "foreign key", "sequence", "view", "trigger",
+  // "unique index", "index", "foreign key", "sequence", "sequence value"
+  // (setting a counter), "view", "trigger",
   // "function", "procedure", "event", "rule", "check", "comment", ...
   std::string kind;
   std::string name;   // the object's name ("" for an unnamed key)

@@ -36,7 +36,7 @@ SplitTable TableStatements(const Schema& schema, const Table& table, const Engin
 // unique keys ("unique index", name: the keys' names joined by ", "), one
 // adding its other keys ("index") and one per FULLTEXT key ("index"); per
 // table an ALTER adding its foreign keys ("foreign key"); AUTO_INCREMENT
-// counters ("sequence"); then, for a MySQL schema, routines, views, triggers
+// counters ("sequence value"); then, for a MySQL schema, routines, views, triggers
 // and events. What is not created (an expression key, another engine's view
 // or trigger) is a statement without sql whose note says why.
 // MysqlSchemaDdl prints it; the sink runs it.

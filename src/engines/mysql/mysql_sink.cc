@@ -263,7 +263,7 @@ Status MysqlSink::AddKeys() {
 
 Status MysqlSink::SetCounters() {
   for (const DdlStatement& s : statements_) {
-    if (s.kind != "sequence") continue;
+    if (s.kind != "sequence value") continue;
     if (options_.mode == LoadMode::kAppend) {
       // Never lower a counter that is already there ("... AUTO_INCREMENT = N").
       int64_t next = std::atoll(s.sql.c_str() + s.sql.rfind('=') + 1);

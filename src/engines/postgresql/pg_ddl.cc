@@ -120,7 +120,7 @@ std::vector<Step> NativePostData(const Schema& schema) {
   std::vector<Ddl> counters;
   for (const Sequence& q : schema.sequences) {
     counters.push_back(MakeDdl(
-        "sequence", QualifiedName(q.schema, q.name), "", "sequence " + QualifiedName(q.schema, q.name),
+        "sequence value", QualifiedName(q.schema, q.name), "", "sequence " + QualifiedName(q.schema, q.name),
         fmt::format("SELECT pg_catalog.setval({}, {}, {})", QuoteLiteral(QuoteQualified(q.schema, q.name)),
                     q.last_value, q.is_called ? "true" : "false"),
         false));
@@ -189,7 +189,7 @@ std::vector<Step> ForeignPostData(const Schema& schema) {
         if (q.owner_table == t.name || q.name == t.name) floor = std::max(floor, q.last_value);
       }
       counters.push_back(MakeDdl(
-          "sequence", t.name + "." + c.name, QualifiedName(t.schema, t.name),
+          "sequence value", t.name + "." + c.name, QualifiedName(t.schema, t.name),
           "identity " + QualifiedName(t.schema, t.name) + "." + c.name,
           fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), "
                        "GREATEST(COALESCE(MAX({}), 0), {}, 1), COALESCE(MAX({}), 0) >= 1 OR {} >= 1) FROM {}",

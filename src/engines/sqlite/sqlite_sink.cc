@@ -424,7 +424,7 @@ Status SqliteSink::WriteSequences() {
     DECANT_ASSIGN_OR_RETURN(bool ignored, update.Step(conn_.get()));
     (void)ignored;
     if (sqlite3_changes(conn_->db()) > 0) {
-      recorder_.Created({"sequence", table, table, ""});
+      recorder_.Created({"sequence value", table, table, ""});
       continue;
     }
     if (!insert) {
@@ -436,7 +436,7 @@ Status SqliteSink::WriteSequences() {
     sqlite3_bind_int64(insert->get(), 2, value);
     DECANT_ASSIGN_OR_RETURN(bool ignored2, insert->Step(conn_.get()));
     (void)ignored2;
-    recorder_.Created({"sequence", table, table, ""});
+    recorder_.Created({"sequence value", table, table, ""});
   }
   return Status::OK();
 }
