@@ -683,7 +683,9 @@ void RunDirection(const std::string& source_engine, const std::string& target_en
 
   // migrate: values are converted only in columns the plan called lossy.
   RunResult mig = Decant({"--progress", "none", "migrate", source.uri(), target.uri()});
-  ASSERT_EQ(mig.exit_code, 0) << mig.err;
+  // Exit 9 (complete, with objects not carried) exactly when plan named some (a PostgreSQL enum type).
+  bool plan_names_some = plan.out.find("; 0 objects not carried") == std::string::npos;
+  ASSERT_EQ(mig.exit_code, plan_names_some ? 9 : 0) << mig.err;
   std::set<std::string> converted = ConvertedInSummary(mig.err, "");
   std::set<std::string> unplanned;
   for (const std::string& c : converted) {
@@ -842,6 +844,186 @@ TEST(CrossEngineSchemaTest, MysqlDialectScriptReplays) {
   EXPECT_EQ(got.tables, want.tables);
   EXPECT_EQ(got.foreign, want.foreign);
   EXPECT_EQ(got.index_names, want.index_names);
+}
+
+}  // namespace
+}  // namespace decant
+
+// =============================================================================
+// 5. Plan is the contract: what the target refuses, --strict-objects, exit
+//    codes, plan --ddl is what the sink runs, the summary counts only what
+//    was created (docs/cli.md, "Objects the target refuses").
+// =============================================================================
+
+namespace decant {
+namespace {
+
+using ::testing::Not;
+
+// The part of `plan --ddl` output after its "DDL the ... sink will run:" line.
+std::string PlanDdl(const std::string& plan_out) {
+  size_t at = plan_out.find("sink will run:\n");
+  EXPECT_NE(at, std::string::npos) << plan_out;
+  return at == std::string::npos ? "" : plan_out.substr(at + std::string("sink will run:\n").size());
+}
+
+constexpr const char* kCtrPgSource =
+    "COMMENT ON SCHEMA public IS NULL;"  // plan names nothing else: the view below is the only loss
+    "CREATE TABLE ctr_t (id int PRIMARY KEY, name text NOT NULL);"
+    "INSERT INTO ctr_t SELECT i, 'n' || i FROM generate_series(1, 50) i;"
+    "CREATE VIEW ctr_plain AS SELECT id, name FROM ctr_t WHERE id > 10;"
+    // Passes decant's translation, but SQLite has no ~ operator: refused at CREATE.
+    "CREATE VIEW ctr_regex AS SELECT id FROM ctr_t WHERE name ~ '^n1';";
+
+TEST(ContractTest, ViewTheTargetRefusesIsSkippedNamedAndCounted) {
+  REQUIRE_PG();
+  TempDir tmp;
+  PgDb src("ctr_view_src");
+  src.Sql(kCtrPgSource);
+  std::string db = tmp.File("ctr_view.db");
+  RunResult r = Decant({"--progress", "none", "migrate", src.uri(), "sqlite://" + db});
+  EXPECT_EQ(r.exit_code, 9) << r.err;  // complete, with objects not carried
+  EXPECT_THAT(r.err, HasSubstr("refused view ctr_regex, skipped"));
+  EXPECT_THAT(r.err, HasSubstr("not carried (1 objects):"));
+  EXPECT_THAT(r.err, HasSubstr("view ctr_regex: SQLite refused it: "));
+  EXPECT_THAT(r.err, HasSubstr("syntax error"));  // the server's own reason
+  EXPECT_THAT(r.err, HasSubstr("migrated 1 tables, 50 rows"));
+  EXPECT_THAT(r.err, HasSubstr(", 1 views,"));  // only what was created
+  auto hex = [](const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) out += fmt::format("{:02x}", c);
+    return out;
+  };
+  EXPECT_THAT(testing_util::SqliteSchemaDump(db), HasSubstr(hex("ctr_plain")));
+  EXPECT_THAT(testing_util::SqliteSchemaDump(db), Not(HasSubstr(hex("ctr_regex"))));
+  ExpectVerifyEqual(src.uri(), "sqlite://" + db, "postgresql -> sqlite");
+
+  // --strict-objects: the same refusal fails the run and leaves no file.
+  std::string strict = tmp.File("ctr_view_strict.db");
+  r = Decant({"--progress", "none", "migrate", "--strict-objects", src.uri(), "sqlite://" + strict});
+  EXPECT_EQ(r.exit_code, 10) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--strict-objects: sqlite://" + strict + " refused view ctr_regex: "));
+  EXPECT_FALSE(std::filesystem::exists(strict));
+  EXPECT_FALSE(std::filesystem::exists(strict + ".partial"));
+}
+
+// An object plan says will not be carried fails --strict-objects before
+// anything is written; without it the run completes with exit 9 and the
+// summary counts none of what was not created.
+void RunStrictObjects(const std::string& target_engine) {
+  TempDir tmp;
+  std::string src = tmp.File("ctr_strict_src.db");
+  SqliteExec(src,
+             "CREATE TABLE ctr_a (id INTEGER PRIMARY KEY, n INTEGER);"
+             "CREATE TABLE ctr_log (a_id INTEGER);"
+             "CREATE TRIGGER ctr_tr AFTER INSERT ON ctr_a BEGIN INSERT INTO ctr_log VALUES (new.id); END;"
+             "INSERT INTO ctr_a VALUES (1, 10), (2, 20);");
+  Endpoint target(target_engine, "ctr_strict", tmp);
+  RunResult r = Decant({"--progress", "none", "migrate", "--strict-objects", "sqlite://" + src, target.uri()});
+  EXPECT_EQ(r.exit_code, 10) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("nothing was written"));
+  EXPECT_THAT(r.err, HasSubstr("trigger ctr_tr"));
+  EXPECT_EQ(target.Objects(), "") << "--strict-objects wrote into the " << target_engine << " target";
+
+  r = Decant({"--progress", "none", "migrate", "sqlite://" + src, target.uri()});
+  EXPECT_EQ(r.exit_code, 9) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("migrated 2 tables, 4 rows"));
+  EXPECT_THAT(r.err, HasSubstr(", 0 triggers,"));
+  EXPECT_THAT(r.err, HasSubstr("not carried (1 objects):\n  trigger ctr_tr on ctr_a:"));
+  EXPECT_EQ(ReadTable(target.uri(), "ctr_a").rows.size(), 2u);
+}
+
+TEST(ContractTest, StrictObjectsFailsBeforeWritingIntoPostgresql) {
+  REQUIRE_PG();
+  RunStrictObjects("postgresql");
+}
+
+TEST(ContractTest, StrictObjectsFailsBeforeWritingIntoMysql) {
+  REQUIRE_MYSQL();
+  RunStrictObjects("mysql");
+}
+
+// A table the target refuses fails the run with exit 11 (not 5, "target not
+// empty"), and nothing is left behind.
+TEST(ContractTest, RefusedTableExits11) {
+  REQUIRE_MYSQL();
+  TempDir tmp;
+  std::string src = tmp.File("ctr_long.db");
+  std::string long_name = "ctr_" + std::string(70, 'x');  // MySQL table names have at most 64 characters
+  SqliteExec(src, "CREATE TABLE ok (id INTEGER PRIMARY KEY); CREATE TABLE " + long_name +
+                      " (id INTEGER PRIMARY KEY); INSERT INTO ok VALUES (1);");
+  MyDb target("ctr_long");
+  RunResult r = Decant({"--progress", "none", "migrate", "sqlite://" + src, target.uri()});
+  EXPECT_EQ(r.exit_code, 11) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("refused table " + long_name));
+  EXPECT_THAT(r.err, HasSubstr("Incorrect table name"));  // the server's own message
+  EXPECT_EQ(target.Objects(), "");
+}
+
+// `plan --ddl` prints exactly what the sink runs: replayed into an empty
+// target it gives the same catalog as the migration.
+TEST(ContractTest, PlanDdlIsWhatTheSinkRuns) {
+  REQUIRE_PG();
+  REQUIRE_MYSQL();
+  TempDir tmp;
+  std::string src = tmp.File("ctr_ddl_src.db");
+  SqliteExec(src,
+             "CREATE TABLE ctr_p (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, n INTEGER "
+             "DEFAULT 7);"
+             "CREATE TABLE ctr_c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES ctr_p(id), note TEXT);"
+             "CREATE INDEX ctr_c_p ON ctr_c(p_id);"
+             "CREATE VIEW ctr_v AS SELECT p.name, c.note FROM ctr_p p JOIN ctr_c c ON c.p_id = p.id;"
+             "INSERT INTO ctr_p (name) VALUES ('a'), ('b'); INSERT INTO ctr_c VALUES (1, 1, 'x'), (2, 2, 'y');");
+  std::string uri = "sqlite://" + src;
+
+  // SQLite keeps each CREATE statement's text: the two catalogs are equal.
+  RunResult plan = Decant({"plan", "--ddl", uri, "sqlite://" + tmp.File("unused.db")});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  std::string replayed = tmp.File("ctr_replayed.db");
+  SqliteExec(replayed, PlanDdl(plan.out));
+  std::string migrated = tmp.File("ctr_migrated.db");
+  // A SQLite -> SQLite copy carries the AUTOINCREMENT table's sqlite_sequence.
+  RunResult r = Decant({"--progress", "none", "migrate", uri, "sqlite://" + migrated});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(testing_util::SqliteSchemaDump(replayed), testing_util::SqliteSchemaDump(migrated));
+
+  // PostgreSQL: same relations, indexes and constraints.
+  PgDb pg_target("ctr_ddl_pg");
+  plan = Decant({"plan", "--ddl", uri, pg_target.uri()});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  PgDb pg_replayed("ctr_ddl_pg_replay");
+  pg_replayed.Sql(PlanDdl(plan.out));
+  r = Decant({"--progress", "none", "migrate", uri, pg_target.uri()});
+  ASSERT_EQ(r.exit_code, 9) << r.err;  // the view is not recreated on PostgreSQL (plan names it)
+  auto pg_catalog = [](const PgDb& db) {
+    return db.Objects() + "\n" +
+           db.Sql("SELECT string_agg(indexdef, ';' ORDER BY indexdef) FROM pg_indexes WHERE schemaname = 'public'") +
+           "\n" +
+           db.Sql("SELECT string_agg(conname || ':' || pg_get_constraintdef(oid), ';' ORDER BY conname) "
+                  "FROM pg_constraint WHERE connamespace = 'public'::regnamespace");
+  };
+  EXPECT_EQ(pg_catalog(pg_replayed), pg_catalog(pg_target));
+
+  // MySQL: same tables, indexes and foreign keys.
+  MyDb my_target("ctr_ddl_my");
+  plan = Decant({"plan", "--ddl", uri, my_target.uri()});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  MyDb my_replayed("ctr_ddl_my_replay");
+  my_replayed.Sql(PlanDdl(plan.out));
+  r = Decant({"--progress", "none", "migrate", uri, my_target.uri()});
+  ASSERT_EQ(r.exit_code, 9) << r.err;  // the view is not translated to MySQL (named)
+  EXPECT_THAT(r.err, HasSubstr("view ctr_v"));
+  auto my_catalog = [](const MyDb& db) {
+    return db.Objects() + "\n" +
+           db.Sql("SELECT GROUP_CONCAT(CONCAT(table_name, '.', index_name, '.', column_name, '.', non_unique) "
+                  "ORDER BY table_name, index_name, seq_in_index) FROM information_schema.statistics "
+                  "WHERE table_schema = DATABASE()") +
+           "\n" +
+           db.Sql("SELECT GROUP_CONCAT(CONCAT(table_name, '.', column_name, '>', referenced_table_name) "
+                  "ORDER BY table_name, column_name) FROM information_schema.key_column_usage "
+                  "WHERE table_schema = DATABASE() AND referenced_table_name IS NOT NULL");
+  };
+  EXPECT_EQ(my_catalog(my_replayed), my_catalog(my_target));
 }
 
 }  // namespace

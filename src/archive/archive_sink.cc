@@ -70,6 +70,8 @@ class ArchiveSink final : public Sink {
   Status Commit() override;
   void Abort() override;
   std::string Describe() const override { return "archive " + path_; }
+  // An archive keeps every object of the schema it was given.
+  SinkReport Report() const override;
   // The directory form writes each chunk to a file of its own, so tables, and
   // several writers of one table, can be written at once.
   size_t MaxParallelTables() const override { return directory() ? SIZE_MAX : 1; }
@@ -171,6 +173,19 @@ Status ArchiveTableWriter::Close() {
   closed_ = true;
   sink_->WriterDone(index_, failed_.ok());
   return failed_;
+}
+
+SinkReport ArchiveSink::Report() const {
+  SinkReport r;
+  auto add = [&](const std::string& kind, const std::string& schema, const std::string& name,
+                 const std::string& table) { r.created.push_back({kind, QualifiedName(schema, name), table, "", 1}); };
+  for (const Table& t : schema_.tables) add("table", t.schema, t.name, "");
+  for (const Index& x : schema_.indexes) add(x.unique ? "unique index" : "index", x.schema, x.name, x.table);
+  for (const View& v : schema_.views) add(v.materialized ? "materialized view" : "view", v.schema, v.name, "");
+  for (const Trigger& t : schema_.triggers) add("trigger", t.schema, t.name, t.table);
+  for (const Sequence& q : schema_.sequences) add("sequence value", q.schema, q.name, q.owner_table);
+  for (const NativeObject& o : schema_.objects) add(o.kind, o.schema, o.name, o.table);
+  return r;
 }
 
 Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& /*options*/) {

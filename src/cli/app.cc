@@ -112,6 +112,7 @@ struct LoadArgs {
   bool clean = false;
   bool append = false;
   bool strict = false;
+  bool strict_objects = false;
   bool data_only = false;
   size_t jobs = 1;
 
@@ -121,6 +122,7 @@ struct LoadArgs {
     co.strict = strict;
     co.sink.mode = clean ? LoadMode::kClean : append ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
     co.sink.data_only = data_only;
+    co.sink.strict_objects = strict_objects;
     return co;
   }
 };
@@ -131,6 +133,13 @@ void AddLoadOptions(CLI::App* cmd, LoadArgs* load, const char* jobs_help) {
   cmd->add_option("-j,--jobs", load->jobs, jobs_help)->check(CLI::Range(1, 64));
   cmd->add_flag("--strict", load->strict,
                 "stop at the first value the target cannot hold exactly, leaving the target as it was");
+}
+
+// import and migrate: what happens to objects the target will not get.
+void AddStrictObjects(CLI::App* cmd, LoadArgs* load) {
+  cmd->add_flag("--strict-objects", load->strict_objects,
+                "fail before writing anything when an object (view, trigger, index, ...) would not be carried, "
+                "and abort when the target refuses one");
 }
 
 void AddDataOnly(CLI::App* cmd, LoadArgs* load) {
@@ -195,6 +204,7 @@ int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& 
   if (!summary->not_carried.empty()) {
     Say(g, fmt::format("not carried ({} objects):", summary->not_carried.size()));
     for (const auto& line : summary->not_carried) Say(g, "  " + Printable(line));
+    return kExitNotCarried;  // complete, but not everything the source holds is there
   }
   return kExitOk;
 }
@@ -438,12 +448,15 @@ struct PlanArgs {
   bool data_only = false;
   bool scan = false;
   size_t jobs = 1;
+  bool ddl = false;
   SelectArgs select;
 };
 
-// Prints what a migrate/import into `target` would declare and could lose.
-// Connects to nothing but the source (and, with --data-only, reads the target's
-// schema); with --scan, also reads the source's rows to count the conversions.
+// Prints what a migrate/import into `target` would declare and could lose
+// (with --ddl, also the statements its sink would run, from the engine's
+// own statement list). Connects to nothing but the source (and, with
+// --data-only, reads the target's schema); with --scan, also reads the
+// source's rows to count the conversions.
 int RunPlan(const PlanArgs& a) {
   auto engine = EngineOfLocation(a.target);
   if (!engine.ok()) return Fail(engine.status());
@@ -471,6 +484,16 @@ int RunPlan(const PlanArgs& a) {
     text = FormatScannedPlan(*plan, *scan);
   } else {
     text = FormatPlan(*plan);
+  }
+  if (a.ddl) {
+    if (plan->data_only) {
+      text += "\nDDL: none (--data-only loads into the tables already there)\n";
+    } else if (!(*engine)->schema_ddl) {
+      text += fmt::format("\nDDL: {} has no DDL printer\n", plan->target_engine);
+    } else {
+      text += fmt::format("\nDDL the {} sink will run:\n", plan->target_engine);
+      text += (*engine)->schema_ddl(plan->target_schema, *plan->source_traits);
+    }
   }
   for (size_t start = 0; start < text.size();) {
     size_t nl = text.find('\n', start);
@@ -545,6 +568,8 @@ int ExitCodeFor(const Status& status) {
     case StatusCode::kIOError:
     case StatusCode::kNoSpace: return kExitIO;
     case StatusCode::kDataLoss: return kExitDataLoss;
+    case StatusCode::kNotCarried: return kExitStrictObjects;
+    case StatusCode::kRefused: return kExitRefused;
     case StatusCode::kCancelled: return InterruptSignal() == SIGTERM ? kExitTerminated : kExitInterrupted;
     case StatusCode::kInternal: return kExitInternal;
   }
@@ -579,6 +604,7 @@ int RunDecant(int argc, char** argv) {
       ->required();
   import_cmd->add_option("target", im.target, "database URI")->required();
   AddLoadOptions(import_cmd, &im.load, "tables loaded at once");
+  AddStrictObjects(import_cmd, &im.load);
   AddDataOnly(import_cmd, &im.load);
   AddSelectOptions(import_cmd, &im.select);
 
@@ -588,6 +614,7 @@ int RunDecant(int argc, char** argv) {
   migrate_cmd->add_option("target", mi.target, "database URI, or a file with --format")->required();
   migrate_cmd->add_option("--format", mi.format, "write TARGET as a file in this format: " + FormatNames(true));
   AddLoadOptions(migrate_cmd, &mi.load, "tables copied at once");
+  AddStrictObjects(migrate_cmd, &mi.load);
   AddDataOnly(migrate_cmd, &mi.load);
   AddSelectOptions(migrate_cmd, &mi.select);
 
@@ -624,6 +651,7 @@ int RunDecant(int argc, char** argv) {
                      "also read the source's rows: count, per column, the values that would be converted, "
                      "with the keys of the first ones");
   plan_cmd->add_option("-j,--jobs", pl.jobs, "with --scan: tables read at once")->check(CLI::Range(1, 64));
+  plan_cmd->add_flag("--ddl", pl.ddl, "also print the DDL the target's sink would run, in its dialect");
   AddSelectOptions(plan_cmd, &pl.select);
 
   VerifyArgs ve;

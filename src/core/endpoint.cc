@@ -33,4 +33,10 @@ std::vector<size_t> DataColumns(const Table& table) {
 
 const EngineTraits& Sink::Traits() const { return ArchiveTraits(); }
 
+size_t SinkReport::Created(const std::string& kind) const {
+  size_t n = 0;
+  for (const SinkObject& o : created) n += o.kind == kind ? o.count : 0;
+  return n;
+}
+
 }  // namespace decant

@@ -123,6 +123,32 @@ struct SinkOptions {
   // from Schema::engine. Null: the sink's own engine when the schema names it,
   // else UnknownEngineTraits().
   const EngineTraits* source = nullptr;
+  // --strict-objects: an auxiliary object the target refuses (see Sink) fails
+  // the load with NotCarried (and the sink is aborted) instead of being skipped.
+  bool strict_objects = false;
+};
+
+// One object a sink created, or one it did not create because the target
+// refused it.
+struct SinkObject {
+  // "table", "primary key", "index", "view", "trigger", "sequence value" (a
+  // sequence or AUTO_INCREMENT counter set past the loaded ids), ...
+  std::string kind;
+  std::string name;    // the object's name ("" for an unnamed key)
+  std::string table;   // the table it belongs to ("" for none)
+  // Refused: the target's own error message (by_target), or why decant did
+  // not create it (another engine's trigger that is not translated, ...).
+  std::string reason;
+  size_t count = 1;        // objects of `kind` it stands for (one ALTER may add several keys)
+  bool by_target = false;  // the target's server refused the statement
+};
+
+// What a sink did to the target, once Commit returned OK.
+struct SinkReport {
+  std::vector<SinkObject> created;
+  std::vector<SinkObject> refused;  // auxiliary objects not created (refused or not translated), skipped
+  // How many objects of `kind` were created (the sum of their counts).
+  size_t Created(const std::string& kind) const;
 };
 
 class Sink {
@@ -131,6 +157,15 @@ class Sink {
   // Checks the target (refusing a non-empty one with FailedPrecondition that
   // says what is there, unless options allow it) and creates the tables. No
   // secondary indexes, triggers or views yet: those come in Commit().
+  //
+  // Essential and auxiliary objects: tables, primary and unique keys, foreign
+  // keys, sequences and what data depends on are all-or-nothing: when the
+  // target refuses one's DDL the call fails with Refused (the server's
+  // message in it) and the sink must be aborted. An auxiliary object (view,
+  // trigger, rule, routine, check, comment, non-unique index) that the target
+  // refuses is skipped and recorded in Report().refused with the server's
+  // message, and the load goes on; with SinkOptions::strict_objects the call
+  // fails with NotCarried instead.
   virtual Status Begin(const Schema& schema, const SinkOptions& options) = 0;
   // A writer for one of the schema's tables. At most one writer is open at a
   // time unless the sink documents otherwise. A sink whose MaxParallelTables()
@@ -144,6 +179,10 @@ class Sink {
   // Undoes what it can after a failure; leaves nothing that looks complete.
   virtual void Abort() = 0;
   virtual std::string Describe() const = 0;
+  // What the sink created (every object, of every kind, by the DDL it ran)
+  // and which auxiliary objects the target refused; complete once Commit
+  // returned OK. Default: nothing (a sink that creates no objects).
+  virtual SinkReport Report() const { return {}; }
   // How many table writers may be open at once, from different threads.
   virtual size_t MaxParallelTables() const { return 1; }
   // The engine written to. Default: ArchiveTraits(), a target that keeps

@@ -15,6 +15,8 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kFailedPrecondition: return "FailedPrecondition";
     case StatusCode::kDataLoss: return "DataLoss";
     case StatusCode::kCancelled: return "Cancelled";
+    case StatusCode::kRefused: return "Refused";
+    case StatusCode::kNotCarried: return "NotCarried";
     case StatusCode::kInternal: return "Internal";
   }
   return "Unknown";

@@ -25,6 +25,8 @@ enum class StatusCode {
   kFailedPrecondition,  // target not empty, wrong state
   kDataLoss,            // a value the target cannot hold exactly
   kCancelled,           // interrupted by a signal
+  kRefused,             // the target refused the DDL of a table, key or foreign key
+  kNotCarried,          // --strict-objects: an object the target will not get (or refused)
   kInternal,            // a bug in decant
 };
 
@@ -47,6 +49,8 @@ class [[nodiscard]] Status {
   static Status FailedPrecondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
   static Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
+  static Status Refused(std::string m) { return {StatusCode::kRefused, std::move(m)}; }
+  static Status NotCarried(std::string m) { return {StatusCode::kNotCarried, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -248,6 +248,19 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
   return Status::OK();
 }
 
+// Whether plan's not-carried lines already name `o` ("view v: ..." or
+// "view s.v: ..."), so that each object is listed once.
+bool NamedIn(const std::vector<std::string>& lines, const SinkObject& o) {
+  for (const std::string& line : lines) {
+    std::string head = line.substr(0, line.find(':'));
+    if (!head.starts_with(o.kind + " ")) continue;
+    std::string name = head.substr(o.kind.size() + 1);
+    name = name.substr(0, name.find(" on "));
+    if (name == o.name || name.ends_with("." + o.name) || o.name.ends_with("." + name)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options) {
@@ -259,7 +272,11 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
   DECANT_ASSIGN_OR_RETURN(MigrationPlan plan,
                           PlanMigration(read_schema, options.select, sink.Traits(),
                                         options.sink.data_only ? options.existing_target : nullptr));
-  const Schema& schema = plan.target_schema;
+  if (options.sink.strict_objects && !plan.not_carried.empty()) {
+    return Status::NotCarried(fmt::format("--strict-objects: {} objects would not be carried to {} (first: {}); "
+                                          "nothing was written (decant plan lists them)",
+                                          plan.not_carried.size(), plan.target_engine, plan.not_carried.front()));
+  }
   SinkOptions sink_options = options.sink;
   if (!sink_options.source) sink_options.source = plan.data_only ? plan.target_traits : plan.source_traits;
   Status st = sink.Begin(plan.target_schema, sink_options);
@@ -295,11 +312,21 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     summary.conversions.insert(summary.conversions.end(), t.conversions.begin(), t.conversions.end());
   }
   summary.not_carried = plan.not_carried;
+  SinkReport report = sink.Report();
+  for (const SinkObject& o : report.refused) {
+    if (!NamedIn(plan.not_carried, o)) {
+      summary.not_carried.push_back(fmt::format("{}{}{}: {}{}", o.kind, o.name.empty() ? "" : " " + o.name,
+                                                o.table.empty() || o.table == o.name ? "" : " on " + o.table,
+                                                o.by_target ? fmt::format("{} refused it: ", sink.Traits().display_name)
+                                                            : std::string(),
+                                                o.reason));
+    }
+  }
   summary.notes = plan.notes;
-  summary.indexes = schema.indexes.size();
-  summary.views = schema.views.size();
-  summary.triggers = schema.triggers.size();
-  summary.sequences = schema.sequences.size();
+  summary.indexes = report.Created("index") + report.Created("unique index");
+  summary.views = report.Created("view") + report.Created("materialized view");
+  summary.triggers = report.Created("trigger");
+  summary.sequences = report.Created("sequence value");
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }

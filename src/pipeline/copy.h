@@ -47,8 +47,12 @@ struct TableCopyStats {
 struct CopySummary {
   std::vector<TableCopyStats> tables;
   std::vector<ColumnConversions> conversions;
-  std::vector<std::string> not_carried;  // objects of the source the target did not get
-  std::vector<std::string> notes;        // what the table selection dropped or could not rewrite
+  // Objects of the source the target did not get, each once: what the plan
+  // said would not be carried, then what the target refused (Sink::Report).
+  std::vector<std::string> not_carried;
+  std::vector<std::string> notes;  // what the table selection dropped or could not rewrite
+  // Objects the sink reports it created, never what it skipped or was refused
+  // (sequences: the sequences and counters it set).
   size_t indexes = 0, views = 0, triggers = 0, sequences = 0;
   uint64_t rows = 0;
   uint64_t bytes = 0;
@@ -61,7 +65,9 @@ struct CopySummary {
 // Progress and the summary are per table: a table read in several slices is
 // reported once, when all its slices are written.
 // On any error the sink is aborted (nothing is left looking complete) and the
-// error is returned with the table it happened in.
+// error is returned with the table it happened in. With
+// options.sink.strict_objects, an object the plan says will not be carried
+// fails the copy with NotCarried before the sink is begun (nothing written).
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options);
 
 }  // namespace decant

@@ -266,4 +266,93 @@ SplitTable TableStatements(const Schema& schema, const Table& t, const EngineTra
   return split;
 }
 
+std::string AlterAdd(const std::string& alter, const std::vector<std::string>& clauses) {
+  std::string sql = alter;
+  for (size_t i = 0; i < clauses.size(); ++i) sql += (i ? ", ADD " : " ADD ") + clauses[i];
+  return sql;
+}
+
+std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTraits& source) {
+  std::vector<DdlStatement> tables, keys, fks, counters, last;
+  bool native = schema.engine == MysqlTraits().name;
+  auto names = [](const std::vector<std::string>& clauses) {
+    std::string out;
+    for (const std::string& c : clauses) out += (out.empty() ? "" : ", ") + ClauseName(c);
+    return out;
+  };
+  for (const Table& t : schema.tables) {
+    std::vector<std::string> skipped;
+    SplitTable split = TableStatements(schema, t, source, &skipped);
+    tables.push_back(DdlStatement::Make("table", t.name, t.name, split.create));
+    for (const std::string& index : skipped) {
+      DdlStatement s = DdlStatement::Make("index", index, t.name, "");
+      s.note = "expression keys are not translated";
+      tables.push_back(std::move(s));
+    }
+    std::string alter = "ALTER TABLE " + QuoteIdent(t.name);
+    std::vector<std::string> unique, plain;
+    for (const std::string& k : split.keys) (StartsWith(k, "UNIQUE ") ? unique : plain).push_back(k);
+    if (!unique.empty()) {
+      keys.push_back(DdlStatement::Make("unique index", names(unique), t.name, AlterAdd(alter, unique)));
+      keys.back().count = unique.size();
+    }
+    if (!plain.empty()) {
+      keys.push_back(DdlStatement::Make("index", names(plain), t.name, AlterAdd(alter, plain)));
+      keys.back().count = plain.size();
+    }
+    // InnoDB builds one FULLTEXT index per ALTER.
+    for (const std::string& f : split.fulltext)
+      keys.push_back(DdlStatement::Make("index", ClauseName(f), t.name, AlterAdd(alter, {f})));
+    if (!split.foreign_keys.empty()) {
+      fks.push_back(
+          DdlStatement::Make("foreign key", names(split.foreign_keys), t.name, AlterAdd(alter, split.foreign_keys)));
+      fks.back().count = split.foreign_keys.size();
+    }
+  }
+  for (const Sequence& q : schema.sequences) {
+    const std::string& table = q.owner_table.empty() ? q.name : q.owner_table;
+    const Table* t = nullptr;
+    for (const Table& c : schema.tables) {
+      if (c.name == table) t = &c;
+    }
+    bool has_ai = false;
+    if (t != nullptr) {
+      for (const Column& c : t->columns) has_ai |= c.auto_increment;
+    }
+    int64_t next = q.is_called ? q.last_value + 1 : q.last_value;
+    if (!has_ai || next < 1) continue;
+    counters.push_back(DdlStatement::Make("sequence value", table, table,
+                                          "ALTER TABLE " + QuoteIdent(table) + " AUTO_INCREMENT = " +
+                                              std::to_string(next)));
+  }
+  if (native) {
+    for (const NativeObject& o : schema.objects) {
+      if (o.phase == "post-data" && o.kind != "event")
+        last.push_back(DdlStatement::Make(o.kind, o.name, o.table, o.native_ddl));
+    }
+    for (const View& v : schema.views) last.push_back(DdlStatement::Make("view", v.name, "", v.native_ddl));
+    for (const Trigger& t : schema.triggers)
+      last.push_back(DdlStatement::Make("trigger", t.name, t.table, t.native_ddl));
+    for (const NativeObject& o : schema.objects) {
+      if (o.kind == "event") last.push_back(DdlStatement::Make("event", o.name, "", o.native_ddl));
+    }
+  } else {
+    for (const View& v : schema.views) {
+      DdlStatement s = DdlStatement::Make("view", v.name, "", "");
+      s.note = "not translated from " + schema.engine;
+      last.push_back(std::move(s));
+    }
+    for (const Trigger& t : schema.triggers) {
+      DdlStatement s = DdlStatement::Make("trigger", t.name, t.table, "");
+      s.note = "not translated from " + schema.engine;
+      last.push_back(std::move(s));
+    }
+  }
+  std::vector<DdlStatement> out = std::move(tables);
+  for (auto* part : {&keys, &fks, &counters, &last}) {
+    for (DdlStatement& s : *part) out.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace decant::mysql_internal

@@ -6,6 +6,7 @@
 
 #include "core/engine_traits.h"
 #include "core/schema.h"
+#include "engines/common/ddl_statement.h"
 
 namespace decant::mysql_internal {
 
@@ -29,6 +30,20 @@ SplitTable SplitCreateTable(const std::string& ddl, const std::string& auto_incr
 // `source`: the engine the schema was read from (its dialect reads defaults).
 SplitTable TableStatements(const Schema& schema, const Table& table, const EngineTraits& source,
                            std::vector<std::string>* skipped);
+
+// Everything a load into MySQL creates, in the order the sink runs it: one
+// CREATE TABLE per schema table (kind "table"); per table an ALTER adding its
+// unique keys ("unique index", name: the keys' names joined by ", "), one
+// adding its other keys ("index") and one per FULLTEXT key ("index"); per
+// table an ALTER adding its foreign keys ("foreign key"); AUTO_INCREMENT
+// counters ("sequence value"); then, for a MySQL schema, routines, views, triggers
+// and events. What is not created (an expression key, another engine's view
+// or trigger) is a statement without sql whose note says why.
+// MysqlSchemaDdl prints it; the sink runs it.
+std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTraits& source);
+
+// "ALTER TABLE `t` ADD a, ADD b".
+std::string AlterAdd(const std::string& alter, const std::vector<std::string>& clauses);
 
 // The definition clauses of SHOW CREATE TABLE output, one per element
 // (columns, keys, constraints), without trailing commas.

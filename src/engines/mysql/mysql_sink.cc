@@ -54,12 +54,7 @@ Status CheckCreate(const std::string& what, const std::string& name, const std::
 // What DROP calls a routine or event NativeObject ("procedure" -> "PROCEDURE").
 std::string DropKind(const std::string& kind) { return AsciiUpper(kind); }
 
-// "ALTER TABLE `t` ADD a, ADD b".
-std::string AlterAdd(const std::string& alter, const std::vector<std::string>& clauses) {
-  std::string sql = alter;
-  for (size_t i = 0; i < clauses.size(); ++i) sql += (i ? ", ADD " : " ADD ") + clauses[i];
-  return sql;
-}
+using mysql_internal::AlterAdd;
 
 class MysqlSink : public Sink, private LoadTarget {
  public:
@@ -74,6 +69,7 @@ class MysqlSink : public Sink, private LoadTarget {
   Status Commit() override;
   void Abort() override;
   std::string Describe() const override { return params_.shown; }
+  SinkReport Report() const override { return recorder_.Report(); }
   size_t MaxParallelTables() const override { return jobs_; }
   const EngineTraits& Traits() const override { return MysqlTraits(); }
 
@@ -88,11 +84,15 @@ class MysqlSink : public Sink, private LoadTarget {
   Result<RowCount> CountRows(size_t index) override;
   // --append: a table or view of that name was there before the load.
   bool Existed(const std::string& name) const { return protocol_.Kept(name, {"table", "view"}); }
+  // Runs one statement of statements_ on `conn`, judged by recorder_.
+  Status Run(Connection* conn, const DdlStatement& s);
   Status AddKeys();
-  Status RunOnEach(const std::vector<std::vector<std::string>>& work);
+  Status RunOnEach(const std::vector<std::vector<const DdlStatement*>>& work);
   Status SetCounters();
-  Status CreateNative(const NativeObject& o);
+  Status CreateNative(const DdlStatement& s);
   Status CreateRoutinesViewsTriggers();
+  // The post-data statements of `kind`, in list order.
+  std::vector<const DdlStatement*> Statements(std::initializer_list<std::string_view> kinds) const;
 
   mysql_internal::ConnectParams params_;
   size_t jobs_;
@@ -102,7 +102,9 @@ class MysqlSink : public Sink, private LoadTarget {
   bool checked_ = false;  // the target passed Begin's check: Abort may undo the load
   std::unique_ptr<Connection> main_;
   LoadProtocol protocol_;
-  std::map<std::string, mysql_internal::SplitTable> split_;   // tables this sink created
+  std::vector<DdlStatement> statements_;                      // mysql_internal::SchemaStatements
+  std::set<std::string> created_tables_;                      // tables this sink created
+  DdlRecorder recorder_;
   std::vector<std::pair<std::string, std::string>> created_;  // (kind, name), for Abort
   mysql_internal::TargetColumns target_columns_;              // every table's, once they all exist
   mysql_internal::ConnectionPool loaders_;
@@ -153,19 +155,44 @@ Status MysqlSink::DropOurs(const std::vector<TargetObject>& present) {
   return Status::OK();
 }
 
+Status MysqlSink::Run(Connection* conn, const DdlStatement& s) {
+  Status st = conn->Exec(s.sql);
+  if (!st.ok() && options_.mode == LoadMode::kAppend && !s.essential &&
+      st.message().find("already exists") != std::string::npos) {
+    return Status::OK();  // --append keeps the one that is there
+  }
+  DECANT_RETURN_IF_ERROR(recorder_.Outcome(s, st, options_.strict_objects, Describe()));
+  if (st.ok() && (s.kind == "table" || s.kind == "view" || s.kind == "procedure" || s.kind == "function" ||
+                  s.kind == "event")) {
+    created_.emplace_back(DropKind(s.kind), s.name);
+  }
+  return Status::OK();
+}
+
+std::vector<const DdlStatement*> MysqlSink::Statements(std::initializer_list<std::string_view> kinds) const {
+  std::vector<const DdlStatement*> out;
+  for (const DdlStatement& s : statements_) {
+    if (s.sql.empty() || std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end()) continue;
+    // Keys and counters only for the tables this load created.
+    if (s.kind != "trigger" && !s.table.empty() && !created_tables_.count(s.table)) continue;
+    out.push_back(&s);
+  }
+  return out;
+}
+
 Status MysqlSink::CreateTables(const std::vector<size_t>& indexes) {
   for (size_t i : indexes) {
     const Table& t = schema_.tables[i];
     if (native() && !t.native_ddl.empty()) DECANT_RETURN_IF_ERROR(CheckCreate("table", t.name, t.native_ddl));
-    std::vector<std::string> skipped;
-    mysql_internal::SplitTable split =
-        mysql_internal::TableStatements(schema_, t, SourceTraits(options_.source, schema_, MysqlTraits()), &skipped);
-    for (const std::string& index : skipped) {
-      spdlog::warn("{}: index {} on {} not created (expression keys are not translated)", Describe(), index, t.name);
+    for (const DdlStatement& s : statements_) {
+      if (s.table != t.name) continue;
+      if (s.kind == "table") {
+        DECANT_RETURN_IF_ERROR(Run(main_.get(), s));
+        created_tables_.insert(t.name);
+      } else if (s.sql.empty() && s.kind == "index") {
+        DECANT_RETURN_IF_ERROR(recorder_.NotCreated(s, options_.strict_objects));
+      }
     }
-    DECANT_RETURN_IF_ERROR(main_->Exec(split.create).WithContext("creating table " + t.name));
-    created_.emplace_back("TABLE", t.name);
-    split_[t.name] = std::move(split);
   }
   return Status::OK();
 }
@@ -183,6 +210,7 @@ Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
   if (params_.database.empty()) {
     return Status::InvalidArgument(Describe() + ": no database in the URI (mysql://user@host:3306/DATABASE)");
   }
+  statements_ = mysql_internal::SchemaStatements(schema_, SourceTraits(options_.source, schema_, MysqlTraits()));
   DECANT_ASSIGN_OR_RETURN(main_, Connect());
   DECANT_RETURN_IF_ERROR(protocol_.Begin(*this, schema_, options));
   checked_ = true;
@@ -204,7 +232,7 @@ Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
 
 // Runs each list of statements on its own connection, up to jobs_ at once
 // (index builds of different tables overlap on the server).
-Status MysqlSink::RunOnEach(const std::vector<std::vector<std::string>>& work) {
+Status MysqlSink::RunOnEach(const std::vector<std::vector<const DdlStatement*>>& work) {
   std::vector<std::unique_ptr<Connection>> extra;
   for (size_t j = 1; j < std::min(jobs_, work.size()); ++j) {
     auto c = Connect();
@@ -214,114 +242,84 @@ Status MysqlSink::RunOnEach(const std::vector<std::vector<std::string>>& work) {
   std::vector<Connection*> conns{main_.get()};  // worker 0 is this thread
   for (auto& c : extra) conns.push_back(c.get());
   return RunWorkQueue(work.size(), conns.size(), [&](size_t worker, size_t i) -> Status {
-    for (const std::string& sql : work[i]) {
-      Status st = conns[worker]->Exec(sql);
-      if (!st.ok()) return st.WithContext(sql.substr(0, sql.find(" ADD ")));
-    }
+    for (const DdlStatement* s : work[i]) DECANT_RETURN_IF_ERROR(Run(conns[worker], *s));
     return Status::OK();
   });
 }
 
 Status MysqlSink::AddKeys() {
-  std::vector<std::vector<std::string>> keys;
-  std::vector<std::string> fks;
-  for (const Table& t : schema_.tables) {
-    auto it = split_.find(t.name);
-    if (it == split_.end()) continue;
-    const auto& s = it->second;
-    std::string alter = "ALTER TABLE " + QuoteIdent(t.name);
-    std::vector<std::string> stmts;
-    if (!s.keys.empty()) stmts.push_back(AlterAdd(alter, s.keys));
-    // InnoDB builds one FULLTEXT index per ALTER.
-    for (const std::string& f : s.fulltext) stmts.push_back(AlterAdd(alter, {f}));
-    if (!stmts.empty()) keys.push_back(std::move(stmts));
-    if (!s.foreign_keys.empty()) fks.push_back(AlterAdd(alter, s.foreign_keys));
+  // One list per table (its keys are built one after the other).
+  std::vector<std::vector<const DdlStatement*>> keys;
+  for (const DdlStatement* s : Statements({"unique index", "index"})) {
+    if (keys.empty() || keys.back().front()->table != s->table) keys.emplace_back();
+    keys.back().push_back(s);
   }
   DECANT_RETURN_IF_ERROR(RunOnEach(keys));
   // Foreign keys once every key they may reference exists; with
   // foreign_key_checks off the server does not re-read the rows.
-  for (const std::string& f : fks) DECANT_RETURN_IF_ERROR(main_->Exec(f).WithContext("adding foreign keys"));
+  for (const DdlStatement* s : Statements({"foreign key"})) DECANT_RETURN_IF_ERROR(Run(main_.get(), *s));
   return Status::OK();
 }
 
 Status MysqlSink::SetCounters() {
-  for (const Sequence& s : schema_.sequences) {
-    std::string table = s.owner_table.empty() ? s.name : s.owner_table;
-    const Table* t = nullptr;
-    for (const Table& c : schema_.tables) {
-      if (c.name == table) t = &c;
-    }
-    if (t == nullptr) continue;
-    bool has_ai = false;
-    for (const Column& c : t->columns) has_ai |= c.auto_increment;
-    if (!has_ai) continue;
-    int64_t next = s.is_called ? s.last_value + 1 : s.last_value;
-    if (next < 1) continue;
+  for (const DdlStatement& s : statements_) {
+    if (s.kind != "sequence value") continue;
     if (options_.mode == LoadMode::kAppend) {
-      // Never lower a counter that is already there.
+      // Never lower a counter that is already there ("... AUTO_INCREMENT = N").
+      int64_t next = std::atoll(s.sql.c_str() + s.sql.rfind('=') + 1);
       DECANT_ASSIGN_OR_RETURN(auto cur, main_->QueryValue("SELECT AUTO_INCREMENT FROM information_schema.TABLES "
                                                           "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " +
-                                                          main_->Quote(table)));
+                                                          main_->Quote(s.table)));
       if (cur && std::atoll(cur->c_str()) >= next) continue;
     }
-    DECANT_RETURN_IF_ERROR(main_->Exec("ALTER TABLE " + QuoteIdent(table) + " AUTO_INCREMENT = " + std::to_string(next))
-                               .WithContext("setting the AUTO_INCREMENT of " + table));
+    DECANT_RETURN_IF_ERROR(Run(main_.get(), s));
   }
   return Status::OK();
 }
 
 // A procedure, function or event; with --append one already there is kept.
-Status MysqlSink::CreateNative(const NativeObject& o) {
-  DECANT_RETURN_IF_ERROR(CheckCreate(o.kind, o.name, o.native_ddl));
-  Status st = main_->Exec(o.native_ddl);
-  if (!st.ok() && options_.mode == LoadMode::kAppend && st.message().find("already exists") != std::string::npos) {
-    return Status::OK();
-  }
-  DECANT_RETURN_IF_ERROR(st.WithContext("creating " + o.kind + " " + o.name));
-  created_.emplace_back(DropKind(o.kind), o.name);
-  return Status::OK();
+Status MysqlSink::CreateNative(const DdlStatement& s) {
+  DECANT_RETURN_IF_ERROR(CheckCreate(s.kind, s.name, s.sql));
+  return Run(main_.get(), s);
 }
 
 Status MysqlSink::CreateRoutinesViewsTriggers() {
-  if (!native()) {
-    if (!schema_.views.empty() || !schema_.triggers.empty()) {
-      spdlog::warn("{}: {} views and {} triggers from {} are not translated to MySQL", Describe(), schema_.views.size(),
-                   schema_.triggers.size(), schema_.engine);
+  for (const DdlStatement& s : statements_) {
+    if (s.sql.empty() && (s.kind == "view" || s.kind == "trigger")) {
+      DECANT_RETURN_IF_ERROR(recorder_.NotCreated(s, options_.strict_objects));
     }
-    return Status::OK();
   }
-  for (const NativeObject& o : schema_.objects) {
-    if (o.phase == "post-data" && o.kind != "event") DECANT_RETURN_IF_ERROR(CreateNative(o));
-  }
-  // A view may read another view: create in rounds until none is left.
-  std::vector<const View*> pending;
-  for (const View& v : schema_.views) {
-    if (!Existed(v.name)) pending.push_back(&v);
+  for (const DdlStatement* s : Statements({"procedure", "function"})) DECANT_RETURN_IF_ERROR(CreateNative(*s));
+  // A view may read another view: create in rounds until none is left; what
+  // still fails when a round creates nothing is judged as refused.
+  std::vector<const DdlStatement*> pending;
+  for (const DdlStatement* s : Statements({"view"})) {
+    if (!Existed(s->name)) pending.push_back(s);
   }
   while (!pending.empty()) {
-    std::vector<const View*> failed;
-    Status last;
-    for (const View* v : pending) {
-      DECANT_RETURN_IF_ERROR(CheckCreate("view", v->name, v->native_ddl));
-      Status st = main_->Exec(v->native_ddl);
+    std::vector<const DdlStatement*> failed;
+    for (const DdlStatement* v : pending) {
+      DECANT_RETURN_IF_ERROR(CheckCreate("view", v->name, v->sql));
+      Status st = main_->Exec(v->sql);
       if (st.ok()) {
+        DECANT_RETURN_IF_ERROR(recorder_.Outcome(*v, st, options_.strict_objects, Describe()));
         created_.emplace_back("VIEW", v->name);
       } else {
         failed.push_back(v);
-        last = st.WithContext("creating view " + v->name);
       }
     }
-    if (failed.size() == pending.size()) return last;
+    if (failed.size() == pending.size()) {
+      for (const DdlStatement* v : failed) DECANT_RETURN_IF_ERROR(Run(main_.get(), *v));
+      break;
+    }
     pending = std::move(failed);
   }
-  for (const Trigger& t : schema_.triggers) {
-    if (Existed(t.table)) continue;  // an existing table keeps its own triggers
-    DECANT_RETURN_IF_ERROR(CheckCreate("trigger", t.name, t.native_ddl));
-    DECANT_RETURN_IF_ERROR(main_->Exec(t.native_ddl).WithContext("creating trigger " + t.name));
+  for (const DdlStatement* s : Statements({"trigger"})) {
+    if (Existed(s->table)) continue;  // an existing table keeps its own triggers
+    DECANT_RETURN_IF_ERROR(CheckCreate("trigger", s->name, s->sql));
+    DECANT_RETURN_IF_ERROR(Run(main_.get(), *s));
   }
-  for (const NativeObject& o : schema_.objects) {
-    if (o.kind == "event") DECANT_RETURN_IF_ERROR(CreateNative(o));
-  }
+  for (const DdlStatement* s : Statements({"event"})) DECANT_RETURN_IF_ERROR(CreateNative(*s));
   return Status::OK();
 }
 
@@ -370,41 +368,7 @@ std::string MysqlSchemaDdl(const Schema& schema) {
 }
 
 std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source) {
-  using mysql_internal::TableStatements;
-  std::string out, keys, fks, counters, last;
-  bool native = schema.engine == MysqlTraits().name;
-  for (const Table& t : schema.tables) {
-    std::vector<std::string> skipped;
-    mysql_internal::SplitTable split = TableStatements(schema, t, source, &skipped);
-    out += split.create + ";\n";
-    for (const std::string& index : skipped)
-      out += "-- index " + index + " on " + t.name + ": expression keys are not translated\n";
-    std::string alter = "ALTER TABLE " + QuoteIdent(t.name);
-    if (!split.keys.empty()) keys += AlterAdd(alter, split.keys) + ";\n";
-    for (const std::string& f : split.fulltext) keys += AlterAdd(alter, {f}) + ";\n";
-    if (!split.foreign_keys.empty()) fks += AlterAdd(alter, split.foreign_keys) + ";\n";
-  }
-  for (const Sequence& s : schema.sequences) {
-    const std::string& table = s.owner_table.empty() ? s.name : s.owner_table;
-    int64_t next = s.is_called ? s.last_value + 1 : s.last_value;
-    if (native && next >= 1)
-      counters += "ALTER TABLE " + QuoteIdent(table) + " AUTO_INCREMENT = " + std::to_string(next) + ";\n";
-  }
-  if (native) {
-    for (const NativeObject& o : schema.objects) {
-      if (o.phase == "post-data" && o.kind != "event") last += o.native_ddl + ";\n";
-    }
-    for (const View& v : schema.views) last += v.native_ddl + ";\n";
-    for (const Trigger& t : schema.triggers) last += t.native_ddl + ";\n";
-    for (const NativeObject& o : schema.objects) {
-      if (o.kind == "event") last += o.native_ddl + ";\n";
-    }
-  } else {
-    for (const View& v : schema.views) last += "-- view " + v.name + " from " + schema.engine + " is not translated\n";
-    for (const Trigger& t : schema.triggers)
-      last += "-- trigger " + t.name + " from " + schema.engine + " is not translated\n";
-  }
-  return out + keys + fks + counters + last;
+  return DdlScript(mysql_internal::SchemaStatements(schema, source));
 }
 
 Result<std::unique_ptr<Sink>> OpenMysqlSink(const std::string& uri, const EndpointOptions& options) {

@@ -688,6 +688,8 @@ class CatalogReader {
       std::string type = r.Get(i, 0), schema = r.IsNull(i, 1) ? "" : r.Get(i, 1), identity = r.Get(i, 2);
       if (type == "schema") schema = r.Get(i, 4);
       if (kSystem.count(schema) || schema.starts_with("pg_temp") || schema.starts_with("pg_toast")) continue;
+      // Every database is created with this one (initdb's): not the user's.
+      if (type == "schema" && schema == "public" && r.Get(i, 3) == "standard public schema") continue;
       std::string target;
       if (type == "table column" || type == "view column" || type == "materialized view column" ||
           type == "composite type column") {

@@ -59,6 +59,16 @@ std::vector<std::string> OnUpdateTriggers(const Table& t, const Dialect& source)
                       QuoteQualified(TargetSchema(t.schema), t.name), qualified)};
 }
 
+Ddl MakeDdl(std::string kind, std::string name, std::string table, std::string what, std::string sql,
+            bool must_succeed, bool may_need_tables) {
+  Ddl d;
+  static_cast<DdlStatement&>(d) = DdlStatement::Make(std::move(kind), std::move(name), std::move(table), std::move(sql));
+  d.what = std::move(what);
+  d.must_succeed = must_succeed;
+  d.may_need_tables = may_need_tables;
+  return d;
+}
+
 std::string TargetSchema(const std::string& schema) { return schema.empty() ? kDefaultSchema : schema; }
 
 std::string MappedType(const Column& c) {
@@ -117,8 +127,10 @@ std::vector<Ddl> NativeObjectsOf(const Schema& schema, std::initializer_list<con
   std::vector<Ddl> out;
   for (const char* kind : kinds) {
     for (const NativeObject& o : schema.objects) {
-      if (o.kind == kind)
-        out.push_back({o.kind + " " + o.name + " on " + QualifiedName(o.schema, o.table), o.native_ddl, false});
+      if (o.kind == kind) {
+        std::string table = QualifiedName(o.schema, o.table);
+        out.push_back(MakeDdl(o.kind, o.name, table, o.kind + " " + o.name + " on " + table, o.native_ddl, false));
+      }
     }
   }
   return out;
@@ -134,36 +146,43 @@ std::vector<Step> NativePostData(const Schema& schema) {
   std::vector<Ddl> keys = NativeObjectsOf(schema, {"primary key", "unique", "exclusion"});
   std::vector<Ddl> view_indexes;
   for (const Index& x : schema.indexes) {
-    Ddl d{"index " + QualifiedName(x.schema, x.name), x.native_ddl, false};
+    Ddl d = MakeDdl(x.unique ? "unique index" : "index", x.name, QualifiedName(x.schema, x.table),
+                    "index " + QualifiedName(x.schema, x.name), x.native_ddl, false);
     (is_matview(x) ? view_indexes : keys).push_back(std::move(d));
   }
   std::vector<Ddl> counters;
   for (const Sequence& q : schema.sequences) {
-    counters.push_back(
-        {"sequence " + QualifiedName(q.schema, q.name),
-         fmt::format("SELECT pg_catalog.setval({}, {}, {})", QuoteLiteral(QuoteQualified(q.schema, q.name)),
-                     q.last_value, q.is_called ? "true" : "false"),
-         false});
+    counters.push_back(MakeDdl(
+        "sequence value", QualifiedName(q.schema, q.name), "", "sequence " + QualifiedName(q.schema, q.name),
+        fmt::format("SELECT pg_catalog.setval({}, {}, {})", QuoteLiteral(QuoteQualified(q.schema, q.name)),
+                    q.last_value, q.is_called ? "true" : "false"),
+        false));
   }
   std::vector<Ddl> views;
   for (const View& v : schema.views) {
-    views.push_back(
-        {(v.materialized ? "materialized view " : "view ") + QualifiedName(v.schema, v.name), v.native_ddl, false});
+    std::string kind = v.materialized ? "materialized view" : "view";
+    views.push_back(MakeDdl(kind, QualifiedName(v.schema, v.name), "", kind + " " + QualifiedName(v.schema, v.name),
+                            v.native_ddl, false));
   }
   for (const NativeObject& o : schema.objects) {
     if (o.phase == "post-data" && o.kind == "function") {
-      views.push_back({"function " + QualifiedName(o.schema, o.name), o.native_ddl, false});
+      views.push_back(MakeDdl("function", QualifiedName(o.schema, o.name), "",
+                              "function " + QualifiedName(o.schema, o.name), o.native_ddl, false));
     }
   }
   std::vector<Ddl> last;
   for (const Trigger& t : schema.triggers) {
-    last.push_back({"trigger " + t.name + " on " + QualifiedName(t.schema, t.table), t.native_ddl, false});
+    std::string table = QualifiedName(t.schema, t.table);
+    last.push_back(MakeDdl("trigger", t.name, table, "trigger " + t.name + " on " + table, t.native_ddl, false));
   }
   for (const NativeObject& o : schema.objects) {
-    if (o.kind == "rule") last.push_back({"rule " + o.name + " on " + QualifiedName(o.schema, o.table), o.native_ddl});
+    if (o.kind == "rule") {
+      std::string table = QualifiedName(o.schema, o.table);
+      last.push_back(MakeDdl("rule", o.name, table, "rule " + o.name + " on " + table, o.native_ddl, true, false));
+    }
   }
   for (const NativeObject& o : schema.objects) {
-    if (o.kind == "comment") last.push_back({"comment on " + o.name, o.native_ddl, false});
+    if (o.kind == "comment") last.push_back(MakeDdl("comment", o.name, "", "comment on " + o.name, o.native_ddl, false));
   }
   return {{StepMode::kParallel, std::move(keys)},
           {StepMode::kInOrder, NativeObjectsOf(schema, {"foreign key", "check", "sequence owner"})},
@@ -180,14 +199,15 @@ std::vector<Step> ForeignPostData(const Schema& schema, const Dialect& source) {
   for (const Table& t : schema.tables) {
     std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
     if (t.primary_key) {
-      keys.push_back({"primary key on " + QualifiedName(t.schema, t.name),
-                      fmt::format("ALTER TABLE {} ADD {}PRIMARY KEY ({})", name, ConstraintName(t.primary_key->name),
-                                  ColumnList(t.primary_key->columns))});
+      keys.push_back(MakeDdl("primary key", t.primary_key->name, QualifiedName(t.schema, t.name),
+                             "primary key on " + QualifiedName(t.schema, t.name),
+                             fmt::format("ALTER TABLE {} ADD {}PRIMARY KEY ({})", name,
+                                         ConstraintName(t.primary_key->name), ColumnList(t.primary_key->columns))));
     }
     for (const auto& u : t.uniques) {
-      keys.push_back(
-          {"unique key on " + QualifiedName(t.schema, t.name),
-           fmt::format("ALTER TABLE {} ADD {}UNIQUE ({})", name, ConstraintName(u.name), ColumnList(u.columns))});
+      keys.push_back(MakeDdl(
+          "unique key", u.name, QualifiedName(t.schema, t.name), "unique key on " + QualifiedName(t.schema, t.name),
+          fmt::format("ALTER TABLE {} ADD {}UNIQUE ({})", name, ConstraintName(u.name), ColumnList(u.columns))));
     }
     for (const auto& fk : t.foreign_keys) {
       std::string ref = QuoteQualified(TargetSchema(fk.ref_schema.empty() ? t.schema : fk.ref_schema), fk.ref_table);
@@ -198,7 +218,8 @@ std::vector<Step> ForeignPostData(const Schema& schema, const Dialect& source) {
       if (fk.on_update != FkAction::kNoAction) sql += std::string(" ON UPDATE ") + FkActionName(fk.on_update);
       if (fk.on_delete != FkAction::kNoAction) sql += std::string(" ON DELETE ") + FkActionName(fk.on_delete);
       if (fk.deferrable) sql += fk.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
-      fks.push_back({"foreign key on " + QualifiedName(t.schema, t.name), sql});
+      fks.push_back(MakeDdl("foreign key", fk.name, QualifiedName(t.schema, t.name),
+                            "foreign key on " + QualifiedName(t.schema, t.name), sql));
     }
     // An identity column continues after the highest id loaded and after the
     // source's own counter (SQLite's sqlite_sequence may be higher).
@@ -208,12 +229,13 @@ std::vector<Step> ForeignPostData(const Schema& schema, const Dialect& source) {
       for (const Sequence& q : schema.sequences) {
         if (q.owner_table == t.name || q.name == t.name) floor = std::max(floor, q.last_value);
       }
-      counters.push_back(
-          {"identity " + QualifiedName(t.schema, t.name) + "." + c.name,
-           fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), "
+      counters.push_back(MakeDdl(
+          "sequence value", t.name + "." + c.name, QualifiedName(t.schema, t.name),
+          "identity " + QualifiedName(t.schema, t.name) + "." + c.name,
+          fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), "
                        "GREATEST(COALESCE(MAX({}), 0), {}, 1), COALESCE(MAX({}), 0) >= 1 OR {} >= 1) FROM {}",
                        QuoteLiteral(name), QuoteLiteral(c.name), QuoteIdent(c.name), floor, QuoteIdent(c.name), floor,
-                       name)});
+                      name)));
     }
   }
   for (const Index& x : schema.indexes) {
@@ -229,14 +251,18 @@ std::vector<Step> ForeignPostData(const Schema& schema, const Dialect& source) {
         cols += (cols.empty() ? "" : ", ") + QuoteIdent(k.column) + (k.descending ? " DESC" : "");
       if (!x.method.empty() && x.method != "btree") method = "USING " + x.method + " ";
     }
-    keys.push_back(
-        {"index " + x.name, fmt::format("CREATE {}INDEX {} ON {} {}({})", x.unique ? "UNIQUE " : "", QuoteIdent(x.name),
-                                        QuoteQualified(TargetSchema(x.schema), x.table), method, cols)});
+    keys.push_back(MakeDdl(x.unique ? "unique index" : "index", x.name, QualifiedName(x.schema, x.table),
+                           "index " + x.name,
+                           fmt::format("CREATE {}INDEX {} ON {} {}({})", x.unique ? "UNIQUE " : "", QuoteIdent(x.name),
+                                       QuoteQualified(TargetSchema(x.schema), x.table), method, cols)));
   }
   std::vector<Ddl> triggers;
   for (const Table& t : schema.tables) {
-    for (std::string& sql : OnUpdateTriggers(t, source)) {
-      triggers.push_back({"ON UPDATE trigger of " + QualifiedName(t.schema, t.name), std::move(sql)});
+    std::vector<std::string> sql = OnUpdateTriggers(t, source);
+    for (size_t i = 0; i < sql.size(); ++i) {
+      std::string table = QualifiedName(t.schema, t.name);
+      triggers.push_back(MakeDdl(i == 0 ? "function" : "trigger", t.name + "_on_update", table,
+                                 "ON UPDATE trigger of " + table, std::move(sql[i]), true, false));
     }
   }
   return {{StepMode::kParallel, std::move(keys)},
@@ -254,19 +280,22 @@ LoadPlan PlanLoad(const Schema& schema, const EngineTraits& source) {
     for (const NativeObject& o : schema.objects) {
       if (o.phase != "pre-data") continue;
       bool function = o.kind == "function" || o.kind == "aggregate";
-      plan.pre_data.push_back({o.kind + " " + QualifiedName(o.schema, o.name), o.native_ddl, false, function});
+      plan.pre_data.push_back(MakeDdl(o.kind, QualifiedName(o.schema, o.name), "",
+                                      o.kind + " " + QualifiedName(o.schema, o.name), o.native_ddl, false, function));
     }
   } else {
     std::set<std::string> schemas;
     for (const Table& t : schema.tables) {
       if (!t.schema.empty() && schemas.insert(t.schema).second) {
-        plan.pre_data.push_back({"schema " + t.schema, "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(t.schema)});
+        plan.pre_data.push_back(
+            MakeDdl("schema", t.schema, "", "schema " + t.schema, "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(t.schema)));
       }
     }
   }
   for (const Table& t : schema.tables) {
-    plan.tables.push_back({"table " + QualifiedName(t.schema, t.name),
-                           CreateTableSql(t, native, schema.engine.empty() ? nullptr : &source.dialect)});
+    plan.tables.push_back(MakeDdl("table", QualifiedName(t.schema, t.name), QualifiedName(t.schema, t.name),
+                                  "table " + QualifiedName(t.schema, t.name),
+                                  CreateTableSql(t, native, schema.engine.empty() ? nullptr : &source.dialect)));
   }
   plan.post_data = native ? NativePostData(schema) : ForeignPostData(schema, source.dialect);
   return plan;

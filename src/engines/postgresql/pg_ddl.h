@@ -6,6 +6,7 @@
 
 #include "core/engine_traits.h"
 #include "core/schema.h"
+#include "engines/common/ddl_statement.h"
 
 namespace decant::pg_internal {
 
@@ -32,13 +33,17 @@ std::string MappedType(const Column& column);
 // dialect the clauses are written in. Empty when the table has none.
 std::vector<std::string> OnUpdateTriggers(const Table& table, const Dialect& source);
 
-// One statement of a load, and what to call it in messages.
-struct Ddl {
+// One statement of a load (kind, name, table, sql, essential: see
+// DdlStatement), and what to call it in messages.
+struct Ddl : DdlStatement {
   std::string what;
-  std::string sql;
   bool must_succeed = true;      // false: a target older than the source reports it and goes on
   bool may_need_tables = false;  // a pre-data function that may take a table's row type
 };
+// A statement creating `kind` `name` (on `table`: qualified, "" for none),
+// called `what` in messages; essential as IsEssentialKind(kind) says.
+Ddl MakeDdl(std::string kind, std::string name, std::string table, std::string what, std::string sql,
+            bool must_succeed = true, bool may_need_tables = false);
 
 // How the statements of one post-data step run.
 enum class StepMode {

@@ -72,6 +72,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   Status Commit() override;
   void Abort() override;
   std::string Describe() const override { return main_->Describe(); }
+  SinkReport Report() const override { return recorder_.Report(); }
   size_t MaxParallelTables() const override { return jobs_; }
   const EngineTraits& Traits() const override { return PostgresTraits(); }
 
@@ -113,6 +114,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   std::vector<std::string> created_tables_;  // committed early (jobs > 1), dropped by Abort
   std::vector<std::string> skipped_;
   std::vector<Ddl> deferred_;  // pre-data objects that needed the tables
+  DdlRecorder recorder_;       // what was created, what the target refused
 
   std::mutex mu_;             // guards skipped_
   Pool<Connection> workers_;  // connections beside main_, opened as needed
@@ -247,21 +249,29 @@ Status PostgresSink::TryInSavepoint(Connection* conn, const std::string& sql, bo
   return st;
 }
 
+// Auxiliary objects (and, on a target older than the source, whatever need
+// not succeed) run in a savepoint so that a refusal can be skipped; the
+// recorder judges the outcome (docs: Sink, essential and auxiliary objects).
 Status PostgresSink::Run(Connection* conn, const Ddl& ddl, bool in_transaction) {
-  bool tolerate = (older_target_ && !ddl.must_succeed) || options_.mode != LoadMode::kRefuseNonEmpty;
+  bool older_skip = older_target_ && !ddl.must_succeed;
+  bool tolerate = older_skip || !ddl.essential || options_.mode != LoadMode::kRefuseNonEmpty;
   std::string sqlstate;
   Status st = tolerate ? TryInSavepoint(conn, ddl.sql, in_transaction, &sqlstate) : conn->Exec(ddl.sql, &sqlstate);
-  if (st.ok()) return st;
-  if (options_.mode != LoadMode::kRefuseNonEmpty && IsDuplicateObject(sqlstate)) return Status::OK();  // already there
-  if (older_target_ && !ddl.must_succeed) {
+  if (!st.ok() && options_.mode != LoadMode::kRefuseNonEmpty && IsDuplicateObject(sqlstate)) {
+    return Status::OK();  // already there
+  }
+  if (!st.ok() && older_skip) {
     std::string line = fmt::format("{} was not created on PostgreSQL {} (source {}): {}", ddl.what,
                                    main_->server_version(), schema_.server_version, st.message());
-    spdlog::warn("{}", line);
-    std::lock_guard lock(mu_);
-    skipped_.push_back(line);
-    return Status::OK();
+    {
+      std::lock_guard lock(mu_);
+      skipped_.push_back(line);
+    }
+    DdlStatement skipped = ddl;
+    skipped.essential = false;
+    return recorder_.Outcome(skipped, st, options_.strict_objects, Describe());
   }
-  return st.WithContext("creating " + ddl.what);
+  return recorder_.Outcome(ddl, st, options_.strict_objects, Describe());
 }
 
 Status PostgresSink::RunAll(const std::vector<Ddl>& list, bool parallel) {
@@ -293,7 +303,10 @@ Status PostgresSink::RunUntilSettled(std::vector<Ddl> pending) {
     for (const Ddl& d : pending) {
       std::string sqlstate;
       Status st = TryInSavepoint(main_.get(), d.sql, in_transaction_, &sqlstate);
-      if (st.ok()) continue;
+      if (st.ok()) {
+        recorder_.Created({d.kind, d.name, d.table, "", d.count});
+        continue;
+      }
       if (IsMissingDependency(sqlstate)) {
         retry.push_back(d);
       } else {
@@ -369,7 +382,10 @@ Status PostgresSink::CreateBeforeTables() {
     // the tables and is created with the views (pg_dump sorts by dependency).
     if (d.may_need_tables) {
       std::string sqlstate;
-      if (TryInSavepoint(main_.get(), d.sql, true, &sqlstate).ok()) continue;
+      if (TryInSavepoint(main_.get(), d.sql, true, &sqlstate).ok()) {
+        recorder_.Created({d.kind, d.name, d.table, "", d.count});
+        continue;
+      }
       if (IsMissingDependency(sqlstate)) {
         deferred_.push_back(d);
         continue;

@@ -207,6 +207,33 @@ std::vector<std::string> OnUpdateTriggers(const Table& table, const Dialect& sou
   return out;
 }
 
+std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTraits& source) {
+  std::vector<DdlStatement> out;
+  bool native = IsNativeSchema(schema);
+  for (const Table& t : schema.tables) {
+    bool virt = native && !t.native_ddl.empty() && t.options.count("virtual");
+    out.push_back(DdlStatement::Make(virt ? "virtual table" : "table", t.name, t.name, TableDdl(schema, t, source)));
+  }
+  for (const Index& i : schema.indexes) {
+    out.push_back(DdlStatement::Make(i.unique ? "unique index" : "index", i.name, i.table, IndexDdl(schema, i, source)));
+  }
+  for (const View& v : schema.views) out.push_back(DdlStatement::Make("view", v.name, "", ViewDdl(schema, v, source)));
+  if (!native) {
+    for (const Table& t : schema.tables) {
+      for (std::string& ddl : OnUpdateTriggers(t, source.dialect)) {
+        out.push_back(DdlStatement::Make("trigger", t.name + " ON UPDATE", t.name, std::move(ddl)));
+      }
+    }
+  }
+  for (const Trigger& t : schema.triggers) {
+    std::optional<std::string> ddl = TriggerDdl(schema, t);
+    DdlStatement s = DdlStatement::Make("trigger", t.name, t.table, ddl.value_or(""));
+    if (!ddl) s.note = "not translated from " + schema.engine;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace decant::sqlite_internal
 
 namespace decant {
@@ -216,24 +243,7 @@ std::string SqliteSchemaDdl(const Schema& schema) {
 }
 
 std::string SqliteSchemaDdl(const Schema& schema, const EngineTraits& source) {
-  using namespace sqlite_internal;
-  std::string out;
-  for (const Table& t : schema.tables) out += TableDdl(schema, t, source) + ";\n";
-  for (const Index& i : schema.indexes) out += IndexDdl(schema, i, source) + ";\n";
-  for (const View& v : schema.views) out += ViewDdl(schema, v, source) + ";\n";
-  if (!IsNativeSchema(schema)) {
-    for (const Table& t : schema.tables) {
-      for (const std::string& ddl : OnUpdateTriggers(t, source.dialect)) out += ddl + ";\n";
-    }
-  }
-  for (const Trigger& t : schema.triggers) {
-    if (auto ddl = TriggerDdl(schema, t)) {
-      out += *ddl + ";\n";
-    } else {
-      out += "-- trigger " + t.name + " on " + t.table + " not translated from " + schema.engine + "\n";
-    }
-  }
-  return out;
+  return DdlScript(sqlite_internal::SchemaStatements(schema, source));
 }
 
 }  // namespace decant

@@ -15,6 +15,7 @@
 
 #include "core/engine_traits.h"
 #include "core/schema.h"
+#include "engines/common/ddl_statement.h"
 
 namespace decant::sqlite_internal {
 
@@ -31,6 +32,12 @@ std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigg
 // stops the trigger's own UPDATE from firing it again. `source`: the dialect
 // the clause is written in. Empty when the table has none.
 std::vector<std::string> OnUpdateTriggers(const Table& table, const Dialect& source);
+// Everything a load creates, in the order the sink runs it: one statement
+// per schema table first (same order and count as schema.tables; kind
+// "table", or "virtual table" for a native one), then indexes, views and
+// triggers (a trigger that is not translated has no sql, only a note).
+// SqliteSchemaDdl prints it; the sink runs it.
+std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTraits& source);
 // True if a generated CREATE TABLE declares column `column` as
 // "INTEGER PRIMARY KEY AUTOINCREMENT".
 bool IsAutoIncrementKey(const Table& table, const std::string& column);

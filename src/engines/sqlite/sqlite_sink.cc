@@ -187,6 +187,7 @@ class SqliteSink : public Sink, private LoadTarget {
   Status Commit() override;
   void Abort() override;
   std::string Describe() const override { return path_.starts_with("/") ? "sqlite://" + path_ : "sqlite:" + path_; }
+  SinkReport Report() const override { return recorder_.Report(); }
   const EngineTraits& Traits() const override { return SqliteTraits(); }
 
  private:
@@ -200,6 +201,8 @@ class SqliteSink : public Sink, private LoadTarget {
   Result<RowCount> CountRows(size_t index) override;
   bool Exists(const std::string& name) const { return protocol_.Kept(name); }
   Status Create(const std::string& what, const std::string& name, const std::string& sql);
+  // Runs one statement of statements_, judged by recorder_.
+  Status Run(const DdlStatement& s);
   Status WriteSequences();
 
   std::string path_;
@@ -212,6 +215,9 @@ class SqliteSink : public Sink, private LoadTarget {
   SinkOptions options_;
   const EngineTraits* source_ = nullptr;  // the schema's engine, set by Begin
   LoadProtocol protocol_;
+  // sqlite_internal::SchemaStatements: one per table (schema order), then the rest.
+  std::vector<DdlStatement> statements_;
+  DdlRecorder recorder_;
 };
 
 Status SqliteSink::OpenFresh() {
@@ -296,6 +302,7 @@ Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
   schema_ = schema;
   options_ = options;
   source_ = &SourceTraits(options.source, schema, SqliteTraits());
+  statements_ = sqlite_internal::SchemaStatements(schema_, *source_);
   if (fs_->IsDirectory(path_)) return Status::InvalidArgument(path_ + ": is a directory, not a SQLite database");
   fresh_ = !fs_->Exists(path_);
   if (!fresh_) {
@@ -316,7 +323,7 @@ Status SqliteSink::CreateTables(const std::vector<size_t>& indexes) {
   for (size_t i : indexes) {
     const Table& t = schema_.tables[i];
     if (VirtualModule(schema_, t)) continue;
-    DECANT_RETURN_IF_ERROR(Create("table", t.name, sqlite_internal::TableDdl(schema_, t, *source_)));
+    DECANT_RETURN_IF_ERROR(Run(statements_[i]));
   }
   // Virtual tables after ordinary ones (an external-content FTS table names its content table).
   for (size_t i : indexes) {
@@ -328,9 +335,14 @@ Status SqliteSink::CreateTables(const std::vector<size_t>& indexes) {
       return Status::FailedPrecondition("table " + t.name + ": SQLite module " + *module +
                                         " is not available in this SQLite build (" + sqlite3_libversion() + ")");
     }
-    DECANT_RETURN_IF_ERROR(st);
+    DECANT_RETURN_IF_ERROR(recorder_.Outcome(statements_[i], st, options_.strict_objects, Describe()));
   }
   return Status::OK();
+}
+
+Status SqliteSink::Run(const DdlStatement& s) {
+  std::string what = s.kind == "unique index" ? "index" : s.kind;
+  return recorder_.Outcome(s, Create(what, s.name, s.sql), options_.strict_objects, Describe());
 }
 
 // Runs one CREATE statement, which may come from an archive: exactly one
@@ -411,7 +423,10 @@ Status SqliteSink::WriteSequences() {
     sqlite3_bind_int64(update.get(), 2, value);
     DECANT_ASSIGN_OR_RETURN(bool ignored, update.Step(conn_.get()));
     (void)ignored;
-    if (sqlite3_changes(conn_->db()) > 0) continue;
+    if (sqlite3_changes(conn_->db()) > 0) {
+      recorder_.Created({"sequence value", table, table, ""});
+      continue;
+    }
     if (!insert) {
       DECANT_ASSIGN_OR_RETURN(
           insert, Statement::Prepare(conn_.get(), "INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)"));
@@ -421,6 +436,7 @@ Status SqliteSink::WriteSequences() {
     sqlite3_bind_int64(insert->get(), 2, value);
     DECANT_ASSIGN_OR_RETURN(bool ignored2, insert->Step(conn_.get()));
     (void)ignored2;
+    recorder_.Created({"sequence value", table, table, ""});
   }
   return Status::OK();
 }
@@ -435,29 +451,15 @@ Status SqliteSink::Commit() {
     DECANT_RETURN_IF_ERROR(
         conn_->Exec("INSERT INTO main." + q + "(" + q + ") VALUES('rebuild')").WithContext("rebuilding " + t.name));
   }
-  for (const Index& i : schema_.indexes) {
-    if (Exists(i.name)) continue;
-    DECANT_RETURN_IF_ERROR(Create("index", i.name, sqlite_internal::IndexDdl(schema_, i, *source_)));
-  }
-  for (const View& v : schema_.views) {
-    if (Exists(v.name)) continue;
-    DECANT_RETURN_IF_ERROR(Create("view", v.name, sqlite_internal::ViewDdl(schema_, v, *source_)));
-  }
-  for (const Trigger& t : schema_.triggers) {
-    if (Exists(t.name)) continue;
-    if (auto ddl = sqlite_internal::TriggerDdl(schema_, t)) {
-      DECANT_RETURN_IF_ERROR(Create("trigger", t.name, *ddl));
-    } else {
-      spdlog::warn("{}: trigger {} on {} not created ({} triggers are not translated)", Describe(), t.name, t.table,
-                   schema_.engine);
+  // Indexes, views and triggers: the statements after the tables'.
+  for (size_t i = schema_.tables.size(); i < statements_.size(); ++i) {
+    const DdlStatement& s = statements_[i];
+    if (Exists(s.name)) continue;
+    if (s.sql.empty()) {
+      DECANT_RETURN_IF_ERROR(recorder_.NotCreated(s, options_.strict_objects));
+      continue;
     }
-  }
-  if (!sqlite_internal::IsNativeSchema(schema_) && !options_.data_only) {
-    for (const Table& t : schema_.tables) {
-      for (const std::string& ddl : sqlite_internal::OnUpdateTriggers(t, source_->dialect)) {
-        DECANT_RETURN_IF_ERROR(conn_->Exec(ddl).WithContext("creating the ON UPDATE trigger of " + t.name));
-      }
-    }
+    DECANT_RETURN_IF_ERROR(Run(s));
   }
   // With --data-only SQLite moves each AUTOINCREMENT counter past the ids inserted.
   if (!options_.data_only) DECANT_RETURN_IF_ERROR(WriteSequences());
