@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "core/ascii.h"
@@ -34,10 +35,47 @@ namespace {
 using mysql_internal::Connection;
 using mysql_internal::QuoteIdent;
 
+constexpr const char* kLoadSqlMode = "'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION'";
 constexpr const char* kLoadSession =
     "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION', "
     "SESSION foreign_key_checks = 0, SESSION unique_checks = 0, "
-    "SESSION net_read_timeout = 86400, SESSION net_write_timeout = 86400";
+    "SESSION net_read_timeout = 86400, SESSION net_write_timeout = 86400, SESSION max_error_count = 65535";
+
+// Runs a stored CREATE under the session settings its object was created
+// with (a trigger's or routine's sql_mode, a view's character_set_client
+// and collation_connection: they become part of the object), then puts the
+// loading session's back, as mysqldump does. The statement text is UTF-8, so
+// another client character set is set only for ASCII text. Settings the
+// server refuses (a mode of another server version) are left out, with a warning.
+Status ExecCreate(Connection& c, const std::map<std::string, std::string>& settings, const std::string& ddl,
+                  const std::string& shown) {
+  bool ascii = std::all_of(ddl.begin(), ddl.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+  std::string set;
+  for (const auto& [key, value] : settings) {
+    bool plain = !value.empty() && std::all_of(value.begin(), value.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+    });
+    std::string assign;
+    if (key == "sql_mode") {
+      assign = c.Quote(value);
+    } else if (key == "collation_connection" && plain) {
+      assign = value;
+    } else if (key == "character_set_client" && plain && (ascii || StartsWithIgnoreCaseAscii(value, "utf8"))) {
+      assign = value;
+    } else {
+      continue;
+    }
+    set += (set.empty() ? "SET SESSION " : ", SESSION ") + key + " = " + assign;
+  }
+  if (set.empty()) return c.Exec(ddl);
+  if (Status st = c.Exec(set); !st.ok()) {
+    spdlog::warn("{}: created under the loading session's settings ({})", shown, st.message());
+    return c.Exec(ddl);
+  }
+  Status created = c.Exec(ddl);
+  Status back = c.Exec(std::string("SET NAMES utf8mb4, SESSION sql_mode = ") + kLoadSqlMode);
+  return created.ok() ? back : created;
+}
 
 // A stored CREATE statement (which may come from an archive) must create the
 // object it belongs to. Multi-statements are off on every connection, so one
@@ -59,6 +97,20 @@ std::string AlterAdd(const std::string& alter, const std::vector<std::string>& c
   std::string sql = alter;
   for (size_t i = 0; i < clauses.size(); ++i) sql += (i ? ", ADD " : " ADD ") + clauses[i];
   return sql;
+}
+
+// Columns of a MySQL table whose values a same-engine load reproduces with
+// a warning, as mysqldump's restore does: generated columns (computed again
+// from the same row, clamped as the source clamped them) and ENUMs without a
+// '' member (the '' error value a non-strict source stored).
+std::vector<std::string> ReproducedColumns(const Table& table) {
+  std::vector<std::string> out;
+  for (const Column& c : table.columns) {
+    const auto& members = c.type.enum_values;
+    bool error_value = c.type.logical == LogicalType::kEnum && std::find(members.begin(), members.end(), "") == members.end();
+    if (c.generated_expr || error_value) out.push_back(AsciiLower(c.name));
+  }
+  return out;
 }
 
 class MysqlSink : public Sink, private LoadTarget {
@@ -199,7 +251,8 @@ Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
                           mysql_internal::TargetCellKinds(target_columns_, table.name, columns, &auto_increment));
   DECANT_ASSIGN_OR_RETURN(Connection * conn, loaders_.Take([this] { return Connect(); }));
   return mysql_internal::NewTableWriter(conn, mysql_internal::DefaultLoadMethod(), table.name, columns,
-                                        std::move(kinds), auto_increment, [this, conn] { loaders_.GiveBack(conn); });
+                                        std::move(kinds), auto_increment, [this, conn] { loaders_.GiveBack(conn); },
+                                        native() ? ReproducedColumns(table) : std::vector<std::string>());
 }
 
 // Runs each list of statements on its own connection, up to jobs_ at once
@@ -273,7 +326,7 @@ Status MysqlSink::SetCounters() {
 // A procedure, function or event; with --append one already there is kept.
 Status MysqlSink::CreateNative(const NativeObject& o) {
   DECANT_RETURN_IF_ERROR(CheckCreate(o.kind, o.name, o.native_ddl));
-  Status st = main_->Exec(o.native_ddl);
+  Status st = ExecCreate(*main_, o.options, o.native_ddl, o.kind + " " + o.name);
   if (!st.ok() && options_.mode == LoadMode::kAppend && st.message().find("already exists") != std::string::npos) {
     return Status::OK();
   }
@@ -303,7 +356,7 @@ Status MysqlSink::CreateRoutinesViewsTriggers() {
     Status last;
     for (const View* v : pending) {
       DECANT_RETURN_IF_ERROR(CheckCreate("view", v->name, v->native_ddl));
-      Status st = main_->Exec(v->native_ddl);
+      Status st = ExecCreate(*main_, v->options, v->native_ddl, "view " + v->name);
       if (st.ok()) {
         created_.emplace_back("VIEW", v->name);
       } else {
@@ -317,7 +370,8 @@ Status MysqlSink::CreateRoutinesViewsTriggers() {
   for (const Trigger& t : schema_.triggers) {
     if (Existed(t.table)) continue;  // an existing table keeps its own triggers
     DECANT_RETURN_IF_ERROR(CheckCreate("trigger", t.name, t.native_ddl));
-    DECANT_RETURN_IF_ERROR(main_->Exec(t.native_ddl).WithContext("creating trigger " + t.name));
+    DECANT_RETURN_IF_ERROR(
+        ExecCreate(*main_, t.options, t.native_ddl, "trigger " + t.name).WithContext("creating trigger " + t.name));
   }
   for (const NativeObject& o : schema_.objects) {
     if (o.kind == "event") DECANT_RETURN_IF_ERROR(CreateNative(o));
