@@ -260,9 +260,9 @@ std::map<std::string, std::string> CreationSettings(const Row& r, size_t first, 
 }
 
 Status ReadViewsAndTriggers(Connection& conn, SchemaRead* out) {
-  DECANT_ASSIGN_OR_RETURN(auto views,
-                          conn.Query("SELECT TABLE_NAME, CHARACTER_SET_CLIENT, COLLATION_CONNECTION "
-                                     "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME"));
+  DECANT_ASSIGN_OR_RETURN(
+      auto views, conn.Query("SELECT TABLE_NAME, CHARACTER_SET_CLIENT, COLLATION_CONNECTION "
+                             "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME"));
   for (const Row& r : views) {
     View v;
     v.name = Str(r[0]);

@@ -107,7 +107,8 @@ std::vector<std::string> ReproducedColumns(const Table& table) {
   std::vector<std::string> out;
   for (const Column& c : table.columns) {
     const auto& members = c.type.enum_values;
-    bool error_value = c.type.logical == LogicalType::kEnum && std::find(members.begin(), members.end(), "") == members.end();
+    bool error_value =
+        c.type.logical == LogicalType::kEnum && std::find(members.begin(), members.end(), "") == members.end();
     if (c.generated_expr || error_value) out.push_back(AsciiLower(c.name));
   }
   return out;
@@ -250,9 +251,9 @@ Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
   DECANT_ASSIGN_OR_RETURN(auto kinds,
                           mysql_internal::TargetCellKinds(target_columns_, table.name, columns, &auto_increment));
   DECANT_ASSIGN_OR_RETURN(Connection * conn, loaders_.Take([this] { return Connect(); }));
-  return mysql_internal::NewTableWriter(conn, mysql_internal::DefaultLoadMethod(), table.name, columns,
-                                        std::move(kinds), auto_increment, [this, conn] { loaders_.GiveBack(conn); },
-                                        native() ? ReproducedColumns(table) : std::vector<std::string>());
+  return mysql_internal::NewTableWriter(
+      conn, mysql_internal::DefaultLoadMethod(), table.name, columns, std::move(kinds), auto_increment,
+      [this, conn] { loaders_.GiveBack(conn); }, native() ? ReproducedColumns(table) : std::vector<std::string>());
 }
 
 // Runs each list of statements on its own connection, up to jobs_ at once

@@ -84,7 +84,7 @@ const EngineTraits& SqliteTraits() {
     v.times_beyond_24h = false;
     v.second_fraction_digits = -1;
     v.shortest_time_text = true;  // '1962-02-18 00:00:00', not MySQL's '...00.000000'
-    v.time_zones = true;  // kept as written, offset included
+    v.time_zones = true;          // kept as written, offset included
     v.unsigned_integers = false;
     ObjectSupport& o = t.objects;
     o.views = o.triggers = o.checks = o.generated_columns = o.expression_indexes = o.partial_indexes = true;
