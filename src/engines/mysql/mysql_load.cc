@@ -312,7 +312,7 @@ class BulkWriter : public TableWriter {
     size_t at = message.rfind(" column ");
     if (at == std::string::npos) return false;
     std::string_view rest = std::string_view(message).substr(at + 8);
-    char quote = rest.empty() ? 0 : rest[0];
+    char quote = rest.empty() ? '\0' : rest[0];
     if (quote != '\'' && quote != '`') return false;
     size_t end = rest.find(quote, 1);
     // `db`.`t`.`c`: the last quoted part is the column.
