@@ -41,40 +41,63 @@ constexpr const char* kLoadSession =
     "SESSION foreign_key_checks = 0, SESSION unique_checks = 0, "
     "SESSION net_read_timeout = 86400, SESSION net_write_timeout = 86400, SESSION max_error_count = 65535";
 
-// Runs a stored CREATE under the session settings its object was created
-// with (a trigger's or routine's sql_mode, a view's character_set_client
-// and collation_connection: they become part of the object), then puts the
-// loading session's back, as mysqldump does. The statement text is UTF-8, so
-// another client character set is set only for ASCII text. Settings the
-// server refuses (a mode of another server version) are left out, with a warning.
-Status ExecCreate(Connection& c, const std::map<std::string, std::string>& settings, const std::string& ddl,
-                  const std::string& shown) {
+// "sql_mode = '...', character_set_client = ..., collation_connection = ...":
+// the session settings an object was created with (a trigger's or routine's
+// sql_mode, a view's character_set_client and collation_connection become
+// part of the object), as mysqldump sets them around its CREATE; "" if none.
+// The statement text is UTF-8, so another client character set is set only
+// for ASCII text; a value that is not a plain name or mode list is left out.
+std::string CreationSettings(const std::map<std::string, std::string>& settings, const std::string& ddl) {
   bool ascii = std::all_of(ddl.begin(), ddl.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
-  std::string set;
+  std::string out;
   for (const auto& [key, value] : settings) {
-    bool plain = !value.empty() && std::all_of(value.begin(), value.end(), [](char ch) {
-      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
-    });
+    auto plain = [&](std::string_view also) {
+      return std::all_of(value.begin(), value.end(), [&](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || also.find(ch) != std::string_view::npos;
+      });
+    };
     std::string assign;
-    if (key == "sql_mode") {
-      assign = c.Quote(value);
-    } else if (key == "collation_connection" && plain) {
+    if (key == "sql_mode" && plain(",")) {
+      assign = "'" + value + "'";
+    } else if (key == "collation_connection" && !value.empty() && plain("")) {
       assign = value;
-    } else if (key == "character_set_client" && plain && (ascii || StartsWithIgnoreCaseAscii(value, "utf8"))) {
+    } else if (key == "character_set_client" && !value.empty() && plain("") &&
+               (ascii || StartsWithIgnoreCaseAscii(value, "utf8"))) {
       assign = value;
     } else {
       continue;
     }
-    set += (set.empty() ? "SET SESSION " : ", SESSION ") + key + " = " + assign;
+    out += (out.empty() ? "" : ", ") + key + " = " + assign;
   }
+  return out;
+}
+
+// Runs a stored CREATE under CreationSettings, then puts the loading
+// session's back. Settings the server refuses (a mode of another server
+// version) are left out, with a warning.
+Status ExecCreate(Connection& c, const std::map<std::string, std::string>& settings, const std::string& ddl,
+                  const std::string& shown) {
+  std::string set = CreationSettings(settings, ddl);
   if (set.empty()) return c.Exec(ddl);
-  if (Status st = c.Exec(set); !st.ok()) {
+  if (Status st = c.Exec("SET " + set); !st.ok()) {
     spdlog::warn("{}: created under the loading session's settings ({})", shown, st.message());
     return c.Exec(ddl);
   }
   Status created = c.Exec(ddl);
-  Status back = c.Exec(std::string("SET NAMES utf8mb4, SESSION sql_mode = ") + kLoadSqlMode);
+  Status back = c.Exec(std::string("SET NAMES utf8mb4, sql_mode = ") + kLoadSqlMode);
   return created.ok() ? back : created;
+}
+
+// `ddl` as a script statement, under its CreationSettings when it has some
+// (the script's own settings saved before and put back after it).
+std::string ScriptCreate(const std::map<std::string, std::string>& settings, const std::string& ddl) {
+  std::string set = CreationSettings(settings, ddl);
+  if (set.empty()) return ddl + ";\n";
+  return "SET @decant_sql_mode = @@sql_mode, @decant_cs_client = @@character_set_client, "
+         "@decant_col_connection = @@collation_connection;\nSET " +
+         set + ";\n" + ddl +
+         ";\nSET sql_mode = @decant_sql_mode, character_set_client = @decant_cs_client, "
+         "collation_connection = @decant_col_connection;\n";
 }
 
 // A stored CREATE statement (which may come from an archive) must create the
@@ -447,12 +470,12 @@ std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source) {
   }
   if (native) {
     for (const NativeObject& o : schema.objects) {
-      if (o.phase == "post-data" && o.kind != "event") last += o.native_ddl + ";\n";
+      if (o.phase == "post-data" && o.kind != "event") last += ScriptCreate(o.options, o.native_ddl);
     }
-    for (const View& v : schema.views) last += v.native_ddl + ";\n";
-    for (const Trigger& t : schema.triggers) last += t.native_ddl + ";\n";
+    for (const View& v : schema.views) last += ScriptCreate(v.options, v.native_ddl);
+    for (const Trigger& t : schema.triggers) last += ScriptCreate(t.options, t.native_ddl);
     for (const NativeObject& o : schema.objects) {
-      if (o.kind == "event") last += o.native_ddl + ";\n";
+      if (o.kind == "event") last += ScriptCreate(o.options, o.native_ddl);
     }
   } else {
     for (const View& v : schema.views) last += "-- view " + v.name + " from " + schema.engine + " is not translated\n";
