@@ -50,7 +50,9 @@ constexpr const char* kLoadSession =
 std::string CreationSettings(const std::map<std::string, std::string>& settings, const std::string& ddl) {
   bool ascii = std::all_of(ddl.begin(), ddl.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
   std::string out;
-  for (const auto& [key, value] : settings) {
+  for (const auto& setting : settings) {
+    const std::string& key = setting.first;
+    const std::string& value = setting.second;  // (a lambda cannot capture a structured binding in clang 14)
     auto plain = [&](std::string_view also) {
       return std::all_of(value.begin(), value.end(), [&](char ch) {
         return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || also.find(ch) != std::string_view::npos;
