@@ -846,6 +846,113 @@ TEST(CrossEngineSchemaTest, MysqlDialectScriptReplays) {
   EXPECT_EQ(got.index_names, want.index_names);
 }
 
+// =============================================================================
+// 5. values: migrate and verify read loose text by one rule; text forms
+//    survive a round trip; MySQL to MySQL keeps what a lenient source holds
+// =============================================================================
+
+std::string SqliteValue(const std::string& path, const std::string& sql) {
+  Shell r = RunShell("sqlite3 " + ShellQuote(path) + " " + ShellQuote(sql));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  if (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+  return r.out;
+}
+
+TEST(CrossEngineValuesTest, DateOnlyTextInATimestampColumnMigratesAndVerifiesEqual) {
+  REQUIRE_PG();
+  TempDir tmp;
+  std::string db = tmp.File("val_dates.db");
+  SqliteExec(db,
+             "CREATE TABLE rental (id INTEGER PRIMARY KEY, at DATETIME, day DATE, n INTEGER);"
+             "INSERT INTO rental VALUES (1, '2006-02-14', '2006-02-14', 1), (2, '2006-02-14T10:20:30.500', "
+             "'2006-02-15 00:00:00', ' 7 '), (3, '2006-02-14 10:20:30.000000', '2006-02-16', '8.0'),"
+             "(4, '2006-02-14 10:20+00:00', '2006-02-17', 9);");
+  PgDb pg("val_dates");
+  RunResult r = Decant({"--progress", "none", "migrate", "--strict", "sqlite://" + db, pg.uri()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(pg.Sql("SELECT id, at, day, n FROM rental ORDER BY id"),
+            "1|2006-02-14 00:00:00|2006-02-14|1\n"
+            "2|2006-02-14 10:20:30.5|2006-02-15|7\n"
+            "3|2006-02-14 10:20:30|2006-02-16|8\n"
+            "4|2006-02-14 10:20:00|2006-02-17|9");
+  r = Decant({"verify", "sqlite://" + db, pg.uri()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  // A time of day in a DATE column is a conversion: counted, refused by
+  // --strict, and named by verify.
+  SqliteExec(db, "INSERT INTO rental VALUES (5, '2006-02-18', '2006-02-18 10:00:00', 10);");
+  PgDb strict("val_dates_strict");
+  r = Decant({"--progress", "none", "migrate", "--strict", "sqlite://" + db, strict.uri()});
+  EXPECT_EQ(r.exit_code, 8) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("the time of day dropped"));
+  PgDb loose("val_dates_loose");
+  r = Decant({"--progress", "none", "migrate", "sqlite://" + db, loose.uri()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = Decant({"verify", "sqlite://" + db, loose.uri()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("id=5: day '2006-02-18 10:00:00' vs '2006-02-18'"));
+}
+
+TEST(CrossEngineValuesTest, WholeSecondsComeBackToSqliteAsTheyLeft) {
+  REQUIRE_PG();
+  REQUIRE_MYSQL();
+  TempDir tmp;
+  std::string db = tmp.File("val_trip.db"), back = tmp.File("val_trip_back.db");
+  SqliteExec(db,
+             "CREATE TABLE person (id INTEGER PRIMARY KEY, born DATETIME, seen DATETIME, t TIME);"
+             "INSERT INTO person VALUES (1, '1962-02-18 00:00:00', '2020-01-01 10:00:00.25', '10:20:30'),"
+             "(2, '1962-02-18 10:20:30', NULL, '10:20:30.5');");
+  PgDb pg("val_trip");
+  MyDb my("val_trip");
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"sqlite://" + db, pg.uri()}, {pg.uri(), my.uri()}, {my.uri(), "sqlite://" + back}}) {
+    RunResult r = Decant({"--progress", "none", "migrate", "--strict", from, to});
+    ASSERT_EQ(r.exit_code, 0) << from << " -> " << to << ": " << r.err;
+  }
+  // MySQL holds DATETIME(6) and prints '1962-02-18 00:00:00.000000'.
+  EXPECT_EQ(my.Sql("SELECT born FROM person WHERE id = 1"), "1962-02-18 00:00:00.000000");
+  EXPECT_EQ(SqliteValue(back, "SELECT born || '|' || ifnull(seen, '') || '|' || t FROM person ORDER BY id"),
+            "1962-02-18 00:00:00|2020-01-01 10:00:00.250000|10:20:30\n1962-02-18 10:20:30||10:20:30.500000");
+  RunResult r = Decant({"verify", "sqlite://" + db, "sqlite://" + back});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST(CrossEngineValuesTest, MysqlToMysqlKeepsWhatALenientSourceHolds) {
+  REQUIRE_MYSQL();
+  MyDb source("val_lenient"), target("val_lenient_to"), imported("val_lenient_imp");
+  source.Sql(
+      "SET SESSION sql_mode = '';"
+      "CREATE TABLE t (id INT PRIMARY KEY, e ENUM('a','b') NOT NULL, x INT, g TINYINT AS (x * 1000) STORED);"
+      "INSERT INTO t (id, e, x) VALUES (1, 'zzz', 1000), (2, 'a', 1);"
+      "CREATE TABLE log (n INT);"
+      "SET SESSION sql_mode = 'PIPES_AS_CONCAT';"
+      "CREATE TRIGGER t_ai AFTER INSERT ON t FOR EACH ROW INSERT INTO log VALUES (NEW.id);"
+      "SET SESSION sql_mode = 'ANSI_QUOTES';"
+      "CREATE FUNCTION twice(v INT) RETURNS INT DETERMINISTIC RETURN v * 2;"
+      "SET NAMES latin1;"
+      "CREATE VIEW v AS SELECT id, e FROM t;");
+  EXPECT_EQ(source.Sql("SELECT id, e, e + 0, g FROM t ORDER BY id"), "1\t\t0\t127\n2\ta\t1\t127");
+  RunResult r = Decant({"--progress", "none", "migrate", source.uri(), target.uri()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  TempDir tmp;
+  r = Decant({"--progress", "none", "export", source.uri(), "-o", tmp.File("val_lenient.decant")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Decant({"--progress", "none", "import", tmp.File("val_lenient.decant"), imported.uri()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const MyDb* db : {&target, &imported}) {
+    EXPECT_EQ(db->Sql("SELECT id, e, e + 0, g FROM t ORDER BY id"), "1\t\t0\t127\n2\ta\t1\t127");
+    EXPECT_EQ(db->Sql("SELECT SQL_MODE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"),
+              "PIPES_AS_CONCAT");
+    EXPECT_EQ(db->Sql("SELECT SQL_MODE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"),
+              "ANSI_QUOTES");
+    EXPECT_EQ(db->Sql("SELECT CHARACTER_SET_CLIENT, COLLATION_CONNECTION FROM information_schema.VIEWS "
+                      "WHERE TABLE_SCHEMA = DATABASE()"),
+              "latin1\tlatin1_swedish_ci");
+    RunResult v = Decant({"verify", source.uri(), db->uri()});
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  }
+}
+
 }  // namespace
 }  // namespace decant
 

@@ -362,6 +362,7 @@ std::string SchemaToJson(const Schema& s) {
     vj["definition"] = Str(v.definition);
     vj["materialized"] = v.materialized;
     vj["native_ddl"] = Str(v.native_ddl);
+    if (!v.options.empty()) vj["options"] = StrMap(v.options);  // 1.1, optional
     views.push_back(std::move(vj));
   }
   j["views"] = std::move(views);
@@ -372,6 +373,7 @@ std::string SchemaToJson(const Schema& s) {
     tj["name"] = Str(t.name);
     tj["table"] = Str(t.table);
     tj["native_ddl"] = Str(t.native_ddl);
+    if (!t.options.empty()) tj["options"] = StrMap(t.options);  // 1.1, optional
     triggers.push_back(std::move(tj));
   }
   j["triggers"] = std::move(triggers);
@@ -398,6 +400,7 @@ std::string SchemaToJson(const Schema& s) {
     oj["table"] = Str(o.table);
     oj["phase"] = Str(o.phase);
     oj["native_ddl"] = Str(o.native_ddl);
+    if (!o.options.empty()) oj["options"] = StrMap(o.options);  // 1.1, optional
     objects.push_back(std::move(oj));
   }
   j["objects"] = std::move(objects);
@@ -444,6 +447,7 @@ Status SchemaFromJson(std::string_view text, Schema* out) {
       v.definition = GetStr(e, "definition", ew);
       v.materialized = GetBool(e, "materialized", ew, false);
       v.native_ddl = GetStr(e, "native_ddl", ew);
+      v.options = GetStrMap(e, "options", ew);
       s.views.push_back(std::move(v));
     });
     ForEach(j, "triggers", w, [&](const Json& e, const std::string& ew) {
@@ -453,6 +457,7 @@ Status SchemaFromJson(std::string_view text, Schema* out) {
       t.name = GetStr(e, "name", ew);
       t.table = GetStr(e, "table", ew);
       t.native_ddl = GetStr(e, "native_ddl", ew);
+      t.options = GetStrMap(e, "options", ew);
       s.triggers.push_back(std::move(t));
     });
     ForEach(j, "sequences", w, [&](const Json& e, const std::string& ew) {
@@ -477,6 +482,7 @@ Status SchemaFromJson(std::string_view text, Schema* out) {
       o.table = GetStr(e, "table", ew);
       o.phase = GetStr(e, "phase", ew);
       o.native_ddl = GetStr(e, "native_ddl", ew);
+      o.options = GetStrMap(e, "options", ew);
       s.objects.push_back(std::move(o));
     });
     s.options = GetStrMap(j, "options", w);

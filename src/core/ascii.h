@@ -20,4 +20,13 @@ bool EqualsIgnoreCaseAscii(std::string_view a, std::string_view b);
 // True if `s` begins with `prefix`, compared as EqualsIgnoreCaseAscii does.
 bool StartsWithIgnoreCaseAscii(std::string_view s, std::string_view prefix);
 
+// `s` without the blanks (space, tab, newline) around it: what a number or a
+// date read from text may carry (loose SQLite text) and both the value
+// converter and verify ignore.
+inline std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace decant

@@ -54,6 +54,11 @@ struct ValuePolicy {
   bool times_beyond_24h = false;
   // Digits of a fraction of a second kept; -1: any number (text).
   int second_fraction_digits = 6;
+  // Dates and times are text written in their shortest exact form: a value
+  // from another engine loses the trailing zeros of its fraction of a second
+  // (all of them, and the '.', for a whole second; a non-zero fraction keeps
+  // the digits its source column declared). SQLite.
+  bool shortest_time_text = false;
   // A timestamp column can hold an instant with its time zone (MySQL's
   // DATETIME cannot: the zone is dropped, stored as UTC).
   bool time_zones = true;

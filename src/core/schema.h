@@ -145,6 +145,10 @@ struct View {
   std::string definition;  // the SELECT, in the source dialect
   bool materialized = false;
   std::string native_ddl;
+  // The session settings it was created under, set again around its CREATE
+  // on the same engine (MySQL: sql_mode, character_set_client,
+  // collation_connection). Empty: the loading session's.
+  std::map<std::string, std::string> options = {};  // "= {}": positional braces may leave it out
   bool operator==(const View&) const = default;
 };
 
@@ -153,6 +157,10 @@ struct Trigger {
   std::string name;
   std::string table;
   std::string native_ddl;  // triggers are carried natively only
+  // The session settings it was created under, set again around its CREATE
+  // on the same engine (MySQL: sql_mode, character_set_client,
+  // collation_connection). Empty: the loading session's.
+  std::map<std::string, std::string> options = {};  // "= {}": positional braces may leave it out
   bool operator==(const Trigger&) const = default;
 };
 
@@ -181,6 +189,10 @@ struct NativeObject {
   std::string table;  // the table it belongs to, if any
   std::string phase;  // "pre-data": before tables; "post-data": after data, indexes and keys
   std::string native_ddl;
+  // The session settings it was created under, set again around its CREATE
+  // on the same engine (MySQL: sql_mode, character_set_client,
+  // collation_connection). Empty: the loading session's.
+  std::map<std::string, std::string> options = {};  // "= {}": positional braces may leave it out
   bool operator==(const NativeObject&) const = default;
 };
 

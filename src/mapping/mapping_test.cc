@@ -5,6 +5,7 @@
 
 #include "engines/registry.h"
 #include "mapping/sql_translate.h"
+#include "mapping/temporal_text.h"
 #include "mapping/type_mapping.h"
 #include "mapping/value_conversion.h"
 
@@ -115,6 +116,52 @@ TEST(ValueConversion, Temporal) {
   v = Value::Text("-12:00:00");
   EXPECT_NE(Conv(&v, T(LogicalType::kTime), "mysql", T(LogicalType::kTime), "postgresql"), "");
   EXPECT_TRUE(v.is_null());
+}
+
+TEST(ValueConversion, TemporalTextIntoSqliteIsShortest) {
+  // MySQL's DATETIME(6) prints every digit; SQLite keeps the shortest exact text.
+  Value v = Value::Text("1962-02-18 00:00:00.000000");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kTimestamp, 6), "mysql", T(LogicalType::kTimestamp, 6), "sqlite"), "");
+  EXPECT_EQ(v.as_string(), "1962-02-18 00:00:00");
+  v = Value::Text("10:20:30.000");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kTime, 3), "mysql", T(LogicalType::kTime, 3), "sqlite"), "");
+  EXPECT_EQ(v.as_string(), "10:20:30");
+  // A non-zero fraction keeps the digits its column declared; without a declared precision, the shortest.
+  v = Value::Text("2020-01-01 10:00:00.250000");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kTimestamp, 6), "mysql", T(LogicalType::kTimestamp, 6), "sqlite"), "");
+  EXPECT_EQ(v.as_string(), "2020-01-01 10:00:00.250000");
+  v = Value::Text("2020-01-01 10:00:00.250+00");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kTimestampTz), "postgresql", T(LogicalType::kTimestampTz), "sqlite"), "");
+  EXPECT_EQ(v.as_string(), "2020-01-01 10:00:00.25+00");
+  // SQLite to SQLite keeps the text as written.
+  v = Value::Text("2020-01-01 10:00:00.000");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kTimestamp), "sqlite", T(LogicalType::kTimestamp), "sqlite"), "");
+  EXPECT_EQ(v.as_string(), "2020-01-01 10:00:00.000");
+  EXPECT_EQ(ShortestTemporalText("2020-01-01T10:00:00.500Z", LogicalType::kTimestamp, -1), "2020-01-01T10:00:00.5Z");
+  EXPECT_EQ(ShortestTemporalText("not a date.000", LogicalType::kTimestamp, -1), "not a date.000");
+}
+
+TEST(ValueConversion, LooseSqliteTextInTypedColumns) {
+  Value v = Value::Text("2006-02-14");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kTimestamp), "sqlite", T(LogicalType::kTimestamp), "postgresql"), "");
+  EXPECT_EQ(v.as_string(), "2006-02-14 00:00:00");
+  v = Value::Text(" 2006-02-14T10:20 ");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kTimestamp), "sqlite", T(LogicalType::kTimestamp, 6), "mysql"), "");
+  EXPECT_EQ(v.as_string(), "2006-02-14 10:20:00");
+  v = Value::Text("2006-02-14 10:20:30");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kDate), "sqlite", T(LogicalType::kDate), "postgresql"), "the time of day dropped");
+  EXPECT_EQ(v.as_string(), "2006-02-14");
+  v = Value::Text("2006-02-14 00:00:00.000");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kDate), "sqlite", T(LogicalType::kDate), "postgresql"), "");
+  EXPECT_EQ(v.as_string(), "2006-02-14");
+  v = Value::Text("10:20:30+02");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kTime), "sqlite", T(LogicalType::kTime), "postgresql"), "the time zone dropped");
+  v = Value::Text(" 42 ");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kInt64), "sqlite", T(LogicalType::kInt64), "postgresql"), "");
+  EXPECT_EQ(v.as_int(), 42);
+  v = Value::Text("42.0");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kInt64), "sqlite", T(LogicalType::kInt32), "mysql"), "");
+  EXPECT_EQ(v.as_int(), 42);
 }
 
 TEST(ValueConversion, BoolsUuidJsonBits) {

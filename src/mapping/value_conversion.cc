@@ -11,9 +11,9 @@
 #include <string_view>
 
 #include "core/ascii.h"
-#include "core/civil_date.h"
 #include "core/hex.h"
 #include "core/utf8.h"
+#include "mapping/temporal_text.h"
 
 namespace decant {
 namespace {
@@ -22,11 +22,7 @@ using L = LogicalType;
 
 bool IsIntegerType(L t) { return t == L::kInt16 || t == L::kInt32 || t == L::kInt64 || t == L::kUInt64; }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
-  return s;
-}
+std::string_view Trim(std::string_view s) { return TrimBlanks(s); }
 
 // A decimal number as sign, integer digits and fraction digits, without
 // leading zeros in `integer` or trailing zeros in `fraction`.
@@ -165,17 +161,7 @@ std::string PlainText(const Value& v) {
 
 // ---- dates and times -------------------------------------------------------
 
-struct Moment {
-  int infinity = 0;  // +1 / -1 for PostgreSQL's infinity / -infinity
-  bool has_date = false, has_time = false, has_offset = false, bc = false;
-  int64_t year = 0;
-  unsigned month = 0, day = 0;
-  long hour = 0;  // MySQL TIME may exceed 24 or be negative
-  bool negative_time = false;
-  unsigned minute = 0, second = 0;
-  std::string fraction;  // digits after the point, as written
-  int offset_seconds = 0;
-};
+const char* kNullNotType = "not a value of the column's type: stored as NULL";
 
 bool Digits(std::string_view s, size_t* i, size_t min, size_t max, int64_t* out) {
   size_t start = *i;
@@ -185,125 +171,6 @@ bool Digits(std::string_view s, size_t* i, size_t min, size_t max, int64_t* out)
   *out = v;
   return true;
 }
-
-bool ParseTime(std::string_view s, size_t* i, Moment* m) {
-  int64_t h, mi, sec = 0;
-  if (*i < s.size() && s[*i] == '-') {
-    m->negative_time = true;
-    ++*i;
-  }
-  if (!Digits(s, i, 1, 3, &h) || *i >= s.size() || s[*i] != ':') return false;
-  ++*i;
-  if (!Digits(s, i, 2, 2, &mi)) return false;
-  if (*i < s.size() && s[*i] == ':') {
-    ++*i;
-    if (!Digits(s, i, 2, 2, &sec)) return false;
-    if (*i < s.size() && s[*i] == '.') {
-      ++*i;
-      while (*i < s.size() && s[*i] >= '0' && s[*i] <= '9') m->fraction.push_back(s[(*i)++]);
-    }
-  }
-  m->hour = static_cast<long>(h);
-  m->minute = static_cast<unsigned>(mi);
-  m->second = static_cast<unsigned>(sec);
-  m->has_time = true;
-  return mi < 60 && sec < 61;
-}
-
-bool ParseOffset(std::string_view s, size_t* i, Moment* m) {
-  if (*i < s.size() && s[*i] == 'Z') {
-    ++*i;
-    m->has_offset = true;
-    return true;
-  }
-  if (*i >= s.size() || (s[*i] != '+' && s[*i] != '-')) return true;
-  int sign = s[*i] == '-' ? -1 : 1;
-  ++*i;
-  int64_t h, mi = 0, sec = 0;
-  if (!Digits(s, i, 2, 2, &h)) return false;
-  if (*i < s.size() && s[*i] == ':') ++*i;
-  Digits(s, i, 2, 2, &mi);
-  if (*i < s.size() && s[*i] == ':') {
-    ++*i;
-    Digits(s, i, 2, 2, &sec);
-  }
-  m->has_offset = true;
-  m->offset_seconds = sign * static_cast<int>(h * 3600 + mi * 60 + sec);
-  return true;
-}
-
-// Parses the text forms of PostgreSQL, MySQL and SQLite for dates, times and
-// timestamps: "YYYY-MM-DD", "HH:MM[:SS[.f]]", "YYYY-MM-DD[ T]HH:MM:SS[.f][Z|+HH[:MM]][ BC]",
-// "infinity", "-infinity".
-bool ParseMoment(std::string_view s, bool time_only, Moment* m) {
-  s = Trim(s);
-  if (EqualsIgnoreCaseAscii(s, "infinity") || EqualsIgnoreCaseAscii(s, "+infinity")) {
-    m->infinity = 1;
-    return true;
-  }
-  if (EqualsIgnoreCaseAscii(s, "-infinity")) {
-    m->infinity = -1;
-    return true;
-  }
-  size_t i = 0;
-  if (!time_only) {
-    int64_t y, mo, d;
-    if (!Digits(s, &i, 4, 9, &y) || i >= s.size() || s[i++] != '-') return false;
-    if (!Digits(s, &i, 2, 2, &mo) || i >= s.size() || s[i++] != '-') return false;
-    if (!Digits(s, &i, 2, 2, &d)) return false;
-    m->has_date = true;
-    m->year = y;
-    m->month = static_cast<unsigned>(mo);
-    m->day = static_cast<unsigned>(d);
-    if (i < s.size() && (s[i] == ' ' || s[i] == 'T') && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') {
-      ++i;
-      if (!ParseTime(s, &i, m) || m->negative_time || m->hour > 24) return false;
-      if (!ParseOffset(s, &i, m)) return false;
-    }
-    if (s.substr(i) == " BC") {
-      m->bc = true;
-      i = s.size();
-    }
-    bool zero = y == 0 && mo == 0 && d == 0;  // MySQL's zero date
-    if (!zero && (mo < 1 || mo > 12 || d < 1 || d > 31)) return false;
-  } else {
-    if (!ParseTime(s, &i, m)) return false;
-    if (!ParseOffset(s, &i, m)) return false;
-  }
-  return i == s.size();
-}
-
-std::string FormatMoment(const Moment& m, bool date, bool time, bool offset, bool bc_suffix) {
-  std::string out;
-  if (date) out += fmt::format("{:04d}-{:02d}-{:02d}", m.year, m.month, m.day);
-  if (date && time) out += " ";
-  if (time) {
-    out += fmt::format("{}{:02d}:{:02d}:{:02d}", m.negative_time ? "-" : "", m.hour, m.minute, m.second);
-    if (!m.fraction.empty()) out += "." + m.fraction;
-  }
-  if (offset) out += "+00";
-  if (bc_suffix && m.bc) out += " BC";
-  return out;
-}
-
-// Moves a moment with an offset to UTC (the offset is then 0).
-void ToUtc(Moment* m) {
-  if (!m->has_offset || m->offset_seconds == 0) return;
-  int64_t days = DaysFromCivil(m->year, static_cast<int>(m->month), static_cast<int>(m->day));
-  int64_t secs = days * 86400 + int64_t{m->hour} * 3600 + int64_t{m->minute} * 60 + m->second - m->offset_seconds;
-  int64_t day = FloorDiv(secs, 86400);
-  int64_t rest = secs - day * 86400;
-  CivilDate date = CivilFromDays(day);
-  m->year = date.year;
-  m->month = static_cast<unsigned>(date.month);
-  m->day = static_cast<unsigned>(date.day);
-  m->hour = static_cast<long>(rest / 3600);
-  m->minute = static_cast<unsigned>(rest % 3600 / 60);
-  m->second = static_cast<unsigned>(rest % 60);
-  m->offset_seconds = 0;
-}
-
-const char* kNullNotType = "not a value of the column's type: stored as NULL";
 
 // PostgreSQL's interval text ("1 year 2 mons 3 days -04:05:06.5") as
 // microseconds, counting a month as 30 days (so *inexact is set when there
@@ -324,8 +191,10 @@ bool IntervalMicros(std::string_view s, int64_t* out, bool* inexact) {
     if (!Digits(s, &i, 1, 18, &n)) return false;
     if (i < s.size() && s[i] == ':') {  // the time part
       i = s[start] == '+' ? start + 1 : start;
+      size_t end = std::min(s.find(' ', i), s.size());
       Moment m;
-      if (!ParseTime(s, &i, &m)) return false;
+      if (!ParseMoment(s.substr(i, end - i), /*time_only=*/true, &m) || m.has_offset) return false;
+      i = end;
       std::string frac = (m.fraction + "000000").substr(0, 6);
       if (m.fraction.size() > 6) *inexact = true;
       long double t = (static_cast<long double>(m.hour) * 3600 + m.minute * 60 + m.second) * 1000000 + std::stoll(frac);
@@ -389,6 +258,9 @@ ValueConverter::ValueConverter(const DataType& source, const EngineTraits& sourc
                                  t == L::kTimestampTz || t == L::kInterval || t == L::kUuid || t == L::kJson ||
                                  t == L::kEnum || t == L::kArray || t == L::kNative || t == L::kBitString)) {
     passthrough_ = source.logical != L::kBitString;
+    // Dates and times from another engine are written in their shortest text.
+    bool temporal = t == L::kDate || t == L::kTime || t == L::kTimestamp || t == L::kTimestampTz;
+    if (temporal && into_->shortest_time_text && source_engine.name != target_engine.name) passthrough_ = false;
   }
   if (t == L::kArray || t == L::kNative || t == L::kGeometry) passthrough_ = true;
   if (t == L::kInterval && (source.logical == L::kInterval || !into_->native_intervals)) passthrough_ = true;
@@ -728,7 +600,15 @@ const char* ValueConverter::ToTemporal(Value* v) const {
     v->SetNull();
     return kNullNotType;
   }
-  if (any) return nullptr;
+  if (any) {
+    // Text from another engine's date/time column: its shortest exact form
+    // (MySQL's DATETIME(6) prints '...00.000000' for a whole second).
+    if (into_->shortest_time_text) {
+      std::string text = ShortestTemporalText(v->as_string(), t, source_.precision);
+      if (text.size() != v->as_string().size()) *v = Value::Text(std::move(text));
+    }
+    return nullptr;
+  }
   if (m.infinity) {
     if (into_->infinite_dates && t != L::kTime) return nullptr;
     v->SetNull();
@@ -753,7 +633,11 @@ const char* ValueConverter::ToTemporal(Value* v) const {
       if (m.offset_seconds != 0 || source_.logical == L::kTimestampTz) reason = "the time zone dropped: stored as UTC";
       ToUtc(&m);
     }
+    if (t == L::kDate && (m.hour || m.minute || m.second || m.fraction.find_first_not_of('0') != std::string::npos)) {
+      if (!reason) reason = "the time of day dropped";
+    }
   } else {
+    if (m.has_offset && m.offset_seconds != 0) reason = "the time zone dropped";
     if (m.has_date) {
       v->SetNull();
       return kNullNotType;

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ascii.h"
-#include "core/civil_date.h"
 #include "core/hex.h"
 #include "core/utf8.h"
+#include "mapping/temporal_text.h"
 
 namespace decant {
 namespace {
@@ -62,6 +62,7 @@ void AppendFloat32(double d, std::string* out) {
 // Parses text as a double: decimal or exponent form, an optional '+', and
 // NaN / Inf / Infinity in any case. False if anything else is there.
 bool ParseDouble(std::string_view s, double* d) {
+  s = TrimBlanks(s);
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);
   if (s.empty() || s[0] == '+') return false;
   auto r = std::from_chars(s.data(), s.data() + s.size(), *d);
@@ -73,6 +74,7 @@ bool ParseDouble(std::string_view s, double* d) {
 // Infinity, -Infinity in those spellings. False (and nothing appended) if
 // `s` is not [+-]digits[.digits][e[+-]digits] or one of the special values.
 bool AppendNormalDecimal(std::string_view s, std::string* out) {
+  s = TrimBlanks(s);  // as the value converter reads numbers
   size_t i = 0;
   bool negative = false;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
@@ -174,7 +176,7 @@ void AppendInteger(const Value& v, bool is_bool, std::string* out) {
   const std::string& s = v.as_string();
   if (is_bool) {
     for (std::string_view word : {"t", "true", "y", "yes", "on", "f", "false", "n", "no", "off"}) {
-      if (!EqualsIgnoreCaseAscii(s, word)) continue;
+      if (!EqualsIgnoreCaseAscii(TrimBlanks(s), word)) continue;
       out->push_back(kCanonicalExact);
       out->push_back(AsciiLower(word[0]) == 't' || AsciiLower(word[0]) == 'y' || word == "on" ? '1' : '0');
       return;
@@ -222,123 +224,10 @@ void AppendDecimal(const Value& v, std::string* out) {
   out->append(v.as_string());
 }
 
-// Reads ISO date/time text left to right.
-class Cursor {
- public:
-  explicit Cursor(std::string_view s) : s_(s) {}
-  // min..max digits as a number.
-  bool Num(size_t min, size_t max, int64_t* v) {
-    size_t n = 0;
-    *v = 0;
-    while (n < max && pos_ + n < s_.size() && IsDigit(s_[pos_ + n])) *v = *v * 10 + (s_[pos_ + n++] - '0');
-    if (n < min) return false;
-    pos_ += n;
-    return true;
-  }
-  bool Lit(char c) {
-    if (pos_ < s_.size() && s_[pos_] == c) return ++pos_, true;
-    return false;
-  }
-  bool Digit() const { return pos_ < s_.size() && IsDigit(s_[pos_]); }
-  bool AtEnd() const { return pos_ == s_.size(); }
-  size_t pos() const { return pos_; }
-
- private:
-  std::string_view s_;
-  size_t pos_ = 0;
-};
-
-void AppendTwoDigits(int64_t x, std::string* out) {
-  out->push_back(static_cast<char>('0' + x / 10));
-  out->push_back(static_cast<char>('0' + x % 10));
-}
-
-// The pieces of ISO date/time text, as views into it.
-struct DateTimeParts {
-  std::string_view date;  // YYYY-MM-DD, empty for a time of day
-  int64_t year = 0, month = 0, day = 0;
-  std::string_view hms;  // HH:MM:SS
-  int64_t hour = 0, minute = 0, second = 0;
-  std::string_view frac;  // fractional digits, trailing zeros dropped
-  std::string_view zone;  // the offset as written ("+02", "Z"), may be empty
-  int64_t offset = 0;     // seconds east of UTC
-};
-
-// [YYYY-MM-DD(' '|'T')]HH:MM:SS[.digits][Z|(+|-)HH[[:]MM[:SS]]]; false for
-// anything else (infinity, BC dates, MySQL zero dates are kept as text).
-bool ParseDateTime(std::string_view s, bool with_date, DateTimeParts* p) {
-  Cursor c(s);
-  if (with_date) {
-    if (!(c.Num(4, 9, &p->year) && c.Lit('-') && c.Num(2, 2, &p->month) && c.Lit('-') && c.Num(2, 2, &p->day))) {
-      return false;
-    }
-    p->date = s.substr(0, c.pos());
-    if (!c.Lit(' ') && !c.Lit('T')) return false;
-  }
-  size_t from = c.pos();
-  if (!(c.Num(2, 2, &p->hour) && c.Lit(':') && c.Num(2, 2, &p->minute) && c.Lit(':') && c.Num(2, 2, &p->second))) {
-    return false;
-  }
-  p->hms = s.substr(from, c.pos() - from);
-  if (c.Lit('.')) {
-    from = c.pos();
-    int64_t digit;
-    while (c.Digit()) c.Num(1, 1, &digit);
-    p->frac = s.substr(from, c.pos() - from);
-    while (!p->frac.empty() && p->frac.back() == '0') p->frac.remove_suffix(1);
-  }
-  p->zone = s.substr(c.pos());
-  if (c.Lit('Z') || c.AtEnd()) return c.AtEnd();
-  int64_t sign = c.Lit('+') ? 1 : c.Lit('-') ? -1 : 0;
-  int64_t oh = 0, om = 0, os = 0;
-  if (sign == 0 || !c.Num(2, 2, &oh)) return false;
-  if (c.Lit(':')) {
-    if (!c.Num(2, 2, &om) || (c.Lit(':') && !c.Num(2, 2, &os))) return false;
-  } else if (c.Digit() && !c.Num(2, 2, &om)) {
-    return false;
-  }
-  p->offset = sign * (oh * 3600 + om * 60 + os);
-  return c.AtEnd();
-}
-
-// ISO date/time text: 'T' -> ' ', trailing fractional zeros and a bare '.'
-// dropped; for timestamptz the UTC offset is applied and dropped. A timestamp
-// without time zone drops only a zero offset (a timestamptz copied into a
-// text column keeps "+00"); other offsets stay part of its text. Text it does
-// not recognise stays as it is.
+// Date/time text in the one normal form migrate's converter uses too
+// (mapping/temporal_text.h); text it does not recognise stays as it is.
 void AppendDateTime(std::string_view s, LogicalType type, std::string* out) {
-  DateTimeParts p;
-  bool with_date = type != LogicalType::kTime;
-  if ((type == LogicalType::kDate && s.size() <= 10) || !ParseDateTime(s, with_date, &p)) {
-    out->append(s);
-    return;
-  }
-  bool to_utc = type == LogicalType::kTimestampTz;
-  if (to_utc && p.offset != 0) {
-    int64_t secs = p.hour * 3600 + p.minute * 60 + p.second - p.offset;
-    int64_t days = DaysFromCivil(p.year, static_cast<int>(p.month), static_cast<int>(p.day)) + FloorDiv(secs, 86400);
-    secs -= FloorDiv(secs, 86400) * 86400;
-    CivilDate date = CivilFromDays(days);
-    std::string year = std::to_string(date.year);
-    if (year.size() < 4) out->append(4 - year.size(), '0');
-    out->append(year);
-    out->push_back('-');
-    AppendTwoDigits(date.month, out);
-    out->push_back('-');
-    AppendTwoDigits(date.day, out);
-    out->push_back(' ');
-    AppendTwoDigits(secs / 3600, out);
-    out->push_back(':');
-    AppendTwoDigits(secs / 60 % 60, out);
-    out->push_back(':');
-    AppendTwoDigits(secs % 60, out);
-  } else {
-    if (with_date) out->append(p.date).push_back(' ');
-    out->append(p.hms);
-  }
-  if (!p.frac.empty()) out->append(".").append(p.frac);
-  bool drop_zone = to_utc || (type == LogicalType::kTimestamp && p.offset == 0);
-  if (!drop_zone) out->append(p.zone);
+  if (!AppendNormalTemporal(s, type, out)) out->append(s);
 }
 
 // 8-4-4-4-12 lowercase hex from text with or without hyphens or braces, or

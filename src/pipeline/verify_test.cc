@@ -17,6 +17,8 @@
 #include <limits>
 #include <utility>
 
+#include "engines/registry.h"
+#include "mapping/value_conversion.h"
 #include "pipeline/canonical.h"
 #include "pipeline/endpoints.h"
 #include "tests/test_util.h"
@@ -148,6 +150,73 @@ TEST(Canonical, TimestampTzIsUtcWithoutOffset) {
   EXPECT_EQ(Shown(Value::Text("2020-03-01 01:00:00.250+02"), LogicalType::kTimestampTz), "'2020-02-29 23:00:00.25'");
   EXPECT_EQ(Shown(Value::Text("2020-12-31 23:00:00-01:00"), LogicalType::kTimestampTz), "'2021-01-01 00:00:00'");
   ExpectDifferent(LogicalType::kTimestampTz, Value::Text("2020-01-01 00:00:00+01"), Value::Text("2020-01-01 00:00:00"));
+}
+
+TEST(Canonical, DateOnlyAndLooseTimestampText) {
+  ExpectSame(LogicalType::kTimestamp, {Value::Text("2006-02-14"), Value::Text("2006-02-14 00:00:00"),
+                                       Value::Text("2006-02-14T00:00"), Value::Text(" 2006-02-14 00:00:00.000000Z ")});
+  ExpectSame(LogicalType::kDate, {Value::Text("2006-02-14"), Value::Text("2006-02-14 00:00:00")});
+  ExpectDifferent(LogicalType::kDate, Value::Text("2006-02-14"), Value::Text("2006-02-14 10:00:00"));
+  ExpectSame(LogicalType::kTimestamp, {Value::Text("2020-01-01 02:00:00+02"), Value::Text("2020-01-01T02:00:00+0200")});
+  ExpectSame(LogicalType::kTime, {Value::Text("10:20"), Value::Text("10:20:00.000"), Value::Text("10:20:00Z")});
+  ExpectSame(LogicalType::kInt64, {Value::Int(42), Value::Text(" 42 "), Value::Text("42.0"), Value::Float(42.0)});
+  ExpectSame(LogicalType::kBool, {Value::Bool(true), Value::Text(" yes"), Value::Text("1 ")});
+  EXPECT_EQ(Shown(Value::Text("2006-02-14"), LogicalType::kTimestamp), "'2006-02-14 00:00:00'");
+}
+
+// The one rule (mapping/temporal_text.h, core/ascii.h's TrimBlanks): a value
+// the converter passes as exact is one verify finds equal, and one it counts
+// as converted is one verify names. Loose SQLite text into both servers.
+TEST(Canonical, MigrateCountsWhatVerifyNames) {
+  using L = LogicalType;
+  auto text = [](std::initializer_list<const char*> xs) {
+    std::vector<Value> out;
+    for (const char* x : xs) out.push_back(Value::Text(x));
+    return out;
+  };
+  std::vector<std::pair<DataType, std::vector<Value>>> cases = {
+      {Type(L::kTimestamp), text({"2006-02-14", "2006-02-14 00:00:00", "2006-02-14T10:20:30", "2006-02-14 10:20",
+                                  "2006-02-14 10:20:30.000000", "2006-02-14 10:20:30.120", "2006-02-14 10:20:30Z",
+                                  "2006-02-14 10:20:30+00:00", "2006-02-14 10:20:30+02:00", " 2006-02-14 10:20:30 ",
+                                  "2006-02-14 10:20:30.1234567", "not a date", "", "0000-00-00 00:00:00",
+                                  "2006-02-30 00:00:00", "12:00:00"})},
+      {Type(L::kDate), text({"2006-02-14", "2006-02-14 00:00:00", "2006-02-14 10:00:00", "2006-02-14T00:00:00.000",
+                             "14/02/2006", "0000-00-00"})},
+      {Type(L::kTime), text({"10:20", "10:20:30.500", "10:20:30+00", "10:20:30+02", "25:00:00", "-01:00:00", "x"})},
+      {Type(L::kInt64), text({"42", " 42 ", "+42", "42.0", "4.2e1", "42.5", "x", "", "1e30"})},
+      {Type(L::kBool), text({"1", "true", "yes", " 0 ", "maybe", "2"})},
+      {Type(L::kFloat64), text({"1.5", " 1.5 ", "1e300", "nan", "inf", "0.1", "x"})},
+  };
+  DataType money = Type(L::kDecimal);
+  money.precision = 10;
+  money.scale = 2;
+  cases.push_back({money, text({"1.50", " 1.5", "1.505", "1e2", "x", "123456789.5"})});
+  for (const auto& [number, more] : std::vector<std::pair<DataType, std::vector<Value>>>{
+           {Type(L::kInt64), {Value::Float(42.0), Value::Float(42.5), Value::Int(7)}},
+           {Type(L::kBool), {Value::Int(0), Value::Int(1), Value::Int(2)}},
+           {Type(L::kTimestamp), {Value::Int(1234), Value::Float(2453780.5)}}}) {
+    cases.push_back({number, more});
+  }
+  const EngineTraits& sqlite = EngineNamed("sqlite");
+  for (const char* target_name : {"postgresql", "mysql"}) {
+    const EngineTraits& target = EngineNamed(target_name);
+    for (const auto& [type, values] : cases) {
+      Column column;
+      column.name = "c";
+      column.type = type;
+      ColumnMapping mapping = target.declare_column(column, sqlite.values, false);
+      ValueConverter converter(type, sqlite, mapping.target, target);
+      DataType compared = CompareType(type, mapping.target);
+      for (const Value& v : values) {
+        Value out = v;
+        const char* reason = converter.Convert(&out);
+        bool equal = Canonical(v, compared) == Canonical(out, compared);
+        EXPECT_EQ(reason == nullptr, equal)
+            << target_name << " " << LogicalTypeName(type.logical) << ": " << v.DebugString() << " -> "
+            << out.DebugString() << " (" << (reason ? reason : "exact") << ")";
+      }
+    }
+  }
 }
 
 TEST(Canonical, UuidsAreLowercaseWithHyphens) {

@@ -4,6 +4,7 @@
 // created and what the target refused, for Sink::Report().
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct DdlStatement {
   bool essential = true;
   std::string note;
   size_t count = 1;  // objects of `kind` it creates (one ALTER may add several keys)
+  // Session settings the object keeps from its creation (MySQL: a trigger's
+  // or routine's sql_mode, a view's character_set_client), which the
+  // engine's sink and printer set around `sql`; empty for most statements.
+  std::map<std::string, std::string> settings;
 
   // A statement that creates `kind` `name` (on `table`), essential as its kind says.
   static DdlStatement Make(std::string kind, std::string name, std::string table, std::string sql);

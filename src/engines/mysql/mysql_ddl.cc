@@ -326,15 +326,20 @@ std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTra
                                               std::to_string(next)));
   }
   if (native) {
+    // Each keeps the session settings it was created with (mysql_schema.cc reads them into `options`).
+    auto keeping = [](DdlStatement s, const std::map<std::string, std::string>& settings) {
+      s.settings = settings;
+      return s;
+    };
     for (const NativeObject& o : schema.objects) {
       if (o.phase == "post-data" && o.kind != "event")
-        last.push_back(DdlStatement::Make(o.kind, o.name, o.table, o.native_ddl));
+        last.push_back(keeping(DdlStatement::Make(o.kind, o.name, o.table, o.native_ddl), o.options));
     }
-    for (const View& v : schema.views) last.push_back(DdlStatement::Make("view", v.name, "", v.native_ddl));
+    for (const View& v : schema.views) last.push_back(keeping(DdlStatement::Make("view", v.name, "", v.native_ddl), v.options));
     for (const Trigger& t : schema.triggers)
-      last.push_back(DdlStatement::Make("trigger", t.name, t.table, t.native_ddl));
+      last.push_back(keeping(DdlStatement::Make("trigger", t.name, t.table, t.native_ddl), t.options));
     for (const NativeObject& o : schema.objects) {
-      if (o.kind == "event") last.push_back(DdlStatement::Make("event", o.name, "", o.native_ddl));
+      if (o.kind == "event") last.push_back(keeping(DdlStatement::Make("event", o.name, "", o.native_ddl), o.options));
     }
   } else {
     for (const View& v : schema.views) {

@@ -27,9 +27,14 @@ LoadMethod DefaultLoadMethod();
 // a duplicate key it skipped) fails the load: DataLoss, or FailedPrecondition
 // for duplicates and NULLs in NOT NULL columns. `auto_increment` is the
 // index of the AUTO_INCREMENT column in `columns` (-1: none). `release` is called once the
-// writer is done with `conn`.
+// writer is done with `conn`. `reproduced` (lower-case names) are columns
+// where the server's value changes reproduce what the source holds (a
+// same-engine load: an ENUM's '' error value, a generated column computed
+// from the same row, clamped the same way): their "Data truncated", "Out of
+// range" and "Incorrect value" warnings pass, as a mysqldump restore lets them.
 std::unique_ptr<TableWriter> NewTableWriter(Connection* conn, LoadMethod method, const std::string& table,
                                             const std::vector<std::string>& columns, std::vector<CellKind> kinds,
-                                            int auto_increment, std::function<void()> release);
+                                            int auto_increment, std::function<void()> release,
+                                            std::vector<std::string> reproduced = {});
 
 }  // namespace decant::mysql_internal

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <unordered_map>
 
 #include "core/ascii.h"
@@ -250,12 +251,27 @@ std::string ViewSelect(const std::string& ddl, const std::string& name) {
   return ddl.substr(at + head.size());
 }
 
+// The session settings an object was created under (information_schema's
+// SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION columns), from
+// `first` on in `r`: sql_mode only when `with_sql_mode`.
+std::map<std::string, std::string> CreationSettings(const Row& r, size_t first, bool with_sql_mode) {
+  std::map<std::string, std::string> out;
+  size_t i = first;
+  if (with_sql_mode && r.size() > i && r[i]) out["sql_mode"] = *r[i];
+  if (with_sql_mode) ++i;
+  if (r.size() > i && r[i] && !r[i]->empty()) out["character_set_client"] = *r[i];
+  if (r.size() > i + 1 && r[i + 1] && !r[i + 1]->empty()) out["collation_connection"] = *r[i + 1];
+  return out;
+}
+
 Status ReadViewsAndTriggers(Connection& conn, SchemaRead* out) {
-  DECANT_ASSIGN_OR_RETURN(auto views, conn.Query("SELECT TABLE_NAME FROM information_schema.VIEWS "
-                                                 "WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME"));
+  DECANT_ASSIGN_OR_RETURN(
+      auto views, conn.Query("SELECT TABLE_NAME, CHARACTER_SET_CLIENT, COLLATION_CONNECTION "
+                             "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME"));
   for (const Row& r : views) {
     View v;
     v.name = Str(r[0]);
+    v.options = CreationSettings(r, 1, false);
     DECANT_ASSIGN_OR_RETURN(auto ddl, conn.Query("SHOW CREATE VIEW " + QuoteIdent(v.name)));
     if (ddl.empty() || ddl[0].size() < 2) continue;
     v.native_ddl = StripDefiner(Str(ddl[0][1]));
@@ -263,13 +279,15 @@ Status ReadViewsAndTriggers(Connection& conn, SchemaRead* out) {
     out->schema.views.push_back(std::move(v));
   }
   DECANT_ASSIGN_OR_RETURN(auto triggers,
-                          conn.Query("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
+                          conn.Query("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, SQL_MODE, CHARACTER_SET_CLIENT, "
+                                     "COLLATION_CONNECTION FROM information_schema.TRIGGERS "
                                      "WHERE TRIGGER_SCHEMA = DATABASE() "
                                      "ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER"));
   for (const Row& r : triggers) {
     Trigger t;
     t.name = Str(r[0]);
     t.table = Str(r[1]);
+    t.options = CreationSettings(r, 2, true);
     DECANT_ASSIGN_OR_RETURN(auto ddl, conn.Query("SHOW CREATE TRIGGER " + QuoteIdent(t.name)));
     if (ddl.empty() || ddl[0].size() < 3) continue;
     t.native_ddl = StripDefiner(Str(ddl[0][2]));
@@ -282,7 +300,8 @@ Status ReadViewsAndTriggers(Connection& conn, SchemaRead* out) {
 // the data (before views and triggers, which may call them).
 Status ReadRoutines(Connection& conn, SchemaRead* out) {
   DECANT_ASSIGN_OR_RETURN(auto routines,
-                          conn.Query("SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES "
+                          conn.Query("SELECT ROUTINE_NAME, ROUTINE_TYPE, SQL_MODE, CHARACTER_SET_CLIENT, "
+                                     "COLLATION_CONNECTION FROM information_schema.ROUTINES "
                                      "WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY ROUTINE_TYPE, ROUTINE_NAME"));
   for (const Row& r : routines) {
     std::string type = Str(r[1]);
@@ -295,16 +314,19 @@ Status ReadRoutines(Connection& conn, SchemaRead* out) {
       out->skipped.push_back(AsciiLower(type) + " " + Str(r[0]) + " (no privilege to read its definition)");
       continue;
     }
-    out->schema.objects.push_back({AsciiLower(type), "", Str(r[0]), "", "post-data", StripDefiner(*ddl[0][2])});
+    out->schema.objects.push_back(
+        {AsciiLower(type), "", Str(r[0]), "", "post-data", StripDefiner(*ddl[0][2]), CreationSettings(r, 2, true)});
   }
   auto events = conn.Query(
-      "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() "
+      "SELECT EVENT_NAME, SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION FROM information_schema.EVENTS "
+      "WHERE EVENT_SCHEMA = DATABASE() "
       "ORDER BY EVENT_NAME");
   if (!events.ok()) return Status::OK();  // no EVENT privilege: nothing to read
   for (const Row& r : *events) {
     auto ddl = conn.Query("SHOW CREATE EVENT " + QuoteIdent(Str(r[0])));
     if (!ddl.ok() || ddl->empty() || (*ddl)[0].size() < 4) continue;
-    out->schema.objects.push_back({"event", "", Str(r[0]), "", "post-data", StripDefiner(Str((*ddl)[0][3]))});
+    out->schema.objects.push_back(
+        {"event", "", Str(r[0]), "", "post-data", StripDefiner(Str((*ddl)[0][3])), CreationSettings(r, 1, true)});
   }
   return Status::OK();
 }

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "core/ascii.h"
@@ -34,10 +35,72 @@ namespace {
 using mysql_internal::Connection;
 using mysql_internal::QuoteIdent;
 
+constexpr const char* kLoadSqlMode = "'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION'";
 constexpr const char* kLoadSession =
     "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION', "
     "SESSION foreign_key_checks = 0, SESSION unique_checks = 0, "
-    "SESSION net_read_timeout = 86400, SESSION net_write_timeout = 86400";
+    "SESSION net_read_timeout = 86400, SESSION net_write_timeout = 86400, SESSION max_error_count = 65535";
+
+// "sql_mode = '...', character_set_client = ..., collation_connection = ...":
+// the session settings an object was created with (a trigger's or routine's
+// sql_mode, a view's character_set_client and collation_connection become
+// part of the object), as mysqldump sets them around its CREATE; "" if none.
+// The statement text is UTF-8, so another client character set is set only
+// for ASCII text; a value that is not a plain name or mode list is left out.
+std::string CreationSettings(const std::map<std::string, std::string>& settings, const std::string& ddl) {
+  bool ascii = std::all_of(ddl.begin(), ddl.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+  std::string out;
+  for (const auto& setting : settings) {
+    const std::string& key = setting.first;
+    const std::string& value = setting.second;  // (a lambda cannot capture a structured binding in clang 14)
+    auto plain = [&](std::string_view also) {
+      return std::all_of(value.begin(), value.end(), [&](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || also.find(ch) != std::string_view::npos;
+      });
+    };
+    std::string assign;
+    if (key == "sql_mode" && plain(",")) {
+      assign = "'" + value + "'";
+    } else if (key == "collation_connection" && !value.empty() && plain("")) {
+      assign = value;
+    } else if (key == "character_set_client" && !value.empty() && plain("") &&
+               (ascii || StartsWithIgnoreCaseAscii(value, "utf8"))) {
+      assign = value;
+    } else {
+      continue;
+    }
+    out += (out.empty() ? "" : ", ") + key + " = " + assign;
+  }
+  return out;
+}
+
+// Runs a stored CREATE under CreationSettings, then puts the loading
+// session's back. Settings the server refuses (a mode of another server
+// version) are left out, with a warning.
+Status ExecCreate(Connection& c, const std::map<std::string, std::string>& settings, const std::string& ddl,
+                  const std::string& shown) {
+  std::string set = CreationSettings(settings, ddl);
+  if (set.empty()) return c.Exec(ddl);
+  if (Status st = c.Exec("SET " + set); !st.ok()) {
+    spdlog::warn("{}: created under the loading session's settings ({})", shown, st.message());
+    return c.Exec(ddl);
+  }
+  Status created = c.Exec(ddl);
+  Status back = c.Exec(std::string("SET NAMES utf8mb4, sql_mode = ") + kLoadSqlMode);
+  return created.ok() ? back : created;
+}
+
+// `ddl` as a script statement, under its CreationSettings when it has some
+// (the script's own settings saved before and put back after it).
+std::string ScriptCreate(const std::map<std::string, std::string>& settings, const std::string& ddl) {
+  std::string set = CreationSettings(settings, ddl);
+  if (set.empty()) return ddl + ";\n";
+  return "SET @decant_sql_mode = @@sql_mode, @decant_cs_client = @@character_set_client, "
+         "@decant_col_connection = @@collation_connection;\nSET " +
+         set + ";\n" + ddl +
+         ";\nSET sql_mode = @decant_sql_mode, character_set_client = @decant_cs_client, "
+         "collation_connection = @decant_col_connection;\n";
+}
 
 // A stored CREATE statement (which may come from an archive) must create the
 // object it belongs to. Multi-statements are off on every connection, so one
@@ -55,6 +118,21 @@ Status CheckCreate(const std::string& what, const std::string& name, const std::
 std::string DropKind(const std::string& kind) { return AsciiUpper(kind); }
 
 using mysql_internal::AlterAdd;
+
+// Columns of a MySQL table whose values a same-engine load reproduces with
+// a warning, as mysqldump's restore does: generated columns (computed again
+// from the same row, clamped as the source clamped them) and ENUMs without a
+// '' member (the '' error value a non-strict source stored).
+std::vector<std::string> ReproducedColumns(const Table& table) {
+  std::vector<std::string> out;
+  for (const Column& c : table.columns) {
+    const auto& members = c.type.enum_values;
+    bool error_value =
+        c.type.logical == LogicalType::kEnum && std::find(members.begin(), members.end(), "") == members.end();
+    if (c.generated_expr || error_value) out.push_back(AsciiLower(c.name));
+  }
+  return out;
+}
 
 class MysqlSink : public Sink, private LoadTarget {
  public:
@@ -156,7 +234,7 @@ Status MysqlSink::DropOurs(const std::vector<TargetObject>& present) {
 }
 
 Status MysqlSink::Run(Connection* conn, const DdlStatement& s) {
-  Status st = conn->Exec(s.sql);
+  Status st = ExecCreate(*conn, s.settings, s.sql, s.Label());
   if (!st.ok() && options_.mode == LoadMode::kAppend && !s.essential &&
       st.message().find("already exists") != std::string::npos) {
     return Status::OK();  // --append keeps the one that is there
@@ -226,8 +304,9 @@ Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
   DECANT_ASSIGN_OR_RETURN(auto kinds,
                           mysql_internal::TargetCellKinds(target_columns_, table.name, columns, &auto_increment));
   DECANT_ASSIGN_OR_RETURN(Connection * conn, loaders_.Take([this] { return Connect(); }));
-  return mysql_internal::NewTableWriter(conn, mysql_internal::DefaultLoadMethod(), table.name, columns,
-                                        std::move(kinds), auto_increment, [this, conn] { loaders_.GiveBack(conn); });
+  return mysql_internal::NewTableWriter(
+      conn, mysql_internal::DefaultLoadMethod(), table.name, columns, std::move(kinds), auto_increment,
+      [this, conn] { loaders_.GiveBack(conn); }, native() ? ReproducedColumns(table) : std::vector<std::string>());
 }
 
 // Runs each list of statements on its own connection, up to jobs_ at once
@@ -300,7 +379,7 @@ Status MysqlSink::CreateRoutinesViewsTriggers() {
     std::vector<const DdlStatement*> failed;
     for (const DdlStatement* v : pending) {
       DECANT_RETURN_IF_ERROR(CheckCreate("view", v->name, v->sql));
-      Status st = main_->Exec(v->sql);
+      Status st = ExecCreate(*main_, v->settings, v->sql, v->Label());
       if (st.ok()) {
         DECANT_RETURN_IF_ERROR(recorder_.Outcome(*v, st, options_.strict_objects, Describe()));
         created_.emplace_back("VIEW", v->name);
@@ -368,7 +447,12 @@ std::string MysqlSchemaDdl(const Schema& schema) {
 }
 
 std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source) {
-  return DdlScript(mysql_internal::SchemaStatements(schema, source));
+  std::string out;
+  for (const DdlStatement& s : mysql_internal::SchemaStatements(schema, source)) {
+    if (!s.sql.empty()) out += ScriptCreate(s.settings, s.sql);
+    if (!s.note.empty()) out += "-- " + s.Label() + ": " + s.note + "\n";
+  }
+  return out;
 }
 
 Result<std::unique_ptr<Sink>> OpenMysqlSink(const std::string& uri, const EndpointOptions& options) {

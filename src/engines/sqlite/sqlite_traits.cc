@@ -84,6 +84,8 @@ const EngineTraits& SqliteTraits() {
     v.zero_dates = false;
     v.times_beyond_24h = false;
     v.second_fraction_digits = -1;
+    // '1962-02-18 00:00:00' from another engine, not MySQL's '...00.000000'
+    v.shortest_time_text = true;
     v.time_zones = true;  // kept as written, offset included
     v.unsigned_integers = false;
     ObjectSupport& o = t.objects;
