@@ -184,7 +184,7 @@ std::string GenericCreateTable(const Table& t, const Dialect& source) {
     std::string e = QuoteIdent(c.name) + " " + TypeFor(c, key_columns.count(c.name) > 0);
     if (!c.nullable) e += " NOT NULL";
     if (c.default_expr && !c.auto_increment) {
-      if (auto d = TranslateDefault(*c.default_expr, source, MysqlTraits().dialect)) e += " DEFAULT " + *d;
+      if (auto d = TranslateDefault(*c.default_expr, c.type.logical, source, MysqlTraits().dialect)) e += " DEFAULT " + *d;
     }
     if (c.auto_increment && t.primary_key && t.primary_key->columns.size() == 1 &&
         t.primary_key->columns[0] == c.name &&
@@ -258,6 +258,13 @@ SplitTable TableStatements(const Schema& schema, const Table& t, const EngineTra
     split.foreign_keys.push_back(ForeignKeyClause(fk));
   }
   return split;
+}
+
+std::optional<std::string> ViewDdl(const Schema& schema, const View& view, const EngineTraits& source) {
+  if (schema.engine == MysqlTraits().name) return view.native_ddl;
+  std::optional<std::string> query = TranslateView(schema, view, source.dialect, MysqlTraits().dialect);
+  if (!query) return std::nullopt;
+  return "CREATE VIEW " + QuoteIdent(view.name) + " AS " + *query;
 }
 
 }  // namespace decant::mysql_internal

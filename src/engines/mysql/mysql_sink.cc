@@ -283,37 +283,38 @@ Status MysqlSink::CreateNative(const NativeObject& o) {
 }
 
 Status MysqlSink::CreateRoutinesViewsTriggers() {
-  if (!native()) {
-    if (!schema_.views.empty() || !schema_.triggers.empty()) {
-      spdlog::warn("{}: {} views and {} triggers from {} are not translated to MySQL", Describe(), schema_.views.size(),
-                   schema_.triggers.size(), schema_.engine);
-    }
-    return Status::OK();
+  if (!native() && !schema_.triggers.empty()) {
+    spdlog::warn("{}: {} triggers from {} are not translated to MySQL", Describe(), schema_.triggers.size(),
+                 schema_.engine);
   }
   for (const NativeObject& o : schema_.objects) {
-    if (o.phase == "post-data" && o.kind != "event") DECANT_RETURN_IF_ERROR(CreateNative(o));
+    if (native() && o.phase == "post-data" && o.kind != "event") DECANT_RETURN_IF_ERROR(CreateNative(o));
   }
-  // A view may read another view: create in rounds until none is left.
-  std::vector<const View*> pending;
+  // A view may read another view: create in rounds until none is left. A
+  // view from another engine whose query does not translate is left out (plan names it).
+  std::vector<std::pair<const View*, std::string>> pending;
   for (const View& v : schema_.views) {
-    if (!Existed(v.name)) pending.push_back(&v);
+    if (Existed(v.name)) continue;
+    auto ddl = mysql_internal::ViewDdl(schema_, v, SourceTraits(options_.source, schema_, MysqlTraits()));
+    if (ddl) pending.emplace_back(&v, std::move(*ddl));
   }
   while (!pending.empty()) {
-    std::vector<const View*> failed;
+    std::vector<std::pair<const View*, std::string>> failed;
     Status last;
-    for (const View* v : pending) {
-      DECANT_RETURN_IF_ERROR(CheckCreate("view", v->name, v->native_ddl));
-      Status st = main_->Exec(v->native_ddl);
+    for (auto& [v, ddl] : pending) {
+      DECANT_RETURN_IF_ERROR(CheckCreate("view", v->name, ddl));
+      Status st = main_->Exec(ddl);
       if (st.ok()) {
         created_.emplace_back("VIEW", v->name);
       } else {
-        failed.push_back(v);
         last = st.WithContext("creating view " + v->name);
+        failed.emplace_back(v, std::move(ddl));
       }
     }
     if (failed.size() == pending.size()) return last;
     pending = std::move(failed);
   }
+  if (!native()) return Status::OK();
   for (const Trigger& t : schema_.triggers) {
     if (Existed(t.table)) continue;  // an existing table keeps its own triggers
     DECANT_RETURN_IF_ERROR(CheckCreate("trigger", t.name, t.native_ddl));
@@ -394,13 +395,19 @@ std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source) {
     for (const NativeObject& o : schema.objects) {
       if (o.phase == "post-data" && o.kind != "event") last += o.native_ddl + ";\n";
     }
-    for (const View& v : schema.views) last += v.native_ddl + ";\n";
+    for (const View& v : schema.views) last += *mysql_internal::ViewDdl(schema, v, source) + ";\n";
     for (const Trigger& t : schema.triggers) last += t.native_ddl + ";\n";
     for (const NativeObject& o : schema.objects) {
       if (o.kind == "event") last += o.native_ddl + ";\n";
     }
   } else {
-    for (const View& v : schema.views) last += "-- view " + v.name + " from " + schema.engine + " is not translated\n";
+    for (const View& v : schema.views) {
+      if (auto ddl = mysql_internal::ViewDdl(schema, v, source)) {
+        last += *ddl + ";\n";
+      } else {
+        last += "-- view " + v.name + " from " + schema.engine + ": its query does not translate to MySQL\n";
+      }
+    }
     for (const Trigger& t : schema.triggers)
       last += "-- trigger " + t.name + " from " + schema.engine + " is not translated\n";
   }

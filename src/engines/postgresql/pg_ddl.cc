@@ -28,6 +28,17 @@ std::string ColumnList(const std::vector<std::string>& names) {
 
 std::string TargetSchema(const std::string& schema) { return schema.empty() ? kDefaultSchema : schema; }
 
+std::optional<std::string> ForeignViewSql(const Schema& schema, const View& view, const EngineTraits& source) {
+  if (view.materialized) return std::nullopt;
+  std::optional<std::string> query = TranslateView(schema, view, source.dialect, PostgresTraits().dialect);
+  if (!query) return std::nullopt;
+  // The query's names are unqualified and the load's search_path is empty:
+  // they are read in the view's schema, for this statement's transaction.
+  std::string in = TargetSchema(view.schema);
+  return "SET LOCAL search_path = " + QuoteIdent(in) + "; CREATE VIEW " + QuoteQualified(in, view.name) +
+         " AS " + *query + "; SET LOCAL search_path = ''";
+}
+
 std::string MappedType(const Column& c) {
   return PostgresTraits().declare_column(c, PostgresTraits().values, false).type_sql;  // postgresql_traits.cc
 }
@@ -55,7 +66,7 @@ std::string CreateTableSql(const Table& t, bool from_postgres, const Dialect* so
       } else if (from_postgres && c.default_expr) {
         sql += " DEFAULT " + *c.default_expr;
       } else if (c.default_expr && !c.auto_increment && source) {
-        if (auto d = TranslateDefault(*c.default_expr, *source, PostgresTraits().dialect)) sql += " DEFAULT " + *d;
+        if (auto d = TranslateDefault(*c.default_expr, c.type.logical, *source, PostgresTraits().dialect)) sql += " DEFAULT " + *d;
       }
       if (!c.identity.empty()) {
         sql += " GENERATED " + c.identity + " AS IDENTITY";
@@ -137,9 +148,10 @@ std::vector<Step> NativePostData(const Schema& schema) {
           {StepMode::kInOrder, std::move(last)}};
 }
 
-// Keys, plain indexes, foreign keys and identity positions of a schema from
-// another engine; its views and triggers are in that engine's dialect.
-std::vector<Step> ForeignPostData(const Schema& schema) {
+// Keys, plain indexes, foreign keys, identity positions and the views whose
+// query translates, of a schema from another engine (`source`); its triggers
+// are in that engine's dialect.
+std::vector<Step> ForeignPostData(const Schema& schema, const EngineTraits& source) {
   std::vector<Ddl> keys, fks, counters;
   for (const Table& t : schema.tables) {
     std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
@@ -188,9 +200,14 @@ std::vector<Step> ForeignPostData(const Schema& schema) {
         {"index " + x.name, fmt::format("CREATE {}INDEX {} ON {} ({})", x.unique ? "UNIQUE " : "", QuoteIdent(x.name),
                                         QuoteQualified(TargetSchema(x.schema), x.table), cols)});
   }
+  std::vector<Ddl> views;
+  for (const View& v : schema.views) {
+    if (auto ddl = ForeignViewSql(schema, v, source)) views.push_back({"view " + QualifiedName(v.schema, v.name), *ddl});
+  }
   return {{StepMode::kParallel, std::move(keys)},
           {StepMode::kInOrder, std::move(fks)},
-          {StepMode::kInOrder, std::move(counters)}};
+          {StepMode::kInOrder, std::move(counters)},
+          {StepMode::kUntilSettled, std::move(views)}};
 }
 
 }  // namespace
@@ -216,7 +233,7 @@ LoadPlan PlanLoad(const Schema& schema, const EngineTraits& source) {
     plan.tables.push_back({"table " + QualifiedName(t.schema, t.name),
                            CreateTableSql(t, native, schema.engine.empty() ? nullptr : &source.dialect)});
   }
-  plan.post_data = native ? NativePostData(schema) : ForeignPostData(schema);
+  plan.post_data = native ? NativePostData(schema) : ForeignPostData(schema, source);
   return plan;
 }
 

@@ -441,7 +441,7 @@ Status SqliteSink::Commit() {
   }
   for (const View& v : schema_.views) {
     if (Exists(v.name)) continue;
-    DECANT_RETURN_IF_ERROR(Create("view", v.name, sqlite_internal::ViewDdl(schema_, v, *source_)));
+    if (auto ddl = sqlite_internal::ViewDdl(schema_, v, *source_)) DECANT_RETURN_IF_ERROR(Create("view", v.name, *ddl));
   }
   for (const Trigger& t : schema_.triggers) {
     if (Exists(t.name)) continue;
