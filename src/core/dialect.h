@@ -149,6 +149,13 @@ struct Dialect {
   // A default that is not a literal is written in parentheses, except
   // CURRENT_TIMESTAMP on a timestamp column (MySQL).
   bool parenthesized_expression_defaults = false;
+  // Date/time literals: the zero date '0000-00-00' (and 0) is one (MySQL);
+  // a timestamp literal may end in a zone offset, '... 00:00:00+00' (not MySQL).
+  bool zero_date_literals = false;
+  bool timestamp_literal_offsets = true;
+  // A bytes literal: prefix, hex digits, suffix (X'00ff'; PostgreSQL '\x00ff'::bytea).
+  std::string_view bytes_literal_prefix = "X'";
+  std::string_view bytes_literal_suffix = "'";
 };
 
 }  // namespace decant

@@ -257,6 +257,34 @@ TEST(SqlTranslate, DefaultsLiteralsAndCasts) {
   EXPECT_EQ(TranslateDefault("'now'", "sqlite", "mysql", L::kText), "'now'");
 }
 
+// Corpus schemas (issue 11): date/time literals each target takes, NUL-padded BINARY defaults.
+TEST(SqlTranslate, DefaultsDateTimeLiteralsAndBytes) {
+  using L = LogicalType;
+  // The zero date exists only on MySQL.
+  EXPECT_EQ(TranslateDefault("'0000-00-00 00:00:00'", "sqlite", "mysql", L::kTimestamp), "'0000-00-00 00:00:00'");
+  EXPECT_FALSE(TranslateDefault("'0000-00-00 00:00:00'", "sqlite", "postgresql", L::kTimestamp));
+  EXPECT_FALSE(TranslateDefault("'0000-00-00'", "mysql", "sqlite", L::kDate));
+  EXPECT_EQ(TranslateDefault("0", "sqlite", "mysql", L::kTimestamp), "0");
+  EXPECT_FALSE(TranslateDefault("0", "sqlite", "postgresql", L::kTimestamp));
+  EXPECT_FALSE(TranslateDefault("'infinity'::timestamp", "postgresql", "mysql", L::kTimestamp));
+  // MySQL's DATETIME literal takes no zone: the same instant in UTC.
+  EXPECT_EQ(TranslateDefault("'1970-01-01 00:00:00+00'::timestamp with time zone", "postgresql", "mysql",
+                             L::kTimestampTz),
+            "'1970-01-01 00:00:00'");
+  EXPECT_EQ(TranslateDefault("'2000-01-01 01:30:00.5+02:30'::timestamp with time zone", "postgresql", "mysql",
+                             L::kTimestampTz),
+            "'1999-12-31 23:00:00.5'");
+  EXPECT_EQ(TranslateDefault("'1970-01-01 00:00:00+00'::timestamp with time zone", "postgresql", "sqlite",
+                             L::kTimestampTz),
+            "'1970-01-01 00:00:00+00'");
+  EXPECT_EQ(TranslateDefault("'2001-02-03'::date", "postgresql", "mysql", L::kDate), "'2001-02-03'");
+  // MariaDB reports BINARY(4) DEFAULT '' as four NULs.
+  std::string nuls = std::string("'") + std::string(4, '\0') + "'";
+  EXPECT_EQ(TranslateDefault(nuls, "mysql", "sqlite", L::kBytes), "X'00000000'");
+  EXPECT_EQ(TranslateDefault(nuls, "mysql", "postgresql", L::kBytes), "'\\x00000000'::bytea");
+  EXPECT_FALSE(TranslateDefault(nuls, "mysql", "postgresql", L::kText));
+}
+
 // Views, each translation both ways where both ways exist.
 TEST(SqlTranslate, ViewConcatenation) {
   EXPECT_EQ(TranslateSql("select concat(`a`.`fn`,' ',`a`.`ln`) AS `n` from `a`", "mysql", "sqlite", {}),

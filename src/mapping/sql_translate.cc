@@ -1,10 +1,13 @@
 #include "mapping/sql_translate.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
 
 #include "core/ascii.h"
+#include "core/civil_date.h"
 #include "core/dialect.h"
 #include "sql/lexer.h"
 
@@ -795,6 +798,69 @@ std::string CastType(const std::string& cast) {
   return t;
 }
 
+bool IsDateTime(LogicalType t) {
+  return t == LogicalType::kDate || t == LogicalType::kTime || t == LogicalType::kTimestamp ||
+         t == LogicalType::kTimestampTz;
+}
+
+// "YYYY-MM-DD HH:MM:SS[.f]" with a zone offset ("+00", "-05:30", "Z") as the
+// same instant in UTC without one; the text as it is when it has no offset;
+// nullopt when it is not of that form.
+std::optional<std::string> WithoutOffset(const std::string& v) {
+  auto digits = [&](size_t at, size_t n) {
+    if (at + n > v.size()) return -1;
+    int x = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(v[i]))) return -1;
+      x = x * 10 + (v[i] - '0');
+    }
+    return x;
+  };
+  int y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2), s = digits(17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || mi < 0 || s < 0 || v.size() < 19) return std::nullopt;
+  size_t end = 19;
+  while (end < v.size() && (v[end] == '.' || std::isdigit(static_cast<unsigned char>(v[end])))) ++end;
+  std::string offset = v.substr(end);
+  while (!offset.empty() && offset.front() == ' ') offset.erase(offset.begin());
+  if (offset.empty()) return v;
+  int minutes = 0;
+  if (offset != "Z" && offset != "UTC") {
+    // +HH, +HHMM or +HH:MM
+    size_t at = v.size() - offset.size();
+    int oh = digits(at + 1, 2), om = 0;
+    size_t rest = at + 3;
+    if (rest < v.size() && v[rest] == ':') ++rest;
+    if (rest < v.size()) om = v.size() - rest == 2 ? digits(rest, 2) : -1;
+    if ((offset[0] != '+' && offset[0] != '-') || oh < 0 || om < 0) return std::nullopt;
+    minutes = (oh * 60 + om) * (offset[0] == '-' ? -1 : 1);
+  }
+  int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - int64_t{minutes} * 60;
+  int64_t days = FloorDiv(seconds, 86400), rem = seconds - days * 86400;
+  CivilDate c = CivilFromDays(days);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", c.year, c.month, c.day, rem / 3600, rem / 60 % 60,
+                     rem % 60) +
+         v.substr(19, end - 19);
+}
+
+// A string default of a date/time column as `to` takes it, or nullopt: the
+// zero date only where it exists, a zone offset only where a literal takes
+// one (else the instant in UTC, as such a target stores it), and no words
+// ('infinity', 'epoch').
+std::optional<std::string> DateTimeLiteral(const std::string& v, LogicalType type, const Dialect& to) {
+  if (v.empty() || !std::isdigit(static_cast<unsigned char>(v[0]))) return std::nullopt;
+  if (v.rfind("0000-00-00", 0) == 0) {
+    if (!to.zero_date_literals) return std::nullopt;
+    return StringLiteral(v, to);
+  }
+  if ((type == LogicalType::kTimestamp || type == LogicalType::kTimestampTz) && !to.timestamp_literal_offsets &&
+      v.size() > 19) {
+    std::optional<std::string> utc = WithoutOffset(v);
+    if (!utc) return std::nullopt;
+    return StringLiteral(*utc, to);
+  }
+  return StringLiteral(v, to);
+}
+
 bool IsNumberType(const std::string& t) {
   for (std::string_view n : {"numeric", "decimal", "integer", "int", "int2", "int4", "int8", "bigint", "smallint", "real",
                              "double precision", "float4", "float8"}) {
@@ -877,6 +943,15 @@ std::optional<std::string> TranslateDefault(std::string_view expr, LogicalType t
         if (type == LogicalType::kBool && (v == "0" || v == "1")) return boolean(v == "1");
         return v;
       }
+      if (v.find('\0') != std::string::npos) {
+        // MySQL pads a BINARY(n) default with NULs: a bytes literal, not text.
+        if (type != LogicalType::kBytes) return std::nullopt;
+        static const char kHex[] = "0123456789abcdef";
+        std::string hex;
+        for (unsigned char c : v) hex += std::string{kHex[c >> 4], kHex[c & 15]};
+        return std::string(to.bytes_literal_prefix) + hex + std::string(to.bytes_literal_suffix);
+      }
+      if (IsDateTime(type)) return DateTimeLiteral(v, type, to);
       if (cast == "boolean" || cast == "bool") {
         std::string b = AsciiLower(v);
         if (b == "t" || b == "true") return boolean(true);
@@ -890,6 +965,8 @@ std::optional<std::string> TranslateDefault(std::string_view expr, LogicalType t
               toks[1].kind == Tok::kNumber)) {
     std::string n = toks.size() == 1 ? toks[0].text : toks[0].text + toks[1].text;
     if (type == LogicalType::kBool && (n == "0" || n == "1")) return boolean(n == "1");
+    // A number in a date/time column: MySQL's 0 is its zero date; elsewhere not a date.
+    if (IsDateTime(type)) return to.zero_date_literals && n == "0" ? std::optional<std::string>("0") : std::nullopt;
     return n;
   } else if (toks.size() == 1 && toks[0].kind == Tok::kWord) {
     std::string w = AsciiLower(toks[0].text);

@@ -185,6 +185,8 @@ const EngineTraits& MysqlTraits() {
     d.cast_date = "DATE";
     d.cast_timestamp = "DATETIME";
     d.parenthesized_expression_defaults = true;
+    d.zero_date_literals = true;
+    d.timestamp_literal_offsets = false;  // '... +00' is an invalid DATETIME
     ValuePolicy& v = t.values;
     v.float_nan = v.float_infinity = false;
     v.decimal_nan = false;

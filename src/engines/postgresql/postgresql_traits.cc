@@ -125,6 +125,8 @@ const EngineTraits& PostgresTraits() {
     d.cast_decimal = "numeric";
     d.cast_date = "date";
     d.cast_timestamp = "timestamp";
+    d.bytes_literal_prefix = "'\\x";
+    d.bytes_literal_suffix = "'::bytea";
     ValuePolicy& v = t.values;
     v.float_nan = v.float_infinity = true;
     v.decimal_nan = true;
