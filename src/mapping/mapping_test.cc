@@ -161,11 +161,11 @@ TEST(SqlTranslate, ViewsAndDefaults) {
   EXPECT_EQ(*TranslateSql(" SELECT t.a::text AS a\n   FROM public.t;", "postgresql", "mysql", {"public"}),
             "SELECT t.a AS a FROM t");
   EXPECT_FALSE(TranslateDefault("nextval('t_id_seq'::regclass)", "postgresql", "mysql"));
-  EXPECT_EQ(*TranslateDefault("'abc'::character varying", "postgresql", "sqlite"), "'abc'");
+  EXPECT_EQ(*TranslateDefault("'abc'::character varying", "postgresql", "sqlite", LogicalType::kText), "'abc'");
   EXPECT_EQ(*TranslateDefault("now()", "postgresql", "mysql"), "CURRENT_TIMESTAMP");
   EXPECT_EQ(*TranslateDefault("current_timestamp()", "mysql", "postgresql"), "CURRENT_TIMESTAMP");
-  EXPECT_EQ(*TranslateDefault("'it\\'s'", "mysql", "postgresql"), "'it''s'");
-  EXPECT_EQ(*TranslateDefault("(-1)", "postgresql", "mysql"), "-1");
+  EXPECT_EQ(*TranslateDefault("'it\\'s'", "mysql", "postgresql", LogicalType::kText), "'it''s'");
+  EXPECT_EQ(*TranslateDefault("(-1)", "postgresql", "mysql", LogicalType::kInt32), "-1");
   EXPECT_FALSE(TranslateDefault("lower(name)", "postgresql", "mysql"));
 }
 
