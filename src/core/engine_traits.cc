@@ -39,6 +39,38 @@ const EngineTraits& ArchiveTraits() {
   return kTraits;
 }
 
+namespace {
+
+// Functions by their SQL-standard names (and now()), the only ones read in a
+// schema whose engine is unknown.
+using F = SqlFunction;
+constexpr FunctionSpelling kStandardFunctions[] = {
+    {F::kCount, "count"},
+    {F::kSum, "sum"},
+    {F::kAvg, "avg"},
+    {F::kMin, "min"},
+    {F::kMax, "max"},
+    {F::kCoalesce, "coalesce"},
+    {F::kNullIf, "nullif"},
+    {F::kLower, "lower"},
+    {F::kUpper, "upper"},
+    {F::kCharLength, "char_length"},
+    {F::kCharLength, "character_length"},
+    {F::kOctetLength, "octet_length"},
+    {F::kSubstring, "substring"},
+    {F::kTrim, "trim"},
+    {F::kAbs, "abs"},
+    {F::kRowNumber, "row_number"},
+    {F::kRank, "rank"},
+    {F::kDenseRank, "dense_rank"},
+    {F::kNow, "now"},
+    {F::kNow, "current_timestamp"},
+    {F::kNow, "localtimestamp"},
+    {F::kSequence, "nextval"},
+};
+
+}  // namespace
+
 const EngineTraits& UnknownEngineTraits() {
   static const EngineTraits kTraits = [] {
     EngineTraits t;
@@ -50,6 +82,7 @@ const EngineTraits& UnknownEngineTraits() {
     t.dialect.backquote_names = true;
     t.dialect.bracket_names = true;
     t.dialect.double_colon_casts = true;
+    t.dialect.functions = kStandardFunctions;
     ValuePolicy& v = t.values;
     v.float_nan = v.float_infinity = v.decimal_nan = true;
     v.text_nul = true;

@@ -30,8 +30,9 @@ std::optional<std::string> TranslateSql(std::string_view sql, const char* from, 
                                         const std::vector<std::string>& drop_qualifiers) {
   return decant::TranslateSql(sql, E(from).dialect, E(to).dialect, drop_qualifiers);
 }
-std::optional<std::string> TranslateDefault(std::string_view expr, const char* from, const char* to) {
-  return decant::TranslateDefault(expr, E(from).dialect, E(to).dialect);
+std::optional<std::string> TranslateDefault(std::string_view expr, const char* from, const char* to,
+                                            LogicalType type = LogicalType::kTimestamp) {
+  return decant::TranslateDefault(expr, type, E(from).dialect, E(to).dialect);
 }
 
 // Converts `v` from (source type on `from`) to (target type on `to`); returns the reason or "" if exact.
@@ -207,11 +208,11 @@ TEST(SqlTranslate, ViewsAndDefaults) {
   EXPECT_EQ(*TranslateSql(" SELECT t.a::text AS a\n   FROM public.t;", "postgresql", "mysql", {"public"}),
             "SELECT t.a AS a FROM t");
   EXPECT_FALSE(TranslateDefault("nextval('t_id_seq'::regclass)", "postgresql", "mysql"));
-  EXPECT_EQ(*TranslateDefault("'abc'::character varying", "postgresql", "sqlite"), "'abc'");
+  EXPECT_EQ(*TranslateDefault("'abc'::character varying", "postgresql", "sqlite", LogicalType::kText), "'abc'");
   EXPECT_EQ(*TranslateDefault("now()", "postgresql", "mysql"), "CURRENT_TIMESTAMP");
   EXPECT_EQ(*TranslateDefault("current_timestamp()", "mysql", "postgresql"), "CURRENT_TIMESTAMP");
-  EXPECT_EQ(*TranslateDefault("'it\\'s'", "mysql", "postgresql"), "'it''s'");
-  EXPECT_EQ(*TranslateDefault("(-1)", "postgresql", "mysql"), "-1");
+  EXPECT_EQ(*TranslateDefault("'it\\'s'", "mysql", "postgresql", LogicalType::kText), "'it''s'");
+  EXPECT_EQ(*TranslateDefault("(-1)", "postgresql", "mysql", LogicalType::kInt32), "-1");
   EXPECT_FALSE(TranslateDefault("lower(name)", "postgresql", "mysql"));
 }
 
@@ -223,7 +224,8 @@ TEST(SqlTranslate, TimestampPrecisionArgumentOnlyWhereTheTargetTakesIt) {
   EXPECT_EQ(TranslateSql("current_timestamp(6)", "mysql", "sqlite", {}), "CURRENT_TIMESTAMP");
   EXPECT_EQ(TranslateSql("now( 3 )", "postgresql", "sqlite", {}), "CURRENT_TIMESTAMP");
   EXPECT_EQ(TranslateSql("current_timestamp(6)", "mysql", "postgresql", {}), "current_timestamp(6)");
-  EXPECT_EQ(TranslateSql("current_timestamp(", "mysql", "sqlite", {}), "current_timestamp(");
+  // Unbalanced parentheses do not translate.
+  EXPECT_FALSE(TranslateSql("current_timestamp(", "mysql", "sqlite", {}));
 }
 
 TEST(SqlTranslate, UnterminatedQuoteOrCommentIsRefused) {
@@ -235,5 +237,222 @@ TEST(SqlTranslate, UnterminatedQuoteOrCommentIsRefused) {
   EXPECT_EQ(*TranslateSql("select a -- it's\n  from t", "sqlite", "postgresql", {}), "select a from t");
 }
 
+
+// Defaults (issue 11): the current date/time in every spelling, written for
+// the column's type; casts and literals; sequences are not defaults.
+TEST(SqlTranslate, DefaultsCurrentDateAndTime) {
+  using L = LogicalType;
+  for (const char* e : {"CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP()", "now()", "LOCALTIMESTAMP", "current_timestamp()"}) {
+    EXPECT_EQ(TranslateDefault(e, "mysql", "postgresql"), "CURRENT_TIMESTAMP") << e;
+    EXPECT_EQ(TranslateDefault(e, "mysql", "sqlite"), "CURRENT_TIMESTAMP") << e;
+  }
+  for (const char* e : {"now()", "transaction_timestamp()", "statement_timestamp()", "clock_timestamp()",
+                        "CURRENT_TIMESTAMP", "'now'::timestamp", "'now'::timestamp with time zone"}) {
+    EXPECT_EQ(TranslateDefault(e, "postgresql", "mysql"), "CURRENT_TIMESTAMP") << e;
+    EXPECT_EQ(TranslateDefault(e, "postgresql", "sqlite"), "CURRENT_TIMESTAMP") << e;
+  }
+  EXPECT_EQ(TranslateDefault("datetime('now')", "sqlite", "postgresql"), "CURRENT_TIMESTAMP");
+  EXPECT_EQ(TranslateDefault("current_timestamp(6)", "mysql", "postgresql"), "CURRENT_TIMESTAMP(6)");
+  EXPECT_EQ(TranslateDefault("now(3)", "postgresql", "mysql"), "CURRENT_TIMESTAMP(3)");
+  EXPECT_EQ(TranslateDefault("current_timestamp(6)", "mysql", "sqlite"), "CURRENT_TIMESTAMP");
+  // Dates.
+  for (const char* e : {"('now'::text)::date", "'now'::text::date", "CURRENT_DATE", "'today'::date", "now()"}) {
+    EXPECT_EQ(TranslateDefault(e, "postgresql", "sqlite", L::kDate), "CURRENT_DATE") << e;
+    EXPECT_EQ(TranslateDefault(e, "postgresql", "mysql", L::kDate), "(CURRENT_DATE)") << e;
+  }
+  EXPECT_EQ(TranslateDefault("curdate()", "mysql", "postgresql", L::kDate), "CURRENT_DATE");
+  EXPECT_EQ(TranslateDefault("date('now')", "sqlite", "mysql", L::kDate), "(CURRENT_DATE)");
+  EXPECT_EQ(TranslateDefault("CURRENT_TIMESTAMP", "sqlite", "mysql", L::kDate), "(CURRENT_DATE)");
+  EXPECT_EQ(TranslateDefault("CURRENT_TIMESTAMP", "sqlite", "postgresql", L::kDate), "CURRENT_DATE");
+  EXPECT_EQ(TranslateDefault("CURRENT_TIME", "postgresql", "mysql", L::kTime), "(CURRENT_TIME)");
+  EXPECT_EQ(TranslateDefault("curtime()", "mysql", "sqlite", L::kTime), "CURRENT_TIME");
+  // A timestamp default on a text column: an expression default on MySQL.
+  EXPECT_EQ(TranslateDefault("CURRENT_TIMESTAMP", "sqlite", "mysql", L::kText), "(CURRENT_TIMESTAMP)");
+  // The string 'now' without a cast is text.
+  EXPECT_EQ(TranslateDefault("'now'", "sqlite", "postgresql", L::kText), "'now'");
+}
+
+TEST(SqlTranslate, DefaultsLiteralsAndCasts) {
+  using L = LogicalType;
+  EXPECT_EQ(TranslateDefault("'abc'::character varying", "postgresql", "mysql", L::kText), "'abc'");
+  EXPECT_EQ(TranslateDefault("'0'::numeric", "postgresql", "sqlite", L::kDecimal), "0");
+  EXPECT_EQ(TranslateDefault("'-1.5'::numeric(10,2)", "postgresql", "mysql", L::kDecimal), "-1.5");
+  EXPECT_EQ(TranslateDefault("'{}'::jsonb", "postgresql", "mysql", L::kJson), "'{}'");
+  EXPECT_EQ(TranslateDefault("NULL::character varying", "postgresql", "sqlite", L::kText), "NULL");
+  EXPECT_EQ(TranslateDefault("'a\\\\b'", "mysql", "postgresql", L::kText), "'a\\b'");  // MySQL 'a\\b' is a\b
+  EXPECT_EQ(TranslateDefault("'a\\b'::text", "postgresql", "mysql", L::kText), "'a\\\\b'");
+  EXPECT_EQ(TranslateDefault("'O''Brien'", "sqlite", "mysql", L::kText), "'O''Brien'");
+  EXPECT_EQ(TranslateDefault("((42))", "sqlite", "postgresql", L::kInt32), "42");
+  EXPECT_EQ(TranslateDefault("1.5e3", "sqlite", "postgresql", L::kFloat64), "1.5e3");
+  // Booleans as the target writes them.
+  EXPECT_EQ(TranslateDefault("false", "postgresql", "mysql", L::kBool), "0");
+  EXPECT_EQ(TranslateDefault("true", "postgresql", "sqlite", L::kBool), "1");
+  EXPECT_EQ(TranslateDefault("'t'::boolean", "postgresql", "sqlite", L::kBool), "1");
+  EXPECT_EQ(TranslateDefault("1", "mysql", "postgresql", L::kBool), "true");
+  EXPECT_EQ(TranslateDefault("'0'", "mysql", "postgresql", L::kBool), "false");
+  EXPECT_EQ(TranslateDefault("TRUE", "sqlite", "postgresql", L::kBool), "true");
+  // MySQL bit literals.
+  EXPECT_EQ(TranslateDefault("b'0'", "mysql", "postgresql", L::kBool), "false");
+  EXPECT_EQ(TranslateDefault("b'101'", "mysql", "postgresql", L::kBitString), "B'101'");
+  EXPECT_EQ(TranslateDefault("b'101'", "mysql", "sqlite", L::kBitString), "5");
+  // Sequences are the auto id, handled elsewhere; expressions are named.
+  EXPECT_FALSE(TranslateDefault("nextval('seq'::regclass)", "postgresql", "sqlite", L::kInt64));
+  EXPECT_FALSE(TranslateDefault("nextval('public.seq'::regclass)", "postgresql", "mysql", L::kInt64));
+  EXPECT_FALSE(TranslateDefault("(1 + 1)", "mysql", "postgresql", L::kInt32));
+  EXPECT_FALSE(TranslateDefault("gen_random_uuid()", "postgresql", "mysql", L::kUuid));
+  // SQLite's 'now' without a function is the text 'now'.
+  EXPECT_EQ(TranslateDefault("'now'", "sqlite", "mysql", L::kText), "'now'");
+}
+
+// Corpus schemas (issue 11): date/time literals each target takes, NUL-padded BINARY defaults.
+TEST(SqlTranslate, DefaultsDateTimeLiteralsAndBytes) {
+  using L = LogicalType;
+  // The zero date exists only on MySQL.
+  EXPECT_EQ(TranslateDefault("'0000-00-00 00:00:00'", "sqlite", "mysql", L::kTimestamp), "'0000-00-00 00:00:00'");
+  EXPECT_FALSE(TranslateDefault("'0000-00-00 00:00:00'", "sqlite", "postgresql", L::kTimestamp));
+  EXPECT_FALSE(TranslateDefault("'0000-00-00'", "mysql", "sqlite", L::kDate));
+  EXPECT_EQ(TranslateDefault("0", "sqlite", "mysql", L::kTimestamp), "0");
+  EXPECT_FALSE(TranslateDefault("0", "sqlite", "postgresql", L::kTimestamp));
+  EXPECT_FALSE(TranslateDefault("'infinity'::timestamp", "postgresql", "mysql", L::kTimestamp));
+  // MySQL's DATETIME literal takes no zone: the same instant in UTC.
+  EXPECT_EQ(TranslateDefault("'1970-01-01 00:00:00+00'::timestamp with time zone", "postgresql", "mysql",
+                             L::kTimestampTz),
+            "'1970-01-01 00:00:00'");
+  EXPECT_EQ(TranslateDefault("'2000-01-01 01:30:00.5+02:30'::timestamp with time zone", "postgresql", "mysql",
+                             L::kTimestampTz),
+            "'1999-12-31 23:00:00.5'");
+  EXPECT_EQ(TranslateDefault("'1970-01-01 00:00:00+00'::timestamp with time zone", "postgresql", "sqlite",
+                             L::kTimestampTz),
+            "'1970-01-01 00:00:00+00'");
+  EXPECT_EQ(TranslateDefault("'2001-02-03'::date", "postgresql", "mysql", L::kDate), "'2001-02-03'");
+  // MariaDB reports BINARY(4) DEFAULT '' as four NULs.
+  std::string nuls = std::string("'") + std::string(4, '\0') + "'";
+  EXPECT_EQ(TranslateDefault(nuls, "mysql", "sqlite", L::kBytes), "X'00000000'");
+  EXPECT_EQ(TranslateDefault(nuls, "mysql", "postgresql", L::kBytes), "'\\x00000000'::bytea");
+  EXPECT_FALSE(TranslateDefault(nuls, "mysql", "postgresql", L::kText));
+}
+
+// Views, each translation both ways where both ways exist.
+TEST(SqlTranslate, ViewConcatenation) {
+  EXPECT_EQ(TranslateSql("select concat(`a`.`fn`,' ',`a`.`ln`) AS `n` from `a`", "mysql", "sqlite", {}),
+            "select (\"a\".\"fn\" || ' ' || \"a\".\"ln\") AS \"n\" from \"a\"");
+  EXPECT_EQ(TranslateSql("select concat(a, b + 1) from t", "mysql", "postgresql", {}), "select (a || (b + 1)) from t");
+  EXPECT_EQ(TranslateSql("SELECT (a.fn || ' '::text) || a.ln AS n FROM a", "postgresql", "mysql", {}),
+            "SELECT CONCAT((CONCAT(a.fn, ' ')), a.ln) AS n FROM a");
+  EXPECT_EQ(TranslateSql("SELECT fn || ' ' || ln FROM a", "sqlite", "mysql", {}), "SELECT CONCAT(fn, ' ', ln) FROM a");
+  EXPECT_EQ(TranslateSql("SELECT fn || ' ' || ln FROM a", "sqlite", "postgresql", {}), "SELECT fn || ' ' || ln FROM a");
+  // || next to arithmetic binds differently per engine: refused.
+  EXPECT_FALSE(TranslateSql("SELECT a + b || c FROM t", "sqlite", "mysql", {}));
+  // In MySQL, || is OR.
+  EXPECT_EQ(TranslateSql("select a || b from t", "mysql", "sqlite", {}), "select a OR b from t");
+  // PostgreSQL's concat() skips NULLs.
+  EXPECT_EQ(TranslateSql("SELECT concat(a.fn, a.ln) AS cc FROM a", "postgresql", "mysql", {}),
+            "SELECT CONCAT(COALESCE(a.fn, ''), COALESCE(a.ln, '')) AS cc FROM a");
+  // Charset introducers are dropped.
+  EXPECT_EQ(TranslateSql("select concat(_utf8mb4'x', _latin1'y', _binary'z')", "mysql", "sqlite", {}),
+            "select ('x' || 'y' || 'z')");
+  EXPECT_EQ(TranslateSql("select concat_ws(', ', a, b)", "mysql", "postgresql", {}), "select concat_ws(', ', a, b)");
+  EXPECT_FALSE(TranslateSql("select concat_ws(', ', a, b)", "mysql", "sqlite", {}));
+}
+
+TEST(SqlTranslate, ViewGroupConcat) {
+  const char* my = "select `a`.`cat` AS `cat`,group_concat(concat(`a`.`fn`,' ',`a`.`ln`) order by `a`.`ln` ASC "
+                   "separator ', ') AS `names` from `a` group by `a`.`cat`";
+  EXPECT_EQ(TranslateSql(my, "mysql", "postgresql", {}),
+            "select \"a\".\"cat\" AS \"cat\",string_agg(CAST((\"a\".\"fn\" || ' ' || \"a\".\"ln\") AS text), ', ' "
+            "ORDER BY \"a\".\"ln\" ASC) AS \"names\" from \"a\" group by \"a\".\"cat\"");
+  bool sqlite_orders = E("sqlite").dialect.aggregate_order_by;  // SQLite 3.44 and later
+  if (sqlite_orders) {
+    EXPECT_TRUE(TranslateSql(my, "mysql", "sqlite", {}));
+  } else {
+    EXPECT_FALSE(TranslateSql(my, "mysql", "sqlite", {}));
+  }
+  EXPECT_EQ(TranslateSql("select group_concat(x separator '; ') from t", "mysql", "sqlite", {}),
+            "select group_concat(x, '; ') from t");
+  EXPECT_EQ(TranslateSql("select group_concat(x) from t", "mysql", "sqlite", {}), "select group_concat(x) from t");
+  EXPECT_EQ(TranslateSql("select group_concat(distinct x) from t", "mysql", "sqlite", {}),
+            "select group_concat(DISTINCT x) from t");
+  EXPECT_FALSE(TranslateSql("select group_concat(distinct x separator ';') from t", "mysql", "sqlite", {}));
+  EXPECT_EQ(TranslateSql("select group_concat(x) from t", "mysql", "postgresql", {}),
+            "select string_agg(CAST(x AS text), ',') from t");
+  EXPECT_EQ(TranslateSql("select group_concat(distinct x order by x desc separator ';') from t", "mysql",
+                         "postgresql", {}),
+            "select string_agg(DISTINCT CAST(x AS text), ';' ORDER BY CAST(x AS text) DESC) from t");
+  EXPECT_FALSE(TranslateSql("select group_concat(distinct x order by y separator ';') from t", "mysql", "postgresql",
+                            {}));
+  EXPECT_EQ(TranslateSql("SELECT string_agg((a.fn)::text, ', '::text ORDER BY a.ln) AS n FROM a", "postgresql",
+                         "mysql", {}),
+            "SELECT GROUP_CONCAT((a.fn) ORDER BY a.ln SEPARATOR ', ') AS n FROM a");
+  EXPECT_EQ(TranslateSql("SELECT string_agg(a.fn, ', ') FROM a", "postgresql", "sqlite", {}),
+            "SELECT group_concat(a.fn, ', ') FROM a");
+  EXPECT_EQ(TranslateSql("SELECT group_concat(fn, '; ') FROM a", "sqlite", "mysql", {}),
+            "SELECT GROUP_CONCAT(fn SEPARATOR '; ') FROM a");
+  EXPECT_EQ(TranslateSql("SELECT group_concat(fn) FROM a", "sqlite", "postgresql", {}),
+            "SELECT string_agg(CAST(fn AS text), ',') FROM a");
+}
+
+TEST(SqlTranslate, ViewFunctionsAndClauses) {
+  EXPECT_EQ(TranslateSql("select ifnull(`a`.`fn`,'x') AS `f` from `a`", "mysql", "postgresql", {}),
+            "select COALESCE(\"a\".\"fn\", 'x') AS \"f\" from \"a\"");
+  EXPECT_EQ(TranslateSql("SELECT ifnull(fn, 'x') FROM a", "sqlite", "mysql", {}), "SELECT COALESCE(fn, 'x') FROM a");
+  EXPECT_EQ(TranslateSql("SELECT COALESCE(a.fn, 'x'::character varying) AS f FROM a", "postgresql", "sqlite", {}),
+            "SELECT coalesce(a.fn, 'x') AS f FROM a");
+  EXPECT_EQ(TranslateSql("select if(`a`.`cat` > 1,'big','small') AS `s` from `a`", "mysql", "sqlite", {}),
+            "select CASE WHEN \"a\".\"cat\" > 1 THEN 'big' ELSE 'small' END AS \"s\" from \"a\"");
+  EXPECT_EQ(TranslateSql("SELECT iif(x, 1, 2) FROM t", "sqlite", "mysql", {}),
+            "SELECT CASE WHEN x THEN 1 ELSE 2 END FROM t");
+  EXPECT_EQ(TranslateSql("SELECT CASE WHEN (a.cat > 1) THEN 'big'::text ELSE 'small'::text END AS s FROM a",
+                         "postgresql", "mysql", {}),
+            "SELECT CASE WHEN (a.cat > 1) THEN 'big' ELSE 'small' END AS s FROM a");
+  // Dates.
+  EXPECT_EQ(TranslateSql("select year(current_timestamp()) AS `y`,month(curdate()) AS `m`", "mysql", "postgresql",
+                         {}),
+            "select EXTRACT(YEAR FROM CURRENT_TIMESTAMP) AS \"y\",EXTRACT(MONTH FROM CURRENT_DATE) AS \"m\"");
+  EXPECT_EQ(TranslateSql("select year(d) from t", "mysql", "sqlite", {}),
+            "select CAST(strftime('%Y', d) AS INTEGER) from t");
+  EXPECT_EQ(TranslateSql("SELECT EXTRACT(year FROM a.d) AS y, date_part('month'::text, a.d) AS m FROM a",
+                         "postgresql", "mysql", {}),
+            "SELECT EXTRACT(YEAR FROM a.d) AS y, EXTRACT(MONTH FROM a.d) AS m FROM a");
+  EXPECT_FALSE(TranslateSql("SELECT strftime('%Y', d) FROM t", "sqlite", "postgresql", {}));
+  EXPECT_EQ(TranslateSql("SELECT datetime('now'), date('now')", "sqlite", "postgresql", {}),
+            "SELECT CURRENT_TIMESTAMP, CURRENT_DATE");
+  EXPECT_EQ(TranslateSql("select now(), curdate()", "mysql", "sqlite", {}), "select CURRENT_TIMESTAMP, CURRENT_DATE");
+  // Casts.
+  EXPECT_EQ(TranslateSql("select cast(`a`.`id` as char charset utf8mb4) AS `c` from `a`", "mysql", "postgresql", {}),
+            "select CAST(\"a\".\"id\" AS text) AS \"c\" from \"a\"");
+  EXPECT_EQ(TranslateSql("select cast(x as signed) from t", "mysql", "sqlite", {}),
+            "select CAST(x AS INTEGER) from t");
+  EXPECT_EQ(TranslateSql("SELECT CAST(x AS TEXT) FROM t", "sqlite", "mysql", {}), "SELECT CAST(x AS CHAR) FROM t");
+  EXPECT_FALSE(TranslateSql("select cast(x as date) from t", "mysql", "sqlite", {}));
+  // Function names by meaning.
+  EXPECT_EQ(TranslateSql("SELECT length(a.ln) AS l, \"substring\"((a.fn)::text, 1, 2) AS s FROM a", "postgresql",
+                         "mysql", {}),
+            "SELECT char_length(a.ln) AS l, substring((a.fn), 1, 2) AS s FROM a");
+  EXPECT_EQ(TranslateSql("select char_length(x), length(x) from t", "mysql", "sqlite", {}).has_value(), false);
+  EXPECT_EQ(TranslateSql("select char_length(x), count(*) from t", "mysql", "sqlite", {}),
+            "select length(x), count(*) from t");
+  EXPECT_FALSE(TranslateSql("SELECT my_function(x) FROM t", "postgresql", "mysql", {}));
+  // LIMIT forms.
+  EXPECT_EQ(TranslateSql("select `a`.`id` AS `id` from `a` limit 2,3", "mysql", "postgresql", {}),
+            "select \"a\".\"id\" AS \"id\" from \"a\" LIMIT 3 OFFSET 2");
+  EXPECT_EQ(TranslateSql("SELECT a.id FROM a OFFSET 2 LIMIT 3", "postgresql", "mysql", {}),
+            "SELECT a.id FROM a LIMIT 3 OFFSET 2");
+  EXPECT_EQ(TranslateSql("SELECT a.id FROM a LIMIT 3", "postgresql", "sqlite", {}), "SELECT a.id FROM a LIMIT 3");
+  EXPECT_FALSE(TranslateSql("SELECT a.id FROM a OFFSET 2", "postgresql", "sqlite", {}));
+  // PostgreSQL's printed LIKE and IN lists.
+  EXPECT_EQ(TranslateSql("SELECT a.id FROM a WHERE (((a.fn)::text ~~ 'a%'::text) AND (a.cat = ANY (ARRAY[1, 2])))",
+                         "postgresql", "sqlite", {}),
+            "SELECT a.id FROM a WHERE (((a.fn) LIKE 'a%') AND (a.cat IN (1, 2)))");
+  EXPECT_EQ(TranslateSql("SELECT a.id FROM a WHERE a.fn !~~ 'a%' AND a.cat <> ALL (ARRAY[1, 2])", "postgresql",
+                         "mysql", {}),
+            "SELECT a.id FROM a WHERE a.fn NOT LIKE 'a%' AND a.cat NOT IN (1, 2)");
+  EXPECT_FALSE(TranslateSql("SELECT a.id FROM a WHERE a.fn ~~* 'a%'", "postgresql", "mysql", {}));
+  // Subqueries, quoting, qualifiers.
+  EXPECT_EQ(TranslateSql("select (select count(0) from `db`.`b` where `b`.`a_id` = `a`.`id`) AS `n` from `db`.`a`",
+                         "mysql", "postgresql", {"db"}),
+            "select (select count(0) from \"b\" where \"b\".\"a_id\" = \"a\".\"id\") AS \"n\" from \"a\"");
+  EXPECT_EQ(TranslateSql("SELECT \"t\".\"A b\" FROM main.\"t\"", "sqlite", "mysql", {"main"}),
+            "SELECT `t`.`A b` FROM `t`");
+}
 }  // namespace
 }  // namespace decant

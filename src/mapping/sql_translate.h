@@ -1,11 +1,17 @@
 // Moving small pieces of SQL (defaults, view queries, index expressions)
 // from one engine's dialect to another's, token by token.
 //
-// This is deliberately modest: it re-quotes identifiers, drops the source's
-// own schema/database qualifiers, drops PostgreSQL casts and maps the few
-// functions every engine has under another name. Anything it cannot vouch
-// for is either refused (std::nullopt) or tried by the target, and an object
-// the target refuses is named in the summary, never dropped in silence.
+// It re-quotes identifiers, drops the source's own schema/database
+// qualifiers and PostgreSQL casts, and maps through a neutral meaning what
+// the dialects (core/dialect.h, filled in each engine's traits) spell
+// differently: function names (Dialect::functions), CONCAT() and ||,
+// GROUP_CONCAT / group_concat / string_agg, IFNULL, IF, the current date and
+// time, year/month/day extraction, CAST types, MySQL charset introducers,
+// LIMIT a, b and OFFSET a LIMIT b, PostgreSQL's ~~ and = ANY (ARRAY[...]).
+// A call to a function the source dialect does not list, or whose meaning
+// the target has no spelling for, is refused (std::nullopt), as is an
+// expression whose meaning would change (|| next to arithmetic, an aggregate
+// ORDER BY the target cannot write).
 #pragma once
 
 #include <optional>
@@ -14,6 +20,7 @@
 #include <vector>
 
 #include "core/dialect.h"
+#include "core/schema.h"
 
 namespace decant {
 
@@ -23,9 +30,24 @@ namespace decant {
 std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& from, const Dialect& to,
                                         const std::vector<std::string>& drop_qualifiers);
 
-// A column default translated, or nullopt when it is not a literal or a
-// current date/time: such defaults are application logic and are listed, not guessed.
-std::optional<std::string> TranslateDefault(std::string_view expr, const Dialect& from, const Dialect& to);
+// The query of `view` (read from `schema`, in dialect `from`) in dialect `to`,
+// the source's own qualifiers dropped; nullopt when it does not map. Plan and
+// every sink ask this one function, so plan names exactly the views a sink
+// leaves out.
+std::optional<std::string> TranslateView(const Schema& schema, const View& view, const Dialect& from,
+                                         const Dialect& to);
+
+// A column default as `to` writes it after DEFAULT, for a column of logical
+// type `type`; nullopt when it is not one of: a literal (numbers, strings in
+// the target's escaping, TRUE/FALSE as the target writes booleans, MySQL's
+// b'0101', NULL), a literal with PostgreSQL casts ('abc'::character varying,
+// '0'::numeric), or the current date/time in any spelling (now(),
+// CURRENT_TIMESTAMP(6), curdate(), datetime('now'), ('now'::text)::date, ...).
+// The current timestamp of a DATE column is the current date (TIME: the time).
+// A sequence (nextval) is the column's auto id, never a default; anything else
+// is application logic, listed by plan rather than guessed.
+std::optional<std::string> TranslateDefault(std::string_view expr, LogicalType type, const Dialect& from,
+                                            const Dialect& to);
 
 // The qualifiers a schema in dialect `from` writes that mean "this database":
 // its default schema ("public", "main"), else the database's own name (MySQL).

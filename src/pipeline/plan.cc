@@ -93,7 +93,7 @@ std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source,
                                   Q(t.schema, t.name), c.name));
       }
       if (c.default_expr && !c.generated_expr && !c.auto_increment &&
-          !TranslateDefault(*c.default_expr, source.dialect, target.dialect)) {
+          !TranslateDefault(*c.default_expr, c.type.logical, source.dialect, target.dialect)) {
         out.push_back(
             fmt::format("default of {}.{}: {} is not translated", Q(t.schema, t.name), c.name, *c.default_expr));
       }
@@ -125,8 +125,7 @@ std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source,
     } else if (!carries.views) {
       out.push_back(fmt::format("view {}: views from {} are not recreated on {}; create it again by hand",
                                 Q(v.schema, v.name), from, target.display_name));
-    } else if (!TranslateSql(v.definition, source.dialect, target.dialect,
-                             DefaultQualifiers(source.dialect, s.database))) {
+    } else if (!TranslateView(s, v, source.dialect, target.dialect)) {
       out.push_back(fmt::format("view {}: its query uses what {} does not have", Q(v.schema, v.name), target.name));
     }
   }

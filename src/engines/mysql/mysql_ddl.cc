@@ -184,10 +184,10 @@ std::string GenericCreateTable(const Table& t, const Dialect& source) {
     std::string e = QuoteIdent(c.name) + " " + TypeFor(c, key_columns.count(c.name) > 0);
     if (!c.nullable) e += " NOT NULL";
     if (c.default_expr && !c.auto_increment) {
-      if (auto d = TranslateDefault(*c.default_expr, source, MysqlTraits().dialect)) e += " DEFAULT " + *d;
+      if (auto d = TranslateDefault(*c.default_expr, c.type.logical, source, MysqlTraits().dialect)) e += " DEFAULT " + *d;
     }
     if (!c.on_update.empty()) {
-      if (auto d = TranslateDefault(c.on_update, source, MysqlTraits().dialect)) e += " ON UPDATE " + *d;
+      if (auto d = TranslateDefault(c.on_update, c.type.logical, source, MysqlTraits().dialect)) e += " ON UPDATE " + *d;
     }
     if (c.auto_increment && t.primary_key && t.primary_key->columns.size() == 1 &&
         t.primary_key->columns[0] == c.name &&
@@ -264,6 +264,13 @@ SplitTable TableStatements(const Schema& schema, const Table& t, const EngineTra
     split.foreign_keys.push_back(ForeignKeyClause(fk));
   }
   return split;
+}
+
+std::optional<std::string> ViewDdl(const Schema& schema, const View& view, const EngineTraits& source) {
+  if (schema.engine == MysqlTraits().name) return view.native_ddl;
+  std::optional<std::string> query = TranslateView(schema, view, source.dialect, MysqlTraits().dialect);
+  if (!query) return std::nullopt;
+  return "CREATE VIEW " + QuoteIdent(view.name) + " AS " + *query;
 }
 
 std::string AlterAdd(const std::string& alter, const std::vector<std::string>& clauses) {
@@ -343,8 +350,9 @@ std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTra
     }
   } else {
     for (const View& v : schema.views) {
-      DdlStatement s = DdlStatement::Make("view", v.name, "", "");
-      s.note = "not translated from " + schema.engine;
+      std::optional<std::string> ddl = ViewDdl(schema, v, source);
+      DdlStatement s = DdlStatement::Make("view", v.name, "", ddl.value_or(""));
+      if (!ddl) s.note = "its query does not translate from " + schema.engine;
       last.push_back(std::move(s));
     }
     for (const Trigger& t : schema.triggers) {

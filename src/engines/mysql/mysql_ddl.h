@@ -1,6 +1,7 @@
 // Internal to engines/mysql: reading and writing MySQL DDL text.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,5 +64,10 @@ std::string StripDefiner(const std::string& ddl);
 std::string GenericCreateTable(const Table& table, const Dialect& source);
 std::string GenericIndexClause(const Table& table, const Index& index);
 std::string ForeignKeyClause(const ForeignKey& fk);
+
+// CREATE VIEW for `view` of `schema`: its stored DDL for a MySQL schema,
+// else its query translated from `source`'s dialect (TranslateView), or
+// nullopt when the query does not translate (plan names it; not created).
+std::optional<std::string> ViewDdl(const Schema& schema, const View& view, const EngineTraits& source);
 
 }  // namespace decant::mysql_internal

@@ -138,6 +138,25 @@ ColumnMapping DeclareMysqlColumn(const Column& c, const ValuePolicy& source, boo
 
 std::string SchemaDdl(const Schema& schema, const EngineTraits& source) { return MysqlSchemaDdl(schema, source); }
 
+// The functions view and default translation knows by their MySQL names.
+using F = SqlFunction;
+constexpr FunctionSpelling kMysqlFunctions[] = {
+    {F::kCount, "count"},       {F::kSum, "sum"},         {F::kAvg, "avg"},
+    {F::kMin, "min"},           {F::kMax, "max"},         {F::kCoalesce, "coalesce"},
+    {F::kNullIf, "nullif"},     {F::kLower, "lower"},     {F::kUpper, "upper"},
+    {F::kReplace, "replace"},   {F::kTrim, "trim"},       {F::kLeftTrim, "ltrim"},
+    {F::kRightTrim, "rtrim"},   {F::kAbs, "abs"},         {F::kRound, "round"},
+    {F::kCharLength, "char_length"}, {F::kCharLength, "character_length"}, {F::kOctetLength, "length"},
+    {F::kOctetLength, "octet_length"}, {F::kSubstring, "substring"}, {F::kSubstring, "substr"},
+    {F::kSubstring, "mid"}, {F::kLower, "lcase"}, {F::kUpper, "ucase"}, {F::kConcatWs, "concat_ws"},
+    {F::kRowNumber, "row_number"}, {F::kRank, "rank"}, {F::kDenseRank, "dense_rank"}, {F::kDateOf, "date"},
+    {F::kConcat, "concat"}, {F::kGroupConcat, "group_concat"}, {F::kIfNull, "ifnull"}, {F::kIf, "if"},
+    {F::kNow, "now"}, {F::kNow, "current_timestamp"}, {F::kNow, "localtimestamp"}, {F::kNow, "localtime"},
+    {F::kCurrentDate, "curdate"}, {F::kCurrentDate, "current_date"}, {F::kCurrentTime, "curtime"},
+    {F::kCurrentTime, "current_time"}, {F::kYear, "year"}, {F::kMonth, "month"}, {F::kDay, "dayofmonth"},
+    {F::kDay, "day"},
+};
+
 }  // namespace
 
 const EngineTraits& MysqlTraits() {
@@ -156,6 +175,18 @@ const EngineTraits& MysqlTraits() {
     d.default_schema = "";       // names are qualified by the database's own name
     d.variable_prefixes = "?@";  // ? @a
     d.timestamp_precision_argument = true;
+    d.functions = kMysqlFunctions;
+    d.concat_operator = false;  // || is OR
+    d.group_concat = GroupConcatForm::kSeparatorKeyword;
+    d.charset_introducers = true;
+    d.cast_text = "CHAR";
+    d.cast_integer = "SIGNED";
+    d.cast_decimal = "DECIMAL";
+    d.cast_date = "DATE";
+    d.cast_timestamp = "DATETIME";
+    d.parenthesized_expression_defaults = true;
+    d.zero_date_literals = true;
+    d.timestamp_literal_offsets = false;  // '... +00' is an invalid DATETIME
     ValuePolicy& v = t.values;
     v.float_nan = v.float_infinity = false;
     v.decimal_nan = false;
@@ -172,7 +203,9 @@ const EngineTraits& MysqlTraits() {
     v.bits_as_unsigned = true;
     ObjectSupport& o = t.objects;
     o.views = o.triggers = o.checks = o.generated_columns = o.expression_indexes = o.routines = true;
-    // t.carries: none of them is recreated from another engine's schema.
+    // t.carries: from another engine's schema only views are recreated (those whose
+    // query translates, mapping/sql_translate.h).
+    t.carries.views = true;
     static const IndexMethod kIndexMethods[] = {{"", ""},
                                                 {"btree", ""},
                                                 {"hash", "a BTREE index (InnoDB has no hash indexes)"},

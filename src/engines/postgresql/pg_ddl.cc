@@ -44,7 +44,8 @@ std::vector<std::string> OnUpdateTriggers(const Table& t, const Dialect& source)
   std::string sets;
   for (const Column& c : t.columns) {
     if (c.on_update.empty()) continue;
-    std::string value = TranslateDefault(c.on_update, source, PostgresTraits().dialect).value_or("CURRENT_TIMESTAMP");
+    std::string value =
+        TranslateDefault(c.on_update, c.type.logical, source, PostgresTraits().dialect).value_or("CURRENT_TIMESTAMP");
     std::string col = QuoteIdent(c.name);
     sets += fmt::format("    IF NEW.{0} IS NOT DISTINCT FROM OLD.{0} THEN NEW.{0} := {1}; END IF;\n", col, value);
   }
@@ -70,6 +71,17 @@ Ddl MakeDdl(std::string kind, std::string name, std::string table, std::string w
 }
 
 std::string TargetSchema(const std::string& schema) { return schema.empty() ? kDefaultSchema : schema; }
+
+std::optional<std::string> ForeignViewSql(const Schema& schema, const View& view, const EngineTraits& source) {
+  if (view.materialized) return std::nullopt;
+  std::optional<std::string> query = TranslateView(schema, view, source.dialect, PostgresTraits().dialect);
+  if (!query) return std::nullopt;
+  // The query's names are unqualified and the load's search_path is empty:
+  // they are read in the view's schema, for this statement's transaction.
+  std::string in = TargetSchema(view.schema);
+  return "SET LOCAL search_path = " + QuoteIdent(in) + "; CREATE VIEW " + QuoteQualified(in, view.name) +
+         " AS " + *query + "; SET LOCAL search_path = ''";
+}
 
 std::string MappedType(const Column& c) {
   return PostgresTraits().declare_column(c, PostgresTraits().values, false).type_sql;  // postgresql_traits.cc
@@ -98,7 +110,7 @@ std::string CreateTableSql(const Table& t, bool from_postgres, const Dialect* so
       } else if (from_postgres && c.default_expr) {
         sql += " DEFAULT " + *c.default_expr;
       } else if (c.default_expr && !c.auto_increment && source) {
-        if (auto d = TranslateDefault(*c.default_expr, *source, PostgresTraits().dialect)) sql += " DEFAULT " + *d;
+        if (auto d = TranslateDefault(*c.default_expr, c.type.logical, *source, PostgresTraits().dialect)) sql += " DEFAULT " + *d;
       }
       if (!c.identity.empty()) {
         sql += " GENERATED " + c.identity + " AS IDENTITY";
@@ -192,9 +204,10 @@ std::vector<Step> NativePostData(const Schema& schema) {
           {StepMode::kInOrder, std::move(last)}};
 }
 
-// Keys, plain indexes, foreign keys and identity positions of a schema from
-// another engine; its views and triggers are in that engine's dialect.
-std::vector<Step> ForeignPostData(const Schema& schema, const Dialect& source) {
+// Keys, plain indexes, foreign keys, identity positions and the views whose
+// query translates, of a schema from another engine (`source`); its triggers
+// are in that engine's dialect.
+std::vector<Step> ForeignPostData(const Schema& schema, const EngineTraits& source) {
   std::vector<Ddl> keys, fks, counters;
   for (const Table& t : schema.tables) {
     std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
@@ -258,16 +271,24 @@ std::vector<Step> ForeignPostData(const Schema& schema, const Dialect& source) {
   }
   std::vector<Ddl> triggers;
   for (const Table& t : schema.tables) {
-    std::vector<std::string> sql = OnUpdateTriggers(t, source);
+    std::vector<std::string> sql = OnUpdateTriggers(t, source.dialect);
     for (size_t i = 0; i < sql.size(); ++i) {
       std::string table = QualifiedName(t.schema, t.name);
       triggers.push_back(MakeDdl(i == 0 ? "function" : "trigger", t.name + "_on_update", table,
                                  "ON UPDATE trigger of " + table, std::move(sql[i]), true, false));
     }
   }
+  std::vector<Ddl> views;
+  for (const View& v : schema.views) {
+    if (auto ddl = ForeignViewSql(schema, v, source)) {
+      std::string name = QualifiedName(v.schema, v.name);
+      views.push_back(MakeDdl("view", name, "", "view " + name, *ddl, true, false));
+    }
+  }
   return {{StepMode::kParallel, std::move(keys)},
           {StepMode::kInOrder, std::move(fks)},
           {StepMode::kInOrder, std::move(counters)},
+          {StepMode::kUntilSettled, std::move(views)},
           {StepMode::kInOrder, std::move(triggers)}};
 }
 
@@ -297,7 +318,7 @@ LoadPlan PlanLoad(const Schema& schema, const EngineTraits& source) {
                                   "table " + QualifiedName(t.schema, t.name),
                                   CreateTableSql(t, native, schema.engine.empty() ? nullptr : &source.dialect)));
   }
-  plan.post_data = native ? NativePostData(schema) : ForeignPostData(schema, source.dialect);
+  plan.post_data = native ? NativePostData(schema) : ForeignPostData(schema, source);
   return plan;
 }
 

@@ -1,6 +1,7 @@
 // Generating PostgreSQL DDL from the schema model, and the order a load runs it in.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,13 @@ std::string TargetSchema(const std::string& schema);
 // `source`: the dialect another engine's defaults are written in (null: they
 // are left out).
 std::string CreateTableSql(const Table& table, bool from_postgres = true, const Dialect* source = nullptr);
+
+// CREATE VIEW for a view of another engine's schema, its query translated
+// from `source`'s dialect (TranslateView); nullopt when it does not translate
+// (plan names it; the load leaves it out). Three statements: the query's
+// unqualified names are read with the search_path set to the view's schema
+// for the transaction (SET LOCAL), then reset to the load's empty one.
+std::optional<std::string> ForeignViewSql(const Schema& schema, const View& view, const EngineTraits& source);
 
 // The PostgreSQL type a column of another engine becomes.
 std::string MappedType(const Column& column);

@@ -79,6 +79,24 @@ ColumnMapping DeclarePostgresColumn(const Column& c, const ValuePolicy& source, 
 
 std::string SchemaDdl(const Schema& schema, const EngineTraits& source) { return PostgresSchemaDdl(schema, source); }
 
+// The functions view and default translation knows by their PostgreSQL names.
+using F = SqlFunction;
+constexpr FunctionSpelling kPostgresFunctions[] = {
+    {F::kCount, "count"},       {F::kSum, "sum"},         {F::kAvg, "avg"},
+    {F::kMin, "min"},           {F::kMax, "max"},         {F::kCoalesce, "coalesce"},
+    {F::kNullIf, "nullif"},     {F::kLower, "lower"},     {F::kUpper, "upper"},
+    {F::kReplace, "replace"},   {F::kTrim, "trim"},       {F::kLeftTrim, "ltrim"},
+    {F::kRightTrim, "rtrim"},   {F::kAbs, "abs"},         {F::kRound, "round"},
+    {F::kCharLength, "length"}, {F::kCharLength, "char_length"}, {F::kCharLength, "character_length"},
+    {F::kOctetLength, "octet_length"}, {F::kSubstring, "substr"}, {F::kSubstring, "substring"},
+    {F::kTrim, "btrim"}, {F::kConcatWs, "concat_ws"}, {F::kRowNumber, "row_number"}, {F::kRank, "rank"},
+    {F::kDenseRank, "dense_rank"}, {F::kConcatSkipNulls, "concat"}, {F::kGroupConcat, "string_agg"},
+    {F::kNow, "now"}, {F::kNow, "transaction_timestamp"}, {F::kNow, "statement_timestamp"},
+    {F::kNow, "clock_timestamp"}, {F::kNow, "current_timestamp"}, {F::kNow, "localtimestamp"}, {F::kDatePart, "date_part"}, {F::kSequence, "nextval"},
+    {F::kSequence, "currval"}, {F::kSequence, "setval"}, {F::kSequence, "lastval"},
+    {F::kSequence, "pg_get_serial_sequence"},
+};
+
 }  // namespace
 
 const EngineTraits& PostgresTraits() {
@@ -98,6 +116,18 @@ const EngineTraits& PostgresTraits() {
     d.timestamp_precision_argument = true;
     d.double_colon_casts = true;
     d.boolean_words = true;
+    d.functions = kPostgresFunctions;
+    d.group_concat = GroupConcatForm::kStringAgg;
+    d.offset_without_limit = true;
+    d.tilde_like_operators = true;
+    d.bit_string_literals = true;
+    d.cast_text = "text";
+    d.cast_integer = "bigint";
+    d.cast_decimal = "numeric";
+    d.cast_date = "date";
+    d.cast_timestamp = "timestamp";
+    d.bytes_literal_prefix = "'\\x";
+    d.bytes_literal_suffix = "'::bytea";
     ValuePolicy& v = t.values;
     v.float_nan = v.float_infinity = true;
     v.decimal_nan = true;
@@ -114,7 +144,9 @@ const EngineTraits& PostgresTraits() {
     ObjectSupport& o = t.objects;
     o.views = o.materialized_views = o.triggers = o.checks = o.generated_columns = true;
     o.expression_indexes = o.partial_indexes = o.free_sequences = o.rules = o.routines = o.schemas = true;
-    // t.carries: none of them is recreated from another engine's schema.
+    // t.carries: from another engine's schema only views are recreated (those whose
+    // query translates, mapping/sql_translate.h).
+    t.carries.views = true;
     static const IndexMethod kIndexMethods[] = {
         {"", ""},
         {"btree", ""},

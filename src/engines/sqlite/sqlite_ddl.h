@@ -23,7 +23,9 @@ bool IsNativeSchema(const Schema& schema);
 // `source`: the engine the schema was read from (its dialect reads expressions).
 std::string TableDdl(const Schema& schema, const Table& table, const EngineTraits& source);
 std::string IndexDdl(const Schema& schema, const Index& index, const EngineTraits& source);
-std::string ViewDdl(const Schema& schema, const View& view, const EngineTraits& source);
+// nullopt: a view from another engine whose query does not translate
+// (TranslateView); it is not created, and plan names it.
+std::optional<std::string> ViewDdl(const Schema& schema, const View& view, const EngineTraits& source);
 std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigger);
 // The triggers that emulate the ON UPDATE clauses (Column::on_update) of a
 // table from another engine: one AFTER UPDATE trigger per column, named

@@ -1,6 +1,7 @@
 // SQLite's row in the engine registry: its dialect, what it holds, and how a
 // column of another engine is declared here.
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 
@@ -52,6 +53,19 @@ ColumnMapping DeclareSqliteColumn(const Column& c, const ValuePolicy&, bool) {
 
 std::string SchemaDdl(const Schema& schema, const EngineTraits& source) { return SqliteSchemaDdl(schema, source); }
 
+// The functions view and default translation knows by their SQLite names.
+using F = SqlFunction;
+constexpr FunctionSpelling kSqliteFunctions[] = {
+    {F::kCount, "count"},       {F::kSum, "sum"},         {F::kAvg, "avg"},
+    {F::kMin, "min"},           {F::kMax, "max"},         {F::kCoalesce, "coalesce"},
+    {F::kNullIf, "nullif"},     {F::kLower, "lower"},     {F::kUpper, "upper"},
+    {F::kReplace, "replace"},   {F::kTrim, "trim"},       {F::kLeftTrim, "ltrim"},
+    {F::kRightTrim, "rtrim"},   {F::kAbs, "abs"},         {F::kRound, "round"},
+    {F::kCharLength, "length"}, {F::kSubstring, "substr"}, {F::kSubstring, "substring"},
+    {F::kRowNumber, "row_number"}, {F::kRank, "rank"}, {F::kDenseRank, "dense_rank"}, {F::kDateOf, "date"},
+    {F::kDateTimeOf, "datetime"}, {F::kGroupConcat, "group_concat"}, {F::kIfNull, "ifnull"}, {F::kIf, "iif"},
+};
+
 }  // namespace
 
 const EngineTraits& SqliteTraits() {
@@ -67,6 +81,14 @@ const EngineTraits& SqliteTraits() {
     d.default_schema = "main";
     d.variable_prefixes = "?:@$";  // ?1 :a @a $a
     d.datetime_now_function = true;
+    d.functions = kSqliteFunctions;
+    d.group_concat = GroupConcatForm::kSeparatorArgument;
+    // ORDER BY inside an aggregate call: SQLite 3.44 and later (the library linked in).
+    d.aggregate_order_by = sqlite3_libversion_number() >= 3044000;
+    d.date_part = DatePartForm::kStrftime;
+    d.cast_text = "TEXT";
+    d.cast_integer = "INTEGER";
+    d.cast_decimal = "";  // REAL would round; decimals stay as they are
     ValuePolicy& v = t.values;
     v.enforces_types = false;  // a column keeps any value as given
     v.enforces_lengths = false;
