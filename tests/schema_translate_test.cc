@@ -282,6 +282,28 @@ TEST(SchemaTranslateTest, PostgresqlIntoMysql) {
             "0");
 }
 
+TEST(SchemaTranslateTest, SqliteForeignKeyReferencesIntoMysql) {
+  REQUIRE_MYSQL();
+  TempDir tmp;
+  std::string db = tmp.File("sx_fk.db");
+  testing_util::SqliteExec(db,
+                           "CREATE TABLE p (id INTEGER PRIMARY KEY);\n"
+                           "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INT REFERENCES p, q INT REFERENCES nowhere);\n"
+                           "INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 1, NULL);\n");
+  MyDb dst("lite2my_fk");
+  RunResult plan = Decant({"plan", "sqlite://" + db, dst.uri()});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("foreign key on c (q) references nowhere: table nowhere does not exist; MySQL "
+                                  "refuses it"));
+  RunResult run = Decant({"migrate", "sqlite://" + db, dst.uri()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(dst.Sql("SELECT CONCAT(COLUMN_NAME, '->', REFERENCED_TABLE_NAME, '.', REFERENCED_COLUMN_NAME) FROM "
+                    "information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME "
+                    "IS NOT NULL"),
+            "p_id->p.id");
+  dst.Sql("INSERT INTO c VALUES (2, 99, NULL)", false);
+}
+
 TEST(SchemaTranslateTest, PostgresqlRules) {
   REQUIRE_PG();
   PgDb src("rules");

@@ -87,6 +87,8 @@ struct ObjectSupport {
   bool schemas = false;  // several namespaces in one database
 };
 
+enum class FkReference { kAnything, kIndexed, kUniqueKey };
+
 struct IndexMethod {
   const char* method;
   const char* becomes;
@@ -114,6 +116,11 @@ struct DdlRules {
   bool fk_set_default = true;
   bool fk_match_full = true;
   bool fk_deferrable = true;
+  // What a foreign key's referenced columns must be: anything, even a table
+  // that does not exist (SQLite); the leading columns of an index (MySQL);
+  // exactly a primary or unique key (PostgreSQL). A foreign key that does not
+  // qualify is left out and named.
+  FkReference fk_reference = FkReference::kAnything;
   // Index methods (Index::method, lower case; "" the engine's default) this
   // engine creates from another engine's schema, each with what it becomes
   // here: "" the same kind, else a description of the equivalent (for the

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/ascii.h"
+#include "core/schema.h"
 #include "core/utf8.h"
 
 namespace decant {
@@ -67,9 +68,64 @@ bool AnyNotNull(const Table& t, const std::vector<std::string>& columns) {
   return false;
 }
 
-void AdaptForeignKeys(Schema* s, const EngineTraits& target, std::vector<std::string>* changed) {
+const Table* FindTableLoosely(const Schema& s, const std::string& schema, const std::string& name) {
+  if (const Table* t = s.FindTable(schema, name)) return t;
+  for (const Table& t : s.tables) {
+    if (t.schema == schema && EqualsIgnoreCaseAscii(t.name, name)) return &t;
+  }
+  return nullptr;
+}
+
+// Why `target` refuses a foreign key referencing `columns` of `parent`; "" when it takes it.
+std::string ReferenceRefused(const Schema& s, const Table& parent, const std::vector<std::string>& columns,
+                             FkReference need) {
+  auto same_set = [&](const std::vector<std::string>& key) {
+    return key.size() == columns.size() && std::is_permutation(key.begin(), key.end(), columns.begin());
+  };
+  auto leads = [&](const std::vector<std::string>& key) {
+    return key.size() >= columns.size() && std::equal(columns.begin(), columns.end(), key.begin());
+  };
+  std::vector<std::vector<std::string>> keys;
+  if (parent.primary_key) keys.push_back(parent.primary_key->columns);
+  for (const KeyConstraint& u : parent.uniques) keys.push_back(u.columns);
+  for (const auto& key : keys) {
+    if (same_set(key) || (need == FkReference::kIndexed && leads(key))) return "";
+  }
+  for (const Index& x : s.indexes) {
+    if (x.table != parent.name || x.schema != parent.schema || x.where) continue;
+    std::vector<std::string> key;
+    for (const IndexKey& k : x.keys) key.push_back(k.column);
+    if (need == FkReference::kIndexed ? leads(key) : x.unique && same_set(key)) return "";
+  }
+  return need == FkReference::kIndexed ? "the referenced columns have no index"
+                                       : "the referenced columns are not a primary or unique key";
+}
+
+void AdaptForeignKeys(Schema* s, const EngineTraits& target, std::vector<std::string>* changed,
+                      std::vector<std::string>* not_carried) {
   const DdlRules& rules = target.ddl;
   for (Table& t : s->tables) {
+    // "REFERENCES parent" means the parent's primary key; a target that needs
+    // the columns named gets them, one that cannot take the reference loses it.
+    std::erase_if(t.foreign_keys, [&](ForeignKey& fk) {
+      if (rules.fk_reference == FkReference::kAnything) return false;
+      const Table* parent = FindTableLoosely(*s, fk.ref_schema.empty() ? t.schema : fk.ref_schema, fk.ref_table);
+      if (parent == nullptr && !fk.ref_schema.empty() && fk.ref_schema != t.schema) return false;  // elsewhere
+      std::string why;
+      if (parent == nullptr) {
+        why = "table " + fk.ref_table + " does not exist";
+      } else if (fk.ref_columns.empty() && !parent->primary_key) {
+        why = "it references the primary key of " + parent->name + ", which has none";
+      } else {
+        if (fk.ref_columns.empty()) fk.ref_columns = parent->primary_key->columns;
+        why = ReferenceRefused(*s, *parent, fk.ref_columns, rules.fk_reference);
+      }
+      if (why.empty()) return false;
+      not_carried->push_back(fmt::format("foreign key {}on {} ({}) references {}: {}; {} refuses it",
+                                         fk.name.empty() ? "" : fk.name + " ", Q(t.schema, t.name),
+                                         fmt::join(fk.columns, ", "), fk.ref_table, why, target.display_name));
+      return true;
+    });
     for (ForeignKey& fk : t.foreign_keys) {
       std::string what = fmt::format("foreign key {}on {} ({})", fk.name.empty() ? "" : fk.name + " ",
                                      Q(t.schema, t.name), fmt::join(fk.columns, ", "));
@@ -223,7 +279,7 @@ void AdaptSchema(Schema* schema, const EngineTraits& source, const EngineTraits&
                  std::vector<std::string>* changed, std::vector<std::string>* not_carried) {
   AdaptInheritance(*schema, target, changed);
   AdaptIndexKinds(schema, target, changed, not_carried);
-  AdaptForeignKeys(schema, target, changed);
+  AdaptForeignKeys(schema, target, changed, not_carried);
   AdaptOnUpdate(schema, source, target, changed, not_carried);
   AdaptNames(schema, target, changed);
 }

@@ -103,5 +103,39 @@ TEST(AdaptSchemaTest, IndexKindsMappedOrLeftOut) {
                                    HasSubstr("a SPATIAL index; SQLite has no equivalent")));
 }
 
+TEST(AdaptSchemaTest, ForeignKeyReferencesNamedOrLeftOut) {
+  Schema s = TwoTables();
+  s.engine = "sqlite";
+  s.tables[1].foreign_keys.clear();
+  ForeignKey to_pk;  // REFERENCES a: a's primary key
+  to_pk.columns = {"x"};
+  to_pk.ref_table = "A";
+  ForeignKey dangling;
+  dangling.columns = {"x"};
+  dangling.ref_table = "nowhere";
+  ForeignKey to_plain;  // a.x: unique key u and index k_x
+  to_plain.columns = {"id"};
+  to_plain.ref_table = "a";
+  to_plain.ref_columns = {"x"};
+  s.tables[1].foreign_keys = {to_pk, dangling, to_plain};
+  Schema for_pg = s;
+  std::vector<std::string> changed, dropped;
+  AdaptSchema(&s, EngineNamed("sqlite"), EngineNamed("mysql"), &changed, &dropped);
+  ASSERT_EQ(s.tables[1].foreign_keys.size(), 2u);
+  EXPECT_EQ(s.tables[1].foreign_keys[0].ref_columns, std::vector<std::string>{"id"});
+  EXPECT_THAT(dropped, ElementsAre(HasSubstr("references nowhere: table nowhere does not exist; MySQL refuses it")));
+  // PostgreSQL: a.x is a unique key (u), so it is taken too.
+  dropped.clear();
+  AdaptSchema(&for_pg, EngineNamed("sqlite"), EngineNamed("postgresql"), &changed, &dropped);
+  EXPECT_EQ(for_pg.tables[1].foreign_keys.size(), 2u);
+  // SQLite takes anything.
+  Schema for_sqlite = TwoTables();
+  for_sqlite.tables[1].foreign_keys = {dangling};
+  dropped.clear();
+  AdaptSchema(&for_sqlite, EngineNamed("mysql"), EngineNamed("sqlite"), &changed, &dropped);
+  EXPECT_EQ(for_sqlite.tables[1].foreign_keys.size(), 1u);
+  EXPECT_TRUE(dropped.empty());
+}
+
 }  // namespace
 }  // namespace decant

@@ -212,6 +212,7 @@ const EngineTraits& MysqlTraits() {
                                                 {"brin", "a BTREE index"},
                                                 {nullptr, nullptr}};
     DdlRules& r = t.ddl;
+    r.fk_reference = FkReference::kIndexed;
     r.max_name_bytes = 64;
     r.fk_names_per_schema = true;
     r.fk_set_null_on_not_null = r.fk_set_default = r.fk_match_full = r.fk_deferrable = false;

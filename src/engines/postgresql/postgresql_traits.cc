@@ -160,6 +160,7 @@ const EngineTraits& PostgresTraits() {
          "expression and @@"},
         {nullptr, nullptr}};
     DdlRules& r = t.ddl;
+    r.fk_reference = FkReference::kUniqueKey;
     r.max_name_bytes = 63;
     r.index_names_per_schema = r.index_names_share_relations = r.key_names_are_index_names = true;
     r.index_methods = kIndexMethods;
