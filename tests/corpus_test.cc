@@ -503,6 +503,7 @@ struct Catalog {
     }
     return nullptr;
   }
+  const TableInfo* Find(const std::string& n) const { return const_cast<Catalog*>(this)->Find(n); }
 };
 
 std::string S(const Cell& c) { return c ? *c : ""; }
@@ -1318,6 +1319,13 @@ void CheckTarget(const Catalog& src, Engine src_engine, Conn& src_conn, const Da
       out->failures.push_back("tables: " + st.name + " missing on the target");
       continue;
     }
+    // The values a CHECK allows, as read on the source (the target's catalog
+    // reader may not parse its own engine's spelling of the same CHECK).
+    for (const auto& sc : st.columns) {
+      for (auto& tc : tt->columns) {
+        if (Lower(tc.name) == Lower(sc.name) && tc.check_labels.empty()) tc.check_labels = sc.check_labels;
+      }
+    }
     // New row: next id, defaults.
     const Column* src_auto = nullptr;
     for (const auto& c : st.columns) {
@@ -1394,7 +1402,9 @@ void CheckTarget(const Catalog& src, Engine src_engine, Conn& src_conn, const Da
     }
   }
   size_t src_fks = 0, tgt_fks = 0;
-  for (const auto& t : src.tables) src_fks += t.foreign_keys.size();
+  for (const auto& t : src.tables) {
+    for (const auto& fk : t.foreign_keys) src_fks += src.Find(fk.parent) ? 1 : 0;  // a dangling one is named by plan
+  }
   for (const auto& t : cat.tables) tgt_fks += t.foreign_keys.size();
   if (tgt_fks < src_fks)
     out->failures.push_back(fmt::format("foreign keys: {} on the source, {} on the target", src_fks, tgt_fks));
@@ -1633,8 +1643,10 @@ TEST_F(CorpusRepro, RuleCarried_postgresql_to_postgresql) {
   EXPECT_EQ(conn->Scalar("SELECT count(*) FROM log WHERE v = 'b'"), "1") << "the rule fires on the target";
 }
 
-// MySQL views with GROUP_CONCAT(... ORDER BY ... SEPARATOR ...), charset
-// introducers and CONCAT() are created in SQLite and return the source's rows.
+// MySQL views with GROUP_CONCAT(... SEPARATOR ...), charset introducers and
+// CONCAT() are created in SQLite and return the source's rows. SQLite before
+// 3.44 (Debian 12 has 3.40) cannot order group_concat's input: a view that
+// asks for it is named by plan and not created, never created with another order.
 TEST_F(CorpusRepro, MysqlViews_mysql_to_sqlite) {
   auto src =
       Make(Engine::kMysql, "views",
@@ -1643,12 +1655,22 @@ TEST_F(CorpusRepro, MysqlViews_mysql_to_sqlite) {
            "CREATE VIEW v_group AS SELECT g, GROUP_CONCAT(first ORDER BY first DESC SEPARATOR '; ') AS names "
            "FROM t GROUP BY g;\n"
            "CREATE VIEW v_intro AS SELECT id, CONCAT(first, _utf8mb4' ', last) AS full_name FROM t;\n"
-           "CREATE VIEW v_concat AS SELECT id, CONCAT(last, ', ', first) AS sort_name FROM t;\n");
+           "CREATE VIEW v_concat AS SELECT id, CONCAT(last, ', ', first) AS sort_name FROM t;\n"
+           "CREATE VIEW v_plain AS SELECT g, GROUP_CONCAT(last SEPARATOR '; ') AS names FROM t WHERE g = 2 "
+           "GROUP BY g;\n");
   auto tgt = Make(Engine::kSqlite, "views_t", "");
-  if (!PlanAndMigrate(*src, *tgt)) return;
+  std::string plan;
+  if (!PlanAndMigrate(*src, *tgt, &plan)) return;
   auto s = src->Connect();
   auto t = tgt->Connect();
-  for (const char* q : {"SELECT g, names FROM v_group ORDER BY g", "SELECT id, full_name FROM v_intro ORDER BY id",
+  std::string missing;
+  if (plan.find("view v_group") != std::string::npos) {
+    EXPECT_TRUE(t->Query("SELECT * FROM v_group", &missing).empty());
+    EXPECT_NE(missing.find("no such table"), std::string::npos) << "a view plan names is not created: " << missing;
+  } else {
+    EXPECT_EQ(t->Query("SELECT g, names FROM v_group ORDER BY g", &missing), s->MustQuery("SELECT g, names FROM v_group ORDER BY g"));
+  }
+  for (const char* q : {"SELECT g, names FROM v_plain", "SELECT id, full_name FROM v_intro ORDER BY id",
                         "SELECT id, sort_name FROM v_concat ORDER BY id"}) {
     std::string error;
     auto got = t->Query(q, &error);

@@ -27,6 +27,13 @@ ColumnMapping DeclarePostgresColumn(const Column& c, const ValuePolicy& source, 
     case L::kInt32: m->type_sql = "integer"; break;
     case L::kInt64: m->type_sql = "bigint"; break;
     case L::kUInt64:
+      if (c.auto_increment) {  // an id: an identity column, which must be an integer type
+        m->type_sql = "bigint";
+        out = DataType{};
+        out.logical = L::kInt64;
+        m->risks.push_back({Loss::kSomeValues, "ids above 9223372036854775807 cannot be stored (a bigint identity)"});
+        break;
+      }
       m->type_sql = "numeric(20,0)";
       out = DataType{};
       out.logical = L::kDecimal;

@@ -190,8 +190,8 @@ std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigg
   return trigger.native_ddl;
 }
 
-std::vector<std::string> OnUpdateTriggers(const Table& table, const Dialect& source) {
-  std::vector<std::string> out;
+std::vector<DdlStatement> OnUpdateTriggerStatements(const Table& table, const Dialect& source) {
+  std::vector<DdlStatement> out;
   for (const Column& c : table.columns) {
     if (c.on_update.empty()) continue;
     std::string value =
@@ -204,11 +204,19 @@ std::vector<std::string> OnUpdateTriggers(const Table& table, const Dialect& sou
                 QuoteIdent(o.name);
     }
     if (others.empty()) continue;  // nothing else an UPDATE could change
-    out.push_back("CREATE TRIGGER " + QuoteIdent(table.name + "_" + c.name + "_on_update") + " AFTER UPDATE ON " +
-                  QuoteIdent(table.name) + " FOR EACH ROW WHEN NEW." + col + " IS OLD." + col + " AND NEW." + col +
-                  " IS NOT " + value + " AND (" + others + ") BEGIN UPDATE " + QuoteIdent(table.name) + " SET " + col +
-                  " = " + value + " WHERE rowid = NEW.rowid; END");
+    std::string name = table.name + "_" + c.name + "_on_update";
+    out.push_back(DdlStatement::Make(
+        "trigger", name, table.name,
+        "CREATE TRIGGER " + QuoteIdent(name) + " AFTER UPDATE ON " + QuoteIdent(table.name) + " FOR EACH ROW WHEN NEW." +
+            col + " IS OLD." + col + " AND NEW." + col + " IS NOT " + value + " AND (" + others + ") BEGIN UPDATE " +
+            QuoteIdent(table.name) + " SET " + col + " = " + value + " WHERE rowid = NEW.rowid; END"));
   }
+  return out;
+}
+
+std::vector<std::string> OnUpdateTriggers(const Table& table, const Dialect& source) {
+  std::vector<std::string> out;
+  for (DdlStatement& s : OnUpdateTriggerStatements(table, source)) out.push_back(std::move(s.sql));
   return out;
 }
 
@@ -230,9 +238,7 @@ std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTra
   }
   if (!native) {
     for (const Table& t : schema.tables) {
-      for (std::string& ddl : OnUpdateTriggers(t, source.dialect)) {
-        out.push_back(DdlStatement::Make("trigger", t.name + " ON UPDATE", t.name, std::move(ddl)));
-      }
+      for (DdlStatement& s : OnUpdateTriggerStatements(t, source.dialect)) out.push_back(std::move(s));
     }
   }
   for (const Trigger& t : schema.triggers) {

@@ -34,6 +34,8 @@ std::optional<std::string> TriggerDdl(const Schema& schema, const Trigger& trigg
 // stops the trigger's own UPDATE from firing it again. `source`: the dialect
 // the clause is written in. Empty when the table has none.
 std::vector<std::string> OnUpdateTriggers(const Table& table, const Dialect& source);
+// The same triggers as statements of the load (kind "trigger", named).
+std::vector<DdlStatement> OnUpdateTriggerStatements(const Table& table, const Dialect& source);
 // Everything a load creates, in the order the sink runs it: one statement
 // per schema table first (same order and count as schema.tables; kind
 // "table", or "virtual table" for a native one), then indexes, views and
