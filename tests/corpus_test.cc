@@ -1638,7 +1638,7 @@ class CorpusRepro : public ::testing::Test {
     return db;
   }
   // plan then migrate; both must succeed (false when migrate failed).
-  bool PlanAndMigrate(const Database& src, const Database& tgt, std::string* plan_out = nullptr) {
+  static bool PlanAndMigrate(const Database& src, const Database& tgt, std::string* plan_out = nullptr) {
     RunResult plan = RunDecantBinary({"plan", src.uri(), tgt.uri()});
     EXPECT_EQ(plan.exit_code, 0) << plan.err;
     if (plan_out) *plan_out = plan.out + plan.err;
@@ -1646,7 +1646,7 @@ class CorpusRepro : public ::testing::Test {
     EXPECT_TRUE(MigrateCompleted(migrate)) << migrate.err << "\nplan:\n" << plan.out;
     return MigrateCompleted(migrate);
   }
-  void Verify(const Database& a, const Database& b) {
+  static void Verify(const Database& a, const Database& b) {
     RunResult verify = RunDecantBinary({"verify", a.uri(), b.uri()});
     EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   }
