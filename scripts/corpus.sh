@@ -14,7 +14,9 @@
 #   roundcube  roundcube-core: usr/share/dbconfig-common/data/roundcube/install/{mysql,pgsql,sqlite3}
 #   mediawiki  mediawiki: usr/share/mediawiki/maintenance/tables-generated.sql (MySQL),
 #              maintenance/postgres/tables-generated.sql + maintenance/postgres/tables.sql
-#              (the installer runs both: full-text triggers and GIN indexes),
+#              (the installer runs both: full-text triggers and GIN indexes; tables.sql
+#              opens a transaction it never commits, the installer's database layer
+#              commits it, so this script appends the COMMIT),
 #              maintenance/sqlite/tables-generated.sql.
 #              MediaWiki's installer replaces two placeholders, and so does this script:
 #              /*_*/ (the table prefix $wgDBprefix, empty by default) by nothing and
@@ -34,7 +36,7 @@ set -euo pipefail
 dir="${DECANT_CORPUS_DIR:-/var/tmp/decant-corpus}"
 packages=(roundcube-core mediawiki bacula-director-sqlite3 bacula-director-mysql bacula-director-pgsql phpmyadmin)
 # Bump when the layout or the list of files changes, so old caches are refilled.
-layout=1
+layout=2
 
 if [[ -f "$dir/VERSIONS" ]] && head -n1 "$dir/VERSIONS" | grep -qx "layout $layout"; then
   exit 0
@@ -72,7 +74,10 @@ cp "$dbc/roundcube/install/mysql" "$new/roundcube/mysql.sql"
 # shellcheck disable=SC2016  # the placeholders are literal text
 mw_placeholders() { sed -e 's#/\*_\*/##g' -e 's#/\*\$wgDBTableOptions\*/#ENGINE=InnoDB, DEFAULT CHARSET=binary#g' "$@"; }
 mw_placeholders "$mw/sqlite/tables-generated.sql" >"$new/mediawiki/sqlite.sql"
-mw_placeholders "$mw/postgres/tables-generated.sql" "$mw/postgres/tables.sql" >"$new/mediawiki/postgresql.sql"
+{
+  mw_placeholders "$mw/postgres/tables-generated.sql" "$mw/postgres/tables.sql"
+  echo "COMMIT;"
+} >"$new/mediawiki/postgresql.sql"
 mw_placeholders "$mw/tables-generated.sql" >"$new/mediawiki/mysql.sql"
 
 cp "$dbc/bacula-director-sqlite3/install/sqlite3" "$new/bacula/sqlite.sql"
