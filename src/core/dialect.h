@@ -66,7 +66,7 @@ struct FunctionSpelling {
 
 // How a dialect writes string aggregation.
 enum class GroupConcatForm {
-  kSeparatorKeyword,  // GROUP_CONCAT([DISTINCT] x [ORDER BY y] [SEPARATOR s]) (MySQL)
+  kSeparatorKeyword,   // GROUP_CONCAT([DISTINCT] x [ORDER BY y] [SEPARATOR s]) (MySQL)
   kSeparatorArgument,  // group_concat([DISTINCT] x[, s] [ORDER BY y]) (SQLite)
   kStringAgg,          // string_agg([DISTINCT] x, s [ORDER BY y]), x text (PostgreSQL)
 };
