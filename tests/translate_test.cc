@@ -83,7 +83,7 @@ class PgDb : public Db {
   std::string Sql(const std::string& sql) const override { return Run(name_, sql); }
 
  private:
-  std::string Run(const std::string& db, const std::string& sql) const {
+  static std::string Run(const std::string& db, const std::string& sql) {
     std::string server = Env("DECANT_TEST_PG15_URI");
     TempDir tmp;
     WriteFile(tmp.File("q.sql"), "SET TIME ZONE 'UTC';\n" + sql);
@@ -109,7 +109,7 @@ class MyDb : public Db {
   }
 
  private:
-  std::string Run(const std::string& db, const std::string& sql) const {
+  static std::string Run(const std::string& db, const std::string& sql) {
     TempDir tmp;
     WriteFile(tmp.File("q.sql"), "SET time_zone = '+00:00';\n" + sql);
     std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");

@@ -43,6 +43,7 @@ enum class SqlFunction {
   kDenseRank,
   kDateOf,      // the date part of a date/time value; date('now') is the current date
   kDateTimeOf,  // SQLite's datetime(x); datetime('now') is the current timestamp
+  kJsonValid,   // json_valid(x): 1 if x is JSON text (MySQL's JSON column checks)
   // Rewritten by the translator (spelled by the Dialect's other fields).
   kConcat,           // CONCAT(a, b, ...): NULL if any argument is NULL
   kConcatSkipNulls,  // PostgreSQL's concat(): NULL arguments count as ''

@@ -383,6 +383,8 @@ TEST(SqlTranslate, ViewFunctionsAndClauses) {
   EXPECT_EQ(TranslateSql("select char_length(x), count(*) from t", "mysql", "sqlite", {}),
             "select length(x), count(*) from t");
   EXPECT_FALSE(TranslateSql("SELECT my_function(x) FROM t", "postgresql", "mysql", {}));
+  EXPECT_EQ(TranslateSql("json_valid(`attrs`)", "mysql", "sqlite", {}), "json_valid(\"attrs\")");
+  EXPECT_FALSE(TranslateSql("json_valid(`attrs`)", "mysql", "postgresql", {}));
   // LIMIT forms.
   EXPECT_EQ(TranslateSql("select `a`.`id` AS `id` from `a` limit 2,3", "mysql", "postgresql", {}),
             "select \"a\".\"id\" AS \"id\" from \"a\" LIMIT 3 OFFSET 2");

@@ -571,8 +571,8 @@ std::string Translator::Call(SqlFunction meaning, std::string_view name, const N
   using F = SqlFunction;
   std::vector<Range> ranges = SplitArgs(group.kids);
   auto is_now_string = [&](size_t k) {
-    return ranges.size() == 1 && ranges[0].size() >= 1 && !ranges[0][0].group &&
-           ranges[0][0].tok.kind == Tok::kString && EqualsIgnoreCaseAscii(ranges[0][0].tok.text, "now") &&
+    return ranges.size() == 1 && !ranges[0].empty() && !ranges[0][0].group && ranges[0][0].tok.kind == Tok::kString &&
+           EqualsIgnoreCaseAscii(ranges[0][0].tok.text, "now") &&
            (ranges[0].size() == 1 || (ranges[0].size() == 2 && ranges[0][1].tok.kind == Tok::kCast)) && k == 0;
   };
   switch (meaning) {
@@ -836,7 +836,7 @@ std::optional<std::string> WithoutOffset(const std::string& v) {
     if ((offset[0] != '+' && offset[0] != '-') || oh < 0 || om < 0) return std::nullopt;
     minutes = (oh * 60 + om) * (offset[0] == '-' ? -1 : 1);
   }
-  int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - int64_t{minutes} * 60;
+  int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + s - int64_t{minutes} * 60;
   int64_t days = FloorDiv(seconds, 86400), rem = seconds - days * 86400;
   CivilDate c = CivilFromDays(days);
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", c.year, c.month, c.day, rem / 3600, rem / 60 % 60,
@@ -872,7 +872,7 @@ bool IsNumberType(const std::string& t) {
 }
 
 bool IsNumber(std::string_view s) {
-  size_t i = s.size() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
   bool digit = false, dot = false;
   for (; i < s.size(); ++i) {
     if (std::isdigit(static_cast<unsigned char>(s[i]))) {

@@ -170,6 +170,7 @@ constexpr FunctionSpelling kMysqlFunctions[] = {
     {F::kRank, "rank"},
     {F::kDenseRank, "dense_rank"},
     {F::kDateOf, "date"},
+    {F::kJsonValid, "json_valid"},
     {F::kConcat, "concat"},
     {F::kGroupConcat, "group_concat"},
     {F::kIfNull, "ifnull"},

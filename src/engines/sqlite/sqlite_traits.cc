@@ -78,6 +78,7 @@ constexpr FunctionSpelling kSqliteFunctions[] = {
     {F::kDenseRank, "dense_rank"},
     {F::kDateOf, "date"},
     {F::kDateTimeOf, "datetime"},
+    {F::kJsonValid, "json_valid"},
     {F::kGroupConcat, "group_concat"},
     {F::kIfNull, "ifnull"},
     {F::kIf, "iif"},
