@@ -30,8 +30,8 @@ using testing_util::RunResult;
 using testing_util::TempDir;
 using testing_util::WriteFile;
 
-#define REQUIRE_SERVERS()                                                                \
-  if (Env("DECANT_TEST_PG15_URI").empty() || Env("DECANT_TEST_MYSQL_URI").empty())       \
+#define REQUIRE_SERVERS()                                                               \
+  if (Env("DECANT_TEST_PG15_URI").empty() || Env("DECANT_TEST_MYSQL_URI").empty())      \
   GTEST_SKIP() << "DECANT_TEST_PG15_URI or DECANT_TEST_MYSQL_URI is unset (source the " \
                   "env of scripts/servers/postgresql.sh and mariadb.sh)"
 
@@ -72,7 +72,8 @@ class Db {
 class PgDb : public Db {
  public:
   explicit PgDb(const std::string& tag) : name_(UniqueName(tag)) {
-    Run("postgres", "DROP DATABASE IF EXISTS " + name_ + "; CREATE DATABASE " + name_ + " ENCODING 'UTF8' TEMPLATE template0");
+    Run("postgres",
+        "DROP DATABASE IF EXISTS " + name_ + "; CREATE DATABASE " + name_ + " ENCODING 'UTF8' TEMPLATE template0");
   }
   ~PgDb() override { Run("postgres", "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
   std::string uri() const override {
@@ -82,7 +83,7 @@ class PgDb : public Db {
   std::string Sql(const std::string& sql) const override { return Run(name_, sql); }
 
  private:
-  std::string Run(const std::string& db, const std::string& sql) const {
+  static std::string Run(const std::string& db, const std::string& sql) {
     std::string server = Env("DECANT_TEST_PG15_URI");
     TempDir tmp;
     WriteFile(tmp.File("q.sql"), "SET TIME ZONE 'UTC';\n" + sql);
@@ -108,7 +109,7 @@ class MyDb : public Db {
   }
 
  private:
-  std::string Run(const std::string& db, const std::string& sql) const {
+  static std::string Run(const std::string& db, const std::string& sql) {
     TempDir tmp;
     WriteFile(tmp.File("q.sql"), "SET time_zone = '+00:00';\n" + sql);
     std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
@@ -273,7 +274,8 @@ TEST(TranslateTest, PostgresqlDateDefaultGivesTodayElsewhere) {
   PgDb pg("pgdefault");
   pg.Sql(
       "CREATE TABLE t (id int PRIMARY KEY, d date DEFAULT ('now'::text)::date, ts timestamp DEFAULT now(), "
-      "s varchar(10) DEFAULT 'it''s'::character varying, n numeric(5,1) DEFAULT '0'::numeric, b boolean DEFAULT false);");
+      "s varchar(10) DEFAULT 'it''s'::character varying, n numeric(5,1) DEFAULT '0'::numeric, b boolean DEFAULT "
+      "false);");
   MyDb my("pgdefault");
   RunResult r = Migrate(pg, my);
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -43,6 +43,7 @@ enum class SqlFunction {
   kDenseRank,
   kDateOf,      // the date part of a date/time value; date('now') is the current date
   kDateTimeOf,  // SQLite's datetime(x); datetime('now') is the current timestamp
+  kJsonValid,   // json_valid(x): 1 if x is JSON text (MySQL's JSON column checks)
   // Rewritten by the translator (spelled by the Dialect's other fields).
   kConcat,           // CONCAT(a, b, ...): NULL if any argument is NULL
   kConcatSkipNulls,  // PostgreSQL's concat(): NULL arguments count as ''
@@ -66,7 +67,7 @@ struct FunctionSpelling {
 
 // How a dialect writes string aggregation.
 enum class GroupConcatForm {
-  kSeparatorKeyword,  // GROUP_CONCAT([DISTINCT] x [ORDER BY y] [SEPARATOR s]) (MySQL)
+  kSeparatorKeyword,   // GROUP_CONCAT([DISTINCT] x [ORDER BY y] [SEPARATOR s]) (MySQL)
   kSeparatorArgument,  // group_concat([DISTINCT] x[, s] [ORDER BY y]) (SQLite)
   kStringAgg,          // string_agg([DISTINCT] x, s [ORDER BY y]), x text (PostgreSQL)
 };

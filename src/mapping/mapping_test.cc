@@ -237,7 +237,6 @@ TEST(SqlTranslate, UnterminatedQuoteOrCommentIsRefused) {
   EXPECT_EQ(*TranslateSql("select a -- it's\n  from t", "sqlite", "postgresql", {}), "select a from t");
 }
 
-
 // Defaults (issue 11): the current date/time in every spelling, written for
 // the column's type; casts and literals; sequences are not defaults.
 TEST(SqlTranslate, DefaultsCurrentDateAndTime) {
@@ -315,15 +314,15 @@ TEST(SqlTranslate, DefaultsDateTimeLiteralsAndBytes) {
   EXPECT_FALSE(TranslateDefault("0", "sqlite", "postgresql", L::kTimestamp));
   EXPECT_FALSE(TranslateDefault("'infinity'::timestamp", "postgresql", "mysql", L::kTimestamp));
   // MySQL's DATETIME literal takes no zone: the same instant in UTC.
-  EXPECT_EQ(TranslateDefault("'1970-01-01 00:00:00+00'::timestamp with time zone", "postgresql", "mysql",
-                             L::kTimestampTz),
-            "'1970-01-01 00:00:00'");
+  EXPECT_EQ(
+      TranslateDefault("'1970-01-01 00:00:00+00'::timestamp with time zone", "postgresql", "mysql", L::kTimestampTz),
+      "'1970-01-01 00:00:00'");
   EXPECT_EQ(TranslateDefault("'2000-01-01 01:30:00.5+02:30'::timestamp with time zone", "postgresql", "mysql",
                              L::kTimestampTz),
             "'1999-12-31 23:00:00.5'");
-  EXPECT_EQ(TranslateDefault("'1970-01-01 00:00:00+00'::timestamp with time zone", "postgresql", "sqlite",
-                             L::kTimestampTz),
-            "'1970-01-01 00:00:00+00'");
+  EXPECT_EQ(
+      TranslateDefault("'1970-01-01 00:00:00+00'::timestamp with time zone", "postgresql", "sqlite", L::kTimestampTz),
+      "'1970-01-01 00:00:00+00'");
   EXPECT_EQ(TranslateDefault("'2001-02-03'::date", "postgresql", "mysql", L::kDate), "'2001-02-03'");
   // MariaDB reports BINARY(4) DEFAULT '' as four NULs.
   std::string nuls = std::string("'") + std::string(4, '\0') + "'";
@@ -356,8 +355,9 @@ TEST(SqlTranslate, ViewConcatenation) {
 }
 
 TEST(SqlTranslate, ViewGroupConcat) {
-  const char* my = "select `a`.`cat` AS `cat`,group_concat(concat(`a`.`fn`,' ',`a`.`ln`) order by `a`.`ln` ASC "
-                   "separator ', ') AS `names` from `a` group by `a`.`cat`";
+  const char* my =
+      "select `a`.`cat` AS `cat`,group_concat(concat(`a`.`fn`,' ',`a`.`ln`) order by `a`.`ln` ASC "
+      "separator ', ') AS `names` from `a` group by `a`.`cat`";
   EXPECT_EQ(TranslateSql(my, "mysql", "postgresql", {}),
             "select \"a\".\"cat\" AS \"cat\",string_agg(CAST((\"a\".\"fn\" || ' ' || \"a\".\"ln\") AS text), ', ' "
             "ORDER BY \"a\".\"ln\" ASC) AS \"names\" from \"a\" group by \"a\".\"cat\"");
@@ -375,14 +375,14 @@ TEST(SqlTranslate, ViewGroupConcat) {
   EXPECT_FALSE(TranslateSql("select group_concat(distinct x separator ';') from t", "mysql", "sqlite", {}));
   EXPECT_EQ(TranslateSql("select group_concat(x) from t", "mysql", "postgresql", {}),
             "select string_agg(CAST(x AS text), ',') from t");
-  EXPECT_EQ(TranslateSql("select group_concat(distinct x order by x desc separator ';') from t", "mysql",
-                         "postgresql", {}),
-            "select string_agg(DISTINCT CAST(x AS text), ';' ORDER BY CAST(x AS text) DESC) from t");
-  EXPECT_FALSE(TranslateSql("select group_concat(distinct x order by y separator ';') from t", "mysql", "postgresql",
-                            {}));
-  EXPECT_EQ(TranslateSql("SELECT string_agg((a.fn)::text, ', '::text ORDER BY a.ln) AS n FROM a", "postgresql",
-                         "mysql", {}),
-            "SELECT GROUP_CONCAT((a.fn) ORDER BY a.ln SEPARATOR ', ') AS n FROM a");
+  EXPECT_EQ(
+      TranslateSql("select group_concat(distinct x order by x desc separator ';') from t", "mysql", "postgresql", {}),
+      "select string_agg(DISTINCT CAST(x AS text), ';' ORDER BY CAST(x AS text) DESC) from t");
+  EXPECT_FALSE(
+      TranslateSql("select group_concat(distinct x order by y separator ';') from t", "mysql", "postgresql", {}));
+  EXPECT_EQ(
+      TranslateSql("SELECT string_agg((a.fn)::text, ', '::text ORDER BY a.ln) AS n FROM a", "postgresql", "mysql", {}),
+      "SELECT GROUP_CONCAT((a.fn) ORDER BY a.ln SEPARATOR ', ') AS n FROM a");
   EXPECT_EQ(TranslateSql("SELECT string_agg(a.fn, ', ') FROM a", "postgresql", "sqlite", {}),
             "SELECT group_concat(a.fn, ', ') FROM a");
   EXPECT_EQ(TranslateSql("SELECT group_concat(fn, '; ') FROM a", "sqlite", "mysql", {}),
@@ -405,13 +405,12 @@ TEST(SqlTranslate, ViewFunctionsAndClauses) {
                          "postgresql", "mysql", {}),
             "SELECT CASE WHEN (a.cat > 1) THEN 'big' ELSE 'small' END AS s FROM a");
   // Dates.
-  EXPECT_EQ(TranslateSql("select year(current_timestamp()) AS `y`,month(curdate()) AS `m`", "mysql", "postgresql",
-                         {}),
+  EXPECT_EQ(TranslateSql("select year(current_timestamp()) AS `y`,month(curdate()) AS `m`", "mysql", "postgresql", {}),
             "select EXTRACT(YEAR FROM CURRENT_TIMESTAMP) AS \"y\",EXTRACT(MONTH FROM CURRENT_DATE) AS \"m\"");
   EXPECT_EQ(TranslateSql("select year(d) from t", "mysql", "sqlite", {}),
             "select CAST(strftime('%Y', d) AS INTEGER) from t");
-  EXPECT_EQ(TranslateSql("SELECT EXTRACT(year FROM a.d) AS y, date_part('month'::text, a.d) AS m FROM a",
-                         "postgresql", "mysql", {}),
+  EXPECT_EQ(TranslateSql("SELECT EXTRACT(year FROM a.d) AS y, date_part('month'::text, a.d) AS m FROM a", "postgresql",
+                         "mysql", {}),
             "SELECT EXTRACT(YEAR FROM a.d) AS y, EXTRACT(MONTH FROM a.d) AS m FROM a");
   EXPECT_FALSE(TranslateSql("SELECT strftime('%Y', d) FROM t", "sqlite", "postgresql", {}));
   EXPECT_EQ(TranslateSql("SELECT datetime('now'), date('now')", "sqlite", "postgresql", {}),
@@ -420,8 +419,7 @@ TEST(SqlTranslate, ViewFunctionsAndClauses) {
   // Casts.
   EXPECT_EQ(TranslateSql("select cast(`a`.`id` as char charset utf8mb4) AS `c` from `a`", "mysql", "postgresql", {}),
             "select CAST(\"a\".\"id\" AS text) AS \"c\" from \"a\"");
-  EXPECT_EQ(TranslateSql("select cast(x as signed) from t", "mysql", "sqlite", {}),
-            "select CAST(x AS INTEGER) from t");
+  EXPECT_EQ(TranslateSql("select cast(x as signed) from t", "mysql", "sqlite", {}), "select CAST(x AS INTEGER) from t");
   EXPECT_EQ(TranslateSql("SELECT CAST(x AS TEXT) FROM t", "sqlite", "mysql", {}), "SELECT CAST(x AS CHAR) FROM t");
   EXPECT_FALSE(TranslateSql("select cast(x as date) from t", "mysql", "sqlite", {}));
   // Function names by meaning.
@@ -432,6 +430,8 @@ TEST(SqlTranslate, ViewFunctionsAndClauses) {
   EXPECT_EQ(TranslateSql("select char_length(x), count(*) from t", "mysql", "sqlite", {}),
             "select length(x), count(*) from t");
   EXPECT_FALSE(TranslateSql("SELECT my_function(x) FROM t", "postgresql", "mysql", {}));
+  EXPECT_EQ(TranslateSql("json_valid(`attrs`)", "mysql", "sqlite", {}), "json_valid(\"attrs\")");
+  EXPECT_FALSE(TranslateSql("json_valid(`attrs`)", "mysql", "postgresql", {}));
   // LIMIT forms.
   EXPECT_EQ(TranslateSql("select `a`.`id` AS `id` from `a` limit 2,3", "mysql", "postgresql", {}),
             "select \"a\".\"id\" AS \"id\" from \"a\" LIMIT 3 OFFSET 2");
@@ -443,9 +443,9 @@ TEST(SqlTranslate, ViewFunctionsAndClauses) {
   EXPECT_EQ(TranslateSql("SELECT a.id FROM a WHERE (((a.fn)::text ~~ 'a%'::text) AND (a.cat = ANY (ARRAY[1, 2])))",
                          "postgresql", "sqlite", {}),
             "SELECT a.id FROM a WHERE (((a.fn) LIKE 'a%') AND (a.cat IN (1, 2)))");
-  EXPECT_EQ(TranslateSql("SELECT a.id FROM a WHERE a.fn !~~ 'a%' AND a.cat <> ALL (ARRAY[1, 2])", "postgresql",
-                         "mysql", {}),
-            "SELECT a.id FROM a WHERE a.fn NOT LIKE 'a%' AND a.cat NOT IN (1, 2)");
+  EXPECT_EQ(
+      TranslateSql("SELECT a.id FROM a WHERE a.fn !~~ 'a%' AND a.cat <> ALL (ARRAY[1, 2])", "postgresql", "mysql", {}),
+      "SELECT a.id FROM a WHERE a.fn NOT LIKE 'a%' AND a.cat NOT IN (1, 2)");
   EXPECT_FALSE(TranslateSql("SELECT a.id FROM a WHERE a.fn ~~* 'a%'", "postgresql", "mysql", {}));
   // Subqueries, quoting, qualifiers.
   EXPECT_EQ(TranslateSql("select (select count(0) from `db`.`b` where `b`.`a_id` = `a`.`id`) AS `n` from `db`.`a`",

@@ -136,13 +136,14 @@ std::optional<std::string_view> NameOf(SqlFunction meaning, const Dialect& d) {
 
 bool IsKeyword(std::string_view lower) {
   static const char* const kKeywords[] = {
-      "select", "from",      "where",     "group",  "by",      "order",   "having",   "limit",   "offset", "as",
-      "on",     "join",      "inner",     "outer",  "cross",   "full",    "natural",  "and",     "or",     "not",
-      "in",     "exists",    "any",       "all",    "some",    "is",      "like",     "ilike",   "between", "case",
-      "when",   "then",      "else",      "end",    "distinct", "union",  "except",   "intersect", "values", "using",
-      "over",   "partition", "filter",    "within", "asc",     "desc",    "with",     "recursive", "lateral", "escape",
-      "rows",   "range",     "preceding", "following", "unbounded", "current", "row",  "separator", "window",
-      "cast",      "extract", "nulls",   "first",   "last",    "collate", "glob",   "regexp"};
+      "select",    "from",      "where",     "group",     "by",     "order",     "having",  "limit",     "offset",
+      "as",        "on",        "join",      "inner",     "outer",  "cross",     "full",    "natural",   "and",
+      "or",        "not",       "in",        "exists",    "any",    "all",       "some",    "is",        "like",
+      "ilike",     "between",   "case",      "when",      "then",   "else",      "end",     "distinct",  "union",
+      "except",    "intersect", "values",    "using",     "over",   "partition", "filter",  "within",    "asc",
+      "desc",      "with",      "recursive", "lateral",   "escape", "rows",      "range",   "preceding", "following",
+      "unbounded", "current",   "row",       "separator", "window", "cast",      "extract", "nulls",     "first",
+      "last",      "collate",   "glob",      "regexp"};
   for (const char* k : kKeywords) {
     if (lower == k) return true;
   }
@@ -352,8 +353,8 @@ std::vector<Piece> Translator::Pieces(const std::vector<Node>& list) {
           if (ne) ++k;
           size_t w = k < list.size() && IsSpace(list[k]) ? k + 1 : k;
           size_t g = w < list.size() ? Next(list, w) : list.size();
-          bool quantified = w < list.size() && (IsWord(list[w], ne ? "all" : "any")) && g < list.size() &&
-                            IsParen(list[g]);
+          bool quantified =
+              w < list.size() && (IsWord(list[w], ne ? "all" : "any")) && g < list.size() && IsParen(list[g]);
           std::vector<Node> inner;
           if (quantified) {
             for (const Node& c : list[g].kids) {
@@ -417,8 +418,8 @@ std::vector<Piece> Translator::Pieces(const std::vector<Node>& list) {
           break;
         }
         // A charset introducer: _utf8mb4'x' is the string 'x'.
-        if (from_.charset_introducers && lower.size() > 1 && lower[0] == '_' && n1 < list.size() &&
-            !list[n1].group && list[n1].tok.kind == Tok::kString) {
+        if (from_.charset_introducers && lower.size() > 1 && lower[0] == '_' && n1 < list.size() && !list[n1].group &&
+            list[n1].tok.kind == Tok::kString) {
           break;
         }
         size_t next = Next(list, i);
@@ -469,9 +470,9 @@ std::vector<Piece> Translator::Pieces(const std::vector<Node>& list) {
               break;
             }
             if (!to_.offset_without_limit) {
-            Fail();
-            return out;
-          }
+              Fail();
+              return out;
+            }
           }
         }
         if (lower == "current_timestamp" || lower == "localtimestamp" || lower == "localtime" ||
@@ -570,8 +571,8 @@ std::string Translator::Call(SqlFunction meaning, std::string_view name, const N
   using F = SqlFunction;
   std::vector<Range> ranges = SplitArgs(group.kids);
   auto is_now_string = [&](size_t k) {
-    return ranges.size() == 1 && ranges[0].size() >= 1 && !ranges[0][0].group &&
-           ranges[0][0].tok.kind == Tok::kString && EqualsIgnoreCaseAscii(ranges[0][0].tok.text, "now") &&
+    return ranges.size() == 1 && !ranges[0].empty() && !ranges[0][0].group && ranges[0][0].tok.kind == Tok::kString &&
+           EqualsIgnoreCaseAscii(ranges[0][0].tok.text, "now") &&
            (ranges[0].size() == 1 || (ranges[0].size() == 2 && ranges[0][1].tok.kind == Tok::kCast)) && k == 0;
   };
   switch (meaning) {
@@ -710,7 +711,8 @@ std::string Translator::GroupConcat(const std::vector<Node>& kids) {
   size_t main_end = std::min(order, sep);
   std::vector<Range> args = SplitArgs(Range(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(main_end)));
   auto text_of = [&](size_t begin, size_t end) {
-    return Text(Range(body.begin() + static_cast<std::ptrdiff_t>(begin), body.begin() + static_cast<std::ptrdiff_t>(end)));
+    return Text(
+        Range(body.begin() + static_cast<std::ptrdiff_t>(begin), body.begin() + static_cast<std::ptrdiff_t>(end)));
   };
   std::string order_by;
   if (order < body.size()) order_by = text_of(Next(body, order) + 1, sep > order ? sep : body.size());
@@ -741,7 +743,7 @@ std::string Translator::GroupConcat(const std::vector<Node>& kids) {
              separator + ")";
     case GroupConcatForm::kSeparatorArgument:
       if (!order_by.empty() && !to_.aggregate_order_by) return Fail();  // SQLite before 3.44
-      if (distinct && separator != "','") return Fail();  // DISTINCT takes one argument here
+      if (distinct && separator != "','") return Fail();                // DISTINCT takes one argument here
       return "group_concat(" + d + value + (separator == "','" ? "" : ", " + separator) +
              (order_by.empty() ? "" : " ORDER BY " + order_by) + ")";
     case GroupConcatForm::kStringAgg: {
@@ -834,7 +836,7 @@ std::optional<std::string> WithoutOffset(const std::string& v) {
     if ((offset[0] != '+' && offset[0] != '-') || oh < 0 || om < 0) return std::nullopt;
     minutes = (oh * 60 + om) * (offset[0] == '-' ? -1 : 1);
   }
-  int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - int64_t{minutes} * 60;
+  int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + s - int64_t{minutes} * 60;
   int64_t days = FloorDiv(seconds, 86400), rem = seconds - days * 86400;
   CivilDate c = CivilFromDays(days);
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", c.year, c.month, c.day, rem / 3600, rem / 60 % 60,
@@ -862,15 +864,15 @@ std::optional<std::string> DateTimeLiteral(const std::string& v, LogicalType typ
 }
 
 bool IsNumberType(const std::string& t) {
-  for (std::string_view n : {"numeric", "decimal", "integer", "int", "int2", "int4", "int8", "bigint", "smallint", "real",
-                             "double precision", "float4", "float8"}) {
+  for (std::string_view n : {"numeric", "decimal", "integer", "int", "int2", "int4", "int8", "bigint", "smallint",
+                             "real", "double precision", "float4", "float8"}) {
     if (t == n) return true;
   }
   return false;
 }
 
 bool IsNumber(std::string_view s) {
-  size_t i = s.size() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
   bool digit = false, dot = false;
   for (; i < s.size(); ++i) {
     if (std::isdigit(static_cast<unsigned char>(s[i]))) {
@@ -896,7 +898,8 @@ std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& fro
                                         const std::vector<std::string>& drop_qualifiers) {
   std::vector<Tok> toks;
   if (!Lex(sql, from_dialect, &toks)) return std::nullopt;
-  while (!toks.empty() && (toks.back().kind == Tok::kSpace || (toks.back().kind == Tok::kOther && toks.back().text == ";")))
+  while (!toks.empty() &&
+         (toks.back().kind == Tok::kSpace || (toks.back().kind == Tok::kOther && toks.back().text == ";")))
     toks.pop_back();
   std::vector<Node> nodes;
   size_t i = 0;

@@ -184,7 +184,8 @@ std::string GenericCreateTable(const Table& t, const Dialect& source) {
     std::string e = QuoteIdent(c.name) + " " + TypeFor(c, key_columns.count(c.name) > 0);
     if (!c.nullable) e += " NOT NULL";
     if (c.default_expr && !c.auto_increment) {
-      if (auto d = TranslateDefault(*c.default_expr, c.type.logical, source, MysqlTraits().dialect)) e += " DEFAULT " + *d;
+      if (auto d = TranslateDefault(*c.default_expr, c.type.logical, source, MysqlTraits().dialect))
+        e += " DEFAULT " + *d;
     }
     if (!c.on_update.empty()) {
       if (auto d = TranslateDefault(c.on_update, c.type.logical, source, MysqlTraits().dialect)) e += " ON UPDATE " + *d;

@@ -92,8 +92,8 @@ std::optional<std::string> ForeignViewSql(const Schema& schema, const View& view
   // The query's names are unqualified and the load's search_path is empty:
   // they are read in the view's schema, for this statement's transaction.
   std::string in = TargetSchema(view.schema);
-  return "SET LOCAL search_path = " + QuoteIdent(in) + "; CREATE VIEW " + QuoteQualified(in, view.name) +
-         " AS " + *query + "; SET LOCAL search_path = ''";
+  return "SET LOCAL search_path = " + QuoteIdent(in) + "; CREATE VIEW " + QuoteQualified(in, view.name) + " AS " +
+         *query + "; SET LOCAL search_path = ''";
 }
 
 std::string MappedType(const Column& c) {
@@ -123,7 +123,8 @@ std::string CreateTableSql(const Table& t, bool from_postgres, const Dialect* so
       } else if (from_postgres && c.default_expr) {
         sql += " DEFAULT " + *c.default_expr;
       } else if (c.default_expr && !c.auto_increment && source) {
-        if (auto d = TranslateDefault(*c.default_expr, c.type.logical, *source, PostgresTraits().dialect)) sql += " DEFAULT " + *d;
+        if (auto d = TranslateDefault(*c.default_expr, c.type.logical, *source, PostgresTraits().dialect))
+          sql += " DEFAULT " + *d;
       }
       if (!c.identity.empty()) {
         sql += " GENERATED " + c.identity + " AS IDENTITY";

@@ -100,9 +100,9 @@ std::string TableDdl(const Schema& schema, const Table& table, const EngineTrait
     }
     if (!col.nullable) d += " NOT NULL";
     if (col.default_expr && !col.generated_expr) {
-      std::optional<std::string> e = native ? col.default_expr
-                                            : TranslateDefault(*col.default_expr, col.type.logical, source.dialect,
-                                                               SqliteTraits().dialect);
+      std::optional<std::string> e =
+          native ? col.default_expr
+                 : TranslateDefault(*col.default_expr, col.type.logical, source.dialect, SqliteTraits().dialect);
       if (e && !e->empty()) d += " DEFAULT " + (IsSimpleLiteral(*e) ? *e : "(" + *e + ")");
     }
     if (col.collation) {

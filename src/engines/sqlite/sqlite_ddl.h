@@ -3,10 +3,12 @@
 //
 // A schema read from SQLite replays each object's native_ddl (exact).
 // Any other engine's schema is rendered from the neutral model; expressions
-// written in the source dialect (defaults, CHECKs, generated columns, index
-// expressions, view bodies) get light translation only: PostgreSQL "::type"
-// casts are dropped, now() becomes CURRENT_TIMESTAMP, and a nextval() default
-// is omitted (the column becomes AUTOINCREMENT when it is a single integer key).
+// written in the source dialect are translated (mapping/sql_translate.h):
+// defaults by TranslateDefault (one it does not translate is left out, and a
+// nextval() default makes the column AUTOINCREMENT when it is a single
+// integer key), view queries by TranslateView (a view whose query does not
+// translate is not created), CHECKs, generated columns and index expressions
+// by TranslateSql, kept as written when it does not translate them.
 // Foreign triggers are not translated at all (nullopt).
 #pragma once
 
