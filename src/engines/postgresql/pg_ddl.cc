@@ -184,6 +184,16 @@ std::vector<Step> ForeignPostData(const Schema& schema) {
     // source's own counter (SQLite's sqlite_sequence may be higher).
     for (const Column& c : t.columns) {
       if (!c.auto_increment) continue;
+      // Only a column CreateTableSql made an identity has a sequence to set;
+      // any other auto-increment column is named, not left silently without one.
+      if (c.type.logical != LogicalType::kInt16 && c.type.logical != LogicalType::kInt32 &&
+          c.type.logical != LogicalType::kInt64) {
+        Ddl d = MakeDdl("auto-increment", t.name + "." + c.name, QualifiedName(t.schema, t.name),
+                        "auto-increment " + QualifiedName(t.schema, t.name) + "." + c.name, "");
+        d.note = "a " + MappedType(c) + " column cannot be an identity column: new rows get no id from the server";
+        counters.push_back(std::move(d));
+        continue;
+      }
       int64_t floor = 0;
       for (const Sequence& q : schema.sequences) {
         if (q.owner_table == t.name || q.name == t.name) floor = std::max(floor, q.last_value);
@@ -248,7 +258,7 @@ std::string PostgresSchemaScript(const Schema& schema, const EngineTraits& sourc
   LoadPlan plan = PlanLoad(schema, source);
   std::string out;
   auto add = [&](const std::vector<Ddl>& list) {
-    for (const Ddl& d : list) out += d.sql + ";\n";
+    for (const Ddl& d : list) out += d.sql.empty() ? "-- " + d.what + ": " + d.note + "\n" : d.sql + ";\n";
   };
   add(plan.pre_data);
   add(plan.tables);
