@@ -999,8 +999,9 @@ TEST(ContractTest, PlanDdlIsWhatTheSinkRuns) {
     return db.Objects() + "\n" +
            db.Sql("SELECT string_agg(indexdef, ';' ORDER BY indexdef) FROM pg_indexes WHERE schemaname = 'public'") +
            "\n" +
-           db.Sql("SELECT string_agg(conname || ':' || pg_get_constraintdef(oid), ';' ORDER BY conname) "
-                  "FROM pg_constraint WHERE connamespace = 'public'::regnamespace");
+           db.Sql(
+               "SELECT string_agg(conname || ':' || pg_get_constraintdef(oid), ';' ORDER BY conname) "
+               "FROM pg_constraint WHERE connamespace = 'public'::regnamespace");
   };
   EXPECT_EQ(pg_catalog(pg_replayed), pg_catalog(pg_target));
 
@@ -1015,13 +1016,15 @@ TEST(ContractTest, PlanDdlIsWhatTheSinkRuns) {
   EXPECT_THAT(r.err, HasSubstr("view ctr_v"));
   auto my_catalog = [](const MyDb& db) {
     return db.Objects() + "\n" +
-           db.Sql("SELECT GROUP_CONCAT(CONCAT(table_name, '.', index_name, '.', column_name, '.', non_unique) "
-                  "ORDER BY table_name, index_name, seq_in_index) FROM information_schema.statistics "
-                  "WHERE table_schema = DATABASE()") +
+           db.Sql(
+               "SELECT GROUP_CONCAT(CONCAT(table_name, '.', index_name, '.', column_name, '.', non_unique) "
+               "ORDER BY table_name, index_name, seq_in_index) FROM information_schema.statistics "
+               "WHERE table_schema = DATABASE()") +
            "\n" +
-           db.Sql("SELECT GROUP_CONCAT(CONCAT(table_name, '.', column_name, '>', referenced_table_name) "
-                  "ORDER BY table_name, column_name) FROM information_schema.key_column_usage "
-                  "WHERE table_schema = DATABASE() AND referenced_table_name IS NOT NULL");
+           db.Sql(
+               "SELECT GROUP_CONCAT(CONCAT(table_name, '.', column_name, '>', referenced_table_name) "
+               "ORDER BY table_name, column_name) FROM information_schema.key_column_usage "
+               "WHERE table_schema = DATABASE() AND referenced_table_name IS NOT NULL");
   };
   EXPECT_EQ(my_catalog(my_replayed), my_catalog(my_target));
 }

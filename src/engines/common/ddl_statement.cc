@@ -8,8 +8,8 @@ namespace decant {
 
 bool IsEssentialKind(std::string_view kind) {
   static constexpr std::array<std::string_view, 12> kAuxiliary = {
-      "view",      "materialized view", "trigger", "rule",  "function", "procedure",
-      "aggregate", "event",             "check",   "comment", "index",  "routine"};
+      "view",  "materialized view", "trigger", "rule",   "function", "procedure", "aggregate", "event",
+      "check", "comment",           "index",   "routine"};
   for (std::string_view k : kAuxiliary) {
     if (kind == k) return false;
   }

@@ -26,10 +26,11 @@ std::string ColumnList(const std::vector<std::string>& names) {
 
 }  // namespace
 
-Ddl MakeDdl(std::string kind, std::string name, std::string table, std::string what, std::string sql,
-            bool must_succeed, bool may_need_tables) {
+Ddl MakeDdl(std::string kind, std::string name, std::string table, std::string what, std::string sql, bool must_succeed,
+            bool may_need_tables) {
   Ddl d;
-  static_cast<DdlStatement&>(d) = DdlStatement::Make(std::move(kind), std::move(name), std::move(table), std::move(sql));
+  static_cast<DdlStatement&>(d) =
+      DdlStatement::Make(std::move(kind), std::move(name), std::move(table), std::move(sql));
   d.what = std::move(what);
   d.must_succeed = must_succeed;
   d.may_need_tables = may_need_tables;
@@ -119,11 +120,11 @@ std::vector<Step> NativePostData(const Schema& schema) {
   }
   std::vector<Ddl> counters;
   for (const Sequence& q : schema.sequences) {
-    counters.push_back(MakeDdl(
-        "sequence value", QualifiedName(q.schema, q.name), "", "sequence " + QualifiedName(q.schema, q.name),
-        fmt::format("SELECT pg_catalog.setval({}, {}, {})", QuoteLiteral(QuoteQualified(q.schema, q.name)),
-                    q.last_value, q.is_called ? "true" : "false"),
-        false));
+    counters.push_back(
+        MakeDdl("sequence value", QualifiedName(q.schema, q.name), "", "sequence " + QualifiedName(q.schema, q.name),
+                fmt::format("SELECT pg_catalog.setval({}, {}, {})", QuoteLiteral(QuoteQualified(q.schema, q.name)),
+                            q.last_value, q.is_called ? "true" : "false"),
+                false));
   }
   std::vector<Ddl> views;
   for (const View& v : schema.views) {
@@ -143,7 +144,8 @@ std::vector<Step> NativePostData(const Schema& schema) {
     last.push_back(MakeDdl("trigger", t.name, table, "trigger " + t.name + " on " + table, t.native_ddl, false));
   }
   for (const NativeObject& o : schema.objects) {
-    if (o.kind == "comment") last.push_back(MakeDdl("comment", o.name, "", "comment on " + o.name, o.native_ddl, false));
+    if (o.kind == "comment")
+      last.push_back(MakeDdl("comment", o.name, "", "comment on " + o.name, o.native_ddl, false));
   }
   return {{StepMode::kParallel, std::move(keys)},
           {StepMode::kInOrder, NativeObjectsOf(schema, {"foreign key", "check", "sequence owner"})},
@@ -160,9 +162,10 @@ std::vector<Step> ForeignPostData(const Schema& schema) {
   for (const Table& t : schema.tables) {
     std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
     if (t.primary_key) {
-      keys.push_back(MakeDdl("primary key", t.primary_key->name, QualifiedName(t.schema, t.name),
-                             "primary key on " + QualifiedName(t.schema, t.name),
-                             fmt::format("ALTER TABLE {} ADD PRIMARY KEY ({})", name, ColumnList(t.primary_key->columns))));
+      keys.push_back(
+          MakeDdl("primary key", t.primary_key->name, QualifiedName(t.schema, t.name),
+                  "primary key on " + QualifiedName(t.schema, t.name),
+                  fmt::format("ALTER TABLE {} ADD PRIMARY KEY ({})", name, ColumnList(t.primary_key->columns))));
     }
     for (const auto& u : t.uniques) {
       keys.push_back(MakeDdl("unique key", u.name, QualifiedName(t.schema, t.name),
@@ -198,13 +201,13 @@ std::vector<Step> ForeignPostData(const Schema& schema) {
       for (const Sequence& q : schema.sequences) {
         if (q.owner_table == t.name || q.name == t.name) floor = std::max(floor, q.last_value);
       }
-      counters.push_back(MakeDdl(
-          "sequence value", t.name + "." + c.name, QualifiedName(t.schema, t.name),
-          "identity " + QualifiedName(t.schema, t.name) + "." + c.name,
-          fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), "
-                       "GREATEST(COALESCE(MAX({}), 0), {}, 1), COALESCE(MAX({}), 0) >= 1 OR {} >= 1) FROM {}",
-                       QuoteLiteral(name), QuoteLiteral(c.name), QuoteIdent(c.name), floor, QuoteIdent(c.name), floor,
-                      name)));
+      counters.push_back(
+          MakeDdl("sequence value", t.name + "." + c.name, QualifiedName(t.schema, t.name),
+                  "identity " + QualifiedName(t.schema, t.name) + "." + c.name,
+                  fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), "
+                              "GREATEST(COALESCE(MAX({}), 0), {}, 1), COALESCE(MAX({}), 0) >= 1 OR {} >= 1) FROM {}",
+                              QuoteLiteral(name), QuoteLiteral(c.name), QuoteIdent(c.name), floor, QuoteIdent(c.name),
+                              floor, name)));
     }
   }
   for (const Index& x : schema.indexes) {
@@ -240,8 +243,8 @@ LoadPlan PlanLoad(const Schema& schema, const EngineTraits& source) {
     std::set<std::string> schemas;
     for (const Table& t : schema.tables) {
       if (!t.schema.empty() && schemas.insert(t.schema).second) {
-        plan.pre_data.push_back(
-            MakeDdl("schema", t.schema, "", "schema " + t.schema, "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(t.schema)));
+        plan.pre_data.push_back(MakeDdl("schema", t.schema, "", "schema " + t.schema,
+                                        "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(t.schema)));
       }
     }
   }

@@ -193,7 +193,8 @@ std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTra
     out.push_back(DdlStatement::Make(virt ? "virtual table" : "table", t.name, t.name, TableDdl(schema, t, source)));
   }
   for (const Index& i : schema.indexes) {
-    out.push_back(DdlStatement::Make(i.unique ? "unique index" : "index", i.name, i.table, IndexDdl(schema, i, source)));
+    out.push_back(
+        DdlStatement::Make(i.unique ? "unique index" : "index", i.name, i.table, IndexDdl(schema, i, source)));
   }
   for (const View& v : schema.views) out.push_back(DdlStatement::Make("view", v.name, "", ViewDdl(schema, v, source)));
   for (const Trigger& t : schema.triggers) {
