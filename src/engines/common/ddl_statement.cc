@@ -33,6 +33,14 @@ std::string DdlStatement::Label() const {
   return out;
 }
 
+std::vector<std::string> NotCreatedLines(const std::vector<DdlStatement>& list) {
+  std::vector<std::string> out;
+  for (const DdlStatement& s : list) {
+    if (s.sql.empty()) out.push_back(s.Label() + ": " + s.note);
+  }
+  return out;
+}
+
 std::string DdlScript(const std::vector<DdlStatement>& list) {
   std::string out;
   for (const DdlStatement& s : list) {

@@ -371,6 +371,10 @@ std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source) {
   return DdlScript(mysql_internal::SchemaStatements(schema, source));
 }
 
+std::vector<std::string> MysqlNotCreated(const Schema& schema, const EngineTraits& source) {
+  return NotCreatedLines(mysql_internal::SchemaStatements(schema, source));
+}
+
 Result<std::unique_ptr<Sink>> OpenMysqlSink(const std::string& uri, const EndpointOptions& options) {
   DECANT_ASSIGN_OR_RETURN(auto params, mysql_internal::ParseUri(uri));
   return std::unique_ptr<Sink>(new MysqlSink(std::move(params), std::max<size_t>(1, options.jobs)));

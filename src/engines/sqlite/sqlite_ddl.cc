@@ -218,4 +218,8 @@ std::string SqliteSchemaDdl(const Schema& schema, const EngineTraits& source) {
   return DdlScript(sqlite_internal::SchemaStatements(schema, source));
 }
 
+std::vector<std::string> SqliteNotCreated(const Schema& schema, const EngineTraits& source) {
+  return NotCreatedLines(sqlite_internal::SchemaStatements(schema, source));
+}
+
 }  // namespace decant
