@@ -974,6 +974,18 @@ std::string PlanDdl(const std::string& plan_out) {
   return at == std::string::npos ? "" : plan_out.substr(at + std::string("sink will run:\n").size());
 }
 
+// How many objects `decant plan` and a migration's summary say were not
+// carried ("; N objects not carried" / "not carried (N objects):"); 0 when none.
+int PlannedNotCarried(const std::string& plan_out) {
+  size_t at = plan_out.find(" objects not carried");
+  if (at == std::string::npos) return -1;
+  return std::stoi(plan_out.substr(plan_out.rfind(' ', at - 1) + 1));
+}
+int SummaryNotCarried(const std::string& err) {
+  size_t at = err.find("not carried (");
+  return at == std::string::npos ? 0 : std::stoi(err.substr(at + 13));
+}
+
 constexpr const char* kCtrPgSource =
     "COMMENT ON SCHEMA public IS NULL;"  // plan names nothing else: the view below is the only loss
     "CREATE TABLE ctr_t (id int PRIMARY KEY, name text NOT NULL);"
@@ -1102,12 +1114,14 @@ TEST(ContractTest, PlanDdlIsWhatTheSinkRuns) {
   pg_replayed.Sql(PlanDdl(plan.out));
   r = Decant({"--progress", "none", "migrate", uri, pg_target.uri()});
   ASSERT_EQ(r.exit_code, 9) << r.err;  // the view is not recreated on PostgreSQL (plan names it)
+  EXPECT_EQ(SummaryNotCarried(r.err), PlannedNotCarried(plan.out)) << plan.out << r.err;
   auto pg_catalog = [](const PgDb& db) {
     return db.Objects() + "\n" +
            db.Sql("SELECT string_agg(indexdef, ';' ORDER BY indexdef) FROM pg_indexes WHERE schemaname = 'public'") +
            "\n" +
-           db.Sql("SELECT string_agg(conname || ':' || pg_get_constraintdef(oid), ';' ORDER BY conname) "
-                  "FROM pg_constraint WHERE connamespace = 'public'::regnamespace");
+           db.Sql(
+               "SELECT string_agg(conname || ':' || pg_get_constraintdef(oid), ';' ORDER BY conname) "
+               "FROM pg_constraint WHERE connamespace = 'public'::regnamespace");
   };
   EXPECT_EQ(pg_catalog(pg_replayed), pg_catalog(pg_target));
 
@@ -1120,15 +1134,20 @@ TEST(ContractTest, PlanDdlIsWhatTheSinkRuns) {
   r = Decant({"--progress", "none", "migrate", uri, my_target.uri()});
   ASSERT_EQ(r.exit_code, 9) << r.err;  // the view is not translated to MySQL (named)
   EXPECT_THAT(r.err, HasSubstr("view ctr_v"));
+  // Plan named everything the sink left out, each once.
+  EXPECT_EQ(SummaryNotCarried(r.err), PlannedNotCarried(plan.out)) << plan.out << r.err;
+  EXPECT_THAT(plan.out, HasSubstr("view ctr_v"));
   auto my_catalog = [](const MyDb& db) {
     return db.Objects() + "\n" +
-           db.Sql("SELECT GROUP_CONCAT(CONCAT(table_name, '.', index_name, '.', column_name, '.', non_unique) "
-                  "ORDER BY table_name, index_name, seq_in_index) FROM information_schema.statistics "
-                  "WHERE table_schema = DATABASE()") +
+           db.Sql(
+               "SELECT GROUP_CONCAT(CONCAT(table_name, '.', index_name, '.', column_name, '.', non_unique) "
+               "ORDER BY table_name, index_name, seq_in_index) FROM information_schema.statistics "
+               "WHERE table_schema = DATABASE()") +
            "\n" +
-           db.Sql("SELECT GROUP_CONCAT(CONCAT(table_name, '.', column_name, '>', referenced_table_name) "
-                  "ORDER BY table_name, column_name) FROM information_schema.key_column_usage "
-                  "WHERE table_schema = DATABASE() AND referenced_table_name IS NOT NULL");
+           db.Sql(
+               "SELECT GROUP_CONCAT(CONCAT(table_name, '.', column_name, '>', referenced_table_name) "
+               "ORDER BY table_name, column_name) FROM information_schema.key_column_usage "
+               "WHERE table_schema = DATABASE() AND referenced_table_name IS NOT NULL");
   };
   EXPECT_EQ(my_catalog(my_replayed), my_catalog(my_target));
 }

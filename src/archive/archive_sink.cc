@@ -178,7 +178,9 @@ Status ArchiveTableWriter::Close() {
 SinkReport ArchiveSink::Report() const {
   SinkReport r;
   auto add = [&](const std::string& kind, const std::string& schema, const std::string& name,
-                 const std::string& table) { r.created.push_back({kind, QualifiedName(schema, name), table, "", 1}); };
+                 const std::string& table) {
+    r.created.push_back({kind, QualifiedName(schema, name), table, "", 1});
+  };
   for (const Table& t : schema_.tables) add("table", t.schema, t.name, "");
   for (const Index& x : schema_.indexes) add(x.unique ? "unique index" : "index", x.schema, x.name, x.table);
   for (const View& v : schema_.views) add(v.materialized ? "materialized view" : "view", v.schema, v.name, "");

@@ -568,7 +568,7 @@ int ExitCodeFor(const Status& status) {
     case StatusCode::kIOError:
     case StatusCode::kNoSpace: return kExitIO;
     case StatusCode::kDataLoss: return kExitDataLoss;
-    case StatusCode::kNotCarried: return kExitStrictObjects;
+    case StatusCode::kNotCarried: return kExitStrictObj;
     case StatusCode::kRefused: return kExitRefused;
     case StatusCode::kCancelled: return InterruptSignal() == SIGTERM ? kExitTerminated : kExitInterrupted;
     case StatusCode::kInternal: return kExitInternal;

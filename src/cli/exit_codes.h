@@ -16,7 +16,7 @@ enum ExitCode : int {
   kExitIO = 7,             // local I/O error, missing file, no space
   kExitDataLoss = 8,       // a value the target cannot hold exactly
   kExitNotCarried = 9,     // complete, with objects not carried (the summary lists them)
-  kExitStrictObjects = 10,  // --strict-objects: an object would not be carried, or the target refused one
+  kExitStrictObj = 10,     // --strict-objects: an object would not be carried, or the target refused one
   kExitRefused = 11,       // the target refused the DDL of a table, key or foreign key; the sink was aborted
   kExitInternal = 70,      // a bug in decant
   kExitInterrupted = 130,  // SIGINT (Ctrl-C); the sink was aborted

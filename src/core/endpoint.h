@@ -134,8 +134,8 @@ struct SinkObject {
   // "table", "primary key", "index", "view", "trigger", "sequence value" (a
   // sequence or AUTO_INCREMENT counter set past the loaded ids), ...
   std::string kind;
-  std::string name;    // the object's name ("" for an unnamed key)
-  std::string table;   // the table it belongs to ("" for none)
+  std::string name;   // the object's name ("" for an unnamed key)
+  std::string table;  // the table it belongs to ("" for none)
   // Refused: the target's own error message (by_target), or why decant did
   // not create it (another engine's trigger that is not translated, ...).
   std::string reason;

@@ -167,6 +167,10 @@ struct EngineTraits {
   // `source` is the engine the schema was read from (its dialect reads the
   // schema's expressions). Null: no DDL printer.
   std::string (*schema_ddl)(const Schema& schema, const EngineTraits& source) = nullptr;
+  // What of `schema` the sink's statements do not create, one line each
+  // ("trigger t on x: not translated from sqlite"), for `decant plan` to name
+  // (and --strict-objects to refuse) before anything is written. Null: none.
+  std::vector<std::string> (*not_created)(const Schema& schema, const EngineTraits& source) = nullptr;
   // How a column of another engine (`source`) is declared here: the type,
   // the logical type it then holds, and what this engine's type can lose
   // (risks that come from comparing the two value policies are added with

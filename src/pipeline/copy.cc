@@ -273,9 +273,10 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
                           PlanMigration(read_schema, options.select, sink.Traits(),
                                         options.sink.data_only ? options.existing_target : nullptr));
   if (options.sink.strict_objects && !plan.not_carried.empty()) {
-    return Status::NotCarried(fmt::format("--strict-objects: {} objects would not be carried to {} (first: {}); "
-                                          "nothing was written (decant plan lists them)",
-                                          plan.not_carried.size(), plan.target_engine, plan.not_carried.front()));
+    return Status::NotCarried(
+        fmt::format("--strict-objects: {} objects would not be carried to {} (first: {}); "
+                    "nothing was written (decant plan lists them)",
+                    plan.not_carried.size(), plan.target_engine, plan.not_carried.front()));
   }
   SinkOptions sink_options = options.sink;
   if (!sink_options.source) sink_options.source = plan.data_only ? plan.target_traits : plan.source_traits;
@@ -315,11 +316,10 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
   SinkReport report = sink.Report();
   for (const SinkObject& o : report.refused) {
     if (!NamedIn(plan.not_carried, o)) {
-      summary.not_carried.push_back(fmt::format("{}{}{}: {}{}", o.kind, o.name.empty() ? "" : " " + o.name,
-                                                o.table.empty() || o.table == o.name ? "" : " on " + o.table,
-                                                o.by_target ? fmt::format("{} refused it: ", sink.Traits().display_name)
-                                                            : std::string(),
-                                                o.reason));
+      summary.not_carried.push_back(fmt::format(
+          "{}{}{}: {}{}", o.kind, o.name.empty() ? "" : " " + o.name,
+          o.table.empty() || o.table == o.name ? "" : " on " + o.table,
+          o.by_target ? fmt::format("{} refused it: ", sink.Traits().display_name) : std::string(), o.reason));
     }
   }
   summary.notes = plan.notes;

@@ -63,6 +63,18 @@ bool OnMissingMaterializedView(const Index& x, const Schema& s, const EngineTrai
                      [&](const View& v) { return v.materialized && v.name == x.table && v.schema == x.schema; });
 }
 
+// "view s.v: why" and "view v on t: why" -> "view v": which object a
+// not-carried line names.
+std::string ObjectKey(const std::string& line) {
+  std::string head = line.substr(0, line.find(": "));
+  head = head.substr(0, head.find(" on "));
+  size_t space = head.rfind(' ');
+  if (space == std::string::npos) return head;
+  std::string name = head.substr(space + 1);
+  if (size_t dot = name.rfind('.'); dot != std::string::npos) name = name.substr(dot + 1);
+  return head.substr(0, space) + " " + name;
+}
+
 // Objects a schema from another engine holds that the target will not get.
 std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source, const EngineTraits& target) {
   std::vector<std::string> out;
@@ -258,6 +270,14 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
     std::erase_if(plan.target_schema.indexes,
                   [&](const Index& x) { return OnMissingMaterializedView(x, source, target_engine); });
     AdaptSchema(&plan.target_schema, *plan.source_traits, target_engine, &plan.changed, &plan.not_carried);
+    // And what the target's own statement list leaves out, each object once.
+    if (target_engine.not_created) {
+      std::set<std::string> named;
+      for (const std::string& line : plan.not_carried) named.insert(ObjectKey(line));
+      for (std::string& line : target_engine.not_created(plan.target_schema, *plan.source_traits)) {
+        if (named.insert(ObjectKey(line)).second) plan.not_carried.push_back(std::move(line));
+      }
+    }
   }
   return plan;
 }

@@ -8,8 +8,8 @@ namespace decant {
 
 bool IsEssentialKind(std::string_view kind) {
   static constexpr std::array<std::string_view, 12> kAuxiliary = {
-      "view",      "materialized view", "trigger", "rule",  "function", "procedure",
-      "aggregate", "event",             "check",   "comment", "index",  "routine"};
+      "view",  "materialized view", "trigger", "rule",   "function", "procedure", "aggregate", "event",
+      "check", "comment",           "index",   "routine"};
   for (std::string_view k : kAuxiliary) {
     if (kind == k) return false;
   }
@@ -30,6 +30,14 @@ std::string DdlStatement::Label() const {
   std::string out = kind;
   if (!name.empty()) out += " " + name;
   if (!table.empty() && table != name) out += " on " + table;
+  return out;
+}
+
+std::vector<std::string> NotCreatedLines(const std::vector<DdlStatement>& list) {
+  std::vector<std::string> out;
+  for (const DdlStatement& s : list) {
+    if (s.sql.empty()) out.push_back(s.Label() + ": " + s.note);
+  }
   return out;
 }
 

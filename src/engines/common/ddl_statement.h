@@ -48,6 +48,9 @@ struct DdlStatement {
 // (a missing index costs speed, not rows). True for everything else.
 bool IsEssentialKind(std::string_view kind);
 
+// "<label>: <note>" for each statement of `list` without sql (EngineTraits::not_created).
+std::vector<std::string> NotCreatedLines(const std::vector<DdlStatement>& list);
+
 // The list as one script: each statement followed by ";\n", each note as
 // "-- <label>: <note>\n".
 std::string DdlScript(const std::vector<DdlStatement>& list);

@@ -329,9 +329,9 @@ std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTra
     }
     int64_t next = q.is_called ? q.last_value + 1 : q.last_value;
     if (!has_ai || next < 1) continue;
-    counters.push_back(DdlStatement::Make("sequence value", table, table,
-                                          "ALTER TABLE " + QuoteIdent(table) + " AUTO_INCREMENT = " +
-                                              std::to_string(next)));
+    counters.push_back(
+        DdlStatement::Make("sequence value", table, table,
+                           "ALTER TABLE " + QuoteIdent(table) + " AUTO_INCREMENT = " + std::to_string(next)));
   }
   if (native) {
     // Each keeps the session settings it was created with (mysql_schema.cc reads them into `options`).

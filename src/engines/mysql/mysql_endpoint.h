@@ -56,5 +56,7 @@ Result<std::unique_ptr<Server>> OpenMysqlServer(const std::string& uri);
 // defaults); the one-argument form resolves it as SinkOptions::source does.
 std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source);
 std::string MysqlSchemaDdl(const Schema& schema);
+// What of `schema` an import into MySQL does not create (EngineTraits::not_created).
+std::vector<std::string> MysqlNotCreated(const Schema& schema, const EngineTraits& source);
 
 }  // namespace decant

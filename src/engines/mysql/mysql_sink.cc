@@ -180,8 +180,8 @@ class MysqlSink : public Sink, private LoadTarget {
   bool checked_ = false;  // the target passed Begin's check: Abort may undo the load
   std::unique_ptr<Connection> main_;
   LoadProtocol protocol_;
-  std::vector<DdlStatement> statements_;                      // mysql_internal::SchemaStatements
-  std::set<std::string> created_tables_;                      // tables this sink created
+  std::vector<DdlStatement> statements_;  // mysql_internal::SchemaStatements
+  std::set<std::string> created_tables_;  // tables this sink created
   DdlRecorder recorder_;
   std::vector<std::pair<std::string, std::string>> created_;  // (kind, name), for Abort
   mysql_internal::TargetColumns target_columns_;              // every table's, once they all exist
@@ -240,8 +240,8 @@ Status MysqlSink::Run(Connection* conn, const DdlStatement& s) {
     return Status::OK();  // --append keeps the one that is there
   }
   DECANT_RETURN_IF_ERROR(recorder_.Outcome(s, st, options_.strict_objects, Describe()));
-  if (st.ok() && (s.kind == "table" || s.kind == "view" || s.kind == "procedure" || s.kind == "function" ||
-                  s.kind == "event")) {
+  if (st.ok() &&
+      (s.kind == "table" || s.kind == "view" || s.kind == "procedure" || s.kind == "function" || s.kind == "event")) {
     created_.emplace_back(DropKind(s.kind), s.name);
   }
   return Status::OK();
@@ -453,6 +453,10 @@ std::string MysqlSchemaDdl(const Schema& schema, const EngineTraits& source) {
     if (!s.note.empty()) out += "-- " + s.Label() + ": " + s.note + "\n";
   }
   return out;
+}
+
+std::vector<std::string> MysqlNotCreated(const Schema& schema, const EngineTraits& source) {
+  return NotCreatedLines(mysql_internal::SchemaStatements(schema, source));
 }
 
 Result<std::unique_ptr<Sink>> OpenMysqlSink(const std::string& uri, const EndpointOptions& options) {

@@ -255,6 +255,7 @@ const EngineTraits& MysqlTraits() {
     t.open_sink = OpenMysqlSink;
     t.open_server = OpenMysqlServer;
     t.schema_ddl = SchemaDdl;
+    t.not_created = MysqlNotCreated;
     t.declare_column = DeclareMysqlColumn;
     return t;
   }();

@@ -76,7 +76,8 @@ std::vector<std::string> OnUpdateTriggers(const Table& t, const Dialect& source)
 Ddl MakeDdl(std::string kind, std::string name, std::string table, std::string what, std::string sql,
             bool must_succeed, bool may_need_tables) {
   Ddl d;
-  static_cast<DdlStatement&>(d) = DdlStatement::Make(std::move(kind), std::move(name), std::move(table), std::move(sql));
+  static_cast<DdlStatement&>(d) =
+      DdlStatement::Make(std::move(kind), std::move(name), std::move(table), std::move(sql));
   d.what = std::move(what);
   d.must_succeed = must_succeed;
   d.may_need_tables = may_need_tables;
@@ -176,11 +177,11 @@ std::vector<Step> NativePostData(const Schema& schema) {
   }
   std::vector<Ddl> counters;
   for (const Sequence& q : schema.sequences) {
-    counters.push_back(MakeDdl(
-        "sequence value", QualifiedName(q.schema, q.name), "", "sequence " + QualifiedName(q.schema, q.name),
-        fmt::format("SELECT pg_catalog.setval({}, {}, {})", QuoteLiteral(QuoteQualified(q.schema, q.name)),
-                    q.last_value, q.is_called ? "true" : "false"),
-        false));
+    counters.push_back(
+        MakeDdl("sequence value", QualifiedName(q.schema, q.name), "", "sequence " + QualifiedName(q.schema, q.name),
+                fmt::format("SELECT pg_catalog.setval({}, {}, {})", QuoteLiteral(QuoteQualified(q.schema, q.name)),
+                            q.last_value, q.is_called ? "true" : "false"),
+                false));
   }
   std::vector<Ddl> views;
   for (const View& v : schema.views) {
@@ -249,18 +250,27 @@ std::vector<Step> ForeignPostData(const Schema& schema, const EngineTraits& sour
     // An identity column continues after the highest id loaded and after the
     // source's own counter (SQLite's sqlite_sequence may be higher).
     for (const Column& c : t.columns) {
-      if (!GetsIdentity(c)) continue;
+      if (!c.auto_increment) continue;
+      // Only a column CreateTableSql made an identity has a sequence to set;
+      // any other auto-increment column is named, not left silently without one.
+      if (!GetsIdentity(c)) {
+        Ddl d = MakeDdl("auto-increment", t.name + "." + c.name, QualifiedName(t.schema, t.name),
+                        "auto-increment " + QualifiedName(t.schema, t.name) + "." + c.name, "");
+        d.note = "a " + MappedType(c) + " column cannot be an identity column: new rows get no id from the server";
+        counters.push_back(std::move(d));
+        continue;
+      }
       int64_t floor = 0;
       for (const Sequence& q : schema.sequences) {
         if (q.owner_table == t.name || q.name == t.name) floor = std::max(floor, q.last_value);
       }
-      counters.push_back(MakeDdl(
-          "sequence value", t.name + "." + c.name, QualifiedName(t.schema, t.name),
-          "identity " + QualifiedName(t.schema, t.name) + "." + c.name,
-          fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), "
-                       "GREATEST(COALESCE(MAX({}), 0), {}, 1), COALESCE(MAX({}), 0) >= 1 OR {} >= 1) FROM {}",
-                       QuoteLiteral(name), QuoteLiteral(c.name), QuoteIdent(c.name), floor, QuoteIdent(c.name), floor,
-                      name)));
+      counters.push_back(
+          MakeDdl("sequence value", t.name + "." + c.name, QualifiedName(t.schema, t.name),
+                  "identity " + QualifiedName(t.schema, t.name) + "." + c.name,
+                  fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), "
+                              "GREATEST(COALESCE(MAX({}), 0), {}, 1), COALESCE(MAX({}), 0) >= 1 OR {} >= 1) FROM {}",
+                              QuoteLiteral(name), QuoteLiteral(c.name), QuoteIdent(c.name), floor, QuoteIdent(c.name),
+                              floor, name)));
     }
   }
   for (const Index& x : schema.indexes) {
@@ -320,8 +330,8 @@ LoadPlan PlanLoad(const Schema& schema, const EngineTraits& source) {
     std::set<std::string> schemas;
     for (const Table& t : schema.tables) {
       if (!t.schema.empty() && schemas.insert(t.schema).second) {
-        plan.pre_data.push_back(
-            MakeDdl("schema", t.schema, "", "schema " + t.schema, "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(t.schema)));
+        plan.pre_data.push_back(MakeDdl("schema", t.schema, "", "schema " + t.schema,
+                                        "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(t.schema)));
       }
     }
   }
@@ -338,7 +348,7 @@ std::string PostgresSchemaScript(const Schema& schema, const EngineTraits& sourc
   LoadPlan plan = PlanLoad(schema, source);
   std::string out;
   auto add = [&](const std::vector<Ddl>& list) {
-    for (const Ddl& d : list) out += d.sql + ";\n";
+    for (const Ddl& d : list) out += d.sql.empty() ? "-- " + d.what + ": " + d.note + "\n" : d.sql + ";\n";
   };
   add(plan.pre_data);
   add(plan.tables);

@@ -253,6 +253,7 @@ Status PostgresSink::TryInSavepoint(Connection* conn, const std::string& sql, bo
 // not succeed) run in a savepoint so that a refusal can be skipped; the
 // recorder judges the outcome (docs: Sink, essential and auxiliary objects).
 Status PostgresSink::Run(Connection* conn, const Ddl& ddl, bool in_transaction) {
+  if (ddl.sql.empty()) return recorder_.NotCreated(ddl, options_.strict_objects);  // its note says why
   bool older_skip = older_target_ && !ddl.must_succeed;
   bool tolerate = older_skip || !ddl.essential || options_.mode != LoadMode::kRefuseNonEmpty;
   std::string sqlstate;

@@ -33,6 +33,14 @@ std::string PostgresSchemaDdl(const Schema& schema, const EngineTraits& source) 
   return pg_internal::PostgresSchemaScript(schema, source);
 }
 
+std::vector<std::string> PostgresNotCreated(const Schema& schema, const EngineTraits& source) {
+  pg_internal::LoadPlan plan = pg_internal::PlanLoad(schema, source);
+  std::vector<DdlStatement> all(plan.pre_data.begin(), plan.pre_data.end());
+  all.insert(all.end(), plan.tables.begin(), plan.tables.end());
+  for (const pg_internal::Step& step : plan.post_data) all.insert(all.end(), step.ddl.begin(), step.ddl.end());
+  return NotCreatedLines(all);
+}
+
 std::string PostgresSchemaDdl(const Schema& schema) {
   return PostgresSchemaDdl(schema, SourceTraits(nullptr, schema, PostgresTraits()));
 }

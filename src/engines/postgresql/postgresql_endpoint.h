@@ -40,6 +40,8 @@ Result<std::unique_ptr<Sink>> OpenPostgresSink(const std::string& uri, const End
 // defaults); the one-argument form resolves it as SinkOptions::source does.
 std::string PostgresSchemaDdl(const Schema& schema, const EngineTraits& source);
 std::string PostgresSchemaDdl(const Schema& schema);
+// What of `schema` an import into PostgreSQL does not create (EngineTraits::not_created).
+std::vector<std::string> PostgresNotCreated(const Schema& schema, const EngineTraits& source);
 
 // The server `uri` points at (its database part, if any, is where decant
 // connects to list and create databases; default "postgres").

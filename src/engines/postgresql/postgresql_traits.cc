@@ -205,6 +205,7 @@ const EngineTraits& PostgresTraits() {
     t.open_sink = OpenPostgresSink;
     t.open_server = OpenPostgresServer;
     t.schema_ddl = SchemaDdl;
+    t.not_created = PostgresNotCreated;
     t.declare_column = DeclarePostgresColumn;
     return t;
   }();

@@ -228,7 +228,8 @@ std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTra
     out.push_back(DdlStatement::Make(virt ? "virtual table" : "table", t.name, t.name, TableDdl(schema, t, source)));
   }
   for (const Index& i : schema.indexes) {
-    out.push_back(DdlStatement::Make(i.unique ? "unique index" : "index", i.name, i.table, IndexDdl(schema, i, source)));
+    out.push_back(
+        DdlStatement::Make(i.unique ? "unique index" : "index", i.name, i.table, IndexDdl(schema, i, source)));
   }
   for (const View& v : schema.views) {
     std::optional<std::string> ddl = ViewDdl(schema, v, source);
@@ -260,6 +261,10 @@ std::string SqliteSchemaDdl(const Schema& schema) {
 
 std::string SqliteSchemaDdl(const Schema& schema, const EngineTraits& source) {
   return DdlScript(sqlite_internal::SchemaStatements(schema, source));
+}
+
+std::vector<std::string> SqliteNotCreated(const Schema& schema, const EngineTraits& source) {
+  return NotCreatedLines(sqlite_internal::SchemaStatements(schema, source));
 }
 
 }  // namespace decant

@@ -50,5 +50,7 @@ Result<std::unique_ptr<Sink>> OpenSqliteSink(const std::string& uri, FileSystem*
 // expressions); the one-argument form resolves it as SinkOptions::source does.
 std::string SqliteSchemaDdl(const Schema& schema, const EngineTraits& source);
 std::string SqliteSchemaDdl(const Schema& schema);
+// What of `schema` an import into SQLite does not create (EngineTraits::not_created).
+std::vector<std::string> SqliteNotCreated(const Schema& schema, const EngineTraits& source);
 
 }  // namespace decant

@@ -148,6 +148,7 @@ const EngineTraits& SqliteTraits() {
     t.open_source = [](const std::string& uri, const EndpointOptions&) { return OpenSqliteSource(uri); };
     t.open_sink = [](const std::string& uri, const EndpointOptions&) { return OpenSqliteSink(uri); };
     t.schema_ddl = SchemaDdl;
+    t.not_created = SqliteNotCreated;
     t.declare_column = DeclareSqliteColumn;
     return t;
   }();
