@@ -1113,7 +1113,7 @@ TEST(ContractTest, PlanDdlIsWhatTheSinkRuns) {
   PgDb pg_replayed("ctr_ddl_pg_replay");
   pg_replayed.Sql(PlanDdl(plan.out));
   r = Decant({"--progress", "none", "migrate", uri, pg_target.uri()});
-  ASSERT_EQ(r.exit_code, 9) << r.err;  // the view is not recreated on PostgreSQL (plan names it)
+  ASSERT_EQ(r.exit_code, 0) << r.err;  // the view's query translates: everything is carried
   EXPECT_EQ(SummaryNotCarried(r.err), PlannedNotCarried(plan.out)) << plan.out << r.err;
   auto pg_catalog = [](const PgDb& db) {
     return db.Objects() + "\n" +
@@ -1132,11 +1132,10 @@ TEST(ContractTest, PlanDdlIsWhatTheSinkRuns) {
   MyDb my_replayed("ctr_ddl_my_replay");
   my_replayed.Sql(PlanDdl(plan.out));
   r = Decant({"--progress", "none", "migrate", uri, my_target.uri()});
-  ASSERT_EQ(r.exit_code, 9) << r.err;  // the view is not translated to MySQL (named)
-  EXPECT_THAT(r.err, HasSubstr("view ctr_v"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;  // the view's query translates: everything is carried
   // Plan named everything the sink left out, each once.
   EXPECT_EQ(SummaryNotCarried(r.err), PlannedNotCarried(plan.out)) << plan.out << r.err;
-  EXPECT_THAT(plan.out, HasSubstr("view ctr_v"));
+  EXPECT_THAT(plan.out, HasSubstr("CREATE VIEW `ctr_v`"));
   auto my_catalog = [](const MyDb& db) {
     return db.Objects() + "\n" +
            db.Sql(

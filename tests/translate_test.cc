@@ -179,7 +179,7 @@ TEST(TranslateTest, MysqlViewsIntoSqliteAndPostgresql) {
   EXPECT_THAT(plan.out + plan.err, HasSubstr("sounds"));
   EXPECT_THAT(plan.out + plan.err, Not(HasSubstr("view by_cat")));
   RunResult r = Migrate(my, pg);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 9) << r.err;  // complete; the views plan named are not carried
   ExpectSameRows(my, pg, rows);
   ExpectSameRows(my, pg, groups);
   ExpectSameRows(my, pg, page);
@@ -189,7 +189,7 @@ TEST(TranslateTest, MysqlViewsIntoSqliteAndPostgresql) {
   plan = Plan(my, lite);
   EXPECT_THAT(plan.out + plan.err, HasSubstr("sounds"));
   r = Migrate(my, lite);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 9) << r.err;  // complete; the views plan named are not carried
   ExpectSameRows(my, lite, rows);
   ExpectSameRows(my, lite, page);
   if (SqliteOrdersAggregates()) {
@@ -224,7 +224,7 @@ TEST(TranslateTest, PostgresqlViewsIntoMysqlAndSqlite) {
   RunResult plan = Plan(pg, my);
   EXPECT_THAT(plan.out + plan.err, HasSubstr("hashes"));
   RunResult r = Migrate(pg, my);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 9) << r.err;  // complete; the views plan named are not carried
   ExpectSameRows(pg, my, rows);
   ExpectSameRows(pg, my, groups);
   ExpectSameRows(pg, my, page);
@@ -234,7 +234,7 @@ TEST(TranslateTest, PostgresqlViewsIntoMysqlAndSqlite) {
 
   LiteDb lite("from_pg");
   r = Migrate(pg, lite);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 9) << r.err;  // complete; the views plan named are not carried
   ExpectSameRows(pg, lite, rows);
   ExpectSameRows(pg, lite, page);
   if (SqliteOrdersAggregates()) ExpectSameRows(pg, lite, groups);
