@@ -447,6 +447,9 @@ TEST(SqlTranslate, ViewFunctionsAndClauses) {
       TranslateSql("SELECT a.id FROM a WHERE a.fn !~~ 'a%' AND a.cat <> ALL (ARRAY[1, 2])", "postgresql", "mysql", {}),
       "SELECT a.id FROM a WHERE a.fn NOT LIKE 'a%' AND a.cat NOT IN (1, 2)");
   EXPECT_FALSE(TranslateSql("SELECT a.id FROM a WHERE a.fn ~~* 'a%'", "postgresql", "mysql", {}));
+  EXPECT_EQ(TranslateSql("((s)::text = ANY ((ARRAY['Full'::character varying, 'Used'::character varying])::text[]))",
+                         "postgresql", "sqlite", {}),
+            "((s) IN ('Full', 'Used'))");
   // Subqueries, quoting, qualifiers.
   EXPECT_EQ(TranslateSql("select (select count(0) from `db`.`b` where `b`.`a_id` = `a`.`id`) AS `n` from `db`.`a`",
                          "mysql", "postgresql", {"db"}),

@@ -355,10 +355,17 @@ std::vector<Piece> Translator::Pieces(const std::vector<Node>& list) {
           size_t g = w < list.size() ? Next(list, w) : list.size();
           bool quantified =
               w < list.size() && (IsWord(list[w], ne ? "all" : "any")) && g < list.size() && IsParen(list[g]);
+          // The list, without casts and parentheses around it: = ANY ((ARRAY[...])::text[]).
           std::vector<Node> inner;
           if (quantified) {
-            for (const Node& c : list[g].kids) {
-              if (!IsSpace(c)) inner.push_back(c);
+            std::vector<Node> kids = list[g].kids;
+            for (;;) {
+              inner.clear();
+              for (const Node& c : kids) {
+                if (!IsSpace(c) && !(!c.group && c.tok.kind == Tok::kCast)) inner.push_back(c);
+              }
+              if (inner.size() != 1 || !IsParen(inner[0])) break;
+              kids = std::move(inner[0].kids);
             }
           }
           if (quantified && inner.size() == 2 && IsWord(inner[0], "array") && inner[1].group &&
