@@ -188,7 +188,8 @@ std::string GenericCreateTable(const Table& t, const Dialect& source) {
         e += " DEFAULT " + *d;
     }
     if (!c.on_update.empty()) {
-      if (auto d = TranslateDefault(c.on_update, c.type.logical, source, MysqlTraits().dialect)) e += " ON UPDATE " + *d;
+      if (auto d = TranslateDefault(c.on_update, c.type.logical, source, MysqlTraits().dialect))
+        e += " ON UPDATE " + *d;
     }
     if (c.auto_increment && t.primary_key && t.primary_key->columns.size() == 1 &&
         t.primary_key->columns[0] == c.name &&
@@ -343,7 +344,8 @@ std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTra
       if (o.phase == "post-data" && o.kind != "event")
         last.push_back(keeping(DdlStatement::Make(o.kind, o.name, o.table, o.native_ddl), o.options));
     }
-    for (const View& v : schema.views) last.push_back(keeping(DdlStatement::Make("view", v.name, "", v.native_ddl), v.options));
+    for (const View& v : schema.views)
+      last.push_back(keeping(DdlStatement::Make("view", v.name, "", v.native_ddl), v.options));
     for (const Trigger& t : schema.triggers)
       last.push_back(keeping(DdlStatement::Make("trigger", t.name, t.table, t.native_ddl), t.options));
     for (const NativeObject& o : schema.objects) {

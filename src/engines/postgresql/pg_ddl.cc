@@ -73,8 +73,8 @@ std::vector<std::string> OnUpdateTriggers(const Table& t, const Dialect& source)
                       QuoteQualified(TargetSchema(t.schema), t.name), qualified)};
 }
 
-Ddl MakeDdl(std::string kind, std::string name, std::string table, std::string what, std::string sql,
-            bool must_succeed, bool may_need_tables) {
+Ddl MakeDdl(std::string kind, std::string name, std::string table, std::string what, std::string sql, bool must_succeed,
+            bool may_need_tables) {
   Ddl d;
   static_cast<DdlStatement&>(d) =
       DdlStatement::Make(std::move(kind), std::move(name), std::move(table), std::move(sql));
@@ -207,7 +207,8 @@ std::vector<Step> NativePostData(const Schema& schema) {
     }
   }
   for (const NativeObject& o : schema.objects) {
-    if (o.kind == "comment") last.push_back(MakeDdl("comment", o.name, "", "comment on " + o.name, o.native_ddl, false));
+    if (o.kind == "comment")
+      last.push_back(MakeDdl("comment", o.name, "", "comment on " + o.name, o.native_ddl, false));
   }
   return {{StepMode::kParallel, std::move(keys)},
           {StepMode::kInOrder, NativeObjectsOf(schema, {"foreign key", "check", "sequence owner"})},

@@ -194,8 +194,8 @@ std::vector<DdlStatement> OnUpdateTriggerStatements(const Table& table, const Di
   std::vector<DdlStatement> out;
   for (const Column& c : table.columns) {
     if (c.on_update.empty()) continue;
-    std::string value =
-        TranslateDefault(c.on_update, c.type.logical, source, SqliteTraits().dialect).value_or(std::string("CURRENT_TIMESTAMP"));
+    std::string value = TranslateDefault(c.on_update, c.type.logical, source, SqliteTraits().dialect)
+                            .value_or(std::string("CURRENT_TIMESTAMP"));
     std::string col = QuoteIdent(c.name);
     std::string others;
     for (const Column& o : table.columns) {
@@ -205,11 +205,12 @@ std::vector<DdlStatement> OnUpdateTriggerStatements(const Table& table, const Di
     }
     if (others.empty()) continue;  // nothing else an UPDATE could change
     std::string name = table.name + "_" + c.name + "_on_update";
-    out.push_back(DdlStatement::Make(
-        "trigger", name, table.name,
-        "CREATE TRIGGER " + QuoteIdent(name) + " AFTER UPDATE ON " + QuoteIdent(table.name) + " FOR EACH ROW WHEN NEW." +
-            col + " IS OLD." + col + " AND NEW." + col + " IS NOT " + value + " AND (" + others + ") BEGIN UPDATE " +
-            QuoteIdent(table.name) + " SET " + col + " = " + value + " WHERE rowid = NEW.rowid; END"));
+    out.push_back(DdlStatement::Make("trigger", name, table.name,
+                                     "CREATE TRIGGER " + QuoteIdent(name) + " AFTER UPDATE ON " +
+                                         QuoteIdent(table.name) + " FOR EACH ROW WHEN NEW." + col + " IS OLD." + col +
+                                         " AND NEW." + col + " IS NOT " + value + " AND (" + others +
+                                         ") BEGIN UPDATE " + QuoteIdent(table.name) + " SET " + col + " = " + value +
+                                         " WHERE rowid = NEW.rowid; END"));
   }
   return out;
 }
