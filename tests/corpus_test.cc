@@ -46,6 +46,8 @@
 namespace decant {
 namespace {
 
+using testing_util::ShellQuote;
+
 using testing_util::Env;
 using testing_util::RunDecantBinary;
 using testing_util::RunResult;
@@ -69,12 +71,6 @@ std::string EngineName(Engine e) {
 std::string Lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-std::string ShellQuote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
 }
 
 struct Shell {
@@ -1561,7 +1557,17 @@ void CorpusTest::TestBody() {
     CheckObjects(cat, target_catalog, plan.out + plan.err, migrate.err, &checks);
     for (const auto& f : checks.failures) failures.push_back(f);
   }
-  std::string summary = failures.empty() ? "ok" : "";
+  // "ok, exit 9; 412 columns exact, ...; 6 objects not carried; created differently on postgresql (3)".
+  std::string summary;
+  if (failures.empty()) {
+    summary = fmt::format("ok, migrate exit {}", migrate.exit_code);
+    std::istringstream lines(plan.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("objects not carried") != std::string::npos || line.starts_with("created differently on ")) {
+        summary += "; " + (line.ends_with(":") ? line.substr(0, line.size() - 1) : line);
+      }
+    }
+  }
   for (size_t i = 0; i < failures.size() && i < 6; ++i) summary += (i ? " | " : "") + failures[i];
   if (failures.size() > 6) summary += fmt::format(" | (+{} more)", failures.size() - 6);
   Report(name, summary);

@@ -38,6 +38,9 @@
 namespace decant {
 namespace {
 
+using testing_util::MysqlClientArgs;
+using testing_util::ShellQuote;
+
 using ::testing::HasSubstr;
 using testing_util::RunDecantBinary;
 using testing_util::RunResult;
@@ -53,12 +56,6 @@ using testing_util::Env;
 #define REQUIRE_MYSQL()                     \
   if (Env("DECANT_TEST_MYSQL_URI").empty()) \
   GTEST_SKIP() << "DECANT_TEST_MYSQL_URI is unset (source \"$(bash scripts/servers/mariadb.sh env)\")"
-
-std::string ShellQuote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 struct Shell {
   int exit_code = -1;
@@ -126,24 +123,6 @@ class PgDb {
 
 const auto& my_uri = testing_util::MysqlTestUri;
 
-// The client's connection options: the defaults file when there is one,
-// else host, port and user from the URI (the password then comes from MYSQL_PWD).
-std::string MysqlClientArgs() {
-  std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
-  if (!defaults.empty()) return "--defaults-file=" + ShellQuote(defaults);
-  std::string uri = Env("DECANT_TEST_MYSQL_URI");
-  std::string rest = uri.substr(uri.find("://") + 3);
-  rest = rest.substr(0, rest.find('/'));
-  std::string user, hostport = rest;
-  if (size_t at = rest.find('@'); at != std::string::npos) {
-    user = rest.substr(0, at);
-    user = user.substr(0, user.find(':'));
-    hostport = rest.substr(at + 1);
-  }
-  std::string host = hostport.substr(0, hostport.find(':'));
-  std::string port = hostport.find(':') == std::string::npos ? "3306" : hostport.substr(hostport.find(':') + 1);
-  return "-h " + ShellQuote(host) + " -P " + ShellQuote(port) + (user.empty() ? "" : " -u " + ShellQuote(user));
-}
 
 std::string Mysql(const std::string& db, const std::string& sql) {
   TempDir tmp;

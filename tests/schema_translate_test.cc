@@ -20,6 +20,9 @@
 namespace decant {
 namespace {
 
+using testing_util::MysqlClientArgs;
+using testing_util::ShellQuote;
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing_util::Env;
@@ -34,12 +37,6 @@ using testing_util::WriteFile;
 #define REQUIRE_MYSQL()                     \
   if (Env("DECANT_TEST_MYSQL_URI").empty()) \
   GTEST_SKIP() << "DECANT_TEST_MYSQL_URI is unset (source \"$(bash scripts/servers/mariadb.sh env)\")"
-
-std::string ShellQuote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 // Runs `cmd` in a shell; exit code and stdout+stderr.
 std::pair<int, std::string> RunShell(const std::string& cmd) {
@@ -92,22 +89,6 @@ class PgDb {
   std::string name_;
 };
 
-std::string MysqlClientArgs() {
-  std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
-  if (!defaults.empty()) return "--defaults-file=" + ShellQuote(defaults);
-  std::string uri = Env("DECANT_TEST_MYSQL_URI");
-  std::string rest = uri.substr(uri.find("://") + 3);
-  rest = rest.substr(0, rest.find('/'));
-  std::string user, hostport = rest;
-  if (size_t at = rest.find('@'); at != std::string::npos) {
-    user = rest.substr(0, at);
-    user = user.substr(0, user.find(':'));
-    hostport = rest.substr(at + 1);
-  }
-  std::string host = hostport.substr(0, hostport.find(':'));
-  std::string port = hostport.find(':') == std::string::npos ? "3306" : hostport.substr(hostport.find(':') + 1);
-  return "-h " + ShellQuote(host) + " -P " + ShellQuote(port) + (user.empty() ? "" : " -u " + ShellQuote(user));
-}
 
 std::string Mysql(const std::string& db, const std::string& sql, bool ok = true) {
   TempDir tmp;

@@ -188,6 +188,29 @@ std::string Env(const char* name) {
   return v ? v : "";
 }
 
+std::string ShellQuote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string MysqlClientArgs() {
+  std::string defaults = Env("DECANT_TEST_MYSQL_DEFAULTS_FILE");
+  if (!defaults.empty()) return "--defaults-file=" + ShellQuote(defaults);
+  std::string uri = Env("DECANT_TEST_MYSQL_URI");
+  std::string rest = uri.substr(uri.find("://") + 3);
+  rest = rest.substr(0, rest.find('/'));
+  std::string user, hostport = rest;
+  if (size_t at = rest.find('@'); at != std::string::npos) {
+    user = rest.substr(0, at);
+    user = user.substr(0, user.find(':'));
+    hostport = rest.substr(at + 1);
+  }
+  std::string host = hostport.substr(0, hostport.find(':'));
+  std::string port = hostport.find(':') == std::string::npos ? "3306" : hostport.substr(hostport.find(':') + 1);
+  return "-h " + ShellQuote(host) + " -P " + ShellQuote(port) + (user.empty() ? "" : " -u " + ShellQuote(user));
+}
+
 std::string MysqlTestUri(const std::string& db) {
   std::string base = Env("DECANT_TEST_MYSQL_URI");
   std::string query;

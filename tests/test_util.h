@@ -55,6 +55,14 @@ std::string Env(const char* name);
 // when DECANT_TEST_MYSQL_DEFAULTS_FILE is set. `db` is percent-encoded.
 std::string MysqlTestUri(const std::string& db);
 
+// `s` quoted for a POSIX shell ('...', with ' written as '\'').
+std::string ShellQuote(const std::string& s);
+
+// The mariadb client's connection options for the test server: the defaults
+// file when DECANT_TEST_MYSQL_DEFAULTS_FILE is set, else host, port and user
+// from DECANT_TEST_MYSQL_URI (the password then comes from MYSQL_PWD).
+std::string MysqlClientArgs();
+
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& data);
 

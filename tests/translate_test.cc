@@ -22,6 +22,8 @@
 namespace decant {
 namespace {
 
+using testing_util::ShellQuote;
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing_util::Env;
@@ -34,12 +36,6 @@ using testing_util::WriteFile;
   if (Env("DECANT_TEST_PG15_URI").empty() || Env("DECANT_TEST_MYSQL_URI").empty())      \
   GTEST_SKIP() << "DECANT_TEST_PG15_URI or DECANT_TEST_MYSQL_URI is unset (source the " \
                   "env of scripts/servers/postgresql.sh and mariadb.sh)"
-
-std::string ShellQuote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 // Runs `cmd`; its stdout and stderr, and EXPECTs exit 0.
 std::string Shell(const std::string& cmd) {
@@ -287,6 +283,52 @@ TEST(TranslateTest, PostgresqlDateDefaultGivesTodayElsewhere) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   lite.Sql("INSERT INTO t (id) VALUES (1);");
   EXPECT_EQ(lite.Sql("SELECT d = date('now'), typeof(d), ts IS NOT NULL, s, n, b FROM t;"), "1|text|1|it's|0|0");
+}
+
+// CHECKs of another engine are recreated when their expression translates,
+// and enforced on the target; one that does not translate is named by plan and
+// by the summary, and not created (the run completes with exit 9).
+TEST(TranslateTest, SqliteChecksIntoBothServers) {
+  REQUIRE_SERVERS();
+  LiteDb lite("litechecks");
+  lite.Sql(
+      "CREATE TABLE item (id INTEGER PRIMARY KEY, qty INTEGER CONSTRAINT qty_positive CHECK (qty > 0), "
+      "code TEXT CONSTRAINT code_upper CHECK (code = upper(code) AND code <> ''), "
+      "kind TEXT CONSTRAINT kind_text CHECK (typeof(kind) = 'text'));\n"
+      "INSERT INTO item VALUES (1, 5, 'ABC', 'a');\n");
+  for (int target = 0; target < 2; ++target) {
+    std::unique_ptr<Db> to;
+    if (target == 0) {
+      to = std::make_unique<PgDb>("checks");
+    } else {
+      to = std::make_unique<MyDb>("checks");
+    }
+    RunResult plan = Plan(lite, *to);
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    EXPECT_THAT(plan.out, HasSubstr("kind_text")) << plan.out;
+    EXPECT_THAT(plan.out, Not(HasSubstr("qty_positive"))) << plan.out;
+    RunResult r = Migrate(lite, *to);
+    ASSERT_EQ(r.exit_code, 9) << r.err;  // complete; kind_text is not carried
+    EXPECT_THAT(r.err, HasSubstr("kind_text"));
+    if (target == 0) {
+      EXPECT_EQ(to->Sql("SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE contype = 'c' "
+                        "AND conrelid = 'item'::regclass;"),
+                "code_upper,qty_positive");
+      std::string out = to->Sql(
+          "DO $$ BEGIN INSERT INTO item VALUES (2, 0, 'XYZ', 'b'); EXCEPTION WHEN check_violation "
+          "THEN RAISE NOTICE 'refused'; END $$; SELECT count(*) FROM item;");
+      EXPECT_THAT(out, HasSubstr("NOTICE:  refused\n1")) << "the CHECK is enforced";
+    } else {
+      EXPECT_EQ(to->Sql("SELECT GROUP_CONCAT(CONSTRAINT_NAME ORDER BY CONSTRAINT_NAME) FROM "
+                        "information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE();"),
+                "code_upper,qty_positive");
+      EXPECT_EQ(to->Sql("DELIMITER //\nBEGIN NOT ATOMIC DECLARE CONTINUE HANDLER FOR SQLSTATE '23000' SELECT "
+                        "'refused'; INSERT INTO item VALUES (2, 0, 'XYZ', 'b'); END//\nDELIMITER ;\n"
+                        "SELECT COUNT(*) FROM item;"),
+                "refused\n1")
+          << "the CHECK is enforced";
+    }
+  }
 }
 
 }  // namespace

@@ -919,6 +919,11 @@ std::optional<std::string> TranslateView(const Schema& schema, const View& view,
   return TranslateSql(view.definition, from, to, DefaultQualifiers(from, schema.database));
 }
 
+std::optional<std::string> TranslateCheck(const Schema& schema, const CheckConstraint& check, const Dialect& from,
+                                          const Dialect& to) {
+  return TranslateSql(check.expression, from, to, DefaultQualifiers(from, schema.database));
+}
+
 std::optional<std::string> TranslateDefault(std::string_view expr, LogicalType type, const Dialect& from,
                                             const Dialect& to) {
   std::vector<Tok> lexed;

@@ -37,6 +37,12 @@ std::optional<std::string> TranslateSql(std::string_view sql, const Dialect& fro
 std::optional<std::string> TranslateView(const Schema& schema, const View& view, const Dialect& from,
                                          const Dialect& to);
 
+// The expression of `check` (a CHECK of a table of `schema`, in dialect
+// `from`) in dialect `to`; nullopt when it does not map. Plan and the sinks
+// ask this one function.
+std::optional<std::string> TranslateCheck(const Schema& schema, const CheckConstraint& check, const Dialect& from,
+                                          const Dialect& to);
+
 // A column default as `to` writes it after DEFAULT, for a column of logical
 // type `type`; nullopt when it is not one of: a literal (numbers, strings in
 // the target's escaping, TRUE/FALSE as the target writes booleans, MySQL's

@@ -282,7 +282,7 @@ std::string AlterAdd(const std::string& alter, const std::vector<std::string>& c
 }
 
 std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTraits& source) {
-  std::vector<DdlStatement> tables, keys, fks, counters, last;
+  std::vector<DdlStatement> tables, keys, fks, checks, counters, last;
   bool native = schema.engine == MysqlTraits().name;
   auto names = [](const std::vector<std::string>& clauses) {
     std::string out;
@@ -312,6 +312,17 @@ std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTra
     // InnoDB builds one FULLTEXT index per ALTER.
     for (const std::string& f : split.fulltext)
       keys.push_back(DdlStatement::Make("index", ClauseName(f), t.name, AlterAdd(alter, {f})));
+    // CHECKs of another engine's table, after the data (the load session does
+    // not check them); one whose expression does not translate is named.
+    if (!native) {
+      for (const CheckConstraint& c : t.checks) {
+        std::optional<std::string> expr = TranslateCheck(schema, c, source.dialect, MysqlTraits().dialect);
+        std::string add = c.name.empty() ? "ADD CHECK (" : "ADD CONSTRAINT " + QuoteIdent(c.name) + " CHECK (";
+        DdlStatement s = DdlStatement::Make("check", c.name, t.name, expr ? alter + " " + add + *expr + ")" : "");
+        if (!expr) s.note = "(" + c.expression + ") does not translate from " + std::string(source.name);
+        checks.push_back(std::move(s));
+      }
+    }
     if (!split.foreign_keys.empty()) {
       fks.push_back(
           DdlStatement::Make("foreign key", names(split.foreign_keys), t.name, AlterAdd(alter, split.foreign_keys)));
@@ -365,7 +376,7 @@ std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTra
     }
   }
   std::vector<DdlStatement> out = std::move(tables);
-  for (auto* part : {&keys, &fks, &counters, &last}) {
+  for (auto* part : {&keys, &fks, &checks, &counters, &last}) {
     for (DdlStatement& s : *part) out.push_back(std::move(s));
   }
   return out;

@@ -337,6 +337,13 @@ Status MysqlSink::AddKeys() {
   // Foreign keys once every key they may reference exists; with
   // foreign_key_checks off the server does not re-read the rows.
   for (const DdlStatement* s : Statements({"foreign key"})) DECANT_RETURN_IF_ERROR(Run(main_.get(), *s));
+  for (const DdlStatement* s : Statements({"check"})) {
+    if (s->sql.empty()) {
+      DECANT_RETURN_IF_ERROR(recorder_.NotCreated(*s, options_.strict_objects));
+    } else {
+      DECANT_RETURN_IF_ERROR(Run(main_.get(), *s));
+    }
+  }
   return Status::OK();
 }
 

@@ -235,9 +235,9 @@ const EngineTraits& MysqlTraits() {
     v.bits_as_unsigned = true;
     ObjectSupport& o = t.objects;
     o.views = o.triggers = o.checks = o.generated_columns = o.expression_indexes = o.routines = true;
-    // t.carries: from another engine's schema only views are recreated (those whose
+    // t.carries: from another engine's schema views and CHECKs are recreated (those whose
     // query translates, mapping/sql_translate.h).
-    t.carries.views = true;
+    t.carries.views = t.carries.checks = true;
     static const IndexMethod kIndexMethods[] = {{"", ""},
                                                 {"btree", ""},
                                                 {"hash", "a BTREE index (InnoDB has no hash indexes)"},

@@ -248,6 +248,17 @@ std::vector<Step> ForeignPostData(const Schema& schema, const EngineTraits& sour
       fks.push_back(MakeDdl("foreign key", fk.name, QualifiedName(t.schema, t.name),
                             "foreign key on " + QualifiedName(t.schema, t.name), sql));
     }
+    // CHECKs after the data (the rows are checked once); one whose expression
+    // does not translate is named, not created.
+    for (const CheckConstraint& c : t.checks) {
+      std::string table = QualifiedName(t.schema, t.name);
+      std::optional<std::string> expr = TranslateCheck(schema, c, source.dialect, PostgresTraits().dialect);
+      Ddl d = MakeDdl("check", c.name, table, "check on " + table,
+                      expr ? fmt::format("ALTER TABLE {} ADD {}CHECK ({})", name, ConstraintName(c.name), *expr) : "",
+                      true, false);
+      if (!expr) d.note = "(" + c.expression + ") does not translate from " + std::string(source.name);
+      fks.push_back(std::move(d));
+    }
     // An identity column continues after the highest id loaded and after the
     // source's own counter (SQLite's sqlite_sequence may be higher).
     for (const Column& c : t.columns) {

@@ -178,9 +178,9 @@ const EngineTraits& PostgresTraits() {
     ObjectSupport& o = t.objects;
     o.views = o.materialized_views = o.triggers = o.checks = o.generated_columns = true;
     o.expression_indexes = o.partial_indexes = o.free_sequences = o.rules = o.routines = o.schemas = true;
-    // t.carries: from another engine's schema only views are recreated (those whose
+    // t.carries: from another engine's schema views and CHECKs are recreated (those whose
     // query translates, mapping/sql_translate.h).
-    t.carries.views = true;
+    t.carries.views = t.carries.checks = true;
     static const IndexMethod kIndexMethods[] = {
         {"", ""},
         {"btree", ""},
