@@ -123,7 +123,6 @@ class PgDb {
 
 const auto& my_uri = testing_util::MysqlTestUri;
 
-
 std::string Mysql(const std::string& db, const std::string& sql) {
   TempDir tmp;
   WriteFile(tmp.File("q.sql"), "SET time_zone = '+00:00';\n" + sql);

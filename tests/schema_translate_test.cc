@@ -89,7 +89,6 @@ class PgDb {
   std::string name_;
 };
 
-
 std::string Mysql(const std::string& db, const std::string& sql, bool ok = true) {
   TempDir tmp;
   WriteFile(tmp.File("q.sql"), "SET time_zone = '+00:00';\n" + sql);
