@@ -331,5 +331,22 @@ TEST(TranslateTest, SqliteChecksIntoBothServers) {
   }
 }
 
+// A sequence an id column calls in its DEFAULT without owning it (roundcube's
+// PostgreSQL schema): plan says which column it feeds and what the target's
+// counter does instead.
+TEST(TranslateTest, PlanNamesTheColumnAFreeSequenceFeeds) {
+  REQUIRE_SERVERS();
+  PgDb pg("freeseq");
+  pg.Sql(
+      "CREATE SEQUENCE user_ids; CREATE TABLE users (user_id int DEFAULT nextval('user_ids'::text) PRIMARY KEY);"
+      "SELECT setval('user_ids', 40);");
+  MyDb my("freeseq");
+  RunResult plan = Plan(pg, my);
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("sequence public.user_ids: feeds public.users.user_id (a DEFAULT nextval, not "
+                                  "OWNED BY); MySQL continues after the largest id loaded, not after the sequence's "
+                                  "40"));
+}
+
 }  // namespace
 }  // namespace decant

@@ -113,7 +113,28 @@ std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source,
   }
   for (const Sequence& q : s.sequences) {
     if (q.owner_table.empty() && source.objects.free_sequences && !carries.free_sequences) {
-      out.push_back(fmt::format("sequence {}: a sequence no column owns exists only in {}", Q(q.schema, q.name), from));
+      // An auto id column whose DEFAULT calls it (nextval('q')) without owning it
+      // gets the target's own counter, which starts after the largest id loaded.
+      std::string feeds;
+      for (const Table& t : s.tables) {
+        for (const Column& c : t.columns) {
+          if (!c.auto_increment || !c.default_expr) continue;
+          const std::string& d = *c.default_expr;
+          if (d.find("'" + q.name + "'") != std::string::npos ||
+              d.find("'" + q.schema + "." + q.name + "'") != std::string::npos) {
+            feeds += (feeds.empty() ? "" : ", ") + Q(t.schema, t.name) + "." + c.name;
+          }
+        }
+      }
+      if (feeds.empty()) {
+        out.push_back(
+            fmt::format("sequence {}: a sequence no column owns exists only in {}", Q(q.schema, q.name), from));
+      } else {
+        out.push_back(
+            fmt::format("sequence {}: feeds {} (a DEFAULT nextval, not OWNED BY); {} continues after the "
+                        "largest id loaded, not after the sequence's {}",
+                        Q(q.schema, q.name), feeds, target.display_name, q.last_value));
+      }
     }
   }
   for (const Index& x : s.indexes) {
