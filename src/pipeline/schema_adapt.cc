@@ -184,7 +184,8 @@ void AdaptOnUpdate(Schema* s, const EngineTraits& source, const EngineTraits& ta
   }
 }
 
-void AdaptInheritance(const Schema& s, const EngineTraits& target, std::vector<std::string>* changed) {
+void AdaptInheritance(const Schema& s, const EngineTraits& target, std::vector<std::string>* changed,
+                      std::vector<std::string>* not_carried) {
   if (target.ddl.inheritance) return;
   for (const Table& t : s.tables) {
     auto it = t.options.find("inherits");
@@ -193,6 +194,30 @@ void AdaptInheritance(const Schema& s, const EngineTraits& target, std::vector<s
         fmt::format("table {}: inherits from {}; on {} a plain table with all its columns (its rows "
                     "are no longer seen through {})",
                     Q(t.schema, t.name), it->second, target.display_name, it->second));
+  }
+  // A partitioned table's rows live in its partitions; without partitions on
+  // the target the parent is created empty and a query through it sees none.
+  auto unquoted = [](std::string v) {
+    std::erase(v, '"');
+    return v;
+  };
+  for (const Table& t : s.tables) {
+    auto by = t.options.find("partition_by");
+    if (by == t.options.end() || by->second.empty()) continue;
+    std::vector<std::string> parts;
+    for (const Table& p : s.tables) {
+      auto of = p.options.find("partition_of");
+      if (of == p.options.end()) continue;
+      std::string parent = unquoted(of->second);
+      if (parent == t.name || parent == t.schema + "." + t.name) parts.push_back(Q(p.schema, p.name));
+    }
+    not_carried->push_back(fmt::format(
+        "partitioning of {} (PARTITION BY {}): {} gets {} as an empty plain table and its {} partitions as plain "
+        "tables holding the rows ({}); a query through {} sees none of them",
+        Q(t.schema, t.name), by->second, target.display_name, Q(t.schema, t.name), parts.size(),
+        parts.size() > 4 ? fmt::format("{}, ...", fmt::join(parts.begin(), parts.begin() + 4, ", "))
+                         : fmt::format("{}", fmt::join(parts, ", ")),
+        Q(t.schema, t.name)));
   }
 }
 
@@ -277,7 +302,7 @@ void AdaptNames(Schema* s, const EngineTraits& target, std::vector<std::string>*
 
 void AdaptSchema(Schema* schema, const EngineTraits& source, const EngineTraits& target,
                  std::vector<std::string>* changed, std::vector<std::string>* not_carried) {
-  AdaptInheritance(*schema, target, changed);
+  AdaptInheritance(*schema, target, changed, not_carried);
   AdaptIndexKinds(schema, target, changed, not_carried);
   AdaptForeignKeys(schema, target, changed, not_carried);
   AdaptOnUpdate(schema, source, target, changed, not_carried);

@@ -103,6 +103,32 @@ TEST(AdaptSchemaTest, IndexKindsMappedOrLeftOut) {
                                    HasSubstr("a SPATIAL index; SQLite has no equivalent")));
 }
 
+// A partitioned PostgreSQL table on a target without partitions: named, with its partitions.
+TEST(AdaptSchemaTest, PartitionedTableIsNamedWhereTheTargetHasNoPartitions) {
+  Schema s;
+  s.engine = "postgresql";
+  Table parent;
+  parent.schema = "public";
+  parent.name = "p";
+  parent.options["partition_by"] = "RANGE (d)";
+  s.tables.push_back(parent);
+  for (const char* name : {"p1", "p2"}) {
+    Table part;
+    part.schema = "public";
+    part.name = name;
+    part.options["partition_of"] = "public.p";
+    s.tables.push_back(part);
+  }
+  std::vector<std::string> changed, dropped;
+  Schema for_pg = s;
+  AdaptSchema(&for_pg, EngineNamed("postgresql"), EngineNamed("postgresql"), &changed, &dropped);
+  EXPECT_TRUE(dropped.empty());
+  AdaptSchema(&s, EngineNamed("postgresql"), EngineNamed("sqlite"), &changed, &dropped);
+  EXPECT_THAT(dropped, ElementsAre(HasSubstr("partitioning of public.p (PARTITION BY RANGE (d)): SQLite gets "
+                                             "public.p as an empty plain table and its 2 partitions as plain tables "
+                                             "holding the rows (public.p1, public.p2)")));
+}
+
 TEST(AdaptSchemaTest, ForeignKeyReferencesNamedOrLeftOut) {
   Schema s = TwoTables();
   s.engine = "sqlite";
