@@ -115,6 +115,9 @@ std::string CreateTableSql(const Table& t, bool from_postgres, const Dialect* so
     bool first = true;
     for (const Column& c : t.columns) {
       if (from_postgres && t.options.count(kOptInheritedPrefix + c.name)) continue;
+      // Another engine's generated column: its expression is not translated, so
+      // the column is left out, as plan says (its values are not copied either).
+      if (!from_postgres && c.generated_expr) continue;
       sql += first ? "\n  " : ",\n  ";
       first = false;
       sql += QuoteIdent(c.name) + " " + (from_postgres && !c.native_type.empty() ? c.native_type : MappedType(c));
