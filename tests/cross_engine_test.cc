@@ -57,22 +57,8 @@ using testing_util::Env;
   if (Env("DECANT_TEST_MYSQL_URI").empty()) \
   GTEST_SKIP() << "DECANT_TEST_MYSQL_URI is unset (source \"$(bash scripts/servers/mariadb.sh env)\")"
 
-struct Shell {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr
-};
-
-Shell RunShell(const std::string& cmd) {
-  Shell r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Shell = testing_util::ShellResult;
+using testing_util::RunShell;
 
 std::string UniqueName(const std::string& tag) {
   static std::atomic<int> counter{0};

@@ -55,6 +55,15 @@ std::string Env(const char* name);
 // when DECANT_TEST_MYSQL_DEFAULTS_FILE is set. `db` is percent-encoded.
 std::string MysqlTestUri(const std::string& db);
 
+// What a shell command printed (stdout and stderr together) and its exit code
+// (-1 when it did not exit normally).
+struct ShellResult {
+  int exit_code = -1;
+  std::string out;
+};
+// Runs `cmd` with /bin/sh.
+ShellResult RunShell(const std::string& cmd);
+
 // `s` quoted for a POSIX shell ('...', with ' written as '\'').
 std::string ShellQuote(const std::string& s);
 
