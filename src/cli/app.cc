@@ -436,14 +436,14 @@ int RunSchema(const SchemaArgs& a) {
   std::string notes;
   if (schema->engine != dialect->name) {  // what plan does to a schema from another engine (schema_adapt.h)
     std::vector<std::string> changed, dropped;
-    AdaptSchema(&*schema, EngineNamed(schema->engine), *dialect, &changed, &dropped);
+    AdaptSchema(&*schema, SystemNamed(schema->engine), *dialect, &changed, &dropped);
     for (const std::string& line : changed) notes += "-- created differently: " + line + "\n";
     for (const std::string& line : dropped) notes += "-- not carried: " + line + "\n";
     for (size_t at = notes.find("\n "); at != std::string::npos; at = notes.find("\n ", at + 3)) {
       notes.insert(at + 1, "--");
     }
   }
-  std::string ddl = notes + dialect->schema_ddl(*schema, EngineNamed(schema->engine));
+  std::string ddl = notes + dialect->schema_ddl(*schema, SystemNamed(schema->engine));
   std::fputs(ddl.c_str(), stdout);
   return kExitOk;
 }

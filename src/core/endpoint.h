@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -190,11 +191,29 @@ class Sink {
   virtual const EngineTraits& Traits() const;
 };
 
+// How a file of documents (RethinkDB dumps and exports, and the other
+// document formats) becomes tables. Formats with typed columns ignore it.
+struct DocumentOptions {
+  // false: each table is its primary key plus the whole document in one JSON
+  // column (lossless). true: one pass infers a typed column per top-level
+  // field; what does not fit (mixed types, rare fields) stays in a JSON
+  // column of leftovers, so nothing is dropped.
+  bool infer_columns = false;
+  // With infer_columns: a field present in fewer than this share of a
+  // table's documents (0..1) stays in the leftovers column.
+  double rare_field_share = 0.01;
+  // "db.table" -> primary key field, for inputs that do not record it (the
+  // legacy RethinkDB import_export.rb directories); overrides a recorded one.
+  std::map<std::string, std::string> primary_keys;
+};
+
 // Settings an engine's Source or Sink is opened with.
 struct EndpointOptions {
   // Connections a Source may read tables with at once (from one snapshot),
   // or a Sink may load tables with at once.
   size_t jobs = 1;
+  // For a file of documents read as a Source.
+  DocumentOptions documents = {};  // "= {}": positional braces may leave it out
 };
 
 // A server that holds several databases: what `dump` and `restore` work with.

@@ -124,6 +124,11 @@ struct IndexKey {
   std::string expression;  // set for an expression key
   bool descending = false;
   std::optional<std::string> collation;
+  // With `column` (a JSON column): the key is the value at this path of
+  // object fields in the column's documents, as text (a document store's
+  // index on a field, e.g. {"address","city"}). Each engine declares it its
+  // own way (an expression, or a generated column plus an index).
+  std::vector<std::string> json_path = {};  // "= {}": positional braces may leave it out
   bool operator==(const IndexKey&) const = default;
 };
 

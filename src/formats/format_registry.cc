@@ -6,6 +6,7 @@
 
 #include "archive/archive.h"
 #include "core/ascii.h"
+#include "formats/rethinkdb/rethinkdb_format.h"
 
 namespace decant {
 namespace {
@@ -25,7 +26,10 @@ Result<std::unique_ptr<Sink>> OpenArchiveFileSink(const std::string& path, const
 // The registry. Adding a format: its folder, and one row here.
 const FormatRow kFormats[] = {
     {"decant", "decant archive (file, directory or -)", RecogniseArchive,
-     [](const std::string& path, FileSystem* fs) { return OpenArchiveSource(path, fs); }, OpenArchiveFileSink},
+     [](const std::string& path, const EndpointOptions&, FileSystem* fs) { return OpenArchiveSource(path, fs); },
+     OpenArchiveFileSink},
+    {"rethinkdb", "RethinkDB dump (.tar.gz), export or import_export.rb directory", rethinkdb::Recognise,
+     rethinkdb::OpenSource, rethinkdb::OpenSink, rethinkdb::Traits},
 };
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
@@ -131,10 +135,18 @@ Result<const FormatRow*> RecogniseFile(const std::string& path, FileSystem* fs) 
                             "); decant reads: " + FormatDescriptions());
 }
 
-Result<std::unique_ptr<Source>> OpenFileSource(const std::string& path, FileSystem* fs) {
-  if (!path.empty() && path != "-" && !fs->Exists(path)) return kFormats[0].open_source(path, fs);
+const EngineTraits* FindFormatSystem(std::string_view name) {
+  for (const FormatRow& f : kFormats) {
+    if (f.traits && f.traits()->name == name) return f.traits();
+  }
+  return nullptr;
+}
+
+Result<std::unique_ptr<Source>> OpenFileSource(const std::string& path, const EndpointOptions& options,
+                                               FileSystem* fs) {
+  if (!path.empty() && path != "-" && !fs->Exists(path)) return kFormats[0].open_source(path, options, fs);
   DECANT_ASSIGN_OR_RETURN(const FormatRow* format, RecogniseFile(path, fs));
-  return format->open_source(path, fs);
+  return format->open_source(path, options, fs);
 }
 
 Result<std::unique_ptr<Sink>> OpenFileSink(const std::string& path, std::string_view format,

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "core/endpoint.h"
+#include "core/engine_traits.h"
 #include "io/file_system.h"
 
 namespace decant {
@@ -46,9 +47,17 @@ struct FormatRow {
   // True when the probed input is this format. Must not consume anything
   // beyond what FileSystem::Peek already read.
   bool (*recognise)(const FileProbe& probe, FileSystem* fs);
-  Result<std::unique_ptr<Source>> (*open_source)(const std::string& path, FileSystem* fs);
+  // `options.documents` says how a format of documents becomes tables;
+  // `options.jobs` how many tables may be read at once.
+  Result<std::unique_ptr<Source>> (*open_source)(const std::string& path, const EndpointOptions& options,
+                                                 FileSystem* fs);
   // Null for a format decant only reads.
   Result<std::unique_ptr<Sink>> (*open_sink)(const std::string& path, const FileWriteOptions& options, FileSystem* fs);
+  // The traits of the system whose files these are (RethinkDB: what its
+  // documents can hold, its name in Schema::engine), for a format whose
+  // Source names a system that is not an engine of the registry; null for
+  // a format whose schemas name their own engine (the decant archive).
+  const EngineTraits* (*traits)() = nullptr;
 };
 
 // Every registered format, the default (the decant archive) first.
@@ -62,6 +71,11 @@ std::string FormatNames(bool written_only = false);
 // names otherwise.
 Result<const FormatRow*> FindFormat(std::string_view name);
 
+// The traits of the system a format's files come from, by the name its
+// schemas carry (Schema::engine, e.g. "rethinkdb"); nullptr when no format
+// names that system.
+const EngineTraits* FindFormatSystem(std::string_view name);
+
 // The format of the input at `path` ("-" = standard input, peeked without
 // consuming it). Corruption with one line naming what the input looks like
 // (empty, a SQLite database, gzip data, JSON, SQL text, ...) and what decant
@@ -71,7 +85,8 @@ Result<const FormatRow*> RecogniseFile(const std::string& path, FileSystem* fs =
 // A Source for the input at `path`, in whatever format it is (RecogniseFile).
 // An input that does not exist is reported by the default format's reader,
 // with its usual message.
-Result<std::unique_ptr<Source>> OpenFileSource(const std::string& path, FileSystem* fs = FileSystem::Default());
+Result<std::unique_ptr<Source>> OpenFileSource(const std::string& path, const EndpointOptions& options = {},
+                                               FileSystem* fs = FileSystem::Default());
 
 // A Sink writing `format` (a FormatRow name) at `path`.
 Result<std::unique_ptr<Sink>> OpenFileSink(const std::string& path, std::string_view format,

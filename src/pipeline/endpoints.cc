@@ -44,8 +44,14 @@ Result<const EngineTraits*> EngineOfLocation(const std::string& location) {
   return engine;
 }
 
+const EngineTraits& SystemNamed(std::string_view name) {
+  if (const EngineTraits* e = FindEngine(name)) return *e;
+  if (const EngineTraits* f = FindFormatSystem(name)) return *f;
+  return UnknownEngineTraits();
+}
+
 Result<std::unique_ptr<Source>> OpenSource(const std::string& location, const EndpointOptions& options) {
-  if (!IsDatabaseLocation(location)) return OpenFileSource(location);
+  if (!IsDatabaseLocation(location)) return OpenFileSource(location, options);
   const EngineTraits* engine = EngineForLocation(location);
   if (!engine) return UnknownScheme(location);
   if (!engine->open_source) return Status::InvalidArgument(std::string(engine->name) + " cannot be read by this build");

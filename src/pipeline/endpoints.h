@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "archive/archive.h"
 #include "core/endpoint.h"
@@ -33,6 +34,12 @@ Result<std::unique_ptr<Server>> OpenServer(const std::string& uri);
 // ArchiveTraits() for an archive path; InvalidArgument for an unknown scheme.
 // The traits are static and live for the whole program.
 Result<const EngineTraits*> EngineOfLocation(const std::string& location);
+
+// The traits of the system a schema names (Schema::engine): an engine of the
+// registry, else the system of a file format (RethinkDB), else
+// UnknownEngineTraits(). Everything above the engines and formats resolves a
+// schema's source system through this one function.
+const EngineTraits& SystemNamed(std::string_view name);
 
 // Shows a location in messages with any password replaced by "****".
 std::string RedactLocation(const std::string& location);

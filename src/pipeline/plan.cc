@@ -8,7 +8,7 @@
 
 #include "core/ascii.h"
 #include "core/endpoint.h"
-#include "engines/registry.h"
+#include "pipeline/endpoints.h"
 #include "mapping/sql_translate.h"
 #include "pipeline/schema_adapt.h"
 
@@ -29,7 +29,7 @@ bool SameSchema(const std::string& a, const Dialect& a_dialect, const std::strin
 // The target's table for `t`: by exact name, then ignoring case; among
 // several, the one in the matching schema.
 const Table* FindTarget(const Schema& existing, const Table& t, const Dialect& source) {
-  const Dialect& target = EngineNamed(existing.engine).dialect;
+  const Dialect& target = SystemNamed(existing.engine).dialect;
   for (bool exact : {true, false}) {
     std::vector<const Table*> named;
     for (const Table& x : existing.tables) {
@@ -207,7 +207,7 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
   plan.notes = std::move(selection.notes);
   plan.source_engine = source.engine;
   plan.target_engine = std::string(target_engine.name);
-  plan.source_traits = &EngineNamed(source.engine);
+  plan.source_traits = &SystemNamed(source.engine);
   plan.target_traits = &target_engine;
   plan.data_only = existing != nullptr;
   plan.converts = plan.data_only || (!target_engine.values.keeps_values_as_read && target_engine.name != source.engine);

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "engines/registry.h"
+#include "pipeline/endpoints.h"
 #include "pipeline/selection_internal.h"
 
 namespace decant {
@@ -11,7 +11,7 @@ namespace selection_internal {
 // The source engine's dialect, from the registry (an engine this build does
 // not know reads as plain SQL: "..." names, nothing folded).
 SourceDialect DialectOf(const Schema& s) {
-  const EngineTraits& engine = EngineNamed(s.engine);
+  const EngineTraits& engine = SystemNamed(s.engine);
   SourceDialect d;
   d.sql = engine.dialect;
   if (engine.dialect.default_schema.empty()) d.database = s.database;
@@ -21,7 +21,7 @@ SourceDialect DialectOf(const Schema& s) {
 }
 
 std::string DefaultQualifier(const Schema& s) {
-  std::string_view schema = EngineNamed(s.engine).dialect.default_schema;
+  std::string_view schema = SystemNamed(s.engine).dialect.default_schema;
   return schema.empty() ? s.database : std::string(schema);
 }
 

@@ -109,14 +109,14 @@ Result<ServerCopySummary> RestoreServer(const std::string& dir, Server& server, 
   for (const DumpIndexEntry& entry : index.databases) {
     const std::string& db = entry.database;
     std::string archive = JoinPath(dir, entry.archive);
-    auto schema_source = OpenFileSource(archive, options.fs);
+    auto schema_source = OpenFileSource(archive, {}, options.fs);
     if (!schema_source.ok()) return schema_source.status().WithContext(Done(summary));
     auto schema = (*schema_source)->ReadSchema();
     if (!schema.ok()) return schema.status().WithContext(Done(summary));
     schema_source->reset();
     auto created = server.CreateDatabase(db, *schema);
     if (!created.ok()) return created.status().WithContext(Done(summary));
-    auto source = OpenFileSource(archive, options.fs);
+    auto source = OpenFileSource(archive, {}, options.fs);
     if (!source.ok()) return source.status().WithContext(Done(summary));
     auto sink = OpenDatabaseSink(server.DatabaseUri(db), options.endpoint);
     if (!sink.ok()) return sink.status().WithContext(Done(summary));
