@@ -107,6 +107,51 @@ void AddSelectOptions(CLI::App* cmd, SelectArgs* s) {
   cmd->add_option("--rename", s->renames, "OLD=NEW: rename a table, column (table.column) or schema; repeatable");
 }
 
+// How a file of documents (a RethinkDB dump or export) becomes tables; taken by
+// every command that reads a source (docs/formats/rethinkdb.md).
+struct DocumentArgs {
+  bool infer_columns = false;
+  double rare_fields = 1.0;  // percent of a table's documents
+  std::vector<std::string> primary_keys;
+
+  Result<DocumentOptions> Options() const {
+    DocumentOptions o;
+    o.infer_columns = infer_columns;
+    o.rare_field_share = rare_fields / 100.0;
+    for (const std::string& entry : primary_keys) {
+      size_t eq = entry.find('=');
+      size_t dot = entry.find('.');
+      if (eq == std::string::npos || dot == std::string::npos || dot > eq || dot == 0 || dot + 1 == eq ||
+          eq + 1 == entry.size()) {
+        return Status::InvalidArgument("--primary-keys takes DB.TABLE=FIELD, not '" + entry + "'");
+      }
+      o.primary_keys[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    return o;
+  }
+
+  // EndpointOptions for a source read with `jobs` connections.
+  Result<EndpointOptions> Endpoint(size_t jobs = 1) const {
+    EndpointOptions eo;
+    eo.jobs = jobs;
+    DECANT_ASSIGN_OR_RETURN(eo.documents, Options());
+    return eo;
+  }
+};
+
+void AddDocumentOptions(CLI::App* cmd, DocumentArgs* d) {
+  cmd->add_flag("--infer-columns", d->infer_columns,
+                "documents (RethinkDB): a typed column per top-level field, what does not fit in a JSON column "
+                "_rest (default: the key plus the whole document in a JSON column doc)");
+  cmd->add_option("--rare-fields", d->rare_fields,
+                  "with --infer-columns: a field in fewer than this percent of a table's documents stays in _rest "
+                  "(default 1)")
+      ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--primary-keys", d->primary_keys,
+                  "DB.TABLE=FIELD: the primary key of a table whose files do not record it (import_export.rb "
+                  "directories; default id); repeatable");
+}
+
 // --clean / --append / --jobs, taken by the commands that load a database.
 struct LoadArgs {
   bool clean = false;
@@ -261,6 +306,7 @@ struct ImportArgs {
   std::string target;
   LoadArgs load;
   SelectArgs select;
+  DocumentArgs documents;
 };
 
 int RunImport(const ImportArgs& a, const GlobalOptions& g) {
@@ -270,7 +316,9 @@ int RunImport(const ImportArgs& a, const GlobalOptions& g) {
   }
   auto sink = OpenDatabaseSink(a.target, EndpointOptions{a.load.jobs});
   if (!sink.ok()) return Fail(sink.status());
-  auto source = OpenFileSource(a.archive);
+  auto read_options = a.documents.Endpoint(a.load.jobs);
+  if (!read_options.ok()) return Fail(read_options.status());
+  auto source = OpenFileSource(a.archive, *read_options);
   if (!source.ok()) return Fail(source.status());
   return CopyAndSay("import", "imported", **source, **sink, a.load.Copy(), a.archive == "-" ? "stdin" : a.archive,
                     (*sink)->Describe(), g, a.select, a.target);
@@ -284,6 +332,7 @@ struct MigrateArgs {
   std::string format;  // set: the target is a file written in this format
   LoadArgs load;
   SelectArgs select;
+  DocumentArgs documents;
 };
 
 int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
@@ -296,8 +345,10 @@ int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
     return Fail(Status::InvalidArgument("'" + a.target +
                                         "' is not a database URI; to write a file give --format NAME (or use export)"));
   }
+  auto read_options = a.documents.Endpoint(a.load.jobs);
+  if (!read_options.ok()) return Fail(read_options.status());
   EndpointOptions eo{a.load.jobs};
-  auto source = OpenSource(a.source, eo);
+  auto source = OpenSource(a.source, *read_options);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
   Result<std::unique_ptr<Sink>> sink =
       to_file ? OpenFileSink(a.target, a.format, FileWriteOptions{}) : OpenDatabaseSink(a.target, eo);
@@ -373,11 +424,82 @@ int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
 struct InspectArgs {
   std::string archive;
   bool check = false;
+  DocumentArgs documents;
 };
+
+// inspect for a file in another format than the decant archive: what its
+// Source makes of it (tables, keys, columns, indexes, what is not carried,
+// the shaping notes); with --check every row is read.
+int InspectForeign(const InspectArgs& a, const FormatRow& format) {
+  auto read_options = a.documents.Endpoint();
+  if (!read_options.ok()) return Fail(read_options.status());
+  auto source = OpenFileSource(a.archive, *read_options);
+  if (!source.ok()) return Fail(source.status());
+  auto schema = (*source)->ReadSchema();
+  if (!schema.ok()) return Fail(schema.status());
+  std::string out = fmt::format("input:   {} ({})\n", (*source)->Describe(), format.description);
+  out += fmt::format("tables:  {}\n", schema->tables.size());
+  uint64_t total = 0;
+  for (const Table& t : schema->tables) {
+    std::string key;
+    if (t.primary_key) {
+      for (const std::string& c : t.primary_key->columns) key += (key.empty() ? "" : ", ") + c;
+    }
+    std::string rows;
+    if (a.check) {
+      auto reader = (*source)->OpenTable(t);
+      if (!reader.ok()) return Fail(reader.status());
+      RowBatch batch;
+      uint64_t n = 0;
+      while (true) {
+        auto more = (*reader)->Next(&batch);
+        if (!more.ok()) return Fail(more.status());
+        if (!*more) break;
+        n += batch.num_rows();
+      }
+      total += n;
+      rows = fmt::format(", {} rows", n);
+    } else if (auto size = (*source)->EstimateSize(t); size.rows) {
+      rows = fmt::format(", about {} rows", *size.rows);
+    }
+    out += fmt::format("\n  {} (primary key {}{})\n", Printable(QualifiedName(t.schema, t.name)), key, rows);
+    for (const Column& c : t.columns) {
+      out += fmt::format("    {:<24} {}{}\n", Printable(c.name), LogicalTypeName(c.type.logical),
+                         c.nullable ? "" : " not null");
+    }
+    for (const Index& x : schema->indexes) {
+      if (x.schema != t.schema || x.table != t.name) continue;
+      std::string keys;
+      for (const IndexKey& k : x.keys) {
+        std::string key_text = k.column.empty() ? k.expression : k.column;
+        for (const std::string& p : k.json_path) key_text += "." + p;
+        keys += (keys.empty() ? "" : ", ") + key_text;
+      }
+      out += fmt::format("    index {} ({})\n", Printable(x.name), Printable(keys));
+    }
+  }
+  if (!schema->objects.empty()) {
+    out += fmt::format("\nnot carried to another engine ({}):\n", schema->objects.size());
+    for (const NativeObject& o : schema->objects) {
+      out += fmt::format("  {} {}{}: {}\n", o.kind, Printable(o.name),
+                         o.table.empty() ? "" : " on " + Printable(QualifiedName(o.schema, o.table)),
+                         Printable(o.native_ddl));
+    }
+  }
+  std::vector<std::string> notes = (*source)->Notes();
+  if (!notes.empty()) {
+    out += fmt::format("\nnotes ({}):\n", notes.size());
+    for (const std::string& n : notes) out += "  " + Printable(n) + "\n";
+  }
+  if (a.check) out += fmt::format("\ncheck: OK, every document read ({} rows)\n", total);
+  std::fputs(out.c_str(), stdout);
+  return kExitOk;
+}
 
 int RunInspect(const InspectArgs& a) {
   auto format = RecogniseFile(a.archive);  // a one-line answer for a file that is no archive
   if (!format.ok()) return Fail(format.status());
+  if (*format != &Formats().front()) return InspectForeign(a, **format);
   auto info = InspectArchive(a.archive, a.check);
   if (!info.ok()) return Fail(info.status());
   uint64_t rows = 0, chunks = 0, compressed = 0, raw = 0;
@@ -420,6 +542,7 @@ int RunInspect(const InspectArgs& a) {
 struct SchemaArgs {
   std::string source;
   std::string dialect{Engines().front()->name};  // the first engine listed: SQLite
+  DocumentArgs documents;
 };
 
 int RunSchema(const SchemaArgs& a) {
@@ -427,7 +550,9 @@ int RunSchema(const SchemaArgs& a) {
   if (!dialect || !dialect->schema_ddl) {
     return Fail(Status::InvalidArgument("dialect '" + a.dialect + "' is not known (" + EngineNames(true) + ")"));
   }
-  auto source = OpenSource(a.source);
+  auto read_options = a.documents.Endpoint();
+  if (!read_options.ok()) return Fail(read_options.status());
+  auto source = OpenSource(a.source, *read_options);
   if (!source.ok()) return Fail(source.status());
   auto schema = (*source)->ReadSchema();
   if (!schema.ok()) return Fail(schema.status());
@@ -458,6 +583,7 @@ struct PlanArgs {
   size_t jobs = 1;
   bool ddl = false;
   SelectArgs select;
+  DocumentArgs documents;
 };
 
 // Prints what a migrate/import into `target` would declare and could lose
@@ -472,7 +598,9 @@ int RunPlan(const PlanArgs& a) {
     return Fail(Status::InvalidArgument("plan needs a database target; '" + a.target +
                                         "' is an archive path (an archive keeps every value as read)"));
   }
-  auto source = OpenSource(a.source, EndpointOptions{a.scan ? a.jobs : 1});
+  auto read_options = a.documents.Endpoint(a.scan ? a.jobs : 1);
+  if (!read_options.ok()) return Fail(read_options.status());
+  auto source = OpenSource(a.source, *read_options);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
   auto schema = (*source)->ReadSchema();
   if (!schema.ok()) return Fail(schema.status());
@@ -485,6 +613,8 @@ int RunPlan(const PlanArgs& a) {
   if (!select.ok()) return Fail(select.status());
   auto plan = PlanMigration(*schema, *select, **engine, a.data_only ? &*existing : nullptr);
   if (!plan.ok()) return Fail(plan.status());
+  std::vector<std::string> source_notes = (*source)->Notes();
+  plan->notes.insert(plan->notes.begin(), source_notes.begin(), source_notes.end());
   std::string text;
   if (a.scan) {
     auto scan = ScanPlan(**source, *plan, ScanOptions{a.jobs});
@@ -516,15 +646,18 @@ int RunPlan(const PlanArgs& a) {
 
 struct VerifyArgs {
   std::string a, b;
+  DocumentArgs documents;
 };
 
 int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   if (args.a == "-" && args.b == "-") {
     return Fail(Status::InvalidArgument("verify can read only one of A and B from standard input"));
   }
-  auto a = OpenSource(args.a);
+  auto read_options = args.documents.Endpoint();
+  if (!read_options.ok()) return Fail(read_options.status());
+  auto a = OpenSource(args.a, *read_options);
   if (!a.ok()) return Fail(a.status().WithContext("A"));
-  auto b = OpenSource(args.b);
+  auto b = OpenSource(args.b, *read_options);
   if (!b.ok()) return Fail(b.status().WithContext("B"));
   auto report = VerifySources(**a, **b);
   if (!report.ok()) return Fail(report.status());
@@ -615,6 +748,7 @@ int RunDecant(int argc, char** argv) {
   AddStrictObjects(import_cmd, &im.load);
   AddDataOnly(import_cmd, &im.load);
   AddSelectOptions(import_cmd, &im.select);
+  AddDocumentOptions(import_cmd, &im.documents);
 
   MigrateArgs mi;
   auto* migrate_cmd = app.add_subcommand("migrate", "database -> database, no file in between");
@@ -625,6 +759,7 @@ int RunDecant(int argc, char** argv) {
   AddStrictObjects(migrate_cmd, &mi.load);
   AddDataOnly(migrate_cmd, &mi.load);
   AddSelectOptions(migrate_cmd, &mi.select);
+  AddDocumentOptions(migrate_cmd, &mi.documents);
 
   DumpArgs du;
   auto* dump_cmd = app.add_subcommand("dump", "every database of a server -> dump directory");
@@ -643,11 +778,13 @@ int RunDecant(int argc, char** argv) {
   auto* inspect_cmd = app.add_subcommand("inspect", "show what an archive holds");
   inspect_cmd->add_option("archive", in.archive, "archive file or directory; '-' reads stdin")->required();
   inspect_cmd->add_flag("--check", in.check, "read and verify every chunk");
+  AddDocumentOptions(inspect_cmd, &in.documents);
 
   SchemaArgs sc;
   auto* schema_cmd = app.add_subcommand("schema", "print the schema as DDL");
   schema_cmd->add_option("source", sc.source, "database URI or archive")->required();
   schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (" + EngineNames(true) + ")");
+  AddDocumentOptions(schema_cmd, &sc.documents);
 
   PlanArgs pl;
   auto* plan_cmd =
@@ -661,11 +798,13 @@ int RunDecant(int argc, char** argv) {
   plan_cmd->add_option("-j,--jobs", pl.jobs, "with --scan: tables read at once")->check(CLI::Range(1, 64));
   plan_cmd->add_flag("--ddl", pl.ddl, "also print the DDL the target's sink would run, in its dialect");
   AddSelectOptions(plan_cmd, &pl.select);
+  AddDocumentOptions(plan_cmd, &pl.documents);
 
   VerifyArgs ve;
   auto* verify_cmd = app.add_subcommand("verify", "do A and B hold the same data? exit 0 if so, 1 if not");
   verify_cmd->add_option("a", ve.a, "database URI or archive")->required();
   verify_cmd->add_option("b", ve.b, "database URI or archive")->required();
+  AddDocumentOptions(verify_cmd, &ve.documents);
 
   try {
     app.parse(argc, argv);

@@ -76,6 +76,11 @@ class Source {
   virtual Status Finish() { return Status::OK(); }
   // Where the rows come from, for messages (never includes a password).
   virtual std::string Describe() const = 0;
+  // What the source decided to fit its data into tables, one line each, for
+  // the plan and the summary (a file of documents: "test.users: field tags:
+  // mixed types (string, array): kept in _rest"). Complete once ReadSchema
+  // returned. Default: none (a database's tables are what they are).
+  virtual std::vector<std::string> Notes() const { return {}; }
   // How many tables (or slices) may be open for reading at once, from
   // different threads (all still from the one snapshot). Default: one at a time.
   virtual size_t MaxParallelTables() const { return 1; }

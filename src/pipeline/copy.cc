@@ -322,7 +322,8 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
           o.by_target ? fmt::format("{} refused it: ", sink.Traits().display_name) : std::string(), o.reason));
     }
   }
-  summary.notes = plan.notes;
+  summary.notes = source.Notes();
+  summary.notes.insert(summary.notes.end(), plan.notes.begin(), plan.notes.end());
   summary.indexes = report.Created("index") + report.Created("unique index");
   summary.views = report.Created("view") + report.Created("materialized view");
   summary.triggers = report.Created("trigger");

@@ -325,6 +325,10 @@ std::string FormatPlan(const MigrationPlan& plan, const ColumnNote& note) {
       }
     }
   }
+  if (!plan.notes.empty()) {
+    out += fmt::format("\nnotes ({}):\n", plan.notes.size());
+    for (const std::string& line : plan.notes) out += "  " + line + "\n";
+  }
   if (!plan.changed.empty()) {
     out += fmt::format("\ncreated differently on {} ({}):\n", plan.target_engine, plan.changed.size());
     for (const std::string& line : plan.changed) out += "  " + line + "\n";

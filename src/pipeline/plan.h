@@ -42,7 +42,10 @@ struct MigrationPlan {
   bool converts = false;  // values pass through converters (cross-engine or data-only)
   std::vector<TablePlan> tables;
   std::vector<std::string> not_carried;  // one line per object the target will not get
-  std::vector<std::string> notes;        // what the table selection dropped or could not rewrite
+  // What the source decided to fit its data into tables (Source::Notes(),
+  // added by the caller), then what the table selection dropped or could
+  // not rewrite.
+  std::vector<std::string> notes;
   Schema target_schema;                  // what the sink's Begin receives
 
   // One line per object the target gets differently (renamed, another index
