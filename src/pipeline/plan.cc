@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "core/ascii.h"
@@ -197,12 +198,34 @@ void ParentsFirst(std::vector<TablePlan>* tables) {
   *tables = std::move(ordered);
 }
 
+// A target with one namespace (SQLite, a MySQL database) gets every table
+// under its bare name: two tables of one name in different schemas (two
+// RethinkDB databases, two PostgreSQL schemas) would meet. Names compare
+// ignoring ASCII case, as SQLite and MySQL (on case-insensitive file
+// systems) compare them.
+Status CheckOneNamespace(const Schema& source, const EngineTraits& target) {
+  if (target.objects.schemas || target.values.keeps_values_as_read) return Status::OK();
+  std::map<std::string, const Table*> seen;
+  for (const Table& t : source.tables) {
+    auto [at, fresh] = seen.emplace(AsciiLower(t.name), &t);
+    if (fresh) continue;
+    const Table& other = *at->second;
+    return Status::InvalidArgument(fmt::format(
+        "tables {} and {} would both be table {} in one {} database: choose one schema with --table '{}.*', or "
+        "rename one with --rename {}={}_{}",
+        Q(other.schema, other.name), Q(t.schema, t.name), t.name, target.display_name, other.schema,
+        Q(t.schema, t.name), t.schema, t.name));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& select, const EngineTraits& target_engine,
                                     const Schema* existing) {
   DECANT_ASSIGN_OR_RETURN(Selection selection, SelectAndRename(read, select));
   const Schema& source = selection.schema;
+  DECANT_RETURN_IF_ERROR(CheckOneNamespace(source, target_engine));
   MigrationPlan plan;
   plan.notes = std::move(selection.notes);
   plan.source_engine = source.engine;
