@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -246,5 +247,57 @@ std::string MysqlTestUri(const std::string& db) {
   }
   return base + "/" + encoded + (query.empty() ? "" : "?" + query);
 }
+
+std::string UniqueDbName(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  return "decant_x_" + tag + "_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+}
+
+std::string PgTestUri(const std::string& db) {
+  std::string server = Env("DECANT_TEST_PG15_URI");
+  return server.substr(0, server.rfind('/') + 1) + db;
+}
+
+namespace {
+
+// `out` without its last newline.
+std::string Chomp(std::string out) {
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+std::string PsqlRun(const std::string& db, const std::string& sql) {
+  TempDir tmp;
+  WriteFile(tmp.File("q.sql"), sql);
+  ShellResult r = RunShell("psql -X -q -A -t -v ON_ERROR_STOP=1 -d " + ShellQuote(PgTestUri(db)) + " -f " +
+                           ShellQuote(tmp.File("q.sql")));
+  EXPECT_EQ(r.exit_code, 0) << "psql failed: " << r.out << "\n" << sql.substr(0, 300);
+  return Chomp(r.out);
+}
+
+std::string MariadbRun(const std::string& db, const std::string& sql) {
+  TempDir tmp;
+  WriteFile(tmp.File("q.sql"), "SET time_zone = '+00:00';\n" + sql);
+  ShellResult r = RunShell("mariadb " + MysqlClientArgs() + " --default-character-set=utf8mb4 -N -B " +
+                           (db.empty() ? "" : ShellQuote(db)) + " < " + ShellQuote(tmp.File("q.sql")));
+  EXPECT_EQ(r.exit_code, 0) << "mariadb failed: " << r.out << "\n" << sql.substr(0, 300);
+  return Chomp(r.out);
+}
+
+PgTestDb::PgTestDb(const std::string& tag) : name_(UniqueDbName(tag)) {
+  PsqlRun("postgres", "DROP DATABASE IF EXISTS \"" + name_ + "\"; CREATE DATABASE \"" + name_ +
+                          "\" ENCODING 'UTF8' TEMPLATE template0");
+}
+
+PgTestDb::~PgTestDb() { PsqlRun("postgres", "DROP DATABASE IF EXISTS \"" + name_ + "\" WITH (FORCE)"); }
+
+MariadbTestDb::MariadbTestDb(const std::string& tag) : name_(UniqueDbName(tag)) {
+  MariadbRun("", "DROP DATABASE IF EXISTS `" + name_ + "`; CREATE DATABASE `" + name_ +
+                     "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+}
+
+MariadbTestDb::~MariadbTestDb() { MariadbRun("", "DROP DATABASE IF EXISTS `" + name_ + "`"); }
 
 }  // namespace decant::testing_util

@@ -72,6 +72,50 @@ std::string ShellQuote(const std::string& s);
 // from DECANT_TEST_MYSQL_URI (the password then comes from MYSQL_PWD).
 std::string MysqlClientArgs();
 
+// A database name no other test (or test process) uses: decant_x_<tag>_<pid>_<n>.
+std::string UniqueDbName(const std::string& tag);
+
+// The URI of database `db` on the PostgreSQL 15 test server (DECANT_TEST_PG15_URI).
+std::string PgTestUri(const std::string& db);
+// Runs SQL with psql on `db` ("postgres" for the server); returns the
+// unaligned, tuples-only output without its last newline. Fails the test on error.
+std::string PsqlRun(const std::string& db, const std::string& sql);
+// Runs SQL with the mariadb client on `db` ("" for the server), in UTC;
+// output as PsqlRun's. Fails the test on error.
+std::string MariadbRun(const std::string& db, const std::string& sql);
+
+// A fresh, empty UTF-8 database on the PostgreSQL 15 test server, dropped by
+// the destructor.
+class PgTestDb {
+ public:
+  explicit PgTestDb(const std::string& tag);
+  ~PgTestDb();
+  PgTestDb(const PgTestDb&) = delete;
+  PgTestDb& operator=(const PgTestDb&) = delete;
+  const std::string& name() const { return name_; }
+  std::string uri() const { return PgTestUri(name_); }
+  std::string Sql(const std::string& sql) const { return PsqlRun(name_, sql); }
+
+ private:
+  std::string name_;
+};
+
+// A fresh, empty utf8mb4 (binary collation) database on the MariaDB test
+// server, dropped by the destructor.
+class MariadbTestDb {
+ public:
+  explicit MariadbTestDb(const std::string& tag);
+  ~MariadbTestDb();
+  MariadbTestDb(const MariadbTestDb&) = delete;
+  MariadbTestDb& operator=(const MariadbTestDb&) = delete;
+  const std::string& name() const { return name_; }
+  std::string uri() const { return MysqlTestUri(name_); }
+  std::string Sql(const std::string& sql) const { return MariadbRun(name_, sql); }
+
+ private:
+  std::string name_;
+};
+
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& data);
 
