@@ -7,9 +7,9 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <string>
 
