@@ -82,7 +82,6 @@ class RdbSink final : public Sink {
  private:
   enum class State { kNew, kOpen, kCommitted, kAborted, kFailed };
   bool to_stdout() const { return path_ == "-"; }
-  void NameObjects(const Schema& schema);
   Status WriteArchive(WritableFile* out);
 
   std::string path_;
@@ -153,7 +152,9 @@ std::string DatabaseName(const Table& t, const Schema& schema) {
   return stem.empty() ? "test" : stem;
 }
 
-void RdbSink::NameObjects(const Schema& schema) {
+// What a dump of `schema` holds (its tables, their names and keys) and names instead of
+// carrying (report->refused).
+void PlanDump(const Schema& schema, std::vector<TableOut>* tables, SinkReport* report) {
   std::set<std::string> used;
   for (const Table& t : schema.tables) {
     TableOut out;
@@ -172,12 +173,12 @@ void RdbSink::NameObjects(const Schema& schema) {
       note = fmt::format("{} is {} in RethinkDB (names are [A-Za-z0-9_-], unique, never the system database)",
                          QualifiedName(want_db, t.name), qualified);
     }
-    report_.created.push_back({"table", qualified, "", note, 1, false});
-    report_.created.push_back({"primary key", out.maker->primary_key(), qualified, out.maker->key_note(), 1, false});
-    tables_.push_back(std::move(out));
+    report->created.push_back({"table", qualified, "", note, 1, false});
+    report->created.push_back({"primary key", out.maker->primary_key(), qualified, out.maker->key_note(), 1, false});
+    tables->push_back(std::move(out));
   }
   auto find = [&](const std::string& schema_name, const std::string& table) -> const TableOut* {
-    for (const TableOut& o : tables_) {
+    for (const TableOut& o : *tables) {
       if (o.table->schema == schema_name && o.table->name == table) return &o;
     }
     return nullptr;
@@ -227,33 +228,33 @@ void RdbSink::NameObjects(const Schema& schema) {
       if (x.unique) reason += "  // unique not enforced: RethinkDB has no unique indexes";
       if (x.where) reason += "  // the condition WHERE " + *x.where + " has no ReQL equivalent";
     }
-    report_.refused.push_back({"index", x.name, QualifiedName(x.schema, x.table), reason, 1, false});
+    report->refused.push_back({"index", x.name, QualifiedName(x.schema, x.table), reason, 1, false});
   }
-  for (const TableOut& o : tables_) {
+  for (const TableOut& o : *tables) {
     const Table& t = *o.table;
     std::string q = QualifiedName(t.schema, t.name);
     for (const KeyConstraint& u : t.uniques) {
-      report_.refused.push_back({"unique key",
+      report->refused.push_back({"unique key",
                                  u.name.empty() ? fmt::format("({})", fmt::join(u.columns, ", ")) : u.name, q,
                                  "RethinkDB has no unique constraints besides the primary key", 1, false});
     }
     for (const ForeignKey& f : t.foreign_keys) {
-      report_.refused.push_back({"foreign key",
+      report->refused.push_back({"foreign key",
                                  f.name.empty() ? fmt::format("({})", fmt::join(f.columns, ", ")) : f.name, q,
                                  "RethinkDB has no foreign keys", 1, false});
     }
   }
   for (const View& v : schema.views) {
-    report_.refused.push_back({v.materialized ? "materialized view" : "view", QualifiedName(v.schema, v.name), "",
+    report->refused.push_back({v.materialized ? "materialized view" : "view", QualifiedName(v.schema, v.name), "",
                                "RethinkDB has no views", 1, false});
   }
   for (const Trigger& tr : schema.triggers) {
-    report_.refused.push_back({"trigger", tr.name, QualifiedName(tr.schema, tr.table),
+    report->refused.push_back({"trigger", tr.name, QualifiedName(tr.schema, tr.table),
                                "RethinkDB has no triggers (a write hook is a ReQL function decant cannot write)", 1,
                                false});
   }
   for (const Sequence& s : schema.sequences) {
-    report_.refused.push_back({"sequence", QualifiedName(s.schema, s.name),
+    report->refused.push_back({"sequence", QualifiedName(s.schema, s.name),
                                s.owner_table.empty() ? "" : QualifiedName(s.schema, s.owner_table),
                                fmt::format("RethinkDB has no counters (last value {}): a new document needs its own "
                                            "key, or gets a UUID",
@@ -277,7 +278,7 @@ Status RdbSink::Begin(const Schema& schema, const SinkOptions& /*options*/) {
   schema_ = schema;
   tables_.clear();
   report_ = {};
-  NameObjects(schema_);
+  PlanDump(schema_, &tables_, &report_);
   if (to_stdout()) {
     std::error_code ec;
     std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
@@ -456,6 +457,18 @@ void RdbSink::Abort() {
 }
 
 }  // namespace
+
+std::vector<std::string> NotWritten(const Schema& schema, const EngineTraits& /*source*/) {
+  std::vector<TableOut> tables;
+  SinkReport report;
+  PlanDump(schema, &tables, &report);
+  std::vector<std::string> out;
+  for (const SinkObject& o : report.refused) {
+    out.push_back(fmt::format("{}{}{}: {}", o.kind, o.name.empty() ? "" : " " + o.name,
+                              o.table.empty() || o.table == o.name ? "" : " on " + o.table, o.reason));
+  }
+  return out;
+}
 
 Result<std::unique_ptr<Sink>> OpenSink(const std::string& path, const FileWriteOptions& options, FileSystem* fs) {
   if (path.empty()) return Status::InvalidArgument("RethinkDB dump path is empty");

@@ -1,3 +1,4 @@
+#include "formats/rethinkdb/rdb_writer.h"
 #include "formats/rethinkdb/rethinkdb_format.h"
 
 namespace decant::rethinkdb {
@@ -66,6 +67,7 @@ const EngineTraits* Traits() {
     t.objects.schemas = true;
     t.objects.expression_indexes = true;
     t.declare_column = DeclareField;
+    t.not_created = NotWritten;
     return t;
   }();
   return &kTraits;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/engine_traits.h"
 #include "core/schema.h"
 #include "core/status.h"
 #include "core/value.h"
@@ -79,6 +80,12 @@ class DocumentMaker {
   bool generated_key_ = false;  // no key: a UUID per document
   bool absent_nulls_ = false;   // inferred table: NULL = absent field
 };
+
+// What a dump of `schema` (rdb_sink.cc) names instead of carrying, one line
+// each as `decant plan` lists it ("index i on t: r.db(...)...indexCreate(...)"):
+// indexes (with the call that makes each), unique and foreign keys, views,
+// triggers, sequences. EngineTraits::not_created of Traits().
+std::vector<std::string> NotWritten(const Schema& schema, const EngineTraits& source);
 
 // A random UUID v4, lower-case 8-4-4-4-12 (table and database ids, keys).
 std::string RandomUuid();
