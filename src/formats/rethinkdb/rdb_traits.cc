@@ -66,6 +66,16 @@ const EngineTraits* Traits() {
     // Every shaped table has a primary key and may have plain-field indexes.
     t.objects.schemas = true;
     t.objects.expression_indexes = true;
+    // Every index the dump names (it writes none, see NotWritten) is a plain
+    // secondary index in RethinkDB, whatever its kind elsewhere.
+    static const IndexMethod kIndexMethods[] = {{"", ""},
+                                                {"btree", ""},
+                                                {"hash", "a secondary index (RethinkDB has one kind)"},
+                                                {"brin", "a secondary index (RethinkDB has one kind)"},
+                                                {"gist", "a secondary index (a geo index on a geometry)"},
+                                                {"spgist", "a secondary index (a geo index on a geometry)"},
+                                                {nullptr, nullptr}};
+    t.ddl.index_methods = kIndexMethods;
     t.declare_column = DeclareField;
     t.not_created = NotWritten;
     return t;

@@ -252,8 +252,9 @@ Json ByKind(const Value& v, bool integral_floats) {
     case Value::Kind::kUInt: return v.as_uint();
     case Value::Kind::kFloat: {
       double d = v.as_float();
-      if (integral_floats && std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < kTwo63) {
-        return static_cast<int64_t>(d);
+      if (integral_floats && std::isfinite(d) && d == std::trunc(d)) {
+        if (std::fabs(d) < kTwo63) return static_cast<int64_t>(d);
+        if (d > 0 && d < 2 * kTwo63) return static_cast<uint64_t>(d);
       }
       return d;
     }
