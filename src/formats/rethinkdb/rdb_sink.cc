@@ -82,7 +82,7 @@ class RdbSink final : public Sink {
  private:
   enum class State { kNew, kOpen, kCommitted, kAborted, kFailed };
   bool to_stdout() const { return path_ == "-"; }
-  Status WriteArchive(WritableFile* out);
+  Status WriteArchive(WritableFile* file);
 
   std::string path_;
   FileSystem* fs_;
@@ -366,11 +366,11 @@ Status RdbSink::WriteArchive(WritableFile* file) {
     AppendPythonJson(info, &info_text);
     info_text += "\n";
     static constexpr std::string_view kHead = "[";
-    static constexpr std::string_view tail = "\n]\n";  // "[\n]\n" for an empty table
+    static constexpr std::string_view kTail = "\n]\n";  // "[\n]\n" for an empty table
     for (int member = 0; member < 2; ++member) {
       bool is_info = member == 0;
       std::string path = fmt::format("{}/{}/{}.{}", top_, t.db, t.name, is_info ? "info" : "json");
-      uint64_t size = is_info ? info_text.size() : kHead.size() + t.bytes + tail.size();
+      uint64_t size = is_info ? info_text.size() : kHead.size() + t.bytes + kTail.size();
       struct archive_entry* e = archive_entry_new();
       archive_entry_set_pathname(e, path.c_str());
       archive_entry_set_filetype(e, AE_IFREG);
@@ -405,7 +405,7 @@ Status RdbSink::WriteArchive(WritableFile* file) {
           if (!put({buf.data(), got})) return fail(path);
         }
       }
-      if (!put(tail)) return fail(path);
+      if (!put(kTail)) return fail(path);
     }
   }
   if (archive_write_close(a) != ARCHIVE_OK) return fail("close");

@@ -224,7 +224,7 @@ std::string MakeTime(std::string_view text, L type, const std::string* zone, Jso
   int64_t year = m.bc ? 1 - m.year : m.year;
   int64_t days = DaysFromCivil(year, static_cast<int>(m.month), static_cast<int>(m.day));
   int64_t seconds = days * 86400;
-  if (type != L::kDate && m.has_time) seconds += m.hour * 3600 + m.minute * 60 + m.second;
+  if (type != L::kDate && m.has_time) seconds += int64_t{m.hour} * 3600 + int64_t{m.minute} * 60 + int64_t{m.second};
   if (m.has_offset) seconds -= m.offset_seconds;
   int64_t ms = 0;
   if (type != L::kDate) {

@@ -75,7 +75,7 @@ TEST(PythonJson, ScalarsAndStringsAsPython) {
                          "plain",
                          "quote \" back \\ slash /",
                          "\n\r\t\b\f",
-                         std::string("nul \x00 and \x01\x1f\x7f", 16),
+                         std::string("nul \x00 and \x01\x1f\x7f", 13),
                          "caf\xc3\xa9 \xe2\x82\xac",
                          "\xf0\x9f\x98\x80 astral \xf4\x8f\xbf\xbf",
                          "\xe2\x80\xa8\xe2\x80\xa9 \xef\xbb\xbf",
