@@ -535,6 +535,15 @@ TEST(RethinkDbSink, CliStdoutAndDefaultName) {
   EXPECT_TRUE(made[0].starts_with("rethinkdb_dump_") && made[0].ends_with(".tar.gz")) << made[0];
   lines = Lines(RestoreCheck(dir, JoinPath(cwd, made[0])));
   EXPECT_TRUE(Has(lines, "top " + made[0].substr(0, made[0].size() - 7)));
+  // The plan names what a dump does not carry, so --strict-objects refuses
+  // before anything is written; other formats still need -o.
+  r = RunShell(bin + " migrate " + ShellQuote("sqlite://" + db) + " " + ShellQuote(dir.File("strict.tar.gz")) +
+               " --format rethinkdb --strict-objects 2>&1");
+  EXPECT_EQ(r.exit_code, 10) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("strict.tar.gz")));
+  r = RunShell("cd " + ShellQuote(cwd) + " && " + bin + " export " + ShellQuote("sqlite://" + db) + " 2>&1");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("export needs -o"), std::string::npos) << r.out;
 }
 #endif
 
