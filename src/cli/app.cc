@@ -9,16 +9,19 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <string>
 
 #include "archive/archive.h"
 #include "archive/format.h"
 #include "cli/exit_codes.h"
+#include "core/ascii.h"
 #include "core/hex.h"
 #include "core/version.h"
 #include "engines/registry.h"
 #include "formats/format_registry.h"
+#include "formats/rethinkdb/rdb_writer.h"
 #include "pipeline/copy.h"
 #include "pipeline/endpoints.h"
 #include "pipeline/interrupt.h"
@@ -266,7 +269,15 @@ struct ExportArgs {
   SelectArgs select;
 };
 
-int RunExport(const ExportArgs& a, const GlobalOptions& g) {
+int RunExport(const ExportArgs& args, const GlobalOptions& g) {
+  ExportArgs a = args;
+  if (a.output.empty()) {
+    // `rethinkdb dump`'s own default name, in the current directory.
+    if (!EqualsIgnoreCaseAscii(a.format, "rethinkdb")) {
+      return Fail(Status::InvalidArgument("export needs -o FILE ('-' for stdout)"));
+    }
+    a.output = rethinkdb::DumpName(std::time(nullptr)) + ".tar.gz";
+  }
   if (!IsDatabaseLocation(a.source)) {
     return Fail(Status::InvalidArgument("export reads a database; '" + a.source +
                                         "' is not a database URI (e.g. sqlite:///path/app.db)"));
@@ -730,8 +741,9 @@ int RunDecant(int argc, char** argv) {
   ExportArgs ex;
   auto* export_cmd = app.add_subcommand("export", "one database -> archive");
   export_cmd->add_option("source", ex.source, "database URI, e.g. sqlite:///path/app.db")->required();
-  export_cmd->add_option("-o,--output", ex.output, "archive path; '-' writes the single-file form to stdout")
-      ->required();
+  export_cmd->add_option("-o,--output", ex.output,
+                         "archive path; '-' writes the single-file form to stdout (--format rethinkdb: "
+                         "rethinkdb_dump_<DATE>.tar.gz when left out)");
   export_cmd->add_flag("--directory", ex.directory, "write the directory form (a folder of chunk files)");
   export_cmd->add_option("--zstd-level", ex.zstd_level, "zstd compression level (1-19)")->check(CLI::Range(1, 19));
   export_cmd->add_option("-j,--jobs", ex.jobs, "tables read at once, from one snapshot (needs --directory)")
