@@ -21,7 +21,6 @@
 #include "core/version.h"
 #include "engines/registry.h"
 #include "formats/format_registry.h"
-#include "formats/rethinkdb/rdb_writer.h"
 #include "pipeline/copy.h"
 #include "pipeline/endpoints.h"
 #include "pipeline/interrupt.h"
@@ -271,14 +270,16 @@ struct ExportArgs {
 
 int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   ExportArgs a = args;
+  auto format = FindFormat(a.format);
+  if (!format.ok()) return Fail(format.status());
   if (a.output.empty()) {
-    // `rethinkdb dump`'s own default name, in the current directory.
-    if (!EqualsIgnoreCaseAscii(a.format, "rethinkdb")) {
-      return Fail(Status::InvalidArgument("export needs -o FILE ('-' for stdout)"));
-    }
-    a.output = rethinkdb::DumpName(std::time(nullptr)) + ".tar.gz";
+    // The name the format's own tool gives its file, in the current directory.
+    if (!(*format)->default_output) return Fail(Status::InvalidArgument("export needs -o FILE ('-' for stdout)"));
+    a.output = (*format)->default_output();
   }
-  if (!IsDatabaseLocation(a.source)) {
+  // Another format than the decant archive may be written from an archive
+  // too (decant export app.decant --format rethinkdb).
+  if (!IsDatabaseLocation(a.source) && *format == &Formats().front()) {
     return Fail(Status::InvalidArgument("export reads a database; '" + a.source +
                                         "' is not a database URI (e.g. sqlite:///path/app.db)"));
   }

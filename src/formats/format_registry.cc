@@ -29,7 +29,7 @@ const FormatRow kFormats[] = {
      [](const std::string& path, const EndpointOptions&, FileSystem* fs) { return OpenArchiveSource(path, fs); },
      OpenArchiveFileSink},
     {"rethinkdb", "RethinkDB dump (.tar.gz), export or import_export.rb directory", rethinkdb::Recognise,
-     rethinkdb::OpenSource, rethinkdb::OpenSink, rethinkdb::Traits},
+     rethinkdb::OpenSource, rethinkdb::OpenSink, rethinkdb::Traits, rethinkdb::DefaultOutput},
 };
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }

@@ -58,6 +58,10 @@ struct FormatRow {
   // Source names a system that is not an engine of the registry; null for
   // a format whose schemas name their own engine (the decant archive).
   const EngineTraits* (*traits)() = nullptr;
+  // The file `export --format NAME` writes when -o is left out, as the
+  // format's own tool names it (RethinkDB: rethinkdb_dump_<DATE>.tar.gz);
+  // null: -o is required.
+  std::string (*default_output)() = nullptr;
 };
 
 // Every registered format, the default (the decant archive) first.

@@ -478,4 +478,6 @@ Result<std::unique_ptr<Sink>> OpenSink(const std::string& path, const FileWriteO
   return std::unique_ptr<Sink>(new RdbSink(path, fs));
 }
 
+std::string DefaultOutput() { return DumpName(std::time(nullptr)) + ".tar.gz"; }
+
 }  // namespace decant::rethinkdb

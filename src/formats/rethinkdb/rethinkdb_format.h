@@ -33,6 +33,10 @@ Result<std::unique_ptr<Source>> OpenSource(const std::string& path, const Endpoi
 // A Sink writing a `rethinkdb dump` archive at `path` ("-": stdout).
 Result<std::unique_ptr<Sink>> OpenSink(const std::string& path, const FileWriteOptions& options, FileSystem* fs);
 
+// "rethinkdb_dump_<DATE>.tar.gz", DATE the local time now as
+// %Y-%m-%dT%H:%M:%S: what `rethinkdb dump` writes when -f is left out.
+std::string DefaultOutput();
+
 // What RethinkDB documents hold (Schema::engine "rethinkdb"): JSON numbers
 // (doubles: no NaN or infinities), UTF-8 strings, times to the millisecond
 // with an offset, binary, GeoJSON geometry.
