@@ -1,11 +1,11 @@
 #include "formats/rethinkdb/rdb_geo.h"
 
+#include <fmt/format.h>
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace decant::rethinkdb {
 namespace {

@@ -1,9 +1,9 @@
 #include "formats/rethinkdb/rdb_pseudo.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdint>
-
-#include <fmt/format.h>
 
 #include "core/civil_date.h"
 
@@ -51,7 +51,8 @@ bool NormalTimezone(std::string_view s, std::string* out) {
 }  // namespace
 
 Result<std::string> DecodeBase64(std::string_view text) {
-  if (text.size() % 4 != 0) return Status::InvalidArgument("BINARY data is not base64: its length is not a multiple of 4");
+  if (text.size() % 4 != 0)
+    return Status::InvalidArgument("BINARY data is not base64: its length is not a multiple of 4");
   size_t pad = 0;
   if (!text.empty() && text.back() == '=') pad = text.size() >= 2 && text[text.size() - 2] == '=' ? 2 : 1;
   std::string out;
@@ -66,13 +67,15 @@ Result<std::string> DecodeBase64(std::string_view text) {
         v = 0;
       } else {
         v = Sextet(text[at]);
-        if (v < 0) return Status::InvalidArgument(fmt::format("BINARY data is not base64: byte {} is not a base64 letter", at));
+        if (v < 0)
+          return Status::InvalidArgument(fmt::format("BINARY data is not base64: byte {} is not a base64 letter", at));
       }
       group = group << 6 | static_cast<uint32_t>(v);
     }
     size_t bytes = last ? 3 - pad : 3;
     uint32_t unused_bits = last && pad == 2 ? 0xffff : last && pad == 1 ? 0xff : 0;
-    if (group & unused_bits) return Status::InvalidArgument("BINARY data is not base64: non-zero bits after the last byte");
+    if (group & unused_bits)
+      return Status::InvalidArgument("BINARY data is not base64: non-zero bits after the last byte");
     for (size_t b = 0; b < bytes; ++b) out.push_back(static_cast<char>((group >> (16 - 8 * b)) & 0xff));
   }
   return out;

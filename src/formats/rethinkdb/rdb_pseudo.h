@@ -3,10 +3,9 @@
 // its bytes. The rules are in docs/formats/rethinkdb.md.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 

@@ -1,12 +1,12 @@
 #include "formats/rethinkdb/rdb_shape.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "core/ascii.h"
 #include "formats/rethinkdb/rdb_geo.h"
@@ -256,7 +256,8 @@ Status FieldValue(L column, Kind k, const nlohmann::json& v, Value* out) {
     }
     default: break;
   }
-  return Status::Internal(fmt::format("RethinkDB shape: a {} value in a {} column", KindName(k), LogicalTypeName(column)));
+  return Status::Internal(
+      fmt::format("RethinkDB shape: a {} value in a {} column", KindName(k), LogicalTypeName(column)));
 }
 
 // Case-insensitive set of column names (MySQL and SQLite compare column
@@ -279,13 +280,12 @@ struct TableShaper::State {
   uint64_t docs = 0;
   uint32_t key_kinds = 0;
   std::unordered_map<std::string, size_t> field_index;
-  std::vector<FieldStats> fields;  // in first-seen order
-  uint64_t untracked = 0;          // values of fields seen after kMaxFieldColumns others
+  std::vector<FieldStats> fields;            // in first-seen order
+  uint64_t untracked = 0;                    // values of fields seen after kMaxFieldColumns others
   std::vector<std::string> untracked_names;  // a few, for the note
 };
 
-TableShaper::TableShaper(const TableFiles& files, const DocumentOptions& options)
-    : state_(std::make_unique<State>()) {
+TableShaper::TableShaper(const TableFiles& files, const DocumentOptions& options) : state_(std::make_unique<State>()) {
   state_->files = files;
   state_->options = options;
 }
@@ -365,8 +365,8 @@ Result<TableShape> TableShaper::Finish() {
     key_col.native_type = "JSON text";
     key_col.comment = kKeyJsonComment;
     key_role.key_as_json = true;
-    shape.notes.push_back(fmt::format("key {}: {}: each key as its JSON text (a string quoted: \"1\" is '\"1\"'){}", key,
-                                      KindNames(s.key_kinds),
+    shape.notes.push_back(fmt::format("key {}: {}: each key as its JSON text (a string quoted: \"1\" is '\"1\"'){}",
+                                      key, KindNames(s.key_kinds),
                                       s.options.infer_columns ? "; the key is also kept in _rest" : ""));
   }
   names.Add(key);
@@ -431,8 +431,8 @@ Result<TableShape> TableShaper::Finish() {
       c.native_type = native;
       typed.push_back({c, ColumnRole{ColumnRole::Kind::kField, f.name}});
       if (f.nulls > 0) {
-        shape.notes.push_back(fmt::format("field {}: {} explicit null{}: kept in _rest (NULL in {} means absent)", f.name,
-                                          f.nulls, f.nulls == 1 ? "" : "s", f.name));
+        shape.notes.push_back(fmt::format("field {}: {} explicit null{}: kept in _rest (NULL in {} means absent)",
+                                          f.name, f.nulls, f.nulls == 1 ? "" : "s", f.name));
       }
       if (type.logical == L::kTimestampTz && f.offsets > 0) tz_fields.push_back(f.name);
     }
@@ -568,19 +568,22 @@ Status DocumentToRow(const TableShape& shape, const nlohmann::json& doc, Value* 
       case ColumnRole::Kind::kKey: {
         key_role = &role;
         auto k = doc.find(role.field);
-        if (k == doc.end()) return Status::InvalidArgument(fmt::format("document has no primary key field '{}'", role.field));
+        if (k == doc.end())
+          return Status::InvalidArgument(fmt::format("document has no primary key field '{}'", role.field));
         ++placed;
         Kind kind = Classify(*k);
         if (role.key_as_json) {
-          if (kind == Kind::kNull) return Status::InvalidArgument(fmt::format("primary key field '{}' is null", role.field));
+          if (kind == Kind::kNull)
+            return Status::InvalidArgument(fmt::format("primary key field '{}' is null", role.field));
           DECANT_ASSIGN_OR_RETURN(std::string text, Dump(NormalNumbers(*k)));
           out->SetText(text);
         } else if (Accepts(col.type.logical, kind)) {
           DECANT_RETURN_IF_ERROR(FieldValue(col.type.logical, kind, *k, out));
         } else {
-          return Status::InvalidArgument(fmt::format("primary key field '{}': a {} in a {} key column (the table was "
-                                                     "shaped without this document)",
-                                                     role.field, KindName(kind), LogicalTypeName(col.type.logical)));
+          return Status::InvalidArgument(
+              fmt::format("primary key field '{}': a {} in a {} key column (the table was "
+                          "shaped without this document)",
+                          role.field, KindName(kind), LogicalTypeName(col.type.logical)));
         }
         break;
       }
@@ -604,9 +607,10 @@ Status DocumentToRow(const TableShape& shape, const nlohmann::json& doc, Value* 
           break;
         }
         if (!Accepts(col.type.logical, kind)) {
-          return Status::InvalidArgument(fmt::format("field '{}': a {} in a {} column (the table was shaped without "
-                                                     "this document)",
-                                                     role.field, KindName(kind), LogicalTypeName(col.type.logical)));
+          return Status::InvalidArgument(
+              fmt::format("field '{}': a {} in a {} column (the table was shaped without "
+                          "this document)",
+                          role.field, KindName(kind), LogicalTypeName(col.type.logical)));
         }
         Status st = FieldValue(col.type.logical, kind, *f, out);
         if (!st.ok()) return Status::InvalidArgument(fmt::format("field '{}': {}", role.field, st.message()));
@@ -619,7 +623,8 @@ Status DocumentToRow(const TableShape& shape, const nlohmann::json& doc, Value* 
           break;
         }
         auto time = ParseTime(*f);
-        if (!time.ok()) return Status::InvalidArgument(fmt::format("field '{}': {}", role.field, time.status().message()));
+        if (!time.ok())
+          return Status::InvalidArgument(fmt::format("field '{}': {}", role.field, time.status().message()));
         out->SetText(time->timezone);
         break;
       }
