@@ -379,8 +379,8 @@ Result<TableShape> TableShaper::Finish() {
     std::string name = base;
     while (names.Has(name)) name += "_";
     if (name != base) {
-      shape.notes.push_back(fmt::format("column {}: {} is named {} ('{}' is the name of field {})", name, what, name,
-                                        base, names.Original(base)));
+      shape.notes.push_back(
+          fmt::format("field {}: its name is taken: {} is named {}", names.Original(base), what, name));
     }
     names.Add(name);
     return name;
@@ -389,7 +389,7 @@ Result<TableShape> TableShaper::Finish() {
   std::string doc_column;  // the JSON column index keys point into
   if (!s.options.infer_columns) {
     Column doc;
-    doc.name = free_name(kDocumentColumn, "the document");
+    doc.name = free_name(kDocumentColumn, "the document column");
     doc.type.logical = L::kJson;
     doc.native_type = "document";
     doc.nullable = false;
@@ -449,7 +449,7 @@ Result<TableShape> TableShaper::Finish() {
       shape.roles.push_back(std::move(role));
       if (tz) {
         Column z;
-        z.name = free_name(field + "_tz", fmt::format("the offset of {}", field));
+        z.name = free_name(field + "_tz", fmt::format("the offset column of {}", field));
         z.type.logical = L::kText;
         z.native_type = "string (+HH:MM)";
         z.comment = std::string(kTimeZoneComment) + field;
@@ -461,7 +461,7 @@ Result<TableShape> TableShaper::Finish() {
       }
     }
     Column rest;
-    rest.name = free_name(kLeftoversColumn, "the leftovers");
+    rest.name = free_name(kLeftoversColumn, "the leftovers column");
     rest.type.logical = L::kJson;
     rest.native_type = "object";
     rest.comment = kLeftoversComment;

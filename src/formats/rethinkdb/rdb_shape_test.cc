@@ -1,5 +1,6 @@
 #include "formats/rethinkdb/rdb_shape.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -117,7 +118,7 @@ TEST(RdbShapeDocument, KeyFieldNamedDoc) {
   EXPECT_EQ(Names(s), (std::vector<std::string>{"doc", "doc_"}));
   EXPECT_EQ(Col(s, "doc_").comment, kDocumentComment);
   EXPECT_EQ(s.table.columns[0].type.logical, L::kInt64);
-  EXPECT_FALSE(s.notes.empty());
+  EXPECT_TRUE(HasNote(s, "field doc: its name is taken: the document column is named doc_")) << Notes(s);
   auto row = Row(s, R"({"doc":7})");
   EXPECT_EQ(row[0], Value::Int(7));
   EXPECT_EQ(row[1], Value::Text(R"({"doc":7})"));
@@ -331,15 +332,42 @@ TEST(RdbShapeInfer, NameCollisions) {
   EXPECT_EQ(Col(s, "t_tz_").comment, std::string(kTimeZoneComment) + "t");
   EXPECT_TRUE(HasNote(s, "field ID: its name differs only in case from column id: kept in _rest")) << Notes(s);
   EXPECT_TRUE(HasNote(s, "field name: its name differs only in case from column Name: kept in _rest")) << Notes(s);
-  EXPECT_TRUE(HasNote(s, "column _rest_: the leftovers is named _rest_ ('_rest' is the name of field _rest)"))
-      << Notes(s);
-  EXPECT_TRUE(HasNote(s, "column t_tz_: the offset of t is named t_tz_ ('t_tz' is the name of field t_tz)"))
-      << Notes(s);
+  EXPECT_TRUE(HasNote(s, "field _rest: its name is taken: the leftovers column is named _rest_")) << Notes(s);
+  EXPECT_TRUE(HasNote(s, "field t_tz: its name is taken: the offset column of t is named t_tz_")) << Notes(s);
   auto row = Row(s, R"({"id":1,"_rest":1,"t":)" + Time(0, "+01:00") + R"(,"t_tz":"x","ID":2,"Name":1,"name":2})");
   EXPECT_EQ(row[2], Value::Int(1));
   EXPECT_EQ(row[4], Value::Text("+01:00"));
   EXPECT_EQ(row[5], Value::Text("x"));
   EXPECT_EQ(row[6], Value::Text(R"({"ID":2,"name":2})"));
+}
+
+TEST(RdbShapeInfer, KeyNamedRest) {
+  TableShape s = MustShape({R"({"_rest":1,"a":"x"})"}, true, "_rest");
+  EXPECT_EQ(Names(s), (std::vector<std::string>{"_rest", "a", "_rest_"}));
+  EXPECT_EQ(Col(s, "_rest_").comment, kLeftoversComment);
+  auto row = Row(s, R"({"_rest":1,"a":"x","b":2})");
+  EXPECT_EQ(row[0], Value::Int(1));
+  EXPECT_EQ(row[2], Value::Text(R"({"b":2})"));
+}
+
+TEST(RdbShapeInfer, AtMostAThousandFields) {
+  J doc = {{"id", 1}};
+  for (int i = 0; i < 1200; ++i) doc[fmt::format("f{:04d}", i)] = i;
+  DocumentOptions o;
+  o.infer_columns = true;
+  TableShaper shaper(Files(), o);
+  ASSERT_TRUE(shaper.Observe(doc).ok());
+  auto s = shaper.Finish();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->table.columns.size(), 1002u);  // the key, f0000..f0999, _rest
+  EXPECT_TRUE(HasNote(*s,
+                      "200 values of fields seen after the first 1000 fields (e.g. f1000, f1001, f1002): kept in "
+                      "_rest"))
+      << Notes(*s);
+  std::vector<Value> row(s->table.columns.size());
+  ASSERT_TRUE(DocumentToRow(*s, doc, row.data()).ok());
+  EXPECT_EQ(row[1000], Value::Int(999));
+  EXPECT_EQ(J::parse(row[1001].as_string()).size(), 200u);
 }
 
 TEST(RdbShapeInfer, OddNames) {
