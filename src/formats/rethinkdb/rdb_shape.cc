@@ -272,11 +272,32 @@ class NameSet {
   std::unordered_map<std::string, std::string> names_;
 };
 
+// What Finish needs of a .info index entry or write hook.
+struct InfoEntry {
+  std::string name;
+  bool has_query = false;
+  std::string query;
+  bool multi = false, geo = false;
+};
+
+bool BoolAt(const nlohmann::json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::string StringAt(const nlohmann::json& o, const char* key, bool* found) {
+  auto it = o.find(key);
+  *found = it != o.end() && it->is_string();
+  return *found ? it->get<std::string>() : std::string();
+}
+
 }  // namespace
 
 struct TableShaper::State {
-  TableFiles files;
+  std::string db, table, key;
   DocumentOptions options;
+  std::vector<InfoEntry> indexes;  // the .info's "indexes"
+  std::optional<InfoEntry> hook;   // its "write_hook", when not null
   uint64_t docs = 0;
   uint32_t key_kinds = 0;
   std::unordered_map<std::string, size_t> field_index;
@@ -286,15 +307,40 @@ struct TableShaper::State {
 };
 
 TableShaper::TableShaper(const TableFiles& files, const DocumentOptions& options) : state_(std::make_unique<State>()) {
-  state_->files = files;
-  state_->options = options;
+  State& s = *state_;
+  s.db = files.db;
+  s.table = files.table;
+  s.key = files.primary_key;
+  s.options = options;
+  const nlohmann::json& info = files.info;
+  if (!info.is_object()) return;
+  auto indexes = info.find("indexes");
+  if (indexes != info.end() && indexes->is_array()) {
+    for (const auto& entry : *indexes) {
+      if (!entry.is_object()) continue;
+      InfoEntry e;
+      bool found = false;
+      e.name = StringAt(entry, "index", &found);
+      e.query = StringAt(entry, "query", &e.has_query);
+      e.multi = BoolAt(entry, "multi");
+      e.geo = BoolAt(entry, "geo");
+      s.indexes.push_back(std::move(e));
+    }
+  }
+  auto hook = info.find("write_hook");
+  if (hook != info.end() && !hook->is_null()) {
+    InfoEntry e;
+    e.name = files.table;
+    if (hook->is_object()) e.query = StringAt(*hook, "query", &e.has_query);
+    s.hook = std::move(e);
+  }
 }
 TableShaper::~TableShaper() = default;
 
 Status TableShaper::Observe(const nlohmann::json& doc) {
   State& s = *state_;
   if (!doc.is_object()) return Status::InvalidArgument("the document is not a JSON object");
-  const std::string& key = s.files.primary_key;
+  const std::string& key = s.key;
   auto k = doc.find(key);
   if (k == doc.end()) return Status::InvalidArgument(fmt::format("document has no primary key field '{}'", key));
   Kind key_kind = Classify(*k);
@@ -333,15 +379,14 @@ Status TableShaper::Observe(const nlohmann::json& doc) {
 
 Result<TableShape> TableShaper::Finish() {
   State& s = *state_;
-  const TableFiles& files = s.files;
   TableShape shape;
   Table& t = shape.table;
-  t.schema = files.db;
-  t.name = files.table;
+  t.schema = s.db;
+  t.name = s.table;
   NameSet names;
 
   // The key column.
-  const std::string& key = files.primary_key;
+  const std::string& key = s.key;
   Column key_col;
   key_col.name = key;
   key_col.nullable = false;
@@ -471,10 +516,9 @@ Result<TableShape> TableShaper::Finish() {
   }
 
   // Indexes and the write hook, from the .info.
-  const nlohmann::json& info = files.info;
   auto not_carried = [&](const std::string& kind, const std::string& name, const std::string& ddl,
                          const std::string& why) {
-    shape.not_carried.push_back(NativeObject{kind, files.db, name, files.table, "post-data", ddl});
+    shape.not_carried.push_back(NativeObject{kind, s.db, name, s.table, "post-data", ddl});
     shape.notes.push_back(fmt::format("{} {}: {}: named, not created", kind, name, why));
   };
   auto column_of_field = [&](const std::string& field) -> int {
@@ -486,69 +530,63 @@ Result<TableShape> TableShaper::Finish() {
     }
     return -1;
   };
-  if (info.is_object() && info.contains("indexes") && info["indexes"].is_array()) {
-    for (const auto& entry : info["indexes"]) {
-      if (!entry.is_object()) continue;
-      std::string name = entry.value("index", std::string());
-      auto q = entry.find("query");
-      if (q == entry.end() || !q->is_string()) {
-        not_carried("index", name, "(no query text in the .info)",
-                    "the .info has no query text (written by RethinkDB before 2.2)");
-        continue;
-      }
-      const std::string& query = q->get_ref<const std::string&>();
-      std::optional<IndexQuery> parsed = ParseIndexQuery(query);
-      bool multi = entry.value("multi", false) || (parsed && parsed->multi);
-      bool geo = entry.value("geo", false) || (parsed && parsed->geo);
-      if (geo) {
-        not_carried("index", name, query, "a geo index (no PostGIS is assumed)");
-        continue;
-      }
-      if (multi) {
-        not_carried("index", name, query, "a multi index (one entry per array element): no equivalent on a column");
-        continue;
-      }
-      if (!parsed) {
-        not_carried("index", name, query, "its function is not a plain field");
-        continue;
-      }
-      Index index;
-      index.schema = files.db;
-      index.name = name;
-      index.table = files.table;
-      index.native_ddl = query;
-      std::string why;
-      for (const auto& path : parsed->keys) {
-        IndexKey k;
-        int col = column_of_field(path[0]);
-        if (col >= 0) {
-          k.column = t.columns[static_cast<size_t>(col)].name;
-          if (path.size() > 1) {
-            if (t.columns[static_cast<size_t>(col)].type.logical != L::kJson) {
-              why = fmt::format("a path inside {}, a {} column", path[0],
-                                LogicalTypeName(t.columns[static_cast<size_t>(col)].type.logical));
-              break;
-            }
-            k.json_path.assign(path.begin() + 1, path.end());
-          }
-        } else {
-          k.column = doc_column;
-          k.json_path = path;
-        }
-        index.keys.push_back(std::move(k));
-      }
-      if (!why.empty()) {
-        not_carried("index", name, query, why);
-        continue;
-      }
-      shape.indexes.push_back(std::move(index));
+  for (const InfoEntry& entry : s.indexes) {
+    const std::string& name = entry.name;
+    if (!entry.has_query) {
+      not_carried("index", name, "(no query text in the .info)",
+                  "the .info has no query text (written by RethinkDB before 2.2)");
+      continue;
     }
+    const std::string& query = entry.query;
+    std::optional<IndexQuery> parsed = ParseIndexQuery(query);
+    bool multi = entry.multi || (parsed && parsed->multi);
+    bool geo = entry.geo || (parsed && parsed->geo);
+    if (geo) {
+      not_carried("index", name, query, "a geo index (no PostGIS is assumed)");
+      continue;
+    }
+    if (multi) {
+      not_carried("index", name, query, "a multi index (one entry per array element): no equivalent on a column");
+      continue;
+    }
+    if (!parsed) {
+      not_carried("index", name, query, "its function is not a plain field");
+      continue;
+    }
+    Index index;
+    index.schema = s.db;
+    index.name = name;
+    index.table = s.table;
+    index.native_ddl = query;
+    std::string why;
+    for (const auto& path : parsed->keys) {
+      IndexKey k;
+      int col = column_of_field(path[0]);
+      if (col >= 0) {
+        k.column = t.columns[static_cast<size_t>(col)].name;
+        if (path.size() > 1) {
+          if (t.columns[static_cast<size_t>(col)].type.logical != L::kJson) {
+            why = fmt::format("a path inside {}, a {} column", path[0],
+                              LogicalTypeName(t.columns[static_cast<size_t>(col)].type.logical));
+            break;
+          }
+          k.json_path.assign(path.begin() + 1, path.end());
+        }
+      } else {
+        k.column = doc_column;
+        k.json_path = path;
+      }
+      index.keys.push_back(std::move(k));
+    }
+    if (!why.empty()) {
+      not_carried("index", name, query, why);
+      continue;
+    }
+    shape.indexes.push_back(std::move(index));
   }
-  if (info.is_object() && info.contains("write_hook") && !info["write_hook"].is_null()) {
-    const nlohmann::json& hook = info["write_hook"];
-    std::string ddl = "(no query text in the .info)";
-    if (hook.is_object() && hook.contains("query") && hook["query"].is_string()) ddl = hook["query"].get<std::string>();
-    not_carried("write hook", files.table, ddl, "RethinkDB runs it on every write; no equivalent");
+  if (s.hook) {
+    not_carried("write hook", s.table, s.hook->has_query ? s.hook->query : "(no query text in the .info)",
+                "RethinkDB runs it on every write; no equivalent");
   }
   return shape;
 }
