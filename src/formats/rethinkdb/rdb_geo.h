@@ -2,10 +2,9 @@
 // the WKB decant carries geometry as (core/value.h).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 

@@ -13,10 +13,9 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/endpoint.h"
 #include "core/schema.h"
@@ -35,6 +34,9 @@ inline constexpr char kLeftoversComment[] = "rethinkdb: fields not in a column o
 // A TIME field's offset column is named <field>_tz and commented
 // kTimeZoneComment + <field>.
 inline constexpr char kTimeZoneComment[] = "rethinkdb: time zone of ";
+// The comment of a key column holding keys of several JSON types (or arrays,
+// booleans, times), each as its compact JSON text (ColumnRole::key_as_json).
+inline constexpr char kKeyJsonComment[] = "rethinkdb: the key as JSON text";
 
 // What one column of a shaped table holds.
 struct ColumnRole {
@@ -47,6 +49,11 @@ struct ColumnRole {
   };
   Kind kind = Kind::kField;
   std::string field;
+  // kKey in a text column: every key is its compact JSON text (a string
+  // "1" is "\"1\"", the number 1 is "1"), so keys of several types stay
+  // distinct. With the inferred shape the key is then also kept in the
+  // leftovers column, so the way back restores its JSON type.
+  bool key_as_json = false;
 };
 
 struct TableShape {
