@@ -13,6 +13,7 @@
 #include "core/endpoint.h"
 #include "core/utf8.h"
 #include "formats/rethinkdb/rdb_geo.h"
+#include "formats/rethinkdb/rdb_pseudo.h"
 #include "formats/rethinkdb/rdb_shape.h"
 #include "mapping/temporal_text.h"
 
@@ -262,7 +263,7 @@ Json ByKind(const Value& v, bool integral_floats) {
     case Value::Kind::kBytes: {
       Json b = Json::object();
       b["$reql_type$"] = "BINARY";
-      b["data"] = Base64(v.as_string());
+      b["data"] = EncodeBase64(v.as_string());
       return b;
     }
   }
@@ -315,31 +316,6 @@ void AppendPythonJson(const Json& value, std::string* out) {
       break;
     }
   }
-}
-
-std::string Base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto b = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(bytes[k])); };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t n = (b(i) << 16) | (b(i + 1) << 8) | b(i + 2);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(n >> s) & 63]);
-  }
-  if (bytes.size() - i == 1) {
-    uint32_t n = b(i) << 16;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out += "==";
-  } else if (bytes.size() - i == 2) {
-    uint32_t n = (b(i) << 16) | (b(i + 1) << 8);
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(kAlphabet[(n >> 6) & 63]);
-    out.push_back('=');
-  }
-  return out;
 }
 
 std::string RandomUuid() {

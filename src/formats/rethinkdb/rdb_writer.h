@@ -90,9 +90,6 @@ std::vector<std::string> NotWritten(const Schema& schema, const EngineTraits& so
 // A random UUID v4, lower-case 8-4-4-4-12 (table and database ids, keys).
 std::string RandomUuid();
 
-// Standard base64 with padding (BINARY's "data").
-std::string Base64(std::string_view bytes);
-
 // "rethinkdb_dump_<DATE>", DATE the local time `t` as %Y-%m-%dT%H:%M:%S, as
 // `rethinkdb dump` names its archive (+ ".tar.gz") and its top directory.
 std::string DumpName(std::time_t t);
