@@ -68,7 +68,8 @@ ColumnMapping DeclarePostgresColumn(const Column& c, const ValuePolicy& source, 
       // keep: indexable and compared by value.
       m->type_sql = source.json_normalized ? "jsonb" : "json";
       if (source.json_normalized && source.text_nul) {
-        m->risks.push_back({Loss::kSomeValues, "jsonb refuses a string holding \\u0000 (NUL)"});
+        m->risks.push_back(
+            {Loss::kSomeValues, "NUL characters (\\u0000) in JSON strings are removed (jsonb cannot hold them)"});
       }
       break;
     case L::kBitString: m->type_sql = t.length > 0 ? fmt::format("bit varying({})", t.length) : "bit varying"; break;
