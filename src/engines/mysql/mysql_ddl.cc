@@ -272,17 +272,17 @@ std::string GeneratedColumnName(const IndexKey& k, const std::vector<std::string
 
 std::vector<std::string> JsonPathIndexClauses(const Table& t, const Index& index, std::vector<std::string>* taken) {
   std::vector<std::string> clauses;
+  std::vector<std::string> names = *taken;  // *taken grows only when the index is written
   std::string keys;
   size_t prefix = 768 / std::max<size_t>(1, index.keys.size());
   for (const IndexKey& k : index.keys) {
+    if (k.column.empty()) return {};  // an expression: another dialect's
     std::string part;
-    if (k.column.empty()) {
-      return {};  // an expression: another dialect's
-    } else if (k.json_path.empty()) {
+    if (k.json_path.empty()) {
       part = PlainKeyPart(t, k);
     } else {
-      std::string column = GeneratedColumnName(k, *taken);
-      taken->push_back(column);
+      std::string column = GeneratedColumnName(k, names);
+      names.push_back(column);
       clauses.push_back("COLUMN " + QuoteIdent(column) + " LONGTEXT AS (json_unquote(json_extract(" +
                         QuoteIdent(k.column) + ", " + JsonPathLiteral(k.json_path) + "))) VIRTUAL");
       part =
@@ -291,6 +291,7 @@ std::vector<std::string> JsonPathIndexClauses(const Table& t, const Index& index
     keys += (keys.empty() ? "" : ",") + part;
   }
   clauses.push_back(std::string(index.unique ? "UNIQUE KEY " : "KEY ") + QuoteIdent(index.name) + " (" + keys + ")");
+  *taken = std::move(names);
   return clauses;
 }
 
