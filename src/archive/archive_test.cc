@@ -109,7 +109,10 @@ Schema FullSchema() {
   k1.collation = "C";
   IndexKey k2;
   k2.expression = "lower(title)";
-  ix.keys = {k1, k2};
+  IndexKey k3;
+  k3.column = "doc";
+  k3.json_path = {"address", "city's \"name\""};
+  ix.keys = {k1, k2, k3};
   ix.where = "id > 5";
   ix.method = "btree";
   ix.native_ddl = "CREATE INDEX ...";
@@ -275,6 +278,31 @@ TEST_F(ArchiveTest, SchemaJsonRoundTripsEveryField) {
   EXPECT_TRUE(back.tables[0].columns[0].nullable);
   EXPECT_EQ(back.tables[0].columns[0].type.length, -1);
   EXPECT_EQ(back.tables[0].columns[0].type.logical, LogicalType::kAny);
+}
+
+// IndexKey.json_path (1.1, optional): written only when not empty, so a key
+// without one is written as before; read back exactly; absent reads as none.
+TEST_F(ArchiveTest, IndexKeyJsonPathIsWrittenOnlyWhenSet) {
+  Schema s;
+  s.engine = "rethinkdb";
+  Index x;
+  x.name = "by_city";
+  x.table = "users";
+  x.keys = {IndexKey{"id", "", false, std::nullopt}, IndexKey{"doc", "", false, std::nullopt, {"address", "city"}}};
+  s.indexes = {x};
+  std::string json = SchemaToJson(s);
+  size_t at = json.find("\"json_path\"");
+  EXPECT_LT(json.find("\"address\"", at), json.find("\"city\"", at)) << json;
+  EXPECT_EQ(json.find("\"json_path\""), json.rfind("\"json_path\"")) << json;  // once: the second key only
+  Schema back;
+  ASSERT_TRUE(SchemaFromJson(json, &back).ok());
+  EXPECT_TRUE(back == s);
+  ASSERT_TRUE(SchemaFromJson(R"({"indexes":[{"name":"i","keys":[{"column":"doc"}]}]})", &back).ok());
+  ASSERT_EQ(back.indexes.size(), 1u);
+  EXPECT_TRUE(back.indexes[0].keys[0].json_path.empty());
+  // Key without a path: no "json_path" at all (byte-for-byte the earlier form).
+  s.indexes[0].keys.pop_back();
+  EXPECT_EQ(SchemaToJson(s).find("json_path"), std::string::npos);
 }
 
 TEST_F(ArchiveTest, FileRoundTrip) {

@@ -18,7 +18,8 @@ namespace decant {
 // History (format: what it added; written by decant):
 //   1.0  header, schema/chunk/manifest/end records, directory form (0.1.0)
 //   1.1  Schema.objects: native objects with a phase ("pre-data" | "post-data");
-//        Column.identity ("", "ALWAYS", "BY DEFAULT") (0.2.0)
+//        Column.identity ("", "ALWAYS", "BY DEFAULT"); optional View/Trigger/
+//        NativeObject options, Column.on_update, IndexKey.json_path (0.2.0)
 inline constexpr uint16_t kArchiveFormatMajor = 1;
 inline constexpr uint16_t kArchiveFormatMinor = 1;
 // Value of the manifest's "format" key.

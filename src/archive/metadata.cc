@@ -345,6 +345,7 @@ std::string SchemaToJson(const Schema& s) {
       kj["expression"] = Str(k.expression);
       kj["descending"] = k.descending;
       kj["collation"] = OptStr(k.collation);
+      if (!k.json_path.empty()) kj["json_path"] = StrList(k.json_path);  // 1.1, optional
       keys.push_back(std::move(kj));
     }
     ij["keys"] = std::move(keys);
@@ -432,6 +433,7 @@ Status SchemaFromJson(std::string_view text, Schema* out) {
         key.expression = GetStr(k, "expression", kw);
         key.descending = GetBool(k, "descending", kw, false);
         key.collation = GetOptStr(k, "collation", kw);
+        key.json_path = GetStrList(k, "json_path", kw);
         x.keys.push_back(std::move(key));
       });
       x.where = GetOptStr(e, "where", ew);

@@ -68,6 +68,9 @@ struct ValuePolicy {
   bool bits_as_unsigned = false;
   // A native interval type (values are rewritten into its input form).
   bool native_intervals = false;
+  // JSON values keep no key order, whitespace or duplicate keys (RethinkDB's
+  // documents): a target may store them normalised (PostgreSQL: jsonb).
+  bool json_normalized = false;
 };
 
 // Objects an engine has. Used twice: what a schema read from the engine may

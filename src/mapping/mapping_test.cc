@@ -42,6 +42,26 @@ std::string Conv(Value* v, const DataType& from_t, const char* from, const DataT
   return r ? r : "";
 }
 
+// A json_normalized source's documents into PostgreSQL (jsonb, whose text
+// holds no NUL): "\u0000" in a string or key is removed, anything else passes.
+TEST(ValueConversion, JsonIntoJsonbLosesOnlyNul) {
+  EngineTraits docs;
+  docs.name = "documents";
+  docs.values.json_normalized = true;
+  ValueConverter c(T(LogicalType::kJson), docs, T(LogicalType::kJson), E("postgresql"));
+  Value v = Value::Text(R"({"b": "x\u0000y", "a\u0000": ["\u0000", 1], "c": "\\u0000"})");
+  const char* r = c.Convert(&v);
+  EXPECT_STREQ(r, "NUL removed from a JSON string");
+  EXPECT_EQ(v.as_string(), R"({"a":["",1],"b":"xy","c":"\\u0000"})");
+  v = Value::Text(R"({"c": "\\u0000 is text"})");
+  EXPECT_EQ(c.Convert(&v), nullptr);
+  EXPECT_EQ(v.as_string(), R"({"c": "\\u0000 is text"})");
+  // Not json_normalized (json, which keeps the text): unchanged.
+  v = Value::Text(R"({"b": "x\u0000y"})");
+  EXPECT_EQ(Conv(&v, T(LogicalType::kJson), "mysql", T(LogicalType::kJson), "postgresql"), "");
+  EXPECT_EQ(v.as_string(), R"({"b": "x\u0000y"})");
+}
+
 TEST(ValueConversion, DecimalRoundsAndOverflows) {
   Value v = Value::Text("1.005");
   EXPECT_NE(Conv(&v, T(LogicalType::kDecimal), "postgresql", T(LogicalType::kDecimal, 10, 2), "mysql"), "");

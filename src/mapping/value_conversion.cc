@@ -264,6 +264,8 @@ ValueConverter::ValueConverter(const DataType& source, const EngineTraits& sourc
   }
   if (t == L::kArray || t == L::kNative || t == L::kGeometry) passthrough_ = true;
   if (t == L::kInterval && (source.logical == L::kInterval || !into_->native_intervals)) passthrough_ = true;
+  json_without_nul_ = t == L::kJson && source_engine.values.json_normalized && !into_->text_nul;
+  if (json_without_nul_) passthrough_ = false;
 }
 
 const char* ValueConverter::Convert(Value* v) const {
@@ -690,12 +692,47 @@ const char* ValueConverter::ToUuid(Value* v) const {
   return same || v->kind() == Value::Kind::kText ? nullptr : "a 16-byte value stored as a uuid";
 }
 
+namespace {
+
+// `j` with every NUL character removed from its strings and object keys;
+// *removed is set when there was one.
+nlohmann::json WithoutNul(const nlohmann::json& j, bool* removed) {
+  auto strip = [&](std::string s) {
+    size_t n = s.size();
+    std::erase(s, '\0');
+    *removed = *removed || s.size() != n;
+    return s;
+  };
+  if (j.is_string()) return strip(j.get<std::string>());
+  if (j.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : j) out.push_back(WithoutNul(e, removed));
+    return out;
+  }
+  if (j.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, value] : j.items()) out[strip(key)] = WithoutNul(value, removed);
+    return out;
+  }
+  return j;
+}
+
+}  // namespace
+
 const char* ValueConverter::ToJson(Value* v) const {
   if (!into_->enforces_types) return nullptr;
   std::string text = PlainText(*v);
   if (!nlohmann::json::accept(text)) {
     v->SetNull();
     return "not valid JSON: stored as NULL";
+  }
+  if (json_without_nul_ && text.find("\\u0000") != std::string::npos) {
+    bool removed = false;
+    nlohmann::json j = WithoutNul(nlohmann::json::parse(text, nullptr, false), &removed);
+    if (removed) {
+      *v = Value::Text(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      return "NUL removed from a JSON string";
+    }
   }
   if (v->kind() != Value::Kind::kText) *v = Value::Text(text);
   return nullptr;

@@ -46,6 +46,9 @@ class ValueConverter {
   DataType source_, target_;
   const ValuePolicy* into_;  // the target engine's
   bool passthrough_ = false;
+  // JSON from a json_normalized source into an engine whose text holds no
+  // NUL: the target stores it parsed (jsonb), so "\u0000" in a string is removed.
+  bool json_without_nul_ = false;
 };
 
 // Decimal text of a double that reads back as the same double ("0.1", "1e+20" -> "100000000000000000000").

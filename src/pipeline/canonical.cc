@@ -259,11 +259,32 @@ bool AppendUuid(const Value& v, std::string* out) {
   return true;
 }
 
+// A JSON number as one form whatever its spelling: an integral value in the
+// range of a 64-bit integer as that integer, so 1e2, 100.0 and 100 (a
+// normalising store such as jsonb rewrites 1e2 as 100, 1e16 as
+// 10000000000000000) compare equal.
+void NormaliseJsonNumbers(nlohmann::json* j) {
+  if (j->is_structured()) {
+    for (auto& e : *j) NormaliseJsonNumbers(&e);
+    return;
+  }
+  if (!j->is_number_float()) return;
+  double x = j->get<double>();
+  if (!std::isfinite(x) || std::trunc(x) != x) return;
+  if (x >= 0 && x < 18446744073709551616.0) {
+    *j = static_cast<uint64_t>(x);
+  } else if (x < 0 && x >= -9223372036854775808.0) {
+    *j = static_cast<int64_t>(x);
+  }
+}
+
 // JSON re-serialised compactly with object keys sorted (nlohmann::json keeps
-// objects in a std::map). False for text that is not JSON.
+// objects in a std::map; a duplicate key keeps its last value, as jsonb does)
+// and numbers in one form. False for text that is not JSON.
 bool AppendJson(std::string_view s, std::string* out) {
   auto j = nlohmann::json::parse(s.begin(), s.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return false;
+  NormaliseJsonNumbers(&j);
   try {
     std::string dumped = j.dump();
     out->push_back(kCanonicalText);

@@ -144,6 +144,8 @@ std::vector<std::string> NotCarried(const Schema& s, const EngineTraits& source,
                                 Q(x.schema, x.table), target.display_name));
       continue;
     }
+    // A key on a JSON field (IndexKey::json_path) has its column: each engine
+    // declares it (nothing of the source's dialect to translate).
     bool expression = x.keys.empty();
     for (const IndexKey& k : x.keys) expression = expression || k.column.empty();
     if ((expression && !carries.expression_indexes) || (x.where && !carries.partial_indexes)) {

@@ -94,7 +94,8 @@ std::string ReferenceRefused(const Schema& s, const Table& parent, const std::ve
   for (const Index& x : s.indexes) {
     if (x.table != parent.name || x.schema != parent.schema || x.where) continue;
     std::vector<std::string> key;
-    for (const IndexKey& k : x.keys) key.push_back(k.column);
+    // A key on a JSON field (json_path) or an expression indexes no column.
+    for (const IndexKey& k : x.keys) key.push_back(k.json_path.empty() ? k.column : "");
     if (need == FkReference::kIndexed ? leads(key) : x.unique && same_set(key)) return "";
   }
   return need == FkReference::kIndexed ? "the referenced columns have no index"

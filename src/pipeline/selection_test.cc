@@ -221,6 +221,37 @@ TEST(SelectionTest, RenameColumnRewritesKeysIndexesViewsTriggers) {
   EXPECT_TRUE(sel.notes.empty()) << sel.notes[0];
 }
 
+// A key on a JSON field (IndexKey::json_path): its column follows a rename,
+// its path (members of the documents, not columns) stays as it was.
+TEST(SelectionTest, RenameKeepsJsonPathKeys) {
+  Schema in;
+  in.engine = "rethinkdb";
+  Table t;
+  t.schema = "app";
+  t.name = "users";
+  t.columns.resize(2);
+  t.columns[0].name = "id";
+  t.columns[0].type.logical = LogicalType::kText;
+  t.columns[1].name = "doc";
+  t.columns[1].type.logical = LogicalType::kJson;
+  t.primary_key = KeyConstraint{"", {"id"}};
+  in.tables = {t};
+  Index x;
+  x.schema = "app";
+  x.name = "by_city";
+  x.table = "users";
+  x.keys = {IndexKey{"doc", "", false, std::nullopt, {"doc", "city"}}};
+  in.indexes = {x};
+  Selection sel = Rename(in, {{"app.users.doc", "body"}, {"app.users", "people"}});
+  ASSERT_EQ(sel.schema.indexes.size(), 1u);
+  const Index& out = sel.schema.indexes[0];
+  EXPECT_EQ(out.table, "people");
+  ASSERT_EQ(out.keys.size(), 1u);
+  EXPECT_EQ(out.keys[0].column, "body");
+  EXPECT_EQ(out.keys[0].json_path, (std::vector<std::string>{"doc", "city"}));
+  EXPECT_TRUE(out.keys[0].expression.empty());
+}
+
 TEST(SelectionTest, RenameReferencedColumnRewritesForeignKeysAndNotesAmbiguity) {
   Selection sel = Rename(Music(), {{"Album.AlbumId", "album_id"}});
   const Schema& s = sel.schema;

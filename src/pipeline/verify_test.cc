@@ -239,6 +239,20 @@ TEST(Canonical, JsonIgnoresWhitespaceAndKeyOrder) {
   ExpectDifferent(LogicalType::kJson, Value::Text("{x"), Value::Text("{ x"));
 }
 
+// What a normalising store (PostgreSQL's jsonb) gives back for a document:
+// keys sorted by length then bytes, ", " and ": ", the last of duplicate keys,
+// 1e2 as 100 and 1e16 written out; all equal to the text it was given.
+TEST(Canonical, JsonAsJsonbGivesItBackIsEqual) {
+  ExpectSame(LogicalType::kJson,
+             {Value::Text(R"({"name":"x","id":1,"a":{"z":1e2,"b":[1.5,-0,1e16]},"id":2})"),
+              Value::Text(R"({"a": {"b": [1.5, 0, 10000000000000000], "z": 100}, "id": 2, "name": "x"})")});
+  ExpectSame(LogicalType::kJson, {Value::Text(R"({"n":100.0})"), Value::Text(R"({"n":100})")});
+  ExpectSame(LogicalType::kJson, {Value::Text(R"({"s":"\u00e9\n"})"), Value::Text("{\"s\": \"\xc3\xa9\\n\"}")});
+  ExpectDifferent(LogicalType::kJson, Value::Text(R"({"n":1.5})"), Value::Text(R"({"n":1})"));
+  ExpectDifferent(LogicalType::kJson, Value::Text(R"({"n":"1"})"), Value::Text(R"({"n":1})"));
+  ExpectDifferent(LogicalType::kJson, Value::Text(R"({"n":1e300})"), Value::Text(R"({"n":1e299})"));
+}
+
 TEST(Canonical, TextAndBytesAgreeInTextColumnsBytesColumnsCompareBytes) {
   ExpectSame(LogicalType::kText, {Value::Text("abc"), Value::Bytes("abc")});
   ExpectSame(LogicalType::kBytes, {Value::Bytes("abc"), Value::Text("abc")});

@@ -1,8 +1,13 @@
 #include "engines/mysql/mysql_ddl.h"
 
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
 
+#include "core/ascii.h"
+#include "core/utf8.h"
 #include "engines/mysql/mysql_connection.h"
 #include "engines/mysql/mysql_endpoint.h"
 #include "mapping/sql_translate.h"
@@ -211,18 +216,92 @@ std::string GenericCreateTable(const Table& t, const Dialect& source) {
   return Assemble(p, elements);
 }
 
+namespace {
+
+// "`c`", "`c`(255) DESC": a key on a column of `t`.
+std::string PlainKeyPart(const Table& t, const IndexKey& k) {
+  const Column* col = nullptr;
+  for (const Column& c : t.columns) {
+    if (c.name == k.column) col = &c;
+  }
+  std::string part = QuoteIdent(k.column);
+  // TEXT/BLOB columns can only be indexed by a prefix.
+  if (col && TypeFor(*col, false).find("LONG") == 0) part += "(255)";
+  return part + (k.descending ? " DESC" : "");
+}
+
+// '$.a."b c"': members that are not identifiers as JSON strings, the whole
+// path as a MySQL string literal (quotes and backslashes escaped).
+std::string JsonPathLiteral(const std::vector<std::string>& path) {
+  std::string text = "$";
+  for (const std::string& member : path) {
+    bool ident = !member.empty() && !std::isdigit(static_cast<unsigned char>(member[0]));
+    for (char ch : member) ident = ident && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '$');
+    text += "." + (ident ? member : nlohmann::json(member).dump());
+  }
+  std::string out = "'";
+  for (char ch : text) {
+    if (ch == '\'' || ch == '\\') out.push_back(ch);
+    out.push_back(ch);
+  }
+  return out + "'";
+}
+
+// `<column>_<members>`: ASCII other than letters, digits and '_' becomes '_';
+// cut to 61 bytes (on a UTF-8 boundary) to leave room for a "_<n>" suffix.
+std::string GeneratedColumnName(const IndexKey& k, const std::vector<std::string>& taken) {
+  std::string base = k.column;
+  for (const std::string& member : k.json_path) base += "_" + member;
+  for (char& ch : base) {
+    auto u = static_cast<unsigned char>(ch);
+    if (u < 0x80 && !std::isalnum(u) && ch != '_') ch = '_';
+  }
+  if (base.size() > 61) base = base.substr(0, Utf8BoundaryAtOrBefore(base, 61));
+  auto used = [&](const std::string& name) {
+    for (const std::string& t : taken) {
+      if (EqualsIgnoreCaseAscii(t, name)) return true;
+    }
+    return false;
+  };
+  std::string name = base;
+  for (int n = 2; used(name); ++n) name = base + "_" + std::to_string(n);
+  return name;
+}
+
+}  // namespace
+
+std::vector<std::string> JsonPathIndexClauses(const Table& t, const Index& index, std::vector<std::string>* taken) {
+  std::vector<std::string> clauses;
+  std::vector<std::string> names = *taken;  // *taken grows only when the index is written
+  std::string keys;
+  size_t prefix = 768 / std::max<size_t>(1, index.keys.size());
+  for (const IndexKey& k : index.keys) {
+    if (k.column.empty()) return {};  // an expression: another dialect's
+    std::string part;
+    if (k.json_path.empty()) {
+      part = PlainKeyPart(t, k);
+    } else {
+      std::string column = GeneratedColumnName(k, names);
+      names.push_back(column);
+      clauses.push_back("COLUMN " + QuoteIdent(column) + " LONGTEXT AS (json_unquote(json_extract(" +
+                        QuoteIdent(k.column) + ", " + JsonPathLiteral(k.json_path) + "))) VIRTUAL");
+      part =
+          QuoteIdent(column) + (index.unique ? "" : "(" + std::to_string(prefix) + ")") + (k.descending ? " DESC" : "");
+    }
+    keys += (keys.empty() ? "" : ",") + part;
+  }
+  clauses.push_back(std::string(index.unique ? "UNIQUE KEY " : "KEY ") + QuoteIdent(index.name) + " (" + keys + ")");
+  *taken = std::move(names);
+  return clauses;
+}
+
 std::string GenericIndexClause(const Table& t, const Index& index) {
   std::string keys;
   for (const IndexKey& k : index.keys) {
-    if (k.column.empty()) return "";  // expression keys are another dialect's
-    const Column* col = nullptr;
-    for (const Column& c : t.columns) {
-      if (c.name == k.column) col = &c;
-    }
-    std::string part = QuoteIdent(k.column);
-    // TEXT/BLOB columns can only be indexed by a prefix.
-    if (col && TypeFor(*col, false).find("LONG") == 0) part += "(255)";
-    keys += (keys.empty() ? "" : ",") + part + (k.descending ? " DESC" : "");
+    // Expression keys are another dialect's; JSON field keys need generated
+    // columns (JsonPathIndexClauses).
+    if (k.column.empty() || !k.json_path.empty()) return "";
+    keys += (keys.empty() ? "" : ",") + PlainKeyPart(t, k);
   }
   if (keys.empty()) return "";
   return std::string(index.unique ? "UNIQUE KEY " : "KEY ") + QuoteIdent(index.name) + " (" + keys + ")";
@@ -250,8 +329,21 @@ SplitTable TableStatements(const Schema& schema, const Table& t, const EngineTra
   }
   SplitTable split;
   split.create = GenericCreateTable(t, source.dialect);
+  std::vector<std::string> taken;
+  for (const Column& c : t.columns) taken.push_back(c.name);
   for (const Index& i : schema.indexes) {
     if (i.table != t.name || i.schema != t.schema) continue;
+    bool json = false;
+    for (const IndexKey& k : i.keys) json = json || (!k.column.empty() && !k.json_path.empty());
+    if (json) {
+      std::vector<std::string> clauses = JsonPathIndexClauses(t, i, &taken);
+      if (clauses.empty()) {
+        skipped->push_back(i.name);
+      } else {
+        split.json_indexes.push_back({i.name, i.unique, std::move(clauses)});
+      }
+      continue;
+    }
     std::string clause = GenericIndexClause(t, i);
     if (clause.empty()) {
       skipped->push_back(i.name);
@@ -312,6 +404,11 @@ std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTra
     // InnoDB builds one FULLTEXT index per ALTER.
     for (const std::string& f : split.fulltext)
       keys.push_back(DdlStatement::Make("index", ClauseName(f), t.name, AlterAdd(alter, {f})));
+    // An index on JSON fields with its generated columns: refused together.
+    for (const SplitTable::JsonIndex& j : split.json_indexes) {
+      keys.push_back(
+          DdlStatement::Make(j.unique ? "unique index" : "index", j.name, t.name, AlterAdd(alter, j.clauses)));
+    }
     // CHECKs of another engine's table, after the data (the load session does
     // not check them); one whose expression does not translate is named.
     if (!native) {

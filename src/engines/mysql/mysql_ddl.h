@@ -19,6 +19,15 @@ struct SplitTable {
   std::vector<std::string> keys;          // UNIQUE/plain/SPATIAL keys, added after the load
   std::vector<std::string> fulltext;      // FULLTEXT keys (InnoDB adds one per ALTER)
   std::vector<std::string> foreign_keys;  // CONSTRAINT ... FOREIGN KEY, added last
+  // An index with keys on JSON fields (IndexKey::json_path), added after the
+  // load by one ALTER of its own: the generated columns it needs and the key
+  // (JsonPathIndexClauses).
+  struct JsonIndex {
+    std::string name;
+    bool unique = false;
+    std::vector<std::string> clauses;  // "COLUMN `doc_email` ...", "KEY `i` (...)"
+  };
+  std::vector<JsonIndex> json_indexes;
 };
 
 // Splits `ddl`. A key whose first column is `auto_increment_column` stays in
@@ -63,6 +72,16 @@ std::string StripDefiner(const std::string& ddl);
 // `source`: the dialect the table's defaults are written in.
 std::string GenericCreateTable(const Table& table, const Dialect& source);
 std::string GenericIndexClause(const Table& table, const Index& index);
+// The ALTER clauses of an index with keys on JSON fields: per such key a
+// VIRTUAL generated column `<column>_<path members>` (made unique in the
+// table among `*taken`, which grows; at most 64 bytes)
+//   LONGTEXT AS (json_unquote(json_extract(`doc`, '$.a.b'))) VIRTUAL
+// then the key on those columns. LONGTEXT: a value of any length fits (a
+// VARCHAR(n) column refuses a longer value in strict mode, and the ALTER with
+// it). A non-unique key indexes a prefix of 768 / (number of keys) characters
+// (InnoDB's 3072-byte key limit in utf8mb4); a unique key the whole values
+// (MariaDB enforces it by a hash; MySQL refuses it, and the index is named).
+std::vector<std::string> JsonPathIndexClauses(const Table& table, const Index& index, std::vector<std::string>* taken);
 std::string ForeignKeyClause(const ForeignKey& fk);
 
 // CREATE VIEW for `view` of `schema`: its stored DDL for a MySQL schema,

@@ -42,11 +42,27 @@ std::string ConstraintName(const std::string& name) {
   return name.empty() ? "" : "CONSTRAINT " + QuoteIdent(name) + " ";
 }
 
+// A key's column, or with a json_path the text at that path of the column's
+// documents: ("doc"->'address'->>'city'), for json and jsonb alike (a column
+// not declared JSON is read as jsonb).
+std::string KeySql(const Schema& schema, const Index& x, const IndexKey& k) {
+  if (k.json_path.empty()) return QuoteIdent(k.column);
+  bool json = false;
+  for (const Table& t : schema.tables) {
+    if (t.schema != x.schema || t.name != x.table) continue;
+    for (const Column& c : t.columns) json = json || (c.name == k.column && c.type.logical == LogicalType::kJson);
+  }
+  std::string sql = "(" + QuoteIdent(k.column) + (json ? "" : "::jsonb");
+  for (size_t i = 0; i < k.json_path.size(); ++i)
+    sql += (i + 1 < k.json_path.size() ? "->" : "->>") + QuoteLiteral(k.json_path[i]);
+  return sql + ")";
+}
+
 // A MySQL FULLTEXT key's columns as one text search document.
-std::string FulltextKey(const Index& x) {
+std::string FulltextKey(const Schema& schema, const Index& x) {
   std::string doc;
   for (const auto& k : x.keys) {
-    doc += (doc.empty() ? "" : " || ' ' || ") + std::string("coalesce(") + QuoteIdent(k.column) + "::text, '')";
+    doc += (doc.empty() ? "" : " || ' ' || ") + std::string("coalesce(") + KeySql(schema, x, k) + "::text, '')";
   }
   return "to_tsvector('simple'::regconfig, " + doc + ")";
 }
@@ -97,11 +113,11 @@ std::optional<std::string> ForeignViewSql(const Schema& schema, const View& view
          *query + "; SET LOCAL search_path = ''";
 }
 
-std::string MappedType(const Column& c) {
-  return PostgresTraits().declare_column(c, PostgresTraits().values, false).type_sql;  // postgresql_traits.cc
+std::string MappedType(const Column& c, const ValuePolicy* source) {
+  return PostgresTraits().declare_column(c, source ? *source : PostgresTraits().values, false).type_sql;
 }
 
-std::string CreateTableSql(const Table& t, bool from_postgres, const Dialect* source) {
+std::string CreateTableSql(const Table& t, bool from_postgres, const Dialect* source, const ValuePolicy* values) {
   std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
   std::string unlogged = OptionOr(t, kOptUnlogged) == "1" ? "UNLOGGED " : "";
   std::string parent = OptionOr(t, kOptPartitionOf);
@@ -120,7 +136,8 @@ std::string CreateTableSql(const Table& t, bool from_postgres, const Dialect* so
       if (!from_postgres && c.generated_expr) continue;
       sql += first ? "\n  " : ",\n  ";
       first = false;
-      sql += QuoteIdent(c.name) + " " + (from_postgres && !c.native_type.empty() ? c.native_type : MappedType(c));
+      sql +=
+          QuoteIdent(c.name) + " " + (from_postgres && !c.native_type.empty() ? c.native_type : MappedType(c, values));
       if (from_postgres && c.collation) sql += " COLLATE " + *c.collation;
       if (from_postgres && c.generated_expr) {
         sql += " GENERATED ALWAYS AS (" + *c.generated_expr + ") STORED";
@@ -294,11 +311,11 @@ std::vector<Step> ForeignPostData(const Schema& schema, const EngineTraits& sour
     if (!plain) continue;  // expressions and predicates are in the source's dialect
     std::string cols, method;
     if (x.method == "fulltext") {
-      cols = FulltextKey(x);
+      cols = FulltextKey(schema, x);
       method = "USING gin ";
     } else {
       for (const auto& k : x.keys)
-        cols += (cols.empty() ? "" : ", ") + QuoteIdent(k.column) + (k.descending ? " DESC" : "");
+        cols += (cols.empty() ? "" : ", ") + KeySql(schema, x, k) + (k.descending ? " DESC" : "");
       if (!x.method.empty() && x.method != "btree") method = "USING " + x.method + " ";
     }
     keys.push_back(MakeDdl(x.unique ? "unique index" : "index", x.name, QualifiedName(x.schema, x.table),
@@ -353,7 +370,8 @@ LoadPlan PlanLoad(const Schema& schema, const EngineTraits& source) {
   for (const Table& t : schema.tables) {
     plan.tables.push_back(MakeDdl("table", QualifiedName(t.schema, t.name), QualifiedName(t.schema, t.name),
                                   "table " + QualifiedName(t.schema, t.name),
-                                  CreateTableSql(t, native, schema.engine.empty() ? nullptr : &source.dialect)));
+                                  CreateTableSql(t, native, schema.engine.empty() ? nullptr : &source.dialect,
+                                                 schema.engine.empty() ? nullptr : &source.values)));
   }
   plan.post_data = native ? NativePostData(schema) : ForeignPostData(schema, source);
   return plan;

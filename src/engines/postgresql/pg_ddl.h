@@ -21,8 +21,10 @@ std::string TargetSchema(const std::string& schema);
 // inheritance; one from another engine gets types mapped from its logical
 // types (see docs/type-mapping.md).
 // `source`: the dialect another engine's defaults are written in (null: they
-// are left out).
-std::string CreateTableSql(const Table& table, bool from_postgres = true, const Dialect* source = nullptr);
+// are left out); `values`: that engine's value policy (null: PostgreSQL's),
+// which chooses some types (jsonb for ValuePolicy::json_normalized).
+std::string CreateTableSql(const Table& table, bool from_postgres = true, const Dialect* source = nullptr,
+                           const ValuePolicy* values = nullptr);
 
 // CREATE VIEW for a view of another engine's schema, its query translated
 // from `source`'s dialect (TranslateView); nullopt when it does not translate
@@ -31,8 +33,9 @@ std::string CreateTableSql(const Table& table, bool from_postgres = true, const 
 // for the transaction (SET LOCAL), then reset to the load's empty one.
 std::optional<std::string> ForeignViewSql(const Schema& schema, const View& view, const EngineTraits& source);
 
-// The PostgreSQL type a column of another engine becomes.
-std::string MappedType(const Column& column);
+// The PostgreSQL type a column of another engine becomes; `source`: that
+// engine's value policy (null: PostgreSQL's).
+std::string MappedType(const Column& column, const ValuePolicy* source = nullptr);
 
 // The function and trigger that emulate the ON UPDATE clauses
 // (Column::on_update) of a table from another engine: one plpgsql function

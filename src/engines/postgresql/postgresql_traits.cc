@@ -63,7 +63,15 @@ ColumnMapping DeclarePostgresColumn(const Column& c, const ValuePolicy& source, 
       break;
     case L::kInterval: m->type_sql = "interval"; break;
     case L::kUuid: m->type_sql = "uuid"; break;
-    case L::kJson: m->type_sql = "json"; break;
+    case L::kJson:
+      // jsonb when the source's documents have no key order or whitespace to
+      // keep: indexable and compared by value.
+      m->type_sql = source.json_normalized ? "jsonb" : "json";
+      if (source.json_normalized && source.text_nul) {
+        m->risks.push_back(
+            {Loss::kSomeValues, "NUL characters (\\u0000) in JSON strings are removed (jsonb cannot hold them)"});
+      }
+      break;
     case L::kBitString: m->type_sql = t.length > 0 ? fmt::format("bit varying({})", t.length) : "bit varying"; break;
     case L::kGeometry: m->type_sql = "bytea"; break;  // WKB; PostGIS is not assumed
     case L::kEnum:

@@ -67,7 +67,28 @@ std::string ConstraintPrefix(const std::string& name) {
   return name.empty() ? "" : "CONSTRAINT " + QuoteIdent(name) + " ";
 }
 
+// A key's JSON path as SQLite's path text: $.a.b, a member that is not a
+// plain word quoted ($."a b"). Nullopt when a member holds a '"' (SQLite's
+// path syntax has no escape for it).
+std::optional<std::string> JsonPathText(const std::vector<std::string>& path) {
+  std::string out = "$";
+  for (const std::string& member : path) {
+    if (member.find('"') != std::string::npos) return std::nullopt;
+    bool word = !member.empty();
+    for (char ch : member) word = word && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+    out += word ? "." + member : ".\"" + member + "\"";
+  }
+  return out;
+}
+
 }  // namespace
+
+std::optional<std::string> IndexKeySql(const IndexKey& key) {
+  if (key.json_path.empty()) return QuoteIdent(key.column);
+  std::optional<std::string> path = JsonPathText(key.json_path);
+  if (!path) return std::nullopt;
+  return "json_extract(" + QuoteIdent(key.column) + ", " + QuoteLiteral(*path) + ")";
+}
 
 bool IsNativeSchema(const Schema& schema) { return schema.engine == SqliteTraits().name; }
 
@@ -163,8 +184,10 @@ std::string IndexDdl(const Schema& schema, const Index& index, const EngineTrait
     if (i) sql += ", ";
     if (k.column.empty()) {
       sql.append("(").append(Expr(k.expression, schema, source)).append(")");
+    } else if (std::optional<std::string> key = IndexKeySql(k)) {
+      sql += *key;
     } else {
-      sql += QuoteIdent(k.column);
+      return "";  // SchemaStatements names it
     }
     if (k.collation) {
       if (auto c = SqliteCollation(*k.collation, native)) sql += " COLLATE " + *c;
@@ -229,8 +252,10 @@ std::vector<DdlStatement> SchemaStatements(const Schema& schema, const EngineTra
     out.push_back(DdlStatement::Make(virt ? "virtual table" : "table", t.name, t.name, TableDdl(schema, t, source)));
   }
   for (const Index& i : schema.indexes) {
-    out.push_back(
-        DdlStatement::Make(i.unique ? "unique index" : "index", i.name, i.table, IndexDdl(schema, i, source)));
+    DdlStatement s =
+        DdlStatement::Make(i.unique ? "unique index" : "index", i.name, i.table, IndexDdl(schema, i, source));
+    if (s.sql.empty()) s.note = "a JSON path member holds '\"', which SQLite's path syntax cannot name";
+    out.push_back(std::move(s));
   }
   for (const View& v : schema.views) {
     std::optional<std::string> ddl = ViewDdl(schema, v, source);

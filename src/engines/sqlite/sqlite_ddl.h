@@ -24,7 +24,12 @@ namespace decant::sqlite_internal {
 bool IsNativeSchema(const Schema& schema);
 // `source`: the engine the schema was read from (its dialect reads expressions).
 std::string TableDdl(const Schema& schema, const Table& table, const EngineTraits& source);
+// Empty when a key cannot be written in SQLite (a JSON path member with a '"').
 std::string IndexDdl(const Schema& schema, const Index& index, const EngineTraits& source);
+// A plain key's column, or with a json_path json_extract("doc", '$.a.b')
+// (members that are not plain words quoted: $."a b"); nullopt when a member
+// holds a '"'. A query that filters on the same json_extract uses the index.
+std::optional<std::string> IndexKeySql(const IndexKey& key);
 // nullopt: a view from another engine whose query does not translate
 // (TranslateView); it is not created, and plan names it.
 std::optional<std::string> ViewDdl(const Schema& schema, const View& view, const EngineTraits& source);

@@ -63,6 +63,9 @@ const EngineTraits* Traits() {
     t.values.zero_dates = false;
     t.values.second_fraction_digits = 3;
     t.values.time_zones = true;
+    // A document is a JSON object the server keeps parsed: no key order,
+    // whitespace or duplicate keys to keep.
+    t.values.json_normalized = true;
     // Every shaped table has a primary key and may have plain-field indexes.
     t.objects.schemas = true;
     t.objects.expression_indexes = true;
