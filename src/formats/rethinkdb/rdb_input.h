@@ -10,10 +10,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/endpoint.h"
 #include "core/status.h"
@@ -39,6 +38,10 @@ struct TableFiles {
   std::string data_path;  // a local file
   DataFormat format = DataFormat::kJson;
   uint64_t data_bytes = 0;
+  // The data file as the user knows it, for messages: its path in a
+  // directory, "<archive>: <top>/<db>/<table>.json" for a dump member.
+  // DocumentReader names data_path when it is empty.
+  std::string name;
 };
 
 class InputSet {
