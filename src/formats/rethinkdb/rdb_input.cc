@@ -167,17 +167,17 @@ la_ssize_t StreamRead(struct archive* a, void* ctx, const void** out) {
 
 class InputSetImpl : public InputSet {
  public:
-  InputSetImpl(FileSystem* fs, std::string describe) : fs_(fs), describe_(std::move(describe)) {}
+  InputSetImpl(FileSystem* file_system, std::string input) : fs(file_system), describe(std::move(input)) {}
   ~InputSetImpl() override {
-    if (!tmpdir_.empty()) (void)fs_->Remove(tmpdir_);
+    if (!tmpdir.empty()) (void)fs->Remove(tmpdir);
   }
-  const std::vector<TableFiles>& tables() const override { return tables_; }
-  std::string Describe() const override { return describe_; }
+  const std::vector<TableFiles>& tables() const override { return table_list; }
+  std::string Describe() const override { return describe; }
 
-  FileSystem* fs_;
-  std::string describe_;
-  std::string tmpdir_;  // the unpacked dump; removed on destruction
-  std::vector<TableFiles> tables_;
+  FileSystem* fs;
+  std::string describe;
+  std::string tmpdir;  // the unpacked dump; removed on destruction
+  std::vector<TableFiles> table_list;
 };
 
 Result<std::string> MakeTempDir() {
@@ -235,7 +235,8 @@ Status CollectExportTables(FileSystem* fs, const std::string& dir, const std::st
     if (ext == ".info") {
       infos.insert(stem);
       continue;
-    } else if (ext == ".json") {
+    }
+    if (ext == ".json") {
       format = DataFormat::kJson;
     } else if (ext == ".csv") {
       format = DataFormat::kCsv;
@@ -309,7 +310,7 @@ Status OpenDirectory(const std::string& path, FileSystem* fs, InputSetImpl* set)
   if (is_export) {
     for (const std::string& db : dbs)
       DECANT_RETURN_IF_ERROR(
-          CollectExportTables(fs, JoinPath(path, db), JoinPath(path, db), db, /*allow_ndjson=*/true, &set->tables_));
+          CollectExportTables(fs, JoinPath(path, db), JoinPath(path, db), db, /*allow_ndjson=*/true, &set->table_list));
     return Status::OK();
   }
   if (!any_legacy)
@@ -331,7 +332,7 @@ Status OpenDirectory(const std::string& path, FileSystem* fs, InputSetImpl* set)
       t.data_path = JoinPath(dir, name);
       t.name = t.data_path;
       DECANT_ASSIGN_OR_RETURN(t.data_bytes, fs->FileSize(t.data_path));
-      set->tables_.push_back(std::move(t));
+      set->table_list.push_back(std::move(t));
     }
   }
   return Status::OK();
@@ -344,8 +345,8 @@ Status ArchiveFailure(const std::string& input, struct archive* a, const StreamC
 }
 
 Status OpenArchive(const std::string& path, FileSystem* fs, InputSetImpl* set) {
-  const std::string& input = set->describe_;
-  DECANT_ASSIGN_OR_RETURN(set->tmpdir_, MakeTempDir());
+  const std::string& input = set->describe;
+  DECANT_ASSIGN_OR_RETURN(set->tmpdir, MakeTempDir());
   DECANT_ASSIGN_OR_RETURN(auto file, fs->NewSequentialFile(path));
   StreamContext ctx;
   ctx.file = file.get();
@@ -383,7 +384,7 @@ Status OpenArchive(const std::string& path, FileSystem* fs, InputSetImpl* set) {
     if (db == kSystemDb) continue;
     if (!seen.insert(db + "/" + parts[2]).second)
       return Status::Corruption(fmt::format("{}: member '{}' appears twice", input, name));
-    std::string dir = JoinPath(set->tmpdir_, db);
+    std::string dir = JoinPath(set->tmpdir, db);
     if (dbs.insert(db).second) DECANT_RETURN_IF_ERROR(fs->CreateDir(dir));
     DECANT_ASSIGN_OR_RETURN(auto out, fs->NewWritableFile(JoinPath(dir, parts[2])));
     for (;;) {
@@ -395,8 +396,8 @@ Status OpenArchive(const std::string& path, FileSystem* fs, InputSetImpl* set) {
     DECANT_RETURN_IF_ERROR(out->Close());
   }
   for (const std::string& db : dbs)
-    DECANT_RETURN_IF_ERROR(CollectExportTables(fs, JoinPath(set->tmpdir_, db), input + ": " + top + "/" + db, db,
-                                               /*allow_ndjson=*/false, &set->tables_));
+    DECANT_RETURN_IF_ERROR(CollectExportTables(fs, JoinPath(set->tmpdir, db), input + ": " + top + "/" + db, db,
+                                               /*allow_ndjson=*/false, &set->table_list));
   return Status::OK();
 }
 
@@ -411,12 +412,14 @@ Result<std::unique_ptr<InputSet>> InputSet::Open(const std::string& path, const 
     if (path != "-" && !fs->Exists(path)) return Status::NotFound(fmt::format("{}: no such file or directory", path));
     DECANT_RETURN_IF_ERROR(OpenArchive(path, fs, set.get()));
   }
-  std::sort(set->tables_.begin(), set->tables_.end(),
+  std::sort(set->table_list.begin(), set->table_list.end(),
             [](const TableFiles& x, const TableFiles& y) { return std::tie(x.db, x.table) < std::tie(y.db, y.table); });
-  for (const auto& [key, pk] : options.primary_keys) {
-    auto it = std::find_if(set->tables_.begin(), set->tables_.end(),
-                           [&](const TableFiles& t) { return t.db + "." + t.table == key; });
-    if (it == set->tables_.end())
+  for (const auto& entry : options.primary_keys) {
+    const std::string& key = entry.first;
+    const std::string& pk = entry.second;
+    auto it = std::find_if(set->table_list.begin(), set->table_list.end(),
+                           [&key](const TableFiles& t) { return t.db + "." + t.table == key; });
+    if (it == set->table_list.end())
       return Status::InvalidArgument(
           fmt::format("--primary-keys names {}, which is not a table of {}", key, set->Describe()));
     if (pk.empty()) return Status::InvalidArgument(fmt::format("--primary-keys gives {} an empty key", key));
@@ -483,6 +486,7 @@ class BufferedFile {
     return Status::OK();
   }
 
+ protected:
   std::unique_ptr<SequentialFile> file_;
   std::string name_;
   std::string buf_;

@@ -27,6 +27,7 @@ enum class DataFormat {
   kLegacy,  // import_export.rb's <db>/<table>: one document per line, no .info
 };
 
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json's destructor is not provably non-throwing
 struct TableFiles {
   std::string db;
   std::string table;
