@@ -119,9 +119,13 @@ def builtin_tables(write_hook):
         index("where", "indexCreate('where', function(var1) { return var1(\"point\"); }, {geo: true})", geo=True),
     ], write_hook=write_hook)
     empty_info = info("kinds", "empty", "id", write_hook=write_hook)
+    # A member path over tar's 100-byte name field: a PAX "path" record or a GNU
+    # "././@LongLink" entry.
+    long_name = "a_table_with_a_rather_long_name_that_needs_pax_or_gnu_longname_records"
+    long_info = info("kinds", long_name, "id", write_hook=write_hook)
     return [("app", "users", users_info, users), ("app", "accounts", accounts_info, accounts),
             ("app", "compound", compound_info, compound), ("kinds", "types", types_info, types),
-            ("kinds", "empty", empty_info, [])]
+            ("kinds", "empty", empty_info, []), ("kinds", long_name, long_info, [{"id": "x" * 200}])]
 
 
 def big_rows(n):

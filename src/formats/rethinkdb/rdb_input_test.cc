@@ -114,7 +114,9 @@ std::vector<std::string> Names(const InputSet& set) {
   return out;
 }
 
-const std::vector<std::string> kBuiltin = {"app.accounts", "app.compound", "app.users", "kinds.empty", "kinds.types"};
+const std::string kLongTable = "a_table_with_a_rather_long_name_that_needs_pax_or_gnu_longname_records";
+const std::vector<std::string> kBuiltin = {"app.accounts",        "app.compound", "app.users",
+                                           "kinds." + kLongTable, "kinds.empty",  "kinds.types"};
 
 // The fixture set's documents, whatever the form they were read from.
 void ExpectBuiltinJsonDocs(const InputSet& set) {
@@ -140,6 +142,9 @@ void ExpectBuiltinJsonDocs(const InputSet& set) {
   EXPECT_EQ(types[1]["bytes"]["data"], "AAH+/w==");
   EXPECT_EQ(types[1]["poly"]["coordinates"][0].size(), 5u);
   EXPECT_TRUE(MustReadAll(*Find(set, "kinds", "empty")).empty());
+  auto long_docs = MustReadAll(*Find(set, "kinds", kLongTable));
+  ASSERT_EQ(long_docs.size(), 1u);
+  EXPECT_EQ(long_docs[0]["id"], std::string(200, 'x'));
 }
 
 TEST_F(RdbInputTest, ShuffledPaxDump) {
@@ -497,6 +502,10 @@ FileProbe ProbeDir(const std::string& path) {
 TEST_F(RdbInputTest, Recognise) {
   EXPECT_TRUE(Recognise(ProbeFile(Make("p.tar.gz", "--format pax --shuffle 1")), fs_));
   EXPECT_TRUE(Recognise(ProbeFile(Make("g.tar.gz", "--format gnu --docs 5000")), fs_));
+  // The first member's path in a PAX "x" record / a GNU "L" entry (seed 4 puts
+  // the long-named table first).
+  EXPECT_TRUE(Recognise(ProbeFile(Make("px.tar.gz", "--format pax --shuffle 4 --docs 5000")), fs_));
+  EXPECT_TRUE(Recognise(ProbeFile(Make("gl.tar.gz", "--format gnu --shuffle 4 --docs 5000")), fs_));
   EXPECT_TRUE(Recognise(ProbeDir(Make("ex", "--export-dir --data-format ndjson")), fs_));
   EXPECT_TRUE(Recognise(ProbeDir(Make("lg", "--legacy")), fs_));
   // A hand-made tar (directory entries first), and a plain tar.
