@@ -10,10 +10,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/endpoint.h"
 #include "core/status.h"
@@ -28,6 +27,7 @@ enum class DataFormat {
   kLegacy,  // import_export.rb's <db>/<table>: one document per line, no .info
 };
 
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json's destructor is not provably non-throwing
 struct TableFiles {
   std::string db;
   std::string table;
@@ -39,6 +39,10 @@ struct TableFiles {
   std::string data_path;  // a local file
   DataFormat format = DataFormat::kJson;
   uint64_t data_bytes = 0;
+  // The data file as the user knows it, for messages: its path in a
+  // directory, "<archive>: <top>/<db>/<table>.json" for a dump member.
+  // DocumentReader names data_path when it is empty.
+  std::string name;
 };
 
 class InputSet {
