@@ -103,6 +103,9 @@ struct IndexMethod {
 struct DdlRules {
   // Longest name, in bytes (PostgreSQL 63, MySQL 64); 0: no limit.
   int max_name_bytes = 0;
+  // A longer table or column name is cut to max_name_bytes by the server
+  // (PostgreSQL, at a character boundary); else it is refused (MySQL).
+  bool long_names_cut = false;
   // Index names are unique in the whole schema, not per table (PostgreSQL, SQLite).
   bool index_names_per_schema = false;
   // ... and share that namespace with tables, views and sequences (PostgreSQL, SQLite).

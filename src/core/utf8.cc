@@ -81,4 +81,8 @@ size_t Utf8BoundaryAtOrBefore(std::string_view s, size_t at) {
   return at;
 }
 
+std::string_view Utf8Cut(std::string_view s, size_t max_bytes) {
+  return s.size() <= max_bytes ? s : s.substr(0, Utf8BoundaryAtOrBefore(s, max_bytes));
+}
+
 }  // namespace decant

@@ -34,4 +34,8 @@ std::string_view Utf8Prefix(std::string_view s, size_t chars);
 // at <= s.size(); s.size() itself is returned as it is.
 size_t Utf8BoundaryAtOrBefore(std::string_view s, size_t at);
 
+// `s` cut to at most `max_bytes` bytes at a character boundary (a name cut
+// to an engine's length limit); `s` itself when it fits.
+std::string_view Utf8Cut(std::string_view s, size_t max_bytes);
+
 }  // namespace decant

@@ -398,7 +398,7 @@ std::string DisplayCanonical(std::string_view canonical, size_t max_chars, size_
   auto clip = [&](size_t limit) {
     if (body.size() <= limit) return;
     // Back off to a UTF-8 character boundary.
-    body = body.substr(0, Utf8BoundaryAtOrBefore(body, limit));
+    body = Utf8Cut(body, limit);
     cut = true;
   };
   std::string out;

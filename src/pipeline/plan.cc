@@ -9,6 +9,7 @@
 
 #include "core/ascii.h"
 #include "core/endpoint.h"
+#include "core/utf8.h"
 #include "pipeline/endpoints.h"
 #include "mapping/sql_translate.h"
 #include "pipeline/schema_adapt.h"
@@ -221,6 +222,30 @@ Status CheckOneNamespace(const Schema& source, const EngineTraits& target) {
   return Status::OK();
 }
 
+// Table and column names longer than the target keeps: a target that cuts
+// them (PostgreSQL) gets a line in `changed` with the name it will hold; one
+// that refuses them (MySQL) refuses the plan, before anything is written.
+Status CheckNameLengths(const Schema& source, const EngineTraits& target, std::vector<std::string>* changed) {
+  const int limit = target.ddl.max_name_bytes;
+  if (limit <= 0) return Status::OK();
+  auto check = [&](const std::string& what, const std::string& name) -> Status {
+    if (name.size() <= static_cast<size_t>(limit)) return Status::OK();
+    if (target.ddl.long_names_cut) {
+      changed->push_back(fmt::format("{}: its name is {} bytes; {} keeps the first {}: {}", what, name.size(),
+                                     target.display_name, limit, Utf8Cut(name, static_cast<size_t>(limit))));
+      return Status::OK();
+    }
+    return Status::InvalidArgument(fmt::format("{}: its name is {} bytes and {} allows {}: give it a shorter one with "
+                                               "--rename",
+                                               what, name.size(), target.display_name, limit));
+  };
+  for (const Table& t : source.tables) {
+    DECANT_RETURN_IF_ERROR(check("table " + Q(t.schema, t.name), t.name));
+    for (const Column& c : t.columns) DECANT_RETURN_IF_ERROR(check("column " + Q(t.schema, t.name) + "." + c.name, c.name));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& select, const EngineTraits& target_engine,
@@ -229,6 +254,9 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
   const Schema& source = selection.schema;
   DECANT_RETURN_IF_ERROR(CheckOneNamespace(source, target_engine));
   MigrationPlan plan;
+  if (!existing && !target_engine.values.keeps_values_as_read) {
+    DECANT_RETURN_IF_ERROR(CheckNameLengths(source, target_engine, &plan.changed));
+  }
   plan.notes = std::move(selection.notes);
   plan.source_engine = source.engine;
   plan.target_engine = std::string(target_engine.name);

@@ -15,8 +15,8 @@ void NameSpace::Reserve(const std::string& name) { taken_.insert(Key(name)); }
 std::string NameSpace::Key(const std::string& name) const { return case_sensitive_ ? name : AsciiLower(name); }
 
 std::string NameSpace::Cut(const std::string& name, size_t room) const {
-  if (max_bytes_ <= 0 || name.size() <= room) return name;
-  return name.substr(0, Utf8BoundaryAtOrBefore(name, room));
+  if (max_bytes_ <= 0) return name;
+  return std::string(Utf8Cut(name, room));
 }
 
 std::string NameSpace::Claim(const std::string& name, const std::string& table) {

@@ -14,7 +14,9 @@
 #include <unordered_set>
 
 #include "core/ascii.h"
+#include "core/utf8.h"
 #include "engines/registry.h"
+#include "pipeline/endpoints.h"
 #include "pipeline/canonical.h"
 
 namespace decant {
@@ -148,6 +150,17 @@ std::vector<TablePair> MatchTables(const Schema& a, const Schema& b) {
   });
   pass([](const Table& x, const Table& y) { return x.name == y.name; });
   pass([](const Table& x, const Table& y) { return EqualsIgnoreCaseAscii(x.name, y.name); });
+  // A name one side's engine cut to its length limit when the table was
+  // created there (PostgreSQL keeps 63 bytes): the plan said so.
+  auto cut_by = [](const Schema& s) {
+    const EngineTraits& e = SystemNamed(s.engine);
+    return e.ddl.long_names_cut ? static_cast<size_t>(e.ddl.max_name_bytes) : size_t{0};
+  };
+  const size_t a_cut = cut_by(a), b_cut = cut_by(b);
+  pass([&](const Table& x, const Table& y) {
+    return (b_cut > 0 && x.name.size() > b_cut && Utf8Cut(x.name, b_cut) == y.name) ||
+           (a_cut > 0 && y.name.size() > a_cut && Utf8Cut(y.name, a_cut) == x.name);
+  });
 
   std::vector<TablePair> pairs;
   for (size_t i = 0; i < at.size(); ++i) {

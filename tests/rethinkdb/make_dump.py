@@ -68,11 +68,11 @@ def index(name, query, multi=False, geo=False, ready=True, outdated=False):
     return entry
 
 
-def info(db, table, pk, indexes=(), hook=None, write_hook=True):
+def info(db, table, pk, indexes=(), hook=None, write_hook=True, count=0):
     out = {"type": "TABLE", "id": "7c0b2f51-%04x-4c1e-9c59-2a0a4bfe1f3d" % (sum(table.encode()) & 0xffff),
            "name": table,
            "db": {"type": "DB", "id": "e2b0c6f4-1a3d-4d51-8f34-91d4c0a8f0e2", "name": db},
-           "primary_key": pk, "doc_count_estimates": [0], "indexes": list(indexes)}
+           "primary_key": pk, "doc_count_estimates": [count], "indexes": list(indexes)}
     if write_hook:
         out["write_hook"] = hook
     return out
@@ -179,8 +179,12 @@ def csv_bytes(rows):
 def tables(args):
     out = builtin_tables(not args.no_write_hook)
     if args.docs:
-        out.append(("big", "docs", info("big", "docs", "id", write_hook=not args.no_write_hook),
+        out.append(("big", "docs", info("big", "docs", "id", write_hook=not args.no_write_hook, count=args.docs),
                     lambda: big_rows(args.docs)))
+    # The server's per-shard estimates: here one shard, exact.
+    for _, _, inf, rows in out:
+        if not callable(rows):
+            inf["doc_count_estimates"] = [len(rows)]
     # Rows as a function giving a fresh iterator (the dump streams each twice).
     return [(db, t, inf, rows if callable(rows) else (lambda rows=rows: iter(rows))) for db, t, inf, rows in out]
 

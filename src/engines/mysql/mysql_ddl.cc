@@ -256,7 +256,7 @@ std::string GeneratedColumnName(const IndexKey& k, const std::vector<std::string
     auto u = static_cast<unsigned char>(ch);
     if (u < 0x80 && !std::isalnum(u) && ch != '_') ch = '_';
   }
-  if (base.size() > 61) base = base.substr(0, Utf8BoundaryAtOrBefore(base, 61));
+  base = std::string(Utf8Cut(base, 61));
   auto used = [&](const std::string& name) {
     for (const std::string& t : taken) {
       if (EqualsIgnoreCaseAscii(t, name)) return true;

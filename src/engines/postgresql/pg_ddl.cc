@@ -80,7 +80,7 @@ std::vector<std::string> OnUpdateTriggers(const Table& t, const Dialect& source)
   }
   if (sets.empty()) return {};
   std::string fn = t.name + "_on_update";
-  if (fn.size() > 63) fn = fn.substr(0, Utf8BoundaryAtOrBefore(fn, 63));
+  fn = std::string(Utf8Cut(fn, 63));
   std::string qualified = QuoteQualified(TargetSchema(t.schema), fn);
   return {fmt::format("CREATE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS $decant$\nBEGIN\n"
                       "  IF NEW::text IS DISTINCT FROM OLD::text THEN\n{}  END IF;\n  RETURN NEW;\nEND\n$decant$",
@@ -330,6 +330,23 @@ std::vector<Step> ForeignPostData(const Schema& schema, const EngineTraits& sour
       std::string table = QualifiedName(t.schema, t.name);
       triggers.push_back(MakeDdl(i == 0 ? "function" : "trigger", t.name + "_on_update", table,
                                  "ON UPDATE trigger of " + table, std::move(sql[i]), true, false));
+    }
+  }
+  // Comments of tables and columns (a MySQL COMMENT, a RethinkDB column's
+  // role): auxiliary, after everything else.
+  for (const Table& t : schema.tables) {
+    std::string table = QualifiedName(t.schema, t.name);
+    std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
+    if (!t.comment.empty()) {
+      triggers.push_back(MakeDdl("comment", table, table, "comment on " + table,
+                                 fmt::format("COMMENT ON TABLE {} IS {}", name, QuoteLiteral(t.comment)), false));
+    }
+    for (const Column& c : t.columns) {
+      if (c.comment.empty()) continue;
+      triggers.push_back(MakeDdl("comment", table + "." + c.name, table, "comment on " + table + "." + c.name,
+                                 fmt::format("COMMENT ON COLUMN {}.{} IS {}", name, QuoteIdent(c.name),
+                                             QuoteLiteral(c.comment)),
+                                 false));
     }
   }
   std::vector<Ddl> views;

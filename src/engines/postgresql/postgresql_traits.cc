@@ -204,6 +204,7 @@ const EngineTraits& PostgresTraits() {
     DdlRules& r = t.ddl;
     r.fk_reference = FkReference::kUniqueKey;
     r.max_name_bytes = 63;
+    r.long_names_cut = true;
     r.index_names_per_schema = r.index_names_share_relations = r.key_names_are_index_names = true;
     r.index_methods = kIndexMethods;
     r.on_update_triggers = pg_internal::OnUpdateTriggers;

@@ -474,6 +474,9 @@ Result<TableShape> TableShaper::Finish() {
       c.name = f.name;
       c.type = type;
       c.native_type = native;
+      // A target without a geometry type (PostgreSQL without PostGIS) holds
+      // WKB as bytes; the comment tells the way back it is a GEOMETRY.
+      if (type.logical == L::kGeometry) c.comment = kGeometryComment;
       typed.push_back({c, ColumnRole{ColumnRole::Kind::kField, f.name}});
       if (f.nulls > 0) {
         shape.notes.push_back(fmt::format("field {}: {} explicit null{}: kept in _rest (NULL in {} means absent)",
@@ -519,7 +522,7 @@ Result<TableShape> TableShaper::Finish() {
   auto not_carried = [&](const std::string& kind, const std::string& name, const std::string& ddl,
                          const std::string& why) {
     shape.not_carried.push_back(NativeObject{kind, s.db, name, s.table, "post-data", ddl});
-    shape.notes.push_back(fmt::format("{} {}: {}: named, not created", kind, name, why));
+    shape.notes.push_back(fmt::format("{} {}: {}: named, not created: {}", kind, name, why, ddl));
   };
   auto column_of_field = [&](const std::string& field) -> int {
     for (size_t i = 0; i < shape.roles.size(); ++i) {

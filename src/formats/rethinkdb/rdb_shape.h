@@ -31,6 +31,8 @@ inline constexpr char kDocumentColumn[] = "doc";
 inline constexpr char kLeftoversColumn[] = "_rest";
 inline constexpr char kDocumentComment[] = "rethinkdb: the whole document";
 inline constexpr char kLeftoversComment[] = "rethinkdb: fields not in a column of their own";
+// A GEOMETRY field's column (WKB; bytes on a target without a geometry type).
+inline constexpr char kGeometryComment[] = "rethinkdb: GEOMETRY (WKB)";
 // A TIME field's offset column is named <field>_tz and commented
 // kTimeZoneComment + <field>.
 inline constexpr char kTimeZoneComment[] = "rethinkdb: time zone of ";

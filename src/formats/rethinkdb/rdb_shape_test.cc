@@ -67,9 +67,11 @@ const Column& Col(const TableShape& shape, const std::string& name) {
   return none;
 }
 
+// A note that is `note`, or starts with it followed by ": " (the named
+// objects' notes end with their query text).
 bool HasNote(const TableShape& shape, const std::string& note) {
   for (const auto& n : shape.notes) {
-    if (n == note) return true;
+    if (n == note || n.rfind(note + ": ", 0) == 0) return true;
   }
   return false;
 }

@@ -334,6 +334,7 @@ DocumentMaker::DocumentMaker(const Table& table) : label_(QualifiedName(table.sc
   for (size_t i : data) {
     const Column& c = table.columns[i];
     Col col{c.name, c.type};
+    if (HasComment(c, kGeometryComment) && c.type.logical == L::kBytes) col.type.logical = L::kGeometry;
     if (HasComment(c, kLeftoversComment) || (c.name == kLeftoversColumn && c.type.logical == L::kJson)) {
       col.role = Role::kLeftovers;
       has_rest = true;
@@ -526,10 +527,10 @@ Result<Json> DocumentMaker::Make(const Value* row) const {
     DECANT_ASSIGN_OR_RETURN(Json value, FieldValue(c, v, tz));
     doc[c.name] = std::move(value);
   }
+  // The leftovers are the document's own fields as read (a key kept as JSON
+  // text in its column is there with its JSON type): they win.
   if (rest.is_object()) {
-    for (auto it = rest.begin(); it != rest.end(); ++it) {
-      if (!doc.contains(it.key())) doc[it.key()] = it.value();
-    }
+    for (auto it = rest.begin(); it != rest.end(); ++it) doc[it.key()] = it.value();
   }
   if (generated_key_) {
     doc[primary_key_] = RandomUuid();
