@@ -66,12 +66,14 @@ fi
 echo "bench: $(du -h "$dump" | cut -f1) dump, $docs documents in big.docs" >&2
 
 fresh bench_rdb_decant
-measure "'$decant' -q import '$dump' '$server/bench_rdb_decant'"
+# Exit 9: the fixture tables' multi, geo and ReQL indexes and the write hook
+# are named, not carried; the rows are all there.
+measure "'$decant' -q import '$dump' '$server/bench_rdb_decant' || [ \$? -eq 9 ]"
 t_decant=$secs; m_decant=$rss_mib
 n_decant=$(query bench_rdb_decant "SELECT count(*) FROM big.docs")
 
 fresh bench_rdb_infer
-measure "'$decant' -q import --infer-columns '$dump' '$server/bench_rdb_infer'"
+measure "'$decant' -q import --infer-columns '$dump' '$server/bench_rdb_infer' || [ \$? -eq 9 ]"
 t_infer=$secs; m_infer=$rss_mib
 n_infer=$(query bench_rdb_infer "SELECT count(*) FROM big.docs")
 
