@@ -659,6 +659,7 @@ int RunPlan(const PlanArgs& a) {
 struct VerifyArgs {
   std::string a, b;
   DocumentArgs documents;
+  SelectArgs select;  // applied to A: what an import or migrate selected and renamed
 };
 
 int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
@@ -671,7 +672,11 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   if (!a.ok()) return Fail(a.status().WithContext("A"));
   auto b = OpenSource(args.b, *read_options);
   if (!b.ok()) return Fail(b.status().WithContext("B"));
-  auto report = VerifySources(**a, **b);
+  VerifyOptions vo;
+  auto select = args.select.Options();
+  if (!select.ok()) return Fail(select.status());
+  vo.select_a = *select;
+  auto report = VerifySources(**a, **b, vo);
   if (!report.ok()) return Fail(report.status());
   size_t width = 5;
   for (const auto& d : report->a) width = std::max(width, d.table.size());
@@ -818,6 +823,10 @@ int RunDecant(int argc, char** argv) {
   verify_cmd->add_option("a", ve.a, "database URI or archive")->required();
   verify_cmd->add_option("b", ve.b, "database URI or archive")->required();
   AddDocumentOptions(verify_cmd, &ve.documents);
+  verify_cmd->add_option("--table", ve.select.tables, "compare only A's tables matching this pattern; repeatable");
+  verify_cmd->add_option("--exclude-table", ve.select.exclude_tables, "leave out A's tables matching this pattern");
+  verify_cmd->add_option("--rename", ve.select.renames,
+                         "OLD=NEW: A's table, column or schema as the import or migrate renamed it; repeatable");
 
   try {
     app.parse(argc, argv);

@@ -437,7 +437,23 @@ Result<VerifyReport> VerifySources(Source& a, Source& b, const VerifyOptions& op
   if (!sa.ok()) return context(sa.status(), "A", a);
   if (!sb.ok()) return context(sb.status(), "B", b);
 
-  std::vector<TablePair> pairs = MatchTables(*sa, *sb);
+  // A as it was loaded (tables selected and renamed); rows are read from
+  // its own tables, whose columns are in the same order.
+  Schema a_view;
+  std::vector<const Table*> a_read;
+  if (SelectOptionsEmpty(options.select_a)) {
+    a_view = *sa;
+    for (const Table& t : sa->tables) a_read.push_back(&t);
+  } else {
+    auto selection = SelectAndRename(*sa, options.select_a);
+    if (!selection.ok()) return selection.status();
+    a_view = std::move(selection->schema);
+    for (size_t i : selection->source_table) a_read.push_back(&sa->tables[i]);
+  }
+  std::vector<TablePair> pairs = MatchTables(a_view, *sb);
+  for (TablePair& p : pairs) {
+    if (p.a) p.a = a_read[static_cast<size_t>(p.a - a_view.tables.data())];
+  }
   // Each side reads its tables in its own schema order (a piped archive can
   // only be read that way).
   std::vector<ReadPlan> plans_a, plans_b;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/endpoint.h"
+#include "pipeline/selection.h"
 
 namespace decant {
 
@@ -67,6 +68,9 @@ struct VerifyReport {
 
 struct VerifyOptions {
   size_t rows_listed = 5;  // differing rows named per table
+  // Applied to A before matching (the --table, --exclude-table and --rename
+  // an import or migrate was run with), so A is compared as it was loaded.
+  SelectOptions select_a = {};  // "= {}": positional braces may leave it out
 };
 
 // Reads both sources (in parallel) and compares them table by table; reads a
