@@ -18,6 +18,7 @@
 #   decant import --infer-columns DUMP      (a typed column per field)
 #   psql \copy of big.docs' documents into (id text, doc jsonb)   the floor
 #   200-document INSERTs through psycopg2   RethinkDB restore's batch pattern
+# (Debian's /usr/bin/python3 with python3-psycopg2, which scripts/setup.sh installs)
 # It prints the seconds, the rows in each target, and decant's ratio to each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,7 +53,7 @@ if [ ! -f "$copyfile" ]; then
 import json, sys, tarfile
 with tarfile.open(sys.argv[1], "r:gz") as tar, open(sys.argv[2] + ".partial", "w") as out:
     for m in tar:
-        if m.name.endswith("/big.json"):
+        if m.name.endswith("/big/docs.json"):
             for line in tar.extractfile(m):
                 line = line.decode().strip().rstrip(",")
                 if line in ("[", "]", ""):
@@ -61,6 +62,7 @@ with tarfile.open(sys.argv[1], "r:gz") as tar, open(sys.argv[2] + ".partial", "w
                 text = json.dumps(doc, ensure_ascii=False).replace("\\", "\\\\")
                 out.write(str(doc["id"]) + "\t" + text + "\n")
 PY
+  [ -s "$copyfile.partial" ] || { echo "bench: no big/docs.json in $dump" >&2; exit 1; }
   mv "$copyfile.partial" "$copyfile"
 fi
 echo "bench: $(du -h "$dump" | cut -f1) dump, $docs documents in big.docs" >&2
@@ -102,7 +104,7 @@ for line in open(sys.argv[2], encoding="utf-8"):
         flush()
 flush()
 PY
-measure "python3 '$work/batch200.py' '$server/bench_rdb_batch' '$copyfile'"
+measure "/usr/bin/python3 '$work/batch200.py' '$server/bench_rdb_batch' '$copyfile'"
 t_batch=$secs; m_batch=$rss_mib
 n_batch=$(query bench_rdb_batch "SELECT count(*) FROM docs")
 

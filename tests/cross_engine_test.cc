@@ -1027,19 +1027,38 @@ TEST(ContractTest, StrictObjectsFailsBeforeWritingIntoMysql) {
 }
 
 // A table the target refuses fails the run with exit 11 (not 5, "target not
-// empty"), and nothing is left behind.
+// empty"), and nothing is left behind. (A row of five VARCHAR(16000) columns
+// is over InnoDB's 65535-byte row limit in utf8mb4: the server refuses it.)
 TEST(ContractTest, RefusedTableExits11) {
   REQUIRE_MYSQL();
   TempDir tmp;
+  std::string src = tmp.File("ctr_wide.db");
+  std::string columns;
+  for (int i = 0; i < 5; ++i) columns += ", c" + std::to_string(i) + " VARCHAR(16000)";
+  SqliteExec(src, "CREATE TABLE ok (id INTEGER PRIMARY KEY); CREATE TABLE ctr_wide (id INTEGER PRIMARY KEY" + columns +
+                      "); INSERT INTO ok VALUES (1);");
+  MyDb target("ctr_wide");
+  RunResult r = Decant({"--progress", "none", "migrate", "sqlite://" + src, target.uri()});
+  EXPECT_EQ(r.exit_code, 11) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("refused table ctr_wide"));
+  EXPECT_THAT(r.err, HasSubstr("Row size too large"));  // the server's own message
+  EXPECT_EQ(target.Objects(), "");
+}
+
+// A table name longer than MySQL's 64 bytes is refused by the plan, before
+// anything is written, with the way out (PostgreSQL would cut it, and say so).
+TEST(ContractTest, NameTooLongForMysqlIsRefusedBeforeWriting) {
+  REQUIRE_MYSQL();
+  TempDir tmp;
   std::string src = tmp.File("ctr_long.db");
-  std::string long_name = "ctr_" + std::string(70, 'x');  // MySQL table names have at most 64 characters
+  std::string long_name = "ctr_" + std::string(70, 'x');
   SqliteExec(src, "CREATE TABLE ok (id INTEGER PRIMARY KEY); CREATE TABLE " + long_name +
                       " (id INTEGER PRIMARY KEY); INSERT INTO ok VALUES (1);");
   MyDb target("ctr_long");
   RunResult r = Decant({"--progress", "none", "migrate", "sqlite://" + src, target.uri()});
-  EXPECT_EQ(r.exit_code, 11) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("refused table " + long_name));
-  EXPECT_THAT(r.err, HasSubstr("Incorrect table name"));  // the server's own message
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("table " + long_name + ": its name is 74 bytes and MySQL allows 64"));
+  EXPECT_THAT(r.err, HasSubstr("--rename"));
   EXPECT_EQ(target.Objects(), "");
 }
 
