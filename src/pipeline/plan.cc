@@ -10,8 +10,8 @@
 #include "core/ascii.h"
 #include "core/endpoint.h"
 #include "core/utf8.h"
-#include "pipeline/endpoints.h"
 #include "mapping/sql_translate.h"
+#include "pipeline/endpoints.h"
 #include "pipeline/schema_adapt.h"
 
 namespace decant {
@@ -235,13 +235,15 @@ Status CheckNameLengths(const Schema& source, const EngineTraits& target, std::v
                                      target.display_name, limit, Utf8Cut(name, static_cast<size_t>(limit))));
       return Status::OK();
     }
-    return Status::InvalidArgument(fmt::format("{}: its name is {} bytes and {} allows {}: give it a shorter one with "
-                                               "--rename",
-                                               what, name.size(), target.display_name, limit));
+    return Status::InvalidArgument(
+        fmt::format("{}: its name is {} bytes and {} allows {}: give it a shorter one with "
+                    "--rename",
+                    what, name.size(), target.display_name, limit));
   };
   for (const Table& t : source.tables) {
     DECANT_RETURN_IF_ERROR(check("table " + Q(t.schema, t.name), t.name));
-    for (const Column& c : t.columns) DECANT_RETURN_IF_ERROR(check("column " + Q(t.schema, t.name) + "." + c.name, c.name));
+    for (const Column& c : t.columns)
+      DECANT_RETURN_IF_ERROR(check("column " + Q(t.schema, t.name) + "." + c.name, c.name));
   }
   return Status::OK();
 }

@@ -46,7 +46,7 @@ struct MigrationPlan {
   // added by the caller), then what the table selection dropped or could
   // not rewrite.
   std::vector<std::string> notes;
-  Schema target_schema;                  // what the sink's Begin receives
+  Schema target_schema;  // what the sink's Begin receives
 
   // One line per object the target gets differently (renamed, another index
   // kind, another foreign-key action, a trigger for ON UPDATE): see

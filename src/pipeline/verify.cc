@@ -16,8 +16,8 @@
 #include "core/ascii.h"
 #include "core/utf8.h"
 #include "engines/registry.h"
-#include "pipeline/endpoints.h"
 #include "pipeline/canonical.h"
+#include "pipeline/endpoints.h"
 
 namespace decant {
 namespace {

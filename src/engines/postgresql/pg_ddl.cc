@@ -343,10 +343,9 @@ std::vector<Step> ForeignPostData(const Schema& schema, const EngineTraits& sour
     }
     for (const Column& c : t.columns) {
       if (c.comment.empty()) continue;
-      triggers.push_back(MakeDdl("comment", table + "." + c.name, table, "comment on " + table + "." + c.name,
-                                 fmt::format("COMMENT ON COLUMN {}.{} IS {}", name, QuoteIdent(c.name),
-                                             QuoteLiteral(c.comment)),
-                                 false));
+      triggers.push_back(MakeDdl(
+          "comment", table + "." + c.name, table, "comment on " + table + "." + c.name,
+          fmt::format("COMMENT ON COLUMN {}.{} IS {}", name, QuoteIdent(c.name), QuoteLiteral(c.comment)), false));
     }
   }
   std::vector<Ddl> views;

@@ -62,7 +62,10 @@ std::string DatabaseName(const std::string& path) {
 class RdbSource : public Source {
  public:
   RdbSource(std::string path, std::unique_ptr<InputSet> input, DocumentOptions options, size_t jobs)
-      : path_(std::move(path)), input_(std::move(input)), options_(std::move(options)), jobs_(std::max<size_t>(1, jobs)) {}
+      : path_(std::move(path)),
+        input_(std::move(input)),
+        options_(std::move(options)),
+        jobs_(std::max<size_t>(1, jobs)) {}
 
   Result<Schema> ReadSchema() override {
     const std::vector<TableFiles>& files = input_->tables();
@@ -101,9 +104,8 @@ class RdbSource : public Source {
     if (i == shapes_.size()) return size;
     const TableFiles& f = input_->tables()[i];
     size.bytes = f.data_bytes;
-    const nlohmann::json* estimates = f.info.is_object() && f.info.contains("doc_count_estimates")
-                                          ? &f.info["doc_count_estimates"]
-                                          : nullptr;
+    const nlohmann::json* estimates =
+        f.info.is_object() && f.info.contains("doc_count_estimates") ? &f.info["doc_count_estimates"] : nullptr;
     if (estimates && estimates->is_array()) {
       uint64_t rows = 0;
       for (const nlohmann::json& n : *estimates) {
