@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -12,6 +13,73 @@
 
 namespace decant::pg_internal {
 namespace {
+
+// A key on a JSON field path as pg_get_indexdef prints it:
+// "(doc ->> 'email'::text)", "((doc -> 'address'::text) ->> 'city'::text)",
+// "(\"Doc\" ->> 'it''s'::text)": a column, then `->` members and a last
+// `->>` (the value as text), each member a text literal. Anything else
+// (another operator, a cast of the column, a number member) is not one.
+bool ParseJsonFieldKey(std::string_view e, std::string* column, std::vector<std::string>* path) {
+  size_t i = 0;
+  auto skip = [&] {
+    while (i < e.size() && (e[i] == ' ' || e[i] == '(' || e[i] == ')')) ++i;
+  };
+  skip();
+  std::string col;
+  if (i < e.size() && e[i] == '"') {
+    for (++i; i < e.size(); ++i) {
+      if (e[i] == '"') {
+        if (i + 1 < e.size() && e[i + 1] == '"') {
+          col += '"';
+          ++i;
+          continue;
+        }
+        break;
+      }
+      col += e[i];
+    }
+    if (i >= e.size()) return false;
+    ++i;
+  } else {
+    while (i < e.size() && (std::isalnum(static_cast<unsigned char>(e[i])) || e[i] == '_' || e[i] == '$'))
+      col += e[i++];
+  }
+  if (col.empty()) return false;
+  std::vector<std::string> members;
+  bool last_as_text = false;
+  while (true) {
+    skip();
+    if (i == e.size()) break;
+    if (last_as_text || e.compare(i, 2, "->") != 0) return false;
+    i += 2;
+    if (i < e.size() && e[i] == '>') {
+      last_as_text = true;
+      ++i;
+    }
+    skip();
+    if (i >= e.size() || e[i] != '\'') return false;
+    std::string member;
+    for (++i; i < e.size(); ++i) {
+      if (e[i] == '\'') {
+        if (i + 1 < e.size() && e[i + 1] == '\'') {
+          member += '\'';
+          ++i;
+          continue;
+        }
+        break;
+      }
+      member += e[i];
+    }
+    if (i >= e.size()) return false;
+    ++i;
+    if (e.compare(i, 6, "::text") == 0) i += 6;
+    members.push_back(std::move(member));
+  }
+  if (!last_as_text || members.empty()) return false;
+  *column = std::move(col);
+  *path = std::move(members);
+  return true;
+}
 
 // Schemas that hold the system, never user data. (Functions a type made for
 // itself, such as a multirange's constructors, depend on it internally and
@@ -603,7 +671,12 @@ class CatalogReader {
         if (attnums[k] != 0) {
           key.column = attnames_.count({r.GetInt(i, 10), attnums[k]}) ? attnames_[{r.GetInt(i, 10), attnums[k]}] : "";
         }
-        if (key.column.empty()) key.expression = key_texts[{r.GetInt(i, 9), k + 1}];
+        if (key.column.empty()) {
+          key.expression = key_texts[{r.GetInt(i, 9), k + 1}];
+          // A JSON field path is a neutral key (IndexKey::json_path) other
+          // engines declare their own way; a same-engine load replays native_ddl.
+          if (ParseJsonFieldKey(key.expression, &key.column, &key.json_path)) key.expression.clear();
+        }
         key.descending = k < static_cast<long long>(options.size()) && (options[k] & 1);
         x.keys.push_back(std::move(key));
       }
