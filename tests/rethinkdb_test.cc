@@ -513,6 +513,19 @@ TEST_F(RethinkE2e, PostgresValuesInferredColumns) {
 // ---------------------------------------------------------------------------
 // 4. The way back: a database written as a dump and read again.
 
+const std::string kEmailIndexCreate =
+    R"(index email on app.users: r.db("app").table("users").indexCreate("email", r.row("email")))";
+const std::string kNameEmailIndexCreate =
+    R"(index name_email on app.users: r.db("app").table("users").indexCreate("name_email", [r.row("name"), )"
+    R"(r.row("email")]))";
+
+// Exports `target` as a dump into `dir`; decant's stderr.
+std::string ExportDump(const Target& target, const TempDir& dir) {
+  RunResult e = RunDecantBinary({"export", target.uri(), "--format", "rethinkdb", "-o", dir.File("back.tar.gz")});
+  EXPECT_EQ(e.exit_code, kExitNotCarried) << e.err;
+  return e.err;
+}
+
 TEST_F(RethinkE2e, PostgresBackToDumpIsEqual) {
   SKIP_UNLESS_AVAILABLE(Engine::kPostgres);
   for (bool infer : {false, true}) {
@@ -523,9 +536,14 @@ TEST_F(RethinkE2e, PostgresBackToDumpIsEqual) {
               kExitNotCarried);
     TempDir out;
     std::string back = out.File("back.tar.gz");
-    RunResult e = RunDecantBinary({"export", target.uri(), "--format", "rethinkdb", "-o", back});
-    EXPECT_EQ(e.exit_code, kExitNotCarried) << e.err;
-    EXPECT_THAT(e.err, HasSubstr("exported 6 tables, 10 rows"));
+    std::string err = ExportDump(target, out);
+    EXPECT_THAT(err, HasSubstr("exported 6 tables, 10 rows"));
+    if (infer) {
+      // Indexes on columns: named with the indexCreate call that makes them
+      // again (the default shape's are in the skipped test below).
+      EXPECT_THAT(err, HasSubstr(kEmailIndexCreate));
+      EXPECT_THAT(err, HasSubstr(kNameEmailIndexCreate));
+    }
 
     // PostgreSQL renamed the long table (cut to 63 bytes): the dump comes back
     // with the cut name, every other table equal.
@@ -539,6 +557,45 @@ TEST_F(RethinkE2e, PostgresBackToDumpIsEqual) {
     EXPECT_EQ(py.out, "app.accounts\t\"account_no\"\t2\napp.compound\t\"id\"\t2\napp.users\t\"id\"\t3\nkinds." +
                           kPgCut + "\t\"id\"\t1\nkinds.empty\t\"id\"\t0\nkinds.types\t\"id\"\t2\n");
   }
+}
+
+// BUG (found by this test): a default-shape table's indexes on document fields
+// (PostgreSQL `(doc ->> 'email')`, made by `decant import`) are read back by the
+// PostgreSQL catalog as opaque expression indexes, so the RethinkDB sink names
+// them "expression or partial indexes are not translated" instead of the
+// indexCreate call the issue asks for (point 5); with --infer-columns the same
+// indexes are on columns and named with their indexCreate call.
+//   decant import rethinkdb_dump.tar.gz postgresql://.../db
+//   decant export postgresql://.../db --format rethinkdb -o back.tar.gz
+// expected on stderr: index email on app.users: r.db("app").table("users").indexCreate("email", r.row("email"))
+// got:                index email on app.users: expression or partial indexes are not translated
+TEST_F(RethinkE2e, PostgresDefaultShapeBackToDumpNamesIndexCreateCalls) {
+  GTEST_SKIP() << "bug: PostgreSQL's catalog reads (doc ->> 'email') as an expression index, not a JSON-path key: "
+                  "the dump sink names it 'expression or partial indexes are not translated', not its indexCreate call";
+  SKIP_UNLESS_AVAILABLE(Engine::kPostgres);
+  Target target(Engine::kPostgres);
+  ASSERT_EQ(RunDecantBinary({"import", Path("pax.tar.gz"), target.uri()}).exit_code, kExitNotCarried);
+  TempDir out;
+  std::string err = ExportDump(target, out);
+  EXPECT_THAT(err, HasSubstr(kEmailIndexCreate));
+  EXPECT_THAT(err, HasSubstr(kNameEmailIndexCreate));
+}
+
+// BUG (found by this test): the summary of objects not carried names
+// PostgreSQL column comments with their schema twice.
+//   decant export postgresql://.../db --format rethinkdb -o back.tar.gz   (db holding schema app)
+// expected: comment app.accounts.doc: ...   got: comment app.app.accounts.doc: only postgresql has it
+// (pg_catalog.cc keeps pg_identify_object's schema-qualified identity as the
+// comment's name and the schema beside it; the summary joins both.)
+TEST_F(RethinkE2e, ExportNamesPostgresCommentsWithTheirSchemaOnce) {
+  GTEST_SKIP() << "bug: 'not carried' names PostgreSQL comments as schema.schema.table.column (app.app.accounts.doc)";
+  SKIP_UNLESS_AVAILABLE(Engine::kPostgres);
+  Target target(Engine::kPostgres);
+  ASSERT_EQ(RunDecantBinary({"import", Path("pax.tar.gz"), target.uri()}).exit_code, kExitNotCarried);
+  TempDir out;
+  std::string err = ExportDump(target, out);
+  EXPECT_THAT(err, Not(HasSubstr("comment app.app.")));
+  EXPECT_THAT(err, Not(HasSubstr("comment kinds.kinds.")));
 }
 
 // Row counts per table of a SQLite file: "table count" lines, sorted.
