@@ -227,7 +227,7 @@ class Target {
 
 // Expects `decant verify` of the whole fixture against `target` to prove every
 // table equal (on MariaDB: every table but the renamed long one, see the top).
-void ExpectFixtureEqual(const Target& target, const RunResult& v, int rows = 10) {
+void ExpectFixtureEqual(const Target& target, const RunResult& v) {
   if (target.engine() == Engine::kMariadb) {
     EXPECT_EQ(v.exit_code, kExitDifferent) << v.out << v.err;
     EXPECT_THAT(v.out, HasSubstr("DIFFERENT: 2 of 6 tables differ: kinds." + kLong + ", longname\n"));
@@ -238,7 +238,7 @@ void ExpectFixtureEqual(const Target& target, const RunResult& v, int rows = 10)
     return;
   }
   EXPECT_EQ(v.exit_code, kExitOk) << v.out << v.err;
-  EXPECT_THAT(v.out, HasSubstr("equal: 6 tables, " + std::to_string(rows) + " rows hold the same data"));
+  EXPECT_THAT(v.out, HasSubstr("equal: 6 tables, 10 rows hold the same data"));
   // The long table is matched under its own name (PostgreSQL's cut included).
   EXPECT_THAT(VerifyLine(v.out, "kinds." + kLong), EndsWith("  equal"));
 }
@@ -252,24 +252,23 @@ std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<st
 class RethinkE2e : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
+    SuiteDir() = std::make_unique<TempDir>();
     MakeDump(Path("pax.tar.gz"), "--format pax --shuffle 7");
     MakeDump(Path("gnu.tar.gz"), "--format gnu --no-write-hook");
     MakeDump(Path("export_json"), "--export-dir --data-format json");
     MakeDump(Path("export_ndjson"), "--export-dir --data-format ndjson");
     MakeDump(Path("legacy"), "--legacy");
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  static std::string Path(const std::string& name) { return dir_->File(name); }
-  static const TempDir& Dir() { return *dir_; }
+  static void TearDownTestSuite() { SuiteDir().reset(); }
+  static std::string Path(const std::string& name) { return SuiteDir()->File(name); }
+  static const TempDir& Dir() { return *SuiteDir(); }
 
  private:
-  static TempDir* dir_;
+  static std::unique_ptr<TempDir>& SuiteDir() {
+    static std::unique_ptr<TempDir> dir;
+    return dir;
+  }
 };
-TempDir* RethinkE2e::dir_ = nullptr;
 
 // ---------------------------------------------------------------------------
 // 1. Every input form into every target: import names what it does not carry,
@@ -662,8 +661,8 @@ class RefusalTest : public RethinkE2e {
  protected:
   // Runs `decant import INPUT sqlite://<fresh file> OPTIONS`; expects `code`,
   // exactly one line on stderr holding each of `parts`, and no target file.
-  void ExpectRefused(const std::string& input, int code, const std::vector<std::string>& parts,
-                     const std::vector<std::string>& options = {}) {
+  static void ExpectRefused(const std::string& input, int code, const std::vector<std::string>& parts,
+                            const std::vector<std::string>& options = {}) {
     TempDir dir;
     std::string file = dir.File("re2e_refused.db");
     RunResult r = RunDecantBinary(Concat({"import", input, "sqlite://" + file}, options));
@@ -676,7 +675,7 @@ class RefusalTest : public RethinkE2e {
   }
 
   // Writes a tar.gz of (name, content) members with Python's tarfile.
-  std::string Tar(const std::string& name, const std::string& members_python) {
+  static std::string Tar(const std::string& name, const std::string& members_python) {
     std::string path = Path(name);
     ShellResult r = RunPython(Dir(),
                               "import io, sys, tarfile\n"
