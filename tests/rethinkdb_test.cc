@@ -557,19 +557,11 @@ TEST_F(RethinkE2e, PostgresBackToDumpIsEqual) {
   }
 }
 
-// BUG (found by this test): a default-shape table's indexes on document fields
-// (PostgreSQL `(doc ->> 'email')`, made by `decant import`) are read back by the
-// PostgreSQL catalog as opaque expression indexes, so the RethinkDB sink names
-// them "expression or partial indexes are not translated" instead of the
-// indexCreate call the issue asks for (point 5); with --infer-columns the same
-// indexes are on columns and named with their indexCreate call.
-//   decant import rethinkdb_dump.tar.gz postgresql://.../db
-//   decant export postgresql://.../db --format rethinkdb -o back.tar.gz
-// expected on stderr: index email on app.users: r.db("app").table("users").indexCreate("email", r.row("email"))
-// got:                index email on app.users: expression or partial indexes are not translated
+// A default-shape table's indexes on document fields (PostgreSQL
+// `(doc ->> 'email')`, made by `decant import`) are read back by the
+// PostgreSQL catalog as JSON-path keys, so the way back names each with its
+// indexCreate call (found by this test: they were opaque expressions).
 TEST_F(RethinkE2e, PostgresDefaultShapeBackToDumpNamesIndexCreateCalls) {
-  GTEST_SKIP() << "bug: PostgreSQL's catalog reads (doc ->> 'email') as an expression index, not a JSON-path key: "
-                  "the dump sink names it 'expression or partial indexes are not translated', not its indexCreate call";
   SKIP_UNLESS_AVAILABLE(Engine::kPostgres);
   Target target(Engine::kPostgres);
   ASSERT_EQ(RunDecantBinary({"import", Path("pax.tar.gz"), target.uri()}).exit_code, kExitNotCarried);
@@ -579,14 +571,10 @@ TEST_F(RethinkE2e, PostgresDefaultShapeBackToDumpNamesIndexCreateCalls) {
   EXPECT_THAT(err, HasSubstr(kNameEmailIndexCreate));
 }
 
-// BUG (found by this test): the summary of objects not carried names
-// PostgreSQL column comments with their schema twice.
-//   decant export postgresql://.../db --format rethinkdb -o back.tar.gz   (db holding schema app)
-// expected: comment app.accounts.doc: ...   got: comment app.app.accounts.doc: only postgresql has it
-// (pg_catalog.cc keeps pg_identify_object's schema-qualified identity as the
-// comment's name and the schema beside it; the summary joins both.)
+// The summary of objects not carried names a PostgreSQL column comment with
+// its schema once: comment app.accounts.doc (found by this test: it was
+// app.app.accounts.doc).
 TEST_F(RethinkE2e, ExportNamesPostgresCommentsWithTheirSchemaOnce) {
-  GTEST_SKIP() << "bug: 'not carried' names PostgreSQL comments as schema.schema.table.column (app.app.accounts.doc)";
   SKIP_UNLESS_AVAILABLE(Engine::kPostgres);
   Target target(Engine::kPostgres);
   ASSERT_EQ(RunDecantBinary({"import", Path("pax.tar.gz"), target.uri()}).exit_code, kExitNotCarried);
@@ -594,6 +582,7 @@ TEST_F(RethinkE2e, ExportNamesPostgresCommentsWithTheirSchemaOnce) {
   std::string err = ExportDump(target, out);
   EXPECT_THAT(err, Not(HasSubstr("comment app.app.")));
   EXPECT_THAT(err, Not(HasSubstr("comment kinds.kinds.")));
+  EXPECT_THAT(err, HasSubstr("comment app.accounts.doc"));
 }
 
 // Row counts per table of a SQLite file: "table count" lines, sorted.

@@ -778,7 +778,10 @@ class CatalogReader {
         if (word == "COMPOSITE TYPE" || word == "ENUM TYPE" || word == "RANGE TYPE") word = "TYPE";
         target = word + " " + identity;
       }
-      comments_.push_back(Object("comment", schema, identity, "", "post-data",
+      // The name within its schema (messages print schema.name): the
+      // identity without its leading "schema.".
+      std::string name = identity.rfind(schema + ".", 0) == 0 ? identity.substr(schema.size() + 1) : identity;
+      comments_.push_back(Object("comment", schema, name, "", "post-data",
                                  "COMMENT ON " + target + " IS " + QuoteLiteral(r.Get(i, 3))));
     }
     return Status::OK();
