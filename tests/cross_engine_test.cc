@@ -38,7 +38,6 @@
 namespace decant {
 namespace {
 
-using testing_util::MysqlClientArgs;
 using testing_util::ShellQuote;
 
 using ::testing::HasSubstr;
@@ -46,7 +45,6 @@ using testing_util::RunDecantBinary;
 using testing_util::RunResult;
 using testing_util::SqliteExec;
 using testing_util::TempDir;
-using testing_util::WriteFile;
 
 using testing_util::Env;
 
@@ -60,39 +58,11 @@ using testing_util::Env;
 using Shell = testing_util::ShellResult;
 using testing_util::RunShell;
 
-std::string UniqueName(const std::string& tag) {
-  static std::atomic<int> counter{0};
-  return "decant_x_" + tag + "_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-}
+// ---- the servers: a fresh database each (tests/test_util.h) ---------------
 
-// ---- PostgreSQL, through psql ----------------------------------------------
-
-std::string PgUri(const std::string& db) {
-  std::string server = Env("DECANT_TEST_PG15_URI");
-  return server.substr(0, server.rfind('/') + 1) + db;
-}
-
-// Runs SQL with psql on `db` ("postgres" for the server); returns the
-// unaligned, tuples-only output. Fails the test on error.
-std::string Psql(const std::string& db, const std::string& sql) {
-  TempDir tmp;
-  WriteFile(tmp.File("q.sql"), sql);
-  Shell r = RunShell("psql -X -q -A -t -v ON_ERROR_STOP=1 -d " + ShellQuote(PgUri(db)) + " -f " +
-                     ShellQuote(tmp.File("q.sql")));
-  EXPECT_EQ(r.exit_code, 0) << "psql failed: " << r.out << "\n" << sql.substr(0, 300);
-  if (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
-  return r.out;
-}
-
-class PgDb {
+class PgDb : public testing_util::PgTestDb {
  public:
-  explicit PgDb(const std::string& tag) : name_(UniqueName(tag)) {
-    Psql("postgres", "DROP DATABASE IF EXISTS \"" + name_ + "\"; CREATE DATABASE \"" + name_ +
-                         "\" ENCODING 'UTF8' TEMPLATE template0");
-  }
-  ~PgDb() { Psql("postgres", "DROP DATABASE IF EXISTS \"" + name_ + "\" WITH (FORCE)"); }
-  std::string uri() const { return PgUri(name_); }
-  std::string Sql(const std::string& sql) const { return Psql(name_, sql); }
+  using PgTestDb::PgTestDb;
   // Tables, views and sequences in the user schemas.
   std::string Objects() const {
     return Sql(
@@ -100,43 +70,17 @@ class PgDb {
         "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','v','m','S','p') "
         "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%'");
   }
-
- private:
-  std::string name_;
 };
 
-// ---- MySQL / MariaDB, through the mariadb client -----------------------------
-
-const auto& my_uri = testing_util::MysqlTestUri;
-
-std::string Mysql(const std::string& db, const std::string& sql) {
-  TempDir tmp;
-  WriteFile(tmp.File("q.sql"), "SET time_zone = '+00:00';\n" + sql);
-  Shell r = RunShell("mariadb " + MysqlClientArgs() + " --default-character-set=utf8mb4 -N -B " +
-                     (db.empty() ? "" : ShellQuote(db)) + " < " + ShellQuote(tmp.File("q.sql")));
-  EXPECT_EQ(r.exit_code, 0) << "mariadb failed: " << r.out << "\n" << sql.substr(0, 300);
-  if (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
-  return r.out;
-}
-
-class MyDb {
+class MyDb : public testing_util::MariadbTestDb {
  public:
-  explicit MyDb(const std::string& tag) : name_(UniqueName(tag)) {
-    Mysql("", "DROP DATABASE IF EXISTS `" + name_ + "`; CREATE DATABASE `" + name_ +
-                  "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
-  }
-  ~MyDb() { Mysql("", "DROP DATABASE IF EXISTS `" + name_ + "`"); }
-  std::string uri() const { return my_uri(name_); }
-  std::string Sql(const std::string& sql) const { return Mysql(name_, sql); }
+  using MariadbTestDb::MariadbTestDb;
   std::string Objects() const {
     return Sql(
         "SELECT COALESCE(GROUP_CONCAT(table_name ORDER BY table_name), '') FROM information_schema.tables "
         "WHERE table_schema = '" +
-        name_ + "'");
+        name() + "'");
   }
-
- private:
-  std::string name_;
 };
 
 // ---- reading back through the library ----------------------------------------
