@@ -27,6 +27,33 @@ namespace {
 
 // rethinkdb import's --max-document-size default.
 constexpr size_t kMaxDocumentBytes = size_t{128} << 20;
+// Objects and arrays inside one another in one document. RethinkDB's import
+// builds queries at most 100 deep (--max-nesting-depth); this is generous.
+constexpr size_t kMaxNesting = 1000;
+
+// True when the JSON text `s` has objects and arrays more than `limit` deep
+// (brackets inside strings do not count).
+bool NestingOver(std::string_view s, size_t limit) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > limit) return true;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
 constexpr size_t kMaxInfoBytes = size_t{128} << 20;
 constexpr size_t kReadChunk = size_t{1} << 20;
 // The system database: the tools never export it and refuse to import into it.
@@ -476,7 +503,12 @@ class BufferedFile {
     return Status::Corruption(fmt::format("{}: line {}: {}", name_, line, what));
   }
   // Parses buf_[begin, end) as one document, which must be an object.
+  // Deeper nesting than kMaxNesting is refused before parsing: the parser
+  // and the document's destructor recurse once per level.
   Status ParseDocument(size_t begin, size_t end, uint64_t line, nlohmann::json* doc) const {
+    if (NestingOver(std::string_view(buf_).substr(begin, end - begin), kMaxNesting)) {
+      return Error(line, fmt::format("a document nested deeper than {} levels", kMaxNesting));
+    }
     try {
       *doc = nlohmann::json::parse(buf_.data() + begin, buf_.data() + end);
     } catch (const nlohmann::json::exception& e) {

@@ -402,6 +402,24 @@ TEST_F(RdbInputTest, JsonRefusalsNameTheLine) {
   }
 }
 
+// A document nested deeper than 1000 levels is refused with its line (the
+// parser recurses once per level: 100,000 levels crashed decant).
+TEST_F(RdbInputTest, DeepNestingIsRefusedNotACrash) {
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  ExpectRefused(ReadContent(dir_, "[\n{\"id\": 1},\n{\"id\": 2, \"x\": " + deep + "}\n]\n").status(),
+                "t.json: line 3: a document nested deeper than 1000 levels");
+  TableFiles t;
+  t.data_path = dir_ + "/deep_lines";
+  t.format = DataFormat::kNdjson;
+  WriteFile(t.data_path, "{\"id\": 1, \"x\": " + deep + "}\n");
+  ExpectRefused(ReadAll(t).status(), "deep_lines: line 1: a document nested deeper than 1000 levels");
+  // 1000 levels (the document itself is one) are read; brackets in strings do not count.
+  std::string ok = std::string(999, '[') + std::string(999, ']');
+  auto docs = ReadContent(dir_, "[\n{\"x\": " + ok + ", \"s\": \"" + std::string(2000, '[') + "\"}\n]\n");
+  ASSERT_TRUE(docs.ok()) << docs.status().ToString();
+  EXPECT_EQ(docs.value().size(), 1u);
+}
+
 TEST_F(RdbInputTest, LinesAndLineNumbers) {
   TableFiles t;
   t.data_path = dir_ + "/lines";
