@@ -306,6 +306,9 @@ struct TableShaper::State {
   std::vector<std::string> untracked_names;  // a few, for the note
 };
 
+// What an object not carried holds as its text when the .info gives none.
+constexpr char kNoQueryText[] = "(no query text in the .info)";
+
 TableShaper::TableShaper(const TableFiles& files, const DocumentOptions& options) : state_(std::make_unique<State>()) {
   State& s = *state_;
   s.db = files.db;
@@ -317,6 +320,14 @@ TableShaper::TableShaper(const TableFiles& files, const DocumentOptions& options
   auto indexes = info.find("indexes");
   if (indexes != info.end() && indexes->is_array()) {
     for (const auto& entry : *indexes) {
+      if (entry.is_string()) {
+        // table.info()'s own form, a list of names (a .info the export tool
+        // did not rewrite with index_status()): named, never dropped.
+        InfoEntry e;
+        e.name = entry.get<std::string>();
+        s.indexes.push_back(std::move(e));
+        continue;
+      }
       if (!entry.is_object()) continue;
       InfoEntry e;
       bool found = false;
@@ -522,7 +533,8 @@ Result<TableShape> TableShaper::Finish() {
   auto not_carried = [&](const std::string& kind, const std::string& name, const std::string& ddl,
                          const std::string& why) {
     shape.not_carried.push_back(NativeObject{kind, s.db, name, s.table, "post-data", ddl});
-    shape.notes.push_back(fmt::format("{} {}: {}: named, not created: {}", kind, name, why, ddl));
+    shape.notes.push_back(ddl == kNoQueryText ? fmt::format("{} {}: {}: named, not created", kind, name, why)
+                                              : fmt::format("{} {}: {}: named, not created: {}", kind, name, why, ddl));
   };
   auto column_of_field = [&](const std::string& field) -> int {
     for (size_t i = 0; i < shape.roles.size(); ++i) {
@@ -536,7 +548,7 @@ Result<TableShape> TableShaper::Finish() {
   for (const InfoEntry& entry : s.indexes) {
     const std::string& name = entry.name;
     if (!entry.has_query) {
-      not_carried("index", name, "(no query text in the .info)",
+      not_carried("index", name, kNoQueryText,
                   "the .info has no query text (written by RethinkDB before 2.2)");
       continue;
     }
@@ -588,7 +600,7 @@ Result<TableShape> TableShaper::Finish() {
     shape.indexes.push_back(std::move(index));
   }
   if (s.hook) {
-    not_carried("write hook", s.table, s.hook->has_query ? s.hook->query : "(no query text in the .info)",
+    not_carried("write hook", s.table, s.hook->has_query ? s.hook->query : kNoQueryText,
                 "RethinkDB runs it on every write; no equivalent");
   }
   return shape;

@@ -793,5 +793,20 @@ TEST(RdbShapeIndexes, NoIndexesNoHook) {
   EXPECT_EQ(h.not_carried[0].native_ddl, "(no query text in the .info)");
 }
 
+// A .info whose "indexes" is table.info()'s own list of names (as a RethinkDB
+// documentation page shows it: ["model", "version"]): each index is named as
+// not carried, never dropped in silence (it was).
+TEST(RethinkShapeIndexes, IndexNamesWithoutFunctionsAreNamed) {
+  TableShape s = MustShape({R"({"serial_num": "R1", "model": "T-800"})"}, false, "serial_num",
+                           J::parse(R"({"primary_key": "serial_num", "indexes": ["model", "version"]})"));
+  EXPECT_TRUE(s.indexes.empty());
+  for (const char* name : {"model", "version"}) {
+    const NativeObject* o = FindNotCarried(s, name);
+    ASSERT_NE(o, nullptr) << name;
+    EXPECT_EQ(o->kind, "index");
+    EXPECT_EQ(o->native_ddl, "(no query text in the .info)");
+  }
+}
+
 }  // namespace
 }  // namespace decant::rethinkdb
