@@ -38,6 +38,7 @@ namespace {
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing_util::Chomp;
 using testing_util::Env;
 using testing_util::MariadbTestDb;
 using testing_util::PgTestDb;
@@ -66,11 +67,6 @@ const std::string kHookQuery = "setWriteHook(function(var1, var2, var3) { return
 // Every table of the fixture but the long one.
 const std::vector<std::string> kShortTables = {"app.accounts", "app.compound", "app.users", "kinds.empty",
                                                "kinds.types"};
-
-std::string Chomp(std::string s) {
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
-}
 
 // Runs tests/rethinkdb/make_dump.py OUT OPTIONS; fails the test on error.
 void MakeDump(const std::string& out, const std::string& options) {

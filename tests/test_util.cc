@@ -258,15 +258,10 @@ std::string PgTestUri(const std::string& db) {
   return server.substr(0, server.rfind('/') + 1) + db;
 }
 
-namespace {
-
-// `out` without its last newline.
 std::string Chomp(std::string out) {
   if (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }
-
-}  // namespace
 
 std::string PsqlRun(const std::string& db, const std::string& sql) {
   TempDir tmp;

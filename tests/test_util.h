@@ -72,6 +72,9 @@ std::string ShellQuote(const std::string& s);
 // from DECANT_TEST_MYSQL_URI (the password then comes from MYSQL_PWD).
 std::string MysqlClientArgs();
 
+// `out` without its last newline (a client's output of one line).
+std::string Chomp(std::string out);
+
 // A database name no other test (or test process) uses: decant_x_<tag>_<pid>_<n>.
 std::string UniqueDbName(const std::string& tag);
 

@@ -502,13 +502,13 @@ class BufferedFile {
   Status Error(uint64_t line, const std::string& what) const {
     return Status::Corruption(fmt::format("{}: line {}: {}", name_, line, what));
   }
+  Status TooDeep(uint64_t line) const {
+    return Error(line, fmt::format("a document nested deeper than {} levels", kMaxNesting));
+  }
   // Parses buf_[begin, end) as one document, which must be an object.
-  // Deeper nesting than kMaxNesting is refused before parsing: the parser
-  // and the document's destructor recurse once per level.
+  // The caller has checked the nesting (TooDeep): the parser and the
+  // document's destructor recurse once per level.
   Status ParseDocument(size_t begin, size_t end, uint64_t line, nlohmann::json* doc) const {
-    if (NestingOver(std::string_view(buf_).substr(begin, end - begin), kMaxNesting)) {
-      return Error(line, fmt::format("a document nested deeper than {} levels", kMaxNesting));
-    }
     try {
       *doc = nlohmann::json::parse(buf_.data() + begin, buf_.data() + end);
     } catch (const nlohmann::json::exception& e) {
@@ -622,7 +622,7 @@ class JsonReader : public DocumentReader, BufferedFile {
           if (c == '"') {
             in_string = true;
           } else if (c == '{' || c == '[') {
-            ++depth;
+            if (++depth > kMaxNesting) return TooDeep(doc_line_);
           } else if (c == '}' || c == ']') {
             if (--depth == 0) {
               *end = i + 1;
@@ -677,6 +677,7 @@ class LineReader : public DocumentReader, BufferedFile {
         Consume(nl < buf_.size() ? nl + 1 - pos_ : nl - pos_);
         continue;
       }
+      if (NestingOver(std::string_view(buf_).substr(begin, end - begin), kMaxNesting)) return TooDeep(doc_line_);
       DECANT_RETURN_IF_ERROR(ParseDocument(begin, end, doc_line_, doc));
       Consume(nl < buf_.size() ? nl + 1 - pos_ : nl - pos_);
       return true;

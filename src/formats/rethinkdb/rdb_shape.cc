@@ -548,8 +548,7 @@ Result<TableShape> TableShaper::Finish() {
   for (const InfoEntry& entry : s.indexes) {
     const std::string& name = entry.name;
     if (!entry.has_query) {
-      not_carried("index", name, kNoQueryText,
-                  "the .info has no query text (written by RethinkDB before 2.2)");
+      not_carried("index", name, kNoQueryText, "the .info has no query text (written by RethinkDB before 2.2)");
       continue;
     }
     const std::string& query = entry.query;

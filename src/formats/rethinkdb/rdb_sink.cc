@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 
+#include "archive/codec.h"
 #include "formats/rethinkdb/rdb_shape.h"
 #include "formats/rethinkdb/rdb_writer.h"
 #include "formats/rethinkdb/rethinkdb_format.h"
@@ -283,7 +284,7 @@ Status RdbSink::Begin(const Schema& schema, const SinkOptions& /*options*/) {
     std::error_code ec;
     std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
     if (ec) dir = "/tmp";
-    tmp_ = (dir / ("decant-rethinkdb-" + RandomUuid())).string();
+    tmp_ = (dir / ("decant-rethinkdb-" + UuidToString(NewRandomUuid()))).string();
   } else {
     partial_ = PartialPath(path_);
     tmp_ = partial_ + ".d";
@@ -348,7 +349,7 @@ Status RdbSink::WriteArchive(WritableFile* file) {
   std::map<std::string, std::string> db_ids;
   std::vector<char> buf(size_t{1} << 16);
   for (const TableOut& t : tables_) {
-    if (!db_ids.count(t.db)) db_ids[t.db] = RandomUuid();
+    if (!db_ids.count(t.db)) db_ids[t.db] = UuidToString(NewRandomUuid());
     Json info = Json::object();  // table.info()'s keys, sorted as the server sends them, then write_hook
     Json db = Json::object();
     db["id"] = db_ids[t.db];
@@ -356,7 +357,7 @@ Status RdbSink::WriteArchive(WritableFile* file) {
     db["type"] = "DB";
     info["db"] = std::move(db);
     info["doc_count_estimates"] = Json::array({t.docs});
-    info["id"] = RandomUuid();
+    info["id"] = UuidToString(NewRandomUuid());
     info["indexes"] = Json::array();
     info["name"] = t.name;
     info["primary_key"] = t.maker->primary_key();

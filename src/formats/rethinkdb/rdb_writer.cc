@@ -7,8 +7,8 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
-#include <random>
 
+#include "archive/codec.h"
 #include "core/civil_date.h"
 #include "core/endpoint.h"
 #include "core/utf8.h"
@@ -318,15 +318,6 @@ void AppendPythonJson(const Json& value, std::string* out) {
   }
 }
 
-std::string RandomUuid() {
-  static thread_local std::mt19937_64 gen{std::random_device{}()};
-  uint64_t hi = gen(), lo = gen();
-  hi = (hi & ~0xf000ULL) | 0x4000ULL;                  // version 4
-  lo = (lo & ~(0xc000ULL << 48)) | (0x8000ULL << 48);  // RFC 4122 variant
-  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48,
-                     lo & 0xffffffffffffULL);
-}
-
 DocumentMaker::DocumentMaker(const Table& table) : label_(QualifiedName(table.schema, table.name)) {
   std::vector<size_t> data = DataColumns(table);
   bool has_rest = false, has_doc_comment = false;
@@ -533,7 +524,7 @@ Result<Json> DocumentMaker::Make(const Value* row) const {
     for (auto it = rest.begin(); it != rest.end(); ++it) doc[it.key()] = it.value();
   }
   if (generated_key_) {
-    doc[primary_key_] = RandomUuid();
+    doc[primary_key_] = UuidToString(NewRandomUuid());
   } else if (!compound_.empty()) {
     Json key = Json::array();
     for (int k : compound_) {

@@ -87,8 +87,6 @@ class DocumentMaker {
 // triggers, sequences. EngineTraits::not_created of Traits().
 std::vector<std::string> NotWritten(const Schema& schema, const EngineTraits& source);
 
-// A random UUID v4, lower-case 8-4-4-4-12 (table and database ids, keys).
-std::string RandomUuid();
 
 // "rethinkdb_dump_<DATE>", DATE the local time `t` as %Y-%m-%dT%H:%M:%S, as
 // `rethinkdb dump` names its archive (+ ".tar.gz") and its top directory.
