@@ -87,7 +87,6 @@ class DocumentMaker {
 // triggers, sequences. EngineTraits::not_created of Traits().
 std::vector<std::string> NotWritten(const Schema& schema, const EngineTraits& source);
 
-
 // "rethinkdb_dump_<DATE>", DATE the local time `t` as %Y-%m-%dT%H:%M:%S, as
 // `rethinkdb dump` names its archive (+ ".tar.gz") and its top directory.
 std::string DumpName(std::time_t t);
