@@ -81,6 +81,23 @@ class Source {
   // mixed types (string, array): kept in _rest"). Complete once ReadSchema
   // returned. Default: none (a database's tables are what they are).
   virtual std::vector<std::string> Notes() const { return {}; }
+  // For a file whose records load into tables an application already made
+  // (FormatRow::into_existing_tables: Django fixtures). `target` is the
+  // target's schema; `target_rows` a Source over the target as it is now,
+  // from which the source reads the rows it must match (a natural key's
+  // row, a content type the target already has). Both stay valid until
+  // ReadSchema returns. Called at most once, before ReadSchema; the schema
+  // ReadSchema then returns names the target's tables and columns that the
+  // records fill, typed as the target declares them. Errors name what does
+  // not fit (a model without a table, a field without a column).
+  // Default: nothing to fit.
+  virtual Status FitTo(const Schema& /*target*/, Source* /*target_rows*/) { return Status::OK(); }
+  // After FitTo: the tables (QualifiedName of the schema's tables) that
+  // already hold rows the source matched its records against, and to which
+  // it adds only rows the target lacks (Django's content types and
+  // permissions, which the application's migrate filled). A data-only load's
+  // emptiness check and --clean leave them alone. Default: none.
+  virtual std::vector<std::string> MergedTables() const { return {}; }
   // How many tables (or slices) may be open for reading at once, from
   // different threads (all still from the one snapshot). Default: one at a time.
   virtual size_t MaxParallelTables() const { return 1; }
@@ -120,10 +137,17 @@ struct SinkOptions {
   LoadMode mode = LoadMode::kRefuseNonEmpty;
   // Load rows into tables that already exist (an application made them):
   // Begin creates nothing and checks that the schema's tables are there and
-  // empty (unless kAppend); Commit advances their sequences / AUTO_INCREMENT
+  // empty (kAppend: may hold rows; kClean: their rows are deleted first, see
+  // merged_tables); Commit advances their sequences / AUTO_INCREMENT
   // counters past the loaded ids. The schema Begin receives is then the
   // target's own (its tables restricted to the columns being loaded).
   bool data_only = false;
+  // With data_only: tables (QualifiedName of the schema's tables) that may
+  // already hold rows, whatever `mode`: the source adds only rows they lack
+  // (Source::MergedTables). kClean leaves them as they are; every other
+  // table of the schema is emptied before the load (its rows deleted, in
+  // children-first order, the table itself kept).
+  std::vector<std::string> merged_tables = {};
   // The engine the schema Begin receives was read from (its dialect reads the
   // schema's defaults, views and index expressions), resolved by the caller
   // from Schema::engine. Null: the sink's own engine when the schema names it,
@@ -212,6 +236,31 @@ struct DocumentOptions {
   std::map<std::string, std::string> primary_keys;
 };
 
+// How Django fixtures map onto an application's tables, and how they are
+// written (docs/formats/django.md). Other formats ignore it.
+struct DjangoOptions {
+  // "app.Model" -> table, overriding Django's default naming
+  // (<app_label>_<model name in lower case>); "app.Model.field" -> the
+  // through table of a many-to-many field. Keys match without case.
+  std::map<std::string, std::string> model_tables;
+  // "app.model" (lower case) -> the fields of its natural key, for models
+  // other than the ones Django itself defines (content types, permissions,
+  // users, groups, sites), whose natural keys are known.
+  std::map<std::string, std::vector<std::string>> natural_keys;
+  // InvenTree's rules. Reading: records of settings whose key starts with
+  // '_' are left out, and the permissions lists of groups and users are
+  // emptied unless keep_permissions. Writing: the metadata record first and
+  // non-ASCII escaped, as `invoke export-records` writes.
+  bool inventree = false;
+  bool keep_permissions = false;
+  // Writing: foreign keys to models with a natural key as that key.
+  bool natural_foreign = false;
+  // Writing: "app.model.field" -> "duration", "uuid" or "json": what a
+  // column holds when its type does not say (Django keeps a DurationField in
+  // a bigint and a UUIDField in a char(32) outside PostgreSQL).
+  std::map<std::string, std::string> field_types;
+};
+
 // Settings an engine's Source or Sink is opened with.
 struct EndpointOptions {
   // Connections a Source may read tables with at once (from one snapshot),
@@ -219,6 +268,8 @@ struct EndpointOptions {
   size_t jobs = 1;
   // For a file of documents read as a Source.
   DocumentOptions documents = {};  // "= {}": positional braces may leave it out
+  // For a Django fixture read as a Source.
+  DjangoOptions django = {};
 };
 
 // A server that holds several databases: what `dump` and `restore` work with.

@@ -6,6 +6,7 @@
 
 #include "archive/archive.h"
 #include "core/ascii.h"
+#include "formats/django/django_format.h"
 #include "formats/rethinkdb/rethinkdb_format.h"
 
 namespace decant {
@@ -30,6 +31,10 @@ const FormatRow kFormats[] = {
      OpenArchiveFileSink},
     {"rethinkdb", "RethinkDB dump (.tar.gz), export or import_export.rb directory", rethinkdb::Recognise,
      rethinkdb::OpenSource, rethinkdb::OpenSink, rethinkdb::Traits, rethinkdb::DefaultOutput},
+    {"django",
+     "Django fixture (dumpdata JSON or JSONL, plain or .gz/.bz2/.xz/.lzma/.zip; InvenTree export-records)",
+     django::Recognise, django::OpenSource, django::OpenSink, django::Traits, nullptr,
+     /*into_existing_tables=*/true},
 };
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }

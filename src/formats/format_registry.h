@@ -38,6 +38,7 @@ struct FileProbe {
 struct FileWriteOptions {
   bool directory = false;  // the format's directory form, where it has one
   int zstd_level = 3;      // compression level, where the format compresses
+  DjangoOptions django = {};  // a Django fixture's form (core/endpoint.h)
 };
 
 // One row per format. Every function is given the FileSystem to use.
@@ -62,6 +63,10 @@ struct FormatRow {
   // format's own tool names it (RethinkDB: rethinkdb_dump_<DATE>.tar.gz);
   // null: -o is required.
   std::string (*default_output)() = nullptr;
+  // The format's records load into tables an application already made (a
+  // Django fixture): import, plan and verify read the target's schema, fit
+  // the Source to it (Source::FitTo) and load data-only.
+  bool into_existing_tables = false;
 };
 
 // Every registered format, the default (the decant archive) first.
