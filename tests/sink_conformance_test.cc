@@ -620,6 +620,26 @@ TEST_P(SinkConformance, FailureDuringDataOnlyCleanKeepsTheRows) {
   }
 }
 
+// (f) The same failure with a merged table: SQLite and PostgreSQL as they
+// were; MariaDB empties the other tables again but never the merged one,
+// which keeps its own rows (and those it gained).
+TEST_P(SinkConformance, FailureWithMergedTableKeepsItsRows) {
+  auto target = NewTarget();
+  target->Exec(AppTablesWithKeys());
+  target->Exec("INSERT INTO parent VALUES (100, 'hundred'); INSERT INTO child VALUES (30, 100, 'z')");
+  std::string before = target->Snapshot();
+  SinkOptions options{LoadMode::kClean, true};
+  options.merged_tables = {Qualified("parent")};
+  Status st = Load(*target, options, 1, "child");
+  EXPECT_EQ(st.code(), StatusCode::kIOError) << st.ToString();
+  if (sqlite() || postgres()) {
+    EXPECT_EQ(target->Snapshot(), before);
+  } else {
+    EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), (Rows{"1|one", "2|two", "100|hundred"}));
+    EXPECT_EQ(target->Query("SELECT count(*) FROM child"), Rows{"0"});
+  }
+}
+
 // (f) A table outside the load whose foreign key points at rows --clean would
 // delete: PostgreSQL refuses the DELETE; MariaDB (loading with
 // foreign_key_checks off) is checked before any row is deleted; SQLite

@@ -322,8 +322,8 @@ Status MysqlSink::EmptyTables(const std::vector<size_t>& indexes) {
   }
   for (size_t i : indexes) {
     const std::string& name = schema_.tables[i].name;
-    DECANT_RETURN_IF_ERROR(
-        main_->Exec("DELETE FROM " + QuoteIdent(name)).WithContext("--clean: emptying table " + name));
+    DECANT_RETURN_IF_ERROR(main_->Exec("DELETE FROM " + QuoteIdent(name))
+                               .WithContext("--clean: emptying table " + name + " in " + Describe()));
   }
   return Status::OK();
 }

@@ -352,7 +352,8 @@ Status PostgresSink::EmptyTables(const std::vector<size_t>& indexes) {
     const Table& t = schema_.tables[i];
     // (A refused delete, class 23, is already FailedPrecondition.)
     Status st = main_->Exec("DELETE FROM " + QuoteQualified(TargetSchema(t.schema), t.name));
-    if (!st.ok()) return st.WithContext("--clean: emptying table " + QualifiedName(t.schema, t.name));
+    if (!st.ok())
+      return st.WithContext("--clean: emptying table " + QualifiedName(t.schema, t.name) + " in " + Describe());
   }
   if (jobs_ == 1) return Status::OK();
   in_transaction_ = false;

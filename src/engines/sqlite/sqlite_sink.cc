@@ -310,8 +310,8 @@ Status SqliteSink::EmptyTables(const std::vector<size_t>& indexes) {
   for (size_t i : indexes) {
     const std::string& name = schema_.tables[i].name;
     emptied_.insert(AsciiLower(name));
-    DECANT_RETURN_IF_ERROR(
-        conn_->Exec("DELETE FROM main." + QuoteIdent(name)).WithContext("--clean: emptying table " + name));
+    DECANT_RETURN_IF_ERROR(conn_->Exec("DELETE FROM main." + QuoteIdent(name))
+                               .WithContext("--clean: emptying table " + name + " in " + Describe()));
   }
   return Status::OK();
 }
@@ -342,8 +342,14 @@ Status SqliteSink::CheckReferencesToEmptied() {
         Statement::Prepare(conn_.get(), "SELECT \"parent\", count(*) FROM pragma_foreign_key_check(?1) GROUP BY 1"));
     sqlite3_bind_text(check.get(), 1, child.data(), static_cast<int>(child.size()), SQLITE_TRANSIENT);
     while (true) {
-      DECANT_ASSIGN_OR_RETURN(bool row, check.Step(conn_.get()));
-      if (!row) break;
+      // A key SQLite cannot check ("foreign key mismatch") would refuse the
+      // DELETE with foreign keys on: refused the same.
+      Result<bool> row = check.Step(conn_.get());
+      if (!row.ok()) {
+        return Status::FailedPrecondition("--clean: table " + child + " in " + Describe() + ": " +
+                                          row.status().message());
+      }
+      if (!*row) break;
       std::string parent = check.ColumnText(0);
       if (!emptied_.count(AsciiLower(parent))) continue;
       return Status::FailedPrecondition("--clean: table " + child + " in " + Describe() + " refers to " +
