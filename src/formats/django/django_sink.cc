@@ -303,7 +303,14 @@ Status DjangoSink::Plan() {
     }
     m.pk_col = BatchColumn(t, pk);
     m.pk_form = FormFor(model, t, pk, model.pk_column);
-    if (options_.inventree && InvenTreeExcludes(model.label)) {
+    bool excluded = false;
+    for (const std::string& e : options_.exclude_models) {
+      excluded = excluded || EqualsIgnoreCaseAscii(e, model.label) ||
+                 EqualsIgnoreCaseAscii(e, model.label.substr(0, model.label.find('.')));
+    }
+    if (excluded) {
+      report_.refused.push_back({"table", q, "", fmt::format("{}: left out by --exclude", model.label), 1, false});
+    } else if (options_.inventree && InvenTreeExcludes(model.label)) {
       report_.refused.push_back(
           {"table", q, "", fmt::format("{}: InvenTree's export-records leaves this model out", model.label), 1, false});
     } else {
