@@ -488,6 +488,26 @@ TEST(DjangoSinkEndToEnd, LoaddataReadsWhatDecantWrites) {
   }
 }
 
+// PostgreSQL keeps durations, UUIDs and JSON in their own types: no hints.
+TEST(DjangoSinkEndToEnd, FromPostgresql) {
+  if (!HaveDjango()) GTEST_SKIP() << "no python3-django";
+  if (testing_util::Env("DECANT_TEST_PG15_URI").empty()) GTEST_SKIP() << "DECANT_TEST_PG15_URI is not set";
+  testing_util::PgTestDb db("djs");
+  MakeShop(db.uri());
+  TempDir dir;
+  auto source = decant::OpenSource(db.uri());
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  std::string out = dir.File("djs_pg.json");
+  auto sink = OpenSink(out, FileWriteOptions{}, FileSystem::Default());
+  ASSERT_TRUE(sink.ok());
+  auto summary = CopyDatabase(**source, **sink, CopyOptions{});
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  std::string text = ReadFile(out);
+  EXPECT_NE(text.find("\"warranty\": \"3 00:00:00.000001\""), std::string::npos);
+  EXPECT_NE(text.find("\"uid\": \"12345678-9abc-4def-8123-456789abcdef\""), std::string::npos);
+  ExpectLoadsBack(dir, db.uri(), out, "pg");
+}
+
 #ifdef DJS_DECANT_BINARY
 TEST(DjangoSinkEndToEnd, CliExport) {
   if (!HaveDjango()) GTEST_SKIP() << "no python3-django";
