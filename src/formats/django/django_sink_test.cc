@@ -508,6 +508,30 @@ TEST(DjangoSinkEndToEnd, FromPostgresql) {
   ExpectLoadsBack(dir, db.uri(), out, "pg");
 }
 
+// MariaDB: booleans in tinyint(1), durations in bigint and UUIDs in char(32).
+TEST(DjangoSinkEndToEnd, FromMariadb) {
+  if (!HaveDjango()) GTEST_SKIP() << "no python3-django";
+  if (testing_util::Env("DECANT_TEST_MYSQL_URI").empty()) GTEST_SKIP() << "DECANT_TEST_MYSQL_URI is not set";
+  testing_util::MariadbTestDb db("djs");
+  MakeShop(db.uri());
+  TempDir dir;
+  auto source = decant::OpenSource(db.uri());
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  std::string out = dir.File("djs_my.json");
+  FileWriteOptions o;
+  o.django.field_types = {{"shop.product.warranty", "duration"},
+                          {"shop.product.uid", "uuid"},
+                          {"shop.product.attributes", "json"},
+                          {"shop.product.extra", "json"}};
+  auto sink = OpenSink(out, o, FileSystem::Default());
+  ASSERT_TRUE(sink.ok());
+  auto summary = CopyDatabase(**source, **sink, CopyOptions{});
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  std::string text = ReadFile(out);
+  EXPECT_NE(text.find("\"active\": true"), std::string::npos);
+  ExpectLoadsBack(dir, db.uri(), out, "my");
+}
+
 #ifdef DJS_DECANT_BINARY
 TEST(DjangoSinkEndToEnd, CliExport) {
   if (!HaveDjango()) GTEST_SKIP() << "no python3-django";
