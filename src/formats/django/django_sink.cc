@@ -18,10 +18,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <limits>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -89,37 +89,38 @@ struct FieldOut {
 
 struct M2mOut {
   const ManyToMany* m2m = nullptr;
-  size_t owner = kNone;       // model index
-  size_t related = kNone;     // model index of the related model, kNone when not written
-  size_t key_model = kNone;   // related ids written as this model's natural keys
+  size_t owner = kNone;      // model index
+  size_t related = kNone;    // model index of the related model, kNone when not written
+  size_t key_model = kNone;  // related ids written as this model's natural keys
   ColumnForm owner_form, related_form;
-  std::string key;            // the field's name as a JSON string
-  bool emptied = false;       // InvenTree: permissions lists written empty
+  std::string key;                        // the field's name as a JSON string
+  bool emptied = false;                   // InvenTree: permissions lists written empty
   size_t owner_col = 0, related_col = 0;  // in the through table's batch
   std::vector<std::pair<int64_t, int64_t>> pairs;
   std::vector<std::pair<std::string, std::string>> text_pairs;  // JSON texts
 };
 
 struct KeyPart {
-  std::string text;           // JSON text, or the related row's pk text
-  size_t model = kNone;       // set: a foreign key standing for that model's natural key
+  std::string text;      // JSON text, or the related row's pk text
+  size_t model = kNone;  // set: a foreign key standing for that model's natural key
 };
 
 struct ModelOut {
   const Model* model = nullptr;
   std::string label;
-  bool write = false;      // its records go into the fixture
-  bool keys = false;       // its rows' natural keys are kept
+  bool write = false;  // its records go into the fixture
+  bool keys = false;   // its rows' natural keys are kept
   size_t pk_col = 0;
   ColumnForm pk_form;
   std::vector<FieldOut> fields;
-  std::vector<size_t> m2m;  // indexes into m2m_
+  std::vector<size_t> m2m;                            // indexes into m2m_
   std::vector<std::pair<size_t, size_t>> key_fields;  // (batch column, model index for a foreign key or kNone)
   std::vector<ColumnForm> key_forms;
   std::unordered_map<std::string, std::vector<KeyPart>> key_rows;  // pk text -> natural key
   int setting_key_col = -1;  // InvenTree: settings whose key starts with '_' are left out
   uint64_t left_out = 0;
   std::string spool;
+  std::string head, fields_head;  // a record's text before its pk, and between its pk and its fields
   uint64_t records = 0;
   bool open = false;
 };
@@ -373,9 +374,8 @@ Status DjangoSink::Plan() {
     if (claimed.count(&t)) continue;
     std::string q = QualifiedName(t.schema, t.name);
     if (map.ThroughFor(t)) {
-      report_.refused.push_back({"table", q, "",
-                                 "the through table of a many-to-many field of a model not written: not written", 1,
-                                 false});
+      report_.refused.push_back(
+          {"table", q, "", "the through table of a many-to-many field of a model not written: not written", 1, false});
     } else if (EqualsIgnoreCaseAscii(t.name, "django_migrations")) {
       report_.refused.push_back({"table", q, "",
                                  "Django's record of applied migrations, not a model: not written (the target's own "
@@ -490,17 +490,17 @@ Status DjangoSink::WriteRecordRow(ModelOut& m, const Value* row, std::string* li
     m.key_rows[pk] = std::move(parts);
   }
   if (!m.write) return Status::OK();
+  if (m.head.empty()) {
+    m.head = "{" + JsonKey("model", ascii_, build_);
+    AppendJsonString(m.label, ascii_, &m.head);
+    m.head += std::string(build_.item) + JsonKey("pk", ascii_, build_);
+    m.fields_head = std::string(build_.item) + JsonKey("fields", ascii_, build_) + "{";
+  }
   *line += pk;
   line->push_back('\t');
-  *line += "{";
-  *line += JsonKey("model", ascii_, build_);
-  AppendJsonString(m.label, ascii_, line);
-  *line += build_.item;
-  *line += JsonKey("pk", ascii_, build_);
+  *line += m.head;
   *line += pk;
-  *line += build_.item;
-  *line += JsonKey("fields", ascii_, build_);
-  *line += "{";
+  *line += m.fields_head;
   bool first = true;
   for (const FieldOut& f : m.fields) {
     if (!first) *line += build_.item;
@@ -772,7 +772,8 @@ Status DjangoSink::Assemble(WritableFile* file) {
             int64_t owner = 0;
             auto r = std::from_chars(pk.data(), pk.data() + pk.size(), owner);
             if (r.ec == std::errc() && r.ptr == pk.data() + pk.size()) {
-              auto lo = std::lower_bound(mm.pairs.begin(), mm.pairs.end(), std::make_pair(owner, std::numeric_limits<int64_t>::min()));
+              auto lo = std::lower_bound(mm.pairs.begin(), mm.pairs.end(),
+                                         std::make_pair(owner, std::numeric_limits<int64_t>::min()));
               for (; lo != mm.pairs.end() && lo->first == owner; ++lo) id(std::to_string(lo->second));
             }
             auto tlo = std::lower_bound(mm.text_pairs.begin(), mm.text_pairs.end(), std::make_pair(pk, std::string()));

@@ -110,13 +110,15 @@ TEST(DjangoWriteValues, ScalarsAsDjangoWritesThem) {
 TEST(DjangoWriteValues, StringsEscapedAsPythonJson) {
   std::string s = "caf\xc3\xa9 \xf0\x9f\x8e\x89 \"q\" \\ \n\t\x01\x7f";
   EXPECT_EQ(Out(Value::Text(s), Form(L::kText)), "\"caf\xc3\xa9 \xf0\x9f\x8e\x89 \\\"q\\\" \\\\ \\n\\t\\u0001\x7f\"");
-  EXPECT_EQ(Out(Value::Text(s), Form(L::kText), true), "\"caf\\u00e9 \\ud83c\\udf89 \\\"q\\\" \\\\ \\n\\t\\u0001\\u007f\"");
+  EXPECT_EQ(Out(Value::Text(s), Form(L::kText), true),
+            "\"caf\\u00e9 \\ud83c\\udf89 \\\"q\\\" \\\\ \\n\\t\\u0001\\u007f\"");
   EXPECT_EQ(Out(Value::Text("bad \xff"), Form(L::kText)), "\"bad \xef\xbf\xbd\"");
   EXPECT_EQ(Out(Value::Text("bad \xff"), Form(L::kText), true), "\"bad \\ufffd\"");
 }
 
 TEST(DjangoWriteValues, JsonEmbeddedAsPythonWouldDumpIt) {
-  std::string j = R"({"a":[1,2.50,{"b":null,"c":"\u00fc","d":[true,false]}],"n":1e2,"e":{},"l":[],"big":9007199254740993})";
+  std::string j =
+      R"({"a":[1,2.50,{"b":null,"c":"\u00fc","d":[true,false]}],"n":1e2,"e":{},"l":[],"big":9007199254740993})";
   EXPECT_EQ(Out(Value::Text(j), Form(L::kJson)),
             "{\"a\": [1, 2.5, {\"b\": null, \"c\": \"\xc3\xbc\", \"d\": [true, false]}], \"n\": 100.0, \"e\": {}, "
             "\"l\": [], \"big\": 9007199254740993}");
@@ -125,7 +127,8 @@ TEST(DjangoWriteValues, JsonEmbeddedAsPythonWouldDumpIt) {
   EXPECT_EQ(Out(Value::Text("not json"), Form(L::kJson)), "\"not json\"");
   std::string laid;
   ASSERT_TRUE(AppendPythonJsonText(R"({"a": [1, {"b": []}], "c": "\u00e9"})", true, kIndent2Layout, 1, &laid));
-  EXPECT_EQ(laid, "{\n    \"a\": [\n      1,\n      {\n        \"b\": []\n      }\n    ],\n    \"c\": \"\\u00e9\"\n  }");
+  EXPECT_EQ(laid,
+            "{\n    \"a\": [\n      1,\n      {\n        \"b\": []\n      }\n    ],\n    \"c\": \"\\u00e9\"\n  }");
   laid.clear();
   ASSERT_TRUE(AppendPythonJsonText(R"({"a": [1, 2]})", false, kJsonLinesLayout, 0, &laid));
   EXPECT_EQ(laid, R"({"a": [1,2]})");
@@ -137,8 +140,22 @@ TEST(DjangoWriteValues, JsonEmbeddedAsPythonWouldDumpIt) {
 
 // Floats as Python's json.dumps writes them, checked against Python itself.
 TEST(DjangoWriteValues, FloatsMatchPythonRepr) {
-  std::vector<double> v = {0.1,   1.0,   -0.0,  1e16, 1e15, 9999999999999998.0, 1e22, 1.5e-7, 1e-4,    0.0001234,
-                           1e308, 5e-324, 2.5e-10, 3.141592653589793, -1.7976931348623157e308, 123456789.125};
+  std::vector<double> v = {0.1,
+                           1.0,
+                           -0.0,
+                           1e16,
+                           1e15,
+                           9999999999999998.0,
+                           1e22,
+                           1.5e-7,
+                           1e-4,
+                           0.0001234,
+                           1e308,
+                           5e-324,
+                           2.5e-10,
+                           3.141592653589793,
+                           -1.7976931348623157e308,
+                           123456789.125};
   std::mt19937_64 gen(13);
   for (int i = 0; i < 2000; ++i) {
     uint64_t bits = gen();
@@ -192,9 +209,9 @@ void AddFk(Table* t, const std::string& column, const std::string& ref) {
 Schema ShopSchema() {
   Schema s;
   s.engine = "sqlite";
-  Table product = MakeTable("shop_product", {Col("id", L::kInt64), Col("category_id", L::kInt64),
-                                             Col("name", L::kText), Col("price", L::kDecimal, 2),
-                                             Col("created", L::kTimestamp), Col("attributes", L::kJson)});
+  Table product = MakeTable("shop_product",
+                            {Col("id", L::kInt64), Col("category_id", L::kInt64), Col("name", L::kText),
+                             Col("price", L::kDecimal, 2), Col("created", L::kTimestamp), Col("attributes", L::kJson)});
   AddFk(&product, "category_id", "shop_category");
   Table category =
       MakeTable("shop_category", {Col("id", L::kInt64), Col("name", L::kText), Col("parent_id", L::kInt64)});
@@ -229,8 +246,10 @@ std::string WriteShop(const std::string& out, const FileWriteOptions& options, S
   Status st = (*sink)->Begin(s, SinkOptions{});
   EXPECT_TRUE(st.ok()) << st.ToString();
   Put(sink->get(), s.tables[0],
-      {{Value::Int(1), Value::Int(2), Value::Text("Gr\xc3\xbc\xc3\x9f" "e"), Value::Float(12.5),
-        Value::Text("2024-01-02 03:04:05.123456"), Value::Text(R"({"k": [1, "v"]})")},
+      {{Value::Int(1), Value::Int(2),
+        Value::Text("Gr\xc3\xbc\xc3\x9f"
+                    "e"),
+        Value::Float(12.5), Value::Text("2024-01-02 03:04:05.123456"), Value::Text(R"({"k": [1, "v"]})")},
        {Value::Int(2), Value::Int(1), Value::Text("b"), Value::Text("1.00"), Value::Text("2024-01-02 03:04:05"),
         Value::Text("{}")}});
   Put(sink->get(), s.tables[1],
@@ -250,15 +269,14 @@ TEST(DjangoSink, JsonAsDumpdataWritesIt) {
   TempDir dir;
   SinkReport report;
   std::string text = WriteShop(dir.File("data.json"), FileWriteOptions{}, &report);
-  EXPECT_EQ(text,
-            R"([{"model": "shop.category", "pk": 1, "fields": {"name": "child", "parent": 2}}, )"
-            R"({"model": "shop.category", "pk": 2, "fields": {"name": "root", "parent": null}}, )"
-            R"({"model": "shop.tag", "pk": 3, "fields": {"label": "red"}}, )"
-            R"({"model": "shop.tag", "pk": 7, "fields": {"label": "blue"}}, )"
-            R"({"model": "shop.product", "pk": 1, "fields": {"category": 2, "name": "Grüße", "price": "12.50", )"
-            R"("created": "2024-01-02T03:04:05.123Z", "attributes": {"k": [1, "v"]}, "tags": [3, 7]}}, )"
-            R"({"model": "shop.product", "pk": 2, "fields": {"category": 1, "name": "b", "price": "1.00", )"
-            R"("created": "2024-01-02T03:04:05Z", "attributes": {}, "tags": []}}])");
+  EXPECT_EQ(text, R"([{"model": "shop.category", "pk": 1, "fields": {"name": "child", "parent": 2}}, )"
+                  R"({"model": "shop.category", "pk": 2, "fields": {"name": "root", "parent": null}}, )"
+                  R"({"model": "shop.tag", "pk": 3, "fields": {"label": "red"}}, )"
+                  R"({"model": "shop.tag", "pk": 7, "fields": {"label": "blue"}}, )"
+                  R"({"model": "shop.product", "pk": 1, "fields": {"category": 2, "name": "Grüße", "price": "12.50", )"
+                  R"("created": "2024-01-02T03:04:05.123Z", "attributes": {"k": [1, "v"]}, "tags": [3, 7]}}, )"
+                  R"({"model": "shop.product", "pk": 2, "fields": {"category": 1, "name": "b", "price": "1.00", )"
+                  R"("created": "2024-01-02T03:04:05Z", "attributes": {}, "tags": []}}])");
   std::string refused;
   for (const SinkObject& o : report.refused) refused += o.kind + " " + o.name + ": " + o.reason + "\n";
   EXPECT_NE(refused.find("table django_migrations: Django's record of applied migrations"), std::string::npos)
@@ -322,7 +340,8 @@ TEST(DjangoSink, RefusesWhatItCannotWrite) {
 // content type's key flattened into it), users and groups.
 Schema AuthSchema() {
   Schema s;
-  Table ct = MakeTable("django_content_type", {Col("id", L::kInt64), Col("app_label", L::kText), Col("model", L::kText)});
+  Table ct =
+      MakeTable("django_content_type", {Col("id", L::kInt64), Col("app_label", L::kText), Col("model", L::kText)});
   Table perm = MakeTable("auth_permission", {Col("id", L::kInt64), Col("name", L::kText),
                                              Col("content_type_id", L::kInt64), Col("codename", L::kText)});
   AddFk(&perm, "content_type_id", "django_content_type");
@@ -332,7 +351,8 @@ Schema AuthSchema() {
   AddFk(&gp, "group_id", "auth_group");
   AddFk(&gp, "permission_id", "auth_permission");
   Table user = MakeTable("auth_user", {Col("id", L::kInt64), Col("username", L::kText)});
-  Table ug = MakeTable("auth_user_groups", {Col("id", L::kInt64), Col("user_id", L::kInt64), Col("group_id", L::kInt64)});
+  Table ug =
+      MakeTable("auth_user_groups", {Col("id", L::kInt64), Col("user_id", L::kInt64), Col("group_id", L::kInt64)});
   AddFk(&ug, "user_id", "auth_user");
   AddFk(&ug, "group_id", "auth_group");
   Table note = MakeTable("common_inventreesetting", {Col("id", L::kInt64), Col("key", L::kText),
@@ -394,14 +414,15 @@ TEST(DjangoSink, InvenTreeExportRecords) {
       << text;
   // Content types and permissions left out, permissions lists emptied, the
   // hidden setting dropped, non-ASCII escaped, no trailing newline.
-  EXPECT_EQ(text.substr(head),
-            "  {\n    \"model\": \"auth.group\",\n    \"pk\": 4,\n    \"fields\": {\n      \"name\": \"staff\",\n"
-            "      \"permissions\": []\n    }\n  },\n"
-            "  {\n    \"model\": \"auth.user\",\n    \"pk\": 5,\n    \"fields\": {\n      \"username\": \"zo\\u00eb\",\n"
-            "      \"groups\": [\n        [\n          \"staff\"\n        ]\n      ]\n    }\n  },\n"
-            "  {\n    \"model\": \"common.inventreesetting\",\n    \"pk\": 1,\n    \"fields\": {\n"
-            "      \"key\": \"NAME\",\n      \"owner\": [\n        \"zo\\u00eb\"\n      ],\n"
-            "      \"kind\": [\n        \"part\",\n        \"part\"\n      ]\n    }\n  }\n]")
+  EXPECT_EQ(
+      text.substr(head),
+      "  {\n    \"model\": \"auth.group\",\n    \"pk\": 4,\n    \"fields\": {\n      \"name\": \"staff\",\n"
+      "      \"permissions\": []\n    }\n  },\n"
+      "  {\n    \"model\": \"auth.user\",\n    \"pk\": 5,\n    \"fields\": {\n      \"username\": \"zo\\u00eb\",\n"
+      "      \"groups\": [\n        [\n          \"staff\"\n        ]\n      ]\n    }\n  },\n"
+      "  {\n    \"model\": \"common.inventreesetting\",\n    \"pk\": 1,\n    \"fields\": {\n"
+      "      \"key\": \"NAME\",\n      \"owner\": [\n        \"zo\\u00eb\"\n      ],\n"
+      "      \"kind\": [\n        \"part\",\n        \"part\"\n      ]\n    }\n  }\n]")
       << text;
 }
 
@@ -432,25 +453,27 @@ void ExpectLoadsBack(const TempDir& dir, const std::string& src, const std::stri
   ASSERT_EQ(r.exit_code, 0) << r.out;
   r = Manage(dst, "manage.py loaddata " + ShellQuote(fixture));
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  WriteFile(dir.File("djs_compare.py"),
-            "import json, os, re, subprocess, sys\n"
-            "import run_test\n"
-            "def dump(loc):\n"
-            "    out = subprocess.run([sys.executable, 'manage.py', 'dumpdata', 'shop'], env=run_test.django_env(loc),\n"
-            "                         capture_output=True, text=True, check=True).stdout\n"
-            "    return json.loads(out)\n"
-            "def ms(objs):\n"
-            "    # DjangoJSONEncoder cuts microseconds to milliseconds: '...05.000Z' loads as a\n"
-            "    # whole second, which dumpdata then writes '...05Z' (Django's own round trip too).\n"
-            "    for o in objs:\n"
-            "        for k, v in o['fields'].items():\n"
-            "            if isinstance(v, str) and re.fullmatch(r'(\\d{4}-\\d\\d-\\d\\dT)?\\d\\d:\\d\\d:\\d\\d\\.000Z?', v):\n"
-            "                o['fields'][k] = v.replace('.000', '')\n"
-            "    return objs\n"
-            "a, b = ms(dump(sys.argv[1])), ms(dump(sys.argv[2]))\n"
-            "diff = run_test.compare(a, b)\n"
-            "print(diff or 'equal %d' % len(a))\n"
-            "sys.exit(1 if diff or not a else 0)\n");
+  WriteFile(
+      dir.File("djs_compare.py"),
+      "import json, os, re, subprocess, sys\n"
+      "import run_test\n"
+      "def dump(loc):\n"
+      "    out = subprocess.run([sys.executable, 'manage.py', 'dumpdata', 'shop'], env=run_test.django_env(loc),\n"
+      "                         capture_output=True, text=True, check=True).stdout\n"
+      "    return json.loads(out)\n"
+      "def ms(objs):\n"
+      "    # DjangoJSONEncoder cuts microseconds to milliseconds: '...05.000Z' loads as a\n"
+      "    # whole second, which dumpdata then writes '...05Z' (Django's own round trip too).\n"
+      "    for o in objs:\n"
+      "        for k, v in o['fields'].items():\n"
+      "            if isinstance(v, str) and re.fullmatch(r'(\\d{4}-\\d\\d-\\d\\dT)?\\d\\d:\\d\\d:\\d\\d\\.000Z?', "
+      "v):\n"
+      "                o['fields'][k] = v.replace('.000', '')\n"
+      "    return objs\n"
+      "a, b = ms(dump(sys.argv[1])), ms(dump(sys.argv[2]))\n"
+      "diff = run_test.compare(a, b)\n"
+      "print(diff or 'equal %d' % len(a))\n"
+      "sys.exit(1 if diff or not a else 0)\n");
   r = Manage(src, ShellQuote(dir.File("djs_compare.py")) + " " + ShellQuote(src) + " " + ShellQuote(dst));
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("equal"), std::string::npos) << r.out;
@@ -482,7 +505,8 @@ TEST(DjangoSinkEndToEnd, LoaddataReadsWhatDecantWrites) {
     auto summary = CopyDatabase(**source, **sink, CopyOptions{});
     ASSERT_TRUE(summary.ok()) << summary.status().ToString();
     bool named = false;
-    for (const std::string& line : summary->not_carried) named = named || line.find("django_migrations") != std::string::npos;
+    for (const std::string& line : summary->not_carried)
+      named = named || line.find("django_migrations") != std::string::npos;
     EXPECT_TRUE(named) << ::testing::PrintToString(summary->not_carried);
     ExpectLoadsBack(dir, src, out, std::string(name).ends_with(".json") ? "json" : "jsonl");
   }

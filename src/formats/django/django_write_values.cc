@@ -228,8 +228,8 @@ bool AppendDateTime(std::string_view text, std::string* out) {
   if (!ParseMoment(text, false, &m) || !m.has_date || m.infinity != 0 || m.bc || m.month == 0) return false;
   if (m.has_offset) ToUtc(&m);
   if (m.year < 1 || m.year > 9999 || m.hour < 0 || m.hour > 23) return false;
-  *out += fmt::format("\"{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", m.year, m.month, m.day, m.hour, m.minute,
-                      m.second);
+  *out +=
+      fmt::format("\"{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", m.year, m.month, m.day, m.hour, m.minute, m.second);
   AppendMillis(m.fraction, out);
   *out += "Z\"";
   return true;
@@ -567,7 +567,7 @@ std::optional<int64_t> ParseIsoDuration(std::string_view s) {
     char unit = AsciiUpper(s[i]);
     double per = 0;
     if (!time) {
-      per = unit == 'Y' ? 365.0 * kMicrosPerDay
+      per = unit == 'Y'   ? 365.0 * kMicrosPerDay
             : unit == 'M' ? 30.0 * kMicrosPerDay
             : unit == 'W' ? 7.0 * kMicrosPerDay
             : unit == 'D' ? 1.0 * kMicrosPerDay
@@ -791,8 +791,7 @@ void AppendFixtureValueLaidOut(const Value& v, const ColumnForm& form, bool asci
     } else if (IsText(v)) {
       int64_t i = 0;
       micros = ParseInt(v.as_string(), &i) ? std::optional<int64_t>(i) : ParseDurationMicros(v.as_string());
-    } else if (v.kind() == Value::Kind::kFloat && std::isfinite(v.as_float()) &&
-               std::fabs(v.as_float()) < 9.2e18) {
+    } else if (v.kind() == Value::Kind::kFloat && std::isfinite(v.as_float()) && std::fabs(v.as_float()) < 9.2e18) {
       micros = static_cast<int64_t>(std::llround(v.as_float()));
     }
     if (micros) {
@@ -880,8 +879,7 @@ void AppendFixtureValueLaidOut(const Value& v, const ColumnForm& form, bool asci
       }
       if (!ok) {
         if (v.kind() == Value::Kind::kFloat) {
-          AppendJsonString(std::isnan(v.as_float()) ? "NaN" : v.as_float() < 0 ? "-Infinity" : "Infinity", ascii,
-                           out);
+          AppendJsonString(std::isnan(v.as_float()) ? "NaN" : v.as_float() < 0 ? "-Infinity" : "Infinity", ascii, out);
         } else {
           AppendByKind(v, ascii, out);
         }
