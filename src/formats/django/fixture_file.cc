@@ -317,8 +317,11 @@ enum class Between {
 
 class FixtureFileImpl final : public FixtureFile {
  public:
-  FixtureFileImpl(FileSystem* fs, std::string describe, Compression compression)
-      : fs_(fs), describe_(std::move(describe)), compression_(compression) {}
+  // FixtureFile::Open with a record limit.
+  static Result<std::unique_ptr<FixtureFile>> Open(const std::string& path, FileSystem* fs, uint64_t max_record_bytes);
+
+  FixtureFileImpl(FileSystem* fs, std::string describe, Compression compression, uint64_t max_record_bytes)
+      : fs_(fs), describe_(std::move(describe)), compression_(compression), max_record_bytes_(max_record_bytes) {}
   ~FixtureFileImpl() override {
     file_.reset();
     if (!temp_path_.empty()) (void)fs_->Remove(temp_path_);
@@ -331,6 +334,7 @@ class FixtureFileImpl final : public FixtureFile {
   bool json_lines() const override { return json_lines_; }
   uint64_t size() const override { return file_ ? file_->Size() : 0; }
 
+ private:
   // Finds the layout from the first non-blank byte after `start_`.
   Status DetectLayout();
 
@@ -341,9 +345,8 @@ class FixtureFileImpl final : public FixtureFile {
   std::string temp_path_;  // the decompressed copy; removed on destruction
   uint64_t start_ = 0;     // past a UTF-8 BOM
   bool json_lines_ = false;
-  uint64_t max_record_bytes_ = kMaxRecordBytes;
+  uint64_t max_record_bytes_;
 
- private:
   Status Error(const char* where, uint64_t number, uint64_t line, const std::string& what) const {
     return Status::Corruption(fmt::format("{}: {} {} (line {}): {}", describe_, where, number, line, what));
   }
@@ -549,7 +552,8 @@ Status FixtureFileImpl::ReadRecord(const RecordSpan& span, std::string* text) co
   return file_->ReadAt(span.offset, text->size(), text->data());
 }
 
-Result<std::unique_ptr<FixtureFile>> OpenImpl(const std::string& path, FileSystem* fs, uint64_t max_record_bytes) {
+Result<std::unique_ptr<FixtureFile>> FixtureFileImpl::Open(const std::string& path, FileSystem* fs,
+                                                           uint64_t max_record_bytes) {
   const std::string input = path == "-" ? "stdin" : path;
   if (path != "-") {
     if (!fs->Exists(path)) return Status::NotFound(fmt::format("{}: no such file or directory", path));
@@ -560,8 +564,7 @@ Result<std::unique_ptr<FixtureFile>> OpenImpl(const std::string& path, FileSyste
   const Compression compression = DetectCompression(head);
   std::string describe = input;
   if (compression != Compression::kNone) describe += fmt::format(" ({})", CompressionName(compression));
-  auto file = std::make_unique<FixtureFileImpl>(fs, describe, compression);
-  file->max_record_bytes_ = max_record_bytes;
+  auto file = std::make_unique<FixtureFileImpl>(fs, describe, compression, max_record_bytes);
   if (compression == Compression::kNone && path != "-" && fs->IsRegularFile(path)) {
     DECANT_ASSIGN_OR_RETURN(file->file_, fs->NewRandomAccessFile(path));
   } else {
@@ -732,12 +735,12 @@ bool Recognise(const FileProbe& probe, FileSystem* fs) {
 }
 
 Result<std::unique_ptr<FixtureFile>> FixtureFile::Open(const std::string& path, FileSystem* fs) {
-  return OpenImpl(path, fs, kMaxRecordBytes);
+  return FixtureFileImpl::Open(path, fs, kMaxRecordBytes);
 }
 
 namespace internal {
 Result<std::unique_ptr<FixtureFile>> OpenWithLimit(const std::string& path, FileSystem* fs, uint64_t max_record_bytes) {
-  return OpenImpl(path, fs, max_record_bytes);
+  return FixtureFileImpl::Open(path, fs, max_record_bytes);
 }
 }  // namespace internal
 

@@ -120,7 +120,7 @@ class FixtureFileTest : public ::testing::Test {
     WriteFile(File(name), bytes);
     return File(name);
   }
-  void Shell(const std::string& cmd) {
+  static void Shell(const std::string& cmd) {
     auto r = RunShell(cmd);
     ASSERT_EQ(r.exit_code, 0) << cmd << ": " << r.out;
   }
