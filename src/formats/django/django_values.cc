@@ -106,6 +106,19 @@ bool NonFinite(const Json& v, double* d) {
   return true;
 }
 
+// True when a JSON value holds a NaN or an infinity somewhere (no JSON
+// column of any engine takes them).
+bool HasNonFinite(const Json& v) {
+  double d;
+  if (v.is_string()) return NonFinite(v, &d);
+  if (v.is_structured()) {
+    for (const Json& item : v) {
+      if (HasNonFinite(item)) return true;
+    }
+  }
+  return false;
+}
+
 // An integer's text ([+-]digits, blanks around it), as Python's int() reads it.
 bool ParseIntegerText(std::string_view s, Value* out) {
   s = TrimBlanks(s);
@@ -424,6 +437,7 @@ std::string ReadTemporal(const Json& v, L type, Value* out) {
       return "";
     case L::kTimestamp:
       if (m.has_offset) ToUtc(&m);
+      if (m.year < 1 || m.year > 9999) return what;  // Python's datetime overflows too
       out->SetText(FormatMoment(m, true, true, false, false));
       return "";
     default:  // timestamptz: a value without an offset is taken as UTC
@@ -567,11 +581,14 @@ std::string ReadDecimal(const Json& v, Value* out) {
   return "not a number";
 }
 
+std::string ReadJson(const Json& v, Value* out) {
+  if (HasNonFinite(v)) return "NaN or Infinity in JSON";
+  out->SetText(CompactJson(v));
+  return "";
+}
+
 std::string ReadText(const Json& v, const ColumnForm& form, Value* out) {
-  if (form.json_text) {
-    out->SetText(CompactJson(v));
-    return "";
-  }
+  if (form.json_text) return ReadJson(v, out);
   if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();
     std::string hex;
@@ -650,9 +667,11 @@ std::string FixtureValue(const nlohmann::json& v, const ColumnForm& form, Value*
                                  hex.substr(16, 4), hex.substr(20)));
         break;
       }
-      case L::kJson: out->SetText(CompactJson(v)); break;
+      case L::kJson: reason = ReadJson(v, out); break;
       default:  // enum, array, native, any, ...
-        if (v.is_string() && !form.json_text) {
+        if (form.json_text) {
+          reason = ReadJson(v, out);
+        } else if (v.is_string()) {
           out->SetText(v.get_ref<const std::string&>());
         } else {
           out->SetText(CompactJson(v));
