@@ -25,7 +25,10 @@ using Json = nlohmann::json;
 // Durations are summed in 128 bits so any overflow of int64 is seen.
 __extension__ typedef __int128 Int128;  // NOLINT(modernize-use-using)
 
-constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000000;
+constexpr int64_t kMicrosPerSecond = 1000000;
+constexpr int64_t kMicrosPerMinute = 60 * kMicrosPerSecond;
+constexpr int64_t kMicrosPerHour = 60 * kMicrosPerMinute;
+constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 
 bool IsIntegerType(L t) { return t == L::kInt16 || t == L::kInt32 || t == L::kInt64 || t == L::kUInt64; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -270,12 +273,12 @@ bool StandardDuration(std::string_view s, Int128* out) {
     fraction = fraction.substr(0, 6);  // digits beyond the sixth are ignored
   }
   if (i != s.size()) return false;
-  static constexpr int64_t kUnits[3] = {int64_t{3600} * 1000000, 60 * 1000000, 1000000};
+  static constexpr int64_t kUnits[3] = {kMicrosPerHour, kMicrosPerMinute, kMicrosPerSecond};
   Int128 time = 0;
   for (size_t k = 0; k < n; ++k) {
     if (!AddScaled(parts[k], kUnits[3 - n + k], &time)) return false;
   }
-  time += FractionOf(fraction, 1000000);
+  time += FractionOf(fraction, kMicrosPerSecond);
   *out = days + (negative ? -time : time);
   return true;
 }
@@ -306,7 +309,7 @@ bool IsoDuration(std::string_view s, Int128* out) {
     return true;
   };
   static constexpr int64_t kDay[1] = {kMicrosPerDay};
-  static constexpr int64_t kTime[3] = {int64_t{3600} * 1000000, 60 * 1000000, 1000000};
+  static constexpr int64_t kTime[3] = {kMicrosPerHour, kMicrosPerMinute, kMicrosPerSecond};
   size_t next = 0;
   if (!part("D", kDay, &next)) return false;
   if (i < s.size() && s[i] == 'T') {
@@ -355,10 +358,10 @@ bool PostgresDuration(std::string_view s, Int128* out) {
       if (!DigitRun(s, &i, &fraction) || fraction.size() > 6) return false;
     }
     if (i != s.size()) return false;
-    if (!AddScaled(h, int64_t{3600} * 1000000, &time) || !AddScaled(m, 60 * 1000000, &time) ||
-        !AddScaled(sec, 1000000, &time))
+    if (!AddScaled(h, kMicrosPerHour, &time) || !AddScaled(m, kMicrosPerMinute, &time) ||
+        !AddScaled(sec, kMicrosPerSecond, &time))
       return false;
-    time += FractionOf(fraction, 1000000);
+    time += FractionOf(fraction, kMicrosPerSecond);
   }
   *out = days + (negative ? -time : time);
   return true;
@@ -389,9 +392,10 @@ std::string PostgresInterval(int64_t micros) {
   if (days != 0) out = fmt::format("{} {}", days, days == 1 ? "day" : "days");
   if (rest != 0 || days == 0) {
     if (!out.empty()) out += days < 0 ? " +" : " ";
-    out += fmt::format("{:02d}:{:02d}:{:02d}", rest / 3600000000, rest / 60000000 % 60, rest / 1000000 % 60);
-    if (rest % 1000000 != 0) {
-      std::string fraction = fmt::format("{:06d}", rest % 1000000);
+    out += fmt::format("{:02d}:{:02d}:{:02d}", rest / kMicrosPerHour, rest / kMicrosPerMinute % 60,
+                       rest / kMicrosPerSecond % 60);
+    if (rest % kMicrosPerSecond != 0) {
+      std::string fraction = fmt::format("{:06d}", rest % kMicrosPerSecond);
       fraction.erase(fraction.find_last_not_of('0') + 1);
       out += "." + fraction;
     }
