@@ -25,7 +25,10 @@ using Json = nlohmann::json;
 // Durations are summed in 128 bits so any overflow of int64 is seen.
 __extension__ typedef __int128 Int128;  // NOLINT(modernize-use-using)
 
-constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000000;
+constexpr int64_t kMicrosPerSecond = 1000000;
+constexpr int64_t kMicrosPerMinute = 60 * kMicrosPerSecond;
+constexpr int64_t kMicrosPerHour = 60 * kMicrosPerMinute;
+constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 
 bool IsIntegerType(L t) { return t == L::kInt16 || t == L::kInt32 || t == L::kInt64 || t == L::kUInt64; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -104,6 +107,19 @@ bool NonFinite(const Json& v, double* d) {
     return false;
   }
   return true;
+}
+
+// True when a JSON value holds a NaN or an infinity somewhere (no JSON
+// column of any engine takes them).
+bool HasNonFinite(const Json& v) {
+  double d;
+  if (v.is_string()) return NonFinite(v, &d);
+  if (v.is_structured()) {
+    for (const Json& item : v) {
+      if (HasNonFinite(item)) return true;
+    }
+  }
+  return false;
 }
 
 // An integer's text ([+-]digits, blanks around it), as Python's int() reads it.
@@ -257,12 +273,12 @@ bool StandardDuration(std::string_view s, Int128* out) {
     fraction = fraction.substr(0, 6);  // digits beyond the sixth are ignored
   }
   if (i != s.size()) return false;
-  static constexpr int64_t kUnits[3] = {int64_t{3600} * 1000000, 60 * 1000000, 1000000};
+  static constexpr int64_t kUnits[3] = {kMicrosPerHour, kMicrosPerMinute, kMicrosPerSecond};
   Int128 time = 0;
   for (size_t k = 0; k < n; ++k) {
     if (!AddScaled(parts[k], kUnits[3 - n + k], &time)) return false;
   }
-  time += FractionOf(fraction, 1000000);
+  time += FractionOf(fraction, kMicrosPerSecond);
   *out = days + (negative ? -time : time);
   return true;
 }
@@ -293,7 +309,7 @@ bool IsoDuration(std::string_view s, Int128* out) {
     return true;
   };
   static constexpr int64_t kDay[1] = {kMicrosPerDay};
-  static constexpr int64_t kTime[3] = {int64_t{3600} * 1000000, 60 * 1000000, 1000000};
+  static constexpr int64_t kTime[3] = {kMicrosPerHour, kMicrosPerMinute, kMicrosPerSecond};
   size_t next = 0;
   if (!part("D", kDay, &next)) return false;
   if (i < s.size() && s[i] == 'T') {
@@ -342,10 +358,10 @@ bool PostgresDuration(std::string_view s, Int128* out) {
       if (!DigitRun(s, &i, &fraction) || fraction.size() > 6) return false;
     }
     if (i != s.size()) return false;
-    if (!AddScaled(h, int64_t{3600} * 1000000, &time) || !AddScaled(m, 60 * 1000000, &time) ||
-        !AddScaled(sec, 1000000, &time))
+    if (!AddScaled(h, kMicrosPerHour, &time) || !AddScaled(m, kMicrosPerMinute, &time) ||
+        !AddScaled(sec, kMicrosPerSecond, &time))
       return false;
-    time += FractionOf(fraction, 1000000);
+    time += FractionOf(fraction, kMicrosPerSecond);
   }
   *out = days + (negative ? -time : time);
   return true;
@@ -376,9 +392,10 @@ std::string PostgresInterval(int64_t micros) {
   if (days != 0) out = fmt::format("{} {}", days, days == 1 ? "day" : "days");
   if (rest != 0 || days == 0) {
     if (!out.empty()) out += days < 0 ? " +" : " ";
-    out += fmt::format("{:02d}:{:02d}:{:02d}", rest / 3600000000, rest / 60000000 % 60, rest / 1000000 % 60);
-    if (rest % 1000000 != 0) {
-      std::string fraction = fmt::format("{:06d}", rest % 1000000);
+    out += fmt::format("{:02d}:{:02d}:{:02d}", rest / kMicrosPerHour, rest / kMicrosPerMinute % 60,
+                       rest / kMicrosPerSecond % 60);
+    if (rest % kMicrosPerSecond != 0) {
+      std::string fraction = fmt::format("{:06d}", rest % kMicrosPerSecond);
       fraction.erase(fraction.find_last_not_of('0') + 1);
       out += "." + fraction;
     }
@@ -424,6 +441,7 @@ std::string ReadTemporal(const Json& v, L type, Value* out) {
       return "";
     case L::kTimestamp:
       if (m.has_offset) ToUtc(&m);
+      if (m.year < 1 || m.year > 9999) return what;  // Python's datetime overflows too
       out->SetText(FormatMoment(m, true, true, false, false));
       return "";
     default:  // timestamptz: a value without an offset is taken as UTC
@@ -567,11 +585,14 @@ std::string ReadDecimal(const Json& v, Value* out) {
   return "not a number";
 }
 
+std::string ReadJson(const Json& v, Value* out) {
+  if (HasNonFinite(v)) return "NaN or Infinity in JSON";
+  out->SetText(CompactJson(v));
+  return "";
+}
+
 std::string ReadText(const Json& v, const ColumnForm& form, Value* out) {
-  if (form.json_text) {
-    out->SetText(CompactJson(v));
-    return "";
-  }
+  if (form.json_text) return ReadJson(v, out);
   if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();
     std::string hex;
@@ -650,9 +671,11 @@ std::string FixtureValue(const nlohmann::json& v, const ColumnForm& form, Value*
                                  hex.substr(16, 4), hex.substr(20)));
         break;
       }
-      case L::kJson: out->SetText(CompactJson(v)); break;
+      case L::kJson: reason = ReadJson(v, out); break;
       default:  // enum, array, native, any, ...
-        if (v.is_string() && !form.json_text) {
+        if (form.json_text) {
+          reason = ReadJson(v, out);
+        } else if (v.is_string()) {
           out->SetText(v.get_ref<const std::string&>());
         } else {
           out->SetText(CompactJson(v));

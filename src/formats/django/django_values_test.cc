@@ -233,6 +233,9 @@ TEST(FixtureValue, JsonIntoJsonAndJsonTextColumns) {
            {"-1.5", "text:\"-1.5\""},
            {"true", "text:\"true\""},
            {"false", "text:\"false\""}});
+    EXPECT_EQ(Read(Json::array({1, Marked("NaN")}), form), "reason: NaN or Infinity in JSON");
+    EXPECT_EQ(Read(Json::object({{"a", Marked("-Infinity")}}), form), "reason: NaN or Infinity in JSON");
+    EXPECT_EQ(Read(Json("\x01 not the marker"), form), "text:\"\"\\u0001 not the marker\"\"");
   }
 }
 
@@ -286,6 +289,8 @@ TEST(FixtureValue, TimestampsWithoutTimeZoneAreUtc) {
                               {"\"2020-03-04\"", "text:\"2020-03-04 00:00:00\""},
                               {"\"2020-01-01T25:00:00Z\"", "reason: not a datetime"},
                               {"\"2020-02-30T00:00:00Z\"", "reason: not a datetime"},
+                              {"\"0001-01-01T00:30:00+01:00\"", "reason: not a datetime"},
+                              {"\"9999-12-31T23:30:00-01:00\"", "reason: not a datetime"},
                               {"\"yesterday\"", "reason: not a datetime"},
                               {"0", "reason: not a datetime"}});
 }
@@ -437,6 +442,13 @@ void LoadWithFixtureValue(const std::string& decant_uri) {
       }
       ASSERT_NE(v, nullptr) << t->name << "." << name;
       ColumnForm form = FormOf(*t, c);
+      // What each engine's reader makes of Django's JSONField and UUIDField.
+      if (name == "attributes" || name == "extra") {
+        EXPECT_TRUE(form.type.logical == L::kJson || (form.type.logical == L::kText && form.json_text)) << name;
+      }
+      if (name == "uid") {
+        EXPECT_TRUE(form.type.logical == L::kUuid || (form.type.logical == L::kText && form.type.length == 32));
+      }
       std::string reason = FixtureValue(*v, form, &row[c]);
       ASSERT_EQ(reason, "") << t->name << "." << name << " " << v->dump();
       ValueConverter convert(form.type, *Traits(), form.type, *engine);
