@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/ascii.h"
 #include "core/base64.h"
@@ -162,7 +163,7 @@ bool ParseDouble(std::string_view s, double* v) {
   if (low == "nan") {
     *v = std::nan("");
   } else if (low == "inf" || low == "infinity") {
-    *v = neg ? -INFINITY : INFINITY;
+    *v = neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
   } else {
     return false;
   }
@@ -395,7 +396,8 @@ class JsonRelayer {
       size_t e = text.find_first_of("eE");
       bool huge = e != std::string_view::npos && text[e + 1] != '-';
       bool neg = text[0] == '-';
-      d = huge ? (neg ? -INFINITY : INFINITY) : (neg ? -0.0 : 0.0);
+      d = huge ? (neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity())
+               : (neg ? -0.0 : 0.0);
     } else if (r.ec != std::errc()) {
       return false;
     }
