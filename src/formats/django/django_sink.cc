@@ -13,12 +13,11 @@
 // Records of a model are written in the order they were read (the source's
 // table order, primary-key order for the database engines' table scans).
 #include <fmt/format.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <limits>
@@ -183,7 +182,7 @@ class DjangoSink final : public Sink {
 
   Status Plan();
   ColumnForm FormFor(const Model& m, const Table& t, size_t column, const std::string& field) const;
-  size_t BatchColumn(const Table& t, size_t column) const;
+  static size_t BatchColumn(const Table& t, size_t column);
   size_t KeyModel(const Table* related) const;
   void NeedKeys(size_t model, int depth);
   std::vector<size_t> Order() const;
@@ -215,7 +214,7 @@ std::string JsonKey(std::string_view name, bool ascii, const JsonLayout& layout)
   return out;
 }
 
-size_t DjangoSink::BatchColumn(const Table& t, size_t column) const {
+size_t DjangoSink::BatchColumn(const Table& t, size_t column) {
   std::vector<size_t> data = DataColumns(t);
   auto it = std::find(data.begin(), data.end(), column);
   return it == data.end() ? kNone : static_cast<size_t>(it - data.begin());

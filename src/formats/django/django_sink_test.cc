@@ -570,6 +570,16 @@ TEST(DjangoSinkEndToEnd, CliExport) {
                     " --field-type shop.product.warranty=duration --field-type shop.product.uid=uuid 2>&1");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 9) << r.out;  // 9: django_migrations named, not carried
   ExpectLoadsBack(dir, src, out, "cli");
+  // "-o -": the same fixture on standard output, nothing left in $TMPDIR.
+  std::string tmp = dir.File("djs_tmp");
+  std::filesystem::create_directory(tmp);
+  r = RunShell("TMPDIR=" + ShellQuote(tmp) + " " + ShellQuote(bin) + " -q export " + ShellQuote(src) +
+               " --format django -o - --field-type shop.product.warranty=duration --field-type "
+               "shop.product.uid=uuid > " +
+               ShellQuote(dir.File("djs_stdout.json")));
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 9) << r.out;
+  EXPECT_EQ(ReadFile(dir.File("djs_stdout.json")), ReadFile(out));
+  EXPECT_TRUE(std::filesystem::is_empty(tmp));
 }
 #endif
 #endif

@@ -6,8 +6,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/ascii.h"
+#include "core/base64.h"
 #include "core/civil_date.h"
 #include "core/hex.h"
 #include "core/utf8.h"
@@ -24,28 +26,6 @@ constexpr int kMaxJsonDepth = 1000;
 constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000000;
 
 void AppendU16(unsigned v, std::string* out) { *out += fmt::format("\\u{:04x}", v); }
-
-// Standard base64 with padding, as Python's base64.b64encode.
-void AppendBase64(std::string_view bytes, std::string* out) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t n = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
-                 (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) | static_cast<unsigned char>(bytes[i + 2]);
-    out->push_back(kAlphabet[(n >> 18) & 63]);
-    out->push_back(kAlphabet[(n >> 12) & 63]);
-    out->push_back(kAlphabet[(n >> 6) & 63]);
-    out->push_back(kAlphabet[n & 63]);
-  }
-  size_t rest = bytes.size() - i;
-  if (rest == 0) return;
-  uint32_t n = uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
-  if (rest == 2) n |= uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8;
-  out->push_back(kAlphabet[(n >> 18) & 63]);
-  out->push_back(kAlphabet[(n >> 12) & 63]);
-  out->push_back(rest == 2 ? kAlphabet[(n >> 6) & 63] : '=');
-  out->push_back('=');
-}
 
 // A decimal number: digits * 10^exp, `digits` without leading zeros ("0" for zero).
 struct Dec {
@@ -183,7 +163,7 @@ bool ParseDouble(std::string_view s, double* v) {
   if (low == "nan") {
     *v = std::nan("");
   } else if (low == "inf" || low == "infinity") {
-    *v = neg ? -INFINITY : INFINITY;
+    *v = neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
   } else {
     return false;
   }
@@ -264,7 +244,7 @@ void AppendByKind(const Value& v, bool ascii, std::string* out) {
     case Value::Kind::kText: AppendJsonString(v.as_string(), ascii, out); return;
     case Value::Kind::kBytes:
       out->push_back('"');
-      AppendBase64(v.as_string(), out);
+      *out += EncodeBase64(v.as_string());
       out->push_back('"');
       return;
   }
@@ -416,7 +396,8 @@ class JsonRelayer {
       size_t e = text.find_first_of("eE");
       bool huge = e != std::string_view::npos && text[e + 1] != '-';
       bool neg = text[0] == '-';
-      d = huge ? (neg ? -INFINITY : INFINITY) : (neg ? -0.0 : 0.0);
+      d = huge ? (neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity())
+               : (neg ? -0.0 : 0.0);
     } else if (r.ec != std::errc()) {
       return false;
     }
@@ -914,7 +895,7 @@ void AppendFixtureValueLaidOut(const Value& v, const ColumnForm& form, bool asci
     case L::kBytes:
       if (IsText(v)) {
         out->push_back('"');
-        AppendBase64(v.as_string(), out);
+        *out += EncodeBase64(v.as_string());
         out->push_back('"');
         return;
       }
