@@ -109,12 +109,112 @@ void AddSelectOptions(CLI::App* cmd, SelectArgs* s) {
   cmd->add_option("--rename", s->renames, "OLD=NEW: rename a table, column (table.column) or schema; repeatable");
 }
 
-// How a file of documents (a RethinkDB dump or export) becomes tables; taken by
-// every command that reads a source (docs/formats/rethinkdb.md).
+// How Django fixtures map onto an application's tables, read or written
+// (docs/formats/django.md).
+struct DjangoArgs {
+  std::vector<std::string> model_tables;  // APP.MODEL[.FIELD]=TABLE
+  std::vector<std::string> natural_keys;  // APP.MODEL=FIELD,FIELD
+  std::vector<std::string> exclude_models;
+  std::vector<std::string> field_types;  // APP.MODEL.FIELD=duration|uuid|json
+  bool ignore_nonexistent = false;
+  bool inventree = false;
+  bool keep_permissions = false;
+  bool natural_foreign = false;
+
+  Result<DjangoOptions> Options() const {
+    DjangoOptions o;
+    auto split = [](const std::string& entry, const char* option, int dots_min, int dots_max, const char* form,
+                    std::string* key, std::string* value) -> Status {
+      size_t eq = entry.find('=');
+      std::string k = entry.substr(0, eq);
+      int dots = static_cast<int>(std::count(k.begin(), k.end(), '.'));
+      if (eq == std::string::npos || eq + 1 == entry.size() || dots < dots_min || dots > dots_max || k.front() == '.' ||
+          k.back() == '.') {
+        return Status::InvalidArgument(fmt::format("{} takes {}, not '{}'", option, form, entry));
+      }
+      *key = k;
+      *value = entry.substr(eq + 1);
+      return Status::OK();
+    };
+    std::string key, value;
+    for (const std::string& e : model_tables) {
+      DECANT_RETURN_IF_ERROR(split(e, "--model-table", 1, 2, "APP.MODEL=TABLE or APP.MODEL.FIELD=TABLE", &key, &value));
+      o.model_tables[key] = value;
+    }
+    for (const std::string& e : natural_keys) {
+      DECANT_RETURN_IF_ERROR(split(e, "--natural-key", 1, 1, "APP.MODEL=FIELD[,FIELD...]", &key, &value));
+      std::vector<std::string> fields;
+      for (size_t start = 0; start <= value.size();) {
+        size_t comma = value.find(',', start);
+        if (comma == std::string::npos) comma = value.size();
+        if (comma == start) return Status::InvalidArgument("--natural-key: an empty field name in '" + e + "'");
+        fields.push_back(value.substr(start, comma - start));
+        start = comma + 1;
+      }
+      o.natural_keys[AsciiLower(key)] = std::move(fields);
+    }
+    for (const std::string& e : field_types) {
+      DECANT_RETURN_IF_ERROR(split(e, "--field-type", 2, 2, "APP.MODEL.FIELD=duration|uuid|json", &key, &value));
+      if (value != "duration" && value != "uuid" && value != "json") {
+        return Status::InvalidArgument("--field-type " + e + ": the type is duration, uuid or json");
+      }
+      o.field_types[AsciiLower(key.substr(0, key.rfind('.'))) + key.substr(key.rfind('.'))] = value;
+    }
+    o.exclude_models = exclude_models;
+    o.ignore_nonexistent = ignore_nonexistent;
+    o.inventree = inventree;
+    o.keep_permissions = keep_permissions;
+    o.natural_foreign = natural_foreign;
+    return o;
+  }
+};
+
+// Reading a fixture: how its models map onto the target's tables.
+void AddDjangoReadOptions(CLI::App* cmd, DjangoArgs* d) {
+  cmd->add_option("--model-table", d->model_tables,
+                  "Django fixtures: APP.MODEL=TABLE: the table of a model whose table is not named "
+                  "<app>_<model>; APP.MODEL.FIELD=TABLE: a many-to-many field's table; repeatable");
+  cmd->add_option("--natural-key", d->natural_keys,
+                  "Django fixtures: APP.MODEL=FIELD[,FIELD...]: the natural key of a model other than Django's own; "
+                  "repeatable");
+  cmd->add_option("--exclude-model", d->exclude_models,
+                  "Django fixtures: leave out the records of APP or APP.MODEL (as loaddata --exclude); repeatable");
+  cmd->add_flag("--ignore-nonexistent", d->ignore_nonexistent,
+                "Django fixtures: leave out (and count) fields without a column and models without a table");
+  cmd->add_flag("--inventree", d->inventree,
+                "InvenTree's rules: reading, leave out settings whose key starts with '_' and empty group and user "
+                "permissions; writing, InvenTree's export-records form");
+  cmd->add_flag("--keep-permissions", d->keep_permissions, "with --inventree: keep group and user permissions");
+}
+
+// Writing a fixture: the forms Django's dumpdata options choose.
+void AddDjangoWriteOptions(CLI::App* cmd, DjangoArgs* d, bool with_shared) {
+  cmd->add_flag("--natural-foreign", d->natural_foreign,
+                "Django fixtures: foreign keys to content types, permissions, users, groups (and --natural-key "
+                "models) as natural keys, as dumpdata --natural-foreign");
+  cmd->add_option("--field-type", d->field_types,
+                  "Django fixtures: APP.MODEL.FIELD=duration|uuid|json: what a column holds when its type does not "
+                  "say (a DurationField or UUIDField outside PostgreSQL); repeatable");
+  if (!with_shared) return;
+  cmd->add_option("--model-table", d->model_tables,
+                  "Django fixtures: APP.MODEL=TABLE: the model a table holds when it is not named <app>_<model>; "
+                  "repeatable");
+  cmd->add_option("--natural-key", d->natural_keys,
+                  "Django fixtures: APP.MODEL=FIELD[,FIELD...]: the natural key of a model other than Django's own");
+  cmd->add_flag("--inventree", d->inventree,
+                "write InvenTree's export-records form: metadata record first, non-ASCII escaped, natural foreign "
+                "keys, InvenTree's exclusions");
+  cmd->add_flag("--keep-permissions", d->keep_permissions, "with --inventree: keep group and user permissions");
+}
+
+// How a file of documents (a RethinkDB dump or export, a Django fixture)
+// becomes tables; taken by every command that reads a source
+// (docs/formats/rethinkdb.md, docs/formats/django.md).
 struct DocumentArgs {
   bool infer_columns = false;
   double rare_fields = 1.0;  // percent of a table's documents
   std::vector<std::string> primary_keys;
+  DjangoArgs django;
 
   Result<DocumentOptions> Options() const {
     DocumentOptions o;
@@ -137,6 +237,7 @@ struct DocumentArgs {
     EndpointOptions eo;
     eo.jobs = jobs;
     DECANT_ASSIGN_OR_RETURN(eo.documents, Options());
+    DECANT_ASSIGN_OR_RETURN(eo.django, django.Options());
     return eo;
   }
 };
@@ -152,6 +253,7 @@ void AddDocumentOptions(CLI::App* cmd, DocumentArgs* d) {
   cmd->add_option("--primary-keys", d->primary_keys,
                   "DB.TABLE=FIELD: the primary key of a table whose files do not record it (import_export.rb "
                   "directories; default id); repeatable");
+  AddDjangoReadOptions(cmd, &d->django);
 }
 
 // --clean / --append / --jobs, taken by the commands that load a database.
@@ -218,17 +320,35 @@ Result<Schema> ReadTargetSchema(const std::string& target) {
   return schema;
 }
 
+// Fits a source whose records load into an application's tables (a Django
+// fixture) to the database `target`: reads the target's schema and the rows
+// the source matches, then closes that connection (a SQLite target could not
+// be written while it is open). Null when `fit` is false.
+Result<std::unique_ptr<FittedTarget>> FitSource(bool fit, Source& source, const std::string& target) {
+  if (!fit) return std::unique_ptr<FittedTarget>();
+  DECANT_ASSIGN_OR_RETURN(auto fitted, FitToTarget(source, target));
+  DECANT_RETURN_IF_ERROR(source.ReadSchema().status());
+  fitted->rows.reset();
+  return fitted;
+}
+
 // The copy behind export, import and migrate, with progress named `verb`
 // and the one-line summary ("exported ... from FROM to TO"). `target` is the
-// database location, read first with --data-only.
+// database location, read first with --data-only. `fit`: the source loads
+// into the target's own tables (FormatRow::into_existing_tables), data-only.
 int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& sink, CopyOptions co,
                const std::string& from, const std::string& to, const GlobalOptions& g, const SelectArgs& select,
-               const std::string& target) {
+               const std::string& target, bool fit = false) {
   auto options = select.Options();
   if (!options.ok()) return Fail(options.status());
   co.select = std::move(*options);
   Result<Schema> existing = Schema{};
-  if (co.sink.data_only) {
+  auto fitted = FitSource(fit, source, target);
+  if (!fitted.ok()) return Fail(fitted.status());
+  if (*fitted) {
+    co.sink.data_only = true;
+    co.existing_target = &(*fitted)->schema;
+  } else if (co.sink.data_only) {
     existing = ReadTargetSchema(target);
     if (!existing.ok()) return Fail(existing.status().WithContext("target"));
     co.existing_target = &*existing;
@@ -266,6 +386,7 @@ struct ExportArgs {
   size_t jobs = 1;
   std::string format = "decant";
   SelectArgs select;
+  DjangoArgs django;
 };
 
 int RunExport(const ExportArgs& args, const GlobalOptions& g) {
@@ -303,6 +424,9 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   FileWriteOptions wo;
   wo.directory = a.directory;
   wo.zstd_level = a.zstd_level;
+  auto django = a.django.Options();
+  if (!django.ok()) return Fail(django.status());
+  wo.django = std::move(*django);
   auto sink = OpenFileSink(a.output, a.format, wo);
   if (!sink.ok()) return Fail(sink.status());
   CopyOptions co;
@@ -333,7 +457,7 @@ int RunImport(const ImportArgs& a, const GlobalOptions& g) {
   auto source = OpenFileSource(a.archive, *read_options);
   if (!source.ok()) return Fail(source.status());
   return CopyAndSay("import", "imported", **source, **sink, a.load.Copy(), a.archive == "-" ? "stdin" : a.archive,
-                    (*sink)->Describe(), g, a.select, a.target);
+                    (*sink)->Describe(), g, a.select, a.target, LoadsIntoExistingTables(a.archive));
 }
 
 // ---- migrate ----------------------------------------------------------------
@@ -362,11 +486,12 @@ int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
   EndpointOptions eo{a.load.jobs};
   auto source = OpenSource(a.source, *read_options);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
-  Result<std::unique_ptr<Sink>> sink =
-      to_file ? OpenFileSink(a.target, a.format, FileWriteOptions{}) : OpenDatabaseSink(a.target, eo);
+  FileWriteOptions wo;
+  wo.django = read_options->django;
+  Result<std::unique_ptr<Sink>> sink = to_file ? OpenFileSink(a.target, a.format, wo) : OpenDatabaseSink(a.target, eo);
   if (!sink.ok()) return Fail(sink.status().WithContext("target"));
   return CopyAndSay("migrate", "migrated", **source, **sink, a.load.Copy(), (*source)->Describe(), (*sink)->Describe(),
-                    g, a.select, a.target);
+                    g, a.select, a.target, !to_file && LoadsIntoExistingTables(a.source));
 }
 
 // ---- dump / restore -----------------------------------------------------------
@@ -614,16 +739,21 @@ int RunPlan(const PlanArgs& a) {
   if (!read_options.ok()) return Fail(read_options.status());
   auto source = OpenSource(a.source, *read_options);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
+  auto fitted = FitSource(LoadsIntoExistingTables(a.source), **source, a.target);
+  if (!fitted.ok()) return Fail(fitted.status());
+  bool data_only = a.data_only || *fitted;
   auto schema = (*source)->ReadSchema();
   if (!schema.ok()) return Fail(schema.status());
   Result<Schema> existing = Schema{};
-  if (a.data_only) {
+  if (*fitted) {
+    existing = (*fitted)->schema;
+  } else if (data_only) {
     existing = ReadTargetSchema(a.target);
     if (!existing.ok()) return Fail(existing.status().WithContext("target"));
   }
   auto select = a.select.Options();
   if (!select.ok()) return Fail(select.status());
-  auto plan = PlanMigration(*schema, *select, **engine, a.data_only ? &*existing : nullptr);
+  auto plan = PlanMigration(*schema, *select, **engine, data_only ? &*existing : nullptr);
   if (!plan.ok()) return Fail(plan.status());
   std::vector<std::string> source_notes = (*source)->Notes();
   plan->notes.insert(plan->notes.begin(), source_notes.begin(), source_notes.end());
@@ -670,12 +800,24 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   if (!read_options.ok()) return Fail(read_options.status());
   auto a = OpenSource(args.a, *read_options);
   if (!a.ok()) return Fail(a.status().WithContext("A"));
+  if (LoadsIntoExistingTables(args.b) && !LoadsIntoExistingTables(args.a)) {
+    return Fail(Status::InvalidArgument("give the file first: decant verify " + args.b + " DATABASE"));
+  }
+  // A file whose records load into an application's tables is compared with
+  // the tables and columns it fills; what it matched by natural key in
+  // tables the application filled itself (content types) is not compared.
+  auto fitted = FitSource(LoadsIntoExistingTables(args.a), **a, args.b);
+  if (!fitted.ok()) return Fail(fitted.status().WithContext("A"));
   auto b = OpenSource(args.b, *read_options);
   if (!b.ok()) return Fail(b.status().WithContext("B"));
   VerifyOptions vo;
   auto select = args.select.Options();
   if (!select.ok()) return Fail(select.status());
   vo.select_a = *select;
+  if (*fitted) {
+    vo.a_within_b = true;
+    for (const std::string& merged : (*a)->MergedTables()) vo.select_a.exclude_tables.push_back(merged);
+  }
   auto report = VerifySources(**a, **b, vo);
   if (!report.ok()) return Fail(report.status());
   size_t width = 5;
@@ -756,6 +898,7 @@ int RunDecant(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   export_cmd->add_option("--format", ex.format, "file format to write: " + FormatNames(true) + " (default decant)");
   AddSelectOptions(export_cmd, &ex.select);
+  AddDjangoWriteOptions(export_cmd, &ex.django, true);
 
   ImportArgs im;
   auto* import_cmd = app.add_subcommand("import", "archive -> database");
@@ -778,6 +921,7 @@ int RunDecant(int argc, char** argv) {
   AddDataOnly(migrate_cmd, &mi.load);
   AddSelectOptions(migrate_cmd, &mi.select);
   AddDocumentOptions(migrate_cmd, &mi.documents);
+  AddDjangoWriteOptions(migrate_cmd, &mi.documents.django, false);
 
   DumpArgs du;
   auto* dump_cmd = app.add_subcommand("dump", "every database of a server -> dump directory");

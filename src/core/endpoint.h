@@ -247,6 +247,13 @@ struct DjangoOptions {
   // other than the ones Django itself defines (content types, permissions,
   // users, groups, sites), whose natural keys are known.
   std::map<std::string, std::vector<std::string>> natural_keys;
+  // Reading: models ("app" or "app.Model", any case) whose records are left
+  // out (counted in the notes), as loaddata --exclude.
+  std::vector<std::string> exclude_models;
+  // Reading: a field without a column, or a model without a table, is left
+  // out (counted in the notes) instead of failing the load, as loaddata
+  // --ignorenonexistent.
+  bool ignore_nonexistent = false;
   // InvenTree's rules. Reading: records of settings whose key starts with
   // '_' are left out, and the permissions lists of groups and users are
   // emptied unless keep_permissions. Writing: the metadata record first and

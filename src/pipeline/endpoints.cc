@@ -82,6 +82,28 @@ Result<std::unique_ptr<Server>> OpenServer(const std::string& uri) {
   return engine->open_server(uri);
 }
 
+bool LoadsIntoExistingTables(const std::string& location) {
+  if (IsDatabaseLocation(location)) return false;
+  auto format = RecogniseFile(location);
+  return format.ok() && (*format)->into_existing_tables;
+}
+
+Result<std::unique_ptr<FittedTarget>> FitToTarget(Source& source, const std::string& target) {
+  if (!IsDatabaseLocation(target)) {
+    return Status::InvalidArgument("'" + target + "' is not a database URI: " + source.Describe() +
+                                   " loads into the tables an application already made in a database");
+  }
+  auto fitted = std::make_unique<FittedTarget>();
+  auto rows = OpenSource(target);
+  if (!rows.ok()) return rows.status().WithContext("target");
+  fitted->rows = std::move(rows).value();
+  auto schema = fitted->rows->ReadSchema();
+  if (!schema.ok()) return schema.status().WithContext("target");
+  fitted->schema = std::move(schema).value();
+  DECANT_RETURN_IF_ERROR(source.FitTo(fitted->schema, fitted->rows.get()));
+  return fitted;
+}
+
 std::string RedactLocation(const std::string& location) { return RedactUri(location); }
 
 }  // namespace decant

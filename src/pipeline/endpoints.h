@@ -41,6 +41,22 @@ Result<const EngineTraits*> EngineOfLocation(const std::string& location);
 // schema's source system through this one function.
 const EngineTraits& SystemNamed(std::string_view name);
 
+// Whether `location` is a file whose records load into tables an application
+// already made (FormatRow::into_existing_tables: a Django fixture). False for
+// a database URI and for what no format recognises.
+bool LoadsIntoExistingTables(const std::string& location);
+
+// The target a source is fitted to (Source::FitTo): its schema, and a Source
+// over its rows that the fitted source reads from until its ReadSchema returns.
+struct FittedTarget {
+  Schema schema;
+  std::unique_ptr<Source> rows;
+};
+
+// Opens the database `target`, reads its schema and fits `source` to it.
+// The result must outlive source.ReadSchema().
+Result<std::unique_ptr<FittedTarget>> FitToTarget(Source& source, const std::string& target);
+
 // Shows a location in messages with any password replaced by "****".
 std::string RedactLocation(const std::string& location);
 

@@ -451,6 +451,12 @@ Result<VerifyReport> VerifySources(Source& a, Source& b, const VerifyOptions& op
     for (size_t i : selection->source_table) a_read.push_back(&sa->tables[i]);
   }
   std::vector<TablePair> pairs = MatchTables(a_view, *sb);
+  if (options.a_within_b) {
+    std::erase_if(pairs, [](const TablePair& p) { return !p.a; });
+    for (TablePair& p : pairs) {
+      std::erase_if(p.column_notes, [](const std::string& n) { return n.ends_with(" only in B"); });
+    }
+  }
   for (TablePair& p : pairs) {
     if (p.a) p.a = a_read[static_cast<size_t>(p.a - a_view.tables.data())];
   }
@@ -462,7 +468,10 @@ Result<VerifyReport> VerifySources(Source& a, Source& b, const VerifyOptions& op
     if (pairs[i].a) plans_a.push_back(pairs[i].PlanA());
     if (pairs[i].b) pair_of_b[pairs[i].b] = i;
   }
-  for (const Table& t : sb->tables) plans_b.push_back(pairs[pair_of_b.at(&t)].PlanB());
+  for (const Table& t : sb->tables) {
+    auto pair = pair_of_b.find(&t);
+    if (pair != pair_of_b.end()) plans_b.push_back(pairs[pair->second].PlanB());  // a_within_b drops the rest
+  }
 
   Result<std::vector<TableDigest>> da = Status::Internal("not run");
   std::thread digest_a([&] { da = DigestPlans(a, plans_a); });

@@ -71,6 +71,10 @@ struct VerifyOptions {
   // Applied to A before matching (the --table, --exclude-table and --rename
   // an import or migrate was run with), so A is compared as it was loaded.
   SelectOptions select_a = {};  // "= {}": positional braces may leave it out
+  // A holds only part of B: a file fitted to B (Source::FitTo, a Django
+  // fixture), whose tables are the ones its records fill, restricted to the
+  // columns they fill. Tables and columns only in B are then not differences.
+  bool a_within_b = false;
 };
 
 // Reads both sources (in parallel) and compares them table by table; reads a

@@ -76,9 +76,12 @@ struct Model {
 class ModelMap {
  public:
   // Maps every table of `schema` to a model (through tables to their
-  // many-to-many field instead). InvalidArgument for an override naming no
-  // table of the schema, or two models on one table.
-  static Result<ModelMap> Build(const Schema& schema, const DjangoOptions& options);
+  // many-to-many field instead). `labels`: models the caller knows by name
+  // (a fixture's); the tables Django's naming gives them get those labels,
+  // which fixes the guess for app labels holding '_'. InvalidArgument for an
+  // override naming no table of the schema.
+  static Result<ModelMap> Build(const Schema& schema, const DjangoOptions& options,
+                                const std::vector<std::string>& labels = {});
 
   // The model stored in the table `label` names ("app.model", any case);
   // nullptr when the schema has no such table.
@@ -94,9 +97,11 @@ class ModelMap {
 
  private:
   std::vector<Model> models_;
-  std::map<std::string, size_t> by_label_;
+  const Schema* schema_ = nullptr;
+  DjangoOptions options_;
+  std::map<std::string, size_t> by_label_;  // every label that names a model: its own, and how it was asked for
   std::map<const Table*, size_t> by_table_;
-  std::map<const Table*, const ManyToMany*> through_;
+  std::map<const Table*, std::pair<size_t, size_t>> through_;  // -> (model, many_to_many index)
 };
 
 // The natural key Django itself defines for `label` (empty for none).
