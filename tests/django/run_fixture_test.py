@@ -55,9 +55,11 @@ SETTINGS = "decant_django.settings_fixtures"
 MIGRATE_MADE = ("contenttypes", "auth.permission")
 M2M_FIELDS = {"tags", "suppliers", "groups", "user_permissions", "permissions"}
 NATURAL_KEYS = ["catalog.supplier=country,code"]
-# Exit codes (docs/cli.md).
+# Exit codes (docs/cli.md, docs/formats/django.md).
 EXIT_DIFFER = 1
+EXIT_CORRUPT = 3  # malformed JSON
 EXIT_NOT_EMPTY = 5
+EXIT_NO_TABLE = 7  # a model without a table
 
 
 # ---------------------------------------------------------------- the ORM side (runs in a child)
@@ -343,15 +345,19 @@ def check_compare(dump):
         raise Failure("compare: record order counted as a difference")
 
 
-# Fixture variants dumpdata writes: (name, file suffix, dumpdata options, natural foreign keys).
+# Fixture variants dumpdata writes: (name, file suffix, dumpdata options, natural foreign
+# keys, with the content types and permissions). The target's content-type and permission
+# ids are moved away from the source's for every variant that names them other than by id
+# in their own rows (natural keys; the rows themselves), so decant must match them.
 VARIANTS = [
-    ("json", ".json", [], False),
-    ("json --natural-foreign --indent 2", ".json", ["--natural-foreign", "--indent", "2"], True),
-    ("jsonl", ".jsonl", ["--format", "jsonl"], False),
-    ("json.gz --natural-foreign", ".json.gz", ["--natural-foreign"], True),
-    ("jsonl.xz --natural-foreign", ".jsonl.xz", ["--format", "jsonl", "--natural-foreign"], True),
-    ("json.bz2", ".json.bz2", [], False),
-    ("json.zip --natural-foreign", ".json.zip", ["--natural-foreign"], True),
+    ("json", ".json", [], False, False),
+    ("json --natural-foreign --indent 2", ".json", ["--natural-foreign", "--indent", "2"], True, False),
+    ("jsonl", ".jsonl", ["--format", "jsonl"], False, False),
+    ("json.gz --natural-foreign", ".json.gz", ["--natural-foreign"], True, False),
+    ("json with contenttypes and auth.permission by id", ".json", [], False, True),
+    ("jsonl.xz --natural-foreign", ".jsonl.xz", ["--format", "jsonl", "--natural-foreign"], True, False),
+    ("json.bz2", ".json.bz2", [], False, False),
+    ("json.zip --natural-foreign", ".json.zip", ["--natural-foreign"], True, False),
 ]
 
 
@@ -404,9 +410,9 @@ class Run:
     # ------------------------------------------------------------ a
 
     def write_variant(self, project, location, variant, path):
-        name, suffix, options, _ = variant
+        name, suffix, options, _, with_migrate_made = variant
         args = ["dumpdata", *options]
-        for label in MIGRATE_MADE:
+        for label in () if with_migrate_made else MIGRATE_MADE:
             args += ["--exclude", label]
         if suffix.endswith(".zip"):
             _, out, _ = project.manage(location, *args, what=f"dumpdata {name}")
@@ -431,9 +437,8 @@ class Run:
         what = f"{src_kind}->{dst_kind}"
         fixture = os.path.join(self.work, f"djt_{tz}_{src_kind}_to_{dst_kind}{variant[1]}")
         self.write_variant(project, src_location, variant, fixture)
-        natural = variant[3]
         engine, dst = self.fresh_target(project, dst_kind, f"djt_{tz}_a_{src_kind[:2]}_{dst_kind[:2]}", what,
-                                        shift=natural)
+                                        shift=variant[3] or variant[4])
         target_uri = engine.decant_uri(dst)
         args = ["-q", "import"]
         for nk in NATURAL_KEYS:
@@ -624,7 +629,7 @@ class Run:
         malformed = base + "_malformed.json"
         with open(malformed, "w", encoding="utf-8") as f:
             f.write("\n".join(lines))
-        code, line = self.refused(project, ["import", *nk, malformed, uri], dst, "malformed JSON", ())
+        code, line = self.refused(project, ["import", *nk, malformed, uri], dst, "malformed JSON", (EXIT_CORRUPT,))
         if not re.search(rf"record {bad_at + 1}\b|line {bad_at + 2}\b|record #?{bad_at + 1}\b", line):
             raise Failure(f"malformed JSON: the error does not name record {bad_at + 1} (line {bad_at + 2}): {line}")
         notes.append(f"malformed: exit {code}")
@@ -632,7 +637,7 @@ class Run:
         unknown = base + "_unknown.json"
         with open(unknown, "w", encoding="utf-8") as f:
             json.dump(records + [{"model": "catalog.nosuchmodel", "pk": 1, "fields": {"x": 1}}], f)
-        code, line = self.refused(project, ["import", *nk, unknown, uri], dst, "unknown model", ())
+        code, line = self.refused(project, ["import", *nk, unknown, uri], dst, "unknown model", (EXIT_NO_TABLE,))
         if "catalog.nosuchmodel" not in line:
             raise Failure(f"unknown model: the error does not name catalog.nosuchmodel: {line}")
         notes.append(f"unknown model: exit {code}")
