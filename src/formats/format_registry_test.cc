@@ -94,7 +94,7 @@ TEST(FormatRegistry, UnrecognisedInputsSayWhatTheyLookLike) {
       {"x.dump", "PGDMP\x01\x0e", "pg_dump custom-format"},
       {"x.gz", std::string("\x1f\x8b\x08\x00", 4), "gzip"},
       {"x.zst", std::string("\x28\xb5\x2f\xfd\x00", 5), "zstd"},
-      {"data.json", "  [{\"model\": \"auth.user\"}]", "JSON"},
+      {"data.json", "  [{\"id\": 1, \"model\": \"auth.user\"}]", "JSON"},
       {"dump.sql", "-- MySQL dump 10.19\nCREATE TABLE t (x int);", "SQL script"},
       {"notes.txt", "hello", "text of no known format"},
       {"x.bin", std::string("\x01\x02\x03\x00", 4), "binary data"},
@@ -114,6 +114,26 @@ TEST(FormatRegistry, UnrecognisedInputsSayWhatTheyLookLike) {
   auto f = RecogniseFile(tmp.File("dir"));
   ASSERT_FALSE(f.ok());
   EXPECT_THAT(f.status().message(), HasSubstr("decant restore"));
+}
+
+TEST(FormatRegistry, DjangoFixturesAreRecognisedByTheirFirstKey) {
+  TempDir tmp;
+  WriteFile(tmp.File("djr_data.json"), "[\n{\n  \"model\": \"auth.user\",\n  \"pk\": 1,\n  \"fields\": {}\n}\n]\n");
+  WriteFile(tmp.File("djr_data.jsonl"), "{\"model\": \"auth.user\",\"pk\": 1,\"fields\": {}}\n");
+  WriteFile(tmp.File("djr_inventree"), "[\n  {\n    \"metadata\": true,\n    \"source_version\": \"0.17\"\n  }\n]");
+  WriteFile(tmp.File("djr_empty.json"), "[]");
+  for (const char* name : {"djr_data.json", "djr_data.jsonl", "djr_inventree", "djr_empty.json"}) {
+    auto f = RecogniseFile(tmp.File(name));
+    ASSERT_TRUE(f.ok()) << name << ": " << f.status().ToString();
+    EXPECT_EQ((*f)->name, "django") << name;
+  }
+  ASSERT_EQ(std::system(("gzip -k " + tmp.File("djr_data.json")).c_str()), 0);
+  auto gz = RecogniseFile(tmp.File("djr_data.json.gz"));
+  ASSERT_TRUE(gz.ok()) << gz.status().ToString();
+  EXPECT_EQ((*gz)->name, "django");
+  // A RethinkDB export's table file: an array of arbitrary documents.
+  WriteFile(tmp.File("djr_table.json"), "[{\"id\": 1, \"model\": \"x\"}]");
+  EXPECT_FALSE(RecogniseFile(tmp.File("djr_table.json")).ok());
 }
 
 TEST(FormatRegistry, MissingInputIsNotFoundAndUnknownFormatNamesTheChoices) {

@@ -7,17 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "core/base64.h"
 #include "core/status.h"
 
 namespace decant::rethinkdb {
 
-// The bytes of standard base64 with padding (RFC 4648 section 4), strictly:
-// only the 64 letters, a length that is a multiple of 4, one or two '=' at
-// the end only, zero bits after the last byte (so EncodeBase64 gives `text`
-// back). InvalidArgument otherwise (the caller names the field).
+// The bytes of a BINARY pseudo-type's base64 data: core/base64.h's strict
+// DecodeBase64 (EncodeBase64, its inverse, is core's), its message prefixed
+// with "BINARY data is " (the caller names the field).
 Result<std::string> DecodeBase64(std::string_view text);
-// Standard base64 with padding, as Python's base64.b64encode.
-std::string EncodeBase64(std::string_view bytes);
 
 // A TIME pseudo-type's parts.
 struct TimeValue {
