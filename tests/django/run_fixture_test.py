@@ -403,7 +403,7 @@ class Run:
             project.orm(location, "shift-ids", what=f"{what}: moving the target's content-type ids")
         return engine, location
 
-    def decant(self, args, what, expect=(0,), timeout=300):
+    def run_decant(self, args, what, expect=(0,), timeout=300):
         return run([self.decant, *args], f"{what}: decant {' '.join(a for a in args if '://' not in a and '/' not in a)}",
                    expect=expect, timeout=timeout)
 
@@ -424,9 +424,7 @@ class Run:
             raise Failure(f"dumpdata {name} wrote no {path}")
 
     def case_a(self, project, tz, src_kind, src_location, src_dump, keep_for_e):
-        for dst_kind in self.targets_all:
-            if dst_kind == src_kind:
-                continue
+        for dst_kind in [k for k in self.targets_all if k != src_kind] or [src_kind]:
             variant = VARIANTS[self.variant_index % len(VARIANTS)]
             self.variant_index += 1
             name = f"a {tz} {src_kind}->{dst_kind} [{variant[0]}]"
@@ -443,7 +441,7 @@ class Run:
         args = ["-q", "import"]
         for nk in NATURAL_KEYS:
             args += ["--natural-key", nk]
-        self.decant([*args, fixture, target_uri], what)
+        self.run_decant([*args, fixture, target_uri], what)
         diff = compare(src_dump, project.dump(dst, what=f"{what}: dumpdata of the target"))
         if diff:
             raise Failure(f"{what}: the target's dumpdata differs: {diff}")
@@ -460,9 +458,9 @@ class Run:
         args = ["-q", "verify"]
         for nk in NATURAL_KEYS:
             args += ["--natural-key", nk]
-        self.decant([*args, fixture, uri], "verify after the load")
+        self.run_decant([*args, fixture, uri], "verify after the load")
         project.orm(dst, "touch", what="changing an item on the target")
-        code, out, err = self.decant([*args, fixture, uri], "verify after a change", expect=(EXIT_DIFFER,))
+        code, out, err = self.run_decant([*args, fixture, uri], "verify after a change", expect=(EXIT_DIFFER,))
         said = one_line((out + " " + err).strip(), 160)
         return f"0 after the load, {code} after a change ({said})"
 
@@ -487,9 +485,7 @@ class Run:
         return options
 
     def case_b(self, project, tz, src_kind, src_location, src_dump, index):
-        others = [k for k in self.targets_all if k != src_kind]
-        if not others:
-            return
+        others = [k for k in self.targets_all if k != src_kind] or [src_kind]
         dst_kind = others[index % len(others)]
         suffix, natural = ((".json", False), (".jsonl", False), (".json", True))[index % 3]
         name = f"b {tz} {src_kind} -> decant export{suffix}{' --natural-foreign' if natural else ''} -> loaddata on {dst_kind}"
@@ -501,7 +497,7 @@ class Run:
         if os.path.exists(out):
             os.remove(out)
         src_uri = self.engine(src_kind).decant_uri(src_location)
-        self.decant(["-q", "export", src_uri, "--format", "django", "-o", out,
+        self.run_decant(["-q", "export", src_uri, "--format", "django", "-o", out,
                      *self.export_options(src_kind, natural)], what)
         # Django's loaddata takes the format from the name: keep it.
         engine, dst = self.fresh_target(project, dst_kind, f"djt_{tz}_b_{src_kind[:2]}_{dst_kind[:2]}", what,
@@ -563,7 +559,7 @@ class Run:
             text = f.read()
         if text.endswith(b"\n") or any(b > 0x7f for b in text):
             raise Failure("the InvenTree file is not ASCII without a trailing newline")
-        _, shown, _ = self.decant(["inspect", path], f"{what}: inspect")
+        _, shown, _ = self.run_decant(["inspect", path], f"{what}: inspect")
         for key in ("source_version", "exported_at"):
             if metadata[key] not in shown:
                 raise Failure(f"{what}: decant inspect does not show {key} {metadata[key]!r}: {one_line(shown, 300)}")
@@ -574,14 +570,14 @@ class Run:
         args = ["-q", "import", "--inventree"]
         for nk in NATURAL_KEYS:
             args += ["--natural-key", nk]
-        self.decant([*args, path, engine.decant_uri(dst)], what)
+        self.run_decant([*args, path, engine.decant_uri(dst)], what)
         diff = compare(expected, project.dump(dst, what=f"{what}: dumpdata of the target"))
         if diff:
             raise Failure(f"{what}: the target's dumpdata differs from the file's records: {diff}")
         # The raw dumpdata (with '_' settings and permissions) under --inventree: InvenTree's import rules.
         engine.drop(f"djt_{tz}_c_{src_kind[:2]}_{dst_kind[:2]}")
         engine, dst = self.fresh_target(project, dst_kind, f"djt_{tz}_c_{src_kind[:2]}_{dst_kind[:2]}", what)
-        self.decant([*args, path + ".dumpdata.json", engine.decant_uri(dst)], f"{what}: raw dumpdata with --inventree")
+        self.run_decant([*args, path + ".dumpdata.json", engine.decant_uri(dst)], f"{what}: raw dumpdata with --inventree")
         keys = project.orm(dst, "inventree-settings", what=f"{what}: settings on the target")
         if any(k.startswith("_") for k in keys):
             raise Failure(f"{what}: --inventree loaded settings whose key starts with '_': {keys}")
@@ -642,12 +638,12 @@ class Run:
             raise Failure(f"unknown model: the error does not name catalog.nosuchmodel: {line}")
         notes.append(f"unknown model: exit {code}")
         # A target that is not empty.
-        self.decant(["-q", "import", *nk, fixture, uri], "first load")
+        self.run_decant(["-q", "import", *nk, fixture, uri], "first load")
         code, line = self.refused(project, ["import", *nk, fixture, uri], dst, "a target that is not empty",
                                   (EXIT_NOT_EMPTY,))
         notes.append(f"not empty: exit {code}")
         # --clean empties the application's tables first: the same objects again.
-        self.decant(["-q", "import", "--clean", *nk, fixture, uri], "--clean into the loaded target")
+        self.run_decant(["-q", "import", "--clean", *nk, fixture, uri], "--clean into the loaded target")
         diff = compare(src_dump, project.dump(dst, what="dumpdata after --clean"))
         if diff:
             raise Failure(f"--clean: the target's dumpdata differs: {diff}")
@@ -660,7 +656,7 @@ class Run:
         extra = base + "_extra.json"
         with open(extra, "w", encoding="utf-8") as f:
             json.dump([{"model": "catalog.tag", "pk": 900, "fields": {"label": "appended"}}], f)
-        self.decant(["-q", "import", "--append", *nk, extra, uri], "--append of a new record")
+        self.run_decant(["-q", "import", "--append", *nk, extra, uri], "--append of a new record")
         after = project.dump(dst, what="dumpdata after --append")
         diff = compare(src_dump + [{"model": "catalog.tag", "pk": 900, "fields": {"label": "appended"}}], after)
         if diff:
@@ -707,7 +703,7 @@ class Run:
         self.write_variant(project, location, VARIANTS[0], fixture)
         engine, dst = self.fresh_target(project, dst_kind, f"djt_{tz}_e_{dst_kind[:2]}", "verify")
         nk = [a for pair in NATURAL_KEYS for a in ("--natural-key", pair)]
-        self.decant(["-q", "import", *nk, fixture, engine.decant_uri(dst)], "load before verify")
+        self.run_decant(["-q", "import", *nk, fixture, engine.decant_uri(dst)], "load before verify")
         result = self.e_one(project, fixture, engine, dst)
         engine.drop(f"djt_{tz}_e_{dst_kind[:2]}")
         return result
@@ -725,7 +721,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("decant", help="the decant binary")
     parser.add_argument("--engines", default=",".join(ENGINES), help="source engines (and targets), comma-separated")
-    parser.add_argument("--targets", default=None, help="target engines (default: --engines)")
+    parser.add_argument("--targets", default=None,
+                        help="target engines (default: --engines); a source loads into the others, "
+                             "or into its own engine when that is the only one")
     parser.add_argument("--tz", default="on,off", help="USE_TZ modes to run: on, off or on,off")
     parser.add_argument("--cases", default="abcde", help="which cases (letters a-e)")
     parser.add_argument("--keep-going", action="store_true", help="run every case, report all failures")
