@@ -595,7 +595,7 @@ class Run:
 
     def refused(self, project, args, dst, what, codes):
         before = project.orm(dst, "counts", what=f"{what}: row counts before")
-        code, out, err = run([self.decant, *args], f"{what}", expect=tuple(range(1, 256)))
+        code, out, err = run([self.decant, "-q", *args], f"{what}", expect=tuple(range(1, 256)))
         lines = [line for line in err.splitlines() if line.strip()]
         if len(lines) != 1 or not lines[0].startswith("decant: error:"):
             raise Failure(f"{what}: exit {code}, not one `decant: error:` line on stderr: {one_line(err, 300)}")
@@ -616,52 +616,74 @@ class Run:
         engine, dst = self.fresh_target(project, dst_kind, f"djt_{tz}_d_{dst_kind[:2]}", "refusals")
         uri = engine.decant_uri(dst)
         nk = [a for pair in NATURAL_KEYS for a in ("--natural-key", pair)]
-        notes = []
-        # Malformed JSON in a late record (after many good ones): a named record, nothing loaded.
-        bad_at = len(records) - 2
-        text = "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
-        lines = text.split("\n")
-        lines[1 + bad_at] = lines[1 + bad_at].replace('"fields": {', '"fields": {"broken" 1, ', 1)
-        malformed = base + "_malformed.json"
-        with open(malformed, "w", encoding="utf-8") as f:
-            f.write("\n".join(lines))
-        code, line = self.refused(project, ["import", *nk, malformed, uri], dst, "malformed JSON", (EXIT_CORRUPT,))
-        if not re.search(rf"record {bad_at + 1}\b|line {bad_at + 2}\b|record #?{bad_at + 1}\b", line):
-            raise Failure(f"malformed JSON: the error does not name record {bad_at + 1} (line {bad_at + 2}): {line}")
-        notes.append(f"malformed: exit {code}")
-        # An unknown model.
-        unknown = base + "_unknown.json"
-        with open(unknown, "w", encoding="utf-8") as f:
-            json.dump(records + [{"model": "catalog.nosuchmodel", "pk": 1, "fields": {"x": 1}}], f)
-        code, line = self.refused(project, ["import", *nk, unknown, uri], dst, "unknown model", (EXIT_NO_TABLE,))
-        if "catalog.nosuchmodel" not in line:
-            raise Failure(f"unknown model: the error does not name catalog.nosuchmodel: {line}")
-        notes.append(f"unknown model: exit {code}")
-        # A target that is not empty.
+        notes, problems = [], []
+
+        def check(fn):
+            try:
+                notes.append(fn())
+            except Failure as e:
+                problems.append(str(e))
+
+        def malformed():
+            # Malformed JSON in a late record (after many good ones): a named record, nothing loaded.
+            bad_at = len(records) - 2
+            text = "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
+            lines = text.split("\n")
+            lines[1 + bad_at] = lines[1 + bad_at].replace('"fields": {', '"fields": {"broken" 1, ', 1)
+            path = base + "_malformed.json"
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines))
+            code, line = self.refused(project, ["import", *nk, path, uri], dst, "malformed JSON", (EXIT_CORRUPT,))
+            if not re.search(rf"record #?{bad_at + 1}\b|line {bad_at + 2}\b", line):
+                raise Failure(f"malformed JSON: the error does not name record {bad_at + 1} (line {bad_at + 2}): {line}")
+            return f"malformed: exit {code}"
+
+        def unknown():
+            path = base + "_unknown.json"
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(records + [{"model": "catalog.nosuchmodel", "pk": 1, "fields": {"x": 1}}], f)
+            code, line = self.refused(project, ["import", *nk, path, uri], dst, "unknown model", (EXIT_NO_TABLE,))
+            if "catalog.nosuchmodel" not in line:
+                raise Failure(f"unknown model: the error does not name catalog.nosuchmodel: {line}")
+            return f"unknown model: exit {code}"
+
+        def not_empty():
+            code, _ = self.refused(project, ["import", *nk, fixture, uri], dst, "a target that is not empty",
+                                   (EXIT_NOT_EMPTY,))
+            return f"not empty: exit {code}"
+
+        def clean():
+            # --clean empties the application's tables first: the same objects again.
+            self.run_decant(["-q", "import", "--clean", *nk, fixture, uri], "--clean into the loaded target")
+            diff = compare(src_dump, project.dump(dst, what="dumpdata after --clean"))
+            if diff:
+                raise Failure(f"--clean: the target's dumpdata differs: {diff}")
+            return "--clean reloads"
+
+        def append_taken():
+            # --append of the same records: the keys are taken, so refused and the target untouched.
+            code, _ = self.refused(project, ["import", "--append", *nk, fixture, uri], dst,
+                                   "--append of records whose keys are taken", ())
+            return f"--append of taken keys: exit {code}"
+
+        def append_new():
+            extra = base + "_extra.json"
+            record = {"model": "catalog.tag", "pk": 900, "fields": {"label": "appended"}}
+            with open(extra, "w", encoding="utf-8") as f:
+                json.dump([record], f)
+            self.run_decant(["-q", "import", "--append", *nk, extra, uri], "--append of a new record")
+            diff = compare(src_dump + [record], project.dump(dst, what="dumpdata after --append"))
+            if diff:
+                raise Failure(f"--append: the target's dumpdata differs: {diff}")
+            return "--append adds"
+
+        check(malformed)
+        check(unknown)
         self.run_decant(["-q", "import", *nk, fixture, uri], "first load")
-        code, line = self.refused(project, ["import", *nk, fixture, uri], dst, "a target that is not empty",
-                                  (EXIT_NOT_EMPTY,))
-        notes.append(f"not empty: exit {code}")
-        # --clean empties the application's tables first: the same objects again.
-        self.run_decant(["-q", "import", "--clean", *nk, fixture, uri], "--clean into the loaded target")
-        diff = compare(src_dump, project.dump(dst, what="dumpdata after --clean"))
-        if diff:
-            raise Failure(f"--clean: the target's dumpdata differs: {diff}")
-        notes.append("--clean reloads")
-        # --append of the same records: the keys are taken, so refused and untouched (or documented otherwise).
-        code, line = self.refused(project, ["import", "--append", *nk, fixture, uri], dst,
-                                  "--append of records whose keys are taken", ())
-        notes.append(f"--append of taken keys: exit {code}")
-        # --append of new records only: added.
-        extra = base + "_extra.json"
-        with open(extra, "w", encoding="utf-8") as f:
-            json.dump([{"model": "catalog.tag", "pk": 900, "fields": {"label": "appended"}}], f)
-        self.run_decant(["-q", "import", "--append", *nk, extra, uri], "--append of a new record")
-        after = project.dump(dst, what="dumpdata after --append")
-        diff = compare(src_dump + [{"model": "catalog.tag", "pk": 900, "fields": {"label": "appended"}}], after)
-        if diff:
-            raise Failure(f"--append: the target's dumpdata differs: {diff}")
-        notes.append("--append adds")
+        for fn in (not_empty, clean, append_taken, append_new):
+            check(fn)
+        if problems:
+            raise Failure(" | ".join(problems) + (f" (passed: {'; '.join(notes)})" if notes else ""))
         engine.drop(f"djt_{tz}_d_{dst_kind[:2]}")
         return "; ".join(notes)
 
