@@ -107,6 +107,26 @@ TEST_F(CliTest, RefusesNonEmptyTargetAndLeavesItAlone) {
   EXPECT_EQ(r.exit_code, 0) << r.out;  // --clean replaced the appended copy
 }
 
+// --data-only into tables that hold rows: refused in one line naming both
+// ways on (exit 5, target untouched); --clean deletes the rows first.
+TEST_F(CliTest, DataOnlyCleanEmptiesTheApplicationsTables) {
+  std::string dst = tmp_.File("app.db");
+  SqliteExec(dst,
+             "CREATE TABLE artist (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);"
+             "CREATE TABLE album (id INTEGER PRIMARY KEY, artist_id INTEGER REFERENCES artist(id), title TEXT);"
+             "INSERT INTO artist VALUES (5000, 'mine'); INSERT INTO album VALUES (7, 5000, 'old')");
+  std::string before = SqliteDump(dst);
+  auto r = RunDecantBinary({"-q", "migrate", "--data-only", "sqlite://" + src_, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("already holds 1 rows; use --append to add to them or --clean to empty them first"));
+  EXPECT_EQ(SqliteDump(dst), before);
+  r = RunDecantBinary({"-q", "migrate", "--data-only", "--clean", "sqlite://" + src_, "sqlite://" + dst});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunDecantBinary({"verify", "sqlite://" + src_, "sqlite://" + dst, "--table", "artist", "--table", "album"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 TEST_F(CliTest, TruncatedArchiveIsRefusedAndTargetNotCreated) {
   std::string data = ReadFile(archive_);
   for (size_t cut : {size_t{0}, size_t{5}, data.size() / 3, data.size() / 2, data.size() - 1}) {

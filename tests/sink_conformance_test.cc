@@ -381,6 +381,25 @@ class SinkConformance : public ::testing::TestWithParam<EngineCase> {
       "CREATE TABLE parent (id BIGINT PRIMARY KEY, name VARCHAR(50) NOT NULL);"
       "CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id BIGINT, note VARCHAR(50))";
 
+  // kAppTables with generated ids and a foreign key child -> parent, as an
+  // application's migrations make them.
+  static std::string AppTablesWithKeys() {
+    std::string id = sqlite()     ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                     : postgres() ? "BIGSERIAL PRIMARY KEY"
+                                  : "BIGINT AUTO_INCREMENT PRIMARY KEY";
+    return "CREATE TABLE parent (id " + id + ", name VARCHAR(50) NOT NULL);" + "CREATE TABLE child (id " + id +
+           ", parent_id BIGINT, note VARCHAR(50), FOREIGN KEY (parent_id) REFERENCES parent (id))";
+  }
+  // The id the application's next insert into `table` gets (inserted, then deleted).
+  static std::string NextId(Target& target, const std::string& table, const std::string& values) {
+    target.Exec("INSERT INTO " + table + " (name) VALUES (" + values + ")");
+    Rows id = target.Query("SELECT max(id) FROM " + table);
+    target.Exec("DELETE FROM " + table + " WHERE id = " + (id.empty() ? "0" : id[0]));
+    return id.empty() ? "" : id[0];
+  }
+  // A table as SinkOptions::merged_tables names it (QualifiedName of the target's schema).
+  static std::string Qualified(const std::string& table) { return postgres() ? "public." + table : table; }
+
   const Rows parents_ = {"1|one", "2|two"};
   const Rows children_ = {"10|1|a", "11|2|b", "12|2|c"};
 
@@ -450,7 +469,7 @@ TEST_P(SinkConformance, DataOnlyRefusesNonEmptyTableUnlessAppend) {
   std::string table = postgres() ? "public.parent" : "parent";
   std::string holds = sqlite() ? "1 rows" : "rows";
   EXPECT_EQ(st.message(), "--data-only: table " + table + " in " + Describe(*target) + " already holds " + holds +
-                              "; use --append to add to them");
+                              "; use --append to add to them or --clean to empty them first");
   EXPECT_EQ(target->Snapshot(), before);
 
   st = Load(*target, {LoadMode::kAppend, true});
@@ -535,6 +554,111 @@ TEST_P(SinkConformance, FailureDuringDataOnlyLeavesTablesEmpty) {
   if (sqlite() || postgres()) {
     EXPECT_EQ(target->Snapshot(), before);
   }
+}
+
+// (f) --data-only --clean: the tables' rows are deleted first (children first:
+// PostgreSQL checks the foreign key as it deletes), the tables, keys and
+// counters stay. The next generated id: PostgreSQL's sequence is set to the
+// highest loaded id; SQLite's AUTOINCREMENT and MariaDB's AUTO_INCREMENT
+// counters never go back, so the next id stays past the deleted ones.
+TEST_P(SinkConformance, DataOnlyCleanEmptiesTheTablesFirst) {
+  auto target = NewTarget();
+  target->Exec(AppTablesWithKeys());
+  target->Exec(
+      "INSERT INTO parent VALUES (5, 'five'), (6, 'six'); INSERT INTO child VALUES (20, 5, 'x'), (21, 6, 'y')");
+  Status st = Load(*target, {LoadMode::kClean, true});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), parents_);
+  EXPECT_EQ(target->Query("SELECT id, parent_id, note FROM child ORDER BY id"), children_);
+  EXPECT_EQ(target->Tables(), (Rows{"child", "parent"}));
+  EXPECT_EQ(NextId(*target, "parent", "'new'"), postgres() ? "3" : "7");
+}
+
+// (f) A table the source merges into may hold rows in any mode; --clean
+// leaves it as it is and empties the others; its counter still ends past the
+// highest id.
+TEST_P(SinkConformance, DataOnlyMergedTableKeepsItsRows) {
+  auto target = NewTarget();
+  target->Exec(AppTablesWithKeys());
+  target->Exec("INSERT INTO parent VALUES (100, 'hundred')");
+  SinkOptions options{LoadMode::kRefuseNonEmpty, true};
+  options.merged_tables = {Qualified("parent")};
+  Status st = Load(*target, options);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), (Rows{"1|one", "2|two", "100|hundred"}));
+  EXPECT_EQ(target->Query("SELECT id, parent_id, note FROM child ORDER BY id"), children_);
+  EXPECT_EQ(NextId(*target, "parent", "'new'"), "101");
+
+  // With --clean: child's rows are deleted, parent keeps its own (the test's
+  // source is not a merging one and adds its rows again: start over).
+  target->Exec(
+      "DELETE FROM child; DELETE FROM parent; INSERT INTO parent VALUES (100, 'hundred');"
+      "INSERT INTO child VALUES (30, 100, 'z')");
+  options.mode = LoadMode::kClean;
+  st = Load(*target, options);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), (Rows{"1|one", "2|two", "100|hundred"}));
+  EXPECT_EQ(target->Query("SELECT id, parent_id, note FROM child ORDER BY id"), children_);
+}
+
+// (f) A writer failing mid-load under --data-only --clean (one job): SQLite
+// and PostgreSQL delete in the load's transaction, so the rows are as they
+// were; MariaDB cannot put them back: the tables are left empty.
+TEST_P(SinkConformance, FailureDuringDataOnlyCleanKeepsTheRows) {
+  auto target = NewTarget();
+  target->Exec(AppTablesWithKeys());
+  target->Exec("INSERT INTO parent VALUES (5, 'five'); INSERT INTO child VALUES (20, 5, 'x')");
+  std::string before = target->Snapshot();
+  Status st = Load(*target, {LoadMode::kClean, true}, 1, "child");
+  EXPECT_EQ(st.code(), StatusCode::kIOError) << st.ToString();
+  EXPECT_EQ(target->Tables(), (Rows{"child", "parent"}));
+  if (sqlite() || postgres()) {
+    EXPECT_EQ(target->Snapshot(), before);
+  } else {
+    EXPECT_EQ(target->Query("SELECT count(*) FROM parent"), Rows{"0"});
+    EXPECT_EQ(target->Query("SELECT count(*) FROM child"), Rows{"0"});
+  }
+}
+
+// (f) The same failure with a merged table: SQLite and PostgreSQL as they
+// were; MariaDB empties the other tables again but never the merged one,
+// which keeps its own rows (and those it gained).
+TEST_P(SinkConformance, FailureWithMergedTableKeepsItsRows) {
+  auto target = NewTarget();
+  target->Exec(AppTablesWithKeys());
+  target->Exec("INSERT INTO parent VALUES (100, 'hundred'); INSERT INTO child VALUES (30, 100, 'z')");
+  std::string before = target->Snapshot();
+  SinkOptions options{LoadMode::kClean, true};
+  options.merged_tables = {Qualified("parent")};
+  Status st = Load(*target, options, 1, "child");
+  EXPECT_EQ(st.code(), StatusCode::kIOError) << st.ToString();
+  if (sqlite() || postgres()) {
+    EXPECT_EQ(target->Snapshot(), before);
+  } else {
+    EXPECT_EQ(target->Query("SELECT id, name FROM parent ORDER BY id"), (Rows{"1|one", "2|two", "100|hundred"}));
+    EXPECT_EQ(target->Query("SELECT count(*) FROM child"), Rows{"0"});
+  }
+}
+
+// (f) A table outside the load whose foreign key points at rows --clean would
+// delete: PostgreSQL refuses the DELETE; MariaDB (loading with
+// foreign_key_checks off) is checked before any row is deleted; SQLite
+// (foreign keys off while loading) checks before COMMIT for rows the load did
+// not bring back. Each: FailedPrecondition naming the table, the target as it
+// was.
+TEST_P(SinkConformance, DataOnlyCleanRefusesRowsReferredToFromOutside) {
+  auto target = NewTarget();
+  target->Exec(AppTablesWithKeys());
+  target->Exec(
+      "CREATE TABLE outside (id BIGINT PRIMARY KEY, parent_id BIGINT, FOREIGN KEY (parent_id) REFERENCES "
+      "parent (id)); INSERT INTO parent VALUES (5, 'five'); INSERT INTO outside VALUES (1, 5)");
+  std::string before = target->Snapshot();
+  Status st = Load(*target, {LoadMode::kClean, true});
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_THAT(st.message(), HasSubstr("--clean"));
+  EXPECT_THAT(st.message(), HasSubstr("outside"));
+  EXPECT_EQ(st.message().find('\n'), std::string::npos) << st.message();
+  EXPECT_EQ(target->Snapshot(), before);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SinkConformance, ::testing::ValuesIn(kEngines),

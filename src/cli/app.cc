@@ -277,7 +277,9 @@ struct LoadArgs {
 };
 
 void AddLoadOptions(CLI::App* cmd, LoadArgs* load, const char* jobs_help) {
-  auto* c = cmd->add_flag("--clean", load->clean, "drop the objects decant would create, then load");
+  auto* c =
+      cmd->add_flag("--clean", load->clean,
+                    "drop the objects decant would create, then load (--data-only: delete the tables' rows first)");
   cmd->add_flag("--append", load->append, "keep what the target holds and add rows")->excludes(c);
   cmd->add_option("-j,--jobs", load->jobs, jobs_help)->check(CLI::Range(1, 64));
   cmd->add_flag("--strict", load->strict,

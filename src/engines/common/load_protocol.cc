@@ -63,18 +63,30 @@ Status LoadProtocol::Begin(LoadTarget& target, const Schema& schema, const SinkO
   mode_ = options.mode;
   present_.clear();
   if (options.data_only) {
-    // The application made the tables; they must be there and empty.
+    // The application made the tables; they must be there and empty, or be
+    // emptied (--clean), or take more rows (--append, merged tables).
+    std::vector<size_t> holding;
     for (size_t i = 0; i < schema.tables.size(); ++i) {
-      const std::string label = target.TableLabel(schema.tables[i]);
+      const Table& table = schema.tables[i];
+      const std::string label = target.TableLabel(table);
       Result<RowCount> rows = target.CountRows(i);
       if (!rows.ok()) return Status::NotFound("--data-only: table " + label + " is not in " + target.Describe());
-      if (rows->rows > 0 && options.mode != LoadMode::kAppend) {
+      const std::vector<std::string>& merged = options.merged_tables;
+      if (rows->rows == 0 || options.mode == LoadMode::kAppend ||
+          std::find(merged.begin(), merged.end(), QualifiedName(table.schema, table.name)) != merged.end()) {
+        continue;
+      }
+      if (options.mode != LoadMode::kClean) {
         std::string holds = rows->exact ? std::to_string(rows->rows) + " rows" : "rows";
         return Status::FailedPrecondition("--data-only: table " + label + " in " + target.Describe() +
-                                          " already holds " + holds + "; use --append to add to them");
+                                          " already holds " + holds +
+                                          "; use --append to add to them or --clean to empty them first");
       }
+      holding.push_back(i);
     }
-    return Status::OK();
+    if (holding.empty()) return Status::OK();
+    std::reverse(holding.begin(), holding.end());  // children first
+    return target.EmptyTables(holding);
   }
   DECANT_ASSIGN_OR_RETURN(present_, target.ListObjects());
   if (!present_.empty() && options.mode == LoadMode::kRefuseNonEmpty) {

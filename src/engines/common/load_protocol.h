@@ -8,8 +8,10 @@
 //                tables are created and loaded; anything else stays;
 //   --append     what is there stays; missing tables are created; rows are added;
 //   --data-only  nothing is created: each table must exist (NotFound) and be
-//                empty unless --append (FailedPrecondition); Commit advances
-//                the sequences.
+//                empty unless --append (FailedPrecondition) or --clean (its
+//                rows are deleted first, children first); tables the source
+//                merges into (SinkOptions::merged_tables) may hold rows and
+//                are never emptied; Commit advances the sequences.
 // LoadProtocol makes that decision and words its messages; the engine
 // supplies the primitives (LoadTarget) and keeps its own specifics:
 // connections, transactions, COPY / LOAD DATA, post-data objects.
@@ -72,6 +74,14 @@ class LoadTarget {
   // --data-only: the rows table `index` holds; any error means the table is
   // not there.
   virtual Result<RowCount> CountRows(size_t index) = 0;
+  // --data-only --clean: deletes every row of the tables at `indexes`, in
+  // that order (children first: the reverse of the schema's parents-first
+  // order), keeping the tables, their sequences, indexes and constraints.
+  // Where the engine loads in one transaction, the rows are deleted in it, so
+  // a failed load leaves them as they were. A row outside these tables that
+  // still refers to a deleted one makes the target refuse: FailedPrecondition
+  // naming the table, with the target's own message.
+  virtual Status EmptyTables(const std::vector<size_t>& indexes) = 0;
   // A table as --data-only messages name it. Default: its name.
   virtual std::string TableLabel(const Table& table) const { return table.name; }
 };
@@ -81,7 +91,11 @@ class LoadProtocol {
  public:
   // With options.data_only: CountRows for every table of `schema` (NotFound
   // "--data-only: table T is not in TARGET"; FailedPrecondition "... already
-  // holds N rows; use --append to add to them" unless kAppend); creates nothing.
+  // holds N rows; use --append to add to them or --clean to empty them first"
+  // under kRefuseNonEmpty), then under kClean EmptyTables for the tables that
+  // hold rows, in reverse schema order; a table named in
+  // options.merged_tables (QualifiedName(schema, name)) may hold rows in any
+  // mode and is never emptied. Creates nothing.
   // Otherwise: ListObjects; a non-empty target under kRefuseNonEmpty is
   // FailedPrecondition "target TARGET is not empty: LISTING; use --clean to
   // replace them or --append to add rows" before anything is written. Then

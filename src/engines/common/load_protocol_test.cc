@@ -42,10 +42,17 @@ class FakeTarget : public LoadTarget {
     if (index >= rows.size()) return Status::Internal("no such table");
     return rows[index];
   }
+  Status EmptyTables(const std::vector<size_t>& indexes) override {
+    calls += "empty";
+    for (size_t i : indexes) calls += " " + std::to_string(i);
+    calls += ";";
+    return empty_status;
+  }
 
   Listing listing = Listing::kByKind;
   std::vector<TargetObject> objects;
   std::vector<RowCount> rows;
+  Status empty_status;
   std::string calls;
 };
 
@@ -55,6 +62,25 @@ Schema TwoTables() {
   s.tables[0].name = "a";
   s.tables[1].name = "b";
   return s;
+}
+
+// Parents first, as the pipeline orders a data-only schema: a <- b <- c, and d.
+Schema FourTables() {
+  Schema s;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    s.tables.emplace_back();
+    s.tables.back().schema = "app";
+    s.tables.back().name = name;
+  }
+  return s;
+}
+
+SinkOptions DataOnly(LoadMode mode, std::vector<std::string> merged = {}) {
+  SinkOptions o;
+  o.mode = mode;
+  o.data_only = true;
+  o.merged_tables = std::move(merged);
+  return o;
 }
 
 TEST(LoadProtocol, EmptyTargetCreatesEveryTable) {
@@ -103,7 +129,9 @@ TEST(LoadProtocol, DataOnlyChecksTablesAndCreatesNothing) {
   LoadProtocol p;
   Status st = p.Begin(t, TwoTables(), {LoadMode::kRefuseNonEmpty, true});
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(st.message(), "--data-only: table b in fake://db already holds 3 rows; use --append to add to them");
+  EXPECT_EQ(st.message(),
+            "--data-only: table b in fake://db already holds 3 rows; use --append to add to them or --clean to empty "
+            "them first");
   EXPECT_EQ(t.calls, "count0;count1;");
 
   t.calls.clear();
@@ -112,11 +140,67 @@ TEST(LoadProtocol, DataOnlyChecksTablesAndCreatesNothing) {
 
   t.rows = {{1, false}};
   st = p.Begin(t, TwoTables(), {LoadMode::kRefuseNonEmpty, true});
-  EXPECT_EQ(st.message(), "--data-only: table a in fake://db already holds rows; use --append to add to them");
+  EXPECT_EQ(st.message(),
+            "--data-only: table a in fake://db already holds rows; use --append to add to them or --clean to "
+            "empty them first");
   t.rows = {{0, true}};
   st = p.Begin(t, TwoTables(), {LoadMode::kRefuseNonEmpty, true});
   EXPECT_EQ(st.code(), StatusCode::kNotFound);
   EXPECT_EQ(st.message(), "--data-only: table b is not in fake://db");
+}
+
+TEST(LoadProtocol, DataOnlyCleanEmptiesTablesHoldingRowsChildrenFirst) {
+  FakeTarget t;
+  t.rows = {{2, true}, {0, true}, {1, false}, {5, true}};
+  LoadProtocol p;
+  ASSERT_TRUE(p.Begin(t, FourTables(), DataOnly(LoadMode::kClean)).ok());
+  EXPECT_EQ(t.calls, "count0;count1;count2;count3;empty 3 2 0;");
+
+  // Nothing to empty: no call.
+  t.calls.clear();
+  t.rows = {{0, true}, {0, true}, {0, true}, {0, true}};
+  ASSERT_TRUE(p.Begin(t, FourTables(), DataOnly(LoadMode::kClean)).ok());
+  EXPECT_EQ(t.calls, "count0;count1;count2;count3;");
+
+  // A missing table is named before anything is emptied.
+  t.calls.clear();
+  t.rows = {{2, true}, {3, true}};
+  Status st = p.Begin(t, FourTables(), DataOnly(LoadMode::kClean));
+  EXPECT_EQ(st.code(), StatusCode::kNotFound);
+  EXPECT_EQ(st.message(), "--data-only: table c is not in fake://db");
+  EXPECT_EQ(t.calls, "count0;count1;count2;");
+
+  // The target's refusal is Begin's error.
+  t.calls.clear();
+  t.rows = {{2, true}, {0, true}, {0, true}, {0, true}};
+  t.empty_status = Status::FailedPrecondition("--clean: table app.x refers to rows of app.a");
+  st = p.Begin(t, FourTables(), DataOnly(LoadMode::kClean));
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(st.message(), "--clean: table app.x refers to rows of app.a");
+}
+
+TEST(LoadProtocol, MergedTablesMayHoldRowsAndAreNeverEmptied) {
+  FakeTarget t;
+  t.rows = {{2, true}, {0, true}, {0, true}, {7, true}};
+  LoadProtocol p;
+  // Named by QualifiedName(schema, name).
+  ASSERT_TRUE(p.Begin(t, FourTables(), DataOnly(LoadMode::kRefuseNonEmpty, {"app.a", "app.d"})).ok());
+  EXPECT_EQ(t.calls, "count0;count1;count2;count3;");
+
+  Status st = p.Begin(t, FourTables(), DataOnly(LoadMode::kRefuseNonEmpty, {"a", "app.d"}));
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(st.message(),
+            "--data-only: table a in fake://db already holds 2 rows; use --append to add to them or --clean to "
+            "empty them first");
+
+  t.calls.clear();
+  t.rows = {{2, true}, {4, true}, {0, true}, {7, true}};
+  ASSERT_TRUE(p.Begin(t, FourTables(), DataOnly(LoadMode::kClean, {"app.a"})).ok());
+  EXPECT_EQ(t.calls, "count0;count1;count2;count3;empty 3 1;");
+
+  t.calls.clear();
+  ASSERT_TRUE(p.Begin(t, FourTables(), DataOnly(LoadMode::kAppend, {"app.a"})).ok());
+  EXPECT_EQ(t.calls, "count0;count1;count2;count3;");
 }
 
 TEST(LoadProtocol, ListingStyles) {

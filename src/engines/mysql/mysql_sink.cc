@@ -12,7 +12,8 @@
 //
 // MySQL DDL is not transactional: Abort() drops the tables, views, triggers
 // and routines this sink created; rows added to tables that were already
-// there (--append) stay.
+// there (--append) stay. --data-only --clean deletes the rows before the load
+// and cannot put them back: a failed load leaves those tables empty.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -160,6 +161,8 @@ class MysqlSink : public Sink, private LoadTarget {
   Result<bool> HasTable(size_t index) override { return Existed(schema_.tables[index].name); }
   Status CreateTables(const std::vector<size_t>& indexes) override;
   Result<RowCount> CountRows(size_t index) override;
+  Status EmptyTables(const std::vector<size_t>& indexes) override;
+  bool Merged(const Table& t) const;
   // --append: a table or view of that name was there before the load.
   bool Existed(const std::string& name) const { return protocol_.Kept(name, {"table", "view"}); }
   // Runs one statement of statements_ on `conn`, judged by recorder_.
@@ -280,6 +283,49 @@ Result<RowCount> MysqlSink::CountRows(size_t index) {
   DECANT_ASSIGN_OR_RETURN(auto rows, main_->QueryValue("SELECT count(*) FROM (SELECT 1 FROM " +
                                                        QuoteIdent(schema_.tables[index].name) + " LIMIT 1) q"));
   return RowCount{rows.value_or("0") == "0" ? 0u : 1u, false};
+}
+
+bool MysqlSink::Merged(const Table& t) const {
+  const std::vector<std::string>& merged = options_.merged_tables;
+  return std::find(merged.begin(), merged.end(), QualifiedName(t.schema, t.name)) != merged.end();
+}
+
+// --data-only --clean. Loads commit as they go (LOAD DATA on several
+// connections), so the rows are deleted at once and for good: a failed load
+// leaves these tables empty (Abort empties what it had loaded). The session
+// runs with foreign_key_checks off, as the load does (InnoDB checks a
+// self-referencing table's rows one by one as they go, so DELETE would refuse
+// it with checks on); a table outside the ones emptied whose foreign key
+// holds values pointing at one of them is refused here instead, before any
+// row is deleted, as InnoDB, which never defers a check, would refuse it.
+// AUTO_INCREMENT counters keep their value (DELETE does not reset them): the
+// next id stays past every id the table had before, even when the loaded ids
+// are lower.
+Status MysqlSink::EmptyTables(const std::vector<size_t>& indexes) {
+  std::set<std::string> emptied;
+  for (size_t i : indexes) emptied.insert(schema_.tables[i].name);
+  DECANT_ASSIGN_OR_RETURN(auto refs, main_->Query("SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, "
+                                                  "REFERENCED_TABLE_NAME, CONSTRAINT_NAME, TABLE_SCHEMA = DATABASE() "
+                                                  "FROM information_schema.KEY_COLUMN_USAGE WHERE "
+                                                  "REFERENCED_TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME"));
+  for (const auto& r : refs) {
+    const std::string child = r[1].value_or(""), parent = r[3].value_or("");
+    bool here = r[5].value_or("0") == "1";
+    if (!emptied.count(parent) || (here && emptied.count(child))) continue;
+    std::string table = QuoteIdent(r[0].value_or("")) + "." + QuoteIdent(child);
+    DECANT_ASSIGN_OR_RETURN(auto row, main_->QueryValue("SELECT 1 FROM " + table + " WHERE " +
+                                                        QuoteIdent(r[2].value_or("")) + " IS NOT NULL LIMIT 1"));
+    if (!row) continue;
+    return Status::FailedPrecondition("--clean: cannot empty table " + parent + " in " + Describe() + ": table " +
+                                      (here ? child : r[0].value_or("") + "." + child) +
+                                      " refers to its rows (foreign key " + r[4].value_or("") + ")");
+  }
+  for (size_t i : indexes) {
+    const std::string& name = schema_.tables[i].name;
+    DECANT_RETURN_IF_ERROR(main_->Exec("DELETE FROM " + QuoteIdent(name))
+                               .WithContext("--clean: emptying table " + name + " in " + Describe()));
+  }
+  return Status::OK();
 }
 
 Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
@@ -427,10 +473,12 @@ void MysqlSink::Abort() {
   if (committed_) return;
   loaders_.Clear();
   if (main_ && checked_ && options_.data_only && options_.mode != LoadMode::kAppend) {
-    // The tables were empty (Begin checked) and MySQL loads commit as they go:
-    // empty them again rather than leave half a load behind. (A target that
-    // Begin refused holds the user's rows: it is left alone.)
+    // The tables were empty (Begin checked, or --clean emptied them) and MySQL
+    // loads commit as they go: empty them again rather than leave half a load
+    // behind. (A target that Begin refused holds the user's rows: it is left
+    // alone; so are merged tables, which held rows: what was added stays.)
     for (const Table& t : schema_.tables) {
+      if (Merged(t)) continue;
       Status st = main_->Exec("DELETE FROM " + QuoteIdent(t.name));
       if (!st.ok()) spdlog::warn("{}: could not empty {} after the failed load: {}", Describe(), t.name, st.message());
     }

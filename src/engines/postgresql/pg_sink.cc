@@ -90,6 +90,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   Result<bool> HasTable(size_t index) override;
   Status CreateTables(const std::vector<size_t>& indexes) override;
   Result<RowCount> CountRows(size_t index) override;
+  Status EmptyTables(const std::vector<size_t>& indexes) override;
   std::string TableLabel(const Table& t) const override { return QualifiedName(t.schema, t.name); }
   Status AdvanceSequences();
   // Runs `sql`, inside a savepoint when in a transaction so that a failure
@@ -336,6 +337,29 @@ Result<RowCount> PostgresSink::CountRows(size_t index) {
   return RowCount{rows == "0" ? 0u : 1u, false};
 }
 
+// --data-only --clean: DELETE (TRUNCATE would need every referencing table
+// too). With one job the rows go in the load's transaction, so a failed load
+// leaves them as they were. With more, the tables load on other connections,
+// each table committing on its own, so the deletes commit first (an
+// uncommitted delete would make their inserts wait): a failed load then
+// leaves the tables empty, or holding what loaded completely.
+// A foreign key from a table outside the load that still points at a deleted
+// row fails the DELETE (or, declared DEFERRABLE INITIALLY DEFERRED as Django
+// does, the COMMIT unless the load brings that row back).
+Status PostgresSink::EmptyTables(const std::vector<size_t>& indexes) {
+  if (!in_transaction_) DECANT_RETURN_IF_ERROR(StartWriting());
+  for (size_t i : indexes) {
+    const Table& t = schema_.tables[i];
+    // (A refused delete, class 23, is already FailedPrecondition.)
+    Status st = main_->Exec("DELETE FROM " + QuoteQualified(TargetSchema(t.schema), t.name));
+    if (!st.ok())
+      return st.WithContext("--clean: emptying table " + QualifiedName(t.schema, t.name) + " in " + Describe());
+  }
+  if (jobs_ == 1) return Status::OK();
+  in_transaction_ = false;
+  return main_->Exec("COMMIT").WithContext("--clean: emptying the tables");
+}
+
 // --data-only: every serial or identity column's sequence continues after the
 // highest id loaded, so the application's next insert gets a fresh id.
 Status PostgresSink::AdvanceSequences() {
@@ -365,7 +389,7 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   DECANT_RETURN_IF_ERROR(PrepareSession(main_.get()));
   DECANT_RETURN_IF_ERROR(protocol_.Begin(*this, schema_, options));
   if (options.data_only) {
-    if (jobs_ == 1) DECANT_RETURN_IF_ERROR(StartWriting());
+    if (jobs_ == 1 && !in_transaction_) DECANT_RETURN_IF_ERROR(StartWriting());
     return Status::OK();
   }
   if (jobs_ > 1) {

@@ -199,6 +199,8 @@ class SqliteSink : public Sink, private LoadTarget {
   Result<bool> HasTable(size_t index) override { return protocol_.Kept(schema_.tables[index].name); }
   Status CreateTables(const std::vector<size_t>& indexes) override;
   Result<RowCount> CountRows(size_t index) override;
+  Status EmptyTables(const std::vector<size_t>& indexes) override;
+  Status CheckReferencesToEmptied();
   bool Exists(const std::string& name) const { return protocol_.Kept(name); }
   Status Create(const std::string& what, const std::string& name, const std::string& sql);
   // Runs one statement of statements_, judged by recorder_.
@@ -215,6 +217,7 @@ class SqliteSink : public Sink, private LoadTarget {
   SinkOptions options_;
   const EngineTraits* source_ = nullptr;  // the schema's engine, set by Begin
   LoadProtocol protocol_;
+  std::set<std::string> emptied_;  // --data-only --clean: the tables emptied (lower case)
   // sqlite_internal::SchemaStatements: one per table (schema order), then the rest.
   std::vector<DdlStatement> statements_;
   DdlRecorder recorder_;
@@ -296,6 +299,65 @@ Result<RowCount> SqliteSink::CountRows(size_t index) {
   DECANT_ASSIGN_OR_RETURN(int64_t rows,
                           conn_->QueryInt("SELECT count(*) FROM main." + QuoteIdent(schema_.tables[index].name)));
   return RowCount{static_cast<uint64_t>(rows), true};
+}
+
+// In the load's one transaction: a failed load leaves the rows as they were.
+// Foreign keys are off on this connection (as for every SQLite load), so rows
+// of other tables that refer to deleted ones are checked at Commit
+// (CheckReferencesToEmptied). AUTOINCREMENT counters (sqlite_sequence) keep
+// their value: the next id stays past every id the table ever had.
+Status SqliteSink::EmptyTables(const std::vector<size_t>& indexes) {
+  for (size_t i : indexes) {
+    const std::string& name = schema_.tables[i].name;
+    emptied_.insert(AsciiLower(name));
+    DECANT_RETURN_IF_ERROR(conn_->Exec("DELETE FROM main." + QuoteIdent(name))
+                               .WithContext("--clean: emptying table " + name + " in " + Describe()));
+  }
+  return Status::OK();
+}
+
+// After a --clean load, before COMMIT: a table not emptied (outside the load,
+// or merged) whose foreign key points at an emptied table's row the load did
+// not bring back fails the load, as a deferred foreign key would
+// (FailedPrecondition naming the table; Abort rolls everything back).
+Status SqliteSink::CheckReferencesToEmptied() {
+  if (emptied_.empty()) return Status::OK();
+  DECANT_ASSIGN_OR_RETURN(Statement refs,
+                          Statement::Prepare(conn_.get(),
+                                             "SELECT DISTINCT s.name, f.\"table\" FROM sqlite_schema s, "
+                                             "pragma_foreign_key_list(s.name) f WHERE s.type = 'table' ORDER BY 1"));
+  std::vector<std::string> children;
+  while (true) {
+    DECANT_ASSIGN_OR_RETURN(bool row, refs.Step(conn_.get()));
+    if (!row) break;
+    std::string child = refs.ColumnText(0);
+    if (emptied_.count(AsciiLower(refs.ColumnText(1))) && !emptied_.count(AsciiLower(child)) &&
+        (children.empty() || children.back() != child)) {
+      children.push_back(std::move(child));
+    }
+  }
+  for (const std::string& child : children) {
+    DECANT_ASSIGN_OR_RETURN(
+        Statement check,
+        Statement::Prepare(conn_.get(), "SELECT \"parent\", count(*) FROM pragma_foreign_key_check(?1) GROUP BY 1"));
+    sqlite3_bind_text(check.get(), 1, child.data(), static_cast<int>(child.size()), SQLITE_TRANSIENT);
+    while (true) {
+      // A key SQLite cannot check ("foreign key mismatch") would refuse the
+      // DELETE with foreign keys on: refused the same.
+      Result<bool> row = check.Step(conn_.get());
+      if (!row.ok()) {
+        return Status::FailedPrecondition("--clean: table " + child + " in " + Describe() + ": " +
+                                          row.status().message());
+      }
+      if (!*row) break;
+      std::string parent = check.ColumnText(0);
+      if (!emptied_.count(AsciiLower(parent))) continue;
+      return Status::FailedPrecondition("--clean: table " + child + " in " + Describe() + " refers to " +
+                                        check.ColumnText(1) + " rows of table " + parent +
+                                        " that --clean deleted and the load did not bring back");
+    }
+  }
+  return Status::OK();
 }
 
 Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
@@ -470,6 +532,7 @@ Status SqliteSink::Commit() {
       }
     }
   }
+  DECANT_RETURN_IF_ERROR(CheckReferencesToEmptied());
   DECANT_RETURN_IF_ERROR(conn_->Exec("COMMIT").WithContext("committing " + Describe()));
   if (fresh_) {
     // synchronous=OFF skipped every sync; make the file durable before it is published.

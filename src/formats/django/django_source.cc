@@ -268,6 +268,7 @@ class DjangoSource : public Source {
   Source* target_rows_ = nullptr;
   std::optional<ModelMap> map_;
   std::optional<Schema> schema_;
+  std::set<std::string> keys_read_;  // models whose target rows are in keys_
 
   std::vector<std::unique_ptr<ModelRecords>> models_;  // in the order first seen
   std::map<std::string, ModelRecords*> by_label_;
@@ -526,7 +527,7 @@ Status DjangoSource::Fit(Schema* schema) {
   }
   for (const std::string& label : referenced) {
     const Model* rel = map_->ForLabel(label);
-    if (rel && !rel->natural_key.empty() && !Merged(label)) DECANT_RETURN_IF_ERROR(ReadTargetKeys(label, *rel));
+    if (rel && !rel->natural_key.empty()) DECANT_RETURN_IF_ERROR(ReadTargetKeys(label, *rel));
   }
 
   // The tables: each model's restricted to the columns its records fill, then its through tables.
@@ -605,7 +606,7 @@ Status DjangoSource::Fit(Schema* schema) {
 
 // Reads the target's rows of `model` (a model with a natural key) into keys_.
 Status DjangoSource::ReadTargetKeys(const std::string& label, const Model& model) {
-  if (!target_rows_) return Status::OK();
+  if (!target_rows_ || !keys_read_.insert(label).second) return Status::OK();
   const Table& t = *model.table;
   std::vector<size_t> data = DataColumns(t);
   auto index_of = [&](const std::string& column) -> std::optional<size_t> {
