@@ -491,6 +491,27 @@ class Run:
         name = f"b {tz} {src_kind} -> decant export{suffix}{' --natural-foreign' if natural else ''} -> loaddata on {dst_kind}"
         self.step(name, self.b_one, project, tz, src_kind, src_location, src_dump, dst_kind, suffix, natural)
 
+    @staticmethod
+    def fixture_form(path, src_dump):
+        """None when the fixture at PATH has dumpdata's models and field names (those of SRC_DUMP),
+        else the first difference: a through table written as a model, a column name for a field."""
+        with open(path, encoding="utf-8") as f:
+            records = json.load(f) if path.endswith(".json") else [json.loads(x) for x in f if x.strip()]
+        expected = {}
+        for obj in src_dump:
+            expected.setdefault(obj["model"], set()).update(obj["fields"])
+        seen = {}
+        for obj in records:
+            seen.setdefault(obj.get("model"), set()).update(obj.get("fields", {}))
+        for model in sorted(seen, key=str):
+            if model not in expected:
+                return f"model {model} ({len([r for r in records if r.get('model') == model])} records) is not in dumpdata's"
+            if seen[model] != expected[model]:
+                return (f"{model}: fields {sorted(seen[model] - expected[model])} are not dumpdata's, "
+                        f"{sorted(expected[model] - seen[model])} missing")
+        missing = sorted(set(expected) - set(seen))
+        return f"models {missing} missing" if missing else None
+
     def b_one(self, project, tz, src_kind, src_location, src_dump, dst_kind, suffix, natural):
         what = f"{src_kind}->{dst_kind}"
         out = os.path.join(self.work, f"djt_{tz}_export_{src_kind}{suffix}")
@@ -499,6 +520,9 @@ class Run:
         src_uri = self.engine(src_kind).decant_uri(src_location)
         self.run_decant(["-q", "export", src_uri, "--format", "django", "-o", out,
                      *self.export_options(src_kind, natural)], what)
+        form = self.fixture_form(out, src_dump)
+        if form:
+            raise Failure(f"{what}: decant's fixture is not in dumpdata's form: {form}")
         # Django's loaddata takes the format from the name: keep it.
         engine, dst = self.fresh_target(project, dst_kind, f"djt_{tz}_b_{src_kind[:2]}_{dst_kind[:2]}", what,
                                         shift=natural)
