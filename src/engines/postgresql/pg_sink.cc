@@ -93,6 +93,11 @@ class PostgresSink final : public Sink, private LoadTarget {
   Status EmptyTables(const std::vector<size_t>& indexes) override;
   std::string TableLabel(const Table& t) const override { return QualifiedName(t.schema, t.name); }
   Status AdvanceSequences();
+  // --data-only with one job, as a superuser, into tables without triggers
+  // of their own: foreign keys are checked once per key after the load
+  // (CheckForeignKeys) instead of once per row by their triggers.
+  Status DeferForeignKeys();
+  Status CheckForeignKeys();
   // Runs `sql`, inside a savepoint when in a transaction so that a failure
   // leaves the transaction usable; *sqlstate receives the failure's code.
   static Status TryInSavepoint(Connection* conn, const std::string& sql, bool in_transaction, std::string* sqlstate);
@@ -112,6 +117,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   bool from_postgres_ = false;
   bool older_target_ = false;  // the source's major version is newer than the target's
   bool in_transaction_ = false;
+  bool keys_checked_after_ = false;  // DeferForeignKeys turned the foreign-key triggers off
   std::vector<std::string> created_tables_;  // committed early (jobs > 1), dropped by Abort
   std::vector<std::string> skipped_;
   std::vector<Ddl> deferred_;  // pre-data objects that needed the tables
@@ -360,6 +366,63 @@ Status PostgresSink::EmptyTables(const std::vector<size_t>& indexes) {
   return main_->Exec("COMMIT").WithContext("--clean: emptying the tables");
 }
 
+// A foreign-key trigger checks each row as it arrives (or, DEFERRABLE
+// INITIALLY DEFERRED as Django declares them, queues it for the COMMIT): a
+// million rows are a million look-ups, most of a data-only load's time. A
+// superuser can load with session_replication_role = replica, which fires no
+// triggers, and then check each foreign key of the loaded tables with one
+// anti-join (CheckForeignKeys), in the same transaction: a row without its
+// parent fails the load as the trigger would have. Only for tables without
+// triggers of their own (replica would skip them too), and only within the
+// load's transaction (SET LOCAL), so nothing outlives it.
+Status PostgresSink::DeferForeignKeys() {
+  if (schema_.tables.empty()) return Status::OK();
+  DECANT_ASSIGN_OR_RETURN(std::string super, main_->QueryValue("SELECT pg_catalog.current_setting('is_superuser')"));
+  if (super != "on") return Status::OK();
+  std::string names;
+  for (const Table& t : schema_.tables) {
+    names += (names.empty() ? "" : ", ") + QuoteLiteral(QuoteQualified(TargetSchema(t.schema), t.name));
+  }
+  DECANT_ASSIGN_OR_RETURN(std::string own_triggers,
+                          main_->QueryValue("SELECT count(*) FROM pg_catalog.pg_trigger WHERE NOT tgisinternal AND "
+                                            "tgrelid = ANY (ARRAY[" + names + "]::pg_catalog.regclass[])"));
+  if (own_triggers != "0") return Status::OK();
+  DECANT_RETURN_IF_ERROR(main_->Exec("SET LOCAL session_replication_role = replica"));
+  keys_checked_after_ = true;
+  return Status::OK();
+}
+
+Status PostgresSink::CheckForeignKeys() {
+  DECANT_RETURN_IF_ERROR(main_->Exec("SET LOCAL session_replication_role = origin"));
+  for (const Table& t : schema_.tables) {
+    std::string child = QuoteQualified(TargetSchema(t.schema), t.name);
+    for (const ForeignKey& fk : t.foreign_keys) {
+      std::string parent = QuoteQualified(TargetSchema(fk.ref_schema.empty() ? t.schema : fk.ref_schema), fk.ref_table);
+      if (fk.ref_columns.size() != fk.columns.size()) continue;  // the catalog always names them
+      std::string cols, not_null, join;
+      for (size_t i = 0; i < fk.columns.size(); ++i) {
+        std::string c = "c." + QuoteIdent(fk.columns[i]);
+        cols += (i ? ", " : "") + c;
+        not_null += (i ? " AND " : "") + c + " IS NOT NULL";
+        join += (i ? " AND " : "") + ("p." + QuoteIdent(fk.ref_columns[i])) + " = " + c;
+      }
+      std::string sql = fmt::format("SELECT {} FROM {} c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} p WHERE {}) LIMIT 1",
+                                    cols, child, not_null, parent, join);
+      DECANT_ASSIGN_OR_RETURN(QueryResult r, main_->Query(sql));
+      if (r.rows() == 0) continue;
+      std::string key;
+      for (size_t i = 0; i < fk.columns.size(); ++i) {
+        key += (i ? ", " : "") + fk.columns[i] + "=" + (r.IsNull(0, static_cast<int>(i)) ? "NULL" : r.Get(0, static_cast<int>(i)));
+      }
+      return Status::FailedPrecondition(fmt::format(
+          "{}: foreign key {} of table {}: a row with {} has no row in {}; nothing was loaded", Describe(),
+          fk.name.empty() ? "(unnamed)" : fk.name, QualifiedName(t.schema, t.name), key,
+          QualifiedName(fk.ref_schema.empty() ? t.schema : fk.ref_schema, fk.ref_table)));
+    }
+  }
+  return Status::OK();
+}
+
 // --data-only: every serial or identity column's sequence continues after the
 // highest id loaded, so the application's next insert gets a fresh id.
 Status PostgresSink::AdvanceSequences() {
@@ -390,6 +453,7 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   DECANT_RETURN_IF_ERROR(protocol_.Begin(*this, schema_, options));
   if (options.data_only) {
     if (jobs_ == 1 && !in_transaction_) DECANT_RETURN_IF_ERROR(StartWriting());
+    if (jobs_ == 1) DECANT_RETURN_IF_ERROR(DeferForeignKeys());
     return Status::OK();
   }
   if (jobs_ > 1) {
@@ -474,6 +538,7 @@ Status PostgresSink::Commit() {
       DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
       in_transaction_ = true;
     }
+    if (keys_checked_after_) DECANT_RETURN_IF_ERROR(CheckForeignKeys());
     DECANT_RETURN_IF_ERROR(AdvanceSequences());
   }
   if (in_transaction_) DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));

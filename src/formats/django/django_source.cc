@@ -18,6 +18,8 @@
 #include <set>
 #include <unordered_map>
 
+#include <simdjson.h>
+
 #include "core/ascii.h"
 #include "formats/django/django_format.h"
 #include "formats/django/django_values.h"
@@ -86,6 +88,8 @@ LogicalType LooseType(const json& v) {
   return LogicalType::kJson;
 }
 
+bool ToJson(simdjson::ondemand::value v, json* out);
+
 // A record of a model with a natural key, as pass 1 saw it.
 struct KeyedRecord {
   size_t span = 0;  // index into ModelRecords::spans
@@ -140,6 +144,8 @@ class RecordReader : public TableReader {
   const TableSource& table_;
   size_t next_, end_;
   std::string text_;
+  simdjson::ondemand::parser parser_;
+  std::vector<char> seen_;
 };
 
 class DjangoSource : public Source {
@@ -235,6 +241,13 @@ class DjangoSource : public Source {
   // its model. For a through table, appends rows to `batch` instead.
   Status ModelRow(const TableSource& ts, size_t span, const json& rec, Value* row) const;
   Status ThroughRows(const TableSource& ts, size_t span, const json& rec, RowBatch* batch) const;
+  // The same from the record's text with simdjson (`text` padded, see
+  // below); false: read it with ModelRow / ThroughRows instead. `*st` is the
+  // outcome when true is returned.
+  bool ModelRowFast(simdjson::ondemand::parser& parser, const TableSource& ts, size_t span, const std::string& text,
+                    Value* row, std::vector<char>& seen, Status* st) const;
+  bool ThroughRowsFast(simdjson::ondemand::parser& parser, const TableSource& ts, size_t span,
+                       const std::string& text, RowBatch* batch, Status* st) const;
   const FixtureFile& file() const { return *file_; }
 
  private:
@@ -247,6 +260,14 @@ class DjangoSource : public Source {
 
   Status ScanFile();
   Status ScanRecord(uint64_t index, const RecordSpan& span, std::string_view text);
+  bool ScanFast(const RecordSpan& span, std::string_view text);
+  ModelRecords* Entry(const std::string& label);
+  // The column `c` of a row from its JSON value (a pk or a field's).
+  Status Cell(const TableSource& ts, size_t c, size_t span, json value, Value* out) const;
+  Status ThroughRow(const TableSource& ts, size_t span, const json& owner, json related, RowBatch* batch) const;
+  json Owner(const TableSource& ts, size_t span, json pk) const;
+  // --inventree: whether a list of `count` permissions is left out (counted).
+  bool PermissionsCleared(const TableSource& ts, size_t count) const;
   void Loose(Schema* schema);
   Status Fit(Schema* schema);
   Status ReadTargetKeys(const std::string& label, const Model& model);
@@ -281,6 +302,11 @@ class DjangoSource : public Source {
   std::vector<std::string> merged_tables_;
   // Natural key (dumped JSON array) -> id, per model, from the file and the target.
   std::map<std::string, std::unordered_map<std::string, json>> keys_;
+  simdjson::ondemand::parser scan_parser_;  // pass 1's
+  std::string scan_text_;                   // pass 1's padded copy of a record
+  std::vector<std::string> scan_fields_;
+  std::vector<LogicalType> scan_kinds_;
+  std::vector<char> scan_arrays_;
   mutable std::mutex mu_;
   mutable uint64_t permissions_cleared_ = 0;
 };
@@ -291,7 +317,107 @@ Status DjangoSource::ScanFile() {
   });
 }
 
+ModelRecords* DjangoSource::Entry(const std::string& label) {
+  ModelRecords*& m = by_label_[label];
+  if (!m) {
+    models_.push_back(std::make_unique<ModelRecords>());
+    m = models_.back().get();
+    m->label = label;
+  }
+  return m;
+}
+
+// Pass 1 for the common record (a model without a natural key, no
+// --inventree setting, not left out), with simdjson; false leaves it to the
+// slow path below, the reference.
+bool DjangoSource::ScanFast(const RecordSpan& span, std::string_view text) {
+  scan_text_.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  scan_text_.assign(text);
+  simdjson::ondemand::document doc;
+  if (scan_parser_.iterate(scan_text_.data(), scan_text_.size(), scan_text_.capacity()).get(doc)) return false;
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj)) return false;
+  std::string label;
+  bool have_fields = false;
+  json pk;
+  size_t n = 0;
+  for (auto top : obj) {
+    std::string_view key;
+    if (top.unescaped_key().get(key)) return false;
+    if (key == "model") {
+      std::string_view model;
+      if (top.value().get_string().get(model)) return false;
+      label = AsciiLower(model);
+    } else if (key == "pk") {
+      if (!ToJson(top.value(), &pk)) return false;
+    } else if (key == "fields") {
+      simdjson::ondemand::object fields;
+      if (top.value().get_object().get(fields)) return false;
+      have_fields = true;
+      for (auto f : fields) {
+        std::string_view name;
+        simdjson::ondemand::value v;
+        simdjson::ondemand::json_type type;
+        if (f.unescaped_key().get(name) || f.value().get(v) || v.type().get(type)) return false;
+        LogicalType kind = LogicalType::kJson;
+        switch (type) {
+          case simdjson::ondemand::json_type::null: kind = LogicalType::kAny; break;
+          case simdjson::ondemand::json_type::boolean: kind = LogicalType::kBool; break;
+          case simdjson::ondemand::json_type::string: kind = LogicalType::kText; break;
+          case simdjson::ondemand::json_type::number: {
+            simdjson::ondemand::number_type nt;
+            if (v.get_number_type().get(nt)) return false;
+            kind = nt == simdjson::ondemand::number_type::floating_point_number ? LogicalType::kFloat64
+                                                                                : LogicalType::kInt64;
+            break;
+          }
+          default: break;
+        }
+        if (scan_fields_.size() <= n) {
+          scan_fields_.resize(n + 1);
+          scan_kinds_.resize(n + 1);
+          scan_arrays_.resize(n + 1);
+        }
+        scan_fields_[n].assign(name);
+        scan_kinds_[n] = kind;
+        scan_arrays_[n] = type == simdjson::ondemand::json_type::array;
+        ++n;
+      }
+    } else {
+      return false;  // "metadata", or a key no fixture has
+    }
+  }
+  if (label.find('.') == std::string::npos || !have_fields || Excluded(options_.exclude_models, label) ||
+      options_.natural_keys.count(label) || !BuiltinNaturalKey(label).empty() ||
+      (options_.inventree && label.starts_with("common."))) {
+    return false;
+  }
+  ++records_;
+  ModelRecords* m = Entry(label);
+  m->spans.push_back(span);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& name = scan_fields_[i];
+    size_t at = i < m->fields.size() && m->fields[i] == name
+                    ? i
+                    : static_cast<size_t>(std::find(m->fields.begin(), m->fields.end(), name) - m->fields.begin());
+    if (at == m->fields.size()) {
+      m->fields.push_back(name);
+      m->loose.push_back(scan_kinds_[i]);
+    } else if (m->loose[at] == LogicalType::kAny) {
+      m->loose[at] = scan_kinds_[i];
+    }
+    if (scan_arrays_[i] && !m->array_fields.count(name)) m->array_fields.insert(name);
+  }
+  if (pk.is_null()) {
+    ++m->without_pk;
+  } else if (std::optional<int64_t> id = IntId(pk)) {
+    m->max_pk = std::max(m->max_pk, *id);
+  }
+  return true;
+}
+
 Status DjangoSource::ScanRecord(uint64_t index, const RecordSpan& span, std::string_view text) {
+  if (ScanFast(span, text)) return Status::OK();
   DECANT_ASSIGN_OR_RETURN(json rec, ParseRecord(text, index, span.line));
   auto where = [&] { return fmt::format("{}: record {} ({})", file_->Describe(), index + 1, At(span)); };
   auto model = rec.find("model");
@@ -324,12 +450,7 @@ Status DjangoSource::ScanRecord(uint64_t index, const RecordSpan& span, std::str
       return Status::OK();
     }
   }
-  ModelRecords*& m = by_label_[label];
-  if (!m) {
-    models_.push_back(std::make_unique<ModelRecords>());
-    m = models_.back().get();
-    m->label = label;
-  }
+  ModelRecords* m = Entry(label);
   size_t span_index = m->spans.size();
   m->spans.push_back(span);
   for (auto it = fields->begin(); it != fields->end(); ++it) {
@@ -802,20 +923,35 @@ json DjangoSource::Remapped(const std::string& label, const json& id) const {
   return hit == m->second->remap.end() ? id : json(hit->second);
 }
 
-Status DjangoSource::ModelRow(const TableSource& ts, size_t span, const json& rec, Value* row) const {
+Status DjangoSource::Cell(const TableSource& ts, size_t c, size_t span, json value, Value* out) const {
   const ModelRecords& m = *ts.records;
+  const ColumnSource& cs = ts.columns[c];
+  if (cs.role == Role::kPk) {
+    auto assigned = m.assigned.find(span);
+    if (assigned != m.assigned.end()) value = assigned->second;
+  } else if (!cs.related_label.empty()) {
+    if (value.is_array()) {
+      DECANT_ASSIGN_OR_RETURN(value, Resolve(cs.related_label, value, m.spans[span], cs.field));
+    } else if (!value.is_null()) {
+      value = Remapped(cs.related_label, value);
+    }
+  }
+  std::string why = FixtureValue(value, cs.form, out);
+  if (why.empty()) return Status::OK();
+  std::string shown = value.dump();
+  if (shown.size() > 60) shown = shown.substr(0, 60) + "…";
+  return Status::Corruption(fmt::format("{}: {}: model {} field {}: {}: {}", file_->Describe(), At(m.spans[span]),
+                                        m.label, cs.role == Role::kPk ? "pk" : cs.field, shown, why));
+}
+
+Status DjangoSource::ModelRow(const TableSource& ts, size_t span, const json& rec, Value* row) const {
   const json& fields = rec["fields"];
   for (size_t c = 0; c < ts.columns.size(); ++c) {
     const ColumnSource& cs = ts.columns[c];
     json value;
     if (cs.role == Role::kPk) {
-      auto assigned = m.assigned.find(span);
-      if (assigned != m.assigned.end()) {
-        value = assigned->second;
-      } else {
-        auto pk = rec.find("pk");
-        value = pk == rec.end() ? json() : *pk;
-      }
+      auto pk = rec.find("pk");
+      if (pk != rec.end()) value = *pk;
     } else {
       auto it = fields.find(cs.field);
       if (it == fields.end()) {
@@ -823,23 +959,50 @@ Status DjangoSource::ModelRow(const TableSource& ts, size_t span, const json& re
         continue;
       }
       value = *it;
-      if (!cs.related_label.empty()) {
-        if (value.is_array()) {
-          DECANT_ASSIGN_OR_RETURN(value, Resolve(cs.related_label, value, m.spans[span], cs.field));
-        } else if (!value.is_null()) {
-          value = Remapped(cs.related_label, value);
-        }
-      }
     }
-    std::string why = FixtureValue(value, cs.form, &row[c]);
-    if (!why.empty()) {
-      std::string shown = value.dump();
-      if (shown.size() > 60) shown = shown.substr(0, 60) + "…";
-      return Status::Corruption(fmt::format("{}: {}: model {} field {}: {}: {}", file_->Describe(), At(m.spans[span]),
-                                            m.label, cs.role == Role::kPk ? "pk" : cs.field, shown, why));
-    }
+    DECANT_RETURN_IF_ERROR(Cell(ts, c, span, std::move(value), &row[c]));
   }
   return Status::OK();
+}
+
+bool DjangoSource::PermissionsCleared(const TableSource& ts, size_t count) const {
+  const std::string& label = ts.records->label;
+  if (!options_.inventree || options_.keep_permissions ||
+      !((label == "auth.group" && ts.m2m->field == "permissions") ||
+        (label == "auth.user" && ts.m2m->field == "user_permissions"))) {
+    return false;
+  }
+  std::lock_guard lock(mu_);
+  permissions_cleared_ += count;
+  return true;
+}
+
+Status DjangoSource::ThroughRow(const TableSource& ts, size_t span, const json& owner, json related,
+                                RowBatch* batch) const {
+  const ModelRecords& m = *ts.records;
+  if (related.is_array()) {
+    DECANT_ASSIGN_OR_RETURN(related, Resolve(ts.m2m->related_label, related, m.spans[span], ts.m2m->field));
+  } else {
+    related = Remapped(ts.m2m->related_label, related);
+  }
+  Value* row = batch->AppendRow();
+  size_t bytes = 0;
+  for (size_t c = 0; c < ts.columns.size(); ++c) {
+    const json& v = ts.columns[c].role == Role::kOwner ? owner : related;
+    std::string why = FixtureValue(v, ts.columns[c].form, &row[c]);
+    if (!why.empty()) {
+      return Status::Corruption(fmt::format("{}: {}: model {} field {}: {}: {}", file_->Describe(), At(m.spans[span]),
+                                            m.label, ts.m2m->field, v.dump(), why));
+    }
+    bytes += row[c].PayloadSize();
+  }
+  batch->AddPayload(bytes);
+  return Status::OK();
+}
+
+json DjangoSource::Owner(const TableSource& ts, size_t span, json pk) const {
+  auto assigned = ts.records->assigned.find(span);
+  return assigned != ts.records->assigned.end() ? json(assigned->second) : pk;
 }
 
 Status DjangoSource::ThroughRows(const TableSource& ts, size_t span, const json& rec, RowBatch* batch) const {
@@ -850,41 +1013,186 @@ Status DjangoSource::ThroughRows(const TableSource& ts, size_t span, const json&
     return Status::Corruption(fmt::format("{}: {}: model {} field {}: a many-to-many field holds a list, not {}",
                                           file_->Describe(), At(m.spans[span]), m.label, ts.m2m->field, it->dump()));
   }
-  if (options_.inventree && !options_.keep_permissions &&
-      ((m.label == "auth.group" && ts.m2m->field == "permissions") ||
-       (m.label == "auth.user" && ts.m2m->field == "user_permissions"))) {
-    std::lock_guard lock(mu_);
-    permissions_cleared_ += it->size();
-    return Status::OK();
-  }
-  json owner;
-  auto assigned = m.assigned.find(span);
-  if (assigned != m.assigned.end()) {
-    owner = assigned->second;
-  } else {
-    owner = rec.contains("pk") ? rec["pk"] : json();
-  }
-  for (const json& element : *it) {
-    json related = element;
-    if (related.is_array()) {
-      DECANT_ASSIGN_OR_RETURN(related, Resolve(ts.m2m->related_label, related, m.spans[span], ts.m2m->field));
-    } else {
-      related = Remapped(ts.m2m->related_label, related);
-    }
-    Value* row = batch->AppendRow();
-    size_t bytes = 0;
-    for (size_t c = 0; c < ts.columns.size(); ++c) {
-      const json& v = ts.columns[c].role == Role::kOwner ? owner : related;
-      std::string why = FixtureValue(v, ts.columns[c].form, &row[c]);
-      if (!why.empty()) {
-        return Status::Corruption(fmt::format("{}: {}: model {} field {}: {}: {}", file_->Describe(),
-                                              At(m.spans[span]), m.label, ts.m2m->field, v.dump(), why));
-      }
-      bytes += row[c].PayloadSize();
-    }
-    batch->AddPayload(bytes);
-  }
+  if (PermissionsCleared(ts, it->size())) return Status::OK();
+  json owner = Owner(ts, span, rec.contains("pk") ? rec["pk"] : json());
+  for (const json& element : *it) DECANT_RETURN_IF_ERROR(ThroughRow(ts, span, owner, element, batch));
   return Status::OK();
+}
+
+// ---- the fast paths: simdjson's On-Demand parser over a record's text -----
+//
+// Each returns false when it cannot read the record (anything simdjson
+// refuses, a NaN token, a metadata record, a model with a natural key); the
+// caller then reads it the slow way, with nlohmann::json, which is the
+// reference for every message. `text` must have SIMDJSON_PADDING bytes of
+// capacity past its size.
+
+// A scalar, or an array or object as nlohmann::json; false for what simdjson
+// refuses (a number too big for 64 bits).
+bool ToJson(simdjson::ondemand::value v, json* out) {
+  using simdjson::ondemand::json_type;
+  json_type type;
+  if (v.type().get(type)) return false;
+  switch (type) {
+    case json_type::string: {
+      std::string_view sv;
+      if (v.get_string().get(sv)) return false;
+      *out = std::string(sv);
+      return true;
+    }
+    case json_type::number: {
+      simdjson::ondemand::number_type nt;
+      if (v.get_number_type().get(nt)) return false;
+      if (nt == simdjson::ondemand::number_type::signed_integer) {
+        int64_t i;
+        if (v.get_int64().get(i)) return false;
+        *out = i;
+      } else if (nt == simdjson::ondemand::number_type::unsigned_integer) {
+        uint64_t u;
+        if (v.get_uint64().get(u)) return false;
+        *out = u;
+      } else if (nt == simdjson::ondemand::number_type::floating_point_number) {
+        double d;
+        if (v.get_double().get(d)) return false;
+        *out = d;
+      } else {
+        return false;
+      }
+      return true;
+    }
+    case json_type::boolean: {
+      bool b;
+      if (v.get_bool().get(b)) return false;
+      *out = b;
+      return true;
+    }
+    case json_type::null: {
+      bool is_null = false;
+      if (v.is_null().get(is_null) || !is_null) return false;
+      *out = nullptr;
+      return true;
+    }
+    case json_type::array:
+    case json_type::object: {
+      std::string_view raw;
+      if (type == json_type::array) {
+        simdjson::ondemand::array a;
+        if (v.get_array().get(a) || a.raw_json().get(raw)) return false;
+      } else {
+        simdjson::ondemand::object o;
+        if (v.get_object().get(o) || o.raw_json().get(raw)) return false;
+      }
+      *out = json::parse(raw, nullptr, false);
+      return !out->is_discarded();
+    }
+  }
+  return false;
+}
+
+bool DjangoSource::ModelRowFast(simdjson::ondemand::parser& parser, const TableSource& ts, size_t span,
+                                const std::string& text, Value* row, std::vector<char>& seen, Status* st) const {
+  simdjson::ondemand::document doc;
+  if (parser.iterate(text.data(), text.size(), text.capacity()).get(doc)) return false;
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj)) return false;
+  seen.assign(ts.columns.size(), 0);
+  size_t cursor = 0;
+  for (auto top : obj) {
+    std::string_view key;
+    if (top.unescaped_key().get(key)) return false;
+    if (key == "pk") {
+      json pk;
+      if (!ToJson(top.value(), &pk)) return false;
+      for (size_t c = 0; c < ts.columns.size(); ++c) {
+        if (ts.columns[c].role != Role::kPk) continue;
+        *st = Cell(ts, c, span, std::move(pk), &row[c]);
+        if (!st->ok()) return true;
+        seen[c] = 1;
+        break;
+      }
+    } else if (key == "fields") {
+      simdjson::ondemand::object fields;
+      if (top.value().get_object().get(fields)) return false;
+      for (auto f : fields) {
+        std::string_view name;
+        if (f.unescaped_key().get(name)) return false;
+        size_t c = cursor < ts.columns.size() && ts.columns[cursor].field == name ? cursor : ts.columns.size();
+        if (c == ts.columns.size()) {
+          for (size_t i = 0; i < ts.columns.size(); ++i) {
+            if (ts.columns[i].role != Role::kPk && ts.columns[i].field == name) c = i;
+          }
+        }
+        if (c == ts.columns.size()) continue;  // a many-to-many list, or a field left out
+        cursor = c + 1;
+        json value;
+        if (!ToJson(f.value(), &value)) return false;
+        *st = Cell(ts, c, span, std::move(value), &row[c]);
+        if (!st->ok()) return true;
+        seen[c] = 1;
+      }
+    } else if (key == "metadata") {
+      return false;
+    }
+  }
+  for (size_t c = 0; c < ts.columns.size(); ++c) {
+    if (seen[c]) {
+      continue;
+    } else if (ts.columns[c].role == Role::kPk) {
+      *st = Cell(ts, c, span, json(), &row[c]);  // an assigned id, or no pk
+      if (!st->ok()) return true;
+    } else {
+      row[c].SetNull();
+    }
+  }
+  return true;
+}
+
+bool DjangoSource::ThroughRowsFast(simdjson::ondemand::parser& parser, const TableSource& ts, size_t span,
+                                   const std::string& text, RowBatch* batch, Status* st) const {
+  simdjson::ondemand::document doc;
+  if (parser.iterate(text.data(), text.size(), text.capacity()).get(doc)) return false;
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj)) return false;
+  json pk;
+  std::vector<json> elements;
+  bool present = false;
+  for (auto top : obj) {
+    std::string_view key;
+    if (top.unescaped_key().get(key)) return false;
+    if (key == "pk") {
+      if (!ToJson(top.value(), &pk)) return false;
+    } else if (key == "fields") {
+      simdjson::ondemand::object fields;
+      if (top.value().get_object().get(fields)) return false;
+      for (auto f : fields) {
+        std::string_view name;
+        if (f.unescaped_key().get(name)) return false;
+        if (name != ts.m2m->field) continue;
+        simdjson::ondemand::value v;
+        if (f.value().get(v)) return false;
+        simdjson::ondemand::json_type type;
+        if (v.type().get(type) || type != simdjson::ondemand::json_type::array) return false;
+        simdjson::ondemand::array list;
+        if (v.get_array().get(list)) return false;
+        for (auto element : list) {
+          simdjson::ondemand::value ev;
+          json e;
+          if (element.get(ev) || !ToJson(ev, &e)) return false;
+          elements.push_back(std::move(e));
+        }
+        present = true;
+      }
+    } else if (key == "metadata") {
+      return false;
+    }
+  }
+  if (!present || PermissionsCleared(ts, elements.size())) return true;
+  json owner = Owner(ts, span, std::move(pk));
+  for (json& e : elements) {
+    *st = ThroughRow(ts, span, owner, std::move(e), batch);
+    if (!st->ok()) return true;
+  }
+  return true;
 }
 
 Result<bool> RecordReader::Next(RowBatch* batch) {
@@ -893,14 +1201,23 @@ Result<bool> RecordReader::Next(RowBatch* batch) {
   while (!batch->full() && next_ < end_) {
     size_t span = next_++;
     if (!table_.m2m && !m.present.empty() && m.present[span]) continue;  // already in the target
+    text_.reserve(m.spans[span].length + simdjson::SIMDJSON_PADDING);
     DECANT_RETURN_IF_ERROR(source_.file().ReadRecord(m.spans[span], &text_));
-    DECANT_ASSIGN_OR_RETURN(json rec, ParseRecord(text_, span, m.spans[span].line));
+    Status st;
     if (table_.m2m) {
-      DECANT_RETURN_IF_ERROR(source_.ThroughRows(table_, span, rec, batch));
+      if (!source_.ThroughRowsFast(parser_, table_, span, text_, batch, &st)) {
+        DECANT_ASSIGN_OR_RETURN(json rec, ParseRecord(text_, span, m.spans[span].line));
+        st = source_.ThroughRows(table_, span, rec, batch);
+      }
+      DECANT_RETURN_IF_ERROR(st);
       continue;
     }
     Value* row = batch->AppendRow();
-    DECANT_RETURN_IF_ERROR(source_.ModelRow(table_, span, rec, row));
+    if (!source_.ModelRowFast(parser_, table_, span, text_, row, seen_, &st)) {
+      DECANT_ASSIGN_OR_RETURN(json rec, ParseRecord(text_, span, m.spans[span].line));
+      st = source_.ModelRow(table_, span, rec, row);
+    }
+    DECANT_RETURN_IF_ERROR(st);
     size_t bytes = 0;
     for (size_t c = 0; c < table_.columns.size(); ++c) bytes += row[c].PayloadSize();
     batch->AddPayload(bytes);
