@@ -456,10 +456,11 @@ int RunImport(const ImportArgs& a, const GlobalOptions& g) {
   if (!sink.ok()) return Fail(sink.status());
   auto read_options = a.documents.Endpoint(a.load.jobs);
   if (!read_options.ok()) return Fail(read_options.status());
+  bool fit = LoadsIntoExistingTables(a.archive);  // before the source reads stdin
   auto source = OpenFileSource(a.archive, *read_options);
   if (!source.ok()) return Fail(source.status());
   return CopyAndSay("import", "imported", **source, **sink, a.load.Copy(), a.archive == "-" ? "stdin" : a.archive,
-                    (*sink)->Describe(), g, a.select, a.target, LoadsIntoExistingTables(a.archive));
+                    (*sink)->Describe(), g, a.select, a.target, fit);
 }
 
 // ---- migrate ----------------------------------------------------------------
@@ -486,6 +487,7 @@ int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
   auto read_options = a.documents.Endpoint(a.load.jobs);
   if (!read_options.ok()) return Fail(read_options.status());
   EndpointOptions eo{a.load.jobs};
+  bool fit = !to_file && LoadsIntoExistingTables(a.source);  // before the source reads stdin
   auto source = OpenSource(a.source, *read_options);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
   FileWriteOptions wo;
@@ -493,7 +495,7 @@ int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
   Result<std::unique_ptr<Sink>> sink = to_file ? OpenFileSink(a.target, a.format, wo) : OpenDatabaseSink(a.target, eo);
   if (!sink.ok()) return Fail(sink.status().WithContext("target"));
   return CopyAndSay("migrate", "migrated", **source, **sink, a.load.Copy(), (*source)->Describe(), (*sink)->Describe(),
-                    g, a.select, a.target, !to_file && LoadsIntoExistingTables(a.source));
+                    g, a.select, a.target, fit);
 }
 
 // ---- dump / restore -----------------------------------------------------------
@@ -739,9 +741,10 @@ int RunPlan(const PlanArgs& a) {
   }
   auto read_options = a.documents.Endpoint(a.scan ? a.jobs : 1);
   if (!read_options.ok()) return Fail(read_options.status());
+  bool fit = LoadsIntoExistingTables(a.source);  // before the source reads stdin
   auto source = OpenSource(a.source, *read_options);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
-  auto fitted = FitSource(LoadsIntoExistingTables(a.source), **source, a.target);
+  auto fitted = FitSource(fit, **source, a.target);
   if (!fitted.ok()) return Fail(fitted.status());
   bool data_only = a.data_only || *fitted;
   auto schema = (*source)->ReadSchema();
@@ -800,15 +803,17 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   }
   auto read_options = args.documents.Endpoint();
   if (!read_options.ok()) return Fail(read_options.status());
-  auto a = OpenSource(args.a, *read_options);
-  if (!a.ok()) return Fail(a.status().WithContext("A"));
-  if (LoadsIntoExistingTables(args.b) && !LoadsIntoExistingTables(args.a)) {
+  // Before either source reads stdin.
+  bool fit_a = LoadsIntoExistingTables(args.a), fit_b = LoadsIntoExistingTables(args.b);
+  if (fit_b && !fit_a) {
     return Fail(Status::InvalidArgument("give the file first: decant verify " + args.b + " DATABASE"));
   }
+  auto a = OpenSource(args.a, *read_options);
+  if (!a.ok()) return Fail(a.status().WithContext("A"));
   // A file whose records load into an application's tables is compared with
   // the tables and columns it fills; what it matched by natural key in
   // tables the application filled itself (content types) is not compared.
-  auto fitted = FitSource(LoadsIntoExistingTables(args.a), **a, args.b);
+  auto fitted = FitSource(fit_a, **a, args.b);
   if (!fitted.ok()) return Fail(fitted.status().WithContext("A"));
   auto b = OpenSource(args.b, *read_options);
   if (!b.ok()) return Fail(b.status().WithContext("B"));

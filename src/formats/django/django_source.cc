@@ -418,7 +418,9 @@ bool DjangoSource::ScanFast(const RecordSpan& span, std::string_view text) {
 
 Status DjangoSource::ScanRecord(uint64_t index, const RecordSpan& span, std::string_view text) {
   if (ScanFast(span, text)) return Status::OK();
-  DECANT_ASSIGN_OR_RETURN(json rec, ParseRecord(text, index, span.line));
+  Result<json> parsed = ParseRecord(text, index, span.line);
+  if (!parsed.ok()) return parsed.status().WithContext(file_->Describe());
+  json rec = std::move(parsed).value();
   auto where = [&] { return fmt::format("{}: record {} ({})", file_->Describe(), index + 1, At(span)); };
   auto model = rec.find("model");
   if (model == rec.end()) {
