@@ -347,7 +347,7 @@ class SinkConformance : public ::testing::TestWithParam<EngineCase> {
 
   // Loads the source into `target` as `decant migrate` does; `fail_table`
   // names a table whose writer fails.
-  Status Load(Target& target, SinkOptions options, size_t jobs = 1, const std::string& fail_table = "") {
+  Status Load(Target& target, const SinkOptions& options, size_t jobs = 1, const std::string& fail_table = "") {
     EndpointOptions eo{jobs};
     auto source = OpenSource(source_, eo);
     if (!source.ok()) return source.status();
