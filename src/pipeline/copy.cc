@@ -279,7 +279,9 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
                     plan.not_carried.size(), plan.target_engine, plan.not_carried.front()));
   }
   SinkOptions sink_options = options.sink;
-  if (plan.data_only) sink_options.merged_tables = source.MergedTables();
+  if (plan.data_only) {
+    for (std::string& t : source.MergedTables()) sink_options.merged_tables.push_back(std::move(t));
+  }
   if (!sink_options.source) sink_options.source = plan.data_only ? plan.target_traits : plan.source_traits;
   Status st = sink.Begin(plan.target_schema, sink_options);
   if (!st.ok()) {
