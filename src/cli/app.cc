@@ -120,6 +120,7 @@ struct DjangoArgs {
   bool inventree = false;
   bool keep_permissions = false;
   bool natural_foreign = false;
+  bool naive_datetimes = false;
 
   Result<DjangoOptions> Options() const {
     DjangoOptions o;
@@ -165,6 +166,7 @@ struct DjangoArgs {
     o.inventree = inventree;
     o.keep_permissions = keep_permissions;
     o.natural_foreign = natural_foreign;
+    o.naive_datetimes = naive_datetimes;
     return o;
   }
 };
@@ -195,7 +197,12 @@ void AddDjangoWriteOptions(CLI::App* cmd, DjangoArgs* d, bool with_shared) {
   cmd->add_option("--field-type", d->field_types,
                   "Django fixtures: APP.MODEL.FIELD=duration|uuid|json: what a column holds when its type does not "
                   "say (a DurationField or UUIDField outside PostgreSQL); repeatable");
+  cmd->add_flag("--naive-datetimes", d->naive_datetimes,
+                "Django fixtures: datetimes without an offset (in UTC), for a project with USE_TZ = False");
   if (!with_shared) return;
+  cmd->add_option("--exclude-model", d->exclude_models,
+                  "Django fixtures: leave out the records of APP or APP.MODEL (as dumpdata --exclude; their rows "
+                  "still name what refers to them by natural key); repeatable");
   cmd->add_option("--model-table", d->model_tables,
                   "Django fixtures: APP.MODEL=TABLE: the model a table holds when it is not named <app>_<model>; "
                   "repeatable");

@@ -262,6 +262,9 @@ struct DjangoOptions {
   bool keep_permissions = false;
   // Writing: foreign keys to models with a natural key as that key.
   bool natural_foreign = false;
+  // Writing: datetimes without an offset (in UTC), as Django writes them
+  // with USE_TZ = False; by default with "Z", as with USE_TZ = True.
+  bool naive_datetimes = false;
   // Writing: "app.model.field" -> "duration", "uuid" or "json": what a
   // column holds when its type does not say (Django keeps a DurationField in
   // a bigint and a UUIDField in a char(32) outside PostgreSQL).

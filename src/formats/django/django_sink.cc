@@ -13,6 +13,7 @@
 // Records of a model are written in the order they were read (the source's
 // table order, primary-key order for the database engines' table scans).
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <charconv>
@@ -224,6 +225,7 @@ size_t DjangoSink::BatchColumn(const Table& t, size_t column) {
 // hint of the key it points at) and MySQL's tinyint(1), Django's boolean.
 ColumnForm DjangoSink::FormFor(const Model& m, const Table& t, size_t column, const std::string& field) const {
   ColumnForm form = FormOf(t, column);
+  form.naive = options_.naive_datetimes;
   auto hint = [&](const std::string& key) -> std::string {
     for (const auto& [k, v] : options_.field_types) {
       if (EqualsIgnoreCaseAscii(k, key)) return v;
@@ -308,11 +310,12 @@ Status DjangoSink::Plan() {
       excluded = excluded || EqualsIgnoreCaseAscii(e, model.label) ||
                  EqualsIgnoreCaseAscii(e, model.label.substr(0, model.label.find('.')));
     }
+    // Left out as asked (--exclude-model, --inventree's form): not "not
+    // carried"; the rows still give natural keys and many-to-many lists.
     if (excluded) {
-      report_.refused.push_back({"table", q, "", fmt::format("{}: left out by --exclude", model.label), 1, false});
+      spdlog::info("{}: records left out (--exclude-model)", model.label);
     } else if (options_.inventree && InvenTreeExcludes(model.label)) {
-      report_.refused.push_back(
-          {"table", q, "", fmt::format("{}: InvenTree's export-records leaves this model out", model.label), 1, false});
+      spdlog::info("{}: records left out, as InvenTree's export-records does (--inventree)", model.label);
     } else {
       m.write = true;
     }
@@ -372,14 +375,15 @@ Status DjangoSink::Plan() {
   for (const Table& t : schema_.tables) {
     if (claimed.count(&t)) continue;
     std::string q = QualifiedName(t.schema, t.name);
+    // A many-to-many list belongs to its model's records, and dumpdata never
+    // writes django_migrations: what Django itself leaves out is said, not
+    // counted as not carried (the model left out already was, if it was not asked for).
     if (map.ThroughFor(t)) {
-      report_.refused.push_back(
-          {"table", q, "", "the through table of a many-to-many field of a model not written: not written", 1, false});
+      spdlog::info("{}: the many-to-many table of a model not written: not written", q);
     } else if (EqualsIgnoreCaseAscii(t.name, "django_migrations")) {
-      report_.refused.push_back({"table", q, "",
-                                 "Django's record of applied migrations, not a model: not written (the target's own "
-                                 "migrate makes it)",
-                                 1, false});
+      spdlog::info("{}: Django's record of applied migrations, not a model: not written (the target's own migrate "
+                   "makes it)",
+                   q);
     } else {
       report_.refused.push_back({"table", q, "",
                                  "maps to no Django model: not written (name its model with --model-table "
@@ -823,11 +827,8 @@ Status DjangoSink::Commit() {
   }
   for (const ModelOut& m : models_) {
     if (m.left_out > 0) {
-      report_.refused.push_back({"rows", m.label, "",
-                                 fmt::format("{} settings whose key starts with '_' (InvenTree's export-records "
-                                             "leaves them out)",
-                                             m.left_out),
-                                 m.left_out, false});
+      spdlog::info("{}: {} settings whose key starts with '_' left out, as InvenTree's export-records does", m.label,
+                   m.left_out);
     }
   }
   (void)fs_->Remove(tmp_);

@@ -33,6 +33,9 @@ struct ColumnForm {
   // Writing only: what DjangoOptions::field_types says the column holds:
   // "", "duration", "uuid" or "json".
   std::string hint;
+  // Writing only: datetimes without an offset, as Django writes them with
+  // USE_TZ = False (a value with an offset is first moved to UTC).
+  bool naive = false;
 };
 
 // The form of column `column` of `table`: its type, and json_text when a
@@ -76,7 +79,7 @@ std::string FixtureValue(const nlohmann::json& v, const ColumnForm& form, Value*
 // embedded as it is); bytes -> base64 string; date -> "YYYY-MM-DD"; time ->
 // "HH:MM:SS[.mmm]"; timestamp (naive, taken as UTC) and timestamptz ->
 // "YYYY-MM-DDTHH:MM:SS[.mmm]Z" (microseconds cut to milliseconds, as
-// DjangoJSONEncoder does); interval -> "[D ]HH:MM:SS[.ffffff]"; uuid ->
+// DjangoJSONEncoder does; without the "Z" when form.naive); interval -> "[D ]HH:MM:SS[.ffffff]"; uuid ->
 // hyphenated lower case; json -> the JSON embedded. Strings are escaped as
 // Python's json does: with `ascii`, every non-ASCII character as \uXXXX
 // (surrogate pairs above U+FFFF), else as UTF-8.

@@ -203,7 +203,7 @@ bool AppendTime(std::string_view text, std::string* out) {
   return true;
 }
 
-bool AppendDateTime(std::string_view text, std::string* out) {
+bool AppendDateTime(std::string_view text, bool naive, std::string* out) {
   Moment m;
   if (!ParseMoment(text, false, &m) || !m.has_date || m.infinity != 0 || m.bc || m.month == 0) return false;
   if (m.has_offset) ToUtc(&m);
@@ -211,7 +211,7 @@ bool AppendDateTime(std::string_view text, std::string* out) {
   *out +=
       fmt::format("\"{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", m.year, m.month, m.day, m.hour, m.minute, m.second);
   AppendMillis(m.fraction, out);
-  *out += "Z\"";
+  *out += naive ? "\"" : "Z\"";
   return true;
 }
 
@@ -882,7 +882,7 @@ void AppendFixtureValueLaidOut(const Value& v, const ColumnForm& form, bool asci
       return;
     case L::kTimestamp:
     case L::kTimestampTz:
-      if (IsText(v) && AppendDateTime(v.as_string(), out)) return;
+      if (IsText(v) && AppendDateTime(v.as_string(), form.naive, out)) return;
       AppendByKind(v, ascii, out);
       return;
     case L::kText:
