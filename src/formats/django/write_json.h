@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/python_float.h"
 #include "core/value.h"
 #include "formats/django/django_values.h"
 
@@ -26,10 +27,7 @@ inline constexpr JsonLayout kJsonLinesLayout{",", ": ", 0};
 // json.dumps(indent=2): InvenTree's export-records file.
 inline constexpr JsonLayout kIndent2Layout{",", ": ", 2};
 
-// Python's float.__repr__ as json.dumps writes a float: the shortest digits
-// that read back as `d`, positional unless the exponent is below -4 or at
-// least 16 ("1e+16", "1e-05"); NaN, Infinity, -Infinity as bare tokens.
-void AppendPythonFloat(double d, std::string* out);
+// Floats: AppendPythonFloat (core/python_float.h).
 
 // `json` (any valid JSON text) as Python's json.dumps(json.loads(json)) lays
 // it out with `layout`, `depth` levels deep (indenting): key order kept,

@@ -11,6 +11,7 @@
 #include "archive/codec.h"
 #include "core/civil_date.h"
 #include "core/endpoint.h"
+#include "core/python_float.h"
 #include "core/utf8.h"
 #include "formats/rethinkdb/rdb_geo.h"
 #include "formats/rethinkdb/rdb_pseudo.h"
@@ -75,59 +76,6 @@ void AppendPythonString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
-// Python's float.__repr__: the shortest digits that read back as `d`, in
-// positional form unless the decimal exponent is below -4 or at least 16.
-void AppendPythonFloat(double d, std::string* out) {
-  if (std::isnan(d)) {
-    *out += "NaN";
-    return;
-  }
-  if (std::isinf(d)) {
-    *out += d < 0 ? "-Infinity" : "Infinity";
-    return;
-  }
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
-  bool negative = false;
-  if (!sci.empty() && sci[0] == '-') {
-    negative = true;
-    sci.remove_prefix(1);
-  }
-  size_t e = sci.find('e');
-  std::string digits;
-  for (char ch : sci.substr(0, e)) {
-    if (ch != '.') digits.push_back(ch);
-  }
-  int exp10 = 0;
-  std::string_view es = sci.substr(e + 1);
-  if (!es.empty() && es[0] == '+') es.remove_prefix(1);
-  std::from_chars(es.data(), es.data() + es.size(), exp10);
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-  int decpt = exp10 + 1;  // value = 0.<digits> * 10^decpt
-  if (negative) out->push_back('-');
-  if (decpt <= -4 || decpt > 16) {
-    out->push_back(digits[0]);
-    if (digits.size() > 1) {
-      out->push_back('.');
-      out->append(digits, 1, std::string::npos);
-    }
-    int x = decpt - 1;
-    *out += fmt::format("e{}{:02d}", x < 0 ? '-' : '+', x < 0 ? -x : x);
-  } else if (decpt <= 0) {
-    *out += "0.";
-    out->append(static_cast<size_t>(-decpt), '0');
-    *out += digits;
-  } else if (static_cast<size_t>(decpt) < digits.size()) {
-    out->append(digits, 0, static_cast<size_t>(decpt));
-    out->push_back('.');
-    out->append(digits, static_cast<size_t>(decpt), std::string::npos);
-  } else {
-    *out += digits;
-    out->append(static_cast<size_t>(decpt) - digits.size(), '0');
-    *out += ".0";
-  }
-}
 
 bool IsInteger(L t) { return t == L::kInt16 || t == L::kInt32 || t == L::kInt64 || t == L::kUInt64; }
 bool IsTemporal(L t) { return t == L::kDate || t == L::kTimestamp || t == L::kTimestampTz; }
