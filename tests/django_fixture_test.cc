@@ -189,7 +189,8 @@ TEST_F(DjangoFixtureTest, ModelsAndFieldsWithoutTablesAreRefusedOrLeftOut) {
   EXPECT_THAT(r.err + r.out, HasSubstr("shop.gadget: 2 records left out (--exclude-model)"));
   EXPECT_EQ(Q("SELECT label FROM shop_tag"), "red\n");
 
-  std::string field = Fixture("field.json", R"([{"model": "shop.tag", "pk": 5, "fields": {"label": "x", "colour": "red"}}])");
+  std::string field =
+      Fixture("field.json", R"([{"model": "shop.tag", "pk": 5, "fields": {"label": "x", "colour": "red"}}])");
   r = RunDecantBinary({"import", "--append", field, uri_});
   EXPECT_EQ(r.exit_code, kExitIO) << r.err;
   EXPECT_THAT(r.err, HasSubstr("model shop.tag: fields colour have no column"));
@@ -200,15 +201,17 @@ TEST_F(DjangoFixtureTest, ModelsAndFieldsWithoutTablesAreRefusedOrLeftOut) {
 
 TEST_F(DjangoFixtureTest, RefusalsLeaveTheTargetUntouched) {
   // A malformed record is named by its number and line.
-  std::string broken = Fixture("broken.json", "[\n{\"model\": \"shop.tag\", \"pk\": 1, \"fields\": {\"label\": \"a\"}},\n"
-                                              "{\"model\": \"shop.tag\", \"pk\": 2, \"fields\": {\"label\": }}\n]");
+  std::string broken = Fixture("broken.json",
+                               "[\n{\"model\": \"shop.tag\", \"pk\": 1, \"fields\": {\"label\": \"a\"}},\n"
+                               "{\"model\": \"shop.tag\", \"pk\": 2, \"fields\": {\"label\": }}\n]");
   RunResult r = RunDecantBinary({"import", broken, uri_});
   EXPECT_EQ(r.exit_code, kExitCorrupt) << r.err;
   EXPECT_THAT(r.err, HasSubstr("record 2"));
   EXPECT_THAT(r.err, HasSubstr("line 3"));
   EXPECT_EQ(Q("SELECT count(*) FROM shop_tag"), "0\n");
   // A value its column cannot take.
-  std::string value = Fixture("value.json", R"([{"model": "shop.maker", "pk": "x", "fields": {"code": "a", "name": "b"}}])");
+  std::string value =
+      Fixture("value.json", R"([{"model": "shop.maker", "pk": "x", "fields": {"code": "a", "name": "b"}}])");
   r = RunDecantBinary({"import", value, uri_});
   EXPECT_EQ(r.exit_code, kExitCorrupt) << r.err;
   EXPECT_THAT(r.err, HasSubstr("model shop.maker field pk"));
@@ -372,8 +375,9 @@ TEST(DjangoFixturePostgres, ForeignKeysAreCheckedAfterTheLoad) {
 ])");
   r = RunDecantBinary({"import", good, db.uri()});
   ASSERT_EQ(r.exit_code, kExitOk) << r.err;
-  EXPECT_EQ(db.Sql("SELECT string_agg(id || ':' || coalesce(parent_id::text, '-'), ',' ORDER BY id) FROM shop_category"),
-            "1:2,2:-");
+  EXPECT_EQ(
+      db.Sql("SELECT string_agg(id || ':' || coalesce(parent_id::text, '-'), ',' ORDER BY id) FROM shop_category"),
+      "1:2,2:-");
   EXPECT_EQ(db.Sql("SELECT item_id || ':' || tag_id FROM shop_item_tags"), "5:1");
   EXPECT_EQ(db.Sql("SELECT nextval('shop_item_id_seq')"), "6");
 }

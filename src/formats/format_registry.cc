@@ -31,8 +31,7 @@ const FormatRow kFormats[] = {
      OpenArchiveFileSink},
     {"rethinkdb", "RethinkDB dump (.tar.gz), export or import_export.rb directory", rethinkdb::Recognise,
      rethinkdb::OpenSource, rethinkdb::OpenSink, rethinkdb::Traits, rethinkdb::DefaultOutput},
-    {"django",
-     "Django fixture (dumpdata JSON or JSONL, plain or .gz/.bz2/.xz/.lzma/.zip; InvenTree export-records)",
+    {"django", "Django fixture (dumpdata JSON or JSONL, plain or .gz/.bz2/.xz/.lzma/.zip; InvenTree export-records)",
      django::Recognise, django::OpenSource, django::OpenSink, django::Traits, nullptr,
      /*into_existing_tables=*/true},
 };

@@ -36,8 +36,8 @@ struct FileProbe {
 
 // How a format writes, for the formats that are written.
 struct FileWriteOptions {
-  bool directory = false;  // the format's directory form, where it has one
-  int zstd_level = 3;      // compression level, where the format compresses
+  bool directory = false;     // the format's directory form, where it has one
+  int zstd_level = 3;         // compression level, where the format compresses
   DjangoOptions django = {};  // a Django fixture's form (core/endpoint.h)
 };
 

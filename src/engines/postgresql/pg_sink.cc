@@ -117,7 +117,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   bool from_postgres_ = false;
   bool older_target_ = false;  // the source's major version is newer than the target's
   bool in_transaction_ = false;
-  bool keys_checked_after_ = false;  // DeferForeignKeys turned the foreign-key triggers off
+  bool keys_checked_after_ = false;          // DeferForeignKeys turned the foreign-key triggers off
   std::vector<std::string> created_tables_;  // committed early (jobs > 1), dropped by Abort
   std::vector<std::string> skipped_;
   std::vector<Ddl> deferred_;  // pre-data objects that needed the tables
@@ -385,7 +385,8 @@ Status PostgresSink::DeferForeignKeys() {
   }
   DECANT_ASSIGN_OR_RETURN(std::string own_triggers,
                           main_->QueryValue("SELECT count(*) FROM pg_catalog.pg_trigger WHERE NOT tgisinternal AND "
-                                            "tgrelid = ANY (ARRAY[" + names + "]::pg_catalog.regclass[])"));
+                                            "tgrelid = ANY (ARRAY[" +
+                                            names + "]::pg_catalog.regclass[])"));
   if (own_triggers != "0") return Status::OK();
   DECANT_RETURN_IF_ERROR(main_->Exec("SET LOCAL session_replication_role = replica"));
   keys_checked_after_ = true;
@@ -412,12 +413,13 @@ Status PostgresSink::CheckForeignKeys() {
       if (r.rows() == 0) continue;
       std::string key;
       for (size_t i = 0; i < fk.columns.size(); ++i) {
-        key += (i ? ", " : "") + fk.columns[i] + "=" + (r.IsNull(0, static_cast<int>(i)) ? "NULL" : r.Get(0, static_cast<int>(i)));
+        key += (i ? ", " : "") + fk.columns[i] + "=" +
+               (r.IsNull(0, static_cast<int>(i)) ? "NULL" : r.Get(0, static_cast<int>(i)));
       }
-      return Status::FailedPrecondition(fmt::format(
-          "{}: foreign key {} of table {}: a row with {} has no row in {}; nothing was loaded", Describe(),
-          fk.name.empty() ? "(unnamed)" : fk.name, QualifiedName(t.schema, t.name), key,
-          QualifiedName(fk.ref_schema.empty() ? t.schema : fk.ref_schema, fk.ref_table)));
+      return Status::FailedPrecondition(
+          fmt::format("{}: foreign key {} of table {}: a row with {} has no row in {}; nothing was loaded", Describe(),
+                      fk.name.empty() ? "(unnamed)" : fk.name, QualifiedName(t.schema, t.name), key,
+                      QualifiedName(fk.ref_schema.empty() ? t.schema : fk.ref_schema, fk.ref_table)));
     }
   }
   return Status::OK();

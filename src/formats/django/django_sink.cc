@@ -381,9 +381,10 @@ Status DjangoSink::Plan() {
     if (map.ThroughFor(t)) {
       spdlog::info("{}: the many-to-many table of a model not written: not written", q);
     } else if (EqualsIgnoreCaseAscii(t.name, "django_migrations")) {
-      spdlog::info("{}: Django's record of applied migrations, not a model: not written (the target's own migrate "
-                   "makes it)",
-                   q);
+      spdlog::info(
+          "{}: Django's record of applied migrations, not a model: not written (the target's own migrate "
+          "makes it)",
+          q);
     } else {
       report_.refused.push_back({"table", q, "",
                                  "maps to no Django model: not written (name its model with --model-table "

@@ -9,6 +9,7 @@
 // reads a model's records again by their spans (pass 2), in any order and
 // from several threads, so tables load parents first whatever the file's order.
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
@@ -17,8 +18,6 @@
 #include <mutex>
 #include <set>
 #include <unordered_map>
-
-#include <simdjson.h>
 
 #include "core/ascii.h"
 #include "formats/django/django_format.h"
@@ -246,8 +245,8 @@ class DjangoSource : public Source {
   // outcome when true is returned.
   bool ModelRowFast(simdjson::ondemand::parser& parser, const TableSource& ts, size_t span, const std::string& text,
                     Value* row, std::vector<char>& seen, Status* st) const;
-  bool ThroughRowsFast(simdjson::ondemand::parser& parser, const TableSource& ts, size_t span,
-                       const std::string& text, RowBatch* batch, Status* st) const;
+  bool ThroughRowsFast(simdjson::ondemand::parser& parser, const TableSource& ts, size_t span, const std::string& text,
+                       RowBatch* batch, Status* st) const;
   const FixtureFile& file() const { return *file_; }
 
  private:
@@ -312,9 +311,8 @@ class DjangoSource : public Source {
 };
 
 Status DjangoSource::ScanFile() {
-  return file_->Scan([&](uint64_t index, const RecordSpan& span, std::string_view text) {
-    return ScanRecord(index, span, text);
-  });
+  return file_->Scan(
+      [&](uint64_t index, const RecordSpan& span, std::string_view text) { return ScanRecord(index, span, text); });
 }
 
 ModelRecords* DjangoSource::Entry(const std::string& label) {
@@ -429,8 +427,9 @@ Status DjangoSource::ScanRecord(uint64_t index, const RecordSpan& span, std::str
       if (metadata_.is_null()) metadata_ = std::move(rec);
       return Status::OK();
     }
-    return Status::Corruption(where() + ": no \"model\" (a fixture record is {\"model\": ..., \"pk\": ..., "
-                                        "\"fields\": {...}})");
+    return Status::Corruption(where() +
+                              ": no \"model\" (a fixture record is {\"model\": ..., \"pk\": ..., "
+                              "\"fields\": {...}})");
   }
   if (!model->is_string() || model->get_ref<const std::string&>().find('.') == std::string::npos) {
     return Status::Corruption(where() + ": \"model\" is not an \"app_label.modelname\" string");
@@ -548,9 +547,11 @@ void DjangoSource::MetadataNotes() {
           "with '_' left out, group and user permissions emptied unless --keep-permissions)");
     }
   }
-  for (const auto& [label, n] : excluded_) notes_.push_back(fmt::format("{}: {} records left out (--exclude-model)", label, n));
+  for (const auto& [label, n] : excluded_)
+    notes_.push_back(fmt::format("{}: {} records left out (--exclude-model)", label, n));
   if (private_settings_) {
-    notes_.push_back(fmt::format("{} settings records whose key starts with '_' left out (--inventree)", private_settings_));
+    notes_.push_back(
+        fmt::format("{} settings records whose key starts with '_' left out (--inventree)", private_settings_));
   }
 }
 
@@ -566,13 +567,13 @@ Status DjangoSource::Fit(Schema* schema) {
   for (auto& m : models_) {
     m->model = map_->ForLabel(m->label);
     if (!m->model) {
-      missing.push_back(fmt::format("{} ({} records; no table {})", m->label, m->spans.size(),
-                                    ModelMap::DefaultTable(m->label)));
+      missing.push_back(
+          fmt::format("{} ({} records; no table {})", m->label, m->spans.size(), ModelMap::DefaultTable(m->label)));
       continue;
     }
     if (m->model->pk_column.empty()) {
-      return Status::InvalidArgument(fmt::format("model {}: table {} has no single-column primary key", m->label,
-                                                 m->model->table->name));
+      return Status::InvalidArgument(
+          fmt::format("model {}: table {} has no single-column primary key", m->label, m->model->table->name));
     }
   }
   if (!missing.empty()) {
@@ -626,7 +627,8 @@ Status DjangoSource::Fit(Schema* schema) {
     }
   }
   if (any_permission_keys) {
-    if (const Model* ct = map_->ForLabel(kContentType)) DECANT_RETURN_IF_ERROR(ReadTargetKeys(std::string(kContentType), *ct));
+    if (const Model* ct = map_->ForLabel(kContentType))
+      DECANT_RETURN_IF_ERROR(ReadTargetKeys(std::string(kContentType), *ct));
   }
   for (ModelRecords* m : order) {
     if (!m->model) continue;
@@ -744,7 +746,9 @@ Status DjangoSource::ReadTargetKeys(const std::string& label, const Model& model
   for (const std::string& f : model.natural_key) {
     const FieldColumn* fc = model.Field(f);
     std::optional<size_t> i = fc ? index_of(t.columns[fc->column].name) : std::nullopt;
-    if (!i) return Status::InvalidArgument(fmt::format("natural key of {}: table {} has no column for field {}", label, t.name, f));
+    if (!i)
+      return Status::InvalidArgument(
+          fmt::format("natural key of {}: table {} has no column for field {}", label, t.name, f));
     parts.emplace_back(*i, fc->related_label);
   }
   DECANT_ASSIGN_OR_RETURN(auto reader, target_rows_->OpenTable(t));
@@ -808,8 +812,8 @@ Result<json> DjangoSource::Flatten(const std::string& label, const json& parts) 
       }
     }
     if (!found) {
-      return Status::NotFound(fmt::format("{} {} refers to {} {}, which the fixture does not hold", label,
-                                          parts.dump(), fc->related_label, parts[i].dump()));
+      return Status::NotFound(fmt::format("{} {} refers to {} {}, which the fixture does not hold", label, parts.dump(),
+                                          fc->related_label, parts[i].dump()));
     }
   }
   return key;
@@ -850,9 +854,10 @@ Status DjangoSource::MergeWithTarget(ModelRecords& m) {
     keys.emplace(dumped, id);
     ++added;
   }
-  notes_.push_back(fmt::format("{}: {} records: {} already in the target (matched by natural key, ids mapped to "
-                               "the target's), {} added",
-                               m.label, m.spans.size(), matched, added));
+  notes_.push_back(
+      fmt::format("{}: {} records: {} already in the target (matched by natural key, ids mapped to "
+                  "the target's), {} added",
+                  m.label, m.spans.size(), matched, added));
   return Status::OK();
 }
 
@@ -906,12 +911,12 @@ Result<json> DjangoSource::Resolve(const std::string& label, const json& key, co
     auto hit = keys->second.find(flat.dump());
     if (hit != keys->second.end()) return hit->second;  // final: the target's id for a merged model
   }
-  return Status::FailedPrecondition(fmt::format(
-      "{}: {}: field {}: no {} with natural key {} in the fixture or the target{}", file_->Describe(), At(span), field,
-      label, key.dump(),
-      BuiltinNaturalKey(label).empty() && !options_.natural_keys.count(label)
-          ? fmt::format(" (name the model's natural key: --natural-key {}=FIELD,...)", label)
-          : ""));
+  return Status::FailedPrecondition(
+      fmt::format("{}: {}: field {}: no {} with natural key {} in the fixture or the target{}", file_->Describe(),
+                  At(span), field, label, key.dump(),
+                  BuiltinNaturalKey(label).empty() && !options_.natural_keys.count(label)
+                      ? fmt::format(" (name the model's natural key: --natural-key {}=FIELD,...)", label)
+                      : ""));
 }
 
 // An id of a merged model as the target knows it.

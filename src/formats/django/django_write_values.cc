@@ -12,10 +12,9 @@
 #include "core/base64.h"
 #include "core/civil_date.h"
 #include "core/hex.h"
+#include "core/python_float.h"
 #include "core/utf8.h"
 #include "formats/django/django_values.h"
-
-#include "core/python_float.h"
 #include "formats/django/write_json.h"
 #include "mapping/temporal_text.h"
 
@@ -621,7 +620,6 @@ void AppendJsonString(std::string_view s, bool ascii, std::string* out) {
   }
   out->push_back('"');
 }
-
 
 bool AppendPythonJsonText(std::string_view json, bool ascii, const JsonLayout& layout, int depth, std::string* out) {
   size_t mark = out->size();

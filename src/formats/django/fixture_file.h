@@ -58,8 +58,8 @@ class FixtureFile {
   // string or object, a record above kMaxRecordBytes, nesting deeper than
   // 1000, anything after the closing ']', a missing ']'. An empty array, an
   // empty file of JSON lines and blank lines are fine (no records).
-  virtual Status Scan(const std::function<Status(uint64_t index, const RecordSpan& span, std::string_view text)>&
-                          record) = 0;
+  virtual Status Scan(
+      const std::function<Status(uint64_t index, const RecordSpan& span, std::string_view text)>& record) = 0;
 
   // The text of the record at `span` (from Scan) into `*text`. Thread-safe:
   // several threads may read at once (pread).
@@ -76,7 +76,9 @@ class FixtureFile {
 // What a bare NaN, Infinity or -Infinity token (Django writes them for float
 // fields: Python's json allows them) becomes when a record is parsed: a JSON
 // string holding this marker followed by the token ("\x01decant:NaN").
-inline constexpr std::string_view kNonFiniteMarker = "\x01" "decant:";
+inline constexpr std::string_view kNonFiniteMarker =
+    "\x01"
+    "decant:";
 
 // Parses one record's text into a JSON object. Bare NaN, Infinity and
 // -Infinity outside strings become marker strings (above). Corruption

@@ -106,7 +106,8 @@ bool GuessThrough(const Schema& schema, const Table& t, ThroughGuess* out) {
     std::string owner_column = refs[i].first;
     std::string related_column = other.first;
     if (other.second == p) {  // a relation to itself: from_<model>_id owns it
-      if (owner_column.starts_with("to_") && related_column.starts_with("from_")) std::swap(owner_column, related_column);
+      if (owner_column.starts_with("to_") && related_column.starts_with("from_"))
+        std::swap(owner_column, related_column);
     }
     *out = {p, t.name.substr(p->name.size() + 1), owner_column, related_column, other.second};
     return true;

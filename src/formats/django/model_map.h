@@ -41,7 +41,7 @@ namespace decant::django {
 
 // A many-to-many field stored in a through table.
 struct ManyToMany {
-  std::string field;       // its name in the fixture
+  std::string field;  // its name in the fixture
   const Table* through = nullptr;
   std::string owner_column;    // the through table's column pointing at the model's table
   std::string related_column;  // the one pointing at the related model's table
@@ -50,8 +50,8 @@ struct ManyToMany {
 
 // One field of a model that a column holds.
 struct FieldColumn {
-  std::string field;   // the fixture's name ("owner")
-  size_t column = 0;   // index into Table::columns ("owner_id")
+  std::string field;  // the fixture's name ("owner")
+  size_t column = 0;  // index into Table::columns ("owner_id")
   // For a foreign key (a column with a single-column FOREIGN KEY in the
   // schema): the referenced model ("" when its table maps to no model) and
   // table.
@@ -62,8 +62,8 @@ struct FieldColumn {
 struct Model {
   std::string label;  // "app.model", lower case
   const Table* table = nullptr;
-  std::string pk_column;  // the table's single-column primary key; "" when it has none or several
-  std::vector<FieldColumn> fields;     // every column except the primary key, in table order
+  std::string pk_column;            // the table's single-column primary key; "" when it has none or several
+  std::vector<FieldColumn> fields;  // every column except the primary key, in table order
   std::vector<ManyToMany> many_to_many;
   // The fields of its natural key, in order (a field that is a foreign key
   // stands for the related model's natural key, flattened); empty for none.

@@ -36,10 +36,10 @@ Schema DjangoSchema() {
   s.tables.push_back(T("django_migrations", {Col("id"), Col("app", LogicalType::kText)}));
   s.tables.push_back(
       T("django_content_type", {Col("id"), Col("app_label", LogicalType::kText), Col("model", LogicalType::kText)}));
-  s.tables.push_back(T("auth_permission",
-                       {Col("id"), Col("name", LogicalType::kText), Col("content_type_id"),
-                        Col("codename", LogicalType::kText)},
-                       {Fk("content_type_id", "django_content_type")}));
+  s.tables.push_back(
+      T("auth_permission",
+        {Col("id"), Col("name", LogicalType::kText), Col("content_type_id"), Col("codename", LogicalType::kText)},
+        {Fk("content_type_id", "django_content_type")}));
   s.tables.push_back(T("auth_group", {Col("id"), Col("name", LogicalType::kText)}));
   s.tables.push_back(T("auth_group_permissions", {Col("id"), Col("group_id"), Col("permission_id")},
                        {Fk("group_id", "auth_group"), Fk("permission_id", "auth_permission")}));

@@ -76,7 +76,6 @@ void AppendPythonString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
-
 bool IsInteger(L t) { return t == L::kInt16 || t == L::kInt32 || t == L::kInt64 || t == L::kUInt64; }
 bool IsTemporal(L t) { return t == L::kDate || t == L::kTimestamp || t == L::kTimestampTz; }
 
