@@ -90,6 +90,7 @@ LogicalType LooseType(const json& v) {
 bool ToJson(simdjson::ondemand::value v, json* out);
 
 // A record of a model with a natural key, as pass 1 saw it.
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json's destructor is not provably non-throwing
 struct KeyedRecord {
   size_t span = 0;  // index into ModelRecords::spans
   json pk;          // null: the record has none
@@ -264,7 +265,8 @@ class DjangoSource : public Source {
   // The column `c` of a row from its JSON value (a pk or a field's).
   Status Cell(const TableSource& ts, size_t c, size_t span, json value, Value* out) const;
   Status ThroughRow(const TableSource& ts, size_t span, const json& owner, json related, RowBatch* batch) const;
-  json Owner(const TableSource& ts, size_t span, json pk) const;
+  // The owner's id in a through table's row: the id given to a record without pk, else `pk`.
+  static json Owner(const TableSource& ts, size_t span, json pk);
   // --inventree: whether a list of `count` permissions is left out (counted).
   bool PermissionsCleared(const TableSource& ts, size_t count) const;
   void Loose(Schema* schema);
@@ -378,7 +380,7 @@ bool DjangoSource::ScanFast(const RecordSpan& span, std::string_view text) {
         }
         scan_fields_[n].assign(name);
         scan_kinds_[n] = kind;
-        scan_arrays_[n] = type == simdjson::ondemand::json_type::array;
+        scan_arrays_[n] = type == simdjson::ondemand::json_type::array ? 1 : 0;
         ++n;
       }
     } else {
@@ -1007,9 +1009,9 @@ Status DjangoSource::ThroughRow(const TableSource& ts, size_t span, const json& 
   return Status::OK();
 }
 
-json DjangoSource::Owner(const TableSource& ts, size_t span, json pk) const {
+json DjangoSource::Owner(const TableSource& ts, size_t span, json pk) {
   auto assigned = ts.records->assigned.find(span);
-  return assigned != ts.records->assigned.end() ? json(assigned->second) : pk;
+  return assigned != ts.records->assigned.end() ? json(assigned->second) : std::move(pk);
 }
 
 Status DjangoSource::ThroughRows(const TableSource& ts, size_t span, const json& rec, RowBatch* batch) const {
@@ -1142,9 +1144,8 @@ bool DjangoSource::ModelRowFast(simdjson::ondemand::parser& parser, const TableS
     }
   }
   for (size_t c = 0; c < ts.columns.size(); ++c) {
-    if (seen[c]) {
-      continue;
-    } else if (ts.columns[c].role == Role::kPk) {
+    if (seen[c]) continue;
+    if (ts.columns[c].role == Role::kPk) {
       *st = Cell(ts, c, span, json(), &row[c]);  // an assigned id, or no pk
       if (!st->ok()) return true;
     } else {
