@@ -210,7 +210,7 @@ class DjangoSink final : public Sink {
 
 std::string JsonKey(std::string_view name, bool ascii, const JsonLayout& layout) {
   std::string out;
-  AppendJsonString(name, ascii, &out);
+  AppendPythonString(name, ascii, &out);
   out += layout.key;
   return out;
 }
@@ -496,7 +496,7 @@ Status DjangoSink::WriteRecordRow(ModelOut& m, const Value* row, std::string* li
   if (!m.write) return Status::OK();
   if (m.head.empty()) {
     m.head = "{" + JsonKey("model", ascii_, build_);
-    AppendJsonString(m.label, ascii_, &m.head);
+    AppendPythonString(m.label, ascii_, &m.head);
     m.head += std::string(build_.item) + JsonKey("pk", ascii_, build_);
     m.fields_head = std::string(build_.item) + JsonKey("fields", ascii_, build_) + "{";
   }
@@ -686,7 +686,7 @@ std::string DjangoSink::Metadata() const {
   };
   auto str = [&](const std::string& s) {
     std::string j;
-    AppendJsonString(s, ascii_, &j);
+    AppendPythonString(s, ascii_, &j);
     return j;
   };
   field("metadata", "true");

@@ -85,8 +85,6 @@ std::string FixtureValue(const nlohmann::json& v, const ColumnForm& form, Value*
 // (surrogate pairs above U+FFFF), else as UTF-8.
 void AppendFixtureValue(const Value& v, const ColumnForm& form, bool ascii, std::string* out);
 
-// Appends `s` as a JSON string, escaped as Python's json.dumps does
-// (ensure_ascii as `ascii`).
-void AppendJsonString(std::string_view s, bool ascii, std::string* out);
+// Strings: AppendPythonString (core/python_json.h).
 
 }  // namespace decant::django

@@ -12,7 +12,7 @@
 #include "core/base64.h"
 #include "core/civil_date.h"
 #include "core/hex.h"
-#include "core/python_float.h"
+#include "core/python_json.h"
 #include "core/utf8.h"
 #include "formats/django/django_values.h"
 #include "formats/django/write_json.h"
@@ -25,8 +25,6 @@ using L = LogicalType;
 
 constexpr int kMaxJsonDepth = 1000;
 constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000000;
-
-void AppendU16(unsigned v, std::string* out) { *out += fmt::format("\\u{:04x}", v); }
 
 // A decimal number: digits * 10^exp, `digits` without leading zeros ("0" for zero).
 struct Dec {
@@ -242,7 +240,7 @@ void AppendByKind(const Value& v, bool ascii, std::string* out) {
     case Value::Kind::kInt: AppendInteger(v.as_int(), out); return;
     case Value::Kind::kUInt: *out += std::to_string(v.as_uint()); return;
     case Value::Kind::kFloat: AppendPythonFloat(v.as_float(), out); return;
-    case Value::Kind::kText: AppendJsonString(v.as_string(), ascii, out); return;
+    case Value::Kind::kText: AppendPythonString(v.as_string(), ascii, out); return;
     case Value::Kind::kBytes:
       out->push_back('"');
       *out += EncodeBase64(v.as_string());
@@ -415,7 +413,7 @@ class JsonRelayer {
     if (c == '"') {
       std::string text;
       if (!String(&text)) return false;
-      AppendJsonString(text, ascii_, out_);
+      AppendPythonString(text, ascii_, out_);
       return true;
     }
     for (std::string_view word : {"true", "false", "null", "NaN"}) {
@@ -446,7 +444,7 @@ class JsonRelayer {
         if (i_ >= s_.size() || s_[i_] != '"') return false;
         std::string key;
         if (!String(&key)) return false;
-        AppendJsonString(key, ascii_, out_);
+        AppendPythonString(key, ascii_, out_);
         Blanks();
         if (i_ >= s_.size() || s_[i_] != ':') return false;
         ++i_;
@@ -567,60 +565,6 @@ std::optional<int64_t> ParseIsoDuration(std::string_view s) {
 
 }  // namespace
 
-void AppendJsonString(std::string_view s, bool ascii, std::string* out) {
-  out->push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': *out += "\\\""; break;
-        case '\\': *out += "\\\\"; break;
-        case '\n': *out += "\\n"; break;
-        case '\r': *out += "\\r"; break;
-        case '\t': *out += "\\t"; break;
-        case '\b': *out += "\\b"; break;
-        case '\f': *out += "\\f"; break;
-        default:
-          if (c < 0x20 || (ascii && c == 0x7f)) {
-            AppendU16(c, out);
-          } else {
-            out->push_back(static_cast<char>(c));
-          }
-      }
-      ++i;
-      continue;
-    }
-    size_t n = Utf8SequenceLength(s, i);
-    if (n == 0) {
-      // Python's strings cannot hold invalid UTF-8: U+FFFD instead.
-      if (ascii) {
-        AppendU16(0xfffd, out);
-      } else {
-        *out += "\xef\xbf\xbd";
-      }
-      ++i;
-      continue;
-    }
-    if (!ascii) {
-      out->append(s.data() + i, n);
-      i += n;
-      continue;
-    }
-    unsigned cp = c & (0xff >> (n + 1));
-    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      AppendU16(0xd800 | (cp >> 10), out);
-      AppendU16(0xdc00 | (cp & 0x3ff), out);
-    } else {
-      AppendU16(cp, out);
-    }
-    i += n;
-  }
-  out->push_back('"');
-}
-
 bool AppendPythonJsonText(std::string_view json, bool ascii, const JsonLayout& layout, int depth, std::string* out) {
   size_t mark = out->size();
   JsonRelayer r(json, ascii, layout, out);
@@ -705,7 +649,7 @@ void AppendFixtureValueLaidOut(const Value& v, const ColumnForm& form, bool asci
   bool json = type == L::kJson || form.json_text || form.hint == "json";
   if (json && (IsText(v) || v.kind() == Value::Kind::kBytes)) {
     if (AppendPythonJsonText(v.as_string(), ascii, layout, depth, out)) return;
-    AppendJsonString(v.as_string(), ascii, out);  // not JSON: kept as the text it is
+    AppendPythonString(v.as_string(), ascii, out);  // not JSON: kept as the text it is
     return;
   }
   if (json) {
@@ -728,7 +672,7 @@ void AppendFixtureValueLaidOut(const Value& v, const ColumnForm& form, bool asci
       micros = static_cast<int64_t>(std::llround(v.as_float()));
     }
     if (micros) {
-      AppendJsonString(DurationString(*micros), ascii, out);
+      AppendPythonString(DurationString(*micros), ascii, out);
     } else {
       AppendByKind(v, ascii, out);
     }
@@ -801,9 +745,9 @@ void AppendFixtureValueLaidOut(const Value& v, const ColumnForm& form, bool asci
           bool neg = t.starts_with('-');
           if (neg || t.starts_with('+')) t.erase(0, 1);
           if (t == "nan") {
-            AppendJsonString("NaN", ascii, out);
+            AppendPythonString("NaN", ascii, out);
           } else if (t == "inf" || t == "infinity") {
-            AppendJsonString(neg ? "-Infinity" : "Infinity", ascii, out);
+            AppendPythonString(neg ? "-Infinity" : "Infinity", ascii, out);
           } else if (!AppendTime(v.as_string(), out)) {
             AppendByKind(v, ascii, out);
           }
@@ -812,7 +756,10 @@ void AppendFixtureValueLaidOut(const Value& v, const ColumnForm& form, bool asci
       }
       if (!ok) {
         if (v.kind() == Value::Kind::kFloat) {
-          AppendJsonString(std::isnan(v.as_float()) ? "NaN" : v.as_float() < 0 ? "-Infinity" : "Infinity", ascii, out);
+          AppendPythonString(std::isnan(v.as_float()) ? "NaN"
+                             : v.as_float() < 0       ? "-Infinity"
+                                                      : "Infinity",
+                             ascii, out);
         } else {
           AppendByKind(v, ascii, out);
         }
@@ -839,7 +786,7 @@ void AppendFixtureValueLaidOut(const Value& v, const ColumnForm& form, bool asci
       return;
     case L::kText:
       if (v.kind() == Value::Kind::kBytes) {
-        AppendJsonString(v.as_string(), ascii, out);
+        AppendPythonString(v.as_string(), ascii, out);
         return;
       }
       AppendByKind(v, ascii, out);

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/python_float.h"
+#include "core/python_json.h"
 #include "core/value.h"
 #include "formats/django/django_values.h"
 
@@ -27,12 +27,12 @@ inline constexpr JsonLayout kJsonLinesLayout{",", ": ", 0};
 // json.dumps(indent=2): InvenTree's export-records file.
 inline constexpr JsonLayout kIndent2Layout{",", ": ", 2};
 
-// Floats: AppendPythonFloat (core/python_float.h).
+// Floats: AppendPythonFloat (core/python_json.h).
 
 // `json` (any valid JSON text) as Python's json.dumps(json.loads(json)) lays
 // it out with `layout`, `depth` levels deep (indenting): key order kept,
 // integers kept digit for digit, other numbers as Python floats, strings
-// escaped as AppendJsonString does. False (nothing appended) for text that
+// escaped as AppendPythonString does. False (nothing appended) for text that
 // is not one JSON value.
 bool AppendPythonJsonText(std::string_view json, bool ascii, const JsonLayout& layout, int depth, std::string* out);
 

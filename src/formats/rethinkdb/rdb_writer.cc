@@ -11,7 +11,7 @@
 #include "archive/codec.h"
 #include "core/civil_date.h"
 #include "core/endpoint.h"
-#include "core/python_float.h"
+#include "core/python_json.h"
 #include "core/utf8.h"
 #include "formats/rethinkdb/rdb_geo.h"
 #include "formats/rethinkdb/rdb_pseudo.h"
@@ -23,58 +23,6 @@ namespace {
 
 using L = LogicalType;
 using Json = nlohmann::ordered_json;
-
-constexpr char kHex[] = "0123456789abcdef";
-
-void AppendU16(uint32_t u, std::string* out) {
-  char buf[6] = {'\\', 'u', kHex[(u >> 12) & 15], kHex[(u >> 8) & 15], kHex[(u >> 4) & 15], kHex[u & 15]};
-  out->append(buf, 6);
-}
-
-// Python's py_encode_basestring_ascii: "..." with every character outside
-// ' '..'~' escaped.
-void AppendPythonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': *out += "\\\""; break;
-        case '\\': *out += "\\\\"; break;
-        case '\n': *out += "\\n"; break;
-        case '\r': *out += "\\r"; break;
-        case '\t': *out += "\\t"; break;
-        case '\b': *out += "\\b"; break;
-        case '\f': *out += "\\f"; break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            AppendU16(c, out);
-          } else {
-            out->push_back(static_cast<char>(c));
-          }
-      }
-      ++i;
-      continue;
-    }
-    size_t n = Utf8SequenceLength(s, i);
-    uint32_t cp = 0xfffd;
-    if (n == 0) {
-      n = 1;
-    } else {
-      cp = c & (0xff >> (n + 1));
-      for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-    }
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      AppendU16(0xd800 | (cp >> 10), out);
-      AppendU16(0xdc00 | (cp & 0x3ff), out);
-    } else {
-      AppendU16(cp, out);
-    }
-    i += n;
-  }
-  out->push_back('"');
-}
 
 bool IsInteger(L t) { return t == L::kInt16 || t == L::kInt32 || t == L::kInt64 || t == L::kUInt64; }
 bool IsTemporal(L t) { return t == L::kDate || t == L::kTimestamp || t == L::kTimestampTz; }
@@ -232,7 +180,7 @@ void AppendPythonJson(const Json& value, std::string* out) {
     case Json::value_t::number_integer: *out += std::to_string(value.get<int64_t>()); break;
     case Json::value_t::number_unsigned: *out += std::to_string(value.get<uint64_t>()); break;
     case Json::value_t::number_float: AppendPythonFloat(value.get<double>(), out); break;
-    case Json::value_t::string: AppendPythonString(value.get_ref<const std::string&>(), out); break;
+    case Json::value_t::string: AppendPythonString(value.get_ref<const std::string&>(), true, out); break;
     case Json::value_t::binary: {
       // Not JSON; nlohmann's own form, never made by decant.
       *out += "null";
@@ -255,7 +203,7 @@ void AppendPythonJson(const Json& value, std::string* out) {
       for (auto it = value.begin(); it != value.end(); ++it) {
         if (!first) *out += ", ";
         first = false;
-        AppendPythonString(it.key(), out);
+        AppendPythonString(it.key(), true, out);
         *out += ": ";
         AppendPythonJson(it.value(), out);
       }
