@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "formats/common/input_helpers.h"
 #include "formats/django/django_format.h"
 #include "formats/django/fixture_file_internal.h"
 
@@ -48,23 +49,9 @@ std::string Shown(unsigned char c) {
   return fmt::format("byte 0x{:02x}", c);
 }
 
-std::string JsonErrorText(const std::exception& e) {
-  std::string_view what = e.what();
-  if (!what.empty() && what.front() == '[') {
-    size_t close = what.find("] ");
-    if (close != std::string_view::npos) what.remove_prefix(close + 2);
-  }
-  return std::string(what);
-}
-
 // ---------------------------------------------------------------------------
 // libarchive: the raw format under one filter for a compressed stream, the
-// zip format for a zip (the patterns of formats/rethinkdb/rdb_input.cc).
-
-struct ArchiveDeleter {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
-using ArchivePtr = std::unique_ptr<struct archive, ArchiveDeleter>;
+// zip format for a zip (formats/common/input_helpers.h).
 
 ArchivePtr NewDecompressor(Compression c) {
   ArchivePtr a(archive_read_new());
@@ -84,30 +71,7 @@ ArchivePtr NewDecompressor(Compression c) {
   return a;
 }
 
-struct StreamContext {
-  SequentialFile* file = nullptr;
-  std::vector<char> buf;
-  Status status;
-  uint64_t bytes = 0;
-  uint64_t cap = UINT64_MAX;  // compressed bytes that may be read (Recognise)
-};
-
-la_ssize_t StreamRead(struct archive* a, void* ctx, const void** out) {
-  auto* c = static_cast<StreamContext*>(ctx);
-  if (c->bytes >= c->cap) return 0;
-  size_t got = 0;
-  Status s = c->file->Read(c->buf.size(), c->buf.data(), &got);
-  if (!s.ok()) {
-    c->status = s;
-    archive_set_error(a, EIO, "%s", s.message().c_str());
-    return -1;
-  }
-  *out = c->buf.data();
-  c->bytes += got;
-  return static_cast<la_ssize_t>(got);
-}
-
-Status ArchiveFailure(const std::string& input, Compression c, struct archive* a, const StreamContext& ctx) {
+Status ArchiveFailure(const std::string& input, Compression c, struct archive* a, const ArchiveStream& ctx) {
   if (!ctx.status.ok()) return ctx.status;
   const char* msg = archive_error_string(a);
   return Status::Corruption(
@@ -174,23 +138,6 @@ Status CopyGunzip(SequentialFile* in, const std::string& input, WritableFile* ou
   }
 }
 
-// The first bytes of the gzip data `head` inflates to, as far as it goes.
-std::string InflateHead(std::string_view head, size_t n) {
-  z_stream z{};
-  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return "";
-  std::string out(n, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(head.data()));
-  z.avail_in = static_cast<uInt>(head.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  int r = inflate(&z, Z_SYNC_FLUSH);
-  size_t got = out.size() - z.avail_out;
-  inflateEnd(&z);
-  if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR) return "";
-  out.resize(got);
-  return out;
-}
-
 // Copies `in`, decompressed as `c` says (kNone: as it is), to `out`.
 Status CopyDecompressed(SequentialFile* in, Compression c, const std::string& input, WritableFile* out) {
   std::vector<char> buf(size_t{1} << 20);
@@ -203,11 +150,11 @@ Status CopyDecompressed(SequentialFile* in, Compression c, const std::string& in
     }
   }
   if (c == Compression::kGzip) return CopyGunzip(in, input, out);
-  StreamContext ctx;
+  ArchiveStream ctx;
   ctx.file = in;
   ctx.buf.resize(size_t{1} << 20);
   ArchivePtr a = NewDecompressor(c);
-  if (archive_read_open(a.get(), &ctx, nullptr, StreamRead, nullptr) != ARCHIVE_OK)
+  if (archive_read_open(a.get(), &ctx, nullptr, ArchiveStreamRead, nullptr) != ARCHIVE_OK)
     return ArchiveFailure(input, c, a.get(), ctx);
   struct archive_entry* entry = nullptr;
   int r = archive_read_next_header(a.get(), &entry);
@@ -689,11 +636,11 @@ std::string DecompressedHead(const FileProbe& probe, Compression c, FileSystem* 
   if (regular) {
     auto in = fs->NewSequentialFile(probe.path);
     if (!in.ok()) return "";
-    StreamContext ctx;
+    ArchiveStream ctx;
     ctx.file = in.value().get();
     ctx.buf.resize(65536);
     ctx.cap = kRecogniseInputCap;
-    if (archive_read_open(a.get(), &ctx, nullptr, StreamRead, nullptr) != ARCHIVE_OK) return "";
+    if (archive_read_open(a.get(), &ctx, nullptr, ArchiveStreamRead, nullptr) != ARCHIVE_OK) return "";
     return ReadHead(a.get());
   }
   // A stream: only the bytes already peeked.

@@ -20,6 +20,7 @@
 #include <tuple>
 #include <utility>
 
+#include "formats/common/input_helpers.h"
 #include "formats/rethinkdb/rethinkdb_format.h"
 
 namespace decant::rethinkdb {
@@ -76,16 +77,6 @@ std::pair<std::string, std::string> SplitExtension(const std::string& name) {
 std::string ShowChar(char c) {
   if (c >= 0x21 && c < 0x7f) return fmt::format("'{}'", c);
   return fmt::format("byte 0x{:02x}", static_cast<unsigned char>(c));
-}
-
-// The text of a nlohmann exception without its "[json.exception...] " tag.
-std::string JsonErrorText(const std::exception& e) {
-  std::string_view what = e.what();
-  if (!what.empty() && what.front() == '[') {
-    size_t close = what.find("] ");
-    if (close != std::string_view::npos) what.remove_prefix(close + 2);
-  }
-  return std::string(what);
 }
 
 bool ValidUtf8(std::string_view s) {
@@ -147,11 +138,6 @@ bool KeptExtension(const std::string& file) {
   return EndsWith(file, ".json") || EndsWith(file, ".csv") || EndsWith(file, ".info");
 }
 
-struct ArchiveDeleter {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
-using ArchivePtr = std::unique_ptr<struct archive, ArchiveDeleter>;
-
 // A reader for every tar form Python's tarfile writes (ustar, GNU, PAX) under
 // any compression libarchive knows (tarfile's "r|*" reads gzip, bzip2, xz).
 ArchivePtr NewTarReader() {
@@ -166,27 +152,6 @@ std::string EntryPath(struct archive_entry* entry) {
   const char* p = archive_entry_pathname_utf8(entry);
   if (!p) p = archive_entry_pathname(entry);
   return p ? p : "";
-}
-
-struct StreamContext {
-  SequentialFile* file = nullptr;
-  std::vector<char> buf;
-  Status status;
-  uint64_t bytes = 0;
-};
-
-la_ssize_t StreamRead(struct archive* a, void* ctx, const void** out) {
-  auto* c = static_cast<StreamContext*>(ctx);
-  size_t got = 0;
-  Status s = c->file->Read(c->buf.size(), c->buf.data(), &got);
-  if (!s.ok()) {
-    c->status = s;
-    archive_set_error(a, EIO, "%s", s.message().c_str());
-    return -1;
-  }
-  *out = c->buf.data();
-  c->bytes += got;
-  return static_cast<la_ssize_t>(got);
 }
 
 // ---------------------------------------------------------------------------
@@ -365,7 +330,7 @@ Status OpenDirectory(const std::string& path, FileSystem* fs, InputSetImpl* set)
   return Status::OK();
 }
 
-Status ArchiveFailure(const std::string& input, struct archive* a, const StreamContext& ctx) {
+Status ArchiveFailure(const std::string& input, struct archive* a, const ArchiveStream& ctx) {
   if (!ctx.status.ok()) return ctx.status;
   const char* msg = archive_error_string(a);
   return Status::Corruption(fmt::format("{} is truncated or corrupt: {}", input, msg ? msg : "unreadable tar"));
@@ -375,11 +340,11 @@ Status OpenArchive(const std::string& path, FileSystem* fs, InputSetImpl* set) {
   const std::string& input = set->describe;
   DECANT_ASSIGN_OR_RETURN(set->tmpdir, MakeTempDir());
   DECANT_ASSIGN_OR_RETURN(auto file, fs->NewSequentialFile(path));
-  StreamContext ctx;
+  ArchiveStream ctx;
   ctx.file = file.get();
   ctx.buf.resize(kReadChunk);
   ArchivePtr a = NewTarReader();
-  if (archive_read_open(a.get(), &ctx, nullptr, StreamRead, nullptr) != ARCHIVE_OK) {
+  if (archive_read_open(a.get(), &ctx, nullptr, ArchiveStreamRead, nullptr) != ARCHIVE_OK) {
     if (ctx.status.ok() && ctx.bytes == 0) return Status::Corruption(input + " is empty, not a RethinkDB dump");
     return ArchiveFailure(input, a.get(), ctx);
   }
@@ -827,29 +792,10 @@ Result<std::unique_ptr<DocumentReader>> DocumentReader::Open(const TableFiles& t
 
 namespace {
 
-// The first bytes of the tar inside a gzip head, inflated as far as the head
-// goes (libarchive's gzip filter refuses a stream cut short before it hands
-// out the first header).
-std::string InflateHead(const std::string& head) {
-  z_stream z{};
-  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return "";
-  std::string out(size_t{64} << 10, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(head.data()));
-  z.avail_in = static_cast<uInt>(head.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  int r = inflate(&z, Z_SYNC_FLUSH);
-  size_t got = out.size() - z.avail_out;
-  inflateEnd(&z);
-  if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR) return "";
-  out.resize(got);
-  return out;
-}
-
 // The head of a file: a gzip-compressed or plain tar whose first regular
 // member is <top>/<db>/<table>.json|.info|.csv.
 bool RecogniseHead(const std::string& head) {
-  std::string tar = head.compare(0, 2, "\x1f\x8b") == 0 ? InflateHead(head) : head;
+  std::string tar = head.compare(0, 2, "\x1f\x8b") == 0 ? InflateHead(head, size_t{64} << 10) : head;
   if (tar.size() < 512 || tar.compare(257, 5, "ustar") != 0) return false;
   struct archive* raw = archive_read_new();
   ArchivePtr a(raw);
