@@ -107,6 +107,8 @@ struct ModelRecords {
   uint64_t without_pk = 0;
   int64_t max_pk = 0;
   std::vector<KeyedRecord> keyed;
+  // pk (dumped) -> index into `keyed`, built when a key first refers to one of them.
+  std::unordered_map<std::string, size_t> keyed_by_pk;
   // Fitted:
   const Model* model = nullptr;
   std::unordered_map<size_t, int64_t> assigned;  // span index -> id given to a record without pk
@@ -754,6 +756,7 @@ Status DjangoSource::ReadTargetKeys(const std::string& label, const Model& model
     parts.emplace_back(*i, fc->related_label);
   }
   DECANT_ASSIGN_OR_RETURN(auto reader, target_rows_->OpenTable(t));
+  std::map<std::string, std::unordered_map<int64_t, json>> key_of_id;  // related model -> id -> its key
   RowBatch batch;
   auto& keys = keys_[label];
   for (;;) {
@@ -769,17 +772,17 @@ Status DjangoSource::ReadTargetKeys(const std::string& label, const Model& model
           continue;
         }
         // A foreign key part: the related row's own key, from what was read before (content types first).
-        ok = false;
         std::optional<int64_t> id = IntId(row[i]);
-        if (!id) break;
-        for (const auto& [k, v] : keys_[related]) {
-          if (v == json(*id)) {
-            for (const json& p : json::parse(k)) key.push_back(p);
-            ok = true;
-            break;
+        auto& of_id = key_of_id[related];
+        if (of_id.empty()) {
+          for (const auto& [k, v] : keys_[related]) {
+            if (std::optional<int64_t> rid = IntId(v)) of_id.emplace(*rid, json::parse(k));
           }
         }
+        auto hit = id ? of_id.find(*id) : of_id.end();
+        ok = hit != of_id.end();
         if (!ok) break;
+        for (const json& p : hit->second) key.push_back(p);
       }
       if (ok) keys.emplace(key.dump(), KeyPart(row[*pk]));
     }
@@ -804,13 +807,15 @@ Result<json> DjangoSource::Flatten(const std::string& label, const json& parts) 
     auto rel = by_label_.find(fc->related_label);
     bool found = false;
     if (rel != by_label_.end()) {
-      for (const KeyedRecord& k : rel->second->keyed) {
-        if (k.pk == parts[i]) {
-          DECANT_ASSIGN_OR_RETURN(json sub, Flatten(fc->related_label, k.parts));
-          for (const json& p : sub) key.push_back(p);
-          found = true;
-          break;
-        }
+      auto& by_pk = rel->second->keyed_by_pk;
+      if (by_pk.empty()) {
+        for (size_t k = 0; k < rel->second->keyed.size(); ++k) by_pk.emplace(rel->second->keyed[k].pk.dump(), k);
+      }
+      auto k = by_pk.find(parts[i].dump());
+      if (k != by_pk.end()) {
+        DECANT_ASSIGN_OR_RETURN(json sub, Flatten(fc->related_label, rel->second->keyed[k->second].parts));
+        for (const json& p : sub) key.push_back(p);
+        found = true;
       }
     }
     if (!found) {

@@ -230,21 +230,25 @@ bool FitsInt64(Int128 v) {
   return v >= std::numeric_limits<int64_t>::min() && v <= std::numeric_limits<int64_t>::max();
 }
 
+// "[-]digits": that many days, in microseconds.
+bool SignedDays(std::string_view d, Int128* out) {
+  bool negative = !d.empty() && d[0] == '-';
+  if (negative) d.remove_prefix(1);
+  size_t k = 0;
+  std::string_view run;
+  Int128 n = 0;
+  if (!DigitRun(d, &k, &run) || k != d.size() || !AddScaled(run, kMicrosPerDay, &n)) return false;
+  *out = negative ? -n : n;
+  return true;
+}
+
 // '[-]D [day[s], ][-][[H:]M:]S[.f]' (duration_string, str(timedelta)).
 bool StandardDuration(std::string_view s, Int128* out) {
   size_t i = 0;
   Int128 days = 0;
   size_t space = s.find(' ');
   if (space != std::string_view::npos) {
-    std::string_view d = s.substr(0, space);
-    bool negative = !d.empty() && d[0] == '-';
-    if (negative) d.remove_prefix(1);
-    size_t k = 0;
-    std::string_view run;
-    if (!DigitRun(d, &k, &run) || k != d.size()) return false;
-    Int128 n = 0;
-    if (!AddScaled(run, kMicrosPerDay, &n)) return false;
-    days = negative ? -n : n;
+    if (!SignedDays(s.substr(0, space), &days)) return false;
     i = space + 1;
     for (std::string_view word : {"days, ", "day, "}) {
       if (s.substr(i).starts_with(word)) {
@@ -332,13 +336,7 @@ bool PostgresDuration(std::string_view s, Int128* out) {
   Int128 days = 0;
   size_t space = s.find(' ');
   if (space != std::string_view::npos) {
-    std::string_view d = s.substr(0, space);
-    bool negative = !d.empty() && d[0] == '-';
-    if (negative) d.remove_prefix(1);
-    size_t k = 0;
-    std::string_view run;
-    if (!DigitRun(d, &k, &run) || k != d.size() || !AddScaled(run, kMicrosPerDay, &days)) return false;
-    if (negative) days = -days;
+    if (!SignedDays(s.substr(0, space), &days)) return false;
     i = space + 1;
     if (!s.substr(i).starts_with("day")) return false;
     i += 3;
