@@ -297,7 +297,6 @@ class DjangoSource : public Source {
   std::vector<std::unique_ptr<ModelRecords>> models_;  // in the order first seen
   std::map<std::string, ModelRecords*> by_label_;
   json metadata_;
-  uint64_t records_ = 0;
   std::map<std::string, uint64_t> excluded_;  // label -> records left out by --exclude-model
   uint64_t private_settings_ = 0;
   std::vector<std::string> notes_;
@@ -394,7 +393,6 @@ bool DjangoSource::ScanFast(const RecordSpan& span, std::string_view text) {
       (options_.inventree && label.starts_with("common."))) {
     return false;
   }
-  ++records_;
   ModelRecords* m = Entry(label);
   m->spans.push_back(span);
   for (size_t i = 0; i < n; ++i) {
@@ -442,7 +440,6 @@ Status DjangoSource::ScanRecord(uint64_t index, const RecordSpan& span, std::str
   if (fields == rec.end() || !fields->is_object()) {
     return Status::Corruption(where() + ": no \"fields\" object");
   }
-  ++records_;
   std::string label = AsciiLower(model->get_ref<const std::string&>());
   if (Excluded(options_.exclude_models, label)) {
     ++excluded_[label];
