@@ -22,7 +22,7 @@ esac
 
 packages=(g++ cmake ninja-build pkg-config time sqlite3
   libsqlite3-dev libzstd-dev libxxhash-dev libcli11-dev nlohmann-json3-dev
-  libfmt-dev libspdlog-dev libarchive-dev zlib1g-dev libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client
+  libfmt-dev libspdlog-dev libarchive-dev zlib1g-dev libsimdjson-dev libprotobuf-dev protobuf-compiler python3-protobuf libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client
   python3-django python3-psycopg2 python3-mysqldb)
 if [ "$tests" = ON ]; then packages+=(clang-format clang-tidy); fi
 

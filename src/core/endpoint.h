@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/row_batch.h"
@@ -271,6 +272,19 @@ struct DjangoOptions {
   std::map<std::string, std::string> field_types;
 };
 
+// How TypeDB and Grakn export files are read and written
+// (docs/formats/typedb.md). Other formats ignore it.
+struct TypeDbOptions {
+  // --rename old=new, in the order given: entity, relation and attribute
+  // type labels ("person=human"), and scoped role labels
+  // ("marriage:spouse=marriage:partner"). Reading rewrites the labels of the
+  // file; writing rewrites the labels of the relational form.
+  std::vector<std::pair<std::string, std::string>> renames;
+  // Writing: the generation of the stream, 2 (Grakn 1.8 to TypeDB 2.x) or 3
+  // (TypeDB 3.x); 0: the generation the relational form records, else 3.
+  int version = 0;
+};
+
 // Settings an engine's Source or Sink is opened with.
 struct EndpointOptions {
   // Connections a Source may read tables with at once (from one snapshot),
@@ -280,6 +294,8 @@ struct EndpointOptions {
   DocumentOptions documents = {};  // "= {}": positional braces may leave it out
   // For a Django fixture read as a Source.
   DjangoOptions django = {};
+  // For a TypeDB or Grakn export read as a Source.
+  TypeDbOptions typedb = {};
 };
 
 // A server that holds several databases: what `dump` and `restore` work with.

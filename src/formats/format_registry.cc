@@ -8,6 +8,7 @@
 #include "core/ascii.h"
 #include "formats/django/django_format.h"
 #include "formats/rethinkdb/rethinkdb_format.h"
+#include "formats/typedb/typedb_format.h"
 
 namespace decant {
 namespace {
@@ -34,6 +35,9 @@ const FormatRow kFormats[] = {
     {"django", "Django fixture (dumpdata JSON or JSONL, plain or .gz/.bz2/.xz/.lzma/.zip; InvenTree export-records)",
      django::Recognise, django::OpenSource, django::OpenSink, django::Traits, nullptr,
      /*into_existing_tables=*/true},
+    {"typedb", "TypeDB or Grakn export (.typedb, .grakn: Grakn 1.8, Grakn 2.0, TypeDB 2.x, TypeDB 3.x)",
+     typedb::Recognise, typedb::OpenSource, typedb::OpenSink, typedb::Traits, nullptr,
+     /*into_existing_tables=*/false, typedb::Inspect},
 };
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }

@@ -39,6 +39,7 @@ struct FileWriteOptions {
   bool directory = false;     // the format's directory form, where it has one
   int zstd_level = 3;         // compression level, where the format compresses
   DjangoOptions django = {};  // a Django fixture's form (core/endpoint.h)
+  TypeDbOptions typedb = {};  // a TypeDB export's generation and renames (core/endpoint.h)
 };
 
 // One row per format. Every function is given the FileSystem to use.
@@ -67,6 +68,13 @@ struct FormatRow {
   // Django fixture): import, plan and verify read the target's schema, fit
   // the Source to it (Source::FitTo) and load data-only.
   bool into_existing_tables = false;
+  // What `decant inspect FILE` prints for a file of this format, when the
+  // format has more to say than its Source's tables (a TypeDB export: its
+  // header, counts per label, checksums). `check`: read and verify
+  // everything (--check); a file that fails the check is an error (one
+  // line). Null: inspect shows the Source's tables.
+  Result<std::string> (*inspect)(const std::string& path, const EndpointOptions& options, bool check,
+                                 FileSystem* fs) = nullptr;
 };
 
 // Every registered format, the default (the decant archive) first.

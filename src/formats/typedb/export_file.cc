@@ -1,0 +1,1 @@
+#include "formats/typedb/export_file.h"

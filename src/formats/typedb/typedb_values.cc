@@ -1,0 +1,1 @@
+#include "formats/typedb/typedb_values.h"
