@@ -1,7 +1,7 @@
 // Internal to the TypeDB reader (typedb_source.cc, typedb_inspect.cc): what
 // the passes over an export stream learn, in memory bounded by the number of
-// items (about 40 bytes each: a place, a hashed id, a bit), never by their
-// contents.
+// items (about 45 bytes each: a place, a hashed id, its share of the ids'
+// directory, a bit), never by their contents.
 //
 //   Pass 1 (Build): every item, in file order: per label its kind, value
 //   type, places, counts; the header and checksums; every item's id as a
