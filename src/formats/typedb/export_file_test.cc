@@ -49,13 +49,13 @@ class ExportFileTest : public ::testing::Test {
     ::closedir(d);
     return out;
   }
-  std::unique_ptr<ExportFile> Open(const std::string& path) {
+  static std::unique_ptr<ExportFile> Open(const std::string& path) {
     auto f = ExportFile::Open(path, FileSystem::Default());
     EXPECT_TRUE(f.ok()) << f.status().ToString();
     return f.ok() ? std::move(*f) : nullptr;
   }
   // Scan's places and bytes, or its error.
-  Status ScanAll(ExportFile* f, std::vector<ItemPlace>* places, std::vector<std::string>* bytes) {
+  static Status ScanAll(ExportFile* f, std::vector<ItemPlace>* places, std::vector<std::string>* bytes) {
     return f->Scan([&](const ItemPlace& p, std::string_view b) {
       places->push_back(p);
       bytes->emplace_back(b);

@@ -56,12 +56,12 @@ class TypeDbSourceTest : public ::testing::Test {
     return path;
   }
 
-  Result<std::unique_ptr<Source>> Open(const std::string& path, const EndpointOptions& options = {}) {
+  static Result<std::unique_ptr<Source>> Open(const std::string& path, const EndpointOptions& options = {}) {
     return OpenSource(path, options, FileSystem::Default());
   }
 
   // The schema and every table's rows, read in `slices` slices each.
-  Status ReadAll(Source* source, Schema* schema, Tables* tables, size_t slices = 1) {
+  static Status ReadAll(Source* source, Schema* schema, Tables* tables, size_t slices = 1) {
     DECANT_ASSIGN_OR_RETURN(*schema, source->ReadSchema());
     for (const Table& t : schema->tables) {
       std::vector<std::string>& rows = (*tables)[t.name];
