@@ -33,7 +33,9 @@ constexpr size_t kSliceItems = 50000;
 
 // The items wholly inside `head`, parsed; false when the head is not a
 // well-formed stream of items (an item with unknown fields is not one).
-bool HeadItems(std::string_view head, bool whole, std::vector<v3::Item>* items) {
+// `*cut`: the head ends inside an item (after at least one whole item); in
+// a file shorter than the head, that is a truncated stream.
+bool HeadItems(std::string_view head, std::vector<v3::Item>* items, bool* cut) {
   size_t off = 0;
   while (off < head.size()) {
     uint64_t length = 0;
@@ -48,9 +50,15 @@ bool HeadItems(std::string_view head, bool whole, std::vector<v3::Item>* items) 
         break;
       }
     }
-    if (!done) return !whole && prefix < 10 && !items->empty();
+    if (!done) {
+      *cut = true;
+      return prefix < 10 && !items->empty();
+    }
     if (length > kMaxItemBytes) return false;
-    if (length > head.size() - off - prefix) return !whole && !items->empty();
+    if (length > head.size() - off - prefix) {
+      *cut = true;
+      return !items->empty();
+    }
     v3::Item item;
     if (!item.ParseFromArray(head.data() + off + prefix, static_cast<int>(length))) return false;
     if (item.item_case() == v3::Item::ITEM_NOT_SET) return false;
@@ -454,8 +462,14 @@ Result<bool> ItemReader::Next(RowBatch* batch) {
 bool Recognise(const FileProbe& probe, FileSystem* /*fs*/) {
   if (probe.is_directory || probe.head.empty()) return false;
   std::vector<v3::Item> items;
-  if (!HeadItems(probe.head, probe.head.size() < kProbeBytes, &items)) return false;
+  bool cut = false;
+  const bool whole = probe.head.size() < kProbeBytes;
+  if (!HeadItems(probe.head, &items, &cut)) return false;
   const v3::Item& first = items.front();
+  // A whole file that ends inside an item is a truncated export when it
+  // starts with a header: recognised, so the reader names the item and the
+  // byte offset where it is cut.
+  if (whole && cut && !first.has_header()) return false;
   if (first.has_header()) {
     const std::string& v = first.header().typedb_version();
     return !v.empty() && std::isdigit(static_cast<unsigned char>(v[0]));
