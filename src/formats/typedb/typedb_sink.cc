@@ -14,7 +14,6 @@
 // relations and the checksums of what was written.
 #include <fmt/format.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -291,6 +290,20 @@ class SpoolReader {
   std::string buf_;
   size_t at_ = 0;
 };
+
+std::string ItemLabel(const v3::Item& item) {
+  if (item.has_attribute()) return item.attribute().label();
+  if (item.has_entity()) return item.entity().label();
+  if (item.has_relation()) return item.relation().label();
+  return "item";
+}
+
+std::string ItemId(const v3::Item& item) {
+  if (item.has_attribute()) return item.attribute().id();
+  if (item.has_entity()) return item.entity().id();
+  if (item.has_relation()) return item.relation().id();
+  return "";
+}
 
 class TypeDbSink;
 
@@ -661,9 +674,13 @@ Status TypeDbSink::Resolve() {
     if (t.kind == Kind::kAttribute && t.value == kNone) {
       return Status::InvalidArgument(fmt::format("table {}: attribute type {} has no value column", t.table->name, t.label));
     }
+    if (t.kind != Kind::kAttribute && t.value != kNone) {
+      return Status::InvalidArgument(fmt::format("table {} has a value column, but {} gives {} the kind {}",
+                                                 t.table->name, kTypesTable, t.label, KindName(t.kind)));
+    }
     if (t.kind != Kind::kRelation && t.roles_table) {
       return Status::InvalidArgument(
-          fmt::format("table {}: {} is an {} type, not a relation type", RolesTable(t.label), t.label, KindName(t.kind)));
+          fmt::format("table {}: {} is of kind {}, not a relation type", RolesTable(t.label), t.label, KindName(t.kind)));
     }
     for (const auto& [col, label] : t.owned) {
       auto a = known.find(label);
@@ -720,9 +737,10 @@ Status TypeDbSink::CheckLabels() {
 // (pass 1): converts and counts what the generation cannot hold.
 Status TypeDbSink::WriteItem(const v3::Item& item, WritableFile* out, Losses* losses) {
   std::string bytes;
+  size_t size = 0;
   if (generation_ == 3) {
-    if (!out) return Status::OK();
-    item.SerializeToString(&bytes);
+    size = item.ByteSizeLong();
+    if (out) item.SerializeToString(&bytes);
   } else {
     v2::Item v;
     auto owned = [](const auto& from, auto* to) {
@@ -780,13 +798,14 @@ Status TypeDbSink::WriteItem(const v3::Item& item, WritableFile* out, Losses* lo
       }
       default: return Status::Internal("TypeDB writer: an item without a case");
     }
-    if (!out) return Status::OK();
-    v.SerializeToString(&bytes);
+    size = v.ByteSizeLong();
+    if (out) v.SerializeToString(&bytes);
   }
-  if (bytes.size() > kMaxItemBytes) {
-    return Status::InvalidArgument(
-        fmt::format("an item of {} bytes is longer than TypeDB's readers take ({} bytes)", bytes.size(), kMaxItemBytes));
+  if (size > kMaxItemBytes) {
+    return Status::InvalidArgument(fmt::format("{} {}: its item is {} bytes, more than decant's reader takes ({})",
+                                               ItemLabel(item), ItemId(item), size, kMaxItemBytes));
   }
+  if (!out) return Status::OK();
   PutVarint(bytes.size(), &out_buf_);
   out_buf_ += bytes;
   if (out_buf_.size() >= kFlushBytes) {
