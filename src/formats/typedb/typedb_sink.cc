@@ -230,10 +230,10 @@ struct TypeOut {
   bool open = false;
 };
 
-enum class RouteKind { kNone, kFile, kTypes, kType, kHas, kRoles };
+enum class RouteKind { kIgnored, kFile, kTypes, kType, kHas, kRoles };
 
 struct Route {
-  RouteKind kind = RouteKind::kNone;
+  RouteKind kind = RouteKind::kIgnored;
   size_t type = kNone;
   std::vector<size_t> cols;  // batch columns, in the order the route reads them
 };
@@ -565,7 +565,7 @@ Status TypeDbSink::WriteRows(const Route& route, const std::string& table, const
     return Status::InvalidArgument(fmt::format("table {}: row {} has no {}", table, r + 1, what));
   };
   switch (route.kind) {
-    case RouteKind::kNone: return Status::OK();
+    case RouteKind::kIgnored: return Status::OK();
     case RouteKind::kFile:
       for (size_t r = 0; r < batch.num_rows(); ++r) {
         DECANT_RETURN_IF_ERROR(need(batch.at(r, route.cols[0]), &a, "key", r));
@@ -881,7 +881,10 @@ Status TypeDbSink::Walk(const RandomAccessFile& spool, WritableFile* out, Losses
             if (!s.ok()) {
               return Status::InvalidArgument(fmt::format("table {}, id {}: {}", t.table->name, id, s.message()));
             }
-            if (generation_ == 3 && mv->has_datetime_millis()) MillisToDatetime(mv->datetime_millis(), mv->mutable_datetime());
+            if (generation_ == 3 && mv->has_datetime_millis()) {
+              int64_t millis = mv->datetime_millis();  // before mutable_datetime() clears it
+              MillisToDatetime(millis, mv->mutable_datetime());
+            }
             if (!owned->empty()) ++owning;
             ++counts->attribute;
           } else if (kind == Kind::kEntity) {
