@@ -88,8 +88,8 @@ struct Input {
 std::map<std::string, Rows> TypesRows(const Layout& layout) {
   Rows types, file;
   for (const TypeInfo& t : layout.types) {
-    types.push_back({T(t.label), T(KindName(t.kind)),
-                     t.kind == Kind::kAttribute ? T(ValueTypeName(t.value_type)) : Value::Null()});
+    types.push_back(
+        {T(t.label), T(KindName(t.kind)), t.kind == Kind::kAttribute ? T(ValueTypeName(t.value_type)) : Value::Null()});
   }
   for (const auto& [k, v] : layout.file) file.push_back({T(k), T(v)});
   return {{std::string(kTypesTable), types}, {std::string(kFileTable), file}};
@@ -214,8 +214,10 @@ std::vector<std::string> Owned(const google::protobuf::RepeatedPtrField<v3::Item
 Input Graph(const std::string& generation, const std::string& version) {
   Input in;
   in.layout.file = {{"generation", generation}, {"version", version}, {"original_database", "social"}};
-  in.layout.types = {Attribute("age", ValueType::kInteger), Attribute("name", ValueType::kString),
-                     Attribute("nick", ValueType::kString), Attribute("since", ValueType::kDatetimeMillis),
+  in.layout.types = {Attribute("age", ValueType::kInteger),
+                     Attribute("name", ValueType::kString),
+                     Attribute("nick", ValueType::kString),
+                     Attribute("since", ValueType::kDatetimeMillis),
                      Thing("company", Kind::kEntity),
                      Thing("employment", Kind::kRelation),
                      Thing("marriage", Kind::kRelation, {"since"}),
@@ -247,9 +249,7 @@ class TypeDbSinkTest : public ::testing::Test {
  protected:
   std::string Path(const std::string& name) const { return dir_.File(name); }
   // Nothing of a failed or aborted export is left in the directory.
-  void ExpectEmpty() const {
-    EXPECT_TRUE(std::filesystem::is_empty(dir_.path())) << "left behind in " << dir_.path();
-  }
+  void ExpectEmpty() const { EXPECT_TRUE(std::filesystem::is_empty(dir_.path())) << "left behind in " << dir_.path(); }
   TempDir dir_;
 };
 
@@ -437,8 +437,7 @@ TEST_F(TypeDbSinkTest, RefusesUnscopedRolesGoingTo3) {
   std::string path = Path("roles.typedb");
   Status s = Write(in, path, 3);
   ASSERT_EQ(s.code(), StatusCode::kDataLoss) << s.ToString();
-  EXPECT_NE(s.message().find("TypeDB 3.x needs scoped role labels: --rename spouse=marriage:spouse"),
-            std::string::npos)
+  EXPECT_NE(s.message().find("TypeDB 3.x needs scoped role labels: --rename spouse=marriage:spouse"), std::string::npos)
       << s.message();
   ExpectEmpty();
   // Generation 2 takes them as they are (Grakn 1.8's form).
