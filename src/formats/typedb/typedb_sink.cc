@@ -13,9 +13,9 @@
 // before a byte is written), once to write header, attributes, entities,
 // relations and the checksums of what was written.
 #include <fmt/format.h>
-#include <stdlib.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>

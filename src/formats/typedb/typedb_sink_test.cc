@@ -662,7 +662,7 @@ void WriteStream(const std::string& path, const std::vector<v3::Item>& items) {
 }
 
 v3::Item Item(const std::string& kind, const std::string& id, const std::string& label,
-              std::vector<std::string> owned = {}) {
+              const std::vector<std::string>& owned = {}) {
   v3::Item item;
   google::protobuf::RepeatedPtrField<v3::Item::OwnedAttribute>* o = nullptr;
   if (kind == "entity") {
@@ -687,7 +687,7 @@ v3::Item WithValue(v3::Item item, const v3::MigrationValue& v) {
   return item;
 }
 
-v3::Item Play(v3::Item item, const std::string& role, std::vector<std::string> players) {
+v3::Item Play(v3::Item item, const std::string& role, const std::vector<std::string>& players) {
   auto* r = item.mutable_relation()->add_roles();
   r->set_label(role);
   for (const std::string& p : players) r->add_players()->set_id(p);
