@@ -22,8 +22,9 @@ esac
 
 packages=(g++ cmake ninja-build pkg-config time sqlite3
   libsqlite3-dev libzstd-dev libxxhash-dev libcli11-dev nlohmann-json3-dev
-  libfmt-dev libspdlog-dev libarchive-dev zlib1g-dev libsimdjson-dev libprotobuf-dev protobuf-compiler python3-protobuf libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client
-  python3-django python3-psycopg2 python3-mysqldb)
+  libfmt-dev libspdlog-dev libarchive-dev zlib1g-dev libsimdjson-dev libprotobuf-dev protobuf-compiler
+  libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client
+  python3-django python3-psycopg2 python3-mysqldb python3-protobuf)
 if [ "$tests" = ON ]; then packages+=(clang-format clang-tidy); fi
 
 missing=()

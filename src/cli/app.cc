@@ -463,11 +463,18 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
     if (!(*format)->default_output) return Fail(Status::InvalidArgument("export needs -o FILE ('-' for stdout)"));
     a.output = (*format)->default_output();
   }
-  // Another format than the decant archive may be written from an archive
-  // too (decant export app.decant --format rethinkdb).
+  // A file may be exported too: an archive to another format (decant export
+  // app.decant --format rethinkdb), a file of another format to an archive
+  // (decant export data.typedb -o graph.decant); an archive to an archive
+  // would be a copy.
   if (!IsDatabaseLocation(a.source) && *format == &Formats().front()) {
-    return Fail(Status::InvalidArgument("export reads a database; '" + a.source +
-                                        "' is not a database URI (e.g. sqlite:///path/app.db)"));
+    auto in = RecogniseFile(a.source);
+    if (!in.ok()) return Fail(in.status());
+    if (*in == &Formats().front()) {
+      return Fail(Status::InvalidArgument("'" + a.source +
+                                          "' is already a decant archive; export reads a database (e.g. "
+                                          "sqlite:///path/app.db) or a file of another format"));
+    }
   }
   if (a.directory && a.output == "-") {
     return Fail(Status::InvalidArgument("the directory form cannot be written to stdout; drop --directory"));
