@@ -79,6 +79,13 @@ const EngineTraits* Traits() {
     t.values.time_zones = false;
     // The layout's foreign keys and indexes are the stream's ids: an item
     // names what it owns and plays by id, so they need no objects of their own.
+    // An index of the layout (on a :has or :roles table, from any engine)
+    // has nothing to become: the stream's ids are what it indexes, and the
+    // reader makes the layout's indexes again.
+    static const IndexMethod kIndexMethods[] = {{"", ""},     {"btree", ""},    {"hash", ""},
+                                                {"brin", ""}, {"gist", ""},     {"spgist", ""},
+                                                {"gin", ""},  {"fulltext", ""}, {nullptr, nullptr}};
+    t.ddl.index_methods = kIndexMethods;
     t.declare_column = DeclareColumn;
     t.not_created = NotWritten;
     return t;
