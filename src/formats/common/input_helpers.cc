@@ -1,10 +1,59 @@
 #include "formats/common/input_helpers.h"
 
+#include <fmt/format.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
 
 namespace decant {
+namespace {
+
+Result<std::string> MakeTempFile(std::string_view tag) {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = fmt::format("{}/decant-{}-XXXXXX", base && *base ? base : "/tmp", tag);
+  int fd = ::mkstemp(tmpl.data());  // mode 0600
+  if (fd < 0) return Status::IOError(fmt::format("cannot create a temporary file {}: {}", tmpl, std::strerror(errno)));
+  ::close(fd);
+  return tmpl;
+}
+
+}  // namespace
+
+Status CopyStream(SequentialFile* in, WritableFile* out) {
+  std::vector<char> buf(size_t{1} << 20);
+  for (;;) {
+    size_t got = 0;
+    DECANT_RETURN_IF_ERROR(in->Read(buf.size(), buf.data(), &got));
+    if (got == 0) return Status::OK();
+    DECANT_RETURN_IF_ERROR(out->Append(std::string_view(buf.data(), got)));
+  }
+}
+
+Result<std::unique_ptr<RandomAccessInput>> RandomAccessInput::Open(const std::string& path, FileSystem* fs,
+                                                                   std::string_view tag, bool must_copy,
+                                                                   const CopyFn& copy) {
+  std::unique_ptr<RandomAccessInput> input(new RandomAccessInput(fs));
+  if (!must_copy && path != "-" && fs->IsRegularFile(path)) {
+    DECANT_ASSIGN_OR_RETURN(input->file_, fs->NewRandomAccessFile(path));
+    return input;
+  }
+  DECANT_ASSIGN_OR_RETURN(input->temp_path_, MakeTempFile(tag));
+  DECANT_ASSIGN_OR_RETURN(auto in, fs->NewSequentialFile(path));
+  DECANT_ASSIGN_OR_RETURN(auto out, fs->NewWritableFile(input->temp_path_));
+  DECANT_RETURN_IF_ERROR(copy ? copy(in.get(), out.get()) : CopyStream(in.get(), out.get()));
+  DECANT_RETURN_IF_ERROR(out->Close());
+  DECANT_ASSIGN_OR_RETURN(input->file_, fs->NewRandomAccessFile(input->temp_path_));
+  return input;
+}
+
+RandomAccessInput::~RandomAccessInput() {
+  file_.reset();
+  if (!temp_path_.empty()) (void)fs_->Remove(temp_path_);
+}
 
 la_ssize_t ArchiveStreamRead(struct archive* a, void* stream, const void** out) {
   auto* c = static_cast<ArchiveStream*>(stream);

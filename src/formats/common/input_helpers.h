@@ -1,4 +1,5 @@
-// What the file formats' readers share: libarchive reading from a decant
+// What the file formats' readers share: an input read at any offset (a
+// private copy of standard input), libarchive reading from a decant
 // SequentialFile, the head of a gzip stream, nlohmann's error text.
 #pragma once
 
@@ -6,6 +7,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +17,40 @@
 #include "io/file_system.h"
 
 namespace decant {
+
+// An input read at any offset, from several threads at once: the file at
+// `path` itself when it is a regular file, or else (standard input "-", a
+// pipe, data the reader must transform first) a private temporary copy,
+// mode 0600 under $TMPDIR ("decant-<tag>-XXXXXX"), removed when the
+// RandomAccessInput is destroyed.
+class RandomAccessInput {
+ public:
+  // Writes the copy from the input read front to back; errors name the input.
+  using CopyFn = std::function<Status(SequentialFile* in, WritableFile* out)>;
+
+  // Opens `path`, copying it when it is "-" or not a regular file, or when
+  // `must_copy`. `copy` null: copied byte for byte. IOError when it cannot
+  // be opened or the copy cannot be made.
+  static Result<std::unique_ptr<RandomAccessInput>> Open(const std::string& path, FileSystem* fs,
+                                                         std::string_view tag, bool must_copy = false,
+                                                         const CopyFn& copy = nullptr);
+  ~RandomAccessInput();
+  RandomAccessInput(const RandomAccessInput&) = delete;
+  RandomAccessInput& operator=(const RandomAccessInput&) = delete;
+
+  const RandomAccessFile* file() const { return file_.get(); }
+  // True when file() is a temporary copy.
+  bool copied() const { return !temp_path_.empty(); }
+
+ private:
+  explicit RandomAccessInput(FileSystem* fs) : fs_(fs) {}
+  FileSystem* fs_;
+  std::unique_ptr<RandomAccessFile> file_;
+  std::string temp_path_;
+};
+
+// Copies `in` to `out` byte for byte, in reads of 1 MiB.
+Status CopyStream(SequentialFile* in, WritableFile* out);
 
 struct ArchiveDeleter {
   void operator()(struct archive* a) const { archive_read_free(a); }

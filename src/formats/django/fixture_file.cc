@@ -10,7 +10,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fmt/format.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #if defined(__SSE2__)
@@ -20,8 +19,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -140,20 +137,13 @@ Status CopyGunzip(SequentialFile* in, const std::string& input, WritableFile* ou
 
 // Copies `in`, decompressed as `c` says (kNone: as it is), to `out`.
 Status CopyDecompressed(SequentialFile* in, Compression c, const std::string& input, WritableFile* out) {
-  std::vector<char> buf(size_t{1} << 20);
-  if (c == Compression::kNone) {
-    for (;;) {
-      size_t got = 0;
-      DECANT_RETURN_IF_ERROR(in->Read(buf.size(), buf.data(), &got));
-      if (got == 0) return Status::OK();
-      DECANT_RETURN_IF_ERROR(out->Append(std::string_view(buf.data(), got)));
-    }
-  }
+  if (c == Compression::kNone) return CopyStream(in, out);
   if (c == Compression::kGzip) return CopyGunzip(in, input, out);
   ArchiveStream ctx;
   ctx.file = in;
   ctx.buf.resize(size_t{1} << 20);
   ArchivePtr a = NewDecompressor(c);
+  std::vector<char> buf(size_t{1} << 20);
   if (archive_read_open(a.get(), &ctx, nullptr, ArchiveStreamRead, nullptr) != ARCHIVE_OK)
     return ArchiveFailure(input, c, a.get(), ctx);
   struct archive_entry* entry = nullptr;
@@ -180,15 +170,6 @@ Status CopyDecompressed(SequentialFile* in, Compression c, const std::string& in
     if (r != ARCHIVE_EOF) return ArchiveFailure(input, c, a.get(), ctx);
   }
   return Status::OK();
-}
-
-Result<std::string> MakeTempFile() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/decant-django-XXXXXX";
-  int fd = ::mkstemp(tmpl.data());  // mode 0600
-  if (fd < 0) return Status::IOError(fmt::format("cannot create a temporary file {}: {}", tmpl, std::strerror(errno)));
-  ::close(fd);
-  return tmpl;
 }
 
 // ---------------------------------------------------------------------------
@@ -267,12 +248,8 @@ class FixtureFileImpl final : public FixtureFile {
   // FixtureFile::Open with a record limit.
   static Result<std::unique_ptr<FixtureFile>> Open(const std::string& path, FileSystem* fs, uint64_t max_record_bytes);
 
-  FixtureFileImpl(FileSystem* fs, std::string describe, Compression compression, uint64_t max_record_bytes)
-      : fs_(fs), describe_(std::move(describe)), compression_(compression), max_record_bytes_(max_record_bytes) {}
-  ~FixtureFileImpl() override {
-    file_.reset();
-    if (!temp_path_.empty()) (void)fs_->Remove(temp_path_);
-  }
+  FixtureFileImpl(std::string describe, Compression compression, uint64_t max_record_bytes)
+      : describe_(std::move(describe)), compression_(compression), max_record_bytes_(max_record_bytes) {}
 
   Status Scan(const std::function<Status(uint64_t, const RecordSpan&, std::string_view)>& record) override;
   Status ReadRecord(const RecordSpan& span, std::string* text) const override;
@@ -285,11 +262,10 @@ class FixtureFileImpl final : public FixtureFile {
   // Finds the layout from the first non-blank byte after `start_`.
   Status DetectLayout();
 
-  FileSystem* fs_;
   std::string describe_;
   Compression compression_;
-  std::unique_ptr<RandomAccessFile> file_;
-  std::string temp_path_;  // the decompressed copy; removed on destruction
+  std::unique_ptr<RandomAccessInput> input_;  // the file, or its decompressed copy
+  const RandomAccessFile* file_ = nullptr;    // input_'s
   uint64_t start_ = 0;     // past a UTF-8 BOM
   bool json_lines_ = false;
   uint64_t max_record_bytes_;
@@ -511,17 +487,13 @@ Result<std::unique_ptr<FixtureFile>> FixtureFileImpl::Open(const std::string& pa
   const Compression compression = DetectCompression(head);
   std::string describe = input;
   if (compression != Compression::kNone) describe += fmt::format(" ({})", CompressionName(compression));
-  auto file = std::make_unique<FixtureFileImpl>(fs, describe, compression, max_record_bytes);
-  if (compression == Compression::kNone && path != "-" && fs->IsRegularFile(path)) {
-    DECANT_ASSIGN_OR_RETURN(file->file_, fs->NewRandomAccessFile(path));
-  } else {
-    DECANT_ASSIGN_OR_RETURN(file->temp_path_, MakeTempFile());
-    DECANT_ASSIGN_OR_RETURN(auto in, fs->NewSequentialFile(path));
-    DECANT_ASSIGN_OR_RETURN(auto out, fs->NewWritableFile(file->temp_path_));
-    DECANT_RETURN_IF_ERROR(CopyDecompressed(in.get(), compression, describe, out.get()));
-    DECANT_RETURN_IF_ERROR(out->Close());
-    DECANT_ASSIGN_OR_RETURN(file->file_, fs->NewRandomAccessFile(file->temp_path_));
-  }
+  auto file = std::make_unique<FixtureFileImpl>(describe, compression, max_record_bytes);
+  DECANT_ASSIGN_OR_RETURN(
+      file->input_, RandomAccessInput::Open(path, fs, "django", compression != Compression::kNone,
+                                            [&](SequentialFile* in, WritableFile* out) {
+                                              return CopyDecompressed(in, compression, describe, out);
+                                            }));
+  file->file_ = file->input_->file();
   DECANT_RETURN_IF_ERROR(file->DetectLayout());
   return std::unique_ptr<FixtureFile>(std::move(file));
 }

@@ -24,14 +24,25 @@ struct SqlValue {
 // The value type of a value message; kNone when no case is set.
 ValueType TypeOf(const v3::MigrationValue& v);
 
-// `v` as the columns hold it. Corruption (one line, without a place: the
-// caller adds it) for a value no column holds exactly: a date beyond year
-// 9999999, a datetime beyond the range of a 64-bit count of microseconds.
+// `v` as the columns hold it, in the text forms of docs/formats/typedb.md
+// ("Values"): decimals exact ("-1.5"), dates "YYYY-MM-DD" (" BC" before year
+// 1, as PostgreSQL writes them; every 32-bit day count fits), datetimes
+// "YYYY-MM-DD HH:MM:SS.ffffff" in UTC with ns = nanos % 1000 (an Int),
+// datetime-millis with 3 digits. Corruption (one line, without a place: the
+// caller adds it) for what TypeDB does not write either: no value, a decimal
+// fraction not below 10^19, nanos not below 10^9, a datetime-tz without a
+// valid zone, and a datetime beyond a 64-bit count of microseconds from the
+// epoch (about 292,000 years, more than any engine's timestamp holds).
 Status ToSql(const v3::MigrationValue& v, SqlValue* out);
 
 // The value message of generation 3 from the columns of an attribute of
-// type `type`. InvalidArgument, one line naming the text, when the columns
-// do not hold a value of the type (a database edited by hand).
+// type `type`. Reads what ToSql writes and what engines give back: any
+// timestamp text of mapping/temporal_text.h (fewer or more fraction digits,
+// 'T', an offset), decimals with trailing zeros, as an Int or a Float
+// (SQLite), booleans as Bool, 0/1 or t/f text, doubles as Float or text; a
+// NULL `ns` (no value_ns column) is 0. InvalidArgument, one line naming the
+// value, when the columns do not hold a value of the type exactly (a
+// database edited by hand).
 Status FromSql(ValueType type, const Value& value, const Value& tz, const Value& ns, v3::MigrationValue* out);
 
 // `v` (generation 3) as generation 2 holds it: string, boolean, long,
