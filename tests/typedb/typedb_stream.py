@@ -501,11 +501,19 @@ def fixtures():
 
 def damaged(fixtures_by_name):
     """The refusals' inputs: name -> bytes."""
-    good = fixtures_by_name["typedb3"].encode()
+    # The damage is past the first 4 KiB that format recognition reads, as in an
+    # export cut short: a valid head of ~25 KiB, then the damage.
+    filler = [attribute(iid3_attr(12, 5, i.to_bytes(4, "big")), "note", ("string", f"note {i} " * 6))
+              for i in range(300)]
+    base = fixtures_by_name["typedb3"]
+    good = Fixture("x", "typedb-3", base.items + filler, shuffle_seed=base.seed).encode()
     items = list(read_delimited(good))
     # cut in the middle of an item's bytes (its length says more than follows)
-    off, body = items[len(items) // 2]
+    off, body = items[len(items) * 3 // 4]
     truncated = good[:off + len(varint(len(body))) + len(body) // 2]
+    small = fixtures_by_name["typedb3"].encode()
+    off, body = list(read_delimited(small))[4]
+    truncated_head = small[:off + len(varint(len(body))) + len(body) // 2]
     # a last item whose length runs past the end of the file
     past = good + varint(4096) + encode_header("v3", "3.12.3", "x")
     # an item of case 7 (no such case: 1, 2, 3, 15, 16)
@@ -513,7 +521,7 @@ def damaged(fixtures_by_name):
     unknown = bytearray()
     for i, (off, body) in enumerate(items):
         unknown += varint(len(body)) + body
-        if i == 3:
+        if i == len(items) * 3 // 4:
             unknown += varint(len(unknown_body)) + unknown_body
     # an owned attribute and a player that the file does not hold
     dangling_owned = Fixture("x", "typedb-3", fixture_typedb3_compatible()
@@ -521,7 +529,7 @@ def damaged(fixtures_by_name):
     dangling_player = Fixture("x", "typedb-3", fixture_typedb3_compatible()
                               + [relation(iid3(0x1F, 2, 99), "friendship",
                                           [("friendship:friend", [iid3(0x1E, 1, 77)])])]).encode()
-    return {"truncated": truncated, "past-end": past, "unknown-case": bytes(unknown),
+    return {"truncated": truncated, "truncated-head": truncated_head, "past-end": past, "unknown-case": bytes(unknown),
             "dangling-owned": dangling_owned, "dangling-player": dangling_player}
 
 
@@ -784,7 +792,7 @@ def self_check():
     assert bytes([0x18]) + varint(25229) in tz
     # the damaged files really are damaged
     bad = damaged(fx)
-    for name in ("truncated", "past-end"):
+    for name in ("truncated", "truncated-head", "past-end"):
         try:
             list(read_delimited(bad[name]))
             raise AssertionError(f"{name} decodes")
