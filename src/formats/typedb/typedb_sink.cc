@@ -14,7 +14,6 @@
 // relations and the checksums of what was written.
 #include <fmt/format.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -231,10 +230,10 @@ struct TypeOut {
   bool open = false;
 };
 
-enum class RouteKind { kNone, kFile, kTypes, kType, kHas, kRoles };
+enum class RouteKind { kIgnored, kFile, kTypes, kType, kHas, kRoles };
 
 struct Route {
-  RouteKind kind = RouteKind::kNone;
+  RouteKind kind = RouteKind::kIgnored;
   size_t type = kNone;
   std::vector<size_t> cols;  // batch columns, in the order the route reads them
 };
@@ -291,6 +290,20 @@ class SpoolReader {
   std::string buf_;
   size_t at_ = 0;
 };
+
+std::string ItemLabel(const v3::Item& item) {
+  if (item.has_attribute()) return item.attribute().label();
+  if (item.has_entity()) return item.entity().label();
+  if (item.has_relation()) return item.relation().label();
+  return "item";
+}
+
+std::string ItemId(const v3::Item& item) {
+  if (item.has_attribute()) return item.attribute().id();
+  if (item.has_entity()) return item.entity().id();
+  if (item.has_relation()) return item.relation().id();
+  return "";
+}
 
 class TypeDbSink;
 
@@ -552,7 +565,7 @@ Status TypeDbSink::WriteRows(const Route& route, const std::string& table, const
     return Status::InvalidArgument(fmt::format("table {}: row {} has no {}", table, r + 1, what));
   };
   switch (route.kind) {
-    case RouteKind::kNone: return Status::OK();
+    case RouteKind::kIgnored: return Status::OK();
     case RouteKind::kFile:
       for (size_t r = 0; r < batch.num_rows(); ++r) {
         DECANT_RETURN_IF_ERROR(need(batch.at(r, route.cols[0]), &a, "key", r));
@@ -661,9 +674,13 @@ Status TypeDbSink::Resolve() {
     if (t.kind == Kind::kAttribute && t.value == kNone) {
       return Status::InvalidArgument(fmt::format("table {}: attribute type {} has no value column", t.table->name, t.label));
     }
+    if (t.kind != Kind::kAttribute && t.value != kNone) {
+      return Status::InvalidArgument(fmt::format("table {} has a value column, but {} gives {} the kind {}",
+                                                 t.table->name, kTypesTable, t.label, KindName(t.kind)));
+    }
     if (t.kind != Kind::kRelation && t.roles_table) {
       return Status::InvalidArgument(
-          fmt::format("table {}: {} is an {} type, not a relation type", RolesTable(t.label), t.label, KindName(t.kind)));
+          fmt::format("table {}: {} is of kind {}, not a relation type", RolesTable(t.label), t.label, KindName(t.kind)));
     }
     for (const auto& [col, label] : t.owned) {
       auto a = known.find(label);
@@ -720,9 +737,10 @@ Status TypeDbSink::CheckLabels() {
 // (pass 1): converts and counts what the generation cannot hold.
 Status TypeDbSink::WriteItem(const v3::Item& item, WritableFile* out, Losses* losses) {
   std::string bytes;
+  size_t size = 0;
   if (generation_ == 3) {
-    if (!out) return Status::OK();
-    item.SerializeToString(&bytes);
+    size = item.ByteSizeLong();
+    if (out) item.SerializeToString(&bytes);
   } else {
     v2::Item v;
     auto owned = [](const auto& from, auto* to) {
@@ -780,13 +798,14 @@ Status TypeDbSink::WriteItem(const v3::Item& item, WritableFile* out, Losses* lo
       }
       default: return Status::Internal("TypeDB writer: an item without a case");
     }
-    if (!out) return Status::OK();
-    v.SerializeToString(&bytes);
+    size = v.ByteSizeLong();
+    if (out) v.SerializeToString(&bytes);
   }
-  if (bytes.size() > kMaxItemBytes) {
-    return Status::InvalidArgument(
-        fmt::format("an item of {} bytes is longer than TypeDB's readers take ({} bytes)", bytes.size(), kMaxItemBytes));
+  if (size > kMaxItemBytes) {
+    return Status::InvalidArgument(fmt::format("{} {}: its item is {} bytes, more than decant's reader takes ({})",
+                                               ItemLabel(item), ItemId(item), size, kMaxItemBytes));
   }
+  if (!out) return Status::OK();
   PutVarint(bytes.size(), &out_buf_);
   out_buf_ += bytes;
   if (out_buf_.size() >= kFlushBytes) {
@@ -862,7 +881,10 @@ Status TypeDbSink::Walk(const RandomAccessFile& spool, WritableFile* out, Losses
             if (!s.ok()) {
               return Status::InvalidArgument(fmt::format("table {}, id {}: {}", t.table->name, id, s.message()));
             }
-            if (generation_ == 3 && mv->has_datetime_millis()) MillisToDatetime(mv->datetime_millis(), mv->mutable_datetime());
+            if (generation_ == 3 && mv->has_datetime_millis()) {
+              int64_t millis = mv->datetime_millis();  // before mutable_datetime() clears it
+              MillisToDatetime(millis, mv->mutable_datetime());
+            }
             if (!owned->empty()) ++owning;
             ++counts->attribute;
           } else if (kind == Kind::kEntity) {

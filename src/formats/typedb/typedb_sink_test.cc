@@ -17,6 +17,8 @@ namespace decant::typedb {
 namespace {
 
 using Rows = std::vector<std::vector<Value>>;
+using testing_util::ReadFile;
+using testing_util::TempDir;
 
 Value T(std::string_view s) { return Value::Text(s); }
 
@@ -334,7 +336,9 @@ TEST_F(TypeDbSinkTest, WritesGeneration2WithTheV2Classes) {
       since = true;
       EXPECT_EQ(i.attribute().value().datetime(), 1600000000123);
     }
-    if (i.has_attribute() && i.attribute().id() == "a1") EXPECT_EQ(i.attribute().value().long_(), 42);
+    if (i.has_attribute() && i.attribute().id() == "a1") {
+      EXPECT_EQ(i.attribute().value().long_(), 42);
+    }
   }
   EXPECT_TRUE(since);
 }
@@ -413,7 +417,9 @@ TEST_F(TypeDbSinkTest, AttributesOwningAttributes) {
   std::vector<v2::Item> items = Parse2(path);
   EXPECT_EQ(items.back().checksums().ownership_count(), 11);
   for (const v2::Item& i : items) {
-    if (i.has_attribute() && i.attribute().id() == "n1") EXPECT_EQ(i.attribute().attribute_size(), 2);
+    if (i.has_attribute() && i.attribute().id() == "n1") {
+      EXPECT_EQ(i.attribute().attribute_size(), 2);
+    }
   }
   std::filesystem::remove(path);
   Status s = Write(in, path, 3);
