@@ -311,7 +311,9 @@ class Runner:
             back = self.out(f"rt_{name}_{tag}")
             self.decant_run(["export", uri, "--format", "typedb", "--typedb-version", WRITE_VERSION[f.generation],
                              "-o", back], f"export {eng.label} to typedb")
-            self.same(self.path(name), back, f"{name} via {eng.label}")
+            # a 3.x file's 2.x datetime (case 5, which 3.x exporters never write) may come
+            # back as the 3.x datetime of the same instant
+            self.same(self.path(name), back, f"{name} via {eng.label}", upgrade=f.generation == "typedb-3")
             if verify:
                 self.decant_run(["verify", self.path(name), uri], f"verify {name} {eng.label}", expect=(0,))
                 q, p = eng.quote, eng.param()
@@ -377,7 +379,7 @@ class Runner:
             back = self.out(f"arch_{name}")
             self.decant_run(["export", arch, "--format", "typedb", "--typedb-version",
                              WRITE_VERSION[f.generation], "-o", back], f"archive of {name} to typedb")
-            self.same(self.path(name), back, f"{name} via an archive")
+            self.same(self.path(name), back, f"{name} via an archive", upgrade=f.generation == "typedb-3")
             self.decant_run(["verify", self.path(name), arch], f"verify {name} against its archive")
 
         for name in ("typedb3", "grakn18"):
