@@ -21,6 +21,7 @@
 #include "core/version.h"
 #include "engines/registry.h"
 #include "formats/format_registry.h"
+#include "formats/typedb/labels.h"
 #include "pipeline/copy.h"
 #include "pipeline/endpoints.h"
 #include "pipeline/interrupt.h"
@@ -106,7 +107,61 @@ struct SelectArgs {
 void AddSelectOptions(CLI::App* cmd, SelectArgs* s) {
   cmd->add_option("--table", s->tables, "copy only tables matching this name or pattern (* and ?); repeatable");
   cmd->add_option("--exclude-table", s->exclude_tables, "leave out tables matching this name or pattern; repeatable");
-  cmd->add_option("--rename", s->renames, "OLD=NEW: rename a table, column (table.column) or schema; repeatable");
+  cmd->add_option(
+      "--rename", s->renames,
+      "OLD=NEW: rename a table, column (table.column) or schema (with a TypeDB file at either end: an entity, "
+      "relation, attribute or role label); repeatable");
+}
+
+// TypeDB and Grakn export files (docs/formats/typedb.md). On a command with
+// such a file at one end, --rename OLD=NEW renames the graph's labels
+// (entity, relation, attribute and role labels) rather than tables: the
+// file's reader applies them when the file is read, else its writer.
+struct TypeDbArgs {
+  int version = 0;  // --typedb-version: 2 or 3; 0 when not given
+
+  // TypeDbOptions with `renames` (each OLD=NEW); InvalidArgument, one line,
+  // for one that is not a rename of labels (typedb::LabelMap::Make).
+  Result<TypeDbOptions> Options(const std::vector<std::string>& renames) const {
+    TypeDbOptions o;
+    o.version = version;
+    for (const std::string& r : renames) {
+      std::pair<std::string, std::string> pair;
+      if (!typedb::LabelMap::Split(r, &pair)) {
+        return Status::InvalidArgument("--rename takes OLD=NEW, not '" + r + "'");
+      }
+      o.renames.push_back(std::move(pair));
+    }
+    DECANT_RETURN_IF_ERROR(typedb::LabelMap::Make(o.renames).status());
+    return o;
+  }
+};
+
+void AddTypeDbVersion(CLI::App* cmd, TypeDbArgs* t) {
+  cmd->add_option("--typedb-version", t->version,
+                  "--format typedb: the generation written, 2 (Grakn 1.8 to TypeDB 2.x) or 3 (TypeDB 3.x); default: "
+                  "the generation read, else 3")
+      ->check(CLI::IsMember({2, 3}));
+}
+
+// inspect and schema, which rename nothing else: --rename for a TypeDB file.
+void AddTypeDbRename(CLI::App* cmd, std::vector<std::string>* renames) {
+  cmd->add_option("--rename", *renames,
+                  "TypeDB files: OLD=NEW: rename an entity, relation, attribute or role label; repeatable");
+}
+
+// True when `location` is a TypeDB or Grakn export. The input is peeked, so
+// this may run before a source reads standard input.
+bool IsTypeDbFile(const std::string& location) {
+  if (IsDatabaseLocation(location)) return false;
+  auto format = RecogniseFile(location);
+  return format.ok() && (*format)->name == "typedb";
+}
+
+// True when `format` (a --format value) names the TypeDB format.
+bool IsTypeDbFormat(const std::string& format) {
+  auto row = FindFormat(format);
+  return row.ok() && (*row)->name == "typedb";
 }
 
 // How Django fixtures map onto an application's tables, read or written
@@ -396,6 +451,7 @@ struct ExportArgs {
   std::string format = "decant";
   SelectArgs select;
   DjangoArgs django;
+  TypeDbArgs typedb;
 };
 
 int RunExport(const ExportArgs& args, const GlobalOptions& g) {
@@ -428,9 +484,19 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
     return Fail(
         Status::InvalidArgument("--jobs needs --directory: the single-file form is written one table at a time"));
   }
-  auto source = OpenSource(a.source, EndpointOptions{a.jobs});
-  if (!source.ok()) return Fail(source.status());
+  bool typedb_in = IsTypeDbFile(a.source), typedb_out = (*format)->name == "typedb";
+  if (a.typedb.version && !typedb_out) return Fail(Status::InvalidArgument("--typedb-version needs --format typedb"));
+  EndpointOptions eo{a.jobs};
   FileWriteOptions wo;
+  if (typedb_in || typedb_out) {
+    auto typedb = a.typedb.Options(a.select.renames);
+    if (!typedb.ok()) return Fail(typedb.status());
+    (typedb_in ? eo.typedb : wo.typedb) = *typedb;  // the labels are renamed once
+    wo.typedb.version = a.typedb.version;
+    a.select.renames.clear();
+  }
+  auto source = OpenSource(a.source, eo);
+  if (!source.ok()) return Fail(source.status());
   wo.directory = a.directory;
   wo.zstd_level = a.zstd_level;
   auto django = a.django.Options();
@@ -454,7 +520,8 @@ struct ImportArgs {
   DocumentArgs documents;
 };
 
-int RunImport(const ImportArgs& a, const GlobalOptions& g) {
+int RunImport(const ImportArgs& args, const GlobalOptions& g) {
+  ImportArgs a = args;
   if (IsDatabaseLocation(a.archive)) {
     return Fail(Status::InvalidArgument("import reads an archive; '" + RedactLocation(a.archive) +
                                         "' is a database URI (use migrate to copy between databases)"));
@@ -464,6 +531,12 @@ int RunImport(const ImportArgs& a, const GlobalOptions& g) {
   auto read_options = a.documents.Endpoint(a.load.jobs);
   if (!read_options.ok()) return Fail(read_options.status());
   bool fit = LoadsIntoExistingTables(a.archive);  // before the source reads stdin
+  if (IsTypeDbFile(a.archive)) {
+    auto typedb = TypeDbArgs{}.Options(a.select.renames);
+    if (!typedb.ok()) return Fail(typedb.status());
+    read_options->typedb = *typedb;
+    a.select.renames.clear();
+  }
   auto source = OpenFileSource(a.archive, *read_options);
   if (!source.ok()) return Fail(source.status());
   return CopyAndSay("import", "imported", **source, **sink, a.load.Copy(), a.archive == "-" ? "stdin" : a.archive,
@@ -479,9 +552,11 @@ struct MigrateArgs {
   LoadArgs load;
   SelectArgs select;
   DocumentArgs documents;
+  TypeDbArgs typedb;
 };
 
-int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
+int RunMigrate(const MigrateArgs& args, const GlobalOptions& g) {
+  MigrateArgs a = args;
   bool to_file = !a.format.empty();
   if (to_file && IsDatabaseLocation(a.target)) {
     return Fail(Status::InvalidArgument("--format writes a file; '" + RedactLocation(a.target) +
@@ -495,9 +570,18 @@ int RunMigrate(const MigrateArgs& a, const GlobalOptions& g) {
   if (!read_options.ok()) return Fail(read_options.status());
   EndpointOptions eo{a.load.jobs};
   bool fit = !to_file && LoadsIntoExistingTables(a.source);  // before the source reads stdin
+  bool typedb_in = IsTypeDbFile(a.source), typedb_out = to_file && IsTypeDbFormat(a.format);
+  if (a.typedb.version && !typedb_out) return Fail(Status::InvalidArgument("--typedb-version needs --format typedb"));
+  FileWriteOptions wo;
+  if (typedb_in || typedb_out) {
+    auto typedb = a.typedb.Options(a.select.renames);
+    if (!typedb.ok()) return Fail(typedb.status());
+    (typedb_in ? read_options->typedb : wo.typedb) = *typedb;  // the labels are renamed once
+    wo.typedb.version = a.typedb.version;
+    a.select.renames.clear();
+  }
   auto source = OpenSource(a.source, *read_options);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
-  FileWriteOptions wo;
   wo.django = read_options->django;
   Result<std::unique_ptr<Sink>> sink = to_file ? OpenFileSink(a.target, a.format, wo) : OpenDatabaseSink(a.target, eo);
   if (!sink.ok()) return Fail(sink.status().WithContext("target"));
@@ -573,6 +657,7 @@ struct InspectArgs {
   std::string archive;
   bool check = false;
   DocumentArgs documents;
+  std::vector<std::string> renames;  // TypeDB files
 };
 
 // inspect for a file in another format than the decant archive: what its
@@ -581,6 +666,15 @@ struct InspectArgs {
 int InspectForeign(const InspectArgs& a, const FormatRow& format) {
   auto read_options = a.documents.Endpoint();
   if (!read_options.ok()) return Fail(read_options.status());
+  if (format.inspect) {  // the format says more than its tables (a TypeDB export)
+    auto typedb = TypeDbArgs{}.Options(a.renames);
+    if (!typedb.ok()) return Fail(typedb.status());
+    read_options->typedb = *typedb;
+    auto text = format.inspect(a.archive, *read_options, a.check, FileSystem::Default());
+    if (!text.ok()) return Fail(text.status());
+    std::fputs(text->c_str(), stdout);
+    return kExitOk;
+  }
   auto source = OpenFileSource(a.archive, *read_options);
   if (!source.ok()) return Fail(source.status());
   auto schema = (*source)->ReadSchema();
@@ -647,6 +741,9 @@ int InspectForeign(const InspectArgs& a, const FormatRow& format) {
 int RunInspect(const InspectArgs& a) {
   auto format = RecogniseFile(a.archive);  // a one-line answer for a file that is no archive
   if (!format.ok()) return Fail(format.status());
+  if (!a.renames.empty() && (*format)->name != "typedb") {
+    return Fail(Status::InvalidArgument("inspect takes --rename for TypeDB files only"));
+  }
   if (*format != &Formats().front()) return InspectForeign(a, **format);
   auto info = InspectArchive(a.archive, a.check);
   if (!info.ok()) return Fail(info.status());
@@ -691,6 +788,7 @@ struct SchemaArgs {
   std::string source;
   std::string dialect{Engines().front()->name};  // the first engine listed: SQLite
   DocumentArgs documents;
+  std::vector<std::string> renames;  // TypeDB files
 };
 
 int RunSchema(const SchemaArgs& a) {
@@ -700,6 +798,13 @@ int RunSchema(const SchemaArgs& a) {
   }
   auto read_options = a.documents.Endpoint();
   if (!read_options.ok()) return Fail(read_options.status());
+  if (IsTypeDbFile(a.source)) {
+    auto typedb = TypeDbArgs{}.Options(a.renames);
+    if (!typedb.ok()) return Fail(typedb.status());
+    read_options->typedb = *typedb;
+  } else if (!a.renames.empty()) {
+    return Fail(Status::InvalidArgument("schema takes --rename for TypeDB files only"));
+  }
   auto source = OpenSource(a.source, *read_options);
   if (!source.ok()) return Fail(source.status());
   auto schema = (*source)->ReadSchema();
@@ -749,6 +854,13 @@ int RunPlan(const PlanArgs& a) {
   auto read_options = a.documents.Endpoint(a.scan ? a.jobs : 1);
   if (!read_options.ok()) return Fail(read_options.status());
   bool fit = LoadsIntoExistingTables(a.source);  // before the source reads stdin
+  SelectArgs select_args = a.select;
+  if (IsTypeDbFile(a.source)) {
+    auto typedb = TypeDbArgs{}.Options(select_args.renames);
+    if (!typedb.ok()) return Fail(typedb.status());
+    read_options->typedb = *typedb;
+    select_args.renames.clear();
+  }
   auto source = OpenSource(a.source, *read_options);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
   auto fitted = FitSource(fit, **source, a.target);
@@ -763,7 +875,7 @@ int RunPlan(const PlanArgs& a) {
     existing = ReadTargetSchema(a.target);
     if (!existing.ok()) return Fail(existing.status().WithContext("target"));
   }
-  auto select = a.select.Options();
+  auto select = select_args.Options();
   if (!select.ok()) return Fail(select.status());
   auto plan = PlanMigration(*schema, *select, **engine, data_only ? &*existing : nullptr);
   if (!plan.ok()) return Fail(plan.status());
@@ -815,7 +927,20 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   if (fit_b && !fit_a) {
     return Fail(Status::InvalidArgument("give the file first: decant verify " + args.b + " DATABASE"));
   }
-  auto a = OpenSource(args.a, *read_options);
+  // --rename on a TypeDB file A renames its labels as it is read (an import
+  // or export with the same renames wrote B); B is read as it is.
+  SelectArgs select_args = args.select;
+  EndpointOptions read_a = *read_options;
+  if (!select_args.renames.empty() && IsTypeDbFile(args.a)) {
+    auto typedb = TypeDbArgs{}.Options(select_args.renames);
+    if (!typedb.ok()) return Fail(typedb.status());
+    read_a.typedb = *typedb;
+    select_args.renames.clear();
+  } else if (!select_args.renames.empty() && IsTypeDbFile(args.b)) {
+    return Fail(Status::InvalidArgument("--rename renames A's labels: give the TypeDB file first (decant verify " +
+                                        args.b + " " + RedactLocation(args.a) + ")"));
+  }
+  auto a = OpenSource(args.a, read_a);
   if (!a.ok()) return Fail(a.status().WithContext("A"));
   // A file whose records load into an application's tables is compared with
   // the tables and columns it fills; what it matched by natural key in
@@ -825,7 +950,7 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   auto b = OpenSource(args.b, *read_options);
   if (!b.ok()) return Fail(b.status().WithContext("B"));
   VerifyOptions vo;
-  auto select = args.select.Options();
+  auto select = select_args.Options();
   if (!select.ok()) return Fail(select.status());
   vo.select_a = *select;
   if (*fitted) {
@@ -913,6 +1038,7 @@ int RunDecant(int argc, char** argv) {
   export_cmd->add_option("--format", ex.format, "file format to write: " + FormatNames(true) + " (default decant)");
   AddSelectOptions(export_cmd, &ex.select);
   AddDjangoWriteOptions(export_cmd, &ex.django, true);
+  AddTypeDbVersion(export_cmd, &ex.typedb);
 
   ImportArgs im;
   auto* import_cmd = app.add_subcommand("import", "archive -> database");
@@ -936,6 +1062,7 @@ int RunDecant(int argc, char** argv) {
   AddSelectOptions(migrate_cmd, &mi.select);
   AddDocumentOptions(migrate_cmd, &mi.documents);
   AddDjangoWriteOptions(migrate_cmd, &mi.documents.django, false);
+  AddTypeDbVersion(migrate_cmd, &mi.typedb);
 
   DumpArgs du;
   auto* dump_cmd = app.add_subcommand("dump", "every database of a server -> dump directory");
@@ -953,14 +1080,17 @@ int RunDecant(int argc, char** argv) {
   InspectArgs in;
   auto* inspect_cmd = app.add_subcommand("inspect", "show what an archive holds");
   inspect_cmd->add_option("archive", in.archive, "archive file or directory; '-' reads stdin")->required();
-  inspect_cmd->add_flag("--check", in.check, "read and verify every chunk");
+  inspect_cmd->add_flag("--check", in.check,
+                        "read and verify every chunk (a TypeDB export: recount everything against its checksums)");
   AddDocumentOptions(inspect_cmd, &in.documents);
+  AddTypeDbRename(inspect_cmd, &in.renames);
 
   SchemaArgs sc;
   auto* schema_cmd = app.add_subcommand("schema", "print the schema as DDL");
   schema_cmd->add_option("source", sc.source, "database URI or archive")->required();
   schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (" + EngineNames(true) + ")");
   AddDocumentOptions(schema_cmd, &sc.documents);
+  AddTypeDbRename(schema_cmd, &sc.renames);
 
   PlanArgs pl;
   auto* plan_cmd =
@@ -984,7 +1114,8 @@ int RunDecant(int argc, char** argv) {
   verify_cmd->add_option("--table", ve.select.tables, "compare only A's tables matching this pattern; repeatable");
   verify_cmd->add_option("--exclude-table", ve.select.exclude_tables, "leave out A's tables matching this pattern");
   verify_cmd->add_option("--rename", ve.select.renames,
-                         "OLD=NEW: A's table, column or schema as the import or migrate renamed it; repeatable");
+                         "OLD=NEW: A's table, column or schema as the import or migrate renamed it (A a TypeDB file: "
+                         "its labels); repeatable");
 
   try {
     app.parse(argc, argv);

@@ -462,6 +462,43 @@ TEST(Verify, TablesWithoutKeyListWholeRows) {
       ElementsAre("a row only in A: ('x', 1)", "a row 2 times in A, 1 in B: ('y', 2)", "a row only in B: ('x', NULL)"));
 }
 
+// Tables without a key (a TypeDB file's <relation>:roles, written by
+// parallel workers): rows in any order, a row repeated, are equal; the same
+// rows repeated a different number of times are not.
+TEST(Verify, TablesWithoutKeyAreComparedInAnyOrder) {
+  using L = LogicalType;
+  Table t = MakeTable("", "marriage:roles", {{"relation", L::kText}, {"role", L::kText}, {"player", L::kText}});
+  auto row = [](const char* r, const char* role, const char* p) {
+    return std::vector<Value>{Value::Text(r), Value::Text(role), Value::Text(p)};
+  };
+  std::vector<std::vector<Value>> a_rows, b_rows;
+  for (int i = 0; i < 50; ++i) {
+    std::string r = "r" + std::to_string(i);
+    a_rows.push_back(row(r.c_str(), "marriage:spouse", "p1"));
+    a_rows.push_back(row(r.c_str(), "marriage:spouse", "p1"));  // a player that plays a role twice
+    a_rows.push_back(row(r.c_str(), "marriage:spouse", "p2"));
+  }
+  b_rows.assign(a_rows.rbegin(), a_rows.rend());
+  MemorySource a, b;
+  a.Add(t, a_rows);
+  b.Add(t, b_rows);
+  auto r = VerifySources(a, b);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->equal());
+
+  // Same row count, one row's repeat moved to another row.
+  b_rows[1] = row("r49", "marriage:spouse", "p2");  // b_rows[1] is a p1 row
+  MemorySource a2, b2;
+  a2.Add(t, a_rows);
+  b2.Add(t, b_rows);
+  r = VerifySources(a2, b2);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->differences.size(), 1u);
+  EXPECT_EQ(r->differences[0].reason, "same row count, content differs");
+  EXPECT_THAT(r->differences[0].details, ElementsAre("a row 2 times in A, 1 in B: ('r49', 'marriage:spouse', 'p1')",
+                                                     "a row 1 times in A, 2 in B: ('r49', 'marriage:spouse', 'p2')"));
+}
+
 TEST(Verify, MatchesTablesAndColumnsAcrossEngines) {
   using L = LogicalType;
   MemorySource a, b;

@@ -77,7 +77,8 @@ Status ExportFileImpl::Scan(const std::function<Status(const ItemPlace& place, s
                      fmt::format("the file ends inside the length prefix ({} of its bytes)", prefix));
       }
       const unsigned char b = p[prefix];
-      if (prefix == kMaxPrefixBytes - 1 && b > 1) return Error(number, off, "a length prefix above 64 bits");
+      if (prefix == kMaxPrefixBytes - 1 && b > 1 && (b & 0x80u) == 0)
+        return Error(number, off, "a length prefix above 64 bits");
       length |= uint64_t{b & 0x7fu} << (7 * prefix);
       ++prefix;
       if ((b & 0x80u) == 0) break;

@@ -96,10 +96,12 @@ Result<std::string> Inspect(const std::string& path, const EndpointOptions& opti
   for (const Row& r : rows) {
     const LabelInfo& info = *r.info;
     instances += info.places.size();
-    out += fmt::format("  {:<{}}  {:<9}  {:>10}  {:>10}  {:>12}  {}\n", r.label, width, KindName(info.kind),
-                       info.places.size(), info.ownerships,
-                       info.kind == Kind::kRelation ? std::to_string(info.players) : std::string(),
-                       ValueTypeName(info.value_type));
+    std::string line = fmt::format("  {:<{}}  {:<9}  {:>10}  {:>10}  {:>12}  {}", r.label, width, KindName(info.kind),
+                                   info.places.size(), info.ownerships,
+                                   info.kind == Kind::kRelation ? std::to_string(info.players) : std::string(),
+                                   ValueTypeName(info.value_type));
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
   }
   const Counts& c = index->counted();
   out += fmt::format("  {:<{}}  {:<9}  {:>10}  {:>10}  {:>12}\n", "total", width, "", instances, c.ownerships,

@@ -252,7 +252,8 @@ struct Counts {
 // Reads the spool's records of one segment.
 class SpoolReader {
  public:
-  SpoolReader(const RandomAccessFile* file, Segment seg) : file_(file), pos_(seg.offset), end_(seg.offset + seg.length) {}
+  SpoolReader(const RandomAccessFile* file, Segment seg)
+      : file_(file), pos_(seg.offset), end_(seg.offset + seg.length) {}
 
   // The next record; false at the end of the segment.
   Result<bool> Next(std::string_view* record) {
@@ -335,9 +336,7 @@ class TypeDbSink final : public Sink {
   Result<std::unique_ptr<TableWriter>> OpenTable(const Table& table) override;
   Status Commit() override;
   void Abort() override;
-  std::string Describe() const override {
-    return "TypeDB export " + (path_ == "-" ? std::string("(stdout)") : path_);
-  }
+  std::string Describe() const override { return "TypeDB export " + (path_ == "-" ? std::string("(stdout)") : path_); }
   const EngineTraits& Traits() const override { return *typedb::Traits(); }
 
  private:
@@ -413,9 +412,10 @@ Status NeedColumns(const Table& t, std::initializer_list<std::string_view> names
   for (std::string_view n : names) {
     size_t c = BatchColumn(t, n);
     if (c == kNone) {
-      return Status::InvalidArgument(fmt::format("table {} has no column {}, which the TypeDB relational layout "
-                                                 "gives it (docs/formats/typedb.md)",
-                                                 t.name, n));
+      return Status::InvalidArgument(
+          fmt::format("table {} has no column {}, which the TypeDB relational layout "
+                      "gives it (docs/formats/typedb.md)",
+                      t.name, n));
     }
     route->cols.push_back(c);
   }
@@ -440,8 +440,8 @@ Status TypeDbSink::Begin(const Schema& schema, const SinkOptions& /*options*/) {
   }
   if (!by_name.count(kTypesTable)) {
     std::string what = schema_.database.empty() ? std::string("the input") : schema_.database;
-    return Status::InvalidArgument(fmt::format(
-        "{} is not a TypeDB relational layout: no table {} (docs/formats/typedb.md)", what, kTypesTable));
+    return Status::InvalidArgument(
+        fmt::format("{} is not a TypeDB relational layout: no table {} (docs/formats/typedb.md)", what, kTypesTable));
   }
   // Type tables first, then the tables that hang from them.
   std::map<std::string, size_t, std::less<>> type_index;
@@ -653,9 +653,10 @@ Status TypeDbSink::Resolve() {
     }
     ValueType vt = ValueType::kNone;
     if (kind == Kind::kAttribute && !ParseValueType(row.value_type, &vt)) {
-      return Status::InvalidArgument(fmt::format("{}: attribute type {} has value type '{}', which is not one of "
-                                                 "docs/formats/typedb.md's",
-                                                 kTypesTable, row.label, row.value_type));
+      return Status::InvalidArgument(
+          fmt::format("{}: attribute type {} has value type '{}', which is not one of "
+                      "docs/formats/typedb.md's",
+                      kTypesTable, row.label, row.value_type));
     }
     if (!known.emplace(row.label, std::make_pair(kind, vt)).second) {
       return Status::InvalidArgument(fmt::format("{}: type {} is named twice", kTypesTable, row.label));
@@ -664,23 +665,25 @@ Status TypeDbSink::Resolve() {
   for (TypeOut& t : types_) {
     auto it = known.find(t.label);
     if (it == known.end()) {
-      return Status::InvalidArgument(fmt::format("table {} is neither the TypeDB relational layout's nor named by {} "
-                                                 "(docs/formats/typedb.md): leave it out with --exclude-table",
-                                                 QualifiedName(t.table->schema, t.table->name), kTypesTable));
+      return Status::InvalidArgument(
+          fmt::format("table {} is neither the TypeDB relational layout's nor named by {} "
+                      "(docs/formats/typedb.md): leave it out with --exclude-table",
+                      QualifiedName(t.table->schema, t.table->name), kTypesTable));
     }
     t.named = true;
     t.kind = it->second.first;
     t.value_type = it->second.second;
     if (t.kind == Kind::kAttribute && t.value == kNone) {
-      return Status::InvalidArgument(fmt::format("table {}: attribute type {} has no value column", t.table->name, t.label));
+      return Status::InvalidArgument(
+          fmt::format("table {}: attribute type {} has no value column", t.table->name, t.label));
     }
     if (t.kind != Kind::kAttribute && t.value != kNone) {
       return Status::InvalidArgument(fmt::format("table {} has a value column, but {} gives {} the kind {}",
                                                  t.table->name, kTypesTable, t.label, KindName(t.kind)));
     }
     if (t.kind != Kind::kRelation && t.roles_table) {
-      return Status::InvalidArgument(
-          fmt::format("table {}: {} is of kind {}, not a relation type", RolesTable(t.label), t.label, KindName(t.kind)));
+      return Status::InvalidArgument(fmt::format("table {}: {} is of kind {}, not a relation type", RolesTable(t.label),
+                                                 t.label, KindName(t.kind)));
     }
     for (const auto& [col, label] : t.owned) {
       auto a = known.find(label);
@@ -919,8 +922,8 @@ Status TypeDbSink::Walk(const RandomAccessFile& spool, WritableFile* out, Losses
         return static_cast<uint64_t>(std::count(used.begin(), used.end(), false));
       };
       if (uint64_t n = unused(has_used)) {
-        return Status::InvalidArgument(fmt::format("table {}: {} rows name an owner that table {} does not hold",
-                                                   HasTable(t.label), n, t.label));
+        return Status::InvalidArgument(
+            fmt::format("table {}: {} rows name an owner that table {} does not hold", HasTable(t.label), n, t.label));
       }
       if (uint64_t n = unused(roles_used)) {
         return Status::InvalidArgument(fmt::format("table {}: {} rows name a relation that table {} does not hold",
@@ -967,13 +970,14 @@ Status TypeDbSink::Commit() {
     lost.push_back(fmt::format("{} values of attribute type {} ({})", loss.first, label, loss.second));
   }
   for (const auto& [label, n] : losses.owning) {
-    lost.push_back(fmt::format("{} attributes of type {} own attributes (TypeDB 3.x refuses attributes that own "
-                               "attributes)",
-                               n, label));
+    lost.push_back(
+        fmt::format("{} attributes of type {} own attributes (TypeDB 3.x refuses attributes that own "
+                    "attributes)",
+                    n, label));
   }
   if (!lost.empty()) {
-    return fail(Status::DataLoss(fmt::format("TypeDB {}.x cannot hold {}: nothing written", generation_,
-                                             fmt::join(lost, "; "))));
+    return fail(Status::DataLoss(
+        fmt::format("TypeDB {}.x cannot hold {}: nothing written", generation_, fmt::join(lost, "; "))));
   }
 
   // Pass 2: header, items, checksums.

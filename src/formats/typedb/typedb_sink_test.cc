@@ -1,12 +1,15 @@
 // The TypeDB export writer: a hand-made relational layout written through the
 // Sink, the stream parsed back with the generated classes.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 
 #include "core/endpoint.h"
+#include "core/engine_traits.h"
 #include "formats/typedb/layout.h"
 #include "formats/typedb/typedb_format.h"
 #include "formats/typedb/typedb_values.h"
@@ -88,8 +91,8 @@ struct Input {
 std::map<std::string, Rows> TypesRows(const Layout& layout) {
   Rows types, file;
   for (const TypeInfo& t : layout.types) {
-    types.push_back({T(t.label), T(KindName(t.kind)),
-                     t.kind == Kind::kAttribute ? T(ValueTypeName(t.value_type)) : Value::Null()});
+    types.push_back(
+        {T(t.label), T(KindName(t.kind)), t.kind == Kind::kAttribute ? T(ValueTypeName(t.value_type)) : Value::Null()});
   }
   for (const auto& [k, v] : layout.file) file.push_back({T(k), T(v)});
   return {{std::string(kTypesTable), types}, {std::string(kFileTable), file}};
@@ -214,8 +217,10 @@ std::vector<std::string> Owned(const google::protobuf::RepeatedPtrField<v3::Item
 Input Graph(const std::string& generation, const std::string& version) {
   Input in;
   in.layout.file = {{"generation", generation}, {"version", version}, {"original_database", "social"}};
-  in.layout.types = {Attribute("age", ValueType::kInteger), Attribute("name", ValueType::kString),
-                     Attribute("nick", ValueType::kString), Attribute("since", ValueType::kDatetimeMillis),
+  in.layout.types = {Attribute("age", ValueType::kInteger),
+                     Attribute("name", ValueType::kString),
+                     Attribute("nick", ValueType::kString),
+                     Attribute("since", ValueType::kDatetimeMillis),
                      Thing("company", Kind::kEntity),
                      Thing("employment", Kind::kRelation),
                      Thing("marriage", Kind::kRelation, {"since"}),
@@ -247,9 +252,7 @@ class TypeDbSinkTest : public ::testing::Test {
  protected:
   std::string Path(const std::string& name) const { return dir_.File(name); }
   // Nothing of a failed or aborted export is left in the directory.
-  void ExpectEmpty() const {
-    EXPECT_TRUE(std::filesystem::is_empty(dir_.path())) << "left behind in " << dir_.path();
-  }
+  void ExpectEmpty() const { EXPECT_TRUE(std::filesystem::is_empty(dir_.path())) << "left behind in " << dir_.path(); }
   TempDir dir_;
 };
 
@@ -437,8 +440,7 @@ TEST_F(TypeDbSinkTest, RefusesUnscopedRolesGoingTo3) {
   std::string path = Path("roles.typedb");
   Status s = Write(in, path, 3);
   ASSERT_EQ(s.code(), StatusCode::kDataLoss) << s.ToString();
-  EXPECT_NE(s.message().find("TypeDB 3.x needs scoped role labels: --rename spouse=marriage:spouse"),
-            std::string::npos)
+  EXPECT_NE(s.message().find("TypeDB 3.x needs scoped role labels: --rename spouse=marriage:spouse"), std::string::npos)
       << s.message();
   ExpectEmpty();
   // Generation 2 takes them as they are (Grakn 1.8's form).
@@ -498,6 +500,90 @@ TEST_F(TypeDbSinkTest, AbortLeavesNothing) {
   Status s = Write(Graph("typedb-3", "3.1.0"), Path("gone.typedb"), 3, {}, /*abort=*/true);
   EXPECT_EQ(s.code(), StatusCode::kCancelled);
   ExpectEmpty();
+}
+
+// Enough rows to cross the spool's 1 MiB flushes and reads, and one value
+// longer than a whole read.
+TEST_F(TypeDbSinkTest, ManyRowsAndALongValue) {
+  Input in;
+  in.layout.file = {{"generation", "typedb-3"}, {"version", "3.1.0"}};
+  in.layout.types = {Attribute("name", ValueType::kString), Thing("node", Kind::kEntity, {"name"}),
+                     Thing("link", Kind::kRelation)};
+  constexpr int kNodes = 60000;
+  Rows names, nodes, links, roles;
+  for (int i = 0; i < kNodes; ++i) {
+    std::string n = std::to_string(i);
+    names.push_back({T("name-" + n), T(i == 777 ? std::string(3 << 20, 'x') : "node number " + n)});
+    nodes.push_back({T("node-" + n), T("name-" + n)});
+    if (i % 2 == 0) {
+      links.push_back({T("link-" + n)});
+      roles.push_back({T("link-" + n), T("link:from"), T("node-" + n)});
+      roles.push_back({T("link-" + n), T("link:to"), T("node-" + std::to_string((i + 1) % kNodes))});
+    }
+  }
+  in.rows = {{"name", names}, {"node", nodes}, {"link", links}, {"link:roles", roles}};
+  std::string path = Path("many.typedb");
+  Status s = Write(in, path, 3);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::vector<v3::Item> items = Parse3(path);
+  ASSERT_EQ(items.size(), 2u + kNodes + kNodes + kNodes / 2);
+  const v3::Item::Checksums& c = items.back().checksums();
+  EXPECT_EQ(c.attribute_count(), kNodes);
+  EXPECT_EQ(c.entity_count(), kNodes);
+  EXPECT_EQ(c.relation_count(), kNodes / 2);
+  EXPECT_EQ(c.role_count(), kNodes);
+  EXPECT_EQ(c.ownership_count(), kNodes);
+  EXPECT_EQ(ById(items, "name-777")->attribute().value().string().size(), size_t{3} << 20);
+  EXPECT_EQ(ById(items, "name-59999")->attribute().value().string(), "node number 59999");
+  const v3::Item* link = ById(items, "link-59998");
+  ASSERT_EQ(link->relation().roles_size(), 2);
+  EXPECT_EQ(link->relation().roles(1).players(0).id(), "node-59999");
+}
+
+// "-" writes the stream to standard output, and nothing else.
+TEST_F(TypeDbSinkTest, WritesToStandardOutput) {
+  std::string path = Path("stdout.typedb");
+  fflush(stdout);
+  int saved = dup(1);
+  ASSERT_GE(saved, 0);
+  FILE* f = fopen(path.c_str(), "wb");
+  ASSERT_TRUE(f);
+  dup2(fileno(f), 1);
+  Status s = Write(Graph("typedb-3", "3.1.0"), "-", 3);
+  fflush(stdout);
+  dup2(saved, 1);
+  close(saved);
+  fclose(f);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::vector<v3::Item> items = Parse3(path);
+  ASSERT_FALSE(items.empty());
+  EXPECT_TRUE(items.front().has_header());
+  EXPECT_TRUE(items.back().has_checksums());
+  EXPECT_EQ(items.back().checksums().entity_count(), 4);
+}
+
+TEST(TypeDbTraits, NamesWhatTheStreamHolds) {
+  const EngineTraits& traits = *Traits();
+  ASSERT_TRUE(traits.declare_column);
+  Column text;
+  text.name = "id";
+  text.type.logical = LogicalType::kText;
+  ColumnMapping m = traits.declare_column(text, traits.values, true);
+  EXPECT_EQ(m.type_sql, "string");
+  EXPECT_TRUE(m.risks.empty());
+  Column json;
+  json.name = "doc";
+  json.type.logical = LogicalType::kJson;
+  m = traits.declare_column(json, traits.values, false);
+  ASSERT_EQ(m.risks.size(), 1u);
+  EXPECT_EQ(m.risks[0].loss, Loss::kAllValues);
+  Schema schema;
+  View v;
+  v.name = "people";
+  schema.views.push_back(v);
+  std::vector<std::string> lines = traits.not_created(schema, traits);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("view people"), std::string::npos);
 }
 
 }  // namespace

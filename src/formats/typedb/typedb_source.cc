@@ -283,10 +283,10 @@ void TypeDbSource::Lay() {
       }
     } else {
       const size_t colon = table.name.rfind(':');
-      auto it = by_name.find(table.name.substr(0, colon));
-      if (colon == std::string::npos || it == by_name.end()) continue;  // not one of ours (cannot happen)
+      auto owner = by_name.find(table.name.substr(0, colon));
+      if (colon == std::string::npos || owner == by_name.end()) continue;  // not one of ours (cannot happen)
       ts.what = table.name.substr(colon) == ":has" ? What::kHas : What::kRoles;
-      ts.label = it->second;
+      ts.label = owner->second;
     }
     tables_.push_back(std::move(ts));
   }

@@ -194,7 +194,7 @@ TEST_F(TypeDbSourceTest, EveryValueCase) {
   add("b", "t-boolean", v);
   add("i", "t-integer", Integer(-9223372036854775807LL - 1));
   v.Clear();
-  v.set_double(-0.5);
+  v.set_double_(-0.5);
   add("d", "t-double", v);
   v.Clear();
   v.set_datetime_millis(1700000000123);
@@ -226,8 +226,8 @@ TEST_F(TypeDbSourceTest, EveryValueCase) {
   Schema schema;
   Tables t = ReadOk(Write("v.typedb", Stream(items)), &schema);
   EXPECT_THAT(t["typedb:types"],
-              ElementsAre("t-boolean|attribute|boolean", "t-date|attribute|date", "t-datetime|attribute|datetime",
-                          "t-datetime-tz|attribute|datetime-tz", "t-decimal|attribute|decimal",
+              ElementsAre("t-boolean|attribute|boolean", "t-datetime-tz|attribute|datetime-tz",
+                          "t-datetime|attribute|datetime", "t-date|attribute|date", "t-decimal|attribute|decimal",
                           "t-double|attribute|double", "t-duration|attribute|duration",
                           "t-integer|attribute|integer", "t-millis|attribute|datetime-millis",
                           "t-string|attribute|string", "t-struct|attribute|struct"));
@@ -402,9 +402,9 @@ TEST_F(TypeDbSourceTest, Inspect) {
   EXPECT_THAT(*out, HasSubstr("version:           2.17.0\n"));
   EXPECT_THAT(*out, HasSubstr("original database: social\n"));
   EXPECT_THAT(*out, HasSubstr("12 items"));
-  EXPECT_THAT(*out, HasSubstr("  person      entity              2           5                \n"));
-  EXPECT_THAT(*out, HasSubstr("  friendship  relation            1           0             2  \n"));
-  EXPECT_THAT(*out, HasSubstr("  age         attribute           1           1                 integer\n"));
+  EXPECT_THAT(*out, HasSubstr("\n  person      entity              2           5\n"));
+  EXPECT_THAT(*out, HasSubstr("\n  friendship  relation            1           0             2\n"));
+  EXPECT_THAT(*out, HasSubstr("\n  age         attribute           1           1                integer\n"));
   EXPECT_THAT(*out, HasSubstr("  total                          10           7             4\n"));
   EXPECT_EQ(out->find("check:"), std::string::npos);
   out = Inspect(path, {}, true, FileSystem::Default());

@@ -29,9 +29,7 @@ ColumnMapping DeclareColumn(const Column& column, const ValuePolicy& source, boo
     case L::kFloat64: m.type_sql = "double"; break;
     case L::kDecimal: m.type_sql = "decimal"; break;
     case L::kDate: m.type_sql = "date"; break;
-    case L::kTimestamp:
-      m.type_sql = column.type.precision == 3 ? "datetime (milliseconds)" : "datetime";
-      break;
+    case L::kTimestamp: m.type_sql = column.type.precision == 3 ? "datetime (milliseconds)" : "datetime"; break;
     default:
       m.type_sql = "(none)";
       m.risks.push_back({Loss::kAllValues, fmt::format("the TypeDB relational layout has no {} column: the export is "
@@ -46,7 +44,8 @@ ColumnMapping DeclareColumn(const Column& column, const ValuePolicy& source, boo
 std::vector<std::string> NotWritten(const Schema& schema, const EngineTraits& /*source*/) {
   std::vector<std::string> out;
   for (const View& v : schema.views) {
-    out.push_back(fmt::format("view {}: a TypeDB export holds only the graph's items", QualifiedName(v.schema, v.name)));
+    out.push_back(
+        fmt::format("view {}: a TypeDB export holds only the graph's items", QualifiedName(v.schema, v.name)));
   }
   for (const Trigger& t : schema.triggers) {
     out.push_back(fmt::format("trigger {} on {}: a TypeDB export holds only the graph's items", t.name,
