@@ -482,12 +482,20 @@ def fixture_typedb3_compatible():
     return items
 
 
+def flat(items):
+    """The items with attributes owning nothing (what TypeDB 3.x can hold)."""
+    return [dict(it, has=[]) if it["kind"] == "attribute" else it for it in items]
+
+
 def fixtures():
     """Every fixture: name -> Fixture."""
     out = [
         Fixture("grakn18", "grakn-1.8", fixture_grakn18(), shuffle_seed=18),
         Fixture("grakn18-nochecksums", "grakn-1.8", fixture_grakn18(), checksums=False, shuffle_seed=19),
+        Fixture("grakn18-flat", "grakn-1.8", flat(fixture_grakn18()), shuffle_seed=180),
         Fixture("grakn20", "grakn-2.0", fixture_grakn20(), shuffle_seed=20),
+        Fixture("grakn20-flat", "grakn-2.0", flat(fixture_grakn20()), shuffle_seed=200),
+        Fixture("typedb2-flat", "typedb-2", flat(fixture_typedb2()), shuffle_seed=23),
         Fixture("typedb2", "typedb-2", fixture_typedb2(), shuffle_seed=2),
         Fixture("typedb2-reordered", "typedb-2", fixture_typedb2(), shuffle_seed=22),
         Fixture("typedb3", "typedb-3", fixture_typedb3(), shuffle_seed=3),
