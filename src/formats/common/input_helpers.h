@@ -31,9 +31,8 @@ class RandomAccessInput {
   // Opens `path`, copying it when it is "-" or not a regular file, or when
   // `must_copy`. `copy` null: copied byte for byte. IOError when it cannot
   // be opened or the copy cannot be made.
-  static Result<std::unique_ptr<RandomAccessInput>> Open(const std::string& path, FileSystem* fs,
-                                                         std::string_view tag, bool must_copy = false,
-                                                         const CopyFn& copy = nullptr);
+  static Result<std::unique_ptr<RandomAccessInput>> Open(const std::string& path, FileSystem* fs, std::string_view tag,
+                                                         bool must_copy = false, const CopyFn& copy = nullptr);
   ~RandomAccessInput();
   RandomAccessInput(const RandomAccessInput&) = delete;
   RandomAccessInput& operator=(const RandomAccessInput&) = delete;

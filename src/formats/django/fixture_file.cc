@@ -266,7 +266,7 @@ class FixtureFileImpl final : public FixtureFile {
   Compression compression_;
   std::unique_ptr<RandomAccessInput> input_;  // the file, or its decompressed copy
   const RandomAccessFile* file_ = nullptr;    // input_'s
-  uint64_t start_ = 0;     // past a UTF-8 BOM
+  uint64_t start_ = 0;                        // past a UTF-8 BOM
   bool json_lines_ = false;
   uint64_t max_record_bytes_;
 
@@ -488,11 +488,11 @@ Result<std::unique_ptr<FixtureFile>> FixtureFileImpl::Open(const std::string& pa
   std::string describe = input;
   if (compression != Compression::kNone) describe += fmt::format(" ({})", CompressionName(compression));
   auto file = std::make_unique<FixtureFileImpl>(describe, compression, max_record_bytes);
-  DECANT_ASSIGN_OR_RETURN(
-      file->input_, RandomAccessInput::Open(path, fs, "django", compression != Compression::kNone,
-                                            [&](SequentialFile* in, WritableFile* out) {
-                                              return CopyDecompressed(in, compression, describe, out);
-                                            }));
+  auto decompress = [&](SequentialFile* in, WritableFile* out) {
+    return CopyDecompressed(in, compression, describe, out);
+  };
+  DECANT_ASSIGN_OR_RETURN(file->input_,
+                          RandomAccessInput::Open(path, fs, "django", compression != Compression::kNone, decompress));
   file->file_ = file->input_->file();
   DECANT_RETURN_IF_ERROR(file->DetectLayout());
   return std::unique_ptr<FixtureFile>(std::move(file));

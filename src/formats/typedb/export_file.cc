@@ -73,8 +73,7 @@ Status ExportFileImpl::Scan(const std::function<Status(const ItemPlace& place, s
     for (;;) {
       if (prefix == avail) {
         if (avail == kMaxPrefixBytes) return Error(number, off, "a length prefix longer than 10 bytes");
-        return Error(number, off,
-                     fmt::format("the file ends inside the length prefix ({} of its bytes)", prefix));
+        return Error(number, off, fmt::format("the file ends inside the length prefix ({} of its bytes)", prefix));
       }
       const unsigned char b = p[prefix];
       if (prefix == kMaxPrefixBytes - 1 && b > 1 && (b & 0x80u) == 0)
@@ -84,11 +83,13 @@ Status ExportFileImpl::Scan(const std::function<Status(const ItemPlace& place, s
       if ((b & 0x80u) == 0) break;
     }
     if (length > kMaxItemBytes)
-      return Error(number, off, fmt::format("a length of {} bytes, above the limit of {} MiB", length, kMaxItemBytes >> 20));
+      return Error(number, off,
+                   fmt::format("a length of {} bytes, above the limit of {} MiB", length, kMaxItemBytes >> 20));
     const uint64_t body = off + prefix;
     if (length > size - body)
-      return Error(number, off,
-                   fmt::format("a length of {} bytes runs past the end of the file ({} bytes left)", length, size - body));
+      return Error(
+          number, off,
+          fmt::format("a length of {} bytes runs past the end of the file ({} bytes left)", length, size - body));
     DECANT_RETURN_IF_ERROR(ensure(body, static_cast<size_t>(length)));
     ItemPlace place;
     place.number = number;
@@ -105,8 +106,8 @@ Status ExportFileImpl::Scan(const std::function<Status(const ItemPlace& place, s
 Status ExportFileImpl::ReadItem(const ItemPlace& place, std::string* bytes) const {
   const uint64_t size = file_->Size();
   if (place.length > kMaxItemBytes || place.body() > size || place.length > size - place.body())
-    return Status::InvalidArgument(fmt::format("{}: no item at byte offset {} ({} bytes)", describe_, place.offset,
-                                               place.length));
+    return Status::InvalidArgument(
+        fmt::format("{}: no item at byte offset {} ({} bytes)", describe_, place.offset, place.length));
   bytes->resize(place.length);
   return file_->ReadAt(place.body(), place.length, bytes->data());
 }
@@ -138,9 +139,10 @@ Status ParseItem(std::string_view bytes, const ItemPlace& place, v3::Item* item)
   if (item->item_case() == v3::Item::ITEM_NOT_SET) {
     const auto& unknown = item->GetReflection()->GetUnknownFields(*item);
     if (unknown.field_count() > 0)
-      return Status::Corruption(fmt::format("{}: an item of unknown case {} (not an attribute, entity, relation, "
-                                            "header or checksums: a newer generation's item, or not an export)",
-                                            ItemWhere(place), unknown.field(0).number()));
+      return Status::Corruption(
+          fmt::format("{}: an item of unknown case {} (not an attribute, entity, relation, "
+                      "header or checksums: a newer generation's item, or not an export)",
+                      ItemWhere(place), unknown.field(0).number()));
     return Status::Corruption(fmt::format("{}: an empty item (no case set)", ItemWhere(place)));
   }
   return Status::OK();

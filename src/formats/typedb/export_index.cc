@@ -50,6 +50,9 @@ bool SubMicro(const v3::MigrationValue& v) {
   return false;
 }
 
+// "an entity", "a relation", "an attribute".
+std::string WithArticle(Kind k) { return std::string(k == Kind::kRelation ? "a " : "an ") + KindName(k); }
+
 }  // namespace
 
 std::string Quoted(std::string_view s) {
@@ -97,8 +100,8 @@ Result<uint32_t> ExportIndex::LabelOf(const ItemPlace& place, const std::string&
   const LabelInfo& info = labels_[it->second];
   if (info.kind != kind) {
     const ItemPlace first = info.places.front().Full();
-    return Error(place, fmt::format("the label {} is of an {} here and of an {} at {}", Quoted(label), KindName(kind),
-                                    KindName(info.kind), ItemWhere(first)));
+    return Error(place, fmt::format("the label {} is of {} here and of {} at {}", Quoted(label), WithArticle(kind),
+                                    WithArticle(info.kind), ItemWhere(first)));
   }
   return it->second;
 }
@@ -149,9 +152,8 @@ Status ExportIndex::Add(const ItemPlace& place, std::string_view bytes, v3::Item
       break;
     default: return Status::OK();  // ParseItem refused the rest
   }
-  const char* kind_name = KindName(kind);
-  if (id->empty()) return Error(place, fmt::format("an {} without an id", kind_name));
-  if (label->empty()) return Error(place, fmt::format("an {} without a label (id {})", kind_name, Quoted(*id)));
+  if (id->empty()) return Error(place, fmt::format("{} without an id", WithArticle(kind)));
+  if (label->empty()) return Error(place, fmt::format("{} without a label (id {})", WithArticle(kind), Quoted(*id)));
   DECANT_ASSIGN_OR_RETURN(uint32_t index, LabelOf(place, *label, kind));
   LabelInfo& info = labels_[index];
   if (kind == Kind::kAttribute) {
@@ -162,9 +164,9 @@ Status ExportIndex::Add(const ItemPlace& place, std::string_view bytes, v3::Item
     if (info.value_type == ValueType::kNone) {
       info.value_type = type;
     } else if (info.value_type != type) {
-      return Error(place, fmt::format("a {} value under the attribute type {}, whose values are {} at {}",
-                                      ValueTypeName(type), Quoted(*label), ValueTypeName(info.value_type),
-                                      ItemWhere(info.places.front().Full())));
+      return Error(place,
+                   fmt::format("a {} value under the attribute type {}, whose values are {} at {}", ValueTypeName(type),
+                               Quoted(*label), ValueTypeName(info.value_type), ItemWhere(info.places.front().Full())));
     }
     if (OnlyIn3(value.value_case())) v3_values_ = true;
     if (SubMicro(value)) info.value_ns = true;
@@ -206,8 +208,8 @@ Result<std::unique_ptr<ExportIndex>> ExportIndex::Build(ExportFile* file) {
 
 Place ExportIndex::PlaceOf(uint32_t label, uint32_t number) const {
   const std::vector<Place>& places = labels_[label].places;
-  auto it = std::lower_bound(places.begin(), places.end(), number,
-                             [](const Place& p, uint32_t n) { return p.number < n; });
+  auto it =
+      std::lower_bound(places.begin(), places.end(), number, [](const Place& p, uint32_t n) { return p.number < n; });
   return it != places.end() ? *it : Place{};
 }
 
@@ -260,9 +262,9 @@ Status ExportIndex::CheckIds() const {
   std::string why;
   if (Generation() == "grakn-2.0")
     why = " (Grakn 2.0 to 2.2 exported lossy ids: raw bytes decoded as text, so distinct things can share one)";
-  return Error(place, fmt::format("the id {} is also the id of {}; {} duplicate id{} in the file{}", Quoted(id),
-                                  ItemWhere(PlaceOf(first->label, first->number).Full()), count,
-                                  count == 1 ? "" : "s", why));
+  return Error(place,
+               fmt::format("the id {} is also the id of {}; {} duplicate id{} in the file{}", Quoted(id),
+                           ItemWhere(PlaceOf(first->label, first->number).Full()), count, count == 1 ? "" : "s", why));
 }
 
 const IdKey* ExportIndex::Find(std::string_view id) const {
@@ -305,8 +307,8 @@ Status ExportIndex::Resolve() {
       if (!key) return Error(place, fmt::format("owns the attribute {}, an id the file does not hold", Quoted(o.id())));
       const LabelInfo& target = labels_[key->label];
       if (target.kind != Kind::kAttribute)
-        return Error(place, fmt::format("owns {}, which is the id of an {} of type {}, not of an attribute",
-                                        Quoted(o.id()), KindName(target.kind), Quoted(target.label)));
+        return Error(place, fmt::format("owns {}, which is the id of {} of type {}, not of an attribute",
+                                        Quoted(o.id()), WithArticle(target.kind), Quoted(target.label)));
       ++references_;
       auto c = std::find_if(counts.begin(), counts.end(), [&](const auto& e) { return e.first == key->label; });
       if (c == counts.end()) {
@@ -395,7 +397,8 @@ std::vector<std::string> ExportIndex::Notes() const {
     compare("relations", checksums_->relation_count(), counted_.relations);
     compare("role players", checksums_->role_count(), counted_.players);
     compare("ownerships", checksums_->ownership_count(), counted_.ownerships);
-    if (!differ.empty()) notes.push_back(fmt::format("{}: the checksums differ from the file's items: {}", input, differ));
+    if (!differ.empty())
+      notes.push_back(fmt::format("{}: the checksums differ from the file's items: {}", input, differ));
   }
   return notes;
 }

@@ -46,8 +46,8 @@ struct IdKey {
 
 // How an owner label's instances own one attribute label (pass 2).
 struct OwnedCount {
-  uint32_t most = 0;    // the most one instance owns
-  uint64_t total = 0;   // ownerships in all
+  uint32_t most = 0;   // the most one instance owns
+  uint64_t total = 0;  // ownerships in all
 };
 
 // What the stream says about one label (as the file spells it).
@@ -55,12 +55,12 @@ struct LabelInfo {
   std::string label;
   Kind kind = Kind::kEntity;
   ValueType value_type = ValueType::kNone;
-  std::vector<Place> places;  // its items, in file order
-  uint64_t bytes = 0;         // of its items
-  uint64_t ownerships = 0;    // by its instances
-  uint64_t players = 0;       // of its relations
-  bool refs = false;          // some instance owns an attribute or has a player
-  bool value_ns = false;      // a datetime value with nanoseconds below the microsecond
+  std::vector<Place> places;             // its items, in file order
+  uint64_t bytes = 0;                    // of its items
+  uint64_t ownerships = 0;               // by its instances
+  uint64_t players = 0;                  // of its relations
+  bool refs = false;                     // some instance owns an attribute or has a player
+  bool value_ns = false;                 // a datetime value with nanoseconds below the microsecond
   std::map<uint32_t, OwnedCount> owned;  // attribute label index -> counts (pass 2)
 };
 

@@ -33,8 +33,7 @@ inline v3::Item Header(const std::string& version, const std::string& database) 
   return item;
 }
 
-inline v3::Item Checksums(int64_t entities, int64_t attributes, int64_t relations, int64_t roles,
-                          int64_t ownerships) {
+inline v3::Item Checksums(int64_t entities, int64_t attributes, int64_t relations, int64_t roles, int64_t ownerships) {
   v3::Item item;
   auto* c = item.mutable_checksums();
   c->set_entity_count(entities);

@@ -104,8 +104,8 @@ Result<std::string> Inspect(const std::string& path, const EndpointOptions& opti
     out += line + "\n";
   }
   const Counts& c = index->counted();
-  out += fmt::format("  {:<{}}  {:<9}  {:>10}  {:>10}  {:>12}\n", "total", width, "", instances, c.ownerships,
-                     c.players);
+  out +=
+      fmt::format("  {:<{}}  {:<9}  {:>10}  {:>10}  {:>12}\n", "total", width, "", instances, c.ownerships, c.players);
   out += fmt::format("  ({} entities, {} relations, {} attributes in {} types)\n", c.entities, c.relations,
                      c.attributes, rows.size());
 
@@ -125,9 +125,9 @@ Result<std::string> Inspect(const std::string& path, const EndpointOptions& opti
     out += "note: " + line + "\n";
   }
   if (check)
-    out += fmt::format(
-        "\ncheck: OK, the five counts equal the checksums item, {} references resolved, every id unique\n",
-        index->references());
+    out +=
+        fmt::format("\ncheck: OK, the five counts equal the checksums item, {} references resolved, every id unique\n",
+                    index->references());
   return out;
 }
 

@@ -88,11 +88,11 @@ struct TableSource {
 
 // Per label of the file: its table's layout.
 struct LabelTable {
-  std::string name;                // the label, renamed
-  std::vector<int> column_of;      // attribute label index -> owned column position, or -1
-  size_t width = 0;                // columns of its table
+  std::string name;                           // the label, renamed
+  std::vector<int> column_of;                 // attribute label index -> owned column position, or -1
+  size_t width = 0;                           // columns of its table
   size_t value_at = 0, tz_at = 0, ns_at = 0;  // positions (0: none; id is 0)
-  uint64_t has_rows = 0;           // rows of its :has table
+  uint64_t has_rows = 0;                      // rows of its :has table
 };
 
 class TypeDbSource;
@@ -267,7 +267,8 @@ void TypeDbSource::Lay() {
       lt.column_of.assign(infos.size(), -1);
       lt.width = table.columns.size();
       std::map<std::string, uint32_t> attribute_index;
-      for (const auto& [attribute, count] : infos[it->second].owned) attribute_index[tables_of_[attribute].name] = attribute;
+      for (const auto& [attribute, count] : infos[it->second].owned)
+        attribute_index[tables_of_[attribute].name] = attribute;
       for (size_t c = 0; c < table.columns.size(); ++c) {
         const std::string& name = table.columns[c].name;
         if (name == "id") continue;
@@ -305,7 +306,8 @@ Status ItemReader::Fill() {
   while (j < end_) {
     const ItemPlace p = places[j].Full();
     const uint64_t item_end = p.body() + p.length;
-    if (j > next_ && (item_end - first.offset > kReadBytes || item_end - first.offset > 4 * (useful + p.prefix + p.length) + 65536))
+    if (j > next_ &&
+        (item_end - first.offset > kReadBytes || item_end - first.offset > 4 * (useful + p.prefix + p.length) + 65536))
       break;
     useful += p.prefix + p.length;
     stop = item_end;
@@ -383,7 +385,8 @@ Result<bool> ItemReader::Next(RowBatch* batch) {
     }
     auto owned_label = [&](const std::string& owned_id) -> Result<uint32_t> {
       const IdKey* key = index.Find(owned_id);
-      if (!key) return index.Error(place, fmt::format("owns the attribute {}, an id the file does not hold", Quoted(owned_id)));
+      if (!key)
+        return index.Error(place, fmt::format("owns the attribute {}, an id the file does not hold", Quoted(owned_id)));
       return key->label;
     };
     switch (table_.what) {

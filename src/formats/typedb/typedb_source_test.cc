@@ -154,10 +154,9 @@ TEST_F(TypeDbSourceTest, ReadsTheLayout) {
               ElementsAre("checksum.attribute_count|6", "checksum.entity_count|2", "checksum.ownership_count|7",
                           "checksum.relation_count|2", "checksum.role_count|4", "generation|typedb-2",
                           "original_database|social", "version|2.17.0"));
-  EXPECT_THAT(t["typedb:types"],
-              ElementsAre("age|attribute|integer", "friendship|relation|NULL", "name|attribute|string",
-                          "nickname|attribute|string", "person|entity|NULL", "source|attribute|string",
-                          "witness|relation|NULL"));
+  EXPECT_THAT(t["typedb:types"], ElementsAre("age|attribute|integer", "friendship|relation|NULL",
+                                             "name|attribute|string", "nickname|attribute|string", "person|entity|NULL",
+                                             "source|attribute|string", "witness|relation|NULL"));
   // name and age at most once: columns; nickname twice: person:has.
   EXPECT_THAT(Columns(schema, "person"), ElementsAre("id", "age", "name"));
   EXPECT_THAT(t["person"], ElementsAre("p1|g1|n1", "p2|NULL|n2"));
@@ -225,12 +224,12 @@ TEST_F(TypeDbSourceTest, EveryValueCase) {
   items.push_back(Checksums(0, 11, 0, 0, 0));
   Schema schema;
   Tables t = ReadOk(Write("v.typedb", Stream(items)), &schema);
-  EXPECT_THAT(t["typedb:types"],
-              ElementsAre("t-boolean|attribute|boolean", "t-datetime-tz|attribute|datetime-tz",
-                          "t-datetime|attribute|datetime", "t-date|attribute|date", "t-decimal|attribute|decimal",
-                          "t-double|attribute|double", "t-duration|attribute|duration",
-                          "t-integer|attribute|integer", "t-millis|attribute|datetime-millis",
-                          "t-string|attribute|string", "t-struct|attribute|struct"));
+  EXPECT_THAT(
+      t["typedb:types"],
+      ElementsAre("t-boolean|attribute|boolean", "t-datetime-tz|attribute|datetime-tz", "t-datetime|attribute|datetime",
+                  "t-date|attribute|date", "t-decimal|attribute|decimal", "t-double|attribute|double",
+                  "t-duration|attribute|duration", "t-integer|attribute|integer", "t-millis|attribute|datetime-millis",
+                  "t-string|attribute|string", "t-struct|attribute|struct"));
   EXPECT_THAT(t["t-string"], ElementsAre("s|text ünïcode"));
   EXPECT_THAT(t["t-boolean"], ElementsAre("b|true"));
   EXPECT_THAT(t["t-integer"], ElementsAre("i|-9223372036854775808"));
@@ -297,20 +296,20 @@ TEST_F(TypeDbSourceTest, Refusals) {
               HasSubstr("item 3 at byte offset " + std::to_string(one.size()) +
                         ": the id 'p1' is also the id of item 2 at byte offset " + std::to_string(head.size()) +
                         "; 1 duplicate id in the file"));
-  EXPECT_THAT(Refusal("dup2.typedb", Frame(Header("2.0.2", "g")) + Frame(Entity("p1", "person")) +
-                                         Frame(Entity("p1", "person"))),
+  EXPECT_THAT(Refusal("dup2.typedb",
+                      Frame(Header("2.0.2", "g")) + Frame(Entity("p1", "person")) + Frame(Entity("p1", "person"))),
               HasSubstr("Grakn 2.0 to 2.2 exported lossy ids"));
   EXPECT_THAT(Refusal("kinds.typedb", one + Frame(Relation("r1", "person", {}))),
               HasSubstr("item 3 at byte offset " + std::to_string(one.size()) +
-                        ": the label 'person' is of an relation here and of an entity at item 2"));
+                        ": the label 'person' is of a relation here and of an entity at item 2"));
   v3::Item novalue = Attribute("a1", "name", String("x"));
   novalue.mutable_attribute()->clear_value();
-  EXPECT_THAT(Refusal("novalue.typedb", head + Frame(novalue)), HasSubstr("item 2 at byte offset " +
-                                                                          std::to_string(head.size()) +
-                                                                          ": the attribute 'a1' of type 'name' has "
-                                                                          "no value"));
-  EXPECT_THAT(Refusal("types.typedb", head + Frame(Attribute("a1", "name", String("x"))) +
-                                          Frame(Attribute("a2", "name", Integer(1)))),
+  EXPECT_THAT(Refusal("novalue.typedb", head + Frame(novalue)),
+              HasSubstr("item 2 at byte offset " + std::to_string(head.size()) +
+                        ": the attribute 'a1' of type 'name' has "
+                        "no value"));
+  EXPECT_THAT(Refusal("types.typedb",
+                      head + Frame(Attribute("a1", "name", String("x"))) + Frame(Attribute("a2", "name", Integer(1)))),
               HasSubstr("item 3 at byte offset"));
   EXPECT_THAT(Refusal("noid.typedb", head + Frame(Entity("", "person"))), HasSubstr("an entity without an id"));
   EXPECT_THAT(Refusal("nolabel.typedb", head + Frame(Entity("p", ""))), HasSubstr("an entity without a label"));
@@ -339,10 +338,10 @@ TEST_F(TypeDbSourceTest, Recognise) {
   EXPECT_FALSE(recognised("[{\"model\": \"auth.user\", \"pk\": 1}]"));
   EXPECT_FALSE(recognised("CREATE TABLE t (x int);\n"));
   EXPECT_FALSE(recognised(std::string("SQLite format 3\0", 16) + std::string(100, '\0')));
-  EXPECT_FALSE(recognised(Stream({Header("v1", "d")})));                         // a version not starting with a digit
-  EXPECT_FALSE(recognised(Stream({Entity("", "person")})));                      // no id
+  EXPECT_FALSE(recognised(Stream({Header("v1", "d")})));     // a version not starting with a digit
+  EXPECT_FALSE(recognised(Stream({Entity("", "person")})));  // no id
   EXPECT_FALSE(recognised(Stream(Graph()).substr(0, Stream(Graph()).size() - 2)));  // short and cut
-  EXPECT_FALSE(recognised(Frame(std::string("\x3a\x01x", 3))));                 // unknown case
+  EXPECT_FALSE(recognised(Frame(std::string("\x3a\x01x", 3))));                     // unknown case
   // The registry finds it.
   auto row = RecogniseFile(Write("reg.typedb", Stream(Graph())));
   ASSERT_TRUE(row.ok()) << row.status().ToString();
@@ -488,7 +487,8 @@ TEST_F(TypeDbSourceTest, RealSamples) {
     ASSERT_TRUE(source.ok());
     auto schema = (*source)->ReadSchema();
     EXPECT_EQ(schema.status().code(), StatusCode::kCorruption);
-    EXPECT_THAT(schema.status().message(), HasSubstr("327 duplicate ids in the file (Grakn 2.0 to 2.2 exported lossy ids"));
+    EXPECT_THAT(schema.status().message(),
+                HasSubstr("327 duplicate ids in the file (Grakn 2.0 to 2.2 exported lossy ids"));
     auto out = Inspect(Samples() + "/data-2.0.grakn", {}, false, FileSystem::Default());
     ASSERT_TRUE(out.ok()) << out.status().ToString();
     EXPECT_THAT(*out, HasSubstr("1905 items"));
