@@ -137,7 +137,7 @@ Status ParseItem(std::string_view bytes, const ItemPlace& place, v3::Item* item)
   if (!item->ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return Status::Corruption(fmt::format("{}: not a well-formed item ({} bytes)", ItemWhere(place), bytes.size()));
   if (item->item_case() == v3::Item::ITEM_NOT_SET) {
-    const auto& unknown = item->GetReflection()->GetUnknownFields(*item);
+    const auto& unknown = v3::Item::GetReflection()->GetUnknownFields(*item);
     if (unknown.field_count() > 0)
       return Status::Corruption(
           fmt::format("{}: an item of unknown case {} (not an attribute, entity, relation, "

@@ -200,8 +200,15 @@ Result<std::unique_ptr<ExportIndex>> ExportIndex::Build(ExportFile* file) {
     ++index->items_;
     return index->Add(place, bytes, &item);
   }));
-  std::sort(index->ids_.begin(), index->ids_.end(), KeyLess);
-  index->ids_.shrink_to_fit();
+  std::vector<IdKey>& ids = index->ids_;
+  std::sort(ids.begin(), ids.end(), KeyLess);
+  ids.shrink_to_fit();
+  int bits = 8;
+  while (bits < 24 && (size_t{1} << bits) < ids.size()) ++bits;
+  index->dir_bits_ = bits;
+  index->dir_.assign((size_t{1} << bits) + 1, static_cast<uint32_t>(ids.size()));
+  for (size_t i = ids.size(); i-- > 0;) index->dir_[ids[i].hi >> (64 - bits)] = static_cast<uint32_t>(i);
+  for (size_t b = index->dir_.size() - 1; b-- > 0;) index->dir_[b] = std::min(index->dir_[b], index->dir_[b + 1]);
   for (LabelInfo& info : index->labels_) info.places.shrink_to_fit();
   return index;
 }
@@ -269,8 +276,10 @@ Status ExportIndex::CheckIds() const {
 
 const IdKey* ExportIndex::Find(std::string_view id) const {
   IdKey key = HashId(id);
-  auto it = std::lower_bound(ids_.begin(), ids_.end(), key, KeyLess);
-  if (it == ids_.end() || !KeyEqual(*it, key)) return nullptr;
+  const size_t prefix = key.hi >> (64 - dir_bits_);
+  const auto end = ids_.begin() + dir_[prefix + 1];
+  auto it = std::lower_bound(ids_.begin() + dir_[prefix], end, key, KeyLess);
+  if (it == end || !KeyEqual(*it, key)) return nullptr;
   return &*it;
 }
 

@@ -1,7 +1,7 @@
 // Internal to the TypeDB reader (typedb_source.cc, typedb_inspect.cc): what
 // the passes over an export stream learn, in memory bounded by the number of
-// items (about 40 bytes each: a place, a hashed id, a bit), never by their
-// contents.
+// items (about 45 bytes each: a place, a hashed id, its share of the ids'
+// directory, a bit), never by their contents.
 //
 //   Pass 1 (Build): every item, in file order: per label its kind, value
 //   type, places, counts; the header and checksums; every item's id as a
@@ -124,7 +124,11 @@ class ExportIndex {
   ExportFile* file_;
   std::vector<LabelInfo> labels_;
   std::unordered_map<std::string, uint32_t> by_label_;
-  std::vector<IdKey> ids_;      // sorted by (hi, lo) after pass 1
+  std::vector<IdKey> ids_;  // sorted by (hi, lo) after pass 1
+  // Where the ids whose hash starts with each `dir_bits_`-bit prefix begin
+  // in ids_ (about one id per prefix: a look-up touches one or two lines).
+  std::vector<uint32_t> dir_;
+  int dir_bits_ = 0;
   std::vector<bool> has_refs_;  // per item: owns attributes or has players
   std::set<std::string> role_labels_;
   std::optional<v3::Item::Header> header_;

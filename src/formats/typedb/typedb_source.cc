@@ -54,7 +54,7 @@ bool HeadItems(std::string_view head, bool whole, std::vector<v3::Item>* items) 
     v3::Item item;
     if (!item.ParseFromArray(head.data() + off + prefix, static_cast<int>(length))) return false;
     if (item.item_case() == v3::Item::ITEM_NOT_SET) return false;
-    if (item.GetReflection()->GetUnknownFields(item).field_count() > 0) return false;
+    if (v3::Item::GetReflection()->GetUnknownFields(item).field_count() > 0) return false;
     items->push_back(std::move(item));
     off += prefix + length;
   }

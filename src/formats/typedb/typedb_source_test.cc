@@ -458,6 +458,11 @@ uint64_t Rows(const Tables& t, const std::string& kind) {
 
 TEST_F(TypeDbSourceTest, RealSamples) {
   if (Samples().empty()) GTEST_SKIP() << "DECANT_TYPEDB_SAMPLES is not set: the real export files are not read";
+  for (const char* name : {"simulation-1.7.3.grakn", "iam-2.17.typedb", "data-2.0.grakn"}) {
+    auto row = RecogniseFile(Samples() + "/" + name);
+    ASSERT_TRUE(row.ok()) << row.status().ToString();
+    EXPECT_EQ((*row)->name, "typedb") << name;
+  }
   {
     Tables t = ReadOk(Samples() + "/simulation-1.7.3.grakn");
     EXPECT_THAT(t["typedb:file"], testing::Contains("generation|grakn-1.8"));
