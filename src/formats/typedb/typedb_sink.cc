@@ -13,9 +13,9 @@
 // before a byte is written), once to write header, attributes, entities,
 // relations and the checksums of what was written.
 #include <fmt/format.h>
-#include <stdlib.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -638,6 +638,13 @@ std::string TypeDbSink::HeaderVersion() const {
   std::string recorded = it == file_.end() ? std::string() : it->second;
   if (recorded.empty()) return fmt::format("{}.x (written by decant)", generation_);
   if (generation_ == RecordedGeneration()) return recorded;
+  // A file decant converted before names the version it came from, once.
+  for (std::string_view g : {"2", "3"}) {
+    std::string prefix = fmt::format("{}.x (converted by decant from ", g);
+    if (recorded.starts_with(prefix) && recorded.ends_with(")")) {
+      recorded = recorded.substr(prefix.size(), recorded.size() - prefix.size() - 1);
+    }
+  }
   return fmt::format("{}.x (converted by decant from {})", generation_, recorded);
 }
 
