@@ -29,6 +29,8 @@ parts skip with one line without it). Databases and files are named tdt_*.
 Exit 0 when every step passes, 1 otherwise.
 """
 import argparse
+import decimal
+import json
 import os
 import shutil
 import sqlite3
@@ -60,6 +62,31 @@ class Skip(Exception):
 def one_line(text, limit=300):
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+# What an engine cannot hold of a TypeDB graph, as docs/formats/typedb.md
+# ("Values") says: SQLite and MariaDB keep no negative zero (-0.0 comes back
+# as 0.0); SQLite's NUMERIC affinity keeps a decimal as a REAL, so one of
+# more than 15 significant digits comes back as a double near it.
+# A round trip through such an engine compares both sides after applying
+# exactly these losses, so any other difference still fails.
+ENGINE_LIMITS = {"sqlite": ("negative-zero", "decimal-as-double"), "mysql": ("negative-zero",)}
+NEGATIVE_ZERO = "0000000000000080"
+
+
+def within_limits(items, limits):
+    def one(item):
+        value = item[3]
+        if value and value[0] == "double" and "negative-zero" in limits and value[1] == NEGATIVE_ZERO:
+            value = ["double", "0000000000000000"]
+        elif value and value[0] == "decimal" and "decimal-as-double" in limits:
+            # to 13 significant digits: SQLite's own text-to-REAL conversion is
+            # not always the nearest double (seen: 1 or 2 units in the last place)
+            exact = decimal.Decimal(value[1] * 10**19 + value[2]).scaleb(-19)
+            value = ["decimal-as-double", format(float(exact), ".13g")]
+        return [item[0], item[1], item[2], value, item[4], item[5]]
+
+    return sorted((one(i) for i in items), key=lambda i: json.dumps(i, sort_keys=True))
 
 
 # ---------------------------------------------------------------- databases
@@ -201,10 +228,14 @@ class Runner:
             raise Failure(f"{what}: exit {proc.returncode} but {len(lines)} lines on stderr: {one_line(proc.stderr)}")
         return lines[0]
 
-    def same(self, a, b, what, upgrade=False, role_name_only=False, checksums=True):
-        """Canonical items (and the checksums, given and recomputed) of files A and B are equal."""
+    def same(self, a, b, what, upgrade=False, role_name_only=False, checksums=True, limits=()):
+        """Canonical items (and the checksums, given and recomputed) of files A and B are equal
+        (after LIMITS, what the engine B went through cannot hold: ENGINE_LIMITS)."""
         ca = self.canon(a, upgrade=upgrade, role_name_only=role_name_only)
         cb = self.canon(b, upgrade=upgrade, role_name_only=role_name_only)
+        if limits and ca["items"] != cb["items"]:
+            ca = dict(ca, items=within_limits(ca["items"], limits))
+            cb = dict(cb, items=within_limits(cb["items"], limits))
         if ca["items"] != cb["items"]:
             raise Failure(f"{what}: content differs: {ts.diff(ca['items'], cb['items'])}")
         if cb["computed"] != ca["computed"]:
@@ -323,7 +354,14 @@ class Runner:
         uri = eng.fresh(db)
         try:
             self.decant_run(["import", self.path(name), uri], f"import {name} into {eng.label}")
-            self.decant_run(["verify", self.path(name), uri], f"verify {name} {eng.label}", expect=(0,))
+            # The fixture's -0.0 (weight) and 19-digit decimals (price) are what
+            # SQLite and MariaDB cannot hold (ENGINE_LIMITS): verify names exactly those.
+            limited = {"sqlite": "price, weight", "mysql": "weight"}.get(eng.kind) if name == "typedb3" else None
+            proc = self.decant_run(["verify", self.path(name), uri], f"verify {name} {eng.label}",
+                                   expect=(EXIT_DIFFER,) if limited else (0,))
+            if limited and f"tables differ: {limited}\n" not in proc.stdout + proc.stderr + "\n":
+                raise Failure(f"verify {name} {eng.label}: expected only {limited} to differ: "
+                              f"{one_line(proc.stdout + proc.stderr)}")
             q, p = eng.quote, eng.param()
             victim = next(i for i in self.canon(self.path(name))["items"] if i[2] == "name" and i[3])
             eng.sql(db, f"UPDATE {q('name')} SET {q('value')} = {p} WHERE {q('id')} = {p}",
@@ -345,7 +383,8 @@ class Runner:
                              "-o", back], f"export {eng.label} to typedb")
             # a 3.x file's 2.x datetime (case 5, which 3.x exporters never write) may come
             # back as the 3.x datetime of the same instant
-            self.same(self.path(name), back, f"{name} via {eng.label}", upgrade=f.generation == "typedb-3")
+            self.same(self.path(name), back, f"{name} via {eng.label}", upgrade=f.generation == "typedb-3",
+                      limits=ENGINE_LIMITS.get(eng.kind, ()))
         finally:
             if tag != "sqlite":
                 eng.drop(db)
@@ -602,7 +641,7 @@ class Runner:
             self.decant_run(["import", path, uri], f"import {n} items")
             back = self.out(f"big_back_{gen}")
             self.decant_run(["export", uri, "--format", "typedb", "--typedb-version", gen[-1], "-o", back], "export")
-            self.same(path, back, f"{n} items")
+            self.same(path, back, f"{n} items", limits=ENGINE_LIMITS["sqlite"])
             return f"checksums {list(sums)}"
 
         for gen in ("typedb-3", "typedb-2"):
