@@ -125,8 +125,8 @@ bool ParseValueType(std::string_view name, ValueType* out) {
 }
 
 bool InGeneration2(ValueType v) {
-  return v == ValueType::kString || v == ValueType::kBoolean || v == ValueType::kInteger ||
-         v == ValueType::kDouble || v == ValueType::kDatetimeMillis;
+  return v == ValueType::kString || v == ValueType::kBoolean || v == ValueType::kInteger || v == ValueType::kDouble ||
+         v == ValueType::kDatetimeMillis;
 }
 
 std::string HasTable(std::string_view label) { return std::string(label) + ":has"; }

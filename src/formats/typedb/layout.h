@@ -47,9 +47,9 @@ enum class ValueType {
   kStruct,          // "struct" (3.x; only the struct type's name is exported)
 };
 
-const char* KindName(Kind k);             // "entity", "relation", "attribute"
+const char* KindName(Kind k);  // "entity", "relation", "attribute"
 bool ParseKind(std::string_view name, Kind* out);
-const char* ValueTypeName(ValueType v);   // as above; "" for kNone
+const char* ValueTypeName(ValueType v);  // as above; "" for kNone
 bool ParseValueType(std::string_view name, ValueType* out);
 // True for the value types a 2.x stream holds (string, boolean, integer,
 // double, datetime-millis).
@@ -67,8 +67,9 @@ std::string OwnedColumn(std::string_view attribute_label);
 std::string OwnedLabel(std::string_view column);
 
 // typedb:file keys.
-inline constexpr std::string_view kFileGeneration = "generation";  // "grakn-1.8", "grakn-2.0", "typedb-2", "typedb-3", "unknown"
-inline constexpr std::string_view kFileVersion = "version";        // the header's version string
+inline constexpr std::string_view kFileGeneration =
+    "generation";  // "grakn-1.8", "grakn-2.0", "typedb-2", "typedb-3", "unknown"
+inline constexpr std::string_view kFileVersion = "version";  // the header's version string
 inline constexpr std::string_view kFileDatabase = "original_database";
 // "checksum.entity_count", ... as the file gave them (absent: no checksums item).
 inline constexpr std::string_view kFileChecksumPrefix = "checksum.";

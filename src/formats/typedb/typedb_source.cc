@@ -85,9 +85,6 @@ bool HasIdAndLabel(const v3::Item& item) {
 
 enum class What { kFile, kTypes, kType, kHas, kRoles };
 
-// Column roles of a type table.
-constexpr int kIdColumn = -1, kValueColumn = -2, kTzColumn = -3, kNsColumn = -4;
-
 struct TableSource {
   Table table;
   What what = What::kType;

@@ -345,7 +345,7 @@ TEST_F(TypeDbSourceTest, Recognise) {
   EXPECT_TRUE(recognised(Stream(Graph()).substr(0, Stream(Graph()).size() - 2)));
   const std::string headless = Stream({Entity("p1", "person"), Entity("p2", "person")});
   EXPECT_FALSE(recognised(headless.substr(0, headless.size() - 2)));
-  EXPECT_FALSE(recognised(Frame(std::string("\x3a\x01x", 3))));                     // unknown case
+  EXPECT_FALSE(recognised(Frame(std::string("\x3a\x01x", 3))));  // unknown case
   // The registry finds it.
   auto row = RecogniseFile(Write("reg.typedb", Stream(Graph())));
   ASSERT_TRUE(row.ok()) << row.status().ToString();
