@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <vector>
 
 namespace decant {
@@ -93,6 +94,23 @@ std::string JsonErrorText(const std::exception& e) {
     if (close != std::string_view::npos) what.remove_prefix(close + 2);
   }
   return std::string(what);
+}
+
+Result<std::string> MakeSinkWorkDir(const std::string& path, const std::string& tag, FileSystem* fs,
+                                    std::string* partial) {
+  if (path == "-") {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
+    if (ec) dir = "/tmp";
+    std::string templ = (dir / ("decant-" + tag + "-XXXXXX")).string();
+    if (!::mkdtemp(templ.data())) return Status::IOError("cannot make a temporary directory in " + dir.string());
+    return templ;
+  }
+  *partial = PartialPath(path);
+  std::string dir = *partial + ".d";
+  if (fs->Exists(dir)) DECANT_RETURN_IF_ERROR(fs->Remove(dir));
+  DECANT_RETURN_IF_ERROR(fs->CreateDir(dir));
+  return dir;
 }
 
 }  // namespace decant

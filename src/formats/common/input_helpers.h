@@ -78,4 +78,12 @@ std::string InflateHead(std::string_view head, size_t n);
 // The text of a nlohmann::json exception without its "[json.exception...] " tag.
 std::string JsonErrorText(const std::exception& e);
 
+// The private working directory of a file sink that writes `path` and
+// spools what it must gather before writing: for a file, "<partial>.d"
+// beside it (emptied first), with `*partial` set to PartialPath(path); for
+// "-" (stdout), a new directory (mode 0700) under $TMPDIR named
+// decant-<tag>-XXXXXX, with `*partial` left empty. The sink removes it.
+Result<std::string> MakeSinkWorkDir(const std::string& path, const std::string& tag, FileSystem* fs,
+                                    std::string* partial);
+
 }  // namespace decant

@@ -28,6 +28,7 @@
 #include <unordered_map>
 
 #include "core/ascii.h"
+#include "formats/common/input_helpers.h"
 #include "formats/django/django_format.h"
 #include "formats/django/django_values.h"
 #include "formats/django/model_map.h"
@@ -413,19 +414,7 @@ Status DjangoSink::Begin(const Schema& schema, const SinkOptions& /*options*/) {
   if (!map.ok()) return map.status();
   map_.emplace(std::move(*map));
   DECANT_RETURN_IF_ERROR(Plan());
-  if (path_ == "-") {
-    std::error_code ec;
-    std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
-    if (ec) dir = "/tmp";
-    std::string templ = (dir / "decant-django-XXXXXX").string();
-    if (!mkdtemp(templ.data())) return Status::IOError("cannot make a temporary directory in " + dir.string());
-    tmp_ = templ;
-  } else {
-    partial_ = PartialPath(path_);
-    tmp_ = partial_ + ".d";
-    if (fs_->Exists(tmp_)) DECANT_RETURN_IF_ERROR(fs_->Remove(tmp_));
-    DECANT_RETURN_IF_ERROR(fs_->CreateDir(tmp_));
-  }
+  DECANT_ASSIGN_OR_RETURN(tmp_, MakeSinkWorkDir(path_, "django", fs_, &partial_));
   state_ = State::kWriting;
   return Status::OK();
 }

@@ -23,6 +23,7 @@
 #include <set>
 #include <string_view>
 
+#include "formats/common/input_helpers.h"
 #include "formats/typedb/export_file.h"
 #include "formats/typedb/labels.h"
 #include "formats/typedb/layout.h"
@@ -504,19 +505,7 @@ Status TypeDbSink::Begin(const Schema& schema, const SinkOptions& /*options*/) {
     }
     routes_[QualifiedName(t.schema, t.name)] = std::move(route);
   }
-  if (path_ == "-") {
-    std::error_code ec;
-    std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
-    if (ec) dir = "/tmp";
-    std::string templ = (dir / "decant-typedb-XXXXXX").string();
-    if (!mkdtemp(templ.data())) return Status::IOError("cannot make a temporary directory in " + dir.string());
-    tmp_ = templ;
-  } else {
-    partial_ = PartialPath(path_);
-    tmp_ = partial_ + ".d";
-    if (fs_->Exists(tmp_)) DECANT_RETURN_IF_ERROR(fs_->Remove(tmp_));
-    DECANT_RETURN_IF_ERROR(fs_->CreateDir(tmp_));
-  }
+  DECANT_ASSIGN_OR_RETURN(tmp_, MakeSinkWorkDir(path_, "typedb", fs_, &partial_));
   spool_path_ = JoinPath(tmp_, "items.spool");
   DECANT_ASSIGN_OR_RETURN(spool_, fs_->NewWritableFile(spool_path_));
   state_ = State::kWriting;
