@@ -129,6 +129,10 @@ Result<std::unique_ptr<ExportFile>> ExportFile::Open(const std::string& path, Fi
   return std::unique_ptr<ExportFile>(new ExportFileImpl(input, std::move(*opened)));
 }
 
+Status ExportFile::Parse(std::string_view bytes, const ItemPlace& place, v3::Item* item) const {
+  return ParseItem(bytes, place, item).WithContext(Describe());
+}
+
 std::string ItemWhere(const ItemPlace& place) {
   return fmt::format("item {} at byte offset {}", place.number + 1, place.offset);
 }

@@ -48,6 +48,8 @@ class ExportFile {
   virtual Status Scan(const std::function<Status(const ItemPlace& place, std::string_view bytes)>& item) = 0;
   // The bytes of the item at `place` (from Scan). Thread-safe.
   virtual Status ReadItem(const ItemPlace& place, std::string* bytes) const = 0;
+  // ParseItem (below), its error prefixed with the input's name.
+  Status Parse(std::string_view bytes, const ItemPlace& place, v3::Item* item) const;
   // The input as the user named it.
   virtual std::string Describe() const = 0;
   virtual uint64_t size() const = 0;

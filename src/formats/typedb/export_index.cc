@@ -107,7 +107,7 @@ Result<uint32_t> ExportIndex::LabelOf(const ItemPlace& place, const std::string&
 }
 
 Status ExportIndex::Add(const ItemPlace& place, std::string_view bytes, v3::Item* item) {
-  DECANT_RETURN_IF_ERROR(ParseItem(bytes, place, item));
+  DECANT_RETURN_IF_ERROR(file_->Parse(bytes, place, item));
   if (place.number > std::numeric_limits<uint32_t>::max())
     return Error(place, "more than 2^32 items (decant reads at most that many)");
   const std::string* id = nullptr;
@@ -290,7 +290,7 @@ Status ExportIndex::Resolve() {
   std::vector<std::pair<uint32_t, uint32_t>> counts;  // attribute label -> ownerships by this item
   return file_->Scan([&](const ItemPlace& place, std::string_view bytes) -> Status {
     if (place.number >= has_refs_.size() || !has_refs_[place.number]) return Status::OK();
-    DECANT_RETURN_IF_ERROR(ParseItem(bytes, place, &item));
+    DECANT_RETURN_IF_ERROR(file_->Parse(bytes, place, &item));
     const google::protobuf::RepeatedPtrField<v3::Item::OwnedAttribute>* owned = nullptr;
     const std::string* label = nullptr;
     switch (item.item_case()) {

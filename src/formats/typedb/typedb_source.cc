@@ -370,7 +370,7 @@ Result<bool> ItemReader::Next(RowBatch* batch) {
     const ItemPlace place = places[next_].Full();
     ++next_;
     std::string_view bytes(buf_.data() + (place.body() - buf_offset_), place.length);
-    DECANT_RETURN_IF_ERROR(ParseItem(bytes, place, &item_));
+    DECANT_RETURN_IF_ERROR(source_.index().file()->Parse(bytes, place, &item_));
     const std::string* id = nullptr;
     const google::protobuf::RepeatedPtrField<v3::Item::OwnedAttribute>* owned = nullptr;
     switch (item_.item_case()) {
