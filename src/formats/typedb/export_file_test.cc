@@ -22,25 +22,17 @@ using namespace test;  // NOLINT(google-build-using-namespace)
 
 class ExportFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/tdr_export_file_XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    ::setenv("TMPDIR", dir_.c_str(), 1);
-  }
-  void TearDown() override {
-    ::unsetenv("TMPDIR");
-    (void)FileSystem::Default()->Remove(dir_);
-  }
+  void SetUp() override { ::setenv("TMPDIR", dir_.path().c_str(), 1); }
+  void TearDown() override { ::unsetenv("TMPDIR"); }
   std::string Write(const std::string& name, const std::string& bytes) {
-    std::string path = dir_ + "/" + name;
+    std::string path = dir_.File(name);
     WriteFile(path, bytes);
     return path;
   }
   // decant-typedb-* files in TMPDIR.
   std::vector<std::string> TempFiles() const {
     std::vector<std::string> out;
-    DIR* d = ::opendir(dir_.c_str());
+    DIR* d = ::opendir(dir_.path().c_str());
     if (!d) return out;
     while (dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
@@ -71,7 +63,7 @@ class ExportFileTest : public ::testing::Test {
     EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
     return s.message();
   }
-  std::string dir_;
+  testing_util::TempDir dir_;
 };
 
 TEST_F(ExportFileTest, ScansItemsAndRereadsThem) {
@@ -174,10 +166,10 @@ TEST_F(ExportFileTest, ParseItemRefusesUnknownAndEmpty) {
 }
 
 TEST_F(ExportFileTest, OpenErrors) {
-  auto f = ExportFile::Open(dir_ + "/missing.typedb", FileSystem::Default());
+  auto f = ExportFile::Open(dir_.File("missing.typedb"), FileSystem::Default());
   EXPECT_EQ(f.status().code(), StatusCode::kNotFound);
   EXPECT_THAT(f.status().message(), HasSubstr("missing.typedb"));
-  f = ExportFile::Open(dir_, FileSystem::Default());
+  f = ExportFile::Open(dir_.path(), FileSystem::Default());
   EXPECT_FALSE(f.ok());
 }
 

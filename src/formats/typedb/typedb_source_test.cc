@@ -43,15 +43,8 @@ std::string Cell(const Value& v) {
 
 class TypeDbSourceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/tdr_source_XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { (void)FileSystem::Default()->Remove(dir_); }
-
   std::string Write(const std::string& name, const std::string& bytes) {
-    std::string path = dir_ + "/" + name;
+    std::string path = dir_.File(name);
     WriteFile(path, bytes);
     return path;
   }
@@ -119,7 +112,7 @@ class TypeDbSourceTest : public ::testing::Test {
     return out;
   }
 
-  std::string dir_;
+  testing_util::TempDir dir_;
   std::vector<std::string> notes_;
 };
 
