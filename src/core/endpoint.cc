@@ -22,6 +22,10 @@ Result<std::unique_ptr<TableReader>> Source::OpenSlice(const Table& table, const
   return OpenTable(table);
 }
 
+Result<std::string> Source::SnapshotId() {
+  return Status::InvalidArgument(Describe() + " cannot share its snapshot with other processes");
+}
+
 std::vector<size_t> DataColumns(const Table& table) {
   std::vector<size_t> out;
   out.reserve(table.columns.size());

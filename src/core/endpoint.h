@@ -117,6 +117,13 @@ class Source {
   // reads them (same batches, same columns). Default: a whole slice is read by
   // OpenTable; any other is InvalidArgument (the default SplitTable makes none).
   virtual Result<std::unique_ptr<TableReader>> OpenSlice(const Table& table, const TableSlice& slice);
+  // The ID of the snapshot this source reads, which other processes (on this
+  // machine or others) pass as EndpointOptions::snapshot to read the very
+  // same data (decant export --coordinate prints it; --shard workers import
+  // it). Valid while this Source stays open. Default: InvalidArgument (a source
+  // whose snapshot cannot be shared: files, or an engine without exported
+  // snapshots).
+  virtual Result<std::string> SnapshotId();
 };
 
 // Writes one table's rows.
@@ -290,6 +297,11 @@ struct EndpointOptions {
   // Connections a Source may read tables with at once (from one snapshot),
   // or a Sink may load tables with at once.
   size_t jobs = 1;
+  // A snapshot another process exported (Source::SnapshotId, --snapshot):
+  // every connection of the Source reads it instead of taking its own. The
+  // exporting process must keep it open meanwhile. Empty: take one. Engines
+  // that cannot import one refuse a non-empty value with InvalidArgument.
+  std::string snapshot = {};
   // For a file of documents read as a Source.
   DocumentOptions documents = {};  // "= {}": positional braces may leave it out
   // For a Django fixture read as a Source.
