@@ -7,6 +7,8 @@
 #   bash scripts/setup.sh --tests   the project's test build (scripts/test.sh): also the
 #                                   tests, warnings are errors (-DDECANT_WERROR=ON), and
 #                                   the lint tools scripts/lint.sh runs
+#   bash scripts/setup.sh --deps    the build dependencies only, no build (bench/run.sh,
+#                                   which builds its own Release tree)
 #
 # Both use build/; every choice is passed to cmake each time, so whichever ran
 # last decides (a previous configure never leaks into the next).
@@ -14,10 +16,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tests=OFF
+deps_only=0
 case "${1:-}" in
   "") ;;
   --tests) tests=ON ;;
-  *) echo "usage: bash scripts/setup.sh [--tests]" >&2; exit 2 ;;
+  --deps) deps_only=1 ;;
+  *) echo "usage: bash scripts/setup.sh [--tests|--deps]" >&2; exit 2 ;;
 esac
 
 packages=(g++ cmake ninja-build pkg-config time sqlite3
@@ -38,6 +42,7 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+[ "$deps_only" = 1 ] && exit 0
 
 echo "setup: building decant into build/ (a few minutes on a fresh machine)" >&2
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
