@@ -57,6 +57,7 @@ for v in $sizes "$jobs" "$runs"; do
   [[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "bench: not a positive integer: $v" >&2; exit 2; }
 done
 ((${#paths[@]})) || paths=("${all_paths[@]}")
+exec 2>&1   # one stream: a failure's message stays next to the step it stopped
 
 # The base data set (size 1), scaled by each size: a round trip of size 1 takes
 # a few seconds on the 2-core machine. --quick: a tiny base, one size, one run.
@@ -176,7 +177,10 @@ cur_tool=""; cur_sum=0; cur_rss=0
 
 # timed STEP CMD: measures CMD as one step of the current tool.
 timed() {
-  measure "$2" || return 1
+  if ! measure "$2"; then
+    { echo "$cur_tool, run $run, $1: $2"; tail -n 5 "$work/measure.err" | sed 's/^/    /'; } >>"$work/failures.txt"
+    return 1
+  fi
   local key="$cur_tool::$1"
   [ -n "${s_secs[$key]+x}" ] || step_order+=("$key")
   s_secs[$key]+=" $secs"; s_rss[$key]+=" $rss_mib"
@@ -543,15 +547,26 @@ path_mysql-roundtrip() {
       timed "mysqldump --single-transaction --quick" "mysqldump $my_conn --single-transaction --quick '$src' > '$work/myrt.sql'" &&
       timed "mariadb < dump.sql" "mariadb $my_conn bnc_myrt_mysqldump < '$work/myrt.sql'"
   }
-  tools_run decant t_decant "mydumper+myloader" t_mydumper "mysqldump+mariadb" t_mysqldump
-  local d drss dsize c_decant
+  # decant's other load method (multi-row INSERT instead of LOAD DATA), on
+  # the archive decant's export just wrote, to keep their comparison honest.
+  t_insert() {
+    [ -d "$work/myrt.decant" ] && my_fresh bnc_myrt_insert &&
+      timed "decant import -j$jobs (DECANT_MYSQL_LOAD=insert)" "DECANT_MYSQL_LOAD=insert '$decant' -q import -j$jobs '$work/myrt.decant' '$(my_uri bnc_myrt_insert)'"
+  }
+  tools_run decant t_decant "mydumper+myloader" t_mydumper "mysqldump+mariadb" t_mysqldump "decant INSERT" t_insert
+  local d drss dsize c_decant di
   d=$(tool_secs decant); drss=$(tool_rss decant); dsize=$(du_bytes "$work/myrt.decant")
+  di=FAILED
+  # shellcheck disable=SC2086
+  [ -z "${t_fail[decant]+x}" ] && di=$(median ${s_secs["decant::decant import -j$jobs"]})
   c_decant=$(check decant "$want" "$(my_counts bnc_myrt_decant)" "$(my_uri "$src")" "$(my_uri bnc_myrt_decant)")
   record mysql-roundtrip "x$1" "$want" "mydumper + myloader" "$(tool_secs "mydumper+myloader")" "$d" "$drss" "$dsize" \
     "$(du_bytes "$work/myrt.mydumper")" "$c_decant | $(check "mydumper+myloader" "$want" "$(my_counts bnc_myrt_myloader)" "$(my_uri "$src")" "$(my_uri bnc_myrt_myloader)")"
   record mysql-roundtrip "x$1" "$want" "mysqldump | mariadb" "$(tool_secs "mysqldump+mariadb")" "$d" "$drss" "$dsize" \
     "$(du_bytes "$work/myrt.sql")" "$c_decant | $(check "mysqldump+mariadb" "$want" "$(my_counts bnc_myrt_mysqldump)" "$(my_uri "$src")" "$(my_uri bnc_myrt_mysqldump)")"
-  my_drop bnc_myrt_decant; my_drop bnc_myrt_myloader; my_drop bnc_myrt_mysqldump
+  record mysql-roundtrip "x$1" "$want" "decant import, INSERT (vs LOAD DATA)" "$(tool_secs "decant INSERT")" "$di" "$(tool_rss "decant INSERT")" - - \
+    "$(check "decant INSERT" "$want" "$(my_counts bnc_myrt_insert)" "$(my_uri "$src")" "$(my_uri bnc_myrt_insert)")"
+  my_drop bnc_myrt_decant; my_drop bnc_myrt_myloader; my_drop bnc_myrt_mysqldump; my_drop bnc_myrt_insert
   rm -rf "$work/myrt.decant" "$work/myrt.mydumper" "$work/myrt.sql"
 }
 
@@ -581,11 +596,16 @@ awk -F'\t' '
   function mib(b) { return b == "-" ? "-" : sprintf("%.1f", b / 1048576) }
   function rows(r,   n, a, i, s, kv) { if (r == "-") return "-"; n = split(r, a, " "); s = 0
     for (i = 1; i <= n; i++) { split(a[i], kv, "="); s += kv[2] } return s }
-  BEGIN { printf "%-16s %-4s %9s  %-26s %8s %8s %7s %10s %9s %9s  %s\n", "path", "size", "rows", "peer", "decant s", "peer s", "ratio", "decant MiB", "decant sz", "peer sz", "check (decant | peer)" }
+  BEGIN { printf "%-16s %-4s %9s  %-36s %8s %8s %7s %10s %9s %9s  %s\n", "path", "size", "rows", "peer", "decant s", "peer s", "ratio", "decant MiB", "decant sz", "peer sz", "check (decant | peer)" }
   { ratio = ($5 + 0 > 0 && $6 + 0 > 0) ? sprintf("%.2fx", $5 / $6) : "-"
-    printf "%-16s %-4s %9s  %-26s %8s %8s %7s %10s %9s %9s  %s\n", $1, $2, rows($3), $4, $6, $5, ratio, $7, mib($8), mib($9), $10 }' "$results"
+    printf "%-16s %-4s %9s  %-36s %8s %8s %7s %10s %9s %9s  %s\n", $1, $2, rows($3), $4, $6, $5, ratio, $7, mib($8), mib($9), $10 }' "$results"
 echo "(sizes in MiB: decant's archive directory, pg_dump -Fd directory, the COPY files, mydumper directory, mysqldump file; - for a migration)"
 
+if [ -s "$work/failures.txt" ]; then
+  echo
+  echo "failed commands (each tool stops at its first failure):"
+  sed 's/^/  /' "$work/failures.txt"
+fi
 bad=0
 ((${#failed[@]})) && { echo "stopped: ${failed[*]}"; bad=1; }
 if awk -F'\t' '$5 == "FAILED" || $6 == "FAILED" || $10 ~ /DIFF|ERROR/ { found = 1 } END { exit !found }' "$results"; then
