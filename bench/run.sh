@@ -58,6 +58,9 @@ for v in $sizes "$jobs" "$runs"; do
 done
 ((${#paths[@]})) || paths=("${all_paths[@]}")
 exec 2>&1   # one stream: a failure's message stays next to the step it stopped
+# One bench at a time on this machine: the targets are fixed names on shared servers.
+exec 8>/tmp/decant-bench.lock
+flock -n 8 || { echo "bench: another bench/run.sh holds /tmp/decant-bench.lock" >&2; exit 2; }
 
 # The base data set (size 1), scaled by each size: a round trip of size 1 takes
 # a few seconds on the 2-core machine. --quick: a tiny base, one size, one run.
@@ -69,7 +72,7 @@ if ((quick)); then
   [ "$runs" = 3 ] && runs=1
 else
   pg_base="${BENCH_PG_SCALE:-10}"
-  sqlite_base="${BENCH_SQLITE_ROWS:-1000000}"
+  sqlite_base="${BENCH_SQLITE_ROWS:-500000}"
   mysql_base="${BENCH_MYSQL_ROWS:-300000}"
 fi
 
