@@ -76,6 +76,7 @@ else
   mysql_base="${BENCH_MYSQL_ROWS:-300000}"
 fi
 
+pgcopydb_split="${BENCH_PGCOPYDB_SPLIT-50MB}"
 bench_dir="${BENCH_DIR:-/var/tmp/decant-bench}"
 data="$bench_dir/data"   # generated sources, kept
 work="$bench_dir/run"    # archives, dumps, logs of this run, wiped at start
@@ -189,7 +190,7 @@ timed() {
   s_secs[$key]+=" $secs"; s_rss[$key]+=" $rss_mib"
   cur_sum=$(awk -v a="$cur_sum" -v b="$secs" 'BEGIN {print a + b}')
   cur_rss=$(awk -v a="$cur_rss" -v b="$rss_mib" 'BEGIN {print (b > a) ? b : a}')
-  printf '  run %s/%s  %-44s %8.2f s %9s MiB\n' "$run" "$runs" "$1" "$secs" "$rss_mib"
+  printf '  run %s/%s  %-62s %8.2f s %9s MiB\n' "$run" "$runs" "$1" "$secs" "$rss_mib"
 }
 
 # tools_run TOOL FN [TOOL FN ...]: RUNS times, each tool's FN in turn (FN
@@ -216,7 +217,7 @@ tools_run() {
   local key
   for key in "${step_order[@]}"; do
     # shellcheck disable=SC2086
-    printf '    %-56s %8s s %9.1f MiB\n' "${key/::/: }" "$(median ${s_secs[$key]})" "$(median ${s_rss[$key]})"
+    printf '    %-74s %8s s %9.1f MiB\n' "${key/::/: }" "$(median ${s_secs[$key]})" "$(median ${s_rss[$key]})"
   done
 }
 
@@ -465,9 +466,13 @@ path_pg-migrate() {
   }
   # pgcopydb runs pg_dump/pg_restore of the server's version, found next to
   # the psql first in PATH; roles and ownership stay as they are (one server).
+  # Its same-table concurrency (off by default) is on: a table larger than
+  # BENCH_PGCOPYDB_SPLIT is copied in parts of that size by several jobs.
+  local split=()
+  [ -n "$pgcopydb_split" ] && split=(--split-tables-larger-than "$pgcopydb_split")
   t_pgcopydb() {
     rm -rf "$work/pgcopydb" && pg_fresh bnc_pgm_pgcopydb &&
-      timed "pgcopydb clone --table-jobs $jobs --index-jobs $jobs" "PATH='$bin':\"\$PATH\" pgcopydb clone --source '$server/$src' --target '$server/bnc_pgm_pgcopydb' --dir '$work/pgcopydb' --table-jobs $jobs --index-jobs $jobs --no-owner --no-acl"
+      timed "pgcopydb clone --table-jobs $jobs --index-jobs $jobs${split[*]:+ ${split[*]}}" "PATH='$bin':\"\$PATH\" pgcopydb clone --source '$server/$src' --target '$server/bnc_pgm_pgcopydb' --dir '$work/pgcopydb' --table-jobs $jobs --index-jobs $jobs ${split[*]} --no-owner --no-acl"
   }
   t_pipe() {
     pg_fresh bnc_pgm_pgdump &&
