@@ -66,6 +66,11 @@ std::optional<PageRange> DecodePages(std::string_view bounds) {
   return range;
 }
 
+// total * part / whole without overflow (part <= whole < 2^32).
+uint64_t ShareOf(uint64_t total, uint64_t part, uint64_t whole) {
+  return total / whole * part + total % whole * part / whole;
+}
+
 // The WHERE clause that selects a page range: a TID Range Scan on 14+.
 std::string PagesFilter(const PageRange& range) {
   std::string sql = fmt::format("ctid >= '({},0)'::pg_catalog.tid", range.first);
@@ -178,9 +183,9 @@ class PostgresSource final : public Source {
         s.label = fmt::format("pages {}-{}", range.first, *range.end - 1);
       }
       s.bounds = EncodePages(range);
-      double share = static_cast<double>((i + 1 == count ? pages : *range.end) - range.first) / pages;
-      if (estimate.rows) s.estimate.rows = static_cast<uint64_t>(*estimate.rows * share);
-      if (estimate.bytes) s.estimate.bytes = static_cast<uint64_t>(*estimate.bytes * share);
+      uint64_t share = (i + 1 == count ? pages : *range.end) - range.first;
+      if (estimate.rows) s.estimate.rows = ShareOf(*estimate.rows, share, pages);
+      if (estimate.bytes) s.estimate.bytes = ShareOf(*estimate.bytes, share, pages);
       slices.push_back(std::move(s));
     }
     return slices;

@@ -47,7 +47,7 @@ class Db {
  public:
   Db(std::string server, const std::string& tag)
       : server_(std::move(server)),
-        name_("pgs_" + tag + "_" + std::to_string(getpid()) + "_" + std::to_string(counter_++)) {
+        name_("pgs_" + tag + "_" + std::to_string(getpid()) + "_" + std::to_string(counter++)) {
     Sql(server_, "DROP DATABASE IF EXISTS \"" + name_ + "\"");
     Sql(server_, "CREATE DATABASE \"" + name_ + "\"");
   }
@@ -57,7 +57,7 @@ class Db {
   std::vector<std::string> Run(const std::string& sql) const { return Sql(uri(), sql); }
 
  private:
-  static inline std::atomic<int> counter_{0};
+  static inline std::atomic<int> counter{0};
   std::string server_, name_;
 };
 
@@ -192,7 +192,7 @@ TEST_F(PgSourceTest, SlicesCoverEveryRowExactlyOnce) {
     for (size_t at = 0, end; (end = script.find(";\n", at)) != std::string::npos; at = end + 2) {
       db.Run(script.substr(at, end - at));
     }
-    MinSlice knob(4 * 8192);
+    MinSlice knob(uint64_t{4} * 8192);
     auto source = Open(db.uri(), 4);
     ASSERT_TRUE(source);
     auto schema = source->ReadSchema();
@@ -452,7 +452,7 @@ TEST_F(PgSourceTest, ParallelExportOfSlicedTableVerifies) {
       "CREATE TABLE big (id bigint PRIMARY KEY, pad text, doc jsonb);"
       "INSERT INTO big SELECT i, repeat(md5(i::text), 4), jsonb_build_object('i', i) FROM generate_series(1, 30000) i;"
       "DELETE FROM big WHERE id % 11 = 0; CREATE TABLE small (x int); INSERT INTO small VALUES (1), (2)");
-  MinSlice knob(64 * 1024);  // inherited by the decant processes
+  MinSlice knob(uint64_t{64} * 1024);  // inherited by the decant processes
   {
     auto source = Open(db.uri(), 2);
     ASSERT_TRUE(source);
