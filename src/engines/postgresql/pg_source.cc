@@ -2,6 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+
 #include "core/pool.h"
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
@@ -13,13 +19,75 @@ namespace {
 
 constexpr const char* kSnapshotTransaction = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
+// The smallest slice SplitTable makes, in bytes of the heap (main fork): a
+// smaller table is read whole, and a table of N times this size at most N
+// slices. The DECANT_PG_MIN_SLICE_BYTES environment variable overrides it (a
+// testing knob, README.md).
+constexpr uint64_t kMinSliceBytes = uint64_t{64} << 20;
+
+// TID Range Scan, which reads only the pages of a ctid range, came in
+// PostgreSQL 14; before it a ctid range is a filter over a full scan.
+constexpr int kTidRangeScanVersion = 140000;
+
+// A slice's pages [first, end); no end: to the end of the table, whatever
+// its size when it is read.
+struct PageRange {
+  uint64_t first = 0;
+  std::optional<uint64_t> end;
+};
+
+// TableSlice::bounds: "first:end", or "first:" for an open end.
+std::string EncodePages(const PageRange& range) {
+  return fmt::format("{}:{}", range.first, range.end ? std::to_string(*range.end) : "");
+}
+
+// A decimal number up to `max`, nothing else.
+std::optional<uint64_t> ParseNumber(std::string_view text, uint64_t max) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v > max) return std::nullopt;
+  return v;
+}
+
+// A block number is 32 bits (BlockNumber).
+std::optional<uint64_t> ParseBlock(std::string_view text) { return ParseNumber(text, 0xFFFFFFFFu); }
+
+std::optional<PageRange> DecodePages(std::string_view bounds) {
+  size_t colon = bounds.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  PageRange range;
+  auto first = ParseBlock(bounds.substr(0, colon));
+  if (!first) return std::nullopt;
+  range.first = *first;
+  if (colon + 1 < bounds.size()) {
+    range.end = ParseBlock(bounds.substr(colon + 1));
+    if (!range.end || *range.end <= range.first) return std::nullopt;
+  }
+  return range;
+}
+
+// total * part / whole without overflow (part <= whole < 2^32).
+uint64_t ShareOf(uint64_t total, uint64_t part, uint64_t whole) {
+  return total / whole * part + total % whole * part / whole;
+}
+
+// The WHERE clause that selects a page range: a TID Range Scan on 14+.
+std::string PagesFilter(const PageRange& range) {
+  std::string sql = fmt::format("ctid >= '({},0)'::pg_catalog.tid", range.first);
+  if (range.end) sql += fmt::format(" AND ctid < '({},0)'::pg_catalog.tid", *range.end);
+  return sql;
+}
+
 class PostgresSource;
 
-// Reads one table with COPY ... TO STDOUT on a connection borrowed from the
-// source's pool, returned when the reader is destroyed.
+// Reads one table, or the rows of one page range of it, with COPY ... TO
+// STDOUT on a connection borrowed from the source's pool, returned when the
+// reader is destroyed.
 class CopyOutReader final : public TableReader {
  public:
-  CopyOutReader(PostgresSource* source, Connection* conn, const Table& table);
+  // `pages`: the slice to read; none: the whole table.
+  CopyOutReader(PostgresSource* source, Connection* conn, const Table& table,
+                const std::optional<PageRange>& pages = std::nullopt);
   ~CopyOutReader() override;
   Result<bool> Next(RowBatch* batch) override;
 
@@ -38,18 +106,27 @@ class CopyOutReader final : public TableReader {
 
 class PostgresSource final : public Source {
  public:
-  PostgresSource(std::unique_ptr<Connection> main, std::string location, size_t jobs)
-      : location_(std::move(location)), jobs_(std::max<size_t>(1, jobs)), main_(main.get()), pool_(jobs_) {
+  // `snapshot`: one to import (EndpointOptions::snapshot); empty: take one.
+  PostgresSource(std::unique_ptr<Connection> main, std::string location, size_t jobs, std::string snapshot,
+                 uint64_t min_slice_bytes)
+      : location_(std::move(location)),
+        jobs_(std::max<size_t>(1, jobs)),
+        snapshot_(std::move(snapshot)),
+        min_slice_bytes_(std::max<uint64_t>(1, min_slice_bytes)),
+        main_(main.get()),
+        pool_(jobs_) {
     pool_.Add(std::move(main));
   }
 
+  // Opens the main connection's transaction: on the imported snapshot, or on
+  // its own, which it exports whatever the jobs (a few microseconds), so that
+  // SnapshotId always has it.
   Status Start() {
-    DECANT_RETURN_IF_ERROR(PrepareSession(main_));
-    DECANT_RETURN_IF_ERROR(main_->Exec(kSnapshotTransaction));
-    if (jobs_ > 1) {
-      DECANT_ASSIGN_OR_RETURN(snapshot_, main_->QueryValue("SELECT pg_catalog.pg_export_snapshot()"));
-    }
     describe_ = main_->Describe();
+    DECANT_RETURN_IF_ERROR(PrepareSession(main_));
+    if (!snapshot_.empty()) return ImportSnapshot(main_);
+    DECANT_RETURN_IF_ERROR(main_->Exec(kSnapshotTransaction));
+    DECANT_ASSIGN_OR_RETURN(snapshot_, main_->QueryValue("SELECT pg_catalog.pg_export_snapshot()"));
     return Status::OK();
   }
 
@@ -62,6 +139,71 @@ class PostgresSource final : public Source {
 
   std::string Describe() const override { return describe_; }
   size_t MaxParallelTables() const override { return jobs_; }
+  Result<std::string> SnapshotId() override { return snapshot_; }
+
+  // Page ranges of the heap, from its size on disk now (pg_relation_size:
+  // relpages is only as fresh as the last VACUUM or ANALYZE). The last range
+  // is open-ended, so pages added since are read too (their rows are visible
+  // only if the snapshot sees them). One whole slice where ranges would not
+  // pay: before PostgreSQL 14 (no TID Range Scan), for a partitioned parent
+  // (no rows of its own) or anything but a plain table, and for a table below
+  // two minimum slices.
+  Result<std::vector<TableSlice>> SplitTable(const Table& table, const TableSize& estimate,
+                                             size_t max_slices) override {
+    std::vector<TableSlice> whole = {TableSlice{}};
+    whole[0].estimate = estimate;
+    if (max_slices <= 1 || main_->server_version_num() < kTidRangeScanVersion || table.options.count(kOptPartitionBy) ||
+        DataColumns(table).empty()) {
+      return whole;
+    }
+    DECANT_ASSIGN_OR_RETURN(Connection * conn, Borrow());
+    auto r = conn->Query(
+        fmt::format("SELECT c.relkind, pg_catalog.pg_relation_size(c.oid), pg_catalog.current_setting('block_size') "
+                    "FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass({})",
+                    QuoteLiteral(QuoteQualified(table.schema, table.name))));
+    GiveBack(conn);
+    if (!r.ok()) return r.status().WithContext("sizing table " + QualifiedName(table.schema, table.name));
+    if (r->rows() != 1 || r->Get(0, 0) != "r" || r->IsNull(0, 1)) return whole;
+    uint64_t bytes = static_cast<uint64_t>(std::max<long long>(0, r->GetInt(0, 1)));
+    uint64_t block = static_cast<uint64_t>(std::max<long long>(1, r->GetInt(0, 2)));
+    uint64_t pages = bytes / block;
+    uint64_t count = std::min<uint64_t>({max_slices, bytes / min_slice_bytes_, pages});
+    if (count <= 1) return whole;
+
+    std::vector<TableSlice> slices;
+    for (uint64_t i = 0; i < count; ++i) {
+      PageRange range{pages * i / count, pages * (i + 1) / count};
+      TableSlice s;
+      s.index = i;
+      s.count = count;
+      if (i + 1 == count) {
+        range.end.reset();
+        s.label = fmt::format("pages {}-", range.first);
+      } else {
+        s.label = fmt::format("pages {}-{}", range.first, *range.end - 1);
+      }
+      s.bounds = EncodePages(range);
+      uint64_t share = (i + 1 == count ? pages : *range.end) - range.first;
+      if (estimate.rows) s.estimate.rows = ShareOf(*estimate.rows, share, pages);
+      if (estimate.bytes) s.estimate.bytes = ShareOf(*estimate.bytes, share, pages);
+      slices.push_back(std::move(s));
+    }
+    return slices;
+  }
+
+  // Decodes the bounds alone (nothing of SplitTable is kept), so a slice made
+  // by another process on the same snapshot reads the same rows.
+  Result<std::unique_ptr<TableReader>> OpenSlice(const Table& table, const TableSlice& slice) override {
+    if (slice.whole()) return OpenTable(table);
+    auto range = DecodePages(slice.bounds);
+    if (!range) {
+      return Status::InvalidArgument(fmt::format("table {}: slice {} of {} has bounds \"{}\", not a page range",
+                                                 QualifiedName(table.schema, table.name), slice.index + 1, slice.count,
+                                                 slice.bounds));
+    }
+    DECANT_ASSIGN_OR_RETURN(Connection * conn, Borrow());
+    return std::unique_ptr<TableReader>(new CopyOutReader(this, conn, table, *range));
+  }
 
   // From the catalog: reltuples (the planner's row estimate, as of the last
   // VACUUM or ANALYZE; -1 before either on PostgreSQL 14+, then unknown) and
@@ -92,23 +234,42 @@ class PostgresSource final : public Source {
     DECANT_ASSIGN_OR_RETURN(Connection * conn, pool_.TryTake([this]() -> Result<std::unique_ptr<Connection>> {
       DECANT_ASSIGN_OR_RETURN(auto worker, Connection::Open(location_));
       DECANT_RETURN_IF_ERROR(PrepareSession(worker.get()));
-      DECANT_RETURN_IF_ERROR(worker->Exec(kSnapshotTransaction));
-      DECANT_RETURN_IF_ERROR(worker->Exec("SET TRANSACTION SNAPSHOT " + QuoteLiteral(snapshot_)));
+      DECANT_RETURN_IF_ERROR(ImportSnapshot(worker.get()));
       return worker;
     }));
     if (!conn) return Status::Internal("more tables open at once than --jobs allows");
     return conn;
   }
 
+  // Opens `conn`'s transaction on snapshot_, exported by this source's main
+  // connection or by another process. The exporter ending its transaction
+  // is the usual reason for a refusal (22023, invalid snapshot identifier).
+  Status ImportSnapshot(Connection* conn) {
+    DECANT_RETURN_IF_ERROR(conn->Exec(kSnapshotTransaction));
+    std::string sqlstate;
+    Status st = conn->Exec("SET TRANSACTION SNAPSHOT " + QuoteLiteral(snapshot_), &sqlstate);
+    if (st.ok() || st.code() == StatusCode::kUnavailable) return st;
+    if (sqlstate == "22023") {
+      return Status::FailedPrecondition(fmt::format(
+          "snapshot {} is not available on {}: the process that exported it (decant export --coordinate) must "
+          "still be running",
+          snapshot_, describe_));
+    }
+    return Status::FailedPrecondition(
+        fmt::format("snapshot {} cannot be read on {}: {}", snapshot_, describe_, st.message()));
+  }
+
   std::string location_;
   size_t jobs_;
-  std::string snapshot_;
+  std::string snapshot_;  // imported, or exported by main_
+  uint64_t min_slice_bytes_;
   std::string describe_;
   Connection* main_;       // owned by pool_
   Pool<Connection> pool_;  // main_, then workers up to jobs_
 };
 
-CopyOutReader::CopyOutReader(PostgresSource* source, Connection* conn, const Table& table)
+CopyOutReader::CopyOutReader(PostgresSource* source, Connection* conn, const Table& table,
+                             const std::optional<PageRange>& pages)
     : source_(source), conn_(conn), label_(QualifiedName(table.schema, table.name)) {
   std::string cols;
   for (size_t i : DataColumns(table)) {
@@ -121,7 +282,15 @@ CopyOutReader::CopyOutReader(PostgresSource* source, Connection* conn, const Tab
     done_ = true;
     return;
   }
-  copy_sql_ = fmt::format("COPY {} ({}) TO STDOUT", QuoteQualified(table.schema, table.name), cols);
+  if (!pages) {
+    copy_sql_ = fmt::format("COPY {} ({}) TO STDOUT", QuoteQualified(table.schema, table.name), cols);
+    return;
+  }
+  // ONLY: like COPY of a table, without the rows of tables that inherit it.
+  // The query's columns print exactly as COPY of the table prints them.
+  label_ += fmt::format(" (pages {}-{})", pages->first, pages->end ? std::to_string(*pages->end - 1) : "");
+  copy_sql_ = fmt::format("COPY (SELECT {} FROM ONLY {} WHERE {}) TO STDOUT", cols,
+                          QuoteQualified(table.schema, table.name), PagesFilter(*pages));
 }
 
 CopyOutReader::~CopyOutReader() {
@@ -179,7 +348,11 @@ Result<bool> CopyOutReader::Next(RowBatch* batch) {
 
 Result<std::unique_ptr<Source>> OpenSource(const std::string& location, const EndpointOptions& options) {
   DECANT_ASSIGN_OR_RETURN(auto conn, Connection::Open(location));
-  auto source = std::make_unique<PostgresSource>(std::move(conn), location, options.jobs);
+  uint64_t min_slice = kMinSliceBytes;
+  if (const char* knob = std::getenv("DECANT_PG_MIN_SLICE_BYTES")) {
+    if (auto v = ParseNumber(knob, UINT64_MAX); v && *v > 0) min_slice = *v;
+  }
+  auto source = std::make_unique<PostgresSource>(std::move(conn), location, options.jobs, options.snapshot, min_slice);
   DECANT_RETURN_IF_ERROR(source->Start());
   return std::unique_ptr<Source>(std::move(source));
 }

@@ -20,9 +20,12 @@ const EngineTraits& PostgresTraits();
 bool IsPostgresLocation(const std::string& location);
 
 // Connects and opens one REPEATABLE READ, READ ONLY transaction; the schema
-// and every table are read from its snapshot. With options.jobs > 1 up to that
-// many tables are read at once by extra connections that import the same
-// snapshot (pg_export_snapshot), so the export stays a point-in-time copy.
+// and every table are read from its snapshot, which it exports (SnapshotId).
+// With options.jobs > 1 up to that many tables, or slices of one (ctid page
+// ranges, PostgreSQL 14+, README.md), are read at once by extra connections
+// that import the same snapshot, so the export stays a point-in-time copy.
+// With options.snapshot every connection imports that snapshot instead (one
+// another process exported and still holds; FailedPrecondition if it is gone).
 // Connection settings not in the URI come from PG* variables and ~/.pgpass,
 // as with psql.
 Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& uri, const EndpointOptions& options);
