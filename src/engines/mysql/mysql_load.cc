@@ -186,11 +186,6 @@ int InfileError(void*, char* msg, unsigned int len) {
   return 1;
 }
 
-bool OneTransaction() {
-  const char* env = std::getenv("DECANT_MYSQL_TXN");
-  return !(env && std::strcmp(env, "0") == 0);
-}
-
 class BulkWriter : public TableWriter {
  public:
   BulkWriter(Connection* conn, Encoder encoder, std::string table, size_t num_columns, std::function<void()> release,
@@ -205,8 +200,6 @@ class BulkWriter : public TableWriter {
   }
   ~BulkWriter() override {
     Stop();
-    // A writer closed before its COMMIT (an error, or abandoned) leaves nothing.
-    if (in_transaction_) (void)conn_->Exec("ROLLBACK");
     if (release_) release_();
   }
 
@@ -226,10 +219,7 @@ class BulkWriter : public TableWriter {
   Status Close() override {
     if (!current_.empty()) DECANT_RETURN_IF_ERROR(Hand());
     Stop();
-    DECANT_RETURN_IF_ERROR(LoaderStatus());
-    if (!in_transaction_) return Status::OK();
-    in_transaction_ = false;
-    return conn_->Exec("COMMIT").WithContext("table " + table_);
+    return LoaderStatus();
   }
 
  private:
@@ -281,11 +271,6 @@ class BulkWriter : public TableWriter {
   // changed or skipped something, so the copy would not be exact.
   Status Run(const std::string& buf) {
     MYSQL* mysql = conn_->get();
-    if (!started_ && OneTransaction()) {
-      DECANT_RETURN_IF_ERROR(conn_->Exec("START TRANSACTION").WithContext("table " + table_));
-      in_transaction_ = true;
-    }
-    started_ = true;
     int rc;
     if (const std::string& sql = encoder_.statement(); !sql.empty()) {
       InfileSource src{&buf, 0};
@@ -348,8 +333,6 @@ class BulkWriter : public TableWriter {
   std::function<void()> release_;
   std::vector<std::string> reproduced_;
   std::string current_;
-  bool started_ = false;         // the first statement ran (loader thread; then Close, after the join)
-  bool in_transaction_ = false;  // a transaction is open on conn_
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -42,8 +42,7 @@ constexpr const char* kLoadSqlMode = "'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES
 constexpr const char* kLoadSession =
     "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION', "
     "SESSION foreign_key_checks = 0, SESSION unique_checks = 0, "
-    "SESSION net_read_timeout = 86400, SESSION net_write_timeout = 86400, SESSION max_error_count = 65535, "
-    "SESSION innodb_lock_wait_timeout = 86400";
+    "SESSION net_read_timeout = 86400, SESSION net_write_timeout = 86400, SESSION max_error_count = 65535";
 
 // "sql_mode = '...', character_set_client = ..., collation_connection = ...":
 // the session settings an object was created with (a trigger's or routine's
@@ -174,7 +173,6 @@ class MysqlSink : public Sink, private LoadTarget {
   // The anti-join of every foreign key of `tables` (see CheckForeignKeys in
   // the .cc), up to jobs_ at once.
   Status CheckForeignKeys(const std::vector<const Table*>& tables);
-  Status RunOnEach(const std::vector<std::vector<const DdlStatement*>>& work);
   // Runs job(connection, i) for i < n on up to jobs_ connections at once.
   Status OnConnections(size_t n, const std::function<Status(Connection&, size_t)>& job);
   Status SetCounters();
@@ -375,15 +373,6 @@ Status MysqlSink::OnConnections(size_t n, const std::function<Status(Connection&
   return RunWorkQueue(n, conns.size(), [&](size_t worker, size_t i) { return job(*conns[worker], i); });
 }
 
-// Runs each list of statements on its own connection, up to jobs_ at once
-// (index builds of different tables overlap on the server).
-Status MysqlSink::RunOnEach(const std::vector<std::vector<const DdlStatement*>>& work) {
-  return OnConnections(work.size(), [&](Connection& c, size_t i) -> Status {
-    for (const DdlStatement* s : work[i]) DECANT_RETURN_IF_ERROR(Run(&c, *s));
-    return Status::OK();
-  });
-}
-
 // The rows load with foreign_key_checks = 0, and with checks off neither
 // MariaDB nor MySQL reads the rows when ALTER TABLE adds a foreign key (with
 // checks on the ALTER copies the whole table instead of adding the key in
@@ -437,7 +426,10 @@ Status MysqlSink::AddKeys() {
     if (keys.empty() || keys.back().front()->table != s->table) keys.emplace_back();
     keys.back().push_back(s);
   }
-  DECANT_RETURN_IF_ERROR(RunOnEach(keys));
+  DECANT_RETURN_IF_ERROR(OnConnections(keys.size(), [&](Connection& c, size_t i) -> Status {
+    for (const DdlStatement* s : keys[i]) DECANT_RETURN_IF_ERROR(Run(&c, *s));
+    return Status::OK();
+  }));
   // Foreign keys once every key they may reference exists and their rows
   // passed CheckForeignKeys; with foreign_key_checks off the server does not
   // re-read the rows.

@@ -699,6 +699,7 @@ void MakeSliceTables(const std::string& db) {
   c.Exec("CREATE TABLE empty_t (id INT PRIMARY KEY)");
   c.Exec("CREATE TABLE nokey (x INT)");
   c.Exec("INSERT INTO nokey SELECT seq FROM seq_1_to_10");
+  c.Exec("ANALYZE TABLE ints, uints, words, names, blobs, pairs, nulls, empty_t, nokey");  // row estimates
 }
 
 TEST(MysqlSlices, CoverEveryRowExactlyOnce) {
@@ -797,7 +798,7 @@ TEST(MysqlSink, KeysAfterTheDataAndOrphansRefused) {
   c.Exec("CREATE TABLE parent (id INT PRIMARY KEY, code VARCHAR(10) NOT NULL, UNIQUE KEY uq_code (code))");
   c.Exec(
       "CREATE TABLE child (id INT PRIMARY KEY, pid INT, pcode VARCHAR(10), a INT, b INT, KEY ix_a (a), "
-      "KEY ix_ab (a, b), CONSTRAINT fk_pid FOREIGN KEY (pid) REFERENCES parent (id), "
+      "KEY ix_ab (a, b), UNIQUE KEY uq_b (b), CONSTRAINT fk_pid FOREIGN KEY (pid) REFERENCES parent (id), "
       "CONSTRAINT fk_code FOREIGN KEY (pcode) REFERENCES parent (code))");
   c.Exec("INSERT INTO parent SELECT seq, CONCAT('c', seq) FROM seq_1_to_100");
   c.Exec(
@@ -809,13 +810,13 @@ TEST(MysqlSink, KeysAfterTheDataAndOrphansRefused) {
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(Snapshot(dst.name()), expected);
   std::string create = RawDb(dst.name()).Rows("SHOW CREATE TABLE child")[0][1];
-  for (const char* part : {"KEY `ix_a` (`a`)", "KEY `ix_ab` (`a`,`b`)", "CONSTRAINT `fk_pid` FOREIGN KEY (`pid`)",
-                           "CONSTRAINT `fk_code` FOREIGN KEY (`pcode`)"}) {
+  for (const char* part : {"UNIQUE KEY `uq_b` (`b`)", "KEY `ix_a` (`a`)", "KEY `ix_ab` (`a`,`b`)",
+                           "CONSTRAINT `fk_pid` FOREIGN KEY (`pid`)", "CONSTRAINT `fk_code` FOREIGN KEY (`pcode`)"}) {
     EXPECT_NE(create.find(part), std::string::npos) << part << "\n" << create;
   }
   // An orphan (the source's checks were off when it was written).
   c.Exec("SET SESSION foreign_key_checks = 0");
-  c.Exec("INSERT INTO child VALUES (2000, 1, 'nope', 1, 1)");
+  c.Exec("INSERT INTO child VALUES (2000, 1, 'nope', 1, 5000)");
   st = Copy(src.uri(), bad.uri(), LoadMode::kRefuseNonEmpty, 2);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
   EXPECT_NE(st.message().find("fk_code"), std::string::npos) << st.message();
