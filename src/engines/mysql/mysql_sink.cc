@@ -426,10 +426,11 @@ Status MysqlSink::AddKeys() {
     if (keys.empty() || keys.back().front()->table != s->table) keys.emplace_back();
     keys.back().push_back(s);
   }
-  DECANT_RETURN_IF_ERROR(OnConnections(keys.size(), [&](Connection& c, size_t i) -> Status {
+  Status built = OnConnections(keys.size(), [&](Connection& c, size_t i) -> Status {
     for (const DdlStatement* s : keys[i]) DECANT_RETURN_IF_ERROR(Run(&c, *s));
     return Status::OK();
-  }));
+  });
+  DECANT_RETURN_IF_ERROR(built);
   // Foreign keys once every key they may reference exists and their rows
   // passed CheckForeignKeys; with foreign_key_checks off the server does not
   // re-read the rows.

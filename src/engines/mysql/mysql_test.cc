@@ -664,7 +664,7 @@ void MakeSliceTables(const std::string& db) {
   RawDb c(db);
   // Integers with gaps, negatives and both extremes.
   c.Exec("CREATE TABLE ints (id BIGINT PRIMARY KEY, v INT)");
-  c.Exec("INSERT INTO ints SELECT seq * 7 - 3500, seq FROM seq_1_to_1000");
+  c.Exec("INSERT INTO ints SELECT CAST(seq AS SIGNED) * 7 - 3500, seq FROM seq_1_to_1000");
   c.Exec("INSERT INTO ints VALUES (-9223372036854775808, 0), (9223372036854775807, 0), (100000, 1)");
   c.Exec("CREATE TABLE uints (id BIGINT UNSIGNED PRIMARY KEY, v INT)");
   c.Exec("INSERT INTO uints SELECT seq * 13, seq FROM seq_1_to_500");
@@ -679,7 +679,8 @@ void MakeSliceTables(const std::string& db) {
       "INSERT INTO words VALUES ('a', 1), ('A', 2), ('b', 3), ('B ', 4), ('B', 5), ('x', 6), ('x ', 7), "
       "('É', 8), ('e', 9), ('E', 10), ('z', 11), ('Z  ', 12), ('', 13), (' ', 14)");
   c.Exec("INSERT INTO words SELECT CONCAT(CHAR(65 + seq % 26), LPAD(seq, 4, '0')), seq FROM seq_1_to_300");
-  c.Exec("INSERT INTO words SELECT LOWER(CONCAT(CHAR(65 + seq % 26), LPAD(seq, 4, '0'))), seq FROM seq_1_to_300");
+  c.Exec(
+      "INSERT INTO words SELECT LOWER(CONCAT(CHAR(65 + seq % 26), LPAD(seq, 4, '0'))), seq + 1000 FROM seq_1_to_300");
   // A unique latin1 case-insensitive key, no primary key.
   c.Exec(
       "CREATE TABLE names (name VARCHAR(30) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL, v INT, "
@@ -761,6 +762,19 @@ TEST(MysqlSlices, SlicedRoundTripVerifies) {
   MakeSliceTables(src.name());
   RawDb(src.name()).Exec("ALTER TABLE pairs ADD KEY ix_b (b)");
   setenv("DECANT_MYSQL_MIN_SLICE_ROWS", "50", 1);
+  {
+    // The pipeline splits these tables: what it asks for, with the server's estimates.
+    auto source = OpenMysqlSource(src.uri(), EndpointOptions{2});
+    ASSERT_TRUE(source.ok());
+    auto schema = (*source)->ReadSchema();
+    ASSERT_TRUE(schema.ok());
+    for (const Table& t : schema->tables) {
+      auto slices = (*source)->SplitTable(t, (*source)->EstimateSize(t), 2);
+      ASSERT_TRUE(slices.ok());
+      bool splits = t.name != "empty_t" && t.name != "nokey";
+      EXPECT_EQ(slices->size(), splits ? 2u : 1u) << t.name;
+    }
+  }
   TempDir tmp;
   std::string archive = tmp.File("sliced");
   Status st;
