@@ -279,8 +279,8 @@ class MysqlSource : public Source {
   // Rows of `table` read with `filter` (" FORCE INDEX ... WHERE ..." or "").
   Result<std::unique_ptr<TableReader>> Read(const Table& table, const std::string& filter);
   // The boundaries of the slices (sorted, distinct, at most n-1) of `key`.
-  Result<std::vector<std::string>> Boundaries(Connection& conn, const Table& table, const SliceKey& key, uint64_t rows,
-                                              size_t n);
+  static Result<std::vector<std::string>> Boundaries(Connection& conn, const Table& table, const SliceKey& key,
+                                                     uint64_t rows, size_t n);
 
   ConnectionPool pool_;
   mysql_internal::SchemaRead read_;
