@@ -30,7 +30,10 @@ bool IsMysqlUri(const std::string& location);
 // streaming rows with mysql_use_result. With options.jobs > 1 the extra
 // connections open their snapshots while the first holds FLUSH TABLES WITH
 // READ LOCK (as mydumper does), so all read the same point in time; without
-// the RELOAD privilege it reads with one connection and says so.
+// the RELOAD privilege it reads with one connection and says so. SplitTable
+// cuts a table of at least 64 MiB into ranges of the first column of its
+// primary (else unique) key, integer or string, read by OpenSlice from the
+// same snapshot; the bounds are self-contained (README.md: Slices).
 // InvalidArgument for a malformed URI, NotFound for a missing database,
 // Unavailable when the server cannot be reached or refuses the login.
 Result<std::unique_ptr<Source>> OpenMysqlSource(const std::string& uri, const EndpointOptions& options);
@@ -39,8 +42,10 @@ Result<std::unique_ptr<Source>> OpenMysqlSource(const std::string& uri, const En
 // INFILE fed from memory, one statement per batch, foreign-key, unique and
 // CHECK checks off during the load. Tables are created with their primary
 // key only; secondary indexes, foreign keys, AUTO_INCREMENT counters, views,
-// triggers and routines follow in Commit(). With options.jobs > 1 up to that
-// many tables load at once over their own connections.
+// triggers and routines follow in Commit(); each foreign key is checked by
+// an anti-join before it is added (a row without its parent fails the load
+// with FailedPrecondition). With options.jobs > 1 up to that many tables (or
+// writers of one table) load at once over their own connections.
 Result<std::unique_ptr<Sink>> OpenMysqlSink(const std::string& uri, const EndpointOptions& options);
 
 // The server `uri` points at; its database part, if any, is ignored.

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -34,6 +35,7 @@ namespace decant {
 namespace {
 
 using mysql_internal::Connection;
+using mysql_internal::OneLine;
 using mysql_internal::QuoteIdent;
 
 constexpr const char* kLoadSqlMode = "'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION'";
@@ -168,7 +170,11 @@ class MysqlSink : public Sink, private LoadTarget {
   // Runs one statement of statements_ on `conn`, judged by recorder_.
   Status Run(Connection* conn, const DdlStatement& s);
   Status AddKeys();
-  Status RunOnEach(const std::vector<std::vector<const DdlStatement*>>& work);
+  // The anti-join of every foreign key of `tables` (see CheckForeignKeys in
+  // the .cc), up to jobs_ at once.
+  Status CheckForeignKeys(const std::vector<const Table*>& tables);
+  // Runs job(connection, i) for i < n on up to jobs_ connections at once.
+  Status OnConnections(size_t n, const std::function<Status(Connection&, size_t)>& job);
   Status SetCounters();
   Status CreateNative(const DdlStatement& s);
   Status CreateRoutinesViewsTriggers();
@@ -355,20 +361,61 @@ Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
       [this, conn] { loaders_.GiveBack(conn); }, native() ? ReproducedColumns(table) : std::vector<std::string>());
 }
 
-// Runs each list of statements on its own connection, up to jobs_ at once
-// (index builds of different tables overlap on the server).
-Status MysqlSink::RunOnEach(const std::vector<std::vector<const DdlStatement*>>& work) {
+Status MysqlSink::OnConnections(size_t n, const std::function<Status(Connection&, size_t)>& job) {
   std::vector<std::unique_ptr<Connection>> extra;
-  for (size_t j = 1; j < std::min(jobs_, work.size()); ++j) {
+  for (size_t j = 1; j < std::min(jobs_, n); ++j) {
     auto c = Connect();
     if (!c.ok()) break;  // fewer connections: slower, not wrong
     extra.push_back(std::move(c).value());
   }
   std::vector<Connection*> conns{main_.get()};  // worker 0 is this thread
   for (auto& c : extra) conns.push_back(c.get());
-  return RunWorkQueue(work.size(), conns.size(), [&](size_t worker, size_t i) -> Status {
-    for (const DdlStatement* s : work[i]) DECANT_RETURN_IF_ERROR(Run(conns[worker], *s));
-    return Status::OK();
+  return RunWorkQueue(n, conns.size(), [&](size_t worker, size_t i) { return job(*conns[worker], i); });
+}
+
+// The rows load with foreign_key_checks = 0, and with checks off neither
+// MariaDB nor MySQL reads the rows when ALTER TABLE adds a foreign key (with
+// checks on the ALTER copies the whole table instead of adding the key in
+// place). So each foreign key is checked once, before it is added, by one
+// anti-join that stops at the first row without its parent (MATCH SIMPLE: a
+// key with a NULL part needs no parent), run after the keys, so that the
+// parent's side is an index look-up: a row without its parent fails the load,
+// naming the key and the value, as the server's own check would have.
+Status MysqlSink::CheckForeignKeys(const std::vector<const Table*>& tables) {
+  std::vector<std::pair<const Table*, const ForeignKey*>> fks;
+  for (const Table* t : tables) {
+    for (const ForeignKey& fk : t->foreign_keys) fks.emplace_back(t, &fk);
+  }
+  return OnConnections(fks.size(), [&](Connection& c, size_t i) -> Status {
+    const Table& t = *fks[i].first;
+    const ForeignKey& fk = *fks[i].second;
+    std::vector<std::string> ref = fk.ref_columns;
+    if (ref.empty() && fk.ref_schema.empty()) {  // the parent's primary key
+      for (const Table& p : schema_.tables) {
+        if (p.name == fk.ref_table && p.primary_key) ref = p.primary_key->columns;
+      }
+    }
+    if (ref.size() != fk.columns.size() || ref.empty()) return Status::OK();  // the server's DDL will say
+    std::string parent = (fk.ref_schema.empty() ? "" : QuoteIdent(fk.ref_schema) + ".") + QuoteIdent(fk.ref_table);
+    std::string cols, not_null, join;
+    for (size_t k = 0; k < ref.size(); ++k) {
+      std::string col = "c." + QuoteIdent(fk.columns[k]);
+      cols += (k ? ", " : "") + col;
+      not_null += (k ? " AND " : "") + col + " IS NOT NULL";
+      join += (k ? " AND " : "") + ("p." + QuoteIdent(ref[k])) + " = " + col;
+    }
+    auto rows = c.Query("SELECT " + cols + " FROM " + QuoteIdent(t.name) + " c WHERE " + not_null +
+                        " AND NOT EXISTS (SELECT 1 FROM " + parent + " p WHERE " + join + ") LIMIT 1");
+    if (!rows.ok()) return rows.status().WithContext("checking foreign key " + fk.name + " of table " + t.name);
+    if (rows->empty()) return Status::OK();
+    std::string key;
+    for (size_t k = 0; k < fk.columns.size() && k < rows->front().size(); ++k) {
+      key += (k ? ", " : "") + fk.columns[k] + "=" + rows->front()[k].value_or("NULL");
+    }
+    return Status::FailedPrecondition(Describe() + ": foreign key " + (fk.name.empty() ? "(unnamed)" : fk.name) +
+                                      " of table " + t.name + ": a row with " + OneLine(key) + " has no row in " +
+                                      (fk.ref_schema.empty() ? "" : fk.ref_schema + ".") + fk.ref_table +
+                                      "; nothing was loaded");
   });
 }
 
@@ -379,9 +426,19 @@ Status MysqlSink::AddKeys() {
     if (keys.empty() || keys.back().front()->table != s->table) keys.emplace_back();
     keys.back().push_back(s);
   }
-  DECANT_RETURN_IF_ERROR(RunOnEach(keys));
-  // Foreign keys once every key they may reference exists; with
-  // foreign_key_checks off the server does not re-read the rows.
+  Status built = OnConnections(keys.size(), [&](Connection& c, size_t i) -> Status {
+    for (const DdlStatement* s : keys[i]) DECANT_RETURN_IF_ERROR(Run(&c, *s));
+    return Status::OK();
+  });
+  DECANT_RETURN_IF_ERROR(built);
+  // Foreign keys once every key they may reference exists and their rows
+  // passed CheckForeignKeys; with foreign_key_checks off the server does not
+  // re-read the rows.
+  std::vector<const Table*> children;
+  for (const Table& t : schema_.tables) {
+    if (created_tables_.count(t.name)) children.push_back(&t);
+  }
+  DECANT_RETURN_IF_ERROR(CheckForeignKeys(children));
   for (const DdlStatement* s : Statements({"foreign key"})) DECANT_RETURN_IF_ERROR(Run(main_.get(), *s));
   for (const DdlStatement* s : Statements({"check"})) {
     if (s->sql.empty()) {
@@ -462,6 +519,11 @@ Status MysqlSink::Commit() {
     DECANT_RETURN_IF_ERROR(AddKeys());
     DECANT_RETURN_IF_ERROR(SetCounters());
     DECANT_RETURN_IF_ERROR(CreateRoutinesViewsTriggers());
+  } else {
+    // The target's foreign keys were there, but not checked during the load.
+    std::vector<const Table*> loaded;
+    for (const Table& t : schema_.tables) loaded.push_back(&t);
+    DECANT_RETURN_IF_ERROR(CheckForeignKeys(loaded));
   }
   DECANT_RETURN_IF_ERROR(main_->Exec("SET SESSION foreign_key_checks = 1, SESSION unique_checks = 1"));
   main_.reset();

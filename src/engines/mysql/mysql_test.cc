@@ -94,9 +94,9 @@ class RawDb {
 // A database that exists for one test.
 class TestDb {
  public:
-  explicit TestDb(const std::string& tag, bool create = true) {
+  explicit TestDb(const std::string& tag, bool create = true, const std::string& prefix = "decant_t_") {
     static std::atomic<int> counter{0};
-    name_ = "decant_t_" + tag + "_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+    name_ = prefix + tag + "_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
     RawDb server;
     server.Exec("DROP DATABASE IF EXISTS " + mysql_internal::QuoteIdent(name_));
     if (create) {
@@ -639,6 +639,203 @@ TEST(Mysql, SqliteSchemasLoadIntoMysql) {
   Status st = Copy("sqlite://" + db, dst.uri());
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(RawDb(dst.name()).Rows("SELECT COUNT(*) FROM a")[0][0], "2");
+}
+
+// Every row of `reader`, one line each, sorted.
+std::vector<std::string> AllRows(TableReader& reader) {
+  std::vector<std::string> out;
+  RowBatch batch;
+  for (;;) {
+    auto more = reader.Next(&batch);
+    EXPECT_TRUE(more.ok()) << more.status().ToString();
+    if (!more.ok() || !*more) break;
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      std::string line;
+      for (size_t c = 0; c < batch.num_columns(); ++c) line += batch.row(r)[c].DebugString() + "|";
+      out.push_back(line);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Tables whose keys split in every way SplitTable knows.
+void MakeSliceTables(const std::string& db) {
+  RawDb c(db);
+  // Integers with gaps, negatives and both extremes.
+  c.Exec("CREATE TABLE ints (id BIGINT PRIMARY KEY, v INT)");
+  c.Exec("INSERT INTO ints SELECT CAST(seq AS SIGNED) * 7 - 3500, seq FROM seq_1_to_1000");
+  c.Exec("INSERT INTO ints VALUES (-9223372036854775808, 0), (9223372036854775807, 0), (100000, 1)");
+  c.Exec("CREATE TABLE uints (id BIGINT UNSIGNED PRIMARY KEY, v INT)");
+  c.Exec("INSERT INTO uints SELECT seq * 13, seq FROM seq_1_to_500");
+  c.Exec("INSERT INTO uints VALUES (0, 0), (18446744073709551615, 0), (9223372036854775808, 0)");
+  // A case-insensitive string key whose first column holds 'a' and 'A',
+  // 'b' and 'B ', 'x' and 'x ' (equal under PAD SPACE): composite, so the
+  // equal values are different rows.
+  c.Exec(
+      "CREATE TABLE words (w VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL, n INT NOT NULL, "
+      "PRIMARY KEY (w, n))");
+  c.Exec(
+      "INSERT INTO words VALUES ('a', 1), ('A', 2), ('b', 3), ('B ', 4), ('B', 5), ('x', 6), ('x ', 7), "
+      "('É', 8), ('e', 9), ('E', 10), ('z', 11), ('Z  ', 12), ('', 13), (' ', 14)");
+  c.Exec("INSERT INTO words SELECT CONCAT(CHAR(65 + seq % 26), LPAD(seq, 4, '0')), seq FROM seq_1_to_300");
+  c.Exec(
+      "INSERT INTO words SELECT LOWER(CONCAT(CHAR(65 + seq % 26), LPAD(seq, 4, '0'))), seq + 1000 FROM seq_1_to_300");
+  // A unique latin1 case-insensitive key, no primary key.
+  c.Exec(
+      "CREATE TABLE names (name VARCHAR(30) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL, v INT, "
+      "UNIQUE KEY uq_name (name))");
+  c.Exec("INSERT INTO names SELECT CONCAT(IF(seq % 2, 'n', 'N'), seq, IF(seq % 3, ' ', '')), seq FROM seq_1_to_400");
+  c.Exec("INSERT INTO names VALUES ('Ärger', 1), ('öl', 2), ('zz', 3)");
+  // Bytes.
+  c.Exec("CREATE TABLE blobs (k VARBINARY(16) PRIMARY KEY, v INT)");
+  c.Exec("INSERT INTO blobs SELECT UNHEX(MD5(seq)), seq FROM seq_1_to_300");
+  c.Exec("INSERT INTO blobs VALUES (X'', 0), (X'00', 0), (X'FF', 0)");
+  // Composite integer key with many rows per first value.
+  c.Exec("CREATE TABLE pairs (a INT, b INT, PRIMARY KEY (a, b))");
+  c.Exec("INSERT INTO pairs SELECT seq % 5, seq FROM seq_1_to_500");
+  // A nullable unique key with NULLs.
+  c.Exec("CREATE TABLE nulls (u INT NULL, v INT, UNIQUE KEY uq_u (u))");
+  c.Exec("INSERT INTO nulls SELECT IF(seq % 4 = 0, NULL, seq), seq FROM seq_1_to_400");
+  c.Exec("CREATE TABLE empty_t (id INT PRIMARY KEY)");
+  c.Exec("CREATE TABLE nokey (x INT)");
+  c.Exec("INSERT INTO nokey SELECT seq FROM seq_1_to_10");
+  c.Exec("ANALYZE TABLE ints, uints, words, names, blobs, pairs, nulls, empty_t, nokey");  // row estimates
+}
+
+TEST(MysqlSlices, CoverEveryRowExactlyOnce) {
+  REQUIRE_SERVER();
+  TestDb db("slices", true, "mys_");
+  MakeSliceTables(db.name());
+  auto source = OpenMysqlSource(db.uri(), EndpointOptions{3});
+  auto other = OpenMysqlSource(db.uri(), {});  // another "process", reading slices from their bounds alone
+  ASSERT_TRUE(source.ok() && other.ok()) << source.status().ToString();
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  std::map<std::string, size_t> split;
+  for (const Table& t : schema->tables) {
+    auto whole_reader = (*source)->OpenTable(t);
+    ASSERT_TRUE(whole_reader.ok()) << whole_reader.status().ToString();
+    std::vector<std::string> whole = AllRows(**whole_reader);
+    whole_reader->reset();
+    for (size_t max : {2, 3, 4}) {
+      // A large estimate, so that even these small tables split.
+      TableSize big{whole.size(), uint64_t{1} << 40};
+      auto slices = (*source)->SplitTable(t, big, max);
+      ASSERT_TRUE(slices.ok()) << t.name << ": " << slices.status().ToString();
+      ASSERT_LE(slices->size(), max);
+      split[t.name] = std::max(split[t.name], slices->size());
+      for (Source* reading : {source->get(), other->get()}) {
+        std::vector<std::string> joined;
+        for (const TableSlice& s : *slices) {
+          EXPECT_EQ(s.count, slices->size());
+          auto reader = reading->OpenSlice(t, s);
+          ASSERT_TRUE(reader.ok()) << t.name << " " << s.label << ": " << reader.status().ToString();
+          auto rows = AllRows(**reader);
+          joined.insert(joined.end(), rows.begin(), rows.end());
+        }
+        std::sort(joined.begin(), joined.end());
+        EXPECT_EQ(joined, whole) << t.name << " in " << slices->size() << " slices";
+      }
+    }
+  }
+  for (const char* t : {"ints", "uints", "words", "names", "blobs", "pairs", "nulls"}) {
+    EXPECT_EQ(split[t], 4u) << t;
+  }
+  EXPECT_EQ(split["empty_t"], 1u);
+  EXPECT_EQ(split["nokey"], 1u);
+  // Small tables are read whole; bounds that are not ours are refused.
+  TableSlice bad;
+  bad.count = 2;
+  bad.bounds = "v1;t=i;c=6964;k=;cs=;co=;lo=1 OR 1=1;hi=;n=0";
+  EXPECT_EQ((*source)->OpenSlice(schema->tables[0], bad).status().code(), StatusCode::kInvalidArgument);
+  auto small = (*source)->SplitTable(schema->tables[0], TableSize{1000, 100000}, 4);
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->size(), 1u);
+}
+
+// Big enough tables, split by the pipeline, out to an archive and into
+// MySQL again (several writers of one table at once), then compared.
+TEST(MysqlSlices, SlicedRoundTripVerifies) {
+  REQUIRE_SERVER();
+  TestDb src("sl_src", true, "mys_"), dst("sl_dst", true, "mys_"), direct("sl_direct", true, "mys_");
+  MakeSliceTables(src.name());
+  RawDb(src.name()).Exec("ALTER TABLE pairs ADD KEY ix_b (b)");
+  setenv("DECANT_MYSQL_MIN_SLICE_ROWS", "50", 1);
+  {
+    // The pipeline splits these tables: what it asks for, with the server's estimates.
+    auto source = OpenMysqlSource(src.uri(), EndpointOptions{2});
+    ASSERT_TRUE(source.ok());
+    auto schema = (*source)->ReadSchema();
+    ASSERT_TRUE(schema.ok());
+    for (const Table& t : schema->tables) {
+      auto slices = (*source)->SplitTable(t, (*source)->EstimateSize(t), 2);
+      ASSERT_TRUE(slices.ok());
+      bool splits = t.name != "empty_t" && t.name != "nokey";
+      EXPECT_EQ(slices->size(), splits ? 2u : 1u) << t.name;
+    }
+  }
+  TempDir tmp;
+  std::string archive = tmp.File("sliced");
+  Status st;
+  {
+    auto source = OpenSource(src.uri(), EndpointOptions{2});
+    auto sink = OpenArchiveSink(archive, ArchiveWriteOptions{ArchiveForm::kDirectory});
+    ASSERT_TRUE(source.ok() && sink.ok());
+    CopyOptions co;
+    co.jobs = 2;
+    auto summary = CopyDatabase(**source, **sink, co);
+    ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  }
+  st = Copy(archive, dst.uri(), LoadMode::kRefuseNonEmpty, 2);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  st = Copy(src.uri(), direct.uri(), LoadMode::kRefuseNonEmpty, 2);
+  unsetenv("DECANT_MYSQL_MIN_SLICE_ROWS");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  for (const std::string& other : {archive, dst.uri(), direct.uri()}) {
+    auto a = OpenSource(src.uri());
+    auto b = OpenSource(other);
+    ASSERT_TRUE(a.ok() && b.ok());
+    auto report = VerifySources(**a, **b);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_TRUE(report->equal()) << other;
+  }
+  EXPECT_EQ(Snapshot(direct.name()), Snapshot(src.name()));
+}
+
+// Secondary keys and foreign keys come after the data; a row without its
+// parent still fails the load, naming the key and the value.
+TEST(MysqlSink, KeysAfterTheDataAndOrphansRefused) {
+  REQUIRE_SERVER();
+  TestDb src("fk_src", true, "mys_"), dst("fk_dst", true, "mys_"), bad("fk_bad", true, "mys_");
+  RawDb c(src.name());
+  c.Exec("CREATE TABLE parent (id INT PRIMARY KEY, code VARCHAR(10) NOT NULL, UNIQUE KEY uq_code (code))");
+  c.Exec(
+      "CREATE TABLE child (id INT PRIMARY KEY, pid INT, pcode VARCHAR(10), a INT, b INT, KEY ix_a (a), "
+      "KEY ix_ab (a, b), UNIQUE KEY uq_b (b), CONSTRAINT fk_pid FOREIGN KEY (pid) REFERENCES parent (id), "
+      "CONSTRAINT fk_code FOREIGN KEY (pcode) REFERENCES parent (code))");
+  c.Exec("INSERT INTO parent SELECT seq, CONCAT('c', seq) FROM seq_1_to_100");
+  c.Exec(
+      "INSERT INTO child SELECT seq, 1 + seq % 100, IF(seq % 3, CONCAT('c', 1 + seq % 50), NULL), seq, seq FROM "
+      "seq_1_to_1000");
+  c.Exec("INSERT INTO child VALUES (1001, NULL, NULL, 0, 0)");
+  std::string expected = Snapshot(src.name());
+  Status st = Copy(src.uri(), dst.uri(), LoadMode::kRefuseNonEmpty, 2);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Snapshot(dst.name()), expected);
+  std::string create = RawDb(dst.name()).Rows("SHOW CREATE TABLE child")[0][1];
+  for (const char* part : {"UNIQUE KEY `uq_b` (`b`)", "KEY `ix_a` (`a`)", "KEY `ix_ab` (`a`,`b`)",
+                           "CONSTRAINT `fk_pid` FOREIGN KEY (`pid`)", "CONSTRAINT `fk_code` FOREIGN KEY (`pcode`)"}) {
+    EXPECT_NE(create.find(part), std::string::npos) << part << "\n" << create;
+  }
+  // An orphan (the source's checks were off when it was written).
+  c.Exec("SET SESSION foreign_key_checks = 0");
+  c.Exec("INSERT INTO child VALUES (2000, 1, 'nope', 1, 5000)");
+  st = Copy(src.uri(), bad.uri(), LoadMode::kRefuseNonEmpty, 2);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_NE(st.message().find("fk_code"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("nope"), std::string::npos) << st.message();
+  EXPECT_TRUE(RawDb(bad.name()).Rows("SHOW TABLES").empty());  // nothing left that looks complete
 }
 
 }  // namespace
