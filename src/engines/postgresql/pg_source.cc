@@ -43,10 +43,16 @@ class PostgresSource final : public Source {
     pool_.Add(std::move(main));
   }
 
-  Status Start() {
+  // `snapshot`: one another process exported (EndpointOptions::snapshot),
+  // imported by every connection; empty: this one exports its own.
+  Status Start(const std::string& snapshot) {
     DECANT_RETURN_IF_ERROR(PrepareSession(main_));
     DECANT_RETURN_IF_ERROR(main_->Exec(kSnapshotTransaction));
-    if (jobs_ > 1) {
+    if (!snapshot.empty()) {
+      Status st = main_->Exec("SET TRANSACTION SNAPSHOT " + QuoteLiteral(snapshot));
+      if (!st.ok()) return st.WithContext("importing snapshot " + snapshot);
+      snapshot_ = snapshot;
+    } else {
       DECANT_ASSIGN_OR_RETURN(snapshot_, main_->QueryValue("SELECT pg_catalog.pg_export_snapshot()"));
     }
     describe_ = main_->Describe();
@@ -62,6 +68,7 @@ class PostgresSource final : public Source {
 
   std::string Describe() const override { return describe_; }
   size_t MaxParallelTables() const override { return jobs_; }
+  Result<std::string> SnapshotId() override { return snapshot_; }
 
   // From the catalog: reltuples (the planner's row estimate, as of the last
   // VACUUM or ANALYZE; -1 before either on PostgreSQL 14+, then unknown) and
@@ -180,7 +187,7 @@ Result<bool> CopyOutReader::Next(RowBatch* batch) {
 Result<std::unique_ptr<Source>> OpenSource(const std::string& location, const EndpointOptions& options) {
   DECANT_ASSIGN_OR_RETURN(auto conn, Connection::Open(location));
   auto source = std::make_unique<PostgresSource>(std::move(conn), location, options.jobs);
-  DECANT_RETURN_IF_ERROR(source->Start());
+  DECANT_RETURN_IF_ERROR(source->Start(options.snapshot));
   return std::unique_ptr<Source>(std::move(source));
 }
 
