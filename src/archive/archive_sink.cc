@@ -92,7 +92,7 @@ class ArchiveSink final : public Sink {
   bool to_stdout() const { return path_ == "-"; }
   bool directory() const { return options_.form == ArchiveForm::kDirectory; }
   bool shard_part() const { return options_.shard_count > 0; }
-  Status BeginShardPart(const std::string& schema_json);
+  Status BeginShardPart();
   Status CommitShardPart();
   Status Fail(Status s) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -234,7 +234,7 @@ Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& /*options*/) 
   manifest_.schema_checksum = Xxh3(schema_json);
 
   if (shard_part()) {
-    DECANT_RETURN_IF_ERROR(BeginShardPart(schema_json));
+    DECANT_RETURN_IF_ERROR(BeginShardPart());
   } else if (directory()) {
     if (fs_->Exists(partial_)) DECANT_RETURN_IF_ERROR(fs_->Remove(partial_));
     DECANT_RETURN_IF_ERROR(fs_->CreateDir(partial_));
@@ -409,18 +409,17 @@ Status ArchiveSink::Commit() {
 // A shard's chunks go to a directory of this run's own (partial_ from here
 // on, so that AddChunk and Abort need nothing else), named at random so that
 // two runs of one shard never meet; the part file names it.
-Status ArchiveSink::BeginShardPart(const std::string& schema_json) {
+Status ArchiveSink::BeginShardPart() {
   DECANT_ASSIGN_OR_RETURN(ShardPlan plan, ReadShardPlan(path_, fs_));
   std::string shard = fmt::format("shard {}/{}", options_.shard_index, options_.shard_count);
   if (plan.shards != options_.shard_count || options_.shard_index >= plan.shards) {
     return Status::InvalidArgument(fmt::format("{}: the plan at {} is for {} shards", shard, ShardPlanPath(path_),
                                                plan.shards));
   }
-  if (Xxh3(schema_json) != plan.schema_checksum) {
-    return Status::FailedPrecondition(shard +
-                                      ": the schema read differs from the coordinator's (same --table, "
-                                      "--exclude-table and --rename options as the coordinator?)");
-  }
+  // The tables and their columns must be the coordinator's, so that chunks
+  // fit them; the rest of the schema may differ (a sequence's value is read
+  // outside the snapshot) and schema.json keeps the coordinator's.
+  DECANT_RETURN_IF_ERROR(CheckShardTables(path_, plan, schema_, fs_).WithContext(shard));
   if (!ParseUuid(plan.uuid, &manifest_.uuid)) return Status::Corruption(ShardPlanPath(path_) + ": malformed UUID");
   std::string part = ShardPartPath(path_, options_.shard_index);
   if (fs_->Exists(part)) {

@@ -257,6 +257,34 @@ Result<ShardPlan> ReadShardPlan(const std::string& dir, FileSystem* fs) {
   }
 }
 
+Status CheckShardTables(const std::string& dir, const ShardPlan& plan, const Schema& schema, FileSystem* fs) {
+  std::string path = JoinPath(PartialPath(dir), "schema.json");
+  DECANT_ASSIGN_OR_RETURN(std::string text, ReadWhole(fs, path, kMaxMetadataBytes));
+  if (Xxh3(text) != plan.schema_checksum) return Status::Corruption(path + " does not match the shard plan's checksum");
+  Schema theirs;
+  DECANT_RETURN_IF_ERROR(SchemaFromJson(text, &theirs));
+  const char* hint = " (the same --table, --exclude-table and --rename options as the coordinator?)";
+  if (schema.tables.size() != theirs.tables.size()) {
+    return Status::FailedPrecondition(fmt::format("{} tables read, the coordinator's schema has {}{}",
+                                                  schema.tables.size(), theirs.tables.size(), hint));
+  }
+  for (size_t t = 0; t < schema.tables.size(); ++t) {
+    const Table& a = schema.tables[t];
+    const Table& b = theirs.tables[t];
+    bool same = a.schema == b.schema && a.name == b.name && a.columns.size() == b.columns.size();
+    for (size_t c = 0; same && c < a.columns.size(); ++c) {
+      same = a.columns[c].name == b.columns[c].name && a.columns[c].type.logical == b.columns[c].type.logical &&
+             a.columns[c].generated_expr.has_value() == b.columns[c].generated_expr.has_value();
+    }
+    if (!same) {
+      return Status::FailedPrecondition(fmt::format("table {} read differs from table {} of the coordinator's schema{}",
+                                                    QualifiedName(a.schema, a.name), QualifiedName(b.schema, b.name),
+                                                    hint));
+    }
+  }
+  return Status::OK();
+}
+
 Status WriteShardPart(const std::string& dir, const ShardPart& part, FileSystem* fs) {
   std::string path = ShardPartPath(dir, part.shard);
   std::string tmp = JoinPath(ShardsDir(dir), part.attempt + ".json");

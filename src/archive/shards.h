@@ -84,6 +84,15 @@ Status BeginShardedArchive(const std::string& dir, const Schema& schema, ShardPl
 // Corruption when it does not parse).
 Result<ShardPlan> ReadShardPlan(const std::string& dir, FileSystem* fs = FileSystem::Default());
 
+// Worker: OK when `schema` has the tables of the sharded archive at `dir`
+// (its schema.json, checked against `plan`): the same tables in the same
+// order, each with the same columns (names, logical types, generated or
+// not), so that its chunks fit them. The rest may differ (a sequence's value
+// is read outside any snapshot); the archive keeps the coordinator's.
+// FailedPrecondition naming the first difference.
+Status CheckShardTables(const std::string& dir, const ShardPlan& plan, const Schema& schema,
+                        FileSystem* fs = FileSystem::Default());
+
 // Worker: publishes `part` as shards/part-I.json (written beside, fsynced,
 // renamed into place, the directory fsynced), after its chunks were fsynced.
 // FailedPrecondition when the part file exists already (another run of the
