@@ -15,15 +15,6 @@
 namespace decant {
 namespace {
 
-std::string NowUtc() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 class ArchiveSink;
 
 class ArchiveTableWriter final : public TableWriter {
@@ -121,7 +112,7 @@ class ArchiveSink final : public Sink {
   std::vector<Writing> writing_;
   size_t open_writers_ = 0;
   int64_t last_opened_ = -1;
-  std::string snapshot_, attempt_;  // a shard part's
+  std::string snapshot_, attempt_;      // a shard part's
   std::unique_ptr<WritableFile> file_;  // single-file form
   uint64_t offset_ = 0;
 };
@@ -413,8 +404,8 @@ Status ArchiveSink::BeginShardPart() {
   DECANT_ASSIGN_OR_RETURN(ShardPlan plan, ReadShardPlan(path_, fs_));
   std::string shard = fmt::format("shard {}/{}", options_.shard_index, options_.shard_count);
   if (plan.shards != options_.shard_count || options_.shard_index >= plan.shards) {
-    return Status::InvalidArgument(fmt::format("{}: the plan at {} is for {} shards", shard, ShardPlanPath(path_),
-                                               plan.shards));
+    return Status::InvalidArgument(
+        fmt::format("{}: the plan at {} is for {} shards", shard, ShardPlanPath(path_), plan.shards));
   }
   // The tables and their columns must be the coordinator's, so that chunks
   // fit them; the rest of the schema may differ (a sequence's value is read

@@ -3,11 +3,9 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
-#include <ctime>
 #include <exception>
-#include <stdexcept>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "archive/codec.h"
 #include "archive/format.h"
@@ -40,15 +38,6 @@ Status WriteSynced(FileSystem* fs, const std::string& path, std::string_view dat
   return f->Close();
 }
 
-std::string NowUtcText() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 uint64_t ParseHex64(const std::string& hex) {
   if (hex.size() != 16) throw std::runtime_error("checksum '" + hex + "' is not 16 hex digits");
   std::string bytes(8, '\0');
@@ -61,8 +50,8 @@ uint64_t ParseHex64(const std::string& hex) {
 void CheckFormat(const Json& j, const char* format) {
   if (!j.is_object() || j.value("format", "") != format) throw std::runtime_error(std::string("not a ") + format);
   if (j.at("version").get<int>() != kShardFilesVersion) {
-    throw std::runtime_error(fmt::format("version {} (this decant reads {})", j.at("version").get<int>(),
-                                         kShardFilesVersion));
+    throw std::runtime_error(
+        fmt::format("version {} (this decant reads {})", j.at("version").get<int>(), kShardFilesVersion));
   }
 }
 
@@ -221,7 +210,8 @@ std::string ShardPartPath(const std::string& dir, size_t shard) {
 
 Status BeginShardedArchive(const std::string& dir, const Schema& schema, ShardPlan* plan, FileSystem* fs) {
   std::string partial = PartialPath(dir);
-  if (fs->Exists(dir)) return Status::FailedPrecondition("cannot write archive directory " + dir + ": it already exists");
+  if (fs->Exists(dir))
+    return Status::FailedPrecondition("cannot write archive directory " + dir + ": it already exists");
   if (fs->Exists(partial)) {
     return Status::FailedPrecondition("cannot coordinate shards into " + dir + ": " + partial +
                                       " exists (another run's; remove it to start over)");
@@ -371,7 +361,7 @@ Status JoinShards(const std::string& dir, FileSystem* fs) {
   m.source_engine = schema.engine;
   m.server_version = schema.server_version;
   m.database = schema.database;
-  m.created_at = NowUtcText();
+  m.created_at = NowUtc();
   m.schema_checksum = plan.schema_checksum;
   for (size_t t = 0; t < schema.tables.size(); ++t) {
     ManifestTable mt;

@@ -38,9 +38,9 @@ struct ShardUnit {
 };
 
 struct ShardPlan {
-  std::string snapshot;  // Source::SnapshotId of the coordinator
-  std::string uuid;      // the archive's UUID (text), which every chunk carries
-  size_t shards = 0;     // N
+  std::string snapshot;          // Source::SnapshotId of the coordinator
+  std::string uuid;              // the archive's UUID (text), which every chunk carries
+  size_t shards = 0;             // N
   uint64_t schema_checksum = 0;  // XXH3-64 of schema.json
   std::vector<ShardUnit> units;
 
@@ -63,8 +63,8 @@ struct ShardPart {
   size_t shards = 0;
   std::string snapshot;
   std::string uuid;
-  std::string attempt;              // the directory under shards/ holding its chunks
-  std::vector<size_t> units;        // the plan's units it copied, in full
+  std::string attempt;                 // the directory under shards/ holding its chunks
+  std::vector<size_t> units;           // the plan's units it copied, in full
   std::vector<ShardPartChunk> chunks;  // per table in seq order
 };
 

@@ -85,7 +85,7 @@ class ShardsTest : public ::testing::Test {
     ASSERT_TRUE(WriteShard(1, {{0, {6, 7}}}).ok());
   }
 
-  std::vector<int64_t> ReadIds(const std::string& path, size_t table) {
+  static std::vector<int64_t> ReadIds(const std::string& path, size_t table) {
     std::vector<int64_t> ids;
     auto src = OpenArchiveSource(path);
     EXPECT_TRUE(src.ok()) << src.status().message();

@@ -455,9 +455,9 @@ struct ExportArgs {
   TypeDbArgs typedb;
   // Shards (docs/scale.md).
   bool coordinate = false;
-  size_t shards = 0;        // --shards N, with --coordinate
-  std::string shard;        // --shard I/N
-  std::string snapshot;     // --snapshot ID
+  size_t shards = 0;         // --shards N, with --coordinate
+  std::string shard;         // --shard I/N
+  std::string snapshot;      // --snapshot ID
   double wait_timeout = -1;  // --wait-timeout SECONDS; < 0: none
 };
 
@@ -465,7 +465,9 @@ struct ExportArgs {
 Result<std::pair<size_t, size_t>> ParseShard(const std::string& text) {
   size_t slash = text.find('/');
   auto number = [](const std::string& digits, size_t* out) {
-    if (digits.empty() || digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+    if (digits.empty() || digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
     *out = std::stoul(digits);
     return true;
   };
@@ -503,8 +505,9 @@ int RunShardedExport(const ExportArgs& a, const GlobalOptions& g) {
     };
     Status st = CoordinateShards(**source, o);
     if (st.code() == StatusCode::kInvalidArgument && st.message().find("snapshot") != std::string::npos) {
-      st = st.WithContext("--coordinate needs a source whose snapshot other processes can read (PostgreSQL; "
-                          "docs/scale.md)");
+      st = st.WithContext(
+          "--coordinate needs a source whose snapshot other processes can read (PostgreSQL; "
+          "docs/scale.md)");
     }
     if (!st.ok()) return Fail(st);
     Say(g, fmt::format("joined {} shards into {}", a.shards, a.output));
@@ -526,8 +529,8 @@ int RunShardedExport(const ExportArgs& a, const GlobalOptions& g) {
   // Idempotent, so that a retried pod of an Indexed Job whose first run got as
   // far as its part file succeeds (docs/scale.md).
   if (ShardPartsPresent(a.output, count)[index]) {
-    Say(g, fmt::format("shard {}/{} is done already ({}); nothing to do", index, count,
-                       ShardPartPath(a.output, index)));
+    Say(g,
+        fmt::format("shard {}/{} is done already ({}); nothing to do", index, count, ShardPartPath(a.output, index)));
     return kExitOk;
   }
   EndpointOptions eo{a.jobs};
@@ -543,18 +546,22 @@ int RunShardedExport(const ExportArgs& a, const GlobalOptions& g) {
                     fmt::format("shard {}/{} of {}", index, count, a.output), g, a.select, "");
 }
 
+// Why a combination of the shard options is refused, or null when it is not.
+const char* RefusedShardOptions(const ExportArgs& a) {
+  if (a.coordinate && !a.shard.empty()) return "--coordinate and --shard are different processes: give one";
+  if (a.coordinate && !a.snapshot.empty()) return "--coordinate takes its own snapshot: drop --snapshot";
+  if (a.coordinate && a.shards == 0) return "--coordinate needs --shards N";
+  if (!a.coordinate && a.shards) return "--shards goes with --coordinate (a worker gives --shard I/N)";
+  if (!a.coordinate && a.wait_timeout >= 0) return "--wait-timeout goes with --coordinate";
+  if (a.format != "decant") return "shards write the decant archive's directory form: drop --format";
+  if (a.output.empty() || a.output == "-") return "shards need -o DIR, the archive directory they share";
+  return nullptr;
+}
+
 int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   ExportArgs a = args;
   if (a.coordinate || !a.shard.empty() || a.shards || a.wait_timeout >= 0) {
-    const char* refused = nullptr;
-    if (a.coordinate && !a.shard.empty()) refused = "--coordinate and --shard are different processes: give one";
-    else if (a.coordinate && !a.snapshot.empty()) refused = "--coordinate takes its own snapshot: drop --snapshot";
-    else if (a.coordinate && a.shards == 0) refused = "--coordinate needs --shards N";
-    else if (!a.coordinate && a.shards) refused = "--shards goes with --coordinate (a worker gives --shard I/N)";
-    else if (!a.coordinate && a.wait_timeout >= 0) refused = "--wait-timeout goes with --coordinate";
-    else if (a.format != "decant") refused = "shards write the decant archive's directory form: drop --format";
-    else if (a.output.empty() || a.output == "-") refused = "shards need -o DIR, the archive directory they share";
-    if (refused) return Fail(Status::InvalidArgument(refused));
+    if (const char* refused = RefusedShardOptions(a)) return Fail(Status::InvalidArgument(refused));
     return RunShardedExport(a, g);
   }
   auto format = FindFormat(a.format);
@@ -1151,14 +1158,16 @@ int RunDecant(int argc, char** argv) {
   export_cmd->add_flag("--coordinate", ex.coordinate,
                        "hold a snapshot, print its ID, plan --shards N workers' work into -o DIR, wait for them "
                        "and join their parts (docs/scale.md)");
-  export_cmd->add_option("--shards", ex.shards, "with --coordinate: how many shard workers")->check(CLI::Range(1, 4096));
+  export_cmd->add_option("--shards", ex.shards, "with --coordinate: how many shard workers")
+      ->check(CLI::Range(1, 4096));
   export_cmd->add_option("--shard", ex.shard,
                          "I/N: be shard worker I (0..N-1) of the coordinator writing -o DIR (docs/scale.md)");
   export_cmd->add_option("--snapshot", ex.snapshot,
                          "read this exported snapshot (PostgreSQL: what --coordinate printed); with --shard, "
                          "checked against the plan's, which is read when it is left out");
-  export_cmd->add_option("--wait-timeout", ex.wait_timeout,
-                         "with --coordinate: give up after this many seconds without every shard (default: wait)")
+  export_cmd
+      ->add_option("--wait-timeout", ex.wait_timeout,
+                   "with --coordinate: give up after this many seconds without every shard (default: wait)")
       ->check(CLI::NonNegativeNumber);
 
   ImportArgs im;

@@ -194,8 +194,8 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
     units = *options.units;
     for (const Unit& u : units) {
       if (u.table >= plan.tables.size()) {
-        return Status::InvalidArgument(fmt::format("a unit of work names table {} of a plan of {} tables", u.table,
-                                                   plan.tables.size()));
+        return Status::InvalidArgument(
+            fmt::format("a unit of work names table {} of a plan of {} tables", u.table, plan.tables.size()));
       }
       if (jobs > 1 && !plan.data_only) sizes.push_back(u.slice.estimate.Weight());
     }

@@ -42,8 +42,9 @@ Status CoordinateShards(Source& source, const ShardCoordinateOptions& options) {
       if (!present[i]) missing.push_back(i);
     }
     if (missing.empty()) break;
-    DECANT_RETURN_IF_ERROR(CheckInterrupted().WithContext(fmt::format(
-        "waiting for {} of {} shards ({} is left as it is)", missing.size(), plan.shards, PartialPath(options.output))));
+    DECANT_RETURN_IF_ERROR(
+        CheckInterrupted().WithContext(fmt::format("waiting for {} of {} shards ({} is left as it is)", missing.size(),
+                                                   plan.shards, PartialPath(options.output))));
     double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (options.wait_seconds && waited >= *options.wait_seconds) {
       return Status::FailedPrecondition(fmt::format(
