@@ -30,6 +30,8 @@ packages=(g++ cmake ninja-build pkg-config time sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client
   python3-django python3-psycopg2 python3-mysqldb python3-protobuf)
 if [ "$tests" = ON ]; then packages+=(clang-format clang-tidy); fi
+# The tests' npm packages (below) need node and npm; Debian's unless some are there.
+if [ "$tests" = ON ] && ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -43,6 +45,29 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 [ "$deps_only" = 1 ] && exit 0
+
+# npm packages the tests use, into $NPM_DIR (the default of the CMake cache
+# variable DECANT_NPM_DIR), installed again only when this list changes:
+# kubernetes-models and yaml validate the Kubernetes manifest of docs/scale.md
+# against the Kubernetes API schema (tests/k8s/). As scripts/servers/postgresql.sh
+# installs @embedded-postgres: exact versions, npm's ordinary client.
+if [ "$tests" = ON ]; then
+  NPM_DIR=/var/tmp/decant-npm
+  npm_packages="kubernetes-models@4.5.1 yaml@2.9.1"
+  if [ "$(cat "$NPM_DIR/.decant-installed" 2>/dev/null)" != "$npm_packages" ]; then
+    echo "setup: installing $npm_packages (npm) into $NPM_DIR" >&2
+    rm -rf "$NPM_DIR"
+    mkdir -p "$NPM_DIR"
+    # shellcheck disable=SC2086 # the list is words
+    if ! npm install --prefix "$NPM_DIR" --no-audit --no-fund --no-update-notifier --ignore-scripts \
+         $npm_packages >"$NPM_DIR/npm-install.log" 2>&1; then
+      tail -n 30 "$NPM_DIR/npm-install.log" >&2
+      echo "setup: npm install $npm_packages failed (log: $NPM_DIR/npm-install.log)" >&2
+      exit 1
+    fi
+    echo "$npm_packages" >"$NPM_DIR/.decant-installed"
+  fi
+fi
 
 echo "setup: building decant into build/ (a few minutes on a fresh machine)" >&2
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -21,6 +21,13 @@ enum class ArchiveForm {
 struct ArchiveWriteOptions {
   ArchiveForm form = ArchiveForm::kFile;
   int zstd_level = 3;
+  // A --shard worker's part of a sharded directory archive (archive/shards.h):
+  // with shard_count > 0 the sink writes shard `shard_index` of the plan at
+  // <path>.partial/shards/plan.json, which lists `shard_units` (the plan's
+  // units it copies) as done on Commit. Needs the directory form.
+  size_t shard_index = 0;
+  size_t shard_count = 0;
+  std::vector<size_t> shard_units = {};
 };
 
 // True when `head` (a file's first bytes) starts with the archive's magic number.
@@ -38,6 +45,13 @@ bool IsArchiveDirectory(const std::string& path, FileSystem* fs = FileSystem::De
 // an existing directory is refused. Nothing appears at `path` as complete until Commit() succeeds: a file
 // or directory is built under "<path>.partial" and renamed; a stream ends with
 // an end record whose absence readers report as truncation.
+//
+// A shard part (options.shard_count > 0) writes no schema and no manifest:
+// Begin checks the schema against the plan's schema.json checksum (a
+// different one is FailedPrecondition) and refuses a shard whose part file
+// exists already; chunks go under <path>.partial/shards/<attempt>/, a
+// directory of this run alone; Commit publishes part-I.json (WriteShardPart);
+// Abort removes only the attempt's directory.
 Result<std::unique_ptr<Sink>> OpenArchiveSink(const std::string& path, const ArchiveWriteOptions& options,
                                               FileSystem* fs = FileSystem::Default());
 

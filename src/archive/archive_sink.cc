@@ -9,19 +9,11 @@
 #include "archive/archive.h"
 #include "archive/codec.h"
 #include "archive/metadata.h"
+#include "archive/shards.h"
 #include "core/version.h"
 
 namespace decant {
 namespace {
-
-std::string NowUtc() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 class ArchiveSink;
 
@@ -60,7 +52,10 @@ class ArchiveTableWriter final : public TableWriter {
 class ArchiveSink final : public Sink {
  public:
   ArchiveSink(std::string path, ArchiveWriteOptions options, FileSystem* fs)
-      : path_(std::move(path)), options_(options), fs_(fs), partial_(PartialPath(path_)) {}
+      : path_(std::move(path)), options_(std::move(options)), fs_(fs) {
+    // A shard part's own directory is named in Begin; never the coordinator's.
+    if (!shard_part()) partial_ = PartialPath(path_);
+  }
   ~ArchiveSink() override {
     if (state_ != State::kCommitted && state_ != State::kAborted) Abort();
   }
@@ -87,6 +82,9 @@ class ArchiveSink final : public Sink {
   enum class State { kNew, kOpen, kCommitted, kAborted, kFailed };
   bool to_stdout() const { return path_ == "-"; }
   bool directory() const { return options_.form == ArchiveForm::kDirectory; }
+  bool shard_part() const { return options_.shard_count > 0; }
+  Status BeginShardPart();
+  Status CommitShardPart();
   Status Fail(Status s) {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ == State::kOpen) state_ = State::kFailed;
@@ -114,6 +112,7 @@ class ArchiveSink final : public Sink {
   std::vector<Writing> writing_;
   size_t open_writers_ = 0;
   int64_t last_opened_ = -1;
+  std::string snapshot_, attempt_;      // a shard part's
   std::unique_ptr<WritableFile> file_;  // single-file form
   uint64_t offset_ = 0;
 };
@@ -194,7 +193,9 @@ Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& /*options*/) 
   if (state_ != State::kNew) return Status::FailedPrecondition("archive sink: Begin called twice");
   state_ = State::kFailed;  // until Begin succeeds
   if (schema.tables.size() > UINT32_MAX) return Status::InvalidArgument("too many tables for an archive");
-  if (directory()) {
+  if (shard_part()) {
+    if (!directory()) return Status::InvalidArgument("a shard writes its part of a directory archive");
+  } else if (directory()) {
     if (to_stdout()) return Status::InvalidArgument("the directory form cannot be written to standard output");
     // Unlike a single file, an existing directory is never replaced (as pg_dump -Fd).
     if (fs_->Exists(path_)) {
@@ -223,7 +224,9 @@ Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& /*options*/) 
   if (schema_json.size() > kMaxMetadataBytes) return Status::InvalidArgument("schema too large for an archive");
   manifest_.schema_checksum = Xxh3(schema_json);
 
-  if (directory()) {
+  if (shard_part()) {
+    DECANT_RETURN_IF_ERROR(BeginShardPart());
+  } else if (directory()) {
     if (fs_->Exists(partial_)) DECANT_RETURN_IF_ERROR(fs_->Remove(partial_));
     DECANT_RETURN_IF_ERROR(fs_->CreateDir(partial_));
     DECANT_RETURN_IF_ERROR(fs_->CreateDir(JoinPath(partial_, "data")));
@@ -359,7 +362,9 @@ Status ArchiveSink::Commit() {
   }
   std::string manifest = ManifestToJson(manifest_);
   Status s;
-  if (directory()) {
+  if (shard_part()) {
+    s = CommitShardPart();
+  } else if (directory()) {
     s = WriteWholeFile(JoinPath(partial_, "manifest.json"), manifest);
     if (s.ok()) s = fs_->SyncDir(JoinPath(partial_, "data"));
     if (s.ok()) s = fs_->SyncDir(partial_);
@@ -392,6 +397,52 @@ Status ArchiveSink::Commit() {
   return Status::OK();
 }
 
+// A shard's chunks go to a directory of this run's own (partial_ from here
+// on, so that AddChunk and Abort need nothing else), named at random so that
+// two runs of one shard never meet; the part file names it.
+Status ArchiveSink::BeginShardPart() {
+  DECANT_ASSIGN_OR_RETURN(ShardPlan plan, ReadShardPlan(path_, fs_));
+  std::string shard = fmt::format("shard {}/{}", options_.shard_index, options_.shard_count);
+  if (plan.shards != options_.shard_count || options_.shard_index >= plan.shards) {
+    return Status::InvalidArgument(
+        fmt::format("{}: the plan at {} is for {} shards", shard, ShardPlanPath(path_), plan.shards));
+  }
+  // The tables and their columns must be the coordinator's, so that chunks
+  // fit them; the rest of the schema may differ (a sequence's value is read
+  // outside the snapshot) and schema.json keeps the coordinator's.
+  DECANT_RETURN_IF_ERROR(CheckShardTables(path_, plan, schema_, fs_).WithContext(shard));
+  if (!ParseUuid(plan.uuid, &manifest_.uuid)) return Status::Corruption(ShardPlanPath(path_) + ": malformed UUID");
+  std::string part = ShardPartPath(path_, options_.shard_index);
+  if (fs_->Exists(part)) {
+    return Status::FailedPrecondition(shard + " is done already (" + part + " exists); nothing was written");
+  }
+  ArchiveUuid run = NewRandomUuid();
+  snapshot_ = plan.snapshot;
+  attempt_ = fmt::format("run-{}-{:02x}{:02x}{:02x}{:02x}", options_.shard_index, run[0], run[1], run[2], run[3]);
+  partial_ = JoinPath(ShardsDir(path_), attempt_);
+  DECANT_RETURN_IF_ERROR(fs_->CreateDir(partial_));
+  return fs_->CreateDir(JoinPath(partial_, "data"));
+}
+
+Status ArchiveSink::CommitShardPart() {
+  ShardPart part;
+  part.shard = options_.shard_index;
+  part.shards = options_.shard_count;
+  part.snapshot = snapshot_;
+  part.uuid = UuidToString(manifest_.uuid);
+  part.attempt = attempt_;
+  part.units = options_.shard_units;
+  for (size_t t = 0; t < manifest_.tables.size(); ++t) {
+    const std::vector<ManifestChunk>& chunks = manifest_.tables[t].chunks;
+    for (size_t k = 0; k < chunks.size(); ++k) {
+      const ManifestChunk& c = chunks[k];
+      part.chunks.push_back({static_cast<uint32_t>(t), static_cast<uint32_t>(k), c.rows, c.compressed_bytes,
+                             c.uncompressed_bytes, c.checksum});
+    }
+  }
+  return WriteShardPart(path_, part, fs_);
+}
+
 void ArchiveSink::Abort() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -403,7 +454,7 @@ void ArchiveSink::Abort() {
     file_.reset();
   }
   // A stream simply ends without its end record; readers report it as truncated.
-  if (!to_stdout() && fs_->Exists(partial_)) (void)fs_->Remove(partial_);
+  if (!to_stdout() && !partial_.empty() && fs_->Exists(partial_)) (void)fs_->Remove(partial_);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <ctime>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -611,6 +613,15 @@ Status ManifestFromJson(std::string_view text, Manifest* out) {
   } catch (const std::exception& e) {
     return Status::Corruption(std::string("malformed manifest: ") + e.what());
   }
+}
+
+std::string NowUtc() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 std::string ChunkFileName(uint32_t table_index, uint32_t seq) {

@@ -55,6 +55,9 @@ std::string ManifestToJson(const Manifest& manifest);
 // for anything else wrong, including row counts that do not add up.
 Status ManifestFromJson(std::string_view text, Manifest* out);
 
+// Now, as the manifest's created_at holds it: UTC, "YYYY-MM-DDTHH:MM:SSZ".
+std::string NowUtc();
+
 // Directory form: the file holding chunk `seq` of table `table_index`.
 std::string ChunkFileName(uint32_t table_index, uint32_t seq);
 

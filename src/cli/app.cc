@@ -29,6 +29,7 @@
 #include "pipeline/scan.h"
 #include "pipeline/schema_adapt.h"
 #include "pipeline/server_dump.h"
+#include "pipeline/shards.h"
 #include "pipeline/verify.h"
 
 namespace decant {
@@ -452,10 +453,117 @@ struct ExportArgs {
   SelectArgs select;
   DjangoArgs django;
   TypeDbArgs typedb;
+  // Shards (docs/scale.md).
+  bool coordinate = false;
+  size_t shards = 0;         // --shards N, with --coordinate
+  std::string shard;         // --shard I/N
+  std::string snapshot;      // --snapshot ID
+  double wait_timeout = -1;  // --wait-timeout SECONDS; < 0: none
 };
+
+// "I/N" with 0 <= I < N.
+Result<std::pair<size_t, size_t>> ParseShard(const std::string& text) {
+  size_t slash = text.find('/');
+  auto number = [](const std::string& digits, size_t* out) {
+    if (digits.empty() || digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
+    *out = std::stoul(digits);
+    return true;
+  };
+  size_t i = 0, n = 0;
+  if (slash == std::string::npos || !number(text.substr(0, slash), &i) || !number(text.substr(slash + 1), &n) ||
+      n == 0 || i >= n) {
+    return Status::InvalidArgument("--shard takes I/N with 0 <= I < N (e.g. 0/3), not '" + text + "'");
+  }
+  return std::pair<size_t, size_t>{i, n};
+}
+
+// export --coordinate and export --shard I/N (docs/scale.md): the options
+// were checked by RunExport.
+int RunShardedExport(const ExportArgs& a, const GlobalOptions& g) {
+  auto select = a.select.Options();
+  if (!select.ok()) return Fail(select.status());
+  if (a.coordinate) {
+    auto source = OpenSource(a.source, EndpointOptions{1});
+    if (!source.ok()) return Fail(source.status());
+    auto progress = MakeProgress("coordinate", StyleFor(g));
+    ShardCoordinateOptions o;
+    o.output = a.output;
+    o.shards = a.shards;
+    o.jobs = a.jobs;
+    o.copy.select = std::move(*select);
+    o.copy.progress = progress.get();
+    if (a.wait_timeout >= 0) o.wait_seconds = a.wait_timeout;
+    o.planned = [&](const ShardPlan& plan) {
+      std::printf("%s\n", plan.snapshot.c_str());  // the one line on stdout, for scripts
+      std::fflush(stdout);
+      Say(g, fmt::format("decant: snapshot {} held; {} units planned in {}; start the {} shards: decant export "
+                         "{} --shard I/{} -o {} (I = 0..{}); waiting",
+                         plan.snapshot, plan.units.size(), ShardPlanPath(a.output), plan.shards,
+                         RedactLocation(a.source), plan.shards, a.output, plan.shards - 1));
+    };
+    Status st = CoordinateShards(**source, o);
+    if (st.code() == StatusCode::kInvalidArgument && st.message().find("snapshot") != std::string::npos) {
+      st = st.WithContext(
+          "--coordinate needs a source whose snapshot other processes can read (PostgreSQL; "
+          "docs/scale.md)");
+    }
+    if (!st.ok()) return Fail(st);
+    Say(g, fmt::format("joined {} shards into {}", a.shards, a.output));
+    return kExitOk;
+  }
+  auto shard = ParseShard(a.shard);
+  if (!shard.ok()) return Fail(shard.status());
+  auto [index, count] = *shard;
+  auto plan = ReadShardPlan(a.output);
+  if (!plan.ok()) return Fail(plan.status());
+  if (plan->shards != count) {
+    return Fail(Status::InvalidArgument(
+        fmt::format("--shard {}: the plan at {} is for {} shards", a.shard, ShardPlanPath(a.output), plan->shards)));
+  }
+  if (!a.snapshot.empty() && a.snapshot != plan->snapshot) {
+    return Fail(Status::InvalidArgument(fmt::format("--snapshot {} is not the plan's snapshot {} ({})", a.snapshot,
+                                                    plan->snapshot, ShardPlanPath(a.output))));
+  }
+  // Idempotent, so that a retried pod of an Indexed Job whose first run got as
+  // far as its part file succeeds (docs/scale.md).
+  if (ShardPartsPresent(a.output, count)[index]) {
+    Say(g,
+        fmt::format("shard {}/{} is done already ({}); nothing to do", index, count, ShardPartPath(a.output, index)));
+    return kExitOk;
+  }
+  EndpointOptions eo{a.jobs};
+  eo.snapshot = plan->snapshot;
+  auto source = OpenSource(a.source, eo);
+  if (!source.ok()) return Fail(source.status());
+  auto work = OpenShard(*plan, a.output, index, a.zstd_level);
+  if (!work.ok()) return Fail(work.status());
+  CopyOptions co;
+  co.jobs = a.jobs;
+  co.units = &work->units;
+  return CopyAndSay("export", "exported", **source, *work->sink, co, (*source)->Describe(),
+                    fmt::format("shard {}/{} of {}", index, count, a.output), g, a.select, "");
+}
+
+// Why a combination of the shard options is refused, or null when it is not.
+const char* RefusedShardOptions(const ExportArgs& a) {
+  if (a.coordinate && !a.shard.empty()) return "--coordinate and --shard are different processes: give one";
+  if (a.coordinate && !a.snapshot.empty()) return "--coordinate takes its own snapshot: drop --snapshot";
+  if (a.coordinate && a.shards == 0) return "--coordinate needs --shards N";
+  if (!a.coordinate && a.shards) return "--shards goes with --coordinate (a worker gives --shard I/N)";
+  if (!a.coordinate && a.wait_timeout >= 0) return "--wait-timeout goes with --coordinate";
+  if (a.format != "decant") return "shards write the decant archive's directory form: drop --format";
+  if (a.output.empty() || a.output == "-") return "shards need -o DIR, the archive directory they share";
+  return nullptr;
+}
 
 int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   ExportArgs a = args;
+  if (a.coordinate || !a.shard.empty() || a.shards || a.wait_timeout >= 0) {
+    if (const char* refused = RefusedShardOptions(a)) return Fail(Status::InvalidArgument(refused));
+    return RunShardedExport(a, g);
+  }
   auto format = FindFormat(a.format);
   if (!format.ok()) return Fail(format.status());
   if (a.output.empty()) {
@@ -494,6 +602,7 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   bool typedb_in = IsTypeDbFile(a.source), typedb_out = (*format)->name == "typedb";
   if (a.typedb.version && !typedb_out) return Fail(Status::InvalidArgument("--typedb-version needs --format typedb"));
   EndpointOptions eo{a.jobs};
+  eo.snapshot = a.snapshot;
   FileWriteOptions wo;
   if (typedb_in || typedb_out) {
     auto typedb = a.typedb.Options(a.select.renames);
@@ -1046,6 +1155,20 @@ int RunDecant(int argc, char** argv) {
   AddSelectOptions(export_cmd, &ex.select);
   AddDjangoWriteOptions(export_cmd, &ex.django, true);
   AddTypeDbVersion(export_cmd, &ex.typedb);
+  export_cmd->add_flag("--coordinate", ex.coordinate,
+                       "hold a snapshot, print its ID, plan --shards N workers' work into -o DIR, wait for them "
+                       "and join their parts (docs/scale.md)");
+  export_cmd->add_option("--shards", ex.shards, "with --coordinate: how many shard workers")
+      ->check(CLI::Range(1, 4096));
+  export_cmd->add_option("--shard", ex.shard,
+                         "I/N: be shard worker I (0..N-1) of the coordinator writing -o DIR (docs/scale.md)");
+  export_cmd->add_option("--snapshot", ex.snapshot,
+                         "read this exported snapshot (PostgreSQL: what --coordinate printed); with --shard, "
+                         "checked against the plan's, which is read when it is left out");
+  export_cmd
+      ->add_option("--wait-timeout", ex.wait_timeout,
+                   "with --coordinate: give up after this many seconds without every shard (default: wait)")
+      ->check(CLI::NonNegativeNumber);
 
   ImportArgs im;
   auto* import_cmd = app.add_subcommand("import", "archive -> database");

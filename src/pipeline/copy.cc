@@ -150,10 +150,7 @@ void MergeSlice(TableCopyStats&& slice, TableCopyStats* table) {
   }
 }
 
-struct Unit {
-  size_t table;  // index into plan.tables
-  TableSlice slice;
-};
+using Unit = WorkUnit;
 
 // The units of work: each table split as the source allows into at most
 // `jobs` slices (one slice each with a single job), with the size each unit is
@@ -193,7 +190,18 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
                  CopySummary* summary) {
   std::vector<Unit> units;
   std::vector<uint64_t> sizes;
-  DECANT_RETURN_IF_ERROR(PlanUnits(source, plan, jobs, &units, &sizes));
+  if (options.units) {
+    units = *options.units;
+    for (const Unit& u : units) {
+      if (u.table >= plan.tables.size()) {
+        return Status::InvalidArgument(
+            fmt::format("a unit of work names table {} of a plan of {} tables", u.table, plan.tables.size()));
+      }
+      if (jobs > 1 && !plan.data_only) sizes.push_back(u.slice.estimate.Weight());
+    }
+  } else {
+    DECANT_RETURN_IF_ERROR(PlanUnits(source, plan, jobs, &units, &sizes));
+  }
   size_t workers = std::min(jobs, units.size());
   Progress* progress = options.progress;
   bool live = workers <= 1;
@@ -262,6 +270,22 @@ bool NamedIn(const std::vector<std::string>& lines, const SinkObject& o) {
 }
 
 }  // namespace
+
+Result<std::unique_ptr<CopyPlan>> PlanCopy(Source& source, const CopyOptions& options, const EngineTraits& target,
+                                           size_t jobs) {
+  if (options.sink.data_only) return Status::InvalidArgument("a planned copy cannot be --data-only");
+  auto out = std::make_unique<CopyPlan>();
+  DECANT_ASSIGN_OR_RETURN(out->read, source.ReadSchema());
+  DECANT_ASSIGN_OR_RETURN(out->plan, PlanMigration(out->read, options.select, target, nullptr));
+  if (options.sink.strict_objects && !out->plan.not_carried.empty()) {
+    return Status::NotCarried(fmt::format("--strict-objects: {} objects would not be carried to {} (first: {})",
+                                          out->plan.not_carried.size(), out->plan.target_engine,
+                                          out->plan.not_carried.front()));
+  }
+  std::vector<uint64_t> sizes;
+  DECANT_RETURN_IF_ERROR(PlanUnits(source, out->plan, std::max<size_t>(jobs, 1), &out->units, &sizes));
+  return out;
+}
 
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options) {
   auto start = std::chrono::steady_clock::now();

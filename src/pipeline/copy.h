@@ -14,6 +14,12 @@
 
 namespace decant {
 
+// One unit of work: a slice of the table MigrationPlan::tables[table].
+struct WorkUnit {
+  size_t table = 0;
+  TableSlice slice;
+};
+
 struct CopyOptions {
   SinkOptions sink;
   Progress* progress = nullptr;  // may be null
@@ -35,6 +41,14 @@ struct CopyOptions {
   // wrote it (several at once with jobs > 1); may be empty. A test hook: the
   // CLI's end-to-end tests interrupt the copy at a deterministic point with it.
   std::function<void()> after_batch;
+  // A shard's work (docs/scale.md): when set, exactly these units are copied,
+  // as given: never split or planned again. They are what PlanCopy returned
+  // in another process, from the same snapshot and the same options, so
+  // `table` indexes this copy's plan tables; a unit whose table index is out
+  // of range is InvalidArgument. Tables without a unit here are not read
+  // (the sink still receives every table in Begin). Units run largest first
+  // (by their slices' estimates) with jobs > 1. Null: planned from `jobs`.
+  const std::vector<WorkUnit>* units = nullptr;
 };
 
 struct TableCopyStats {
@@ -69,5 +83,22 @@ struct CopySummary {
 // options.sink.strict_objects, an object the plan says will not be carried
 // fails the copy with NotCarried before the sink is begun (nothing written).
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options);
+
+// What CopyDatabase would copy, planned without copying anything: a shard
+// coordinator's plan. `read` is the source's schema, `plan` the tables (it
+// points into `read`), `units` every unit of work, each table split by
+// Source::SplitTable into at most `jobs` slices (whole tables with one job).
+struct CopyPlan {
+  Schema read;
+  MigrationPlan plan;
+  std::vector<WorkUnit> units;
+};
+
+// Reads `source`'s schema and plans its copy into a sink of `target` traits
+// with options.select (options.sink.data_only is not supported here:
+// InvalidArgument), splitting tables for `jobs` readers in all. Errors as
+// CopyDatabase's before it writes (NotCarried with strict_objects included).
+Result<std::unique_ptr<CopyPlan>> PlanCopy(Source& source, const CopyOptions& options, const EngineTraits& target,
+                                           size_t jobs);
 
 }  // namespace decant

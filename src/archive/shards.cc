@@ -1,0 +1,413 @@
+// Sharded directory archives: the plan and part files, and the join.
+#include "archive/shards.h"
+
+#include <fmt/format.h>
+
+#include <exception>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "archive/codec.h"
+#include "archive/format.h"
+#include "archive/metadata.h"
+#include "core/hex.h"
+#include "core/version.h"
+
+namespace decant {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// The plan and part files are small; anything larger is not one of them.
+constexpr uint64_t kMaxShardFileBytes = 1ull << 30;
+
+Result<std::string> ReadWhole(FileSystem* fs, const std::string& path, uint64_t max) {
+  DECANT_ASSIGN_OR_RETURN(auto f, fs->NewRandomAccessFile(path));
+  uint64_t size = f->Size();
+  if (size > max) return Status::Corruption(fmt::format("{} is larger than {} bytes", path, max));
+  std::string data(size, '\0');
+  if (size > 0) DECANT_RETURN_IF_ERROR(f->ReadAt(0, size, data.data()));
+  return data;
+}
+
+// Writes `data` to `path` and fsyncs it (the caller fsyncs the directory).
+Status WriteSynced(FileSystem* fs, const std::string& path, std::string_view data) {
+  DECANT_ASSIGN_OR_RETURN(auto f, fs->NewWritableFile(path));
+  DECANT_RETURN_IF_ERROR(f->Append(data));
+  DECANT_RETURN_IF_ERROR(f->Sync());
+  return f->Close();
+}
+
+uint64_t ParseHex64(const std::string& hex) {
+  if (hex.size() != 16) throw std::runtime_error("checksum '" + hex + "' is not 16 hex digits");
+  std::string bytes(8, '\0');
+  if (!DecodeHex(hex, bytes.data())) throw std::runtime_error("checksum '" + hex + "' is not hex");
+  uint64_t v = 0;
+  for (char c : bytes) v = (v << 8) | static_cast<uint8_t>(c);
+  return v;
+}
+
+void CheckFormat(const Json& j, const char* format) {
+  if (!j.is_object() || j.value("format", "") != format) throw std::runtime_error(std::string("not a ") + format);
+  if (j.at("version").get<int>() != kShardFilesVersion) {
+    throw std::runtime_error(
+        fmt::format("version {} (this decant reads {})", j.at("version").get<int>(), kShardFilesVersion));
+  }
+}
+
+std::string PlanToJson(const ShardPlan& p) {
+  Json j = Json::object();
+  j["format"] = kShardPlanFormat;
+  j["version"] = kShardFilesVersion;
+  j["snapshot"] = p.snapshot;
+  j["archive_uuid"] = p.uuid;
+  j["shards"] = p.shards;
+  j["schema_checksum"] = ChecksumHex(p.schema_checksum);
+  Json units = Json::array();
+  for (const ShardUnit& u : p.units) {
+    Json uj = Json::object();
+    uj["table"] = u.table;
+    uj["name"] = ToHex(u.name);  // names need not be UTF-8
+    uj["slice"] = u.slice.index;
+    uj["slices"] = u.slice.count;
+    uj["bounds"] = ToHex(u.slice.bounds);  // opaque bytes of the source
+    uj["label"] = ToHex(u.slice.label);
+    if (u.slice.estimate.rows) uj["rows"] = *u.slice.estimate.rows;
+    if (u.slice.estimate.bytes) uj["bytes"] = *u.slice.estimate.bytes;
+    units.push_back(std::move(uj));
+  }
+  j["units"] = std::move(units);
+  return j.dump(1) + "\n";
+}
+
+std::string FromHex(const Json& j, const char* key) {
+  std::string out;
+  if (!AppendDecodedHex(j.at(key).get<std::string>(), &out)) throw std::runtime_error(std::string(key) + " is not hex");
+  return out;
+}
+
+ShardPlan PlanFromJson(const std::string& text) {
+  Json j = Json::parse(text);
+  CheckFormat(j, kShardPlanFormat);
+  ShardPlan p;
+  p.snapshot = j.at("snapshot").get<std::string>();
+  p.uuid = j.at("archive_uuid").get<std::string>();
+  p.shards = j.at("shards").get<size_t>();
+  if (p.shards == 0) throw std::runtime_error("shards is 0");
+  p.schema_checksum = ParseHex64(j.at("schema_checksum").get<std::string>());
+  for (const Json& uj : j.at("units")) {
+    ShardUnit u;
+    u.table = uj.at("table").get<size_t>();
+    u.name = FromHex(uj, "name");
+    u.slice.index = uj.at("slice").get<size_t>();
+    u.slice.count = uj.at("slices").get<size_t>();
+    u.slice.bounds = FromHex(uj, "bounds");
+    u.slice.label = FromHex(uj, "label");
+    if (uj.contains("rows")) u.slice.estimate.rows = uj["rows"].get<uint64_t>();
+    if (uj.contains("bytes")) u.slice.estimate.bytes = uj["bytes"].get<uint64_t>();
+    p.units.push_back(std::move(u));
+  }
+  return p;
+}
+
+std::string PartToJson(const ShardPart& p) {
+  Json j = Json::object();
+  j["format"] = kShardPartFormat;
+  j["version"] = kShardFilesVersion;
+  j["shard"] = p.shard;
+  j["shards"] = p.shards;
+  j["snapshot"] = p.snapshot;
+  j["archive_uuid"] = p.uuid;
+  j["attempt"] = p.attempt;
+  j["units"] = p.units;
+  Json chunks = Json::array();
+  for (const ShardPartChunk& c : p.chunks) {
+    Json cj = Json::object();
+    cj["table"] = c.table;
+    cj["seq"] = c.seq;
+    cj["rows"] = c.rows;
+    cj["compressed_bytes"] = c.compressed_bytes;
+    cj["uncompressed_bytes"] = c.uncompressed_bytes;
+    cj["checksum"] = ChecksumHex(c.checksum);
+    chunks.push_back(std::move(cj));
+  }
+  j["chunks"] = std::move(chunks);
+  return j.dump(1) + "\n";
+}
+
+ShardPart PartFromJson(const std::string& text) {
+  Json j = Json::parse(text);
+  CheckFormat(j, kShardPartFormat);
+  ShardPart p;
+  p.shard = j.at("shard").get<size_t>();
+  p.shards = j.at("shards").get<size_t>();
+  p.snapshot = j.at("snapshot").get<std::string>();
+  p.uuid = j.at("archive_uuid").get<std::string>();
+  p.attempt = j.at("attempt").get<std::string>();
+  p.units = j.at("units").get<std::vector<size_t>>();
+  for (const Json& cj : j.at("chunks")) {
+    ShardPartChunk c;
+    c.table = cj.at("table").get<uint32_t>();
+    c.seq = cj.at("seq").get<uint32_t>();
+    c.rows = cj.at("rows").get<uint64_t>();
+    c.compressed_bytes = cj.at("compressed_bytes").get<uint64_t>();
+    c.uncompressed_bytes = cj.at("uncompressed_bytes").get<uint64_t>();
+    c.checksum = ParseHex64(cj.at("checksum").get<std::string>());
+    p.chunks.push_back(c);
+  }
+  // An attempt names a directory under shards/, never a path elsewhere.
+  if (p.attempt.empty() || p.attempt.find('/') != std::string::npos || p.attempt[0] == '.') {
+    throw std::runtime_error("attempt '" + p.attempt + "' is not a directory name");
+  }
+  return p;
+}
+
+// A chunk of a part on its way into the archive.
+struct JoinChunk {
+  std::string from;  // its file under the part's attempt directory
+  uint32_t table = 0;
+  uint32_t local_seq = 0;
+  uint32_t final_seq = 0;
+  ShardPartChunk info;
+};
+
+// Reads the chunk record at c.from and checks it against what its part says
+// and the archive's UUID: frame checksum, chunk header, sizes.
+Result<std::string> ReadCheckedChunk(FileSystem* fs, const JoinChunk& c, const ArchiveUuid& uuid, size_t columns) {
+  DECANT_ASSIGN_OR_RETURN(std::string rec, ReadWhole(fs, c.from, kRecordHeaderSize + kMaxChunkRecordBytes));
+  std::string what = fmt::format("shard chunk {}", c.from);
+  if (rec.size() < kRecordHeaderSize + kChunkHeaderSize) return Status::Corruption(what + " is truncated");
+  RecordHeader h = DecodeRecordHeader(rec.data());
+  std::string_view payload(rec.data() + kRecordHeaderSize, rec.size() - kRecordHeaderSize);
+  if (h.type != static_cast<uint8_t>(RecordType::kChunk) || h.length != payload.size()) {
+    return Status::Corruption(what + " is not one chunk record");
+  }
+  if (RecordChecksum(rec.data(), payload) != h.checksum || h.checksum != c.info.checksum) {
+    return Status::Corruption("checksum mismatch in " + what);
+  }
+  ChunkHeader ch = DecodeChunkHeader(payload.data());
+  if (ch.uuid != uuid || ch.table_index != c.table || ch.seq != c.local_seq || ch.rows != c.info.rows ||
+      ch.columns != columns || ch.uncompressed_bytes != c.info.uncompressed_bytes ||
+      payload.size() - kChunkHeaderSize != c.info.compressed_bytes) {
+    return Status::Corruption(what + ": its header does not match its part file");
+  }
+  return rec;
+}
+
+}  // namespace
+
+std::vector<size_t> ShardPlan::UnitsOf(size_t index) const {
+  std::vector<size_t> out;
+  for (size_t u = index; shards > 0 && u < units.size(); u += shards) out.push_back(u);
+  return out;
+}
+
+std::string ShardsDir(const std::string& dir) { return JoinPath(PartialPath(dir), "shards"); }
+std::string ShardPlanPath(const std::string& dir) { return JoinPath(ShardsDir(dir), "plan.json"); }
+std::string ShardPartPath(const std::string& dir, size_t shard) {
+  return JoinPath(ShardsDir(dir), fmt::format("part-{}.json", shard));
+}
+
+Status BeginShardedArchive(const std::string& dir, const Schema& schema, ShardPlan* plan, FileSystem* fs) {
+  std::string partial = PartialPath(dir);
+  if (fs->Exists(dir))
+    return Status::FailedPrecondition("cannot write archive directory " + dir + ": it already exists");
+  if (fs->Exists(partial)) {
+    return Status::FailedPrecondition("cannot coordinate shards into " + dir + ": " + partial +
+                                      " exists (another run's; remove it to start over)");
+  }
+  if (schema.tables.size() > UINT32_MAX) return Status::InvalidArgument("too many tables for an archive");
+  std::string schema_json = SchemaToJson(schema);
+  if (schema_json.size() > kMaxMetadataBytes) return Status::InvalidArgument("schema too large for an archive");
+  plan->schema_checksum = Xxh3(schema_json);
+  plan->uuid = UuidToString(NewRandomUuid());
+  DECANT_RETURN_IF_ERROR(fs->CreateDir(partial));
+  DECANT_RETURN_IF_ERROR(fs->CreateDir(JoinPath(partial, "data")));
+  DECANT_RETURN_IF_ERROR(fs->CreateDir(ShardsDir(dir)));
+  DECANT_RETURN_IF_ERROR(WriteSynced(fs, JoinPath(partial, "schema.json"), schema_json));
+  // Workers poll for plan.json: it appears complete, by rename.
+  std::string tmp = ShardPlanPath(dir) + ".partial";
+  DECANT_RETURN_IF_ERROR(WriteSynced(fs, tmp, PlanToJson(*plan)));
+  DECANT_RETURN_IF_ERROR(fs->Rename(tmp, ShardPlanPath(dir)));
+  DECANT_RETURN_IF_ERROR(fs->SyncDir(ShardsDir(dir)));
+  DECANT_RETURN_IF_ERROR(fs->SyncDir(partial));
+  return fs->SyncDir(DirName(partial));
+}
+
+Result<ShardPlan> ReadShardPlan(const std::string& dir, FileSystem* fs) {
+  std::string path = ShardPlanPath(dir);
+  if (!fs->Exists(path)) {
+    return Status::NotFound("no shard plan at " + path + " (is the coordinator running, with the same -o?)");
+  }
+  DECANT_ASSIGN_OR_RETURN(std::string text, ReadWhole(fs, path, kMaxShardFileBytes));
+  try {
+    return PlanFromJson(text);
+  } catch (const std::exception& e) {
+    return Status::Corruption(path + ": malformed shard plan: " + e.what());
+  }
+}
+
+Status CheckShardTables(const std::string& dir, const ShardPlan& plan, const Schema& schema, FileSystem* fs) {
+  std::string path = JoinPath(PartialPath(dir), "schema.json");
+  DECANT_ASSIGN_OR_RETURN(std::string text, ReadWhole(fs, path, kMaxMetadataBytes));
+  if (Xxh3(text) != plan.schema_checksum) return Status::Corruption(path + " does not match the shard plan's checksum");
+  Schema theirs;
+  DECANT_RETURN_IF_ERROR(SchemaFromJson(text, &theirs));
+  const char* hint = " (the same --table, --exclude-table and --rename options as the coordinator?)";
+  if (schema.tables.size() != theirs.tables.size()) {
+    return Status::FailedPrecondition(fmt::format("{} tables read, the coordinator's schema has {}{}",
+                                                  schema.tables.size(), theirs.tables.size(), hint));
+  }
+  for (size_t t = 0; t < schema.tables.size(); ++t) {
+    const Table& a = schema.tables[t];
+    const Table& b = theirs.tables[t];
+    bool same = a.schema == b.schema && a.name == b.name && a.columns.size() == b.columns.size();
+    for (size_t c = 0; same && c < a.columns.size(); ++c) {
+      same = a.columns[c].name == b.columns[c].name && a.columns[c].type.logical == b.columns[c].type.logical &&
+             a.columns[c].generated_expr.has_value() == b.columns[c].generated_expr.has_value();
+    }
+    if (!same) {
+      return Status::FailedPrecondition(fmt::format("table {} read differs from table {} of the coordinator's schema{}",
+                                                    QualifiedName(a.schema, a.name), QualifiedName(b.schema, b.name),
+                                                    hint));
+    }
+  }
+  return Status::OK();
+}
+
+Status WriteShardPart(const std::string& dir, const ShardPart& part, FileSystem* fs) {
+  std::string path = ShardPartPath(dir, part.shard);
+  std::string tmp = JoinPath(ShardsDir(dir), part.attempt + ".json");
+  DECANT_RETURN_IF_ERROR(fs->SyncDir(JoinPath(JoinPath(ShardsDir(dir), part.attempt), "data")));
+  DECANT_RETURN_IF_ERROR(WriteSynced(fs, tmp, PartToJson(part)));
+  if (fs->Exists(path)) {
+    (void)fs->Remove(tmp);
+    return Status::FailedPrecondition(
+        fmt::format("shard {}/{} was finished meanwhile by another run ({} exists)", part.shard, part.shards, path));
+  }
+  DECANT_RETURN_IF_ERROR(fs->Rename(tmp, path));
+  return fs->SyncDir(ShardsDir(dir));
+}
+
+std::vector<bool> ShardPartsPresent(const std::string& dir, size_t shards, FileSystem* fs) {
+  std::vector<bool> out(shards);
+  for (size_t i = 0; i < shards; ++i) out[i] = fs->Exists(ShardPartPath(dir, i));
+  return out;
+}
+
+Status JoinShards(const std::string& dir, FileSystem* fs) {
+  std::string partial = PartialPath(dir);
+  DECANT_ASSIGN_OR_RETURN(ShardPlan plan, ReadShardPlan(dir, fs));
+  ArchiveUuid uuid{};
+  if (!ParseUuid(plan.uuid, &uuid)) return Status::Corruption(ShardPlanPath(dir) + ": malformed archive UUID");
+  DECANT_ASSIGN_OR_RETURN(std::string schema_json, ReadWhole(fs, JoinPath(partial, "schema.json"), kMaxMetadataBytes));
+  if (Xxh3(schema_json) != plan.schema_checksum) {
+    return Status::Corruption(partial + "/schema.json does not match the checksum in the shard plan");
+  }
+  Schema schema;
+  DECANT_RETURN_IF_ERROR(SchemaFromJson(schema_json, &schema));
+
+  // Every part: this plan's, and exactly its share of the units.
+  std::vector<size_t> done(plan.units.size(), 0);
+  std::vector<std::vector<JoinChunk>> per_table(schema.tables.size());
+  for (size_t i = 0; i < plan.shards; ++i) {
+    std::string path = ShardPartPath(dir, i);
+    std::string name = fmt::format("shard {}/{}", i, plan.shards);
+    if (!fs->Exists(path)) return Status::FailedPrecondition(name + " has not finished: no " + path);
+    DECANT_ASSIGN_OR_RETURN(std::string text, ReadWhole(fs, path, kMaxShardFileBytes));
+    ShardPart part;
+    try {
+      part = PartFromJson(text);
+    } catch (const std::exception& e) {
+      return Status::FailedPrecondition(path + ": malformed shard part: " + e.what());
+    }
+    if (part.shard != i || part.shards != plan.shards || part.snapshot != plan.snapshot || part.uuid != plan.uuid) {
+      return Status::FailedPrecondition(fmt::format(
+          "{} belongs to another plan (shard {}/{}, snapshot {}, archive {}; the plan: {}/{}, snapshot {}, archive {})",
+          path, part.shard, part.shards, part.snapshot, part.uuid, i, plan.shards, plan.snapshot, plan.uuid));
+    }
+    if (part.units != plan.UnitsOf(i)) {
+      return Status::FailedPrecondition(path + ": the units it copied are not the plan's units of " + name);
+    }
+    for (size_t u : part.units) ++done[u];
+    std::string attempt = JoinPath(ShardsDir(dir), part.attempt);
+    std::vector<uint32_t> next(schema.tables.size(), 0);
+    for (const ShardPartChunk& c : part.chunks) {
+      if (c.table >= schema.tables.size() || c.seq != next[c.table]) {
+        return Status::FailedPrecondition(
+            fmt::format("{}: chunk {} of table {} is out of order or names no table", path, c.seq, c.table));
+      }
+      ++next[c.table];
+      JoinChunk jc;
+      jc.from = JoinPath(attempt, ChunkFileName(c.table, c.seq));
+      jc.table = c.table;
+      jc.local_seq = c.seq;
+      jc.info = c;
+      per_table[c.table].push_back(std::move(jc));
+    }
+  }
+  for (size_t u = 0; u < done.size(); ++u) {
+    if (done[u] != 1) {
+      return Status::FailedPrecondition(fmt::format("unit {} of the shard plan was copied {} times", u, done[u]));
+    }
+  }
+
+  // Check every chunk before anything moves, so that a failed join can be
+  // looked into (or run again) as the workers left it.
+  Manifest m;
+  m.decant_version = DECANT_VERSION;
+  m.uuid = uuid;
+  m.form = "directory";
+  m.source_engine = schema.engine;
+  m.server_version = schema.server_version;
+  m.database = schema.database;
+  m.created_at = NowUtc();
+  m.schema_checksum = plan.schema_checksum;
+  for (size_t t = 0; t < schema.tables.size(); ++t) {
+    ManifestTable mt;
+    mt.schema = schema.tables[t].schema;
+    mt.name = schema.tables[t].name;
+    size_t columns = DataColumns(schema.tables[t]).size();
+    if (per_table[t].size() > UINT32_MAX) return Status::InvalidArgument("too many chunks for an archive table");
+    for (size_t k = 0; k < per_table[t].size(); ++k) {
+      JoinChunk& c = per_table[t][k];
+      c.final_seq = static_cast<uint32_t>(k);
+      DECANT_RETURN_IF_ERROR(ReadCheckedChunk(fs, c, uuid, columns).status());
+      mt.rows += c.info.rows;
+    }
+    m.tables.push_back(std::move(mt));
+  }
+
+  // Into data/ under the final numbers. A renumbered chunk gets its seq and
+  // its record checksum rewritten (docs/archive-format.md, "Chunk record
+  // payload"); the UUID is the plan's already.
+  for (size_t t = 0; t < schema.tables.size(); ++t) {
+    size_t columns = DataColumns(schema.tables[t]).size();
+    for (const JoinChunk& c : per_table[t]) {
+      std::string to = JoinPath(partial, ChunkFileName(c.table, c.final_seq));
+      ManifestChunk mc;
+      mc.rows = c.info.rows;
+      mc.compressed_bytes = c.info.compressed_bytes;
+      mc.uncompressed_bytes = c.info.uncompressed_bytes;
+      mc.checksum = c.info.checksum;
+      if (c.final_seq == c.local_seq) {
+        DECANT_RETURN_IF_ERROR(fs->Rename(c.from, to));
+      } else {
+        DECANT_ASSIGN_OR_RETURN(std::string rec, ReadCheckedChunk(fs, c, uuid, columns));
+        char* payload = rec.data() + kRecordHeaderSize;
+        PutU32(payload + 20, c.final_seq);
+        mc.checksum = RecordChecksum(rec.data(), {payload, rec.size() - kRecordHeaderSize});
+        PutU64(rec.data() + 8, mc.checksum);
+        DECANT_RETURN_IF_ERROR(WriteSynced(fs, to, rec));
+      }
+      m.tables[t].chunks.push_back(mc);
+    }
+  }
+  DECANT_RETURN_IF_ERROR(WriteSynced(fs, JoinPath(partial, "manifest.json"), ManifestToJson(m)));
+  DECANT_RETURN_IF_ERROR(fs->SyncDir(JoinPath(partial, "data")));
+  DECANT_RETURN_IF_ERROR(fs->Remove(ShardsDir(dir)));
+  DECANT_RETURN_IF_ERROR(fs->SyncDir(partial));
+  return Publish(fs, partial, dir);
+}
+
+}  // namespace decant
