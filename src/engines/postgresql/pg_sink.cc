@@ -28,9 +28,9 @@ namespace {
 constexpr size_t kCopyBufferBytes = 1 << 20;
 // maintenance_work_mem for the sessions that build keys and indexes: 2GB
 // shared by the jobs, at least 256MB and at most 1GB each (README.md, Loading).
-constexpr size_t kIndexBuildBudgetKb = 2048 * 1024;
-constexpr size_t kIndexBuildMinKb = 256 * 1024;
-constexpr size_t kIndexBuildMaxKb = 1024 * 1024;
+constexpr size_t kIndexBuildBudgetKb = size_t{2048} * 1024;
+constexpr size_t kIndexBuildMinKb = size_t{256} * 1024;
+constexpr size_t kIndexBuildMaxKb = size_t{1024} * 1024;
 
 bool IsDuplicateObject(const std::string& sqlstate) {
   // duplicate_object, duplicate_table, duplicate_function, duplicate_schema, ...
@@ -127,7 +127,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   Status RunUntilSettled(std::vector<Ddl> pending);
   Result<Connection*> Borrow();
   Result<CopyPath> ChoosePath(Connection* conn, const Table& table);
-  Status PrepareForIndexes(Connection* conn);
+  Status PrepareForIndexes(Connection* conn) const;
   Status AddForeignKeysThenValidate(const std::vector<Ddl>& list);
   // (table, constraint), both quoted, of every NOT VALID foreign key of the target.
   Result<std::vector<std::pair<std::string, std::string>>> UnvalidatedForeignKeys();
@@ -391,7 +391,7 @@ Status PostgresSink::RunUntilSettled(std::vector<Ddl> pending) {
 // Sorting for an index build spills to disk beyond maintenance_work_mem
 // (64MB by default): the loading sessions raise it, never lower it.
 // README.md, Loading, has the measurements.
-Status PostgresSink::PrepareForIndexes(Connection* conn) {
+Status PostgresSink::PrepareForIndexes(Connection* conn) const {
   size_t kb = std::clamp(kIndexBuildBudgetKb / jobs_, kIndexBuildMinKb, kIndexBuildMaxKb);
   return conn->Exec(
       fmt::format("SELECT pg_catalog.set_config('maintenance_work_mem', '{}kB', false) FROM pg_catalog.pg_settings "
