@@ -555,6 +555,12 @@ Status PostgresSink::AddForeignKeysThenValidate(const std::vector<Ddl>& list) {
   for (Connection* conn : conns) {
     if (conn) GiveBack(conn);
   }
+  if (!st.ok()) {
+    // As a failed ADD would: none of the keys stays behind (on a table the
+    // load did not create, which Abort leaves).
+    for (const auto& [table, name] : added)
+      (void)main_->Exec("ALTER TABLE " + table + " DROP CONSTRAINT IF EXISTS " + name);
+  }
   return st;
 }
 
