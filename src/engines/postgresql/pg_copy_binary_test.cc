@@ -255,7 +255,8 @@ TEST_F(BinaryCopyTest, ValuesOfOtherKindsAreWrittenAsTheTextFormatWouldBeOrLeftT
 
 // ---- the sink -------------------------------------------------------------------
 
-Status MigrateDb(const std::string& from, const std::string& to, size_t jobs) {
+Status MigrateDb(const std::string& from, const std::string& to, size_t jobs,
+                 LoadMode mode = LoadMode::kRefuseNonEmpty) {
   EndpointOptions eo{jobs};
   auto source = OpenSource(from, eo);
   if (!source.ok()) return source.status();
@@ -263,6 +264,7 @@ Status MigrateDb(const std::string& from, const std::string& to, size_t jobs) {
   if (!sink.ok()) return sink.status();
   CopyOptions co;
   co.jobs = jobs;
+  co.sink.mode = mode;
   return CopyDatabase(**source, **sink, co).status();
 }
 
@@ -397,6 +399,25 @@ TEST_F(BinaryCopyTest, ForeignKeysEndValidatedAndAnOrphanFailsTheLoad) {
   EXPECT_FALSE(st.ok());
   EXPECT_THAT(st.message(), ::testing::HasSubstr("child_parent_fk"));
   EXPECT_THAT(st.message(), ::testing::HasSubstr("violates foreign key constraint"));
+  // --append into tables the load did not create: no key added NOT VALID stays behind.
+  {
+    auto dst = Connection::Open(DbUri(server_, target));
+    ASSERT_TRUE(dst.ok());
+    ASSERT_TRUE((*dst)
+                    ->Exec("CREATE TABLE public.parent (id int PRIMARY KEY); CREATE TABLE public.other (id int "
+                           "PRIMARY KEY); CREATE TABLE public.child (id int, parent_id int, other_id int)")
+                    .ok());
+  }
+  st = MigrateDb(DbUri(server_, db_), DbUri(server_, target), 2, LoadMode::kAppend);
+  EXPECT_THAT(st.message(), ::testing::HasSubstr("child_parent_fk"));
+  {
+    auto dst = Connection::Open(DbUri(server_, target));
+    ASSERT_TRUE(dst.ok());
+    auto r =
+        (*dst)->Query("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'public.child'::regclass");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->Get(0, 0), "0");
+  }
   Admin("DROP DATABASE IF EXISTS " + target);
 }
 
