@@ -8,7 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 #include <mutex>
+#include <utility>
 
 #include "core/pool.h"
 #include "core/work_queue.h"
@@ -24,6 +26,11 @@ namespace decant::pg_internal {
 namespace {
 
 constexpr size_t kCopyBufferBytes = 1 << 20;
+// maintenance_work_mem for the sessions that build keys and indexes: 2GB
+// shared by the jobs, at least 256MB and at most 1GB each (README.md, Loading).
+constexpr size_t kIndexBuildBudgetKb = size_t{2048} * 1024;
+constexpr size_t kIndexBuildMinKb = size_t{256} * 1024;
+constexpr size_t kIndexBuildMaxKb = size_t{1024} * 1024;
 
 bool IsDuplicateObject(const std::string& sqlstate) {
   // duplicate_object, duplicate_table, duplicate_function, duplicate_schema, ...
@@ -38,22 +45,36 @@ bool IsMissingDependency(const std::string& sqlstate) {
 
 class PostgresSink;
 
+// How one writer loads its table.
+struct CopyPath {
+  // The binary encoding of each loaded column; empty: text COPY.
+  std::vector<Binary> binary;
+  // COPY ... FREEZE: the table was created in the writer's transaction.
+  bool freeze = false;
+};
+
 class CopyInWriter final : public TableWriter {
  public:
-  CopyInWriter(PostgresSink* sink, Connection* conn, bool own_transaction, const Table& table);
+  CopyInWriter(PostgresSink* sink, Connection* conn, bool own_transaction, const Table& table, CopyPath path);
   ~CopyInWriter() override;
   Status Start();
   Status Write(const RowBatch& batch) override;
   Status Close() override;
 
  private:
+  Status StartCopy();
+  Status EndCopy();
   Status Flush();
+  // A row that binary cannot carry exactly: the rows so far are loaded and
+  // the rest go in text, in the same transaction.
+  Status SwitchToText();
 
   PostgresSink* sink_;
   Connection* conn_;
   bool own_transaction_;
   std::string label_;
-  std::string copy_sql_;
+  std::string target_;  // COPY's table and column list
+  CopyPath path_;
   std::string buffer_;
   bool in_copy_ = false;
   bool closed_ = false;
@@ -105,6 +126,11 @@ class PostgresSink final : public Sink, private LoadTarget {
   Status RunAll(const std::vector<Ddl>& list, bool parallel);
   Status RunUntilSettled(std::vector<Ddl> pending);
   Result<Connection*> Borrow();
+  Result<CopyPath> ChoosePath(Connection* conn, const Table& table);
+  Status PrepareForIndexes(Connection* conn) const;
+  Status AddForeignKeysThenValidate(const std::vector<Ddl>& list);
+  // (table, constraint), both quoted, of every NOT VALID foreign key of the target.
+  Result<std::vector<std::pair<std::string, std::string>>> UnvalidatedForeignKeys();
 
   std::unique_ptr<Connection> main_;
   std::string location_;
@@ -129,11 +155,16 @@ class PostgresSink final : public Sink, private LoadTarget {
 
 // ---- writer -------------------------------------------------------------------
 
-CopyInWriter::CopyInWriter(PostgresSink* sink, Connection* conn, bool own_transaction, const Table& table)
-    : sink_(sink), conn_(conn), own_transaction_(own_transaction), label_(QualifiedName(table.schema, table.name)) {
+CopyInWriter::CopyInWriter(PostgresSink* sink, Connection* conn, bool own_transaction, const Table& table,
+                           CopyPath path)
+    : sink_(sink),
+      conn_(conn),
+      own_transaction_(own_transaction),
+      label_(QualifiedName(table.schema, table.name)),
+      path_(std::move(path)) {
   std::string cols;
   for (size_t i : DataColumns(table)) cols += (cols.empty() ? "" : ", ") + QuoteIdent(table.columns[i].name);
-  copy_sql_ = fmt::format("COPY {} ({}) FROM STDIN", QuoteQualified(TargetSchema(table.schema), table.name), cols);
+  target_ = fmt::format("{} ({})", QuoteQualified(TargetSchema(table.schema), table.name), cols);
   buffer_.reserve(kCopyBufferBytes + (kCopyBufferBytes >> 2));
 }
 
@@ -148,10 +179,31 @@ CopyInWriter::~CopyInWriter() {
 
 Status CopyInWriter::Start() {
   if (own_transaction_) DECANT_RETURN_IF_ERROR(conn_->Exec("BEGIN"));
-  PGresult* r = PQexec(conn_->get(), copy_sql_.c_str());
+  return StartCopy();
+}
+
+Status CopyInWriter::StartCopy() {
+  std::string options;
+  if (!path_.binary.empty()) options = "FORMAT binary";
+  if (path_.freeze) options += options.empty() ? "FREEZE" : ", FREEZE";
+  std::string sql = "COPY " + target_ + " FROM STDIN" + (options.empty() ? "" : " WITH (" + options + ")");
+  PGresult* r = PQexec(conn_->get(), sql.c_str());
   QueryResult holder(r);
   if (PQresultStatus(r) != PGRES_COPY_IN) return conn_->Error("loading table " + label_, r);
   in_copy_ = true;
+  if (!path_.binary.empty()) AppendBinaryHeader(&buffer_);
+  return Status::OK();
+}
+
+Status CopyInWriter::EndCopy() {
+  if (!path_.binary.empty()) AppendBinaryTrailer(&buffer_);
+  DECANT_RETURN_IF_ERROR(Flush());
+  in_copy_ = false;
+  if (PQputCopyEnd(conn_->get(), nullptr) != 1) return conn_->Error("loading table " + label_);
+  PGresult* r = PQgetResult(conn_->get());
+  QueryResult holder(r);
+  while (PGresult* extra = PQgetResult(conn_->get())) PQclear(extra);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) return conn_->Error("loading table " + label_, r);
   return Status::OK();
 }
 
@@ -164,11 +216,25 @@ Status CopyInWriter::Flush() {
   return Status::OK();
 }
 
+Status CopyInWriter::SwitchToText() {
+  DECANT_RETURN_IF_ERROR(EndCopy());
+  path_.binary.clear();
+  spdlog::debug("table {}: a value has no exact binary form; the rest of its rows load as text", label_);
+  return StartCopy();
+}
+
 Status CopyInWriter::Write(const RowBatch& batch) {
   if (closed_) return Status::FailedPrecondition("table " + label_ + ": Write after Close");
   size_t columns = batch.num_columns();
   for (size_t r = 0; r < batch.num_rows(); ++r) {
     const Value* row = batch.row(r);
+    if (!path_.binary.empty()) {
+      if (EncodeBinaryRow(row, path_.binary, &buffer_)) {
+        if (buffer_.size() >= kCopyBufferBytes) DECANT_RETURN_IF_ERROR(Flush());
+        continue;
+      }
+      DECANT_RETURN_IF_ERROR(SwitchToText());
+    }
     for (size_t c = 0; c < columns; ++c) {
       if (c) buffer_.push_back('\t');
       EncodeCopyValue(row[c], &buffer_);
@@ -181,13 +247,7 @@ Status CopyInWriter::Write(const RowBatch& batch) {
 
 Status CopyInWriter::Close() {
   if (closed_) return Status::OK();
-  DECANT_RETURN_IF_ERROR(Flush());
-  in_copy_ = false;
-  if (PQputCopyEnd(conn_->get(), nullptr) != 1) return conn_->Error("loading table " + label_);
-  PGresult* r = PQgetResult(conn_->get());
-  QueryResult holder(r);
-  while (PGresult* extra = PQgetResult(conn_->get())) PQclear(extra);
-  if (PQresultStatus(r) != PGRES_COMMAND_OK) return conn_->Error("loading table " + label_, r);
+  DECANT_RETURN_IF_ERROR(EndCopy());
   if (own_transaction_) DECANT_RETURN_IF_ERROR(conn_->Exec("COMMIT"));
   closed_ = true;
   return Status::OK();
@@ -293,6 +353,7 @@ Status PostgresSink::RunAll(const std::vector<Ddl>& list, bool parallel) {
   Status st = RunWorkQueue(list.size(), conns.size(), [&](size_t worker, size_t i) -> Status {
     if (!conns[worker]) {
       DECANT_ASSIGN_OR_RETURN(conns[worker], Borrow());
+      DECANT_RETURN_IF_ERROR(PrepareForIndexes(conns[worker]));
     }
     return Run(conns[worker], list[i], false);
   });
@@ -325,6 +386,17 @@ Status PostgresSink::RunUntilSettled(std::vector<Ddl> pending) {
     if (retry.size() == pending.size()) return RunAll(retry, false);
     pending = std::move(retry);
   }
+}
+
+// Sorting for an index build spills to disk beyond maintenance_work_mem
+// (64MB by default): the loading sessions raise it, never lower it.
+// README.md, Loading, has the measurements.
+Status PostgresSink::PrepareForIndexes(Connection* conn) const {
+  size_t kb = std::clamp(kIndexBuildBudgetKb / jobs_, kIndexBuildMinKb, kIndexBuildMaxKb);
+  return conn->Exec(
+      fmt::format("SELECT pg_catalog.set_config('maintenance_work_mem', '{}kB', false) FROM pg_catalog.pg_settings "
+                  "WHERE name = 'maintenance_work_mem' AND setting::bigint < {}",
+                  kb, kb));
 }
 
 Result<Connection*> PostgresSink::Borrow() {
@@ -425,6 +497,73 @@ Status PostgresSink::CheckForeignKeys() {
   return Status::OK();
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> PostgresSink::UnvalidatedForeignKeys() {
+  DECANT_ASSIGN_OR_RETURN(
+      QueryResult r, main_->Query("SELECT c.conrelid::pg_catalog.regclass::text, pg_catalog.quote_ident(c.conname) "
+                                  "FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND NOT c.convalidated"));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.Get(i, 0), r.Get(i, 1));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// With several jobs (the load is not one transaction anyway), a step with
+// foreign keys adds them NOT VALID, a catalog change that reads no rows,
+// commits, and then checks them over the jobs' connections with VALIDATE
+// CONSTRAINT: it takes SHARE UPDATE EXCLUSIVE on the referencing table and
+// ROW SHARE on the referenced one, so the keys of different tables are
+// checked at once (two of one table wait for each other). The check is the
+// one ADD runs, with the same error for a row without its parent; a key that
+// was NOT VALID in the source stays so. README.md, Loading.
+Status PostgresSink::AddForeignKeysThenValidate(const std::vector<Ddl>& list) {
+  // Which constraint each ADD made (an unnamed key gets the server's name):
+  // the unvalidated keys after it that were not there before.
+  DECANT_ASSIGN_OR_RETURN(auto known, UnvalidatedForeignKeys());
+  std::vector<std::pair<std::string, std::string>> added;
+  std::vector<const Ddl*> added_by;
+  for (const Ddl& d : list) {
+    bool key = d.kind == "foreign key" && !d.sql.empty();
+    bool unchecked = key && d.sql.find(" NOT VALID") == std::string::npos;
+    if (!unchecked) {
+      DECANT_RETURN_IF_ERROR(Run(main_.get(), d, in_transaction_));
+    } else {
+      Ddl later = d;
+      later.sql += " NOT VALID";
+      DECANT_RETURN_IF_ERROR(Run(main_.get(), later, in_transaction_));
+    }
+    if (!key) continue;
+    DECANT_ASSIGN_OR_RETURN(auto now, UnvalidatedForeignKeys());
+    if (unchecked) {
+      std::set_difference(now.begin(), now.end(), known.begin(), known.end(), std::back_inserter(added));
+      added_by.resize(added.size(), &d);
+    }
+    known = std::move(now);
+  }
+  if (in_transaction_) DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
+  in_transaction_ = false;
+  if (added.empty()) return Status::OK();
+  std::vector<Connection*> conns(std::min(jobs_, added.size()), nullptr);
+  Status st = RunWorkQueue(added.size(), conns.size(), [&](size_t worker, size_t i) -> Status {
+    if (!conns[worker]) {
+      DECANT_ASSIGN_OR_RETURN(conns[worker], Borrow());
+    }
+    const auto& [table, name] = added[i];
+    Status validated = conns[worker]->Exec("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + name);
+    // A failure is named as the ADD that failed would have been.
+    return validated.ok() ? validated : recorder_.Outcome(*added_by[i], validated, options_.strict_objects, Describe());
+  });
+  for (Connection* conn : conns) {
+    if (conn) GiveBack(conn);
+  }
+  if (!st.ok()) {
+    // As a failed ADD would: none of the keys stays behind (on a table the
+    // load did not create, which Abort leaves).
+    for (const auto& [table, name] : added)
+      (void)main_->Exec("ALTER TABLE " + table + " DROP CONSTRAINT IF EXISTS " + name);
+  }
+  return st;
+}
+
 // --data-only: every serial or identity column's sequence continues after the
 // highest id loaded, so the application's next insert gets a fresh id.
 Status PostgresSink::AdvanceSequences() {
@@ -504,6 +643,38 @@ Status PostgresSink::CreateTables(const std::vector<size_t>& indexes) {
   return Status::OK();
 }
 
+// Binary COPY when every loaded column's type on the target (a domain's
+// base type) has a binary form EncodeBinaryRow writes; FREEZE when the table
+// was created in the transaction that loads it (one job). README.md, Loading.
+Result<CopyPath> PostgresSink::ChoosePath(Connection* conn, const Table& table) {
+  CopyPath path;
+  std::string name = QuoteQualified(TargetSchema(table.schema), table.name);
+  DECANT_ASSIGN_OR_RETURN(
+      QueryResult r,
+      conn->Query("SELECT a.attname, CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, c.relkind "
+                  "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+                  "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.attrelid = " +
+                  QuoteLiteral(name) + "::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped"));
+  bool partitioned = r.rows() > 0 && r.Get(0, 2) == "p";
+  for (size_t i : DataColumns(table)) {
+    Binary b = Binary::kNone;
+    for (int k = 0; k < r.rows(); ++k) {
+      if (r.Get(k, 0) == table.columns[i].name) b = BinaryFor(static_cast<unsigned>(std::stoul(r.Get(k, 1))));
+    }
+    if (b == Binary::kNone) {
+      path.binary.clear();
+      break;
+    }
+    path.binary.push_back(b);
+  }
+  // FREEZE needs the table created (or truncated) in this transaction, and
+  // is refused on a partitioned table.
+  path.freeze = jobs_ == 1 && !partitioned && in_transaction_ &&
+                std::find(created_tables_.begin(), created_tables_.end(), QualifiedName(table.schema, table.name)) !=
+                    created_tables_.end();
+  return path;
+}
+
 Result<std::unique_ptr<TableWriter>> PostgresSink::OpenTable(const Table& table) {
   if (state_ != State::kOpen) return Status::FailedPrecondition("PostgreSQL sink is not open");
   Connection* conn = main_.get();
@@ -512,13 +683,19 @@ Result<std::unique_ptr<TableWriter>> PostgresSink::OpenTable(const Table& table)
     DECANT_ASSIGN_OR_RETURN(conn, Borrow());
     own = true;
   }
-  auto writer = std::make_unique<CopyInWriter>(jobs_ > 1 ? this : nullptr, conn, own, table);
+  Result<CopyPath> path = ChoosePath(conn, table);
+  if (!path.ok()) {
+    if (own) GiveBack(conn);
+    return path.status().WithContext("loading table " + QualifiedName(table.schema, table.name));
+  }
+  auto writer = std::make_unique<CopyInWriter>(jobs_ > 1 ? this : nullptr, conn, own, table, std::move(*path));
   DECANT_RETURN_IF_ERROR(writer->Start());
   return std::unique_ptr<TableWriter>(std::move(writer));
 }
 
 Status PostgresSink::Commit() {
   if (state_ != State::kOpen) return Status::FailedPrecondition("PostgreSQL sink is not open");
+  DECANT_RETURN_IF_ERROR(PrepareForIndexes(main_.get()));
   for (const Step& step : plan_.post_data) {
     // Keys and indexes are built over several connections when there are
     // several jobs (each committing on its own); the rest is one transaction.
@@ -527,10 +704,13 @@ Status PostgresSink::Commit() {
       DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
       in_transaction_ = true;
     }
+    bool has_keys = std::any_of(step.ddl.begin(), step.ddl.end(), [](const Ddl& d) { return d.kind == "foreign key"; });
     if (step.mode == StepMode::kUntilSettled) {
       std::vector<Ddl> pending = deferred_;
       pending.insert(pending.end(), step.ddl.begin(), step.ddl.end());
       DECANT_RETURN_IF_ERROR(RunUntilSettled(std::move(pending)));
+    } else if (jobs_ > 1 && has_keys) {
+      DECANT_RETURN_IF_ERROR(AddForeignKeysThenValidate(step.ddl));
     } else {
       DECANT_RETURN_IF_ERROR(RunAll(step.ddl, parallel));
     }
