@@ -18,9 +18,20 @@ enum class ArchiveForm {
   kDirectory,  // a directory of chunk files plus manifest.json
 };
 
+enum class ArchiveCompression {
+  kZstd,  // each chunk one zstd frame (codec 1)
+  kNone,  // the rows as they are (codec 0, format 1.2)
+};
+
 struct ArchiveWriteOptions {
   ArchiveForm form = ArchiveForm::kFile;
-  int zstd_level = 3;
+  ArchiveCompression compression = ArchiveCompression::kZstd;
+  // zstd's level, 1..19 (docs/archive-format.md: the default's measurement).
+  int zstd_level = 3;  // = kDefaultZstdLevel (format.h)
+  // Threads that compress chunks, shared by the sink's table writers; 0: one
+  // per core, at most 4. Each writer has at most threads + 1 chunks in flight
+  // (about 4 MiB each, twice), written in order.
+  size_t compress_threads = 0;
 };
 
 // True when `head` (a file's first bytes) starts with the archive's magic number.
