@@ -29,8 +29,9 @@ struct ArchiveWriteOptions {
   // zstd's level, 1..19 (docs/archive-format.md: the default's measurement).
   int zstd_level = 3;  // = kDefaultZstdLevel (format.h)
   // Threads that compress chunks, shared by the sink's table writers; 0: one
-  // per core, at most 4. Each writer has at most threads + 1 chunks in flight
-  // (about 4 MiB each, twice), written in order.
+  // per core, at most 4. A writer has at most threads + 1 chunks in flight in
+  // the single-file form, 2 in the directory form (about 4 MiB of rows and
+  // their compressed record each), written in order.
   size_t compress_threads = 0;
 };
 

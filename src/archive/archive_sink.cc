@@ -124,13 +124,14 @@ class ArchiveSink;
 class ArchiveTableWriter final : public TableWriter {
  public:
   ArchiveTableWriter(ArchiveSink* sink, const ArchiveUuid& uuid, uint32_t index, const Table& table, size_t columns,
-                     CompressPool* pool)
+                     CompressPool* pool, size_t max_in_flight)
       : sink_(sink),
         uuid_(uuid),
         index_(index),
         label_(QualifiedName(table.schema, table.name)),
         columns_(columns),
-        pool_(pool) {
+        pool_(pool),
+        max_in_flight_(max_in_flight) {
     buffer_.reserve(kBufferBytes);
   }
   ~ArchiveTableWriter() override;
@@ -141,7 +142,7 @@ class ArchiveTableWriter final : public TableWriter {
  private:
   static constexpr size_t kBufferBytes = kChunkTargetBytes + (kChunkTargetBytes >> 2);
   // Hands the first `bytes` of the buffer (`rows` rows) to the pool; writes
-  // the oldest chunk in flight once threads + 1 are.
+  // the oldest chunks in flight while max_in_flight_ are.
   Status Flush(size_t bytes, uint64_t rows);
   // Waits for the oldest chunk in flight and adds it to the archive.
   Status WriteOldest();
@@ -152,6 +153,7 @@ class ArchiveTableWriter final : public TableWriter {
   std::string label_;
   size_t columns_;
   CompressPool* pool_;
+  size_t max_in_flight_;  // chunks handed to the pool and not yet written
   std::deque<std::future<EncodedChunk>> in_flight_;
   std::string buffer_;
   uint64_t buffered_rows_ = 0;
@@ -195,6 +197,11 @@ class ArchiveSink final : public Sink {
     return s;
   }
   Status WriteWholeFile(const std::string& path, std::string_view data);
+  // Chunks one writer may have in flight: the single-file form's one writer
+  // keeps every pool thread busy and one more chunk queued; the directory
+  // form's writers run side by side, each on its own thread, so two each
+  // (one compressing, one queued) keep the pool busy with less memory.
+  size_t MaxInFlight() const { return directory() ? 2 : pool_->threads() + 1; }
 
   std::string path_;
   ArchiveWriteOptions options_;
@@ -272,7 +279,7 @@ Status ArchiveTableWriter::Flush(size_t bytes, uint64_t rows) {
   std::swap(rest, buffer_);  // `rest` now holds the chunk's rows
   buffered_rows_ -= rows;
   in_flight_.push_back(pool_->Submit(h, std::move(rest)));
-  while (in_flight_.size() > pool_->threads()) DECANT_RETURN_IF_ERROR(WriteOldest());
+  while (in_flight_.size() >= max_in_flight_) DECANT_RETURN_IF_ERROR(WriteOldest());
   return Status::OK();
 }
 
@@ -398,7 +405,7 @@ Result<std::unique_ptr<TableWriter>> ArchiveSink::OpenTable(const Table& table) 
   ++open_writers_;
   const Table& t = schema_.tables[index];
   return std::unique_ptr<TableWriter>(new ArchiveTableWriter(this, manifest_.uuid, static_cast<uint32_t>(index), t,
-                                                             DataColumns(t).size(), pool_.get()));
+                                                             DataColumns(t).size(), pool_.get(), MaxInFlight()));
 }
 
 Result<uint32_t> ArchiveSink::NextChunk(uint32_t table_index) {
