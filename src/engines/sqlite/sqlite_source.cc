@@ -11,7 +11,7 @@
 // rebuilds their index, options["virtual_rebuild"]); contentless ones carry
 // nothing and are reported with a warning.
 // Rowids of tables without an INTEGER PRIMARY KEY are not carried (as with
-// VACUUM); rows are read and written in rowid order, so relative order holds.
+// VACUUM); rows are read in rowid order within a slice, so relative order holds within it.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
