@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
@@ -1443,6 +1444,57 @@ TEST_F(SqliteTest, SeveralReadConnectionsShareOneSnapshot) {
   ASSERT_EQ(keys.size(), 350000u);
   EXPECT_EQ(keys.front(), 1);
   EXPECT_EQ(keys.back(), 350000);
+}
+
+// Slices read at once on threads of their own, as the pipeline reads them.
+TEST_F(SqliteTest, SlicesReadOnThreadsCoverEveryRowOnce) {
+  std::string db = Path("sqa_threads.db");
+  exec(db,
+       "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400000) "
+       "INSERT INTO t SELECT i * 2 - 300000, 'v' || i FROM n;");
+  auto source = OpenSqliteSource(Uri(db), 2);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  const Table& t = schema->tables[0];
+  auto slices = (*source)->SplitTable(t, (*source)->EstimateSize(t), 4);
+  ASSERT_TRUE(slices.ok());
+  ASSERT_EQ(slices->size(), 4u);
+  std::vector<std::vector<int64_t>> keys(slices->size());
+  std::vector<Status> errors(slices->size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < slices->size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto reader = (*source)->OpenSlice(t, (*slices)[i]);
+      if (!reader.ok()) {
+        errors[i] = reader.status();
+        return;
+      }
+      RowBatch batch;
+      while (true) {
+        auto more = (*reader)->Next(&batch);
+        if (!more.ok()) {
+          errors[i] = more.status();
+          return;
+        }
+        if (!*more) break;
+        for (size_t r = 0; r < batch.num_rows(); ++r) keys[i].push_back(batch.row(r)[0].as_int());
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  std::vector<int64_t> all;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_TRUE(errors[i].ok()) << errors[i].ToString();
+    EXPECT_FALSE(keys[i].empty()) << "slice " << i;
+    EXPECT_TRUE(std::is_sorted(keys[i].begin(), keys[i].end())) << "slice " << i;
+    all.insert(all.end(), keys[i].begin(), keys[i].end());
+  }
+  ASSERT_EQ(all.size(), 400000u);
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));  // slices are consecutive ranges, in order
+  EXPECT_EQ(all.front(), -299998);
+  EXPECT_EQ(all.back(), 500000);
 }
 
 }  // namespace
