@@ -287,10 +287,36 @@ TEST_F(CliTest, BadLocationsAreUsageOrIoErrors) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+// --compress none and --zstd-level: both round trip, through both forms and -j2
+// (the SQLite source's read connections); a value out of range is a usage error.
+TEST_F(CliTest, CompressionOptionsRoundTrip) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string out;
+  };
+  for (const Case& c : {Case{{"--compress", "none"}, "none.decant"}, Case{{"--zstd-level", "19"}, "z19.decant"},
+                        Case{{"--compress", "none", "--directory", "-j", "2"}, "none.dcd"},
+                        Case{{"--zstd-level", "1", "--directory", "-j", "2"}, "z1.dcd"}}) {
+    std::vector<std::string> args = {"-q", "export", "sqlite://" + src_, "-o", tmp_.File(c.out)};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto r = RunDecantBinary(args);
+    ASSERT_EQ(r.exit_code, 0) << c.out << ": " << r.err;
+    r = RunDecantBinary({"inspect", "--check", tmp_.File(c.out)});
+    EXPECT_EQ(r.exit_code, 0) << c.out << ": " << r.err;
+    r = RunDecantBinary({"verify", "sqlite://" + src_, tmp_.File(c.out)});
+    EXPECT_EQ(r.exit_code, 0) << c.out << ": " << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("equal: 2 tables, 23000 rows")) << c.out;
+  }
+  auto r = RunDecantBinary({"export", "sqlite://" + src_, "-o", tmp_.File("x"), "--compress", "lz4"});
+  EXPECT_EQ(r.exit_code, 2);
+  r = RunDecantBinary({"export", "sqlite://" + src_, "-o", tmp_.File("x"), "--zstd-level", "20"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
 TEST_F(CliTest, InspectAndSchema) {
   auto r = RunDecantBinary({"inspect", "--check", archive_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("format version: 1.1"));
+  EXPECT_THAT(r.out, HasSubstr("format version: 1.2"));
   EXPECT_THAT(r.out, HasSubstr("sqlite"));
   EXPECT_THAT(r.out, HasSubstr("20000"));
   EXPECT_THAT(r.out, HasSubstr("check: OK"));

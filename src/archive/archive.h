@@ -18,9 +18,21 @@ enum class ArchiveForm {
   kDirectory,  // a directory of chunk files plus manifest.json
 };
 
+enum class ArchiveCompression {
+  kZstd,  // each chunk one zstd frame (codec 1)
+  kNone,  // the rows as they are (codec 0, format 1.2)
+};
+
 struct ArchiveWriteOptions {
   ArchiveForm form = ArchiveForm::kFile;
-  int zstd_level = 3;
+  ArchiveCompression compression = ArchiveCompression::kZstd;
+  // zstd's level, 1..19 (docs/archive-format.md: the default's measurement).
+  int zstd_level = 3;  // = kDefaultZstdLevel (format.h)
+  // Threads that compress chunks, shared by the sink's table writers; 0: one
+  // per core, at most 4. A writer has at most threads + 1 chunks in flight in
+  // the single-file form, 2 in the directory form (about 4 MiB of rows and
+  // their compressed record each), written in order.
+  size_t compress_threads = 0;
   // A --shard worker's part of a sharded directory archive (archive/shards.h):
   // with shard_count > 0 the sink writes shard `shard_index` of the plan at
   // <path>.partial/shards/plan.json, which lists `shard_units` (the plan's

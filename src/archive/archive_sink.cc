@@ -1,10 +1,16 @@
 // ArchiveSink: writes the single-file or the directory form.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <ctime>
+#include <deque>
+#include <functional>
+#include <future>
 #include <mutex>
+#include <thread>
 
 #include "archive/archive.h"
 #include "archive/codec.h"
@@ -15,19 +21,110 @@
 namespace decant {
 namespace {
 
+// A chunk record made by the compression pool.
+struct EncodedChunk {
+  Status status;
+  uint32_t seq = 0;
+  uint64_t rows = 0;
+  uint64_t uncompressed = 0;
+  uint64_t compressed = 0;
+  uint64_t checksum = 0;
+  std::string record;
+};
+
+// Threads that turn rows into chunk records (compressing them), so that
+// compression runs beside the reading and the encoding of rows, on as many
+// cores as there are threads. Each thread keeps its own encoder. Jobs are
+// taken in the order submitted; each caller waits for its own results in the
+// order it wants them (its futures), so records are written in order.
+class CompressPool {
+ public:
+  CompressPool(size_t threads, int level, uint32_t codec) {
+    for (size_t i = 0; i < threads; ++i) {
+      threads_.emplace_back([this, level, codec] { Run(level, codec); });
+    }
+  }
+  ~CompressPool() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  CompressPool(const CompressPool&) = delete;
+  CompressPool& operator=(const CompressPool&) = delete;
+
+  size_t threads() const { return threads_.size(); }
+
+  // Encodes `rows` (moved in) as the chunk `header` describes.
+  std::future<EncodedChunk> Submit(const ChunkHeader& header, std::string rows) {
+    auto job = std::make_shared<Job>();
+    job->header = header;
+    job->rows = std::move(rows);
+    std::future<EncodedChunk> done = job->result.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+    return done;
+  }
+
+ private:
+  struct Job {
+    ChunkHeader header;
+    std::string rows;
+    std::promise<EncodedChunk> result;
+  };
+
+  void Run(int level, uint32_t codec) {
+    ChunkEncoder encoder(level, codec);
+    while (true) {
+      std::shared_ptr<Job> job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      EncodedChunk out;
+      out.seq = job->header.seq;
+      out.rows = job->header.rows;
+      out.uncompressed = job->rows.size();
+      out.status = encoder.Encode(job->header, job->rows);
+      if (out.status.ok()) {
+        out.compressed = encoder.compressed_bytes();
+        out.checksum = encoder.checksum();
+        out.record.assign(encoder.record());
+      }
+      job->rows = std::string();
+      job->result.set_value(std::move(out));
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<Job>> jobs_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
 class ArchiveSink;
 
 class ArchiveTableWriter final : public TableWriter {
  public:
   ArchiveTableWriter(ArchiveSink* sink, const ArchiveUuid& uuid, uint32_t index, const Table& table, size_t columns,
-                     int level)
+                     CompressPool* pool, size_t max_in_flight)
       : sink_(sink),
         uuid_(uuid),
         index_(index),
         label_(QualifiedName(table.schema, table.name)),
         columns_(columns),
-        encoder_(level) {
-    buffer_.reserve(kChunkTargetBytes + (kChunkTargetBytes >> 2));
+        pool_(pool),
+        max_in_flight_(max_in_flight) {
+    buffer_.reserve(kBufferBytes);
   }
   ~ArchiveTableWriter() override;
 
@@ -35,14 +132,21 @@ class ArchiveTableWriter final : public TableWriter {
   Status Close() override;
 
  private:
+  static constexpr size_t kBufferBytes = kChunkTargetBytes + (kChunkTargetBytes >> 2);
+  // Hands the first `bytes` of the buffer (`rows` rows) to the pool; writes
+  // the oldest chunks in flight while max_in_flight_ are.
   Status Flush(size_t bytes, uint64_t rows);
+  // Waits for the oldest chunk in flight and adds it to the archive.
+  Status WriteOldest();
 
   ArchiveSink* sink_;
   ArchiveUuid uuid_;
   uint32_t index_;
   std::string label_;
   size_t columns_;
-  ChunkEncoder encoder_;
+  CompressPool* pool_;
+  size_t max_in_flight_;  // chunks handed to the pool and not yet written
+  std::deque<std::future<EncodedChunk>> in_flight_;
   std::string buffer_;
   uint64_t buffered_rows_ = 0;
   bool closed_ = false;
@@ -75,7 +179,7 @@ class ArchiveSink final : public Sink {
   // encoded, since the checksummed chunk header holds it, and the chunk is
   // then added (AddChunk) at that place of the table's manifest list.
   Result<uint32_t> NextChunk(uint32_t table_index);
-  Status AddChunk(uint32_t table_index, uint32_t seq, const ChunkEncoder& chunk, uint64_t rows, uint64_t uncompressed);
+  Status AddChunk(uint32_t table_index, const EncodedChunk& chunk);
   void WriterDone(uint32_t table_index, bool closed);
 
  private:
@@ -91,6 +195,11 @@ class ArchiveSink final : public Sink {
     return s;
   }
   Status WriteWholeFile(const std::string& path, std::string_view data);
+  // Chunks one writer may have in flight: the single-file form's one writer
+  // keeps every pool thread busy and one more chunk queued; the directory
+  // form's writers run side by side, each on its own thread, so two each
+  // (one compressing, one queued) keep the pool busy with less memory.
+  size_t MaxInFlight() const { return directory() ? 2 : pool_->threads() + 1; }
 
   std::string path_;
   ArchiveWriteOptions options_;
@@ -115,9 +224,12 @@ class ArchiveSink final : public Sink {
   std::string snapshot_, attempt_;      // a shard part's
   std::unique_ptr<WritableFile> file_;  // single-file form
   uint64_t offset_ = 0;
+  std::unique_ptr<CompressPool> pool_;  // made by Begin; joined before the sink goes
 };
 
 ArchiveTableWriter::~ArchiveTableWriter() {
+  // Chunks still in flight are dropped: their futures wait for the pool.
+  for (auto& f : in_flight_) f.wait();
   if (!closed_) sink_->WriterDone(index_, false);
 }
 
@@ -159,16 +271,28 @@ Status ArchiveTableWriter::Flush(size_t bytes, uint64_t rows) {
   h.rows = rows;
   h.columns = static_cast<uint32_t>(columns_);
   h.uuid = uuid_;
-  DECANT_RETURN_IF_ERROR(encoder_.Encode(h, {buffer_.data(), bytes}));
-  DECANT_RETURN_IF_ERROR(sink_->AddChunk(index_, h.seq, encoder_, rows, bytes));
-  buffer_.erase(0, bytes);
+  std::string rest;
+  rest.reserve(kBufferBytes);
+  rest.assign(buffer_, bytes);
+  buffer_.resize(bytes);
+  std::swap(rest, buffer_);  // `rest` now holds the chunk's rows
   buffered_rows_ -= rows;
+  in_flight_.push_back(pool_->Submit(h, std::move(rest)));
+  while (in_flight_.size() >= max_in_flight_) DECANT_RETURN_IF_ERROR(WriteOldest());
   return Status::OK();
+}
+
+Status ArchiveTableWriter::WriteOldest() {
+  EncodedChunk chunk = in_flight_.front().get();
+  in_flight_.pop_front();
+  DECANT_RETURN_IF_ERROR(chunk.status);
+  return sink_->AddChunk(index_, chunk);
 }
 
 Status ArchiveTableWriter::Close() {
   if (closed_) return Status::OK();
   if (failed_.ok()) failed_ = Flush(buffer_.size(), buffered_rows_);
+  while (failed_.ok() && !in_flight_.empty()) failed_ = WriteOldest();
   closed_ = true;
   sink_->WriterDone(index_, failed_.ok());
   return failed_;
@@ -220,6 +344,13 @@ Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& /*options*/) 
     manifest_.tables.push_back(std::move(mt));
   }
   writing_.assign(schema.tables.size(), Writing{});
+  if (options_.zstd_level < 1 || options_.zstd_level > 19) {
+    return Status::InvalidArgument(fmt::format("zstd level {} is not in 1..19", options_.zstd_level));
+  }
+  size_t threads = options_.compress_threads;
+  if (threads == 0) threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  pool_ = std::make_unique<CompressPool>(threads, options_.zstd_level,
+                                         options_.compression == ArchiveCompression::kNone ? kCodecNone : kCodecZstd);
   std::string schema_json = SchemaToJson(schema);
   if (schema_json.size() > kMaxMetadataBytes) return Status::InvalidArgument("schema too large for an archive");
   manifest_.schema_checksum = Xxh3(schema_json);
@@ -277,7 +408,7 @@ Result<std::unique_ptr<TableWriter>> ArchiveSink::OpenTable(const Table& table) 
   ++open_writers_;
   const Table& t = schema_.tables[index];
   return std::unique_ptr<TableWriter>(new ArchiveTableWriter(this, manifest_.uuid, static_cast<uint32_t>(index), t,
-                                                             DataColumns(t).size(), options_.zstd_level));
+                                                             DataColumns(t).size(), pool_.get(), MaxInFlight()));
 }
 
 Result<uint32_t> ArchiveSink::NextChunk(uint32_t table_index) {
@@ -291,30 +422,31 @@ Result<uint32_t> ArchiveSink::NextChunk(uint32_t table_index) {
   return w.next_seq++;
 }
 
-Status ArchiveSink::AddChunk(uint32_t table_index, uint32_t seq, const ChunkEncoder& chunk, uint64_t rows,
-                             uint64_t uncompressed) {
+Status ArchiveSink::AddChunk(uint32_t table_index, const EncodedChunk& chunk) {
+  const uint32_t seq = chunk.seq;
+  const uint64_t rows = chunk.rows;
   ManifestChunk mc;
   mc.rows = rows;
-  mc.compressed_bytes = chunk.compressed_bytes();
-  mc.uncompressed_bytes = uncompressed;
-  mc.checksum = chunk.checksum();
+  mc.compressed_bytes = chunk.compressed;
+  mc.uncompressed_bytes = chunk.uncompressed;
+  mc.checksum = chunk.checksum;
   if (directory()) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (state_ != State::kOpen) return Status::FailedPrecondition("archive sink is not open for writing");
     }
-    Status s = WriteWholeFile(JoinPath(partial_, ChunkFileName(table_index, seq)), chunk.record());
+    Status s = WriteWholeFile(JoinPath(partial_, ChunkFileName(table_index, seq)), chunk.record);
     if (!s.ok()) return Fail(s);
   } else {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::kOpen) return Status::FailedPrecondition("archive sink is not open for writing");
     mc.offset = offset_;
-    Status s = file_->Append(chunk.record());
+    Status s = file_->Append(chunk.record);
     if (!s.ok()) {
       state_ = State::kFailed;
       return s;
     }
-    offset_ += chunk.record().size();
+    offset_ += chunk.record.size();
   }
   std::lock_guard<std::mutex> lock(mu_);
   ManifestTable& t = manifest_.tables[table_index];

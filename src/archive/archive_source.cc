@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 
 #include "archive/archive.h"
@@ -141,6 +142,13 @@ class IndexedArchiveSource final : public Source {
   // From the manifest, already in memory: the table's row count (exact) and
   // its chunks' uncompressed bytes.
   TableSize EstimateSize(const Table& table) override;
+  // Chunks are read at any offset (pread) or from files of their own, so any
+  // number of readers may read at once.
+  size_t MaxParallelTables() const override { return SIZE_MAX; }
+  // Runs of consecutive chunks, of about equal uncompressed bytes, one chunk
+  // at least: bounds "chunks:FIRST:END" (seq numbers, END excluded).
+  Result<std::vector<TableSlice>> SplitTable(const Table& table, const TableSize& estimate, size_t max_slices) override;
+  Result<std::unique_ptr<TableReader>> OpenSlice(const Table& table, const TableSlice& slice) override;
 
   const Manifest& manifest() const { return manifest_; }
   uint64_t total_bytes() const { return total_bytes_; }
@@ -314,12 +322,14 @@ Status IndexedArchiveSource::FetchChunk(uint32_t t, uint32_t seq, std::string* p
   return Status::OK();
 }
 
+// Supplies chunks first .. end-1 of a table.
 class IndexedChunkSupplier final : public ChunkSupplier {
  public:
-  IndexedChunkSupplier(const IndexedArchiveSource* src, uint32_t table) : src_(src), table_(table) {}
+  IndexedChunkSupplier(const IndexedArchiveSource* src, uint32_t table, uint32_t first, uint32_t end)
+      : src_(src), table_(table), seq_(first), end_(end) {}
   Result<bool> NextChunk(ChunkDecoder* decoder) override {
     const ManifestTable& mt = src_->manifest().tables[table_];
-    if (seq_ >= mt.chunks.size()) return false;
+    if (seq_ >= end_ || seq_ >= mt.chunks.size()) return false;
     DECANT_RETURN_IF_ERROR(src_->FetchChunk(table_, seq_, &payload_));
     ChunkExpectation e = src_->Expect(table_, seq_);
     DECANT_RETURN_IF_ERROR(decoder->Load(payload_, e));
@@ -334,15 +344,71 @@ class IndexedChunkSupplier final : public ChunkSupplier {
  private:
   const IndexedArchiveSource* src_;
   uint32_t table_;
-  uint32_t seq_ = 0;
+  uint32_t seq_;
+  uint32_t end_;
   std::string payload_;
 };
 
 Result<std::unique_ptr<TableReader>> IndexedArchiveSource::OpenTable(const Table& table) {
   int t = FindTable(schema_, table);
   if (t < 0) return Status::NotFound("table " + QualifiedName(table.schema, table.name) + " is not in " + path_);
-  return std::unique_ptr<TableReader>(new ArchiveTableReader(
-      std::make_unique<IndexedChunkSupplier>(this, static_cast<uint32_t>(t)), DataColumns(schema_.tables[t]).size()));
+  return std::unique_ptr<TableReader>(
+      new ArchiveTableReader(std::make_unique<IndexedChunkSupplier>(this, static_cast<uint32_t>(t), 0, UINT32_MAX),
+                             DataColumns(schema_.tables[t]).size()));
+}
+
+Result<std::vector<TableSlice>> IndexedArchiveSource::SplitTable(const Table& table, const TableSize& /*estimate*/,
+                                                                 size_t max_slices) {
+  int t = FindTable(schema_, table);
+  if (t < 0) return Status::NotFound("table " + QualifiedName(table.schema, table.name) + " is not in " + path_);
+  const std::vector<ManifestChunk>& chunks = manifest_.tables[t].chunks;
+  size_t count = std::min(std::max<size_t>(max_slices, 1), chunks.size());
+  if (count <= 1) return std::vector<TableSlice>(1);
+  uint64_t total = 0;
+  for (const ManifestChunk& c : chunks) total += c.uncompressed_bytes;
+  std::vector<TableSlice> slices;
+  size_t first = 0;
+  uint64_t before = 0;  // uncompressed bytes of the chunks before `first`
+  for (size_t i = 0; i < count; ++i) {
+    // Cut once the slices so far hold their share of the bytes, leaving at
+    // least one chunk for each slice still to come.
+    size_t end = first + 1;
+    uint64_t bytes = before + chunks[first].uncompressed_bytes;
+    uint64_t share = total / count * (i + 1) + total % count * (i + 1) / count;  // count is small
+    while (end < chunks.size() - (count - 1 - i) && (i + 1 == count || bytes < share)) {
+      bytes += chunks[end].uncompressed_bytes;
+      ++end;
+    }
+    TableSlice s;
+    s.index = i;
+    s.count = count;
+    s.bounds = fmt::format("chunks:{}:{}", first, end);
+    s.label = end - first == 1 ? fmt::format("chunk {}", first) : fmt::format("chunks {}-{}", first, end - 1);
+    uint64_t rows = 0;
+    for (size_t c = first; c < end; ++c) rows += chunks[c].rows;
+    s.estimate.rows = rows;
+    s.estimate.bytes = bytes - before;
+    slices.push_back(std::move(s));
+    before = bytes;
+    first = end;
+  }
+  return slices;
+}
+
+Result<std::unique_ptr<TableReader>> IndexedArchiveSource::OpenSlice(const Table& table, const TableSlice& slice) {
+  if (slice.whole()) return OpenTable(table);
+  int t = FindTable(schema_, table);
+  std::string name = QualifiedName(table.schema, table.name);
+  if (t < 0) return Status::NotFound("table " + name + " is not in " + path_);
+  unsigned first = 0, end = 0;
+  char tail = 0;
+  if (std::sscanf(slice.bounds.c_str(), "chunks:%u:%u%c", &first, &end, &tail) != 2 || first >= end ||
+      end > manifest_.tables[t].chunks.size()) {
+    return Status::InvalidArgument("table " + name + ": not a slice of this archive: " + slice.bounds);
+  }
+  return std::unique_ptr<TableReader>(
+      new ArchiveTableReader(std::make_unique<IndexedChunkSupplier>(this, static_cast<uint32_t>(t), first, end),
+                             DataColumns(schema_.tables[t]).size()));
 }
 
 TableSize IndexedArchiveSource::EstimateSize(const Table& table) {

@@ -172,9 +172,9 @@ Content SampleContent() {
   return c;
 }
 
-Status WriteContent(const std::string& path, ArchiveForm form, const Content& c,
-                    FileSystem* fs = FileSystem::Default()) {
-  ArchiveWriteOptions opt;
+Status WriteContent(const std::string& path, ArchiveForm form, const Content& c, FileSystem* fs = FileSystem::Default(),
+                    const ArchiveWriteOptions& options = {}) {
+  ArchiveWriteOptions opt = options;
   opt.form = form;
   DECANT_ASSIGN_OR_RETURN(auto sink, OpenArchiveSink(path, opt, fs));
   DECANT_RETURN_IF_ERROR(sink->Begin(c.schema, SinkOptions{}));
@@ -441,7 +441,7 @@ TEST_F(ArchiveTest, InspectReportsManifest) {
     auto info = InspectArchive(P("a.dca"), check);
     ASSERT_TRUE(info.ok()) << info.status().ToString();
     EXPECT_EQ(info->form, "file");
-    EXPECT_EQ(info->format_version, "1.1");
+    EXPECT_EQ(info->format_version, "1.2");
     EXPECT_EQ(info->source_engine, "postgresql");
     EXPECT_EQ(info->server_version, "16.2");
     EXPECT_EQ(info->database, "shop");
@@ -512,6 +512,186 @@ TEST_F(ArchiveTest, OverwritesAnExistingFileButNotADirectory) {
 }
 
 // ---- Refusals -----------------------------------------------------------------
+
+// ---- Compression options and slices ---------------------------------------------
+
+// The codec of every chunk record of a single-file archive.
+std::vector<uint32_t> ChunkCodecs(const std::string& bytes) {
+  std::vector<uint32_t> codecs;
+  for (const RecordSpan& r : Records(bytes)) {
+    if (r.type != static_cast<uint8_t>(RecordType::kChunk)) continue;
+    codecs.push_back(DecodeChunkHeader(bytes.data() + r.offset + kRecordHeaderSize).codec);
+  }
+  return codecs;
+}
+
+TEST_F(ArchiveTest, CompressNoneRoundTripsInEveryForm) {
+  Content c = SampleContent();
+  ArchiveWriteOptions none;
+  none.compression = ArchiveCompression::kNone;
+  ASSERT_TRUE(WriteContent(P("n.dca"), ArchiveForm::kFile, c, FileSystem::Default(), none).ok());
+  ASSERT_TRUE(WriteContent(P("n.dcd"), ArchiveForm::kDirectory, c, FileSystem::Default(), none).ok());
+  std::vector<uint32_t> codecs = ChunkCodecs(read_file_bytes(P("n.dca")));
+  ASSERT_GE(codecs.size(), 3u);
+  for (uint32_t codec : codecs) EXPECT_EQ(codec, kCodecNone);
+  for (const char* name : {"n.dca", "n.dcd"}) {
+    SCOPED_TRACE(name);
+    auto info = InspectArchive(P(name), true);
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    EXPECT_EQ(info->format_version, "1.2");
+    for (const ArchiveTableInfo& t : info->tables) {
+      for (const ArchiveChunkInfo& ch : t.chunks) EXPECT_EQ(ch.compressed_bytes, ch.uncompressed_bytes);
+    }
+    for (bool stream : {false, true}) {
+      if (stream && std::string(name) == "n.dcd") continue;
+      auto src = stream ? OpenArchiveStream(P(name)) : OpenArchiveSource(P(name));
+      ASSERT_TRUE(src.ok()) << src.status().ToString();
+      auto back = ReadContent(src->get());
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      ExpectSameContent(c, *back);
+    }
+  }
+  // The default is zstd, and compresses this content.
+  ASSERT_TRUE(WriteContent(P("z.dca"), ArchiveForm::kFile, c).ok());
+  for (uint32_t codec : ChunkCodecs(read_file_bytes(P("z.dca")))) EXPECT_EQ(codec, kCodecZstd);
+  EXPECT_LT(read_file_bytes(P("z.dca")).size(), read_file_bytes(P("n.dca")).size() / 2);
+}
+
+TEST_F(ArchiveTest, ZstdLevelsRoundTrip) {
+  Content c = SampleContent();
+  for (int level : {1, 9, 19}) {
+    SCOPED_TRACE(level);
+    ArchiveWriteOptions o;
+    o.zstd_level = level;
+    o.compress_threads = level == 9 ? 1 : 3;
+    std::string path = P("l" + std::to_string(level) + ".dca");
+    ASSERT_TRUE(WriteContent(path, ArchiveForm::kFile, c, FileSystem::Default(), o).ok());
+    auto src = OpenArchiveSource(path);
+    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    auto back = ReadContent(src->get());
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    ExpectSameContent(c, *back);
+  }
+  EXPECT_LE(read_file_bytes(P("l19.dca")).size(), read_file_bytes(P("l1.dca")).size());
+  for (int level : {0, 20}) {
+    ArchiveWriteOptions o;
+    o.zstd_level = level;
+    auto sink = OpenArchiveSink(P("bad.dca"), o);
+    ASSERT_TRUE(sink.ok());
+    Status s = (*sink)->Begin(c.schema, SinkOptions{});
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+    EXPECT_EQ(s.message(), "zstd level " + std::to_string(level) + " is not in 1..19");
+  }
+}
+
+// A damaged uncompressed chunk has no zstd frame checksum behind it: the
+// record's XXH3 checksum catches it, in both readers and in inspect --check.
+TEST_F(ArchiveTest, DamagedUncompressedChunkIsCaughtByItsChecksum) {
+  Content c = SampleContent();
+  ArchiveWriteOptions none;
+  none.compression = ArchiveCompression::kNone;
+  ASSERT_TRUE(WriteContent(P("n.dca"), ArchiveForm::kFile, c, FileSystem::Default(), none).ok());
+  std::string bytes = read_file_bytes(P("n.dca"));
+  std::vector<RecordSpan> chunks;
+  for (const RecordSpan& r : Records(bytes)) {
+    if (r.type == static_cast<uint8_t>(RecordType::kChunk)) chunks.push_back(r);
+  }
+  ASSERT_GE(chunks.size(), 3u);
+  // Album has 1 chunk, Empty none: the 3rd chunk record is Artist's chunk 1.
+  bytes[chunks[2].offset + kRecordHeaderSize + kChunkHeaderSize + 1000] ^= 0x04;
+  write_file_bytes(P("bad.dca"), bytes);
+  for (bool stream : {false, true}) {
+    Status s = ReadEverything(P("bad.dca"), stream);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+    EXPECT_EQ(s.message(), "checksum mismatch in table \"Artist\" chunk 1");
+  }
+  auto info = InspectArchive(P("bad.dca"), true);
+  EXPECT_EQ(info.status().message(), "checksum mismatch in table \"Artist\" chunk 1");
+}
+
+// SplitTable over chunks: consecutive runs that cover every chunk once, read
+// at once on several readers; a slice opens from its bounds alone.
+TEST_F(ArchiveTest, ChunkSlicesCoverEveryChunkOnce) {
+  Content c = SampleContent();
+  ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
+  ASSERT_TRUE(WriteContent(P("d"), ArchiveForm::kDirectory, c).ok());
+  for (const char* name : {"a.dca", "d"}) {
+    SCOPED_TRACE(name);
+    auto src = OpenArchiveSource(P(name));
+    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    EXPECT_GT((*src)->MaxParallelTables(), 1u);
+    auto schema = (*src)->ReadSchema();
+    ASSERT_TRUE(schema.ok());
+    auto info = InspectArchive(P(name), false);
+    ASSERT_TRUE(info.ok());
+    for (size_t t = 0; t < schema->tables.size(); ++t) {
+      const Table& table = schema->tables[t];
+      size_t chunks = info->tables[t].chunks.size();
+      for (size_t max : {1u, 2u, 3u, 100u}) {
+        SCOPED_TRACE(table.name + " max " + std::to_string(max));
+        auto slices = (*src)->SplitTable(table, (*src)->EstimateSize(table), max);
+        ASSERT_TRUE(slices.ok()) << slices.status().ToString();
+        size_t want = std::max<size_t>(1, std::min(max, chunks));
+        ASSERT_EQ(slices->size(), want);
+        // Open every slice first (readers at once), then read them in turn,
+        // from a second source that knows the bounds only.
+        auto other = OpenArchiveSource(P(name));
+        ASSERT_TRUE(other.ok());
+        std::vector<std::unique_ptr<TableReader>> readers;
+        size_t next_chunk = 0;
+        uint64_t estimated = 0;
+        for (const TableSlice& s : *slices) {
+          EXPECT_EQ(s.count, want);
+          if (want > 1) {
+            EXPECT_EQ(s.bounds.substr(0, s.bounds.rfind(':') + 1), "chunks:" + std::to_string(next_chunk) + ":");
+            next_chunk = std::stoul(s.bounds.substr(s.bounds.rfind(':') + 1));
+            estimated += s.estimate.rows.value_or(0);
+          }
+          TableSlice copy;
+          copy.index = s.index;
+          copy.count = s.count;
+          copy.bounds = s.bounds;
+          auto r = (*other)->OpenSlice(table, copy);
+          ASSERT_TRUE(r.ok()) << r.status().ToString();
+          readers.push_back(std::move(r).value());
+        }
+        if (want > 1) {
+          EXPECT_EQ(next_chunk, chunks);
+          EXPECT_EQ(estimated, c.tables[t].size());
+        }
+        Rows rows;
+        RowBatch batch;
+        for (auto& r : readers) {
+          while (true) {
+            auto more = r->Next(&batch);
+            ASSERT_TRUE(more.ok()) << more.status().ToString();
+            if (!*more) break;
+            for (size_t i = 0; i < batch.num_rows(); ++i) {
+              rows.emplace_back(batch.row(i), batch.row(i) + batch.num_columns());
+            }
+          }
+        }
+        ASSERT_EQ(rows.size(), c.tables[t].size());
+        for (size_t i = 0; i < rows.size(); ++i) ASSERT_TRUE(rows[i] == c.tables[t][i]) << "row " << i;
+      }
+    }
+    TableSlice bad;
+    bad.count = 2;
+    for (const char* bounds : {"chunks:1:1", "chunks:0:99", "rowid:1:2", "chunks:0:1x"}) {
+      bad.bounds = bounds;
+      EXPECT_EQ((*src)->OpenSlice(schema->tables[2], bad).status().code(), StatusCode::kInvalidArgument) << bounds;
+    }
+  }
+  // A stream cannot be split: one slice.
+  auto stream = OpenArchiveStream(P("a.dca"));
+  ASSERT_TRUE(stream.ok());
+  auto schema = (*stream)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  EXPECT_EQ((*stream)->MaxParallelTables(), 1u);
+  auto slices = (*stream)->SplitTable(schema->tables[2], {}, 4);
+  ASSERT_TRUE(slices.ok());
+  EXPECT_EQ(slices->size(), 1u);
+}
 
 class DamageTest : public ArchiveTest {
  protected:
@@ -682,7 +862,7 @@ TEST_F(ArchiveTest, DirectoryRefusals) {
   EXPECT_THAT(s.message(), ::testing::StartsWith("malformed manifest: "));
 
   bad = manifest;
-  bad.replace(bad.find("\"1.1\""), 5, "\"2.0\"");
+  bad.replace(bad.find("\"1.2\""), 5, "\"2.0\"");
   write_file_bytes(P("d/manifest.json"), bad);
   s = ReadEverything(P("d"), false);
   EXPECT_EQ(s.code(), StatusCode::kUnsupportedVersion);
@@ -1146,13 +1326,43 @@ Content GoldenContentV11() {
   return c;
 }
 
+// The exact content of tests/data/compat/v1.2/sample.dca and sample.dcd: what
+// format 1.2 added, chunks of codec 0 (none). GoldenWriteOptions writes them
+// uncompressed. Frozen: never change it, add a new golden archive instead.
+Content GoldenContentV12() {
+  Content c;
+  c.schema.engine = "sqlite";
+  c.schema.server_version = "3.40.1";
+  c.schema.database = "golden12.db";
+  Table t;
+  t.name = "plain";
+  t.columns = {Col("id", LogicalType::kInt64), Col("note", LogicalType::kText), Col("data", LogicalType::kBytes)};
+  t.columns[0].native_type = "INTEGER";
+  t.columns[1].native_type = "TEXT";
+  t.columns[2].native_type = "BLOB";
+  t.primary_key = KeyConstraint{"", {"id"}};
+  c.schema.tables = {t};
+  c.tables = {{{Value::Int(1), Value::Text("stored as it is"), Value::Bytes(std::string("\0\x01\xff", 3))},
+               {Value::Int(-7), Value::Null(), Value::Bytes("")},
+               {Value::Int(3), Value::Text("caf\xc3\xa9 \xe2\x82\xac"), Value::Null()}}};
+  return c;
+}
+
 // The golden content of format MAJOR.MINOR, or nullptr for a version that has
 // none (a new version must add its content here when it is released).
 using GoldenContentFn = Content (*)();
 GoldenContentFn GoldenContentOf(unsigned major, unsigned minor) {
   if (major == 1 && minor == 0) return GoldenContent;
   if (major == 1 && minor == 1) return GoldenContentV11;
+  if (major == 1 && minor == 2) return GoldenContentV12;
   return nullptr;
+}
+
+// How the golden archives of MAJOR.MINOR are written: 1.2's in codec 0 (none).
+ArchiveWriteOptions GoldenWriteOptions(unsigned major, unsigned minor) {
+  ArchiveWriteOptions o;
+  if (major == 1 && minor == 2) o.compression = ArchiveCompression::kNone;
+  return o;
 }
 
 // Writes the golden archives of the CURRENT format version (format.h) into its
@@ -1182,8 +1392,9 @@ TEST(GoldenTest, WriteGolden) {
   }
   ASSERT_TRUE(fs->CreateDir(dir).ok());
   (void)fs->Remove(dir + "/sample.dcd");
-  ASSERT_TRUE(WriteContent(dir + "/sample.dca", ArchiveForm::kFile, content()).ok());
-  ASSERT_TRUE(WriteContent(dir + "/sample.dcd", ArchiveForm::kDirectory, content()).ok());
+  ArchiveWriteOptions o = GoldenWriteOptions(kArchiveFormatMajor, kArchiveFormatMinor);
+  ASSERT_TRUE(WriteContent(dir + "/sample.dca", ArchiveForm::kFile, content(), fs, o).ok());
+  ASSERT_TRUE(WriteContent(dir + "/sample.dcd", ArchiveForm::kDirectory, content(), fs, o).ok());
 }
 
 TEST(GoldenTest, ReadsFormat1_0) {
@@ -1254,6 +1465,36 @@ TEST(GoldenTest, ReadsFormat1_1) {
   ASSERT_GE(bytes.size(), kFileHeaderSize);
   EXPECT_EQ(bytes.substr(8, 4), std::string("\x01\x00\x01\x00", 4));
   EXPECT_EQ(read_file_bytes(GoldenDir(1, 0) + "/sample.dca").substr(8, 4), std::string("\x01\x00\x00\x00", 4));
+}
+
+TEST(GoldenTest, ReadsFormat1_2) {
+  for (const char* name : {"sample.dca", "sample.dcd"}) {
+    std::string path = GoldenDir(1, 2) + "/" + name;
+    SCOPED_TRACE(path);
+    auto info = InspectArchive(path, true);
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    EXPECT_EQ(info->format_version, "1.2");
+    EXPECT_EQ(info->source_engine, "sqlite");
+    EXPECT_EQ(info->database, "golden12.db");
+    ASSERT_EQ(info->tables.size(), 1u);
+    EXPECT_EQ(info->tables[0].rows, 3u);
+    ASSERT_EQ(info->tables[0].chunks.size(), 1u);
+    // What 1.2 added: an uncompressed chunk (codec 0).
+    EXPECT_EQ(info->tables[0].chunks[0].compressed_bytes, info->tables[0].chunks[0].uncompressed_bytes);
+    for (bool stream : {false, true}) {
+      if (stream && std::string(name) == "sample.dcd") continue;
+      auto src = stream ? OpenArchiveStream(path) : OpenArchiveSource(path);
+      ASSERT_TRUE(src.ok()) << src.status().ToString();
+      auto back = ReadContent(src->get());
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      ExpectSameContent(GoldenContentV12(), *back);
+    }
+  }
+  std::string bytes = read_file_bytes(GoldenDir(1, 2) + "/sample.dca");
+  ASSERT_GE(bytes.size(), kFileHeaderSize);
+  EXPECT_EQ(bytes.substr(8, 4), std::string("\x01\x00\x02\x00", 4));
+  std::vector<uint32_t> codecs = ChunkCodecs(bytes);
+  EXPECT_EQ(codecs, std::vector<uint32_t>{kCodecNone});
 }
 
 // Every released format version has its golden archives, and the current one is among them.

@@ -202,25 +202,32 @@ ChunkHeader DecodeChunkHeader(const char* p) {
   return h;
 }
 
-ChunkEncoder::ChunkEncoder(int level) : cctx_(ZSTD_createCCtx()), level_(level) {}
+ChunkEncoder::ChunkEncoder(int level, uint32_t codec)
+    : cctx_(codec == kCodecZstd ? ZSTD_createCCtx() : nullptr), level_(level), codec_(codec) {}
 ChunkEncoder::~ChunkEncoder() { ZSTD_freeCCtx(cctx_); }
 
 Status ChunkEncoder::Encode(const ChunkHeader& header, std::string_view rows) {
-  if (!cctx_) return Status::Internal("cannot create a zstd compression context");
+  if (codec_ != kCodecZstd && codec_ != kCodecNone) return Status::Internal("unknown chunk codec");
+  if (codec_ == kCodecZstd && !cctx_) return Status::Internal("cannot create a zstd compression context");
   if (rows.size() > kMaxChunkBytes) return Status::Internal("chunk larger than the format allows");
-  size_t bound = ZSTD_compressBound(rows.size());
+  size_t bound = codec_ == kCodecZstd ? ZSTD_compressBound(rows.size()) : rows.size();
   size_t need = kRecordHeaderSize + kChunkHeaderSize + bound;
   if (out_.size() < need) out_.resize(need);
-  ZSTD_CCtx_reset(cctx_, ZSTD_reset_session_and_parameters);
-  ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level_);
-  ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
-  ZSTD_CCtx_setParameter(cctx_, ZSTD_c_contentSizeFlag, 1);
   char* body = out_.data() + kRecordHeaderSize + kChunkHeaderSize;
-  size_t n = ZSTD_compress2(cctx_, body, bound, rows.data(), rows.size());
-  if (ZSTD_isError(n)) return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+  size_t n = rows.size();
+  if (codec_ == kCodecZstd) {
+    ZSTD_CCtx_reset(cctx_, ZSTD_reset_session_and_parameters);
+    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level_);
+    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
+    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_contentSizeFlag, 1);
+    n = ZSTD_compress2(cctx_, body, bound, rows.data(), rows.size());
+    if (ZSTD_isError(n)) return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+  } else if (n > 0) {
+    std::memcpy(body, rows.data(), n);
+  }
   ChunkHeader h = header;
   h.uncompressed_bytes = rows.size();
-  h.codec = kCodecZstd;
+  h.codec = codec_;
   EncodeChunkHeader(h, out_.data() + kRecordHeaderSize);
   size_ = kRecordHeaderSize + kChunkHeaderSize + n;
   EncodeRecordHeader(RecordType::kChunk, {out_.data() + kRecordHeaderSize, size_ - kRecordHeaderSize}, out_.data(),
@@ -249,12 +256,27 @@ Status ChunkDecoder::Load(std::string_view payload, const ChunkExpectation& expe
   if (header_.columns != expect.columns) {
     return Bad(fmt::format("{} columns where the schema has {}", header_.columns, expect.columns));
   }
-  if (header_.codec != kCodecZstd) return Bad(fmt::format("unknown codec {}", header_.codec));
+  if (header_.codec != kCodecZstd && header_.codec != kCodecNone) {
+    return Bad(fmt::format("unknown codec {}", header_.codec));
+  }
   if (header_.uncompressed_bytes > kMaxChunkBytes) return Bad("declared size exceeds the 1 GiB chunk limit");
   if (header_.rows > kMaxChunkBytes || (header_.columns > 0 && header_.rows > header_.uncompressed_bytes)) {
     return Bad("row count does not fit the chunk's size");
   }
   std::string_view z = payload.substr(kChunkHeaderSize);
+  if (header_.codec == kCodecNone) {
+    // The record's frame checksum, verified by the caller, covers these bytes.
+    if (z.size() != header_.uncompressed_bytes) return Bad("chunk exceeds or falls short of its declared size");
+    if (capacity_ < z.size() || !buf_) {
+      buf_ = std::make_unique_for_overwrite<char[]>(z.empty() ? 1 : z.size());
+      capacity_ = z.empty() ? 1 : z.size();
+    }
+    if (!z.empty()) std::memcpy(buf_.get(), z.data(), z.size());
+    size_ = z.size();
+    rows_left_ = header_.rows;
+    if (rows_left_ == 0 && size_ != 0) return Bad("bytes left after the last row");
+    return Status::OK();
+  }
   unsigned long long content = ZSTD_getFrameContentSize(z.data(), z.size());
   if (content == ZSTD_CONTENTSIZE_ERROR || content == ZSTD_CONTENTSIZE_UNKNOWN) return Bad("not a zstd frame");
   if (content != header_.uncompressed_bytes) return Bad("chunk exceeds or falls short of its declared size");

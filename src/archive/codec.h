@@ -93,10 +93,11 @@ void EncodeChunkHeader(const ChunkHeader& h, char out[kChunkHeaderSize]);
 ChunkHeader DecodeChunkHeader(const char* p);
 
 // Compresses rows into a complete chunk record (frame + chunk header + zstd
-// frame). One per table writer; reuses its context and output buffer.
+// frame, or the rows as they are with kCodecNone). One per thread; reuses its
+// context and output buffer.
 class ChunkEncoder {
  public:
-  explicit ChunkEncoder(int level);
+  explicit ChunkEncoder(int level, uint32_t codec = kCodecZstd);
   ~ChunkEncoder();
   ChunkEncoder(const ChunkEncoder&) = delete;
   ChunkEncoder& operator=(const ChunkEncoder&) = delete;
@@ -110,6 +111,7 @@ class ChunkEncoder {
  private:
   ZSTD_CCtx_s* cctx_;
   int level_;
+  uint32_t codec_;
   std::string out_;
   size_t size_ = 0;
   uint64_t checksum_ = 0;

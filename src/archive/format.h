@@ -20,8 +20,9 @@ namespace decant {
 //   1.1  Schema.objects: native objects with a phase ("pre-data" | "post-data");
 //        Column.identity ("", "ALWAYS", "BY DEFAULT"); optional View/Trigger/
 //        NativeObject options, Column.on_update, IndexKey.json_path (0.2.0)
+//   1.2  chunk codec 0 (none: the rows stored as they are) (after 0.2.0)
 inline constexpr uint16_t kArchiveFormatMajor = 1;
-inline constexpr uint16_t kArchiveFormatMinor = 1;
+inline constexpr uint16_t kArchiveFormatMinor = 2;
 // Value of the manifest's "format" key.
 inline constexpr char kArchiveFormatName[] = "decant-archive";
 
@@ -43,7 +44,12 @@ inline constexpr uint64_t kMaxChunkRecordBytes = kChunkHeaderSize + kMaxChunkByt
 // Largest schema or manifest document.
 inline constexpr uint64_t kMaxMetadataBytes = 256u << 20;
 
-inline constexpr uint32_t kCodecZstd = 1;
+// A chunk's codec (chunk header bytes 36..39): how its row bytes are stored.
+inline constexpr uint32_t kCodecNone = 0;  // as they are (format 1.2)
+inline constexpr uint32_t kCodecZstd = 1;  // one zstd frame
+// The zstd level chunks are compressed with unless told (docs/archive-format.md
+// gives the measurement it was chosen by).
+inline constexpr int kDefaultZstdLevel = 3;
 
 enum class RecordType : uint8_t {
   kSchema = 1,

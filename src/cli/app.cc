@@ -448,6 +448,7 @@ struct ExportArgs {
   std::string output;
   bool directory = false;
   int zstd_level = 3;
+  std::string compress = "zstd";
   size_t jobs = 1;
   std::string format = "decant";
   SelectArgs select;
@@ -615,6 +616,7 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   if (!source.ok()) return Fail(source.status());
   wo.directory = a.directory;
   wo.zstd_level = a.zstd_level;
+  wo.compress = a.compress != "none";
   auto django = a.django.Options();
   if (!django.ok()) return Fail(django.status());
   wo.django = std::move(*django);
@@ -711,6 +713,7 @@ struct DumpArgs {
   std::string server;
   std::string output;
   int zstd_level = 3;
+  std::string compress = "zstd";
   size_t jobs = 1;
 };
 
@@ -726,6 +729,7 @@ int RunDump(const DumpArgs& a, const GlobalOptions& g) {
   auto progress = MakeProgress("dump", StyleFor(g));
   DumpOptions o;
   o.zstd_level = a.zstd_level;
+  o.compress = a.compress != "none";
   o.copy.progress = progress.get();
   AddTestHooks(&o.copy);
   o.endpoint.jobs = a.jobs;
@@ -1148,7 +1152,10 @@ int RunDecant(int argc, char** argv) {
                          "archive path; '-' writes the single-file form to stdout (--format rethinkdb: "
                          "rethinkdb_dump_<DATE>.tar.gz when left out)");
   export_cmd->add_flag("--directory", ex.directory, "write the directory form (a folder of chunk files)");
-  export_cmd->add_option("--zstd-level", ex.zstd_level, "zstd compression level (1-19)")->check(CLI::Range(1, 19));
+  export_cmd->add_option("--zstd-level", ex.zstd_level, "zstd compression level (1-19, default 3)")
+      ->check(CLI::Range(1, 19));
+  export_cmd->add_option("--compress", ex.compress, "chunk compression: zstd (default) or none")
+      ->check(CLI::IsMember({"zstd", "none"}));
   export_cmd->add_option("-j,--jobs", ex.jobs, "tables read at once, from one snapshot (needs --directory)")
       ->check(CLI::Range(1, 64));
   export_cmd->add_option("--format", ex.format, "file format to write: " + FormatNames(true) + " (default decant)");
@@ -1198,7 +1205,10 @@ int RunDecant(int argc, char** argv) {
   auto* dump_cmd = app.add_subcommand("dump", "every database of a server -> dump directory");
   dump_cmd->add_option("server", du.server, "server URI, e.g. postgresql://user@host:5432")->required();
   dump_cmd->add_option("-o,--output", du.output, "dump directory (default decant_dump_<UTC timestamp>)");
-  dump_cmd->add_option("--zstd-level", du.zstd_level, "zstd compression level (1-19)")->check(CLI::Range(1, 19));
+  dump_cmd->add_option("--zstd-level", du.zstd_level, "zstd compression level (1-19, default 3)")
+      ->check(CLI::Range(1, 19));
+  dump_cmd->add_option("--compress", du.compress, "chunk compression: zstd (default) or none")
+      ->check(CLI::IsMember({"zstd", "none"}));
   dump_cmd->add_option("-j,--jobs", du.jobs, "connections reading each database")->check(CLI::Range(1, 64));
 
   RestoreArgs re;

@@ -22,6 +22,7 @@ Result<std::unique_ptr<Sink>> OpenArchiveFileSink(const std::string& path, const
   ArchiveWriteOptions wo;
   wo.form = options.directory ? ArchiveForm::kDirectory : ArchiveForm::kFile;
   wo.zstd_level = options.zstd_level;
+  wo.compression = options.compress ? ArchiveCompression::kZstd : ArchiveCompression::kNone;
   return OpenArchiveSink(path, wo, fs);
 }
 

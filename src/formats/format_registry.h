@@ -38,6 +38,7 @@ struct FileProbe {
 struct FileWriteOptions {
   bool directory = false;     // the format's directory form, where it has one
   int zstd_level = 3;         // compression level, where the format compresses
+  bool compress = true;       // false: a decant archive's chunks uncompressed (--compress none)
   DjangoOptions django = {};  // a Django fixture's form (core/endpoint.h)
   TypeDbOptions typedb = {};  // a TypeDB export's generation and renames (core/endpoint.h)
 };

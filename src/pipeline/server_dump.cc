@@ -73,6 +73,7 @@ Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, con
     // Several jobs write several tables at once, which only the directory form takes.
     ArchiveWriteOptions wo;
     wo.zstd_level = options.zstd_level;
+    wo.compression = options.compress ? ArchiveCompression::kZstd : ArchiveCompression::kNone;
     wo.form = options.endpoint.jobs > 1 ? ArchiveForm::kDirectory : ArchiveForm::kFile;
     auto sink = OpenArchiveSink(JoinPath(partial, file), wo, fs);
     if (!sink.ok()) {

@@ -28,6 +28,7 @@ struct ServerCopySummary {
 // its archive is the directory form.
 struct DumpOptions {
   int zstd_level = 3;
+  bool compress = true;  // false: chunks uncompressed (--compress none)
   CopyOptions copy;
   EndpointOptions endpoint;
   FileSystem* fs = FileSystem::Default();  // not owned

@@ -24,10 +24,13 @@ bool IsSqliteUri(const std::string& location);
 // URI's "user:password@" is shown as "user:****@".
 Result<std::string> SqliteUriPath(const std::string& uri);
 
-// Opens an existing database read-only. Every table is read from one read
-// transaction, so the export is a point-in-time copy. NotFound if the file
-// does not exist; InvalidArgument if it is not a SQLite database.
-Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& uri);
+// Opens an existing database read-only, on `jobs` read connections (at most
+// 16) that read rowid ranges of one table or different tables at once. Each
+// holds one read transaction from open to close, all begun on the same state
+// of the file, so the export is a point-in-time copy; Unavailable if writers
+// kept committing while the connections were opened (README.md). NotFound if
+// the file does not exist; InvalidArgument if it is not a SQLite database.
+Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& uri, size_t jobs = 1);
 
 // A Sink writing to the database file named by `uri`. A file that does not
 // exist yet is built beside it as "<path>.partial" and renamed into place by

@@ -1,5 +1,8 @@
-// SqliteSource: a read-only connection holding one read transaction from
-// open to close, so the schema and every table come from one snapshot.
+// SqliteSource: read-only connections, each holding one read transaction
+// from open to close, all begun on the same state of the file (see
+// OpenSqliteSource), so the schema and every table come from one snapshot.
+// Rowid tables are split into rowid ranges (SplitTable), read on several
+// connections at once.
 //
 // Virtual tables (FTS, R-Tree, ...) become Tables with options["virtual"] =
 // module and their CREATE VIRTUAL TABLE text as native_ddl; their visible
@@ -8,11 +11,16 @@
 // rebuilds their index, options["virtual_rebuild"]); contentless ones carry
 // nothing and are reported with a warning.
 // Rowids of tables without an INTEGER PRIMARY KEY are not carried (as with
-// VACUUM); rows are read and written in rowid order, so relative order holds.
+// VACUUM); rows are read in rowid order within a slice, so relative order holds within it.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <limits>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "core/ascii.h"
@@ -100,10 +108,59 @@ bool SameNames(const std::vector<std::string>& a, const std::vector<std::string>
   return true;
 }
 
+// One of the source's read connections, with how many readers use it now.
+struct ReadConnection {
+  std::shared_ptr<Connection> conn;
+  std::atomic<int> readers{0};
+};
+
+// A slice smaller than this many rowids is not worth a reader of its own: the
+// pipeline's cost per unit (a writer, a COPY stream) would outweigh what a
+// second reader gains. 100k rows read in about 0.1 s.
+constexpr uint64_t kMinSliceRows = 100000;
+// Read connections a source opens at most, whatever -j says.
+constexpr size_t kMaxReadConnections = 16;
+// How often opening them is retried when a write came between.
+constexpr int kSnapshotAttempts = 5;
+
+// A slice's bounds: "rowid:LO:HI", the half-open range LO <= rowid < HI of
+// decimal int64 values, either empty for no bound (the first and last slice),
+// so a slice opened from its bounds alone covers rows whatever their rowids.
+std::string EncodeRowidBounds(std::optional<int64_t> lo, std::optional<int64_t> hi) {
+  return fmt::format("rowid:{}:{}", lo ? std::to_string(*lo) : "", hi ? std::to_string(*hi) : "");
+}
+
+bool ParseInt64(std::string_view text, int64_t* out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+bool DecodeRowidBounds(const std::string& bounds, std::optional<int64_t>* lo, std::optional<int64_t>* hi) {
+  if (!bounds.starts_with("rowid:")) return false;
+  std::string_view rest = std::string_view(bounds).substr(6);
+  size_t colon = rest.find(':');
+  if (colon == std::string_view::npos) return false;
+  std::string_view a = rest.substr(0, colon), b = rest.substr(colon + 1);
+  int64_t v = 0;
+  if (!a.empty()) {
+    if (!ParseInt64(a, &v)) return false;
+    *lo = v;
+  }
+  if (!b.empty()) {
+    if (!ParseInt64(b, &v)) return false;
+    *hi = v;
+  }
+  return true;
+}
+
 class SqliteTableReader : public TableReader {
  public:
-  SqliteTableReader(std::shared_ptr<Connection> conn, Statement stmt, size_t num_columns)
-      : conn_(std::move(conn)), stmt_(std::move(stmt)), num_columns_(num_columns) {}
+  SqliteTableReader(std::shared_ptr<ReadConnection> slot, Statement stmt, size_t num_columns)
+      : slot_(std::move(slot)), conn_(slot_->conn), stmt_(std::move(stmt)), num_columns_(num_columns) {}
+  ~SqliteTableReader() override {
+    stmt_ = Statement();
+    --slot_->readers;
+  }
 
   Result<bool> Next(RowBatch* batch) override {
     batch->Reset(num_columns_);
@@ -155,6 +212,7 @@ class SqliteTableReader : public TableReader {
   }
 
  private:
+  std::shared_ptr<ReadConnection> slot_;
   std::shared_ptr<Connection> conn_;  // outlives stmt_ (declared first, destroyed last)
   Statement stmt_;
   size_t num_columns_;
@@ -163,10 +221,25 @@ class SqliteTableReader : public TableReader {
 
 class SqliteSource : public Source {
  public:
-  SqliteSource(std::shared_ptr<Connection> conn, std::string path) : conn_(std::move(conn)), path_(std::move(path)) {}
+  SqliteSource(std::vector<std::shared_ptr<Connection>> conns, std::string path)
+      : conn_(conns.front()), path_(std::move(path)) {
+    for (auto& c : conns) {
+      auto slot = std::make_shared<ReadConnection>();
+      slot->conn = std::move(c);
+      slots_.push_back(std::move(slot));
+    }
+  }
 
   Result<Schema> ReadSchema() override;
   Result<std::unique_ptr<TableReader>> OpenTable(const Table& table) override;
+  // One reader per read connection at a time is what pays; more share them.
+  size_t MaxParallelTables() const override { return slots_.size(); }
+  // Rowid tables: equal rowid ranges between min(rowid) and max(rowid) (two
+  // b-tree descents), at least kMinSliceRows rowids each; the first and last
+  // range are open-ended. WITHOUT ROWID and virtual tables, and tables whose
+  // columns shadow every rowid alias: one slice.
+  Result<std::vector<TableSlice>> SplitTable(const Table& table, const TableSize& estimate, size_t max_slices) override;
+  Result<std::unique_ptr<TableReader>> OpenSlice(const Table& table, const TableSlice& slice) override;
   std::string Describe() const override { return path_.starts_with("/") ? "sqlite://" + path_ : "sqlite:" + path_; }
   // Rows only: max(rowid), one descent of the table's b-tree (rowids count
   // up from 1, so this is exact unless rows were deleted or rowids chosen).
@@ -178,10 +251,28 @@ class SqliteSource : public Source {
                    const std::map<std::string, std::pair<bool, bool>>& flags, Table* t);
   Status ReadIndex(const std::string& name, const std::string& table, const std::string& sql, Index* index);
 
-  std::shared_ptr<Connection> conn_;
+  // The least used read connection, counted as used by one more reader.
+  std::shared_ptr<ReadConnection> TakeConnection();
+  Result<std::unique_ptr<TableReader>> Open(const Table& table, const std::string& where, std::optional<int64_t> lo,
+                                            std::optional<int64_t> hi);
+
+  std::shared_ptr<Connection> conn_;  // the first of slots_: schema and estimates
+  std::vector<std::shared_ptr<ReadConnection>> slots_;
+  std::mutex mu_;  // guards the choice in TakeConnection
   std::string path_;
   std::set<std::string> no_rows_;  // virtual tables whose rows are not read
 };
+
+// The name of the rowid that no column of `table` shadows, or "" if every
+// alias is a column's name.
+std::string RowidAlias(const Table& table) {
+  for (const char* alias : {"rowid", "_rowid_", "oid"}) {
+    bool taken = false;
+    for (const Column& c : table.columns) taken = taken || EqualsIgnoreCaseAscii(c.name, alias);
+    if (!taken) return alias;
+  }
+  return "";
+}
 
 Status SqliteSource::ReadTable(const std::string& name, const std::string& sql,
                                const std::map<std::string, std::pair<bool, bool>>& flags, Table* t) {
@@ -455,7 +546,18 @@ TableSize SqliteSource::EstimateSize(const Table& table) {
   return size;
 }
 
-Result<std::unique_ptr<TableReader>> SqliteSource::OpenTable(const Table& table) {
+std::shared_ptr<ReadConnection> SqliteSource::TakeConnection() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<ReadConnection> best = slots_.front();
+  for (const auto& slot : slots_) {
+    if (slot->readers.load() < best->readers.load()) best = slot;
+  }
+  ++best->readers;
+  return best;
+}
+
+Result<std::unique_ptr<TableReader>> SqliteSource::Open(const Table& table, const std::string& where,
+                                                        std::optional<int64_t> lo, std::optional<int64_t> hi) {
   std::vector<size_t> data = DataColumns(table);
   std::string sql = "SELECT ";
   for (size_t i = 0; i < data.size(); ++i) {
@@ -463,32 +565,127 @@ Result<std::unique_ptr<TableReader>> SqliteSource::OpenTable(const Table& table)
     sql += QuoteIdent(table.columns[data[i]].name);
   }
   sql += " FROM main." + QuoteIdent(table.name);
-  if (no_rows_.count(table.name)) sql += " WHERE 0";
-  auto st = Statement::Prepare(conn_.get(), sql);
-  if (!st.ok()) return st.status().WithContext("table " + table.name);
-  return std::unique_ptr<TableReader>(new SqliteTableReader(conn_, std::move(st).value(), data.size()));
+  if (no_rows_.count(table.name)) {
+    sql += " WHERE 0";
+  } else if (!where.empty()) {
+    sql += " WHERE " + where;
+  }
+  std::shared_ptr<ReadConnection> slot = TakeConnection();
+  auto st = Statement::Prepare(slot->conn.get(), sql);
+  if (!st.ok()) {
+    --slot->readers;
+    return st.status().WithContext("table " + table.name);
+  }
+  if (lo) sqlite3_bind_int64(st->get(), 1, *lo);
+  if (hi) sqlite3_bind_int64(st->get(), 2, *hi);
+  return std::unique_ptr<TableReader>(new SqliteTableReader(std::move(slot), std::move(st).value(), data.size()));
+}
+
+Result<std::unique_ptr<TableReader>> SqliteSource::OpenTable(const Table& table) {
+  return Open(table, "", std::nullopt, std::nullopt);
+}
+
+Result<std::vector<TableSlice>> SqliteSource::SplitTable(const Table& table, const TableSize& /*estimate*/,
+                                                         size_t max_slices) {
+  std::vector<TableSlice> whole(1);
+  std::string alias = RowidAlias(table);
+  if (max_slices <= 1 || alias.empty() || table.options.count("without_rowid") || table.options.count("virtual") ||
+      no_rows_.count(table.name)) {
+    return whole;
+  }
+  // min() and max() of the rowid each take one descent of the b-tree; both in
+  // one SELECT would scan the table.
+  std::string from = " FROM main." + QuoteIdent(table.name);
+  auto lo = conn_->QueryInt("SELECT coalesce(min(" + alias + "), 0)" + from);
+  if (!lo.ok()) return lo.status().WithContext("table " + table.name);
+  auto hi = conn_->QueryInt("SELECT coalesce(max(" + alias + "), 0)" + from);
+  if (!hi.ok()) return hi.status().WithContext("table " + table.name);
+  // The span as unsigned: rowids may be negative, and max - min may not fit an int64.
+  uint64_t span = static_cast<uint64_t>(*hi) - static_cast<uint64_t>(*lo);
+  uint64_t count = std::min<uint64_t>(max_slices, span / kMinSliceRows);
+  if (count <= 1) return whole;
+  std::vector<TableSlice> slices;
+  std::optional<int64_t> begin;
+  for (uint64_t i = 0; i < count; ++i) {
+    std::optional<int64_t> end;
+    if (i + 1 < count) {
+      // lo + span * (i + 1) / count, without overflow (count is small).
+      uint64_t step = span / count * (i + 1) + span % count * (i + 1) / count;
+      end = static_cast<int64_t>(static_cast<uint64_t>(*lo) + step + 1);
+    }
+    TableSlice s;
+    s.index = i;
+    s.count = count;
+    s.bounds = EncodeRowidBounds(begin, end);
+    s.label = fmt::format("rowid {}..{}", begin ? std::to_string(*begin) : "", end ? std::to_string(*end - 1) : "");
+    s.estimate.rows = span / count;
+    slices.push_back(std::move(s));
+    begin = end;
+  }
+  return slices;
+}
+
+Result<std::unique_ptr<TableReader>> SqliteSource::OpenSlice(const Table& table, const TableSlice& slice) {
+  if (slice.whole()) return OpenTable(table);
+  std::optional<int64_t> lo, hi;
+  std::string alias = RowidAlias(table);
+  if (!DecodeRowidBounds(slice.bounds, &lo, &hi) || alias.empty()) {
+    return Status::InvalidArgument("table " + table.name + ": not a slice of this SQLite table: " + slice.bounds);
+  }
+  std::string where;
+  if (lo) where = alias + " >= ?1";
+  if (hi) where += (where.empty() ? "" : " AND ") + alias + " < ?2";
+  return Open(table, where, lo, hi);
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& uri) {
+Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& uri, size_t jobs) {
   DECANT_ASSIGN_OR_RETURN(std::string path, SqliteUriPath(uri));
   FileSystem* fs = FileSystem::Default();
   if (!fs->Exists(path)) return Status::NotFound("no such SQLite database: " + path);
   if (fs->IsDirectory(path)) {
     return Status::InvalidArgument(path + ": not a SQLite database (a directory)");
   }
-  DECANT_ASSIGN_OR_RETURN(std::shared_ptr<Connection> conn,
-                          Connection::Open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX));
-  // The first read both validates the header and starts the snapshot.
-  Status st = conn->Exec("BEGIN; SELECT count(*) FROM sqlite_schema;");
-  if (!st.ok()) {
-    if ((sqlite3_errcode(conn->db()) & 0xff) == SQLITE_NOTADB) {
-      return Status::InvalidArgument(path + ": not a SQLite database");
+  auto open_reader = [&]() -> Result<std::shared_ptr<Connection>> {
+    DECANT_ASSIGN_OR_RETURN(std::shared_ptr<Connection> conn,
+                            Connection::Open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX));
+    // The first read both validates the header and starts the snapshot.
+    Status st = conn->Exec("BEGIN; SELECT count(*) FROM sqlite_schema;");
+    if (!st.ok()) {
+      if ((sqlite3_errcode(conn->db()) & 0xff) == SQLITE_NOTADB) {
+        return Status::InvalidArgument(path + ": not a SQLite database");
+      }
+      return st.WithContext(path);
     }
-    return st.WithContext(path);
+    return conn;
+  };
+  size_t n = std::clamp<size_t>(jobs, 1, kMaxReadConnections);
+  if (n == 1) {
+    DECANT_ASSIGN_OR_RETURN(std::shared_ptr<Connection> conn, open_reader());
+    return std::unique_ptr<Source>(new SqliteSource({std::move(conn)}, path));
   }
-  return std::unique_ptr<Source>(new SqliteSource(std::move(conn), path));
+  // Several connections read one snapshot only if no write committed between
+  // the first BEGIN and the last. In rollback-journal mode the first
+  // connection's SHARED lock already keeps writers out; in WAL mode it does
+  // not, so a probe connection's data_version, taken before the first BEGIN
+  // and after the last, tells whether any commit came between (this SQLite
+  // has no sqlite3_snapshot_open). Then every connection is opened again.
+  DECANT_ASSIGN_OR_RETURN(std::shared_ptr<Connection> probe, Connection::Open(path, SQLITE_OPEN_READONLY));
+  for (int attempt = 0; attempt < kSnapshotAttempts; ++attempt) {
+    DECANT_ASSIGN_OR_RETURN(int64_t before, probe->QueryInt("PRAGMA data_version"));
+    std::vector<std::shared_ptr<Connection>> conns;
+    for (size_t i = 0; i < n; ++i) {
+      DECANT_ASSIGN_OR_RETURN(std::shared_ptr<Connection> conn, open_reader());
+      conns.push_back(std::move(conn));
+    }
+    DECANT_ASSIGN_OR_RETURN(int64_t after, probe->QueryInt("PRAGMA data_version"));
+    if (before == after) return std::unique_ptr<Source>(new SqliteSource(std::move(conns), path));
+  }
+  return Status::Unavailable(fmt::format(
+      "{}: the database was written to while decant opened its {} read connections ({} attempts); stop the writers "
+      "or read it with -j1",
+      path, n, kSnapshotAttempts));
 }
 
 }  // namespace decant

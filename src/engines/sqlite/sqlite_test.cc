@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
@@ -1311,6 +1312,189 @@ TEST_F(SqliteTest, UnavailableVirtualTableModuleIsAClearError) {
   EXPECT_NE(st.message().find("table geo: SQLite module no_such_module is not available"), std::string::npos)
       << st.message();
   EXPECT_FALSE(fs::exists(dst));
+}
+
+// Every slice SplitTable makes of `table` (at most `max_slices`), each read
+// on its own reader, all readers open at once; returns the first column of
+// every row read, sorted, and the number of slices in `*count`.
+std::vector<int64_t> ReadAllSlices(Source* src, const Table& table, size_t max_slices, size_t* count) {
+  std::vector<int64_t> keys;
+  auto slices = src->SplitTable(table, src->EstimateSize(table), max_slices);
+  EXPECT_TRUE(slices.ok()) << slices.status().ToString();
+  if (!slices.ok()) return keys;
+  *count = slices->size();
+  std::vector<std::unique_ptr<TableReader>> readers;
+  for (const TableSlice& s : *slices) {
+    EXPECT_EQ(s.count, slices->size());
+    auto reader = src->OpenSlice(table, s);
+    EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+    if (!reader.ok()) return keys;
+    readers.push_back(std::move(reader).value());
+  }
+  RowBatch batch;
+  bool any = true;
+  while (any) {  // interleaved, as concurrent readers would be
+    any = false;
+    for (auto& r : readers) {
+      auto more = r->Next(&batch);
+      EXPECT_TRUE(more.ok()) << more.status().ToString();
+      if (!more.ok() || !*more) continue;
+      any = true;
+      for (size_t i = 0; i < batch.num_rows(); ++i) keys.push_back(batch.row(i)[0].as_int());
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+TEST_F(SqliteTest, SlicesCoverEveryRowExactlyOnce) {
+  std::string db = Path("sqa_slices.db");
+  // gaps: rowids -300000..-100001 and 1..400000 step 3, plus the extremes of int64;
+  // a WITHOUT ROWID table, an empty table, a table whose columns shadow every rowid alias.
+  exec(db,
+       "CREATE TABLE g (id INTEGER PRIMARY KEY, v);"
+       "WITH RECURSIVE n(i) AS (SELECT -300000 UNION ALL SELECT i + 1 FROM n WHERE i < -100001) "
+       "INSERT INTO g SELECT i, i FROM n;"
+       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 3 FROM n WHERE i < 400000) "
+       "INSERT INTO g SELECT i, i FROM n;"
+       "INSERT INTO g VALUES (-9223372036854775808, 0), (9223372036854775807, 0);"
+       "CREATE TABLE plain (v);"
+       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250000) "
+       "INSERT INTO plain SELECT i FROM n; DELETE FROM plain WHERE v % 7 = 0;"
+       "CREATE TABLE w (k INTEGER PRIMARY KEY, v) WITHOUT ROWID;"
+       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
+       "INSERT INTO w SELECT i, i FROM n;"
+       "CREATE TABLE e (id INTEGER PRIMARY KEY);"
+       "CREATE TABLE shadowed (rowid INT, _rowid_ INT, oid INT);"
+       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250000) "
+       "INSERT INTO shadowed SELECT i, 0, 0 FROM n;");
+  auto source = OpenSqliteSource(Uri(db), 4);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  EXPECT_EQ((*source)->MaxParallelTables(), 4u);
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  sqlite3* conn = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  for (const Table& t : schema->tables) {
+    std::string first = t.name == "shadowed" ? "\"rowid\"" : t.name == "plain" ? "v" : t.columns[0].name;
+    std::vector<int64_t> want;
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(
+        sqlite3_prepare_v2(conn, ("SELECT " + first + " FROM " + t.name + " ORDER BY 1").c_str(), -1, &st, nullptr),
+        SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) want.push_back(sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    size_t count = 0;
+    EXPECT_EQ(ReadAllSlices(source->get(), t, 4, &count), want) << t.name;
+    if (t.name == "g" || t.name == "plain") {
+      EXPECT_EQ(count, t.name == "g" ? 4u : 2u) << t.name;
+    } else {
+      EXPECT_EQ(count, 1u) << t.name;  // WITHOUT ROWID, empty, every alias shadowed
+    }
+    ReadAllSlices(source->get(), t, 1, &count);
+    EXPECT_EQ(count, 1u) << t.name;
+  }
+  sqlite3_close(conn);
+
+  // A slice opens from its bounds alone, in another Source (another process).
+  const Table& g = schema->tables[0];
+  auto slices = (*source)->SplitTable(g, {}, 3);
+  ASSERT_TRUE(slices.ok());
+  ASSERT_EQ(slices->size(), 3u);
+  auto other = OpenSqliteSource(Uri(db));
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->ReadSchema().ok());
+  size_t total = 0;
+  for (const TableSlice& s : *slices) {
+    TableSlice copy;
+    copy.index = s.index;
+    copy.count = s.count;
+    copy.bounds = s.bounds;
+    auto reader = (*other)->OpenSlice(g, copy);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    RowBatch batch;
+    while (true) {
+      auto more = (*reader)->Next(&batch);
+      ASSERT_TRUE(more.ok()) << more.status().ToString();
+      if (!*more) break;
+      total += batch.num_rows();
+    }
+  }
+  EXPECT_EQ(total, 200000u + 133334u + 2u);
+  TableSlice bad;
+  bad.count = 2;
+  bad.bounds = "rowid:x:";
+  EXPECT_EQ((*other)->OpenSlice(g, bad).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqliteTest, SeveralReadConnectionsShareOneSnapshot) {
+  std::string src = Path("sqa_wal.db");
+  exec(src,
+       "PRAGMA journal_mode = WAL; CREATE TABLE t(x INTEGER PRIMARY KEY);"
+       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 350000) "
+       "INSERT INTO t SELECT i FROM n;");
+  auto source = OpenSqliteSource(Uri(src), 3);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  exec(src, "INSERT INTO t VALUES (350001), (-5); DELETE FROM t WHERE x = 7;");  // a concurrent writer
+  size_t count = 0;
+  std::vector<int64_t> keys = ReadAllSlices(source->get(), schema->tables[0], 3, &count);
+  EXPECT_EQ(count, 3u);
+  ASSERT_EQ(keys.size(), 350000u);
+  EXPECT_EQ(keys.front(), 1);
+  EXPECT_EQ(keys.back(), 350000);
+}
+
+// Slices read at once on threads of their own, as the pipeline reads them.
+TEST_F(SqliteTest, SlicesReadOnThreadsCoverEveryRowOnce) {
+  std::string db = Path("sqa_threads.db");
+  exec(db,
+       "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400000) "
+       "INSERT INTO t SELECT i * 2 - 300000, 'v' || i FROM n;");
+  auto source = OpenSqliteSource(Uri(db), 2);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  auto schema = (*source)->ReadSchema();
+  ASSERT_TRUE(schema.ok());
+  const Table& t = schema->tables[0];
+  auto slices = (*source)->SplitTable(t, (*source)->EstimateSize(t), 4);
+  ASSERT_TRUE(slices.ok());
+  ASSERT_EQ(slices->size(), 4u);
+  std::vector<std::vector<int64_t>> keys(slices->size());
+  std::vector<Status> errors(slices->size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < slices->size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto reader = (*source)->OpenSlice(t, (*slices)[i]);
+      if (!reader.ok()) {
+        errors[i] = reader.status();
+        return;
+      }
+      RowBatch batch;
+      while (true) {
+        auto more = (*reader)->Next(&batch);
+        if (!more.ok()) {
+          errors[i] = more.status();
+          return;
+        }
+        if (!*more) break;
+        for (size_t r = 0; r < batch.num_rows(); ++r) keys[i].push_back(batch.row(r)[0].as_int());
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  std::vector<int64_t> all;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_TRUE(errors[i].ok()) << errors[i].ToString();
+    EXPECT_FALSE(keys[i].empty()) << "slice " << i;
+    EXPECT_TRUE(std::is_sorted(keys[i].begin(), keys[i].end())) << "slice " << i;
+    all.insert(all.end(), keys[i].begin(), keys[i].end());
+  }
+  ASSERT_EQ(all.size(), 400000u);
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));  // slices are consecutive ranges, in order
+  EXPECT_EQ(all.front(), -299998);
+  EXPECT_EQ(all.back(), 500000);
 }
 
 }  // namespace

@@ -145,7 +145,9 @@ const EngineTraits& SqliteTraits() {
     r.on_update_triggers = sqlite_internal::OnUpdateTriggers;
     t.recognizes = IsSqliteUri;
     t.local_file = SqliteUriPath;
-    t.open_source = [](const std::string& uri, const EndpointOptions&) { return OpenSqliteSource(uri); };
+    t.open_source = [](const std::string& uri, const EndpointOptions& opts) {
+      return OpenSqliteSource(uri, opts.jobs);
+    };
     t.open_sink = [](const std::string& uri, const EndpointOptions&) { return OpenSqliteSink(uri); };
     t.schema_ddl = SchemaDdl;
     t.not_created = SqliteNotCreated;
