@@ -172,18 +172,17 @@ class PostgresSource final : public Source {
 
     std::vector<TableSlice> slices;
     for (uint64_t i = 0; i < count; ++i) {
-      PageRange range{pages * i / count, pages * (i + 1) / count};
+      bool last = i + 1 == count;
+      uint64_t first = pages * i / count;
+      uint64_t end = last ? pages : pages * (i + 1) / count;  // the last slice is open-ended
+      PageRange range{first, std::nullopt};
+      if (!last) range.end = end;
       TableSlice s;
       s.index = i;
       s.count = count;
-      if (i + 1 == count) {
-        range.end.reset();
-        s.label = fmt::format("pages {}-", range.first);
-      } else {
-        s.label = fmt::format("pages {}-{}", range.first, *range.end - 1);
-      }
+      s.label = last ? fmt::format("pages {}-", first) : fmt::format("pages {}-{}", first, end - 1);
       s.bounds = EncodePages(range);
-      uint64_t share = (i + 1 == count ? pages : *range.end) - range.first;
+      uint64_t share = end - first;
       if (estimate.rows) s.estimate.rows = ShareOf(*estimate.rows, share, pages);
       if (estimate.bytes) s.estimate.bytes = ShareOf(*estimate.bytes, share, pages);
       slices.push_back(std::move(s));
