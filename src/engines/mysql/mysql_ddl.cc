@@ -352,12 +352,15 @@ SplitTable TableStatements(const Schema& schema, const Table& t, const EngineTra
     }
   }
   for (ForeignKey fk : t.foreign_keys) {
-    // Another engine's schema names ("public", "main", or the referencing
-    // table's own schema) all land in this one database.
-    if (fk.ref_schema == t.schema || fk.ref_schema == "public" || fk.ref_schema == "main") fk.ref_schema.clear();
+    fk.ref_schema = TargetRefSchema(t, fk);
     split.foreign_keys.push_back(ForeignKeyClause(fk));
   }
   return split;
+}
+
+std::string TargetRefSchema(const Table& table, const ForeignKey& fk) {
+  if (fk.ref_schema == table.schema || fk.ref_schema == "public" || fk.ref_schema == "main") return "";
+  return fk.ref_schema;
 }
 
 std::optional<std::string> ViewDdl(const Schema& schema, const View& view, const EngineTraits& source) {

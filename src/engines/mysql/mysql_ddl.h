@@ -84,6 +84,11 @@ std::string GenericIndexClause(const Table& table, const Index& index);
 std::vector<std::string> JsonPathIndexClauses(const Table& table, const Index& index, std::vector<std::string>* taken);
 std::string ForeignKeyClause(const ForeignKey& fk);
 
+// The database a foreign key of `table` references on the target: "" (the
+// load's own) when the source named "public", "main" or the table's own
+// schema, which all land in the one database; else fk.ref_schema.
+std::string TargetRefSchema(const Table& table, const ForeignKey& fk);
+
 // CREATE VIEW for `view` of `schema`: its stored DDL for a MySQL schema,
 // else its query translated from `source`'s dialect (TranslateView), or
 // nullopt when the query does not translate (plan names it; not created).

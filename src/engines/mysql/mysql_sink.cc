@@ -390,13 +390,14 @@ Status MysqlSink::CheckForeignKeys(const std::vector<const Table*>& tables) {
     const Table& t = *fks[i].first;
     const ForeignKey& fk = *fks[i].second;
     std::vector<std::string> ref = fk.ref_columns;
-    if (ref.empty() && fk.ref_schema.empty()) {  // the parent's primary key
+    std::string ref_schema = mysql_internal::TargetRefSchema(t, fk);
+    if (ref.empty() && ref_schema.empty()) {  // the parent's primary key
       for (const Table& p : schema_.tables) {
         if (p.name == fk.ref_table && p.primary_key) ref = p.primary_key->columns;
       }
     }
     if (ref.size() != fk.columns.size() || ref.empty()) return Status::OK();  // the server's DDL will say
-    std::string parent = (fk.ref_schema.empty() ? "" : QuoteIdent(fk.ref_schema) + ".") + QuoteIdent(fk.ref_table);
+    std::string parent = (ref_schema.empty() ? "" : QuoteIdent(ref_schema) + ".") + QuoteIdent(fk.ref_table);
     std::string cols, not_null, join;
     for (size_t k = 0; k < ref.size(); ++k) {
       std::string col = "c." + QuoteIdent(fk.columns[k]);
@@ -414,7 +415,7 @@ Status MysqlSink::CheckForeignKeys(const std::vector<const Table*>& tables) {
     }
     return Status::FailedPrecondition(Describe() + ": foreign key " + (fk.name.empty() ? "(unnamed)" : fk.name) +
                                       " of table " + t.name + ": a row with " + OneLine(key) + " has no row in " +
-                                      (fk.ref_schema.empty() ? "" : fk.ref_schema + ".") + fk.ref_table +
+                                      (ref_schema.empty() ? "" : ref_schema + ".") + fk.ref_table +
                                       "; nothing was loaded");
   });
 }
