@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
@@ -19,8 +20,9 @@ namespace decant::mysql_internal {
 namespace {
 
 constexpr size_t kStatementBytes = 8u << 20;  // LOAD DATA: one statement per ~8 MiB
-constexpr size_t kInsertBytes = 4u << 20;     // INSERT: below the 16 MiB max_allowed_packet default
-constexpr size_t kPending = 2;                // encoded statements waiting for the loader
+constexpr int kDeadlockRetries = 5;
+constexpr size_t kInsertBytes = 4u << 20;  // INSERT: below the 16 MiB max_allowed_packet default
+constexpr size_t kPending = 2;             // encoded statements waiting for the loader
 
 // Integers and doubles in their shortest exact text form.
 template <typename T>
@@ -271,14 +273,25 @@ class BulkWriter : public TableWriter {
   // changed or skipped something, so the copy would not be exact.
   Status Run(const std::string& buf) {
     MYSQL* mysql = conn_->get();
+    // Several writers of one table (a table read in slices) can deadlock in
+    // InnoDB; the server then rolls back the victim's transaction. When the
+    // statement is its own transaction (autocommit, none open), that is
+    // exactly this statement, so it is run again; inside a transaction the
+    // rollback took earlier statements too, and the error stands.
+    bool own_transaction =
+        (mysql->server_status & SERVER_STATUS_AUTOCOMMIT) && !(mysql->server_status & SERVER_STATUS_IN_TRANS);
     int rc;
-    if (const std::string& sql = encoder_.statement(); !sql.empty()) {
-      InfileSource src{&buf, 0};
-      mysql_set_local_infile_handler(mysql, InfileInit, InfileRead, InfileEnd, InfileError, &src);
-      rc = mysql_real_query(mysql, sql.data(), sql.size());
-      mysql_set_local_infile_default(mysql);
-    } else {
-      rc = mysql_real_query(mysql, buf.data(), buf.size());
+    for (int attempt = 0;; ++attempt) {
+      if (const std::string& sql = encoder_.statement(); !sql.empty()) {
+        InfileSource src{&buf, 0};
+        mysql_set_local_infile_handler(mysql, InfileInit, InfileRead, InfileEnd, InfileError, &src);
+        rc = mysql_real_query(mysql, sql.data(), sql.size());
+        mysql_set_local_infile_default(mysql);
+      } else {
+        rc = mysql_real_query(mysql, buf.data(), buf.size());
+      }
+      if (rc == 0 || !own_transaction || mysql_errno(mysql) != ER_LOCK_DEADLOCK || attempt >= kDeadlockRetries) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
     }
     if (rc != 0) return conn_->Error("table " + table_);
     unsigned count = mysql_warning_count(mysql);
