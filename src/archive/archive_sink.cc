@@ -194,7 +194,6 @@ class ArchiveSink final : public Sink {
     if (state_ == State::kOpen) state_ = State::kFailed;
     return s;
   }
-  Status WriteWholeFile(const std::string& path, std::string_view data);
   // Chunks one writer may have in flight: the single-file form's one writer
   // keeps every pool thread busy and one more chunk queued; the directory
   // form's writers run side by side, each on its own thread, so two each
@@ -361,7 +360,7 @@ Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& /*options*/) 
     if (fs_->Exists(partial_)) DECANT_RETURN_IF_ERROR(fs_->Remove(partial_));
     DECANT_RETURN_IF_ERROR(fs_->CreateDir(partial_));
     DECANT_RETURN_IF_ERROR(fs_->CreateDir(JoinPath(partial_, "data")));
-    DECANT_RETURN_IF_ERROR(WriteWholeFile(JoinPath(partial_, "schema.json"), schema_json));
+    DECANT_RETURN_IF_ERROR(WriteFileSynced(fs_, JoinPath(partial_, "schema.json"), schema_json));
   } else {
     DECANT_ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(to_stdout() ? path_ : partial_));
     char header[kFileHeaderSize];
@@ -435,7 +434,7 @@ Status ArchiveSink::AddChunk(uint32_t table_index, const EncodedChunk& chunk) {
       std::lock_guard<std::mutex> lock(mu_);
       if (state_ != State::kOpen) return Status::FailedPrecondition("archive sink is not open for writing");
     }
-    Status s = WriteWholeFile(JoinPath(partial_, ChunkFileName(table_index, seq)), chunk.record);
+    Status s = WriteFileSynced(fs_, JoinPath(partial_, ChunkFileName(table_index, seq)), chunk.record);
     if (!s.ok()) return Fail(s);
   } else {
     std::lock_guard<std::mutex> lock(mu_);
@@ -469,13 +468,6 @@ void ArchiveSink::WriterDone(uint32_t table_index, bool closed) {
   if (open_writers_ > 0) --open_writers_;
 }
 
-Status ArchiveSink::WriteWholeFile(const std::string& path, std::string_view data) {
-  DECANT_ASSIGN_OR_RETURN(auto f, fs_->NewWritableFile(path));
-  DECANT_RETURN_IF_ERROR(f->Append(data));
-  DECANT_RETURN_IF_ERROR(f->Sync());
-  return f->Close();
-}
-
 Status ArchiveSink::Commit() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -497,7 +489,7 @@ Status ArchiveSink::Commit() {
   if (shard_part()) {
     s = CommitShardPart();
   } else if (directory()) {
-    s = WriteWholeFile(JoinPath(partial_, "manifest.json"), manifest);
+    s = WriteFileSynced(fs_, JoinPath(partial_, "manifest.json"), manifest);
     if (s.ok()) s = fs_->SyncDir(JoinPath(partial_, "data"));
     if (s.ok()) s = fs_->SyncDir(partial_);
     if (s.ok()) s = Publish(fs_, partial_, path_);

@@ -15,6 +15,17 @@ uint64_t Xxh3(std::string_view data) { return XXH3_64bits(data.data(), data.size
 
 std::string ChecksumHex(uint64_t checksum) { return fmt::format("{:016x}", checksum); }
 
+std::optional<uint64_t> ParseChecksumHex(std::string_view hex) {
+  if (hex.size() != 16) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : hex) {
+    int d = HexDigitValue(c);
+    if (d < 0) return std::nullopt;
+    v = (v << 4) | static_cast<uint64_t>(d);
+  }
+  return v;
+}
+
 std::string UuidToString(const ArchiveUuid& u) {
   std::string s;
   for (size_t i = 0; i < u.size(); ++i) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,8 @@ inline uint64_t GetU64(const char* p) {
 
 uint64_t Xxh3(std::string_view data);
 std::string ChecksumHex(uint64_t checksum);
+// The inverse of ChecksumHex: exactly 16 hex digits (either case), else nullopt.
+std::optional<uint64_t> ParseChecksumHex(std::string_view hex);
 std::string UuidToString(const ArchiveUuid& uuid);
 bool ParseUuid(const std::string& text, ArchiveUuid* out);
 ArchiveUuid NewRandomUuid();

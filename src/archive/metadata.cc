@@ -538,15 +538,9 @@ std::string ManifestToJson(const Manifest& m) {
 namespace {
 
 uint64_t ParseChecksum(const Json& o, const char* key, const std::string& where) {
-  std::string h = GetStr(o, key, where);
-  if (h.size() != 16) Fail(Path(where, key), "expected 16 hex digits");
-  uint64_t v = 0;
-  for (char c : h) {
-    int d = HexDigitValue(c);
-    if (d < 0) Fail(Path(where, key), "expected 16 hex digits");
-    v = (v << 4) | static_cast<uint64_t>(d);
-  }
-  return v;
+  std::optional<uint64_t> v = ParseChecksumHex(GetStr(o, key, where));
+  if (!v) Fail(Path(where, key), "expected 16 hex digits");
+  return *v;
 }
 
 }  // namespace

@@ -30,21 +30,10 @@ Result<std::string> ReadWhole(FileSystem* fs, const std::string& path, uint64_t 
   return data;
 }
 
-// Writes `data` to `path` and fsyncs it (the caller fsyncs the directory).
-Status WriteSynced(FileSystem* fs, const std::string& path, std::string_view data) {
-  DECANT_ASSIGN_OR_RETURN(auto f, fs->NewWritableFile(path));
-  DECANT_RETURN_IF_ERROR(f->Append(data));
-  DECANT_RETURN_IF_ERROR(f->Sync());
-  return f->Close();
-}
-
 uint64_t ParseHex64(const std::string& hex) {
-  if (hex.size() != 16) throw std::runtime_error("checksum '" + hex + "' is not 16 hex digits");
-  std::string bytes(8, '\0');
-  if (!DecodeHex(hex, bytes.data())) throw std::runtime_error("checksum '" + hex + "' is not hex");
-  uint64_t v = 0;
-  for (char c : bytes) v = (v << 8) | static_cast<uint8_t>(c);
-  return v;
+  std::optional<uint64_t> v = ParseChecksumHex(hex);
+  if (!v) throw std::runtime_error("checksum '" + hex + "' is not 16 hex digits");
+  return *v;
 }
 
 void CheckFormat(const Json& j, const char* format) {
@@ -224,10 +213,10 @@ Status BeginShardedArchive(const std::string& dir, const Schema& schema, ShardPl
   DECANT_RETURN_IF_ERROR(fs->CreateDir(partial));
   DECANT_RETURN_IF_ERROR(fs->CreateDir(JoinPath(partial, "data")));
   DECANT_RETURN_IF_ERROR(fs->CreateDir(ShardsDir(dir)));
-  DECANT_RETURN_IF_ERROR(WriteSynced(fs, JoinPath(partial, "schema.json"), schema_json));
+  DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, JoinPath(partial, "schema.json"), schema_json));
   // Workers poll for plan.json: it appears complete, by rename.
   std::string tmp = ShardPlanPath(dir) + ".partial";
-  DECANT_RETURN_IF_ERROR(WriteSynced(fs, tmp, PlanToJson(*plan)));
+  DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, tmp, PlanToJson(*plan)));
   DECANT_RETURN_IF_ERROR(fs->Rename(tmp, ShardPlanPath(dir)));
   DECANT_RETURN_IF_ERROR(fs->SyncDir(ShardsDir(dir)));
   DECANT_RETURN_IF_ERROR(fs->SyncDir(partial));
@@ -279,7 +268,7 @@ Status WriteShardPart(const std::string& dir, const ShardPart& part, FileSystem*
   std::string path = ShardPartPath(dir, part.shard);
   std::string tmp = JoinPath(ShardsDir(dir), part.attempt + ".json");
   DECANT_RETURN_IF_ERROR(fs->SyncDir(JoinPath(JoinPath(ShardsDir(dir), part.attempt), "data")));
-  DECANT_RETURN_IF_ERROR(WriteSynced(fs, tmp, PartToJson(part)));
+  DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, tmp, PartToJson(part)));
   if (fs->Exists(path)) {
     (void)fs->Remove(tmp);
     return Status::FailedPrecondition(
@@ -398,12 +387,12 @@ Status JoinShards(const std::string& dir, FileSystem* fs) {
         PutU32(payload + 20, c.final_seq);
         mc.checksum = RecordChecksum(rec.data(), {payload, rec.size() - kRecordHeaderSize});
         PutU64(rec.data() + 8, mc.checksum);
-        DECANT_RETURN_IF_ERROR(WriteSynced(fs, to, rec));
+        DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, to, rec));
       }
       m.tables[t].chunks.push_back(mc);
     }
   }
-  DECANT_RETURN_IF_ERROR(WriteSynced(fs, JoinPath(partial, "manifest.json"), ManifestToJson(m)));
+  DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, JoinPath(partial, "manifest.json"), ManifestToJson(m)));
   DECANT_RETURN_IF_ERROR(fs->SyncDir(JoinPath(partial, "data")));
   DECANT_RETURN_IF_ERROR(fs->Remove(ShardsDir(dir)));
   DECANT_RETURN_IF_ERROR(fs->SyncDir(partial));

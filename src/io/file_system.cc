@@ -296,4 +296,11 @@ Status Publish(FileSystem* fs, const std::string& partial, const std::string& fi
   return fs->SyncDir(DirName(final_path));
 }
 
+Status WriteFileSynced(FileSystem* fs, const std::string& path, std::string_view data) {
+  DECANT_ASSIGN_OR_RETURN(auto f, fs->NewWritableFile(path));
+  DECANT_RETURN_IF_ERROR(f->Append(data));
+  DECANT_RETURN_IF_ERROR(f->Sync());
+  return f->Close();
+}
+
 }  // namespace decant

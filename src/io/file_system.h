@@ -123,4 +123,8 @@ std::string JoinPath(const std::string& a, const std::string& b);
 // its final name is always complete.
 Status Publish(FileSystem* fs, const std::string& partial, const std::string& final_path);
 
+// Creates (or replaces) the file at `path` holding `data`, fsynced and closed.
+// The caller fsyncs the directory when the file's name must be durable too.
+Status WriteFileSynced(FileSystem* fs, const std::string& path, std::string_view data);
+
 }  // namespace decant
