@@ -121,6 +121,8 @@ std::string PartToJson(const ShardPart& p) {
     chunks.push_back(std::move(cj));
   }
   j["chunks"] = std::move(chunks);
+  if (!p.table_rows.empty()) j["table_rows"] = p.table_rows;
+  if (!p.table_bytes.empty()) j["table_bytes"] = p.table_bytes;
   return j.dump(1) + "\n";
 }
 
@@ -144,6 +146,8 @@ ShardPart PartFromJson(const std::string& text) {
     c.checksum = ParseHex64(cj.at("checksum").get<std::string>());
     p.chunks.push_back(c);
   }
+  if (j.contains("table_rows")) p.table_rows = j["table_rows"].get<std::vector<uint64_t>>();
+  if (j.contains("table_bytes")) p.table_bytes = j["table_bytes"].get<std::vector<uint64_t>>();
   // An attempt names a directory under shards/, never a path elsewhere.
   if (p.attempt.empty() || p.attempt.find('/') != std::string::npos || p.attempt[0] == '.') {
     throw std::runtime_error("attempt '" + p.attempt + "' is not a directory name");
@@ -191,43 +195,38 @@ std::vector<size_t> ShardPlan::UnitsOf(size_t index) const {
   return out;
 }
 
-std::string ShardsDir(const std::string& dir) { return JoinPath(PartialPath(dir), "shards"); }
-std::string ShardPlanPath(const std::string& dir) { return JoinPath(ShardsDir(dir), "plan.json"); }
-std::string ShardPartPath(const std::string& dir, size_t shard) {
-  return JoinPath(ShardsDir(dir), fmt::format("part-{}.json", shard));
+namespace {
+
+// Where a run's files are: `root` holds schema.json and shards/ (an
+// archive's <dir>.partial, or a sharded load's state directory).
+std::string ShardsIn(const std::string& root) { return JoinPath(root, "shards"); }
+std::string PlanIn(const std::string& root) { return JoinPath(ShardsIn(root), "plan.json"); }
+std::string PartIn(const std::string& root, size_t shard) {
+  return JoinPath(ShardsIn(root), fmt::format("part-{}.json", shard));
 }
 
-Status BeginShardedArchive(const std::string& dir, const Schema& schema, ShardPlan* plan, FileSystem* fs) {
-  std::string partial = PartialPath(dir);
-  if (fs->Exists(dir))
-    return Status::FailedPrecondition("cannot write archive directory " + dir + ": it already exists");
-  if (fs->Exists(partial)) {
-    return Status::FailedPrecondition("cannot coordinate shards into " + dir + ": " + partial +
-                                      " exists (another run's; remove it to start over)");
-  }
+// schema.json and shards/plan.json under `root` (which exists), fsynced;
+// sets plan->uuid and plan->schema_checksum.
+Status WritePlanFiles(FileSystem* fs, const std::string& root, const Schema& schema, ShardPlan* plan) {
   if (schema.tables.size() > UINT32_MAX) return Status::InvalidArgument("too many tables for an archive");
   std::string schema_json = SchemaToJson(schema);
   if (schema_json.size() > kMaxMetadataBytes) return Status::InvalidArgument("schema too large for an archive");
   plan->schema_checksum = Xxh3(schema_json);
   plan->uuid = UuidToString(NewRandomUuid());
-  DECANT_RETURN_IF_ERROR(fs->CreateDir(partial));
-  DECANT_RETURN_IF_ERROR(fs->CreateDir(JoinPath(partial, "data")));
-  DECANT_RETURN_IF_ERROR(fs->CreateDir(ShardsDir(dir)));
-  DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, JoinPath(partial, "schema.json"), schema_json));
+  DECANT_RETURN_IF_ERROR(fs->CreateDir(ShardsIn(root)));
+  DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, JoinPath(root, "schema.json"), schema_json));
   // Workers poll for plan.json: it appears complete, by rename.
-  std::string tmp = ShardPlanPath(dir) + ".partial";
+  std::string tmp = PlanIn(root) + ".partial";
   DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, tmp, PlanToJson(*plan)));
-  DECANT_RETURN_IF_ERROR(fs->Rename(tmp, ShardPlanPath(dir)));
-  DECANT_RETURN_IF_ERROR(fs->SyncDir(ShardsDir(dir)));
-  DECANT_RETURN_IF_ERROR(fs->SyncDir(partial));
-  return fs->SyncDir(DirName(partial));
+  DECANT_RETURN_IF_ERROR(fs->Rename(tmp, PlanIn(root)));
+  DECANT_RETURN_IF_ERROR(fs->SyncDir(ShardsIn(root)));
+  DECANT_RETURN_IF_ERROR(fs->SyncDir(root));
+  return fs->SyncDir(DirName(root));
 }
 
-Result<ShardPlan> ReadShardPlan(const std::string& dir, FileSystem* fs) {
-  std::string path = ShardPlanPath(dir);
-  if (!fs->Exists(path)) {
-    return Status::NotFound("no shard plan at " + path + " (is the coordinator running, with the same -o?)");
-  }
+Result<ShardPlan> ReadPlanIn(FileSystem* fs, const std::string& root, const char* hint) {
+  std::string path = PlanIn(root);
+  if (!fs->Exists(path)) return Status::NotFound("no shard plan at " + path + hint);
   DECANT_ASSIGN_OR_RETURN(std::string text, ReadWhole(fs, path, kMaxShardFileBytes));
   try {
     return PlanFromJson(text);
@@ -236,8 +235,8 @@ Result<ShardPlan> ReadShardPlan(const std::string& dir, FileSystem* fs) {
   }
 }
 
-Status CheckShardTables(const std::string& dir, const ShardPlan& plan, const Schema& schema, FileSystem* fs) {
-  std::string path = JoinPath(PartialPath(dir), "schema.json");
+Status CheckTablesIn(FileSystem* fs, const std::string& root, const ShardPlan& plan, const Schema& schema) {
+  std::string path = JoinPath(root, "schema.json");
   DECANT_ASSIGN_OR_RETURN(std::string text, ReadWhole(fs, path, kMaxMetadataBytes));
   if (Xxh3(text) != plan.schema_checksum) return Status::Corruption(path + " does not match the shard plan's checksum");
   Schema theirs;
@@ -264,10 +263,11 @@ Status CheckShardTables(const std::string& dir, const ShardPlan& plan, const Sch
   return Status::OK();
 }
 
-Status WriteShardPart(const std::string& dir, const ShardPart& part, FileSystem* fs) {
-  std::string path = ShardPartPath(dir, part.shard);
-  std::string tmp = JoinPath(ShardsDir(dir), part.attempt + ".json");
-  DECANT_RETURN_IF_ERROR(fs->SyncDir(JoinPath(JoinPath(ShardsDir(dir), part.attempt), "data")));
+// Publishes `part` as shards/part-I.json: written beside as <attempt>.json,
+// fsynced, renamed into place unless another run's part got there first.
+Status PublishPart(FileSystem* fs, const std::string& root, const ShardPart& part) {
+  std::string path = PartIn(root, part.shard);
+  std::string tmp = JoinPath(ShardsIn(root), part.attempt + ".json");
   DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, tmp, PartToJson(part)));
   if (fs->Exists(path)) {
     (void)fs->Remove(tmp);
@@ -275,13 +275,85 @@ Status WriteShardPart(const std::string& dir, const ShardPart& part, FileSystem*
         fmt::format("shard {}/{} was finished meanwhile by another run ({} exists)", part.shard, part.shards, path));
   }
   DECANT_RETURN_IF_ERROR(fs->Rename(tmp, path));
-  return fs->SyncDir(ShardsDir(dir));
+  return fs->SyncDir(ShardsIn(root));
+}
+
+std::vector<bool> PartsPresentIn(FileSystem* fs, const std::string& root, size_t shards) {
+  std::vector<bool> out(shards);
+  for (size_t i = 0; i < shards; ++i) out[i] = fs->Exists(PartIn(root, i));
+  return out;
+}
+
+// Every part of `plan` under `root`: there, this plan's, exactly its share of
+// the units, and together every unit once.
+Result<std::vector<ShardPart>> ReadPartsIn(FileSystem* fs, const std::string& root, const ShardPlan& plan) {
+  std::vector<ShardPart> parts;
+  std::vector<size_t> done(plan.units.size(), 0);
+  for (size_t i = 0; i < plan.shards; ++i) {
+    std::string path = PartIn(root, i);
+    std::string name = fmt::format("shard {}/{}", i, plan.shards);
+    if (!fs->Exists(path)) return Status::FailedPrecondition(name + " has not finished: no " + path);
+    DECANT_ASSIGN_OR_RETURN(std::string text, ReadWhole(fs, path, kMaxShardFileBytes));
+    ShardPart part;
+    try {
+      part = PartFromJson(text);
+    } catch (const std::exception& e) {
+      return Status::FailedPrecondition(path + ": malformed shard part: " + e.what());
+    }
+    if (part.shard != i || part.shards != plan.shards || part.snapshot != plan.snapshot || part.uuid != plan.uuid) {
+      return Status::FailedPrecondition(fmt::format(
+          "{} belongs to another plan (shard {}/{}, snapshot {}, run {}; the plan: {}/{}, snapshot {}, run {})", path,
+          part.shard, part.shards, part.snapshot, part.uuid, i, plan.shards, plan.snapshot, plan.uuid));
+    }
+    if (part.units != plan.UnitsOf(i)) {
+      return Status::FailedPrecondition(path + ": the units it copied are not the plan's units of " + name);
+    }
+    for (size_t u : part.units) ++done[u];
+    parts.push_back(std::move(part));
+  }
+  for (size_t u = 0; u < done.size(); ++u) {
+    if (done[u] != 1) {
+      return Status::FailedPrecondition(fmt::format("unit {} of the shard plan was copied {} times", u, done[u]));
+    }
+  }
+  return parts;
+}
+
+}  // namespace
+
+std::string ShardsDir(const std::string& dir) { return ShardsIn(PartialPath(dir)); }
+std::string ShardPlanPath(const std::string& dir) { return PlanIn(PartialPath(dir)); }
+std::string ShardPartPath(const std::string& dir, size_t shard) { return PartIn(PartialPath(dir), shard); }
+
+Status BeginShardedArchive(const std::string& dir, const Schema& schema, ShardPlan* plan, FileSystem* fs) {
+  std::string partial = PartialPath(dir);
+  if (fs->Exists(dir))
+    return Status::FailedPrecondition("cannot write archive directory " + dir + ": it already exists");
+  if (fs->Exists(partial)) {
+    return Status::FailedPrecondition("cannot coordinate shards into " + dir + ": " + partial +
+                                      " exists (another run's; remove it to start over)");
+  }
+  if (schema.tables.size() > UINT32_MAX) return Status::InvalidArgument("too many tables for an archive");
+  DECANT_RETURN_IF_ERROR(fs->CreateDir(partial));
+  DECANT_RETURN_IF_ERROR(fs->CreateDir(JoinPath(partial, "data")));
+  return WritePlanFiles(fs, partial, schema, plan);
+}
+
+Result<ShardPlan> ReadShardPlan(const std::string& dir, FileSystem* fs) {
+  return ReadPlanIn(fs, PartialPath(dir), " (is the coordinator running, with the same -o?)");
+}
+
+Status CheckShardTables(const std::string& dir, const ShardPlan& plan, const Schema& schema, FileSystem* fs) {
+  return CheckTablesIn(fs, PartialPath(dir), plan, schema);
+}
+
+Status WriteShardPart(const std::string& dir, const ShardPart& part, FileSystem* fs) {
+  DECANT_RETURN_IF_ERROR(fs->SyncDir(JoinPath(JoinPath(ShardsDir(dir), part.attempt), "data")));
+  return PublishPart(fs, PartialPath(dir), part);
 }
 
 std::vector<bool> ShardPartsPresent(const std::string& dir, size_t shards, FileSystem* fs) {
-  std::vector<bool> out(shards);
-  for (size_t i = 0; i < shards; ++i) out[i] = fs->Exists(ShardPartPath(dir, i));
-  return out;
+  return PartsPresentIn(fs, PartialPath(dir), shards);
 }
 
 Status JoinShards(const std::string& dir, FileSystem* fs) {
@@ -297,28 +369,10 @@ Status JoinShards(const std::string& dir, FileSystem* fs) {
   DECANT_RETURN_IF_ERROR(SchemaFromJson(schema_json, &schema));
 
   // Every part: this plan's, and exactly its share of the units.
-  std::vector<size_t> done(plan.units.size(), 0);
+  DECANT_ASSIGN_OR_RETURN(std::vector<ShardPart> parts, ReadPartsIn(fs, partial, plan));
   std::vector<std::vector<JoinChunk>> per_table(schema.tables.size());
-  for (size_t i = 0; i < plan.shards; ++i) {
-    std::string path = ShardPartPath(dir, i);
-    std::string name = fmt::format("shard {}/{}", i, plan.shards);
-    if (!fs->Exists(path)) return Status::FailedPrecondition(name + " has not finished: no " + path);
-    DECANT_ASSIGN_OR_RETURN(std::string text, ReadWhole(fs, path, kMaxShardFileBytes));
-    ShardPart part;
-    try {
-      part = PartFromJson(text);
-    } catch (const std::exception& e) {
-      return Status::FailedPrecondition(path + ": malformed shard part: " + e.what());
-    }
-    if (part.shard != i || part.shards != plan.shards || part.snapshot != plan.snapshot || part.uuid != plan.uuid) {
-      return Status::FailedPrecondition(fmt::format(
-          "{} belongs to another plan (shard {}/{}, snapshot {}, archive {}; the plan: {}/{}, snapshot {}, archive {})",
-          path, part.shard, part.shards, part.snapshot, part.uuid, i, plan.shards, plan.snapshot, plan.uuid));
-    }
-    if (part.units != plan.UnitsOf(i)) {
-      return Status::FailedPrecondition(path + ": the units it copied are not the plan's units of " + name);
-    }
-    for (size_t u : part.units) ++done[u];
+  for (const ShardPart& part : parts) {
+    std::string path = ShardPartPath(dir, part.shard);
     std::string attempt = JoinPath(ShardsDir(dir), part.attempt);
     std::vector<uint32_t> next(schema.tables.size(), 0);
     for (const ShardPartChunk& c : part.chunks) {
@@ -333,11 +387,6 @@ Status JoinShards(const std::string& dir, FileSystem* fs) {
       jc.local_seq = c.seq;
       jc.info = c;
       per_table[c.table].push_back(std::move(jc));
-    }
-  }
-  for (size_t u = 0; u < done.size(); ++u) {
-    if (done[u] != 1) {
-      return Status::FailedPrecondition(fmt::format("unit {} of the shard plan was copied {} times", u, done[u]));
     }
   }
 
@@ -397,6 +446,104 @@ Status JoinShards(const std::string& dir, FileSystem* fs) {
   DECANT_RETURN_IF_ERROR(fs->Remove(ShardsDir(dir)));
   DECANT_RETURN_IF_ERROR(fs->SyncDir(partial));
   return Publish(fs, partial, dir);
+}
+
+// ---- sharded loads -------------------------------------------------------
+
+std::string LoadShardPlanPath(const std::string& state) { return PlanIn(state); }
+std::string LoadShardPartPath(const std::string& state, size_t shard) { return PartIn(state, shard); }
+
+Status ReserveShardedLoad(const std::string& state, FileSystem* fs) {
+  if (fs->Exists(state)) {
+    return Status::FailedPrecondition("cannot coordinate a sharded load with state directory " + state +
+                                      ": it exists (another run's; remove it to start over)");
+  }
+  return fs->CreateDir(state);
+}
+
+Status BeginShardedLoad(const std::string& state, const Schema& schema, ShardPlan* plan, FileSystem* fs) {
+  if (!fs->IsDirectory(state)) return Status::FailedPrecondition(state + " was not reserved for a sharded load");
+  return WritePlanFiles(fs, state, schema, plan);
+}
+
+Result<ShardPlan> ReadLoadShardPlan(const std::string& state, FileSystem* fs) {
+  return ReadPlanIn(fs, state, " (is the coordinator running, with the same --state?)");
+}
+
+Status CheckLoadShardTables(const std::string& state, const ShardPlan& plan, const Schema& schema, FileSystem* fs) {
+  return CheckTablesIn(fs, state, plan, schema);
+}
+
+Status ClaimLoadShard(const std::string& state, size_t shard, size_t shards, const std::string& attempt,
+                      FileSystem* fs) {
+  std::string prefix = fmt::format("claim-{}-", shard);
+  std::string mine = JoinPath(ShardsIn(state), prefix + attempt);
+  DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, mine, attempt + "\n"));
+  DECANT_RETURN_IF_ERROR(fs->SyncDir(ShardsIn(state)));
+  // Listed after our own claim is durable: of two runs at once, each sees
+  // the other's (both refuse, neither loads); a later run sees ours.
+  DECANT_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(ShardsIn(state)));
+  for (const std::string& n : names) {
+    if (n.rfind(prefix, 0) == 0 && n != prefix + attempt) {
+      (void)fs->Remove(mine);
+      return Status::FailedPrecondition(fmt::format(
+          "shard {}/{} was started before ({}) and has not finished: rows it loaded may be in the target, and a "
+          "sharded load cannot resume; stop the coordinator (it drops the tables it created) and start over",
+          shard, shards, JoinPath(ShardsIn(state), n)));
+    }
+  }
+  return Status::OK();
+}
+
+Status WriteLoadShardPart(const std::string& state, const ShardPart& part, FileSystem* fs) {
+  return PublishPart(fs, state, part);
+}
+
+Status WriteLoadShardFailure(const std::string& state, size_t shard, const std::string& message, FileSystem* fs) {
+  Json j = Json::object();
+  j["format"] = "decant-shard-failure";
+  j["version"] = kShardFilesVersion;
+  j["shard"] = shard;
+  j["error"] = ToHex(message);  // messages need not be UTF-8
+  std::string path = JoinPath(ShardsIn(state), fmt::format("failed-{}.json", shard));
+  DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, path + ".partial", j.dump(1) + "\n"));
+  return fs->Rename(path + ".partial", path);
+}
+
+std::vector<bool> LoadShardPartsPresent(const std::string& state, size_t shards, FileSystem* fs) {
+  return PartsPresentIn(fs, state, shards);
+}
+
+std::optional<std::pair<size_t, std::string>> LoadShardFailure(const std::string& state, size_t shards,
+                                                               FileSystem* fs) {
+  for (size_t i = 0; i < shards; ++i) {
+    std::string path = JoinPath(ShardsIn(state), fmt::format("failed-{}.json", i));
+    if (!fs->Exists(path)) continue;
+    std::string message = "(its failure file is unreadable: " + path + ")";
+    Result<std::string> text = ReadWhole(fs, path, kMaxShardFileBytes);
+    if (text.ok()) {
+      try {
+        Json j = Json::parse(*text);
+        message = FromHex(j, "error");
+      } catch (const std::exception&) {
+      }
+    }
+    return std::pair<size_t, std::string>{i, message};
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<ShardPart>> ReadLoadShardParts(const std::string& state, const ShardPlan& plan, size_t tables,
+                                                  FileSystem* fs) {
+  DECANT_ASSIGN_OR_RETURN(std::vector<ShardPart> parts, ReadPartsIn(fs, state, plan));
+  for (const ShardPart& p : parts) {
+    if (p.table_rows.size() != tables || p.table_bytes.size() != tables) {
+      return Status::FailedPrecondition(fmt::format("{}: rows and bytes for {} and {} tables, the plan has {}",
+                                                    LoadShardPartPath(state, p.shard), p.table_rows.size(),
+                                                    p.table_bytes.size(), tables));
+    }
+  }
+  return parts;
 }
 
 }  // namespace decant

@@ -14,7 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/endpoint.h"
@@ -65,7 +67,9 @@ struct ShardPart {
   std::string uuid;
   std::string attempt;                 // the directory under shards/ holding its chunks
   std::vector<size_t> units;           // the plan's units it copied, in full
-  std::vector<ShardPartChunk> chunks;  // per table in seq order
+  std::vector<ShardPartChunk> chunks;  // per table in seq order (archives)
+  std::vector<uint64_t> table_rows;    // rows loaded per table of the schema (loads); empty for archives
+  std::vector<uint64_t> table_bytes;   // and their payload bytes, as the summary counts them (loads)
 };
 
 // <dir>.partial/shards, and the plan and part files in it, for the archive at `dir`.
@@ -113,5 +117,53 @@ std::vector<bool> ShardPartsPresent(const std::string& dir, size_t shards, FileS
 // Corruption; either leaves <dir>.partial as it was, for inspection (chunks
 // moved so far stay valid under their new names).
 Status JoinShards(const std::string& dir, FileSystem* fs = FileSystem::Default());
+
+// ---- Sharded loads ----------------------------------------------------------
+// decant migrate --coordinate / --shard I/N (docs/scale.md): N processes load
+// one target from one snapshot. The same plan and part files as above, in a
+// state directory every process reaches (no archive around them):
+//   <state>/schema.json                  the coordinator's plan's target schema
+//   <state>/shards/plan.json             the plan
+//   <state>/shards/claim-I-<attempt>     a run of worker I began (its rows may be in the target)
+//   <state>/shards/failed-I.json         worker I failed, with its error (the coordinator stops)
+//   <state>/shards/part-I.json           worker I's part: its units, rows and bytes per table
+
+std::string LoadShardPlanPath(const std::string& state);
+std::string LoadShardPartPath(const std::string& state, size_t shard);
+
+// Coordinator, before it touches the target: creates the directory `state`
+// (FailedPrecondition when it exists: another run's).
+Status ReserveShardedLoad(const std::string& state, FileSystem* fs = FileSystem::Default());
+// Coordinator, once the target's tables are committed: writes schema.json and
+// shards/plan.json into the reserved `state`, as BeginShardedArchive does.
+Status BeginShardedLoad(const std::string& state, const Schema& schema, ShardPlan* plan,
+                        FileSystem* fs = FileSystem::Default());
+// As ReadShardPlan and CheckShardTables, for a load's state directory.
+Result<ShardPlan> ReadLoadShardPlan(const std::string& state, FileSystem* fs = FileSystem::Default());
+Status CheckLoadShardTables(const std::string& state, const ShardPlan& plan, const Schema& schema,
+                            FileSystem* fs = FileSystem::Default());
+// Worker, before it writes a row: records that run `attempt` of shard
+// `shard` began. FailedPrecondition when another run of the shard began
+// before (or begins at the same time): a load commits as it goes, so the
+// shard's rows may be partly in the target and running it again would load
+// them twice.
+Status ClaimLoadShard(const std::string& state, size_t shard, size_t shards, const std::string& attempt,
+                      FileSystem* fs = FileSystem::Default());
+// Worker: publishes its part (as WriteShardPart), once its rows are committed.
+Status WriteLoadShardPart(const std::string& state, const ShardPart& part, FileSystem* fs = FileSystem::Default());
+// Worker: records that shard `shard` failed with `message`, so that the
+// coordinator stops instead of waiting.
+Status WriteLoadShardFailure(const std::string& state, size_t shard, const std::string& message,
+                             FileSystem* fs = FileSystem::Default());
+std::vector<bool> LoadShardPartsPresent(const std::string& state, size_t shards,
+                                        FileSystem* fs = FileSystem::Default());
+// The first shard that recorded a failure, and its message; none: none did.
+std::optional<std::pair<size_t, std::string>> LoadShardFailure(const std::string& state, size_t shards,
+                                                               FileSystem* fs = FileSystem::Default());
+// Coordinator, once every part is there: each part checked as JoinShards
+// checks them (this plan's, exactly its units, every unit once), each with
+// rows for `tables` tables. FailedPrecondition otherwise.
+Result<std::vector<ShardPart>> ReadLoadShardParts(const std::string& state, const ShardPlan& plan, size_t tables,
+                                                  FileSystem* fs = FileSystem::Default());
 
 }  // namespace decant

@@ -397,6 +397,28 @@ Result<std::unique_ptr<FittedTarget>> FitSource(bool fit, Source& source, const 
   return fitted;
 }
 
+// The end of a copy: the one-line summary ("exported ... from FROM to TO"),
+// notes, conversions and what was not carried; the exit code.
+int SaySummary(const char* done, const CopySummary& summary, const std::string& from, const std::string& to,
+               const GlobalOptions& g) {
+  for (const auto& note : summary.notes) spdlog::warn("{}", Printable(note));
+  Say(g, SummaryLine(done, summary, from, to));
+  if (!summary.conversions.empty()) {
+    uint64_t total = 0;
+    for (const auto& c : summary.conversions) total += c.count;
+    Say(g, fmt::format("converted {} values the target could not hold exactly (docs/type-mapping.md):", total));
+    for (const auto& c : summary.conversions) {
+      Say(g, fmt::format("  {}.{}: {} values; first: {}", Printable(c.table), Printable(c.column), c.count, c.reason));
+    }
+  }
+  if (!summary.not_carried.empty()) {
+    Say(g, fmt::format("not carried ({} objects):", summary.not_carried.size()));
+    for (const auto& line : summary.not_carried) Say(g, "  " + Printable(line));
+    return kExitNotCarried;  // complete, but not everything the source holds is there
+  }
+  return kExitOk;
+}
+
 // The copy behind export, import and migrate, with progress named `verb`
 // and the one-line summary ("exported ... from FROM to TO"). `target` is the
 // database location, read first with --data-only. `fit`: the source loads
@@ -423,22 +445,48 @@ int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& 
   AddTestHooks(&co);
   auto summary = CopyDatabase(source, sink, co);
   if (!summary.ok()) return Fail(summary.status());
-  for (const auto& note : summary->notes) spdlog::warn("{}", Printable(note));
-  Say(g, SummaryLine(done, *summary, from, to));
-  if (!summary->conversions.empty()) {
-    uint64_t total = 0;
-    for (const auto& c : summary->conversions) total += c.count;
-    Say(g, fmt::format("converted {} values the target could not hold exactly (docs/type-mapping.md):", total));
-    for (const auto& c : summary->conversions) {
-      Say(g, fmt::format("  {}.{}: {} values; first: {}", Printable(c.table), Printable(c.column), c.count, c.reason));
-    }
+  return SaySummary(done, *summary, from, to, g);
+}
+
+// ---- shards (export and migrate) -------------------------------------------
+
+// Shards (docs/scale.md): the options export and migrate share.
+struct ShardArgs {
+  bool coordinate = false;
+  size_t shards = 0;         // --shards N, with --coordinate
+  std::string shard;         // --shard I/N
+  std::string snapshot;      // --snapshot ID
+  double wait_timeout = -1;  // --wait-timeout SECONDS; < 0: none
+  std::string state;         // --state DIR (migrate)
+
+  // Whether this process is a coordinator or a worker.
+  bool sharded() const { return coordinate || !shard.empty() || shards || wait_timeout >= 0 || !state.empty(); }
+  // Why the combination is refused, or null when it is not.
+  const char* Refused() const {
+    if (coordinate && !shard.empty()) return "--coordinate and --shard are different processes: give one";
+    if (coordinate && !snapshot.empty()) return "--coordinate takes its own snapshot: drop --snapshot";
+    if (coordinate && shards == 0) return "--coordinate needs --shards N";
+    if (!coordinate && shards) return "--shards goes with --coordinate (a worker gives --shard I/N)";
+    if (!coordinate && wait_timeout >= 0) return "--wait-timeout goes with --coordinate";
+    if (!coordinate && shard.empty()) return "--state goes with --coordinate or --shard I/N";
+    return nullptr;
   }
-  if (!summary->not_carried.empty()) {
-    Say(g, fmt::format("not carried ({} objects):", summary->not_carried.size()));
-    for (const auto& line : summary->not_carried) Say(g, "  " + Printable(line));
-    return kExitNotCarried;  // complete, but not everything the source holds is there
-  }
-  return kExitOk;
+};
+
+// `what`: the shared place the help names (-o DIR, --state DIR).
+void AddShardOptions(CLI::App* cmd, ShardArgs* sh, const std::string& what) {
+  cmd->add_flag("--coordinate", sh->coordinate,
+                "hold a snapshot, print its ID, plan --shards N workers' work into " + what +
+                    ", wait for them and finish (docs/scale.md)");
+  cmd->add_option("--shards", sh->shards, "with --coordinate: how many shard workers")->check(CLI::Range(1, 4096));
+  cmd->add_option("--shard", sh->shard,
+                  "I/N: be shard worker I (0..N-1) of the coordinator using " + what + " (docs/scale.md)");
+  cmd->add_option("--snapshot", sh->snapshot,
+                  "read this exported snapshot (PostgreSQL: what --coordinate printed); with --shard, "
+                  "checked against the plan's, which is read when it is left out");
+  cmd->add_option("--wait-timeout", sh->wait_timeout,
+                  "with --coordinate: give up after this many seconds without every shard (default: wait)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 // ---- export -----------------------------------------------------------------
@@ -454,12 +502,7 @@ struct ExportArgs {
   SelectArgs select;
   DjangoArgs django;
   TypeDbArgs typedb;
-  // Shards (docs/scale.md).
-  bool coordinate = false;
-  size_t shards = 0;         // --shards N, with --coordinate
-  std::string shard;         // --shard I/N
-  std::string snapshot;      // --snapshot ID
-  double wait_timeout = -1;  // --wait-timeout SECONDS; < 0: none
+  ShardArgs sh;
 };
 
 // "I/N" with 0 <= I < N.
@@ -485,17 +528,17 @@ Result<std::pair<size_t, size_t>> ParseShard(const std::string& text) {
 int RunShardedExport(const ExportArgs& a, const GlobalOptions& g) {
   auto select = a.select.Options();
   if (!select.ok()) return Fail(select.status());
-  if (a.coordinate) {
+  if (a.sh.coordinate) {
     auto source = OpenSource(a.source, EndpointOptions{1});
     if (!source.ok()) return Fail(source.status());
     auto progress = MakeProgress("coordinate", StyleFor(g));
     ShardCoordinateOptions o;
     o.output = a.output;
-    o.shards = a.shards;
+    o.shards = a.sh.shards;
     o.jobs = a.jobs;
     o.copy.select = std::move(*select);
     o.copy.progress = progress.get();
-    if (a.wait_timeout >= 0) o.wait_seconds = a.wait_timeout;
+    if (a.sh.wait_timeout >= 0) o.wait_seconds = a.sh.wait_timeout;
     o.planned = [&](const ShardPlan& plan) {
       std::printf("%s\n", plan.snapshot.c_str());  // the one line on stdout, for scripts
       std::fflush(stdout);
@@ -511,20 +554,20 @@ int RunShardedExport(const ExportArgs& a, const GlobalOptions& g) {
           "docs/scale.md)");
     }
     if (!st.ok()) return Fail(st);
-    Say(g, fmt::format("joined {} shards into {}", a.shards, a.output));
+    Say(g, fmt::format("joined {} shards into {}", a.sh.shards, a.output));
     return kExitOk;
   }
-  auto shard = ParseShard(a.shard);
+  auto shard = ParseShard(a.sh.shard);
   if (!shard.ok()) return Fail(shard.status());
   auto [index, count] = *shard;
   auto plan = ReadShardPlan(a.output);
   if (!plan.ok()) return Fail(plan.status());
   if (plan->shards != count) {
     return Fail(Status::InvalidArgument(
-        fmt::format("--shard {}: the plan at {} is for {} shards", a.shard, ShardPlanPath(a.output), plan->shards)));
+        fmt::format("--shard {}: the plan at {} is for {} shards", a.sh.shard, ShardPlanPath(a.output), plan->shards)));
   }
-  if (!a.snapshot.empty() && a.snapshot != plan->snapshot) {
-    return Fail(Status::InvalidArgument(fmt::format("--snapshot {} is not the plan's snapshot {} ({})", a.snapshot,
+  if (!a.sh.snapshot.empty() && a.sh.snapshot != plan->snapshot) {
+    return Fail(Status::InvalidArgument(fmt::format("--snapshot {} is not the plan's snapshot {} ({})", a.sh.snapshot,
                                                     plan->snapshot, ShardPlanPath(a.output))));
   }
   // Idempotent, so that a retried pod of an Indexed Job whose first run got as
@@ -549,11 +592,7 @@ int RunShardedExport(const ExportArgs& a, const GlobalOptions& g) {
 
 // Why a combination of the shard options is refused, or null when it is not.
 const char* RefusedShardOptions(const ExportArgs& a) {
-  if (a.coordinate && !a.shard.empty()) return "--coordinate and --shard are different processes: give one";
-  if (a.coordinate && !a.snapshot.empty()) return "--coordinate takes its own snapshot: drop --snapshot";
-  if (a.coordinate && a.shards == 0) return "--coordinate needs --shards N";
-  if (!a.coordinate && a.shards) return "--shards goes with --coordinate (a worker gives --shard I/N)";
-  if (!a.coordinate && a.wait_timeout >= 0) return "--wait-timeout goes with --coordinate";
+  if (const char* refused = a.sh.Refused()) return refused;
   if (a.format != "decant") return "shards write the decant archive's directory form: drop --format";
   if (a.output.empty() || a.output == "-") return "shards need -o DIR, the archive directory they share";
   return nullptr;
@@ -561,7 +600,7 @@ const char* RefusedShardOptions(const ExportArgs& a) {
 
 int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   ExportArgs a = args;
-  if (a.coordinate || !a.shard.empty() || a.shards || a.wait_timeout >= 0) {
+  if (a.sh.sharded()) {
     if (const char* refused = RefusedShardOptions(a)) return Fail(Status::InvalidArgument(refused));
     return RunShardedExport(a, g);
   }
@@ -603,7 +642,7 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   bool typedb_in = IsTypeDbFile(a.source), typedb_out = (*format)->name == "typedb";
   if (a.typedb.version && !typedb_out) return Fail(Status::InvalidArgument("--typedb-version needs --format typedb"));
   EndpointOptions eo{a.jobs};
-  eo.snapshot = a.snapshot;
+  eo.snapshot = a.sh.snapshot;
   FileWriteOptions wo;
   if (typedb_in || typedb_out) {
     auto typedb = a.typedb.Options(a.select.renames);
@@ -671,10 +710,94 @@ struct MigrateArgs {
   SelectArgs select;
   DocumentArgs documents;
   TypeDbArgs typedb;
+  ShardArgs sh;
 };
+
+// migrate --coordinate and migrate --shard I/N (docs/scale.md, "Sharded migrate").
+int RunShardedMigrate(const MigrateArgs& a, const GlobalOptions& g) {
+  if (const char* refused = a.sh.Refused()) return Fail(Status::InvalidArgument(refused));
+  const char* refused = a.sh.state.empty()  ? "shards need --state DIR, a directory every process reaches"
+                        : !a.format.empty() ? "shards load a database: drop --format"
+                        : a.load.data_only  ? "shards create the tables they load: drop --data-only"
+                        : !a.sh.coordinate && (a.load.clean || a.load.append)
+                            ? "--clean and --append go with the coordinator, which creates the tables"
+                            : nullptr;
+  if (refused) return Fail(Status::InvalidArgument(refused));
+  if (!IsDatabaseLocation(a.target)) {
+    return Fail(Status::InvalidArgument("'" + a.target + "' is not a database URI"));
+  }
+  auto select = a.select.Options();
+  if (!select.ok()) return Fail(select.status());
+  ShardLoadOptions o;
+  o.state = a.sh.state;
+  o.jobs = a.load.jobs;
+  o.copy = a.load.Copy();
+  o.copy.select = std::move(*select);
+  auto progress = MakeProgress(a.sh.coordinate ? "coordinate" : "migrate", StyleFor(g));
+  o.copy.progress = progress.get();
+  AddTestHooks(&o.copy);
+  std::string target = RedactLocation(a.target);
+  if (a.sh.coordinate) {
+    auto source = OpenSource(a.source, EndpointOptions{1});
+    if (!source.ok()) return Fail(source.status().WithContext("source"));
+    auto sink = OpenDatabaseSink(a.target, EndpointOptions{a.load.jobs});
+    if (!sink.ok()) return Fail(sink.status().WithContext("target"));
+    o.shards = a.sh.shards;
+    if (a.sh.wait_timeout >= 0) o.wait_seconds = a.sh.wait_timeout;
+    o.planned = [&](const ShardPlan& plan) {
+      std::printf("%s\n", plan.snapshot.c_str());  // the one line on stdout, for scripts
+      std::fflush(stdout);
+      Say(g, fmt::format("decant: snapshot {} held; tables created in {}; {} units planned in {}; start the {} "
+                         "shards: decant migrate {} {} --shard I/{} --state {} (I = 0..{}); waiting",
+                         plan.snapshot, (*sink)->Describe(), plan.units.size(), LoadShardPlanPath(a.sh.state),
+                         plan.shards, RedactLocation(a.source), target, plan.shards, a.sh.state, plan.shards - 1));
+    };
+    auto summary = CoordinateShardedLoad(**source, **sink, o);
+    if (!summary.ok()) {
+      Status st = summary.status();
+      if (st.code() == StatusCode::kInvalidArgument && st.message().find("snapshot") != std::string::npos) {
+        st = st.WithContext(
+            "--coordinate needs a source whose snapshot other processes can read (PostgreSQL; "
+            "docs/scale.md)");
+      }
+      return Fail(st);
+    }
+    return SaySummary("migrated", *summary, (*source)->Describe(),
+                      fmt::format("{} ({} shards)", (*sink)->Describe(), a.sh.shards), g);
+  }
+  auto shard = ParseShard(a.sh.shard);
+  if (!shard.ok()) return Fail(shard.status());
+  auto [index, count] = *shard;
+  auto plan = ReadLoadShardPlan(a.sh.state);
+  if (!plan.ok()) return Fail(plan.status());
+  if (plan->shards != count) {
+    return Fail(Status::InvalidArgument(fmt::format("--shard {}: the plan at {} is for {} shards", a.sh.shard,
+                                                    LoadShardPlanPath(a.sh.state), plan->shards)));
+  }
+  if (!a.sh.snapshot.empty() && a.sh.snapshot != plan->snapshot) {
+    return Fail(Status::InvalidArgument(fmt::format("--snapshot {} is not the plan's snapshot {} ({})", a.sh.snapshot,
+                                                    plan->snapshot, LoadShardPlanPath(a.sh.state))));
+  }
+  if (LoadShardPartsPresent(a.sh.state, count)[index]) {
+    Say(g, fmt::format("shard {}/{} is done already ({}); nothing to do", index, count,
+                       LoadShardPartPath(a.sh.state, index)));
+    return kExitOk;
+  }
+  EndpointOptions eo{a.load.jobs};
+  eo.snapshot = plan->snapshot;
+  auto source = OpenSource(a.source, eo);
+  if (!source.ok()) return Fail(source.status().WithContext("source"));
+  auto sink = OpenDatabaseSink(a.target, EndpointOptions{a.load.jobs});
+  if (!sink.ok()) return Fail(sink.status().WithContext("target"));
+  auto summary = RunLoadShard(**source, **sink, *plan, index, o);
+  if (!summary.ok()) return Fail(summary.status());
+  return SaySummary("migrated", *summary, (*source)->Describe(),
+                    fmt::format("shard {}/{} of {}", index, count, (*sink)->Describe()), g);
+}
 
 int RunMigrate(const MigrateArgs& args, const GlobalOptions& g) {
   MigrateArgs a = args;
+  if (a.sh.sharded()) return RunShardedMigrate(a, g);
   bool to_file = !a.format.empty();
   if (to_file && IsDatabaseLocation(a.target)) {
     return Fail(Status::InvalidArgument("--format writes a file; '" + RedactLocation(a.target) +
@@ -686,6 +809,7 @@ int RunMigrate(const MigrateArgs& args, const GlobalOptions& g) {
   }
   auto read_options = a.documents.Endpoint(a.load.jobs);
   if (!read_options.ok()) return Fail(read_options.status());
+  read_options->snapshot = a.sh.snapshot;
   EndpointOptions eo{a.load.jobs};
   bool fit = !to_file && LoadsIntoExistingTables(a.source);  // before the source reads stdin
   bool typedb_in = IsTypeDbFile(a.source), typedb_out = to_file && IsTypeDbFormat(a.format);
@@ -1162,20 +1286,7 @@ int RunDecant(int argc, char** argv) {
   AddSelectOptions(export_cmd, &ex.select);
   AddDjangoWriteOptions(export_cmd, &ex.django, true);
   AddTypeDbVersion(export_cmd, &ex.typedb);
-  export_cmd->add_flag("--coordinate", ex.coordinate,
-                       "hold a snapshot, print its ID, plan --shards N workers' work into -o DIR, wait for them "
-                       "and join their parts (docs/scale.md)");
-  export_cmd->add_option("--shards", ex.shards, "with --coordinate: how many shard workers")
-      ->check(CLI::Range(1, 4096));
-  export_cmd->add_option("--shard", ex.shard,
-                         "I/N: be shard worker I (0..N-1) of the coordinator writing -o DIR (docs/scale.md)");
-  export_cmd->add_option("--snapshot", ex.snapshot,
-                         "read this exported snapshot (PostgreSQL: what --coordinate printed); with --shard, "
-                         "checked against the plan's, which is read when it is left out");
-  export_cmd
-      ->add_option("--wait-timeout", ex.wait_timeout,
-                   "with --coordinate: give up after this many seconds without every shard (default: wait)")
-      ->check(CLI::NonNegativeNumber);
+  AddShardOptions(export_cmd, &ex.sh, "-o DIR");
 
   ImportArgs im;
   auto* import_cmd = app.add_subcommand("import", "archive -> database");
@@ -1200,6 +1311,10 @@ int RunDecant(int argc, char** argv) {
   AddDocumentOptions(migrate_cmd, &mi.documents);
   AddDjangoWriteOptions(migrate_cmd, &mi.documents.django, false);
   AddTypeDbVersion(migrate_cmd, &mi.typedb);
+  AddShardOptions(migrate_cmd, &mi.sh, "--state DIR");
+  migrate_cmd->add_option("--state", mi.sh.state,
+                          "with --coordinate or --shard: the directory of the sharded load's plan and parts, which "
+                          "every process reaches (docs/scale.md)");
 
   DumpArgs du;
   auto* dump_cmd = app.add_subcommand("dump", "every database of a server -> dump directory");

@@ -135,6 +135,14 @@ class TableWriter {
   virtual Status Close() = 0;
 };
 
+// A sharded load (decant migrate --coordinate / --shard, docs/scale.md):
+// several processes load one target, each a share of the rows.
+enum class ShardRole {
+  kNone,         // this process loads everything (every load but a sharded one)
+  kCoordinator,  // creates the tables and, once the workers are done, the rest
+  kWorker,       // loads rows into the tables a coordinator created
+};
+
 enum class LoadMode {
   kRefuseNonEmpty,  // default: a target that holds anything is refused untouched
   kClean,           // drop the objects decant is about to create, then load
@@ -164,6 +172,19 @@ struct SinkOptions {
   // --strict-objects: an auxiliary object the target refuses (see Sink) fails
   // the load with NotCarried (and the sink is aborted) instead of being skipped.
   bool strict_objects = false;
+  // Only for a sink whose AcceptsShards() is true (callers check).
+  //   kCoordinator: Begin runs the load protocol as usual (mode applies) and
+  //     commits the tables before it returns, so that other processes' connections
+  //     can load them; Commit then creates the post-data objects (keys, indexes,
+  //     sequence values, views) over every row they hold; Abort drops the tables
+  //     this load created, whatever rows the workers put in them.
+  //   kWorker: Begin creates, empties and checks nothing but that each of the
+  //     schema's tables is there (NotFound naming the first that is not); the
+  //     writers add rows; Commit makes them durable and creates nothing (the
+  //     coordinator's Commit does); Abort rolls back what is not committed yet
+  //     (rows a writer committed stay: the coordinator's Abort drops them).
+  //   Neither goes with data_only.
+  ShardRole shard = ShardRole::kNone;
 };
 
 // One object a sink created, or one it did not create because the target
@@ -223,6 +244,9 @@ class Sink {
   virtual SinkReport Report() const { return {}; }
   // How many table writers may be open at once, from different threads.
   virtual size_t MaxParallelTables() const { return 1; }
+  // Whether the sink takes SinkOptions::shard: the target is a server that
+  // several processes can load at once. Default: false (a file has one writer).
+  virtual bool AcceptsShards() const { return false; }
   // The engine written to. Default: ArchiveTraits(), a target that keeps
   // every value as it was read.
   virtual const EngineTraits& Traits() const;

@@ -271,6 +271,28 @@ bool NamedIn(const std::vector<std::string>& lines, const SinkObject& o) {
 
 }  // namespace
 
+void SummarizeCommit(const MigrationPlan& plan, Source& source, const Sink& sink, CopySummary* summary) {
+  for (const TableCopyStats& t : summary->tables) {
+    summary->conversions.insert(summary->conversions.end(), t.conversions.begin(), t.conversions.end());
+  }
+  summary->not_carried = plan.not_carried;
+  SinkReport report = sink.Report();
+  for (const SinkObject& o : report.refused) {
+    if (!NamedIn(plan.not_carried, o)) {
+      summary->not_carried.push_back(fmt::format(
+          "{}{}{}: {}{}", o.kind, o.name.empty() ? "" : " " + o.name,
+          o.table.empty() || o.table == o.name ? "" : " on " + o.table,
+          o.by_target ? fmt::format("{} refused it: ", sink.Traits().display_name) : std::string(), o.reason));
+    }
+  }
+  summary->notes = source.Notes();
+  summary->notes.insert(summary->notes.end(), plan.notes.begin(), plan.notes.end());
+  summary->indexes = report.Created("index") + report.Created("unique index");
+  summary->views = report.Created("view") + report.Created("materialized view");
+  summary->triggers = report.Created("trigger");
+  summary->sequences = report.Created("sequence value");
+}
+
 Result<std::unique_ptr<CopyPlan>> PlanCopy(Source& source, const CopyOptions& options, const EngineTraits& target,
                                            size_t jobs) {
   if (options.sink.data_only) return Status::InvalidArgument("a planned copy cannot be --data-only");
@@ -307,6 +329,7 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     for (std::string& t : source.MergedTables()) sink_options.merged_tables.push_back(std::move(t));
   }
   if (!sink_options.source) sink_options.source = plan.data_only ? plan.target_traits : plan.source_traits;
+  if (options.before_begin) DECANT_RETURN_IF_ERROR(options.before_begin(plan.target_schema));
   Status st = sink.Begin(plan.target_schema, sink_options);
   if (!st.ok()) {
     sink.Abort();
@@ -329,32 +352,16 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     return st;
   }
   if (options.progress) {
-    options.progress->Note("creating indexes, views, triggers and sequences; committing");
+    options.progress->Note(options.sink.shard == ShardRole::kWorker
+                               ? "committing (the coordinator creates the rest once every shard is done)"
+                               : "creating indexes, views, triggers and sequences; committing");
   }
   st = sink.Commit();
   if (!st.ok()) {
     sink.Abort();
     return st;
   }
-  for (const TableCopyStats& t : summary.tables) {
-    summary.conversions.insert(summary.conversions.end(), t.conversions.begin(), t.conversions.end());
-  }
-  summary.not_carried = plan.not_carried;
-  SinkReport report = sink.Report();
-  for (const SinkObject& o : report.refused) {
-    if (!NamedIn(plan.not_carried, o)) {
-      summary.not_carried.push_back(fmt::format(
-          "{}{}{}: {}{}", o.kind, o.name.empty() ? "" : " " + o.name,
-          o.table.empty() || o.table == o.name ? "" : " on " + o.table,
-          o.by_target ? fmt::format("{} refused it: ", sink.Traits().display_name) : std::string(), o.reason));
-    }
-  }
-  summary.notes = source.Notes();
-  summary.notes.insert(summary.notes.end(), plan.notes.begin(), plan.notes.end());
-  summary.indexes = report.Created("index") + report.Created("unique index");
-  summary.views = report.Created("view") + report.Created("materialized view");
-  summary.triggers = report.Created("trigger");
-  summary.sequences = report.Created("sequence value");
+  SummarizeCommit(plan, source, sink, &summary);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }

@@ -49,6 +49,11 @@ struct CopyOptions {
   // (the sink still receives every table in Begin). Units run largest first
   // (by their slices' estimates) with jobs > 1. Null: planned from `jobs`.
   const std::vector<WorkUnit>* units = nullptr;
+  // Called with the schema the sink is about to be begun with (the plan's
+  // target schema), before anything is written; an error ends the copy with
+  // it, the sink untouched. A shard worker checks its tables against the
+  // coordinator's with it. May be empty.
+  std::function<Status(const Schema&)> before_begin;
 };
 
 struct TableCopyStats {
@@ -83,6 +88,13 @@ struct CopySummary {
 // options.sink.strict_objects, an object the plan says will not be carried
 // fails the copy with NotCarried before the sink is begun (nothing written).
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options);
+
+// The end of a copy's summary, once `sink` committed: the conversions of
+// summary->tables gathered, what was not carried (the plan's, then what the
+// sink reports refused), the source's and the plan's notes, and the counts
+// of objects the sink created. (CopyDatabase, and a sharded load's
+// coordinator, which copies no rows itself.)
+void SummarizeCommit(const MigrationPlan& plan, Source& source, const Sink& sink, CopySummary* summary);
 
 // What CopyDatabase would copy, planned without copying anything: a shard
 // coordinator's plan. `read` is the source's schema, `plan` the tables (it

@@ -21,74 +21,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-SKIP = 77
+from shardlib import SKIP, Writer, check, failures, make_source, one_line, psql, run, with_db
+
 DB = "shd_src"
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def psql(uri, sql):
-    return subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql],
-                          capture_output=True, text=True, check=True).stdout
-
-
-def with_db(uri, db):
-    base, _, _ = uri.rpartition("/")
-    return base + "/" + db
-
-
-def run(decant, *args, timeout=300):
-    return subprocess.run([decant, "--progress", "none", *args], capture_output=True, text=True, timeout=timeout)
-
-
-def one_line(stderr):
-    """One line of error (the coordinator's hint, printed before it waits, aside)."""
-    lines = [l for l in stderr.splitlines() if l.strip() and not l.startswith("decant: snapshot ")]
-    return len(lines) == 1
-
-
-class Writer:
-    """The 4th process: a psql session that inserts, updates and deletes rows,
-    each statement its own transaction, until stopped."""
-
-    def __init__(self, uri, tables):
-        self.proc = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", uri],
-                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-        self.tables = tables
-        self.statements = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
-
-    def loop(self):
-        i = 0
-        while not self.stop.is_set():
-            t = self.tables[i % len(self.tables)]
-            sql = [f"INSERT INTO {t} (n, txt, amount) VALUES ({-i}, 'new {i}', {i}.5);",
-                   f"UPDATE {t} SET txt = 'changed {i}', amount = amount + 1 WHERE id % 97 = {i % 97};",
-                   f"DELETE FROM {t} WHERE id % 211 = {i % 211};"][i % 3]
-            try:
-                self.proc.stdin.write(sql + "\n")
-                self.proc.stdin.flush()
-            except BrokenPipeError:
-                return
-            self.statements += 1
-            i += 1
-            time.sleep(0.002)
-
-    def finish(self):
-        self.stop.set()
-        self.thread.join()
-        self.proc.stdin.close()
-        return self.proc.wait(timeout=60)
 
 
 def main():
@@ -103,20 +40,7 @@ def main():
     # Small slices, so that tables split over the shards where the source
     # splits them (PostgreSQL's ctid ranges; a knob the source may not have).
     os.environ.setdefault("DECANT_PG_MIN_SLICE_BYTES", "65536")
-    src = with_db(base, DB)
-    psql(base, f"DROP DATABASE IF EXISTS {DB}")
-    psql(base, f"CREATE DATABASE {DB}")
-    tables = [f"shd_t{i}" for i in range(8)]
-    ddl = []
-    for i, t in enumerate(tables):
-        ddl.append(f"CREATE TABLE {t} (id serial PRIMARY KEY, n integer, txt text, amount numeric(12,2), "
-                   f"at timestamptz DEFAULT '2026-01-01 00:00:00+00');")
-        ddl.append(f"INSERT INTO {t} (n, txt, amount) SELECT g, repeat(md5(g::text), {1 + i % 4}), g * 1.25 "
-                   f"FROM generate_series(1, {3000 * (i + 1)}) g;")
-    ddl.append("CREATE TABLE shd_empty (k text PRIMARY KEY);")
-    ddl.append("CREATE VIEW shd_view AS SELECT count(*) AS c FROM shd_t0;")
-    ddl.append("ANALYZE;")
-    psql(src, " ".join(ddl))
+    src, tables = make_source(base, DB)
 
     work = tempfile.mkdtemp(prefix="shd_")
     out = os.path.join(work, "sharded.d")

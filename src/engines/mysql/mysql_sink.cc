@@ -14,6 +14,7 @@
 // and routines this sink created; rows added to tables that were already
 // there (--append) stay. --data-only --clean deletes the rows before the load
 // and cannot put them back: a failed load leaves those tables empty.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -152,6 +153,7 @@ class MysqlSink : public Sink, private LoadTarget {
   std::string Describe() const override { return params_.shown; }
   SinkReport Report() const override { return recorder_.Report(); }
   size_t MaxParallelTables() const override { return jobs_; }
+  bool AcceptsShards() const override { return true; }
   const EngineTraits& Traits() const override { return MysqlTraits(); }
 
  private:
@@ -342,6 +344,18 @@ Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
   }
   statements_ = mysql_internal::SchemaStatements(schema_, SourceTraits(options_.source, schema_, MysqlTraits()));
   DECANT_ASSIGN_OR_RETURN(main_, Connect());
+  if (options.shard == ShardRole::kWorker) {
+    // Rows into the tables the shard's coordinator created: only check they
+    // are there. (A coordinator needs nothing special: MySQL's DDL commits.)
+    DECANT_ASSIGN_OR_RETURN(target_columns_, mysql_internal::ReadTargetColumns(*main_));
+    for (const Table& t : schema_.tables) {
+      if (target_columns_.count(t.name) == 0) {
+        return Status::NotFound(
+            fmt::format("table {} is not in {}: a shard's tables are created by its coordinator", t.name, Describe()));
+      }
+    }
+    return Status::OK();
+  }
   DECANT_RETURN_IF_ERROR(protocol_.Begin(*this, schema_, options));
   checked_ = true;
   DECANT_ASSIGN_OR_RETURN(target_columns_, mysql_internal::ReadTargetColumns(*main_));
@@ -516,7 +530,10 @@ Status MysqlSink::CreateRoutinesViewsTriggers() {
 Status MysqlSink::Commit() {
   if (!main_) return Status::FailedPrecondition("sink for " + Describe() + " is not open");
   loaders_.Clear();  // every writer is closed; their sessions end here
-  if (!options_.data_only) {
+  if (options_.shard == ShardRole::kWorker) {
+    // The rows only (each LOAD DATA committed as it ran): the coordinator
+    // adds the keys and the rest once every shard is done.
+  } else if (!options_.data_only) {
     DECANT_RETURN_IF_ERROR(AddKeys());
     DECANT_RETURN_IF_ERROR(SetCounters());
     DECANT_RETURN_IF_ERROR(CreateRoutinesViewsTriggers());

@@ -95,6 +95,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   std::string Describe() const override { return main_->Describe(); }
   SinkReport Report() const override { return recorder_.Report(); }
   size_t MaxParallelTables() const override { return jobs_; }
+  bool AcceptsShards() const override { return true; }
   const EngineTraits& Traits() const override { return PostgresTraits(); }
 
   void GiveBack(Connection* conn) { workers_.GiveBack(conn); }
@@ -118,6 +119,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   // of their own: foreign keys are checked once per key after the load
   // (CheckForeignKeys) instead of once per row by their triggers.
   Status DeferForeignKeys();
+  Status BeginShardWorker();
   Status CheckForeignKeys();
   // Runs `sql`, inside a savepoint when in a transaction so that a failure
   // leaves the transaction usable; *sqlstate receives the failure's code.
@@ -591,6 +593,10 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   from_postgres_ = schema.engine == PostgresTraits().name;
   older_target_ = from_postgres_ && std::atoi(schema.server_version.c_str()) > main_->server_major();
   DECANT_RETURN_IF_ERROR(PrepareSession(main_.get()));
+  if (options.shard == ShardRole::kWorker) return BeginShardWorker();
+  // A coordinator's load is never one transaction: other processes load its
+  // tables, which are committed below, as with several jobs.
+  if (options.shard == ShardRole::kCoordinator) jobs_ = std::max<size_t>(jobs_, 2);
   DECANT_RETURN_IF_ERROR(protocol_.Begin(*this, schema_, options));
   if (options.data_only) {
     if (jobs_ == 1 && !in_transaction_) DECANT_RETURN_IF_ERROR(StartWriting());
@@ -602,6 +608,22 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
     DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
     in_transaction_ = false;
   }
+  return Status::OK();
+}
+
+// A shard worker loads rows into the tables its coordinator created and
+// committed: it only checks that they are there. With one job its rows are one
+// transaction, committed by Commit; with several, each writer commits its own.
+Status PostgresSink::BeginShardWorker() {
+  for (size_t i = 0; i < schema_.tables.size(); ++i) {
+    DECANT_ASSIGN_OR_RETURN(bool there, HasTable(i));
+    if (!there) {
+      const Table& t = schema_.tables[i];
+      return Status::NotFound(fmt::format("table {} is not in {}: a shard's tables are created by its coordinator",
+                                          QualifiedName(TargetSchema(t.schema), t.name), Describe()));
+    }
+  }
+  if (jobs_ == 1) DECANT_RETURN_IF_ERROR(StartWriting());
   return Status::OK();
 }
 
@@ -695,6 +717,13 @@ Result<std::unique_ptr<TableWriter>> PostgresSink::OpenTable(const Table& table)
 
 Status PostgresSink::Commit() {
   if (state_ != State::kOpen) return Status::FailedPrecondition("PostgreSQL sink is not open");
+  if (options_.shard == ShardRole::kWorker) {
+    // The rows only: the coordinator creates everything else once every shard is done.
+    if (in_transaction_) DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
+    in_transaction_ = false;
+    state_ = State::kDone;
+    return Status::OK();
+  }
   DECANT_RETURN_IF_ERROR(PrepareForIndexes(main_.get()));
   for (const Step& step : plan_.post_data) {
     // Keys and indexes are built over several connections when there are
@@ -746,7 +775,10 @@ void PostgresSink::Abort() {
       if (std::find(created_tables_.begin(), created_tables_.end(), label) == created_tables_.end()) continue;
       (void)main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE");
     }
-    spdlog::warn("load into {} failed: dropped the {} tables it had created", Describe(), created_tables_.size());
+    // (A shard coordinator's caller says so in its error.)
+    if (options_.shard != ShardRole::kCoordinator) {
+      spdlog::warn("load into {} failed: dropped the {} tables it had created", Describe(), created_tables_.size());
+    }
   }
 }
 
