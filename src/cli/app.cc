@@ -489,6 +489,24 @@ void AddShardOptions(CLI::App* cmd, ShardArgs* sh, const std::string& what) {
       ->check(CLI::NonNegativeNumber);
 }
 
+// A coordinator's first words: the snapshot ID as the one line on stdout
+// (for scripts), then `hint` (how to start the workers) as a message.
+void AnnounceSnapshot(const GlobalOptions& g, const std::string& snapshot, const std::string& hint) {
+  std::printf("%s\n", snapshot.c_str());
+  std::fflush(stdout);
+  Say(g, fmt::format("decant: snapshot {} held; {}; waiting", snapshot, hint));
+}
+
+// A coordinator's error, with the reason when the source cannot share its snapshot.
+Status ExplainCoordinateError(Status st) {
+  if (st.code() == StatusCode::kInvalidArgument && st.message().find("snapshot") != std::string::npos) {
+    return st.WithContext(
+        "--coordinate needs a source whose snapshot other processes can read (PostgreSQL; "
+        "docs/scale.md)");
+  }
+  return st;
+}
+
 // ---- export -----------------------------------------------------------------
 
 struct ExportArgs {
@@ -540,20 +558,14 @@ int RunShardedExport(const ExportArgs& a, const GlobalOptions& g) {
     o.copy.progress = progress.get();
     if (a.sh.wait_timeout >= 0) o.wait_seconds = a.sh.wait_timeout;
     o.planned = [&](const ShardPlan& plan) {
-      std::printf("%s\n", plan.snapshot.c_str());  // the one line on stdout, for scripts
-      std::fflush(stdout);
-      Say(g, fmt::format("decant: snapshot {} held; {} units planned in {}; start the {} shards: decant export "
-                         "{} --shard I/{} -o {} (I = 0..{}); waiting",
-                         plan.snapshot, plan.units.size(), ShardPlanPath(a.output), plan.shards,
-                         RedactLocation(a.source), plan.shards, a.output, plan.shards - 1));
+      AnnounceSnapshot(g, plan.snapshot,
+                       fmt::format("{} units planned in {}; start the {} shards: decant export {} --shard I/{} -o {} "
+                                   "(I = 0..{})",
+                                   plan.units.size(), ShardPlanPath(a.output), plan.shards, RedactLocation(a.source),
+                                   plan.shards, a.output, plan.shards - 1));
     };
     Status st = CoordinateShards(**source, o);
-    if (st.code() == StatusCode::kInvalidArgument && st.message().find("snapshot") != std::string::npos) {
-      st = st.WithContext(
-          "--coordinate needs a source whose snapshot other processes can read (PostgreSQL; "
-          "docs/scale.md)");
-    }
-    if (!st.ok()) return Fail(st);
+    if (!st.ok()) return Fail(ExplainCoordinateError(st));
     Say(g, fmt::format("joined {} shards into {}", a.sh.shards, a.output));
     return kExitOk;
   }
@@ -745,23 +757,14 @@ int RunShardedMigrate(const MigrateArgs& a, const GlobalOptions& g) {
     o.shards = a.sh.shards;
     if (a.sh.wait_timeout >= 0) o.wait_seconds = a.sh.wait_timeout;
     o.planned = [&](const ShardPlan& plan) {
-      std::printf("%s\n", plan.snapshot.c_str());  // the one line on stdout, for scripts
-      std::fflush(stdout);
-      Say(g, fmt::format("decant: snapshot {} held; tables created in {}; {} units planned in {}; start the {} "
-                         "shards: decant migrate {} {} --shard I/{} --state {} (I = 0..{}); waiting",
-                         plan.snapshot, (*sink)->Describe(), plan.units.size(), LoadShardPlanPath(a.sh.state),
-                         plan.shards, RedactLocation(a.source), target, plan.shards, a.sh.state, plan.shards - 1));
+      AnnounceSnapshot(g, plan.snapshot,
+                       fmt::format("tables created in {}; {} units planned in {}; start the {} shards: decant "
+                                   "migrate {} {} --shard I/{} --state {} (I = 0..{})",
+                                   (*sink)->Describe(), plan.units.size(), LoadShardPlanPath(a.sh.state), plan.shards,
+                                   RedactLocation(a.source), target, plan.shards, a.sh.state, plan.shards - 1));
     };
     auto summary = CoordinateShardedLoad(**source, **sink, o);
-    if (!summary.ok()) {
-      Status st = summary.status();
-      if (st.code() == StatusCode::kInvalidArgument && st.message().find("snapshot") != std::string::npos) {
-        st = st.WithContext(
-            "--coordinate needs a source whose snapshot other processes can read (PostgreSQL; "
-            "docs/scale.md)");
-      }
-      return Fail(st);
-    }
+    if (!summary.ok()) return Fail(ExplainCoordinateError(summary.status()));
     return SaySummary("migrated", *summary, (*source)->Describe(),
                       fmt::format("{} ({} shards)", (*sink)->Describe(), a.sh.shards), g);
   }
