@@ -17,6 +17,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <iostream>
 #include <thread>
 
 #include "tests/test_util.h"
@@ -308,6 +309,7 @@ TEST_F(SafeDefaultsTest, PostgresCleanNeverDropsWhatItDoesNotCreate) {
   r = RunDecantBinary({"-q", "import", "--clean", archive_, db.uri()});
   EXPECT_EQ(r.exit_code, 5) << r.err;
   EXPECT_TRUE(OneLine(r.err)) << r.err;
+  std::cout << r.err;  // what a user reads
   EXPECT_THAT(r.err, HasSubstr("view s16_other.long_titles (on table public.album)"));
   EXPECT_THAT(r.err, HasSubstr("on table public.s16_review (on table public.album)"));
   EXPECT_EQ(db.Sql("SELECT count(*) FROM s16_other.long_titles"), "30000");
@@ -321,6 +323,7 @@ TEST_F(SafeDefaultsTest, PostgresCleanNeverDropsWhatItDoesNotCreate) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(db.Sql("SELECT count(*) FROM public.album_titles"), "30000");
   EXPECT_EQ(db.Sql("SELECT count(*) FROM s16_other.keep"), "0");
+  db.Sql("DROP SCHEMA s16_other CASCADE");
   r = RunDecantBinary({"verify", archive_, db.uri()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
