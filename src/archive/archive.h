@@ -33,6 +33,10 @@ struct ArchiveWriteOptions {
   // the single-file form, 2 in the directory form (about 4 MiB of rows and
   // their compressed record each), written in order.
   size_t compress_threads = 0;
+  // --force: what is at `path` is replaced on Commit, once the new archive is
+  // complete: a file, or a directory that is itself a decant archive; any
+  // other directory is refused. Without it, an existing `path` is refused.
+  bool replace = false;
   // A --shard worker's part of a sharded directory archive (archive/shards.h):
   // with shard_count > 0 the sink writes shard `shard_index` of the plan at
   // <path>.partial/shards/plan.json, which lists `shard_units` (the plan's
@@ -53,8 +57,9 @@ bool IsArchiveDirectory(const std::string& path, FileSystem* fs = FileSystem::De
 // order (tables never opened have zero rows); the directory form allows
 // several writers at once, in any order, several of one table among them
 // (their chunks interleave in the table's chunk list). Writers must be destroyed before the
-// sink. An existing file at `path` is replaced on Commit (as pg_dump does);
-// an existing directory is refused. Nothing appears at `path` as complete until Commit() succeeds: a file
+// sink. Something at `path` is refused (FailedPrecondition, in Begin, or on
+// Commit when it appeared meanwhile) unless options.replace says it may be
+// replaced. Nothing appears at `path` as complete until Commit() succeeds: a file
 // or directory is built under "<path>.partial" and renamed; a stream ends with
 // an end record whose absence readers report as truncation.
 //

@@ -320,12 +320,16 @@ Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& /*options*/) 
     if (!directory()) return Status::InvalidArgument("a shard writes its part of a directory archive");
   } else if (directory()) {
     if (to_stdout()) return Status::InvalidArgument("the directory form cannot be written to standard output");
-    // Unlike a single file, an existing directory is never replaced (as pg_dump -Fd).
-    if (fs_->Exists(path_)) {
+    // --force replaces a file or an archive directory, never any other directory.
+    if (fs_->Exists(path_) && !options_.replace) {
       return Status::FailedPrecondition("cannot write archive directory " + path_ + ": it already exists");
     }
-  } else if (!to_stdout() && fs_->IsDirectory(path_)) {
-    return Status::FailedPrecondition("cannot write archive file " + path_ + ": it is a directory");
+    if (fs_->IsDirectory(path_) && !IsArchiveDirectory(path_, fs_)) {
+      return Status::FailedPrecondition("cannot write archive directory " + path_ +
+                                        ": a directory that is not a decant archive is there (never replaced)");
+    }
+  } else {
+    DECANT_RETURN_IF_ERROR(CheckOutputFile(fs_, path_, "archive file", options_.replace));
   }
   schema_ = schema;
   manifest_ = Manifest{};
@@ -492,7 +496,7 @@ Status ArchiveSink::Commit() {
     s = WriteFileSynced(fs_, JoinPath(partial_, "manifest.json"), manifest);
     if (s.ok()) s = fs_->SyncDir(JoinPath(partial_, "data"));
     if (s.ok()) s = fs_->SyncDir(partial_);
-    if (s.ok()) s = Publish(fs_, partial_, path_);
+    if (s.ok()) s = Publish(fs_, partial_, path_, options_.replace);
   } else {
     uint64_t manifest_offset = offset_;
     char frame[kRecordHeaderSize];
@@ -510,7 +514,7 @@ Status ArchiveSink::Commit() {
     if (s.ok()) s = file_->Append({end_payload, sizeof end_payload});
     if (s.ok()) s = file_->Sync();
     if (s.ok()) s = file_->Close();
-    if (s.ok() && !to_stdout()) s = Publish(fs_, partial_, path_);
+    if (s.ok() && !to_stdout()) s = Publish(fs_, partial_, path_, options_.replace);
   }
   if (!s.ok()) {
     Abort();

@@ -500,15 +500,27 @@ TEST_F(ArchiveTest, SingleFileSinkWantsSchemaOrder) {
   ASSERT_TRUE((*sink)->Commit().ok());
 }
 
-TEST_F(ArchiveTest, OverwritesAnExistingFileButNotADirectory) {
+// An existing output is refused unless `replace` (--force, issue 16): then a
+// file, or an archive directory, is replaced; any other directory never is.
+TEST_F(ArchiveTest, ReplacesAnExistingFileOrArchiveDirectoryOnlyWhenAsked) {
   Content c = SampleContent();
   c.tables[2].resize(3);
   write_file_bytes(P("a.dca"), "old");
-  ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c).ok());
+  Status s = WriteContent(P("a.dca"), ArchiveForm::kFile, c);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_EQ(read_file_bytes(P("a.dca")), "old");
+  ArchiveWriteOptions replace;
+  replace.replace = true;
+  ASSERT_TRUE(WriteContent(P("a.dca"), ArchiveForm::kFile, c, FileSystem::Default(), replace).ok());
   EXPECT_TRUE(ReadEverything(P("a.dca"), false).ok());
   ASSERT_TRUE(FileSystem::Default()->CreateDir(P("d")).ok());
-  Status s = WriteContent(P("d"), ArchiveForm::kDirectory, c);
+  s = WriteContent(P("d"), ArchiveForm::kDirectory, c);
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  s = WriteContent(P("d"), ArchiveForm::kDirectory, c, FileSystem::Default(), replace);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);  // not an archive directory
+  ASSERT_TRUE(WriteContent(P("e"), ArchiveForm::kDirectory, c).ok());
+  ASSERT_TRUE(WriteContent(P("e"), ArchiveForm::kDirectory, c, FileSystem::Default(), replace).ok());
+  EXPECT_TRUE(ReadEverything(P("e"), false).ok());
 }
 
 // ---- Refusals -----------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -65,10 +66,37 @@ std::string Printable(const std::string& text) {
   return out;
 }
 
-// Prints a one-line error and returns its exit code.
+// Prints a one-line error and returns its exit code. After Ctrl-C or
+// SIGTERM the line is the signal's, whatever it interrupted; after SIGPIPE
+// nothing is printed (as for any filter whose reader went away).
 int Fail(const Status& st) {
-  std::fprintf(stderr, "decant: error: %s\n", Printable(st.message()).c_str());
+  int sig = InterruptSignal();
+  if (sig != SIGPIPE) {
+    Status shown = sig ? CheckInterrupted() : st;
+    std::fprintf(stderr, "decant: error: %s\n", Printable(shown.message()).c_str());
+  }
   return ExitCodeFor(st);
+}
+
+// export, dump and migrate --format (docs/cli.md, "Safe defaults"): what is
+// at the output path is refused unless --force, which replaces it once the
+// new output is complete (the sink publishes over it); a format that is not
+// text is not written to a terminal unless --force, as gzip refuses to.
+Status CheckOutput(const std::string& path, bool force, const FormatRow* format) {
+  if (path == "-") {
+    if (!force && (!format || !format->text) && ::isatty(STDOUT_FILENO)) {
+      return Status::InvalidArgument(fmt::format(
+          "not writing {} to a terminal: redirect standard output (-o - > FILE, or | decant import - ...) or give "
+          "--force",
+          format ? "a binary " + std::string(format->name) + " file" : "binary data"));
+    }
+    return Status::OK();
+  }
+  if (!force && FileSystem::Default()->Exists(path)) {
+    return Status::FailedPrecondition(path +
+                                      " already exists; give --force to replace it once the new output is complete");
+  }
+  return Status::OK();
 }
 
 // Warnings from the engines go to stderr (stdout may be carrying an archive).
@@ -517,6 +545,7 @@ struct ExportArgs {
   std::string compress = "zstd";
   size_t jobs = 1;
   std::string format = "decant";
+  bool force = false;  // replace an existing output; write binary data to a terminal
   SelectArgs select;
   DjangoArgs django;
   TypeDbArgs typedb;
@@ -607,6 +636,7 @@ const char* RefusedShardOptions(const ExportArgs& a) {
   if (const char* refused = a.sh.Refused()) return refused;
   if (a.format != "decant") return "shards write the decant archive's directory form: drop --format";
   if (a.output.empty() || a.output == "-") return "shards need -o DIR, the archive directory they share";
+  if (a.force) return "shards never replace an archive directory: drop --force";
   return nullptr;
 }
 
@@ -647,6 +677,7 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
       return Fail(Status::InvalidArgument("refusing to write the archive over its own source database " + a.output));
     }
   }
+  if (Status st = CheckOutput(a.output, a.force, *format); !st.ok()) return Fail(st);
   if (a.jobs > 1 && !a.directory) {
     return Fail(
         Status::InvalidArgument("--jobs needs --directory: the single-file form is written one table at a time"));
@@ -668,6 +699,7 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   wo.directory = a.directory;
   wo.zstd_level = a.zstd_level;
   wo.compress = a.compress != "none";
+  wo.replace = a.force;
   auto django = a.django.Options();
   if (!django.ok()) return Fail(django.status());
   wo.django = std::move(*django);
@@ -718,6 +750,7 @@ struct MigrateArgs {
   std::string source;
   std::string target;
   std::string format;  // set: the target is a file written in this format
+  bool force = false;  // with format: replace an existing file; write binary data to a terminal
   LoadArgs load;
   SelectArgs select;
   DocumentArgs documents;
@@ -730,6 +763,7 @@ int RunShardedMigrate(const MigrateArgs& a, const GlobalOptions& g) {
   if (const char* refused = a.sh.Refused()) return Fail(Status::InvalidArgument(refused));
   const char* refused = a.sh.state.empty()  ? "shards need --state DIR, a directory every process reaches"
                         : !a.format.empty() ? "shards load a database: drop --format"
+                        : a.force           ? "shards load a database, which --force never replaces: drop --force"
                         : a.load.data_only  ? "shards create the tables they load: drop --data-only"
                         : !a.sh.coordinate && (a.load.clean || a.load.append)
                             ? "--clean and --append go with the coordinator, which creates the tables"
@@ -810,6 +844,14 @@ int RunMigrate(const MigrateArgs& args, const GlobalOptions& g) {
     return Fail(Status::InvalidArgument("'" + a.target +
                                         "' is not a database URI; to write a file give --format NAME (or use export)"));
   }
+  if (!to_file && a.force) {
+    return Fail(Status::InvalidArgument("--force replaces a file written with --format; a database takes --clean"));
+  }
+  if (to_file) {
+    auto format = FindFormat(a.format);
+    if (!format.ok()) return Fail(format.status());
+    if (Status st = CheckOutput(a.target, a.force, *format); !st.ok()) return Fail(st);
+  }
   auto read_options = a.documents.Endpoint(a.load.jobs);
   if (!read_options.ok()) return Fail(read_options.status());
   read_options->snapshot = a.sh.snapshot;
@@ -828,6 +870,7 @@ int RunMigrate(const MigrateArgs& args, const GlobalOptions& g) {
   auto source = OpenSource(a.source, *read_options);
   if (!source.ok()) return Fail(source.status().WithContext("source"));
   wo.django = read_options->django;
+  wo.replace = a.force;
   Result<std::unique_ptr<Sink>> sink = to_file ? OpenFileSink(a.target, a.format, wo) : OpenDatabaseSink(a.target, eo);
   if (!sink.ok()) return Fail(sink.status().WithContext("target"));
   return CopyAndSay("migrate", "migrated", **source, **sink, a.load.Copy(), (*source)->Describe(), (*sink)->Describe(),
@@ -842,6 +885,7 @@ struct DumpArgs {
   int zstd_level = 3;
   std::string compress = "zstd";
   size_t jobs = 1;
+  bool force = false;  // replace an existing dump directory
 };
 
 uint64_t TotalRows(const ServerCopySummary& s) {
@@ -851,6 +895,8 @@ uint64_t TotalRows(const ServerCopySummary& s) {
 }
 
 int RunDump(const DumpArgs& a, const GlobalOptions& g) {
+  std::string out = a.output.empty() ? DefaultDumpName() : a.output;
+  if (Status st = CheckOutput(out, a.force, nullptr); !st.ok()) return Fail(st);
   auto server = OpenServer(a.server);
   if (!server.ok()) return Fail(server.status());
   auto progress = MakeProgress("dump", StyleFor(g));
@@ -860,7 +906,7 @@ int RunDump(const DumpArgs& a, const GlobalOptions& g) {
   o.copy.progress = progress.get();
   AddTestHooks(&o.copy);
   o.endpoint.jobs = a.jobs;
-  std::string out = a.output.empty() ? DefaultDumpName() : a.output;
+  o.replace = a.force;
   auto summary = DumpServer(**server, out, o);
   if (!summary.ok()) return Fail(summary.status());
   Say(g, fmt::format("dumped {} databases, {} rows from {} to {} in {:.2f} s", summary->databases.size(),
@@ -1243,6 +1289,14 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
 }  // namespace
 
 int ExitCodeFor(const Status& status) {
+  if (!status.ok()) {
+    switch (InterruptSignal()) {
+      case SIGINT: return kExitInterrupted;
+      case SIGTERM: return kExitTerminated;
+      case SIGPIPE: return kExitBrokenPipe;
+      default: break;
+    }
+  }
   switch (status.code()) {
     case StatusCode::kOk: return kExitOk;
     case StatusCode::kInvalidArgument: return kExitUsage;
@@ -1286,6 +1340,9 @@ int RunDecant(int argc, char** argv) {
   export_cmd->add_option("-j,--jobs", ex.jobs, "tables read at once, from one snapshot (needs --directory)")
       ->check(CLI::Range(1, 64));
   export_cmd->add_option("--format", ex.format, "file format to write: " + FormatNames(true) + " (default decant)");
+  export_cmd->add_flag("--force", ex.force,
+                       "replace an existing output once the new one is complete (a file, or an archive directory); "
+                       "with -o -, write binary data to a terminal");
   AddSelectOptions(export_cmd, &ex.select);
   AddDjangoWriteOptions(export_cmd, &ex.django, true);
   AddTypeDbVersion(export_cmd, &ex.typedb);
@@ -1307,6 +1364,9 @@ int RunDecant(int argc, char** argv) {
   migrate_cmd->add_option("source", mi.source, "database URI, or a file in any format decant reads")->required();
   migrate_cmd->add_option("target", mi.target, "database URI, or a file with --format")->required();
   migrate_cmd->add_option("--format", mi.format, "write TARGET as a file in this format: " + FormatNames(true));
+  migrate_cmd->add_flag("--force", mi.force,
+                        "with --format: replace an existing file once the new one is complete; with TARGET -, write "
+                        "binary data to a terminal");
   AddLoadOptions(migrate_cmd, &mi.load, "tables copied at once");
   AddStrictObjects(migrate_cmd, &mi.load);
   AddDataOnly(migrate_cmd, &mi.load);
@@ -1328,6 +1388,7 @@ int RunDecant(int argc, char** argv) {
   dump_cmd->add_option("--compress", du.compress, "chunk compression: zstd (default) or none")
       ->check(CLI::IsMember({"zstd", "none"}));
   dump_cmd->add_option("-j,--jobs", du.jobs, "connections reading each database")->check(CLI::Range(1, 64));
+  dump_cmd->add_flag("--force", du.force, "replace an existing dump directory (or file) once the new dump is complete");
 
   RestoreArgs re;
   auto* restore_cmd = app.add_subcommand("restore", "dump directory -> every database back onto a server");
@@ -1385,16 +1446,21 @@ int RunDecant(int argc, char** argv) {
   SetUpLogging(g.quiet);
   InstallInterruptHandlers();
 
-  if (export_cmd->parsed()) return RunExport(ex, g);
-  if (import_cmd->parsed()) return RunImport(im, g);
-  if (migrate_cmd->parsed()) return RunMigrate(mi, g);
-  if (dump_cmd->parsed()) return RunDump(du, g);
-  if (restore_cmd->parsed()) return RunRestore(re, g);
-  if (inspect_cmd->parsed()) return RunInspect(in);
-  if (schema_cmd->parsed()) return RunSchema(sc);
-  if (verify_cmd->parsed()) return RunVerify(ve, g);
-  if (plan_cmd->parsed()) return RunPlan(pl);
-  return kExitUsage;
+  int code = kExitUsage;
+  if (export_cmd->parsed()) code = RunExport(ex, g);
+  if (import_cmd->parsed()) code = RunImport(im, g);
+  if (migrate_cmd->parsed()) code = RunMigrate(mi, g);
+  if (dump_cmd->parsed()) code = RunDump(du, g);
+  if (restore_cmd->parsed()) code = RunRestore(re, g);
+  if (inspect_cmd->parsed()) code = RunInspect(in);
+  if (schema_cmd->parsed()) code = RunSchema(sc);
+  if (verify_cmd->parsed()) code = RunVerify(ve, g);
+  if (plan_cmd->parsed()) code = RunPlan(pl);
+  // A report on stdout whose reader went away (decant plan ... | head -1)
+  // is not a success: 141, as for a process SIGPIPE kills.
+  std::fflush(stdout);
+  if (InterruptSignal() == SIGPIPE) return kExitBrokenPipe;
+  return code;
 }
 
 }  // namespace decant

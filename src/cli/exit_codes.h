@@ -20,9 +20,12 @@ enum ExitCode : int {
   kExitRefused = 11,       // the target refused the DDL of a table, key or foreign key; the sink was aborted
   kExitInternal = 70,      // a bug in decant
   kExitInterrupted = 130,  // SIGINT (Ctrl-C); the sink was aborted
+  kExitBrokenPipe = 141,   // SIGPIPE: the reader of stdout went away; the sink was aborted, nothing printed
   kExitTerminated = 143,   // SIGTERM; the sink was aborted
 };
 
+// The exit code of a failed `status`; once a signal arrived (InterruptSignal),
+// whatever failed failed because of it: 130, 141 or 143.
 int ExitCodeFor(const Status& status);
 
 }  // namespace decant

@@ -23,6 +23,7 @@ Result<std::unique_ptr<Sink>> OpenArchiveFileSink(const std::string& path, const
   wo.form = options.directory ? ArchiveForm::kDirectory : ArchiveForm::kFile;
   wo.zstd_level = options.zstd_level;
   wo.compression = options.compress ? ArchiveCompression::kZstd : ArchiveCompression::kNone;
+  wo.replace = options.replace;
   return OpenArchiveSink(path, wo, fs);
 }
 
@@ -35,7 +36,7 @@ const FormatRow kFormats[] = {
      rethinkdb::OpenSource, rethinkdb::OpenSink, rethinkdb::Traits, rethinkdb::DefaultOutput},
     {"django", "Django fixture (dumpdata JSON or JSONL, plain or .gz/.bz2/.xz/.lzma/.zip; InvenTree export-records)",
      django::Recognise, django::OpenSource, django::OpenSink, django::Traits, nullptr,
-     /*into_existing_tables=*/true},
+     /*into_existing_tables=*/true, /*inspect=*/nullptr, /*text=*/true},
     {"typedb", "TypeDB or Grakn export (.typedb, .grakn: Grakn 1.8, Grakn 2.0, TypeDB 2.x, TypeDB 3.x)",
      typedb::Recognise, typedb::OpenSource, typedb::OpenSink, typedb::Traits, nullptr,
      /*into_existing_tables=*/false, typedb::Inspect},

@@ -41,6 +41,10 @@ struct FileWriteOptions {
   bool compress = true;       // false: a decant archive's chunks uncompressed (--compress none)
   DjangoOptions django = {};  // a Django fixture's form (core/endpoint.h)
   TypeDbOptions typedb = {};  // a TypeDB export's generation and renames (core/endpoint.h)
+  // --force: an existing output is replaced once the new one is complete (a
+  // file, or a directory that holds what the format writes there); without
+  // it, an existing output is refused (FailedPrecondition) and left as it is.
+  bool replace = false;
 };
 
 // One row per format. Every function is given the FileSystem to use.
@@ -76,6 +80,9 @@ struct FormatRow {
   // line). Null: inspect shows the Source's tables.
   Result<std::string> (*inspect)(const std::string& path, const EndpointOptions& options, bool check,
                                  FileSystem* fs) = nullptr;
+  // The format writes text a terminal can show (a Django fixture); a binary
+  // format is not written to a terminal (as gzip refuses to).
+  bool text = false;
 };
 
 // Every registered format, the default (the decant archive) first.

@@ -32,7 +32,10 @@ class PosixWritableFile final : public WritableFile {
     while (!data.empty()) {
       ssize_t n = ::write(fd_, data.data(), data.size());
       if (n < 0) {
-        if (errno == EINTR) continue;
+        // Signals are caught without SA_RESTART (pipeline/interrupt.cc), so
+        // that Ctrl-C ends a write blocked on a full pipe.
+        if (errno == EINTR) return Status::Cancelled("interrupted while writing " + path_);
+        if (errno == EPIPE) return Status::Cancelled("the reader of " + path_ + " went away");
         return ErrnoStatus("cannot write", path_, errno);
       }
       data.remove_prefix(static_cast<size_t>(n));
@@ -70,7 +73,8 @@ class PosixSequentialFile final : public SequentialFile {
     while (*got < n) {
       ssize_t r = ::read(fd_, scratch + *got, n - *got);
       if (r < 0) {
-        if (errno == EINTR) continue;
+        // Ctrl-C while waiting on a pipe or a terminal (no SA_RESTART).
+        if (errno == EINTR) return Status::Cancelled("interrupted while reading " + path_);
         return ErrnoStatus("cannot read", path_, errno);
       }
       if (r == 0) break;
@@ -148,6 +152,7 @@ class PosixFileSystem final : public FileSystem {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = peeked_.find(path);
       if (it != peeked_.end()) {
+        DECANT_RETURN_IF_ERROR(it->second.failed);
         Peeked p = std::move(it->second);
         peeked_.erase(it);
         return std::unique_ptr<SequentialFile>(new ReplaySequentialFile(std::move(p.bytes), std::move(p.rest)));
@@ -162,14 +167,16 @@ class PosixFileSystem final : public FileSystem {
     auto it = peeked_.find(path);
     if (it == peeked_.end()) {
       DECANT_ASSIGN_OR_RETURN(auto file, OpenSequential(path));
-      it = peeked_.emplace(path, Peeked{std::string(), std::move(file)}).first;
+      it = peeked_.emplace(path, Peeked{std::string(), std::move(file), Status::OK()}).first;
     }
     Peeked& p = it->second;
+    DECANT_RETURN_IF_ERROR(p.failed);  // an interrupted wait is not waited for again
     if (p.bytes.size() < n) {
       size_t have = p.bytes.size(), got = 0;
       p.bytes.resize(n);
       Status s = p.rest->Read(n - have, p.bytes.data() + have, &got);
       p.bytes.resize(have + got);
+      p.failed = s;
       DECANT_RETURN_IF_ERROR(s);
     }
     return p.bytes.substr(0, std::min(n, p.bytes.size()));
@@ -244,6 +251,7 @@ class PosixFileSystem final : public FileSystem {
   struct Peeked {
     std::string bytes;
     std::unique_ptr<SequentialFile> rest;
+    Status failed;  // the stream's read failed: every later Peek gives this
   };
   static Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) {
     if (path == "-") return std::unique_ptr<SequentialFile>(new PosixSequentialFile("<stdin>", 0, false));
@@ -291,9 +299,27 @@ std::string JoinPath(const std::string& a, const std::string& b) {
 
 std::string PartialPath(const std::string& path) { return path + ".partial"; }
 
-Status Publish(FileSystem* fs, const std::string& partial, const std::string& final_path) {
+Status Publish(FileSystem* fs, const std::string& partial, const std::string& final_path, bool replace) {
+  if (fs->Exists(final_path)) {
+    if (!replace) {
+      return Status::FailedPrecondition("cannot write " + final_path +
+                                        ": it appeared while decant was writing it, and is left as it is");
+    }
+    // rename() replaces a file at once, never a directory that holds anything.
+    if (fs->IsDirectory(final_path) || fs->IsDirectory(partial)) DECANT_RETURN_IF_ERROR(fs->Remove(final_path));
+  }
   DECANT_RETURN_IF_ERROR(fs->Rename(partial, final_path));
   return fs->SyncDir(DirName(final_path));
+}
+
+Status CheckOutputFile(FileSystem* fs, const std::string& path, const std::string& what, bool replace) {
+  if (path == "-") return Status::OK();
+  if (fs->IsDirectory(path))
+    return Status::FailedPrecondition("cannot write " + what + " " + path + ": it is a directory");
+  if (!replace && fs->Exists(path)) {
+    return Status::FailedPrecondition("cannot write " + what + " " + path + ": it already exists");
+  }
+  return Status::OK();
 }
 
 Status WriteFileSynced(FileSystem* fs, const std::string& path, std::string_view data) {

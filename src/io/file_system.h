@@ -19,6 +19,8 @@ namespace decant {
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
+  // A write interrupted by a signal (Ctrl-C while a pipe is full) or refused
+  // because the reader of a pipe went away is Cancelled.
   virtual Status Append(std::string_view data) = 0;
   virtual Status Sync() = 0;  // fsync; a no-op for pipes
   virtual Status Close() = 0;
@@ -28,7 +30,9 @@ class WritableFile {
 class SequentialFile {
  public:
   virtual ~SequentialFile() = default;
-  // Reads up to n bytes into scratch; *got == 0 means end of file.
+  // Reads up to n bytes into scratch; *got == 0 means end of file. A read
+  // interrupted by a signal (Ctrl-C while waiting on a pipe or a terminal)
+  // is Cancelled.
   virtual Status Read(size_t n, char* scratch, size_t* got) = 0;
 };
 
@@ -71,7 +75,8 @@ class FileSystem {
   // recognising what it holds (formats/). Fewer only at the end of the file.
   // Peeking consumes nothing: a stream (stdin, a FIFO, /dev/fd/N) is read
   // once, and the next NewSequentialFile(path) returns the peeked bytes
-  // first, then the rest of the same stream. The default reads a fresh
+  // first, then the rest of the same stream; a stream whose read failed
+  // (Cancelled by Ctrl-C) gives that failure again. The default reads a fresh
   // sequential file, which is right for regular files only.
   virtual Result<std::string> Peek(const std::string& path, size_t n);
 };
@@ -120,8 +125,17 @@ std::string JoinPath(const std::string& a, const std::string& b);
 
 // Publishes a finished file or directory: fsync'd contents are renamed from
 // `partial` to `final_path` and the parent directory is fsync'd, so a file at
-// its final name is always complete.
-Status Publish(FileSystem* fs, const std::string& partial, const std::string& final_path);
+// its final name is always complete. Something already at `final_path` (that
+// appeared while the output was being written) is FailedPrecondition, left as
+// it is, unless `replace` (the command line's --force): then a file is
+// replaced by the rename at once, and a directory (or a file that a directory
+// replaces) is removed just before the rename, once the new output is complete.
+Status Publish(FileSystem* fs, const std::string& partial, const std::string& final_path, bool replace = false);
+
+// Whether a Sink may write the file `what` (e.g. "archive file") at `path`,
+// to Publish it there on Commit: FailedPrecondition, one line, when a
+// directory is there, or a file and not `replace`. "-" (stdout) is always OK.
+Status CheckOutputFile(FileSystem* fs, const std::string& path, const std::string& what, bool replace);
 
 // Creates (or replaces) the file at `path` holding `data`, fsynced and closed.
 // The caller fsyncs the directory when the file's name must be durable too.

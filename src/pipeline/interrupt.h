@@ -6,14 +6,16 @@
 
 namespace decant {
 
-// Installs SIGINT/SIGTERM handlers that only set a flag. A second signal
-// kills the process the ordinary way.
+// Installs SIGINT/SIGTERM handlers that only set a flag, without SA_RESTART
+// (a read waiting on stdin returns; io/file_system.h makes that Cancelled).
+// A second SIGINT or SIGTERM kills the process the ordinary way. SIGPIPE (the
+// reader of stdout went away) sets the flag too, every time.
 void InstallInterruptHandlers();
 
 // Non-OK (Cancelled, naming the signal) once a signal arrived.
 Status CheckInterrupted();
 
-// The signal that interrupted us (SIGINT or SIGTERM), or 0.
+// The signal that interrupted us (SIGINT, SIGTERM or SIGPIPE), or 0.
 int InterruptSignal();
 
 }  // namespace decant

@@ -43,7 +43,13 @@ std::string DefaultDumpName() { return "decant_dump_" + UtcStamp("%Y%m%dT%H%M%SZ
 Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, const DumpOptions& options) {
   auto start = std::chrono::steady_clock::now();
   FileSystem* fs = options.fs;
-  if (fs->Exists(dir)) return Status::FailedPrecondition("cannot write dump " + dir + ": it already exists");
+  if (fs->Exists(dir) && !options.replace) {
+    return Status::FailedPrecondition("cannot write dump " + dir + ": it already exists");
+  }
+  if (fs->IsDirectory(dir) && !fs->Exists(JoinPath(dir, "dump.json"))) {
+    return Status::FailedPrecondition("cannot write dump " + dir +
+                                      ": a directory that is not a decant dump is there (never replaced)");
+  }
   DECANT_ASSIGN_OR_RETURN(auto databases, server.ListDatabases());
   std::string partial = PartialPath(dir);
   if (fs->Exists(partial)) DECANT_RETURN_IF_ERROR(fs->Remove(partial));
@@ -93,7 +99,7 @@ Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, con
   }
   if (failed.ok()) failed = WriteDumpIndex(fs, partial, index);
   if (failed.ok()) failed = fs->SyncDir(partial);
-  if (failed.ok()) failed = Publish(fs, partial, dir);
+  if (failed.ok()) failed = Publish(fs, partial, dir, options.replace);
   if (!failed.ok()) {
     (void)fs->Remove(partial);
     return failed;

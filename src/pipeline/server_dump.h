@@ -31,6 +31,10 @@ struct DumpOptions {
   bool compress = true;  // false: chunks uncompressed (--compress none)
   CopyOptions copy;
   EndpointOptions endpoint;
+  // --force: an existing `dir` that is a file or a dump directory (it holds
+  // dump.json) is replaced once the new dump is complete; without it, an
+  // existing `dir` is FailedPrecondition. Any other directory is refused.
+  bool replace = false;
   FileSystem* fs = FileSystem::Default();  // not owned
 };
 Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, const DumpOptions& options);

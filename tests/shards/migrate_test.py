@@ -235,6 +235,7 @@ def failures_and_refusals(decant, src, target, work):
                        (["--shard", "0/2", "--state", "x", "--clean"], "--clean on a worker"),
                        (["--coordinate", "--shards", "2", "--state", "x", "--data-only"], "--data-only"),
                        (["--coordinate", "--shards", "2", "--state", "x", "--format", "json"], "--format"),
+                       (["--coordinate", "--shards", "2", "--state", "x", "--force"], "--force"),
                        (["--state", "x"], "--state alone"),
                        (["--shard", "0/2", "--state", "x", "--wait-timeout", "3"], "--wait-timeout on a worker")]:
         r = run(decant, "migrate", src, target.uri, *args)

@@ -71,8 +71,8 @@ Status ConnectError(MYSQL* mysql, const ConnectParams& p) {
     }
     case ER_DBACCESS_DENIED_ERROR:
       return Status::Unavailable(p.shown + ": " + who + " may not use database '" + p.database + "'");
-    case ER_BAD_DB_ERROR:
-      return Status::NotFound(p.shown + ": database '" + p.database + "' does not exist on " + p.Where());
+    case ER_BAD_DB_ERROR:  // as PostgreSQL's: a connection that failed (exit 6, docs/cli.md)
+      return Status::Unavailable(p.shown + ": database '" + p.database + "' does not exist on " + p.Where());
     case CR_UNKNOWN_HOST:
       return Status::Unavailable(p.shown + ": unknown host '" + p.host + "' (the name does not resolve)");
     case CR_CONNECTION_ERROR:
@@ -281,9 +281,12 @@ StatusCode CodeForError(unsigned error) {
     case ER_CON_COUNT_ERROR:
     case ER_SERVER_SHUTDOWN:
     case ER_OUTOFMEMORY:
-    case ER_OUT_OF_RESOURCES: return StatusCode::kUnavailable;
+    case ER_OUT_OF_RESOURCES:
     case ER_BAD_DB_ERROR:
-    case ER_NO_SUCH_TABLE: return StatusCode::kNotFound;
+      return StatusCode::kUnavailable;  // the database is gone, as PostgreSQL's
+    // A table missing on the server (dropped meanwhile) is a state of the
+    // target, as PostgreSQL's undefined_table, not a missing local file.
+    case ER_NO_SUCH_TABLE: return StatusCode::kFailedPrecondition;
     case ER_DATA_TOO_LONG:
     case ER_WARN_DATA_OUT_OF_RANGE:
     case ER_TRUNCATED_WRONG_VALUE:

@@ -545,7 +545,8 @@ TEST(Mysql, ConnectionErrorsAreOneLineAndNameTheProblem) {
         "unknown host 'no-such-host.invalid'");
   check("mysql://" + user + ":s3cret-pw@127.0.0.1:1/mysql?connect-timeout=3", StatusCode::kUnavailable, "on port 1");
   TestDb missing("missing", false);
-  check(missing.uri(), StatusCode::kNotFound, "database '" + missing.name() + "' does not exist");
+  // A missing database is a failed connection, as on PostgreSQL (exit 6).
+  check(missing.uri(), StatusCode::kUnavailable, "database '" + missing.name() + "' does not exist");
 }
 
 TEST(Mysql, PasswordFromMysqlPwd) {

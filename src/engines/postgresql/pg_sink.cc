@@ -279,31 +279,119 @@ Status PostgresSink::StartWriting() {
   return Status::OK();
 }
 
-// Drops by the schema's names (IF EXISTS), so types and domains, which the
-// listing leaves out, go too.
+// The objects of the target that depend on what --clean drops, outside it:
+// one line each, e.g. "view other.v (on table public.album)". `relations`
+// and `types` are quoted qualified names (to_regclass, to_regtype); those not
+// there are left out. What goes with the dropped objects without CASCADE
+// (their indexes, constraints, rules, triggers, owned sequences, row and
+// array types: pg_depend's auto and internal dependents, followed through)
+// counts as dropped; a normal dependent of any of it that is not is outside.
+Result<std::vector<std::string>> OutsideDependents(Connection* conn, const std::vector<std::string>& relations,
+                                                   const std::vector<std::string>& types) {
+  auto array = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names) out += (out.empty() ? "" : ", ") + QuoteLiteral(n);
+    return "ARRAY[" + out + "]::pg_catalog.text[]";
+  };
+  // ours: what is dropped, `named` for the objects decant names (a dependent
+  // is shown with those it depends on, rather than with their indexes or rules).
+  std::string sql =
+      "WITH RECURSIVE ours(classid, objid, named) AS (SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::"
+      "pg_catalog.oid, pg_catalog.to_regclass(n)::pg_catalog.oid, true FROM pg_catalog.unnest(" +
+      array(relations) +
+      ") n WHERE pg_catalog.to_regclass(n) IS NOT NULL UNION SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::"
+      "pg_catalog.oid, pg_catalog.to_regtype(n)::pg_catalog.oid, true FROM pg_catalog.unnest(" +
+      array(types) +
+      ") n WHERE pg_catalog.to_regtype(n) IS NOT NULL UNION SELECT d.classid, d.objid, false FROM "
+      "pg_catalog.pg_depend d JOIN ours o ON d.refclassid = o.classid AND d.refobjid = o.objid WHERE d.deptype IN "
+      "('a', 'i', 'P', 'S')), "
+      "outside(what, ref, named) AS (SELECT CASE WHEN w.rulename = '_RETURN' THEN pg_catalog.pg_describe_object("
+      "'pg_catalog.pg_class'::pg_catalog.regclass, w.ev_class, 0) ELSE pg_catalog.pg_describe_object(d.classid, "
+      "d.objid, d.objsubid) END, pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0), o.named FROM "
+      "pg_catalog.pg_depend d JOIN ours o ON d.refclassid = o.classid AND d.refobjid = o.objid LEFT JOIN "
+      "pg_catalog.pg_rewrite w ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND w.oid = d.objid "
+      "WHERE d.deptype = 'n' AND NOT EXISTS (SELECT 1 FROM ours x WHERE x.classid = d.classid AND x.objid = "
+      "d.objid)) "
+      "SELECT what, COALESCE(pg_catalog.string_agg(DISTINCT ref, ', ') FILTER (WHERE named), pg_catalog.min(ref)) "
+      "FROM outside GROUP BY what ORDER BY what";
+  DECANT_ASSIGN_OR_RETURN(QueryResult r, conn->Query(sql));
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.Get(i, 0) + " (on " + r.Get(i, 1) + ")");
+  return out;
+}
+
+// --clean drops what this load creates, by the schema's names (IF EXISTS),
+// so types and domains, which the listing leaves out, go too; never anything
+// else. Objects that depend on them and that the load does not create (a
+// view of another schema, a foreign key of a table left alone, a column of
+// that type) refuse the load, named, before anything is dropped. The drops
+// then run without CASCADE, each kind in one statement, so that dependencies
+// among the dropped objects need none; what still has a dependent waits for
+// the others (a view over a materialized view), then goes one by one.
 Status PostgresSink::DropOurs(const std::vector<TargetObject>&) {
-  std::vector<std::string> drops;
+  struct Drop {
+    std::string kind;  // "VIEW", "TABLE", ...
+    std::vector<std::string> names;
+  };
+  Drop views{"VIEW", {}}, matviews{"MATERIALIZED VIEW", {}}, tables{"TABLE", {}}, sequences{"SEQUENCE", {}};
+  Drop domains{"DOMAIN", {}}, types{"TYPE", {}};
   for (const View& v : schema_.views) {
-    drops.push_back(fmt::format("DROP {}VIEW IF EXISTS {} CASCADE", v.materialized ? "MATERIALIZED " : "",
-                                QuoteQualified(TargetSchema(v.schema), v.name)));
+    (v.materialized ? matviews : views).names.push_back(QuoteQualified(TargetSchema(v.schema), v.name));
   }
   for (auto it = schema_.tables.rbegin(); it != schema_.tables.rend(); ++it) {
-    drops.push_back("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE");
+    tables.names.push_back(QuoteQualified(TargetSchema(it->schema), it->name));
   }
   for (const Sequence& q : schema_.sequences) {
-    if (!q.native_ddl.empty()) {
-      drops.push_back("DROP SEQUENCE IF EXISTS " + QuoteQualified(TargetSchema(q.schema), q.name) + " CASCADE");
-    }
+    if (!q.native_ddl.empty()) sequences.names.push_back(QuoteQualified(TargetSchema(q.schema), q.name));
   }
   for (const NativeObject& o : schema_.objects) {
     if (o.kind == "type" || o.kind == "domain") {
-      drops.push_back(fmt::format("DROP {} IF EXISTS {} CASCADE", o.kind == "type" ? "TYPE" : "DOMAIN",
-                                  QuoteQualified(o.schema, o.name)));
+      (o.kind == "type" ? types : domains).names.push_back(QuoteQualified(o.schema, o.name));
     }
   }
-  for (const auto& sql : drops) {
-    Status st = main_->Exec(sql);
-    if (!st.ok()) return st.WithContext("--clean");
+  std::vector<std::string> relations = views.names;
+  for (const Drop* d : {&matviews, &tables, &sequences})
+    relations.insert(relations.end(), d->names.begin(), d->names.end());
+  std::vector<std::string> type_names = domains.names;
+  type_names.insert(type_names.end(), types.names.begin(), types.names.end());
+  DECANT_ASSIGN_OR_RETURN(std::vector<std::string> outside, OutsideDependents(main_.get(), relations, type_names));
+  if (!outside.empty()) {
+    std::string list;
+    for (size_t i = 0; i < outside.size() && i < 5; ++i) list += (i ? ", " : "") + outside[i];
+    if (outside.size() > 5) list += fmt::format(" and {} more", outside.size() - 5);
+    return Status::FailedPrecondition(
+        fmt::format("--clean refused: {} holds objects decant does not create that depend on objects it would drop: "
+                    "{}; drop or change them first (nothing was dropped)",
+                    Describe(), list));
+  }
+  std::vector<std::string> pending;
+  for (const Drop* d : {&views, &matviews, &tables, &sequences, &domains, &types}) {
+    std::string names;
+    for (const std::string& n : d->names) names += (names.empty() ? "" : ", ") + n;
+    if (!names.empty()) pending.push_back("DROP " + d->kind + " IF EXISTS " + names);
+  }
+  bool split = false;
+  while (!pending.empty()) {
+    std::vector<std::string> retry;
+    Status first;
+    for (const std::string& sql : pending) {
+      std::string sqlstate;
+      Status st = TryInSavepoint(main_.get(), sql, in_transaction_, &sqlstate);
+      if (st.ok()) continue;
+      if (sqlstate != "2BP01") return st.WithContext("--clean");  // not a dependent
+      if (first.ok()) first = st;
+      retry.push_back(sql);
+    }
+    if (retry.size() == pending.size()) {
+      if (split) return first.WithContext("--clean");
+      split = true;  // one object per statement: each goes as soon as nothing depends on it
+      pending.clear();
+      for (const Drop* d : {&views, &matviews, &tables, &sequences, &domains, &types}) {
+        for (const std::string& n : d->names) pending.push_back("DROP " + d->kind + " IF EXISTS " + n);
+      }
+      continue;
+    }
+    pending = std::move(retry);
   }
   return Status::OK();
 }

@@ -155,7 +155,7 @@ class FixtureWriter final : public TableWriter {
 class DjangoSink final : public Sink {
  public:
   DjangoSink(std::string path, const FileWriteOptions& options, FileSystem* fs)
-      : path_(std::move(path)), options_(options.django), fs_(fs) {
+      : path_(std::move(path)), options_(options.django), replace_(options.replace), fs_(fs) {
     std::string low = AsciiLower(path_);
     lines_ = low.ends_with(".jsonl");
     natural_ = options_.natural_foreign || options_.inventree;
@@ -196,6 +196,7 @@ class DjangoSink final : public Sink {
 
   std::string path_;
   DjangoOptions options_;
+  bool replace_;  // --force: an existing file is replaced on Commit
   FileSystem* fs_;
   bool lines_ = false, natural_ = false, ascii_ = false;
   JsonLayout layout_, build_;
@@ -406,9 +407,7 @@ Status DjangoSink::Plan() {
 Status DjangoSink::Begin(const Schema& schema, const SinkOptions& /*options*/) {
   if (state_ != State::kNew) return Status::FailedPrecondition("Django fixture: Begin called twice");
   state_ = State::kFailed;  // until Begin succeeds
-  if (path_ != "-" && fs_->IsDirectory(path_)) {
-    return Status::FailedPrecondition("cannot write Django fixture " + path_ + ": it is a directory");
-  }
+  DECANT_RETURN_IF_ERROR(CheckOutputFile(fs_, path_, "Django fixture", replace_));
   schema_ = schema;
   auto map = ModelMap::Build(schema_, options_);
   if (!map.ok()) return map.status();
@@ -810,7 +809,7 @@ Status DjangoSink::Commit() {
     Status c = (*file)->Close();
     if (s.ok()) s = c;
   }
-  if (s.ok() && path_ != "-") s = Publish(fs_, partial_, path_);
+  if (s.ok() && path_ != "-") s = Publish(fs_, partial_, path_, replace_);
   if (!s.ok()) {
     Abort();
     return s;

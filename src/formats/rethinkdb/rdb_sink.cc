@@ -63,7 +63,7 @@ class RdbTableWriter final : public TableWriter {
 
 class RdbSink final : public Sink {
  public:
-  RdbSink(std::string path, FileSystem* fs) : path_(std::move(path)), fs_(fs) {}
+  RdbSink(std::string path, bool replace, FileSystem* fs) : path_(std::move(path)), replace_(replace), fs_(fs) {}
   ~RdbSink() override {
     if (state_ != State::kCommitted && state_ != State::kAborted) Abort();
   }
@@ -86,6 +86,7 @@ class RdbSink final : public Sink {
   Status WriteArchive(WritableFile* file);
 
   std::string path_;
+  bool replace_;  // --force: an existing file is replaced on Commit
   FileSystem* fs_;
   std::mutex mu_;
   State state_ = State::kNew;
@@ -267,9 +268,7 @@ void PlanDump(const Schema& schema, std::vector<TableOut>* tables, SinkReport* r
 Status RdbSink::Begin(const Schema& schema, const SinkOptions& /*options*/) {
   if (state_ != State::kNew) return Status::FailedPrecondition("RethinkDB dump: Begin called twice");
   state_ = State::kFailed;  // until Begin succeeds
-  if (!to_stdout() && fs_->IsDirectory(path_)) {
-    return Status::FailedPrecondition("cannot write RethinkDB dump " + path_ + ": it is a directory");
-  }
+  DECANT_RETURN_IF_ERROR(CheckOutputFile(fs_, path_, "RethinkDB dump", replace_));
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   top_ = DumpName(now);
   if (!to_stdout()) {
@@ -437,7 +436,7 @@ Status RdbSink::Commit() {
     Status c = (*file)->Close();
     if (s.ok()) s = c;
   }
-  if (s.ok() && !to_stdout()) s = Publish(fs_, partial_, path_);
+  if (s.ok() && !to_stdout()) s = Publish(fs_, partial_, path_, replace_);
   if (!s.ok()) {
     Abort();
     return s;
@@ -476,7 +475,7 @@ Result<std::unique_ptr<Sink>> OpenSink(const std::string& path, const FileWriteO
   if (options.directory) {
     return Status::InvalidArgument("a RethinkDB dump is one .tar.gz file: drop --directory");
   }
-  return std::unique_ptr<Sink>(new RdbSink(path, fs));
+  return std::unique_ptr<Sink>(new RdbSink(path, options.replace, fs));
 }
 
 std::string DefaultOutput() { return DumpName(std::time(nullptr)) + ".tar.gz"; }

@@ -329,7 +329,11 @@ class LayoutWriter final : public TableWriter {
 class TypeDbSink final : public Sink {
  public:
   TypeDbSink(std::string path, const FileWriteOptions& options, LabelMap labels, FileSystem* fs)
-      : path_(std::move(path)), version_(options.typedb.version), labels_(std::move(labels)), fs_(fs) {}
+      : path_(std::move(path)),
+        version_(options.typedb.version),
+        labels_(std::move(labels)),
+        replace_(options.replace),
+        fs_(fs) {}
   ~TypeDbSink() override {
     if (state_ != State::kCommitted && state_ != State::kAborted) Abort();
   }
@@ -358,6 +362,7 @@ class TypeDbSink final : public Sink {
   int version_;  // as asked (0: recorded)
   int generation_ = 3;
   LabelMap labels_;
+  bool replace_;  // --force: an existing file is replaced on Commit
   FileSystem* fs_;
   State state_ = State::kNew;
   Schema schema_;
@@ -426,9 +431,7 @@ Status NeedColumns(const Table& t, std::initializer_list<std::string_view> names
 Status TypeDbSink::Begin(const Schema& schema, const SinkOptions& /*options*/) {
   if (state_ != State::kNew) return Status::FailedPrecondition("TypeDB export: Begin called twice");
   state_ = State::kFailed;  // until Begin succeeds
-  if (path_ != "-" && fs_->IsDirectory(path_)) {
-    return Status::FailedPrecondition("cannot write TypeDB export " + path_ + ": it is a directory");
-  }
+  DECANT_RETURN_IF_ERROR(CheckOutputFile(fs_, path_, "TypeDB export", replace_));
   schema_ = schema;
   // Tables by name: a database's namespace (PostgreSQL's "public") does not matter.
   std::map<std::string, const Table*, std::less<>> by_name;
@@ -1004,7 +1007,7 @@ Status TypeDbSink::Commit() {
   c = out->Close();
   if (s.ok()) s = c;
   spool->reset();
-  if (s.ok() && path_ != "-") s = Publish(fs_, partial_, path_);
+  if (s.ok() && path_ != "-") s = Publish(fs_, partial_, path_, replace_);
   if (!s.ok()) return fail(s);
   (void)fs_->Remove(tmp_);
   state_ = State::kCommitted;

@@ -1,0 +1,76 @@
+// Publish and CheckOutputFile: what may be replaced at an output's final name.
+#include "io/file_system.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace decant {
+namespace {
+
+class PublishTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("s16_io_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+            std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string P(const std::string& name) const { return (dir_ / name).string(); }
+  static void Write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+  static std::string Read(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  std::filesystem::path dir_;
+  FileSystem* fs_ = FileSystem::Default();
+};
+
+TEST_F(PublishTest, RefusesWhatAppearedUnlessReplace) {
+  Write(P("out.partial"), "new");
+  Write(P("out"), "old");
+  Status st = Publish(fs_, P("out.partial"), P("out"));
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_EQ(Read(P("out")), "old");
+  ASSERT_TRUE(Publish(fs_, P("out.partial"), P("out"), /*replace=*/true).ok());
+  EXPECT_EQ(Read(P("out")), "new");
+  EXPECT_FALSE(fs_->Exists(P("out.partial")));
+}
+
+TEST_F(PublishTest, ReplacesADirectoryOnlyWhenAsked) {
+  std::filesystem::create_directories(P("d.partial"));
+  Write(P("d.partial/manifest.json"), "new");
+  std::filesystem::create_directories(P("d"));
+  Write(P("d/old-chunk"), "old");
+  EXPECT_FALSE(Publish(fs_, P("d.partial"), P("d")).ok());
+  EXPECT_EQ(Read(P("d/old-chunk")), "old");
+  ASSERT_TRUE(Publish(fs_, P("d.partial"), P("d"), true).ok());
+  EXPECT_EQ(Read(P("d/manifest.json")), "new");
+  EXPECT_FALSE(fs_->Exists(P("d/old-chunk")));
+  // A file replaced by a directory.
+  std::filesystem::create_directories(P("f.partial"));
+  Write(P("f"), "old");
+  ASSERT_TRUE(Publish(fs_, P("f.partial"), P("f"), true).ok());
+  EXPECT_TRUE(fs_->IsDirectory(P("f")));
+}
+
+TEST_F(PublishTest, CheckOutputFile) {
+  EXPECT_TRUE(CheckOutputFile(fs_, "-", "archive file", false).ok());
+  EXPECT_TRUE(CheckOutputFile(fs_, P("new"), "archive file", false).ok());
+  Write(P("old"), "x");
+  Status st = CheckOutputFile(fs_, P("old"), "archive file", false);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(st.message(), "cannot write archive file " + P("old") + ": it already exists");
+  EXPECT_TRUE(CheckOutputFile(fs_, P("old"), "archive file", true).ok());
+  st = CheckOutputFile(fs_, dir_.string(), "archive file", true);
+  EXPECT_EQ(st.message(), "cannot write archive file " + dir_.string() + ": it is a directory");
+}
+
+}  // namespace
+}  // namespace decant
