@@ -2,7 +2,6 @@
 // every refusal, piping through stdin/stdout, verify's verdicts.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -476,8 +475,8 @@ TEST_F(CliTest, e16_JsonLogFollowsMigrateExportAndImport) {
   // export and import, -j 2: the same tables, the same rows.
   std::string dir = tmp_.File("e16_export.dcd");
   std::string export_log = tmp_.File("e16_export.jsonl");
-  r = RunDecantBinary({"-q", "--json-log", export_log, "export", "--directory", "-j", "2", "sqlite://" + src_, "-o",
-                       dir});
+  r = RunDecantBinary(
+      {"-q", "--json-log", export_log, "export", "--directory", "-j", "2", "sqlite://" + src_, "-o", dir});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   events = ReadEvents(export_log);
   ASSERT_FALSE(events.empty());
@@ -524,8 +523,8 @@ TEST_F(CliTest, e16_JsonLogEndsWithTheError) {
   // Interrupted: exit 130, the last event says so.
   setenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES", "2", 1);
   std::string interrupted = tmp_.File("e16_interrupted.jsonl");
-  r = RunDecantBinary({"-q", "--json-log", interrupted, "migrate", "sqlite://" + src_,
-                       "sqlite://" + tmp_.File("e16_never.db")});
+  r = RunDecantBinary(
+      {"-q", "--json-log", interrupted, "migrate", "sqlite://" + src_, "sqlite://" + tmp_.File("e16_never.db")});
   unsetenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES");
   EXPECT_EQ(r.exit_code, 130);
   events = ReadEvents(interrupted);
@@ -547,10 +546,27 @@ TEST_F(CliTest, e16_JsonLogEndsWithTheError) {
   r = RunDecantBinary({"--json-log", tmp_.File("e16_verify.jsonl"), "verify", archive_, "sqlite://" + src_});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("take --json"));
-  r = RunDecantBinary({"--json-log", tmp_.File("e16_no/such/dir.jsonl"), "import", archive_,
-                       "sqlite://" + tmp_.File("e16_x.db")});
+  r = RunDecantBinary(
+      {"--json-log", tmp_.File("e16_no/such/dir.jsonl"), "import", archive_, "sqlite://" + tmp_.File("e16_x.db")});
   EXPECT_EQ(r.exit_code, 7) << r.err;
   EXPECT_FALSE(std::filesystem::exists(tmp_.File("e16_x.db")));
+}
+
+// What decant warns about is a warning event, -q or not.
+TEST_F(CliTest, e16_JsonLogCarriesWarnings) {
+  std::string vt = tmp_.File("e16_vt.db");
+  SqliteExec(vt, "CREATE VIRTUAL TABLE docs USING fts5(body, content=''); CREATE TABLE plain(x);");
+  std::string log = tmp_.File("e16_warnings.jsonl");
+  auto r = RunDecantBinary({"-q", "--json-log", log, "export", "sqlite://" + vt, "-o", tmp_.File("e16_vt.decant")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  std::vector<Json> events = ReadEvents(log);
+  auto warnings = Named(events, "warning");
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_THAT(warnings[0]["message"].get<std::string>(), HasSubstr("docs"));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["event"], "run_finished");
+  ExpectValid("-", {log});
 }
 
 // A password given in a URI or a conninfo string is in no event: the

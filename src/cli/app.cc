@@ -1364,8 +1364,9 @@ int RunDecant(int argc, char** argv) {
   if (!g.json_log.empty()) {
     CLI::App* command = app.get_subcommands().front();
     if (command != export_cmd && command != import_cmd && command != migrate_cmd) {
-      return Fail(Status::InvalidArgument("--json-log goes with export, import and migrate (plan, verify and inspect "
-                                          "take --json)"));
+      return Fail(
+          Status::InvalidArgument("--json-log goes with export, import and migrate (plan, verify and inspect "
+                                  "take --json)"));
     }
     if (g.json_log == "-" && ((command == export_cmd && ex.output == "-") ||
                               (command == migrate_cmd && !mi.format.empty() && mi.target == "-"))) {

@@ -234,8 +234,10 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
         std::lock_guard lock(mu);
         if (!unit_st.ok()) {
           if (live && progress) progress->TableFinished(false);
-          if (options.events) options.events->TableFinished(name, false, done[unit.table].rows + stats.rows,
-                                                            done[unit.table].bytes + stats.bytes);
+          if (options.events) {
+            const TableCopyStats& so_far = done[unit.table];
+            options.events->TableFinished(name, false, so_far.rows + stats.rows, so_far.bytes + stats.bytes);
+          }
           return TableError(unit_st, name);
         }
         TableCopyStats& table = done[unit.table];

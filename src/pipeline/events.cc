@@ -67,7 +67,8 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& path, Option
 
 void EventLog::EmitLocked(const char* event, const Json& fields) {
   if (!status_.ok()) return;
-  Json line = {{"v", kVersion}, {"event", event}, {"time", UtcNow()}, {"elapsed", Rounded(Seconds(Clock::now() - opened_))}};
+  Json line = {
+      {"v", kVersion}, {"event", event}, {"time", UtcNow()}, {"elapsed", Rounded(Seconds(Clock::now() - opened_))}};
   for (const auto& [key, value] : fields.items()) line[key] = value;
   Status st = out_->Append(DumpJson(line) + "\n");
   if (!st.ok()) status_ = st.WithContext("--json-log");

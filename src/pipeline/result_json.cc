@@ -51,13 +51,14 @@ Json PlanJson(const MigrationPlan& plan, const Schema& source) {
                       {"lossy_columns", lossy},
                       {"columns", std::move(columns)}});
   }
-  return Json{{"source", {{"engine", plan.source_engine}, {"version", source.server_version}, {"database", source.database}}},
-              {"target", {{"engine", plan.target_engine}}},
-              {"data_only", plan.data_only},
-              {"tables", std::move(tables)},
-              {"not_carried", plan.not_carried},
-              {"changed", plan.changed},
-              {"notes", plan.notes}};
+  return Json{
+      {"source", {{"engine", plan.source_engine}, {"version", source.server_version}, {"database", source.database}}},
+      {"target", {{"engine", plan.target_engine}}},
+      {"data_only", plan.data_only},
+      {"tables", std::move(tables)},
+      {"not_carried", plan.not_carried},
+      {"changed", plan.changed},
+      {"notes", plan.notes}};
 }
 
 Json ConversionJson(const ColumnConversions& c) {
@@ -87,10 +88,8 @@ Json VerifyJson(const VerifyReport& report, const std::string& a, const std::str
   };
   Json differences = Json::array();
   for (const TableDifference& d : report.differences) {
-    differences.push_back({{"table", d.table},
-                           {"reason", d.reason},
-                           {"details", d.details},
-                           {"differing_rows", d.differing_rows}});
+    differences.push_back(
+        {{"table", d.table}, {"reason", d.reason}, {"details", d.details}, {"differing_rows", d.differing_rows}});
   }
   return Json{{"a", side(a, report.a)},
               {"b", side(b, report.b)},
@@ -120,19 +119,20 @@ Json ArchiveInfoJson(const ArchiveInfo& info, const std::string& path, bool chec
                       {"uncompressed_bytes", t_raw},
                       {"checksums", std::move(checksums)}});
   }
-  return Json{{"archive", path},
-              {"form", info.form},
-              {"bytes", info.total_bytes},
-              {"format_version", info.format_version},
-              {"decant_version", info.decant_version},
-              {"source", {{"engine", info.source_engine}, {"version", info.server_version}, {"database", info.database}}},
-              {"created_at", info.created_at},
-              {"rows", rows},
-              {"chunks", chunks},
-              {"compressed_bytes", compressed},
-              {"uncompressed_bytes", raw},
-              {"checked", checked},
-              {"tables", std::move(tables)}};
+  return Json{
+      {"archive", path},
+      {"form", info.form},
+      {"bytes", info.total_bytes},
+      {"format_version", info.format_version},
+      {"decant_version", info.decant_version},
+      {"source", {{"engine", info.source_engine}, {"version", info.server_version}, {"database", info.database}}},
+      {"created_at", info.created_at},
+      {"rows", rows},
+      {"chunks", chunks},
+      {"compressed_bytes", compressed},
+      {"uncompressed_bytes", raw},
+      {"checked", checked},
+      {"tables", std::move(tables)}};
 }
 
 }  // namespace decant
