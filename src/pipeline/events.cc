@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "archive/format.h"
@@ -22,7 +23,7 @@ using Clock = std::chrono::steady_clock;
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 // Milliseconds are enough to order the events of one run and to compute rates.
-double Rounded(double seconds) { return static_cast<double>(static_cast<int64_t>(seconds * 1000 + 0.5)) / 1000; }
+double Rounded(double seconds) { return static_cast<double>(std::llround(seconds * 1000)) / 1000; }
 
 std::string UtcNow() {
   auto now = std::chrono::system_clock::now();
