@@ -646,9 +646,23 @@ TEST_F(CliTest, e16_PlanVerifyInspectPrintJson) {
   EXPECT_TRUE(inspect["checked"].get<bool>());
   ASSERT_EQ(inspect["tables"].size(), 2u);
   EXPECT_EQ(inspect["tables"][0]["rows"].get<uint64_t>() + inspect["tables"][1]["rows"].get<uint64_t>(), 23000u);
+  // A file in another format: the tables it becomes.
+  std::string fixture = tmp_.File("e16_fixture.json");
+  WriteFile(fixture, R"([{"model": "shop.thing", "pk": 1, "fields": {"name": "x", "size": 3}},
+                         {"model": "shop.thing", "pk": 2, "fields": {"name": "y", "size": 4}}])");
+  r = RunDecantBinary({"inspect", "--json", "--check", fixture});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string foreign_file = tmp_.File("e16_inspect_foreign.json");
+  WriteFile(foreign_file, r.out);
+  inspect = Json::parse(r.out);
+  EXPECT_EQ(inspect["format"], "django");
+  EXPECT_EQ(inspect["rows"], 2);
+  ASSERT_EQ(inspect["tables"].size(), 1u);
+  EXPECT_EQ(inspect["tables"][0]["table"], "shop.thing");
+  EXPECT_EQ(inspect["tables"][0]["columns"].size(), 3u);
   ExpectValid("plan_document", {plan_file, scan_file});
   ExpectValid("verify_document", {equal_file, differ_file});
-  ExpectValid("inspect_document", {inspect_file});
+  ExpectValid("inspect_document", {inspect_file, foreign_file});
 }
 
 }  // namespace

@@ -822,10 +822,12 @@ struct InspectArgs {
 int InspectForeign(const InspectArgs& a, const FormatRow& format) {
   auto read_options = a.documents.Endpoint();
   if (!read_options.ok()) return Fail(read_options.status());
-  if (format.inspect && !a.json) {  // the format says more than its tables (a TypeDB export)
+  if (format.inspect) {  // the format says more than its tables (a TypeDB export)
     auto typedb = TypeDbArgs{}.Options(a.renames);
     if (!typedb.ok()) return Fail(typedb.status());
     read_options->typedb = *typedb;
+  }
+  if (format.inspect && !a.json) {  // its own report is text; --json: the tables it becomes
     auto text = format.inspect(a.archive, *read_options, a.check, FileSystem::Default());
     if (!text.ok()) return Fail(text.status());
     std::fputs(text->c_str(), stdout);
