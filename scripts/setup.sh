@@ -29,7 +29,7 @@ packages=(g++ cmake ninja-build pkg-config time sqlite3
   libfmt-dev libspdlog-dev libarchive-dev zlib1g-dev libsimdjson-dev libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client
   python3-django python3-psycopg2 python3-mysqldb python3-protobuf)
-if [ "$tests" = ON ]; then packages+=(clang-format clang-tidy); fi
+if [ "$tests" = ON ]; then packages+=(clang-format clang-tidy python3-jsonschema); fi
 # The tests' npm packages (below) need node and npm; Debian's unless some are there.
 if [ "$tests" = ON ] && ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 

@@ -2,8 +2,12 @@
 // every refusal, piping through stdin/stdout, verify's verdicts.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 
 #include "tests/test_util.h"
 
@@ -368,6 +372,297 @@ TEST_F(CliTest, FilesAreRecognisedByTheirBytesOnEveryCommand) {
     EXPECT_TRUE(OneLine(r.err)) << command << ": " << r.err;
     EXPECT_THAT(r.err, HasSubstr("it is a SQLite database: read it as sqlite://")) << command;
   }
+}
+
+}  // namespace
+}  // namespace decant
+
+// Machine-readable output (issue 16, point 3; docs/events.md): --json-log and
+// plan/verify/inspect --json, through the binary.
+namespace decant {
+namespace {
+
+using Json = nlohmann::json;
+
+// Each line of the event log at `path`, parsed; a line that is not JSON fails the test.
+std::vector<Json> ReadEvents(const std::string& path) {
+  std::vector<Json> events;
+  std::string text = ReadFile(path);
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    EXPECT_NE(nl, std::string::npos) << "the last line has no newline";
+    if (nl == std::string::npos) break;
+    std::string line = text.substr(start, nl - start);
+    Json event = Json::parse(line, nullptr, false);
+    EXPECT_FALSE(event.is_discarded()) << "not JSON: " << line;
+    EXPECT_EQ(event.value("v", 0), 1) << line;
+    events.push_back(std::move(event));
+    start = nl + 1;
+  }
+  return events;
+}
+
+std::vector<Json> Named(const std::vector<Json>& events, const std::string& name) {
+  std::vector<Json> out;
+  for (const Json& e : events) {
+    if (e.value("event", "") == name) out.push_back(e);
+  }
+  return out;
+}
+
+// Runs tests/validate_json.py on `files` (DEF "-": event lines); skips the
+// check, saying so, without python3-jsonschema.
+void ExpectValid(const std::string& definition, const std::vector<std::string>& files) {
+  std::string command = std::string("python3 ") + DECANT_SOURCE_DIR + "/tests/validate_json.py " + DECANT_SOURCE_DIR +
+                        "/docs/events.schema.json " + definition;
+  for (const std::string& f : files) command += " '" + f + "'";
+  int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status)) << command;
+  if (WEXITSTATUS(status) == 77) {
+    std::fprintf(stderr, "python3-jsonschema missing: %s not checked against the schema\n", definition.c_str());
+    return;
+  }
+  EXPECT_EQ(WEXITSTATUS(status), 0) << command;
+}
+
+// The run's table events: every table started and finished once, ok, with
+// the rows the summary gives it.
+void ExpectTables(const std::vector<Json>& events, const std::map<std::string, uint64_t>& rows) {
+  std::map<std::string, int> started;
+  for (const Json& e : Named(events, "table_started")) ++started[e["table"].get<std::string>()];
+  std::map<std::string, uint64_t> finished;
+  for (const Json& e : Named(events, "table_finished")) {
+    EXPECT_TRUE(e["ok"].get<bool>()) << e;
+    EXPECT_EQ(finished.count(e["table"].get<std::string>()), 0u) << e;
+    finished[e["table"].get<std::string>()] = e["rows"].get<uint64_t>();
+  }
+  EXPECT_EQ(finished, rows);
+  for (const auto& [table, n] : rows) EXPECT_EQ(started[table], 1) << table;
+  EXPECT_EQ(started.size(), rows.size());
+}
+
+TEST_F(CliTest, e16_JsonLogFollowsMigrateExportAndImport) {
+  const std::map<std::string, uint64_t> kRows = {{"artist", 3000}, {"album", 20000}};
+  std::string log = tmp_.File("e16_migrate.jsonl");
+  std::string dst = tmp_.File("e16_dst.db");
+  auto r = RunDecantBinary({"--json-log", log, "migrate", "sqlite://" + src_, "sqlite://" + dst});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("migrated 2 tables, 23000 rows"));  // the human output is still there
+  std::vector<Json> events = ReadEvents(log);
+  ASSERT_GE(events.size(), 8u);
+  EXPECT_EQ(events.front()["event"], "run_started");
+  EXPECT_EQ(events.front()["command"], "migrate");
+  EXPECT_EQ(events.back()["event"], "run_finished");
+  const Json& done = events.back();
+  EXPECT_EQ(done["exit_code"], 0);
+  EXPECT_EQ(done["tables"], 2);
+  EXPECT_EQ(done["rows"], 23000);
+  EXPECT_EQ(done["indexes"], 1);
+  EXPECT_EQ(done["views"], 1);
+  uint64_t bytes = 0;
+  for (const Json& t : done["per_table"]) bytes += t["bytes"].get<uint64_t>();
+  EXPECT_EQ(done["bytes"], bytes);
+  ExpectTables(events, kRows);
+  std::vector<std::string> phases;
+  for (const Json& e : Named(events, "phase_finished")) phases.push_back(e["phase"].get<std::string>());
+  EXPECT_EQ(phases, (std::vector<std::string>{"schema", "data", "post_data"}));
+  auto plan = Named(events, "plan");
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0]["source"]["engine"], "sqlite");
+  EXPECT_FALSE(plan[0]["source"]["version"].get<std::string>().empty());
+  EXPECT_EQ(plan[0]["tables"].size(), 2u);
+
+  // export and import, -j 2: the same tables, the same rows.
+  std::string dir = tmp_.File("e16_export.dcd");
+  std::string export_log = tmp_.File("e16_export.jsonl");
+  r = RunDecantBinary(
+      {"-q", "--json-log", export_log, "export", "--directory", "-j", "2", "sqlite://" + src_, "-o", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  events = ReadEvents(export_log);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.front()["command"], "export");
+  EXPECT_EQ(events.back()["event"], "run_finished");
+  EXPECT_EQ(events.back()["rows"], 23000);
+  ExpectTables(events, kRows);
+  std::string import_log = tmp_.File("e16_import.jsonl");
+  r = RunDecantBinary({"--json-log", import_log, "import", dir, "sqlite://" + tmp_.File("e16_imported.db")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  events = ReadEvents(import_log);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["event"], "run_finished");
+  EXPECT_EQ(events.back()["rows"], 23000);
+  ExpectTables(events, kRows);
+
+  // '-': the events on stdout, when no data goes there.
+  r = RunDecantBinary({"-q", "--json-log", "-", "migrate", "sqlite://" + src_, "sqlite://" + tmp_.File("e16_b.db")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string piped = tmp_.File("e16_stdout.jsonl");
+  WriteFile(piped, r.out);
+  events = ReadEvents(piped);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["rows"], 23000);
+  ExpectValid("-", {log, export_log, import_log, piped});
+}
+
+TEST_F(CliTest, e16_JsonLogEndsWithTheError) {
+  std::string dst = tmp_.File("e16_busy.db");
+  SqliteExec(dst, "CREATE TABLE precious (x);");
+  std::string log = tmp_.File("e16_error.jsonl");
+  auto r = RunDecantBinary({"--json-log", log, "import", archive_, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  std::vector<Json> events = ReadEvents(log);
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events.front()["event"], "run_started");
+  EXPECT_EQ(events.back()["event"], "error");
+  EXPECT_EQ(events.back()["exit_code"], 5);
+  EXPECT_EQ(events.back()["category"], "failed_precondition");
+  EXPECT_EQ("decant: error: " + events.back()["message"].get<std::string>() + "\n", r.err);
+  EXPECT_TRUE(Named(events, "run_finished").empty());
+
+  // Interrupted: exit 130, the last event says so.
+  setenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES", "2", 1);
+  std::string interrupted = tmp_.File("e16_interrupted.jsonl");
+  r = RunDecantBinary(
+      {"-q", "--json-log", interrupted, "migrate", "sqlite://" + src_, "sqlite://" + tmp_.File("e16_never.db")});
+  unsetenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES");
+  EXPECT_EQ(r.exit_code, 130);
+  events = ReadEvents(interrupted);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["event"], "error");
+  EXPECT_EQ(events.back()["exit_code"], 130);
+  EXPECT_EQ(events.back()["category"], "cancelled");
+  auto finished = Named(events, "table_finished");
+  ASSERT_FALSE(finished.empty());
+  EXPECT_FALSE(finished.back()["ok"].get<bool>());
+  ExpectValid("-", {log, interrupted});
+
+  // Where the log cannot go: stdout carrying the archive, a command that takes --json.
+  r = RunDecantBinary({"--json-log", "-", "export", "sqlite://" + src_, "-o", "-"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("stdout carries the data"));
+  EXPECT_TRUE(r.out.empty());
+  r = RunDecantBinary({"--json-log", tmp_.File("e16_verify.jsonl"), "verify", archive_, "sqlite://" + src_});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("take --json"));
+  r = RunDecantBinary(
+      {"--json-log", tmp_.File("e16_no/such/dir.jsonl"), "import", archive_, "sqlite://" + tmp_.File("e16_x.db")});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp_.File("e16_x.db")));
+}
+
+// What decant warns about is a warning event, -q or not.
+TEST_F(CliTest, e16_JsonLogCarriesWarnings) {
+  std::string vt = tmp_.File("e16_vt.db");
+  SqliteExec(vt, "CREATE VIRTUAL TABLE docs USING fts5(body, content=''); CREATE TABLE plain(x);");
+  std::string log = tmp_.File("e16_warnings.jsonl");
+  auto r = RunDecantBinary({"-q", "--json-log", log, "export", "sqlite://" + vt, "-o", tmp_.File("e16_vt.decant")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  std::vector<Json> events = ReadEvents(log);
+  auto warnings = Named(events, "warning");
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_THAT(warnings[0]["message"].get<std::string>(), HasSubstr("docs"));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["event"], "run_finished");
+  ExpectValid("-", {log});
+}
+
+// A password given in a URI or a conninfo string is in no event: the
+// arguments, the error, nothing (the whole file is searched).
+TEST_F(CliTest, e16_JsonLogNeverHoldsAPassword) {
+  const std::string kSecret = "e16Sup3rSecret";
+  for (const std::string& target : {"postgresql://e16_user:" + kSecret + "@127.0.0.1:1/e16_db",
+                                    "host=127.0.0.1 port=1 dbname=e16_db user=e16_user password=" + kSecret,
+                                    "mysql://e16_user:" + kSecret + "@127.0.0.1:1/e16_db"}) {
+    SCOPED_TRACE(target);
+    std::string log = tmp_.File("e16_secret.jsonl");
+    auto r = RunDecantBinary({"--json-log", log, "import", archive_, target});
+    EXPECT_EQ(r.exit_code, 6) << r.err;
+    std::string text = ReadFile(log);
+    EXPECT_THAT(text, Not(HasSubstr(kSecret)));
+    EXPECT_THAT(r.err, Not(HasSubstr(kSecret)));
+    std::vector<Json> events = ReadEvents(log);
+    ASSERT_GE(events.size(), 2u);
+    EXPECT_THAT(events.front()["arguments"].dump(), HasSubstr("****"));
+    EXPECT_EQ(events.back()["event"], "error");
+    EXPECT_EQ(events.back()["exit_code"], 6);
+  }
+}
+
+TEST_F(CliTest, e16_PlanVerifyInspectPrintJson) {
+  std::string dst = tmp_.File("e16_dst.db");
+  auto r = RunDecantBinary({"plan", "--json", "sqlite://" + src_, "sqlite://" + dst});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string plan_file = tmp_.File("e16_plan.json");
+  WriteFile(plan_file, r.out);
+  Json plan = Json::parse(r.out);
+  EXPECT_EQ(plan["document"], "plan");
+  EXPECT_EQ(plan["v"], 1);
+  ASSERT_EQ(plan["tables"].size(), 2u);
+  EXPECT_EQ(plan["tables"][1]["table"], "album");
+  EXPECT_EQ(plan["tables"][1]["columns"].size(), 3u);
+  EXPECT_EQ(plan["target"]["engine"], "sqlite");
+  r = RunDecantBinary({"plan", "--json", "--scan", "--ddl", "sqlite://" + src_, "sqlite://" + dst});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string scan_file = tmp_.File("e16_scan.json");
+  WriteFile(scan_file, r.out);
+  plan = Json::parse(r.out);
+  EXPECT_THAT(plan["ddl"].get<std::string>(), HasSubstr("CREATE TABLE"));
+  EXPECT_TRUE(plan["scan"]["conversions"].empty());
+
+  ASSERT_EQ(RunDecantBinary({"-q", "import", archive_, "sqlite://" + dst}).exit_code, 0);
+  r = RunDecantBinary({"-q", "verify", "--json", "sqlite://" + src_, "sqlite://" + dst});  // printed with -q too
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string equal_file = tmp_.File("e16_equal.json");
+  WriteFile(equal_file, r.out);
+  Json verify = Json::parse(r.out);
+  EXPECT_EQ(verify["document"], "verify");
+  EXPECT_TRUE(verify["equal"].get<bool>());
+  EXPECT_EQ(verify["a"]["rows"], 23000);
+  EXPECT_EQ(verify["b"]["rows"], 23000);
+  EXPECT_EQ(verify["a"]["tables"][0]["hash"], verify["b"]["tables"][0]["hash"]);
+  SqliteExec(dst, "UPDATE album SET title = 'changed' WHERE id = 77;");
+  r = RunDecantBinary({"verify", "--json", "sqlite://" + src_, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 1);
+  std::string differ_file = tmp_.File("e16_differ.json");
+  WriteFile(differ_file, r.out);
+  verify = Json::parse(r.out);
+  EXPECT_FALSE(verify["equal"].get<bool>());
+  ASSERT_EQ(verify["differences"].size(), 1u);
+  EXPECT_EQ(verify["differences"][0]["table"], "album");
+  EXPECT_THAT(verify["differences"][0]["details"].dump(), HasSubstr("id=77"));
+
+  r = RunDecantBinary({"inspect", "--json", "--check", archive_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string inspect_file = tmp_.File("e16_inspect.json");
+  WriteFile(inspect_file, r.out);
+  Json inspect = Json::parse(r.out);
+  EXPECT_EQ(inspect["document"], "inspect");
+  EXPECT_EQ(inspect["rows"], 23000);
+  EXPECT_EQ(inspect["format_version"], "1.2");
+  EXPECT_EQ(inspect["source"]["engine"], "sqlite");
+  EXPECT_TRUE(inspect["checked"].get<bool>());
+  ASSERT_EQ(inspect["tables"].size(), 2u);
+  EXPECT_EQ(inspect["tables"][0]["rows"].get<uint64_t>() + inspect["tables"][1]["rows"].get<uint64_t>(), 23000u);
+  // A file in another format: the tables it becomes.
+  std::string fixture = tmp_.File("e16_fixture.json");
+  WriteFile(fixture, R"([{"model": "shop.thing", "pk": 1, "fields": {"name": "x", "size": 3}},
+                         {"model": "shop.thing", "pk": 2, "fields": {"name": "y", "size": 4}}])");
+  r = RunDecantBinary({"inspect", "--json", "--check", fixture});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string foreign_file = tmp_.File("e16_inspect_foreign.json");
+  WriteFile(foreign_file, r.out);
+  inspect = Json::parse(r.out);
+  EXPECT_EQ(inspect["format"], "django");
+  EXPECT_EQ(inspect["rows"], 2);
+  ASSERT_EQ(inspect["tables"].size(), 1u);
+  EXPECT_EQ(inspect["tables"][0]["table"], "shop.thing");
+  EXPECT_EQ(inspect["tables"][0]["columns"].size(), 3u);
+  ExpectValid("plan_document", {plan_file, scan_file});
+  ExpectValid("verify_document", {equal_file, differ_file});
+  ExpectValid("inspect_document", {inspect_file, foreign_file});
 }
 
 }  // namespace

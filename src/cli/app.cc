@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <fmt/format.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <mutex>
 #include <string>
 
 #include "archive/archive.h"
@@ -25,8 +27,10 @@
 #include "formats/typedb/labels.h"
 #include "pipeline/copy.h"
 #include "pipeline/endpoints.h"
+#include "pipeline/events.h"
 #include "pipeline/interrupt.h"
 #include "pipeline/progress.h"
+#include "pipeline/result_json.h"
 #include "pipeline/scan.h"
 #include "pipeline/schema_adapt.h"
 #include "pipeline/server_dump.h"
@@ -39,7 +43,13 @@ namespace {
 struct GlobalOptions {
   std::string progress = "auto";
   bool quiet = false;
+  std::string json_log;  // --json-log FILE|- (docs/events.md)
 };
+
+// The run's --json-log, open from just after the command line is parsed to
+// the end of RunDecant; null without one. A file-wide pointer, because every
+// command's failure goes through Fail() and every warning through spdlog.
+EventLog* g_events = nullptr;
 
 ProgressStyle StyleFor(const GlobalOptions& g) {
   if (g.quiet || g.progress == "none") return ProgressStyle::kQuiet;
@@ -75,6 +85,7 @@ int Fail(const Status& st) {
     Status shown = sig ? CheckInterrupted() : st;
     std::fprintf(stderr, "decant: error: %s\n", Printable(shown.message()).c_str());
   }
+  if (g_events) g_events->Error(st, ExitCodeFor(st));
   return ExitCodeFor(st);
 }
 
@@ -99,16 +110,37 @@ Status CheckOutput(const std::string& path, bool force, const FormatRow* format)
   return Status::OK();
 }
 
-// Warnings from the engines go to stderr (stdout may be carrying an archive).
+// Warnings (and errors logged on the way) as warning events in the --json-log.
+class EventLogSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    if (g_events) g_events->Warning(std::string(msg.payload.data(), msg.payload.size()));
+  }
+  void flush_() override {}
+};
+
+// Warnings from the engines go to stderr (stdout may be carrying an archive),
+// and to the --json-log when there is one, -q or not.
 void SetUpLogging(bool quiet) {
-  auto logger = std::make_shared<spdlog::logger>("decant", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto stderr_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  stderr_sink->set_level(quiet ? spdlog::level::err : spdlog::level::info);
+  auto events_sink = std::make_shared<EventLogSink>();
+  events_sink->set_level(spdlog::level::warn);
+  auto logger = std::make_shared<spdlog::logger>("decant", spdlog::sinks_init_list{stderr_sink, events_sink});
   logger->set_pattern("decant: %l: %v");
-  logger->set_level(quiet ? spdlog::level::err : spdlog::level::info);
+  logger->set_level(spdlog::level::info);
   spdlog::set_default_logger(logger);
 }
 
 void Say(const GlobalOptions& g, const std::string& line) {
   if (!g.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+// A --json result on stdout: {"document": NAME, "v": version, then `body`}.
+void PrintJsonDocument(const char* name, const nlohmann::ordered_json& body) {
+  nlohmann::ordered_json doc = {{"document", name}, {"v", kResultJsonVersion}};
+  for (const auto& [key, value] : body.items()) doc[key] = value;
+  std::fputs((DumpJson(doc, 2) + "\n").c_str(), stdout);
 }
 
 std::string SummaryLine(const char* verb, const CopySummary& s, const std::string& from, const std::string& to) {
@@ -442,9 +474,11 @@ int SaySummary(const char* done, const CopySummary& summary, const std::string& 
   if (!summary.not_carried.empty()) {
     Say(g, fmt::format("not carried ({} objects):", summary.not_carried.size()));
     for (const auto& line : summary.not_carried) Say(g, "  " + Printable(line));
-    return kExitNotCarried;  // complete, but not everything the source holds is there
   }
-  return kExitOk;
+  // Not carried: complete, but not everything the source holds is there.
+  int code = summary.not_carried.empty() ? kExitOk : kExitNotCarried;
+  if (g_events) g_events->CopyFinished(summary, from, to, code);
+  return code;
 }
 
 // The copy behind export, import and migrate, with progress named `verb`
@@ -470,6 +504,7 @@ int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& 
   }
   auto progress = MakeProgress(verb, StyleFor(g));
   co.progress = progress.get();
+  co.events = g_events;
   AddTestHooks(&co);
   auto summary = CopyDatabase(source, sink, co);
   if (!summary.ok()) return Fail(summary.status());
@@ -949,6 +984,7 @@ int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
 struct InspectArgs {
   std::string archive;
   bool check = false;
+  bool json = false;
   DocumentArgs documents;
   std::vector<std::string> renames;  // TypeDB files
 };
@@ -963,6 +999,8 @@ int InspectForeign(const InspectArgs& a, const FormatRow& format) {
     auto typedb = TypeDbArgs{}.Options(a.renames);
     if (!typedb.ok()) return Fail(typedb.status());
     read_options->typedb = *typedb;
+  }
+  if (format.inspect && !a.json) {  // its own report is text; --json: the tables it becomes
     auto text = format.inspect(a.archive, *read_options, a.check, FileSystem::Default());
     if (!text.ok()) return Fail(text.status());
     std::fputs(text->c_str(), stdout);
@@ -975,6 +1013,7 @@ int InspectForeign(const InspectArgs& a, const FormatRow& format) {
   std::string out = fmt::format("input:   {} ({})\n", (*source)->Describe(), format.description);
   out += fmt::format("tables:  {}\n", schema->tables.size());
   uint64_t total = 0;
+  nlohmann::ordered_json tables = nlohmann::ordered_json::array();
   for (const Table& t : schema->tables) {
     std::string key;
     if (t.primary_key) {
@@ -994,8 +1033,19 @@ int InspectForeign(const InspectArgs& a, const FormatRow& format) {
       }
       total += n;
       rows = fmt::format(", {} rows", n);
+      tables.push_back({{"table", QualifiedName(t.schema, t.name)}, {"rows", n}});
     } else if (auto size = (*source)->EstimateSize(t); size.rows) {
       rows = fmt::format(", about {} rows", *size.rows);
+      tables.push_back({{"table", QualifiedName(t.schema, t.name)}, {"estimated_rows", *size.rows}});
+    } else {
+      tables.push_back({{"table", QualifiedName(t.schema, t.name)}});
+    }
+    nlohmann::ordered_json& table_json = tables.back();
+    table_json["primary_key"] = t.primary_key ? t.primary_key->columns : std::vector<std::string>{};
+    table_json["columns"] = nlohmann::ordered_json::array();
+    for (const Column& c : t.columns) {
+      table_json["columns"].push_back(
+          {{"name", c.name}, {"type", LogicalTypeName(c.type.logical)}, {"nullable", c.nullable}});
     }
     out += fmt::format("\n  {} (primary key {}{})\n", Printable(QualifiedName(t.schema, t.name)), key, rows);
     for (const Column& c : t.columns) {
@@ -1027,6 +1077,25 @@ int InspectForeign(const InspectArgs& a, const FormatRow& format) {
     for (const std::string& n : notes) out += "  " + Printable(n) + "\n";
   }
   if (a.check) out += fmt::format("\ncheck: OK, every document read ({} rows)\n", total);
+  if (a.json) {
+    nlohmann::ordered_json not_carried = nlohmann::ordered_json::array();
+    for (const NativeObject& o : schema->objects) {
+      not_carried.push_back({{"kind", o.kind},
+                             {"name", o.name},
+                             {"table", o.table.empty() ? "" : QualifiedName(o.schema, o.table)},
+                             {"ddl", o.native_ddl}});
+    }
+    nlohmann::ordered_json body = {{"input", (*source)->Describe()},
+                                   {"format", std::string(format.name)},
+                                   {"description", std::string(format.description)},
+                                   {"checked", a.check}};
+    if (a.check) body["rows"] = total;
+    body["tables"] = std::move(tables);
+    body["not_carried"] = std::move(not_carried);
+    body["notes"] = notes;
+    PrintJsonDocument("inspect", body);
+    return kExitOk;
+  }
   std::fputs(out.c_str(), stdout);
   return kExitOk;
 }
@@ -1040,6 +1109,10 @@ int RunInspect(const InspectArgs& a) {
   if (*format != &Formats().front()) return InspectForeign(a, **format);
   auto info = InspectArchive(a.archive, a.check);
   if (!info.ok()) return Fail(info.status());
+  if (a.json) {
+    PrintJsonDocument("inspect", ArchiveInfoJson(*info, a.archive, a.check));
+    return kExitOk;
+  }
   uint64_t rows = 0, chunks = 0, compressed = 0, raw = 0;
   size_t width = 5;
   for (const auto& t : info->tables) {
@@ -1128,6 +1201,7 @@ struct PlanArgs {
   bool scan = false;
   size_t jobs = 1;
   bool ddl = false;
+  bool json = false;
   SelectArgs select;
   DocumentArgs documents;
 };
@@ -1175,12 +1249,23 @@ int RunPlan(const PlanArgs& a) {
   std::vector<std::string> source_notes = (*source)->Notes();
   plan->notes.insert(plan->notes.begin(), source_notes.begin(), source_notes.end());
   std::string text;
+  nlohmann::ordered_json json = PlanJson(*plan, *schema);
   if (a.scan) {
     auto scan = ScanPlan(**source, *plan, ScanOptions{a.jobs});
     if (!scan.ok()) return Fail(scan.status().WithContext("plan --scan"));
     text = FormatScannedPlan(*plan, *scan);
+    json["scan"] = PlanScanJson(*scan);
   } else {
     text = FormatPlan(*plan);
+  }
+  if (a.json) {
+    if (a.ddl) {
+      json["ddl"] = plan->data_only || !(*engine)->schema_ddl
+                        ? nlohmann::ordered_json()
+                        : nlohmann::ordered_json((*engine)->schema_ddl(plan->target_schema, *plan->source_traits));
+    }
+    PrintJsonDocument("plan", json);
+    return kExitOk;
   }
   if (a.ddl) {
     if (plan->data_only) {
@@ -1205,6 +1290,7 @@ int RunPlan(const PlanArgs& a) {
 
 struct VerifyArgs {
   std::string a, b;
+  bool json = false;
   DocumentArgs documents;
   SelectArgs select;  // applied to A: what an import or migrate selected and renamed
 };
@@ -1252,6 +1338,10 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   }
   auto report = VerifySources(**a, **b, vo);
   if (!report.ok()) return Fail(report.status());
+  if (args.json) {
+    PrintJsonDocument("verify", VerifyJson(*report, (*a)->Describe(), (*b)->Describe()));
+    return report->equal() ? kExitOk : kExitDifferent;
+  }
   size_t width = 5;
   for (const auto& d : report->a) width = std::max(width, d.table.size());
   std::string out = fmt::format("A: {}\nB: {}\n\n", (*a)->Describe(), (*b)->Describe());
@@ -1325,6 +1415,9 @@ int RunDecant(int argc, char** argv) {
   app.add_option("--progress", g.progress, "progress display: auto, terminal, log, none")
       ->check(CLI::IsMember({"auto", "terminal", "log", "none"}));
   app.add_flag("-q,--quiet", g.quiet, "print nothing but errors");
+  app.add_option("--json-log", g.json_log,
+                 "export, import, migrate: write the run's events to FILE as JSON lines ('-': stdout, when the "
+                 "command writes no data there; docs/events.md)");
 
   ExportArgs ex;
   auto* export_cmd = app.add_subcommand("export", "one database -> archive");
@@ -1401,6 +1494,7 @@ int RunDecant(int argc, char** argv) {
   inspect_cmd->add_option("archive", in.archive, "archive file or directory; '-' reads stdin")->required();
   inspect_cmd->add_flag("--check", in.check,
                         "read and verify every chunk (a TypeDB export: recount everything against its checksums)");
+  inspect_cmd->add_flag("--json", in.json, "print what it holds as one JSON document (docs/events.md)");
   AddDocumentOptions(inspect_cmd, &in.documents);
   AddTypeDbRename(inspect_cmd, &in.renames);
 
@@ -1422,6 +1516,7 @@ int RunDecant(int argc, char** argv) {
                      "with the keys of the first ones");
   plan_cmd->add_option("-j,--jobs", pl.jobs, "with --scan: tables read at once")->check(CLI::Range(1, 64));
   plan_cmd->add_flag("--ddl", pl.ddl, "also print the DDL the target's sink would run, in its dialect");
+  plan_cmd->add_flag("--json", pl.json, "print the plan as one JSON document (docs/events.md)");
   AddSelectOptions(plan_cmd, &pl.select);
   AddDocumentOptions(plan_cmd, &pl.documents);
 
@@ -1430,6 +1525,7 @@ int RunDecant(int argc, char** argv) {
   verify_cmd->add_option("a", ve.a, "database URI or archive")->required();
   verify_cmd->add_option("b", ve.b, "database URI or archive")->required();
   AddDocumentOptions(verify_cmd, &ve.documents);
+  verify_cmd->add_flag("--json", ve.json, "print the result as one JSON document, -q or not (docs/events.md)");
   verify_cmd->add_option("--table", ve.select.tables, "compare only A's tables matching this pattern; repeatable");
   verify_cmd->add_option("--exclude-table", ve.select.exclude_tables, "leave out A's tables matching this pattern");
   verify_cmd->add_option("--rename", ve.select.renames,
@@ -1446,6 +1542,25 @@ int RunDecant(int argc, char** argv) {
   SetUpLogging(g.quiet);
   InstallInterruptHandlers();
 
+  std::unique_ptr<EventLog> log;
+  if (!g.json_log.empty()) {
+    CLI::App* command = app.get_subcommands().front();
+    if (command != export_cmd && command != import_cmd && command != migrate_cmd) {
+      return Fail(
+          Status::InvalidArgument("--json-log goes with export, import and migrate (plan, verify and inspect "
+                                  "take --json)"));
+    }
+    if (g.json_log == "-" && ((command == export_cmd && ex.output == "-") ||
+                              (command == migrate_cmd && !mi.format.empty() && mi.target == "-"))) {
+      return Fail(Status::InvalidArgument("--json-log -: stdout carries the data; give the log a file"));
+    }
+    auto opened = EventLog::Open(g.json_log);
+    if (!opened.ok()) return Fail(opened.status());
+    log = std::move(*opened);
+    std::vector<std::string> arguments(argv + 1, argv + argc);
+    log->RunStarted(command->get_name(), arguments);
+    g_events = log.get();
+  }
   int code = kExitUsage;
   if (export_cmd->parsed()) code = RunExport(ex, g);
   if (import_cmd->parsed()) code = RunImport(im, g);
@@ -1459,7 +1574,12 @@ int RunDecant(int argc, char** argv) {
   // A report on stdout whose reader went away (decant plan ... | head -1)
   // is not a success: 141, as for a process SIGPIPE kills.
   std::fflush(stdout);
-  if (InterruptSignal() == SIGPIPE) return kExitBrokenPipe;
+  if (InterruptSignal() == SIGPIPE) code = kExitBrokenPipe;
+  if (log) {
+    if (!log->ended()) log->RunFinished(code);
+    g_events = nullptr;
+    if (Status st = log->status(); !st.ok()) spdlog::warn("{}", Printable(st.message()));
+  }
   return code;
 }
 

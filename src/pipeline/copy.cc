@@ -117,6 +117,7 @@ Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const Tab
     stats->rows += batch->num_rows();
     stats->bytes += batch->payload_bytes();
     if (progress) progress->Advance(batch->num_rows(), batch->payload_bytes());
+    if (options.events) options.events->TableAdvanced(stats->table, batch->num_rows(), batch->payload_bytes());
     queue.GiveBack(std::move(batch));
     if (options.after_batch) options.after_batch();
   }
@@ -220,9 +221,10 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
       [&](size_t, size_t i) -> Status {
         const Unit& unit = units[i];
         const std::string& name = done[unit.table].table;
-        if (live) {
+        {
           std::lock_guard lock(mu);
-          if (!started[unit.table] && progress) progress->TableStarted(name);
+          if (!started[unit.table] && live && progress) progress->TableStarted(name);
+          if (!started[unit.table] && options.events) options.events->TableStarted(name);
           started[unit.table] = true;
         }
         TableCopyStats stats;
@@ -232,11 +234,16 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
         std::lock_guard lock(mu);
         if (!unit_st.ok()) {
           if (live && progress) progress->TableFinished(false);
+          if (options.events) {
+            const TableCopyStats& so_far = done[unit.table];
+            options.events->TableFinished(name, false, so_far.rows + stats.rows, so_far.bytes + stats.bytes);
+          }
           return TableError(unit_st, name);
         }
         TableCopyStats& table = done[unit.table];
         MergeSlice(std::move(stats), &table);
         if (--pending[unit.table] > 0) return Status::OK();
+        if (options.events) options.events->TableFinished(table.table, true, table.rows, table.bytes);
         if (progress) {
           if (live) {
             progress->TableFinished(true);
@@ -324,17 +331,26 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
                     "nothing was written (decant plan lists them)",
                     plan.not_carried.size(), plan.target_engine, plan.not_carried.front()));
   }
+  if (options.events) options.events->Plan(plan, read_schema);
   SinkOptions sink_options = options.sink;
   if (plan.data_only) {
     for (std::string& t : source.MergedTables()) sink_options.merged_tables.push_back(std::move(t));
   }
   if (!sink_options.source) sink_options.source = plan.data_only ? plan.target_traits : plan.source_traits;
   if (options.before_begin) DECANT_RETURN_IF_ERROR(options.before_begin(plan.target_schema));
+  auto phase = std::chrono::steady_clock::now();
+  // Reports the phase that ends now (docs/events.md).
+  auto phase_finished = [&](const char* name) {
+    auto now = std::chrono::steady_clock::now();
+    if (options.events) options.events->PhaseFinished(name, std::chrono::duration<double>(now - phase).count());
+    phase = now;
+  };
   Status st = sink.Begin(plan.target_schema, sink_options);
   if (!st.ok()) {
     sink.Abort();
     return st;
   }
+  phase_finished("schema");
 
   CopySummary summary;
   size_t jobs = std::max<size_t>(std::min({options.jobs, source.MaxParallelTables(), sink.MaxParallelTables()}), 1);
@@ -351,6 +367,7 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     sink.Abort();
     return st;
   }
+  phase_finished("data");
   if (options.progress) {
     options.progress->Note(options.sink.shard == ShardRole::kWorker
                                ? "committing (the coordinator creates the rest once every shard is done)"
@@ -361,6 +378,7 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     sink.Abort();
     return st;
   }
+  phase_finished("post_data");
   SummarizeCommit(plan, source, sink, &summary);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;

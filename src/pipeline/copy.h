@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/endpoint.h"
+#include "pipeline/events.h"
 #include "pipeline/plan.h"
 #include "pipeline/progress.h"
 #include "pipeline/row_converter.h"
@@ -23,6 +24,11 @@ struct WorkUnit {
 struct CopyOptions {
   SinkOptions sink;
   Progress* progress = nullptr;  // may be null
+  // --json-log (may be null): the plan, each table's start, progress and
+  // end (with any number of jobs), and the phases schema (Sink::Begin),
+  // data (the rows) and post_data (Sink::Commit: indexes, constraints,
+  // views, triggers, sequences, which the sinks do not time separately).
+  EventLog* events = nullptr;
   // Units of work (table, slice) copied at once, each by its own reader and
   // writer; capped by what the source and the sink allow (MaxParallelTables).
   // With more than one, tables are split as the source allows and the units
