@@ -97,7 +97,7 @@ std::string SummaryLine(const char* verb, const CopySummary& s, const std::strin
 // A choice among `names` (--dialect, --format, --compress, --progress): listed
 // in --help, matched ignoring case and replaced by the name as listed, so
 // what follows sees one spelling. `what` names the choice in the error.
-CLI::Validator OneOf(const std::string& what, std::vector<std::string> names) {
+CLI::Validator OneOf(const std::string& what, const std::vector<std::string>& names) {
   std::string listed;
   for (const std::string& n : names) listed += (listed.empty() ? "" : ",") + n;
   auto choose = [what, names](std::string& value) -> std::string {
