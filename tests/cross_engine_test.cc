@@ -885,9 +885,10 @@ std::string PlanDdl(const std::string& plan_out) {
 // How many objects `decant plan` and a migration's summary say were not
 // carried ("; N objects not carried" / "not carried (N objects):", "1 object"); 0 when none.
 int PlannedNotCarried(const std::string& plan_out) {
-  size_t at = plan_out.find(" not carried\n");
+  size_t at = plan_out.rfind(" not carried\n");  // the totals, the last line
   if (at == std::string::npos) return -1;
-  return std::stoi(plan_out.substr(plan_out.rfind(' ', at - 1) + 1));
+  size_t noun = plan_out.rfind(' ', at - 1);  // before "object" or "objects"
+  return std::stoi(plan_out.substr(plan_out.rfind(' ', noun - 1) + 1));
 }
 int SummaryNotCarried(const std::string& err) {
   size_t at = err.find("not carried (");
