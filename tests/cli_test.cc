@@ -123,7 +123,7 @@ TEST_F(CliTest, DataOnlyCleanEmptiesTheApplicationsTables) {
   auto r = RunDecantBinary({"-q", "migrate", "--data-only", "sqlite://" + src_, "sqlite://" + dst});
   EXPECT_EQ(r.exit_code, 5) << r.err;
   EXPECT_TRUE(OneLine(r.err)) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("already holds 1 rows; use --append to add to them or --clean to empty them first"));
+  EXPECT_THAT(r.err, HasSubstr("already holds 1 row; use --append to add to them or --clean to empty them first"));
   EXPECT_EQ(SqliteDump(dst), before);
   r = RunDecantBinary({"-q", "migrate", "--data-only", "--clean", "sqlite://" + src_, "sqlite://" + dst});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -332,6 +332,168 @@ TEST_F(CliTest, InspectAndSchema) {
   // The printed DDL is valid SQLite.
   std::string db = tmp_.File("from-ddl.db");
   SqliteExec(db, r.out);
+}
+
+// ---- the command line's own rules (issue 16: docs/cli.md, "Command line") ----
+
+// Every list option takes one value per occurrence (or --opt=value), so the
+// positional arguments after it stay the command's.
+TEST_F(CliTest, ListOptionsTakeOneValuePerOccurrence) {
+  std::string part = tmp_.File("c16_part.decant");
+  auto r = RunDecantBinary({"-q", "export", "--table", "album", "sqlite://" + src_, "-o", part});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunDecantBinary({"inspect", part});
+  EXPECT_THAT(r.out, HasSubstr("album"));
+  EXPECT_THAT(r.out, Not(HasSubstr("artist")));
+  std::string other = tmp_.File("c16_other.decant");
+  r = RunDecantBinary({"-q", "export", "--table=artist", "--exclude-table", "album", "sqlite://" + src_, "-o", other});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunDecantBinary({"inspect", other});
+  EXPECT_THAT(r.out, HasSubstr("artist"));
+  EXPECT_THAT(r.out, Not(HasSubstr("album")));
+  std::string dst = tmp_.File("c16_renamed.db");
+  r = RunDecantBinary({"-q", "import", "--table", "album", "--rename", "album=record", "--rename=record.title=name",
+                       archive_, "sqlite://" + dst});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunDecantBinary({"schema", "sqlite://" + dst});
+  EXPECT_THAT(r.out, HasSubstr("CREATE TABLE record"));
+  EXPECT_THAT(r.out, HasSubstr("name TEXT"));
+  EXPECT_THAT(r.out, Not(HasSubstr("title")));
+  r = RunDecantBinary({"verify", "--table=album", "--rename", "album=record", "--rename", "record.title=name",
+                       "sqlite://" + src_, "sqlite://" + dst});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("equal: 1 table, 20000 rows"));
+  r = RunDecantBinary({"inspect", "--primary-keys", "db.t=id", archive_});  // any other list option
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// -q and --progress go before or after the command; an option that really is
+// unknown is named, with the closest real one, and the source is not blamed.
+TEST_F(CliTest, GlobalOptionsGoBeforeOrAfterTheCommand) {
+  auto r = RunDecantBinary({"export", "sqlite://" + src_, "-o", tmp_.File("c16_quiet.decant"), "-q"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  std::string dst = tmp_.File("c16_logged.db");
+  r = RunDecantBinary({"import", archive_, "sqlite://" + dst, "--progress", "LOG"});  // any case
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("import album: 20000 rows"));
+  r = RunDecantBinary({"export", "sqlite://" + src_, "-o", tmp_.File("c16_bogus.decant"), "--bogus"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "decant: error: unknown option --bogus for export (see decant export --help)\n");
+  EXPECT_FALSE(std::filesystem::exists(tmp_.File("c16_bogus.decant")));
+  r = RunDecantBinary({"export", "--tabel", "album", "sqlite://" + src_, "-o", tmp_.File("c16_typo.decant")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "decant: error: unknown option --tabel for export; did you mean --table? (see decant export --help)\n");
+  r = RunDecantBinary({"-q", "--progres", "log", "verify", "sqlite://" + src_, archive_});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown option --progres for verify; did you mean --progress?"));
+  r = RunDecantBinary({"inspect", archive_, "extra"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "decant: error: unexpected argument 'extra' (see decant inspect --help)\n");
+}
+
+TEST_F(CliTest, UnknownCommandsGetDidYouMeanAndVersionPrints) {
+  auto r = RunDecantBinary({"exprot", "sqlite://" + src_, "-o", tmp_.File("c16_x.decant")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "decant: error: unknown command 'exprot'; did you mean export? (see decant --help)\n");
+  r = RunDecantBinary({"frobnicate"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("unknown command 'frobnicate' (commands: export, import, migrate,"));
+  r = RunDecantBinary({});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "decant: error: a command is required (see decant --help)\n");
+  r = RunDecantBinary({"export"});
+  EXPECT_EQ(r.err, "decant: error: source is required (see decant export --help)\n");
+  for (const char* flag : {"-V", "--version"}) {
+    r = RunDecantBinary({flag});
+    EXPECT_EQ(r.exit_code, 0) << flag << ": " << r.err;
+    EXPECT_THAT(r.out, ::testing::StartsWith("decant ")) << flag;
+    EXPECT_THAT(r.out, HasSubstr("(archive format ")) << flag;
+  }
+}
+
+// Every command's --help ends with real examples and the pointer to docs/cli.md.
+TEST_F(CliTest, HelpEndsWithExamplesAndDocs) {
+  for (const char* command :
+       {"", "export", "import", "migrate", "dump", "restore", "inspect", "schema", "plan", "verify"}) {
+    std::vector<std::string> args;
+    if (*command) args.push_back(command);
+    args.push_back("--help");
+    auto r = RunDecantBinary(args);
+    ASSERT_EQ(r.exit_code, 0) << command << ": " << r.err;
+    size_t examples = r.out.find("\n\nExamples:\n");
+    ASSERT_NE(examples, std::string::npos) << command << ": " << r.out;
+    std::string shown = std::string("\n  decant ") + command;
+    size_t n = 0;
+    for (size_t at = r.out.find(shown, examples); at != std::string::npos; at = r.out.find(shown, at + 1)) ++n;
+    EXPECT_GE(n, *command ? 2u : 3u) << command << ": " << r.out;
+    EXPECT_THAT(r.out, ::testing::EndsWith("docs/cli.md\n")) << command;
+  }
+}
+
+// Choices are listed in --help, matched ignoring case, and the canonical
+// spelling is what the command then uses.
+TEST_F(CliTest, ChoicesAreListedAndMatchedIgnoringCase) {
+  auto r = RunDecantBinary({"schema", "--help"});
+  EXPECT_THAT(r.out, HasSubstr("{sqlite,postgresql,mysql}"));
+  r = RunDecantBinary({"export", "--help"});
+  EXPECT_THAT(r.out, HasSubstr("{zstd,none}"));
+  EXPECT_THAT(r.out, HasSubstr("{decant,"));
+  r = RunDecantBinary({"--help"});
+  EXPECT_THAT(r.out, HasSubstr("{auto,terminal,log,none}"));
+
+  auto lower = RunDecantBinary({"schema", archive_, "--dialect", "postgresql"});
+  ASSERT_EQ(lower.exit_code, 0) << lower.err;
+  auto mixed = RunDecantBinary({"schema", archive_, "--dialect", "PostgreSQL"});
+  ASSERT_EQ(mixed.exit_code, 0) << mixed.err;
+  EXPECT_EQ(mixed.out, lower.out);
+  r = RunDecantBinary({"schema", archive_, "--dialect", "postgres"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "decant: error: --dialect: unknown dialect 'postgres'; did you mean postgresql? (see decant schema "
+            "--help)\n");
+  r = RunDecantBinary({"schema", archive_, "--dialect", "oracle"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--dialect: unknown dialect 'oracle' (choose sqlite, postgresql, mysql)"));
+  std::string none = tmp_.File("c16_none.decant");
+  r = RunDecantBinary({"-q", "export", "sqlite://" + src_, "-o", none, "--compress", "NONE", "--format", "Decant"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunDecantBinary({"verify", "sqlite://" + src_, none});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+// Counts read "1 table", "2 tables"; a connection error says its reason once.
+TEST_F(CliTest, MessagesSayEachThingOnceWithPlurals) {
+  std::string one = tmp_.File("c16_one.db");
+  SqliteExec(one,
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT); CREATE INDEX t_x ON t(x);"
+             "CREATE VIEW tv AS SELECT x FROM t; INSERT INTO t VALUES (1, 'a');");
+  auto r = RunDecantBinary({"export", "sqlite://" + one, "-o", tmp_.File("c16_one.decant")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("exported 1 table, 1 row ("));
+  EXPECT_THAT(r.err, HasSubstr("), 1 index, 1 view, 0 triggers, 0 sequences from "));
+  r = RunDecantBinary({"plan", "sqlite://" + one, "sqlite://" + tmp_.File("c16_plan.db")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\n2 columns exact, 0 lossy for some values, 0 lossy for every value; 0 objects not "
+                               "carried\n"));
+
+  auto refused = [](const std::string& err) {
+    size_t n = 0;
+    for (size_t at = err.find("refused"); at != std::string::npos; at = err.find("refused", at + 1)) ++n;
+    return n;
+  };
+  r = RunDecantBinary({"export", "postgresql://c16@127.0.0.1:1/c16_db", "-o", tmp_.File("c16_pg.decant")});
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_EQ(refused(r.err), 1u) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr("Connection refused")));  // libpq's words, said again
+  r = RunDecantBinary({"export", "mysql://c16@127.0.0.1:1/c16_db", "-o", tmp_.File("c16_my.decant")});
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("connection refused by 127.0.0.1 on port 1"));
+  EXPECT_THAT(r.err, Not(HasSubstr("did not answer")));
 }
 
 }  // namespace

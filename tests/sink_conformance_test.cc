@@ -467,7 +467,7 @@ TEST_P(SinkConformance, DataOnlyRefusesNonEmptyTableUnlessAppend) {
   Status st = Load(*target, {LoadMode::kRefuseNonEmpty, true});
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
   std::string table = postgres() ? "public.parent" : "parent";
-  std::string holds = sqlite() ? "1 rows" : "rows";
+  std::string holds = sqlite() ? "1 row" : "rows";
   EXPECT_EQ(st.message(), "--data-only: table " + table + " in " + Describe(*target) + " already holds " + holds +
                               "; use --append to add to them or --clean to empty them first");
   EXPECT_EQ(target->Snapshot(), before);

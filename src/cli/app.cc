@@ -19,8 +19,10 @@
 #include "archive/archive.h"
 #include "archive/format.h"
 #include "cli/exit_codes.h"
+#include "cli/suggest.h"
 #include "core/ascii.h"
 #include "core/hex.h"
+#include "core/plural.h"
 #include "core/version.h"
 #include "engines/registry.h"
 #include "formats/format_registry.h"
@@ -144,9 +146,128 @@ void PrintJsonDocument(const char* name, const nlohmann::ordered_json& body) {
 }
 
 std::string SummaryLine(const char* verb, const CopySummary& s, const std::string& from, const std::string& to) {
-  return fmt::format(
-      "{} {} tables, {} rows ({}), {} indexes, {} views, {} triggers, {} sequences from {} to {} in {:.2f} s", verb,
-      s.tables.size(), s.rows, HumanBytes(s.bytes), s.indexes, s.views, s.triggers, s.sequences, from, to, s.seconds);
+  return fmt::format("{} {}, {} ({}), {}, {}, {}, {} from {} to {} in {:.2f} s", verb,
+                     Counted(s.tables.size(), "table"), Counted(s.rows, "row"), HumanBytes(s.bytes),
+                     Counted(s.indexes, "index", "indexes"), Counted(s.views, "view"), Counted(s.triggers, "trigger"),
+                     Counted(s.sequences, "sequence"), from, to, s.seconds);
+}
+
+// ---- the command line's own rules (docs/cli.md) -------------------------------
+
+// A choice among `names` (--dialect, --format, --compress, --progress): listed
+// in --help, matched ignoring case and replaced by the name as listed, so
+// what follows sees one spelling. `what` names the choice in the error.
+CLI::Validator OneOf(const std::string& what, const std::vector<std::string>& names) {
+  std::string listed;
+  for (const std::string& n : names) listed += (listed.empty() ? "" : ",") + n;
+  auto choose = [what, names](std::string& value) -> std::string {
+    for (const std::string& n : names) {
+      if (EqualsIgnoreCaseAscii(value, n)) {
+        value = n;
+        return "";
+      }
+    }
+    std::string near = ClosestName(AsciiLower(value), names);
+    if (!near.empty()) return fmt::format("unknown {} '{}'; did you mean {}?", what, value, near);
+    std::string all;
+    for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
+    return fmt::format("unknown {} '{}' (choose {})", what, value, all);
+  };
+  return CLI::Validator(choose, "{" + listed + "}");
+}
+
+// The names of the engines with a DDL printer (--dialect).
+std::vector<std::string> DialectNames() {
+  std::vector<std::string> names;
+  for (const EngineTraits* e : Engines()) {
+    if (e->schema_ddl) names.emplace_back(e->name);
+  }
+  return names;
+}
+
+// The names of the formats decant writes (--format).
+std::vector<std::string> WrittenFormatNames() {
+  std::vector<std::string> names;
+  for (const FormatRow& f : Formats()) {
+    if (f.open_sink) names.emplace_back(f.name);
+  }
+  return names;
+}
+
+// Every option that takes a list (--table, --rename, --primary-keys, ...)
+// takes one value per occurrence, so `--table Album SOURCE` leaves SOURCE to
+// the command: CLI11 would otherwise give the option every word up to the
+// next option.
+void OneValuePerOccurrence(CLI::App* app) {
+  for (CLI::Option* opt : app->get_options()) {
+    if (!opt->get_positional() && opt->get_items_expected_max() > 1) opt->allow_extra_args(false);
+  }
+  for (CLI::App* sub : app->get_subcommands([](CLI::App*) { return true; })) OneValuePerOccurrence(sub);
+}
+
+// The end of a command's --help: a few real command lines and where the rest is.
+void AddExamples(CLI::App* cmd, std::initializer_list<const char*> examples) {
+  std::string text = "Examples:\n";
+  for (const char* e : examples) text += std::string("  ") + e + "\n";
+  if (cmd->get_parent()) {
+    text += "\nEvery command also takes -q and --progress MODE, before or after the command (decant --help).\n";
+  }
+  text += "The options, exit codes and more examples: docs/cli.md";
+  cmd->footer(text);
+}
+
+// The options `cmd` knows, as they are typed ("--table", "-j").
+std::vector<std::string> OptionNames(const CLI::App& cmd) {
+  std::vector<std::string> names;
+  for (const CLI::Option* opt : cmd.get_options()) {
+    if (opt->get_positional()) continue;
+    for (const std::string& l : opt->get_lnames()) names.push_back("--" + l);
+    for (const std::string& s : opt->get_snames()) names.push_back("-" + s);
+  }
+  return names;
+}
+
+bool LooksLikeOption(const std::string& arg) { return arg.size() > 1 && arg[0] == '-'; }
+
+// What the parse left over (CLI11 keeps it, allow_extras) as one usage error
+// naming it: an unknown command or option with the closest real name, or an
+// argument too many. OK when nothing is left over. `command` is the command
+// parsed, or null.
+Status LeftOver(const CLI::App& app, const CLI::App* command) {
+  std::vector<std::string> left = app.remaining();
+  if (command) {
+    std::vector<std::string> more = command->remaining();
+    left.insert(left.end(), more.begin(), more.end());
+  }
+  if (left.empty()) return Status::OK();
+  std::string help = command ? "decant " + command->get_name() + " --help" : "decant --help";
+  if (!command && !LooksLikeOption(left.front())) {
+    std::vector<std::string> commands;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+      commands.push_back(sub->get_name());
+    std::string near = ClosestName(left.front(), commands);
+    if (!near.empty()) {
+      return Status::InvalidArgument(
+          fmt::format("unknown command '{}'; did you mean {}? (see decant --help)", left.front(), near));
+    }
+    std::string all;
+    for (const std::string& c : commands) all += (all.empty() ? "" : ", ") + c;
+    return Status::InvalidArgument(fmt::format("unknown command '{}' (commands: {})", left.front(), all));
+  }
+  for (const std::string& arg : left) {
+    if (!LooksLikeOption(arg)) continue;
+    std::string name = arg.substr(0, arg.find('='));
+    std::vector<std::string> known = OptionNames(app);
+    if (command) {
+      std::vector<std::string> own = OptionNames(*command);
+      known.insert(known.begin(), own.begin(), own.end());
+    }
+    std::string near = ClosestName(name, known);
+    return Status::InvalidArgument(fmt::format("unknown option {}{}{} (see {})", name,
+                                               command ? " for " + command->get_name() : "",
+                                               near.empty() ? "" : "; did you mean " + near + "?", help));
+  }
+  return Status::InvalidArgument(fmt::format("unexpected argument '{}' (see {})", left.front(), help));
 }
 
 // --table / --exclude-table / --rename (docs/cli.md, "Choosing and renaming tables").
@@ -466,13 +587,15 @@ int SaySummary(const char* done, const CopySummary& summary, const std::string& 
   if (!summary.conversions.empty()) {
     uint64_t total = 0;
     for (const auto& c : summary.conversions) total += c.count;
-    Say(g, fmt::format("converted {} values the target could not hold exactly (docs/type-mapping.md):", total));
+    Say(g,
+        fmt::format("converted {} the target could not hold exactly (docs/type-mapping.md):", Counted(total, "value")));
     for (const auto& c : summary.conversions) {
-      Say(g, fmt::format("  {}.{}: {} values; first: {}", Printable(c.table), Printable(c.column), c.count, c.reason));
+      Say(g, fmt::format("  {}.{}: {}; first: {}", Printable(c.table), Printable(c.column), Counted(c.count, "value"),
+                         c.reason));
     }
   }
   if (!summary.not_carried.empty()) {
-    Say(g, fmt::format("not carried ({} objects):", summary.not_carried.size()));
+    Say(g, fmt::format("not carried ({}):", Counted(summary.not_carried.size(), "object")));
     for (const auto& line : summary.not_carried) Say(g, "  " + Printable(line));
   }
   // Not carried: complete, but not everything the source holds is there.
@@ -944,8 +1067,8 @@ int RunDump(const DumpArgs& a, const GlobalOptions& g) {
   o.replace = a.force;
   auto summary = DumpServer(**server, out, o);
   if (!summary.ok()) return Fail(summary.status());
-  Say(g, fmt::format("dumped {} databases, {} rows from {} to {} in {:.2f} s", summary->databases.size(),
-                     TotalRows(*summary), (*server)->Describe(), out, summary->seconds));
+  Say(g, fmt::format("dumped {}, {} from {} to {} in {:.2f} s", Counted(summary->databases.size(), "database"),
+                     Counted(TotalRows(*summary), "row"), (*server)->Describe(), out, summary->seconds));
   return kExitOk;
 }
 
@@ -966,13 +1089,13 @@ int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
   o.endpoint.jobs = a.load.jobs;
   auto summary = RestoreServer(a.dump, **server, o);
   if (!summary.ok()) return Fail(summary.status());
-  Say(g, fmt::format("restored {} databases, {} rows from {} to {} in {:.2f} s", summary->databases.size(),
-                     TotalRows(*summary), a.dump, (*server)->Describe(), summary->seconds));
+  Say(g, fmt::format("restored {}, {} from {} to {} in {:.2f} s", Counted(summary->databases.size(), "database"),
+                     Counted(TotalRows(*summary), "row"), a.dump, (*server)->Describe(), summary->seconds));
   // What a target older than the dumped server refused, per database, as import lists it.
   size_t not_carried = 0;
   for (const auto& [database, copied] : summary->databases) {
     if (copied.not_carried.empty()) continue;
-    Say(g, fmt::format("{}: not carried ({} objects):", Printable(database), copied.not_carried.size()));
+    Say(g, fmt::format("{}: not carried ({}):", Printable(database), Counted(copied.not_carried.size(), "object")));
     for (const auto& line : copied.not_carried) Say(g, "  " + Printable(line));
     not_carried += copied.not_carried.size();
   }
@@ -1032,10 +1155,10 @@ int InspectForeign(const InspectArgs& a, const FormatRow& format) {
         n += batch.num_rows();
       }
       total += n;
-      rows = fmt::format(", {} rows", n);
+      rows = ", " + Counted(n, "row");
       tables.push_back({{"table", QualifiedName(t.schema, t.name)}, {"rows", n}});
     } else if (auto size = (*source)->EstimateSize(t); size.rows) {
-      rows = fmt::format(", about {} rows", *size.rows);
+      rows = ", about " + Counted(*size.rows, "row");
       tables.push_back({{"table", QualifiedName(t.schema, t.name)}, {"estimated_rows", *size.rows}});
     } else {
       tables.push_back({{"table", QualifiedName(t.schema, t.name)}});
@@ -1076,7 +1199,7 @@ int InspectForeign(const InspectArgs& a, const FormatRow& format) {
     out += fmt::format("\nnotes ({}):\n", notes.size());
     for (const std::string& n : notes) out += "  " + Printable(n) + "\n";
   }
-  if (a.check) out += fmt::format("\ncheck: OK, every document read ({} rows)\n", total);
+  if (a.check) out += fmt::format("\ncheck: OK, every document read ({})\n", Counted(total, "row"));
   if (a.json) {
     nlohmann::ordered_json not_carried = nlohmann::ordered_json::array();
     for (const NativeObject& o : schema->objects) {
@@ -1129,8 +1252,8 @@ int RunInspect(const InspectArgs& a) {
   out += fmt::format("format version: {} (written by decant {})\n", info->format_version, info->decant_version);
   out += fmt::format("source:         {} {}, database {}\n", info->source_engine, info->server_version, info->database);
   out += fmt::format("created:        {}\n", info->created_at);
-  out += fmt::format("tables:         {} with {} rows in {} chunks ({} compressed from {})\n", info->tables.size(),
-                     rows, chunks, HumanBytes(compressed), HumanBytes(raw));
+  out += fmt::format("tables:         {} with {} in {} ({} compressed from {})\n", info->tables.size(),
+                     Counted(rows, "row"), Counted(chunks, "chunk"), HumanBytes(compressed), HumanBytes(raw));
   out += fmt::format("\n  {:<{}}  {:>12}  {:>6}  {:>10}  {}\n", "table", width, "rows", "chunks", "bytes", "checksums");
   for (const auto& t : info->tables) {
     uint64_t bytes = 0;
@@ -1143,7 +1266,9 @@ int RunInspect(const InspectArgs& a) {
     out += fmt::format("  {:<{}}  {:>12}  {:>6}  {:>10}  {}\n", Printable(QualifiedName(t.schema, t.name)), width,
                        t.rows, t.chunks.size(), HumanBytes(bytes), sums);
   }
-  if (a.check) out += fmt::format("\ncheck: OK, all {} chunks read, checksums and row counts verified\n", chunks);
+  if (a.check)
+    out += fmt::format("\ncheck: OK, {} read, checksums and row counts verified\n",
+                       chunks == 1 ? "the one chunk" : "all " + Counted(chunks, "chunk"));
   std::fputs(out.c_str(), stdout);
   return kExitOk;
 }
@@ -1365,7 +1490,8 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   }
   if (!details.empty()) out += "\n" + details;
   if (report->equal()) {
-    out += fmt::format("\nequal: {} tables, {} rows hold the same data\n", report->a.size(), rows);
+    out +=
+        fmt::format("\nequal: {}, {} hold the same data\n", Counted(report->a.size(), "table"), Counted(rows, "row"));
   } else {
     std::string names;
     for (const auto& x : report->differences) names += (names.empty() ? "" : ", ") + Printable(x.table);
@@ -1408,19 +1534,29 @@ int ExitCodeFor(const Status& status) {
 
 int RunDecant(int argc, char** argv) {
   CLI::App app{"decant: move a database between engines, versions and machines, exactly"};
-  app.set_version_flag("--version", fmt::format("decant {} (archive format {}.{})", DECANT_VERSION, kArchiveFormatMajor,
-                                                kArchiveFormatMinor));
+  app.set_version_flag("-V,--version", fmt::format("decant {} (archive format {}.{})", DECANT_VERSION,
+                                                   kArchiveFormatMajor, kArchiveFormatMinor));
   app.require_subcommand(1);
+  // Global options work before or after the command (the commands fall
+  // through to the app), and what no one knows is left over for LeftOver.
+  app.fallthrough();
+  app.allow_extras();
   GlobalOptions g;
-  app.add_option("--progress", g.progress, "progress display: auto, terminal, log, none")
-      ->check(CLI::IsMember({"auto", "terminal", "log", "none"}));
+  app.add_option("--progress", g.progress, "progress display (default auto)")
+      ->transform(OneOf("progress display", {"auto", "terminal", "log", "none"}));
   app.add_flag("-q,--quiet", g.quiet, "print nothing but errors");
   app.add_option("--json-log", g.json_log,
                  "export, import, migrate: write the run's events to FILE as JSON lines ('-': stdout, when the "
                  "command writes no data there; docs/events.md)");
+  AddExamples(&app,
+              {"decant export sqlite:///srv/app.db -o app.decant", "decant import app.decant postgresql://app@db2/shop",
+               "decant migrate mysql://app@db1/shop postgresql://app@db2/shop -j 4"});
 
   ExportArgs ex;
   auto* export_cmd = app.add_subcommand("export", "one database -> archive");
+  AddExamples(export_cmd, {"decant export sqlite:///srv/app.db -o app.decant",
+                           "decant export postgresql://app@db1/shop --directory -j 4 -o shop.dcd",
+                           "decant export sqlite:chinook.db --table Album --table Artist -o music.decant"});
   export_cmd->add_option("source", ex.source, "database URI, e.g. sqlite:///path/app.db")->required();
   export_cmd->add_option("-o,--output", ex.output,
                          "archive path; '-' writes the single-file form to stdout (--format rethinkdb: "
@@ -1428,11 +1564,12 @@ int RunDecant(int argc, char** argv) {
   export_cmd->add_flag("--directory", ex.directory, "write the directory form (a folder of chunk files)");
   export_cmd->add_option("--zstd-level", ex.zstd_level, "zstd compression level (1-19, default 3)")
       ->check(CLI::Range(1, 19));
-  export_cmd->add_option("--compress", ex.compress, "chunk compression: zstd (default) or none")
-      ->check(CLI::IsMember({"zstd", "none"}));
+  export_cmd->add_option("--compress", ex.compress, "chunk compression (default zstd)")
+      ->transform(OneOf("compression", {"zstd", "none"}));
   export_cmd->add_option("-j,--jobs", ex.jobs, "tables read at once, from one snapshot (needs --directory)")
       ->check(CLI::Range(1, 64));
-  export_cmd->add_option("--format", ex.format, "file format to write: " + FormatNames(true) + " (default decant)");
+  export_cmd->add_option("--format", ex.format, "file format to write (default decant)")
+      ->transform(OneOf("format", WrittenFormatNames()));
   export_cmd->add_flag("--force", ex.force,
                        "replace an existing output once the new one is complete (a file, or an archive directory); "
                        "with -o -, write binary data to a terminal");
@@ -1443,6 +1580,9 @@ int RunDecant(int argc, char** argv) {
 
   ImportArgs im;
   auto* import_cmd = app.add_subcommand("import", "archive -> database");
+  AddExamples(import_cmd, {"decant import app.decant postgresql://app@db2/shop",
+                           "decant import --clean -j 4 shop.dcd mysql://app@db2/shop",
+                           "decant export sqlite:app.db -o - | decant import - sqlite:copy.db"});
   import_cmd->add_option("archive", im.archive, "archive or other file decant reads (file, directory; '-' reads stdin)")
       ->required();
   import_cmd->add_option("target", im.target, "database URI")->required();
@@ -1454,9 +1594,14 @@ int RunDecant(int argc, char** argv) {
 
   MigrateArgs mi;
   auto* migrate_cmd = app.add_subcommand("migrate", "database -> database, no file in between");
+  AddExamples(migrate_cmd,
+              {"decant migrate sqlite:///srv/app.db postgresql://app@db2/app",
+               "decant migrate mysql://app@db1/shop postgresql://app@db2/shop -j 4 --exclude-table 'audit_*'",
+               "decant migrate postgresql://app@db1/shop fixture.json --format django"});
   migrate_cmd->add_option("source", mi.source, "database URI, or a file in any format decant reads")->required();
   migrate_cmd->add_option("target", mi.target, "database URI, or a file with --format")->required();
-  migrate_cmd->add_option("--format", mi.format, "write TARGET as a file in this format: " + FormatNames(true));
+  migrate_cmd->add_option("--format", mi.format, "write TARGET as a file in this format")
+      ->transform(OneOf("format", WrittenFormatNames()));
   migrate_cmd->add_flag("--force", mi.force,
                         "with --format: replace an existing file once the new one is complete; with TARGET -, write "
                         "binary data to a terminal");
@@ -1474,23 +1619,29 @@ int RunDecant(int argc, char** argv) {
 
   DumpArgs du;
   auto* dump_cmd = app.add_subcommand("dump", "every database of a server -> dump directory");
+  AddExamples(dump_cmd, {"decant dump postgresql://postgres@db1 -o nightly",
+                         "decant dump mysql://root@db1 -j 4 --compress none"});
   dump_cmd->add_option("server", du.server, "server URI, e.g. postgresql://user@host:5432")->required();
   dump_cmd->add_option("-o,--output", du.output, "dump directory (default decant_dump_<UTC timestamp>)");
   dump_cmd->add_option("--zstd-level", du.zstd_level, "zstd compression level (1-19, default 3)")
       ->check(CLI::Range(1, 19));
-  dump_cmd->add_option("--compress", du.compress, "chunk compression: zstd (default) or none")
-      ->check(CLI::IsMember({"zstd", "none"}));
+  dump_cmd->add_option("--compress", du.compress, "chunk compression (default zstd)")
+      ->transform(OneOf("compression", {"zstd", "none"}));
   dump_cmd->add_option("-j,--jobs", du.jobs, "connections reading each database")->check(CLI::Range(1, 64));
   dump_cmd->add_flag("--force", du.force, "replace an existing dump directory (or file) once the new dump is complete");
 
   RestoreArgs re;
   auto* restore_cmd = app.add_subcommand("restore", "dump directory -> every database back onto a server");
+  AddExamples(restore_cmd, {"decant restore nightly postgresql://postgres@db2",
+                            "decant restore --clean -j 4 nightly mysql://root@db2"});
   restore_cmd->add_option("dump", re.dump, "dump directory written by decant dump")->required();
   restore_cmd->add_option("server", re.server, "server URI")->required();
   AddLoadOptions(restore_cmd, &re.load, "tables loaded at once");
 
   InspectArgs in;
   auto* inspect_cmd = app.add_subcommand("inspect", "show what an archive holds");
+  AddExamples(inspect_cmd, {"decant inspect app.decant", "decant inspect --check shop.dcd",
+                            "decant export sqlite:app.db -o - | decant inspect -"});
   inspect_cmd->add_option("archive", in.archive, "archive file or directory; '-' reads stdin")->required();
   inspect_cmd->add_flag("--check", in.check,
                         "read and verify every chunk (a TypeDB export: recount everything against its checksums)");
@@ -1500,14 +1651,20 @@ int RunDecant(int argc, char** argv) {
 
   SchemaArgs sc;
   auto* schema_cmd = app.add_subcommand("schema", "print the schema as DDL");
+  AddExamples(schema_cmd, {"decant schema app.decant", "decant schema sqlite:///srv/app.db --dialect postgresql",
+                           "decant schema postgresql://app@db1/shop --dialect mysql > shop.sql"});
   schema_cmd->add_option("source", sc.source, "database URI or archive")->required();
-  schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (" + EngineNames(true) + ")");
+  schema_cmd->add_option("--dialect", sc.dialect, "DDL dialect (default " + sc.dialect + ")")
+      ->transform(OneOf("dialect", DialectNames()));
   AddDocumentOptions(schema_cmd, &sc.documents);
   AddTypeDbRename(schema_cmd, &sc.renames);
 
   PlanArgs pl;
   auto* plan_cmd =
       app.add_subcommand("plan", "what migrate/import into TARGET would declare and could lose; writes nothing");
+  AddExamples(plan_cmd, {"decant plan sqlite:///srv/app.db postgresql://app@db2/app",
+                         "decant plan mysql://app@db1/shop postgresql://app@db2/shop --scan -j 4",
+                         "decant plan app.decant mysql://app@db2/shop --ddl"});
   plan_cmd->add_option("source", pl.source, "database URI or archive")->required();
   plan_cmd->add_option("target", pl.target, "database URI")->required();
   plan_cmd->add_flag("--data-only", pl.data_only, "plan a load into the tables the target already has");
@@ -1522,6 +1679,8 @@ int RunDecant(int argc, char** argv) {
 
   VerifyArgs ve;
   auto* verify_cmd = app.add_subcommand("verify", "do A and B hold the same data? exit 0 if so, 1 if not");
+  AddExamples(verify_cmd, {"decant verify sqlite:///srv/app.db postgresql://app@db2/app",
+                           "decant verify app.decant mysql://app@db2/shop --table 'Invoice*'"});
   verify_cmd->add_option("a", ve.a, "database URI or archive")->required();
   verify_cmd->add_option("b", ve.b, "database URI or archive")->required();
   AddDocumentOptions(verify_cmd, &ve.documents);
@@ -1532,12 +1691,26 @@ int RunDecant(int argc, char** argv) {
                          "OLD=NEW: A's table, column or schema as the import or migrate renamed it (A a TypeDB file: "
                          "its labels); repeatable");
 
+  OneValuePerOccurrence(&app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::fprintf(stderr, "decant: error: %s (see decant --help)\n", Printable(e.what()).c_str());
-    return kExitUsage;
+    std::vector<CLI::App*> parsed = app.get_subcommands();
+    const CLI::App* command = parsed.empty() ? nullptr : parsed.front();
+    Status left = LeftOver(app, command);  // an unknown name explains the rest ("source is required")
+    if (!left.ok()) return Fail(left);
+    if (!command && e.get_name() == "RequiredError") {
+      return Fail(Status::InvalidArgument("a command is required (see decant --help)"));
+    }
+    return Fail(Status::InvalidArgument(
+        fmt::format("{} (see decant{}{} --help)", e.what(), command ? " " : "", command ? command->get_name() : "")));
+  }
+  {
+    std::vector<CLI::App*> parsed = app.get_subcommands();
+    Status left = LeftOver(app, parsed.empty() ? nullptr : parsed.front());
+    if (!left.ok()) return Fail(left);
   }
   SetUpLogging(g.quiet);
   InstallInterruptHandlers();

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/plural.h"
 #include "core/work_queue.h"
 #include "pipeline/interrupt.h"
 #include "pipeline/row_converter.h"
@@ -307,8 +308,8 @@ Result<std::unique_ptr<CopyPlan>> PlanCopy(Source& source, const CopyOptions& op
   DECANT_ASSIGN_OR_RETURN(out->read, source.ReadSchema());
   DECANT_ASSIGN_OR_RETURN(out->plan, PlanMigration(out->read, options.select, target, nullptr));
   if (options.sink.strict_objects && !out->plan.not_carried.empty()) {
-    return Status::NotCarried(fmt::format("--strict-objects: {} objects would not be carried to {} (first: {})",
-                                          out->plan.not_carried.size(), out->plan.target_engine,
+    return Status::NotCarried(fmt::format("--strict-objects: {} would not be carried to {} (first: {})",
+                                          Counted(out->plan.not_carried.size(), "object"), out->plan.target_engine,
                                           out->plan.not_carried.front()));
   }
   std::vector<uint64_t> sizes;
@@ -327,9 +328,9 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
                                         options.sink.data_only ? options.existing_target : nullptr));
   if (options.sink.strict_objects && !plan.not_carried.empty()) {
     return Status::NotCarried(
-        fmt::format("--strict-objects: {} objects would not be carried to {} (first: {}); "
+        fmt::format("--strict-objects: {} would not be carried to {} (first: {}); "
                     "nothing was written (decant plan lists them)",
-                    plan.not_carried.size(), plan.target_engine, plan.not_carried.front()));
+                    Counted(plan.not_carried.size(), "object"), plan.target_engine, plan.not_carried.front()));
   }
   if (options.events) options.events->Plan(plan, read_schema);
   SinkOptions sink_options = options.sink;

@@ -9,6 +9,7 @@
 
 #include "core/ascii.h"
 #include "core/endpoint.h"
+#include "core/plural.h"
 #include "core/utf8.h"
 #include "mapping/sql_translate.h"
 #include "pipeline/endpoints.h"
@@ -392,8 +393,8 @@ std::string FormatPlan(const MigrationPlan& plan, const ColumnNote& note) {
     out += fmt::format("\nnot carried to {} ({}):\n", plan.target_engine, plan.not_carried.size());
     for (const std::string& line : plan.not_carried) out += "  " + line + "\n";
   }
-  out += fmt::format("\n{} columns exact, {} lossy for some values, {} lossy for every value; {} objects not carried\n",
-                     exact, some, all, plan.not_carried.size());
+  out += fmt::format("\n{} exact, {} lossy for some values, {} lossy for every value; {} not carried\n",
+                     Counted(exact, "column"), some, all, Counted(plan.not_carried.size(), "object"));
   return out;
 }
 

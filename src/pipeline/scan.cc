@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "core/plural.h"
 #include "core/work_queue.h"
 #include "pipeline/interrupt.h"
 
@@ -63,8 +64,8 @@ std::string FormatScannedPlan(const MigrationPlan& plan, const PlanScan& scan) {
     std::string keys;
     for (const std::string& k : it->keys) keys += (keys.empty() ? "" : "; ") + k;
     std::string more = it->count > it->keys.size() ? ", ..." : "";
-    std::string line = fmt::format("scan: {} value{} in this data ({}), first at {}{}", it->count,
-                                   it->count == 1 ? "" : "s", it->reason, keys, more);
+    std::string line =
+        fmt::format("scan: {} in this data ({}), first at {}{}", Counted(it->count, "value"), it->reason, keys, more);
     if (it->null_in_not_null) {
       line += fmt::format("; {} of them would be NULL in this NOT NULL column: the load would stop at the first",
                           it->null_in_not_null);
@@ -73,10 +74,9 @@ std::string FormatScannedPlan(const MigrationPlan& plan, const PlanScan& scan) {
   };
   uint64_t values = 0;
   for (const ColumnConversions& c : scan.columns) values += c.count;
-  std::string footer =
-      fmt::format("scan: {} rows read in {} table{} ({} more cannot change); {} value{} converted in {} column{}\n",
-                  scan.rows, scan.tables_read, scan.tables_read == 1 ? "" : "s", scan.tables_skipped, values,
-                  values == 1 ? "" : "s", scan.columns.size(), scan.columns.size() == 1 ? "" : "s");
+  std::string footer = fmt::format("scan: {} read in {} ({} more cannot change); {} converted in {}\n",
+                                   Counted(scan.rows, "row"), Counted(scan.tables_read, "table"), scan.tables_skipped,
+                                   Counted(values, "value"), Counted(scan.columns.size(), "column"));
   return FormatPlan(plan, note) + footer;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/ascii.h"
+#include "core/plural.h"
 
 namespace decant {
 namespace {
@@ -77,7 +78,7 @@ Status LoadProtocol::Begin(LoadTarget& target, const Schema& schema, const SinkO
         continue;
       }
       if (options.mode != LoadMode::kClean) {
-        std::string holds = rows->exact ? std::to_string(rows->rows) + " rows" : "rows";
+        std::string holds = rows->exact ? Counted(rows->rows, "row") : "rows";
         return Status::FailedPrecondition("--data-only: table " + label + " in " + target.Describe() +
                                           " already holds " + holds +
                                           "; use --append to add to them or --clean to empty them first");

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -55,9 +56,15 @@ void InitLibrary() {
 const char* kKnownParams[] = {"defaults-file", "socket",  "connect-timeout", "ssl-mode", "ssl-ca",     "ssl-capath",
                               "ssl-cert",      "ssl-key", "ssl-cipher",      "ssl-crl",  "tls-version"};
 
+// The seconds a connection attempt may take: ?connect-timeout=N, else 10.
+unsigned ConnectTimeout(const ConnectParams& p) {
+  auto t = p.params.find("connect-timeout");
+  return t == p.params.end() ? 10 : static_cast<unsigned>(std::atoi(t->second.c_str()));
+}
+
 // A one-line explanation of a failed login or connection, naming the setting
-// that is most likely wrong.
-Status ConnectError(MYSQL* mysql, const ConnectParams& p) {
+// that is most likely wrong. `seconds`: how long the attempt took.
+Status ConnectError(MYSQL* mysql, const ConnectParams& p, double seconds) {
   unsigned err = mysql_errno(mysql);
   std::string server_msg = OneLine(mysql_error(mysql));
   std::string who = p.user.empty() ? std::string("the configured user") : "user '" + p.user + "'";
@@ -78,7 +85,12 @@ Status ConnectError(MYSQL* mysql, const ConnectParams& p) {
     case CR_CONNECTION_ERROR:
     case CR_CONN_HOST_ERROR: {
       std::string port = p.port ? std::to_string(p.port) : std::string("3306 (default)");
-      if (server_msg.find("(111)") != std::string::npos) {
+      // libmariadb connects without blocking and reports the EINPROGRESS
+      // (115) of its connect() even when the host then refused at once, so a
+      // 115 well within the timeout is a refusal; no answer takes it all.
+      bool in_progress = server_msg.find("(115)") != std::string::npos;
+      if (server_msg.find("(111)") != std::string::npos ||
+          (in_progress && seconds < 0.5 * std::max(ConnectTimeout(p), 1u))) {
         return Status::Unavailable(p.shown + ": connection refused by " + p.host + " on port " + port +
                                    ": no MySQL server listens on that port (wrong port?)");
       }
@@ -102,8 +114,7 @@ Status ApplyOptions(MYSQL* mysql, const ConnectParams& p) {
     auto it = p.params.find(key);
     return it == p.params.end() ? nullptr : &it->second;
   };
-  unsigned timeout = 10;
-  if (const std::string* t = param("connect-timeout")) timeout = static_cast<unsigned>(std::atoi(t->c_str()));
+  unsigned timeout = ConnectTimeout(p);
   mysql_optionsv(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
   if (const std::string* f = param("defaults-file")) mysql_optionsv(mysql, MYSQL_READ_DEFAULT_FILE, f->c_str());
   mysql_optionsv(mysql, MYSQL_READ_DEFAULT_GROUP, "client");
@@ -319,10 +330,12 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectParams& params
     password = env;
   }
   auto socket = params.params.find("socket");
+  auto started = std::chrono::steady_clock::now();
   if (!mysql_real_connect(mysql, params.host.c_str(), params.user.empty() ? nullptr : params.user.c_str(), password,
                           params.database.empty() ? nullptr : params.database.c_str(), params.port,
                           socket == params.params.end() ? nullptr : socket->second.c_str(), CLIENT_LOCAL_FILES)) {
-    Status err = ConnectError(mysql, params);
+    Status err =
+        ConnectError(mysql, params, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     mysql_close(mysql);
     return err;
   }

@@ -115,23 +115,24 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& location
     std::string host = Param(c, PQhost), port = Param(c, PQport), db = Param(c, PQdb), user = Param(c, PQuser);
     std::string reason = ConnectReason(PQerrorMessage(c));
     PQfinish(c);
-    std::string which;
+    // Each known reason in decant's words instead of libpq's, which would
+    // say it again; what libpq does not say twice stays as it is.
+    std::string which = reason;
     if (reason.find("password authentication failed") != std::string::npos ||
         reason.find("no password supplied") != std::string::npos) {
       which = "wrong or missing password for user \"" + user + "\"";
     } else if (reason.find("does not exist") != std::string::npos && reason.find("database") != std::string::npos) {
       which = "database \"" + db + "\" does not exist";
     } else if (reason.find("could not translate host name") != std::string::npos) {
-      which = "unknown host \"" + host + "\"";
+      size_t why = reason.find("to address: ");  // the resolver's word: not known, or a temporary failure
+      which = "unknown host \"" + host + "\"" + (why == std::string::npos ? "" : " (" + reason.substr(why + 12) + ")");
     } else if (reason.find("Connection refused") != std::string::npos) {
-      which = "nothing accepts connections at " + host + " port " + port + " (connection refused)";
+      which = "nothing accepts connections on port " + port + " (connection refused)";
     } else if (reason.find("role") != std::string::npos && reason.find("does not exist") != std::string::npos) {
       which = "user \"" + user + "\" does not exist";
     }
     std::string where = fmt::format("{}:{}/{}", host, port, db);
-    return Status::Unavailable(
-        RedactUri(fmt::format("cannot connect to PostgreSQL at {}: {}{}", where, which.empty() ? reason : which,
-                              which.empty() ? "" : " (" + reason + ")")));
+    return Status::Unavailable(RedactUri(fmt::format("cannot connect to PostgreSQL at {}: {}", where, which)));
   }
   auto conn = std::unique_ptr<Connection>(new Connection(c));
   return conn;
