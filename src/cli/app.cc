@@ -84,9 +84,11 @@ void Say(const GlobalOptions& g, const std::string& line) {
 }
 
 std::string SummaryLine(const char* verb, const CopySummary& s, const std::string& from, const std::string& to) {
+  std::string rows = s.upsert ? fmt::format("{} inserted, {} updated; {}", s.inserted, s.updated, HumanBytes(s.bytes))
+                              : HumanBytes(s.bytes);
   return fmt::format(
       "{} {} tables, {} rows ({}), {} indexes, {} views, {} triggers, {} sequences from {} to {} in {:.2f} s", verb,
-      s.tables.size(), s.rows, HumanBytes(s.bytes), s.indexes, s.views, s.triggers, s.sequences, from, to, s.seconds);
+      s.tables.size(), s.rows, rows, s.indexes, s.views, s.triggers, s.sequences, from, to, s.seconds);
 }
 
 // --table / --exclude-table / --rename (docs/cli.md, "Choosing and renaming tables").
@@ -326,13 +328,16 @@ struct LoadArgs {
   bool strict = false;
   bool strict_objects = false;
   bool data_only = false;
+  bool upsert = false;
   size_t jobs = 1;
+  CLI::Option* clean_option = nullptr;  // set by AddLoadOptions
 
   CopyOptions Copy() const {
     CopyOptions co;
     co.jobs = jobs;
     co.strict = strict;
-    co.sink.mode = clean ? LoadMode::kClean : append ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
+    co.sink.mode = clean ? LoadMode::kClean : append || upsert ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
+    co.sink.upsert = upsert;
     co.sink.data_only = data_only;
     co.sink.strict_objects = strict_objects;
     return co;
@@ -344,6 +349,7 @@ void AddLoadOptions(CLI::App* cmd, LoadArgs* load, const char* jobs_help) {
       cmd->add_flag("--clean", load->clean,
                     "drop the objects decant would create, then load (--data-only: delete the tables' rows first)");
   cmd->add_flag("--append", load->append, "keep what the target holds and add rows")->excludes(c);
+  load->clean_option = c;
   cmd->add_option("-j,--jobs", load->jobs, jobs_help)->check(CLI::Range(1, 64));
   cmd->add_flag("--strict", load->strict,
                 "stop at the first value the target cannot hold exactly, leaving the target as it was");
@@ -354,6 +360,14 @@ void AddStrictObjects(CLI::App* cmd, LoadArgs* load) {
   cmd->add_flag("--strict-objects", load->strict_objects,
                 "fail before writing anything when an object (view, trigger, index, ...) would not be carried, "
                 "and abort when the target refuses one");
+}
+
+// import and migrate (after AddLoadOptions): --upsert (docs/cli.md, "Upsert").
+void AddUpsert(CLI::App* cmd, LoadArgs* load) {
+  cmd->add_flag("--upsert", load->upsert,
+                "replace the rows whose primary (or unique) key the target already holds, insert the others; "
+                "keeps what the target holds, as --append (a table without a key is refused)")
+      ->excludes(load->clean_option);
 }
 
 void AddDataOnly(CLI::App* cmd, LoadArgs* load) {
@@ -680,6 +694,7 @@ int RunMigrate(const MigrateArgs& args, const GlobalOptions& g) {
     return Fail(Status::InvalidArgument("--format writes a file; '" + RedactLocation(a.target) +
                                         "' is a database URI (drop --format to load it)"));
   }
+  if (to_file && a.load.upsert) return Fail(Status::InvalidArgument("--upsert loads a database: not with --format"));
   if (!to_file && !IsDatabaseLocation(a.target)) {
     return Fail(Status::InvalidArgument("'" + a.target +
                                         "' is not a database URI; to write a file give --format NAME (or use export)"));
@@ -1185,6 +1200,7 @@ int RunDecant(int argc, char** argv) {
   AddLoadOptions(import_cmd, &im.load, "tables loaded at once");
   AddStrictObjects(import_cmd, &im.load);
   AddDataOnly(import_cmd, &im.load);
+  AddUpsert(import_cmd, &im.load);
   AddSelectOptions(import_cmd, &im.select);
   AddDocumentOptions(import_cmd, &im.documents);
 
@@ -1196,6 +1212,7 @@ int RunDecant(int argc, char** argv) {
   AddLoadOptions(migrate_cmd, &mi.load, "tables copied at once");
   AddStrictObjects(migrate_cmd, &mi.load);
   AddDataOnly(migrate_cmd, &mi.load);
+  AddUpsert(migrate_cmd, &mi.load);
   AddSelectOptions(migrate_cmd, &mi.select);
   AddDocumentOptions(migrate_cmd, &mi.documents);
   AddDjangoWriteOptions(migrate_cmd, &mi.documents.django, false);

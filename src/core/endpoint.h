@@ -133,6 +133,10 @@ class TableWriter {
   virtual Status Write(const RowBatch& batch) = 0;
   // Flushes; the table's rows are complete once this returns OK.
   virtual Status Close() = 0;
+  // With SinkOptions::upsert, once Close returned OK: how many of the rows
+  // written replaced a row of the table that had the same key (counted
+  // whether or not a value changed); the others were inserted. 0 otherwise.
+  virtual uint64_t Updated() const { return 0; }
 };
 
 enum class LoadMode {
@@ -164,6 +168,15 @@ struct SinkOptions {
   // --strict-objects: an auxiliary object the target refuses (see Sink) fails
   // the load with NotCarried (and the sink is aborted) instead of being skipped.
   bool strict_objects = false;
+  // --upsert: a row whose key (UpsertKey in engines/common/load_protocol.h:
+  // the primary key, else the first unique key) the table already holds
+  // replaces that row's other columns in place (never delete-and-insert: no
+  // cascade fires, no id changes); other rows are inserted. Requires mode
+  // kAppend (what is there stays, missing tables are created); goes with
+  // data_only. Begin refuses a schema table without such a key with
+  // InvalidArgument naming it, before anything is written. Writers count the
+  // rows they replaced (TableWriter::Updated).
+  bool upsert = false;
 };
 
 // One object a sink created, or one it did not create because the target
