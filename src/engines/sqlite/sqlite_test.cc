@@ -323,6 +323,14 @@ TEST_F(SqliteTest, U16UpsertReplacesRowsByKey) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("8 rows (0 inserted, 8 updated; "), std::string::npos) << r.err;
 
+  // import --upsert from an archive: the same.
+  std::string archive = Path("u16.decant");
+  r = testing_util::RunDecantBinary({"export", Uri(src), "-o", archive});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = testing_util::RunDecantBinary({"import", "--upsert", archive, Uri(dst)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("imported 2 tables, 8 rows (0 inserted, 8 updated; "), std::string::npos) << r.err;
+
   // A table without a key: refused before anything is written.
   exec(src, "CREATE TABLE loose (x INT); INSERT INTO loose VALUES (1); UPDATE parent SET qty = 9");
   std::string before = Snapshot(dst);
