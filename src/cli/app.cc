@@ -146,8 +146,10 @@ void PrintJsonDocument(const char* name, const nlohmann::ordered_json& body) {
 }
 
 std::string SummaryLine(const char* verb, const CopySummary& s, const std::string& from, const std::string& to) {
+  std::string rows = s.upsert ? fmt::format("{} inserted, {} updated; {}", s.inserted, s.updated, HumanBytes(s.bytes))
+                              : HumanBytes(s.bytes);
   return fmt::format("{} {}, {} ({}), {}, {}, {}, {} from {} to {} in {:.2f} s", verb,
-                     Counted(s.tables.size(), "table"), Counted(s.rows, "row"), HumanBytes(s.bytes),
+                     Counted(s.tables.size(), "table"), Counted(s.rows, "row"), rows,
                      Counted(s.indexes, "index", "indexes"), Counted(s.views, "view"), Counted(s.triggers, "trigger"),
                      Counted(s.sequences, "sequence"), from, to, s.seconds);
 }
@@ -507,13 +509,16 @@ struct LoadArgs {
   bool strict = false;
   bool strict_objects = false;
   bool data_only = false;
+  bool upsert = false;
   size_t jobs = 1;
+  CLI::Option* clean_option = nullptr;  // set by AddLoadOptions
 
   CopyOptions Copy() const {
     CopyOptions co;
     co.jobs = jobs;
     co.strict = strict;
-    co.sink.mode = clean ? LoadMode::kClean : append ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
+    co.sink.mode = clean ? LoadMode::kClean : append || upsert ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
+    co.sink.upsert = upsert;
     co.sink.data_only = data_only;
     co.sink.strict_objects = strict_objects;
     return co;
@@ -525,6 +530,7 @@ void AddLoadOptions(CLI::App* cmd, LoadArgs* load, const char* jobs_help) {
       cmd->add_flag("--clean", load->clean,
                     "drop the objects decant would create, then load (--data-only: delete the tables' rows first)");
   cmd->add_flag("--append", load->append, "keep what the target holds and add rows")->excludes(c);
+  load->clean_option = c;
   cmd->add_option("-j,--jobs", load->jobs, jobs_help)->check(CLI::Range(1, 64));
   cmd->add_flag("--strict", load->strict,
                 "stop at the first value the target cannot hold exactly, leaving the target as it was");
@@ -535,6 +541,14 @@ void AddStrictObjects(CLI::App* cmd, LoadArgs* load) {
   cmd->add_flag("--strict-objects", load->strict_objects,
                 "fail before writing anything when an object (view, trigger, index, ...) would not be carried, "
                 "and abort when the target refuses one");
+}
+
+// import and migrate (after AddLoadOptions): --upsert (docs/cli.md, "Upsert").
+void AddUpsert(CLI::App* cmd, LoadArgs* load) {
+  cmd->add_flag("--upsert", load->upsert,
+                "replace the rows whose primary (or unique) key the target already holds, insert the others; "
+                "keeps what the target holds, as --append (a table without a key is refused)")
+      ->excludes(load->clean_option);
 }
 
 void AddDataOnly(CLI::App* cmd, LoadArgs* load) {
@@ -922,6 +936,7 @@ int RunShardedMigrate(const MigrateArgs& a, const GlobalOptions& g) {
   const char* refused = a.sh.state.empty()  ? "shards need --state DIR, a directory every process reaches"
                         : !a.format.empty() ? "shards load a database: drop --format"
                         : a.force           ? "shards load a database, which --force never replaces: drop --force"
+                        : a.load.upsert     ? "shards load new tables: drop --upsert"
                         : a.load.data_only  ? "shards create the tables they load: drop --data-only"
                         : !a.sh.coordinate && (a.load.clean || a.load.append)
                             ? "--clean and --append go with the coordinator, which creates the tables"
@@ -998,6 +1013,7 @@ int RunMigrate(const MigrateArgs& args, const GlobalOptions& g) {
     return Fail(Status::InvalidArgument("--format writes a file; '" + RedactLocation(a.target) +
                                         "' is a database URI (drop --format to load it)"));
   }
+  if (to_file && a.load.upsert) return Fail(Status::InvalidArgument("--upsert loads a database: not with --format"));
   if (!to_file && !IsDatabaseLocation(a.target)) {
     return Fail(Status::InvalidArgument("'" + a.target +
                                         "' is not a database URI; to write a file give --format NAME (or use export)"));
@@ -1589,6 +1605,7 @@ int RunDecant(int argc, char** argv) {
   AddLoadOptions(import_cmd, &im.load, "tables loaded at once");
   AddStrictObjects(import_cmd, &im.load);
   AddDataOnly(import_cmd, &im.load);
+  AddUpsert(import_cmd, &im.load);
   AddSelectOptions(import_cmd, &im.select);
   AddDocumentOptions(import_cmd, &im.documents);
 
@@ -1608,6 +1625,7 @@ int RunDecant(int argc, char** argv) {
   AddLoadOptions(migrate_cmd, &mi.load, "tables copied at once");
   AddStrictObjects(migrate_cmd, &mi.load);
   AddDataOnly(migrate_cmd, &mi.load);
+  AddUpsert(migrate_cmd, &mi.load);
   AddSelectOptions(migrate_cmd, &mi.select);
   AddDocumentOptions(migrate_cmd, &mi.documents);
   AddDjangoWriteOptions(migrate_cmd, &mi.documents.django, false);

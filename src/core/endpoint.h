@@ -133,6 +133,10 @@ class TableWriter {
   virtual Status Write(const RowBatch& batch) = 0;
   // Flushes; the table's rows are complete once this returns OK.
   virtual Status Close() = 0;
+  // With SinkOptions::upsert, once Close returned OK: how many of the rows
+  // written replaced a row of the table that had the same key (counted
+  // whether or not a value changed); the others were inserted. 0 otherwise.
+  virtual uint64_t Updated() const { return 0; }
 };
 
 // A sharded load (decant migrate --coordinate / --shard, docs/scale.md):
@@ -185,6 +189,15 @@ struct SinkOptions {
   //     (rows a writer committed stay: the coordinator's Abort drops them).
   //   Neither goes with data_only.
   ShardRole shard = ShardRole::kNone;
+  // --upsert: a row whose key (UpsertKey in engines/common/load_protocol.h:
+  // the primary key, else the first unique key) the table already holds
+  // replaces that row's other columns in place (never delete-and-insert: no
+  // cascade fires, no id changes); other rows are inserted. Requires mode
+  // kAppend (what is there stays, missing tables are created); goes with
+  // data_only. Begin refuses a schema table without such a key with
+  // InvalidArgument naming it, before anything is written. Writers count the
+  // rows they replaced (TableWriter::Updated).
+  bool upsert = false;
 };
 
 // One object a sink created, or one it did not create because the target

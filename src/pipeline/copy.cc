@@ -127,6 +127,10 @@ Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const Tab
   DECANT_RETURN_IF_ERROR(st);
   DECANT_RETURN_IF_ERROR(queue.producer_status());
   DECANT_RETURN_IF_ERROR(writer->Close());
+  if (options.sink.upsert) {
+    stats->updated = writer->Updated();
+    stats->inserted = stats->rows - stats->updated;
+  }
   converter.Report(stats->table, &stats->conversions);
   return Status::OK();
 }
@@ -141,6 +145,8 @@ Status TableError(const Status& st, const std::string& table) {
 void MergeSlice(TableCopyStats&& slice, TableCopyStats* table) {
   table->rows += slice.rows;
   table->bytes += slice.bytes;
+  table->inserted += slice.inserted;
+  table->updated += slice.updated;
   for (ColumnConversions& c : slice.conversions) {
     auto same = std::find_if(table->conversions.begin(), table->conversions.end(),
                              [&](const ColumnConversions& t) { return t.column == c.column; });
@@ -259,6 +265,8 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
   for (auto& stats : done) {
     summary->rows += stats.rows;
     summary->bytes += stats.bytes;
+    summary->inserted += stats.inserted;
+    summary->updated += stats.updated;
     summary->tables.push_back(std::move(stats));
   }
   return Status::OK();
@@ -354,6 +362,7 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
   phase_finished("schema");
 
   CopySummary summary;
+  summary.upsert = options.sink.upsert;
   size_t jobs = std::max<size_t>(std::min({options.jobs, source.MaxParallelTables(), sink.MaxParallelTables()}), 1);
   // Sources that read in order (a piped archive) get the tables in schema
   // order; --data-only reorders them parents first, which needs a source that

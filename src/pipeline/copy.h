@@ -66,6 +66,10 @@ struct TableCopyStats {
   std::string table;  // qualified name
   uint64_t rows = 0;
   uint64_t bytes = 0;
+  // With options.sink.upsert: of `rows`, those that replaced a row with the
+  // same key (TableWriter::Updated) and those added; inserted + updated ==
+  // rows. Both 0 otherwise.
+  uint64_t inserted = 0, updated = 0;
   std::vector<ColumnConversions> conversions;
 };
 
@@ -81,6 +85,10 @@ struct CopySummary {
   size_t indexes = 0, views = 0, triggers = 0, sequences = 0;
   uint64_t rows = 0;
   uint64_t bytes = 0;
+  // With options.sink.upsert (upsert true): the tables' inserted and updated
+  // rows summed; inserted + updated == rows.
+  bool upsert = false;
+  uint64_t inserted = 0, updated = 0;
   double seconds = 0;
 };
 

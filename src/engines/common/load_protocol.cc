@@ -60,9 +60,46 @@ std::string DescribeTargetObjects(const std::vector<TargetObject>& objects, Load
   return listing == LoadTarget::Listing::kEach ? ListEach(objects) : ListByKind(objects);
 }
 
+std::optional<std::vector<std::string>> UpsertKey(const Schema& schema, const Table& table) {
+  std::vector<size_t> data = DataColumns(table);
+  auto loaded = [&](const std::vector<std::string>& columns) {
+    return !columns.empty() && std::all_of(columns.begin(), columns.end(), [&](const std::string& name) {
+      return std::any_of(data.begin(), data.end(), [&](size_t i) { return table.columns[i].name == name; });
+    });
+  };
+  if (table.primary_key && loaded(table.primary_key->columns)) return table.primary_key->columns;
+  for (const KeyConstraint& u : table.uniques) {
+    if (loaded(u.columns)) return u.columns;
+  }
+  for (const Index& index : schema.indexes) {
+    if (!index.unique || index.where || index.table != table.name || index.schema != table.schema) continue;
+    std::vector<std::string> columns;
+    for (const IndexKey& k : index.keys) {
+      if (k.column.empty() || !k.expression.empty() || !k.json_path.empty()) {
+        columns.clear();
+        break;
+      }
+      columns.push_back(k.column);
+    }
+    if (loaded(columns)) return columns;
+  }
+  return std::nullopt;
+}
+
 Status LoadProtocol::Begin(LoadTarget& target, const Schema& schema, const SinkOptions& options) {
   mode_ = options.mode;
   present_.clear();
+  if (options.upsert) {
+    for (const Table& table : schema.tables) {
+      if (UpsertKey(schema, table)) continue;
+      return Status::InvalidArgument("--upsert: table " + target.TableLabel(table) +
+                                     " has no primary or unique key to match rows by; leave it out with "
+                                     "--exclude-table or load it without --upsert");
+    }
+    if (options.mode != LoadMode::kAppend) {
+      return Status::InvalidArgument("--upsert keeps what the target holds: not with --clean");
+    }
+  }
   if (options.data_only) {
     // The application made the tables; they must be there and empty, or be
     // emptied (--clean), or take more rows (--append, merged tables).

@@ -12,6 +12,9 @@
 //                rows are deleted first, children first); tables the source
 //                merges into (SinkOptions::merged_tables) may hold rows and
 //                are never emptied; Commit advances the sequences.
+//   --upsert     as --append (with or without --data-only), and rows replace
+//                the rows with the same key (SinkOptions::upsert); every
+//                table must have a key (UpsertKey), checked first.
 // LoadProtocol makes that decision and words its messages; the engine
 // supplies the primitives (LoadTarget) and keeps its own specifics:
 // connections, transactions, COPY / LOAD DATA, post-data objects.
@@ -19,6 +22,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,9 +90,19 @@ class LoadTarget {
   virtual std::string TableLabel(const Table& table) const { return table.name; }
 };
 
+// The columns an upsert matches rows of `table` (one of `schema`'s tables)
+// by: its primary key, else its first unique constraint, else its first
+// unique index of plain columns without a WHERE; every column of it a data
+// column (DataColumns). nullopt: the table has none.
+std::optional<std::vector<std::string>> UpsertKey(const Schema& schema, const Table& table);
+
 // Runs the protocol for one Begin and remembers what the target held.
 class LoadProtocol {
  public:
+  // With options.upsert, first of all (before anything is read or written):
+  // InvalidArgument "--upsert: table T has no primary or unique key ..." for
+  // the first table without an UpsertKey, and InvalidArgument unless
+  // options.mode is kAppend. The rest goes as under kAppend.
   // With options.data_only: CountRows for every table of `schema` (NotFound
   // "--data-only: table T is not in TARGET"; FailedPrecondition "... already
   // holds N rows; use --append to add to them or --clean to empty them first"

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
 namespace decant {
 namespace {
 
@@ -214,6 +216,83 @@ TEST(LoadProtocol, ListingStyles) {
             "7 tables (t1, t2, t3, t4, t5, …and 2 more), 1 index (i), 1 routine (r), 1 trigger (g), 1 sequence (s)");
   EXPECT_EQ(DescribeTargetObjects(objs, LoadTarget::Listing::kEach),
             "table t1, table t2, table t3, table t4, table t5 and 6 more");
+}
+
+Column Col(const char* name) {
+  Column c;
+  c.name = name;
+  return c;
+}
+
+KeyConstraint Key(std::vector<std::string> columns) {
+  KeyConstraint k;
+  k.columns = std::move(columns);
+  return k;
+}
+
+// An index of table t on `column` (or, when `expression` is set, on that).
+Index IndexOn(const char* column, bool unique, const char* expression = nullptr, const char* where = nullptr) {
+  Index x;
+  x.table = "t";
+  x.unique = unique;
+  x.keys.emplace_back();
+  if (expression) {
+    x.keys.back().expression = expression;
+  } else {
+    x.keys.back().column = column;
+  }
+  if (where) x.where = where;
+  return x;
+}
+
+// UpsertKey: the primary key, else the first unique constraint, else the
+// first unique index of plain columns without WHERE; only of loaded columns.
+TEST(LoadProtocol, U16UpsertKeyPrefersThePrimaryKey) {
+  Schema s;
+  s.tables.resize(1);
+  Table& t = s.tables[0];
+  t.name = "t";
+  for (const char* c : {"id", "code", "g", "v"}) t.columns.push_back(Col(c));
+  t.columns[2].generated_expr = "v * 2";
+  EXPECT_FALSE(UpsertKey(s, t));
+  s.indexes = {IndexOn("v", true, nullptr, "v > 0"), IndexOn("", true, "lower(code)"), IndexOn("v", false)};
+  EXPECT_FALSE(UpsertKey(s, t));
+  s.indexes.push_back(IndexOn("v", true));
+  EXPECT_EQ(UpsertKey(s, t), std::vector<std::string>{"v"});
+  t.uniques.push_back(Key({"g"}));  // generated: not loaded
+  EXPECT_EQ(UpsertKey(s, t), std::vector<std::string>{"v"});
+  t.uniques.push_back(Key({"code", "v"}));
+  EXPECT_EQ(UpsertKey(s, t), (std::vector<std::string>{"code", "v"}));
+  t.primary_key = Key({"id"});
+  EXPECT_EQ(UpsertKey(s, t), std::vector<std::string>{"id"});
+}
+
+// --upsert: a table without a key is refused before any primitive runs;
+// otherwise the protocol is --append's.
+TEST(LoadProtocol, U16UpsertRefusesATableWithoutKeyFirst) {
+  FakeTarget t;
+  Schema s = TwoTables();
+  s.tables[0].columns.push_back(Col("id"));
+  s.tables[0].primary_key = Key({"id"});
+  SinkOptions o;
+  o.mode = LoadMode::kAppend;
+  o.upsert = true;
+  LoadProtocol p;
+  Status st = p.Begin(t, s, o);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(),
+            "--upsert: table b has no primary or unique key to match rows by; leave it out with --exclude-table or "
+            "load it without --upsert");
+  EXPECT_EQ(t.calls, "");
+  s.tables[1].columns.push_back(Col("k"));
+  s.tables[1].uniques.push_back(Key({"k"}));
+  t.objects = {{"table", "a"}};
+  ASSERT_TRUE(p.Begin(t, s, o).ok());
+  EXPECT_EQ(t.calls, "list;start;before;has0;has1;create 1;");
+  t.calls.clear();
+  o.mode = LoadMode::kClean;
+  EXPECT_EQ(p.Begin(t, s, o).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(t.calls, "");
 }
 
 }  // namespace

@@ -12,7 +12,9 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include "core/ascii.h"
 
@@ -59,12 +61,24 @@ void AppendEscaped(std::string_view s, std::string* out) {
 class Encoder {
  public:
   Encoder(const Connection* conn, LoadMethod method, const std::string& table, const std::vector<std::string>& columns,
-          std::vector<CellKind> kinds, int auto_increment)
-      : conn_(conn), insert_(method == LoadMethod::kInsert), kinds_(std::move(kinds)) {
+          std::vector<CellKind> kinds, int auto_increment, const std::vector<std::string>& key)
+      : conn_(conn), insert_(method != LoadMethod::kLoadData), kinds_(std::move(kinds)) {
     if (insert_) {
       head_ = "INSERT INTO " + QuoteIdent(table) + " (";
       for (size_t i = 0; i < columns.size(); ++i) head_ += (i ? ", " : "") + QuoteIdent(columns[i]);
       head_ += ") VALUES (";
+      if (method == LoadMethod::kUpsert) {
+        // VALUES(c): the row's value (MariaDB's only spelling; MySQL 8.0.20+
+        // warns that it is deprecated, which Run lets pass).
+        for (const std::string& c : columns) {
+          if (std::find(key.begin(), key.end(), c) != key.end()) continue;
+          tail_ +=
+              (tail_.empty() ? " ON DUPLICATE KEY UPDATE " : ", ") + QuoteIdent(c) + " = VALUES(" + QuoteIdent(c) + ")";
+        }
+        if (tail_.empty() && !key.empty()) {  // every column is key
+          tail_ = " ON DUPLICATE KEY UPDATE " + QuoteIdent(key.front()) + " = VALUES(" + QuoteIdent(key.front()) + ")";
+        }
+      }
       return;
     }
     // CHARACTER SET binary: the server reads the bytes as they are (text is
@@ -108,6 +122,9 @@ class Encoder {
   // The statement that loads a buffer streamed as its infile; empty when the
   // buffer is a statement itself (INSERT).
   const std::string& statement() const { return statement_; }
+  // What ends an INSERT statement after its last row ("" but for kUpsert).
+  const std::string& tail() const { return tail_; }
+  bool upsert() const { return !tail_.empty(); }
   size_t flush_bytes() const { return insert_ ? kInsertBytes : kStatementBytes; }
 
  private:
@@ -163,6 +180,7 @@ class Encoder {
   std::vector<CellKind> kinds_;
   std::string head_;       // INSERT: "INSERT INTO t (...) VALUES ("
   std::string statement_;  // LOAD DATA: the statement
+  std::string tail_;       // kUpsert: " ON DUPLICATE KEY UPDATE ..."
   std::string scratch_;
 };
 
@@ -213,6 +231,7 @@ class BulkWriter : public TableWriter {
     for (size_t r = 0; r < batch.num_rows(); ++r) {
       Status st = encoder_.AppendRow(batch.row(r), &current_);
       if (!st.ok()) return st.WithContext("table " + table_);
+      ++current_rows_;
       if (current_.size() >= encoder_.flush_bytes()) DECANT_RETURN_IF_ERROR(Hand());
     }
     return LoaderStatus();
@@ -224,13 +243,17 @@ class BulkWriter : public TableWriter {
     return LoaderStatus();
   }
 
+  uint64_t Updated() const override { return updated_; }
+
  private:
   // Gives the current buffer to the loader, waiting while it is kPending behind.
   Status Hand() {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return queue_.size() < kPending || !error_.ok(); });
     if (!error_.ok()) return error_;
-    queue_.push_back(std::move(current_));
+    current_ += encoder_.tail();
+    queue_.push_back({std::move(current_), current_rows_});
+    current_rows_ = 0;
     current_ = std::string();
     current_.reserve(encoder_.flush_bytes() + (1u << 20));
     cv_.notify_all();
@@ -253,7 +276,7 @@ class BulkWriter : public TableWriter {
 
   void LoaderLoop() {
     for (;;) {
-      std::string buf;
+      std::pair<std::string, uint64_t> buf;
       {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [&] { return !queue_.empty() || done_; });
@@ -261,7 +284,7 @@ class BulkWriter : public TableWriter {
         buf = std::move(queue_.front());
         queue_.pop_front();
       }
-      Status st = Run(buf);
+      Status st = Run(buf.first, buf.second);
       std::lock_guard lock(mu_);
       if (!st.ok() && error_.ok()) error_ = st;
       cv_.notify_all();
@@ -271,7 +294,8 @@ class BulkWriter : public TableWriter {
 
   // Runs one statement and turns any warning into an error: the server
   // changed or skipped something, so the copy would not be exact.
-  Status Run(const std::string& buf) {
+  // `row_count`: how many rows the buffer holds.
+  Status Run(const std::string& buf, uint64_t row_count) {
     MYSQL* mysql = conn_->get();
     // Several writers of one table (a table read in slices) can deadlock in
     // InnoDB; the server then rolls back the victim's transaction. When the
@@ -294,6 +318,7 @@ class BulkWriter : public TableWriter {
       std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
     }
     if (rc != 0) return conn_->Error("table " + table_);
+    if (encoder_.upsert()) DECANT_RETURN_IF_ERROR(CountUpdated(mysql, row_count));
     unsigned count = mysql_warning_count(mysql);
     if (count == 0) return Status::OK();
     // Every warning is read when some may pass (max_error_count is raised
@@ -306,6 +331,7 @@ class BulkWriter : public TableWriter {
       if (r.size() < 3 || r[0].value_or("") == "Note") continue;
       unsigned err = static_cast<unsigned>(std::atoi(r[1].value_or("0").c_str()));
       if (Reproduced(err, r[2].value_or(""))) continue;
+      if (encoder_.upsert() && err == ER_WARN_DEPRECATED_SYNTAX) continue;  // VALUES(c) on MySQL 8.0.20+
       bool constraint = err == ER_DUP_ENTRY || err == ER_BAD_NULL_ERROR || err == ER_NO_REFERENCED_ROW_2 ||
                         err == ER_WARN_NULL_TO_NOTNULL;
       if (code == StatusCode::kOk) code = constraint ? StatusCode::kFailedPrecondition : StatusCode::kDataLoss;
@@ -313,6 +339,29 @@ class BulkWriter : public TableWriter {
     }
     if (code == StatusCode::kOk) return Status::OK();
     return Status(code, "table " + table_ + ": the server did not take the rows as they are: " + OneLine(msg));
+  }
+
+  // After an upsert statement of `rows` rows: adds the rows that found their
+  // key to updated_ (mysql_load.h, kUpsert).
+  Status CountUpdated(MYSQL* mysql, uint64_t rows) {
+    uint64_t affected = mysql_affected_rows(mysql);
+    uint64_t changed = 0;
+    const char* info = mysql_info(mysql);
+    if (info) {
+      const char* d = std::strstr(info, "Duplicates:");
+      if (d) changed = std::strtoull(d + 11, nullptr, 10);
+    } else if (rows != 1) {
+      return Status::Internal("table " + table_ + ": the server did not say how many rows an upsert inserted");
+    } else {
+      changed = affected == 2 ? 1 : 0;
+    }
+    uint64_t inserted = affected - 2 * changed;
+    if (affected < 2 * changed || inserted > rows) {
+      return Status::Internal("table " + table_ + ": upsert counts do not add up (" + std::to_string(rows) + " rows, " +
+                              std::to_string(affected) + " affected, " + std::to_string(changed) + " changed)");
+    }
+    updated_ += rows - inserted;
+    return Status::OK();
   }
 
   // A value change the source had made too: a warning of that kind about a
@@ -346,10 +395,12 @@ class BulkWriter : public TableWriter {
   std::function<void()> release_;
   std::vector<std::string> reproduced_;
   std::string current_;
+  uint64_t current_rows_ = 0;  // rows in current_
+  uint64_t updated_ = 0;       // upsert: rows that found their key (loader thread until Stop)
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> queue_;
+  std::deque<std::pair<std::string, uint64_t>> queue_;  // statements and their rows
   bool done_ = false;
   Status error_;
   std::thread loader_;
@@ -365,8 +416,8 @@ LoadMethod DefaultLoadMethod() {
 std::unique_ptr<TableWriter> NewTableWriter(Connection* conn, LoadMethod method, const std::string& table,
                                             const std::vector<std::string>& columns, std::vector<CellKind> kinds,
                                             int auto_increment, std::function<void()> release,
-                                            std::vector<std::string> reproduced) {
-  Encoder encoder(conn, method, table, columns, std::move(kinds), auto_increment);
+                                            std::vector<std::string> reproduced, const std::vector<std::string>& key) {
+  Encoder encoder(conn, method, table, columns, std::move(kinds), auto_increment, key);
   return std::make_unique<BulkWriter>(conn, std::move(encoder), table, columns.size(), std::move(release),
                                       std::move(reproduced));
 }

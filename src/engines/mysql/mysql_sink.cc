@@ -369,10 +369,27 @@ Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
   int auto_increment = -1;
   DECANT_ASSIGN_OR_RETURN(auto kinds,
                           mysql_internal::TargetCellKinds(target_columns_, table.name, columns, &auto_increment));
+  // --upsert into a table the load did not create (one it created is empty,
+  // and gets its unique keys only in Commit): INSERT ... ON DUPLICATE KEY
+  // UPDATE, with unique checks on so that every unique key is matched.
+  mysql_internal::LoadMethod method = mysql_internal::DefaultLoadMethod();
+  std::vector<std::string> key;
+  if (options_.upsert && !created_tables_.count(table.name)) {
+    std::optional<std::vector<std::string>> found = UpsertKey(schema_, table);
+    if (!found) return Status::Internal("--upsert: table " + table.name + " has no key");
+    key = std::move(*found);
+    method = mysql_internal::LoadMethod::kUpsert;
+  }
   DECANT_ASSIGN_OR_RETURN(Connection * conn, loaders_.Take([this] { return Connect(); }));
+  if (method == mysql_internal::LoadMethod::kUpsert) {
+    if (Status st = conn->Exec("SET SESSION unique_checks = 1"); !st.ok()) {
+      loaders_.GiveBack(conn);
+      return st;
+    }
+  }
   return mysql_internal::NewTableWriter(
-      conn, mysql_internal::DefaultLoadMethod(), table.name, columns, std::move(kinds), auto_increment,
-      [this, conn] { loaders_.GiveBack(conn); }, native() ? ReproducedColumns(table) : std::vector<std::string>());
+      conn, method, table.name, columns, std::move(kinds), auto_increment, [this, conn] { loaders_.GiveBack(conn); },
+      native() ? ReproducedColumns(table) : std::vector<std::string>(), key);
 }
 
 Status MysqlSink::OnConnections(size_t n, const std::function<Status(Connection&, size_t)>& job) {

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <iterator>
 #include <mutex>
 #include <utility>
@@ -57,9 +58,17 @@ class CopyInWriter final : public TableWriter {
  public:
   CopyInWriter(PostgresSink* sink, Connection* conn, bool own_transaction, const Table& table, CopyPath path);
   ~CopyInWriter() override;
+  // --upsert into a table the load did not create: the rows COPY into the
+  // temporary table `stage` (pg_temp.NAME, the loaded columns only) and Close
+  // merges them into the table with INSERT ... ON CONFLICT (key) DO UPDATE,
+  // counting the rows that found their key (RETURNING xmax = 0: a row the
+  // INSERT added has no xmax; one DO UPDATE replaced has this transaction's).
+  // Called before Start.
+  void UpsertThrough(const std::string& stage, const Table& table, const std::vector<std::string>& key);
   Status Start();
   Status Write(const RowBatch& batch) override;
   Status Close() override;
+  uint64_t Updated() const override { return updated_; }
 
  private:
   Status StartCopy();
@@ -76,6 +85,10 @@ class CopyInWriter final : public TableWriter {
   std::string target_;  // COPY's table and column list
   CopyPath path_;
   std::string buffer_;
+  // Upsert: the statements that create the staging table, merge it into the
+  // table (returning the rows updated) and drop it; empty otherwise.
+  std::string create_stage_, merge_, drop_stage_;
+  uint64_t updated_ = 0;
   bool in_copy_ = false;
   bool closed_ = false;
 };
@@ -153,6 +166,8 @@ class PostgresSink final : public Sink, private LoadTarget {
 
   std::mutex mu_;             // guards skipped_
   Pool<Connection> workers_;  // connections beside main_, opened as needed
+
+  std::atomic<size_t> stages_{0};  // upsert staging tables named so far
 };
 
 // ---- writer -------------------------------------------------------------------
@@ -179,8 +194,32 @@ CopyInWriter::~CopyInWriter() {
   if (sink_) sink_->GiveBack(conn_);
 }
 
+void CopyInWriter::UpsertThrough(const std::string& stage, const Table& table, const std::vector<std::string>& key) {
+  std::string name = QuoteQualified(TargetSchema(table.schema), table.name);
+  std::string cols, keys, set;
+  for (size_t i : DataColumns(table)) {
+    std::string col = QuoteIdent(table.columns[i].name);
+    cols += (cols.empty() ? "" : ", ") + col;
+    if (std::find(key.begin(), key.end(), table.columns[i].name) == key.end()) {
+      set += (set.empty() ? "" : ", ") + col + " = EXCLUDED." + col;
+    }
+  }
+  for (const std::string& k : key) keys += (keys.empty() ? "" : ", ") + QuoteIdent(k);
+  if (set.empty()) set = QuoteIdent(key.front()) + " = EXCLUDED." + QuoteIdent(key.front());  // every column is key
+  std::string temp = "pg_temp." + QuoteIdent(stage);
+  create_stage_ = "CREATE TEMPORARY TABLE " + temp + " AS SELECT " + cols + " FROM " + name + " WITH NO DATA";
+  // OVERRIDING SYSTEM VALUE: an identity column GENERATED ALWAYS takes the
+  // loaded ids, as COPY gives them.
+  merge_ = "WITH u AS (INSERT INTO " + name + " (" + cols + ") OVERRIDING SYSTEM VALUE SELECT " + cols + " FROM " +
+           temp + " ON CONFLICT (" + keys + ") DO UPDATE SET " + set +
+           " RETURNING xmax = 0 AS inserted) SELECT count(*) FILTER (WHERE NOT inserted) FROM u";
+  drop_stage_ = "DROP TABLE " + temp;
+  target_ = temp + " (" + cols + ")";
+}
+
 Status CopyInWriter::Start() {
   if (own_transaction_) DECANT_RETURN_IF_ERROR(conn_->Exec("BEGIN"));
+  if (!create_stage_.empty()) DECANT_RETURN_IF_ERROR(conn_->Exec(create_stage_).WithContext("loading table " + label_));
   return StartCopy();
 }
 
@@ -250,6 +289,12 @@ Status CopyInWriter::Write(const RowBatch& batch) {
 Status CopyInWriter::Close() {
   if (closed_) return Status::OK();
   DECANT_RETURN_IF_ERROR(EndCopy());
+  if (!merge_.empty()) {
+    Result<std::string> updated = conn_->QueryValue(merge_);
+    if (!updated.ok()) return updated.status().WithContext("upserting table " + label_);
+    updated_ = std::stoull(*updated);
+    DECANT_RETURN_IF_ERROR(conn_->Exec(drop_stage_));
+  }
   if (own_transaction_) DECANT_RETURN_IF_ERROR(conn_->Exec("COMMIT"));
   closed_ = true;
   return Status::OK();
@@ -799,6 +844,14 @@ Result<std::unique_ptr<TableWriter>> PostgresSink::OpenTable(const Table& table)
     return path.status().WithContext("loading table " + QualifiedName(table.schema, table.name));
   }
   auto writer = std::make_unique<CopyInWriter>(jobs_ > 1 ? this : nullptr, conn, own, table, std::move(*path));
+  // A table this load created is empty: its rows are plain inserts (and its
+  // keys come only in Commit, so ON CONFLICT would have none to match).
+  if (options_.upsert && std::find(created_tables_.begin(), created_tables_.end(),
+                                   QualifiedName(table.schema, table.name)) == created_tables_.end()) {
+    std::optional<std::vector<std::string>> key = UpsertKey(schema_, table);
+    if (!key) return Status::Internal("--upsert: table " + QualifiedName(table.schema, table.name) + " has no key");
+    writer->UpsertThrough("decant_upsert_" + std::to_string(++stages_), table, *key);
+  }
   DECANT_RETURN_IF_ERROR(writer->Start());
   return std::unique_ptr<TableWriter>(std::move(writer));
 }

@@ -519,6 +519,86 @@ TEST_F(PostgresTest, FailedLoadLeavesTargetAsItWas) {
   EXPECT_EQ(Rows(dst.uri(), "SELECT count(*) FROM pg_class WHERE relname = 'z'"), std::vector<std::string>{"0"});
 }
 
+// --upsert: rows replace the rows with the same key (an identity column's
+// too, GENERATED ALWAYS), others are added, rows only the target has stay;
+// the summary counts what was inserted and what found its key, per table
+// and in total, with one job (one transaction) and with two (a connection and
+// a transaction per table).
+TEST_F(PostgresTest, U16UpsertReplacesRowsByKeyAndCountsThem) {
+  TestDb src(pg15_, "u16_upsert_src");
+  TestDb dst(pg15_, "u16_upsert_dst");
+  Exec(src.uri(),
+       "CREATE TABLE parent (id int PRIMARY KEY, name text, qty int);"
+       "CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent ON DELETE CASCADE, note text);"
+       "CREATE TABLE gen (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);"
+       "CREATE TABLE pair (a int, b int, UNIQUE (a, b));"
+       "INSERT INTO parent SELECT g, 'p' || g, g FROM generate_series(1, 5) g;"
+       "INSERT INTO child VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c');"
+       "INSERT INTO gen (v) VALUES ('x'), ('y');"
+       "INSERT INTO pair VALUES (1, 1), (1, 2)");
+  ASSERT_TRUE(Migrate(src.uri(), dst.uri()).ok());
+  Exec(dst.uri(), "INSERT INTO parent VALUES (100, 'only in the target', 0)");
+  Exec(src.uri(),
+       "UPDATE parent SET name = 'changed', qty = NULL WHERE id IN (2, 3);"
+       "INSERT INTO parent VALUES (6, 'six', 6), (7, 'seven', 7);"
+       "UPDATE child SET note = 'changed' WHERE id = 1; INSERT INTO child VALUES (4, 7, 'd');"
+       "UPDATE gen SET v = 'changed' WHERE id = 2; INSERT INTO gen (v) VALUES ('z');"
+       "INSERT INTO pair VALUES (2, 1)");
+
+  auto source = OpenSource(src.uri());
+  auto sink = OpenDatabaseSink(dst.uri());
+  ASSERT_TRUE(source.ok() && sink.ok());
+  CopyOptions co;
+  co.sink.mode = LoadMode::kAppend;
+  co.sink.upsert = true;
+  auto summary = CopyDatabase(**source, **sink, co);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  std::map<std::string, std::pair<uint64_t, uint64_t>> counts;
+  for (const TableCopyStats& t : summary->tables) counts[t.table] = {t.inserted, t.updated};
+  using Counts = std::pair<uint64_t, uint64_t>;
+  EXPECT_EQ(counts["public.parent"], Counts(2, 5));
+  EXPECT_EQ(counts["public.child"], Counts(1, 3));
+  EXPECT_EQ(counts["public.gen"], Counts(1, 2));
+  EXPECT_EQ(counts["public.pair"], Counts(1, 2));
+  EXPECT_TRUE(summary->upsert);
+  EXPECT_EQ(summary->inserted, 5u);
+  EXPECT_EQ(summary->updated, 12u);
+  for (const char* q : {"SELECT * FROM parent WHERE id < 100 ORDER BY id", "SELECT * FROM child ORDER BY id",
+                        "SELECT * FROM gen ORDER BY id", "SELECT * FROM pair ORDER BY a, b"}) {
+    EXPECT_EQ(Rows(dst.uri(), q), Rows(src.uri(), q)) << q;
+  }
+  EXPECT_EQ(Rows(dst.uri(), "SELECT name FROM parent WHERE id = 100"), std::vector<std::string>{"only in the target"});
+
+  // Again through the binary with two jobs: nothing new, every row found its key.
+  auto r = testing_util::RunDecantBinary({"migrate", "--upsert", "-j", "2", src.uri(), dst.uri()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("migrated 4 tables, 17 rows (0 inserted, 17 updated; "));
+  for (const char* q : {"SELECT * FROM parent WHERE id < 100 ORDER BY id", "SELECT * FROM child ORDER BY id"}) {
+    EXPECT_EQ(Rows(dst.uri(), q), Rows(src.uri(), q)) << q;
+  }
+  EXPECT_EQ(Rows(dst.uri(), "SELECT count(*) FROM parent"), std::vector<std::string>{"8"});
+  EXPECT_EQ(Rows(dst.uri(), "SELECT count(*) FROM pg_class WHERE relname LIKE 'decant_upsert%'"),
+            std::vector<std::string>{"0"});
+}
+
+// A table without a primary or unique key cannot be upserted: refused with
+// one line naming it, exit 2, before anything is written; --upsert with
+// --clean is a usage error.
+TEST_F(PostgresTest, U16UpsertRefusesTableWithoutKey) {
+  TestDb src(pg15_, "u16_nokey_src");
+  TestDb dst(pg15_, "u16_nokey_dst");
+  Exec(src.uri(), "CREATE TABLE keyed (id int PRIMARY KEY); CREATE TABLE loose (a int); INSERT INTO loose VALUES (1)");
+  auto r = testing_util::RunDecantBinary({"migrate", "--upsert", src.uri(), dst.uri()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--upsert: table public.loose has no primary or unique key"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(Rows(dst.uri(), "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"),
+            std::vector<std::string>{"0"});
+  r = testing_util::RunDecantBinary({"migrate", "--upsert", "--clean", src.uri(), dst.uri()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--clean"));
+}
+
 TEST_F(PostgresTest, ParallelReadersShareOneSnapshot) {
   TestDb db(pg15_, "snapshot");
   Exec(db.uri(),

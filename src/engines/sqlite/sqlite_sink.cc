@@ -6,9 +6,12 @@
 // data, so neither checks nor side effects run during the load.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "core/ascii.h"
@@ -104,6 +107,15 @@ class SqliteTableWriter : public TableWriter {
                     std::vector<std::string> columns)
       : conn_(std::move(conn)), stmt_(std::move(stmt)), table_(std::move(table)), columns_(std::move(columns)) {}
 
+  // --upsert (the statement is INSERT ... ON CONFLICT DO UPDATE): counts the
+  // table's rows now, so that Close can tell the rows added from the rows
+  // that found their key (one writer at a time, in the sink's transaction).
+  Status CountUpdates() {
+    count_sql_ = "SELECT count(*) FROM main." + QuoteIdent(table_);
+    DECANT_ASSIGN_OR_RETURN(before_, conn_->QueryInt(count_sql_));
+    return Status::OK();
+  }
+
   Status Write(const RowBatch& batch) override {
     if (batch.num_columns() != columns_.size()) {
       return Status::Internal("table " + table_ + ": batch has " + std::to_string(batch.num_columns()) +
@@ -123,13 +135,22 @@ class SqliteTableWriter : public TableWriter {
       }
     }
     sqlite3_reset(st);
+    written_ += batch.num_rows();
     return Status::OK();
   }
 
   Status Close() override {
     sqlite3_reset(stmt_.get());
+    if (count_sql_.empty()) return Status::OK();
+    DECANT_ASSIGN_OR_RETURN(int64_t after, conn_->QueryInt(count_sql_));
+    uint64_t inserted = static_cast<uint64_t>(after - before_);
+    if (after < before_ || inserted > written_)
+      return Status::Internal("table " + table_ + ": upsert counts do not add up");
+    updated_ = written_ - inserted;
     return Status::OK();
   }
+
+  uint64_t Updated() const override { return updated_; }
 
  private:
   Status Bind(sqlite3_stmt* st, int i, const Value& v, size_t c) {
@@ -173,6 +194,10 @@ class SqliteTableWriter : public TableWriter {
   Statement stmt_;
   std::string table_;
   std::vector<std::string> columns_;
+  uint64_t written_ = 0;
+  std::string count_sql_;  // upsert: counts the table's rows; empty otherwise
+  int64_t before_ = 0;     // the rows the table held when the writer opened
+  uint64_t updated_ = 0;
 };
 
 class SqliteSink : public Sink, private LoadTarget {
@@ -363,6 +388,10 @@ Status SqliteSink::CheckReferencesToEmptied() {
 Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
   schema_ = schema;
   options_ = options;
+  if (options.upsert && sqlite3_libversion_number() < 3024000) {
+    return Status::InvalidArgument(std::string("--upsert needs SQLite 3.24 or later (ON CONFLICT DO UPDATE); ") +
+                                   "decant runs on SQLite " + sqlite3_libversion());
+  }
   source_ = &SourceTraits(options.source, schema, SqliteTraits());
   statements_ = sqlite_internal::SchemaStatements(schema_, *source_);
   if (fs_->IsDirectory(path_)) return Status::InvalidArgument(path_ + ": is a directory, not a SQLite database");
@@ -449,10 +478,26 @@ Result<std::unique_ptr<TableWriter>> SqliteSink::OpenTable(const Table& table) {
     values += i ? ", ?" : "?";
   }
   sql += ") VALUES (" + values + ")";
+  // --upsert into a table that was there before the load (one it created is
+  // empty): ON CONFLICT (key) DO UPDATE, every other column from the row.
+  bool upsert = options_.upsert && (options_.data_only || Exists(table.name));
+  if (upsert) {
+    std::optional<std::vector<std::string>> key = UpsertKey(schema_, table);
+    if (!key) return Status::Internal("--upsert: table " + table.name + " has no key");
+    std::string keys, set;
+    for (const std::string& k : *key) keys += (keys.empty() ? "" : ", ") + QuoteIdent(k);
+    for (const std::string& c : columns) {
+      if (std::find(key->begin(), key->end(), c) != key->end()) continue;
+      set += (set.empty() ? "" : ", ") + QuoteIdent(c) + " = excluded." + QuoteIdent(c);
+    }
+    if (set.empty()) set = QuoteIdent(key->front()) + " = excluded." + QuoteIdent(key->front());  // every column is key
+    sql += " ON CONFLICT (" + keys + ") DO UPDATE SET " + set;
+  }
   auto st = Statement::Prepare(conn_.get(), sql);
   if (!st.ok()) return st.status().WithContext("table " + table.name);
-  return std::unique_ptr<TableWriter>(
-      new SqliteTableWriter(conn_, std::move(st).value(), table.name, std::move(columns)));
+  auto writer = std::make_unique<SqliteTableWriter>(conn_, std::move(st).value(), table.name, std::move(columns));
+  if (upsert) DECANT_RETURN_IF_ERROR(writer->CountUpdates().WithContext("table " + table.name));
+  return std::unique_ptr<TableWriter>(std::move(writer));
 }
 
 Status SqliteSink::WriteSequences() {
