@@ -46,14 +46,6 @@ using testing_util::RunResult;
 using testing_util::SqliteExec;
 using testing_util::TempDir;
 
-using testing_util::Env;
-
-#define REQUIRE_PG()                       \
-  if (Env("DECANT_TEST_PG15_URI").empty()) \
-  GTEST_SKIP() << "DECANT_TEST_PG15_URI is unset (source \"$(bash scripts/servers/postgresql.sh env)\")"
-#define REQUIRE_MYSQL()                     \
-  if (Env("DECANT_TEST_MYSQL_URI").empty()) \
-  GTEST_SKIP() << "DECANT_TEST_MYSQL_URI is unset (source \"$(bash scripts/servers/mariadb.sh env)\")"
 
 using Shell = testing_util::ShellResult;
 using testing_util::RunShell;

@@ -27,7 +27,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using testing_util::Env;
 using testing_util::ReadFile;
 using testing_util::RunDecantBinary;
 using testing_util::RunShell;
@@ -36,13 +35,6 @@ using testing_util::SqliteDump;
 using testing_util::SqliteExec;
 using testing_util::TempDir;
 using testing_util::WriteFile;
-
-#define REQUIRE_PG()                       \
-  if (Env("DECANT_TEST_PG15_URI").empty()) \
-  GTEST_SKIP() << "DECANT_TEST_PG15_URI is unset (source \"$(bash scripts/servers/postgresql.sh env)\")"
-#define REQUIRE_MYSQL()                     \
-  if (Env("DECANT_TEST_MYSQL_URI").empty()) \
-  GTEST_SKIP() << "DECANT_TEST_MYSQL_URI is unset (source \"$(bash scripts/servers/mariadb.sh env)\")"
 
 std::string Binary() {
   const char* bin = std::getenv("DECANT_BINARY");

@@ -31,13 +31,6 @@ using testing_util::RunResult;
 using testing_util::TempDir;
 using testing_util::WriteFile;
 
-#define REQUIRE_PG()                       \
-  if (Env("DECANT_TEST_PG15_URI").empty()) \
-  GTEST_SKIP() << "DECANT_TEST_PG15_URI is unset (source \"$(bash scripts/servers/postgresql.sh env)\")"
-#define REQUIRE_MYSQL()                     \
-  if (Env("DECANT_TEST_MYSQL_URI").empty()) \
-  GTEST_SKIP() << "DECANT_TEST_MYSQL_URI is unset (source \"$(bash scripts/servers/mariadb.sh env)\")"
-
 // Runs `cmd` in a shell; exit code and stdout+stderr.
 std::pair<int, std::string> RunShell(const std::string& cmd) {
   std::string out;

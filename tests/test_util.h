@@ -123,3 +123,13 @@ std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& data);
 
 }  // namespace decant::testing_util
+
+// In a test body: skips the test, with one line saying how to start the
+// servers, when the PostgreSQL 15 (REQUIRE_PG) or MariaDB (REQUIRE_MYSQL)
+// test server's environment is not set.
+#define REQUIRE_PG()                                               \
+  if (::decant::testing_util::Env("DECANT_TEST_PG15_URI").empty()) \
+  GTEST_SKIP() << "DECANT_TEST_PG15_URI is unset (source \"$(bash scripts/servers/postgresql.sh env)\")"
+#define REQUIRE_MYSQL()                                             \
+  if (::decant::testing_util::Env("DECANT_TEST_MYSQL_URI").empty()) \
+  GTEST_SKIP() << "DECANT_TEST_MYSQL_URI is unset (source \"$(bash scripts/servers/mariadb.sh env)\")"
