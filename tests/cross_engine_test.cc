@@ -46,7 +46,6 @@ using testing_util::RunResult;
 using testing_util::SqliteExec;
 using testing_util::TempDir;
 
-
 using Shell = testing_util::ShellResult;
 using testing_util::RunShell;
 
