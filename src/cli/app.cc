@@ -707,6 +707,20 @@ Status ExplainCoordinateError(Status st) {
   return st;
 }
 
+// A worker's --shard I/N and --snapshot against the plan at `plan_path`:
+// InvalidArgument when N or the snapshot is not the plan's.
+Status CheckWorkerOptions(const ShardArgs& sh, size_t count, const ShardPlan& plan, const std::string& plan_path) {
+  if (plan.shards != count) {
+    return Status::InvalidArgument(
+        fmt::format("--shard {}: the plan at {} is for {} shards", sh.shard, plan_path, plan.shards));
+  }
+  if (!sh.snapshot.empty() && sh.snapshot != plan.snapshot) {
+    return Status::InvalidArgument(
+        fmt::format("--snapshot {} is not the plan's snapshot {} ({})", sh.snapshot, plan.snapshot, plan_path));
+  }
+  return Status::OK();
+}
+
 // ---- export -----------------------------------------------------------------
 
 struct ExportArgs {
@@ -775,17 +789,10 @@ int RunShardedExport(const ExportArgs& a, const GlobalOptions& g) {
   auto [index, count] = *shard;
   auto plan = ReadShardPlan(a.output);
   if (!plan.ok()) return Fail(plan.status());
-  if (plan->shards != count) {
-    return Fail(Status::InvalidArgument(
-        fmt::format("--shard {}: the plan at {} is for {} shards", a.sh.shard, ShardPlanPath(a.output), plan->shards)));
-  }
-  if (!a.sh.snapshot.empty() && a.sh.snapshot != plan->snapshot) {
-    return Fail(Status::InvalidArgument(fmt::format("--snapshot {} is not the plan's snapshot {} ({})", a.sh.snapshot,
-                                                    plan->snapshot, ShardPlanPath(a.output))));
-  }
+  if (Status st = CheckWorkerOptions(a.sh, count, *plan, ShardPlanPath(a.output)); !st.ok()) return Fail(st);
   // Idempotent, so that a retried pod of an Indexed Job whose first run got as
   // far as its part file succeeds (docs/scale.md).
-  if (ShardPartsPresent(a.output, count)[index]) {
+  if (FileSystem::Default()->Exists(ShardPartPath(a.output, index))) {
     Say(g,
         fmt::format("shard {}/{} is done already ({}); nothing to do", index, count, ShardPartPath(a.output, index)));
     return kExitOk;
@@ -980,15 +987,8 @@ int RunShardedMigrate(const MigrateArgs& a, const GlobalOptions& g) {
   auto [index, count] = *shard;
   auto plan = ReadLoadShardPlan(a.sh.state);
   if (!plan.ok()) return Fail(plan.status());
-  if (plan->shards != count) {
-    return Fail(Status::InvalidArgument(fmt::format("--shard {}: the plan at {} is for {} shards", a.sh.shard,
-                                                    LoadShardPlanPath(a.sh.state), plan->shards)));
-  }
-  if (!a.sh.snapshot.empty() && a.sh.snapshot != plan->snapshot) {
-    return Fail(Status::InvalidArgument(fmt::format("--snapshot {} is not the plan's snapshot {} ({})", a.sh.snapshot,
-                                                    plan->snapshot, LoadShardPlanPath(a.sh.state))));
-  }
-  if (LoadShardPartsPresent(a.sh.state, count)[index]) {
+  if (Status st = CheckWorkerOptions(a.sh, count, *plan, LoadShardPlanPath(a.sh.state)); !st.ok()) return Fail(st);
+  if (FileSystem::Default()->Exists(LoadShardPartPath(a.sh.state, index))) {
     Say(g, fmt::format("shard {}/{} is done already ({}); nothing to do", index, count,
                        LoadShardPartPath(a.sh.state, index)));
     return kExitOk;

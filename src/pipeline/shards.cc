@@ -57,6 +57,15 @@ Status WaitForParts(size_t shards, const std::optional<double>& wait_seconds, co
   }
 }
 
+// What both ends of a sharded load require of the sink and the options.
+Status CheckShardedSink(const Sink& sink, const ShardLoadOptions& options) {
+  if (options.copy.sink.data_only) return Status::InvalidArgument("a sharded load cannot be --data-only");
+  if (!sink.AcceptsShards()) {
+    return Status::InvalidArgument(sink.Describe() + " cannot be loaded by several processes at once");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status CoordinateShards(Source& source, const ShardCoordinateOptions& options) {
@@ -95,10 +104,7 @@ Result<ShardWork> OpenShard(const ShardPlan& plan, const std::string& output, si
 
 Result<CopySummary> CoordinateShardedLoad(Source& source, Sink& sink, const ShardLoadOptions& options) {
   if (options.shards == 0) return Status::InvalidArgument("--shards must be at least 1");
-  if (options.copy.sink.data_only) return Status::InvalidArgument("a sharded load cannot be --data-only");
-  if (!sink.AcceptsShards()) {
-    return Status::InvalidArgument(sink.Describe() + " cannot be loaded by several processes at once");
-  }
+  DECANT_RETURN_IF_ERROR(CheckShardedSink(sink, options));
   auto start = std::chrono::steady_clock::now();
   DECANT_ASSIGN_OR_RETURN(std::string snapshot, source.SnapshotId());
   size_t jobs = options.shards * std::max<size_t>(options.jobs, 1);
@@ -169,10 +175,7 @@ Result<CopySummary> RunLoadShard(Source& source, Sink& sink, const ShardPlan& pl
   if (index >= plan.shards) {
     return Status::InvalidArgument(fmt::format("shard {} is not one of the plan's {} shards", index, plan.shards));
   }
-  if (options.copy.sink.data_only) return Status::InvalidArgument("a sharded load cannot be --data-only");
-  if (!sink.AcceptsShards()) {
-    return Status::InvalidArgument(sink.Describe() + " cannot be loaded by several processes at once");
-  }
+  DECANT_RETURN_IF_ERROR(CheckShardedSink(sink, options));
   ShardPart part;
   part.shard = index;
   part.shards = plan.shards;
