@@ -79,8 +79,8 @@ TEST_F(CliTest, VerifyNamesTheTablesThatDiffer) {
   SqliteExec(dst, "UPDATE album SET title = 'changed' WHERE id = 77;");
   auto r = RunDecantBinary({"verify", "sqlite://" + src_, "sqlite://" + dst});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.out, HasSubstr("DIFFERENT: 1 of 2 tables differ: album"));
-  EXPECT_THAT(r.out, Not(HasSubstr("DIFFERENT: 1 of 2 tables differ: artist")));
+  EXPECT_THAT(r.out, HasSubstr("DIFFERENT: 1 of 2 tables differs: album"));
+  EXPECT_THAT(r.out, Not(HasSubstr("DIFFERENT: 1 of 2 tables differs: artist")));
   EXPECT_THAT(r.out, HasSubstr("\nalbum: id=77: title '"));  // the differing row, by primary key
   EXPECT_THAT(r.out, HasSubstr("' vs 'changed'\n"));
   SqliteExec(dst, "DELETE FROM artist WHERE id = 5;");
@@ -712,6 +712,56 @@ TEST_F(CliTest, e16_JsonLogEndsWithTheError) {
       {"--json-log", tmp_.File("e16_no/such/dir.jsonl"), "import", archive_, "sqlite://" + tmp_.File("e16_x.db")});
   EXPECT_EQ(r.exit_code, 7) << r.err;
   EXPECT_FALSE(std::filesystem::exists(tmp_.File("e16_x.db")));
+}
+
+// A usage error is logged once --json-log was read, wherever it stands; the
+// target's version is in run_finished.
+TEST_F(CliTest, e16_JsonLogUsageErrorsAndTargetVersion) {
+  std::string missing = tmp_.File("e16_usage_missing.jsonl");
+  auto r = RunDecantBinary({"--json-log", missing, "migrate", "sqlite://" + src_});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  std::vector<Json> events = ReadEvents(missing);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["event"], "run_started");
+  EXPECT_EQ(events[0]["command"], "migrate");
+  EXPECT_EQ(events[1]["event"], "error");
+  EXPECT_EQ(events[1]["exit_code"], 2);
+  EXPECT_EQ(events[1]["category"], "invalid_argument");
+  EXPECT_EQ("decant: error: " + events[1]["message"].get<std::string>() + "\n", r.err);
+
+  std::string unknown = tmp_.File("e16_usage_unknown.jsonl");
+  r = RunDecantBinary(
+      {"export", "--tabel", "album", "sqlite://" + src_, "-o", tmp_.File("e16_u.decant"), "--json-log=" + unknown});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("did you mean --table?"));
+  events = ReadEvents(unknown);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["command"], "export");
+  EXPECT_EQ(events[1]["exit_code"], 2);
+  EXPECT_FALSE(std::filesystem::exists(tmp_.File("e16_u.decant")));
+
+  // dump and restore take it now; plan still refuses it (it has --json).
+  r = RunDecantBinary({"--json-log", tmp_.File("e16_plan.jsonl"), "plan", archive_, "sqlite://" + src_});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--json-log goes with export, import, migrate, dump and restore"));
+
+  std::string log = tmp_.File("e16_version.jsonl");
+  r = RunDecantBinary({"-q", "--json-log", log, "migrate", "sqlite://" + src_, "sqlite://" + tmp_.File("e16_v.db")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  events = ReadEvents(log);
+  ASSERT_FALSE(events.empty());
+  auto plan = Named(events, "plan");
+  ASSERT_EQ(plan.size(), 1u);
+  // One SQLite library reads and writes here: the source's version is the target's.
+  EXPECT_EQ(events.back()["to_version"], plan[0]["source"]["version"]);
+  EXPECT_FALSE(events.back()["to_version"].get<std::string>().empty());
+  std::string exported = tmp_.File("e16_version_export.jsonl");
+  r = RunDecantBinary({"-q", "--json-log", exported, "export", "sqlite://" + src_, "-o", tmp_.File("e16_v.decant")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  events = ReadEvents(exported);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["to_version"], "");  // an archive is no server
+  ExpectValid("-", {missing, unknown, log, exported});
 }
 
 // What decant warns about is a warning event, -q or not.

@@ -311,7 +311,7 @@ TEST_F(DjangoFixtureTest, InvenTreeExportRecords) {
   EXPECT_EQ(Q("SELECT username FROM auth_user"), "J\xc3\xb6rg\n");
   EXPECT_EQ(Q("SELECT key, value FROM common_inventreesetting"), "INVENTREE_INSTANCE|Stock \xe2\x80\x93 main\n");
   EXPECT_EQ(Q("SELECT count(*) FROM auth_group_permissions"), "0\n");  // emptied, as import-records does
-  EXPECT_THAT(r.err + r.out, HasSubstr("1 settings records whose key starts with '_' left out"));
+  EXPECT_THAT(r.err + r.out, HasSubstr("1 settings record whose key starts with '_' left out"));
   EXPECT_THAT(r.err + r.out, HasSubstr("1 group and user permissions left out"));
 }
 

@@ -8,6 +8,7 @@
 #include <zstd.h>
 
 #include "core/hex.h"
+#include "core/plural.h"
 
 namespace decant {
 
@@ -265,7 +266,7 @@ Status ChunkDecoder::Load(std::string_view payload, const ChunkExpectation& expe
     return Bad(fmt::format("out of place: found table #{} chunk {}", header_.table_index, header_.seq));
   }
   if (header_.columns != expect.columns) {
-    return Bad(fmt::format("{} columns where the schema has {}", header_.columns, expect.columns));
+    return Bad(fmt::format("{} where the schema has {}", Counted(header_.columns, "column"), expect.columns));
   }
   if (header_.codec != kCodecZstd && header_.codec != kCodecNone) {
     return Bad(fmt::format("unknown codec {}", header_.codec));

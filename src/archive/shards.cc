@@ -11,6 +11,7 @@
 #include "archive/format.h"
 #include "archive/metadata.h"
 #include "core/hex.h"
+#include "core/plural.h"
 #include "core/version.h"
 
 namespace decant {
@@ -243,8 +244,8 @@ Status CheckTablesIn(FileSystem* fs, const std::string& root, const ShardPlan& p
   DECANT_RETURN_IF_ERROR(SchemaFromJson(text, &theirs));
   const char* hint = " (the same --table, --exclude-table and --rename options as the coordinator?)";
   if (schema.tables.size() != theirs.tables.size()) {
-    return Status::FailedPrecondition(fmt::format("{} tables read, the coordinator's schema has {}{}",
-                                                  schema.tables.size(), theirs.tables.size(), hint));
+    return Status::FailedPrecondition(fmt::format("{} read, the coordinator's schema has {}{}",
+                                                  Counted(schema.tables.size(), "table"), theirs.tables.size(), hint));
   }
   for (size_t t = 0; t < schema.tables.size(); ++t) {
     const Table& a = schema.tables[t];

@@ -774,10 +774,10 @@ int RunShardedExport(const ExportArgs& a, const GlobalOptions& g) {
     if (a.sh.wait_timeout >= 0) o.wait_seconds = a.sh.wait_timeout;
     o.planned = [&](const ShardPlan& plan) {
       AnnounceSnapshot(g, plan.snapshot,
-                       fmt::format("{} units planned in {}; start the {} shards: decant export {} --shard I/{} -o {} "
+                       fmt::format("{} planned in {}; start the {} shards: decant export {} --shard I/{} -o {} "
                                    "(I = 0..{})",
-                                   plan.units.size(), ShardPlanPath(a.output), plan.shards, RedactLocation(a.source),
-                                   plan.shards, a.output, plan.shards - 1));
+                                   Counted(plan.units.size(), "unit"), ShardPlanPath(a.output), plan.shards,
+                                   RedactLocation(a.source), plan.shards, a.output, plan.shards - 1));
     };
     Status st = CoordinateShards(**source, o);
     if (!st.ok()) return Fail(ExplainCoordinateError(st));
@@ -971,11 +971,12 @@ int RunShardedMigrate(const MigrateArgs& a, const GlobalOptions& g) {
     o.shards = a.sh.shards;
     if (a.sh.wait_timeout >= 0) o.wait_seconds = a.sh.wait_timeout;
     o.planned = [&](const ShardPlan& plan) {
-      AnnounceSnapshot(g, plan.snapshot,
-                       fmt::format("tables created in {}; {} units planned in {}; start the {} shards: decant "
-                                   "migrate {} {} --shard I/{} --state {} (I = 0..{})",
-                                   (*sink)->Describe(), plan.units.size(), LoadShardPlanPath(a.sh.state), plan.shards,
-                                   RedactLocation(a.source), target, plan.shards, a.sh.state, plan.shards - 1));
+      AnnounceSnapshot(
+          g, plan.snapshot,
+          fmt::format("tables created in {}; {} planned in {}; start the {} shards: decant "
+                      "migrate {} {} --shard I/{} --state {} (I = 0..{})",
+                      (*sink)->Describe(), Counted(plan.units.size(), "unit"), LoadShardPlanPath(a.sh.state),
+                      plan.shards, RedactLocation(a.source), target, plan.shards, a.sh.state, plan.shards - 1));
     };
     auto summary = CoordinateShardedLoad(**source, **sink, o);
     if (!summary.ok()) return Fail(ExplainCoordinateError(summary.status()));
@@ -1078,6 +1079,7 @@ int RunDump(const DumpArgs& a, const GlobalOptions& g) {
   o.zstd_level = a.zstd_level;
   o.compress = a.compress != "none";
   o.copy.progress = progress.get();
+  o.copy.events = g_events;
   AddTestHooks(&o.copy);
   o.endpoint.jobs = a.jobs;
   o.replace = a.force;
@@ -1085,6 +1087,7 @@ int RunDump(const DumpArgs& a, const GlobalOptions& g) {
   if (!summary.ok()) return Fail(summary.status());
   Say(g, fmt::format("dumped {}, {} from {} to {} in {:.2f} s", Counted(summary->databases.size(), "database"),
                      Counted(TotalRows(*summary), "row"), (*server)->Describe(), out, summary->seconds));
+  if (g_events) g_events->ServerCopyFinished(*summary, (*server)->Describe(), out, kExitOk);
   return kExitOk;
 }
 
@@ -1101,6 +1104,7 @@ int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
   RestoreOptions o;
   o.copy = a.load.Copy();
   o.copy.progress = progress.get();
+  o.copy.events = g_events;
   AddTestHooks(&o.copy);
   o.endpoint.jobs = a.load.jobs;
   auto summary = RestoreServer(a.dump, **server, o);
@@ -1115,7 +1119,9 @@ int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
     for (const auto& line : copied.not_carried) Say(g, "  " + Printable(line));
     not_carried += copied.not_carried.size();
   }
-  return not_carried ? kExitNotCarried : kExitOk;
+  int code = not_carried ? kExitNotCarried : kExitOk;
+  if (g_events) g_events->ServerCopyFinished(*summary, a.dump, (*server)->Describe(), code);
+  return code;
 }
 
 // ---- inspect ----------------------------------------------------------------
@@ -1511,8 +1517,10 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   } else {
     std::string names;
     for (const auto& x : report->differences) names += (names.empty() ? "" : ", ") + Printable(x.table);
-    out += fmt::format("\nDIFFERENT: {} of {} tables differ: {}\n", report->differences.size(),
-                       std::max(report->a.size(), report->b.size()), names);
+    size_t differ = report->differences.size();
+    out += fmt::format("\nDIFFERENT: {} of {} {}: {}\n", differ,
+                       Counted(std::max(report->a.size(), report->b.size()), "table"),
+                       Noun(differ, "differs", "differ"), names);
   }
   if (!g.quiet) std::fputs(out.c_str(), stdout);
   return report->equal() ? kExitOk : kExitDifferent;
@@ -1711,6 +1719,29 @@ int RunDecant(int argc, char** argv) {
 
   OneValuePerOccurrence(&app);
 
+  // The --json-log, opened once the command line is parsed, or when parsing
+  // failed after --json-log was read (the usage error is then its error event).
+  std::unique_ptr<EventLog> log;
+  auto open_log = [&](const std::string& path, const CLI::App* command) -> Status {
+    auto opened = EventLog::Open(path);
+    if (!opened.ok()) return opened.status();
+    log = std::move(*opened);
+    log->RunStarted(command ? command->get_name() : "", std::vector<std::string>(argv + 1, argv + argc));
+    g_events = log.get();
+    return Status::OK();
+  };
+  // After a usage error: `usage` in the log when --json-log was read before it.
+  auto fail_usage = [&](const Status& usage, const CLI::App* command) {
+    const CLI::Option* json_log = app.get_option("--json-log");
+    if (!json_log->results().empty()) {
+      const std::string& path = json_log->results().back();
+      if (!path.empty()) static_cast<void>(open_log(path, command));
+    }
+    int code = Fail(usage);
+    g_events = nullptr;
+    return code;
+  };
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -1718,39 +1749,35 @@ int RunDecant(int argc, char** argv) {
     std::vector<CLI::App*> parsed = app.get_subcommands();
     const CLI::App* command = parsed.empty() ? nullptr : parsed.front();
     Status left = LeftOver(app, command);  // an unknown name explains the rest ("source is required")
-    if (!left.ok()) return Fail(left);
+    if (!left.ok()) return fail_usage(left, command);
     if (!command && e.get_name() == "RequiredError") {
-      return Fail(Status::InvalidArgument("a command is required (see decant --help)"));
+      return fail_usage(Status::InvalidArgument("a command is required (see decant --help)"), command);
     }
-    return Fail(Status::InvalidArgument(
-        fmt::format("{} (see decant{}{} --help)", e.what(), command ? " " : "", command ? command->get_name() : "")));
+    return fail_usage(Status::InvalidArgument(fmt::format("{} (see decant{}{} --help)", e.what(), command ? " " : "",
+                                                          command ? command->get_name() : "")),
+                      command);
   }
   {
     std::vector<CLI::App*> parsed = app.get_subcommands();
     Status left = LeftOver(app, parsed.empty() ? nullptr : parsed.front());
-    if (!left.ok()) return Fail(left);
+    if (!left.ok()) return fail_usage(left, parsed.empty() ? nullptr : parsed.front());
   }
   SetUpLogging(g.quiet);
   InstallInterruptHandlers();
 
-  std::unique_ptr<EventLog> log;
   if (!g.json_log.empty()) {
     CLI::App* command = app.get_subcommands().front();
-    if (command != export_cmd && command != import_cmd && command != migrate_cmd) {
+    if (command != export_cmd && command != import_cmd && command != migrate_cmd && command != dump_cmd &&
+        command != restore_cmd) {
       return Fail(
-          Status::InvalidArgument("--json-log goes with export, import and migrate (plan, verify and inspect "
-                                  "take --json)"));
+          Status::InvalidArgument("--json-log goes with export, import, migrate, dump and restore (plan, verify and "
+                                  "inspect take --json)"));
     }
     if (g.json_log == "-" && ((command == export_cmd && ex.output == "-") ||
                               (command == migrate_cmd && !mi.format.empty() && mi.target == "-"))) {
       return Fail(Status::InvalidArgument("--json-log -: stdout carries the data; give the log a file"));
     }
-    auto opened = EventLog::Open(g.json_log);
-    if (!opened.ok()) return Fail(opened.status());
-    log = std::move(*opened);
-    std::vector<std::string> arguments(argv + 1, argv + argc);
-    log->RunStarted(command->get_name(), arguments);
-    g_events = log.get();
+    if (Status st = open_log(g.json_log, command); !st.ok()) return Fail(st);
   }
   int code = kExitUsage;
   if (export_cmd->parsed()) code = RunExport(ex, g);

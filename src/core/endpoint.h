@@ -260,6 +260,11 @@ class Sink {
   // Whether the sink takes SinkOptions::shard: the target is a server that
   // several processes can load at once. Default: false (a file has one writer).
   virtual bool AcceptsShards() const { return false; }
+  // The target server's version as the server reports it ("18.1",
+  // "10.11.6-MariaDB-0+deb12u1"; for SQLite the library's, "3.40.1"), for
+  // the summary's events and the report. Known once Begin returned OK (a sink
+  // may connect only then); "" before, and for a target that is a file.
+  virtual std::string ServerVersion() const { return ""; }
   // The engine written to. Default: ArchiveTraits(), a target that keeps
   // every value as it was read.
   virtual const EngineTraits& Traits() const;

@@ -202,8 +202,8 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
     units = *options.units;
     for (const Unit& u : units) {
       if (u.table >= plan.tables.size()) {
-        return Status::InvalidArgument(
-            fmt::format("a unit of work names table {} of a plan of {} tables", u.table, plan.tables.size()));
+        return Status::InvalidArgument(fmt::format("a unit of work names table {} of a plan of {}", u.table,
+                                                   Counted(plan.tables.size(), "table")));
       }
       if (jobs > 1 && !plan.data_only) sizes.push_back(u.slice.estimate.Weight());
     }
@@ -292,6 +292,7 @@ void SummarizeCommit(const MigrationPlan& plan, Source& source, const Sink& sink
     summary->conversions.insert(summary->conversions.end(), t.conversions.begin(), t.conversions.end());
   }
   summary->not_carried = plan.not_carried;
+  summary->target_version = sink.ServerVersion();
   SinkReport report = sink.Report();
   for (const SinkObject& o : report.refused) {
     if (!NamedIn(plan.not_carried, o)) {

@@ -90,6 +90,7 @@ struct CopySummary {
   bool upsert = false;
   uint64_t inserted = 0, updated = 0;
   double seconds = 0;
+  std::string target_version;  // Sink::ServerVersion(), "" for a file
 };
 
 // Reads the schema and every table of `source` and writes them to `sink`.

@@ -13,6 +13,7 @@
 #include "pipeline/endpoints.h"
 #include "pipeline/plan.h"
 #include "pipeline/result_json.h"
+#include "pipeline/server_dump.h"
 
 namespace decant {
 namespace {
@@ -50,6 +51,27 @@ const char* CodeKey(StatusCode code) {
     case StatusCode::kInternal: return "internal";
   }
   return "internal";
+}
+
+// The figures of a copy's summary line, as run_finished and
+// database_finished carry them.
+Json CopyFigures(const CopySummary& s, uint64_t converted) {
+  Json figures{{"tables", s.tables.size()},
+               {"rows", s.rows},
+               {"bytes", s.bytes},
+               {"indexes", s.indexes},
+               {"views", s.views},
+               {"triggers", s.triggers},
+               {"sequences", s.sequences},
+               {"seconds", Rounded(s.seconds)},
+               {"converted_values", converted},
+               {"not_carried", s.not_carried.size()},
+               {"to_version", s.target_version}};
+  if (s.upsert) {  // --upsert: of `rows`, those added and those that replaced a row
+    figures["inserted"] = s.inserted;
+    figures["updated"] = s.updated;
+  }
+  return figures;
 }
 
 }  // namespace
@@ -133,30 +155,66 @@ void EventLog::Error(const Status& status, int exit_code) {
   ended_ = true;
 }
 
-void EventLog::CopyFinished(const CopySummary& s, const std::string& from, const std::string& to, int exit_code) {
+uint64_t EventLog::EmitOutcome(const CopySummary& s, const std::string& database) {
   uint64_t converted = 0;
   for (const ColumnConversions& c : s.conversions) {
     converted += c.count;
-    Emit("conversion", ConversionJson(c));
+    Json event = database.empty() ? Json::object() : Json{{"database", database}};
+    Json conversion = ConversionJson(c);  // a named value: .items() of a temporary would dangle
+    for (const auto& [key, value] : conversion.items()) event[key] = value;
+    Emit("conversion", event);
   }
-  for (const std::string& line : s.not_carried) Emit("not_carried", {{"object", line}});
+  for (const std::string& line : s.not_carried) {
+    Emit("not_carried", database.empty() ? Json{{"object", line}} : Json{{"database", database}, {"object", line}});
+  }
+  return converted;
+}
+
+void EventLog::CopyFinished(const CopySummary& s, const std::string& from, const std::string& to, int exit_code) {
+  uint64_t converted = EmitOutcome(s, "");
   Json tables = Json::array();
   for (const TableCopyStats& t : s.tables) tables.push_back({{"table", t.table}, {"rows", t.rows}, {"bytes", t.bytes}});
+  Json fields = {{"exit_code", exit_code}, {"from", RedactLocation(from)}, {"to", RedactLocation(to)}};
+  Json figures = CopyFigures(s, converted);
+  for (const auto& [key, value] : figures.items()) fields[key] = value;
+  fields["per_table"] = std::move(tables);
+  std::lock_guard lock(mu_);
+  EmitLocked("run_finished", fields);
+  ended_ = true;
+}
+
+void EventLog::DatabaseStarted(const std::string& database) { Emit("database_started", {{"database", database}}); }
+
+void EventLog::DatabaseFinished(const std::string& database, const CopySummary& s) {
+  uint64_t converted = EmitOutcome(s, database);
+  Json fields = {{"database", database}};
+  Json figures = CopyFigures(s, converted);
+  for (const auto& [key, value] : figures.items()) fields[key] = value;
+  Emit("database_finished", fields);
+}
+
+void EventLog::ServerCopyFinished(const ServerCopySummary& summary, const std::string& from, const std::string& to,
+                                  int exit_code) {
+  uint64_t tables = 0, rows = 0, bytes = 0, not_carried = 0;
+  Json databases = Json::array();
+  for (const auto& [name, s] : summary.databases) {
+    tables += s.tables.size();
+    rows += s.rows;
+    bytes += s.bytes;
+    not_carried += s.not_carried.size();
+    databases.push_back({{"database", name}, {"tables", s.tables.size()}, {"rows", s.rows}, {"bytes", s.bytes}});
+  }
   std::lock_guard lock(mu_);
   EmitLocked("run_finished", {{"exit_code", exit_code},
                               {"from", RedactLocation(from)},
                               {"to", RedactLocation(to)},
-                              {"tables", s.tables.size()},
-                              {"rows", s.rows},
-                              {"bytes", s.bytes},
-                              {"indexes", s.indexes},
-                              {"views", s.views},
-                              {"triggers", s.triggers},
-                              {"sequences", s.sequences},
-                              {"seconds", Rounded(s.seconds)},
-                              {"converted_values", converted},
-                              {"not_carried", s.not_carried.size()},
-                              {"per_table", std::move(tables)}});
+                              {"databases", summary.databases.size()},
+                              {"tables", tables},
+                              {"rows", rows},
+                              {"bytes", bytes},
+                              {"seconds", Rounded(summary.seconds)},
+                              {"not_carried", not_carried},
+                              {"per_database", std::move(databases)}});
   ended_ = true;
 }
 

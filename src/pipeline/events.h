@@ -33,6 +33,7 @@ namespace decant {
 struct CopySummary;
 struct MigrationPlan;
 struct Schema;
+struct ServerCopySummary;
 
 struct EventLogOptions {
   // A table's progress is reported when this many seconds or this many rows
@@ -81,6 +82,16 @@ class EventLog {
   // run_finished for a run that copied nothing to sum up (a coordinator, a
   // shard already done).
   void RunFinished(int exit_code);
+  // dump and restore copy the databases of a server one after the other:
+  // database_started, then that database's copy (plan, phases, tables), then
+  // DatabaseFinished: its conversion and not_carried events (each naming
+  // the database) and database_finished with its figures.
+  void DatabaseStarted(const std::string& database);
+  void DatabaseFinished(const std::string& database, const CopySummary& summary);
+  // The last event of a dump or restore that completed: run_finished with
+  // the totals over its databases and each database's figures.
+  void ServerCopyFinished(const ServerCopySummary& summary, const std::string& from, const std::string& to,
+                          int exit_code);
 
   // Whether run_finished or error was written (a run ends with one of them).
   bool ended() const;
@@ -96,6 +107,9 @@ class EventLog {
   // one line; needs mu_.
   void EmitLocked(const char* event, const nlohmann::ordered_json& fields);
   void Emit(const char* event, const nlohmann::ordered_json& fields);
+  // The conversion and not_carried events of a copy (`database` in each
+  // unless empty); returns how many values were converted.
+  uint64_t EmitOutcome(const CopySummary& summary, const std::string& database);
 
   Options options_;
   std::chrono::steady_clock::time_point opened_;

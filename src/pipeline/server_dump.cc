@@ -89,11 +89,13 @@ Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, con
     if (options.copy.progress) options.copy.progress->Note("database " + db);
     CopyOptions copy = options.copy;
     copy.jobs = options.endpoint.jobs;
+    if (copy.events) copy.events->DatabaseStarted(db);
     auto copied = CopyDatabase(**source, **sink, copy);
     if (!copied.ok()) {
       failed = copied.status().WithContext("database " + db);
       break;
     }
+    if (copy.events) copy.events->DatabaseFinished(db, *copied);
     index.databases.push_back({db, file});
     summary.databases.emplace_back(db, std::move(*copied));
   }
@@ -128,8 +130,10 @@ Result<ServerCopySummary> RestoreServer(const std::string& dir, Server& server, 
     auto sink = OpenDatabaseSink(server.DatabaseUri(db), options.endpoint);
     if (!sink.ok()) return sink.status().WithContext(Done(summary));
     if (options.copy.progress) options.copy.progress->Note("database " + db);
+    if (options.copy.events) options.copy.events->DatabaseStarted(db);
     auto copied = CopyDatabase(**source, **sink, options.copy);
     if (!copied.ok()) return copied.status().WithContext("database " + db).WithContext(Done(summary));
+    if (options.copy.events) options.copy.events->DatabaseFinished(db, *copied);
     summary.databases.emplace_back(db, std::move(*copied));
   }
   summary.seconds = SecondsSince(start);

@@ -154,6 +154,7 @@ class MysqlSink : public Sink, private LoadTarget {
   SinkReport Report() const override { return recorder_.Report(); }
   size_t MaxParallelTables() const override { return jobs_; }
   bool AcceptsShards() const override { return true; }
+  std::string ServerVersion() const override { return server_version_; }
   const EngineTraits& Traits() const override { return MysqlTraits(); }
 
  private:
@@ -190,6 +191,7 @@ class MysqlSink : public Sink, private LoadTarget {
   bool committed_ = false;
   bool checked_ = false;  // the target passed Begin's check: Abort may undo the load
   std::unique_ptr<Connection> main_;
+  std::string server_version_;  // of main_, kept once it is closed
   LoadProtocol protocol_;
   std::vector<DdlStatement> statements_;  // mysql_internal::SchemaStatements
   std::set<std::string> created_tables_;  // tables this sink created
@@ -344,6 +346,7 @@ Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
   }
   statements_ = mysql_internal::SchemaStatements(schema_, SourceTraits(options_.source, schema_, MysqlTraits()));
   DECANT_ASSIGN_OR_RETURN(main_, Connect());
+  server_version_ = mysql_get_server_info(main_->get());
   if (options.shard == ShardRole::kWorker) {
     // Rows into the tables the shard's coordinator created: only check they
     // are there. (A coordinator needs nothing special: MySQL's DDL commits.)

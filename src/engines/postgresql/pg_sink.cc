@@ -13,6 +13,7 @@
 #include <mutex>
 #include <utility>
 
+#include "core/plural.h"
 #include "core/pool.h"
 #include "core/work_queue.h"
 #include "engines/common/load_protocol.h"
@@ -109,6 +110,7 @@ class PostgresSink final : public Sink, private LoadTarget {
   SinkReport Report() const override { return recorder_.Report(); }
   size_t MaxParallelTables() const override { return jobs_; }
   bool AcceptsShards() const override { return true; }
+  std::string ServerVersion() const override { return main_->server_version(); }
   const EngineTraits& Traits() const override { return PostgresTraits(); }
 
   void GiveBack(Connection* conn) { workers_.GiveBack(conn); }
@@ -897,8 +899,8 @@ Status PostgresSink::Commit() {
   in_transaction_ = false;
   state_ = State::kDone;
   if (!skipped_.empty()) {
-    spdlog::warn("{} objects of the PostgreSQL {} source were not created on PostgreSQL {} (listed above)",
-                 skipped_.size(), schema_.server_version, main_->server_version());
+    spdlog::warn("{} of the PostgreSQL {} source were not created on PostgreSQL {} (listed above)",
+                 Counted(skipped_.size(), "object"), schema_.server_version, main_->server_version());
   }
   return Status::OK();
 }

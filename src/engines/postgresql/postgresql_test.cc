@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -660,15 +661,59 @@ TEST_F(PostgresTest, DumpAndRestoreEveryDatabaseOfAServer) {
   Exec(one.uri(), "CREATE TABLE t (a serial PRIMARY KEY, b text); INSERT INTO t (b) VALUES ('x'), ('y')");
   Exec(two.uri(), "CREATE TABLE u (c numeric); INSERT INTO u VALUES (1.50), (NULL)");
   std::string out = tmp_.File(DefaultDumpName());
-  auto r = testing_util::RunDecantBinary({"dump", pg15_, "-o", out});
+  std::string dump_log = tmp_.File("dump.jsonl");
+  auto r = testing_util::RunDecantBinary({"dump", pg15_, "-o", out, "--json-log", dump_log});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string index = testing_util::ReadFile(out + "/dump.json");
   EXPECT_THAT(index, HasSubstr(one.name()));
   EXPECT_THAT(index, HasSubstr(two.name()));
   EXPECT_THAT(DefaultDumpName(), ::testing::MatchesRegex("decant_dump_[0-9]{8}T[0-9]{6}Z"));
-  r = testing_util::RunDecantBinary({"restore", out, new_});
+  std::string restore_log = tmp_.File("restore.jsonl");
+  r = testing_util::RunDecantBinary({"--json-log", restore_log, "restore", out, new_});
   // Databases of tests running alongside may be in the dump too; ours must be restored.
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  // --json-log (docs/events.md): each database between database_started and
+  // database_finished, then run_finished with the totals over them.
+  for (const auto& [log, command] : {std::pair{dump_log, "dump"}, std::pair{restore_log, "restore"}}) {
+    std::vector<nlohmann::json> events;
+    std::istringstream lines(testing_util::ReadFile(log));
+    for (std::string line; std::getline(lines, line);) events.push_back(nlohmann::json::parse(line));
+    ASSERT_GE(events.size(), 2u) << log;
+    EXPECT_EQ(events.front()["event"], "run_started");
+    EXPECT_EQ(events.front()["command"], command);
+    const nlohmann::json& done = events.back();
+    ASSERT_EQ(done["event"], "run_finished") << done;
+    uint64_t rows = 0, databases = 0;
+    std::map<std::string, nlohmann::json> finished;
+    std::string open;  // the database between its started and finished events
+    for (const nlohmann::json& e : events) {
+      if (e["event"] == "database_started") {
+        EXPECT_EQ(open, "") << e;
+        open = e["database"];
+      } else if (e["event"] == "database_finished") {
+        EXPECT_EQ(open, e["database"]) << e;
+        open.clear();
+        finished[e["database"]] = e;
+        rows += e["rows"].get<uint64_t>();
+        ++databases;
+      } else if (e["event"] == "table_started") {
+        EXPECT_NE(open, "") << "a table outside a database: " << e;
+      }
+    }
+    EXPECT_EQ(done["databases"], databases) << done;
+    EXPECT_EQ(done["rows"], rows) << done;
+    EXPECT_EQ(done["per_database"].size(), databases) << done;
+    ASSERT_EQ(finished.count(one.name()), 1u) << log;
+    EXPECT_EQ(finished[one.name()]["rows"], 2) << finished[one.name()];
+    EXPECT_EQ(finished[two.name()]["rows"], 2) << finished[two.name()];
+    // A dump writes files; a restore reports the target server's version.
+    std::string version = finished[one.name()]["to_version"];
+    if (std::string(command) == "dump") {
+      EXPECT_EQ(version, "") << finished[one.name()];
+    } else {
+      EXPECT_THAT(version, ::testing::MatchesRegex("[0-9]+\\.[0-9]+")) << finished[one.name()];
+    }
+  }
   ExpectVerified(one.uri(), DbUri(new_, one.name()));
   ExpectVerified(two.uri(), DbUri(new_, two.name()));
   // Restoring again is refused: the databases are not empty.

@@ -213,6 +213,7 @@ class SqliteSink : public Sink, private LoadTarget {
   void Abort() override;
   std::string Describe() const override { return path_.starts_with("/") ? "sqlite://" + path_ : "sqlite:" + path_; }
   SinkReport Report() const override { return recorder_.Report(); }
+  std::string ServerVersion() const override { return sqlite3_libversion(); }
   const EngineTraits& Traits() const override { return SqliteTraits(); }
 
  private:

@@ -306,9 +306,14 @@ TEST_F(SqliteTest, U16UpsertReplacesRowsByKey) {
   exec(src,
        "UPDATE parent SET name = 'changed', qty = NULL WHERE id = 2; INSERT INTO parent VALUES (4, 'd', 4);"
        "UPDATE uk SET v = 20 WHERE code = 'k2'; INSERT INTO uk VALUES ('k3', 3), ('k4', 4);");
-  r = testing_util::RunDecantBinary({"migrate", "--upsert", Uri(src), Uri(dst)});
+  std::string log = Path("u16.jsonl");
+  r = testing_util::RunDecantBinary({"--json-log", log, "migrate", "--upsert", Uri(src), Uri(dst)});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("migrated 2 tables, 8 rows (3 inserted, 5 updated; "), std::string::npos) << r.err;
+  // The same counts in the run's last event (docs/events.md).
+  std::string events = testing_util::ReadFile(log);
+  EXPECT_NE(events.find("\"rows\":8,"), std::string::npos) << events;
+  EXPECT_NE(events.find("\"inserted\":3,\"updated\":5"), std::string::npos) << events;
   sqlite3* a = nullptr;
   sqlite3* b = nullptr;
   ASSERT_EQ(sqlite3_open(src.c_str(), &a), SQLITE_OK);

@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "core/ascii.h"
+#include "core/plural.h"
 #include "formats/django/django_format.h"
 #include "formats/django/django_values.h"
 #include "formats/django/fixture_file.h"
@@ -549,10 +550,10 @@ void DjangoSource::MetadataNotes() {
     }
   }
   for (const auto& [label, n] : excluded_)
-    notes_.push_back(fmt::format("{}: {} records left out (--exclude-model)", label, n));
+    notes_.push_back(fmt::format("{}: {} left out (--exclude-model)", label, Counted(n, "record")));
   if (private_settings_) {
-    notes_.push_back(
-        fmt::format("{} settings records whose key starts with '_' left out (--inventree)", private_settings_));
+    notes_.push_back(fmt::format("{} whose key starts with '_' left out (--inventree)",
+                                 Counted(private_settings_, "settings record")));
   }
 }
 
@@ -583,10 +584,10 @@ Status DjangoSource::Fit(Schema* schema) {
       for (size_t i = 0; i < missing.size() && i < 5; ++i) list += (i ? ", " : "") + missing[i];
       if (missing.size() > 5) list += fmt::format(" and {} more", missing.size() - 5);
       return Status::NotFound(fmt::format(
-          "{} models of the fixture have no table in the target: {}; make the schema with the application's "
+          "{} of the fixture {} no table in the target: {}; make the schema with the application's "
           "migrations first (manage.py migrate, invoke update), name the table with --model-table APP.MODEL=TABLE, "
           "or leave them out with --exclude-model or --ignore-nonexistent",
-          missing.size(), list));
+          Counted(missing.size(), "model"), Noun(missing.size(), "has", "have"), list));
     }
     for (const std::string& line : missing) notes_.push_back("left out (--ignore-nonexistent): model " + line);
   }

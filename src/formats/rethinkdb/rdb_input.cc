@@ -20,6 +20,7 @@
 #include <tuple>
 #include <utility>
 
+#include "core/plural.h"
 #include "formats/common/input_helpers.h"
 #include "formats/rethinkdb/rethinkdb_format.h"
 
@@ -674,7 +675,7 @@ class CsvReader : public DocumentReader, BufferedFile {
     DECANT_ASSIGN_OR_RETURN(bool got, ReadRecord(&row));
     if (!got) return false;
     if (row.size() != header_.size())
-      return Error(doc_line_, fmt::format("{} fields, the header has {}", row.size(), header_.size()));
+      return Error(doc_line_, fmt::format("{}, the header has {}", Counted(row.size(), "field"), header_.size()));
     *doc = nlohmann::json::object();
     for (size_t k = 0; k < row.size(); ++k) {
       if (row[k].empty()) continue;

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/ascii.h"
+#include "core/plural.h"
 #include "formats/rethinkdb/rdb_geo.h"
 #include "formats/rethinkdb/rdb_index.h"
 #include "formats/rethinkdb/rdb_pseudo.h"
@@ -498,8 +499,8 @@ Result<TableShape> TableShaper::Finish() {
     if (s.untracked > 0) {
       std::string some;
       for (const auto& n : s.untracked_names) some += (some.empty() ? "" : ", ") + n;
-      shape.notes.push_back(fmt::format("{} values of fields seen after the first {} fields (e.g. {}): kept in _rest",
-                                        s.untracked, kMaxFieldColumns, some));
+      shape.notes.push_back(fmt::format("{} of fields seen after the first {} fields (e.g. {}): kept in _rest",
+                                        Counted(s.untracked, "value"), kMaxFieldColumns, some));
     }
     for (auto& [c, role] : typed) {
       std::string field = role.field;

@@ -23,6 +23,7 @@
 #include <set>
 #include <string_view>
 
+#include "core/plural.h"
 #include "formats/common/input_helpers.h"
 #include "formats/typedb/export_file.h"
 #include "formats/typedb/labels.h"
@@ -966,13 +967,11 @@ Status TypeDbSink::Commit() {
   if (Status r = Walk(**spool, nullptr, &losses, &counts); !r.ok()) return fail(r);
   std::vector<std::string> lost;
   for (const auto& [label, loss] : losses.values) {
-    lost.push_back(fmt::format("{} values of attribute type {} ({})", loss.first, label, loss.second));
+    lost.push_back(fmt::format("{} of attribute type {} ({})", Counted(loss.first, "value"), label, loss.second));
   }
   for (const auto& [label, n] : losses.owning) {
-    lost.push_back(
-        fmt::format("{} attributes of type {} own attributes (TypeDB 3.x refuses attributes that own "
-                    "attributes)",
-                    n, label));
+    lost.push_back(fmt::format("{} of type {} owning attributes (TypeDB 3.x refuses attributes that own attributes)",
+                               Counted(n, "attribute"), label));
   }
   if (!lost.empty()) {
     return fail(Status::DataLoss(

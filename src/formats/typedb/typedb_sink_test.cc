@@ -399,7 +399,7 @@ TEST_F(TypeDbSinkTest, RefusesWhatGeneration2CannotHold) {
   ASSERT_EQ(s.code(), StatusCode::kDataLoss) << s.ToString();
   EXPECT_EQ(s.message().find('\n'), std::string::npos);
   EXPECT_NE(s.message().find("2 values of attribute type price"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("1 values of attribute type at"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("1 value of attribute type at"), std::string::npos) << s.message();
   ExpectEmpty();
 
   // Generation 3 holds them.
@@ -429,7 +429,7 @@ TEST_F(TypeDbSinkTest, AttributesOwningAttributes) {
   std::filesystem::remove(path);
   Status s = Write(in, path, 3);
   ASSERT_EQ(s.code(), StatusCode::kDataLoss) << s.ToString();
-  EXPECT_NE(s.message().find("1 attributes of type name own attributes (TypeDB 3.x refuses attributes that own "
+  EXPECT_NE(s.message().find("1 attribute of type name owning attributes (TypeDB 3.x refuses attributes that own "
                              "attributes)"),
             std::string::npos)
       << s.message();
