@@ -82,13 +82,18 @@ class BatchQueue {
   Status producer_status_;
 };
 
+// The primary keys kept per converted column, for the conversion event and
+// the --report (the first ones converted; bounded, whatever the count).
+constexpr size_t kConversionKeys = 3;
+
 // Copies one unit of work: the rows of `slice` of `table`. `progress`, when
 // given, advances with each batch.
 Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const TablePlan& table, const TableSlice& slice,
                 const CopyOptions& options, Progress* progress, TableCopyStats* stats) {
   DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenSlice(*table.read, slice));
   DECANT_ASSIGN_OR_RETURN(auto writer, sink.OpenTable(table.write));
-  RowConverter converter(plan, table, options.strict ? RowConverter::Mode::kStrict : RowConverter::Mode::kConvert);
+  RowConverter converter(plan, table, options.strict ? RowConverter::Mode::kStrict : RowConverter::Mode::kConvert,
+                         kConversionKeys);
 
   BatchQueue queue(DataColumns(*table.read).size());
   std::thread producer([&] {
@@ -154,6 +159,9 @@ void MergeSlice(TableCopyStats&& slice, TableCopyStats* table) {
       table->conversions.push_back(std::move(c));
     } else {
       same->count += c.count;  // the first slice's reason stays
+      for (std::string& k : c.keys) {
+        if (same->keys.size() < kConversionKeys) same->keys.push_back(std::move(k));
+      }
     }
   }
 }

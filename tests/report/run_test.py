@@ -197,7 +197,7 @@ def main():
         check("report written to " + report in r.stderr, "migrate says where the report is")
         dom = check_page(chrome, report, "migrate", password,
                          ["items", EVIL, "</title>", "5,003", "5,000", "items.price", "items.qty",
-                          "trigger items_audit", "not carried", "****@", "decant --report", "postgresql",
+                          "trigger items_audit", "not carried", "****@", "--report " + report + " migrate", "postgresql",
                           "sqlite 3.", "schema", "data", "post_data"])
         check(re.search(r"items\.price\s*</td>\s*<td[^>]*>\s*5\s*<", dom) is not None,
               "migrate: 5 values of items.price converted")
@@ -233,7 +233,7 @@ def main():
                    "--report", ereport)
         check(r.returncode == 0, f"export with --report and --json-log: {r.returncode} {r.stderr[-300:]}")
         check(os.path.getsize(log) > 0, "export: the event log is written too")
-        check_page(chrome, ereport, "export", password, ["public.items", "5,000", "decant --json-log"])
+        check_page(chrome, ereport, "export", password, ["public.items", "5,000", "--json-log " + log + " export"])
         before = open(ereport, "rb").read()
         r = decant(binary, "export", "sqlite:" + src, "-o", os.path.join(work, "r16b.decant"), "--report", ereport)
         check(r.returncode == 5 and "already exists" in r.stderr and open(ereport, "rb").read() == before
