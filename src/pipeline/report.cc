@@ -188,6 +188,7 @@ ul.objects{margin:4px 0;padding-left:0;list-style:none}ul.objects li{padding:3px
 .error{border-color:var(--bad)}.error h2{color:var(--bad)}
 svg text{font:11px "DejaVu Sans",Arial,sans-serif;fill:#5b6577}
 details>summary{cursor:pointer}
+#plan table{table-layout:fixed}#plan th:nth-child(1){width:22%}#plan th:nth-child(2),#plan th:nth-child(3){width:18%}
 )";
 
 // The summary's figures as cards.
@@ -245,8 +246,17 @@ std::string Chart(const Run& run) {
         R"(<circle cx="{:.1f}" cy="{:.1f}" r="2.5" fill="#1d5f57"><title>{:.3f} s: {} rows</title></circle>)", x(t),
         y(rows), t - t0, Grouped(rows));
   }
-  out += fmt::format(R"(<text x="{}" y="{}">0 s</text><text x="{}" y="{}" text-anchor="end">{:.3f} s</text>)", kLeft,
-                     kH - 10, kW - kRight, kH - 10, t1 - t0);
+  for (int i = 0; i <= 4; ++i) {  // the time axis
+    out +=
+        fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="{}">{:.{}f} s</text>)", x(t0 + (t1 - t0) * i / 4), kH - 10,
+                    i == 0   ? "start"
+                    : i == 4 ? "end"
+                             : "middle",
+                    (t1 - t0) * i / 4,
+                    t1 - t0 >= 10  ? 0
+                    : t1 - t0 >= 1 ? 1
+                                   : 3);
+  }
   out += "</svg>\n";
   out += fmt::format(
       "<p class=\"muted\">Rows copied since the first table started ({} points: the start, then each table's "
@@ -273,6 +283,7 @@ std::string Versions(const Run& run) {
     row("source", Str(source, "engine") + (Str(source, "version").empty() ? "" : " " + Str(source, "version")));
     std::string target_version = Str(target, "version");
     if (target_version.empty()) target_version = Str(started, "target_version");
+    if (target_version.empty() && run.finished) target_version = Str(*run.finished, "target_version");
     row("target", Str(target, "engine") + (target_version.empty() ? "" : " " + target_version));
   } else if (!Str(started, "target_version").empty()) {
     row("target", Str(started, "target_version"));
@@ -323,6 +334,9 @@ std::string Plan(const Run& run) {
   if (!run.plan) return "";
   const Json& plan = *run.plan;
   std::string out = "<section id=\"plan\"><h2>Plan</h2>\n";
+  // The values converted in this run, by source table and column.
+  std::map<std::pair<std::string, std::string>, uint64_t> converted;
+  for (const Json* c : run.conversions) converted[{Str(*c, "table"), Str(*c, "column")}] += U64(*c, "count");
   size_t lossy_total = 0;
   if (plan.contains("tables") && plan["tables"].is_array()) {
     for (const Json& t : plan["tables"]) lossy_total += U64(t, "lossy_columns");
@@ -345,6 +359,11 @@ std::string Plan(const Run& run) {
             for (const Json& r : c["risks"]) risks += "<div>" + Html(Str(r, "what")) + "</div>";
           }
           std::string col = Str(c, "name"), target_col = Str(c, "target_name");
+          if (auto it = converted.find({name, col}); it != converted.end()) {
+            risks = fmt::format("<div><span class=\"mark lost\">{} converted in this run</span></div>",
+                                Grouped(it->second)) +
+                    risks;
+          }
           out += fmt::format("<tr{}><td>{}{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}{}</td></tr>\n",
                              loss == "exact" || loss.empty() ? ""
                              : loss == "all_values"          ? " class=\"lost\""
