@@ -50,8 +50,9 @@ struct GlobalOptions {
   std::string report;    // --report FILE.html (docs/report.md)
 };
 
-// The run's --json-log, open from just after the command line is parsed to
-// the end of RunDecant; null without one. A file-wide pointer, because every
+// The run's --json-log (or the log without a file that feeds --report), open
+// from just after the command line is parsed to the end of RunDecant; null
+// without one. A file-wide pointer, because every
 // command's failure goes through Fail() and every warning through spdlog.
 EventLog* g_events = nullptr;
 // The --report's data: the events (fed by g_events) and verify's result; null without one.

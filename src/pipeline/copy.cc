@@ -18,6 +18,10 @@
 namespace decant {
 namespace {
 
+// The primary keys kept per converted column, for the conversion event and
+// the --report (the first ones converted; bounded, whatever the count).
+constexpr size_t kConversionKeys = 3;
+
 // A fixed pool of batches cycling between one producer and one consumer.
 // Holding at most kDepth batches bounds memory to kDepth * RowBatch::kMaxBytes.
 class BatchQueue {
@@ -81,10 +85,6 @@ class BatchQueue {
   bool cancelled_ = false;
   Status producer_status_;
 };
-
-// The primary keys kept per converted column, for the conversion event and
-// the --report (the first ones converted; bounded, whatever the count).
-constexpr size_t kConversionKeys = 3;
 
 // Copies one unit of work: the rows of `slice` of `table`. `progress`, when
 // given, advances with each batch.

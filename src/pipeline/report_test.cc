@@ -135,6 +135,26 @@ TEST(Report, AShortRunStillDrawsItsChart) {
   EXPECT_EQ(chart.find("inf"), std::string::npos);
 }
 
+TEST(Report, ALongRunDrawsABoundedChart) {
+  std::vector<Json> events = MigrateEvents("t");
+  std::vector<Json> progress;
+  for (int i = 1; i <= 20000; ++i) {
+    progress.push_back(Json{{"event", "table_progress"}, {"elapsed", 0.02 + i}, {"table", "t"}, {"rows", i * 50}});
+  }
+  events.insert(events.begin() + 4, progress.begin(), progress.end());
+  events[4 + progress.size()]["elapsed"] = 20001.0;  // table_progress (the fixture's), then table_finished
+  events[5 + progress.size()]["elapsed"] = 20002.0;
+  std::string html = RenderReport({events, nullptr});
+  size_t svg = html.find("<svg id=\"chart\"");
+  ASSERT_NE(svg, std::string::npos);
+  std::string chart = html.substr(svg, html.find("</svg>", svg) - svg);
+  size_t points = 0;
+  for (size_t at = chart.find("<circle"); at != std::string::npos; at = chart.find("<circle", at + 1)) ++points;
+  EXPECT_LE(points, 400u);
+  EXPECT_GE(points, 300u);
+  EXPECT_NE(chart.find("1,234,567 rows"), std::string::npos) << "the last point is kept";
+}
+
 TEST(Report, NamesAndMessagesAreText) {
   std::vector<Json> events = MigrateEvents(kEvil);
   events.push_back(Json{{"event", "warning"}, {"message", std::string("bad \xff\xfe bytes \x1b[31m")}});
