@@ -1763,8 +1763,8 @@ int RunDecant(int argc, char** argv) {
   InstallInterruptHandlers();
 
   std::unique_ptr<EventLog> log;
-  CLI::App* command = app.get_subcommands().front();
   if (!g.json_log.empty()) {
+    CLI::App* command = app.get_subcommands().front();
     if (command != export_cmd && command != import_cmd && command != migrate_cmd) {
       return Fail(
           Status::InvalidArgument("--json-log goes with export, import and migrate (plan, verify and inspect "
@@ -1777,20 +1777,23 @@ int RunDecant(int argc, char** argv) {
     auto opened = EventLog::Open(g.json_log);
     if (!opened.ok()) return Fail(opened.status());
     log = std::move(*opened);
-  }
-  // --report (docs/report.md): the events, with or without --json-log, feed it.
-  ReportInput report;
-  bool report_replace = (command == export_cmd && ex.force) || (command == migrate_cmd && mi.force);
-  if (!g.report.empty()) {
-    if (Status st = CheckReportOption(g.report, command->get_name(), report_replace); !st.ok()) return Fail(st);
-    if (!log) log = std::make_unique<EventLog>(nullptr, EventLog::Options{});
-    log->SetListener([&report](const nlohmann::ordered_json& event) { report.events.push_back(event); });
-    g_report = &report;
-  }
-  if (log) {
     std::vector<std::string> arguments(argv + 1, argv + argc);
     log->RunStarted(command->get_name(), arguments);
     g_events = log.get();
+  }
+  // --report (docs/report.md): the run's events feed it, with or without --json-log.
+  ReportInput report;
+  CLI::App* command = app.get_subcommands().front();
+  bool report_replace = (command == export_cmd && ex.force) || (command == migrate_cmd && mi.force);
+  if (!g.report.empty()) {
+    if (Status st = CheckReportOption(g.report, command->get_name(), report_replace); !st.ok()) return Fail(st);
+    if (!log) {
+      log = std::make_unique<EventLog>(nullptr, EventLog::Options{});
+      log->RunStarted(command->get_name(), std::vector<std::string>(argv + 1, argv + argc));
+      g_events = log.get();
+    }
+    log->SetListener([&report](const nlohmann::ordered_json& event) { report.events.push_back(event); });
+    g_report = &report;
   }
   int code = kExitUsage;
   if (export_cmd->parsed()) code = RunExport(ex, g);

@@ -69,12 +69,14 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& path, Option
 void EventLog::SetListener(Listener listener) {
   std::lock_guard lock(mu_);
   listener_ = std::move(listener);
+  if (listener_ && first_) listener_(*first_);
 }
 
 void EventLog::EmitLocked(const char* event, const Json& fields) {
   Json line = {
       {"v", kVersion}, {"event", event}, {"time", UtcNow()}, {"elapsed", Rounded(Seconds(Clock::now() - opened_))}};
   for (const auto& [key, value] : fields.items()) line[key] = value;
+  if (!first_) first_ = std::make_unique<Json>(line);
   if (listener_) listener_(line);  // a failed file does not stop the report
   if (!out_ || !status_.ok()) return;
   Status st = out_->Append(DumpJson(line) + "\n");

@@ -64,7 +64,9 @@ class EventLog {
                                                 FileSystem* fs = FileSystem::Default());
 
   // Every later event also goes to `listener` (may be empty: none), whether
-  // or not the log writes a file. Set before the first event.
+  // or not the log writes a file. Set after events were written (a log opened
+  // before --report was checked), it first receives the first of them, the
+  // run's run_started, so that what it collects starts as the file does.
   void SetListener(Listener listener);
 
   // run_started: the command ("export", ...) and its arguments as given
@@ -112,6 +114,7 @@ class EventLog {
   mutable std::mutex mu_;
   std::unique_ptr<WritableFile> out_;
   Listener listener_;
+  std::unique_ptr<nlohmann::ordered_json> first_;  // the first event written, for a later listener
   Status status_;
   bool ended_ = false;
   std::map<std::string, TableState> tables_;

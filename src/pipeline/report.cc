@@ -292,11 +292,8 @@ std::string Versions(const Run& run) {
     const Json& target = (*run.plan)["target"];
     row("source", Str(source, "engine") + (Str(source, "version").empty() ? "" : " " + Str(source, "version")));
     std::string target_version = Str(target, "version");
-    if (target_version.empty()) target_version = Str(started, "target_version");
-    if (target_version.empty() && run.finished) target_version = Str(*run.finished, "target_version");
+    if (target_version.empty() && run.finished) target_version = Str(*run.finished, "to_version");
     row("target", Str(target, "engine") + (target_version.empty() ? "" : " " + target_version));
-  } else if (!Str(started, "target_version").empty()) {
-    row("target", Str(started, "target_version"));
   }
   return out + "</table>\n";
 }
@@ -418,7 +415,8 @@ std::string Plan(const Run& run) {
 }
 
 std::string Conversions(const Run& run) {
-  if (run.conversions.empty() && !run.finished) return "";
+  // A copy's section (its run_finished has the summary's figures), not verify's.
+  if (run.conversions.empty() && !(run.finished && run.finished->contains("rows"))) return "";
   std::string out = "<section id=\"conversions\"><h2>Conversions</h2>\n";
   if (run.conversions.empty()) return out + "<p class=\"muted\">No value was converted.</p></section>\n";
   out += "<table><tr><th>column</th><th class=\"n\">values</th><th>first reason</th><th>sample keys</th></tr>\n";
@@ -534,6 +532,10 @@ std::string RenderReport(const ReportInput& input) {
   out += fmt::format("<title>decant {}: {}</title>\n<style>{}</style>\n</head>\n<body>\n", Html(command), Html(status),
                      kStyle);
   std::string from = Str(finished, "from"), to = Str(finished, "to");
+  if (from.empty() && input.verify.is_object()) {
+    from = Str(input.verify["a"], "source");
+    to = Str(input.verify["b"], "source");
+  }
   out += fmt::format(
       "<header><h1>decant {}<span class=\"badge {}\">{}</span></h1><p class=\"sub\">{}{}</p></header>\n", Html(command),
       ok                            ? "ok"

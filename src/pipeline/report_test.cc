@@ -81,7 +81,7 @@ std::vector<Json> MigrateEvents(const std::string& table) {
       Json::parse(R"({"v":1,"event":"warning","message":"a <b>warning</b>"})"),
       Json::parse(R"({"v":1,"event":"run_finished","elapsed":3.6,"exit_code":9,"from":"sqlite src.db",
         "to":"postgresql app@db/shop","tables":1,"rows":1234567,"bytes":12345678,"indexes":2,"views":0,"triggers":0,
-        "sequences":1,"seconds":3.6,"converted_values":42,"not_carried":1,"per_table":[]})")};
+        "sequences":1,"seconds":3.6,"converted_values":42,"not_carried":1,"to_version":"18.1","per_table":[]})")};
 }
 
 std::string Render(const std::string& table = "items") { return RenderReport({MigrateEvents(table), nullptr}); }
@@ -97,6 +97,7 @@ TEST(Report, ShowsEverySectionOfACopy) {
       << "the command as typed, quoted for a shell, as the event masked it";
   EXPECT_NE(html.find("9.8.7"), std::string::npos);
   EXPECT_NE(html.find("sqlite 3.40.1"), std::string::npos);
+  EXPECT_NE(html.find("postgresql 18.1"), std::string::npos) << "the target's version (run_finished to_version)";
   EXPECT_NE(html.find("<code>id=7</code> <code>id=9</code>"), std::string::npos) << "sample keys";
   EXPECT_NE(html.find("<tr class=\"lossy\"><td>price"), std::string::npos) << "the lossy cell is marked";
   EXPECT_NE(html.find("rounded to 1 digit"), std::string::npos);
@@ -197,8 +198,10 @@ TEST(Report, VerifyShowsEachTable) {
     "b":{"source":"postgresql db/b","rows":14,"tables":[{"table":"public.Album","rows":3,"hash":"aa"},{"table":"public.x<y>","rows":11,"hash":"cc"}]},
     "equal":false,
     "differences":[{"table":"x<y>","reason":"rows 10 vs 11","details":["id=11 only in B"],"differing_rows":1}]})");
-  std::vector<Json> events = {Json::parse(
-      R"({"event":"run_started","command":"verify","arguments":["verify","sqlite:a.db","postgresql://u:****@db/b"],"decant_version":"1"})")};
+  std::vector<Json> events = {
+      Json::parse(
+          R"({"event":"run_started","command":"verify","arguments":["verify","sqlite:a.db","postgresql://u:****@db/b"],"decant_version":"1"})"),
+      Json::parse(R"({"event":"run_finished","exit_code":1})")};
   std::string html = RenderReport({events, doc});
   EXPECT_NE(html.find("<section id=\"verify\""), std::string::npos);
   EXPECT_NE(html.find("DIFFERENT"), std::string::npos);
@@ -208,17 +211,21 @@ TEST(Report, VerifyShowsEachTable) {
   EXPECT_NE(html.find("id=11 only in B"), std::string::npos);
   EXPECT_NE(html.find("rows 10 vs 11"), std::string::npos);
   EXPECT_EQ(html.find("<svg"), std::string::npos) << "no rows were copied";
+  EXPECT_EQ(html.find("<section id=\"conversions\""), std::string::npos) << "a copy's section";
+  EXPECT_NE(html.find("sqlite a.db &rarr; postgresql db/b"), std::string::npos);
 }
 
 TEST(Report, EventLogFeedsItsListenerWithoutAFile) {
   ReportInput input;
   EventLog log(nullptr, {});
-  log.SetListener([&](const Json& e) { input.events.push_back(e); });
   log.RunStarted("export", {"export", "postgresql://u:secret@h/db", "host=h password=secret", "-o", "x"});
+  // Set late (a log opened by --json-log first): run_started comes first all the same.
+  log.SetListener([&](const Json& e) { input.events.push_back(e); });
   log.TableStarted("t");
   log.TableFinished("t", true, 5, 50);
   log.RunFinished(0);
   ASSERT_EQ(input.events.size(), 4u);
+  EXPECT_EQ(input.events[0]["event"], "run_started");
   EXPECT_TRUE(log.status().ok());
   EXPECT_TRUE(log.ended());
   std::string html = RenderReport(input);
