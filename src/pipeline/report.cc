@@ -349,12 +349,19 @@ std::string Plan(const Run& run) {
     for (const Json& t : plan["tables"]) lossy_total += U64(t, "lossy_columns");
     out += fmt::format(
         "<p>{} tables; {} columns that may lose values are marked <span class=\"mark lossy\">lossy</span>"
-        ", objects the target does not get <span class=\"mark lost\">not carried</span>.</p>\n",
+        ", objects the target does not get <span class=\"mark lost\">not carried</span>. Tables with values "
+        "converted in this run, or a column that loses all its values, are shown open.</p>\n",
         plan["tables"].size(), lossy_total);
     for (const Json& t : plan["tables"]) {
       uint64_t lossy = U64(t, "lossy_columns");
       std::string name = Str(t, "table"), target = Str(t, "target");
-      out += fmt::format("<details{}><summary><b>{}</b>{}{}</summary>\n", lossy ? " open" : "", Html(name),
+      bool open = false;
+      if (t.contains("columns") && t["columns"].is_array()) {
+        for (const Json& c : t["columns"]) {
+          open = open || Str(c, "loss") == "all_values" || converted.count({name, Str(c, "name")});
+        }
+      }
+      out += fmt::format("<details{}><summary><b>{}</b>{}{}</summary>\n", open ? " open" : "", Html(name),
                          target != name && !target.empty() ? " &rarr; " + Html(target) : "",
                          lossy ? fmt::format(" <span class=\"mark lossy\">{} lossy</span>", lossy) : "");
       out += "<table><tr><th>column</th><th>source type</th><th>target type</th><th>loss</th></tr>\n";

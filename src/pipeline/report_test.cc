@@ -102,6 +102,7 @@ TEST(Report, ShowsEverySectionOfACopy) {
   EXPECT_NE(html.find("<tr class=\"lossy\"><td>price"), std::string::npos) << "the lossy cell is marked";
   EXPECT_NE(html.find("rounded to 1 digit"), std::string::npos);
   EXPECT_NE(html.find("42 converted in this run"), std::string::npos) << "the plan names the run's conversions";
+  EXPECT_NE(html.find("<details open><summary><b>items</b>"), std::string::npos) << "converted: open";
   EXPECT_NE(html.find("<li class=\"lost\"><span class=\"mark lost\">not carried</span> trigger audit_t"),
             std::string::npos);
   // Listed once, though both the plan and the not_carried event name it.
