@@ -229,11 +229,11 @@ std::string Chart(const Run& run) {
     line += fmt::format("{}{:.1f},{:.1f}", line.empty() ? "M" : " L", x(t), y(rows));
   }
   area += fmt::format(" L{:.1f},{:.1f} Z", x(t1), y(0));
-  // The fastest stretch between two points, beside the average.
+  // The fastest stretch of a second or more between two points (a long run's), beside the average.
   double peak = 0;
   for (size_t i = 1; i < points.size(); ++i) {
     double dt = points[i].first - points[i - 1].first;
-    if (dt >= 0.05) peak = std::max(peak, static_cast<double>(points[i].second - points[i - 1].second) / dt);
+    if (dt >= 1.0) peak = std::max(peak, static_cast<double>(points[i].second - points[i - 1].second) / dt);
   }
   double seconds = points.back().first - points.front().first;
   uint64_t bytes = run.bytes_over_time.empty() ? 0 : run.bytes_over_time.back().second;
