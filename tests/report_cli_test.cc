@@ -77,8 +77,8 @@ TEST_F(ReportCliTest, VerifyShowsItsResult) {
 // A run that fails still gets its page, with the error, and no password:
 // neither from a URI nor from a conninfo string.
 TEST_F(ReportCliTest, AFailedRunShowsItsErrorAndNoPassword) {
-  for (std::string target : {std::string("postgresql://app:sekrit-pw@127.0.0.1:1/shop"),
-                             std::string("host=127.0.0.1 port=1 dbname=shop user=app password=sekrit-pw")}) {
+  for (const std::string& target : {std::string("postgresql://app:sekrit-pw@127.0.0.1:1/shop"),
+                                    std::string("host=127.0.0.1 port=1 dbname=shop user=app password=sekrit-pw")}) {
     std::string page = tmp_.File("f.html");
     std::filesystem::remove(page);
     auto r = RunDecantBinary({"migrate", "sqlite:" + src_, target, "--report", page});

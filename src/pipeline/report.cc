@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <utility>
@@ -89,7 +90,7 @@ std::string Grouped(uint64_t n) {
 
 std::string Rate(double per_second, const char* unit) {
   if (per_second <= 0) return "&ndash;";
-  return fmt::format("{}&nbsp;{}/s", Grouped(static_cast<uint64_t>(per_second + 0.5)), unit);
+  return fmt::format("{}&nbsp;{}/s", Grouped(static_cast<uint64_t>(std::llround(per_second))), unit);
 }
 
 // A command-line word as a shell would need it quoted.

@@ -21,6 +21,7 @@
 
 namespace decant {
 
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json's destructor is not provably non-throwing
 struct ReportInput {
   // The run's events in the order they were written; a field or an event the
   // renderer does not know is ignored, one that is missing is left out.

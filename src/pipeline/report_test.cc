@@ -242,7 +242,7 @@ class WriteReportTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string Read(const std::string& path) {
+  static std::string Read(const std::string& path) {
     std::ifstream in(path);
     std::stringstream s;
     s << in.rdbuf();
