@@ -30,6 +30,8 @@ packages=(g++ cmake ninja-build pkg-config time sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client
   python3-django python3-psycopg2 python3-mysqldb python3-protobuf)
 if [ "$tests" = ON ]; then packages+=(clang-format clang-tidy python3-jsonschema); fi
+# --report in a browser (tests/report/run_test.py): headless Chromium, its fonts, PIL for the screenshot.
+if [ "$tests" = ON ]; then packages+=(chromium python3-pil fonts-dejavu-core); fi
 # The tests' npm packages (below) need node and npm; Debian's unless some are there.
 if [ "$tests" = ON ] && ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 

@@ -32,6 +32,7 @@
 #include "pipeline/events.h"
 #include "pipeline/interrupt.h"
 #include "pipeline/progress.h"
+#include "pipeline/report.h"
 #include "pipeline/result_json.h"
 #include "pipeline/scan.h"
 #include "pipeline/schema_adapt.h"
@@ -46,12 +47,16 @@ struct GlobalOptions {
   std::string progress = "auto";
   bool quiet = false;
   std::string json_log;  // --json-log FILE|- (docs/events.md)
+  std::string report;    // --report FILE.html (docs/report.md)
 };
 
-// The run's --json-log, open from just after the command line is parsed to
-// the end of RunDecant; null without one. A file-wide pointer, because every
+// The run's --json-log (or the log without a file that feeds --report), open
+// from just after the command line is parsed to the end of RunDecant; null
+// without one. A file-wide pointer, because every
 // command's failure goes through Fail() and every warning through spdlog.
 EventLog* g_events = nullptr;
+// The --report's data: the events (fed by g_events) and verify's result; null without one.
+ReportInput* g_report = nullptr;
 
 ProgressStyle StyleFor(const GlobalOptions& g) {
   if (g.quiet || g.progress == "none") return ProgressStyle::kQuiet;
@@ -108,6 +113,26 @@ Status CheckOutput(const std::string& path, bool force, const FormatRow* format)
   if (!force && FileSystem::Default()->Exists(path)) {
     return Status::FailedPrecondition(path +
                                       " already exists; give --force to replace it once the new output is complete");
+  }
+  return Status::OK();
+}
+
+// --report FILE (docs/report.md), before anything connects: a file of the
+// commands that copy or verify, and, as every output, not one that exists
+// unless `replace` (the command's --force).
+Status CheckReportOption(const std::string& path, const std::string& command, bool replace) {
+  if (command != "export" && command != "import" && command != "migrate" && command != "verify") {
+    return Status::InvalidArgument("--report goes with export, import, migrate and verify");
+  }
+  if (path == "-") return Status::InvalidArgument("--report writes a file: give it a name (e.g. --report run.html)");
+  FileSystem* fs = FileSystem::Default();
+  if (fs->IsDirectory(path)) return Status::FailedPrecondition("--report " + path + ": it is a directory");
+  if (!replace && fs->Exists(path)) {
+    return Status::FailedPrecondition(fmt::format(
+        "--report {} already exists; {}", path,
+        command == "export" || command == "migrate"
+            ? "give --force to replace it once the new report is complete (migrate: with --format) or name another"
+            : "remove it or name another report file"));
   }
   return Status::OK();
 }
@@ -1485,6 +1510,7 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   }
   auto report = VerifySources(**a, **b, vo);
   if (!report.ok()) return Fail(report.status());
+  if (g_report) g_report->verify = VerifyJson(*report, (*a)->Describe(), (*b)->Describe());
   if (args.json) {
     PrintJsonDocument("verify", VerifyJson(*report, (*a)->Describe(), (*b)->Describe()));
     return report->equal() ? kExitOk : kExitDifferent;
@@ -1572,6 +1598,9 @@ int RunDecant(int argc, char** argv) {
   app.add_option("--json-log", g.json_log,
                  "export, import, migrate: write the run's events to FILE as JSON lines ('-': stdout, when the "
                  "command writes no data there; docs/events.md)");
+  app.add_option("--report", g.report,
+                 "export, import, migrate, verify: write a self-contained HTML report of the run to FILE "
+                 "(docs/report.md)");
   AddExamples(&app,
               {"decant export sqlite:///srv/app.db -o app.decant", "decant import app.decant postgresql://app@db2/shop",
                "decant migrate mysql://app@db1/shop postgresql://app@db2/shop -j 4"});
@@ -1779,6 +1808,20 @@ int RunDecant(int argc, char** argv) {
     }
     if (Status st = open_log(g.json_log, command); !st.ok()) return Fail(st);
   }
+  // --report (docs/report.md): the run's events feed it, with or without --json-log.
+  ReportInput report;
+  CLI::App* command = app.get_subcommands().front();
+  bool report_replace = (command == export_cmd && ex.force) || (command == migrate_cmd && mi.force);
+  if (!g.report.empty()) {
+    if (Status st = CheckReportOption(g.report, command->get_name(), report_replace); !st.ok()) return Fail(st);
+    if (!log) {
+      log = std::make_unique<EventLog>(nullptr, EventLog::Options{});
+      log->RunStarted(command->get_name(), std::vector<std::string>(argv + 1, argv + argc));
+      g_events = log.get();
+    }
+    log->SetListener([&report](const nlohmann::ordered_json& event) { report.events.push_back(event); });
+    g_report = &report;
+  }
   int code = kExitUsage;
   if (export_cmd->parsed()) code = RunExport(ex, g);
   if (import_cmd->parsed()) code = RunImport(im, g);
@@ -1797,6 +1840,15 @@ int RunDecant(int argc, char** argv) {
     if (!log->ended()) log->RunFinished(code);
     g_events = nullptr;
     if (Status st = log->status(); !st.ok()) spdlog::warn("{}", Printable(st.message()));
+  }
+  if (g_report) {
+    g_report = nullptr;
+    // As a failed --json-log: a warning, and the run keeps its exit code.
+    if (Status st = WriteReport(g.report, RenderReport(report), report_replace); !st.ok()) {
+      spdlog::warn("{}", Printable(st.message()));
+    } else {
+      Say(g, "report written to " + g.report);
+    }
   }
   return code;
 }

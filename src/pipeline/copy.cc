@@ -18,6 +18,10 @@
 namespace decant {
 namespace {
 
+// The primary keys kept per converted column, for the conversion event and
+// the --report (the first ones converted; bounded, whatever the count).
+constexpr size_t kConversionKeys = 3;
+
 // A fixed pool of batches cycling between one producer and one consumer.
 // Holding at most kDepth batches bounds memory to kDepth * RowBatch::kMaxBytes.
 class BatchQueue {
@@ -88,7 +92,8 @@ Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const Tab
                 const CopyOptions& options, Progress* progress, TableCopyStats* stats) {
   DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenSlice(*table.read, slice));
   DECANT_ASSIGN_OR_RETURN(auto writer, sink.OpenTable(table.write));
-  RowConverter converter(plan, table, options.strict ? RowConverter::Mode::kStrict : RowConverter::Mode::kConvert);
+  RowConverter converter(plan, table, options.strict ? RowConverter::Mode::kStrict : RowConverter::Mode::kConvert,
+                         kConversionKeys);
 
   BatchQueue queue(DataColumns(*table.read).size());
   std::thread producer([&] {
@@ -154,6 +159,9 @@ void MergeSlice(TableCopyStats&& slice, TableCopyStats* table) {
       table->conversions.push_back(std::move(c));
     } else {
       same->count += c.count;  // the first slice's reason stays
+      for (std::string& k : c.keys) {
+        if (same->keys.size() < kConversionKeys) same->keys.push_back(std::move(k));
+      }
     }
   }
 }

@@ -88,11 +88,19 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& path, Option
   return std::make_unique<EventLog>(std::move(out), options);
 }
 
+void EventLog::SetListener(Listener listener) {
+  std::lock_guard lock(mu_);
+  listener_ = std::move(listener);
+  if (listener_ && first_) listener_(*first_);
+}
+
 void EventLog::EmitLocked(const char* event, const Json& fields) {
-  if (!status_.ok()) return;
   Json line = {
       {"v", kVersion}, {"event", event}, {"time", UtcNow()}, {"elapsed", Rounded(Seconds(Clock::now() - opened_))}};
   for (const auto& [key, value] : fields.items()) line[key] = value;
+  if (!first_) first_ = std::make_unique<Json>(line);
+  if (listener_) listener_(line);  // a failed file does not stop the report
+  if (!out_ || !status_.ok()) return;
   Status st = out_->Append(DumpJson(line) + "\n");
   if (!st.ok()) status_ = st.WithContext("--json-log");
 }

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,13 +51,24 @@ class EventLog {
 
   using Options = EventLogOptions;
 
-  // Writes to `out`, which it owns and closes.
+  // Receives each event as it is written, as the object written (`--report`
+  // collects them). Called with the log's lock held, in the events' order.
+  using Listener = std::function<void(const nlohmann::ordered_json& event)>;
+
+  // Writes to `out`, which it owns and closes; a null `out` writes nothing,
+  // for a log that only feeds its listener.
   EventLog(std::unique_ptr<WritableFile> out, Options options);
   ~EventLog();
 
   // Creates or truncates `path` ("-": standard output) through `fs`.
   static Result<std::unique_ptr<EventLog>> Open(const std::string& path, Options options = {},
                                                 FileSystem* fs = FileSystem::Default());
+
+  // Every later event also goes to `listener` (may be empty: none), whether
+  // or not the log writes a file. Set after events were written (a log opened
+  // before --report was checked), it first receives the first of them, the
+  // run's run_started, so that what it collects starts as the file does.
+  void SetListener(Listener listener);
 
   // run_started: the command ("export", ...) and its arguments as given
   // (each shown through RedactLocation), the decant and archive format versions.
@@ -115,6 +127,8 @@ class EventLog {
   std::chrono::steady_clock::time_point opened_;
   mutable std::mutex mu_;
   std::unique_ptr<WritableFile> out_;
+  Listener listener_;
+  std::unique_ptr<nlohmann::ordered_json> first_;  // the first event written, for a later listener
   Status status_;
   bool ended_ = false;
   std::map<std::string, TableState> tables_;
