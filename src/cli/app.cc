@@ -18,6 +18,7 @@
 
 #include "archive/archive.h"
 #include "archive/format.h"
+#include "cli/docgen.h"
 #include "cli/exit_codes.h"
 #include "cli/suggest.h"
 #include "core/ascii.h"
@@ -1710,6 +1711,7 @@ int RunDecant(int argc, char** argv) {
                          "its labels); repeatable");
 
   OneValuePerOccurrence(&app);
+  AddGenerateDocs(&app);  // hidden: the man pages and completions the build installs (docs/install.md)
 
   try {
     app.parse(argc, argv);
