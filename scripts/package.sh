@@ -104,23 +104,32 @@ echo "package: the demo with the installed decant (scripts/demo.sh, DECANT=decan
 "${clean_env[@]}" DECANT=decant DEMO_DIR="$demo_dir/demo" bash scripts/demo.sh >&2 || fail "the demo"
 
 echo "package: man pages" >&2
+# A minimal image may tell dpkg to leave man pages out (path-exclude); then only the
+# package's list of them is checked.
+man_excluded=0
+if grep -qsE '^path-exclude[= ]+/usr/share/man' /etc/dpkg/dpkg.cfg /etc/dpkg/dpkg.cfg.d/*; then
+  man_excluded=1
+  echo "  dpkg leaves /usr/share/man out here (path-exclude): the pages' presence on disk is not checked" >&2
+fi
 pages=0
 for f in "${files[@]}"; do
   case "$f" in /usr/share/man/man1/*) ;; *) continue ;; esac
   page="$(basename "$f")"
   page="${page%.gz}"
   page="${page%.1}"
-  [ -f "$f" ] || fail "$f is in the package but not on the system (a dpkg path-exclude?)"
+  pages=$((pages + 1))
+  ((man_excluded)) && continue
+  [ -f "$f" ] || fail "$f is in the package but not on the system"
   if command -v man >/dev/null; then
     found="$("${clean_env[@]}" man -w "$page")" || fail "man -w $page"
     [ "$found" = "$f" ] || fail "man -w $page found $found, not $f"
   fi
-  pages=$((pages + 1))
 done
+contents="$(dpkg-deb --contents "$deb")"
 for page in decant decant-export decant-import decant-verify; do
-  [[ " ${files[*]} " == *" /usr/share/man/man1/$page.1"* ]] || fail "no man page $page"
+  [[ "$contents" == *" ./usr/share/man/man1/$page.1"* ]] || fail "the package has no man page $page"
 done
-echo "  $pages pages$(command -v man >/dev/null && echo ', each found by man -w')" >&2
+echo "  $pages pages$( ((man_excluded)) || ! command -v man >/dev/null || echo ', each found by man -w')" >&2
 
 echo "package: bash completion" >&2
 completion=/usr/share/bash-completion/completions/decant
