@@ -13,9 +13,9 @@ set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/package)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "move a database between engines, versions and machines, exactly")
+# The long description; CPack puts the summary above it.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "move a database between engines, versions and machines, exactly
-decant moves a database out of one installation and into another: a newer
+    "decant moves a database out of one installation and into another: a newer
 version of the same engine, a different engine, or an archive file to keep.
 It reads and writes SQLite, PostgreSQL 10 to 18 and MySQL/MariaDB, and a
 documented, versioned, checksummed archive that carries the schema (keys,

@@ -223,7 +223,7 @@ void AddExamples(CLI::App* cmd, std::initializer_list<const char*> examples) {
 std::vector<std::string> OptionNames(const CLI::App& cmd) {
   std::vector<std::string> names;
   for (const CLI::Option* opt : cmd.get_options()) {
-    if (opt->get_positional()) continue;
+    if (opt->get_positional() || opt->get_group().empty()) continue;  // hidden: --generate-docs
     for (const std::string& l : opt->get_lnames()) names.push_back("--" + l);
     for (const std::string& s : opt->get_snames()) names.push_back("-" + s);
   }

@@ -70,8 +70,8 @@ Help ReadHelp(const std::string& command) {
 }
 
 std::vector<std::string> Commands() {
-  static const std::vector<std::string> commands = ReadHelp("").commands;
-  return commands;
+  static const std::vector<std::string> kCommands = ReadHelp("").commands;
+  return kCommands;
 }
 
 // The page of `command` ("" for decant.1), as roff, gzip'ed or not.
