@@ -19,7 +19,7 @@ struct OptionDoc {
   bool takes_value = false;          // not a flag
   std::string value;                 // what --help prints after the names ("TEXT:{a,b} ...", "Excludes: --x")
   std::vector<std::string> choices;  // the {a,b} of the value, when it has them
-  bool text = false;                 // a TEXT value (a file name is a fair guess for completion)
+  bool text = false;                 // a TEXT value: zsh offers file names for it
   bool repeatable = false;
   bool required = false;
 };
