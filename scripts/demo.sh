@@ -8,10 +8,16 @@
 #   4. import the archive into a new SQLite file;
 #   5. verify the two databases hold the same data.
 # Leaves its files in DEMO_DIR (default: a new temporary directory) and says where.
+# DECANT=BINARY skips step 1 and runs the rest with that decant (scripts/package.sh --test:
+# the installed package's one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh >/dev/null
-decant=build/src/cli/decant
+if [ -n "${DECANT:-}" ]; then
+  decant=$DECANT
+else
+  bash scripts/setup.sh >/dev/null
+  decant=build/src/cli/decant
+fi
 
 dir="${DEMO_DIR:-$(mktemp -d -t decant-demo.XXXXXX)}"
 mkdir -p "$dir"

@@ -2,8 +2,8 @@
 # Installs decant's build dependencies from Debian 12 packages (only when one
 # is missing) and builds into build/. Safe to run again.
 #
-#   bash scripts/setup.sh           a user's build (scripts/demo.sh): decant alone,
-#                                   warnings stay warnings
+#   bash scripts/setup.sh           a user's build (scripts/demo.sh, scripts/package.sh):
+#                                   decant alone, warnings stay warnings
 #   bash scripts/setup.sh --tests   the project's test build (scripts/test.sh): also the
 #                                   tests, warnings are errors (-DDECANT_WERROR=ON), and
 #                                   the lint tools scripts/lint.sh runs
@@ -34,6 +34,11 @@ if [ "$tests" = ON ]; then packages+=(clang-format clang-tidy python3-jsonschema
 if [ "$tests" = ON ]; then packages+=(chromium python3-pil fonts-dejavu-core); fi
 # The tests' npm packages (below) need node and npm; Debian's unless some are there.
 if [ "$tests" = ON ] && ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
+# The Debian package (scripts/package.sh): CPack's DEB generator runs dpkg-shlibdeps
+# (dpkg-dev) on what `file` says is a binary; its test looks pages up with man (man-db),
+# and the tests parse the zsh completion with zsh.
+packages+=(dpkg-dev file)
+if [ "$tests" = ON ]; then packages+=(man-db zsh); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,7 +5,9 @@
 # README.md), fetches the real-world schema corpus (scripts/corpus.sh, into
 # DECANT_CORPUS_DIR, default /var/tmp/decant-corpus), then runs the whole
 # GoogleTest suite through ctest. Tests that need ../shared/samples skip with a
-# one-line reason when it is absent.
+# one-line reason when it is absent. Last, scripts/package.sh --test packs build/
+# as a Debian package, installs it, runs the installed decant on a clean PATH and
+# purges it again (as root with dpkg; else it skips with one line).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --tests
@@ -18,3 +20,4 @@ source "$(bash scripts/servers/postgresql.sh env)"
 source "$(bash scripts/servers/mariadb.sh env)"
 bash scripts/corpus.sh
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 900
+bash scripts/package.sh --test

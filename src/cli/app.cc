@@ -18,6 +18,7 @@
 
 #include "archive/archive.h"
 #include "archive/format.h"
+#include "cli/docgen.h"
 #include "cli/exit_codes.h"
 #include "cli/suggest.h"
 #include "core/ascii.h"
@@ -247,7 +248,7 @@ void AddExamples(CLI::App* cmd, std::initializer_list<const char*> examples) {
 std::vector<std::string> OptionNames(const CLI::App& cmd) {
   std::vector<std::string> names;
   for (const CLI::Option* opt : cmd.get_options()) {
-    if (opt->get_positional()) continue;
+    if (opt->get_positional() || opt->get_group().empty()) continue;  // hidden: --generate-docs
     for (const std::string& l : opt->get_lnames()) names.push_back("--" + l);
     for (const std::string& s : opt->get_snames()) names.push_back("-" + s);
   }
@@ -1747,6 +1748,7 @@ int RunDecant(int argc, char** argv) {
                          "its labels); repeatable");
 
   OneValuePerOccurrence(&app);
+  AddGenerateDocs(&app);  // hidden: the man pages and completions the build installs (docs/install.md)
 
   // The --json-log, opened once the command line is parsed, or when parsing
   // failed after --json-log was read (the usage error is then its error event).
