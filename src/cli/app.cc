@@ -23,6 +23,7 @@
 #include "core/ascii.h"
 #include "core/hex.h"
 #include "core/plural.h"
+#include "core/printable.h"
 #include "core/version.h"
 #include "engines/registry.h"
 #include "formats/format_registry.h"
@@ -58,24 +59,6 @@ ProgressStyle StyleFor(const GlobalOptions& g) {
   if (g.progress == "terminal") return ProgressStyle::kTerminal;
   if (g.progress == "log") return ProgressStyle::kLog;
   return ProgressStyle::kAuto;
-}
-
-// Control characters (a newline or an escape sequence in a table name) are
-// shown escaped, so a message stays one line and cannot drive the terminal.
-std::string Printable(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\t')
-      out += "\\t";
-    else if (c < 0x20 || c == 0x7f)
-      AppendHexByte(c, &(out += "\\x"));
-    else
-      out += static_cast<char>(c);
-  }
-  return out;
 }
 
 // Prints a one-line error and returns its exit code. After Ctrl-C or
