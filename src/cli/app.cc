@@ -1541,7 +1541,9 @@ int RunDecant(int argc, char** argv) {
   app.fallthrough();
   app.allow_extras();
   GlobalOptions g;
-  app.add_option("--progress", g.progress, "progress display (default auto)")
+  app.add_option("--progress", g.progress,
+                 "progress display: auto (terminal on a terminal, else log), terminal (live lines of the running "
+                 "tables and a total with ETA), log (timestamped lines, no escape codes), none (docs/cli.md, Progress)")
       ->transform(OneOf("progress display", {"auto", "terminal", "log", "none"}));
   app.add_flag("-q,--quiet", g.quiet, "print nothing but errors");
   app.add_option("--json-log", g.json_log,
