@@ -258,7 +258,9 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
         }
         TableCopyStats stats;
         stats.table = name;
+        if (progress) progress->UnitStarted(name);
         Status unit_st = CopyUnit(source, sink, plan, plan.tables[unit.table], unit.slice, options, &stats);
+        if (progress) progress->UnitFinished(name);
         std::lock_guard lock(mu);
         if (!unit_st.ok()) {
           const TableCopyStats& so_far = done[unit.table];

@@ -242,6 +242,11 @@ class RecordingProgress final : public Progress {
     Add(line);
   }
   void TableStarted(const std::string& table) override { Add("started " + table); }
+  void UnitStarted(const std::string& table) override {
+    std::lock_guard lock(mu_);
+    ++units[table];
+  }
+  void UnitFinished(const std::string&) override {}
   void Advance(const std::string& table, uint64_t rows, uint64_t) override {
     std::lock_guard lock(mu_);
     advanced[table] += rows;
@@ -251,6 +256,7 @@ class RecordingProgress final : public Progress {
   }
   void Note(const std::string& message) override { Add(message); }
   std::map<std::string, uint64_t> advanced;
+  std::map<std::string, int> units;
   std::vector<std::string> lines;
 
  private:
@@ -298,6 +304,7 @@ TEST(CopyDatabase, UnitsAreSlicesRunLargestFirstAndReportedPerTable) {
     EXPECT_EQ(lines.count(std::string("started ") + name), 1u);
     EXPECT_EQ(lines.count(fmt::format("finished {} {}", name, rows)), 1u);
     EXPECT_EQ(progress.advanced[name], static_cast<uint64_t>(rows));
+    EXPECT_EQ(progress.units[name], 3) << name;  // each of its slices
   }
   EXPECT_EQ(progress.lines.back(), "end post_data");
   EXPECT_EQ(progress.lines.size(), 12u);  // and the data and post_data phases

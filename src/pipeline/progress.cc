@@ -140,6 +140,16 @@ class DisplayProgress final : public Progress {
     }
   }
 
+  void UnitStarted(const std::string& table) override {
+    std::lock_guard lock(mu_);
+    ++tables_[Find(table)].workers;
+  }
+  void UnitFinished(const std::string& table) override {
+    std::lock_guard lock(mu_);
+    TableState& t = tables_[Find(table)];
+    if (t.workers > 0) --t.workers;
+  }
+
   void Advance(const std::string& table, uint64_t rows, uint64_t bytes) override {
     std::lock_guard lock(mu_);
     TableState& t = tables_[Find(table)];
@@ -187,6 +197,7 @@ class DisplayProgress final : public Progress {
     std::string shown;  // Printable(name)
     TableSize estimate;
     uint64_t rows = 0, bytes = 0;
+    size_t workers = 0;  // units of it being copied now
     bool running = false, finished = false;
     Clock::time_point start;
   };
@@ -267,7 +278,8 @@ class DisplayProgress final : public Progress {
       const TableState& t = tables_[running_[k]];
       std::optional<uint64_t> est;
       if (t.estimate.rows) est = std::max(*t.estimate.rows, t.rows);
-      std::string line = "  " + t.shown + ": " + OfTotal(t.rows, est, "row", "rows");
+      std::string line = "  " + t.shown + (t.workers > 1 ? fmt::format(" ({} workers)", t.workers) : "") + ": " +
+                         OfTotal(t.rows, est, "row", "rows");
       if (est && *est > 0) line += fmt::format(" ({}%)", std::min<uint64_t>(100, t.rows * 100 / *est));
       line += ", " + HumanBytes(t.bytes) + ", " + Rate(t.bytes, Seconds(now - t.start));
       lines.push_back(std::move(line));
@@ -334,6 +346,8 @@ class QuietProgress final : public Progress {
   void PhaseFinished(const std::string&) override {}
   void Expect(const std::vector<ExpectedTable>&, size_t) override {}
   void TableStarted(const std::string&) override {}
+  void UnitStarted(const std::string&) override {}
+  void UnitFinished(const std::string&) override {}
   void Advance(const std::string&, uint64_t, uint64_t) override {}
   void TableFinished(const std::string&, bool, uint64_t, uint64_t) override {}
   void Note(const std::string&) override {}

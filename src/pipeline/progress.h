@@ -6,8 +6,9 @@
 // post-data), and each table's start, batches and end, from whichever worker
 // thread copies it. The styles show it:
 //   kTerminal  a block at the bottom of the terminal, redrawn in place at most
-//              ten times a second: one line per table being copied (so one per
-//              worker with -j) and an overall line (tables done/total, rows and
+//              ten times a second: one line per table being copied (with -j,
+//              one per worker, or one saying how many workers read the table
+//              when it is read in slices) and an overall line (tables done/total, rows and
 //              bytes done/total where the totals are known, rate, ETA);
 //              finished tables, phases and notes scroll above it, one line each.
 //   kLog       timestamped lines for cron mail and CI logs: the totals when the
@@ -61,6 +62,11 @@ class Progress {
   virtual void Expect(const std::vector<ExpectedTable>& tables, size_t jobs) = 0;
   // One of the expected tables is being read (its first unit started).
   virtual void TableStarted(const std::string& table) = 0;
+  // A worker starts or ends one unit of work (a slice) of `table`, between
+  // its TableStarted and TableFinished: with -j N several workers may read
+  // one table at once, and its line says how many.
+  virtual void UnitStarted(const std::string& table) = 0;
+  virtual void UnitFinished(const std::string& table) = 0;
   // A batch of `table` (from any of its slices) was written.
   virtual void Advance(const std::string& table, uint64_t rows, uint64_t bytes) = 0;
   // The table is done (`ok`) or failed, with its final figures.

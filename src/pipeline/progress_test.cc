@@ -112,13 +112,16 @@ TEST(Progress, TerminalDrawsOneLinePerRunningTableAndTheOverallLine) {
   h.progress->Expect({{"a", Size(1000, std::nullopt)}, {"b", Size(3000, std::nullopt)}, {"c", Size(10, 100)}}, 2);
   h.progress->TableStarted("a");
   h.progress->TableStarted("b");
+  h.progress->UnitStarted("a");  // a is read in two slices at once
+  h.progress->UnitStarted("a");
+  h.progress->UnitStarted("b");
   h.Take();
   h.Wait(2);
   h.progress->Advance("a", 500, 4096);
   // The block is erased (cursor up over its 3 lines, clear) and drawn again.
   EXPECT_EQ(h.Take(),
             "\r\033[3A\033[J"
-            "  a: 500/1000 rows (50%), 4.0 KiB, 2.0 KiB/s\n"
+            "  a (2 workers): 500/1000 rows (50%), 4.0 KiB, 2.0 KiB/s\n"
             "  b: 0/3000 rows (0%), 0 B, 0 B/s\n"
             "import: 0/3 tables, 500/4010 rows (12%), 4.0 KiB, 2.0 KiB/s, ETA 0:14\n");
   h.Wait(0.05);
