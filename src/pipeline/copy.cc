@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -302,6 +304,15 @@ bool NamedIn(const std::vector<std::string>& lines, const SinkObject& o) {
   return false;
 }
 
+// The part of the post-data work a DDL statement of `kind` (DdlStatement)
+// belongs to, for progress.
+const char* PostDataPart(const std::string& kind) {
+  if (kind == "index" || kind == "unique index" || kind == "primary key" || kind == "unique key") return "indexes";
+  if (kind == "foreign key" || kind == "check") return "constraints";
+  if (kind == "view" || kind == "materialized view") return "views";
+  return "other objects";  // triggers, sequence values, comments, routines, ...
+}
+
 // The one line saying which end limits -j N to fewer units at once ("-j 4:
 // the target archive x.decant writes one table at a time"), named by its
 // Describe. Requires that one of them allows fewer than `requested`.
@@ -378,6 +389,16 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     for (std::string& t : source.MergedTables()) sink_options.merged_tables.push_back(std::move(t));
   }
   if (!sink_options.source) sink_options.source = plan.data_only ? plan.target_traits : plan.source_traits;
+  // The post-data work timed by the kind of each statement the sink runs in
+  // Commit (a sink may still call this once the copy returned: then nothing).
+  auto committing = std::make_shared<std::atomic<bool>>(false);
+  if (options.progress) {
+    sink_options.statement_done = [committing, progress = options.progress,
+                                   chained = sink_options.statement_done](const std::string& kind) {
+      if (*committing) progress->PhaseStep(PostDataPart(kind));
+      if (chained) chained(kind);
+    };
+  }
   if (options.before_begin) DECANT_RETURN_IF_ERROR(options.before_begin(plan.target_schema));
   auto phase = std::chrono::steady_clock::now();
   // Reports the phase that ends now (docs/events.md).
@@ -419,7 +440,9 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
                          ? "commit (the coordinator creates keys, indexes and views once every shard is done)"
                          : "post-data (indexes, constraints, views)");
   }
+  *committing = true;
   st = sink.Commit();
+  *committing = false;
   if (!st.ok()) {
     sink.Abort();
     return st;

@@ -24,8 +24,9 @@ struct WorkUnit {
 struct CopyOptions {
   SinkOptions sink;
   // May be null. Told the phases (schema: Sink::Begin; data: the rows;
-  // post_data: Sink::Commit, keys, indexes, constraints, views, triggers and
-  // sequences together, which the sinks do not time apart), every table with
+  // post_data: Sink::Commit, its parts "indexes", "constraints", "views" and
+  // "other objects" by the kind of each statement the sink reports through
+  // SinkOptions::statement_done), every table with
   // the source's estimate of its size before the data, each table's start,
   // batches and end live whatever the number of jobs, and, in one line, an
   // end that allows fewer units at once than `jobs` (naming it).

@@ -235,6 +235,7 @@ class TableSetSink final : public Sink {
 class RecordingProgress final : public Progress {
  public:
   void PhaseStarted(const std::string& phase, const std::string&) override { Add("phase " + phase); }
+  void PhaseStep(const std::string& part) override { Add("step " + part); }
   void PhaseFinished(const std::string& phase) override { Add("end " + phase); }
   void Expect(const std::vector<ExpectedTable>& tables, size_t jobs) override {
     std::string line = fmt::format("expect {} jobs:", jobs);
@@ -362,6 +363,43 @@ TEST(CopyDatabase, JobsLimitedByAnEndIsNoted) {
     ASSERT_TRUE(CopyDatabase(src, sink, options).ok());
     for (const std::string& line : progress.lines) EXPECT_FALSE(line.starts_with("-j")) << line;
   }
+}
+
+// Reports its DDL statements as a database sink does (DdlRecorder).
+class DdlSink final : public Sink {
+ public:
+  Status Begin(const Schema&, const SinkOptions& options) override {
+    options_ = options;
+    options_.statement_done("table");  // the schema phase: not timed by kind
+    return Status::OK();
+  }
+  Result<std::unique_ptr<TableWriter>> OpenTable(const Table& table) override { return set_.OpenTable(table); }
+  Status Commit() override {
+    for (const char* kind : {"primary key", "index", "foreign key", "view", "trigger"}) options_.statement_done(kind);
+    return Status::OK();
+  }
+  void Abort() override {}
+  std::string Describe() const override { return "ddl"; }
+
+ private:
+  SinkOptions options_;
+  TableSetSink set_;
+};
+
+// The post-data phase is timed by the kind of each statement the sink ran.
+TEST(CopyDatabase, PostDataStepsAreReportedByKind) {
+  SlicedSource src({10}, 1);
+  DdlSink sink;
+  RecordingProgress progress;
+  CopyOptions options;
+  options.progress = &progress;
+  ASSERT_TRUE(CopyDatabase(src, sink, options).ok());
+  auto post = std::find(progress.lines.begin(), progress.lines.end(), "phase post_data");
+  ASSERT_NE(post, progress.lines.end());
+  EXPECT_EQ(std::vector<std::string>(post, progress.lines.end()),
+            (std::vector<std::string>{"phase post_data", "step indexes", "step indexes", "step constraints",
+                                      "step views", "step other objects", "end post_data"}));
+  EXPECT_EQ(std::count(progress.lines.begin(), progress.lines.end(), "step other objects"), 1);  // not Begin's
 }
 
 TEST(CopyDatabase, AfterBatchIsCalledOncePerBatchWritten) {

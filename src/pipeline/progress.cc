@@ -67,12 +67,23 @@ class DisplayProgress final : public Progress {
     std::lock_guard lock(mu_);
     phase_ = phase;
     phase_label_ = what.empty() ? phase : what;
-    phase_start_ = out_.now();
+    phase_start_ = step_end_ = out_.now();
+    parts_.clear();
     if (terminal_) {
       Draw({});
     } else {
       Emit({Prefix() + ": " + phase_label_ + ": started"});
     }
+  }
+
+  void PhaseStep(const std::string& part) override {
+    std::lock_guard lock(mu_);
+    auto now = out_.now();
+    auto it = std::find_if(parts_.begin(), parts_.end(), [&](const auto& p) { return p.first == part; });
+    if (it == parts_.end()) it = parts_.insert(parts_.end(), {part, 0.0});
+    it->second += Seconds(now - step_end_);
+    step_end_ = now;
+    if (terminal_ && now - last_draw_ >= kTerminalInterval) Draw({});
   }
 
   void PhaseFinished(const std::string& phase) override {
@@ -88,6 +99,8 @@ class DisplayProgress final : public Progress {
     } else {
       std::string label = phase == phase_ ? phase_label_ : phase;
       line = fmt::format("{}: {}: done in {}", Prefix(), label, Duration(Seconds(now - phase_start_)));
+      if (!parts_.empty()) line += " (" + Parts(Seconds(now - step_end_)) + ")";
+      parts_.clear();
     }
     phase_.clear();
     Emit({line});
@@ -270,7 +283,8 @@ class DisplayProgress final : public Progress {
   std::vector<std::string> Block(Clock::time_point now) const {
     std::vector<std::string> lines;
     if (!in_data_) {
-      if (!phase_.empty()) lines.push_back(Prefix() + ": " + phase_label_ + " ...");
+      if (phase_.empty()) return lines;
+      lines.push_back(Prefix() + ": " + phase_label_ + " ..." + (parts_.empty() ? "" : " " + Parts(std::nullopt)));
       return lines;
     }
     constexpr size_t kMaxTableLines = 16;
@@ -292,6 +306,14 @@ class DisplayProgress final : public Progress {
   }
 
   std::string Prefix() const { return verb_; }
+
+  // "indexes 1.9 s, constraints 0.4 s, the rest 0.1 s" (no rest when nullopt).
+  std::string Parts(std::optional<double> rest) const {
+    std::string out;
+    for (const auto& [part, secs] : parts_) out += (out.empty() ? "" : ", ") + part + " " + Duration(secs);
+    if (rest) out += ", the rest " + Duration(*rest);
+    return out;
+  }
 
   // Writes `lines` as lines of their own: on a terminal above the block,
   // which is then redrawn; in the log, each with its timestamp.
@@ -336,13 +358,15 @@ class DisplayProgress final : public Progress {
   uint64_t rows_ = 0, bytes_ = 0;  // copied so far, every table
   bool in_data_ = false;
   std::string phase_, phase_label_;
-  Clock::time_point phase_start_, data_start_, last_log_, last_draw_;
+  std::vector<std::pair<std::string, double>> parts_;  // of the phase, PhaseStep's seconds
+  Clock::time_point phase_start_, step_end_, data_start_, last_log_, last_draw_;
   size_t drawn_ = 0;  // lines of the block on the terminal now
 };
 
 class QuietProgress final : public Progress {
  public:
   void PhaseStarted(const std::string&, const std::string&) override {}
+  void PhaseStep(const std::string&) override {}
   void PhaseFinished(const std::string&) override {}
   void Expect(const std::vector<ExpectedTable>&, size_t) override {}
   void TableStarted(const std::string&) override {}

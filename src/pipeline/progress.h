@@ -53,7 +53,13 @@ class Progress {
   // A phase ("schema", "data", "post_data": the names of docs/events.md)
   // starts; `what` says what it does, for people ("creating the tables").
   virtual void PhaseStarted(const std::string& phase, const std::string& what) = 0;
-  // The phase that started last ends; its duration is shown.
+  // Within the phase that started last, a piece of its work that belongs to
+  // `part` ("indexes", "constraints", "views", ...) ended now: the time since
+  // the phase started, or since the previous piece ended, counts to `part`
+  // (pieces that run at once thus share the wall time between them).
+  virtual void PhaseStep(const std::string& part) = 0;
+  // The phase that started last ends; its duration is shown, with the time
+  // of each part PhaseStep named, in the order first named, and the rest.
   virtual void PhaseFinished(const std::string& phase) = 0;
   // Starts the data phase ("data"; PhaseFinished("data") ends it) with every
   // table the copy will read, in plan order, and starts a new count (dump and

@@ -95,6 +95,32 @@ TEST(Progress, LogLinesHaveTimestampsTotalsTablesAndPhases) {
             "TS import: post-data (indexes, constraints, views): done in 1.5 s\n");
 }
 
+// The post-data phase's parts: each piece's time counts to its part, the
+// time after the last piece is the rest.
+TEST(Progress, PhaseEndListsThePartsTimes) {
+  Harness h(ProgressStyle::kLog);
+  h.progress->PhaseStarted("post_data", "post-data");
+  h.Wait(1.0);
+  h.progress->PhaseStep("indexes");
+  h.Wait(0.5);
+  h.progress->PhaseStep("constraints");
+  h.Wait(2.0);
+  h.progress->PhaseStep("indexes");
+  h.Wait(0.25);
+  h.progress->PhaseStep("views");
+  h.Wait(0.125);
+  h.progress->PhaseFinished("post_data");
+  EXPECT_EQ(h.Take(),
+            "TS import: post-data: started\n"
+            "TS import: post-data: done in 3.9 s (indexes 3.0 s, constraints 0.5 s, views 0.2 s, the rest 0.1 s)\n");
+  // On a terminal the running tally shows on the phase's line.
+  Harness t(ProgressStyle::kTerminal, /*terminal=*/true);
+  t.progress->PhaseStarted("post_data", "post-data");
+  t.Wait(1.0);
+  t.progress->PhaseStep("indexes");
+  EXPECT_THAT(t.Take(), HasSubstr("\r\033[1A\033[Jimport: post-data ... indexes 1.0 s\n"));
+}
+
 TEST(Progress, UnknownSizesGiveNoTotalAndNoEta) {
   Harness h(ProgressStyle::kLog);
   h.progress->Expect({{"a", Size(100, std::nullopt)}, {"b", Size(std::nullopt, std::nullopt)}}, 1);
