@@ -69,11 +69,9 @@ class DisplayProgress final : public Progress {
     phase_label_ = what.empty() ? phase : what;
     phase_start_ = step_end_ = out_.now();
     parts_.clear();
-    if (terminal_) {
-      Draw({});
-    } else {
-      Emit({Prefix() + ": " + phase_label_ + ": started"});
-    }
+    // The log has no line for it: the line before (the previous phase's end)
+    // tells, and a refusal at the start of the schema stays the one line.
+    if (terminal_) Draw({});
   }
 
   void PhaseStep(const std::string& part) override {

@@ -14,7 +14,8 @@
 //   kLog       timestamped lines for cron mail and CI logs: the totals when the
 //              data starts, each table's start and end, an overall line every
 //              kLogInterval while rows are copied, each phase's end with its
-//              duration. No escape codes.
+//              duration (and no line when a phase starts, but the data's).
+//              No escape codes.
 //   kQuiet     nothing.
 // kAuto is kTerminal when the output is a terminal, else kLog; kTerminal asked
 // for on an output that is not a terminal is kLog too (escape codes are only
