@@ -104,10 +104,23 @@ class EventLogSink final : public spdlog::sinks::base_sink<std::mutex> {
   void flush_() override {}
 };
 
+// Warnings on stderr, above the live progress display when one is drawn.
+class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t text;
+    formatter_->format(msg, text);
+    std::string line(text.data(), text.size());
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    WriteLineAbove(line);
+  }
+  void flush_() override {}
+};
+
 // Warnings from the engines go to stderr (stdout may be carrying an archive),
 // and to the --json-log when there is one, -q or not.
 void SetUpLogging(bool quiet) {
-  auto stderr_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto stderr_sink = std::make_shared<StderrSink>();
   stderr_sink->set_level(quiet ? spdlog::level::err : spdlog::level::info);
   auto events_sink = std::make_shared<EventLogSink>();
   events_sink->set_level(spdlog::level::warn);

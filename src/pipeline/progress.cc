@@ -51,6 +51,12 @@ std::string Fit(const std::string& line, int columns) {
   return line;
 }
 
+class DisplayProgress;
+
+// The terminal display drawn on stderr now, if any (WriteLineAbove).
+std::mutex g_active_mu;
+DisplayProgress* g_active = nullptr;
+
 class DisplayProgress final : public Progress {
  public:
   DisplayProgress(std::string verb, bool terminal, ProgressOutput out)
@@ -61,6 +67,20 @@ class DisplayProgress final : public Progress {
       struct winsize ws {};
       out_.columns = out_.file && ioctl(fileno(out_.file), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
     }
+    if (terminal_ && !out_.write && out_.file == stderr) {
+      std::lock_guard lock(g_active_mu);
+      g_active = this;
+    }
+  }
+  ~DisplayProgress() override {
+    std::lock_guard lock(g_active_mu);
+    if (g_active == this) g_active = nullptr;
+  }
+
+  // A line of someone else's, above the block.
+  void Above(const std::string& line) {
+    std::lock_guard lock(mu_);
+    Draw({line});
   }
 
   void PhaseStarted(const std::string& phase, const std::string& what) override {
@@ -377,9 +397,17 @@ class QuietProgress final : public Progress {
 
 }  // namespace
 
+void WriteLineAbove(const std::string& line) {
+  std::lock_guard lock(g_active_mu);
+  if (g_active) return g_active->Above(line);
+  std::string text = line + "\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+}
+
 std::unique_ptr<Progress> MakeProgress(const std::string& verb, ProgressStyle style, ProgressOutput output) {
   if (style == ProgressStyle::kQuiet) return std::make_unique<QuietProgress>();
-  bool tty = output.write ? output.terminal : output.file && isatty(fileno(output.file));
+  bool tty = output.terminal || (!output.write && output.file && isatty(fileno(output.file)));
   // kTerminal on a pipe or a file is the log: escape codes only go to a terminal.
   bool terminal = (style == ProgressStyle::kAuto || style == ProgressStyle::kTerminal) && tty;
   return std::make_unique<DisplayProgress>(verb, terminal, std::move(output));

@@ -90,7 +90,8 @@ struct ProgressOutput {
   FILE* file = stderr;  // kAuto and kTerminal check whether it is a terminal
   // Replaces `file` when set (the text exactly as it would be written).
   std::function<void(const std::string&)> write;
-  // Whether the output is a terminal, when `write` is set (kAuto / kTerminal).
+  // Take the output for a terminal (kAuto / kTerminal) whatever it is; else
+  // `file` is asked (isatty), and `write` is not one.
   bool terminal = false;
   // Terminal width in columns (lines are cut to it); 0: asked of `file`
   // (TIOCGWINSZ), 80 when it cannot tell.
@@ -106,6 +107,11 @@ inline constexpr std::chrono::milliseconds kTerminalInterval{100};
 
 // `verb` starts each line, e.g. "export".
 std::unique_ptr<Progress> MakeProgress(const std::string& verb, ProgressStyle style, ProgressOutput output = {});
+
+// Writes `line` and a newline on stderr: while a terminal display is drawn
+// there, above its block, which is then drawn again (a line written past the
+// block would be overwritten by its next redraw). For the CLI's warnings.
+void WriteLineAbove(const std::string& line);
 
 // "1.5 MiB", "312 B".
 std::string HumanBytes(uint64_t bytes);

@@ -3,6 +3,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 namespace decant {
 namespace {
@@ -195,6 +198,37 @@ TEST(Progress, TerminalStyleOffATerminalIsTheLog) {
   EXPECT_THAT(text, HasSubstr("TS import a: 1 row, 1 B in 20.0 s (0 B/s)\n"));
   EXPECT_THAT(text, HasSubstr("TS import: -j 4: the target x writes one table at a time\n"));
   EXPECT_THAT(text, Not(HasSubstr("1 rows")));
+}
+
+// A warning written while the block is drawn on stderr goes above it, and
+// the block is drawn again below it (not over it).
+TEST(Progress, LinesOfOthersGoAboveTheBlock) {
+  std::fflush(stderr);
+  FILE* capture = std::tmpfile();
+  ASSERT_NE(capture, nullptr);
+  int saved = dup(STDERR_FILENO);
+  dup2(fileno(capture), STDERR_FILENO);
+  {
+    ProgressOutput out;
+    out.terminal = true;
+    out.columns = 80;
+    auto progress = MakeProgress("import", ProgressStyle::kTerminal, out);
+    progress->Expect({{"a", Size(10, 10)}}, 1);
+    WriteLineAbove("decant: warning: something");
+  }
+  WriteLineAbove("decant: warning: no display");  // none drawn now: a plain line
+  std::fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  std::string text(static_cast<size_t>(std::ftell(capture)), '\0');
+  std::rewind(capture);
+  ASSERT_EQ(std::fread(text.data(), 1, text.size(), capture), text.size());
+  std::fclose(capture);
+  EXPECT_EQ(text,
+            "import: 0/1 table, 0/10 rows (0%), 0 B/10 B, 0 B/s\n"
+            "\r\033[1A\033[Jdecant: warning: something\n"
+            "import: 0/1 table, 0/10 rows (0%), 0 B/10 B, 0 B/s\n"
+            "decant: warning: no display\n");
 }
 
 TEST(Progress, QuietSaysNothing) {
