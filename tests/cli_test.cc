@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "tests/test_util.h"
 
@@ -875,6 +876,103 @@ TEST_F(CliTest, e16_PlanVerifyInspectPrintJson) {
   ExpectValid("plan_document", {plan_file, scan_file});
   ExpectValid("verify_document", {equal_file, differ_file});
   ExpectValid("inspect_document", {inspect_file, foreign_file});
+}
+
+// ---- progress (issue 16, point 2) ------------------------------------------
+
+// A SQLite database of two tables, big (20000 rows) and small (1 row), and
+// its archive.
+std::string BigAndSmallArchive(TempDir& tmp, std::string* db = nullptr) {
+  std::string src = tmp.File("p16_src.db");
+  SqliteExec(src,
+             "CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT);"
+             "CREATE INDEX big_v ON big(v);"
+             "CREATE TABLE small (id INTEGER PRIMARY KEY);"
+             "INSERT INTO small VALUES (1);"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 20000)"
+             "  INSERT INTO big(v) SELECT hex(randomblob(8)) FROM n;");
+  if (db) *db = src;
+  std::string archive = tmp.File("p16_src.decant");
+  auto r = RunDecantBinary({"-q", "export", "sqlite://" + src, "-o", archive});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return archive;
+}
+
+// Off a terminal, progress is timestamped lines: the totals from the
+// manifest when the data starts, each table's start and end, each phase's
+// duration; never an escape code, never "1 rows".
+TEST_F(CliTest, p16_LogProgressOfAParallelImport) {
+  REQUIRE_PG();
+  std::string archive = BigAndSmallArchive(tmp_);
+  testing_util::PgTestDb db("p16_log");
+  auto r = RunDecantBinary({"--progress", "log", "import", "-j", "2", archive, db.uri()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines;
+  for (size_t at = 0, end; (end = r.err.find('\n', at)) != std::string::npos; at = end + 1) {
+    lines.push_back(r.err.substr(at, end - at));
+  }
+  const std::regex kStamped(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z import[: ].*)");
+  ASSERT_GE(lines.size(), 9u) << r.err;
+  for (size_t i = 0; i + 1 < lines.size(); ++i) EXPECT_TRUE(std::regex_match(lines[i], kStamped)) << lines[i];
+  EXPECT_THAT(lines.back(), HasSubstr("imported 2 tables, 20001 rows"));  // the summary is not a log line
+  EXPECT_THAT(r.err, HasSubstr(" import: schema: done in "));
+  EXPECT_THAT(r.err, HasSubstr(" import: data: started, 2 tables, 20001 rows and "));  // from the manifest
+  EXPECT_THAT(r.err, HasSubstr(" expected, 2 at a time\n"));
+  EXPECT_THAT(r.err, HasSubstr(" import big: started (20000 rows expected)\n"));
+  EXPECT_THAT(r.err, HasSubstr(" import small: started (1 row expected)\n"));
+  EXPECT_THAT(r.err, HasSubstr(" import big: 20000 rows, "));
+  EXPECT_THAT(r.err, HasSubstr(" import small: 1 row, "));
+  EXPECT_THAT(r.err, HasSubstr(" import: data: done in "));
+  EXPECT_THAT(r.err, HasSubstr(" import: post-data (indexes, constraints, views): done in "));
+  EXPECT_THAT(r.err, HasSubstr(" s (indexes "));  // the time of each part
+  EXPECT_FALSE(std::regex_search(r.err, std::regex("(^|[^0-9.k])1 rows"))) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr("\033")));
+  // --progress terminal into a file or a pipe is the same log: no escape codes.
+  testing_util::PgTestDb db2("p16_log2");
+  r = RunDecantBinary({"--progress", "terminal", "import", "-j", "2", archive, db2.uri()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr("\033")));
+  EXPECT_THAT(r.err, HasSubstr(" import: data: started, 2 tables, 20001 rows and "));
+}
+
+// On a terminal (a pty made by script(1)): the block of running tables and
+// the overall line, tables and rows done of their totals, redrawn in place.
+TEST_F(CliTest, p16_TerminalProgressShowsTheOverallLine) {
+  REQUIRE_PG();
+  if (testing_util::RunShell("command -v script").exit_code != 0) GTEST_SKIP() << "script(1) is not installed";
+  std::string archive = BigAndSmallArchive(tmp_);
+  testing_util::PgTestDb db("p16_tty");
+  std::string command = testing_util::ShellQuote(testing_util::DecantBinary()) + " import -j 2 " +
+                        testing_util::ShellQuote(archive) + " " + testing_util::ShellQuote(db.uri());
+  auto r = testing_util::RunShell("script -qec " + testing_util::ShellQuote(command) + " /dev/null < /dev/null");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("import: 0/2 tables, 0/20.0k rows (0%)"));
+  EXPECT_THAT(r.out, HasSubstr("import: 2/2 tables, 20.0k/20.0k rows (100%)"));
+  EXPECT_THAT(r.out, HasSubstr("  big: "));          // its line while it runs
+  EXPECT_THAT(r.out, HasSubstr("\r\033[2A\033[J"));  // the block redrawn in place
+  EXPECT_THAT(r.out, HasSubstr("import small: 1 row, "));
+  EXPECT_THAT(r.out, HasSubstr("import: data: done in "));
+  EXPECT_THAT(r.out, HasSubstr("imported 2 tables, 20001 rows"));
+}
+
+// -j N that the source or the target cannot take is said in one line that
+// names it; -q silences it.
+TEST_F(CliTest, p16_JobsLimitIsNoted) {
+  std::string src;
+  BigAndSmallArchive(tmp_, &src);
+  auto r = RunDecantBinary(
+      {"--progress", "log", "export", "--directory", "-j", "20", "sqlite://" + src, "-o", tmp_.File("p16_dir.decant")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(" export: -j 20: the source sqlite://" + src + " reads at most 16 tables at a time\n"));
+  r = RunDecantBinary(
+      {"--progress", "log", "migrate", "-j", "4", "sqlite://" + src, "sqlite://" + tmp_.File("p16_m.db")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(" migrate: -j 4: the target sqlite://" + tmp_.File("p16_m.db") +
+                               " writes one table at a time\n"));
+  EXPECT_THAT(r.err, Not(HasSubstr("reads at most")));  // the source takes 4: only the target is named
+  r = RunDecantBinary({"-q", "migrate", "-j", "4", "sqlite://" + src, "sqlite://" + tmp_.File("p16_q.db")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
 }
 
 }  // namespace

@@ -184,6 +184,11 @@ RunResult RunDecantBinary(const std::vector<std::string>& args, const std::strin
   return r;
 }
 
+std::string DecantBinary() {
+  const char* bin = std::getenv("DECANT_BINARY");
+  return bin ? bin : DECANT_DEFAULT_BINARY;
+}
+
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";

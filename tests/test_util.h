@@ -47,6 +47,9 @@ struct RunResult {
 RunResult RunDecantBinary(const std::vector<std::string>& args, const std::string& stdin_path = "",
                           const std::string& stdout_path = "");
 
+// The decant binary RunDecantBinary runs (DECANT_BINARY, else the build's).
+std::string DecantBinary();
+
 // The value of an environment variable, "" when unset.
 std::string Env(const char* name);
 

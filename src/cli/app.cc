@@ -24,6 +24,7 @@
 #include "core/ascii.h"
 #include "core/hex.h"
 #include "core/plural.h"
+#include "core/printable.h"
 #include "core/version.h"
 #include "engines/registry.h"
 #include "formats/format_registry.h"
@@ -64,24 +65,6 @@ ProgressStyle StyleFor(const GlobalOptions& g) {
   if (g.progress == "terminal") return ProgressStyle::kTerminal;
   if (g.progress == "log") return ProgressStyle::kLog;
   return ProgressStyle::kAuto;
-}
-
-// Control characters (a newline or an escape sequence in a table name) are
-// shown escaped, so a message stays one line and cannot drive the terminal.
-std::string Printable(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\t')
-      out += "\\t";
-    else if (c < 0x20 || c == 0x7f)
-      AppendHexByte(c, &(out += "\\x"));
-    else
-      out += static_cast<char>(c);
-  }
-  return out;
 }
 
 // Prints a one-line error and returns its exit code. After Ctrl-C or
@@ -147,10 +130,23 @@ class EventLogSink final : public spdlog::sinks::base_sink<std::mutex> {
   void flush_() override {}
 };
 
+// Warnings on stderr, above the live progress display when one is drawn.
+class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t text;
+    formatter_->format(msg, text);
+    std::string line(text.data(), text.size());
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    WriteLineAbove(line);
+  }
+  void flush_() override {}
+};
+
 // Warnings from the engines go to stderr (stdout may be carrying an archive),
 // and to the --json-log when there is one, -q or not.
 void SetUpLogging(bool quiet) {
-  auto stderr_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto stderr_sink = std::make_shared<StderrSink>();
   stderr_sink->set_level(quiet ? spdlog::level::err : spdlog::level::info);
   auto events_sink = std::make_shared<EventLogSink>();
   events_sink->set_level(spdlog::level::warn);
@@ -1593,7 +1589,9 @@ int RunDecant(int argc, char** argv) {
   app.fallthrough();
   app.allow_extras();
   GlobalOptions g;
-  app.add_option("--progress", g.progress, "progress display (default auto)")
+  app.add_option("--progress", g.progress,
+                 "progress display: auto (terminal on a terminal, else log), terminal (live lines of the running "
+                 "tables and a total with ETA), log (timestamped lines, no escape codes), none (docs/cli.md, Progress)")
       ->transform(OneOf("progress display", {"auto", "terminal", "log", "none"}));
   app.add_flag("-q,--quiet", g.quiet, "print nothing but errors");
   app.add_option("--json-log", g.json_log,

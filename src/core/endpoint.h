@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -198,6 +199,11 @@ struct SinkOptions {
   // InvalidArgument naming it, before anything is written. Writers count the
   // rows they replaced (TableWriter::Updated).
   bool upsert = false;
+  // Called once a DDL statement of the sink ran (created, or refused and
+  // skipped), with its kind (DdlStatement::kind: "index", "foreign key",
+  // "view", ...), from the thread that ran it, during Begin and Commit; may
+  // be empty. The copy times the post-data work by kind with it (progress).
+  std::function<void(const std::string& kind)> statement_done = {};
 };
 
 // One object a sink created, or one it did not create because the target

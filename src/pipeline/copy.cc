@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -86,10 +88,10 @@ class BatchQueue {
   Status producer_status_;
 };
 
-// Copies one unit of work: the rows of `slice` of `table`. `progress`, when
-// given, advances with each batch.
+// Copies one unit of work: the rows of `slice` of `table`; options.progress
+// and options.events advance with each batch.
 Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const TablePlan& table, const TableSlice& slice,
-                const CopyOptions& options, Progress* progress, TableCopyStats* stats) {
+                const CopyOptions& options, TableCopyStats* stats) {
   DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenSlice(*table.read, slice));
   DECANT_ASSIGN_OR_RETURN(auto writer, sink.OpenTable(table.write));
   RowConverter converter(plan, table, options.strict ? RowConverter::Mode::kStrict : RowConverter::Mode::kConvert,
@@ -122,7 +124,7 @@ Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const Tab
     if (!st.ok()) break;
     stats->rows += batch->num_rows();
     stats->bytes += batch->payload_bytes();
-    if (progress) progress->Advance(batch->num_rows(), batch->payload_bytes());
+    if (options.progress) options.progress->Advance(stats->table, batch->num_rows(), batch->payload_bytes());
     if (options.events) options.events->TableAdvanced(stats->table, batch->num_rows(), batch->payload_bytes());
     queue.GiveBack(std::move(batch));
     if (options.after_batch) options.after_batch();
@@ -170,20 +172,22 @@ using Unit = WorkUnit;
 
 // The units of work: each table split as the source allows into at most
 // `jobs` slices (one slice each with a single job), with the size each unit is
-// scheduled by (none when they keep plan order).
+// scheduled by (none when they keep plan order) and each table's estimated
+// size (for progress, with any number of jobs).
 Status PlanUnits(Source& source, const MigrationPlan& plan, size_t jobs, std::vector<Unit>* units,
-                 std::vector<uint64_t>* sizes) {
+                 std::vector<uint64_t>* sizes, std::vector<TableSize>* estimates) {
   // A single job gains nothing from splitting or reordering, and sources that
   // read in order (a piped archive) need schema order; with --data-only the
   // target's foreign keys are live, so tables keep the parents-first order.
   bool by_size = jobs > 1 && !plan.data_only;
   for (size_t t = 0; t < plan.tables.size(); ++t) {
+    const Table& read = *plan.tables[t].read;
+    TableSize estimate = source.EstimateSize(read);
+    estimates->push_back(estimate);
     if (jobs == 1) {
       units->push_back({t, TableSlice{}});
       continue;
     }
-    const Table& read = *plan.tables[t].read;
-    TableSize estimate = source.EstimateSize(read);
     auto slices = source.SplitTable(read, estimate, jobs);
     if (!slices.ok()) return TableError(slices.status(), QualifiedName(read.schema, read.name));
     if (slices->empty()) slices->push_back(TableSlice{});
@@ -196,16 +200,29 @@ Status PlanUnits(Source& source, const MigrationPlan& plan, size_t jobs, std::ve
   return Status::OK();
 }
 
+// What the units of one table are estimated to hold between them: unknown
+// when one of them is.
+TableSize UnitsSize(const std::vector<Unit>& units, size_t table) {
+  TableSize size{uint64_t{0}, uint64_t{0}};
+  for (const Unit& u : units) {
+    if (u.table != table) continue;
+    size.rows = size.rows && u.slice.estimate.rows ? std::optional(*size.rows + *u.slice.estimate.rows) : std::nullopt;
+    size.bytes =
+        size.bytes && u.slice.estimate.bytes ? std::optional(*size.bytes + *u.slice.estimate.bytes) : std::nullopt;
+  }
+  return size;
+}
+
 // Copies the plan's tables as units of work from one queue, up to `jobs` at
 // once; the first error stops further units from starting. With one worker the
-// units run in plan order and progress follows each table live; with more,
-// progress shows one line per finished table (several live lines would
-// interleave). Either way a table is reported once, when its last slice is
-// done, and the summary lists tables in plan order.
+// units run in plan order. Progress follows every running table live whatever
+// the number of jobs; a table is started with its first unit and finished
+// with its last, and the summary lists tables in plan order.
 Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const CopyOptions& options, size_t jobs,
                  CopySummary* summary) {
   std::vector<Unit> units;
   std::vector<uint64_t> sizes;
+  std::vector<TableSize> estimates;
   if (options.units) {
     units = *options.units;
     for (const Unit& u : units) {
@@ -215,12 +232,12 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
       }
       if (jobs > 1 && !plan.data_only) sizes.push_back(u.slice.estimate.Weight());
     }
+    for (size_t t = 0; t < plan.tables.size(); ++t) estimates.push_back(UnitsSize(units, t));
   } else {
-    DECANT_RETURN_IF_ERROR(PlanUnits(source, plan, jobs, &units, &sizes));
+    DECANT_RETURN_IF_ERROR(PlanUnits(source, plan, jobs, &units, &sizes, &estimates));
   }
   size_t workers = std::min(jobs, units.size());
   Progress* progress = options.progress;
-  bool live = workers <= 1;
 
   std::mutex mu;  // guards the per-table state below
   std::vector<TableCopyStats> done(plan.tables.size());
@@ -230,6 +247,13 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
     done[t].table = QualifiedName(plan.tables[t].read->schema, plan.tables[t].read->name);
   }
   for (const Unit& u : units) ++pending[u.table];
+  if (progress) {
+    std::vector<ExpectedTable> expected;
+    for (size_t t = 0; t < plan.tables.size(); ++t) {
+      if (pending[t]) expected.push_back({done[t].table, estimates[t]});
+    }
+    progress->Expect(expected, std::max<size_t>(workers, 1));
+  }
 
   Status st = RunWorkQueue(
       units.size(), workers,
@@ -238,19 +262,20 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
         const std::string& name = done[unit.table].table;
         {
           std::lock_guard lock(mu);
-          if (!started[unit.table] && live && progress) progress->TableStarted(name);
+          if (!started[unit.table] && progress) progress->TableStarted(name);
           if (!started[unit.table] && options.events) options.events->TableStarted(name);
           started[unit.table] = true;
         }
         TableCopyStats stats;
         stats.table = name;
-        Status unit_st = CopyUnit(source, sink, plan, plan.tables[unit.table], unit.slice, options,
-                                  live ? progress : nullptr, &stats);
+        if (progress) progress->UnitStarted(name);
+        Status unit_st = CopyUnit(source, sink, plan, plan.tables[unit.table], unit.slice, options, &stats);
+        if (progress) progress->UnitFinished(name);
         std::lock_guard lock(mu);
         if (!unit_st.ok()) {
-          if (live && progress) progress->TableFinished(false);
+          const TableCopyStats& so_far = done[unit.table];
+          if (progress) progress->TableFinished(name, false, so_far.rows + stats.rows, so_far.bytes + stats.bytes);
           if (options.events) {
-            const TableCopyStats& so_far = done[unit.table];
             options.events->TableFinished(name, false, so_far.rows + stats.rows, so_far.bytes + stats.bytes);
           }
           return TableError(unit_st, name);
@@ -259,13 +284,7 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
         MergeSlice(std::move(stats), &table);
         if (--pending[unit.table] > 0) return Status::OK();
         if (options.events) options.events->TableFinished(table.table, true, table.rows, table.bytes);
-        if (progress) {
-          if (live) {
-            progress->TableFinished(true);
-          } else {
-            progress->Note(fmt::format("{}: {} rows ({})", table.table, table.rows, HumanBytes(table.bytes)));
-          }
-        }
+        if (progress) progress->TableFinished(table.table, true, table.rows, table.bytes);
         return Status::OK();
       },
       sizes);
@@ -291,6 +310,29 @@ bool NamedIn(const std::vector<std::string>& lines, const SinkObject& o) {
     if (name == o.name || name.ends_with("." + o.name) || o.name.ends_with("." + name)) return true;
   }
   return false;
+}
+
+// The part of the post-data work a DDL statement of `kind` (DdlStatement)
+// belongs to, for progress.
+const char* PostDataPart(const std::string& kind) {
+  if (kind == "index" || kind == "unique index" || kind == "primary key" || kind == "unique key") return "indexes";
+  if (kind == "foreign key" || kind == "check") return "constraints";
+  if (kind == "view" || kind == "materialized view") return "views";
+  return "other objects";  // triggers, sequence values, comments, routines, ...
+}
+
+// The one line saying which end limits -j N to fewer units at once ("-j 4:
+// the target archive x.decant writes one table at a time"), named by its
+// Describe. Requires that one of them allows fewer than `requested`.
+std::string JobsLimit(size_t requested, const Source& source, const Sink& sink) {
+  size_t read = source.MaxParallelTables(), write = sink.MaxParallelTables();
+  bool by_source = read <= write;
+  size_t n = by_source ? read : write;
+  const char* verb = by_source ? "reads" : "writes";
+  std::string how =
+      n == 1 ? fmt::format("{} one table at a time", verb) : fmt::format("{} at most {} tables at a time", verb, n);
+  return fmt::format("-j {}: the {} {} {}", requested, by_source ? "source" : "target",
+                     by_source ? source.Describe() : sink.Describe(), how);
 }
 
 }  // namespace
@@ -330,7 +372,8 @@ Result<std::unique_ptr<CopyPlan>> PlanCopy(Source& source, const CopyOptions& op
                                           out->plan.not_carried.front()));
   }
   std::vector<uint64_t> sizes;
-  DECANT_RETURN_IF_ERROR(PlanUnits(source, out->plan, std::max<size_t>(jobs, 1), &out->units, &sizes));
+  std::vector<TableSize> estimates;
+  DECANT_RETURN_IF_ERROR(PlanUnits(source, out->plan, std::max<size_t>(jobs, 1), &out->units, &sizes, &estimates));
   return out;
 }
 
@@ -355,14 +398,26 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
     for (std::string& t : source.MergedTables()) sink_options.merged_tables.push_back(std::move(t));
   }
   if (!sink_options.source) sink_options.source = plan.data_only ? plan.target_traits : plan.source_traits;
+  // The post-data work timed by the kind of each statement the sink runs in
+  // Commit (a sink may still call this once the copy returned: then nothing).
+  auto committing = std::make_shared<std::atomic<bool>>(false);
+  if (options.progress) {
+    sink_options.statement_done = [committing, progress = options.progress,
+                                   chained = sink_options.statement_done](const std::string& kind) {
+      if (*committing) progress->PhaseStep(PostDataPart(kind));
+      if (chained) chained(kind);
+    };
+  }
   if (options.before_begin) DECANT_RETURN_IF_ERROR(options.before_begin(plan.target_schema));
   auto phase = std::chrono::steady_clock::now();
   // Reports the phase that ends now (docs/events.md).
   auto phase_finished = [&](const char* name) {
     auto now = std::chrono::steady_clock::now();
     if (options.events) options.events->PhaseFinished(name, std::chrono::duration<double>(now - phase).count());
+    if (options.progress) options.progress->PhaseFinished(name);
     phase = now;
   };
+  if (options.progress) options.progress->PhaseStarted("schema", "schema");
   Status st = sink.Begin(plan.target_schema, sink_options);
   if (!st.ok()) {
     sink.Abort();
@@ -373,6 +428,7 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
   CopySummary summary;
   summary.upsert = options.sink.upsert;
   size_t jobs = std::max<size_t>(std::min({options.jobs, source.MaxParallelTables(), sink.MaxParallelTables()}), 1);
+  if (options.progress && jobs < options.jobs) options.progress->Note(JobsLimit(options.jobs, source, sink));
   // Sources that read in order (a piped archive) get the tables in schema
   // order; --data-only reorders them parents first, which needs a source that
   // can seek (a database or an archive file).
@@ -388,11 +444,14 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
   }
   phase_finished("data");
   if (options.progress) {
-    options.progress->Note(options.sink.shard == ShardRole::kWorker
-                               ? "committing (the coordinator creates the rest once every shard is done)"
-                               : "creating indexes, views, triggers and sequences; committing");
+    options.progress->PhaseStarted(
+        "post_data", options.sink.shard == ShardRole::kWorker
+                         ? "commit (the coordinator creates keys, indexes and views once every shard is done)"
+                         : "post-data (indexes, constraints, views)");
   }
+  *committing = true;
   st = sink.Commit();
+  *committing = false;
   if (!st.ok()) {
     sink.Abort();
     return st;

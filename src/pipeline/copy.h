@@ -23,7 +23,14 @@ struct WorkUnit {
 
 struct CopyOptions {
   SinkOptions sink;
-  Progress* progress = nullptr;  // may be null
+  // May be null. Told the phases (schema: Sink::Begin; data: the rows;
+  // post_data: Sink::Commit, its parts "indexes", "constraints", "views" and
+  // "other objects" by the kind of each statement the sink reports through
+  // SinkOptions::statement_done), every table with
+  // the source's estimate of its size before the data, each table's start,
+  // batches and end live whatever the number of jobs, and, in one line, an
+  // end that allows fewer units at once than `jobs` (naming it).
+  Progress* progress = nullptr;
   // --json-log (may be null): the plan, each table's start, progress and
   // end (with any number of jobs), and the phases schema (Sink::Begin),
   // data (the rows) and post_data (Sink::Commit: indexes, constraints,

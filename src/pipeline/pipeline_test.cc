@@ -1,6 +1,7 @@
 // Pipeline logic on small in-memory endpoints: error propagation, abort on
 // failure, and verify's order independence. Engines are tested for real in
 // their own folders and in tests/.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -233,10 +234,30 @@ class TableSetSink final : public Sink {
 
 class RecordingProgress final : public Progress {
  public:
+  void PhaseStarted(const std::string& phase, const std::string&) override { Add("phase " + phase); }
+  void PhaseStep(const std::string& part) override { Add("step " + part); }
+  void PhaseFinished(const std::string& phase) override { Add("end " + phase); }
+  void Expect(const std::vector<ExpectedTable>& tables, size_t jobs) override {
+    std::string line = fmt::format("expect {} jobs:", jobs);
+    for (const ExpectedTable& t : tables) line += fmt::format(" {}={}", t.name, t.estimate.rows.value_or(0));
+    Add(line);
+  }
   void TableStarted(const std::string& table) override { Add("started " + table); }
-  void Advance(uint64_t, uint64_t) override {}
-  void TableFinished(bool ok) override { Add(ok ? "finished" : "failed"); }
+  void UnitStarted(const std::string& table) override {
+    std::lock_guard lock(mu_);
+    ++units[table];
+  }
+  void UnitFinished(const std::string&) override {}
+  void Advance(const std::string& table, uint64_t rows, uint64_t) override {
+    std::lock_guard lock(mu_);
+    advanced[table] += rows;
+  }
+  void TableFinished(const std::string& table, bool ok, uint64_t rows, uint64_t) override {
+    Add(fmt::format("{} {} {}", ok ? "finished" : "failed", table, rows));
+  }
   void Note(const std::string& message) override { Add(message); }
+  std::map<std::string, uint64_t> advanced;
+  std::map<std::string, int> units;
   std::vector<std::string> lines;
 
  private:
@@ -273,11 +294,21 @@ TEST(CopyDatabase, UnitsAreSlicesRunLargestFirstAndReportedPerTable) {
   EXPECT_EQ(summary->tables[1].rows, 300u);
   EXPECT_EQ(summary->tables[2].rows, 40u);
   EXPECT_EQ(summary->rows, 350u);
-  std::multiset<std::string> notes(progress.lines.begin(), progress.lines.end());
-  EXPECT_EQ(notes.count("t0: 10 rows (" + HumanBytes(summary->tables[0].bytes) + ")"), 1u);
-  EXPECT_EQ(notes.count("t1: 300 rows (" + HumanBytes(summary->tables[1].bytes) + ")"), 1u);
-  EXPECT_EQ(notes.count("t2: 40 rows (" + HumanBytes(summary->tables[2].bytes) + ")"), 1u);
-  EXPECT_EQ(progress.lines.size(), 4u);  // and "creating indexes, ..."
+  // Progress follows every table live with three jobs too: the totals
+  // first, each table started and finished once, every row advanced.
+  ASSERT_GE(progress.lines.size(), 3u);
+  EXPECT_EQ(progress.lines[0], "phase schema");
+  EXPECT_EQ(progress.lines[1], "end schema");
+  EXPECT_EQ(progress.lines[2], "expect 3 jobs: t0=10 t1=300 t2=40");
+  std::multiset<std::string> lines(progress.lines.begin(), progress.lines.end());
+  for (auto [name, rows] : {std::pair{"t0", 10}, {"t1", 300}, {"t2", 40}}) {
+    EXPECT_EQ(lines.count(std::string("started ") + name), 1u);
+    EXPECT_EQ(lines.count(fmt::format("finished {} {}", name, rows)), 1u);
+    EXPECT_EQ(progress.advanced[name], static_cast<uint64_t>(rows));
+    EXPECT_EQ(progress.units[name], 3) << name;  // each of its slices
+  }
+  EXPECT_EQ(progress.lines.back(), "end post_data");
+  EXPECT_EQ(progress.lines.size(), 12u);  // and the data and post_data phases
 }
 
 TEST(CopyDatabase, OneJobReadsWholeTablesInPlanOrderWithLiveProgress) {
@@ -290,9 +321,85 @@ TEST(CopyDatabase, OneJobReadsWholeTablesInPlanOrderWithLiveProgress) {
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   EXPECT_EQ(src.opened, (std::vector<std::string>{"t0", "t1", "t2"}));  // not split, not reordered
   EXPECT_EQ(progress.lines,
-            (std::vector<std::string>{"started t0", "finished", "started t1", "finished", "started t2", "finished",
-                                      "creating indexes, views, triggers and sequences; committing"}));
+            (std::vector<std::string>{"phase schema", "end schema", "expect 1 jobs: t0=10 t1=300 t2=40", "started t0",
+                                      "finished t0 10", "started t1", "finished t1 300", "started t2", "finished t2 40",
+                                      "end data", "phase post_data", "end post_data"}));
   EXPECT_EQ(summary->rows, 350u);
+}
+
+// -j N that an end cannot take is said once, naming the end that limits it.
+TEST(CopyDatabase, JobsLimitedByAnEndIsNoted) {
+  {
+    VectorSource src(SomeRows(5));  // one table at a time
+    TableSetSink sink;
+    RecordingProgress progress;
+    CopyOptions options;
+    options.jobs = 4;
+    options.progress = &progress;
+    ASSERT_TRUE(CopyDatabase(src, sink, options).ok());
+    EXPECT_EQ(
+        std::count(progress.lines.begin(), progress.lines.end(), "-j 4: the source vector reads one table at a time"),
+        1);
+  }
+  {
+    SlicedSource src({10, 20}, 2);
+    VectorSink sink;  // one writer at a time
+    RecordingProgress progress;
+    CopyOptions options;
+    options.jobs = 3;
+    options.progress = &progress;
+    ASSERT_TRUE(CopyDatabase(src, sink, options).ok());
+    EXPECT_EQ(
+        std::count(progress.lines.begin(), progress.lines.end(), "-j 3: the target vector writes one table at a time"),
+        1);
+  }
+  {
+    SlicedSource src({10, 20}, 2);
+    TableSetSink sink;  // both take 64: nothing to say
+    RecordingProgress progress;
+    CopyOptions options;
+    options.jobs = 3;
+    options.progress = &progress;
+    ASSERT_TRUE(CopyDatabase(src, sink, options).ok());
+    for (const std::string& line : progress.lines) EXPECT_FALSE(line.starts_with("-j")) << line;
+  }
+}
+
+// Reports its DDL statements as a database sink does (DdlRecorder).
+class DdlSink final : public Sink {
+ public:
+  Status Begin(const Schema&, const SinkOptions& options) override {
+    options_ = options;
+    options_.statement_done("table");  // the schema phase: not timed by kind
+    return Status::OK();
+  }
+  Result<std::unique_ptr<TableWriter>> OpenTable(const Table& table) override { return set_.OpenTable(table); }
+  Status Commit() override {
+    for (const char* kind : {"primary key", "index", "foreign key", "view", "trigger"}) options_.statement_done(kind);
+    return Status::OK();
+  }
+  void Abort() override {}
+  std::string Describe() const override { return "ddl"; }
+
+ private:
+  SinkOptions options_;
+  TableSetSink set_;
+};
+
+// The post-data phase is timed by the kind of each statement the sink ran.
+TEST(CopyDatabase, PostDataStepsAreReportedByKind) {
+  SlicedSource src({10}, 1);
+  DdlSink sink;
+  RecordingProgress progress;
+  CopyOptions options;
+  options.progress = &progress;
+  ASSERT_TRUE(CopyDatabase(src, sink, options).ok());
+  auto post = std::find(progress.lines.begin(), progress.lines.end(), "phase post_data");
+  ASSERT_NE(post, progress.lines.end());
+  EXPECT_EQ(std::vector<std::string>(post, progress.lines.end()),
+            (std::vector<std::string>{"phase post_data", "step indexes", "step indexes", "step constraints",
+                                      "step views", "step other objects", "end post_data"}));
+  EXPECT_EQ(std::count(progress.lines.begin(), progress.lines.end(), "step other objects"), 1);  // not Begin's
 }
 
 TEST(CopyDatabase, AfterBatchIsCalledOncePerBatchWritten) {

@@ -70,10 +70,15 @@ Status DdlRecorder::Outcome(const DdlStatement& s, const Status& st, bool strict
     return Status::NotCarried("--strict-objects: " + target + " refused " + s.Label() + ": " + st.message());
   }
   spdlog::warn("{} refused {}, skipped: {}", target, s.Label(), st.message());
-  std::lock_guard lock(mu_);
-  report_.refused.push_back({s.kind, s.name, s.table, st.message(), s.count, true});
+  {
+    std::lock_guard lock(mu_);
+    report_.refused.push_back({s.kind, s.name, s.table, st.message(), s.count, true});
+  }
+  if (done_) done_(s.kind);
   return Status::OK();
 }
+
+void DdlRecorder::Observe(std::function<void(const std::string& kind)> done) { done_ = std::move(done); }
 
 Status DdlRecorder::NotCreated(const DdlStatement& s, bool strict) {
   if (strict) return Status::NotCarried("--strict-objects: " + s.Label() + " is not created: " + s.note);
@@ -84,8 +89,16 @@ Status DdlRecorder::NotCreated(const DdlStatement& s, bool strict) {
 }
 
 void DdlRecorder::Created(SinkObject o) {
-  std::lock_guard lock(mu_);
-  report_.created.push_back(std::move(o));
+  std::string kind = o.kind;
+  {
+    std::lock_guard lock(mu_);
+    report_.created.push_back(std::move(o));
+  }
+  Ran(kind);
+}
+
+void DdlRecorder::Ran(const std::string& kind) {
+  if (done_) done_(kind);
 }
 
 SinkReport DdlRecorder::Report() const {

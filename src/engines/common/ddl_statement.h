@@ -4,6 +4,7 @@
 // created and what the target refused, for Sink::Report().
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -71,11 +72,20 @@ class DdlRecorder {
   Status NotCreated(const DdlStatement& s, bool strict);
   // Records an object created without a statement of the list.
   void Created(SinkObject o);
+  // Calls `done` (SinkOptions::statement_done) with the kind of each object
+  // recorded as created (Outcome, Created), of each statement Outcome judges
+  // skipped, and of each Ran; empty: nothing. Set before the statements run
+  // (the sink's Begin).
+  void Observe(std::function<void(const std::string& kind)> done);
+  // Work for an object of `kind` ended that records nothing (validating a
+  // foreign key added NOT VALID): only tells the observer.
+  void Ran(const std::string& kind);
   SinkReport Report() const;
 
  private:
   mutable std::mutex mu_;
   SinkReport report_;
+  std::function<void(const std::string& kind)> done_;
 };
 
 }  // namespace decant

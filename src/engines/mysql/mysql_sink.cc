@@ -341,6 +341,7 @@ Status MysqlSink::EmptyTables(const std::vector<size_t>& indexes) {
 Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
   schema_ = schema;
   options_ = options;
+  recorder_.Observe(options.statement_done);
   if (params_.database.empty()) {
     return Status::InvalidArgument(Describe() + ": no database in the URI (mysql://user@host:3306/DATABASE)");
   }

@@ -687,6 +687,7 @@ Status PostgresSink::AddForeignKeysThenValidate(const std::vector<Ddl>& list) {
     const auto& [table, name] = added[i];
     Status validated = conns[worker]->Exec("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + name);
     // A failure is named as the ADD that failed would have been.
+    if (validated.ok()) recorder_.Ran("foreign key");
     return validated.ok() ? validated : recorder_.Outcome(*added_by[i], validated, options_.strict_objects, Describe());
   });
   for (Connection* conn : conns) {
@@ -725,6 +726,7 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   state_ = State::kOpen;
   schema_ = schema;
   options_ = options;
+  recorder_.Observe(options.statement_done);
   from_postgres_ = schema.engine == PostgresTraits().name;
   older_target_ = from_postgres_ && std::atoi(schema.server_version.c_str()) > main_->server_major();
   DECANT_RETURN_IF_ERROR(PrepareSession(main_.get()));

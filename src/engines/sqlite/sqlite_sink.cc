@@ -389,6 +389,7 @@ Status SqliteSink::CheckReferencesToEmptied() {
 Status SqliteSink::Begin(const Schema& schema, const SinkOptions& options) {
   schema_ = schema;
   options_ = options;
+  recorder_.Observe(options.statement_done);
   if (options.upsert && sqlite3_libversion_number() < 3024000) {
     return Status::InvalidArgument(std::string("--upsert needs SQLite 3.24 or later (ON CONFLICT DO UPDATE); ") +
                                    "decant runs on SQLite " + sqlite3_libversion());
