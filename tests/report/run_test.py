@@ -31,21 +31,11 @@ import sys
 import tempfile
 import urllib.parse
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from scriptlib import SKIP, check, failures, psql  # noqa: E402
+
 CHART_RGB = (0x2A, 0x9D, 0x8F)  # kReportChartColour, src/pipeline/report.h
 EVIL = "<script>alert(1)</script>"
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def psql(uri, sql):
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql], capture_output=True,
-                   text=True, check=True)
 
 
 def fresh_db(base, name):

@@ -1,23 +1,14 @@
 """What the shard tests share (run_test.py: export; migrate_test.py: migrate):
 checks, subprocess helpers, and the writer that changes the source while the
 shards run."""
+import os
 import subprocess
+import sys
 import threading
 import time
 
-SKIP = 77
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def psql(uri, sql):
-    return subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql],
-                          capture_output=True, text=True, check=True).stdout
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from scriptlib import SKIP, check, failures, psql  # noqa: E402,F401 (re-exported to the shard tests)
 
 
 def with_db(uri, db):
