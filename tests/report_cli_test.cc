@@ -108,6 +108,23 @@ TEST_F(ReportCliTest, AnExistingReportIsRefusedUnlessForce) {
   EXPECT_THAT(ReadFile(page), HasSubstr("<!DOCTYPE html>"));
 }
 
+// A report that cannot be written is found before the run, not after it.
+TEST_F(ReportCliTest, AnUnwritableReportIsRefusedFirst) {
+  std::string archive = tmp_.File("y.decant");
+  std::string page = tmp_.File("no/such/dir/r.html");
+  auto r = RunDecantBinary({"export", "sqlite:" + src_, "-o", archive, "--report", page});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--report " + page + ": "));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(archive)) << "refused before anything was written";
+  // The check leaves nothing behind where it can write.
+  std::string ok = tmp_.File("ok.html");
+  r = RunDecantBinary({"export", "sqlite:" + src_, "-o", archive, "--report", ok});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(ok + ".partial"));
+  EXPECT_THAT(ReadFile(ok), HasSubstr("<!DOCTYPE html>"));
+}
+
 TEST_F(ReportCliTest, OtherCommandsRefuseIt) {
   for (std::vector<std::string> args : {std::vector<std::string>{"schema", "sqlite:" + src_},
                                         std::vector<std::string>{"plan", "sqlite:" + src_, "sqlite:x.db"}}) {

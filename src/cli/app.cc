@@ -118,7 +118,15 @@ Status CheckReportOption(const std::string& path, const std::string& command, bo
             ? "give --force to replace it once the new report is complete (migrate: with --format) or name another"
             : "remove it or name another report file"));
   }
-  return Status::OK();
+  // Where the page will be built (WriteReport: FILE.partial, then renamed):
+  // found unwritable now, not after the run.
+  std::string partial = PartialPath(path);
+  auto probe = fs->NewWritableFile(partial);
+  if (!probe.ok()) return probe.status().WithContext("--report " + path);
+  Status closed = (*probe)->Close();
+  Status removed = fs->Remove(partial);
+  if (!closed.ok()) return closed.WithContext("--report " + path);
+  return removed.WithContext("--report " + path);
 }
 
 // Warnings (and errors logged on the way) as warning events in the --json-log.
