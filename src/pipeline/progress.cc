@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "core/plural.h"
@@ -61,6 +63,7 @@ class DisplayProgress final : public Progress {
  public:
   DisplayProgress(std::string verb, bool terminal, ProgressOutput out)
       : verb_(std::move(verb)), terminal_(terminal), out_(std::move(out)) {
+    bool real_clock = !out_.now;
     if (!out_.now) out_.now = [] { return Clock::now(); };
     if (!out_.timestamp) out_.timestamp = UtcTimestamp;
     if (terminal_ && out_.columns <= 0) {
@@ -71,10 +74,35 @@ class DisplayProgress final : public Progress {
       std::lock_guard lock(g_active_mu);
       g_active = this;
     }
+    if (real_clock) ticker_ = std::thread([this] { RunTicker(); });
   }
   ~DisplayProgress() override {
+    if (ticker_.joinable()) {
+      {
+        std::lock_guard lock(ticker_mu_);
+        stop_ = true;
+      }
+      ticker_cv_.notify_one();
+      ticker_.join();
+    }
     std::lock_guard lock(g_active_mu);
     if (g_active == this) g_active = nullptr;
+  }
+
+  void Tick() override {
+    std::lock_guard lock(mu_);
+    if (phase_.empty()) return;
+    auto now = out_.now();
+    if (terminal_) {
+      if (now - last_draw_ >= kTerminalInterval) Draw({});
+      return;
+    }
+    if (now - last_log_ < kLogInterval) return;
+    last_log_ = now;
+    if (in_data_) return Emit({Prefix() + ": " + Overall(now)});
+    std::string line = fmt::format("{}: {}: {} so far", Prefix(), phase_label_, Duration(Seconds(now - phase_start_)));
+    if (!parts_.empty()) line += " (" + Parts(std::nullopt) + ")";
+    Emit({line});
   }
 
   // A line of someone else's, above the block.
@@ -87,7 +115,7 @@ class DisplayProgress final : public Progress {
     std::lock_guard lock(mu_);
     phase_ = phase;
     phase_label_ = what.empty() ? phase : what;
-    phase_start_ = step_end_ = out_.now();
+    phase_start_ = step_end_ = last_log_ = out_.now();
     parts_.clear();
     // The log has no line for it: the line before (the previous phase's end)
     // tells, and a refusal at the start of the schema stays the one line.
@@ -302,7 +330,8 @@ class DisplayProgress final : public Progress {
     std::vector<std::string> lines;
     if (!in_data_) {
       if (phase_.empty()) return lines;
-      lines.push_back(Prefix() + ": " + phase_label_ + " ..." + (parts_.empty() ? "" : " " + Parts(std::nullopt)));
+      lines.push_back(Prefix() + ": " + phase_label_ + " ... " + Duration(Seconds(now - phase_start_)) +
+                      (parts_.empty() ? "" : " (" + Parts(std::nullopt) + ")"));
       return lines;
     }
     constexpr size_t kMaxTableLines = 16;
@@ -355,6 +384,17 @@ class DisplayProgress final : public Progress {
     Write(text);
   }
 
+  // The ticker thread: Tick a few times a second until the destructor stops it.
+  void RunTicker() {
+    auto interval = terminal_ ? std::chrono::milliseconds(250) : std::chrono::milliseconds(1000);
+    std::unique_lock lock(ticker_mu_);
+    while (!ticker_cv_.wait_for(lock, interval, [this] { return stop_; })) {
+      lock.unlock();
+      Tick();
+      lock.lock();
+    }
+  }
+
   void Write(const std::string& text) {
     if (text.empty()) return;
     if (out_.write) {
@@ -379,6 +419,11 @@ class DisplayProgress final : public Progress {
   std::vector<std::pair<std::string, double>> parts_;  // of the phase, PhaseStep's seconds
   Clock::time_point phase_start_, step_end_, data_start_, last_log_, last_draw_;
   size_t drawn_ = 0;  // lines of the block on the terminal now
+  // The ticker (Tick from a thread of its own), when the clock is the real one.
+  std::thread ticker_;
+  std::mutex ticker_mu_;
+  std::condition_variable ticker_cv_;
+  bool stop_ = false;  // guarded by ticker_mu_
 };
 
 class QuietProgress final : public Progress {

@@ -80,6 +80,14 @@ class Progress {
   virtual void TableFinished(const std::string& table, bool ok, uint64_t rows, uint64_t bytes) = 0;
   // A free-form line ("database shop", "-j 4: ...").
   virtual void Note(const std::string& message) = 0;
+  // Shows that a phase is still running when nothing else did for a while
+  // (a long index build, a source that sends no rows): on a terminal the
+  // block is redrawn (rates, ETA, the phase's time so far); in the log, a
+  // line every kLogInterval with no other overall line (the data's overall
+  // line, or "post-data (...): 40.0 s so far (indexes 38.2 s)"). Nothing
+  // between phases. MakeProgress's Progress calls it itself from a thread
+  // of its own, unless ProgressOutput::now is injected (tests call it).
+  virtual void Tick() {}
 };
 
 enum class ProgressStyle { kAuto, kTerminal, kLog, kQuiet };
@@ -96,8 +104,9 @@ struct ProgressOutput {
   // Terminal width in columns (lines are cut to it); 0: asked of `file`
   // (TIOCGWINSZ), 80 when it cannot tell.
   int columns = 0;
-  std::function<std::chrono::steady_clock::time_point()> now;  // default steady_clock::now
-  std::function<std::string()> timestamp;                      // default: UTC, ISO 8601 with milliseconds
+  // Default steady_clock::now; when set, no ticker thread runs (Tick).
+  std::function<std::chrono::steady_clock::time_point()> now;
+  std::function<std::string()> timestamp;  // default: UTC, ISO 8601 with milliseconds
 };
 
 // Between two overall lines of the log style.

@@ -118,7 +118,52 @@ TEST(Progress, PhaseEndListsThePartsTimes) {
   t.progress->PhaseStarted("post_data", "post-data");
   t.Wait(1.0);
   t.progress->PhaseStep("indexes");
-  EXPECT_THAT(t.Take(), HasSubstr("\r\033[1A\033[Jimport: post-data ... indexes 1.0 s\n"));
+  EXPECT_THAT(t.Take(), HasSubstr("\r\033[1A\033[Jimport: post-data ... 1.0 s (indexes 1.0 s)\n"));
+}
+
+// A phase with nothing to report for a while (one long index build, a
+// source that sends no rows) still shows it runs: Tick, which the ticker
+// thread calls when the clock is the real one.
+TEST(Progress, TickShowsALongPhaseStillRuns) {
+  Harness h(ProgressStyle::kLog);
+  h.progress->Tick();  // between phases: nothing
+  h.progress->PhaseStarted("post_data", "post-data");
+  h.Wait(4);
+  h.progress->PhaseStep("constraints");
+  h.Wait(5);
+  h.progress->Tick();
+  EXPECT_EQ(h.Take(), "");  // under kLogInterval since the phase started
+  h.Wait(2);
+  h.progress->Tick();
+  EXPECT_EQ(h.Take(), "TS import: post-data: 11.0 s so far (constraints 4.0 s)\n");
+  h.Wait(1);
+  h.progress->Tick();
+  EXPECT_EQ(h.Take(), "");  // the next one kLogInterval later
+  h.Wait(10);
+  h.progress->Tick();
+  EXPECT_EQ(h.Take(), "TS import: post-data: 22.0 s so far (constraints 4.0 s)\n");
+  h.progress->PhaseFinished("post_data");
+  h.Take();
+  h.Wait(60);
+  h.progress->Tick();
+  EXPECT_EQ(h.Take(), "");  // the phase is over
+
+  // The data: the overall line, also when no batch arrives.
+  h.progress->Expect({{"a", Size(100, 1000)}}, 1);
+  h.progress->TableStarted("a");
+  h.progress->Advance("a", 25, 250);
+  h.Take();
+  h.Wait(12);
+  h.progress->Tick();
+  EXPECT_THAT(h.Take(), HasSubstr("TS import: 0/1 table, 25/100 rows (25%)"));
+
+  // On a terminal, the block is redrawn with the phase's time so far.
+  Harness t(ProgressStyle::kTerminal, /*terminal=*/true);
+  t.progress->PhaseStarted("post_data", "post-data");
+  t.Take();
+  t.Wait(42);
+  t.progress->Tick();
+  EXPECT_THAT(t.Take(), HasSubstr("import: post-data ... 42.0 s\n"));
 }
 
 TEST(Progress, UnknownSizesGiveNoTotalAndNoEta) {
