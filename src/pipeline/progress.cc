@@ -395,7 +395,7 @@ class DisplayProgress final : public Progress {
     }
   }
 
-  void Write(const std::string& text) {
+  void Write(const std::string& text) const {
     if (text.empty()) return;
     if (out_.write) {
       out_.write(text);
