@@ -278,26 +278,16 @@ class DisplayProgress final : public Progress {
   // The totals: a finished table counts what it held, any other what the
   // source estimated (at least what was copied of it so far); unknown when
   // one table's size is.
-  std::optional<uint64_t> TotalRows() const {
+  std::optional<uint64_t> TotalRows() const { return Total(&TableState::rows, &TableSize::rows); }
+  std::optional<uint64_t> TotalBytes() const { return Total(&TableState::bytes, &TableSize::bytes); }
+  std::optional<uint64_t> Total(uint64_t TableState::*copied, std::optional<uint64_t> TableSize::*estimated) const {
     uint64_t total = 0;
     for (const TableState& t : tables_) {
+      const std::optional<uint64_t>& estimate = t.estimate.*estimated;
       if (t.finished) {
-        total += t.rows;
-      } else if (t.estimate.rows) {
-        total += std::max(*t.estimate.rows, t.rows);
-      } else {
-        return std::nullopt;
-      }
-    }
-    return total;
-  }
-  std::optional<uint64_t> TotalBytes() const {
-    uint64_t total = 0;
-    for (const TableState& t : tables_) {
-      if (t.finished) {
-        total += t.bytes;
-      } else if (t.estimate.bytes) {
-        total += std::max(*t.estimate.bytes, t.bytes);
+        total += t.*copied;
+      } else if (estimate) {
+        total += std::max(*estimate, t.*copied);
       } else {
         return std::nullopt;
       }
