@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "core/utf8.h"
 #include "pipeline/progress.h"
 
 namespace decant {
@@ -25,35 +26,21 @@ std::string Html(std::string_view text) {
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
+    size_t len = Utf8SequenceLength(text, i);  // 0: not UTF-8 here
+    if (len > 1) {
+      out.append(text.substr(i, len));
+    } else if (len == 0 || (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+      out += kReplacement;
+    } else {
       switch (c) {
         case '&': out += "&amp;"; break;
         case '<': out += "&lt;"; break;
         case '>': out += "&gt;"; break;
         case '"': out += "&quot;"; break;
-        default: out += (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f ? kReplacement : std::string(1, char(c));
+        default: out += static_cast<char>(c);
       }
-      ++i;
-      continue;
     }
-    size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-    bool valid = len > 0 && i + len <= text.size();
-    for (size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
-    if (valid && len == 3) {
-      auto c1 = static_cast<unsigned char>(text[i + 1]);
-      valid = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);  // overlong, surrogates
-    }
-    if (valid && len == 4) {
-      auto c1 = static_cast<unsigned char>(text[i + 1]);
-      valid = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);  // overlong, above U+10FFFF
-    }
-    if (!valid) {
-      out += kReplacement;
-      ++i;
-      continue;
-    }
-    out.append(text.substr(i, len));
-    i += len;
+    i += len > 0 ? len : 1;
   }
   return out;
 }
