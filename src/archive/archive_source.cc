@@ -9,6 +9,7 @@
 #include "archive/archive.h"
 #include "archive/codec.h"
 #include "archive/metadata.h"
+#include "core/plural.h"
 
 namespace decant {
 namespace {
@@ -31,8 +32,8 @@ int FindTable(const Schema& schema, const Table& table) {
 // The manifest must describe exactly the schema's tables, in order.
 Status CheckManifestTables(const Manifest& m, const Schema& s) {
   if (m.tables.size() != s.tables.size()) {
-    return Status::Corruption(
-        fmt::format("malformed manifest: it lists {} tables but the schema has {}", m.tables.size(), s.tables.size()));
+    return Status::Corruption(fmt::format("malformed manifest: it lists {} but the schema has {}",
+                                          Counted(m.tables.size(), "table"), s.tables.size()));
   }
   for (size_t i = 0; i < s.tables.size(); ++i) {
     if (m.tables[i].schema != s.tables[i].schema || m.tables[i].name != s.tables[i].name) {

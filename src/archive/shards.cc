@@ -539,9 +539,9 @@ Result<std::vector<ShardPart>> ReadLoadShardParts(const std::string& state, cons
   DECANT_ASSIGN_OR_RETURN(std::vector<ShardPart> parts, ReadPartsIn(fs, state, plan));
   for (const ShardPart& p : parts) {
     if (p.table_rows.size() != tables || p.table_bytes.size() != tables) {
-      return Status::FailedPrecondition(fmt::format("{}: rows and bytes for {} and {} tables, the plan has {}",
-                                                    LoadShardPartPath(state, p.shard), p.table_rows.size(),
-                                                    p.table_bytes.size(), tables));
+      return Status::FailedPrecondition(
+          fmt::format("{}: rows for {}, bytes for {}; the plan has {}", LoadShardPartPath(state, p.shard),
+                      Counted(p.table_rows.size(), "table"), Counted(p.table_bytes.size(), "table"), tables));
     }
   }
   return parts;

@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "core/plural.h"
 #include "core/utf8.h"
 #include "pipeline/progress.h"
 
@@ -336,10 +337,10 @@ std::string Plan(const Run& run) {
   if (plan.contains("tables") && plan["tables"].is_array()) {
     for (const Json& t : plan["tables"]) lossy_total += U64(t, "lossy_columns");
     out += fmt::format(
-        "<p>{} tables; {} columns that may lose values are marked <span class=\"mark lossy\">lossy</span>"
+        "<p>{}; {} that may lose values {} marked <span class=\"mark lossy\">lossy</span>"
         ", objects the target does not get <span class=\"mark lost\">not carried</span>. Tables with values "
         "converted in this run, or a column that loses all its values, are shown open.</p>\n",
-        plan["tables"].size(), lossy_total);
+        Counted(plan["tables"].size(), "table"), Counted(lossy_total, "column"), Noun(lossy_total, "is", "are"));
     for (const Json& t : plan["tables"]) {
       uint64_t lossy = U64(t, "lossy_columns");
       std::string name = Str(t, "table"), target = Str(t, "target");

@@ -922,7 +922,8 @@ void PostgresSink::Abort() {
     }
     // (A shard coordinator's caller says so in its error.)
     if (options_.shard != ShardRole::kCoordinator) {
-      spdlog::warn("load into {} failed: dropped the {} tables it had created", Describe(), created_tables_.size());
+      spdlog::warn("load into {} failed: dropped the {} it had created", Describe(),
+                   Counted(created_tables_.size(), "table"));
     }
   }
 }
