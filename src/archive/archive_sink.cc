@@ -1,5 +1,6 @@
 // ArchiveSink: writes the single-file or the directory form.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,10 +11,12 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "archive/archive.h"
 #include "archive/codec.h"
+#include "archive/export_journal.h"
 #include "archive/metadata.h"
 #include "archive/shards.h"
 #include "core/version.h"
@@ -139,6 +142,14 @@ class ArchiveTableWriter final : public TableWriter {
   // Waits for the oldest chunk in flight and adds it to the archive.
   Status WriteOldest();
 
+ public:
+  // A unit of a resumable export (ArchiveSink::OpenUnit): Close reports the
+  // chunks it wrote, so that the journal says the unit is done.
+  void BelongsTo(size_t unit) { unit_ = unit; }
+
+ private:
+  std::optional<size_t> unit_;
+  std::vector<JournalChunk> mine_;  // with unit_: the chunks written
   ArchiveSink* sink_;
   ArchiveUuid uuid_;
   uint32_t index_;
@@ -174,6 +185,15 @@ class ArchiveSink final : public Sink {
   // The directory form writes each chunk to a file of its own, so tables, and
   // several writers of one table, can be written at once.
   size_t MaxParallelTables() const override { return directory() ? SIZE_MAX : 1; }
+  // The directory form keeps a journal in ARCHIVE.partial (export_journal.h),
+  // so that an interrupted export can continue there (--resume).
+  bool Journaled() const override { return journaling_; }
+  std::optional<LoadJournal> Resumed() const override { return resumed_; }
+  Status StartJournal(const LoadJournal& journal) override;
+  Result<std::unique_ptr<TableWriter>> OpenUnit(const Table& table, size_t unit) override;
+  LeftState Left() const override { return left_; }
+  // Called by a unit's writer once its chunks are written and synced.
+  Status UnitDone(size_t unit, const std::vector<JournalChunk>& chunks);
 
   // Called by writers. A chunk's number is taken (NextChunk) before it is
   // encoded, since the checksummed chunk header holds it, and the chunk is
@@ -188,6 +208,10 @@ class ArchiveSink final : public Sink {
   bool directory() const { return options_.form == ArchiveForm::kDirectory; }
   bool shard_part() const { return options_.shard_count > 0; }
   Status BeginShardPart();
+  // --resume: continues in ARCHIVE.partial when it holds an interrupted
+  // export of this schema (false: nothing to resume there).
+  Result<bool> ResumePartial(const std::string& schema_json);
+  std::string JournalPath() const { return JoinPath(partial_, std::string(kExportJournalFile)); }
   Status CommitShardPart();
   Status Fail(Status s) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -223,7 +247,12 @@ class ArchiveSink final : public Sink {
   std::string snapshot_, attempt_;      // a shard part's
   std::unique_ptr<WritableFile> file_;  // single-file form
   uint64_t offset_ = 0;
-  std::unique_ptr<CompressPool> pool_;  // made by Begin; joined before the sink goes
+  std::unique_ptr<CompressPool> pool_;     // made by Begin; joined before the sink goes
+  bool journaling_ = false;                // the directory form, not a shard's part
+  std::unique_ptr<WritableFile> journal_;  // ARCHIVE.partial/journal.jsonl, appended to
+  std::optional<LoadJournal> resumed_;
+  size_t units_done_ = 0;  // units in the journal as done (resumed ones too)
+  LeftState left_ = LeftState::kUntouched;
 };
 
 ArchiveTableWriter::~ArchiveTableWriter() {
@@ -285,7 +314,9 @@ Status ArchiveTableWriter::WriteOldest() {
   EncodedChunk chunk = in_flight_.front().get();
   in_flight_.pop_front();
   DECANT_RETURN_IF_ERROR(chunk.status);
-  return sink_->AddChunk(index_, chunk);
+  DECANT_RETURN_IF_ERROR(sink_->AddChunk(index_, chunk));
+  if (unit_) mine_.push_back({chunk.seq, {chunk.rows, chunk.compressed, chunk.uncompressed, chunk.checksum, 0}});
+  return Status::OK();
 }
 
 Status ArchiveTableWriter::Close() {
@@ -293,6 +324,7 @@ Status ArchiveTableWriter::Close() {
   if (failed_.ok()) failed_ = Flush(buffer_.size(), buffered_rows_);
   while (failed_.ok() && !in_flight_.empty()) failed_ = WriteOldest();
   closed_ = true;
+  if (failed_.ok() && unit_) failed_ = sink_->UnitDone(*unit_, mine_);
   sink_->WriterDone(index_, failed_.ok());
   return failed_;
 }
@@ -312,7 +344,7 @@ SinkReport ArchiveSink::Report() const {
   return r;
 }
 
-Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& /*options*/) {
+Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& options) {
   if (state_ != State::kNew) return Status::FailedPrecondition("archive sink: Begin called twice");
   state_ = State::kFailed;  // until Begin succeeds
   if (schema.tables.size() > UINT32_MAX) return Status::InvalidArgument("too many tables for an archive");
@@ -361,10 +393,20 @@ Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& /*options*/) 
   if (shard_part()) {
     DECANT_RETURN_IF_ERROR(BeginShardPart());
   } else if (directory()) {
-    if (fs_->Exists(partial_)) DECANT_RETURN_IF_ERROR(fs_->Remove(partial_));
-    DECANT_RETURN_IF_ERROR(fs_->CreateDir(partial_));
-    DECANT_RETURN_IF_ERROR(fs_->CreateDir(JoinPath(partial_, "data")));
-    DECANT_RETURN_IF_ERROR(WriteFileSynced(fs_, JoinPath(partial_, "schema.json"), schema_json));
+    journaling_ = true;
+    bool resumed = false;
+    if (options.resume) {
+      DECANT_ASSIGN_OR_RETURN(resumed, ResumePartial(schema_json));
+    }
+    if (!resumed) {
+      if (!options.resume && fs_->Exists(JournalPath())) {
+        spdlog::warn("{} held an interrupted export; starting over (--resume would have continued it)", partial_);
+      }
+      if (fs_->Exists(partial_)) DECANT_RETURN_IF_ERROR(fs_->Remove(partial_));
+      DECANT_RETURN_IF_ERROR(fs_->CreateDir(partial_));
+      DECANT_RETURN_IF_ERROR(fs_->CreateDir(JoinPath(partial_, "data")));
+      DECANT_RETURN_IF_ERROR(WriteFileSynced(fs_, JoinPath(partial_, "schema.json"), schema_json));
+    }
   } else {
     DECANT_ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(to_stdout() ? path_ : partial_));
     char header[kFileHeaderSize];
@@ -493,7 +535,13 @@ Status ArchiveSink::Commit() {
   if (shard_part()) {
     s = CommitShardPart();
   } else if (directory()) {
-    s = WriteFileSynced(fs_, JoinPath(partial_, "manifest.json"), manifest);
+    // The journal is the writing's, never the archive's.
+    if (journal_) {
+      s = journal_->Close();
+      journal_.reset();
+      if (s.ok()) s = fs_->Remove(JournalPath());
+    }
+    if (s.ok()) s = WriteFileSynced(fs_, JoinPath(partial_, "manifest.json"), manifest);
     if (s.ok()) s = fs_->SyncDir(JoinPath(partial_, "data"));
     if (s.ok()) s = fs_->SyncDir(partial_);
     if (s.ok()) s = Publish(fs_, partial_, path_, options_.replace);
@@ -581,8 +629,134 @@ void ArchiveSink::Abort() {
     (void)file_->Close();
     file_.reset();
   }
+  journal_.reset();
+  // What complete units wrote stays in ARCHIVE.partial for --resume.
+  if (journaling_ && units_done_ > 0) {
+    left_ = LeftState::kResumable;
+    return;
+  }
   // A stream simply ends without its end record; readers report it as truncated.
   if (!to_stdout() && !partial_.empty() && fs_->Exists(partial_)) (void)fs_->Remove(partial_);
+}
+
+// ---- resumable export ------------------------------------------------------------
+
+Status ArchiveSink::StartJournal(const LoadJournal& journal) {
+  if (!journaling_ || resumed_) return Status::OK();
+  DECANT_ASSIGN_OR_RETURN(journal_, fs_->NewWritableFile(JournalPath()));
+  DECANT_RETURN_IF_ERROR(journal_->Append(ExportJournalHead(UuidToString(manifest_.uuid), journal)));
+  DECANT_RETURN_IF_ERROR(journal_->Sync());
+  return fs_->SyncDir(partial_);
+}
+
+Result<std::unique_ptr<TableWriter>> ArchiveSink::OpenUnit(const Table& table, size_t unit) {
+  DECANT_ASSIGN_OR_RETURN(std::unique_ptr<TableWriter> writer, OpenTable(table));
+  if (journal_) static_cast<ArchiveTableWriter*>(writer.get())->BelongsTo(unit);
+  return writer;
+}
+
+Status ArchiveSink::UnitDone(size_t unit, const std::vector<JournalChunk>& chunks) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!journal_) return Status::OK();
+  // Its chunk files are synced (AddChunk); their directory entries too, before
+  // the journal says so.
+  DECANT_RETURN_IF_ERROR(fs_->SyncDir(JoinPath(partial_, "data")));
+  DECANT_RETURN_IF_ERROR(journal_->Append(ExportJournalUnit(unit, chunks)));
+  DECANT_RETURN_IF_ERROR(journal_->Sync());
+  ++units_done_;
+  return Status::OK();
+}
+
+// A table is kept when every unit of it is done and each of its chunk files
+// matches the journal (size and checksum); its chunks are then the manifest's.
+// Any other table's chunk files go, and its units are written again.
+Result<bool> ArchiveSink::ResumePartial(const std::string& schema_json) {
+  if (!fs_->Exists(JournalPath())) return false;
+  auto read = [&](const std::string& path) -> Result<std::string> {
+    DECANT_ASSIGN_OR_RETURN(auto f, fs_->NewRandomAccessFile(path));
+    std::string out(static_cast<size_t>(f->Size()), '\0');
+    DECANT_RETURN_IF_ERROR(f->ReadAt(0, out.size(), out.data()));
+    return out;
+  };
+  DECANT_ASSIGN_OR_RETURN(std::string written_schema, read(JoinPath(partial_, "schema.json")));
+  if (written_schema != schema_json) {
+    return Status::FailedPrecondition(
+        "--resume: " + partial_ +
+        " was written from another schema (the source changed, or other tables were chosen); start over without "
+        "--resume");
+  }
+  DECANT_ASSIGN_OR_RETURN(std::string text, read(JournalPath()));
+  DECANT_ASSIGN_OR_RETURN(ExportJournal j, ParseExportJournal(text));
+  if (!ParseUuid(j.uuid, &manifest_.uuid)) return Status::Corruption(JournalPath() + ": malformed UUID");
+  // Each unit's table in this schema.
+  std::vector<int64_t> table_of(j.load.units.size(), -1);
+  for (size_t u = 0; u < j.load.units.size(); ++u) {
+    for (size_t t = 0; t < schema_.tables.size(); ++t) {
+      if (QualifiedName(schema_.tables[t].schema, schema_.tables[t].name) == j.load.units[u].target_table) {
+        table_of[u] = static_cast<int64_t>(t);
+      }
+    }
+    if (table_of[u] < 0) return Status::Corruption(JournalPath() + ": a unit of a table the schema does not have");
+  }
+  std::vector<bool> keep(schema_.tables.size(), true);
+  for (size_t u = 0; u < j.load.units.size(); ++u) {
+    if (!j.load.units[u].rows) keep[static_cast<size_t>(table_of[u])] = false;
+  }
+  std::string payload;
+  for (size_t t = 0; t < schema_.tables.size(); ++t) {
+    if (!keep[t]) continue;
+    std::vector<ManifestChunk> chunks;
+    for (size_t u = 0; u < j.load.units.size() && keep[t]; ++u) {
+      if (table_of[u] != static_cast<int64_t>(t)) continue;
+      for (const JournalChunk& c : j.chunks[u]) {
+        if (c.seq >= chunks.size()) chunks.resize(c.seq + size_t{1});
+        chunks[c.seq] = c.chunk;
+        std::string label = fmt::format("chunk {} of table {}", c.seq, schema_.tables[t].name);
+        Status st = ReadChunkFile(fs_, JoinPath(partial_, ChunkFileName(static_cast<uint32_t>(t), c.seq)), c.chunk,
+                                  label, &payload);
+        if (!st.ok()) {
+          spdlog::warn("--resume: {}; table {} is written again", st.message(), schema_.tables[t].name);
+          keep[t] = false;
+          break;
+        }
+      }
+    }
+    // Every number taken was written (a gap: a chunk the journal lacks).
+    for (const ManifestChunk& c : chunks) keep[t] = keep[t] && c.compressed_bytes > 0;
+    if (!keep[t]) continue;
+    ManifestTable& mt = manifest_.tables[t];
+    mt.chunks = std::move(chunks);
+    for (const ManifestChunk& c : mt.chunks) mt.rows += c.rows;
+    Writing& w = writing_[t];
+    w.next_seq = w.chunks_added = static_cast<uint32_t>(mt.chunks.size());
+    w.written = true;
+  }
+  // The chunk files of tables written again go; the journal is written anew
+  // with the units kept, then appended to.
+  DECANT_ASSIGN_OR_RETURN(std::vector<std::string> files, fs_->ListDir(JoinPath(partial_, "data")));
+  for (const std::string& f : files) {
+    for (size_t t = 0; t < schema_.tables.size(); ++t) {
+      if (keep[t] || !f.starts_with(fmt::format("t{:06}-", t))) continue;
+      DECANT_RETURN_IF_ERROR(fs_->Remove(JoinPath(JoinPath(partial_, "data"), f)));
+    }
+  }
+  std::string fresh = ExportJournalHead(j.uuid, j.load);
+  for (size_t u = 0; u < j.load.units.size(); ++u) {
+    if (keep[static_cast<size_t>(table_of[u])]) {
+      fresh += ExportJournalUnit(u, j.chunks[u]);
+      ++units_done_;
+    } else {
+      j.load.units[u].rows.reset();
+    }
+  }
+  std::string next = JournalPath() + ".new";
+  DECANT_ASSIGN_OR_RETURN(journal_, fs_->NewWritableFile(next));
+  DECANT_RETURN_IF_ERROR(journal_->Append(fresh));
+  DECANT_RETURN_IF_ERROR(journal_->Sync());
+  DECANT_RETURN_IF_ERROR(fs_->Rename(next, JournalPath()));
+  DECANT_RETURN_IF_ERROR(fs_->SyncDir(partial_));
+  resumed_ = std::move(j.load);
+  return true;
 }
 
 }  // namespace

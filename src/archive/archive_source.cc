@@ -143,6 +143,11 @@ class IndexedArchiveSource final : public Source {
   // From the manifest, already in memory: the table's row count (exact) and
   // its chunks' uncompressed bytes.
   TableSize EstimateSize(const Table& table) override;
+  // An archive never changes once published (its chunks are checked against
+  // the manifest as they are read): its UUID names its rows.
+  std::string Identity() const override {
+    return fmt::format("archive {} schema {:016x}", UuidToString(manifest_.uuid), manifest_.schema_checksum);
+  }
   // Chunks are read at any offset (pread) or from files of their own, so any
   // number of readers may read at once.
   size_t MaxParallelTables() const override { return SIZE_MAX; }
@@ -291,36 +296,49 @@ Result<std::unique_ptr<IndexedArchiveSource>> IndexedArchiveSource::OpenDirector
   return src;
 }
 
-Status IndexedArchiveSource::FetchChunk(uint32_t t, uint32_t seq, std::string* payload) const {
-  const ManifestChunk& mc = manifest_.tables[t].chunks[seq];
-  std::string label = ChunkLabel(schema_, t, seq);
+}  // namespace
+
+Status ReadChunkFile(FileSystem* fs, const std::string& path, const ManifestChunk& mc, const std::string& label,
+                     std::string* payload) {
   uint64_t len = kChunkHeaderSize + mc.compressed_bytes;
-  char frame[kRecordHeaderSize];
-  if (directory_) {
-    std::string p = JoinPath(path_, ChunkFileName(t, seq));
-    auto f = fs_->NewRandomAccessFile(p);
-    if (f.status().code() == StatusCode::kNotFound) {
-      return Status::Corruption(fmt::format("{} is missing ({} does not exist)", label, p));
-    }
-    DECANT_RETURN_IF_ERROR(f.status());
-    if ((*f)->Size() != kRecordHeaderSize + len) {
-      return Status::Corruption(fmt::format("{}: file {} has {} bytes, the manifest says {}", label, p, (*f)->Size(),
-                                            kRecordHeaderSize + len));
-    }
-    DECANT_RETURN_IF_ERROR((*f)->ReadAt(0, kRecordHeaderSize, frame));
-    payload->resize(static_cast<size_t>(len));
-    DECANT_RETURN_IF_ERROR((*f)->ReadAt(kRecordHeaderSize, payload->size(), payload->data()));
-  } else {
-    DECANT_RETURN_IF_ERROR(file_->ReadAt(mc.offset, kRecordHeaderSize, frame));
-    payload->resize(static_cast<size_t>(len));
-    DECANT_RETURN_IF_ERROR(file_->ReadAt(mc.offset + kRecordHeaderSize, payload->size(), payload->data()));
+  auto f = fs->NewRandomAccessFile(path);
+  if (f.status().code() == StatusCode::kNotFound) {
+    return Status::Corruption(fmt::format("{} is missing ({} does not exist)", label, path));
   }
+  DECANT_RETURN_IF_ERROR(f.status());
+  if ((*f)->Size() != kRecordHeaderSize + len) {
+    return Status::Corruption(fmt::format("{}: file {} has {} bytes, the manifest says {}", label, path, (*f)->Size(),
+                                          kRecordHeaderSize + len));
+  }
+  char frame[kRecordHeaderSize];
+  DECANT_RETURN_IF_ERROR((*f)->ReadAt(0, kRecordHeaderSize, frame));
+  payload->resize(static_cast<size_t>(len));
+  DECANT_RETURN_IF_ERROR((*f)->ReadAt(kRecordHeaderSize, payload->size(), payload->data()));
+  return CheckChunkRecord(frame, *payload, mc, label);
+}
+
+Status CheckChunkRecord(const char* frame, std::string_view payload, const ManifestChunk& mc,
+                        const std::string& label) {
   RecordHeader h = DecodeRecordHeader(frame);
-  if (h.type != static_cast<uint8_t>(RecordType::kChunk) || h.length != len || h.checksum != mc.checksum ||
-      RecordChecksum(frame, *payload) != mc.checksum) {
+  if (h.type != static_cast<uint8_t>(RecordType::kChunk) || h.length != kChunkHeaderSize + mc.compressed_bytes ||
+      h.length != payload.size() || h.checksum != mc.checksum || RecordChecksum(frame, payload) != mc.checksum) {
     return Status::Corruption("checksum mismatch in " + label);
   }
   return Status::OK();
+}
+
+namespace {
+
+Status IndexedArchiveSource::FetchChunk(uint32_t t, uint32_t seq, std::string* payload) const {
+  const ManifestChunk& mc = manifest_.tables[t].chunks[seq];
+  std::string label = ChunkLabel(schema_, t, seq);
+  if (directory_) return ReadChunkFile(fs_, JoinPath(path_, ChunkFileName(t, seq)), mc, label, payload);
+  uint64_t len = kChunkHeaderSize + mc.compressed_bytes;
+  char frame[kRecordHeaderSize];
+  DECANT_RETURN_IF_ERROR(file_->ReadAt(mc.offset, kRecordHeaderSize, frame));
+  payload->resize(static_cast<size_t>(len));
+  DECANT_RETURN_IF_ERROR(file_->ReadAt(mc.offset + kRecordHeaderSize, payload->size(), payload->data()));
+  return CheckChunkRecord(frame, *payload, mc, label);
 }
 
 // Supplies chunks first .. end-1 of a table.
@@ -418,6 +436,7 @@ TableSize IndexedArchiveSource::EstimateSize(const Table& table) {
   if (t < 0 || static_cast<size_t>(t) >= manifest_.tables.size()) return size;
   const ManifestTable& mt = manifest_.tables[t];
   size.rows = mt.rows;
+  size.exact = true;
   uint64_t bytes = 0;
   for (const ManifestChunk& c : mt.chunks) bytes += c.uncompressed_bytes;
   size.bytes = bytes;

@@ -10,6 +10,7 @@
 #include "archive/format.h"
 #include "core/schema.h"
 #include "core/status.h"
+#include "io/file_system.h"
 
 namespace decant {
 
@@ -60,5 +61,15 @@ std::string NowUtc();
 
 // Directory form: the file holding chunk `seq` of table `table_index`.
 std::string ChunkFileName(uint32_t table_index, uint32_t seq);
+
+// A chunk record's frame (kRecordHeaderSize bytes) and payload against the
+// manifest's entry for it: Corruption "checksum mismatch in LABEL" when its
+// type, length or checksum differ.
+Status CheckChunkRecord(const char* frame, std::string_view payload, const ManifestChunk& mc, const std::string& label);
+// Directory form: reads the chunk file at `path` (its payload into
+// `payload`) and checks it (CheckChunkRecord); Corruption naming `label`
+// when it is missing or of another size.
+Status ReadChunkFile(FileSystem* fs, const std::string& path, const ManifestChunk& mc, const std::string& label,
+                     std::string* payload);
 
 }  // namespace decant

@@ -70,11 +70,13 @@ ProgressStyle StyleFor(const GlobalOptions& g) {
 // Prints a one-line error and returns its exit code. After Ctrl-C or
 // SIGTERM the line is the signal's, whatever it interrupted; after SIGPIPE
 // nothing is printed (as for any filter whose reader went away).
-int Fail(const Status& st) {
+// `left`: what a failed load left in its target, added to the line (LeftSentence).
+int Fail(const Status& st, const std::string& left = "") {
   int sig = InterruptSignal();
   if (sig != SIGPIPE) {
     Status shown = sig ? CheckInterrupted() : st;
-    std::fprintf(stderr, "decant: error: %s\n", Printable(shown.message()).c_str());
+    std::fprintf(stderr, "decant: error: %s%s\n", Printable(shown.message()).c_str(),
+                 left.empty() ? "" : Printable("; " + left).c_str());
   }
   if (g_events) g_events->Error(st, ExitCodeFor(st));
   return ExitCodeFor(st);
@@ -540,12 +542,24 @@ struct LoadArgs {
   bool strict_objects = false;
   bool data_only = false;
   bool upsert = false;
+  bool resume = false;
+  bool not_consistent = false;
   size_t jobs = 1;
   CLI::Option* clean_option = nullptr;  // set by AddLoadOptions
+
+  // Why the combination is refused, or null when it is not.
+  const char* Refused() const {
+    if (resume && data_only) return "--resume continues a load that created its tables: not with --data-only";
+    if (resume && upsert) return "--upsert can simply run again: drop --resume";
+    if (not_consistent && !resume) return "--not-consistent goes with --resume";
+    return nullptr;
+  }
 
   CopyOptions Copy() const {
     CopyOptions co;
     co.jobs = jobs;
+    co.sink.resume = resume;
+    co.not_consistent = not_consistent;
     co.strict = strict;
     co.sink.mode = clean ? LoadMode::kClean : append || upsert ? LoadMode::kAppend : LoadMode::kRefuseNonEmpty;
     co.sink.upsert = upsert;
@@ -581,6 +595,16 @@ void AddUpsert(CLI::App* cmd, LoadArgs* load) {
       ->excludes(load->clean_option);
 }
 
+// import and migrate: --resume and --not-consistent (docs/reliability.md).
+void AddResume(CLI::App* cmd, LoadArgs* load) {
+  cmd->add_flag("--resume", load->resume,
+                "continue an interrupted load from the units it committed (a target without one is loaded from "
+                "the start)");
+  cmd->add_flag("--not-consistent", load->not_consistent,
+                "with --resume: continue even when the source cannot show it still holds what the interrupted "
+                "load read (a live database's snapshot ends with its load)");
+}
+
 void AddDataOnly(CLI::App* cmd, LoadArgs* load) {
   cmd->add_flag("--data-only", load->data_only,
                 "load rows into the tables the target already has (made by the application), "
@@ -589,17 +613,23 @@ void AddDataOnly(CLI::App* cmd, LoadArgs* load) {
 
 // End-to-end tests set DECANT_TEST_INTERRUPT_AFTER_BATCHES=N to raise SIGINT
 // after the Nth batch written in this run (all copies counted together), so
-// interruption is tested at a deterministic point. The variable is read once,
-// here; the copy only calls the hook.
+// interruption is tested at a deterministic point, and
+// DECANT_TEST_KILL_AFTER_BATCHES=N to raise SIGKILL there (kill -9: nothing
+// runs after it, as when the machine or the OOM killer stops decant). The
+// variables are read once, here; the copy only calls the hook.
 void AddTestHooks(CopyOptions* co) {
-  static const long kAfter = [] {
-    const char* env = std::getenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES");
+  auto read = [](const char* name) {
+    const char* env = std::getenv(name);
     return env ? std::strtol(env, nullptr, 10) : -1L;
-  }();
-  if (kAfter <= 0) return;
+  };
+  static const long kInterrupt = read("DECANT_TEST_INTERRUPT_AFTER_BATCHES");
+  static const long kKill = read("DECANT_TEST_KILL_AFTER_BATCHES");
+  if (kInterrupt <= 0 && kKill <= 0) return;
   co->after_batch = [] {
     static std::atomic<long> written{0};
-    if (++written == kAfter) std::raise(SIGINT);
+    long n = ++written;
+    if (n == kInterrupt) std::raise(SIGINT);
+    if (n == kKill) std::raise(SIGKILL);
   };
 }
 
@@ -674,7 +704,11 @@ int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& 
   co.events = g_events;
   AddTestHooks(&co);
   auto summary = CopyDatabase(source, sink, co);
-  if (!summary.ok()) return Fail(summary.status());
+  if (!summary.ok()) return Fail(summary.status(), LeftSentence(sink));
+  if (summary->units) {
+    Say(g, fmt::format("resumed: {} of {} had committed before ({}); the rest were copied now", summary->resumed_units,
+                       Counted(summary->units, "unit"), Counted(summary->resumed_rows, "row")));
+  }
   return SaySummary(done, *summary, from, to, g);
 }
 
@@ -761,7 +795,9 @@ struct ExportArgs {
   std::string compress = "zstd";
   size_t jobs = 1;
   std::string format = "decant";
-  bool force = false;  // replace an existing output; write binary data to a terminal
+  bool force = false;           // replace an existing output; write binary data to a terminal
+  bool resume = false;          // continue in OUTPUT.partial (--directory)
+  bool not_consistent = false;  // with resume
   SelectArgs select;
   DjangoArgs django;
   TypeDbArgs typedb;
@@ -878,6 +914,11 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   if (a.directory && a.output == "-") {
     return Fail(Status::InvalidArgument("the directory form cannot be written to stdout; drop --directory"));
   }
+  if (a.resume && (!a.directory || (*format)->name != "decant")) {
+    return Fail(Status::InvalidArgument(
+        "--resume continues a --directory archive in its .partial directory (a single file is written again)"));
+  }
+  if (a.not_consistent && !a.resume) return Fail(Status::InvalidArgument("--not-consistent goes with --resume"));
   const EngineTraits* engine = EngineForLocation(a.source);
   if (engine && engine->local_file && a.output != "-") {
     auto path = engine->local_file(a.source);
@@ -916,6 +957,8 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   if (!sink.ok()) return Fail(sink.status());
   CopyOptions co;
   co.jobs = a.jobs;
+  co.sink.resume = a.resume;
+  co.not_consistent = a.not_consistent;
   return CopyAndSay("export", "exported", **source, **sink, co, (*source)->Describe(),
                     a.output == "-" ? "stdout" : a.output, g, a.select, "");
 }
@@ -932,6 +975,7 @@ struct ImportArgs {
 
 int RunImport(const ImportArgs& args, const GlobalOptions& g) {
   ImportArgs a = args;
+  if (const char* refused = a.load.Refused()) return Fail(Status::InvalidArgument(refused));
   if (IsDatabaseLocation(a.archive)) {
     return Fail(Status::InvalidArgument("import reads an archive; '" + RedactLocation(a.archive) +
                                         "' is a database URI (use migrate to copy between databases)"));
@@ -1038,8 +1082,15 @@ int RunShardedMigrate(const MigrateArgs& a, const GlobalOptions& g) {
 
 int RunMigrate(const MigrateArgs& args, const GlobalOptions& g) {
   MigrateArgs a = args;
+  if (const char* refused = a.load.Refused()) return Fail(Status::InvalidArgument(refused));
+  if (a.load.resume && a.sh.sharded()) {
+    return Fail(Status::InvalidArgument("a sharded load cannot resume: drop --resume (docs/scale.md)"));
+  }
   if (a.sh.sharded()) return RunShardedMigrate(a, g);
   bool to_file = !a.format.empty();
+  if (to_file && a.load.resume) {
+    return Fail(Status::InvalidArgument("--resume continues a load into a database: not with --format"));
+  }
   if (to_file && IsDatabaseLocation(a.target)) {
     return Fail(Status::InvalidArgument("--format writes a file; '" + RedactLocation(a.target) +
                                         "' is a database URI (drop --format to load it)"));
@@ -1128,6 +1179,7 @@ struct RestoreArgs {
 };
 
 int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
+  if (const char* refused = a.load.Refused()) return Fail(Status::InvalidArgument(refused));
   auto server = OpenServer(a.server);
   if (!server.ok()) return Fail(server.status());
   auto progress = MakeProgress("restore", StyleFor(g));
@@ -1622,6 +1674,12 @@ int RunDecant(int argc, char** argv) {
                          "archive path; '-' writes the single-file form to stdout (--format rethinkdb: "
                          "rethinkdb_dump_<DATE>.tar.gz when left out)");
   export_cmd->add_flag("--directory", ex.directory, "write the directory form (a folder of chunk files)");
+  export_cmd->add_flag("--resume", ex.resume,
+                       "with --directory: continue an interrupted export in OUTPUT.partial, keeping the tables it "
+                       "completed (their chunks checked)");
+  export_cmd->add_flag("--not-consistent", ex.not_consistent,
+                       "with --resume: continue even when the source cannot show it still holds what the "
+                       "interrupted export read (a live database's snapshot ends with its export)");
   export_cmd->add_option("--zstd-level", ex.zstd_level, "zstd compression level (1-19, default 3)")
       ->check(CLI::Range(1, 19));
   export_cmd->add_option("--compress", ex.compress, "chunk compression (default zstd)")
@@ -1650,6 +1708,7 @@ int RunDecant(int argc, char** argv) {
   AddStrictObjects(import_cmd, &im.load);
   AddDataOnly(import_cmd, &im.load);
   AddUpsert(import_cmd, &im.load);
+  AddResume(import_cmd, &im.load);
   AddSelectOptions(import_cmd, &im.select);
   AddDocumentOptions(import_cmd, &im.documents);
 
@@ -1670,6 +1729,7 @@ int RunDecant(int argc, char** argv) {
   AddStrictObjects(migrate_cmd, &mi.load);
   AddDataOnly(migrate_cmd, &mi.load);
   AddUpsert(migrate_cmd, &mi.load);
+  AddResume(migrate_cmd, &mi.load);
   AddSelectOptions(migrate_cmd, &mi.select);
   AddDocumentOptions(migrate_cmd, &mi.documents);
   AddDjangoWriteOptions(migrate_cmd, &mi.documents.django, false);
@@ -1699,6 +1759,7 @@ int RunDecant(int argc, char** argv) {
   restore_cmd->add_option("dump", re.dump, "dump directory written by decant dump")->required();
   restore_cmd->add_option("server", re.server, "server URI")->required();
   AddLoadOptions(restore_cmd, &re.load, "tables loaded at once");
+  AddResume(restore_cmd, &re.load);
 
   InspectArgs in;
   auto* inspect_cmd = app.add_subcommand("inspect", "show what an archive holds");

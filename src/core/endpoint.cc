@@ -1,10 +1,16 @@
 #include "core/endpoint.h"
 
+#include <algorithm>
+
 #include "core/engine_traits.h"
 
 namespace decant {
 
 TableSize Source::EstimateSize(const Table& /*table*/) { return {}; }
+
+size_t LoadJournal::Done() const {
+  return static_cast<size_t>(std::count_if(units.begin(), units.end(), [](const JournalUnit& u) { return u.rows; }));
+}
 
 Result<std::vector<TableSlice>> Source::SplitTable(const Table& /*table*/, const TableSize& estimate,
                                                    size_t /*max_slices*/) {

@@ -41,6 +41,9 @@ class TableReader {
 struct TableSize {
   std::optional<uint64_t> rows;
   std::optional<uint64_t> bytes;  // of the row data as the source stores it
+  // `rows` is the exact count (an archive's manifest), which a resumed load
+  // checks the table's rows against.
+  bool exact = false;
 
   // What units are ordered by: bytes when known, else rows, else 0 (unknown).
   uint64_t Weight() const { return bytes ? *bytes : rows ? *rows : 0; }
@@ -125,6 +128,42 @@ class Source {
   // whose snapshot cannot be shared: files, or an engine without exported
   // snapshots).
   virtual Result<std::string> SnapshotId();
+  // What the rows this source reads are, as far as it can tell, for a
+  // resumed load (docs/reliability.md): two opens of a source that return
+  // the same non-empty identity read the same rows (an archive: its
+  // manifest's digest; a file: its bytes' size, time and header; a database
+  // read from a snapshot ID passed in EndpointOptions::snapshot: that ID).
+  // Empty: it cannot tell (a live database read from a snapshot of its own,
+  // gone once this process ends). Called after ReadSchema. Default: empty.
+  virtual std::string Identity() const { return ""; }
+};
+
+// A resumable load's journal (docs/reliability.md, "Resume"): a load that
+// commits in parts (one transaction per unit of work, not one for the whole
+// load) records its units in the target, and each unit's row count in the
+// same transaction as its rows, so that an interrupted load can be continued
+// from what committed (decant import|migrate|restore --resume).
+struct JournalUnit {
+  size_t table = 0;          // index into the load's planned tables
+  std::string table_name;    // QualifiedName of the table as read, checked on resume
+  std::string target_table;  // QualifiedName of the table written (the sink's schema)
+  TableSlice slice;          // index, count, bounds and label (estimate not kept)
+  // The rows the unit committed; nullopt until it did.
+  std::optional<uint64_t> rows;
+};
+struct LoadJournal {
+  std::string source;           // Source::Describe() of the interrupted load (no password)
+  std::string source_identity;  // Source::Identity(), "" when it could not tell
+  std::vector<JournalUnit> units;
+  size_t Done() const;  // units whose rows committed
+};
+
+// What a failed load left in its target once Sink::Abort returned.
+enum class LeftState {
+  kUntouched,  // nothing was written (or everything written was rolled back)
+  kDropped,    // what the load created was dropped again; anything it did not create is as it was
+  kResumable,  // partly loaded: some units committed, recorded in its journal: --resume continues
+  kPartial,    // partly loaded, and no journal says what: --clean starts over
 };
 
 // Writes one table's rows.
@@ -204,6 +243,13 @@ struct SinkOptions {
   // "view", ...), from the thread that ran it, during Begin and Commit; may
   // be empty. The copy times the post-data work by kind with it (progress).
   std::function<void(const std::string& kind)> statement_done = {};
+  // --resume: a target holding the journal of an interrupted load (see
+  // LoadJournal) is continued: Begin creates nothing, checks that the
+  // journal's tables are there, and Resumed() returns the journal; the
+  // post-data objects the interrupted load created are kept (as --append).
+  // A target without a journal is loaded as `mode` says (an empty one from
+  // the start). Not with data_only or shard.
+  bool resume = false;
 };
 
 // One object a sink created, or one it did not create because the target
@@ -274,6 +320,27 @@ class Sink {
   // The engine written to. Default: ArchiveTraits(), a target that keeps
   // every value as it was read.
   virtual const EngineTraits& Traits() const;
+
+  // ---- resumable loads (LoadJournal) ----
+  // Whether this load commits unit by unit and keeps a journal in the target
+  // (then StartJournal and OpenUnit are used); known once Begin returned OK.
+  // Default: false (the load is one transaction, or a file published whole).
+  virtual bool Journaled() const { return false; }
+  // With SinkOptions::resume, once Begin returned OK: the journal of the
+  // interrupted load it continues; nullopt when there was none. Default: none.
+  virtual std::optional<LoadJournal> Resumed() const { return std::nullopt; }
+  // When Journaled() and not Resumed(): records the load's units (every
+  // rows field nullopt), durably, before the first writer opens.
+  virtual Status StartJournal(const LoadJournal& /*journal*/) { return Status::OK(); }
+  // A writer of unit `unit` (its index in the journal's units) whose Close
+  // commits the rows together with the unit's row count in the journal.
+  // Default: OpenTable.
+  virtual Result<std::unique_ptr<TableWriter>> OpenUnit(const Table& table, size_t /*unit*/) {
+    return OpenTable(table);
+  }
+  // After Abort: what the target holds now. Default: kDropped (Abort's
+  // contract: nothing is left looking complete).
+  virtual LeftState Left() const { return LeftState::kDropped; }
 };
 
 // How a file of documents (RethinkDB dumps and exports, and the other

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/plural.h"
+#include "core/printable.h"
 #include "core/work_queue.h"
 #include "pipeline/interrupt.h"
 #include "pipeline/row_converter.h"
@@ -91,9 +92,9 @@ class BatchQueue {
 // Copies one unit of work: the rows of `slice` of `table`; options.progress
 // and options.events advance with each batch.
 Status CopyUnit(Source& source, Sink& sink, const MigrationPlan& plan, const TablePlan& table, const TableSlice& slice,
-                const CopyOptions& options, TableCopyStats* stats) {
+                std::optional<size_t> unit, const CopyOptions& options, TableCopyStats* stats) {
   DECANT_ASSIGN_OR_RETURN(auto reader, source.OpenSlice(*table.read, slice));
-  DECANT_ASSIGN_OR_RETURN(auto writer, sink.OpenTable(table.write));
+  DECANT_ASSIGN_OR_RETURN(auto writer, unit ? sink.OpenUnit(table.write, *unit) : sink.OpenTable(table.write));
   RowConverter converter(plan, table, options.strict ? RowConverter::Mode::kStrict : RowConverter::Mode::kConvert,
                          kConversionKeys);
 
@@ -213,6 +214,35 @@ TableSize UnitsSize(const std::vector<Unit>& units, size_t table) {
   return size;
 }
 
+// The units of an interrupted load (`journal`, which Sink::Resumed returned)
+// for `plan`, whose tables are `names`: every unit as planned then, in
+// journal order (a unit's index is its journal index). FailedPrecondition
+// when the journal and the plan do not name the same tables.
+Status UnitsFromJournal(const MigrationPlan& plan, const LoadJournal& journal, const std::vector<std::string>& names,
+                        std::vector<Unit>* units) {
+  std::vector<bool> seen(plan.tables.size(), false);
+  for (const JournalUnit& j : journal.units) {
+    auto it = std::find(names.begin(), names.end(), j.table_name);
+    if (it == names.end()) {
+      return Status::FailedPrecondition(
+          fmt::format("--resume: the interrupted load copied table {}, which this one does not; resume with the same "
+                      "source and table options, or start over with --clean",
+                      Printable(j.table_name)));
+    }
+    size_t t = static_cast<size_t>(it - names.begin());
+    seen[t] = true;
+    units->push_back({t, j.slice});
+  }
+  for (size_t t = 0; t < seen.size(); ++t) {
+    if (seen[t]) continue;
+    return Status::FailedPrecondition(
+        fmt::format("--resume: the interrupted load did not copy table {}; resume with the same source and table "
+                    "options, or start over with --clean",
+                    Printable(names[t])));
+  }
+  return Status::OK();
+}
+
 // Copies the plan's tables as units of work from one queue, up to `jobs` at
 // once; the first error stops further units from starting. With one worker the
 // units run in plan order. Progress follows every running table live whatever
@@ -223,7 +253,16 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
   std::vector<Unit> units;
   std::vector<uint64_t> sizes;
   std::vector<TableSize> estimates;
-  if (options.units) {
+  std::vector<std::string> names;
+  for (const TablePlan& t : plan.tables) names.push_back(QualifiedName(t.read->schema, t.read->name));
+  std::optional<LoadJournal> resumed = sink.Resumed();
+  if (resumed && resumed->units.empty()) resumed.reset();  // interrupted before it planned: plan now
+  std::vector<bool> skip;                                  // per unit: committed by the interrupted load
+  if (resumed) {
+    DECANT_RETURN_IF_ERROR(UnitsFromJournal(plan, *resumed, names, &units));
+    for (size_t t = 0; t < plan.tables.size(); ++t) estimates.push_back(source.EstimateSize(*plan.tables[t].read));
+    for (const JournalUnit& j : resumed->units) skip.push_back(j.rows.has_value());
+  } else if (options.units) {
     units = *options.units;
     for (const Unit& u : units) {
       if (u.table >= plan.tables.size()) {
@@ -236,17 +275,51 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
   } else {
     DECANT_RETURN_IF_ERROR(PlanUnits(source, plan, jobs, &units, &sizes, &estimates));
   }
-  size_t workers = std::min(jobs, units.size());
+  bool journaled = sink.Journaled();
+  if (journaled && !resumed) {
+    LoadJournal journal;
+    journal.source = source.Describe();
+    journal.source_identity = source.Identity();
+    for (const Unit& u : units) {
+      const Table& write = plan.tables[u.table].write;
+      journal.units.push_back(
+          {u.table, names[u.table], QualifiedName(write.schema, write.name), u.slice, std::nullopt});
+    }
+    DECANT_RETURN_IF_ERROR(sink.StartJournal(journal));
+  }
   Progress* progress = options.progress;
 
   std::mutex mu;  // guards the per-table state below
   std::vector<TableCopyStats> done(plan.tables.size());
   std::vector<size_t> pending(plan.tables.size(), 0);  // slices not yet done
   std::vector<bool> started(plan.tables.size(), false);
-  for (size_t t = 0; t < plan.tables.size(); ++t) {
-    done[t].table = QualifiedName(plan.tables[t].read->schema, plan.tables[t].read->name);
+  for (size_t t = 0; t < plan.tables.size(); ++t) done[t].table = names[t];
+  // The units the interrupted load committed count as copied, not run again.
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < units.size(); ++i) {
+    if (resumed && skip[i]) {
+      done[units[i].table].rows += *resumed->units[i].rows;
+      summary->resumed_rows += *resumed->units[i].rows;
+      ++summary->resumed_units;
+      continue;
+    }
+    todo.push_back(i);
+    ++pending[units[i].table];
   }
-  for (const Unit& u : units) ++pending[u.table];
+  if (resumed) {
+    summary->units = units.size();
+    sizes.clear();  // as planned then: in journal order
+  }
+  if (resumed && progress) {
+    progress->Note(fmt::format("resuming the load of {}: {} of {} committed before ({}); {} to copy",
+                               resumed->source.empty() ? source.Describe() : resumed->source, summary->resumed_units,
+                               Counted(units.size(), "unit"), Counted(summary->resumed_rows, "row"), todo.size()));
+  }
+  size_t workers = std::min(jobs, todo.size());
+  std::vector<uint64_t> todo_sizes;  // RunWorkQueue's order, by the units it runs
+  for (size_t i : todo) {
+    if (!sizes.empty()) todo_sizes.push_back(sizes[i]);
+  }
   if (progress) {
     std::vector<ExpectedTable> expected;
     for (size_t t = 0; t < plan.tables.size(); ++t) {
@@ -256,8 +329,9 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
   }
 
   Status st = RunWorkQueue(
-      units.size(), workers,
-      [&](size_t, size_t i) -> Status {
+      todo.size(), workers,
+      [&](size_t, size_t k) -> Status {
+        size_t i = todo[k];
         const Unit& unit = units[i];
         const std::string& name = done[unit.table].table;
         {
@@ -269,7 +343,8 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
         TableCopyStats stats;
         stats.table = name;
         if (progress) progress->UnitStarted(name);
-        Status unit_st = CopyUnit(source, sink, plan, plan.tables[unit.table], unit.slice, options, &stats);
+        Status unit_st = CopyUnit(source, sink, plan, plan.tables[unit.table], unit.slice,
+                                  journaled ? std::optional(i) : std::nullopt, options, &stats);
         if (progress) progress->UnitFinished(name);
         std::lock_guard lock(mu);
         if (!unit_st.ok()) {
@@ -287,8 +362,17 @@ Status CopyUnits(Source& source, Sink& sink, const MigrationPlan& plan, const Co
         if (progress) progress->TableFinished(table.table, true, table.rows, table.bytes);
         return Status::OK();
       },
-      sizes);
+      todo_sizes);
   if (!st.ok()) return st;
+  // What was committed before and what was copied now make the source's
+  // rows, where it knows them exactly (an archive's manifest).
+  for (size_t t = 0; resumed && t < plan.tables.size(); ++t) {
+    const TableSize& e = estimates[t];
+    if (!e.exact || !e.rows || *e.rows == done[t].rows) continue;
+    return Status::DataLoss(
+        fmt::format("--resume: table {} holds {} after the resumed load, and the source {}; start over with --clean",
+                    Printable(names[t]), Counted(done[t].rows, "row"), Counted(*e.rows, "row")));
+  }
   for (auto& stats : done) {
     summary->rows += stats.rows;
     summary->bytes += stats.bytes;
@@ -336,6 +420,22 @@ std::string JobsLimit(size_t requested, const Source& source, const Sink& sink) 
 }
 
 }  // namespace
+
+std::string LeftSentence(const Sink& sink) {
+  LeftState left = sink.Left();
+  if (InterruptSignal() && (left == LeftState::kUntouched || left == LeftState::kDropped)) return "";
+  switch (left) {
+    case LeftState::kUntouched: return sink.Describe() + " is as it was";
+    case LeftState::kDropped: return sink.Describe() + " is as it was (the tables this load created were dropped)";
+    case LeftState::kResumable:
+      return sink.Describe() +
+             " is partly written: the same command with --resume continues it; without "
+             "--resume (a database: with --clean) it starts over";
+    case LeftState::kPartial:
+      return sink.Describe() + " is partly written and cannot be resumed: the same command with --clean starts over";
+  }
+  return "";
+}
 
 void SummarizeCommit(const MigrationPlan& plan, Source& source, const Sink& sink, CopySummary* summary) {
   for (const TableCopyStats& t : summary->tables) {
@@ -422,6 +522,23 @@ Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& 
   if (!st.ok()) {
     sink.Abort();
     return st;
+  }
+  if (std::optional<LoadJournal> resumed = sink.Resumed(); resumed && !resumed->units.empty()) {
+    std::string now = source.Identity();
+    if (!options.not_consistent && (resumed->source_identity.empty() || now != resumed->source_identity)) {
+      sink.Abort();
+      if (resumed->source_identity.empty()) {
+        return Status::FailedPrecondition(fmt::format(
+            "--resume: the interrupted load read {} from a snapshot that ended with it: the rows it committed and "
+            "the rows read now may not be one state of the source; add --not-consistent to continue anyway, or "
+            "start over with --clean",
+            resumed->source.empty() ? source.Describe() : resumed->source));
+      }
+      return Status::FailedPrecondition(fmt::format(
+          "--resume: {} is not what the interrupted load read ({}): it changed since; add --not-consistent to "
+          "continue anyway, or start over with --clean",
+          source.Describe(), resumed->source));
+    }
   }
   phase_finished("schema");
 

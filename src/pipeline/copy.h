@@ -67,6 +67,10 @@ struct CopyOptions {
   // it, the sink untouched. A shard worker checks its tables against the
   // coordinator's with it. May be empty.
   std::function<Status(const Schema&)> before_begin;
+  // With sink.resume, when the source cannot tell that it holds what the
+  // interrupted load read (Source::Identity empty or different): continue
+  // anyway (--not-consistent) instead of refusing with FailedPrecondition.
+  bool not_consistent = false;
 };
 
 struct TableCopyStats {
@@ -97,6 +101,11 @@ struct CopySummary {
   bool upsert = false;
   uint64_t inserted = 0, updated = 0;
   double seconds = 0;
+  // With sink.resume, when the sink resumed an interrupted load: its units
+  // (every unit of the load), those it had committed, and their rows (in
+  // `rows` too). 0 otherwise.
+  size_t units = 0, resumed_units = 0;
+  uint64_t resumed_rows = 0;
   std::string target_version;  // Sink::ServerVersion(), "" for a file
 };
 
@@ -106,10 +115,27 @@ struct CopySummary {
 // Progress and the summary are per table: a table read in several slices is
 // reported once, when all its slices are written.
 // On any error the sink is aborted (nothing is left looking complete) and the
-// error is returned with the table it happened in. With
+// error is returned with the table it happened in; Sink::Left() then says
+// what the target holds.
+// A sink that loads in parts (Sink::Journaled) gets the planned units
+// (StartJournal) before the first row, and a writer per unit (OpenUnit). With
+// options.sink.resume a sink that found an interrupted load's journal
+// (Sink::Resumed) continues it: its units, as planned then, that did not
+// commit are copied; the journal must name this plan's tables, and the
+// source must say it holds what was read then (Source::Identity) unless
+// options.not_consistent; a table whose source count is exact
+// (TableSize::exact) must then hold exactly that many rows (DataLoss). With
 // options.sink.strict_objects, an object the plan says will not be carried
 // fails the copy with NotCarried before the sink is begun (nothing written).
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options);
+
+// What a failed copy left in `sink`'s target (Sink::Left, once it was
+// aborted) and what continues it, for the end of the error line
+// (docs/reliability.md): "TARGET is as it was", "TARGET is partly written:
+// the same command with --resume continues it; ...". After a signal, whose
+// own line says nothing is left looking complete, only a partly written
+// target is named ("" otherwise).
+std::string LeftSentence(const Sink& sink);
 
 // The end of a copy's summary, once `sink` committed: the conversions of
 // summary->tables gathered, what was not carried (the plan's, then what the

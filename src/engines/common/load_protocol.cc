@@ -6,6 +6,7 @@
 
 #include "core/ascii.h"
 #include "core/plural.h"
+#include "engines/common/load_journal.h"
 
 namespace decant {
 namespace {
@@ -52,6 +53,33 @@ std::string ListEach(const std::vector<TargetObject>& objects) {
   }
   if (objects.size() > kMaxNames) out += fmt::format(" and {} more", objects.size() - kMaxNames);
   return out;
+}
+
+// Whether `o` is the load journal's table (named alone or schema-qualified).
+bool IsJournal(const TargetObject& o) {
+  if (o.kind != "table") return false;
+  std::string_view name = o.name;
+  if (name.size() > kJournalTable.size() && name[name.size() - kJournalTable.size() - 1] == '.') {
+    name.remove_prefix(name.size() - kJournalTable.size());
+  }
+  return EqualsIgnoreCaseAscii(name, kJournalTable);
+}
+
+// "3 of 7 units of the load of SOURCE committed (tables a, b complete)".
+std::string JournalProgress(const LoadJournal& j) {
+  std::vector<std::string> complete;
+  for (size_t i = 0; i < j.units.size(); ++i) {
+    const std::string& t = j.units[i].table_name;
+    if (!complete.empty() && complete.back() == t) continue;
+    bool all = true;
+    for (const JournalUnit& u : j.units) all = all && (u.table_name != t || u.rows);
+    if (all && std::find(complete.begin(), complete.end(), t) == complete.end()) complete.push_back(t);
+  }
+  std::string tables;
+  for (size_t i = 0; i < complete.size() && i < kMaxNames; ++i) tables += (i ? ", " : "") + complete[i];
+  if (complete.size() > kMaxNames) tables += fmt::format(" and {} more", complete.size() - kMaxNames);
+  return fmt::format("{} of {} committed{}", j.Done(), Counted(j.units.size(), "unit"),
+                     complete.empty() ? " (no table complete yet)" : fmt::format(" ({} complete)", tables));
 }
 
 }  // namespace
@@ -126,13 +154,35 @@ Status LoadProtocol::Begin(LoadTarget& target, const Schema& schema, const SinkO
     std::reverse(holding.begin(), holding.end());  // children first
     return target.EmptyTables(holding);
   }
+  resumed_.reset();
+  DECANT_ASSIGN_OR_RETURN(std::optional<LoadJournal> journal, target.ReadJournal());
   DECANT_ASSIGN_OR_RETURN(present_, target.ListObjects());
+  present_.erase(std::remove_if(present_.begin(), present_.end(), IsJournal), present_.end());
+  if (journal && options.resume) {
+    mode_ = LoadMode::kAppend;  // what the interrupted load created stays (Kept)
+    for (size_t i = 0; i < schema.tables.size(); ++i) {
+      DECANT_ASSIGN_OR_RETURN(bool has, target.HasTable(i));
+      if (has) continue;
+      return Status::FailedPrecondition(
+          fmt::format("--resume: table {} of the interrupted load is not in {} any more; start over with --clean",
+                      target.TableLabel(schema.tables[i]), target.Describe()));
+    }
+    resumed_ = std::move(journal);
+    return target.StartWriting();
+  }
+  if (journal && options.mode != LoadMode::kClean) {
+    return Status::FailedPrecondition(fmt::format(
+        "target {} holds an interrupted decant load{}: {}; continue it with --resume, or start over with --clean",
+        target.Describe(), journal->source.empty() ? "" : " of " + journal->source, JournalProgress(*journal)));
+  }
   if (!present_.empty() && options.mode == LoadMode::kRefuseNonEmpty) {
     return Status::FailedPrecondition("target " + target.Describe() +
                                       " is not empty: " + DescribeTargetObjects(present_, target.ObjectListing()) +
+                                      (options.resume ? "; it holds no interrupted decant load to resume" : "") +
                                       "; use --clean to replace them or --append to add rows");
   }
   DECANT_RETURN_IF_ERROR(target.StartWriting());
+  if (journal) DECANT_RETURN_IF_ERROR(target.DropJournal());
   if (options.mode == LoadMode::kClean) DECANT_RETURN_IF_ERROR(target.DropOurs(present_));
   DECANT_RETURN_IF_ERROR(target.CreateBeforeTables());
   std::vector<size_t> missing;

@@ -88,6 +88,12 @@ class LoadTarget {
   virtual Status EmptyTables(const std::vector<size_t>& indexes) = 0;
   // A table as --data-only messages name it. Default: its name.
   virtual std::string TableLabel(const Table& table) const { return table.name; }
+  // The journal of an interrupted load (core/endpoint.h LoadJournal,
+  // engines/common/load_journal.h) the target holds; nullopt when none.
+  // Default: none (a target loaded in one transaction keeps no journal).
+  virtual Result<std::optional<LoadJournal>> ReadJournal() { return std::optional<LoadJournal>(); }
+  // --clean over an interrupted load: drops its journal. Default: nothing.
+  virtual Status DropJournal() { return Status::OK(); }
 };
 
 // The columns an upsert matches rows of `table` (one of `schema`'s tables)
@@ -117,7 +123,18 @@ class LoadProtocol {
   // table (kAppend), and CreateTables for the tables to create.
   // `schema` is the one the sink's Begin received; `target` is used only
   // during the call.
+  //
+  // The journal of an interrupted load (ReadJournal; its table is never one
+  // of the target's listed objects): with options.resume, Begin reads it
+  // first and, when there is one, checks that each of the schema's tables is
+  // there (FailedPrecondition naming the first that is not), creates nothing
+  // and keeps every object as --append does (Kept); resumed() returns it.
+  // Without options.resume a target holding one is refused with
+  // FailedPrecondition saying how much of which load committed and naming
+  // --resume and --clean; --clean drops it with the load's objects.
   Status Begin(LoadTarget& target, const Schema& schema, const SinkOptions& options);
+  // The journal Begin resumes from (options.resume), nullopt if none.
+  const std::optional<LoadJournal>& resumed() const { return resumed_; }
 
   // What the target held when Begin looked (empty with --data-only).
   const std::vector<TargetObject>& present() const { return present_; }
@@ -130,6 +147,7 @@ class LoadProtocol {
  private:
   LoadMode mode_ = LoadMode::kRefuseNonEmpty;
   std::vector<TargetObject> present_;
+  std::optional<LoadJournal> resumed_;
 };
 
 // The refusal's listing of `objects` (at most five names per group).

@@ -6,6 +6,8 @@
 
 #include <utility>
 
+#include "engines/common/load_journal.h"
+
 namespace decant {
 namespace {
 
@@ -293,6 +295,139 @@ TEST(LoadProtocol, U16UpsertRefusesATableWithoutKeyFirst) {
   o.mode = LoadMode::kClean;
   EXPECT_EQ(p.Begin(t, s, o).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(t.calls, "");
+}
+
+// ---- the load journal (resume) ----------------------------------------------
+
+class JournalTarget : public FakeTarget {
+ public:
+  Result<std::optional<LoadJournal>> ReadJournal() override {
+    calls += "journal;";
+    return journal;
+  }
+  Status DropJournal() override {
+    calls += "dropjournal;";
+    return Status::OK();
+  }
+  std::optional<LoadJournal> journal;
+};
+
+LoadJournal TwoUnitsOneDone() {
+  LoadJournal j;
+  j.source = "sqlite:src.db";
+  j.units.push_back({0, "main.a", "a", TableSlice{}, uint64_t{10}});
+  j.units.push_back({1, "main.b", "b", TableSlice{}, std::nullopt});
+  return j;
+}
+
+TEST(LoadProtocol, InterruptedLoadIsNamedWithResumeAndClean) {
+  JournalTarget t;
+  t.journal = TwoUnitsOneDone();
+  t.objects = {{"table", "a"}, {"table", "b"}, {"table", "public.decant_load_journal"}};
+  LoadProtocol p;
+  Status st = p.Begin(t, TwoTables(), {});
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(st.message(),
+            "target fake://db holds an interrupted decant load of sqlite:src.db: 1 of 2 units committed (main.a "
+            "complete); continue it with --resume, or start over with --clean");
+  EXPECT_EQ(t.calls, "journal;list;");
+  // --append does not add to an interrupted load either.
+  SinkOptions append;
+  append.mode = LoadMode::kAppend;
+  EXPECT_EQ(p.Begin(t, TwoTables(), append).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(LoadProtocol, ResumeCreatesNothingAndKeepsWhatIsThere) {
+  JournalTarget t;
+  t.journal = TwoUnitsOneDone();
+  t.objects = {{"table", "a"}, {"table", "b"}, {"table", "decant_load_journal"}};
+  SinkOptions o;
+  o.resume = true;
+  LoadProtocol p;
+  ASSERT_TRUE(p.Begin(t, TwoTables(), o).ok());
+  EXPECT_EQ(t.calls, "journal;list;has0;has1;start;");
+  ASSERT_TRUE(p.resumed().has_value());
+  EXPECT_EQ(p.resumed()->Done(), 1u);
+  EXPECT_TRUE(p.Kept("b", {"table"}));  // post-data objects of the interrupted load are kept
+  EXPECT_FALSE(p.Kept("decant_load_journal"));
+}
+
+TEST(LoadProtocol, ResumeRefusesWhenATableIsGone) {
+  JournalTarget t;  // HasTable: only table 0 is there
+  t.journal = TwoUnitsOneDone();
+  SinkOptions o;
+  o.resume = true;
+  LoadProtocol p;
+  Status st = p.Begin(t, TwoTables(), o);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(st.message(),
+            "--resume: table b of the interrupted load is not in fake://db any more; start over with --clean");
+  EXPECT_FALSE(p.resumed().has_value());
+}
+
+TEST(LoadProtocol, ResumeWithoutJournalLoadsOrRefusesAsUsual) {
+  JournalTarget t;
+  SinkOptions o;
+  o.resume = true;
+  LoadProtocol p;
+  ASSERT_TRUE(p.Begin(t, TwoTables(), o).ok());
+  EXPECT_EQ(t.calls, "journal;list;start;before;create 0 1;");
+  EXPECT_FALSE(p.resumed().has_value());
+  t.objects = {{"table", "x"}};
+  Status st = p.Begin(t, TwoTables(), o);
+  EXPECT_EQ(st.message(),
+            "target fake://db is not empty: 1 table (x); it holds no interrupted decant load to resume; use --clean "
+            "to replace them or --append to add rows");
+}
+
+TEST(LoadProtocol, CleanDropsTheJournalToo) {
+  JournalTarget t;
+  t.journal = TwoUnitsOneDone();
+  t.objects = {{"table", "a"}, {"table", "decant_load_journal"}};
+  SinkOptions o;
+  o.mode = LoadMode::kClean;
+  LoadProtocol p;
+  ASSERT_TRUE(p.Begin(t, TwoTables(), o).ok());
+  EXPECT_EQ(t.calls, "journal;list;start;dropjournal;drop1;before;create 0 1;");
+}
+
+TEST(LoadJournal, StatementsAndParsingRoundTrip) {
+  JournalSql sql("j", [](std::string_view s) { return "'" + std::string(s) + "'"; });
+  EXPECT_EQ(sql.MarkDone(3, 42), "UPDATE j SET done_rows = 42 WHERE unit_id = 3");
+  LoadJournal j = TwoUnitsOneDone();
+  j.source_identity = "archive x";
+  auto inserts = sql.Insert(j);
+  ASSERT_EQ(inserts.size(), 1u);
+  EXPECT_EQ(inserts[0],
+            "INSERT INTO j (unit_id, table_name, target_table, slice_index, slice_count, bounds, label, done_rows) "
+            "VALUES (-1, NULL, NULL, 1, 0, 'archive x', 'sqlite:src.db', NULL), (0, 'main.a', 'a', 0, 1, '', '', "
+            "NULL), (1, 'main.b', 'b', 0, 1, '', '', NULL)");
+  // Many units: several statements.
+  j.units.resize(450, j.units[1]);
+  EXPECT_EQ(sql.Insert(j).size(), 3u);
+  // Rows as the engines return them.
+  std::vector<std::vector<std::optional<std::string>>> rows = {
+      {"-1", std::nullopt, std::nullopt, "1", "0", "archive x", "sqlite:src.db", std::nullopt},
+      {"0", "main.a", "a", "0", "2", "chunks:0:3", "chunks 0-2", "10"},
+      {"1", "main.a", "a", "1", "2", "chunks:3:", "chunks 3-", std::nullopt}};
+  auto parsed = ParseJournal(rows);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed->source, "sqlite:src.db");
+  EXPECT_EQ(parsed->source_identity, "archive x");
+  ASSERT_EQ(parsed->units.size(), 2u);
+  EXPECT_EQ(parsed->units[0].rows, std::optional<uint64_t>(10));
+  EXPECT_EQ(parsed->units[1].slice.index, 1u);
+  EXPECT_EQ(parsed->units[1].slice.bounds, "chunks:3:");
+  EXPECT_FALSE(parsed->units[1].rows.has_value());
+  // A journal of a later version, a unit out of order, garbage.
+  rows[0][3] = "2";
+  EXPECT_EQ(ParseJournal(rows).status().code(), StatusCode::kFailedPrecondition);
+  rows[0][3] = "1";
+  rows[2][0] = "5";
+  EXPECT_EQ(ParseJournal(rows).status().code(), StatusCode::kDataLoss);
+  rows[2][0] = "1";
+  rows[2][7] = "ten";
+  EXPECT_EQ(ParseJournal(rows).status().code(), StatusCode::kDataLoss);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 
 #include "core/ascii.h"
 #include "core/work_queue.h"
+#include "engines/common/load_journal.h"
 #include "engines/common/load_protocol.h"
 #include "engines/mysql/mysql_connection.h"
 #include "engines/mysql/mysql_ddl.h"
@@ -138,6 +139,33 @@ std::vector<std::string> ReproducedColumns(const Table& table) {
   return out;
 }
 
+// A resumable load's writer (core/endpoint.h LoadJournal): once every
+// statement of the unit committed, its row count goes into the journal. The
+// statements commit one by one (loading a unit in one transaction was
+// measured 30% slower, and locks an empty table for the first writer until
+// it commits: README.md), so a unit without its count may hold some of its
+// rows: a resumed load empties that unit's table and loads it whole again.
+class JournaledWriter final : public TableWriter {
+ public:
+  JournaledWriter(std::unique_ptr<TableWriter> inner, Connection* conn, std::function<std::string(uint64_t)> mark)
+      : inner_(std::move(inner)), conn_(conn), mark_(std::move(mark)) {}
+  Status Write(const RowBatch& batch) override {
+    DECANT_RETURN_IF_ERROR(inner_->Write(batch));
+    rows_ += batch.num_rows();
+    return Status::OK();
+  }
+  Status Close() override {
+    DECANT_RETURN_IF_ERROR(inner_->Close());
+    return conn_->Exec(mark_(rows_));
+  }
+
+ private:
+  std::unique_ptr<TableWriter> inner_;
+  Connection* conn_;
+  std::function<std::string(uint64_t)> mark_;
+  uint64_t rows_ = 0;
+};
+
 class MysqlSink : public Sink, private LoadTarget {
  public:
   MysqlSink(mysql_internal::ConnectParams params, size_t jobs)
@@ -156,8 +184,21 @@ class MysqlSink : public Sink, private LoadTarget {
   bool AcceptsShards() const override { return true; }
   std::string ServerVersion() const override { return server_version_; }
   const EngineTraits& Traits() const override { return MysqlTraits(); }
+  bool Journaled() const override { return journal_.has_value(); }
+  std::optional<LoadJournal> Resumed() const override { return resumed_; }
+  Status StartJournal(const LoadJournal& journal) override;
+  Result<std::unique_ptr<TableWriter>> OpenUnit(const Table& table, size_t unit) override {
+    return OpenWriter(table, unit);
+  }
+  LeftState Left() const override { return left_; }
 
  private:
+  Status RedoUnfinishedTables();
+  // A writer of `table`; of a journaled unit when `unit` is set.
+  Result<std::unique_ptr<TableWriter>> OpenWriter(const Table& table, std::optional<size_t> unit);
+  Result<std::optional<LoadJournal>> ReadJournal() override;
+  Status DropJournal() override { return main_->Exec(JournalSql(JournalName(), nullptr).Drop()); }
+  static std::string JournalName() { return QuoteIdent(std::string(kJournalTable)); }
   bool native() const { return schema_.engine == MysqlTraits().name; }
   Result<std::unique_ptr<Connection>> Connect();
   // LoadTarget: the primitives LoadProtocol decides with.
@@ -199,6 +240,11 @@ class MysqlSink : public Sink, private LoadTarget {
   std::vector<std::pair<std::string, std::string>> created_;  // (kind, name), for Abort
   mysql_internal::TargetColumns target_columns_;              // every table's, once they all exist
   mysql_internal::ConnectionPool loaders_;
+  // Every load but --data-only, --upsert and a shard's keeps a journal: MySQL
+  // commits its DDL at once, so a load is never one transaction.
+  std::optional<JournalSql> journal_;
+  std::optional<LoadJournal> resumed_;  // the protocol's, with the units loaded again unmarked
+  LeftState left_ = LeftState::kUntouched;
 };
 
 Result<std::unique_ptr<Connection>> MysqlSink::Connect() {
@@ -252,6 +298,14 @@ Status MysqlSink::Run(Connection* conn, const DdlStatement& s) {
       st.message().find("already exists") != std::string::npos) {
     return Status::OK();  // --append keeps the one that is there
   }
+  // A resumed load: the interrupted one may have added this key already.
+  if (!st.ok() && resumed_ && s.kind != "table") {
+    for (const char* there : {"already exists", "Duplicate key name", "Multiple primary key defined",
+                              "Duplicate foreign key constraint name", "Duplicate key on write or update",
+                              "Duplicate CHECK constraint name"}) {
+      if (st.message().find(there) != std::string::npos) return Status::OK();
+    }
+  }
   DECANT_RETURN_IF_ERROR(recorder_.Outcome(s, st, options_.strict_objects, Describe()));
   if (st.ok() &&
       (s.kind == "table" || s.kind == "view" || s.kind == "procedure" || s.kind == "function" || s.kind == "event")) {
@@ -272,6 +326,11 @@ std::vector<const DdlStatement*> MysqlSink::Statements(std::initializer_list<std
 }
 
 Status MysqlSink::CreateTables(const std::vector<size_t>& indexes) {
+  // The journal first: no table of a load in parts is without it.
+  if (journal_ && options_.mode != LoadMode::kAppend) {
+    DECANT_RETURN_IF_ERROR(main_->Exec(journal_->Create()));
+    created_.emplace_back("TABLE", std::string(kJournalTable));
+  }
   for (size_t i : indexes) {
     const Table& t = schema_.tables[i];
     if (native() && !t.native_ddl.empty()) DECANT_RETURN_IF_ERROR(CheckCreate("table", t.name, t.native_ddl));
@@ -360,13 +419,34 @@ Status MysqlSink::Begin(const Schema& schema, const SinkOptions& options) {
     }
     return Status::OK();
   }
+  // Every load that creates its tables keeps a journal (a resumed one goes
+  // on with the interrupted load's): MySQL commits as it goes, so a load is
+  // never one transaction. Not --append, whose tables may hold rows of their
+  // own that a resumed load must not empty (RedoUnfinishedTables).
+  if (!options.data_only && !options.upsert && options.shard == ShardRole::kNone) {
+    journal_.emplace(JournalName(), [this](std::string_view text) { return main_->Quote(text); });
+  }
   DECANT_RETURN_IF_ERROR(protocol_.Begin(*this, schema_, options));
   checked_ = true;
+  if (protocol_.resumed()) {
+    // What the interrupted load created stays (a statement that finds its
+    // object there is skipped, as with --append).
+    options_.mode = LoadMode::kAppend;
+    DECANT_RETURN_IF_ERROR(RedoUnfinishedTables());
+    // Its tables are this load's: their keys and counters come in Commit.
+    for (const Table& t : schema_.tables) created_tables_.insert(t.name);
+  } else if (options.mode == LoadMode::kAppend) {
+    journal_.reset();  // --resume into a target without a journal, with --append
+  }
   DECANT_ASSIGN_OR_RETURN(target_columns_, mysql_internal::ReadTargetColumns(*main_));
   return Status::OK();
 }
 
 Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
+  return OpenWriter(table, std::nullopt);
+}
+
+Result<std::unique_ptr<TableWriter>> MysqlSink::OpenWriter(const Table& table, std::optional<size_t> unit) {
   if (!main_) return Status::FailedPrecondition("sink for " + Describe() + " is not open");
   std::vector<std::string> columns;
   for (size_t i : DataColumns(table)) columns.push_back(table.columns[i].name);
@@ -391,9 +471,60 @@ Result<std::unique_ptr<TableWriter>> MysqlSink::OpenTable(const Table& table) {
       return st;
     }
   }
-  return mysql_internal::NewTableWriter(
+  auto writer = mysql_internal::NewTableWriter(
       conn, method, table.name, columns, std::move(kinds), auto_increment, [this, conn] { loaders_.GiveBack(conn); },
       native() ? ReproducedColumns(table) : std::vector<std::string>(), key);
+  if (!unit || !journal_) return writer;
+  return std::unique_ptr<TableWriter>(std::make_unique<JournaledWriter>(
+      std::move(writer), conn, [sql = *journal_, u = *unit](uint64_t rows) { return sql.MarkDone(u, rows); }));
+}
+
+// A resumed load: a table with a unit whose count is not in the journal may
+// hold part of that unit's rows (JournaledWriter). It is emptied and all its
+// units are loaded again. Every table of a journaled load was created by it
+// (--append keeps no journal), so its rows are all the load's.
+Status MysqlSink::RedoUnfinishedTables() {
+  LoadJournal journal = *protocol_.resumed();
+  std::set<std::string> redo;  // target tables
+  for (const JournalUnit& u : journal.units) {
+    if (!u.rows) redo.insert(u.target_table);
+  }
+  for (const Table& t : schema_.tables) {
+    if (!redo.count(QualifiedName(t.schema, t.name))) continue;
+    DECANT_RETURN_IF_ERROR(main_->Exec("TRUNCATE TABLE " + QuoteIdent(t.name)).WithContext("--resume"));
+  }
+  for (const std::string& name : redo) {
+    DECANT_RETURN_IF_ERROR(
+        main_->Exec("UPDATE " + JournalName() + " SET done_rows = NULL WHERE target_table = " + main_->Quote(name)));
+  }
+  for (JournalUnit& u : journal.units) {
+    if (redo.count(u.target_table)) u.rows.reset();
+  }
+  resumed_ = std::move(journal);
+  return Status::OK();
+}
+
+Result<std::optional<LoadJournal>> MysqlSink::ReadJournal() {
+  DECANT_ASSIGN_OR_RETURN(auto there, main_->QueryValue("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                                                        "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " +
+                                                        main_->Quote(kJournalTable)));
+  if (there.value_or("0") == "0") return std::optional<LoadJournal>();
+  DECANT_ASSIGN_OR_RETURN(auto rows, main_->Query(JournalSql(JournalName(), nullptr).Select()));
+  DECANT_ASSIGN_OR_RETURN(LoadJournal j, ParseJournal(rows));
+  return std::optional<LoadJournal>(std::move(j));
+}
+
+Status MysqlSink::StartJournal(const LoadJournal& journal) {
+  if (!journal_) return Status::OK();
+  DECANT_RETURN_IF_ERROR(main_->Exec("START TRANSACTION"));
+  for (const std::string& sql : journal_->Insert(journal)) {
+    Status st = main_->Exec(sql);
+    if (!st.ok()) {
+      (void)main_->Exec("ROLLBACK");
+      return st.WithContext("recording the load's units in " + std::string(kJournalTable));
+    }
+  }
+  return main_->Exec("COMMIT");
 }
 
 Status MysqlSink::OnConnections(size_t n, const std::function<Status(Connection&, size_t)>& job) {
@@ -472,7 +603,7 @@ Status MysqlSink::AddKeys() {
   // re-read the rows.
   std::vector<const Table*> children;
   for (const Table& t : schema_.tables) {
-    if (created_tables_.count(t.name)) children.push_back(&t);
+    if (created_tables_.count(t.name) || resumed_) children.push_back(&t);  // a resumed load's tables are its own
   }
   DECANT_RETURN_IF_ERROR(CheckForeignKeys(children));
   for (const DdlStatement* s : Statements({"foreign key"})) DECANT_RETURN_IF_ERROR(Run(main_.get(), *s));
@@ -565,6 +696,7 @@ Status MysqlSink::Commit() {
     DECANT_RETURN_IF_ERROR(CheckForeignKeys(loaded));
   }
   DECANT_RETURN_IF_ERROR(main_->Exec("SET SESSION foreign_key_checks = 1, SESSION unique_checks = 1"));
+  if (journal_) DECANT_RETURN_IF_ERROR(DropJournal());  // the load is complete
   main_.reset();
   committed_ = true;
   return Status::OK();
@@ -584,13 +716,24 @@ void MysqlSink::Abort() {
       if (!st.ok()) spdlog::warn("{}: could not empty {} after the failed load: {}", Describe(), t.name, st.message());
     }
   }
+  // Rows committed into tables this load did not create (--append, a
+  // resumed load) stay: the journal says which.
+  bool wrote = checked_ && !options_.data_only;
+  left_ = !wrote     ? LeftState::kUntouched
+          : resumed_ ? LeftState::kResumable  // nothing of it is dropped: the next --resume goes on
+          : created_tables_.size() < schema_.tables.size() ? (journal_ ? LeftState::kResumable : LeftState::kPartial)
+                                                           : LeftState::kDropped;
   if (!main_ || created_.empty()) {
     main_.reset();
     return;
   }
   for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
     Status st = main_->Exec("DROP " + it->first + " IF EXISTS " + QuoteIdent(it->second));
-    if (!st.ok()) spdlog::warn("{}: could not drop {} {}: {}", Describe(), it->first, it->second, st.message());
+    if (st.ok()) continue;
+    // The server is gone (a restart, a lost connection): what committed
+    // stays, and the journal (if it was created) says what.
+    left_ = journal_ ? LeftState::kResumable : LeftState::kPartial;
+    break;
   }
   created_.clear();
   main_.reset();

@@ -16,6 +16,7 @@
 #include "core/plural.h"
 #include "core/pool.h"
 #include "core/work_queue.h"
+#include "engines/common/load_journal.h"
 #include "engines/common/load_protocol.h"
 #include "engines/postgresql/pg_catalog.h"
 #include "engines/postgresql/pg_conn.h"
@@ -70,6 +71,9 @@ class CopyInWriter final : public TableWriter {
   Status Write(const RowBatch& batch) override;
   Status Close() override;
   uint64_t Updated() const override { return updated_; }
+  // A resumable load's unit: Close records its rows in the journal with
+  // `journal`'s statement (JournalSql::MarkDone), in the writer's transaction.
+  void JournalAs(std::function<std::string(uint64_t rows)> journal) { journal_ = std::move(journal); }
 
  private:
   Status StartCopy();
@@ -90,6 +94,8 @@ class CopyInWriter final : public TableWriter {
   // table (returning the rows updated) and drop it; empty otherwise.
   std::string create_stage_, merge_, drop_stage_;
   uint64_t updated_ = 0;
+  uint64_t rows_ = 0;  // written so far
+  std::function<std::string(uint64_t rows)> journal_;
   bool in_copy_ = false;
   bool closed_ = false;
 };
@@ -112,6 +118,11 @@ class PostgresSink final : public Sink, private LoadTarget {
   bool AcceptsShards() const override { return true; }
   std::string ServerVersion() const override { return main_->server_version(); }
   const EngineTraits& Traits() const override { return PostgresTraits(); }
+  bool Journaled() const override { return journal_.has_value(); }
+  std::optional<LoadJournal> Resumed() const override { return protocol_.resumed(); }
+  Status StartJournal(const LoadJournal& journal) override;
+  Result<std::unique_ptr<TableWriter>> OpenUnit(const Table& table, size_t unit) override;
+  LeftState Left() const override { return left_; }
 
   void GiveBack(Connection* conn) { workers_.GiveBack(conn); }
 
@@ -129,6 +140,10 @@ class PostgresSink final : public Sink, private LoadTarget {
   Result<RowCount> CountRows(size_t index) override;
   Status EmptyTables(const std::vector<size_t>& indexes) override;
   std::string TableLabel(const Table& t) const override { return QualifiedName(t.schema, t.name); }
+  Result<std::optional<LoadJournal>> ReadJournal() override;
+  Status DropJournal() override;
+  // The journal's table: beside the schema's first table (public without one).
+  std::string JournalTable() const;
   Status AdvanceSequences();
   // --data-only with one job, as a superuser, into tables without triggers
   // of their own: foreign keys are checked once per key after the load
@@ -152,6 +167,12 @@ class PostgresSink final : public Sink, private LoadTarget {
   std::unique_ptr<Connection> main_;
   std::string location_;
   size_t jobs_;
+  // The load commits in parts: the tables before the rows, each writer on
+  // its own connection and transaction (several jobs, a coordinator, or a
+  // resumed load); otherwise the whole load is one transaction.
+  bool parts_ = false;
+  std::optional<JournalSql> journal_;  // a resumable load's (parts_, not --data-only, --upsert or a shard)
+  LeftState left_ = LeftState::kUntouched;
   State state_ = State::kNew;
   Schema schema_;
   LoadPlan plan_;
@@ -285,6 +306,7 @@ Status CopyInWriter::Write(const RowBatch& batch) {
     buffer_.push_back('\n');
     if (buffer_.size() >= kCopyBufferBytes) DECANT_RETURN_IF_ERROR(Flush());
   }
+  rows_ += batch.num_rows();
   return Status::OK();
 }
 
@@ -297,6 +319,7 @@ Status CopyInWriter::Close() {
     updated_ = std::stoull(*updated);
     DECANT_RETURN_IF_ERROR(conn_->Exec(drop_stage_));
   }
+  if (journal_) DECANT_RETURN_IF_ERROR(conn_->Exec(journal_(rows_)).WithContext("loading table " + label_));
   if (own_transaction_) DECANT_RETURN_IF_ERROR(conn_->Exec("COMMIT"));
   closed_ = true;
   return Status::OK();
@@ -734,18 +757,80 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   // A coordinator's load is never one transaction: other processes load its
   // tables, which are committed below, as with several jobs.
   if (options.shard == ShardRole::kCoordinator) jobs_ = std::max<size_t>(jobs_, 2);
+  // A load in parts keeps a journal (created with the tables, in their
+  // transaction, so that no table committed in parts is without it).
+  bool journaled = !options.data_only && !options.upsert && options.shard == ShardRole::kNone;
+  auto journal = [&] { journal_.emplace(QuoteQualified(JournalTable(), std::string(kJournalTable)), QuoteLiteral); };
+  if (journaled && jobs_ > 1) journal();
   DECANT_RETURN_IF_ERROR(protocol_.Begin(*this, schema_, options));
+  if (journaled && protocol_.resumed() && !journal_) journal();
+  parts_ = jobs_ > 1 || protocol_.resumed().has_value();
+  // What the interrupted load created stays: a statement that finds its
+  // object there is skipped, as with --append. Its post-data objects are
+  // planned as CreateBeforeTables, which a resumed load does not run, does.
+  if (protocol_.resumed()) {
+    options_.mode = LoadMode::kAppend;
+    plan_ = PlanLoad(schema_, SourceTraits(options_.source, schema_, PostgresTraits()));
+  }
   if (options.data_only) {
     if (jobs_ == 1 && !in_transaction_) DECANT_RETURN_IF_ERROR(StartWriting());
     if (jobs_ == 1) DECANT_RETURN_IF_ERROR(DeferForeignKeys());
     return Status::OK();
   }
-  if (jobs_ > 1) {
+  if (parts_) {
     // Other connections load the tables, so they must be committed now.
     DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
     in_transaction_ = false;
   }
   return Status::OK();
+}
+
+std::string PostgresSink::JournalTable() const {
+  return TargetSchema(schema_.tables.empty() ? std::string("public") : schema_.tables.front().schema);
+}
+
+Result<std::optional<LoadJournal>> PostgresSink::ReadJournal() {
+  JournalSql sql(QuoteQualified(JournalTable(), std::string(kJournalTable)), QuoteLiteral);
+  DECANT_ASSIGN_OR_RETURN(
+      std::string there,
+      main_->QueryValue("SELECT pg_catalog.to_regclass(" +
+                        QuoteLiteral(QuoteQualified(JournalTable(), std::string(kJournalTable))) + ") IS NOT NULL"));
+  if (there != "t") return std::optional<LoadJournal>();
+  DECANT_ASSIGN_OR_RETURN(QueryResult r, main_->Query(sql.Select()));
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  for (int i = 0; i < r.rows(); ++i) {
+    auto& row = rows.emplace_back();
+    for (int c = 0; c < kJournalColumns; ++c) row.push_back(r.IsNull(i, c) ? std::nullopt : std::optional(r.Get(i, c)));
+  }
+  DECANT_ASSIGN_OR_RETURN(LoadJournal j, ParseJournal(rows));
+  return std::optional<LoadJournal>(std::move(j));
+}
+
+Status PostgresSink::DropJournal() {
+  return main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(JournalTable(), std::string(kJournalTable)));
+}
+
+Status PostgresSink::StartJournal(const LoadJournal& journal) {
+  if (!journal_) return Status::OK();
+  DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
+  for (const std::string& sql : journal_->Insert(journal)) {
+    Status st = main_->Exec(sql);
+    if (!st.ok()) {
+      (void)main_->Exec("ROLLBACK");
+      return st.WithContext("recording the load's units in " + std::string(kJournalTable));
+    }
+  }
+  return main_->Exec("COMMIT");
+}
+
+Result<std::unique_ptr<TableWriter>> PostgresSink::OpenUnit(const Table& table, size_t unit) {
+  DECANT_ASSIGN_OR_RETURN(std::unique_ptr<TableWriter> writer, OpenTable(table));
+  if (journal_) {
+    static_cast<CopyInWriter*>(writer.get())->JournalAs([sql = *journal_, unit](uint64_t rows) {
+      return sql.MarkDone(unit, rows);
+    });
+  }
+  return writer;
 }
 
 // A shard worker loads rows into the tables its coordinator created and
@@ -794,6 +879,7 @@ Result<bool> PostgresSink::HasTable(size_t index) {
 }
 
 Status PostgresSink::CreateTables(const std::vector<size_t>& indexes) {
+  if (journal_) DECANT_RETURN_IF_ERROR(main_->Exec(journal_->Create()));
   for (size_t i : indexes) {
     const Table& t = schema_.tables[i];
     DECANT_RETURN_IF_ERROR(Run(main_.get(), plan_.tables[i], true));
@@ -828,7 +914,7 @@ Result<CopyPath> PostgresSink::ChoosePath(Connection* conn, const Table& table) 
   }
   // FREEZE needs the table created (or truncated) in this transaction, and
   // is refused on a partitioned table.
-  path.freeze = jobs_ == 1 && !partitioned && in_transaction_ &&
+  path.freeze = !parts_ && !partitioned && in_transaction_ &&
                 std::find(created_tables_.begin(), created_tables_.end(), QualifiedName(table.schema, table.name)) !=
                     created_tables_.end();
   return path;
@@ -838,7 +924,7 @@ Result<std::unique_ptr<TableWriter>> PostgresSink::OpenTable(const Table& table)
   if (state_ != State::kOpen) return Status::FailedPrecondition("PostgreSQL sink is not open");
   Connection* conn = main_.get();
   bool own = false;
-  if (jobs_ > 1) {
+  if (parts_) {
     DECANT_ASSIGN_OR_RETURN(conn, Borrow());
     own = true;
   }
@@ -847,7 +933,7 @@ Result<std::unique_ptr<TableWriter>> PostgresSink::OpenTable(const Table& table)
     if (own) GiveBack(conn);
     return path.status().WithContext("loading table " + QualifiedName(table.schema, table.name));
   }
-  auto writer = std::make_unique<CopyInWriter>(jobs_ > 1 ? this : nullptr, conn, own, table, std::move(*path));
+  auto writer = std::make_unique<CopyInWriter>(parts_ ? this : nullptr, conn, own, table, std::move(*path));
   // A table this load created is empty: its rows are plain inserts (and its
   // keys come only in Commit, so ON CONFLICT would have none to match).
   if (options_.upsert && std::find(created_tables_.begin(), created_tables_.end(),
@@ -897,6 +983,14 @@ Status PostgresSink::Commit() {
     if (keys_checked_after_) DECANT_RETURN_IF_ERROR(CheckForeignKeys());
     DECANT_RETURN_IF_ERROR(AdvanceSequences());
   }
+  if (journal_) {
+    // The load is complete: its journal goes with the last transaction.
+    if (!in_transaction_) {
+      DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
+      in_transaction_ = true;
+    }
+    DECANT_RETURN_IF_ERROR(DropJournal());
+  }
   if (in_transaction_) DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
   in_transaction_ = false;
   state_ = State::kDone;
@@ -912,13 +1006,28 @@ void PostgresSink::Abort() {
   state_ = State::kDone;
   if (PQtransactionStatus(main_->get()) != PQTRANS_IDLE) (void)main_->Exec("ROLLBACK");
   in_transaction_ = false;
-  if (jobs_ > 1 && !created_tables_.empty()) {
+  left_ = parts_ ? LeftState::kDropped : LeftState::kUntouched;
+  // A resumed load created nothing: what it and the interrupted load
+  // committed stays, with the journal, for the next --resume. So did a load into tables that were there (--append): its
+  // rows stay.
+  if (parts_ && created_tables_.empty()) left_ = journal_ ? LeftState::kResumable : LeftState::kPartial;
+  if (parts_ && !created_tables_.empty()) {
     // The tables were committed so that several connections could load them:
     // drop the ones this load created, so nothing half-loaded stays behind.
+    bool dropped = true;
     for (auto it = schema_.tables.rbegin(); it != schema_.tables.rend(); ++it) {
       std::string label = QualifiedName(it->schema, it->name);
       if (std::find(created_tables_.begin(), created_tables_.end(), label) == created_tables_.end()) continue;
-      (void)main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE");
+      dropped =
+          main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE").ok() &&
+          dropped;
+    }
+    if (journal_ && dropped) dropped = DropJournal().ok();
+    // The server could not be reached (a restart, a lost connection): what
+    // committed stays, and the journal says what.
+    if (!dropped) {
+      left_ = journal_ ? LeftState::kResumable : LeftState::kPartial;
+      return;
     }
     // (A shard coordinator's caller says so in its error.)
     if (options_.shard != ShardRole::kCoordinator) {

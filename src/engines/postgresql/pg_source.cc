@@ -111,6 +111,7 @@ class PostgresSource final : public Source {
                  uint64_t min_slice_bytes)
       : location_(std::move(location)),
         jobs_(std::max<size_t>(1, jobs)),
+        imported_(!snapshot.empty()),
         snapshot_(std::move(snapshot)),
         min_slice_bytes_(std::max<uint64_t>(1, min_slice_bytes)),
         main_(main.get()),
@@ -140,6 +141,10 @@ class PostgresSource final : public Source {
   std::string Describe() const override { return describe_; }
   size_t MaxParallelTables() const override { return jobs_; }
   Result<std::string> SnapshotId() override { return snapshot_; }
+  // A snapshot given to import (a coordinator's, which outlives this
+  // process) is the same rows in every process that reads it; one of its own
+  // ends with this source.
+  std::string Identity() const override { return imported_ ? describe_ + " snapshot " + snapshot_ : ""; }
 
   // Page ranges of the heap, from its size on disk now (pg_relation_size:
   // relpages is only as fresh as the last VACUUM or ANALYZE). The last range
@@ -260,6 +265,7 @@ class PostgresSource final : public Source {
 
   std::string location_;
   size_t jobs_;
+  bool imported_;         // snapshot_ was given (EndpointOptions::snapshot)
   std::string snapshot_;  // imported, or exported by main_
   uint64_t min_slice_bytes_;
   std::string describe_;

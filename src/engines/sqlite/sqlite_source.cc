@@ -24,6 +24,7 @@
 #include <set>
 
 #include "core/ascii.h"
+#include "core/hex.h"
 #include "engines/sqlite/sqlite_ddl_parse.h"
 #include "engines/sqlite/sqlite_endpoint.h"
 #include "engines/sqlite/sqlite_util.h"
@@ -241,6 +242,7 @@ class SqliteSource : public Source {
   Result<std::vector<TableSlice>> SplitTable(const Table& table, const TableSize& estimate, size_t max_slices) override;
   Result<std::unique_ptr<TableReader>> OpenSlice(const Table& table, const TableSlice& slice) override;
   std::string Describe() const override { return path_.starts_with("/") ? "sqlite://" + path_ : "sqlite:" + path_; }
+  std::string Identity() const override;
   // Rows only: max(rowid), one descent of the table's b-tree (rowids count
   // up from 1, so this is exact unless rows were deleted or rowids chosen).
   // WITHOUT ROWID and virtual tables: unknown (counting them is a scan).
@@ -446,6 +448,28 @@ Status SqliteSource::ReadIndex(const std::string& name, const std::string& table
     ++k;
   }
   return Status::OK();
+}
+
+// The file as it is on disk: its size and its header's change counter and
+// size in pages (bytes 24 to 31), and the write-ahead log's size and header
+// (its salts change whenever it is reset), which every commit changes. Empty
+// for an in-memory database or a file that cannot be read.
+std::string SqliteSource::Identity() const {
+  FileSystem* fs = FileSystem::Default();
+  auto bytes = [&](const std::string& path, size_t n) -> std::string {
+    auto file = fs->NewRandomAccessFile(path);
+    if (!file.ok() || (*file)->Size() < n) return "";
+    std::string out(n, '\0');
+    if (!(*file)->ReadAt(0, n, out.data()).ok()) return "";
+    return ToHex(out);
+  };
+  auto size = fs->FileSize(path_);
+  std::string header = bytes(path_, 100);
+  if (!size.ok() || header.empty()) return "";
+  std::string wal = path_ + "-wal";
+  auto wal_size = fs->FileSize(wal);
+  return fmt::format("sqlite {} bytes {} wal {} {}", *size, header.substr(48, 16), wal_size.ok() ? *wal_size : 0,
+                     wal_size.ok() ? bytes(wal, 32) : "");
 }
 
 Result<Schema> SqliteSource::ReadSchema() {
