@@ -109,7 +109,7 @@ TEST_F(HygieneTest, EveryPrintedNameIsEscaped) {
   ExpectClean(r.out + r.err, "export --directory");
 
   for (const std::string& archive : {file, dir}) {
-    for (std::vector<std::string> args :
+    for (const std::vector<std::string>& args :
          {std::vector<std::string>{"inspect", archive}, std::vector<std::string>{"inspect", "--check", archive}}) {
       r = RunDecantBinary(args);
       ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -118,7 +118,7 @@ TEST_F(HygieneTest, EveryPrintedNameIsEscaped) {
     }
   }
   std::string dst = tmp_.File("dst\x1b[32m.db");
-  for (std::vector<std::string> args :
+  for (const std::vector<std::string>& args :
        {std::vector<std::string>{"plan", "sqlite://" + src_, "sqlite://" + dst},
         std::vector<std::string>{"plan", "--ddl", "--scan", "sqlite://" + src_, "postgresql://x@127.0.0.1:1/y"},
         std::vector<std::string>{"--progress", "log", "import", file, "sqlite://" + dst},
@@ -328,6 +328,15 @@ TEST_F(HygieneTest, SignAndVerifyThroughTheBinary) {
     std::filesystem::remove(dst);
     for (const std::string& out : {r.out, r.err}) EXPECT_EQ(out.find("PRIVATE"), std::string::npos);
   }
+  // inspect --json says so, as docs/events.schema.json specifies.
+  r = RunDecantBinary({"inspect", "--json", "--verify-signature", tmp_.File("k.pub.pem"), signed_file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"signature\": {"));
+  EXPECT_THAT(r.out, HasSubstr("\"verified\": true"));
+  WriteFile(tmp_.File("inspect.json"), r.out);
+  auto valid = RunShell(std::string("python3 ") + DECANT_SOURCE_DIR + "/tests/validate_json.py " + DECANT_SOURCE_DIR +
+                        "/docs/events.schema.json inspect_document " + tmp_.File("inspect.json"));
+  EXPECT_TRUE(valid.exit_code == 0 || valid.exit_code == 77) << valid.out;
   // Unsigned: refused, one line, nothing written.
   std::string dst = tmp_.File("never.db");
   r = RunDecantBinary({"import", "--verify-signature", tmp_.File("k.pub.pem"), plain, "sqlite://" + dst});

@@ -4,9 +4,9 @@
 // checksums gets past. Keys are made by Debian's openssl in each test.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "archive/archive.h"

@@ -1352,7 +1352,12 @@ int RunInspect(const InspectArgs& a) {
   auto info = InspectArchive(a.archive, a.check);
   if (!info.ok()) return Fail(info.status());
   if (a.json) {
-    PrintJsonDocument("inspect", ArchiveInfoJson(*info, a.archive, a.check));
+    nlohmann::ordered_json body = ArchiveInfoJson(*info, a.archive, a.check);
+    if (*verify || !info->signed_by.empty()) {
+      body["signature"] = {{"key_id", *verify ? (*verify)->key_id() : info->signed_by},
+                           {"verified", *verify != nullptr}};
+    }
+    PrintJsonDocument("inspect", body);
     return kExitOk;
   }
   uint64_t rows = 0, chunks = 0, compressed = 0, raw = 0;
