@@ -26,10 +26,12 @@ esac
 
 packages=(g++ cmake ninja-build pkg-config time sqlite3
   libsqlite3-dev libzstd-dev libxxhash-dev libcli11-dev nlohmann-json3-dev
-  libfmt-dev libspdlog-dev libarchive-dev zlib1g-dev libsimdjson-dev libprotobuf-dev protobuf-compiler
+  libfmt-dev libspdlog-dev libssl-dev libarchive-dev zlib1g-dev libsimdjson-dev libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmariadb-dev mariadb-client
   python3-django python3-psycopg2 python3-mysqldb python3-protobuf)
 if [ "$tests" = ON ]; then packages+=(clang-format clang-tidy python3-jsonschema); fi
+# Archive signatures (Ed25519, libssl-dev above): the tests make their keys with openssl.
+if [ "$tests" = ON ]; then packages+=(openssl); fi
 # --report in a browser (tests/report/run_test.py): headless Chromium, its fonts, PIL for the screenshot.
 if [ "$tests" = ON ]; then packages+=(chromium python3-pil fonts-dejavu-core); fi
 # The tests' npm packages (below) need node and npm; Debian's unless some are there.

@@ -321,7 +321,7 @@ TEST_F(CliTest, CompressionOptionsRoundTrip) {
 TEST_F(CliTest, InspectAndSchema) {
   auto r = RunDecantBinary({"inspect", "--check", archive_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("format version: 1.2"));
+  EXPECT_THAT(r.out, HasSubstr("format version: 1.3"));
   EXPECT_THAT(r.out, HasSubstr("sqlite"));
   EXPECT_THAT(r.out, HasSubstr("20000"));
   EXPECT_THAT(r.out, HasSubstr("check: OK"));
@@ -854,7 +854,7 @@ TEST_F(CliTest, e16_PlanVerifyInspectPrintJson) {
   Json inspect = Json::parse(r.out);
   EXPECT_EQ(inspect["document"], "inspect");
   EXPECT_EQ(inspect["rows"], 23000);
-  EXPECT_EQ(inspect["format_version"], "1.2");
+  EXPECT_EQ(inspect["format_version"], "1.3");
   EXPECT_EQ(inspect["source"]["engine"], "sqlite");
   EXPECT_TRUE(inspect["checked"].get<bool>());
   ASSERT_EQ(inspect["tables"].size(), 2u);

@@ -13,6 +13,8 @@
 
 namespace decant {
 
+class ArchiveKey;  // archive/signature.h
+
 enum class ArchiveForm {
   kFile,       // one file, streamable; "-" means stdout / stdin
   kDirectory,  // a directory of chunk files plus manifest.json
@@ -44,6 +46,10 @@ struct ArchiveWriteOptions {
   size_t shard_index = 0;
   size_t shard_count = 0;
   std::vector<size_t> shard_units = {};
+  // --sign: the Ed25519 private key the archive is signed with (format 1.3:
+  // a signature record before the manifest; the directory form's file
+  // "signature"); null: unsigned. Not for a shard part.
+  std::shared_ptr<const ArchiveKey> sign = nullptr;
 };
 
 // True when `head` (a file's first bytes) starts with the archive's magic number.
@@ -111,11 +117,22 @@ struct ArchiveInfo {
   std::string created_at;  // ISO-8601 UTC
   std::vector<ArchiveTableInfo> tables;
   uint64_t total_bytes = 0;
+  // The key id its signature names (format 1.3), empty when it has none or
+  // was read as a stream; not verified (VerifyArchiveSignature does that).
+  std::string signed_by;
 };
 
 // Reads the archive's header and manifest. With `check`, also reads and
 // verifies every chunk (checksums, decompression, row counts) and fails with
 // the first damaged table and chunk named.
 Result<ArchiveInfo> InspectArchive(const std::string& path, bool check, FileSystem* fs = FileSystem::Default());
+
+// Checks the signature of the archive at `path` (a file or a directory; a
+// stream is InvalidArgument: its signature comes after its rows) with `key`:
+// its header, manifest and schema are read and checked as by
+// OpenArchiveSource; Corruption, one line, when the archive has no signature,
+// names another key, or does not verify. The chunks are bound through the
+// manifest's checksums, which reading checks: verify, then read.
+Status VerifyArchiveSignature(const std::string& path, const ArchiveKey& key, FileSystem* fs = FileSystem::Default());
 
 }  // namespace decant

@@ -19,6 +19,7 @@
 #include "archive/export_journal.h"
 #include "archive/metadata.h"
 #include "archive/shards.h"
+#include "archive/signature.h"
 #include "core/version.h"
 
 namespace decant {
@@ -244,6 +245,7 @@ class ArchiveSink final : public Sink {
   std::vector<Writing> writing_;
   size_t open_writers_ = 0;
   int64_t last_opened_ = -1;
+  std::string schema_json_;             // the schema document, which a signature covers
   std::string snapshot_, attempt_;      // a shard part's
   std::unique_ptr<WritableFile> file_;  // single-file form
   uint64_t offset_ = 0;
@@ -389,6 +391,8 @@ Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& options) {
   std::string schema_json = SchemaToJson(schema);
   if (schema_json.size() > kMaxMetadataBytes) return Status::InvalidArgument("schema too large for an archive");
   manifest_.schema_checksum = Xxh3(schema_json);
+  if (options_.sign && shard_part()) return Status::InvalidArgument("a shard's part cannot be signed");
+  if (options_.sign) schema_json_ = schema_json;
 
   if (shard_part()) {
     DECANT_RETURN_IF_ERROR(BeginShardPart());
@@ -531,6 +535,20 @@ Status ArchiveSink::Commit() {
     }
   }
   std::string manifest = ManifestToJson(manifest_);
+  // The signature record (format 1.3): in the single-file form just before the
+  // manifest record, in the directory form the file "signature".
+  std::string signature;
+  if (options_.sign) {
+    auto document = SignArchive(*options_.sign, SignedMessage(schema_json_, manifest));
+    if (!document.ok()) {
+      Abort();
+      return document.status();
+    }
+    char frame[kRecordHeaderSize];
+    EncodeRecordHeader(RecordType::kSignature, *document, frame);
+    signature.assign(frame, sizeof frame);
+    signature += *document;
+  }
   Status s;
   if (shard_part()) {
     s = CommitShardPart();
@@ -541,11 +559,16 @@ Status ArchiveSink::Commit() {
       journal_.reset();
       if (s.ok()) s = fs_->Remove(JournalPath());
     }
-    if (s.ok()) s = WriteFileSynced(fs_, JoinPath(partial_, "manifest.json"), manifest);
+    if (s.ok() && !signature.empty()) s = WriteFileSynced(fs_, JoinPath(partial_, kSignatureFile), signature);
+    if (s.ok()) s = WriteDirectoryManifest(fs_, partial_, manifest);
     if (s.ok()) s = fs_->SyncDir(JoinPath(partial_, "data"));
     if (s.ok()) s = fs_->SyncDir(partial_);
     if (s.ok()) s = Publish(fs_, partial_, path_, options_.replace);
   } else {
+    if (!signature.empty()) {
+      s = file_->Append(signature);
+      offset_ += signature.size();
+    }
     uint64_t manifest_offset = offset_;
     char frame[kRecordHeaderSize];
     EncodeRecordHeader(RecordType::kManifest, manifest, frame);
@@ -556,7 +579,7 @@ Status ArchiveSink::Commit() {
     std::memcpy(end_payload + 16, manifest_.uuid.data(), 16);
     char end_frame[kRecordHeaderSize];
     EncodeRecordHeader(RecordType::kEnd, {end_payload, kEndPayloadSize}, end_frame);
-    s = file_->Append({frame, sizeof frame});
+    if (s.ok()) s = file_->Append({frame, sizeof frame});
     if (s.ok()) s = file_->Append(manifest);
     if (s.ok()) s = file_->Append({end_frame, sizeof end_frame});
     if (s.ok()) s = file_->Append({end_payload, sizeof end_payload});

@@ -9,6 +9,7 @@
 #include "archive/archive.h"
 #include "archive/codec.h"
 #include "archive/metadata.h"
+#include "archive/signature.h"
 #include "core/plural.h"
 
 namespace decant {
@@ -158,6 +159,10 @@ class IndexedArchiveSource final : public Source {
 
   const Manifest& manifest() const { return manifest_; }
   uint64_t total_bytes() const { return total_bytes_; }
+  // What a signature signs (SignedMessage of the schema and manifest documents).
+  const std::string& signed_message() const { return signed_message_; }
+  // The signature document, empty when the archive has none (format 1.3).
+  const std::string& signature() const { return signature_; }
   // Reads chunk `seq` of table `t` and checks its frame against the manifest;
   // leaves the record payload in `payload`.
   Status FetchChunk(uint32_t t, uint32_t seq, std::string* payload) const;
@@ -181,6 +186,8 @@ class IndexedArchiveSource final : public Source {
   Manifest manifest_;
   Schema schema_;
   uint64_t total_bytes_ = 0;
+  std::string signed_message_;
+  std::string signature_;
 };
 
 Status ReadRecordAt(const RandomAccessFile& f, uint64_t offset, uint64_t limit, RecordType type,
@@ -237,13 +244,14 @@ Result<std::unique_ptr<IndexedArchiveSource>> IndexedArchiveSource::OpenFile(con
   if (m.format_major != kArchiveFormatMajor || m.form != "file" || m.uuid != uuid) {
     return Status::Corruption("malformed manifest: its version, form or UUID disagrees with the archive header");
   }
-  DECANT_RETURN_IF_ERROR(ReadRecordAt(f, kFileHeaderSize, manifest_offset, RecordType::kSchema, path, &buf));
-  if (Xxh3(buf) != m.schema_checksum) {
+  std::string manifest_doc = std::move(buf), schema_doc;
+  DECANT_RETURN_IF_ERROR(ReadRecordAt(f, kFileHeaderSize, manifest_offset, RecordType::kSchema, path, &schema_doc));
+  if (Xxh3(schema_doc) != m.schema_checksum) {
     return Status::Corruption(path + ": the schema does not match the checksum recorded in the manifest");
   }
-  DECANT_RETURN_IF_ERROR(SchemaFromJson(buf, &src->schema_));
+  DECANT_RETURN_IF_ERROR(SchemaFromJson(schema_doc, &src->schema_));
   DECANT_RETURN_IF_ERROR(CheckManifestTables(m, src->schema_));
-  uint64_t next = kFileHeaderSize + kRecordHeaderSize + buf.size();
+  uint64_t next = kFileHeaderSize + kRecordHeaderSize + schema_doc.size();
   for (size_t t = 0; t < m.tables.size(); ++t) {
     for (size_t c = 0; c < m.tables[t].chunks.size(); ++c) {
       const ManifestChunk& ch = m.tables[t].chunks[c];
@@ -256,6 +264,19 @@ Result<std::unique_ptr<IndexedArchiveSource>> IndexedArchiveSource::OpenFile(con
       next = ch.offset + len;
     }
   }
+  // A signature record (1.3) fills the gap between the last chunk and the
+  // manifest exactly; a record of another type there is a later minor's.
+  if (next + kRecordHeaderSize <= manifest_offset) {
+    char frame[kRecordHeaderSize];
+    DECANT_RETURN_IF_ERROR(f.ReadAt(next, kRecordHeaderSize, frame));
+    if (DecodeRecordHeader(frame).type == static_cast<uint8_t>(RecordType::kSignature)) {
+      DECANT_RETURN_IF_ERROR(ReadRecordAt(f, next, manifest_offset, RecordType::kSignature, path, &src->signature_));
+      if (next + kRecordHeaderSize + src->signature_.size() != manifest_offset) {
+        return Status::Corruption(path + ": the signature record does not end where the manifest begins");
+      }
+    }
+  }
+  src->signed_message_ = SignedMessage(schema_doc, manifest_doc);
   return src;
 }
 
@@ -275,11 +296,29 @@ Result<std::unique_ptr<IndexedArchiveSource>> IndexedArchiveSource::OpenDirector
     return Status::Corruption("archive directory " + path +
                               " is incomplete: no manifest.json (writing did not finish?)");
   }
-  std::string buf;
-  DECANT_RETURN_IF_ERROR(read_whole("manifest.json", &buf));
-  if (buf.empty()) return Status::Corruption("malformed manifest: manifest.json is empty");
-  DECANT_RETURN_IF_ERROR(ManifestFromJson(buf, &src->manifest_));
+  std::string manifest_doc, sum, buf;
+  DECANT_RETURN_IF_ERROR(read_whole("manifest.json", &manifest_doc));
+  if (manifest_doc.empty()) return Status::Corruption("malformed manifest: manifest.json is empty");
+  // Every byte of manifest.json is covered by manifest.json.xxh3 (1.3), checked
+  // before a field of it is believed.
+  Status has_sum = read_whole(kManifestChecksumFile, &sum);
+  if (has_sum.ok()) {
+    if (sum.size() != kManifestChecksumFileSize || sum.back() != '\n' ||
+        !ParseChecksumHex(std::string_view(sum).substr(0, 16))) {
+      return Status::Corruption(path + ": " + kManifestChecksumFile + " is malformed (16 hex digits and a newline)");
+    }
+    if (sum != ManifestChecksumFileContent(manifest_doc)) {
+      return Status::Corruption(path + ": manifest.json does not match its checksum in " + kManifestChecksumFile);
+    }
+  } else if (has_sum.code() != StatusCode::kNotFound) {
+    return has_sum;
+  }
+  DECANT_RETURN_IF_ERROR(ManifestFromJson(manifest_doc, &src->manifest_));
   const Manifest& m = src->manifest_;
+  if (!has_sum.ok() && (m.format_major > 1 || m.format_minor >= 3)) {
+    return Status::Corruption(fmt::format("{} has no {} (a format {}.{} archive has one)", path, kManifestChecksumFile,
+                                          m.format_major, m.format_minor));
+  }
   if (m.form != "directory") return Status::Corruption("malformed manifest: form is not \"directory\"");
   Status s = read_whole("schema.json", &buf);
   if (s.code() == StatusCode::kNotFound) return Status::Corruption("archive directory " + path + " has no schema.json");
@@ -289,6 +328,17 @@ Result<std::unique_ptr<IndexedArchiveSource>> IndexedArchiveSource::OpenDirector
   }
   DECANT_RETURN_IF_ERROR(SchemaFromJson(buf, &src->schema_));
   DECANT_RETURN_IF_ERROR(CheckManifestTables(m, src->schema_));
+  src->signed_message_ = SignedMessage(buf, manifest_doc);
+  std::string signature_path = JoinPath(path, kSignatureFile);
+  if (fs->Exists(signature_path)) {
+    DECANT_ASSIGN_OR_RETURN(auto f, fs->NewRandomAccessFile(signature_path));
+    uint64_t size = f->Size();
+    src->total_bytes_ += size;
+    DECANT_RETURN_IF_ERROR(ReadRecordAt(*f, 0, size, RecordType::kSignature, signature_path, &src->signature_));
+    if (kRecordHeaderSize + src->signature_.size() != size) {
+      return Status::Corruption(signature_path + ": bytes follow the signature record");
+    }
+  }
   for (const ManifestTable& t : m.tables) {
     for (const ManifestChunk& c : t.chunks)
       src->total_bytes_ += kRecordHeaderSize + kChunkHeaderSize + c.compressed_bytes;
@@ -796,7 +846,27 @@ Result<ArchiveInfo> InspectArchive(const std::string& path, bool check, FileSyst
   if (check) DECANT_RETURN_IF_ERROR(drain(src.get(), src->ReadSchema().value()));
   ArchiveInfo info = InfoFromManifest(src->manifest());
   info.total_bytes = src->total_bytes();
+  if (!src->signature().empty()) {
+    ArchiveSignature sig;
+    DECANT_RETURN_IF_ERROR(SignatureFromJson(src->signature(), &sig));
+    info.signed_by = sig.key_id;
+  }
   return info;
+}
+
+Status VerifyArchiveSignature(const std::string& path, const ArchiveKey& key, FileSystem* fs) {
+  if (ReadAsStream(path, fs)) {
+    return Status::InvalidArgument(
+        "--verify-signature needs an archive file or directory: " + std::string(path == "-" ? "standard input" : path) +
+        " is a stream, whose signature comes only after its rows");
+  }
+  std::unique_ptr<IndexedArchiveSource> src;
+  if (fs->IsDirectory(path)) {
+    DECANT_ASSIGN_OR_RETURN(src, IndexedArchiveSource::OpenDirectory(path, fs));
+  } else {
+    DECANT_ASSIGN_OR_RETURN(src, IndexedArchiveSource::OpenFile(path, fs));
+  }
+  return CheckArchiveSignature(key, src->signed_message(), src->signature(), "archive " + path);
 }
 
 }  // namespace decant

@@ -19,6 +19,7 @@
 #include "archive/codec.h"
 #include "archive/format.h"
 #include "archive/metadata.h"
+#include "archive/signature.h"
 #include "tests/test_util.h"
 
 namespace decant {
@@ -441,7 +442,7 @@ TEST_F(ArchiveTest, InspectReportsManifest) {
     auto info = InspectArchive(P("a.dca"), check);
     ASSERT_TRUE(info.ok()) << info.status().ToString();
     EXPECT_EQ(info->form, "file");
-    EXPECT_EQ(info->format_version, "1.2");
+    EXPECT_EQ(info->format_version, "1.3");
     EXPECT_EQ(info->source_engine, "postgresql");
     EXPECT_EQ(info->server_version, "16.2");
     EXPECT_EQ(info->database, "shop");
@@ -550,7 +551,7 @@ TEST_F(ArchiveTest, CompressNoneRoundTripsInEveryForm) {
     SCOPED_TRACE(name);
     auto info = InspectArchive(P(name), true);
     ASSERT_TRUE(info.ok()) << info.status().ToString();
-    EXPECT_EQ(info->format_version, "1.2");
+    EXPECT_EQ(info->format_version, "1.3");
     for (const ArchiveTableInfo& t : info->tables) {
       for (const ArchiveChunkInfo& ch : t.chunks) EXPECT_EQ(ch.compressed_bytes, ch.uncompressed_bytes);
     }
@@ -862,26 +863,35 @@ TEST_F(ArchiveTest, DirectoryRefusals) {
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_THAT(s.message(), HasSubstr("incomplete: no manifest.json (writing did not finish?)"));
 
-  write_file_bytes(P("d/manifest.json"), "{\"format\": \"decant-archive\", \"tables\": [");
+  // What the parser refuses, behind a checksum that matches (as a writer of
+  // damaged JSON, or a newer major version, would make it).
+  auto write_manifest = [&](const std::string& text) {
+    write_file_bytes(P("d/manifest.json"), text);
+    write_file_bytes(P(std::string("d/") + kManifestChecksumFile), ManifestChecksumFileContent(text));
+  };
+  write_manifest("{\"format\": \"decant-archive\", \"tables\": [");
   s = ReadEverything(P("d"), false);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_THAT(s.message(), ::testing::StartsWith("malformed manifest: "));
 
   std::string bad = manifest;
   bad.replace(bad.find("\"rows\": 100"), 11, "\"rows\": -5");
-  write_file_bytes(P("d/manifest.json"), bad);
+  write_manifest(bad);
   s = ReadEverything(P("d"), false);
   EXPECT_THAT(s.message(), ::testing::StartsWith("malformed manifest: "));
 
   bad = manifest;
-  bad.replace(bad.find("\"1.2\""), 5, "\"2.0\"");
-  write_file_bytes(P("d/manifest.json"), bad);
+  bad.replace(bad.find("\"1.3\""), 5, "\"2.0\"");
+  write_manifest(bad);
   s = ReadEverything(P("d"), false);
   EXPECT_EQ(s.code(), StatusCode::kUnsupportedVersion);
   EXPECT_EQ(s.message(), "archive format version 2.0 is newer than this decant reads (1.x); use a newer decant");
+  // A newer major version is refused before its checksum file is missed.
+  ASSERT_TRUE(FileSystem::Default()->Remove(P(std::string("d/") + kManifestChecksumFile)).ok());
+  EXPECT_EQ(ReadEverything(P("d"), false).code(), StatusCode::kUnsupportedVersion);
 
   // A bit flip in a chunk file names the table and chunk.
-  write_file_bytes(P("d/manifest.json"), manifest);
+  write_manifest(manifest);
   ASSERT_TRUE(ReadEverything(P("d"), false).ok());
   std::string chunk_path = P("d/" + ChunkFileName(2, 0));
   std::string chunk = read_file_bytes(chunk_path);
@@ -1360,6 +1370,29 @@ Content GoldenContentV12() {
   return c;
 }
 
+// The exact content of tests/data/compat/v1.3/sample.dca and sample.dcd: what
+// format 1.3 added is around the content (the directory form's
+// manifest.json.xxh3; both signed with the key whose public half is
+// tests/data/compat/golden-ed25519.pub.pem), so the content is small.
+// Frozen: never change it, add a new golden archive instead.
+Content GoldenContentV13() {
+  Content c;
+  c.schema.engine = "sqlite";
+  c.schema.server_version = "3.40.1";
+  c.schema.database = "golden13.db";
+  Table t;
+  t.name = "signed";
+  t.columns = {Col("id", LogicalType::kInt64), Col("note", LogicalType::kText)};
+  t.columns[0].native_type = "INTEGER";
+  t.columns[1].native_type = "TEXT";
+  t.primary_key = KeyConstraint{"", {"id"}};
+  c.schema.tables = {t};
+  c.tables = {{{Value::Int(1), Value::Text("kept as a backup")}, {Value::Int(2), Value::Null()}}};
+  return c;
+}
+
+std::string GoldenPublicKey() { return std::string(DECANT_SOURCE_DIR) + "/tests/data/compat/golden-ed25519.pub.pem"; }
+
 // The golden content of format MAJOR.MINOR, or nullptr for a version that has
 // none (a new version must add its content here when it is released).
 using GoldenContentFn = Content (*)();
@@ -1367,13 +1400,21 @@ GoldenContentFn GoldenContentOf(unsigned major, unsigned minor) {
   if (major == 1 && minor == 0) return GoldenContent;
   if (major == 1 && minor == 1) return GoldenContentV11;
   if (major == 1 && minor == 2) return GoldenContentV12;
+  if (major == 1 && minor == 3) return GoldenContentV13;
   return nullptr;
 }
 
-// How the golden archives of MAJOR.MINOR are written: 1.2's in codec 0 (none).
-ArchiveWriteOptions GoldenWriteOptions(unsigned major, unsigned minor) {
+// How the golden archives of MAJOR.MINOR are written: 1.2's in codec 0 (none);
+// 1.3's signed with the private key DECANT_GOLDEN_SIGNING_KEY names (kept out
+// of the repository; its public key is tests/data/compat/golden-ed25519.pub.pem).
+Result<ArchiveWriteOptions> GoldenWriteOptions(unsigned major, unsigned minor) {
   ArchiveWriteOptions o;
   if (major == 1 && minor == 2) o.compression = ArchiveCompression::kNone;
+  if (major == 1 && minor == 3) {
+    const char* key = getenv("DECANT_GOLDEN_SIGNING_KEY");
+    if (key == nullptr) return Status::InvalidArgument("set DECANT_GOLDEN_SIGNING_KEY to the golden private key");
+    DECANT_ASSIGN_OR_RETURN(o.sign, ArchiveKey::Load(key, true));
+  }
   return o;
 }
 
@@ -1404,9 +1445,10 @@ TEST(GoldenTest, WriteGolden) {
   }
   ASSERT_TRUE(fs->CreateDir(dir).ok());
   (void)fs->Remove(dir + "/sample.dcd");
-  ArchiveWriteOptions o = GoldenWriteOptions(kArchiveFormatMajor, kArchiveFormatMinor);
-  ASSERT_TRUE(WriteContent(dir + "/sample.dca", ArchiveForm::kFile, content(), fs, o).ok());
-  ASSERT_TRUE(WriteContent(dir + "/sample.dcd", ArchiveForm::kDirectory, content(), fs, o).ok());
+  auto o = GoldenWriteOptions(kArchiveFormatMajor, kArchiveFormatMinor);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  ASSERT_TRUE(WriteContent(dir + "/sample.dca", ArchiveForm::kFile, content(), fs, *o).ok());
+  ASSERT_TRUE(WriteContent(dir + "/sample.dcd", ArchiveForm::kDirectory, content(), fs, *o).ok());
 }
 
 TEST(GoldenTest, ReadsFormat1_0) {
@@ -1507,6 +1549,38 @@ TEST(GoldenTest, ReadsFormat1_2) {
   EXPECT_EQ(bytes.substr(8, 4), std::string("\x01\x00\x02\x00", 4));
   std::vector<uint32_t> codecs = ChunkCodecs(bytes);
   EXPECT_EQ(codecs, std::vector<uint32_t>{kCodecNone});
+}
+
+TEST(GoldenTest, ReadsFormat1_3) {
+  auto key = ArchiveKey::Load(GoldenPublicKey(), false);
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  for (const char* name : {"sample.dca", "sample.dcd"}) {
+    std::string path = GoldenDir(1, 3) + "/" + name;
+    SCOPED_TRACE(path);
+    auto info = InspectArchive(path, true);
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    EXPECT_EQ(info->format_version, "1.3");
+    EXPECT_EQ(info->database, "golden13.db");
+    ASSERT_EQ(info->tables.size(), 1u);
+    EXPECT_EQ(info->tables[0].rows, 2u);
+    // What 1.3 added: the signature, and the directory form's manifest checksum.
+    EXPECT_EQ(info->signed_by, (*key)->key_id());
+    Status verified = VerifyArchiveSignature(path, **key);
+    EXPECT_TRUE(verified.ok()) << verified.ToString();
+    for (bool stream : {false, true}) {
+      if (stream && std::string(name) == "sample.dcd") continue;
+      auto src = stream ? OpenArchiveStream(path) : OpenArchiveSource(path);
+      ASSERT_TRUE(src.ok()) << src.status().ToString();
+      auto back = ReadContent(src->get());
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      ExpectSameContent(GoldenContentV13(), *back);
+    }
+  }
+  std::string manifest = read_file_bytes(GoldenDir(1, 3) + "/sample.dcd/manifest.json");
+  EXPECT_EQ(read_file_bytes(GoldenDir(1, 3) + "/sample.dcd/manifest.json.xxh3"), ChecksumHex(Xxh3(manifest)) + "\n");
+  EXPECT_EQ(read_file_bytes(GoldenDir(1, 3) + "/sample.dca").substr(8, 4), std::string("\x01\x00\x03\x00", 4));
+  // Older directory archives had no manifest.json.xxh3, and still read (above).
+  EXPECT_FALSE(FileSystem::Default()->Exists(GoldenDir(1, 2) + "/sample.dcd/manifest.json.xxh3"));
 }
 
 // Every released format version has its golden archives, and the current one is among them.

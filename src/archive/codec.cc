@@ -145,6 +145,7 @@ const char* RecordTypeName(uint8_t type) {
     case RecordType::kChunk: return "chunk";
     case RecordType::kManifest: return "manifest";
     case RecordType::kEnd: return "end";
+    case RecordType::kSignature: return "signature";
   }
   return "unknown";
 }

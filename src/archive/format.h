@@ -21,8 +21,10 @@ namespace decant {
 //        Column.identity ("", "ALWAYS", "BY DEFAULT"); optional View/Trigger/
 //        NativeObject options, Column.on_update, IndexKey.json_path (0.2.0)
 //   1.2  chunk codec 0 (none: the rows stored as they are) (after 0.2.0)
+//   1.3  directory form: manifest.json.xxh3, the checksum of manifest.json;
+//        the signature (record type 5 / file "signature", Ed25519) (issue 17)
 inline constexpr uint16_t kArchiveFormatMajor = 1;
-inline constexpr uint16_t kArchiveFormatMinor = 2;
+inline constexpr uint16_t kArchiveFormatMinor = 3;
 // Value of the manifest's "format" key.
 inline constexpr char kArchiveFormatName[] = "decant-archive";
 
@@ -56,7 +58,16 @@ enum class RecordType : uint8_t {
   kChunk = 2,
   kManifest = 3,
   kEnd = 4,
+  kSignature = 5,  // 1.3: the signature document, just before the manifest record
 };
+
+// Directory form (1.3): the XXH3-64 of manifest.json's bytes, 16 lowercase hex
+// digits and a newline, written before manifest.json.
+inline constexpr char kManifestChecksumFile[] = "manifest.json.xxh3";
+inline constexpr size_t kManifestChecksumFileSize = 17;
+// Directory form (1.3): the signature record (frame and payload, as in the
+// single-file form), written before manifest.json.xxh3 when the archive is signed.
+inline constexpr char kSignatureFile[] = "signature";
 
 using ArchiveUuid = std::array<uint8_t, 16>;
 

@@ -609,6 +609,14 @@ Status ManifestFromJson(std::string_view text, Manifest* out) {
   }
 }
 
+std::string ManifestChecksumFileContent(std::string_view manifest) { return ChecksumHex(Xxh3(manifest)) + "\n"; }
+
+Status WriteDirectoryManifest(FileSystem* fs, const std::string& dir, std::string_view manifest) {
+  DECANT_RETURN_IF_ERROR(
+      WriteFileSynced(fs, JoinPath(dir, kManifestChecksumFile), ManifestChecksumFileContent(manifest)));
+  return WriteFileSynced(fs, JoinPath(dir, "manifest.json"), manifest);
+}
+
 std::string NowUtc() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};

@@ -56,6 +56,12 @@ std::string ManifestToJson(const Manifest& manifest);
 // for anything else wrong, including row counts that do not add up.
 Status ManifestFromJson(std::string_view text, Manifest* out);
 
+// Directory form: writes `dir`/manifest.json.xxh3 (the checksum of `manifest`,
+// format 1.3), then `dir`/manifest.json, each fsynced; the caller fsyncs `dir`.
+Status WriteDirectoryManifest(FileSystem* fs, const std::string& dir, std::string_view manifest);
+// Directory form: the content of manifest.json.xxh3 for `manifest`.
+std::string ManifestChecksumFileContent(std::string_view manifest);
+
 // Now, as the manifest's created_at holds it: UTC, "YYYY-MM-DDTHH:MM:SSZ".
 std::string NowUtc();
 

@@ -442,7 +442,7 @@ Status JoinShards(const std::string& dir, FileSystem* fs) {
       m.tables[t].chunks.push_back(mc);
     }
   }
-  DECANT_RETURN_IF_ERROR(WriteFileSynced(fs, JoinPath(partial, "manifest.json"), ManifestToJson(m)));
+  DECANT_RETURN_IF_ERROR(WriteDirectoryManifest(fs, partial, ManifestToJson(m)));
   DECANT_RETURN_IF_ERROR(fs->SyncDir(JoinPath(partial, "data")));
   DECANT_RETURN_IF_ERROR(fs->Remove(ShardsDir(dir)));
   DECANT_RETURN_IF_ERROR(fs->SyncDir(partial));

@@ -18,6 +18,7 @@
 
 #include "archive/archive.h"
 #include "archive/format.h"
+#include "archive/signature.h"
 #include "cli/docgen.h"
 #include "cli/exit_codes.h"
 #include "cli/suggest.h"
@@ -141,11 +142,16 @@ class EventLogSink final : public spdlog::sinks::base_sink<std::mutex> {
 };
 
 // Warnings on stderr, above the live progress display when one is drawn.
+// Every message is escaped here, once, whoever logged it: a name from the
+// data (a table called "a\nb", an escape sequence) keeps the line one line.
 class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
+    std::string payload = Printable(std::string(msg.payload.data(), msg.payload.size()));
+    spdlog::details::log_msg escaped = msg;
+    escaped.payload = payload;
     spdlog::memory_buf_t text;
-    formatter_->format(msg, text);
+    formatter_->format(escaped, text);
     std::string line(text.data(), text.size());
     if (!line.empty() && line.back() == '\n') line.pop_back();
     WriteLineAbove(line);
@@ -166,8 +172,20 @@ void SetUpLogging(bool quiet) {
   spdlog::set_default_logger(logger);
 }
 
+// One line on stderr, escaped (Printable leaves what is escaped already as it is).
 void Say(const GlobalOptions& g, const std::string& line) {
-  if (!g.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  if (!g.quiet) std::fprintf(stderr, "%s\n", Printable(line).c_str());
+}
+
+// A report of several lines on `out` (plan, inspect, verify), each line
+// escaped: names from the data cannot add a line or drive the terminal.
+void PutLines(const std::string& text, FILE* out = stdout) {
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    std::fprintf(out, "%s\n", Printable(text.substr(start, nl - start)).c_str());
+    start = nl + 1;
+  }
 }
 
 // A --json result on stdout: {"document": NAME, "v": version, then `body`}.
@@ -798,6 +816,7 @@ struct ExportArgs {
   bool force = false;           // replace an existing output; write binary data to a terminal
   bool resume = false;          // continue in OUTPUT.partial (--directory)
   bool not_consistent = false;  // with resume
+  std::string sign;             // --sign: an Ed25519 private key file (PEM)
   SelectArgs select;
   DjangoArgs django;
   TypeDbArgs typedb;
@@ -882,6 +901,7 @@ const char* RefusedShardOptions(const ExportArgs& a) {
   if (a.format != "decant") return "shards write the decant archive's directory form: drop --format";
   if (a.output.empty() || a.output == "-") return "shards need -o DIR, the archive directory they share";
   if (a.force) return "shards never replace an archive directory: drop --force";
+  if (!a.sign.empty()) return "shards do not sign the archive they share: drop --sign";
   return nullptr;
 }
 
@@ -932,6 +952,14 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
     return Fail(
         Status::InvalidArgument("--jobs needs --directory: the single-file form is written one table at a time"));
   }
+  std::shared_ptr<const ArchiveKey> sign;
+  if (!a.sign.empty()) {
+    if ((*format)->name != "decant")
+      return Fail(Status::InvalidArgument("--sign signs decant archives: drop --format"));
+    auto key = ArchiveKey::Load(a.sign, true);
+    if (!key.ok()) return Fail(key.status());
+    sign = *key;
+  }
   bool typedb_in = IsTypeDbFile(a.source), typedb_out = (*format)->name == "typedb";
   if (a.typedb.version && !typedb_out) return Fail(Status::InvalidArgument("--typedb-version needs --format typedb"));
   EndpointOptions eo{a.jobs};
@@ -950,6 +978,7 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
   wo.zstd_level = a.zstd_level;
   wo.compress = a.compress != "none";
   wo.replace = a.force;
+  wo.sign = sign;
   auto django = a.django.Options();
   if (!django.ok()) return Fail(django.status());
   wo.django = std::move(*django);
@@ -965,9 +994,17 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
 
 // ---- import -----------------------------------------------------------------
 
+// --verify-signature KEYFILE: the Ed25519 key (public or private, PEM) an
+// archive's signature must verify with; null without the option.
+Result<std::shared_ptr<const ArchiveKey>> VerifyKey(const std::string& path) {
+  if (path.empty()) return std::shared_ptr<const ArchiveKey>();
+  return ArchiveKey::Load(path, false);
+}
+
 struct ImportArgs {
   std::string archive;
   std::string target;
+  std::string verify_signature;
   LoadArgs load;
   SelectArgs select;
   DocumentArgs documents;
@@ -979,6 +1016,12 @@ int RunImport(const ImportArgs& args, const GlobalOptions& g) {
   if (IsDatabaseLocation(a.archive)) {
     return Fail(Status::InvalidArgument("import reads an archive; '" + RedactLocation(a.archive) +
                                         "' is a database URI (use migrate to copy between databases)"));
+  }
+  // Before the target is opened: an archive that fails is refused with nothing written.
+  auto verify = VerifyKey(a.verify_signature);
+  if (!verify.ok()) return Fail(verify.status());
+  if (*verify) {
+    if (Status st = VerifyArchiveSignature(a.archive, **verify); !st.ok()) return Fail(st);
   }
   auto sink = OpenDatabaseSink(a.target, EndpointOptions{a.load.jobs});
   if (!sink.ok()) return Fail(sink.status());
@@ -1142,6 +1185,7 @@ struct DumpArgs {
   std::string compress = "zstd";
   size_t jobs = 1;
   bool force = false;  // replace an existing dump directory
+  std::string sign;    // --sign: an Ed25519 private key file (PEM)
 };
 
 uint64_t TotalRows(const ServerCopySummary& s) {
@@ -1153,6 +1197,12 @@ uint64_t TotalRows(const ServerCopySummary& s) {
 int RunDump(const DumpArgs& a, const GlobalOptions& g) {
   std::string out = a.output.empty() ? DefaultDumpName() : a.output;
   if (Status st = CheckOutput(out, a.force, nullptr); !st.ok()) return Fail(st);
+  std::shared_ptr<const ArchiveKey> sign;
+  if (!a.sign.empty()) {
+    auto key = ArchiveKey::Load(a.sign, true);
+    if (!key.ok()) return Fail(key.status());
+    sign = *key;
+  }
   auto server = OpenServer(a.server);
   if (!server.ok()) return Fail(server.status());
   auto progress = MakeProgress("dump", StyleFor(g));
@@ -1164,6 +1214,7 @@ int RunDump(const DumpArgs& a, const GlobalOptions& g) {
   AddTestHooks(&o.copy);
   o.endpoint.jobs = a.jobs;
   o.replace = a.force;
+  o.sign = sign;
   auto summary = DumpServer(**server, out, o);
   if (!summary.ok()) return Fail(summary.status());
   Say(g, fmt::format("dumped {}, {} from {} to {} in {:.2f} s", Counted(summary->databases.size(), "database"),
@@ -1175,11 +1226,14 @@ int RunDump(const DumpArgs& a, const GlobalOptions& g) {
 struct RestoreArgs {
   std::string dump;
   std::string server;
+  std::string verify_signature;
   LoadArgs load;
 };
 
 int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
   if (const char* refused = a.load.Refused()) return Fail(Status::InvalidArgument(refused));
+  auto verify = VerifyKey(a.verify_signature);
+  if (!verify.ok()) return Fail(verify.status());
   auto server = OpenServer(a.server);
   if (!server.ok()) return Fail(server.status());
   auto progress = MakeProgress("restore", StyleFor(g));
@@ -1189,6 +1243,7 @@ int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
   o.copy.events = g_events;
   AddTestHooks(&o.copy);
   o.endpoint.jobs = a.load.jobs;
+  o.verify = *verify;
   auto summary = RestoreServer(a.dump, **server, o);
   if (!summary.ok()) return Fail(summary.status());
   Say(g, fmt::format("restored {}, {} from {} to {} in {:.2f} s", Counted(summary->databases.size(), "database"),
@@ -1211,6 +1266,7 @@ int RunRestore(const RestoreArgs& a, const GlobalOptions& g) {
 struct InspectArgs {
   std::string archive;
   bool check = false;
+  std::string verify_signature;
   bool json = false;
   DocumentArgs documents;
   std::vector<std::string> renames;  // TypeDB files
@@ -1230,14 +1286,14 @@ int InspectForeign(const InspectArgs& a, const FormatRow& format) {
   if (format.inspect && !a.json) {  // its own report is text; --json: the tables it becomes
     auto text = format.inspect(a.archive, *read_options, a.check, FileSystem::Default());
     if (!text.ok()) return Fail(text.status());
-    std::fputs(text->c_str(), stdout);
+    PutLines(*text);
     return kExitOk;
   }
   auto source = OpenFileSource(a.archive, *read_options);
   if (!source.ok()) return Fail(source.status());
   auto schema = (*source)->ReadSchema();
   if (!schema.ok()) return Fail(schema.status());
-  std::string out = fmt::format("input:   {} ({})\n", (*source)->Describe(), format.description);
+  std::string out = fmt::format("input:   {} ({})\n", Printable((*source)->Describe()), format.description);
   out += fmt::format("tables:  {}\n", schema->tables.size());
   uint64_t total = 0;
   nlohmann::ordered_json tables = nlohmann::ordered_json::array();
@@ -1323,7 +1379,7 @@ int InspectForeign(const InspectArgs& a, const FormatRow& format) {
     PrintJsonDocument("inspect", body);
     return kExitOk;
   }
-  std::fputs(out.c_str(), stdout);
+  PutLines(out);
   return kExitOk;
 }
 
@@ -1333,11 +1389,27 @@ int RunInspect(const InspectArgs& a) {
   if (!a.renames.empty() && (*format)->name != "typedb") {
     return Fail(Status::InvalidArgument("inspect takes --rename for TypeDB files only"));
   }
-  if (*format != &Formats().front()) return InspectForeign(a, **format);
+  if (*format != &Formats().front()) {
+    if (!a.verify_signature.empty()) {
+      return Fail(Status::InvalidArgument("--verify-signature checks decant archives; " + a.archive + " is a " +
+                                          std::string((*format)->description)));
+    }
+    return InspectForeign(a, **format);
+  }
+  auto verify = VerifyKey(a.verify_signature);
+  if (!verify.ok()) return Fail(verify.status());
+  if (*verify) {
+    if (Status st = VerifyArchiveSignature(a.archive, **verify); !st.ok()) return Fail(st);
+  }
   auto info = InspectArchive(a.archive, a.check);
   if (!info.ok()) return Fail(info.status());
   if (a.json) {
-    PrintJsonDocument("inspect", ArchiveInfoJson(*info, a.archive, a.check));
+    nlohmann::ordered_json body = ArchiveInfoJson(*info, a.archive, a.check);
+    if (*verify || !info->signed_by.empty()) {
+      body["signature"] = {{"key_id", *verify ? (*verify)->key_id() : info->signed_by},
+                           {"verified", *verify != nullptr}};
+    }
+    PrintJsonDocument("inspect", body);
     return kExitOk;
   }
   uint64_t rows = 0, chunks = 0, compressed = 0, raw = 0;
@@ -1352,10 +1424,21 @@ int RunInspect(const InspectArgs& a) {
     width = std::max(width, QualifiedName(t.schema, t.name).size());
   }
   std::string out;
-  out += fmt::format("archive:        {} ({} form, {})\n", a.archive, info->form, HumanBytes(info->total_bytes));
-  out += fmt::format("format version: {} (written by decant {})\n", info->format_version, info->decant_version);
-  out += fmt::format("source:         {} {}, database {}\n", info->source_engine, info->server_version, info->database);
-  out += fmt::format("created:        {}\n", info->created_at);
+  // What the manifest says is the archive's data: escaped as every name is.
+  out += fmt::format("archive:        {} ({} form, {})\n", Printable(a.archive), info->form,
+                     HumanBytes(info->total_bytes));
+  out += fmt::format("format version: {} (written by decant {})\n", Printable(info->format_version),
+                     Printable(info->decant_version));
+  out += fmt::format("source:         {} {}, database {}\n", Printable(info->source_engine),
+                     Printable(info->server_version), Printable(info->database));
+  out += fmt::format("created:        {}\n", Printable(info->created_at));
+  if (*verify) {
+    out += fmt::format("signature:      verified, Ed25519 key {} ({})\n", (*verify)->key_id(),
+                       Printable(a.verify_signature));
+  } else if (!info->signed_by.empty()) {
+    out += fmt::format("signature:      Ed25519 key {}, not verified (--verify-signature KEY checks it)\n",
+                       info->signed_by);
+  }
   out += fmt::format("tables:         {} with {} in {} ({} compressed from {})\n", info->tables.size(),
                      Counted(rows, "row"), Counted(chunks, "chunk"), HumanBytes(compressed), HumanBytes(raw));
   out += fmt::format("\n  {:<{}}  {:>12}  {:>6}  {:>10}  {}\n", "table", width, "rows", "chunks", "bytes", "checksums");
@@ -1373,7 +1456,7 @@ int RunInspect(const InspectArgs& a) {
   if (a.check)
     out += fmt::format("\ncheck: OK, {} read, checksums and row counts verified\n",
                        chunks == 1 ? "the one chunk" : "all " + Counted(chunks, "chunk"));
-  std::fputs(out.c_str(), stdout);
+  PutLines(out);
   return kExitOk;
 }
 
@@ -1417,7 +1500,13 @@ int RunSchema(const SchemaArgs& a) {
     }
   }
   std::string ddl = notes + dialect->schema_ddl(*schema, SystemNamed(schema->engine));
-  std::fputs(ddl.c_str(), stdout);
+  // Exact SQL into a file or a pipe; on a terminal, a name's control
+  // characters are shown escaped (its line breaks stay: they are the SQL's).
+  if (::isatty(STDOUT_FILENO)) {
+    PutLines(ddl);
+  } else {
+    std::fputs(ddl.c_str(), stdout);
+  }
   return kExitOk;
 }
 
@@ -1506,12 +1595,7 @@ int RunPlan(const PlanArgs& a) {
       text += (*engine)->schema_ddl(plan->target_schema, *plan->source_traits);
     }
   }
-  for (size_t start = 0; start < text.size();) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    std::fprintf(stdout, "%s\n", Printable(text.substr(start, nl - start)).c_str());
-    start = nl + 1;
-  }
+  PutLines(text);
   return kExitOk;
 }
 
@@ -1574,7 +1658,7 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
   }
   size_t width = 5;
   for (const auto& d : report->a) width = std::max(width, d.table.size());
-  std::string out = fmt::format("A: {}\nB: {}\n\n", (*a)->Describe(), (*b)->Describe());
+  std::string out = fmt::format("A: {}\nB: {}\n\n", Printable((*a)->Describe()), Printable((*b)->Describe()));
   uint64_t rows = 0;
   for (const auto& d : report->a) {
     const TableDifference* diff = nullptr;
@@ -1583,7 +1667,7 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
     }
     rows += d.rows;
     out += fmt::format("  {:<{}}  {:>12} rows  {}  {}\n", Printable(d.table), width, d.rows, DigestHex(d.hash),
-                       diff ? "DIFFERENT: " + diff->reason : "equal");
+                       diff ? "DIFFERENT: " + Printable(diff->reason) : "equal");
   }
   for (const auto& x : report->differences) {
     if (x.reason == "only in B") out += fmt::format("  {:<{}}  DIFFERENT: only in B\n", Printable(x.table), width);
@@ -1605,7 +1689,7 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
                        Counted(std::max(report->a.size(), report->b.size()), "table"),
                        Noun(differ, "differs", "differ"), names);
   }
-  if (!g.quiet) std::fputs(out.c_str(), stdout);
+  if (!g.quiet) PutLines(out);
   return report->equal() ? kExitOk : kExitDifferent;
 }
 
@@ -1691,6 +1775,8 @@ int RunDecant(int argc, char** argv) {
   export_cmd->add_flag("--force", ex.force,
                        "replace an existing output once the new one is complete (a file, or an archive directory); "
                        "with -o -, write binary data to a terminal");
+  export_cmd->add_option("--sign", ex.sign,
+                         "sign the archive with this Ed25519 private key (PEM: openssl genpkey -algorithm ed25519)");
   AddSelectOptions(export_cmd, &ex.select);
   AddDjangoWriteOptions(export_cmd, &ex.django, true);
   AddTypeDbVersion(export_cmd, &ex.typedb);
@@ -1705,6 +1791,9 @@ int RunDecant(int argc, char** argv) {
       ->required();
   import_cmd->add_option("target", im.target, "database URI")->required();
   AddLoadOptions(import_cmd, &im.load, "tables loaded at once");
+  import_cmd->add_option("--verify-signature", im.verify_signature,
+                         "refuse the archive, before anything is written, unless it is signed by this Ed25519 key "
+                         "(PEM, public or private)");
   AddStrictObjects(import_cmd, &im.load);
   AddDataOnly(import_cmd, &im.load);
   AddUpsert(import_cmd, &im.load);
@@ -1751,6 +1840,9 @@ int RunDecant(int argc, char** argv) {
       ->transform(OneOf("compression", {"zstd", "none"}));
   dump_cmd->add_option("-j,--jobs", du.jobs, "connections reading each database")->check(CLI::Range(1, 64));
   dump_cmd->add_flag("--force", du.force, "replace an existing dump directory (or file) once the new dump is complete");
+  dump_cmd->add_option("--sign", du.sign,
+                       "sign every database's archive with this Ed25519 private key (PEM: openssl genpkey -algorithm "
+                       "ed25519)");
 
   RestoreArgs re;
   auto* restore_cmd = app.add_subcommand("restore", "dump directory -> every database back onto a server");
@@ -1760,6 +1852,9 @@ int RunDecant(int argc, char** argv) {
   restore_cmd->add_option("server", re.server, "server URI")->required();
   AddLoadOptions(restore_cmd, &re.load, "tables loaded at once");
   AddResume(restore_cmd, &re.load);
+  restore_cmd->add_option("--verify-signature", re.verify_signature,
+                          "refuse the dump, before any database is created, unless every archive is signed by this "
+                          "Ed25519 key (PEM, public or private)");
 
   InspectArgs in;
   auto* inspect_cmd = app.add_subcommand("inspect", "show what an archive holds");
@@ -1768,6 +1863,8 @@ int RunDecant(int argc, char** argv) {
   inspect_cmd->add_option("archive", in.archive, "archive file or directory; '-' reads stdin")->required();
   inspect_cmd->add_flag("--check", in.check,
                         "read and verify every chunk (a TypeDB export: recount everything against its checksums)");
+  inspect_cmd->add_option("--verify-signature", in.verify_signature,
+                          "fail (exit 3) unless the archive is signed by this Ed25519 key (PEM, public or private)");
   inspect_cmd->add_flag("--json", in.json, "print what it holds as one JSON document (docs/events.md)");
   AddDocumentOptions(inspect_cmd, &in.documents);
   AddTypeDbRename(inspect_cmd, &in.renames);

@@ -24,6 +24,7 @@ Result<std::unique_ptr<Sink>> OpenArchiveFileSink(const std::string& path, const
   wo.zstd_level = options.zstd_level;
   wo.compression = options.compress ? ArchiveCompression::kZstd : ArchiveCompression::kNone;
   wo.replace = options.replace;
+  wo.sign = options.sign;
   return OpenArchiveSink(path, wo, fs);
 }
 

@@ -35,6 +35,8 @@ struct FileProbe {
 };
 
 // How a format writes, for the formats that are written.
+class ArchiveKey;  // archive/signature.h
+
 struct FileWriteOptions {
   bool directory = false;     // the format's directory form, where it has one
   int zstd_level = 3;         // compression level, where the format compresses
@@ -45,6 +47,8 @@ struct FileWriteOptions {
   // file, or a directory that holds what the format writes there); without
   // it, an existing output is refused (FailedPrecondition) and left as it is.
   bool replace = false;
+  // --sign: a decant archive's Ed25519 private key (other formats: null).
+  std::shared_ptr<const ArchiveKey> sign = nullptr;
 };
 
 // One row per format. Every function is given the FileSystem to use.

@@ -139,12 +139,26 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   uint64_t size_;
 };
 
+// The modes of what decant creates (docs/cli.md, "Files decant writes").
+constexpr mode_t kFileMode = 0600;
+constexpr mode_t kDirMode = 0700;
+
 class PosixFileSystem final : public FileSystem {
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     if (path == "-") return std::unique_ptr<WritableFile>(new PosixWritableFile("<stdout>", 1, false));
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kFileMode);
     if (fd < 0) return ErrnoStatus("cannot create", path, errno);
+    // Owner-only whatever the umask, as pg_dump makes its files: what decant
+    // writes holds a database's rows. Only a regular file: a FIFO or a device
+    // named as the output keeps its own mode.
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) != kFileMode &&
+        ::fchmod(fd, kFileMode) != 0) {
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus("cannot make owner-only", path, err);
+    }
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd, true));
   }
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
@@ -211,9 +225,12 @@ class PosixFileSystem final : public FileSystem {
     return static_cast<uint64_t>(st.st_size);
   }
   Status CreateDir(const std::string& path) override {
-    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+    if (::mkdir(path.c_str(), kDirMode) != 0) {
+      if (errno == EEXIST) return Status::OK();  // not ours: its mode stays
       return ErrnoStatus("cannot create directory", path, errno);
     }
+    // mkdir's mode passes through the umask; a directory decant made is owner-only whatever it is.
+    if (::chmod(path.c_str(), kDirMode) != 0) return ErrnoStatus("cannot make owner-only", path, errno);
     return Status::OK();
   }
   Status Rename(const std::string& from, const std::string& to) override {

@@ -51,7 +51,8 @@ class FileSystem {
   // The process-wide POSIX implementation.
   static FileSystem* Default();
 
-  // Creates or truncates `path`; "-" is standard output.
+  // Creates or truncates `path`; "-" is standard output. A regular file is
+  // made owner-only (0600) whatever the umask: what decant writes holds rows.
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
   // "-" is standard input.
   virtual Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) = 0;
@@ -65,7 +66,9 @@ class FileSystem {
   // non-directory is one.
   virtual bool IsRegularFile(const std::string& path) { return Exists(path) && !IsDirectory(path); }
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;
-  virtual Status CreateDir(const std::string& path) = 0;  // OK if it exists
+  // Creates a directory owner-only (0700) whatever the umask; OK, and left as
+  // it is, if it exists.
+  virtual Status CreateDir(const std::string& path) = 0;
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   virtual Status Remove(const std::string& path) = 0;  // file, or directory recursively
   virtual Status SyncDir(const std::string& path) = 0;

@@ -2,6 +2,7 @@
 #include "io/file_system.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -31,6 +32,39 @@ class PublishTest : public ::testing::Test {
   std::filesystem::path dir_;
   FileSystem* fs_ = FileSystem::Default();
 };
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
+// What decant creates is owner-only whatever the umask (issue 17): files 0600,
+// directories 0700, even under a umask that would take the owner's own bits;
+// an existing directory, and a device named as the output, keep their mode.
+TEST_F(PublishTest, CreatesOwnerOnlyWhateverTheUmask) {
+  for (mode_t mask : {mode_t{0}, mode_t{022}, mode_t{0277}}) {
+    SCOPED_TRACE(mask);
+    mode_t old = ::umask(mask);
+    std::string d = P("d" + std::to_string(mask)), f = P("f" + std::to_string(mask));
+    ASSERT_TRUE(fs_->CreateDir(d).ok());
+    auto file = fs_->NewWritableFile(f);
+    ::umask(old);
+    ASSERT_TRUE(file.ok()) << file.status().ToString();
+    ASSERT_TRUE((*file)->Append("rows").ok());
+    ASSERT_TRUE((*file)->Close().ok());
+    EXPECT_EQ(ModeOf(d), 0700u);
+    EXPECT_EQ(ModeOf(f), 0600u);
+  }
+  std::filesystem::create_directory(P("mine"));
+  std::filesystem::permissions(P("mine"), std::filesystem::perms(0755));
+  ASSERT_TRUE(fs_->CreateDir(P("mine")).ok());
+  EXPECT_EQ(ModeOf(P("mine")), 0755u);
+  mode_t null_mode = ModeOf("/dev/null");
+  auto dev = fs_->NewWritableFile("/dev/null");
+  ASSERT_TRUE(dev.ok());
+  EXPECT_EQ(ModeOf("/dev/null"), null_mode);
+}
 
 TEST_F(PublishTest, RefusesWhatAppearedUnlessReplace) {
   Write(P("out.partial"), "new");

@@ -10,6 +10,7 @@
 #include "core/ascii.h"
 #include "core/endpoint.h"
 #include "core/plural.h"
+#include "core/printable.h"
 #include "core/utf8.h"
 #include "mapping/sql_translate.h"
 #include "pipeline/endpoints.h"
@@ -359,39 +360,42 @@ Result<MigrationPlan> PlanMigration(const Schema& read, const SelectOptions& sel
   return plan;
 }
 
+// Every name and line from the data is escaped here (core/printable.h): a
+// table called "a\nb" stays on its line of the plan.
 std::string FormatPlan(const MigrationPlan& plan, const ColumnNote& note) {
   std::string out = fmt::format("plan: {} -> {}{}\n", plan.source_engine, plan.target_engine,
                                 plan.data_only ? " (--data-only: into the tables already there)" : "");
   size_t exact = 0, some = 0, all = 0;
   for (const TablePlan& tp : plan.tables) {
-    out += fmt::format("\ntable {}", Q(tp.read->schema, tp.read->name));
+    out += fmt::format("\ntable {}", Printable(Q(tp.read->schema, tp.read->name)));
     if (tp.write.name != tp.read->name || tp.write.schema != tp.read->schema)
-      out += " -> " + Q(tp.write.schema, tp.write.name);
+      out += " -> " + Printable(Q(tp.write.schema, tp.write.name));
     out += "\n";
     for (const ColumnPlan& c : tp.columns) {
       std::string name = c.name == c.target_name ? c.name : c.name + " -> " + c.target_name;
       Loss worst = Loss::kExact;
       for (const Risk& r : c.risks) worst = std::max(worst, r.loss);
       (worst == Loss::kExact ? exact : worst == Loss::kSomeValues ? some : all)++;
-      out += fmt::format("  {}: {} -> {}: {}\n", name, c.source_type, c.target_type, LossName(worst));
-      for (const Risk& r : c.risks) out += fmt::format("      {}: {}\n", LossName(r.loss), r.what);
+      out += fmt::format("  {}: {} -> {}: {}\n", Printable(name), Printable(c.source_type), Printable(c.target_type),
+                         LossName(worst));
+      for (const Risk& r : c.risks) out += fmt::format("      {}: {}\n", LossName(r.loss), Printable(r.what));
       if (note) {
         std::string line = note(tp, c);
-        if (!line.empty()) out += "      " + line + "\n";
+        if (!line.empty()) out += "      " + Printable(line) + "\n";
       }
     }
   }
   if (!plan.notes.empty()) {
     out += fmt::format("\nnotes ({}):\n", plan.notes.size());
-    for (const std::string& line : plan.notes) out += "  " + line + "\n";
+    for (const std::string& line : plan.notes) out += "  " + Printable(line) + "\n";
   }
   if (!plan.changed.empty()) {
     out += fmt::format("\ncreated differently on {} ({}):\n", plan.target_engine, plan.changed.size());
-    for (const std::string& line : plan.changed) out += "  " + line + "\n";
+    for (const std::string& line : plan.changed) out += "  " + Printable(line) + "\n";
   }
   if (!plan.not_carried.empty()) {
     out += fmt::format("\nnot carried to {} ({}):\n", plan.target_engine, plan.not_carried.size());
-    for (const std::string& line : plan.not_carried) out += "  " + line + "\n";
+    for (const std::string& line : plan.not_carried) out += "  " + Printable(line) + "\n";
   }
   out += fmt::format("\n{} exact, {} lossy for some values, {} lossy for every value; {} not carried\n",
                      Counted(exact, "column"), some, all, Counted(plan.not_carried.size(), "object"));

@@ -82,6 +82,7 @@ Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, con
     wo.zstd_level = options.zstd_level;
     wo.compression = options.compress ? ArchiveCompression::kZstd : ArchiveCompression::kNone;
     wo.form = options.endpoint.jobs > 1 ? ArchiveForm::kDirectory : ArchiveForm::kFile;
+    wo.sign = options.sign;
     auto sink = OpenArchiveSink(JoinPath(partial, file), wo, fs);
     if (!sink.ok()) {
       failed = sink.status();
@@ -130,6 +131,18 @@ Result<ServerCopySummary> RestoreServer(const std::string& dir, Server& server, 
   auto start = std::chrono::steady_clock::now();
   DECANT_ASSIGN_OR_RETURN(DumpIndex index, ReadDumpIndex(options.fs, dir));
 
+  if (options.verify) {
+    // All of them first: a dump whose third archive was changed restores nothing.
+    for (const DumpIndexEntry& entry : index.databases) {
+      std::string archive = JoinPath(dir, entry.archive);
+      DECANT_RETURN_IF_ERROR(VerifyArchiveSignature(archive, *options.verify, options.fs));
+      DECANT_ASSIGN_OR_RETURN(ArchiveInfo info, InspectArchive(archive, false, options.fs));
+      if (info.database != entry.database) {
+        return Status::Corruption(fmt::format("{}: dump.json names it database \"{}\", its signed manifest \"{}\"",
+                                              archive, entry.database, info.database));
+      }
+    }
+  }
   ServerCopySummary summary;
   for (const DumpIndexEntry& entry : index.databases) {
     const std::string& db = entry.database;

@@ -35,6 +35,10 @@ struct DumpOptions {
   // dump.json) is replaced once the new dump is complete; without it, an
   // existing `dir` is FailedPrecondition. Any other directory is refused.
   bool replace = false;
+  // --sign: every database's archive is signed with this Ed25519 private key
+  // (dump.json, the index, is not signed: restore checks each archive's
+  // signed database name against it).
+  std::shared_ptr<const ArchiveKey> sign = nullptr;
   FileSystem* fs = FileSystem::Default();  // not owned
 };
 Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, const DumpOptions& options);
@@ -46,6 +50,10 @@ Result<ServerCopySummary> DumpServer(Server& server, const std::string& dir, con
 struct RestoreOptions {
   CopyOptions copy;
   EndpointOptions endpoint;
+  // --verify-signature: before any database is created, every archive of the
+  // dump must carry a signature that verifies with this key, and the database
+  // its signed manifest names must be the one dump.json names (Corruption).
+  std::shared_ptr<const ArchiveKey> verify = nullptr;
   FileSystem* fs = FileSystem::Default();  // not owned
 };
 Result<ServerCopySummary> RestoreServer(const std::string& dir, Server& server, const RestoreOptions& options);
