@@ -25,6 +25,7 @@
 #include "core/hex.h"
 #include "core/plural.h"
 #include "core/printable.h"
+#include "core/redact.h"
 #include "core/version.h"
 #include "engines/registry.h"
 #include "formats/format_registry.h"
@@ -70,7 +71,10 @@ ProgressStyle StyleFor(const GlobalOptions& g) {
 // Prints a one-line error and returns its exit code. After Ctrl-C or
 // SIGTERM the line is the signal's, whatever it interrupted; after SIGPIPE
 // nothing is printed (as for any filter whose reader went away).
-int Fail(const Status& st) {
+int Fail(const Status& failed) {
+  // The last net (docs/security.md): a message built from a string that was
+  // never parsed may still hold a password.
+  const Status st(failed.code(), RedactSecrets(failed.message()));
   int sig = InterruptSignal();
   if (sig != SIGPIPE) {
     Status shown = sig ? CheckInterrupted() : st;
@@ -133,7 +137,7 @@ Status CheckReportOption(const std::string& path, const std::string& command, bo
 class EventLogSink final : public spdlog::sinks::base_sink<std::mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    if (g_events) g_events->Warning(std::string(msg.payload.data(), msg.payload.size()));
+    if (g_events) g_events->Warning(RedactSecrets(std::string_view(msg.payload.data(), msg.payload.size())));
   }
   void flush_() override {}
 };
@@ -144,7 +148,7 @@ class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   void sink_it_(const spdlog::details::log_msg& msg) override {
     spdlog::memory_buf_t text;
     formatter_->format(msg, text);
-    std::string line(text.data(), text.size());
+    std::string line = RedactSecrets(std::string_view(text.data(), text.size()));
     if (!line.empty() && line.back() == '\n') line.pop_back();
     WriteLineAbove(line);
   }
@@ -165,14 +169,14 @@ void SetUpLogging(bool quiet) {
 }
 
 void Say(const GlobalOptions& g, const std::string& line) {
-  if (!g.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  if (!g.quiet) std::fprintf(stderr, "%s\n", RedactSecrets(line).c_str());
 }
 
 // A --json result on stdout: {"document": NAME, "v": version, then `body`}.
 void PrintJsonDocument(const char* name, const nlohmann::ordered_json& body) {
   nlohmann::ordered_json doc = {{"document", name}, {"v", kResultJsonVersion}};
   for (const auto& [key, value] : body.items()) doc[key] = value;
-  std::fputs((DumpJson(doc, 2) + "\n").c_str(), stdout);
+  std::fputs((DumpJson(RedactStrings(doc), 2) + "\n").c_str(), stdout);
 }
 
 std::string SummaryLine(const char* verb, const CopySummary& s, const std::string& from, const std::string& to) {
@@ -870,7 +874,7 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
     auto in = RecogniseFile(a.source);
     if (!in.ok()) return Fail(in.status());
     if (*in == &Formats().front()) {
-      return Fail(Status::InvalidArgument("'" + a.source +
+      return Fail(Status::InvalidArgument("'" + RedactLocation(a.source) +
                                           "' is already a decant archive; export reads a database (e.g. "
                                           "sqlite:///path/app.db) or a file of another format"));
     }
@@ -980,7 +984,7 @@ int RunShardedMigrate(const MigrateArgs& a, const GlobalOptions& g) {
                             : nullptr;
   if (refused) return Fail(Status::InvalidArgument(refused));
   if (!IsDatabaseLocation(a.target)) {
-    return Fail(Status::InvalidArgument("'" + a.target + "' is not a database URI"));
+    return Fail(Status::InvalidArgument("'" + RedactLocation(a.target) + "' is not a database URI"));
   }
   auto select = a.select.Options();
   if (!select.ok()) return Fail(select.status());
@@ -1046,7 +1050,7 @@ int RunMigrate(const MigrateArgs& args, const GlobalOptions& g) {
   }
   if (to_file && a.load.upsert) return Fail(Status::InvalidArgument("--upsert loads a database: not with --format"));
   if (!to_file && !IsDatabaseLocation(a.target)) {
-    return Fail(Status::InvalidArgument("'" + a.target +
+    return Fail(Status::InvalidArgument("'" + RedactLocation(a.target) +
                                         "' is not a database URI; to write a file give --format NAME (or use export)"));
   }
   if (!to_file && a.force) {
@@ -1178,7 +1182,7 @@ int InspectForeign(const InspectArgs& a, const FormatRow& format) {
   if (format.inspect && !a.json) {  // its own report is text; --json: the tables it becomes
     auto text = format.inspect(a.archive, *read_options, a.check, FileSystem::Default());
     if (!text.ok()) return Fail(text.status());
-    std::fputs(text->c_str(), stdout);
+    std::fputs(RedactSecrets(*text).c_str(), stdout);
     return kExitOk;
   }
   auto source = OpenFileSource(a.archive, *read_options);
@@ -1271,7 +1275,7 @@ int InspectForeign(const InspectArgs& a, const FormatRow& format) {
     PrintJsonDocument("inspect", body);
     return kExitOk;
   }
-  std::fputs(out.c_str(), stdout);
+  std::fputs(RedactSecrets(out).c_str(), stdout);
   return kExitOk;
 }
 
@@ -1321,7 +1325,7 @@ int RunInspect(const InspectArgs& a) {
   if (a.check)
     out += fmt::format("\ncheck: OK, {} read, checksums and row counts verified\n",
                        chunks == 1 ? "the one chunk" : "all " + Counted(chunks, "chunk"));
-  std::fputs(out.c_str(), stdout);
+  std::fputs(RedactSecrets(out).c_str(), stdout);
   return kExitOk;
 }
 
@@ -1457,7 +1461,7 @@ int RunPlan(const PlanArgs& a) {
   for (size_t start = 0; start < text.size();) {
     size_t nl = text.find('\n', start);
     if (nl == std::string::npos) nl = text.size();
-    std::fprintf(stdout, "%s\n", Printable(text.substr(start, nl - start)).c_str());
+    std::fprintf(stdout, "%s\n", Printable(RedactSecrets(text.substr(start, nl - start))).c_str());
     start = nl + 1;
   }
   return kExitOk;
@@ -1553,7 +1557,7 @@ int RunVerify(const VerifyArgs& args, const GlobalOptions& g) {
                        Counted(std::max(report->a.size(), report->b.size()), "table"),
                        Noun(differ, "differs", "differ"), names);
   }
-  if (!g.quiet) std::fputs(out.c_str(), stdout);
+  if (!g.quiet) std::fputs(RedactSecrets(out).c_str(), stdout);
   return report->equal() ? kExitOk : kExitDifferent;
 }
 
@@ -1587,7 +1591,16 @@ int ExitCodeFor(const Status& status) {
   return kExitInternal;
 }
 
-int RunDecant(int argc, char** argv) {
+int RunDecant(int argc, char** raw_argv) {
+  // What `ps` shows (/proc/PID/cmdline) is argv itself: each password in it
+  // is overwritten in place once copied, as the mysql client does for -p
+  // (docs/security.md); everything below reads the copies.
+  std::vector<std::string> arguments(raw_argv, raw_argv + argc);
+  for (int i = 1; i < argc; ++i) MaskSecretsInPlace(raw_argv[i]);
+  std::vector<char*> argv_copy;
+  for (std::string& a : arguments) argv_copy.push_back(a.data());
+  argv_copy.push_back(nullptr);
+  char** argv = argv_copy.data();
   CLI::App app{"decant: move a database between engines, versions and machines, exactly"};
   app.set_version_flag("-V,--version", fmt::format("decant {} (archive format {}.{})", DECANT_VERSION,
                                                    kArchiveFormatMajor, kArchiveFormatMinor));
