@@ -17,8 +17,6 @@
 
 #include "tests/test_util.h"
 
-extern char** environ;
-
 namespace decant {
 namespace {
 
