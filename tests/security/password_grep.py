@@ -2,7 +2,8 @@
 """No password in anything the test suite left behind (issue 17 point 5, docs/security.md).
 
 Greps every stdout and stderr the suite produced (ctest's logs in
-BUILD/Testing/Temporary: LastTest*.log holds each test's output) and every
+BUILD/Testing/Temporary: LastTest.log holds each test's output, and during a
+run LastTest.log.tmp what ctest has written so far) and every
 file the tests left under DECANT_TEST_KEEP_DIR (scripts/test.sh runs the
 suite with it set: tests/test_util.cc's TempDir and the Python tests then keep
 their directories there: the decant runs' stdout and stderr, --json-log files,
@@ -132,6 +133,11 @@ def main():
     else:
         print("     no kept test outputs (run the suite with DECANT_TEST_KEEP_DIR set, as scripts/test.sh does)")
     paths = [p for root in roots if os.path.isdir(root) for p in files_under(root)]
+    # Inside ctest the run's log is LastTest.log.tmp (what ctest has written
+    # so far: every test before this one); after ctest, LastTest.log.
+    logs = sorted(p for p in paths if os.path.basename(p).startswith("LastTest"))
+    print(f"     {sum(os.path.getsize(p) for p in logs)} bytes of ctest's logs: "
+          + ", ".join(os.path.basename(p) for p in logs))
     hits = hits_in(paths, passwords)
     for path, n in hits:
         print(f"FAIL password #{n} is in {path}")
