@@ -55,7 +55,7 @@ class SecretsTest : public ::testing::Test {
 };
 
 // Connection strings with a mistake (an unknown keyword, a misspelt key, an
-// unbalanced quote, a password holding '@' and '/'), given to every command
+// unbalanced quote, a password holding '@', '/' or a space), given to every command
 // that takes one: the one-line error, the --json-log and the --report hold no
 // part of the password.
 TEST_F(SecretsTest, MalformedConnectionStringsAreNeverEchoed) {
@@ -66,6 +66,8 @@ TEST_F(SecretsTest, MalformedConnectionStringsAreNeverEchoed) {
       std::string("host='127.0.0.1 password=") + kPw,
       "mysql://app2:S3cretPw@x:y/z%Q8wVv@127.0.0.1:1/sec_db",
       "postgresql://app2:S3cretPw@XyZ7/Q8wVv@127.0.0.1:1/sec_db?bogus=1",
+      "postgresql://app2:S3cretPw@XyZ7/Q8wVv@127.0.0.1:1/sec_db",  // libpq: host "XyZ7"
+      "host=127.0.0.1 port=1 password=my S3cretPw dbname=sec_db",  // a space, unquoted
       "mysql://app2:S3cretPw@XyZ7@127.0.0.1:1/sec_db?unknown=1",
       std::string("nosuch://app2:") + kPw + "@127.0.0.1/sec_db",
   };
