@@ -66,8 +66,10 @@ TEST_F(SecretsTest, MalformedConnectionStringsAreNeverEchoed) {
       std::string("host='127.0.0.1 password=") + kPw,
       "mysql://app2:S3cretPw@x:y/z%Q8wVv@127.0.0.1:1/sec_db",
       "postgresql://app2:S3cretPw@XyZ7/Q8wVv@127.0.0.1:1/sec_db?bogus=1",
-      "postgresql://app2:S3cretPw@XyZ7/Q8wVv@127.0.0.1:1/sec_db",  // libpq: host "XyZ7"
-      "host=127.0.0.1 port=1 password=my S3cretPw dbname=sec_db",  // a space, unquoted
+      "postgresql://app2:S3cretPw@XyZ7/Q8wVv@127.0.0.1:1/sec_db",               // libpq: host "XyZ7"
+      "host=127.0.0.1 port=1 password=my S3cretPw dbname=sec_db",               // a space, unquoted
+      std::string("host=127.0.0.1 port=1 password ") + kPw + " dbname=sec_db",  // '=' forgotten
+      "postgresql://app2:S3cretPw%ZZXyZ7@127.0.0.1:1/sec_db",                   // libpq quotes the bad token
       "mysql://app2:S3cretPw@XyZ7@127.0.0.1:1/sec_db?unknown=1",
       std::string("nosuch://app2:") + kPw + "@127.0.0.1/sec_db",
   };

@@ -68,6 +68,37 @@ void AddKeywordRanges(std::string_view text, bool in_message, std::vector<Secret
   }
 }
 
+// A password key with its '=' forgotten ("host=h password S3cret dbname=d"):
+// the words after it up to the next "key=value" are hidden. In a message only
+// inside a conninfo string (the word before the key holds a '='), so that
+// "password authentication failed" stays as it is.
+void AddForgottenEqualsRanges(std::string_view text, bool in_message, std::vector<SecretRange>* out) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    while (pos < text.size() && !IsKeyChar(text[pos])) ++pos;
+    size_t key_begin = pos;
+    while (pos < text.size() && IsKeyChar(text[pos])) ++pos;
+    if (key_begin == pos ||
+        (key_begin > 0 && !IsSpace(text[key_begin - 1]) && text[key_begin - 1] != '\'' && text[key_begin - 1] != '"')) {
+      continue;
+    }
+    if (pos >= text.size() || !IsSpace(text[pos]) || !IsSecretKey(text.substr(key_begin, pos - key_begin))) continue;
+    size_t value = pos;
+    while (value < text.size() && IsSpace(text[value])) ++value;
+    if (value >= text.size() || text[value] == '=') continue;  // "password = x": a key=value
+    if (in_message) {
+      size_t prev_end = key_begin;
+      while (prev_end > 0 && IsSpace(text[prev_end - 1])) --prev_end;
+      size_t prev_begin = prev_end;
+      while (prev_begin > 0 && !IsSpace(text[prev_begin - 1])) --prev_begin;
+      if (text.substr(prev_begin, prev_end - prev_begin).find('=') == std::string_view::npos) continue;
+    }
+    size_t end = WordsOfTheValue(text, pos, in_message);
+    if (end > value) out->push_back({value, end - value});
+    pos = std::max(pos, end);
+  }
+}
+
 // The password of each "scheme://user:password@...". In a whole location the
 // userinfo runs to the string's last '@'; in a message (`in_message`) to the
 // last '@' before the next space or quote.
@@ -110,6 +141,7 @@ std::vector<SecretRange> Ranges(std::string_view text, bool in_message) {
   std::vector<SecretRange> ranges;
   AddUserinfoRanges(text, in_message, &ranges);
   AddKeywordRanges(text, in_message, &ranges);
+  AddForgottenEqualsRanges(text, in_message, &ranges);
   return Merged(std::move(ranges));
 }
 

@@ -50,6 +50,19 @@ TEST(RedactUri, UnquotedPasswordWithASpace) {
             "'host=h password=****' is not a database URI");
 }
 
+// "password S3cret": the '=' forgotten.
+TEST(RedactUri, PasswordKeyWithoutEquals) {
+  EXPECT_EQ(RedactUri("host=h password S3cret dbname=d"), "host=h password **** dbname=d");
+  EXPECT_EQ(RedactUri("host=h pwd my secret"), "host=h pwd ****");
+  EXPECT_EQ(RedactSecrets("cannot open host=h password S3cret: No such file"),
+            "cannot open host=h password ****: No such file");
+  // Words, not keys: a message keeps them.
+  EXPECT_EQ(RedactSecrets("wrong password (or no such user for this host)"),
+            "wrong password (or no such user for this host)");
+  EXPECT_EQ(RedactSecrets("FATAL: password authentication failed for user \"u\""),
+            "FATAL: password authentication failed for user \"u\"");
+}
+
 TEST(RedactSecretsOf, PiecesAParserNamed) {
   // libpq took "S3c" as the password and "ret@h" as the host.
   std::string location = "postgresql://u:S3c@ret@h/db";
