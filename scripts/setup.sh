@@ -41,6 +41,9 @@ if [ "$tests" = ON ] && ! command -v npm >/dev/null; then packages+=(nodejs npm)
 # and the tests parse the zsh completion with zsh.
 packages+=(dpkg-dev file)
 if [ "$tests" = ON ]; then packages+=(man-db zsh); fi
+# ssl-mode against a private TLS server (tests/security/tls_test.py): mariadbd
+# (scripts/servers/mariadb.sh installs it too) and openssl for its certificates.
+if [ "$tests" = ON ]; then packages+=(mariadb-server openssl); fi
 
 missing=()
 for p in "${packages[@]}"; do

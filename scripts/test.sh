@@ -4,7 +4,8 @@
 # private database servers the engine tests use (scripts/servers/, see its
 # README.md), fetches the real-world schema corpus (scripts/corpus.sh, into
 # DECANT_CORPUS_DIR, default /var/tmp/decant-corpus), then runs the whole
-# GoogleTest suite through ctest. Tests that need ../shared/samples skip with a
+# GoogleTest suite through ctest, and greps everything the tests printed or
+# left for the test passwords (tests/security/password_grep.py). Tests that need ../shared/samples skip with a
 # one-line reason when it is absent. Last, scripts/package.sh --test packs build/
 # as a Debian package, installs it, runs the installed decant on a clean PATH and
 # purges it again (as root with dpkg; else it skips with one line).
@@ -19,5 +20,14 @@ source "$(bash scripts/servers/postgresql.sh env)"
 # shellcheck disable=SC1090
 source "$(bash scripts/servers/mariadb.sh env)"
 bash scripts/corpus.sh
-ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 900
+# Every test keeps its files (decant's stdout, stderr, logs, reports, archives)
+# under one fresh directory, which the password grep reads (docs/security.md).
+export DECANT_TEST_KEEP_DIR="$PWD/build/test-outputs"
+rm -rf "$DECANT_TEST_KEEP_DIR"
+mkdir -p "$DECANT_TEST_KEEP_DIR"
+TMPDIR="$DECANT_TEST_KEEP_DIR" ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 900
+# Once more after ctest, whose LastTest.log is complete only now: no test
+# password in any output of the whole suite.
+python3 tests/security/password_grep.py build "$DECANT_TEST_KEEP_DIR"
+rm -rf "$DECANT_TEST_KEEP_DIR"
 bash scripts/package.sh --test

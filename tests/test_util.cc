@@ -88,13 +88,18 @@ std::string Quote(const std::string& name) {
 }  // namespace
 
 TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "decant-test-XXXXXX").string();
+  std::string keep = Env("DECANT_TEST_KEEP_DIR");
+  std::error_code ec;
+  if (!keep.empty()) std::filesystem::create_directories(keep, ec);
+  std::string root = keep.empty() ? std::filesystem::temp_directory_path().string() : keep;
+  std::string tmpl = root + "/decant-test-XXXXXX";
   char* made = mkdtemp(tmpl.data());
-  if (!made) ADD_FAILURE() << "mkdtemp failed";
+  if (!made) ADD_FAILURE() << "mkdtemp failed in " << root;
   path_ = tmpl;
 }
 
 TempDir::~TempDir() {
+  if (!Env("DECANT_TEST_KEEP_DIR").empty()) return;  // kept for tests/security/password_grep.py
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

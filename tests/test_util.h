@@ -8,7 +8,9 @@
 
 namespace decant::testing_util {
 
-// A fresh directory under the test temp dir, removed by the destructor.
+// A fresh directory under the test temp dir, removed by the destructor; under
+// DECANT_TEST_KEEP_DIR and kept when that is set (scripts/test.sh sets it, so
+// that tests/security/password_grep.py reads every output the suite left).
 class TempDir {
  public:
   TempDir();

@@ -26,6 +26,7 @@
 #include "core/hex.h"
 #include "core/plural.h"
 #include "core/printable.h"
+#include "core/redact.h"
 #include "core/version.h"
 #include "engines/registry.h"
 #include "formats/format_registry.h"
@@ -72,12 +73,15 @@ ProgressStyle StyleFor(const GlobalOptions& g) {
 // SIGTERM the line is the signal's, whatever it interrupted; after SIGPIPE
 // nothing is printed (as for any filter whose reader went away).
 // `left`: what a failed load left in its target, added to the line (LeftSentence).
-int Fail(const Status& st, const std::string& left = "") {
+int Fail(const Status& failed, const std::string& left = "") {
+  // The last net (docs/security.md): a message built from a string that was
+  // never parsed may still hold a password.
+  std::string tail = left.empty() ? "" : "; " + left;
+  const Status st(failed.code(), RedactSecrets(failed.message() + tail));
   int sig = InterruptSignal();
   if (sig != SIGPIPE) {
-    Status shown = sig ? CheckInterrupted() : st;
-    std::fprintf(stderr, "decant: error: %s%s\n", Printable(shown.message()).c_str(),
-                 left.empty() ? "" : Printable("; " + left).c_str());
+    std::string shown = sig ? RedactSecrets(CheckInterrupted().message() + tail) : st.message();
+    std::fprintf(stderr, "decant: error: %s\n", Printable(shown).c_str());
   }
   if (g_events) g_events->Error(st, ExitCodeFor(st));
   return ExitCodeFor(st);
@@ -136,7 +140,7 @@ Status CheckReportOption(const std::string& path, const std::string& command, bo
 class EventLogSink final : public spdlog::sinks::base_sink<std::mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    if (g_events) g_events->Warning(std::string(msg.payload.data(), msg.payload.size()));
+    if (g_events) g_events->Warning(RedactSecrets(std::string_view(msg.payload.data(), msg.payload.size())));
   }
   void flush_() override {}
 };
@@ -152,7 +156,7 @@ class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
     escaped.payload = payload;
     spdlog::memory_buf_t text;
     formatter_->format(escaped, text);
-    std::string line(text.data(), text.size());
+    std::string line = RedactSecrets(std::string_view(text.data(), text.size()));
     if (!line.empty() && line.back() == '\n') line.pop_back();
     WriteLineAbove(line);
   }
@@ -174,16 +178,17 @@ void SetUpLogging(bool quiet) {
 
 // One line on stderr, escaped (Printable leaves what is escaped already as it is).
 void Say(const GlobalOptions& g, const std::string& line) {
-  if (!g.quiet) std::fprintf(stderr, "%s\n", Printable(line).c_str());
+  if (!g.quiet) std::fprintf(stderr, "%s\n", Printable(RedactSecrets(line)).c_str());
 }
 
 // A report of several lines on `out` (plan, inspect, verify), each line
-// escaped: names from the data cannot add a line or drive the terminal.
+// escaped (names from the data cannot add a line or drive the terminal)
+// and redacted (docs/security.md).
 void PutLines(const std::string& text, FILE* out = stdout) {
   for (size_t start = 0; start < text.size();) {
     size_t nl = text.find('\n', start);
     if (nl == std::string::npos) nl = text.size();
-    std::fprintf(out, "%s\n", Printable(text.substr(start, nl - start)).c_str());
+    std::fprintf(out, "%s\n", Printable(RedactSecrets(text.substr(start, nl - start))).c_str());
     start = nl + 1;
   }
 }
@@ -192,7 +197,7 @@ void PutLines(const std::string& text, FILE* out = stdout) {
 void PrintJsonDocument(const char* name, const nlohmann::ordered_json& body) {
   nlohmann::ordered_json doc = {{"document", name}, {"v", kResultJsonVersion}};
   for (const auto& [key, value] : body.items()) doc[key] = value;
-  std::fputs((DumpJson(doc, 2) + "\n").c_str(), stdout);
+  std::fputs((DumpJson(RedactStrings(doc), 2) + "\n").c_str(), stdout);
 }
 
 std::string SummaryLine(const char* verb, const CopySummary& s, const std::string& from, const std::string& to) {
@@ -926,7 +931,7 @@ int RunExport(const ExportArgs& args, const GlobalOptions& g) {
     auto in = RecogniseFile(a.source);
     if (!in.ok()) return Fail(in.status());
     if (*in == &Formats().front()) {
-      return Fail(Status::InvalidArgument("'" + a.source +
+      return Fail(Status::InvalidArgument("'" + RedactLocation(a.source) +
                                           "' is already a decant archive; export reads a database (e.g. "
                                           "sqlite:///path/app.db) or a file of another format"));
     }
@@ -1067,7 +1072,7 @@ int RunShardedMigrate(const MigrateArgs& a, const GlobalOptions& g) {
                             : nullptr;
   if (refused) return Fail(Status::InvalidArgument(refused));
   if (!IsDatabaseLocation(a.target)) {
-    return Fail(Status::InvalidArgument("'" + a.target + "' is not a database URI"));
+    return Fail(Status::InvalidArgument("'" + RedactLocation(a.target) + "' is not a database URI"));
   }
   auto select = a.select.Options();
   if (!select.ok()) return Fail(select.status());
@@ -1140,7 +1145,7 @@ int RunMigrate(const MigrateArgs& args, const GlobalOptions& g) {
   }
   if (to_file && a.load.upsert) return Fail(Status::InvalidArgument("--upsert loads a database: not with --format"));
   if (!to_file && !IsDatabaseLocation(a.target)) {
-    return Fail(Status::InvalidArgument("'" + a.target +
+    return Fail(Status::InvalidArgument("'" + RedactLocation(a.target) +
                                         "' is not a database URI; to write a file give --format NAME (or use export)"));
   }
   if (!to_file && a.force) {
@@ -1723,7 +1728,16 @@ int ExitCodeFor(const Status& status) {
   return kExitInternal;
 }
 
-int RunDecant(int argc, char** argv) {
+int RunDecant(int argc, char** raw_argv) {
+  // What `ps` shows (/proc/PID/cmdline) is argv itself: each password in it
+  // is overwritten in place once copied, as the mysql client does for -p
+  // (docs/security.md); everything below reads the copies.
+  std::vector<std::string> arguments(raw_argv, raw_argv + argc);
+  for (int i = 1; i < argc; ++i) MaskSecretsInPlace(raw_argv[i]);
+  std::vector<char*> argv_copy;
+  for (std::string& a : arguments) argv_copy.push_back(a.data());
+  argv_copy.push_back(nullptr);
+  char** argv = argv_copy.data();
   CLI::App app{"decant: move a database between engines, versions and machines, exactly"};
   app.set_version_flag("-V,--version", fmt::format("decant {} (archive format {}.{})", DECANT_VERSION,
                                                    kArchiveFormatMajor, kArchiveFormatMinor));

@@ -60,7 +60,8 @@ Result<std::unique_ptr<Source>> OpenSource(const std::string& location, const En
 
 Result<std::unique_ptr<Sink>> OpenDatabaseSink(const std::string& uri, const EndpointOptions& options) {
   if (!IsDatabaseLocation(uri)) {
-    return Status::InvalidArgument("'" + uri + "' is not a database URI (expected e.g. sqlite:///path/app.db)");
+    return Status::InvalidArgument("'" + RedactUri(uri) +
+                                   "' is not a database URI (expected e.g. sqlite:///path/app.db)");
   }
   const EngineTraits* engine = EngineForLocation(uri);
   if (!engine) return UnknownScheme(uri);
@@ -73,7 +74,8 @@ Result<std::unique_ptr<Server>> OpenServer(const std::string& uri) {
   const EngineTraits* engine = EngineForLocation(uri);
   if (!engine) {
     if (IsDatabaseLocation(uri)) return UnknownScheme(uri);
-    return Status::InvalidArgument("'" + uri + "' is not a server URI (expected e.g. postgresql://user@host:5432)");
+    return Status::InvalidArgument("'" + RedactUri(uri) +
+                                   "' is not a server URI (expected e.g. postgresql://user@host:5432)");
   }
   if (!engine->open_server) {
     return Status::InvalidArgument(std::string(engine->name) +
@@ -90,7 +92,7 @@ bool LoadsIntoExistingTables(const std::string& location) {
 
 Result<std::unique_ptr<FittedTarget>> FitToTarget(Source& source, const std::string& target) {
   if (!IsDatabaseLocation(target)) {
-    return Status::InvalidArgument("'" + target + "' is not a database URI: " + source.Describe() +
+    return Status::InvalidArgument("'" + RedactUri(target) + "' is not a database URI: " + source.Describe() +
                                    " loads into the tables an application already made in a database");
   }
   auto fitted = std::make_unique<FittedTarget>();

@@ -98,6 +98,7 @@ void EventLog::EmitLocked(const char* event, const Json& fields) {
   Json line = {
       {"v", kVersion}, {"event", event}, {"time", UtcNow()}, {"elapsed", Rounded(Seconds(Clock::now() - opened_))}};
   for (const auto& [key, value] : fields.items()) line[key] = value;
+  line = RedactStrings(line);  // the last net: no event holds a password (docs/security.md)
   if (!first_) first_ = std::make_unique<Json>(line);
   if (listener_) listener_(line);  // a failed file does not stop the report
   if (!out_ || !status_.ok()) return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "archive/archive.h"
+#include "core/redact.h"
 #include "core/schema.h"
 #include "pipeline/plan.h"
 #include "pipeline/row_converter.h"
@@ -15,6 +16,21 @@ using Json = nlohmann::ordered_json;
 
 std::string DumpJson(const Json& doc, int indent) {
   return doc.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+nlohmann::ordered_json RedactStrings(const nlohmann::ordered_json& doc) {
+  if (doc.is_string()) return RedactSecrets(doc.get_ref<const std::string&>());
+  if (doc.is_array()) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& item : doc) out.push_back(RedactStrings(item));
+    return out;
+  }
+  if (doc.is_object()) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    for (const auto& [key, value] : doc.items()) out[RedactSecrets(key)] = RedactStrings(value);
+    return out;
+  }
+  return doc;
 }
 
 const char* LossKey(Loss loss) {

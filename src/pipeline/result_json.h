@@ -26,6 +26,11 @@ inline constexpr int kResultJsonVersion = 1;
 // failing, since names in a report are for reading.
 std::string DumpJson(const nlohmann::ordered_json& doc, int indent = -1);
 
+// `doc` with every string value (and key) passed through RedactSecrets
+// (core/redact.h): the last net before a document or an event leaves decant
+// (docs/security.md).
+nlohmann::ordered_json RedactStrings(const nlohmann::ordered_json& doc);
+
 // "exact", "some_values", "all_values": a column's worst loss (core/column_mapping.h).
 const char* LossKey(Loss loss);
 

@@ -867,7 +867,7 @@ def main():
         print(f"(databases kept; files in {work})")
         return 1
     print(f"ok: {runner.passed} cases passed")
-    if not os.environ.get("DECANT_DJANGO_WORK"):
+    if not os.environ.get("DECANT_DJANGO_WORK") and not os.environ.get("DECANT_TEST_KEEP_DIR"):
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -471,7 +471,7 @@ def main():
         print(f"FAIL: {failures[0]}" if len(failures) == 1 else f"FAIL: {len(failures)} directions failed")
         print(f"(databases kept; sqlite files in {work})")
         return 1
-    if not os.environ.get("DECANT_DJANGO_WORK"):
+    if not os.environ.get("DECANT_DJANGO_WORK") and not os.environ.get("DECANT_TEST_KEEP_DIR"):
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -277,7 +277,7 @@ def main():
                 psql(base, f"DROP DATABASE IF EXISTS {db}")
             except subprocess.CalledProcessError:
                 pass
-        if failures:
+        if failures or os.environ.get("DECANT_TEST_KEEP_DIR"):
             print("kept for a look: " + work)
         else:
             shutil.rmtree(work, ignore_errors=True)

@@ -266,7 +266,8 @@ def main():
         sharded_migrate(decant, src, tables, target, work)
     failures_and_refusals(decant, src, targets[0], work)
     if not failures:
-        shutil.rmtree(work)
+        if not os.environ.get("DECANT_TEST_KEEP_DIR"):  # kept for tests/security/password_grep.py
+            shutil.rmtree(work)
         psql(base, f"DROP DATABASE IF EXISTS {DB}")
         for target in targets:
             target.drop()

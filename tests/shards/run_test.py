@@ -151,7 +151,8 @@ def main():
           f"a worker without a coordinator's plan: exit {r.returncode} {r.stderr.strip()}")
 
     if not failures:
-        shutil.rmtree(work)
+        if not os.environ.get("DECANT_TEST_KEEP_DIR"):  # kept for tests/security/password_grep.py
+            shutil.rmtree(work)
         psql(base, f"DROP DATABASE IF EXISTS {DB}")
         psql(base, f"DROP DATABASE IF EXISTS {copy_db}")
     else:

@@ -683,7 +683,7 @@ def main():
     passed = sum(1 for x in r.results if x[0] == "PASS")
     skipped = sum(1 for x in r.results if x[0] == "SKIP")
     print(f"typedb_files: {passed} passed, {len(failed)} failed, {skipped} skipped (work: {work})")
-    if not failed and not args.work:
+    if not failed and not args.work and not os.environ.get("DECANT_TEST_KEEP_DIR"):
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0
 

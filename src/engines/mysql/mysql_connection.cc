@@ -56,6 +56,20 @@ void InitLibrary() {
 const char* kKnownParams[] = {"defaults-file", "socket",  "connect-timeout", "ssl-mode", "ssl-ca",     "ssl-capath",
                               "ssl-cert",      "ssl-key", "ssl-cipher",      "ssl-crl",  "tls-version"};
 
+enum class SslMode { kDefault, kDisabled, kPreferred, kRequired, kVerifyCa, kVerifyIdentity, kInvalid };
+
+SslMode ParseSslMode(const ConnectParams& p) {
+  auto it = p.params.find("ssl-mode");
+  if (it == p.params.end()) return SslMode::kDefault;
+  std::string m = AsciiLower(it->second);
+  return m == "disabled"          ? SslMode::kDisabled
+         : m == "preferred"       ? SslMode::kPreferred
+         : m == "required"        ? SslMode::kRequired
+         : m == "verify_ca"       ? SslMode::kVerifyCa
+         : m == "verify_identity" ? SslMode::kVerifyIdentity
+                                  : SslMode::kInvalid;
+}
+
 // The seconds a connection attempt may take: ?connect-timeout=N, else 10.
 unsigned ConnectTimeout(const ConnectParams& p) {
   auto t = p.params.find("connect-timeout");
@@ -134,27 +148,50 @@ Status ApplyOptions(MYSQL* mysql, const ConnectParams& p) {
   for (const auto& t : kTls) {
     if (const std::string* v = param(t.key)) mysql_optionsv(mysql, t.option, v->c_str());
   }
-  if (const std::string* mode = param("ssl-mode")) {
-    std::string m = AsciiLower(*mode);
-    my_bool on = 1, off = 0;
-    if (m == "disabled") {
-      mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &off);
-    } else if (m == "preferred") {
-      mysql_ssl_set(mysql, nullptr, nullptr, nullptr, nullptr, nullptr);
-    } else if (m == "required") {
+  // ssl-mode as the mysql client enforces it (docs/security.md). The library
+  // verifies the chain whenever it has a CA (ssl-ca or ssl-capath) and the
+  // host name with MYSQL_OPT_SSL_VERIFY_SERVER_CERT; that a connection is
+  // encrypted at all is checked after connecting (CheckTls).
+  my_bool on = 1, off = 0;
+  switch (ParseSslMode(p)) {
+    case SslMode::kDefault: break;
+    case SslMode::kDisabled: mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &off); break;
+    case SslMode::kPreferred: mysql_ssl_set(mysql, nullptr, nullptr, nullptr, nullptr, nullptr); break;
+    case SslMode::kRequired:  // with a CA, the chain is verified too (as the mysql client does)
       mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
       mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
-    } else if (m == "verify_ca" || m == "verify_identity") {
+      break;
+    case SslMode::kVerifyCa:
+    case SslMode::kVerifyIdentity: {
+      if (!param("ssl-ca") && !param("ssl-capath")) {
+        return Status::InvalidArgument(p.shown + ": ssl-mode=" + AsciiUpper(p.params.at("ssl-mode")) +
+                                       " needs the CA to verify against: give ssl-ca=FILE or ssl-capath=DIR");
+      }
+      my_bool host = ParseSslMode(p) == SslMode::kVerifyIdentity ? on : off;
       mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
-      mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
-    } else {
+      mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &host);
+      break;
+    }
+    case SslMode::kInvalid:
       return Status::InvalidArgument(p.shown +
                                      ": ssl-mode must be DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
                                      "VERIFY_IDENTITY, not '" +
-                                     *mode + "'");
-    }
+                                     p.params.at("ssl-mode") + "'");
   }
   return Status::OK();
+}
+
+// REQUIRED and stricter: a connection that is not encrypted is refused, as
+// libpq's sslmode=require and the mysql client's --ssl-mode=REQUIRED refuse
+// it (libmariadb falls back to plain text when the server offers no TLS).
+Status CheckTls(MYSQL* mysql, const ConnectParams& p) {
+  SslMode mode = ParseSslMode(p);
+  if (mode != SslMode::kRequired && mode != SslMode::kVerifyCa && mode != SslMode::kVerifyIdentity) {
+    return Status::OK();
+  }
+  if (mysql_get_ssl_cipher(mysql) != nullptr) return Status::OK();
+  return Status::Unavailable(p.shown + ": ssl-mode=" + AsciiUpper(p.params.at("ssl-mode")) + " but " + p.Where() +
+                             " did not encrypt the connection (the server offers no TLS)");
 }
 
 }  // namespace
@@ -175,6 +212,15 @@ Result<ConnectParams> ParseUri(const std::string& uri) {
     return Status::InvalidArgument(p.shown + ": not a mysql:// or mariadb:// URI");
   }
   std::string rest = uri.substr(scheme_end + 3);
+  // The userinfo runs to the last '@' (as RedactUri reads it): a password may
+  // hold '@', '/', '?' or '#' unencoded; an '@' in the path or query is %40.
+  std::string userinfo;
+  bool has_userinfo = false;
+  if (size_t at = rest.rfind('@'); at != std::string::npos) {
+    userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    has_userinfo = true;
+  }
   std::string query;
   if (size_t q = rest.find('?'); q != std::string::npos) {
     query = rest.substr(q + 1);
@@ -187,9 +233,7 @@ Result<ConnectParams> ParseUri(const std::string& uri) {
   }
   auto bad = [&](const std::string& why) { return Status::InvalidArgument(p.shown + ": " + why); };
   std::string hostport = rest;
-  if (size_t at = rest.rfind('@'); at != std::string::npos) {
-    std::string userinfo = rest.substr(0, at);
-    hostport = rest.substr(at + 1);
+  if (has_userinfo) {
     size_t colon = userinfo.find(':');
     if (!Decode(userinfo.substr(0, colon), &p.user)) return bad("malformed %-escape in the user name");
     if (colon != std::string::npos) {
@@ -285,6 +329,7 @@ StatusCode CodeForError(unsigned error) {
     case CR_CONNECTION_ERROR:
     case CR_CONN_HOST_ERROR:
     case CR_UNKNOWN_HOST:
+    case CR_SSL_CONNECTION_ERROR:  // no TLS where ssl-mode requires it, or a certificate that does not verify
     case CR_SERVER_GONE_ERROR:
     case CR_SERVER_LOST:
     case ER_ACCESS_DENIED_ERROR:
@@ -338,6 +383,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectParams& params
         ConnectError(mysql, params, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     mysql_close(mysql);
     return err;
+  }
+  if (Status tls = CheckTls(mysql, params); !tls.ok()) {
+    mysql_close(mysql);
+    return tls;
   }
   std::unique_ptr<Connection> conn(new Connection(mysql, params));
   // time_zone +00:00: TIMESTAMP values are read and written in UTC, exactly.

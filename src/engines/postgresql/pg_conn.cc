@@ -29,6 +29,34 @@ std::string ConnectReason(const std::string& message) {
   return line;
 }
 
+// libpq's parse error with each quoted token that is not a keyword of
+// `location` (a word followed by '=') shown as "****": libpq quotes the word
+// it stumbled on, which may be a piece of a password.
+std::string QuotedKeysOnly(const std::string& why, const std::string& location) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < why.size()) {
+    size_t open = why.find('"', pos);
+    size_t close = open == std::string::npos ? open : why.find('"', open + 1);
+    if (close == std::string::npos) {
+      out += why.substr(pos);
+      break;
+    }
+    std::string token = why.substr(open + 1, close - open - 1);
+    bool key = false;
+    for (size_t at = location.find(token); !token.empty() && at != std::string::npos && !key;
+         at = location.find(token, at + 1)) {
+      size_t after = at + token.size();
+      while (after < location.size() && location[after] == ' ') ++after;
+      bool starts = at == 0 || location[at - 1] == ' ' || location[at - 1] == '?' || location[at - 1] == '&';
+      key = starts && after < location.size() && location[after] == '=';
+    }
+    out += why.substr(pos, open - pos) + "\"" + (key || token == "=" ? token : "****") + "\"";
+    pos = close + 1;
+  }
+  return out;
+}
+
 std::string Param(PGconn* c, char* (*get)(const PGconn*)) {
   const char* v = get(c);
   return v ? v : "";
@@ -66,7 +94,10 @@ Result<ConnParams> ParseLocation(const std::string& location) {
   if (!opts) {
     std::string why = err ? FirstLine(err) : "out of memory";
     if (err) PQfreemem(err);
-    return Status::InvalidArgument("bad PostgreSQL connection string '" + RedactUri(location) + "': " + why);
+    // libpq's reason may quote a token of the string: a piece of a password
+    // given with a mistake ("password=my secret" -> missing "=" after "secret").
+    return Status::InvalidArgument(RedactSecretsOf(
+        "bad PostgreSQL connection string '" + RedactUri(location) + "': " + QuotedKeysOnly(why, location), location));
   }
   ConnParams p;
   for (PQconninfoOption* o = opts; o->keyword; ++o) {
@@ -132,7 +163,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& location
       which = "user \"" + user + "\" does not exist";
     }
     std::string where = fmt::format("{}:{}/{}", host, port, db);
-    return Status::Unavailable(RedactUri(fmt::format("cannot connect to PostgreSQL at {}: {}", where, which)));
+    // libpq ends a URI's userinfo at its first '@': the rest of a password
+    // holding one reads as the host, which its message names.
+    return Status::Unavailable(
+        RedactSecretsOf(fmt::format("cannot connect to PostgreSQL at {}: {}", where, which), location));
   }
   auto conn = std::unique_ptr<Connection>(new Connection(c));
   return conn;
