@@ -43,6 +43,7 @@ import hashlib
 import os
 import random
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -488,8 +489,12 @@ class Tmpfs:
     def __init__(self, path, size_mb=8):
         self.path = path
         os.makedirs(path, exist_ok=True)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0755", "tmpfs", path], check=True,
-                       capture_output=True)
+        try:
+            subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0755", "tmpfs", path], check=True,
+                           capture_output=True)
+        except subprocess.CalledProcessError:
+            os.rmdir(path)
+            raise
 
     def fill(self, leave):
         filler = os.path.join(self.path, "filler")
@@ -512,11 +517,17 @@ def disk_full(suite, data, small):
     why = None if os.geteuid() == 0 else "not root (mounting a tmpfs needs it)"
     if why is None and shutil.which("mount") is None:
         why = "no mount command"
+    fs = None
+    if why is None:
+        try:
+            fs = Tmpfs(os.path.join(suite.work, "full"))
+        except subprocess.CalledProcessError as e:
+            lines = (e.stderr or b"").decode(errors="replace").strip().splitlines()
+            why = "cannot mount a tmpfs: " + (lines[0] if lines else f"mount exited {e.returncode}")
     if why:
         for name in DISK_CASES:
             suite.cases.skip(name, why)
         return
-    fs = Tmpfs(os.path.join(suite.work, "full"))
     leave = 256 * 1024
     try:
         out = os.path.join(fs.path, "out.decant")
@@ -588,6 +599,8 @@ def main():
     big_rows = int(os.environ.get("DECANT_FAULT_ROWS", "250000"))
     print(f"seed {seed} (DECANT_FAULT_SEED={seed} replays it), {points} kill point(s) per configuration", flush=True)
     rng = random.Random(seed)
+    # ctest's timeout or a kill: unwind, so the private servers stop and the tmpfs is unmounted.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     began = time.monotonic()
     work = tempfile.mkdtemp(prefix="flt_faults_", dir="/var/tmp")
     decant = Decant(binary, work)
