@@ -53,7 +53,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from faultlib import (Cases, Decant, MysqlServer, MysqlTarget, PgTarget, PrivateMariadb,  # noqa: E402
                       PrivatePostgres, SqliteTarget, can_run_private_servers, check_one_line_error, expect,
-                      failures, sigkill)
+                      failures, pg_rows, sigkill)
 
 PREFIX = "flt_"  # every database this script creates (COMMON17.md)
 
@@ -395,10 +395,13 @@ def server_fault_load(suite, data, label, target, jobs, fault, what):
         suite.follow_up(case, "import", data.archive, target, jobs, state, data, ref)
 
 
-def source_restart_export(suite, data, pg, label):
+def source_restart_export(suite, data, pg, label, lock):
     """The source server (private PostgreSQL) restarted while export reads it.
-    A session holding an ACCESS EXCLUSIVE lock on the big table makes export
-    wait in its read of it, so the restart surely comes mid-export."""
+    A session holding an ACCESS EXCLUSIVE lock on table `lock` makes export
+    wait where it first touches that table (the big table, which has
+    indexes: while the schema is read; a table without any: while its size
+    is estimated, after which export goes on into the data on the lost
+    connection), so the restart surely comes mid-export."""
     out = os.path.join(suite.work, "source_restart.decant")
     db = PgTarget(pg.base, data.db)
     with suite.cases.case(label) as case:
@@ -407,10 +410,10 @@ def source_restart_export(suite, data, pg, label):
                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   text=True)
         try:
-            locker.stdin.write(f"BEGIN; LOCK TABLE {data.big} IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600);\n")
+            locker.stdin.write(f"BEGIN; LOCK TABLE {lock} IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600);\n")
             locker.stdin.flush()
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and not db.locked(data.big):
+            while time.monotonic() < deadline and not db.locked(lock):
                 time.sleep(0.05)
 
             def waiting(events):
@@ -428,7 +431,7 @@ def source_restart_export(suite, data, pg, label):
             locker.wait()
         expect(r.fired is not None, f"{label}: the restart came while export read", f"exit {r.rc}")
         check_one_line_error(r, 6, label)
-        case.note(error_text(r))
+        case.note(f"{r.where()}: {error_text(r)}")
         expect(not os.path.exists(out), f"{label}: no archive is published")
         case.note("no archive" + (", a .partial left" if os.path.exists(out + ".partial") else ""))
         if suite.resume["export"]:
@@ -459,10 +462,12 @@ def private_servers(suite, data, bindir):
         srcdb.reset()
         r = suite.decant.run("import", data.archive, srcdb.uri)
         expect(r.returncode == 0, "the private source is loaded", r.stderr)
-        live = Dataset("private", srcdb.uri, None, data.counts, live=True)
-        live.big = data.big
+        # A table without index or key: export first waits for it when it estimates its size.
+        pg_rows(srcdb.uri, "CREATE TABLE unindexed (n integer); INSERT INTO unindexed SELECT generate_series(1, 1000)")
+        live = Dataset("private", srcdb.uri, None, None, live=True)
         live.db = srcdb.name
-        source_restart_export(suite, live, pg, "source restart: export")
+        source_restart_export(suite, live, pg, "source restart: export (schema read)", data.big)
+        source_restart_export(suite, live, pg, "source restart: export (size estimate)", "unindexed")
     except (subprocess.CalledProcessError, RuntimeError) as e:
         expect(False, "the private PostgreSQL", e)
     finally:
