@@ -216,8 +216,19 @@ class ArchiveSink final : public Sink {
   Status CommitShardPart();
   Status Fail(Status s) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (state_ == State::kOpen) state_ = State::kFailed;
+    FailLocked(s);
     return s;
+  }
+  // Under mu_: the first write that failed stops the sink, and every writer
+  // after it gets that error (a full disk), not "not open" (a consequence),
+  // whichever of them reaches the work queue first.
+  void FailLocked(const Status& s) {
+    if (state_ == State::kOpen) state_ = State::kFailed;
+    if (write_error_.ok()) write_error_ = s;
+  }
+  Status NotOpenLocked() const {
+    if (state_ == State::kFailed && !write_error_.ok()) return write_error_;
+    return Status::FailedPrecondition("archive sink is not open for writing");
   }
   // Chunks one writer may have in flight: the single-file form's one writer
   // keeps every pool thread busy and one more chunk queued; the directory
@@ -232,6 +243,7 @@ class ArchiveSink final : public Sink {
 
   std::mutex mu_;
   State state_ = State::kNew;
+  Status write_error_;  // the first chunk write that failed (under mu_)
   Schema schema_;
   Manifest manifest_;
   // Per table, what its writers did.
@@ -428,7 +440,7 @@ Status ArchiveSink::Begin(const Schema& schema, const SinkOptions& options) {
 
 Result<std::unique_ptr<TableWriter>> ArchiveSink::OpenTable(const Table& table) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (state_ != State::kOpen) return Status::FailedPrecondition("archive sink is not open for writing");
+  if (state_ != State::kOpen) return NotOpenLocked();
   int64_t index = -1;
   for (size_t i = 0; i < schema_.tables.size(); ++i) {
     if (schema_.tables[i].schema == table.schema && schema_.tables[i].name == table.name) {
@@ -482,17 +494,17 @@ Status ArchiveSink::AddChunk(uint32_t table_index, const EncodedChunk& chunk) {
   if (directory()) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (state_ != State::kOpen) return Status::FailedPrecondition("archive sink is not open for writing");
+      if (state_ != State::kOpen) return NotOpenLocked();
     }
     Status s = WriteFileSynced(fs_, JoinPath(partial_, ChunkFileName(table_index, seq)), chunk.record);
     if (!s.ok()) return Fail(s);
   } else {
     std::lock_guard<std::mutex> lock(mu_);
-    if (state_ != State::kOpen) return Status::FailedPrecondition("archive sink is not open for writing");
+    if (state_ != State::kOpen) return NotOpenLocked();
     mc.offset = offset_;
     Status s = file_->Append(chunk.record);
     if (!s.ok()) {
-      state_ = State::kFailed;
+      FailLocked(s);
       return s;
     }
     offset_ += chunk.record.size();

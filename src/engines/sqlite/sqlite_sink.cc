@@ -605,6 +605,16 @@ void SqliteSink::Abort() {
     if (!fresh_ && !sqlite3_get_autocommit(conn_->db())) (void)conn_->Exec("ROLLBACK");
     (void)conn_->Close();
     conn_.reset();
+    // A failed write (a full disk) leaves SQLite's pager in its error state,
+    // which closes without rolling back: the file keeps the new pages and a
+    // hot journal that the next reader plays back. Be that reader now, so
+    // the file is as it was before the load, not only once someone opens it.
+    if (!fresh_ && fs_->Exists(path_ + "-journal")) {
+      if (auto again = Connection::Open(path_, SQLITE_OPEN_READWRITE); again.ok()) {
+        (void)(*again)->Exec("SELECT count(*) FROM sqlite_schema");
+        (void)(*again)->Close();
+      }
+    }
   }
   if (fresh_ && !work_path_.empty()) {
     for (const std::string& p : {work_path_, work_path_ + "-journal"}) {
