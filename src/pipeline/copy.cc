@@ -479,7 +479,14 @@ Result<std::unique_ptr<CopyPlan>> PlanCopy(Source& source, const CopyOptions& op
 
 Result<CopySummary> CopyDatabase(Source& source, Sink& sink, const CopyOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  DECANT_ASSIGN_OR_RETURN(Schema read_schema, source.ReadSchema());
+  Result<Schema> read = source.ReadSchema();
+  if (!read.ok()) {
+    // Named unless the source did (a lost server says only what libpq says).
+    const std::string& m = read.status().message();
+    bool named = m.find(source.Describe()) != std::string::npos || read.status().code() == StatusCode::kCancelled;
+    return named ? read.status() : read.status().WithContext("reading the schema of " + source.Describe());
+  }
+  Schema read_schema = std::move(*read);
   if (options.sink.data_only && !options.existing_target) {
     return Status::InvalidArgument("--data-only needs the target's schema");
   }
