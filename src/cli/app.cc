@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -705,9 +706,14 @@ int SaySummary(const char* done, const CopySummary& summary, const std::string& 
 // and the one-line summary ("exported ... from FROM to TO"). `target` is the
 // database location, read first with --data-only. `fit`: the source loads
 // into the target's own tables (FormatRow::into_existing_tables), data-only.
+// `reopen`: opens the source again (null for one that cannot be: stdin), for
+// a --resume that finds no interrupted load in a target that is not empty:
+// when the target already holds every row of the source (the load finished
+// before it was stopped), there is nothing to resume and the run succeeds.
 int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& sink, CopyOptions co,
                const std::string& from, const std::string& to, const GlobalOptions& g, const SelectArgs& select,
-               const std::string& target, bool fit = false) {
+               const std::string& target, bool fit = false,
+               const std::function<Result<std::unique_ptr<Source>>()>& reopen = nullptr) {
   auto options = select.Options();
   if (!options.ok()) return Fail(options.status());
   co.select = std::move(*options);
@@ -727,6 +733,19 @@ int CopyAndSay(const std::string& verb, const char* done, Source& source, Sink& 
   co.events = g_events;
   AddTestHooks(&co);
   auto summary = CopyDatabase(source, sink, co);
+  if (!summary.ok() && co.sink.resume && reopen &&
+      summary.status().message().find(kNoLoadToResume) != std::string::npos) {
+    auto a = reopen();
+    auto b = a.ok() ? OpenSource(target) : Result<std::unique_ptr<Source>>(a.status());
+    VerifyOptions vo;
+    vo.select_a = co.select;
+    auto report = b.ok() ? VerifySources(**a, **b, vo) : Result<VerifyReport>(b.status());
+    if (report.ok() && report->equal()) {
+      Say(g, fmt::format("nothing to resume: {} already holds every row of {} (compared as decant verify does)", to,
+                         from));
+      return kExitOk;
+    }
+  }
   if (!summary.ok()) return Fail(summary.status(), LeftSentence(sink));
   if (summary->units) {
     Say(g, fmt::format("resumed: {} of {} had committed before ({}); the rest were copied now", summary->resumed_units,
@@ -1041,8 +1060,10 @@ int RunImport(const ImportArgs& args, const GlobalOptions& g) {
   }
   auto source = OpenFileSource(a.archive, *read_options);
   if (!source.ok()) return Fail(source.status());
+  auto reopen = [&]() { return OpenFileSource(a.archive, *read_options); };
   return CopyAndSay("import", "imported", **source, **sink, a.load.Copy(), a.archive == "-" ? "stdin" : a.archive,
-                    (*sink)->Describe(), g, a.select, a.target, fit);
+                    (*sink)->Describe(), g, a.select, a.target, fit,
+                    a.archive == "-" || fit ? nullptr : std::function(reopen));
 }
 
 // ---- migrate ----------------------------------------------------------------
@@ -1177,8 +1198,9 @@ int RunMigrate(const MigrateArgs& args, const GlobalOptions& g) {
   wo.replace = a.force;
   Result<std::unique_ptr<Sink>> sink = to_file ? OpenFileSink(a.target, a.format, wo) : OpenDatabaseSink(a.target, eo);
   if (!sink.ok()) return Fail(sink.status().WithContext("target"));
+  auto reopen = [&]() { return OpenSource(a.source, *read_options); };
   return CopyAndSay("migrate", "migrated", **source, **sink, a.load.Copy(), (*source)->Describe(), (*sink)->Describe(),
-                    g, a.select, a.target, fit);
+                    g, a.select, a.target, fit, to_file ? nullptr : std::function(reopen));
 }
 
 // ---- dump / restore -----------------------------------------------------------

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -251,6 +252,11 @@ struct SinkOptions {
   // the start). Not with data_only or shard.
   bool resume = false;
 };
+
+// The words of a --resume refused because the target holds no interrupted
+// load (and something else): the CLI then checks whether it already holds
+// everything the source does (a load that completed before it was stopped).
+inline constexpr std::string_view kNoLoadToResume = "it holds no interrupted decant load to resume";
 
 // One object a sink created, or one it did not create because the target
 // refused it.

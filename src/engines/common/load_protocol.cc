@@ -160,15 +160,20 @@ Status LoadProtocol::Begin(LoadTarget& target, const Schema& schema, const SinkO
   present_.erase(std::remove_if(present_.begin(), present_.end(), IsJournal), present_.end());
   if (journal && options.resume) {
     mode_ = LoadMode::kAppend;  // what the interrupted load created stays (Kept)
+    std::vector<size_t> missing;
     for (size_t i = 0; i < schema.tables.size(); ++i) {
       DECANT_ASSIGN_OR_RETURN(bool has, target.HasTable(i));
       if (has) continue;
-      return Status::FailedPrecondition(
-          fmt::format("--resume: table {} of the interrupted load is not in {} any more; start over with --clean",
-                      target.TableLabel(schema.tables[i]), target.Describe()));
+      if (!target.CreatesMissingOnResume()) {
+        return Status::FailedPrecondition(
+            fmt::format("--resume: table {} of the interrupted load is not in {} any more; start over with --clean",
+                        target.TableLabel(schema.tables[i]), target.Describe()));
+      }
+      missing.push_back(i);
     }
     resumed_ = std::move(journal);
-    return target.StartWriting();
+    DECANT_RETURN_IF_ERROR(target.StartWriting());
+    return missing.empty() ? Status::OK() : target.CreateTables(missing);
   }
   if (journal && options.mode != LoadMode::kClean) {
     return Status::FailedPrecondition(fmt::format(
@@ -178,7 +183,7 @@ Status LoadProtocol::Begin(LoadTarget& target, const Schema& schema, const SinkO
   if (!present_.empty() && options.mode == LoadMode::kRefuseNonEmpty) {
     return Status::FailedPrecondition("target " + target.Describe() +
                                       " is not empty: " + DescribeTargetObjects(present_, target.ObjectListing()) +
-                                      (options.resume ? "; it holds no interrupted decant load to resume" : "") +
+                                      (options.resume ? "; " + std::string(kNoLoadToResume) : "") +
                                       "; use --clean to replace them or --append to add rows");
   }
   DECANT_RETURN_IF_ERROR(target.StartWriting());

@@ -94,6 +94,12 @@ class LoadTarget {
   virtual Result<std::optional<LoadJournal>> ReadJournal() { return std::optional<LoadJournal>(); }
   // --clean over an interrupted load: drops its journal. Default: nothing.
   virtual Status DropJournal() { return Status::OK(); }
+  // --resume: whether a table the journal's load has not created yet is
+  // created now (CreateTables, with resumed() set): an engine whose DDL
+  // commits statement by statement can be stopped while it creates the
+  // tables, after the journal. Default: false (the tables and the journal
+  // commit together, so a table missing was dropped since: refused).
+  virtual bool CreatesMissingOnResume() const { return false; }
 };
 
 // The columns an upsert matches rows of `table` (one of `schema`'s tables)

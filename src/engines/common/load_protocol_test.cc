@@ -309,7 +309,12 @@ class JournalTarget : public FakeTarget {
     calls += "dropjournal;";
     return Status::OK();
   }
+  Result<bool> HasTable(size_t index) override {
+    calls += "has" + std::to_string(index) + ";";
+    return every_table || index == 0;
+  }
   std::optional<LoadJournal> journal;
+  bool every_table = true;  // false: only table 0 is there
 };
 
 LoadJournal TwoUnitsOneDone() {
@@ -353,7 +358,8 @@ TEST(LoadProtocol, ResumeCreatesNothingAndKeepsWhatIsThere) {
 }
 
 TEST(LoadProtocol, ResumeRefusesWhenATableIsGone) {
-  JournalTarget t;  // HasTable: only table 0 is there
+  JournalTarget t;
+  t.every_table = false;
   t.journal = TwoUnitsOneDone();
   SinkOptions o;
   o.resume = true;
@@ -363,6 +369,21 @@ TEST(LoadProtocol, ResumeRefusesWhenATableIsGone) {
   EXPECT_EQ(st.message(),
             "--resume: table b of the interrupted load is not in fake://db any more; start over with --clean");
   EXPECT_FALSE(p.resumed().has_value());
+}
+
+TEST(LoadProtocol, ResumeCreatesTheTablesAnEngineWithoutTransactionalDdlLacks) {
+  class NoTransactionalDdl : public JournalTarget {
+   public:
+    bool CreatesMissingOnResume() const override { return true; }
+  } t;
+  t.every_table = false;
+  t.journal = TwoUnitsOneDone();
+  SinkOptions o;
+  o.resume = true;
+  LoadProtocol p;
+  ASSERT_TRUE(p.Begin(t, TwoTables(), o).ok());
+  EXPECT_EQ(t.calls, "journal;list;has0;has1;start;create 1;");
+  EXPECT_TRUE(p.resumed().has_value());
 }
 
 TEST(LoadProtocol, ResumeWithoutJournalLoadsOrRefusesAsUsual) {

@@ -205,6 +205,9 @@ class MysqlSink : public Sink, private LoadTarget {
   Result<std::vector<TargetObject>> ListObjects() override;
   Status DropOurs(const std::vector<TargetObject>& present) override;
   Result<bool> HasTable(size_t index) override { return Existed(schema_.tables[index].name); }
+  // DDL commits statement by statement: a load stopped while it created
+  // the tables resumes by creating the rest.
+  bool CreatesMissingOnResume() const override { return true; }
   Status CreateTables(const std::vector<size_t>& indexes) override;
   Result<RowCount> CountRows(size_t index) override;
   Status EmptyTables(const std::vector<size_t>& indexes) override;
@@ -326,8 +329,9 @@ std::vector<const DdlStatement*> MysqlSink::Statements(std::initializer_list<std
 }
 
 Status MysqlSink::CreateTables(const std::vector<size_t>& indexes) {
-  // The journal first: no table of a load in parts is without it.
-  if (journal_ && options_.mode != LoadMode::kAppend) {
+  // The journal first: no table of a load in parts is without it (a resumed
+  // load creates the tables the interrupted one had not: it has its journal).
+  if (journal_ && options_.mode != LoadMode::kAppend && !protocol_.resumed()) {
     DECANT_RETURN_IF_ERROR(main_->Exec(journal_->Create()));
     created_.emplace_back("TABLE", std::string(kJournalTable));
   }

@@ -753,7 +753,10 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   from_postgres_ = schema.engine == PostgresTraits().name;
   older_target_ = from_postgres_ && std::atoi(schema.server_version.c_str()) > main_->server_major();
   DECANT_RETURN_IF_ERROR(PrepareSession(main_.get()));
-  if (options.shard == ShardRole::kWorker) return BeginShardWorker();
+  if (options.shard == ShardRole::kWorker) {
+    parts_ = jobs_ > 1;  // each writer on its own connection, committing on its own
+    return BeginShardWorker();
+  }
   // A coordinator's load is never one transaction: other processes load its
   // tables, which are committed below, as with several jobs.
   if (options.shard == ShardRole::kCoordinator) jobs_ = std::max<size_t>(jobs_, 2);
