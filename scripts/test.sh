@@ -5,7 +5,10 @@
 # README.md), fetches the real-world schema corpus (scripts/corpus.sh, into
 # DECANT_CORPUS_DIR, default /var/tmp/decant-corpus), then runs the whole
 # GoogleTest suite through ctest. Tests that need ../shared/samples skip with a
-# one-line reason when it is absent. Last, scripts/package.sh --test packs build/
+# one-line reason when it is absent. Then the server-free unit tests again, built
+# with clang under ASan and UBSan (scripts/sanitize.sh), and each fuzz target for
+# 30 s plus its regression inputs (scripts/fuzz.sh; both in build-asan/,
+# docs/fuzzing.md). Last, scripts/package.sh --test packs build/
 # as a Debian package, installs it, runs the installed decant on a clean PATH and
 # purges it again (as root with dpkg; else it skips with one line).
 set -euo pipefail
@@ -20,4 +23,6 @@ source "$(bash scripts/servers/postgresql.sh env)"
 source "$(bash scripts/servers/mariadb.sh env)"
 bash scripts/corpus.sh
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 900
+bash scripts/sanitize.sh
+bash scripts/fuzz.sh
 bash scripts/package.sh --test
