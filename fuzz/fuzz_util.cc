@@ -67,7 +67,7 @@ bool UnderTempDir(const std::string& path) {
 
 }  // namespace
 
-std::string MemoryFileSystem::Normal(const std::string& path) const {
+std::string MemoryFileSystem::Normal(const std::string& path) {
   std::string p;
   for (char c : path) {
     if (c == '/' && !p.empty() && p.back() == '/') continue;

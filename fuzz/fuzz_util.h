@@ -47,7 +47,7 @@ class MemoryFileSystem final : public FileSystem {
   Result<std::vector<std::string>> ListDir(const std::string& path) override;
 
  private:
-  std::string Normal(const std::string& path) const;
+  static std::string Normal(const std::string& path);
   std::mutex mu_;
   bool regular_files_;
   // Shared so that an open file keeps its bytes after a Remove.

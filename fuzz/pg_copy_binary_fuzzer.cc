@@ -142,9 +142,9 @@ void CheckRow(const std::string& out, size_t at, const std::vector<Binary>& type
       if (sign == 0xC000 && ndigits != 0) Fail("NaN with digits", c);
       if (dscale > 1000) Fail("numeric display scale above the input's", c);
       for (uint16_t k = 0; k < ndigits; ++k) {
-        if (Get16(out, pos + 8 + 2 * k) > 9999) Fail("numeric digit above 9999", c);
+        if (Get16(out, pos + 8 + size_t{2} * k) > 9999) Fail("numeric digit above 9999", c);
       }
-      if (ndigits > 0 && (Get16(out, pos + 8) == 0 || Get16(out, pos + 8 + 2 * (ndigits - 1)) == 0))
+      if (ndigits > 0 && (Get16(out, pos + 8) == 0 || Get16(out, pos + 8 + size_t{2} * (ndigits - 1)) == 0))
         Fail("numeric with a leading or trailing zero digit", c);
     }
     if (types[c] == Binary::kJsonb && (len < 1 || out[pos] != 1)) Fail("jsonb without its version byte", c);
