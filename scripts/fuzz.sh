@@ -47,7 +47,7 @@ for t in "${targets[@]}"; do
   [ -d "$dir" ] || continue
   inputs=("$dir"/*)
   [ -e "${inputs[0]}" ] || continue
-  if "$build/fuzz/${t}_fuzzer" -runs=1 "${inputs[@]}" >"$logs/$t-regressions.log" 2>&1; then
+  if "$build/fuzz/${t}_fuzzer" -runs=1 -timeout=25 "${inputs[@]}" >"$logs/$t-regressions.log" 2>&1; then
     echo "fuzz: $t: ${#inputs[@]} regression inputs pass" >&2
   else
     echo "fuzz: $t: a regression input fails again ($logs/$t-regressions.log):" >&2
