@@ -16,7 +16,7 @@
 # Needs clang and libclang-rt-14-dev (scripts/setup.sh --tests installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=build-asan
+build="build-asan"
 seconds=${DECANT_FUZZ_SECONDS:-30}
 jobs=${DECANT_FUZZ_JOBS:-$(nproc)}
 
@@ -70,7 +70,8 @@ export -f run_target
 export build seconds logs
 
 echo "fuzz: running ${#targets[@]} targets for ${seconds} s each, $jobs at a time" >&2
-printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_target {} || echo {} >>"$logs/failed"' || true
+# shellcheck disable=SC2016  # $0 expands in the bash -c child, on purpose
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -n 1 bash -c 'run_target "$0" || echo "$0" >>"$logs/failed"' || true
 
 printf '%-16s %10s %9s %7s %7s %12s  %s\n' target runs execs/s cov ft corpus result >&2
 for t in "${targets[@]}"; do

@@ -13,7 +13,7 @@
 # Needs clang and libclang-rt-14-dev (scripts/setup.sh --tests installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=build-asan
+build="build-asan"
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDECANT_FUZZ=ON -DDECANT_BUILD_TESTS=ON -DDECANT_WERROR=ON >/dev/null
