@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The style check of the test command (scripts/test.sh runs it after the build,
 # before ctest); fails on any finding:
-#   1. file names under src/ and tests/ are snake_case (*.cc, *.h);
-#   2. clang-format --dry-run --Werror (.clang-format) over src/ and tests/ (*.cc, *.h);
+#   1. file names under src/, tests/ and fuzz/ are snake_case (*.cc, *.h);
+#   2. clang-format --dry-run --Werror (.clang-format) over src/, tests/ and fuzz/ (*.cc, *.h);
 #   3. clang-tidy (.clang-tidy) over the project's .cc files, with the compile
 #      commands of BUILD_DIR (default build/, as scripts/setup.sh --tests leaves it),
 #      in parallel; findings in the project's own headers count too.
+#      (fuzz/ is compiled only in build-asan/, by clang: docs/fuzzing.md).
 # Tools: clang-format and clang-tidy 14 (Debian 12), installed by scripts/setup.sh --tests.
 #   bash scripts/lint.sh [BUILD_DIR]
 set -euo pipefail
@@ -14,7 +15,7 @@ root="$PWD"
 build="${1:-build}"
 jobs="$(nproc)"
 
-mapfile -t files < <(find src tests -type f \( -name '*.cc' -o -name '*.h' \) | LC_ALL=C sort)
+mapfile -t files < <(find src tests fuzz -type f \( -name '*.cc' -o -name '*.h' \) | LC_ALL=C sort)
 failed=0
 
 bad_names=$(printf '%s\n' "${files[@]}" | grep -vE '/[a-z0-9_]+\.(cc|h)$' || true)

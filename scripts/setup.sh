@@ -32,6 +32,10 @@ packages=(g++ cmake ninja-build pkg-config time sqlite3
 if [ "$tests" = ON ]; then packages+=(clang-format clang-tidy python3-jsonschema); fi
 # Archive signatures (Ed25519, libssl-dev above): the tests make their keys with openssl.
 if [ "$tests" = ON ]; then packages+=(openssl); fi
+# The sanitizer and fuzz jobs (scripts/sanitize.sh, scripts/fuzz.sh): clang, and the
+# runtimes of -fsanitize=fuzzer,address,undefined (libclang_rt.fuzzer, .asan, .ubsan),
+# which are in libclang-rt-14-dev, a package clang only recommends.
+if [ "$tests" = ON ]; then packages+=(clang libclang-rt-14-dev); fi
 # --report in a browser (tests/report/run_test.py): headless Chromium, its fonts, PIL for the screenshot.
 if [ "$tests" = ON ]; then packages+=(chromium python3-pil fonts-dejavu-core); fi
 # The tests' npm packages (below) need node and npm; Debian's unless some are there.

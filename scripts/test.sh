@@ -5,8 +5,11 @@
 # README.md), fetches the real-world schema corpus (scripts/corpus.sh, into
 # DECANT_CORPUS_DIR, default /var/tmp/decant-corpus), then runs the whole
 # GoogleTest suite through ctest, and greps everything the tests printed or
-# left for the test passwords (tests/security/password_grep.py). Tests that need ../shared/samples skip with a
-# one-line reason when it is absent. Last, scripts/package.sh --test packs build/
+# left for the test passwords (tests/security/password_grep.py). Tests that need
+# ../shared/samples skip with a one-line reason when it is absent. Then the
+# server-free unit tests again, built with clang under ASan and UBSan
+# (scripts/sanitize.sh), and each fuzz target for 30 s plus its regression inputs
+# (scripts/fuzz.sh; both in build-asan/, docs/fuzzing.md). Last, scripts/package.sh --test packs build/
 # as a Debian package, installs it, runs the installed decant on a clean PATH and
 # purges it again (as root with dpkg; else it skips with one line).
 set -euo pipefail
@@ -30,4 +33,7 @@ TMPDIR="$DECANT_TEST_KEEP_DIR" ctest --test-dir build --output-on-failure -j"$(n
 # password in any output of the whole suite.
 python3 tests/security/password_grep.py build "$DECANT_TEST_KEEP_DIR"
 rm -rf "$DECANT_TEST_KEEP_DIR"
+unset DECANT_TEST_KEEP_DIR
+bash scripts/sanitize.sh
+bash scripts/fuzz.sh
 bash scripts/package.sh --test

@@ -1593,5 +1593,46 @@ TEST(GoldenTest, EveryVersionUpToTheCurrentHasGoldenArchives) {
   }
 }
 
+// ---- The chunk decoder ----------------------------------------------------------
+
+// A chunk payload with codec 0 (the rows as they are) and the given header fields.
+std::string RawChunk(uint64_t rows, uint32_t columns, std::string_view body) {
+  ChunkHeader h;
+  h.rows = rows;
+  h.columns = columns;
+  h.codec = kCodecNone;
+  h.uncompressed_bytes = body.size();
+  std::string payload(kChunkHeaderSize, '\0');
+  EncodeChunkHeader(h, payload.data());
+  payload.append(body);
+  return payload;
+}
+
+// Found by fuzz/chunk_fuzzer (fuzz/regressions/chunk/zero-columns-billion-rows):
+// a chunk of no columns that declared a billion rows and held a few bytes was
+// decoded row by empty row, a billion of them, before its leftover bytes were
+// noticed. A row of no columns is no bytes, so such a chunk is refused at once.
+TEST(ChunkDecoderTest, ZeroColumnChunkHoldingBytesIsRefusedBeforeAnyRow) {
+  ChunkExpectation expect;
+  expect.label = "table \"t\" chunk 0";
+  ChunkDecoder decoder;
+  Status s = decoder.Load(RawChunk(1040187395, 0, "abc"), expect);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_EQ(s.message(), "corrupt chunk: bytes left after the last row in table \"t\" chunk 0");
+  EXPECT_EQ(decoder.rows_left(), 0u);
+}
+
+TEST(ChunkDecoderTest, ZeroColumnChunkOfManyRowsDecodes) {
+  ChunkExpectation expect;
+  ChunkDecoder decoder;
+  ASSERT_TRUE(decoder.Load(RawChunk(1000, 0, ""), expect).ok());
+  size_t rows = 0, payload = 0;
+  while (decoder.rows_left() > 0) {
+    ASSERT_TRUE(decoder.DecodeRow(nullptr, &payload).ok());
+    ++rows;
+  }
+  EXPECT_EQ(rows, 1000u);
+}
+
 }  // namespace
 }  // namespace decant

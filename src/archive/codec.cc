@@ -276,6 +276,9 @@ Status ChunkDecoder::Load(std::string_view payload, const ChunkExpectation& expe
   if (header_.rows > kMaxChunkBytes || (header_.columns > 0 && header_.rows > header_.uncompressed_bytes)) {
     return Bad("row count does not fit the chunk's size");
   }
+  // A row of no columns encodes to no bytes: any byte is one no row can
+  // hold, found now rather than after decoding up to 2^30 empty rows.
+  if (header_.columns == 0 && header_.uncompressed_bytes != 0) return Bad("bytes left after the last row");
   std::string_view z = payload.substr(kChunkHeaderSize);
   if (header_.codec == kCodecNone) {
     // The record's frame checksum, verified by the caller, covers these bytes.
