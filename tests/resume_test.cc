@@ -66,8 +66,8 @@ class ResumeTest : public ::testing::Test {
   // Kill, refuse without --resume, resume, verify: the whole story on one
   // target. `load` is the command's words before the target (import ARCHIVE
   // or migrate SRC), `extra` the options of every run.
-  void KillThenResume(const std::vector<std::string>& load, const std::string& target,
-                      const std::vector<std::string>& extra, int batches, const std::string& verify_source) {
+  static void KillThenResume(const std::vector<std::string>& load, const std::string& target,
+                             const std::vector<std::string>& extra, int batches, const std::string& verify_source) {
     std::vector<std::string> args = {"-q"};
     args.insert(args.end(), load.begin(), load.end());
     args.insert(args.end(), extra.begin(), extra.end());
