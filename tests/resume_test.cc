@@ -224,7 +224,12 @@ TEST_F(ResumeTest, ResumeOnAnEmptyTargetLoadsFromTheStart) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out + r.err, Not(HasSubstr("resumed: ")));
   EXPECT_EQ(db.Sql("SELECT count(*) FROM big"), "150000");
+  // Again: the load had finished (as when a kill comes after its end): nothing to resume.
+  r = RunDecantBinary({"import", "--resume", archive_, db.uri()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out + r.err, HasSubstr("nothing to resume: "));
   // A target that holds something else is refused as ever, and says there is nothing to resume.
+  db.Sql("DELETE FROM child WHERE cid = 1");
   r = RunDecantBinary({"-q", "import", "--resume", archive_, db.uri()});
   EXPECT_EQ(r.exit_code, 5) << r.err;
   EXPECT_THAT(r.err, HasSubstr("holds no interrupted decant load to resume"));

@@ -63,6 +63,18 @@ std::string JournalSql::Select() const {
 
 std::string JournalSql::Drop() const { return "DROP TABLE IF EXISTS " + table_; }
 
+Status JournalSql::Record(const LoadJournal& journal, const std::function<Status(const std::string&)>& exec) const {
+  DECANT_RETURN_IF_ERROR(exec("START TRANSACTION"));
+  for (const std::string& sql : Insert(journal)) {
+    Status st = exec(sql);
+    if (!st.ok()) {
+      (void)exec("ROLLBACK");
+      return st.WithContext(fmt::format("recording the load's units in {}", kJournalTable));
+    }
+  }
+  return exec("COMMIT");
+}
+
 Result<LoadJournal> ParseJournal(const std::vector<std::vector<std::optional<std::string>>>& rows) {
   LoadJournal j;
   bool head = false;

@@ -44,6 +44,10 @@ class JournalSql {
   // Selects the columns in the order above, ordered by unit_id.
   std::string Select() const;
   std::string Drop() const;
+  // Records `journal` (Insert's statements) in one transaction, run by
+  // `exec` on the sink's connection: START TRANSACTION, the INSERTs, COMMIT
+  // (ROLLBACK and the error, naming the journal, when one fails).
+  Status Record(const LoadJournal& journal, const std::function<Status(const std::string&)>& exec) const;
 
  private:
   std::string table_;

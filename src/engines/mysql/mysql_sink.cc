@@ -520,15 +520,7 @@ Result<std::optional<LoadJournal>> MysqlSink::ReadJournal() {
 
 Status MysqlSink::StartJournal(const LoadJournal& journal) {
   if (!journal_) return Status::OK();
-  DECANT_RETURN_IF_ERROR(main_->Exec("START TRANSACTION"));
-  for (const std::string& sql : journal_->Insert(journal)) {
-    Status st = main_->Exec(sql);
-    if (!st.ok()) {
-      (void)main_->Exec("ROLLBACK");
-      return st.WithContext("recording the load's units in " + std::string(kJournalTable));
-    }
-  }
-  return main_->Exec("COMMIT");
+  return journal_->Record(journal, [this](const std::string& sql) { return main_->Exec(sql); });
 }
 
 Status MysqlSink::OnConnections(size_t n, const std::function<Status(Connection&, size_t)>& job) {

@@ -810,20 +810,12 @@ Result<std::optional<LoadJournal>> PostgresSink::ReadJournal() {
 }
 
 Status PostgresSink::DropJournal() {
-  return main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(JournalTable(), std::string(kJournalTable)));
+  return main_->Exec(JournalSql(QuoteQualified(JournalTable(), std::string(kJournalTable)), QuoteLiteral).Drop());
 }
 
 Status PostgresSink::StartJournal(const LoadJournal& journal) {
   if (!journal_) return Status::OK();
-  DECANT_RETURN_IF_ERROR(main_->Exec("BEGIN"));
-  for (const std::string& sql : journal_->Insert(journal)) {
-    Status st = main_->Exec(sql);
-    if (!st.ok()) {
-      (void)main_->Exec("ROLLBACK");
-      return st.WithContext("recording the load's units in " + std::string(kJournalTable));
-    }
-  }
-  return main_->Exec("COMMIT");
+  return journal_->Record(journal, [this](const std::string& sql) { return main_->Exec(sql); });
 }
 
 Result<std::unique_ptr<TableWriter>> PostgresSink::OpenUnit(const Table& table, size_t unit) {
