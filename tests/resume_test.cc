@@ -218,6 +218,34 @@ TEST_F(ResumeTest, ExportKilledThenResumedInItsPartialDirectory) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
 }
 
+TEST_F(ResumeTest, RestoreResumesTheDatabaseItStoppedInAndSkipsTheOnesItFinished) {
+  // A dump of two databases, written by hand (docs/archive-format.md, "Dump
+  // index"): a small one first, then the big archive.
+  std::string small_db = tmp_.File("small.db");
+  SqliteExec(small_db,
+             "CREATE TABLE note(id INTEGER PRIMARY KEY, body TEXT); INSERT INTO note VALUES (1, 'a'), (2, 'b');");
+  std::string dump = tmp_.File("nightly");
+  std::filesystem::create_directories(dump);
+  ASSERT_EQ(RunDecantBinary({"-q", "export", "sqlite://" + small_db, "-o", dump + "/0001.decant"}).exit_code, 0);
+  std::filesystem::copy_file(archive_, dump + "/0002.decant");
+  PgTestDb first("resume_rs1"), second("resume_rs2");
+  testing_util::WriteFile(
+      dump + "/dump.json",
+      "{\"format\": \"decant-server-dump\", \"format_version\": \"1.0\", \"databases\": [{\"name\": \"" + first.name() +
+          "\", \"archive\": \"0001.decant\"}, {\"name\": \"" + second.name() + "\", \"archive\": \"0002.decant\"}]}\n");
+  std::string server = first.uri().substr(0, first.uri().rfind('/'));
+  ASSERT_EQ(Killed({"-q", "restore", "-j", "2", dump, server}, 12).exit_code, kKilled);
+  EXPECT_EQ(first.Sql("SELECT count(*) FROM note"), "2");
+  EXPECT_EQ(second.Sql("SELECT pg_catalog.to_regclass('public.decant_load_journal') IS NOT NULL"), "t");
+  RunResult r = RunDecantBinary({"restore", "--resume", "-j", "2", dump, server});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out + r.err, HasSubstr("database " + first.name() + ": already restored (verified)"));
+  r = RunDecantBinary({"verify", archive_, second.uri()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = RunDecantBinary({"verify", dump + "/0001.decant", first.uri()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 TEST_F(ResumeTest, ResumeOnAnEmptyTargetLoadsFromTheStart) {
   PgTestDb db("resume_empty");
   RunResult r = RunDecantBinary({"import", "--resume", "-j", "2", archive_, db.uri()});
