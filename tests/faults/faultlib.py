@@ -375,8 +375,10 @@ def can_run_private_servers():
 
 
 def as_db_user(*cmd):
+    # TMPDIR: the test command points it at root's kept-outputs directory,
+    # which the server user cannot write (mariadb-install-db fails there).
     return ["setpriv", f"--reuid={DB_USER}", f"--regid={DB_USER}", "--init-groups", "--",
-            "env", "HOME=/nonexistent", f"USER={DB_USER}", f"LOGNAME={DB_USER}", *cmd]
+            "env", "HOME=/nonexistent", f"USER={DB_USER}", f"LOGNAME={DB_USER}", "TMPDIR=/tmp", *cmd]
 
 
 def private_dir(prefix):
