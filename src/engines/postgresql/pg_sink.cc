@@ -142,6 +142,9 @@ class PostgresSink final : public Sink, private LoadTarget {
   std::string TableLabel(const Table& t) const override { return QualifiedName(t.schema, t.name); }
   Result<std::optional<LoadJournal>> ReadJournal() override;
   Status DropJournal() override;
+  // A resumed load: drops the keys and checks Commit adds (foreign, unique,
+  // check, exclusion) that the interrupted load had added.
+  Status DropAddedConstraints();
   // The journal's table: beside the schema's first table (public without one).
   std::string JournalTable() const;
   Status AdvanceSequences();
@@ -774,6 +777,10 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
   if (protocol_.resumed()) {
     options_.mode = LoadMode::kAppend;
     plan_ = PlanLoad(schema_, SourceTraits(options_.source, schema_, PostgresTraits()));
+    // The keys and checks the interrupted load added go, to be added again
+    // in Commit: one without a name would otherwise be added twice (the
+    // server names each ADD anew). Its tables are all the load's own.
+    DECANT_RETURN_IF_ERROR(DropAddedConstraints());
   }
   if (options.data_only) {
     if (jobs_ == 1 && !in_transaction_) DECANT_RETURN_IF_ERROR(StartWriting());
@@ -784,6 +791,24 @@ Status PostgresSink::Begin(const Schema& schema, const SinkOptions& options) {
     // Other connections load the tables, so they must be committed now.
     DECANT_RETURN_IF_ERROR(main_->Exec("COMMIT"));
     in_transaction_ = false;
+  }
+  return Status::OK();
+}
+
+Status PostgresSink::DropAddedConstraints() {
+  for (const Table& t : schema_.tables) {
+    std::string name = QuoteQualified(TargetSchema(t.schema), t.name);
+    DECANT_ASSIGN_OR_RETURN(
+        QueryResult r,
+        main_->Query("SELECT pg_catalog.quote_ident(conname) FROM pg_catalog.pg_constraint WHERE conrelid = " +
+                     QuoteLiteral(name) +
+                     "::pg_catalog.regclass AND contype IN ('f', 'u', 'c', 'x') AND coninhcount = 0 "
+                     "ORDER BY contype = 'f' DESC"));
+    for (int i = 0; i < r.rows(); ++i) {
+      DECANT_RETURN_IF_ERROR(
+          main_->Exec("ALTER TABLE " + name + " DROP CONSTRAINT IF EXISTS " + r.Get(i, 0) + " CASCADE")
+              .WithContext("--resume"));
+    }
   }
   return Status::OK();
 }
