@@ -505,6 +505,21 @@ Status MysqlSink::RedoUnfinishedTables() {
     if (redo.count(u.target_table)) u.rows.reset();
   }
   resumed_ = std::move(journal);
+  // The foreign keys and checks the interrupted load added go, to be added
+  // again in Commit: one without a name would otherwise be added twice (the
+  // server names each ADD anew).
+  DECANT_ASSIGN_OR_RETURN(auto added, main_->Query("SELECT TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE FROM "
+                                                   "information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = "
+                                                   "DATABASE() AND CONSTRAINT_TYPE IN ('FOREIGN KEY', 'CHECK')"));
+  for (const auto& r : added) {
+    std::string table = r[0].value_or(""), name = r[1].value_or("");
+    bool ours = std::any_of(schema_.tables.begin(), schema_.tables.end(),
+                            [&](const Table& t) { return EqualsIgnoreCaseAscii(t.name, table); });
+    if (!ours) continue;
+    std::string drop = r[2].value_or("") == "FOREIGN KEY" ? " DROP FOREIGN KEY " : " DROP CONSTRAINT ";
+    DECANT_RETURN_IF_ERROR(
+        main_->Exec("ALTER TABLE " + QuoteIdent(table) + drop + QuoteIdent(name)).WithContext("--resume"));
+  }
   return Status::OK();
 }
 
