@@ -246,6 +246,28 @@ TEST_F(ResumeTest, RestoreResumesTheDatabaseItStoppedInAndSkipsTheOnesItFinished
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+TEST_F(ResumeTest, PostgresInterruptedLoadInPartsLeavesNothingOfItsOwn) {
+  // A standalone sequence (a DEFAULT nextval, as Roundcube's schema has) is
+  // committed with the tables of a load in parts: Ctrl-C must take it too,
+  // or a rerun finds the target not empty.
+  PgTestDb source("resume_seq_src");
+  source.Sql(
+      "CREATE SEQUENCE s_seq; CREATE TABLE t (id int DEFAULT nextval('s_seq') PRIMARY KEY, pad text);"
+      "INSERT INTO t (pad) SELECT repeat('x', 50) FROM generate_series(1, 100000);");
+  std::string archive = tmp_.File("seq.decant");
+  ASSERT_EQ(RunDecantBinary({"-q", "export", source.uri(), "-o", archive}).exit_code, 0);
+  PgTestDb db("resume_seq");
+  setenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES", "3", 1);
+  RunResult r = RunDecantBinary({"-q", "import", "-j", "2", archive, db.uri()});
+  unsetenv("DECANT_TEST_INTERRUPT_AFTER_BATCHES");
+  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_EQ(db.Sql("SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+                   "c.relnamespace WHERE n.nspname = 'public'"),
+            "0");
+  r = RunDecantBinary({"-q", "import", "-j", "2", archive, db.uri()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(ResumeTest, ResumeOnAnEmptyTargetLoadsFromTheStart) {
   PgTestDb db("resume_empty");
   RunResult r = RunDecantBinary({"import", "--resume", "-j", "2", archive_, db.uri()});

@@ -1028,20 +1028,29 @@ void PostgresSink::Abort() {
   in_transaction_ = false;
   left_ = parts_ ? LeftState::kDropped : LeftState::kUntouched;
   // A resumed load created nothing: what it and the interrupted load
-  // committed stays, with the journal, for the next --resume. So did a load into tables that were there (--append): its
-  // rows stay.
+  // committed stays, with the journal, for the next --resume. So do the rows
+  // of a load into tables that were there (--append).
   if (parts_ && created_tables_.empty()) left_ = journal_ ? LeftState::kResumable : LeftState::kPartial;
   if (parts_ && !created_tables_.empty()) {
-    // The tables were committed so that several connections could load them:
-    // drop the ones this load created, so nothing half-loaded stays behind.
-    bool dropped = true;
-    for (auto it = schema_.tables.rbegin(); it != schema_.tables.rend(); ++it) {
-      std::string label = QualifiedName(it->schema, it->name);
-      if (std::find(created_tables_.begin(), created_tables_.end(), label) == created_tables_.end()) continue;
-      dropped =
-          main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE").ok() &&
-          dropped;
-    }
+    // The tables, and the sequences, types and views made with them, were
+    // committed so that several connections could load them: what this load
+    // created goes, so nothing half-loaded stays behind and a rerun finds
+    // the target as it was. Without --append every object of the schema in
+    // the target is the load's (Begin refused a target holding any, or
+    // --clean dropped them), so --clean's drop takes them all; with
+    // --append, only the tables it created.
+    auto drop_created_tables = [&] {
+      for (auto it = schema_.tables.rbegin(); it != schema_.tables.rend(); ++it) {
+        std::string label = QualifiedName(it->schema, it->name);
+        if (std::find(created_tables_.begin(), created_tables_.end(), label) == created_tables_.end()) continue;
+        if (!main_->Exec("DROP TABLE IF EXISTS " + QuoteQualified(TargetSchema(it->schema), it->name) + " CASCADE")
+                 .ok()) {
+          return false;
+        }
+      }
+      return true;
+    };
+    bool dropped = (options_.mode != LoadMode::kAppend && DropOurs({}).ok()) || drop_created_tables();
     if (journal_ && dropped) dropped = DropJournal().ok();
     // The server could not be reached (a restart, a lost connection): what
     // committed stays, and the journal says what.
