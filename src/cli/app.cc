@@ -202,8 +202,9 @@ void PrintJsonDocument(const char* name, const nlohmann::ordered_json& body) {
 }
 
 std::string SummaryLine(const char* verb, const CopySummary& s, const std::string& from, const std::string& to) {
-  std::string rows = s.upsert ? fmt::format("{} inserted, {} updated; {}", s.inserted, s.updated, HumanBytes(s.bytes))
-                              : HumanBytes(s.bytes);
+  // A resumed load's bytes are those copied now (the journal keeps rows only).
+  std::string bytes = HumanBytes(s.bytes) + (s.resumed_units ? " copied now" : "");
+  std::string rows = s.upsert ? fmt::format("{} inserted, {} updated; {}", s.inserted, s.updated, bytes) : bytes;
   return fmt::format("{} {}, {} ({}), {}, {}, {}, {} from {} to {} in {:.2f} s", verb,
                      Counted(s.tables.size(), "table"), Counted(s.rows, "row"), rows,
                      Counted(s.indexes, "index", "indexes"), Counted(s.views, "view"), Counted(s.triggers, "trigger"),
